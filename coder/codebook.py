@@ -1,0 +1,933 @@
+"""The codebook: the themes (codes) answers are coded into, kept in YAML and exchanged as REFI-QDA.
+
+A codebook file is a YAML mapping::
+
+    name: Boligsosialt arbeid
+    language: nb
+    version: "1.0"
+    codes:
+      - id: adapted_housing            # snake_case, stable: code files and GUIDs refer to it
+        label: Tilpassede boliger      # Norwegian label shown to coders and in reports
+        label_en: Adapted housing
+        description: ...               # what the theme is about
+        include: ...                   # guidance: code it when ...
+        exclude: ...                   # guidance: do not code it when ... (and what to use instead)
+        keywords: [bolig*, omsorgsbolig, mangel på bolig]
+        examples: [mangler boliger for rusavhengige]
+        counter_examples: [oppfølging i bolig]
+        parent: null                   # optional: id of the parent code (hierarchy)
+        color: "#1F77B4"               # optional: #RRGGBB or #RGB
+
+Required are ``name``, ``language``, ``version``, ``codes`` and, per code, ``id``, ``label`` and
+``description``; a code needs keywords or examples (or both). :func:`validate` reports every problem with
+the file and line; :func:`load` raises a :class:`~coder.errors.CoderError` for the first error.
+
+Keyword rule (the classifier matches with exactly this rule, through :func:`keyword_matches` and
+:func:`find_keyword`):
+
+- A keyword is a lower-cased **lemma** (``bolig``, not ``boliger``), letters and digits with inner hyphens
+  (``nav-kontor``) allowed.
+- A trailing ``*`` makes a word a prefix: ``bolig*`` matches any term starting with ``bolig``
+  (``boligsosial``, ``boligkontor``). ``*`` is allowed only at the end of a word.
+- A term is a token's lemma or one of its compound parts: ``bolig`` finds ``omsorgsboliger`` through its
+  parts ``omsorg`` + ``bolig``; ``omsorgsbolig`` finds it through its lemma.
+- A multi-word keyword (``mangel på bolig``, ``ta tak``) matches consecutive tokens, word by word, each word
+  by the rule above (so ``mangel på bolig*`` finds «mangel på boliger og boligtomter»).
+- Matching ignores case on the term side; keywords themselves must be lower case.
+
+>>> keyword_matches("bolig*", "boligsosial"), keyword_matches("bolig", "boliger")
+(True, False)
+>>> find_keyword("mangel på bolig", [{"mangel"}, {"på"}, {"omsorgsbolig", "omsorg", "bolig"}])
+[(0, 3)]
+
+REFI-QDA exchange (``.qdc``, namespace ``urn:QDA-XML:codebook:1.0``): every code becomes a ``Code`` with
+``guid`` = uuid5 of the code id (stable across versions and machines), ``name`` = label, ``isCodable`` =
+true, ``color``, and children nested under their parent. The format has no place for keywords and
+examples, so ``Description`` carries the human description first and then, after the marker line
+:data:`QDC_DATA_MARKER`, a YAML block with the code's ``id``, ``label_en``, ``include``, ``exclude``,
+``keywords``, ``examples`` and ``counter_examples``. Tools show it as part of the description; on import
+the block is read back, and a description without it (a codebook made in NVivo, ATLAS.ti, MAXQDA,
+QualCoder) becomes the description as it is, with an id derived from the name. The codebook's name,
+version and language travel in the ``origin`` attribute: ``coder 0.1.0; name=...; version=...;
+language=...``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import unicodedata
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from coder import __version__
+from coder.errors import CoderError
+from coder.io import atomic_write
+
+__all__ = [
+    "QDC_DATA_MARKER",
+    "QDC_NAMESPACE",
+    "Code",
+    "Codebook",
+    "CodebookProblem",
+    "code_guid",
+    "default_codebook_path",
+    "dump_yaml",
+    "export_qdc",
+    "find_keyword",
+    "from_qdc",
+    "import_qdc",
+    "keyword_matches",
+    "keyword_problem",
+    "load",
+    "to_qdc",
+    "validate",
+]
+
+#: The REFI-QDA codebook namespace (Codebook.xsd, targetNamespace).
+QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
+#: The line in a QDC ``Description`` after which coder's YAML block with keywords and examples follows.
+QDC_DATA_MARKER = "--- coder codebook data (YAML, keep this line) ---"
+#: Namespace of the uuid5 GUIDs: ``uuid5(CODE_GUID_NAMESPACE, code_id)``.
+CODE_GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:coder:codebook:code")
+
+_TOP_FIELDS = ("name", "language", "version", "codes")
+_CODE_FIELDS = (
+    "id", "label", "label_en", "description", "include", "exclude", "keywords", "examples",
+    "counter_examples", "parent", "color",
+)  # fmt: skip
+_REQUIRED_CODE_FIELDS = ("id", "label", "description")
+_TEXT_FIELDS = ("label", "label_en", "description", "include", "exclude")
+_LIST_FIELDS = ("keywords", "examples", "counter_examples")
+_ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+_COLOR_RE = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
+# One keyword word: letters/digits, inner hyphens or apostrophes, an optional final '*' (checked apart).
+_WORD_RE = re.compile(r"^[^\W_]+(?:[-'][^\W_]+)*$")
+_NULL_TAG = "tag:yaml.org,2002:null"
+
+DEFAULT_CODEBOOK = Path(__file__).resolve().parents[1] / "codebooks" / "boligsosialt.yaml"
+
+
+def default_codebook_path() -> Path:
+    """The path of the default codebook ``codebooks/boligsosialt.yaml`` of a source checkout."""
+    return DEFAULT_CODEBOOK
+
+
+# ------------------------------------------------------------------------------------------- keywords
+
+
+def keyword_problem(keyword: str) -> str | None:
+    """Why ``keyword`` can never match (a form error), or ``None`` when its form is fine.
+
+    This checks the form only; :func:`validate` also checks that each word is a lemma when the embedded
+    lexicon is available.
+
+    >>> keyword_problem("bolig*") is None, keyword_problem("Bolig"), keyword_problem("bo*lig")
+    (True, "not lower case (write 'bolig')", "'*' is allowed only at the end of a word (a prefix)")
+    """
+    if not isinstance(keyword, str) or not keyword.strip():
+        return "empty keyword"
+    if keyword != keyword.strip():
+        return f"leading or trailing white space (write '{keyword.strip()}')"
+    if re.search(r"\s{2,}|[\t\n\r]", keyword):
+        return f"words must be separated by one space (write '{' '.join(keyword.split())}')"
+    if keyword != keyword.lower():
+        return f"not lower case (write '{keyword.lower()}')"
+    words = keyword.split(" ")
+    stems = []
+    for word in words:
+        if "*" in word[:-1]:
+            return "'*' is allowed only at the end of a word (a prefix)"
+        stem = word.removesuffix("*")
+        if not stem:
+            return "a lone '*' matches everything"
+        if word.endswith("*") and len(stem) < 3 and len(words) == 1:
+            return f"the prefix '{word}' is too short to mean anything (use at least 3 letters)"
+        stems.append(stem)
+    for word in stems:
+        if not _WORD_RE.match(word):
+            bad = sorted({c for c in word if not (c.isalnum() or c in "-'")})
+            shown = " ".join(repr(c) for c in bad) if bad else repr(word)
+            return f"contains {shown}, which no lemma contains (tokens are split at punctuation)"
+    return None
+
+
+def _word_matches(word: str, term: str) -> bool:
+    if word.endswith("*"):
+        return term.startswith(word[:-1])
+    return term == word
+
+
+def keyword_matches(keyword: str, term: str) -> bool:
+    """Whether a one-word ``keyword`` matches ``term`` (a lemma or a compound part), by the keyword rule.
+
+    >>> keyword_matches("bolig", "bolig"), keyword_matches("bolig*", "boligkontor")
+    (True, True)
+    >>> keyword_matches("nav", "NAV"), keyword_matches("bolig", "omsorgsbolig")
+    (True, False)
+
+    A multi-word keyword never matches a single term; use :func:`find_keyword` for it.
+    """
+    return " " not in keyword and _word_matches(keyword, term.lower())
+
+
+def find_keyword(keyword: str, tokens: Sequence[Collection[str]]) -> list[tuple[int, int]]:
+    """The spans ``(start, end)`` of ``tokens`` that ``keyword`` matches, left to right, not overlapping.
+
+    Each token is given as the collection of its terms: its lemma and its compound parts (lower case).
+
+    >>> toks = [{"ingen"}, {"ta"}, {"tak"}, {"i"}, {"helhet"}]
+    >>> find_keyword("ta tak", toks), find_keyword("helhet*", toks), find_keyword("tak i", toks[:3])
+    ([(1, 3)], [(4, 5)], [])
+    """
+    words = keyword.split(" ")
+    n = len(words)
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i + n <= len(tokens):
+        if all(any(_word_matches(w, t.lower()) for t in tokens[i + k]) for k, w in enumerate(words)):
+            spans.append((i, i + n))
+            i += n
+        else:
+            i += 1
+    return spans
+
+
+# ------------------------------------------------------------------------------------------ data model
+
+
+@dataclass(frozen=True)
+class Code:
+    """One code (theme) of a codebook."""
+
+    id: str
+    label: str
+    label_en: str = ""
+    description: str = ""
+    include: str = ""
+    exclude: str = ""
+    keywords: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    counter_examples: tuple[str, ...] = ()
+    parent: str | None = None
+    color: str | None = None
+
+    def keyword_matches(self, lemma_or_part: str) -> bool:
+        """Whether one of this code's one-word keywords matches a lemma or compound part.
+
+        >>> Code("x", "X", keywords=("bolig*", "nav")).keyword_matches("boligkontor")
+        True
+        """
+        return any(keyword_matches(keyword, lemma_or_part) for keyword in self.keywords)
+
+    @property
+    def guid(self) -> str:
+        """The stable REFI-QDA GUID of this code (uuid5 of its id)."""
+        return code_guid(self.id)
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """A named, versioned list of codes."""
+
+    name: str
+    language: str
+    version: str
+    codes: tuple[Code, ...]
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def code_ids(self) -> list[str]:
+        return [code.id for code in self.codes]
+
+    def get(self, code_id: str) -> Code:
+        for code in self.codes:
+            if code.id == code_id:
+                return code
+        raise KeyError(code_id)
+
+    def children(self, code_id: str | None) -> list[Code]:
+        """The codes whose parent is ``code_id`` (``None``: the top-level codes), in file order."""
+        return [code for code in self.codes if code.parent == code_id]
+
+    def keyword_index(self) -> dict[str, list[str]]:
+        """keyword -> ids of the codes that list it (a keyword may belong to several codes)."""
+        index: dict[str, list[str]] = {}
+        for code in self.codes:
+            for keyword in code.keywords:
+                index.setdefault(keyword, []).append(code.id)
+        return index
+
+
+def code_guid(code_id: str) -> str:
+    """The stable GUID of a code: uuid5 of its id in coder's namespace.
+
+    >>> code_guid("follow_up") == code_guid("follow_up") != code_guid("anchoring")
+    True
+    """
+    return str(uuid.uuid5(CODE_GUID_NAMESPACE, code_id))
+
+
+# ------------------------------------------------------------------------------------------- problems
+
+
+@dataclass(frozen=True)
+class CodebookProblem:
+    """One problem in a codebook file, with where it is."""
+
+    file: str
+    line: int | None
+    message: str
+    code: str | None = None
+    key: str | None = None
+    severity: str = "error"  # "error" (the codebook cannot be used) or "warning"
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        parts = [where]
+        if self.code:
+            parts.append(f"code '{self.code}'")
+        if self.key:
+            parts.append(f"key '{self.key}'")
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{', '.join(parts)}: {prefix}{self.message}"
+
+    def to_error(self) -> CoderError:
+        key = f"{self.code}.{self.key}" if self.code and self.key else (self.key or self.code)
+        return CoderError(self.message, file=self.file, line=self.line, key=key)
+
+
+class _Collector:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[CodebookProblem] = []
+
+    def add(
+        self,
+        node: yaml.Node | None,
+        message: str,
+        code: str | None = None,
+        key: str | None = None,
+        severity: str = "error",
+    ) -> None:
+        line = None if node is None else node.start_mark.line + 1
+        self.problems.append(CodebookProblem(self.file, line, message, code, key, severity))
+
+
+# -------------------------------------------------------------------------------------------- parsing
+
+
+def _read_text(path: Path) -> str:
+    if not path.exists():
+        raise CoderError("file not found", file=path)
+    if path.is_dir():
+        raise CoderError("expected a file, found a directory", file=path)
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CoderError(f"not UTF-8 text ({error.reason} at byte {error.start})", file=path) from None
+
+
+def _compose(text: str, out: _Collector) -> yaml.Node | None:
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        what = " ".join(str(part) for part in (error.context, error.problem) if part)
+        line = None if mark is None else mark.line + 1
+        out.problems.append(CodebookProblem(out.file, line, f"YAML syntax error: {what}"))
+    except yaml.YAMLError as error:
+        out.problems.append(CodebookProblem(out.file, None, f"YAML error: {error}"))
+    return None
+
+
+def _mapping_items(node: yaml.MappingNode, out: _Collector, code: str | None) -> dict[str, tuple[Any, Any]]:
+    """key -> (key node, value node); reports duplicate and non-string keys."""
+    items: dict[str, tuple[Any, Any]] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            out.add(key_node, "a key must be a plain name", code)
+            continue
+        key = key_node.value
+        if key in items:
+            out.add(
+                key_node,
+                f"duplicate key '{key}' (first on line {items[key][0].start_mark.line + 1})",
+                code,
+                key,
+            )
+            continue
+        items[key] = (key_node, value_node)
+    return items
+
+
+def _unknown_keys(
+    items: dict[str, tuple[Any, Any]], known: Sequence[str], out: _Collector, code: str | None, what: str
+) -> None:
+    for key, (key_node, _) in items.items():
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"
+            out.add(key_node, f"unknown {what} field '{key}'{hint}", code, key)
+
+
+def _scalar(
+    node: Any, out: _Collector, code: str | None, key: str, *, allow_null: bool = False
+) -> str | None:
+    """The text of a scalar node (raw, so 1.10 stays '1.10' and 'no' stays 'no'); None for null/wrong."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == _NULL_TAG and not node.style:
+            if not allow_null:
+                out.add(node, "is empty", code, key)
+            return None
+        return node.value
+    out.add(
+        node, f"must be text, not a {'list' if isinstance(node, yaml.SequenceNode) else 'mapping'}", code, key
+    )
+    return None
+
+
+def _string_list(node: Any, out: _Collector, code: str | None, key: str) -> list[tuple[str, Any]]:
+    """(text, node) for each item of a list of strings; a single string is taken as a one-item list."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == _NULL_TAG and not node.style:
+            return []
+        return [(node.value, node)]
+    if not isinstance(node, yaml.SequenceNode):
+        out.add(node, "must be a list of texts", code, key)
+        return []
+    items = []
+    for item in node.value:
+        if isinstance(item, yaml.ScalarNode) and not (item.tag == _NULL_TAG and not item.style):
+            items.append((item.value, item))
+        else:
+            out.add(item, "each item must be a text", code, key)
+    return items
+
+
+@dataclass
+class _Parsed:
+    codebook: Codebook | None
+    keyword_nodes: dict[tuple[str, str], Any] = field(default_factory=dict)  # (code id, keyword) -> node
+
+
+def _parse(path: Path, out: _Collector) -> _Parsed:
+    text = _read_text(path)
+    root = _compose(text, out)
+    if out.problems:
+        return _Parsed(None)
+    if root is None:
+        out.add(None, "the file is empty")
+        return _Parsed(None)
+    if not isinstance(root, yaml.MappingNode):
+        out.add(root, "a codebook must be a mapping with name, language, version and codes")
+        return _Parsed(None)
+    top = _mapping_items(root, out, None)
+    _unknown_keys(top, _TOP_FIELDS, out, None, "codebook")
+    meta: dict[str, str] = {}
+    for key in ("name", "language", "version"):
+        if key not in top:
+            out.add(root, f"missing field '{key}'", None, key)
+            continue
+        value = _scalar(top[key][1], out, None, key)
+        if value is not None and not value.strip():
+            out.add(top[key][1], "is empty", None, key)
+        meta[key] = (value or "").strip()
+    if "codes" not in top:
+        out.add(root, "missing field 'codes'", None, "codes")
+        return _Parsed(None)
+    codes_node = top["codes"][1]
+    if not isinstance(codes_node, yaml.SequenceNode) or not codes_node.value:
+        out.add(codes_node, "'codes' must be a non-empty list of codes", None, "codes")
+        return _Parsed(None)
+
+    codes: list[Code] = []
+    id_nodes: dict[str, Any] = {}
+    parent_nodes: dict[str, Any] = {}
+    keyword_nodes: dict[tuple[str, str], Any] = {}
+    for position, code_node in enumerate(codes_node.value, start=1):
+        code = _parse_code(code_node, position, out, id_nodes, parent_nodes, keyword_nodes)
+        if code is not None:
+            codes.append(code)
+
+    _check_hierarchy(codes, id_nodes, parent_nodes, out)
+    _check_keyword_duplicates(codes, keyword_nodes, out)
+    codebook = Codebook(
+        name=meta.get("name", ""),
+        language=meta.get("language", ""),
+        version=meta.get("version", ""),
+        codes=tuple(codes),
+        path=path,
+    )
+    return _Parsed(codebook, keyword_nodes)
+
+
+def _parse_code(
+    node: Any,
+    position: int,
+    out: _Collector,
+    id_nodes: dict[str, Any],
+    parent_nodes: dict[str, Any],
+    keyword_nodes: dict[tuple[str, str], Any],
+) -> Code | None:
+    if not isinstance(node, yaml.MappingNode):
+        out.add(node, f"code {position} must be a mapping with id, label, description, ...")
+        return None
+    items = _mapping_items(node, out, None)
+    code_id = None
+    if "id" in items:
+        code_id = _scalar(items["id"][1], out, None, "id")
+    name = code_id or f"#{position}"
+    _unknown_keys(items, _CODE_FIELDS, out, name, "code")
+    for key in _REQUIRED_CODE_FIELDS:
+        if key not in items:
+            out.add(node, f"missing field '{key}'", name, key)
+    if code_id is not None:
+        id_node = items["id"][1]
+        if not _ID_RE.match(code_id):
+            out.add(
+                id_node,
+                "the id must be snake_case (a-z, 0-9 and single '_', starting with a letter)",
+                name,
+                "id",
+            )
+        if code_id in id_nodes:
+            first = id_nodes[code_id].start_mark.line + 1
+            out.add(id_node, f"duplicate id '{code_id}' (first on line {first})", name, "id")
+        else:
+            id_nodes[code_id] = id_node
+
+    values: dict[str, Any] = {}
+    for key in _TEXT_FIELDS:
+        if key in items:
+            text = _scalar(items[key][1], out, name, key, allow_null=key not in _REQUIRED_CODE_FIELDS)
+            if key in _REQUIRED_CODE_FIELDS and text is not None and not text.strip():
+                out.add(items[key][1], "is empty", name, key)
+            values[key] = (text or "").strip()
+    for key in _LIST_FIELDS:
+        if key in items:
+            entries = _string_list(items[key][1], out, name, key)
+            seen: set[str] = set()
+            kept = []
+            for text, item in entries:
+                if key == "keywords":
+                    problem = keyword_problem(text)
+                    if problem:
+                        out.add(item, f"keyword '{text}' can never match: {problem}", name, key)
+                        continue
+                    keyword_nodes.setdefault((name, text), item)
+                elif not text.strip():
+                    out.add(item, "empty example", name, key)
+                    continue
+                if text in seen:
+                    out.add(item, f"'{text}' is listed twice", name, key, severity="warning")
+                    continue
+                seen.add(text)
+                kept.append(text if key == "keywords" else text.strip())
+            values[key] = tuple(kept)
+    if not values.get("keywords") and not values.get("examples"):
+        out.add(node, "the code has neither keywords nor examples, so nothing can suggest it", name)
+    parent = None
+    if "parent" in items:
+        parent = _scalar(items["parent"][1], out, name, "parent", allow_null=True)
+        parent = parent.strip() if parent and parent.strip() else None
+        if parent is not None:
+            parent_nodes[name] = items["parent"][1]
+    color = None
+    if "color" in items:
+        color = _scalar(items["color"][1], out, name, "color", allow_null=True)
+        if color is not None and not _COLOR_RE.match(color.strip()):
+            out.add(items["color"][1], f"color '{color}' must be #RRGGBB or #RGB (hex)", name, "color")
+            color = None
+        color = color.strip() if color else None
+    if code_id is None or "label" not in values:
+        return None
+    return Code(
+        id=code_id,
+        label=values["label"],
+        label_en=values.get("label_en", ""),
+        description=values.get("description", ""),
+        include=values.get("include", ""),
+        exclude=values.get("exclude", ""),
+        keywords=values.get("keywords", ()),
+        examples=values.get("examples", ()),
+        counter_examples=values.get("counter_examples", ()),
+        parent=parent,
+        color=color,
+    )
+
+
+def _check_hierarchy(
+    codes: list[Code], id_nodes: dict[str, Any], parent_nodes: dict[str, Any], out: _Collector
+) -> None:
+    parents = {code.id: code.parent for code in codes if code.parent is not None}
+    for code_id, parent in parents.items():
+        if parent == code_id:
+            out.add(parent_nodes.get(code_id), "a code cannot be its own parent", code_id, "parent")
+        elif parent not in id_nodes:
+            close = difflib.get_close_matches(parent, list(id_nodes), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            out.add(parent_nodes.get(code_id), f"unknown parent '{parent}'{hint}", code_id, "parent")
+    reported: set[str] = set()
+    for start in parents:
+        path, current = [start], parents.get(start)
+        while current is not None and current in parents and current not in path and current != start:
+            path.append(current)
+            current = parents.get(current)
+        if current == start and len(path) > 1 and not reported.intersection(path):
+            reported.update(path)
+            cycle = " -> ".join([*path, start])
+            out.add(parent_nodes.get(start), f"the parents form a cycle: {cycle}", start, "parent")
+
+
+def _check_keyword_duplicates(
+    codes: list[Code], keyword_nodes: dict[tuple[str, str], Any], out: _Collector
+) -> None:
+    owners: dict[str, list[str]] = {}
+    for code in codes:
+        for keyword in code.keywords:
+            owners.setdefault(keyword, []).append(code.id)
+    for keyword, ids in owners.items():
+        for code_id in ids[1:]:
+            out.add(
+                keyword_nodes.get((code_id, keyword)),
+                f"keyword '{keyword}' is also a keyword of '{ids[0]}' (it then counts as evidence for both)",
+                code_id,
+                "keywords",
+                severity="warning",
+            )
+
+
+def _lemma_checker() -> Callable[[str], str | None] | None:
+    """A function word -> its lemma when the word is an inflected form and not itself a lemma, else None.
+
+    Uses the embedded lexicon (:mod:`coder.lexicon`) when it is available; without it the check is skipped.
+    """
+    try:
+        from coder.lexicon import get_lexicon
+
+        lexicon = get_lexicon()
+    except Exception:  # the lexicon is optional here: no module yet, or no data to build it from
+        return None
+    is_lemma = getattr(lexicon, "is_lemma", None)
+    lemmatize = getattr(lexicon, "lemmatize", None)
+    if not callable(is_lemma) or not callable(lemmatize):
+        return None
+
+    def check(word: str) -> str | None:
+        if "-" in word or not word.isalpha() or is_lemma(word):
+            return None
+        lemma = lemmatize(word)
+        return lemma if lemma and lemma != word and is_lemma(lemma) else None
+
+    return check
+
+
+def _check_lemmas(parsed: _Parsed, out: _Collector) -> None:
+    if parsed.codebook is None:
+        return
+    check = _lemma_checker()
+    if check is None:
+        return
+    for code in parsed.codebook.codes:
+        for keyword in code.keywords:
+            words = keyword.split(" ")
+            fixed = []
+            for word in words:
+                lemma = None if word.endswith("*") else check(word)
+                fixed.append(lemma or word)
+            if fixed != words:
+                out.add(
+                    parsed.keyword_nodes.get((code.id, keyword)),
+                    f"keyword '{keyword}' is an inflected form and never equals a lemma "
+                    f"(write '{' '.join(fixed)}')",
+                    code.id,
+                    "keywords",
+                    severity="warning",
+                )
+
+
+def _sorted(problems: Iterable[CodebookProblem]) -> list[CodebookProblem]:
+    return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
+
+
+def validate(path: str | os.PathLike[str], *, check_lemmas: bool = True) -> list[CodebookProblem]:
+    """Every problem in the codebook at ``path``, in file order (an empty list: the codebook is fine).
+
+    Errors make the codebook unusable (YAML syntax, missing fields, duplicate ids, unknown parent or a
+    cycle, a code with neither keywords nor examples, a keyword whose form can never match); warnings
+    point at likely mistakes (a keyword in two codes, an inflected keyword, a duplicated entry).
+    ``check_lemmas`` checks every keyword word against the embedded lexicon when it is available.
+
+    >>> [str(p) for p in validate("codebooks/boligsosialt.yaml") if p.severity == "error"]  # doctest: +SKIP
+    []
+    """
+    path = Path(path)
+    out = _Collector(str(path))
+    parsed = _parse(path, out)
+    if check_lemmas:
+        _check_lemmas(parsed, out)
+    return _sorted(out.problems)
+
+
+def load(path: str | os.PathLike[str] | None = None) -> Codebook:
+    """Read a codebook YAML file (default: the default codebook); raise CoderError at its first error.
+
+    Warnings (see :func:`validate`) do not stop loading.
+
+    >>> codebook = load("codebooks/boligsosialt.yaml")  # doctest: +SKIP
+    >>> codebook.get("follow_up").label  # doctest: +SKIP
+    'Oppfølging av beboere'
+    """
+    path = Path(path) if path is not None else DEFAULT_CODEBOOK
+    out = _Collector(str(path))
+    parsed = _parse(path, out)
+    errors = [p for p in _sorted(out.problems) if p.severity == "error"]
+    if errors:
+        raise errors[0].to_error()
+    assert parsed.codebook is not None
+    return parsed.codebook
+
+
+# ----------------------------------------------------------------------------------------------- YAML
+
+
+class _Dumper(yaml.SafeDumper):
+    """Readable YAML: multi-line texts as blocks, lists of keywords in flow style."""
+
+
+def _str_representer(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    if "\n" in data:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def _code_dict(code: Code) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": code.id, "label": code.label}
+    for key in ("label_en", "description", "include", "exclude"):
+        if getattr(code, key):
+            data[key] = getattr(code, key)
+    for key in _LIST_FIELDS:
+        if getattr(code, key):
+            data[key] = list(getattr(code, key))
+    if code.parent:
+        data["parent"] = code.parent
+    if code.color:
+        data["color"] = code.color
+    return data
+
+
+def to_yaml(codebook: Codebook) -> str:
+    """The codebook as YAML text (the format :func:`load` reads)."""
+    data = {
+        "name": codebook.name,
+        "language": codebook.language,
+        "version": codebook.version,
+        "codes": [_code_dict(code) for code in codebook.codes],
+    }
+    return yaml.dump(
+        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110, default_flow_style=False
+    )
+
+
+def dump_yaml(codebook: Codebook, path: str | os.PathLike[str]) -> Path:
+    """Write ``codebook`` as YAML to ``path`` (atomically)."""
+    path = Path(path)
+    with atomic_write(path) as handle:
+        handle.write(to_yaml(codebook))
+    return path
+
+
+# -------------------------------------------------------------------------------------------- REFI-QDA
+
+
+def _qdc_description(code: Code) -> str:
+    data: dict[str, Any] = {"id": code.id}
+    for key in ("label_en", "include", "exclude"):
+        if getattr(code, key):
+            data[key] = getattr(code, key)
+    for key in _LIST_FIELDS:
+        if getattr(code, key):
+            data[key] = list(getattr(code, key))
+    block = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return f"{code.description}\n\n{QDC_DATA_MARKER}\n{block}"
+
+
+def _ordered_tree(codebook: Codebook) -> list[tuple[Code, list]]:
+    """(code, children) pairs for the top-level codes, children nested, file order kept."""
+    ids = set(codebook.code_ids)
+
+    def subtree(parent: str | None, seen: frozenset[str]) -> list[tuple[Code, list]]:
+        nodes = []
+        for code in codebook.codes:
+            attached = code.parent if code.parent in ids else None
+            if attached == parent and code.id not in seen:
+                nodes.append((code, subtree(code.id, seen | {code.id})))
+        return nodes
+
+    return subtree(None, frozenset())
+
+
+def to_qdc(codebook: Codebook) -> str:
+    """The codebook as a REFI-QDA codebook (``.qdc``) XML document.
+
+    >>> xml = to_qdc(Codebook("T", "nb", "1", (Code("a", "A", description="d", keywords=("x",)),)))
+    >>> 'xmlns="urn:QDA-XML:codebook:1.0"' in xml and 'guid="' in xml
+    True
+    """
+    origin = (
+        f"coder {__version__}; name={codebook.name}; version={codebook.version}; language={codebook.language}"
+    )
+    # Unqualified tags plus an explicit default xmlns: ElementTree's default_namespace option refuses the
+    # unqualified attributes (guid, name) that the schema requires.
+    root = ET.Element("CodeBook", {"xmlns": QDC_NAMESPACE, "origin": origin})
+    codes_el = ET.SubElement(root, "Codes")
+
+    def add(parent_el: ET.Element, tree: list[tuple[Code, list]]) -> None:
+        for code, children in tree:
+            attributes = {"guid": code.guid, "name": code.label, "isCodable": "true"}
+            if code.color:
+                attributes["color"] = code.color
+            code_el = ET.SubElement(parent_el, "Code", attributes)
+            ET.SubElement(code_el, "Description").text = _qdc_description(code)
+            add(code_el, children)
+
+    add(codes_el, _ordered_tree(codebook))
+    ET.indent(root, space="  ")
+    body = ET.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="utf-8"?>\n{body}\n'
+
+
+def export_qdc(codebook: Codebook, path: str | os.PathLike[str]) -> Path:
+    """Write ``codebook`` as a REFI-QDA ``.qdc`` file (atomically)."""
+    path = Path(path)
+    with atomic_write(path) as handle:
+        handle.write(to_qdc(codebook))
+    return path
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _slug(name: str, taken: set[str]) -> str:
+    text = unicodedata.normalize("NFKD", name.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    slug = re.sub(r"[^a-z0-9]+", "_", text).strip("_") or "code"
+    if not slug[0].isalpha():
+        slug = f"code_{slug}"
+    candidate, n = slug, 2
+    while candidate in taken:
+        candidate, n = f"{slug}_{n}", n + 1
+    return candidate
+
+
+def _split_description(text: str, file: str, name: str) -> tuple[str, dict[str, Any]]:
+    before, marker, after = text.partition(QDC_DATA_MARKER)
+    if not marker:
+        return text.strip(), {}
+    try:
+        data = yaml.safe_load(after)
+    except yaml.YAMLError as error:
+        raise CoderError(
+            f"code '{name}': unreadable coder data block in Description: {error}", file=file
+        ) from None
+    if data is not None and not isinstance(data, dict):
+        raise CoderError(f"code '{name}': the coder data block in Description is not a mapping", file=file)
+    return before.strip(), data or {}
+
+
+def from_qdc(path: str | os.PathLike[str]) -> Codebook:
+    """Read a REFI-QDA codebook (``.qdc``) written by coder or by another QDA program.
+
+    Nesting becomes ``parent``; coder's data block in ``Description`` restores ids, keywords and examples.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise CoderError("file not found", file=path)
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as error:
+        line = error.position[0] if error.position else None
+        raise CoderError(
+            f"not well-formed XML: {error.msg if hasattr(error, 'msg') else error}", file=path, line=line
+        ) from None
+    if _local(root.tag) != "CodeBook":
+        raise CoderError(f"the root element is <{_local(root.tag)}>, expected <CodeBook>", file=path)
+    if root.tag.startswith("{") and not root.tag.startswith(f"{{{QDC_NAMESPACE}}}"):
+        raise CoderError(
+            f"unexpected namespace {root.tag.split('}')[0][1:]!r} (expected {QDC_NAMESPACE})", file=path
+        )
+    codes_el = next((child for child in root if _local(child.tag) == "Codes"), None)
+    if codes_el is None:
+        raise CoderError("no <Codes> element", file=path)
+
+    meta = dict(re.findall(r";\s*(name|version|language)=([^;]*)", root.get("origin", "")))
+    codes: list[Code] = []
+    taken: set[str] = set()
+
+    def walk(element: ET.Element, parent: str | None) -> None:
+        for child in element:
+            if _local(child.tag) != "Code":
+                continue
+            name = child.get("name")
+            if not name:
+                raise CoderError("a <Code> has no name attribute", file=path, key=child.get("guid"))
+            description_el = next((el for el in child if _local(el.tag) == "Description"), None)
+            description, data = _split_description(
+                (description_el.text or "") if description_el is not None else "", str(path), name
+            )
+            code_id = str(data.get("id") or "") or _slug(name, taken)
+            if code_id in taken:
+                raise CoderError(f"duplicate code id '{code_id}'", file=path, key=name)
+            taken.add(code_id)
+
+            def texts(key: str, data: dict[str, Any] = data) -> tuple[str, ...]:
+                value = data.get(key) or ()
+                return tuple(str(v) for v in ([value] if isinstance(value, str) else value))
+
+            codes.append(
+                Code(
+                    id=code_id,
+                    label=name,
+                    label_en=str(data.get("label_en") or ""),
+                    description=description,
+                    include=str(data.get("include") or ""),
+                    exclude=str(data.get("exclude") or ""),
+                    keywords=texts("keywords"),
+                    examples=texts("examples"),
+                    counter_examples=texts("counter_examples"),
+                    parent=parent,
+                    color=child.get("color") or None,
+                )
+            )
+            walk(child, code_id)
+
+    walk(codes_el, None)
+    if not codes:
+        raise CoderError("the codebook has no codes", file=path)
+    return Codebook(
+        name=meta.get("name", "").strip() or path.stem,
+        language=meta.get("language", "").strip() or "nb",
+        version=meta.get("version", "").strip() or "1",
+        codes=tuple(codes),
+        path=path,
+    )
+
+
+def import_qdc(path: str | os.PathLike[str], out_yaml: str | os.PathLike[str]) -> Path:
+    """Convert a REFI-QDA codebook to a coder YAML codebook at ``out_yaml``; returns its path.
+
+    Check the result with :func:`validate`: a codebook from another program has no keywords or examples.
+    """
+    return dump_yaml(from_qdc(path), out_yaml)

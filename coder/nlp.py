@@ -1,0 +1,530 @@
+"""Norwegian preprocessing: one loader picks the spaCy pipeline; small components add what coding needs.
+
+:func:`load_pipeline` decides which pipeline runs, in this order:
+
+1. the ``model`` argument (``--spacy-model``) or the ``CODER_SPACY_MODEL`` environment variable: an installed
+   package name or a pipeline directory (both go through :func:`spacy.load`), or ``embedded``;
+2. an installed trained Norwegian pipeline: ``nb_core_news_lg``, ``_md`` or ``_sm``;
+3. the **embedded default**: ``spacy.blank("nb")`` (its tokenizer matches 99.5 % of UD Bokmål tokens) with
+   :mod:`coder.lexicon` as lemmatizer (Norsk Ordbank full forms plus hand-checked rules).
+
+Every pipeline then gets the same three components, each doing one thing:
+
+``coder_lemmatizer``  lemmas from the embedded lexicon (only where the pipeline has no lemmatizer);
+``coder_compounds``   ``token._.parts``: compound parts as lemmas (``omsorgsboliger`` -> ``omsorg``, ``bolig``);
+``coder_negation``    ``token._.negated``: content words in the scope of ``ikke``, ``ingen``, ``mangler`` ...
+
+:func:`preprocess` normalises answers (NFC, white space, typographic quotes and dashes), runs the pipeline in
+batches, and caches results on disk keyed by text and pipeline fingerprint, so a re-run does not parse again.
+Token offsets always point into the *original* answer text.
+
+>>> answers = preprocess(["Mangler omsorgsboliger"])  # doctest: +SKIP
+>>> [(t.text, t.lemma, t.parts, t.negated) for t in answers[0].tokens]  # doctest: +SKIP
+[('Mangler', 'mangle', (), False), ('omsorgsboliger', 'omsorgsbolig', ('omsorg', 'bolig'), True)]
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import sqlite3
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from coder import __version__
+from coder.errors import CoderError
+
+TRAINED_PIPELINES = ("nb_core_news_lg", "nb_core_news_md", "nb_core_news_sm")
+EMBEDDED = "embedded"
+# Bump when tokens, lemmas, parts or negation would come out differently for the same text.
+PREPROCESS_VERSION = 1
+
+# Our own stop words. spaCy's `nb` list also removes words that carry meaning in survey answers (ikke, ingen,
+# uten, god, bedre, viktig, kontakt, mange, lite ...), so we keep a list of pure function words.
+STOP_WORDS = frozenset(
+    """
+    og i på det er som en et ei til å av for med har de den at vi jeg seg men om fra så kan da også vil blir
+    bli ble blitt var vært være ha hadde skal skulle kunne kunna må måtte ville burde bør hun han hen du dere
+    meg deg oss dem ham henne sin sitt sine min mitt mine din ditt dine vår vårt våre deres hans hennes dets
+    dens denne dette disse der her hva hvor hvem hvilken hvilket hvilke når hvordan hvorfor enn eller både
+    enten samt noe noen ting man vel jo nok altså liksom bare selv slik sånn sånt således
+    etter før over under mot ved hos gjennom mellom inn ut opp ned fram frem bort hit dit
+    ca osv mm bl.a f.eks feks dvs etc evt
+    """.split()
+)
+
+# Negation cues (lower-cased text or lemma) and the words that end a negation scope.
+NEGATION_CUES = frozenset(
+    {"ikke", "ikkje", "ingen", "ingenting", "intet", "inga", "uten", "aldri", "lite", "hverken", "verken",
+     "mangle", "mangler", "manglet", "manglende"}
+)
+_CUE_NEEDS_PA = frozenset({"mangel"})  # «mangel på bolig»: a cue only when followed by «på»
+_SCOPE_BREAKERS = frozenset({"men", "fordi", "selv", "mens", "derfor", "likevel", "samtidig", "da", "når",
+                             "siden", "enn", "så"})
+_MAX_SCOPE_WORDS = 4
+
+_TRANSLATE = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u2026": "...",
+}
+_INVISIBLE = frozenset({"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"})
+
+for _name, _default in (("parts", ()), ("negated", False), ("negation_cue", False)):
+    if not Token.has_extension(_name):
+        Token.set_extension(_name, default=_default)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Normalisation with an offset map back to the original answer
+# --------------------------------------------------------------------------------------------------------
+
+
+def normalize_text(text: str) -> str:
+    """Unicode NFC, typographic quotes and dashes made plain, white space collapsed and trimmed.
+
+    >>> normalize_text("  «Ingen»  tar\\u00a0tak – aldri ")
+    '"Ingen" tar tak - aldri'
+    """
+    return _normalize_with_offsets(text)[0]
+
+
+def _normalize_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
+    """The normalised text, and for each of its characters the start and end offset in ``text``."""
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char.isspace():
+            j = i + 1
+            while j < n and text[j].isspace():
+                j += 1
+            if out and out[-1] != " ":
+                out.append(" ")
+                starts.append(i)
+                ends.append(j)
+            i = j
+            continue
+        if char in _INVISIBLE:
+            i += 1
+            continue
+        j = i + 1  # a base character with its combining marks composes into one NFC character
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        for composed in unicodedata.normalize("NFC", text[i:j]):
+            for plain in _TRANSLATE.get(composed, composed):
+                out.append(plain)
+                starts.append(i)
+                ends.append(j)
+        i = j
+    if out and out[-1] == " ":
+        out.pop()
+        starts.pop()
+        ends.pop()
+    return "".join(out), starts, ends
+
+
+# --------------------------------------------------------------------------------------------------------
+# Pipeline components
+# --------------------------------------------------------------------------------------------------------
+
+
+@Language.component("coder_lemmatizer")
+def lemmatize_doc(doc: Doc) -> Doc:
+    """Set lower-cased lemmas from the embedded Norwegian lexicon (words in context)."""
+    from coder.lexicon import get_lexicon
+
+    lemmas = get_lexicon().lemmatize_tokens([token.text for token in doc])
+    for token, lemma in zip(doc, lemmas, strict=True):
+        token.lemma_ = lemma
+    return doc
+
+
+@Language.component("coder_compounds")
+def split_compounds(doc: Doc) -> Doc:
+    """Set ``token._.parts`` to the compound parts of each word, as lemmas (empty when not a compound)."""
+    from coder.lexicon import get_lexicon
+
+    lexicon = get_lexicon()
+    for token in doc:
+        if token.is_alpha and len(token.text) > 5:
+            token._.parts = tuple(lexicon.split_compound(token_lemma(token)))
+    return doc
+
+
+@Language.component("coder_negation")
+def mark_negation(doc: Doc) -> Doc:
+    """Mark content words governed by a negation cue: ``token._.negated``.
+
+    The scope runs forward from the cue over at most four content words, up to punctuation or a clause
+    connective (``men``, ``fordi`` ...); ``og``/``eller`` continue it, so «ingen boliger og oppfølging»
+    negates both. A cue that ends its clause («tilbudet mangler») governs the content words before it.
+    """
+    for token in doc:
+        if not _is_cue(token):
+            continue
+        token._.negation_cue = True
+        governed = _forward_scope(doc, token.i) or _backward_scope(doc, token.i)
+        for word in governed:
+            word._.negated = True
+    return doc
+
+
+def _is_cue(token: Token) -> bool:
+    lower, lemma = token.lower_, token_lemma(token)
+    if lower in NEGATION_CUES or lemma in NEGATION_CUES:
+        return True
+    nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    return lemma in _CUE_NEEDS_PA and nxt is not None and nxt.lower_ == "på"
+
+
+def _is_content(token: Token) -> bool:
+    return token.is_alpha and not is_stop(token) and not _is_cue(token)
+
+
+def _breaks_scope(token: Token) -> bool:
+    return (token.is_punct and token.text not in {"-", "/"}) or token.lower_ in _SCOPE_BREAKERS
+
+
+def _forward_scope(doc: Doc, cue: int) -> list[Token]:
+    governed: list[Token] = []
+    for token in doc[cue + 1 :]:
+        if _breaks_scope(token) or len(governed) >= _MAX_SCOPE_WORDS:
+            break
+        if _is_content(token):
+            governed.append(token)
+    return governed
+
+
+def _backward_scope(doc: Doc, cue: int) -> list[Token]:
+    governed: list[Token] = []
+    for token in reversed(doc[:cue]):
+        if _breaks_scope(token) or len(governed) >= _MAX_SCOPE_WORDS - 1:
+            break
+        if _is_content(token):
+            governed.append(token)
+    return governed
+
+
+def token_lemma(token: Token) -> str:
+    """The lower-cased lemma of a token (its lower-cased text where the pipeline set no lemma)."""
+    return (token.lemma_ or token.text).lower()
+
+
+def is_stop(token: Token) -> bool:
+    """Whether a token is a function word by our own stop list (by its text or its lemma)."""
+    return token.lower_ in STOP_WORDS or token_lemma(token) in STOP_WORDS
+
+
+# --------------------------------------------------------------------------------------------------------
+# The loader
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PipelineInfo:
+    """Which pipeline runs, and why."""
+
+    name: str
+    source: str  # "package", "path" or "embedded"
+    reason: str
+    version: str
+    fingerprint: str
+
+
+def load_pipeline(model: str | os.PathLike[str] | None = None) -> Language:
+    """The Norwegian pipeline to use, with coder's components added (cached per argument).
+
+    ``model`` is an installed package name, a pipeline directory, or ``"embedded"``; ``None`` picks the
+    best installed ``nb_core_news_*`` package, else the embedded default. ``nlp.meta["coder"]`` holds the
+    :class:`PipelineInfo` fields.
+
+    >>> nlp = load_pipeline("embedded")
+    >>> nlp.meta["coder"]["source"], nlp.pipe_names
+    ('embedded', ['coder_lemmatizer', 'coder_compounds', 'coder_negation'])
+    """
+    if model is None:
+        model = os.environ.get("CODER_SPACY_MODEL") or None
+    return _load_pipeline(None if model is None else str(model))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_pipeline(model: str | None) -> Language:
+    if model == EMBEDDED:
+        return _embedded("asked for with --spacy-model embedded")
+    if model is not None:
+        path = Path(model).expanduser()
+        if path.exists():
+            if not (path / "config.cfg").is_file():
+                raise CoderError("not a spaCy pipeline directory (no config.cfg)", file=path)
+            return _with_components(_spacy_load(str(path)), "path", f"directory given: {path}")
+        if spacy.util.is_package(model):
+            return _with_components(_spacy_load(model), "package", f"installed package asked for: {model}")
+        raise CoderError(
+            f"spaCy pipeline '{model}' is neither an installed package nor a directory "
+            "(install it with `python -m spacy download nb_core_news_sm` on a machine with internet, "
+            "or give a pipeline directory)",
+            key="--spacy-model",
+        )
+    for name in TRAINED_PIPELINES:
+        if spacy.util.is_package(name):
+            return _with_components(_spacy_load(name), "package", f"installed package found: {name}")
+    return _embedded("no nb_core_news_* package is installed")
+
+
+def _spacy_load(name_or_path: str) -> Language:
+    try:
+        return spacy.load(name_or_path)
+    except (OSError, ValueError) as error:
+        raise CoderError(f"cannot load spaCy pipeline: {error}", file=name_or_path) from None
+
+
+def _embedded(reason: str) -> Language:
+    nlp = spacy.blank("nb")
+    nlp.meta["name"] = "coder_nb_embedded"
+    nlp.meta["version"] = __version__
+    return _with_components(nlp, EMBEDDED, f"embedded default ({reason})")
+
+
+def _with_components(nlp: Language, source: str, reason: str) -> Language:
+    has_lemmatizer = any(name in nlp.pipe_names for name in ("lemmatizer", "trainable_lemmatizer"))
+    if not has_lemmatizer and "coder_lemmatizer" not in nlp.pipe_names:
+        nlp.add_pipe("coder_lemmatizer")
+    for name in ("coder_compounds", "coder_negation"):
+        if name not in nlp.pipe_names:
+            nlp.add_pipe(name)
+    name = f"{nlp.meta.get('lang', 'nb')}_{nlp.meta.get('name', 'pipeline')}"
+    version = str(nlp.meta.get("version", "0"))
+    fingerprint = hashlib.sha256(
+        json.dumps([name, version, source, spacy.__version__, __version__, PREPROCESS_VERSION, _lexicon_id()])
+        .encode()
+    ).hexdigest()[:16]
+    info = PipelineInfo(name=name, source=source, reason=reason, version=version, fingerprint=fingerprint)
+    nlp.meta["coder"] = info.__dict__
+    return nlp
+
+
+def _lexicon_id() -> str:
+    from coder import lexicon
+
+    return str(getattr(lexicon, "LEXICON_VERSION", "0"))
+
+
+def pipeline_info(nlp: Language) -> PipelineInfo:
+    """The :class:`PipelineInfo` of a pipeline returned by :func:`load_pipeline`."""
+    return PipelineInfo(**nlp.meta["coder"])
+
+
+# --------------------------------------------------------------------------------------------------------
+# Preprocessing with a disk cache
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerToken:
+    """One token of an answer. ``text`` and ``idx`` refer to the original answer text."""
+
+    i: int
+    text: str
+    idx: int
+    lemma: str
+    is_stop: bool
+    negated: bool
+    parts: tuple[str, ...]
+    is_alpha: bool
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """The lemma and the compound parts: what codebook keywords are matched against."""
+        return (self.lemma, *self.parts)
+
+
+@dataclass(frozen=True)
+class ProcessedAnswer:
+    """An answer after preprocessing: the original text, its normalised form and its tokens."""
+
+    original: str
+    normalized: str
+    tokens: tuple[AnswerToken, ...]
+
+    @property
+    def lemmas(self) -> list[str]:
+        return [token.lemma for token in self.tokens]
+
+
+def cache_dir() -> Path:
+    """Where coder keeps caches: ``$CODER_CACHE_DIR``, else ``$XDG_CACHE_HOME/coder``, else ``~/.cache/coder``."""
+    if os.environ.get("CODER_CACHE_DIR"):
+        return Path(os.environ["CODER_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "coder"
+
+
+def preprocess(
+    texts: Iterable[str],
+    nlp: Language | None = None,
+    *,
+    use_cache: bool = True,
+    batch_size: int = 256,
+) -> list[ProcessedAnswer]:
+    """Preprocess answers: normalised text, tokens with offsets, lemmas, stop flags, negation, compounds.
+
+    Results are cached on disk, keyed by the text and the pipeline fingerprint.
+
+    >>> [answer.lemmas for answer in preprocess(["Har ingen arena for dette"])]  # doctest: +SKIP
+    [['ha', 'ingen', 'arena', 'for', 'denne']]
+    """
+    nlp = nlp or load_pipeline()
+    texts = ["" if text is None else str(text) for text in texts]
+    fingerprint = pipeline_info(nlp).fingerprint
+    keys = [hashlib.sha256(f"{fingerprint}\0{text}".encode()).hexdigest() for text in texts]
+    cache = _Cache(cache_dir() / "preprocess.sqlite") if use_cache else None
+    found = cache.get(set(keys)) if cache else {}
+    todo = sorted({key: text for key, text in zip(keys, texts, strict=True) if key not in found}.items())
+    if todo:
+        normalized = [_normalize_with_offsets(text) for _, text in todo]
+        docs = nlp.pipe((norm for norm, _, _ in normalized), batch_size=batch_size)
+        new = {
+            key: _answer_from_doc(text, offsets, doc)
+            for (key, text), offsets, doc in zip(todo, normalized, docs, strict=True)
+        }
+        found.update(new)
+        if cache:
+            cache.put(new)
+    return [found[key] for key in keys]
+
+
+def _answer_from_doc(original: str, offsets: tuple[str, list[int], list[int]], doc: Doc) -> ProcessedAnswer:
+    normalized, starts, ends = offsets
+    tokens = []
+    for token in doc:
+        start, end = starts[token.idx], ends[token.idx + len(token.text) - 1]
+        tokens.append(
+            AnswerToken(
+                i=token.i,
+                text=original[start:end],
+                idx=start,
+                lemma=token_lemma(token),
+                is_stop=is_stop(token),
+                negated=bool(token._.negated),
+                parts=tuple(token._.parts),
+                is_alpha=token.is_alpha,
+            )
+        )
+    return ProcessedAnswer(original=original, normalized=normalized, tokens=tuple(tokens))
+
+
+class _Cache:
+    """A small SQLite key-value store of preprocessed answers (JSON), safe for concurrent processes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _connect(self) -> sqlite3.Connection | None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=30)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, data TEXT NOT NULL)")
+            return connection
+        except (OSError, sqlite3.Error):
+            return None  # a cache that cannot be opened only costs time
+
+    def get(self, keys: set[str]) -> dict[str, ProcessedAnswer]:
+        connection = self._connect()
+        if connection is None or not keys:
+            return {}
+        found: dict[str, ProcessedAnswer] = {}
+        with connection:
+            ordered = sorted(keys)
+            for start in range(0, len(ordered), 500):
+                chunk = ordered[start : start + 500]
+                rows = connection.execute(
+                    f"SELECT key, data FROM answers WHERE key IN ({','.join('?' * len(chunk))})", chunk
+                )
+                for key, data in rows:
+                    found[key] = _answer_from_json(data)
+        connection.close()
+        return found
+
+    def put(self, answers: dict[str, ProcessedAnswer]) -> None:
+        connection = self._connect()
+        if connection is None:
+            return
+        with connection:
+            connection.executemany(
+                "INSERT OR REPLACE INTO answers (key, data) VALUES (?, ?)",
+                [(key, _answer_to_json(answer)) for key, answer in answers.items()],
+            )
+        connection.close()
+
+
+def _answer_to_json(answer: ProcessedAnswer) -> str:
+    tokens = [
+        [t.i, t.text, t.idx, t.lemma, t.is_stop, t.negated, list(t.parts), t.is_alpha] for t in answer.tokens
+    ]
+    return json.dumps([answer.original, answer.normalized, tokens], ensure_ascii=False)
+
+
+def _answer_from_json(data: str) -> ProcessedAnswer:
+    original, normalized, tokens = json.loads(data)
+    return ProcessedAnswer(
+        original=original,
+        normalized=normalized,
+        tokens=tuple(
+            AnswerToken(i=i, text=text, idx=idx, lemma=lemma, is_stop=stop, negated=neg, parts=tuple(parts),
+                        is_alpha=alpha)
+            for i, text, idx, lemma, stop, neg, parts, alpha in tokens
+        ),
+    )
+
+
+TOKEN_COLUMNS = ["id", "i", "text", "idx", "lemma", "is_stop", "negated", "parts"]
+
+
+def tokens_table(ids: Sequence[str], answers: Sequence[ProcessedAnswer]) -> pd.DataFrame:
+    """One row per token: ``id, i, text, idx, lemma, is_stop, negated, parts`` (parts joined by ``+``).
+
+    An empty answer has no rows.
+    """
+    rows = [
+        (answer_id, t.i, t.text, t.idx, t.lemma, t.is_stop, t.negated, "+".join(t.parts))
+        for answer_id, answer in zip(ids, answers, strict=True)
+        for t in answer.tokens
+    ]
+    return pd.DataFrame(rows, columns=TOKEN_COLUMNS)
+
+
+def info(model: str | os.PathLike[str] | None = None) -> dict[str, str]:
+    """Versions of the key libraries and which Norwegian pipeline is active, and why."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    pipeline = pipeline_info(load_pipeline(model))
+    facts = {"coder": __version__}
+    for package in ("spacy", "spacy-lookups-data", "scikit-learn", "pandas", "networkx", "krippendorff"):
+        try:
+            facts[package] = version(package)
+        except PackageNotFoundError:
+            facts[package] = "not installed"
+    facts.update(
+        {
+            "pipeline": pipeline.name,
+            "pipeline version": pipeline.version,
+            "pipeline source": pipeline.source,
+            "why": pipeline.reason,
+            "cache": str(cache_dir()),
+        }
+    )
+    return facts

@@ -1,0 +1,25 @@
+"""Shared test fixtures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+UD_DIR = SHARED / "data" / "ud_norwegian_bokmaal"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the on-disk caches of a test run out of the user's home, shared within the run."""
+    monkeypatch.setenv("CODER_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "coder-cache"))
+
+
+@pytest.fixture
+def ud_dir() -> Path:
+    """The UD Norwegian Bokmål treebank in ../shared; the test skips when it is absent."""
+    if not UD_DIR.is_dir():
+        pytest.skip("../shared/data/ud_norwegian_bokmaal is absent")
+    return UD_DIR

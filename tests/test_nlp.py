@@ -1,0 +1,169 @@
+"""Norwegian preprocessing: the loader, normalisation, lemmas, compounds, negation, stop words, cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from coder import nlp
+from coder.cli import app
+
+
+@pytest.fixture(scope="module")
+def embedded() -> spacy.language.Language:
+    return nlp.load_pipeline("embedded")
+
+
+def _tokens(text: str, pipeline) -> dict[str, nlp.AnswerToken]:
+    return {t.text: t for t in nlp.preprocess([text], pipeline)[0].tokens}
+
+
+def test_normalize_text() -> None:
+    assert nlp.normalize_text("  «Ingen»  tar\u00a0tak – aldri… ") == '"Ingen" tar tak - aldri...'
+    assert nlp.normalize_text("bolig\u00adsosialt") == "boligsosialt"
+    assert nlp.normalize_text("A\u030angstrøm") == "Ångstrøm"  # NFC composes the combining ring
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="abæøå ÅØ\u030a\u00a0\t«»–—…,.!\u00ad-", max_size=40))
+def test_token_offsets_point_into_the_original(text: str) -> None:
+    pipeline = nlp.load_pipeline("embedded")
+    answer = nlp.preprocess([text], pipeline, use_cache=False)[0]
+    for token in answer.tokens:
+        assert text[token.idx : token.idx + len(token.text)] == token.text
+        assert nlp.normalize_text(token.text) != "" or token.text.strip() == ""
+
+
+def test_embedded_pipeline_and_info(embedded) -> None:
+    info = nlp.pipeline_info(embedded)
+    assert info.source == "embedded"
+    assert "no nb_core_news" in info.reason or "embedded" in info.reason
+    assert embedded.pipe_names == ["coder_lemmatizer", "coder_compounds", "coder_negation"]
+
+
+def test_lemmas_from_the_embedded_lexicon(embedded) -> None:
+    tokens = _tokens("Kommunene har ikke nok omsorgsboliger til rusavhengige", embedded)
+    assert tokens["Kommunene"].lemma == "kommune"
+    assert tokens["har"].lemma == "ha"
+    assert tokens["omsorgsboliger"].lemma == "omsorgsbolig"
+
+
+def test_compound_parts_let_keywords_find_compounds(embedded) -> None:
+    tokens = _tokens("omsorgsboliger og tildelingsmøter", embedded)
+    assert "bolig" in tokens["omsorgsboliger"].parts
+    assert "møte" in tokens["tildelingsmøter"].parts
+
+
+@pytest.mark.parametrize(
+    ("text", "negated", "not_negated"),
+    [
+        ("Har ingen arena for dette", {"arena"}, {"Har"}),
+        ("Ingen tar tak i helheten", {"tar", "tak", "helheten"}, set()),
+        ("Vi mangler boliger, men samarbeidet er godt", {"boliger"}, {"samarbeidet", "godt"}),
+        ("mangel på boliger", {"boliger"}, set()),
+        ("Tilbudet mangler", {"Tilbudet"}, set()),
+        ("lite samarbeid mellom etatene", {"samarbeid", "etatene"}, set()),
+        ("Godt samarbeid med NAV", set(), {"samarbeid", "NAV", "Godt"}),
+    ],
+)
+def test_negation_scope(embedded, text: str, negated: set[str], not_negated: set[str]) -> None:
+    tokens = _tokens(text, embedded)
+    assert {t for t in negated if tokens[t].negated} == negated
+    assert not {t for t in not_negated if tokens[t].negated}
+
+
+def test_own_stop_words_keep_meaningful_words(embedded) -> None:
+    tokens = _tokens("det er ikke god kontakt og ingen viktig bedre plan", embedded)
+    assert tokens["det"].is_stop and tokens["er"].is_stop and tokens["og"].is_stop
+    for word in ("ikke", "god", "kontakt", "ingen", "viktig", "bedre", "plan"):
+        assert not tokens[word].is_stop, word
+
+
+def test_pipeline_directory_goes_through_spacy_load(tmp_path: Path) -> None:
+    saved = spacy.blank("nb")
+    saved.add_pipe("sentencizer")
+    saved.to_disk(tmp_path / "pipe")
+    pipeline = nlp.load_pipeline(tmp_path / "pipe")
+    info = nlp.pipeline_info(pipeline)
+    assert info.source == "path" and str(tmp_path / "pipe") in info.reason
+    assert pipeline.pipe_names == ["sentencizer", "coder_lemmatizer", "coder_compounds", "coder_negation"]
+    assert _tokens("boligene", pipeline)["boligene"].lemma == "bolig"
+
+
+def test_installed_trained_package_is_preferred(monkeypatch: pytest.MonkeyPatch) -> None:
+    nlp._load_pipeline.cache_clear()
+    monkeypatch.setattr(spacy.util, "is_package", lambda name: name == "nb_core_news_sm")
+    loaded: list[str] = []
+
+    def fake_load(name: str) -> spacy.language.Language:
+        loaded.append(name)
+        pipeline = spacy.blank("nb")
+        pipeline.add_pipe("lemmatizer", config={"mode": "lookup"})
+        return pipeline
+
+    monkeypatch.setattr(nlp, "_spacy_load", fake_load)
+    try:
+        info = nlp.pipeline_info(nlp.load_pipeline())
+        assert loaded == ["nb_core_news_sm"]
+        assert info.source == "package" and "nb_core_news_sm" in info.reason
+    finally:
+        nlp._load_pipeline.cache_clear()
+
+
+def test_unknown_model_is_a_user_error() -> None:
+    with pytest.raises(nlp.CoderError, match="neither an installed package nor a directory"):
+        nlp.load_pipeline("nb_core_news_xl")
+
+
+def test_preprocess_uses_the_disk_cache(embedded, monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = ["Boveiledning fungerer godt", "Husbanken og startlån"]
+    first = nlp.preprocess(texts, embedded)
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(embedded, "pipe", no_parsing)
+    assert nlp.preprocess(texts, embedded) == first
+
+
+def test_empty_answers_have_no_tokens(embedded) -> None:
+    answers = nlp.preprocess(["", "   ", None], embedded)
+    assert [a.tokens for a in answers] == [(), (), ()]
+
+
+def test_tokens_table_columns(embedded) -> None:
+    table = nlp.tokens_table(["a1"], nlp.preprocess(["Mangler omsorgsboliger"], embedded))
+    assert list(table.columns) == ["id", "i", "text", "idx", "lemma", "is_stop", "negated", "parts"]
+    assert table.loc[1, "parts"] == "omsorg+bolig" and bool(table.loc[1, "negated"])
+
+
+def test_cli_preprocess_writes_tokens(tmp_path: Path) -> None:
+    source = tmp_path / "answers.csv"
+    source.write_bytes("svarid;svar\nr1;Mangler omsorgsboliger\nr2;\n".encode("cp1252"))
+    out = tmp_path / "tokens.csv"
+    result = CliRunner().invoke(
+        app, ["preprocess", str(source), "--out", str(out), "--id-col", "svarid", "--text-col", "svar",
+              "--spacy-model", "embedded"]
+    )
+    assert result.exit_code == 0, result.output
+    tokens = pd.read_csv(out, keep_default_na=False)
+    assert tokens["text"].tolist() == ["Mangler", "omsorgsboliger"]
+    assert tokens["idx"].tolist() == [0, 8]
+    assert tokens["parts"].tolist() == ["", "omsorg+bolig"]
+
+
+def test_cli_info_names_the_pipeline_and_why() -> None:
+    result = CliRunner().invoke(app, ["info", "--spacy-model", "embedded"])
+    assert result.exit_code == 0
+    assert "embedded" in result.output and "spacy" in result.output and "scikit-learn" in result.output
+
+
+def test_cli_version() -> None:
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == "coder 0.1.0"
