@@ -18,17 +18,16 @@ Each suggestion carries its evidence: the matched keywords, the terms that pushe
 nearest codebook example.
 
 >>> from coder.codebook import load
->>> suggester = CodeSuggester(load("codebooks/boligsosialt.yaml")).fit(["Mangler omsorgsboliger"])  # doctest: +SKIP
->>> suggester.suggest(["Mangler omsorgsboliger"], ids=["r1"])  # doctest: +SKIP
+>>> answers = ["Mangler omsorgsboliger", "Kort vei til alle"]
+>>> suggester = CodeSuggester(load("codebooks/boligsosialt.yaml")).fit(answers)  # doctest: +SKIP
+>>> suggester.suggest(answers[:1], ids=["r1"])  # doctest: +SKIP
    id             code  confidence                         evidence
 0  r1  adapted_housing        0.93  keyword: bolig; terms: omsorgsbolig
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -37,7 +36,7 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from coder.codebook import Codebook
+from coder.codebook import Codebook, find_keyword
 from coder.errors import CoderError
 from coder.nlp import ProcessedAnswer, load_pipeline, preprocess
 
@@ -49,19 +48,6 @@ SUGGESTION_COLUMNS = ["id", "code", "confidence", "evidence"]
 # --------------------------------------------------------------------------------------------------------
 # Keyword view
 # --------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Keyword:
-    text: str
-    terms: tuple[str, ...]  # one term per word; a term ending in "*" is a prefix
-
-    def matches_term(self, position: int, candidates: Sequence[str]) -> bool:
-        term = self.terms[position]
-        if term.endswith("*"):
-            stem = term[:-1]
-            return any(candidate.startswith(stem) for candidate in candidates)
-        return term in candidates
 
 
 class KeywordMatcher:
@@ -78,24 +64,20 @@ class KeywordMatcher:
 
     def __init__(self, codebook: Codebook) -> None:
         self.code_ids = codebook.code_ids
-        self.keywords = {
-            code.id: [_Keyword(k, tuple(k.lower().split())) for k in code.keywords if k.strip()]
-            for code in codebook.codes
-        }
+        self.keywords = {code.id: [k for k in code.keywords if k.strip()] for code in codebook.codes}
 
     def matches(self, answer: ProcessedAnswer) -> dict[str, list[tuple[str, bool]]]:
         """Per code, the keywords found in ``answer`` and whether each stands in a negation scope."""
-        tokens = [t for t in answer.tokens if t.is_alpha or "-" in t.text]
-        candidates = [(t.text.lower(), *t.terms) for t in tokens]
+        tokens = answer.tokens
+        # The lower-cased text joins the lemma and parts, so a lemmatizer slip does not hide a keyword.
+        terms = [{t.text.lower(), *t.terms} for t in tokens]
         found: dict[str, list[tuple[str, bool]]] = {}
         for code_id, keywords in self.keywords.items():
             for keyword in keywords:
-                width = len(keyword.terms)
-                for start in range(len(tokens) - width + 1):
-                    if all(keyword.matches_term(j, candidates[start + j]) for j in range(width)):
-                        negated = any(t.negated for t in tokens[start : start + width])
-                        found.setdefault(code_id, []).append((keyword.text, negated))
-                        break
+                spans = find_keyword(keyword, terms)
+                if spans:
+                    negated = any(t.negated for start, end in spans for t in tokens[start:end])
+                    found.setdefault(code_id, []).append((keyword, negated))
         return found
 
     def hit_matrix(self, answers: Sequence[ProcessedAnswer]) -> np.ndarray:
@@ -135,7 +117,9 @@ def _identity(terms: list[str]) -> list[str]:
 
 def _lexical_vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
     lemmas = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=1)
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2, lowercase=True)
+    chars = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1, lowercase=True
+    )
     return lemmas, chars
 
 
@@ -159,12 +143,18 @@ class CodeSuggester(BaseEstimator):
         Logit added when a code's keyword matches (the keyword view's vote).
     lexical_weight : float
         Scale of the lexical classifier's logit in the combined confidence.
+    bias : float
+        Logit of an answer with no keyword and a neutral lexical score.
     weak_weight : float
         Sample weight of keyword-labelled (weak) corpus answers relative to codebook examples.
     human_weight : float
         Sample weight of human-coded answers.
     self_training_rounds : int
         Rounds of pseudo-labelling the uncoded answers with confident predictions.
+    pseudo_label_above : float
+        Confidence from which an uncoded answer becomes a pseudo-positive (and below ``1 -`` it a negative).
+    n_folds : int
+        Folds for the out-of-fold scores of the corpus answers.
     C : float
         Inverse regularisation strength of the per-code logistic regressions.
     random_state : int
@@ -184,6 +174,8 @@ class CodeSuggester(BaseEstimator):
         weak_weight: float = 0.3,
         human_weight: float = 3.0,
         self_training_rounds: int = 2,
+        pseudo_label_above: float = 0.85,
+        n_folds: int = 5,
         C: float = 4.0,
         random_state: int = 0,
         spacy_model: str | None = None,
@@ -196,6 +188,8 @@ class CodeSuggester(BaseEstimator):
         self.weak_weight = weak_weight
         self.human_weight = human_weight
         self.self_training_rounds = self_training_rounds
+        self.pseudo_label_above = pseudo_label_above
+        self.n_folds = n_folds
         self.C = C
         self.random_state = random_state
         self.spacy_model = spacy_model
@@ -236,14 +230,17 @@ class CodeSuggester(BaseEstimator):
         every = [*example_answers, *corpus]
 
         self.lemma_vectorizer_, self.char_vectorizer_ = _lexical_vectorizers()
-        self.lemma_vectorizer_.fit([answer_terms(a) for a in every])
-        self.char_vectorizer_.fit([a.normalized.lower() for a in every])
+        try:
+            self.lemma_vectorizer_.fit([answer_terms(a) for a in every])
+            self.char_vectorizer_.fit([a.normalized.lower() for a in every])
+        except ValueError:  # scikit-learn's "empty vocabulary"
+            raise CoderError("nothing to learn from: the answers and the codebook examples have no words") from None
         features = self._lexical(every)
-        hits = self.matcher_.hit_matrix(every) > 0
+        hits = self.matcher_.hit_matrix(every)
 
         n_examples = len(example_answers)
         # Labels and weights per code: examples strong, keyword-labelled corpus weak, human labels strongest.
-        labels = hits.astype(int)
+        labels = (hits > 0).astype(int)
         weights = np.full(labels.shape, self.weak_weight)
         weights[:n_examples] = 0.5 * self.weak_weight  # an example of one code says little about the others
         for row, (_, index, value) in enumerate(examples):
@@ -254,51 +251,86 @@ class CodeSuggester(BaseEstimator):
         weights[n_examples:][human] = self.human_weight
         # A human-coded answer is coded for every code: rows with any label are complete.
 
-        self.models_ = []
-        for index in range(n_codes):
-            self.models_.append(self._fit_code(features, labels[:, index], weights[:, index]))
-        for _ in range(self.self_training_rounds):
-            proba = self._combine(features[n_examples:], hits[n_examples:])
-            uncoded = ~human.any(axis=1)
-            for index in range(n_codes):
-                column = labels[n_examples:, index]
-                sure = uncoded & ((proba[:, index] >= 0.8) | (proba[:, index] <= 0.1))
-                column[sure] = (proba[sure, index] >= 0.8).astype(int)
-                labels[n_examples:, index] = column
-                self.models_[index] = self._fit_code(features, labels[:, index], weights[:, index])
+        # Transductive: every corpus answer is scored out of fold, so its own weak label cannot vote for it;
+        # self-training replaces the weak labels of uncoded answers by confident out-of-fold predictions.
+        corpus_rows = np.arange(n_examples, len(every))
+        uncoded = ~human.any(axis=1)
+        for round_ in range(self.self_training_rounds + 1):
+            oof = self._out_of_fold_logits(features, labels, weights, corpus_rows)
+            if round_ == self.self_training_rounds:
+                break
+            proba = self._combine(oof, hits[n_examples:])
+            sure_yes = uncoded[:, None] & (proba >= self.pseudo_label_above)
+            sure_no = uncoded[:, None] & (proba <= 1 - self.pseudo_label_above)
+            corpus_labels = labels[n_examples:]
+            corpus_labels[sure_yes] = 1
+            corpus_labels[sure_no] = 0
+        self.models_ = [self._fit_code(features, labels[:, j], weights[:, j]) for j in range(n_codes)]
+        self.transductive_logits_ = {a.normalized: oof[i] for i, a in enumerate(corpus)}
 
         # Nearest-example evidence: the lemma TF-IDF of the codebook's examples.
-        self.example_texts_ = [text for text, _, value in examples if value == 1]
-        self.example_codes_ = np.array([index for _, index, value in examples if value == 1])
-        self.example_vectors_ = self.lemma_vectorizer_.transform(
-            [answer_terms(a) for a, (_, _, value) in zip(example_answers, examples, strict=True) if value == 1]
-        )
+        positive = np.array([value == 1 for _, _, value in examples], dtype=bool)
+        self.example_texts_ = np.array([text for text, _, _ in examples], dtype=object)[positive]
+        self.example_codes_ = np.array([index for _, index, _ in examples], dtype=int)[positive]
+        n_lemma = len(self.lemma_vectorizer_.vocabulary_)
+        self.example_vectors_ = features[:n_examples, :n_lemma][np.flatnonzero(positive)]
         return self
 
     def _fit_code(self, features: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray):
-        if labels.min() == labels.max():  # one class only: a constant model
-            return float(labels[0])
-        model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, random_state=self.random_state)
+        if labels.min() == labels.max():
+            return None
+        model = LogisticRegression(
+            C=self.C, class_weight="balanced", max_iter=2000, random_state=self.random_state
+        )
         model.fit(features, labels, sample_weight=weights)
         return model
 
-    def _lexical_logits(self, features: sparse.csr_matrix) -> np.ndarray:
+    def _out_of_fold_logits(
+        self, features: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray, rows: np.ndarray
+    ) -> np.ndarray:
+        """Lexical logits of ``rows`` from models that did not see them (``n_folds`` folds, seeded)."""
+        folds = np.random.RandomState(self.random_state).permutation(len(rows)) % self.n_folds
+        logits = np.zeros((len(rows), labels.shape[1]))
+        for fold in range(self.n_folds):
+            held = rows[folds == fold]
+            if held.size == 0:
+                continue
+            keep = np.ones(features.shape[0], dtype=bool)
+            keep[held] = False
+            models = [
+                self._fit_code(features[keep], labels[keep, j], weights[keep, j]) for j in range(labels.shape[1])
+            ]
+            logits[folds == fold] = self._lexical_logits(features[held], models)
+        return logits
+
+    def _lexical_logits(self, features: sparse.csr_matrix, models: list | None = None) -> np.ndarray:
         columns = []
-        for model in self.models_:
-            if isinstance(model, float):
-                columns.append(np.full(features.shape[0], 10.0 if model else -10.0))
+        for model in self.models_ if models is None else models:
+            if model is None:  # one class only in training: the lexical view has nothing to say
+                columns.append(np.zeros(features.shape[0]))
             else:
                 columns.append(model.decision_function(features))
         return np.column_stack(columns)
 
-    def _combine(self, features: sparse.csr_matrix, hits: np.ndarray) -> np.ndarray:
-        logits = self.lexical_weight * self._lexical_logits(features) + self.keyword_weight * hits + self.bias
+    def _combine(self, lexical_logits: np.ndarray, hits: np.ndarray) -> np.ndarray:
+        """Confidence from the two views: the lexical logit and the number of matched keywords."""
+        keyword_votes = np.minimum(hits, 2)
+        logits = self.lexical_weight * lexical_logits + self.keyword_weight * keyword_votes + self.bias
         return 1.0 / (1.0 + np.exp(-logits))
+
+    def _scores(self, answers: Sequence[ProcessedAnswer]) -> tuple[np.ndarray, sparse.csr_matrix]:
+        """Confidences of processed answers (out-of-fold for answers seen in :meth:`fit`) and their features."""
+        features = self._lexical(answers)
+        logits = self._lexical_logits(features)
+        for row, answer in enumerate(answers):
+            seen = self.transductive_logits_.get(answer.normalized)
+            if seen is not None:
+                logits[row] = seen
+        return self._combine(logits, self.matcher_.hit_matrix(answers)), features
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Confidence per answer and code, shape ``(len(X), n_codes)`` in codebook order."""
-        answers = self._process(X)
-        return self._combine(self._lexical(answers), self.matcher_.hit_matrix(answers) > 0)
+        return self._scores(self._process(X))[0]
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
         """0/1 per answer and code at :attr:`threshold`."""
@@ -310,8 +342,7 @@ class CodeSuggester(BaseEstimator):
         """One row per suggested code at or above the threshold: ``id, code, confidence, evidence``."""
         ids = [str(i) for i in range(len(X))] if ids is None else list(ids)
         answers = self._process(X)
-        features = self._lexical(answers)
-        proba = self._combine(features, self.matcher_.hit_matrix(answers) > 0)
+        proba, features = self._scores(answers)
         rows = []
         for row, answer in enumerate(answers):
             for index in np.flatnonzero(proba[row] >= self.threshold):
@@ -326,7 +357,7 @@ class CodeSuggester(BaseEstimator):
         if keywords:
             parts.append("keywords: " + ", ".join(keywords[:4]))
         model = self.models_[index]
-        if not isinstance(model, float):
+        if model is not None:
             n_lemma = len(self.lemma_vectorizer_.vocabulary_)
             row = features[:, :n_lemma].tocoo()
             contributions = sorted(
@@ -351,7 +382,7 @@ class CodeSuggester(BaseEstimator):
         best = int(np.argmax(similarity))
         if similarity[best] < 0.25:
             return None
-        return np.array(self.example_texts_, dtype=object)[mask][best]
+        return self.example_texts_[mask][best]
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -378,7 +409,9 @@ def label_matrix(ids: Sequence[str], labels: pd.DataFrame | None, codebook: Code
     return y
 
 
-def check_labels(labels: pd.DataFrame, ids: Sequence[str], codebook: Codebook, file: str | None = None) -> None:
+def check_labels(
+    labels: pd.DataFrame, ids: Sequence[str], codebook: Codebook, file: str | None = None
+) -> None:
     """Raise a :class:`CoderError` for label rows whose id is not an answer or whose code is unknown."""
     known_ids, known_codes = set(ids), set(codebook.code_ids)
     for index, (answer_id, code) in enumerate(zip(labels["id"], labels["code"], strict=True)):
@@ -415,5 +448,3 @@ def suggest(
     )
     suggester.fit(texts, label_matrix(ids, labels, codebook))
     return suggester.suggest(texts, ids)
-
-

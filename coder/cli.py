@@ -134,9 +134,11 @@ def codebook_validate(
         err_console.print(f"{kind} {text}", highlight=False, soft_wrap=True, markup=True)
     warnings = len(problems) - len(errors)
     if errors or (strict and warnings):
-        err_console.print(f"{file}: {len(errors)} error(s), {warnings} warning(s)", highlight=False)
+        summary = f"{file}: {len(errors)} error(s), {warnings} warning(s)"
+        err_console.print(summary, highlight=False, soft_wrap=True)
         raise typer.Exit(2)
-    console.print(f"{file}: ok ({len(cb.load(file).codes)} codes, {warnings} warning(s))", highlight=False)
+    summary = f"{file}: ok ({len(cb.load(file).codes)} codes, {warnings} warning(s))"
+    console.print(summary, highlight=False, soft_wrap=True)
 
 
 @codebook_app.command("show")
@@ -278,6 +280,29 @@ def suggest(
     coded = suggestions["id"].nunique()
     console.print(f"{len(suggestions)} suggestions for {coded} of {len(answers)} answers -> {out}")
 
+
+@app.command()
+def evaluate(
+    gold: Path = typer.Option(..., "--gold", help="Gold codes: `id,code` (long) or `id,codes` (a;b)."),
+    pred: Path = typer.Option(..., "--pred", help="Predictions: `id,code[,confidence]`."),
+    codebook: Path | None = typer.Option(None, "--codebook", help="Check codes against this codebook."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+) -> None:
+    """Compare predicted codes with gold codes: per-code precision, recall, F1, kappa, alpha."""
+    import json
+
+    from coder import reliability
+
+    gold_codes = reliability.read_codes(existing_file(gold))
+    predictions = reliability.read_predictions(existing_file(pred))
+    code_ids = reliability.code_ids_for(gold_codes, predictions, codebook)
+    result = reliability.evaluate(gold_codes, predictions, code_ids)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    reliability.render_evaluation(result, console)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Coding project and review (coder.store, coder.review): init, review, merge, agreement, codes export
 #                                                                             [owner: review]
@@ -285,11 +310,300 @@ def suggest(
 codes_app = typer.Typer(cls=CoderGroup, help="Export the codes of a coding project.", no_args_is_help=True)
 app.add_typer(codes_app, name="codes")
 
+
+def _stat(value: Any) -> str:
+    """A statistic for a table: three decimals, '–' when undefined."""
+    return "–" if value is None or value != value else f"{value:.3f}"
+
+
+@app.command("init")
+def init(
+    project: Path = typer.Argument(..., help="The project file to create (SQLite, created with mode 0600)."),
+    answers: Path | None = typer.Option(None, "--answers", help="CSV or XLSX file with one answer per row."),
+    codebook: Path | None = typer.Option(None, "--codebook", help="The YAML codebook (default: built in)."),
+    id_col: str = ID_COL,
+    text_col: str = TEXT_COL,
+    question_col: str | None = typer.Option(None, "--question-col", help="Column with the question id."),
+    respondent_col: str | None = typer.Option(None, "--respondent-col", help="Column with the respondent."),
+    attr_cols: str = typer.Option(
+        "", "--attr-cols", help="Comma-separated respondent attribute columns, e.g. municipality,functions."
+    ),
+    manifest: Path | None = typer.Option(None, "--manifest", help="A survey manifest instead of --answers."),
+) -> None:
+    """Create a coding project from answers (or a survey manifest) and a codebook."""
+    from coder import store
+
+    if answers is not None:
+        existing_file(answers)
+    created = store.init(
+        project,
+        answers,
+        codebook,
+        id_col=id_col,
+        text_col=text_col,
+        question_col=question_col,
+        respondent_col=respondent_col,
+        attr_cols=[c.strip() for c in attr_cols.split(",") if c.strip()],
+        manifest=manifest,
+    )
+    with created:
+        n_answers, book = len(created.answer_ids()), created.codebook()
+    console.print(
+        f"{project}: {n_answers} answers, codebook {book.name} {book.version}, {len(book.codes)} codes"
+    )
+
+
+@app.command("review")
+def review(
+    project: Path = typer.Argument(..., help="The coding project."),
+    coder: str = typer.Option(..., "--coder", help="Your name as a coder (every decision carries it)."),
+    accept_above: float | None = typer.Option(
+        None, "--accept-above", help="Bulk: accept every open suggestion with confidence >= this."
+    ),
+    reject_below: float | None = typer.Option(
+        None, "--reject-below", help="Bulk: reject every open suggestion with confidence < this."
+    ),
+    filter: str = typer.Option(
+        "", "--filter", help="Start with a filter: code=ID | question=ID | band=low|mid|high | undecided."
+    ),
+    show_others: bool = typer.Option(
+        False, "--show-others", help="Show the other coders' decisions (default: blind coding)."
+    ),
+) -> None:
+    """Review suggestions in the terminal, one command line per decision (`?` lists the keys)."""
+    from coder import review as review_module
+
+    if accept_above is not None or reject_below is not None:
+        counts = review_module.bulk_review(
+            project, coder, accept_above=accept_above, reject_below=reject_below
+        )
+        console.print(
+            f"{coder}: accepted {counts['accepted']}, rejected {counts['rejected']} (bulk);"
+            f" {counts['open']} left open"
+        )
+        return
+    summary = review_module.review(project, coder, console=console, filter=filter, blind=not show_others)
+    console.print(f"{summary.decisions} decisions saved in {project}.")
+
+
+@app.command("merge")
+def merge(
+    a: Path = typer.Argument(..., help="A coding project."),
+    b: Path = typer.Argument(..., help="A copy of the same project, coded by others."),
+    out: Path = typer.Option(..., "--out", help="The merged project to create."),
+) -> None:
+    """Join two copies of a project: every coder's decisions and every suggestion run."""
+    from coder import store
+
+    store.merge(a, b, out)
+    with store.Project.open(out) as merged:
+        coders, entries = merged.coders(), len(merged.log())
+    console.print(f"{out}: {entries} log entries by {', '.join(coders) or 'nobody yet'}")
+
+
+@app.command("agreement")
+def agreement(
+    project: Path = typer.Argument(..., help="The coding project."),
+    coders: str = typer.Option(..., "--coders", help="Comma-separated coder names, e.g. kari,ola."),
+    out: Path | None = typer.Option(None, "--out", help="Write the disagreements to this CSV/XLSX file."),
+    model: bool = typer.Option(True, "--model/--no-model", help="Also compare each coder with the model."),
+) -> None:
+    """Inter-coder reliability per code: percent agreement, Cohen's kappa, Krippendorff's alpha."""
+    from rich.table import Table
+
+    from coder import io, reliability
+
+    result = reliability.agreement(project, coders.split(","), model=model)
+    table = Table(title="Agreement (only answers each coder decided)")
+    for column in ("comparison", "code", "answers", "agreement", "kappa", "alpha"):
+        table.add_column(column, justify="left" if column in ("comparison", "code") else "right")
+    for row in result.table.itertuples(index=False):
+        style = "bold" if row.code == reliability.OVERALL else None
+        table.add_row(
+            row.comparison, row.code, str(row.answers), _stat(row.percent_agreement), _stat(row.kappa),
+            _stat(row.alpha), style=style,
+        )  # fmt: skip
+    console.print(table)
+    disagreements = result.disagreements
+    console.print(f"{len(disagreements)} disagreements (answer × code) between {coders}")
+    if len(disagreements):
+        listing = Table(show_lines=False)
+        for column in disagreements.columns:
+            listing.add_column(column, overflow="fold")
+        for row in disagreements.head(50).itertuples(index=False):
+            listing.add_row(*(rich_escape(str(value)) for value in row))
+        console.print(listing)
+    if out is not None:
+        io.write_table(disagreements, out)
+        console.print(f"disagreements -> {out}")
+
+
+@codes_app.command("export")
+def codes_export(
+    project: Path = typer.Argument(..., help="The coding project."),
+    out: Path = typer.Option(..., "--out", help="FILE.csv or FILE.xlsx."),
+    wide: bool = typer.Option(False, "--wide", help="One row per respondent, 0/1 per code (and question)."),
+    fmt: str = typer.Option("long", "--format", help="long, wide, or labels (id,code for suggest/link)."),
+    coder: str | None = typer.Option(None, "--coder", help="One coder's codes instead of the consensus."),
+) -> None:
+    """Export the current codes (long or wide) and the code co-occurrence table."""
+    from coder import store
+
+    written = store.export_codes(project, out, wide=wide, fmt=fmt, coder=coder)
+    console.print("written: " + ", ".join(map(str, written)))
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Survey, network and link (coder.survey, coder.network, coder.link)          [owner: survey]
 # ---------------------------------------------------------------------------------------------------------
-survey_app = typer.Typer(cls=CoderGroup, help="Check a survey manifest and export its answers.", no_args_is_help=True)
+survey_app = typer.Typer(
+    cls=CoderGroup, help="Check a survey manifest and export its answers.", no_args_is_help=True
+)
 app.add_typer(survey_app, name="survey")
+
+MANIFEST = typer.Argument(..., help="The survey manifest (YAML).")
+LEVEL = typer.Option(None, "--level", help="daily, weekly or monthly (cumulative); default: all three.")
+MUTUAL = typer.Option(False, "--mutual", help="Count a contact only when both sides report it.")
+
+
+def _frame_table(
+    frame: Any, title: str, percent: tuple[str, ...] = (), decimals: int = 3, whole: bool = False
+) -> Any:
+    """A pandas table as a rich table: floats rounded (``whole``: 4.0 as 4), shares in %, NaN as '–'."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", title_style="bold")
+    for column in frame.columns:
+        numeric = frame[column].dtype.kind in "biuf"
+        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
+    for row in frame.itertuples(index=False):
+        cells = []
+        for column, value in zip(frame.columns, row, strict=True):
+            if isinstance(value, float) and value != value:
+                text = "–"
+            elif isinstance(value, float) and column in percent:
+                text = f"{value:.0%}"
+            elif isinstance(value, float):
+                text = str(int(value)) if whole and value.is_integer() else f"{value:.{decimals}f}"
+            else:
+                text = str(value)
+            cells.append(rich_escape(text))
+        table.add_row(*cells)
+    return table
+
+
+@survey_app.command("check")
+def survey_check(
+    manifest: Path = MANIFEST,
+    plot: Path | None = typer.Option(None, "--plot", help="Directory for rating bar charts (PNG and SVG)."),
+) -> None:
+    """Check a manifest and its files; print every problem (file, row, column), else a summary."""
+    from coder import survey
+
+    problems = survey.check(manifest)
+    for problem in problems:
+        err_console.print(f"[bold red]Error:[/] {rich_escape(str(problem))}", highlight=False, soft_wrap=True)
+    if problems:
+        err_console.print(f"{manifest}: {len(problems)} problem(s)", highlight=False)
+        raise typer.Exit(2)
+    result = survey.summary(survey.load(manifest))
+    console.print(_frame_table(result.overview, f"{manifest}: ok", percent=("response_rate",)))
+    console.print(_frame_table(result.functions, "Functions per municipality"))
+    ratings = result.ratings.assign(distribution=result.ratings["distribution"].map(str))
+    console.print(_frame_table(ratings, "Ratings («Vet ikke» left out of the mean)", decimals=2))
+    console.print(_frame_table(result.answers, "Answers per question (empty answers left out)"))
+    if plot is not None:
+        written = survey.plot_ratings(survey.load(manifest), plot)
+        console.print(f"{len(written)} files written: " + ", ".join(map(str, written)), highlight=False)
+
+
+@survey_app.command("answers")
+def survey_answers(
+    manifest: Path = MANIFEST,
+    out: Path = typer.Option(..., "--out", help="Where to write the answers (CSV, XLSX or JSON)."),
+) -> None:
+    """Write the open answers as one row per answer: id, respondent_id, question_id, municipality, text."""
+    from coder import io, survey
+
+    table = survey.answers(manifest)
+    io.write_table(table, out)
+    console.print(f"{len(table)} answers -> {out}", highlight=False)
+
+
+@app.command("network")
+def network_command(
+    manifest: Path = MANIFEST,
+    level: str | None = LEVEL,
+    out: Path | None = typer.Option(None, "--out", help="Directory for the CSV tables."),
+    plot: Path | None = typer.Option(None, "--plot", help="Directory for the pictures (PNG and SVG)."),
+    export: str | None = typer.Option(None, "--export", help="Also write graphml or gexf files (for Gephi)."),
+    export_dir: Path | None = typer.Option(None, "--export-dir", help="Export directory (default: --out)."),
+    mutual: bool = MUTUAL,
+    broker_betweenness: float = typer.Option(
+        0.1, "--broker-betweenness", help="Lowest normalised betweenness of a broker."
+    ),
+    seed: int = SEED,
+) -> None:
+    """Positions and network figures per level, political contact; tables, CSV, pictures, Gephi files."""
+    from coder import network, survey
+
+    data = survey.load(manifest)
+    levels = [level] if level else list(survey.LEVELS)
+    report = network.network(data, levels, mutual=mutual, seed=seed, broker_betweenness=broker_betweenness)
+    summary = report.summary.assign(network=report.summary["municipality"] + " " + report.summary["level"])
+    shown = summary.drop(columns=["municipality", "level"]).set_index("network").T
+    console.print(_frame_table(shown.reset_index(names="measure"), "Networks per level", whole=True))
+    for lv in report.levels:
+        people = report.positions[report.positions["level"] == lv]
+        columns = ["person", "group", "degree", "betweenness", "harmonic_closeness", "community", "broker",
+                   "isolate", "brokerage"]  # fmt: skip
+        console.print(_frame_table(people[columns], f"Positions: {network.LEVEL_LABELS[lv]}"))
+    political = report.political
+    title = f"Political contact ({', '.join(political.bodies)})"
+    console.print(_frame_table(political.counts, title, percent=("share",)))
+    console.print(_frame_table(political.by_body, "Political contact by body and type (respondents)"))
+    written = []
+    if out is not None:
+        written += network.write_report(report, out)
+    if plot is not None:
+        written += network.plot(data, plot, levels=levels, mutual=mutual, seed=seed, report=report)
+    if export is not None:
+        written += network.export(data, export_dir or out or Path("."), export, levels=levels, mutual=mutual,
+                                  seed=seed, report=report)  # fmt: skip
+    if written:
+        console.print(f"{len(written)} files written: " + ", ".join(map(str, written)), highlight=False)
+
+
+@app.command("link")
+def link_command(
+    manifest: Path = MANIFEST,
+    codes: list[Path] = typer.Option(..., "--codes", help="Codes: `id,code` or suggestions (repeatable)."),
+    out: Path | None = typer.Option(None, "--out", help="Directory for link_*.csv and link.json."),
+    level: str = typer.Option("weekly", "--level", help="The network level of the positions."),
+    mutual: bool = MUTUAL,
+    seed: int = SEED,
+    show_all: bool = typer.Option(False, "--all", help="Show every test, not only p < 0.1."),
+    all_coded: bool = typer.Option(
+        False, "--all-coded", help="Answers missing from the codes carry no code (as with suggest's output)."
+    ),
+) -> None:
+    """Theme counts by function, community, broker, isolate, centrality and political contact, with tests."""
+    from coder import link
+
+    paths = [existing_file(path) for path in codes]
+    result = link.link(manifest, paths, level=level, mutual=mutual, seed=seed, all_coded=all_coded)
+    console.print(_frame_table(result.themes, "Themes per question", percent=("share",)))
+    tests = result.tests if show_all else result.tests[result.tests["p_value"] < 0.1]
+    title = "Tests" if show_all else f"Tests with p < 0.1 ({len(tests)} of {len(result.tests)}; --all: all)"
+    shown = tests[["question_id", "code", "variable", "category", "test", "p_value", "q_value", "warning"]]
+    console.print(_frame_table(shown, title))
+    uncoded = result.provenance.get("uncoded_answers", 0)
+    if uncoded:
+        console.print(f"{uncoded} answer(s) are not in the codes and are left out as not coded yet "
+                      "(--all-coded: they carry no code).", highlight=False)  # fmt: skip
+    if out is not None:
+        written = link.write_link(result, out)
+        console.print(f"{len(written)} files written: " + ", ".join(map(str, written)), highlight=False)
 
 # ---------------------------------------------------------------------------------------------------------
 

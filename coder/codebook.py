@@ -480,7 +480,16 @@ def _parse_code(
     if not isinstance(node, yaml.MappingNode):
         out.add(node, f"code {position} must be a mapping with id, label, description, ...")
         return None
-    items = _mapping_items(node, out, None)
+    # The id names the code in every message, also in those about its other keys: look it up first.
+    hint = next(
+        (
+            v.value
+            for k, v in node.value
+            if isinstance(k, yaml.ScalarNode) and k.value == "id" and isinstance(v, yaml.ScalarNode)
+        ),
+        None,
+    )
+    items = _mapping_items(node, out, hint or f"#{position}")
     code_id = None
     if "id" in items:
         code_id = _scalar(items["id"][1], out, None, "id")
@@ -616,10 +625,13 @@ def _lemma_checker() -> Callable[[str], str | None] | None:
         lexicon = get_lexicon()
     except Exception:  # the lexicon is optional here: no module yet, or no data to build it from
         return None
-    is_lemma = getattr(lexicon, "is_lemma", None)
+    lemma_pos = getattr(lexicon, "lemma_pos", None)
     lemmatize = getattr(lexicon, "lemmatize", None)
-    if not callable(is_lemma) or not callable(lemmatize):
+    if not callable(lemma_pos) or not callable(lemmatize):
         return None
+
+    def is_lemma(word: str) -> bool:
+        return bool(lemma_pos(word))
 
     def check(word: str) -> str | None:
         if "-" in word or not word.isalpha() or is_lemma(word):

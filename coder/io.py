@@ -78,10 +78,7 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = None) 
         raise CoderError("file not found", file=path)
     if path.is_dir():
         raise CoderError("expected a file, found a directory", file=path)
-    if path.suffix.lower() in EXCEL_SUFFIXES:
-        frame = _read_excel(path, sheet)
-    else:
-        frame = _read_csv(path)
+    frame = _read_excel(path, sheet) if path.suffix.lower() in EXCEL_SUFFIXES else _read_csv(path)
     frame.columns = [str(column).strip() for column in frame.columns]
     return frame
 
@@ -163,9 +160,7 @@ def read_answers(
     frame = read_table(path)
     require_columns(frame, [id_col, text_col, *keep], path)
     check_unique_ids(frame, id_col, path)
-    answers = pd.DataFrame(
-        {"id": frame[id_col].astype(str).str.strip(), "text": frame[text_col].astype(str)}
-    )
+    answers = pd.DataFrame({"id": frame[id_col].astype(str).str.strip(), "text": frame[text_col].astype(str)})
     for column in keep:
         answers[column] = frame[column].astype(str)
     return answers.reset_index(drop=True)

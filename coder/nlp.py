@@ -11,7 +11,7 @@
 Every pipeline then gets the same three components, each doing one thing:
 
 ``coder_lemmatizer``  lemmas from the embedded lexicon (only where the pipeline has no lemmatizer);
-``coder_compounds``   ``token._.parts``: compound parts as lemmas (``omsorgsboliger`` -> ``omsorg``, ``bolig``);
+``coder_compounds``   ``token._.parts``: compound parts as lemmas (omsorgsboliger -> omsorg, bolig);
 ``coder_negation``    ``token._.negated``: content words in the scope of ``ikke``, ``ingen``, ``mangler`` ...
 
 :func:`preprocess` normalises answers (NFC, white space, typographic quotes and dashes), runs the pipeline in
@@ -42,6 +42,7 @@ from spacy.tokens import Doc, Token
 
 from coder import __version__
 from coder.errors import CoderError
+from coder.lexicon import LEXICON_VERSION, cache_dir, get_lexicon
 
 TRAINED_PIPELINES = ("nb_core_news_lg", "nb_core_news_md", "nb_core_news_sm")
 EMBEDDED = "embedded"
@@ -64,18 +65,50 @@ STOP_WORDS = frozenset(
 
 # Negation cues (lower-cased text or lemma) and the words that end a negation scope.
 NEGATION_CUES = frozenset(
-    {"ikke", "ikkje", "ingen", "ingenting", "intet", "inga", "uten", "aldri", "lite", "hverken", "verken",
-     "mangle", "mangler", "manglet", "manglende"}
+    {
+        "ikke",
+        "ikkje",
+        "ingen",
+        "ingenting",
+        "intet",
+        "inga",
+        "uten",
+        "aldri",
+        "lite",
+        "hverken",
+        "verken",
+        "mangle",
+        "mangler",
+        "manglet",
+        "manglende",
+    }
 )
 _CUE_NEEDS_PA = frozenset({"mangel"})  # «mangel på bolig»: a cue only when followed by «på»
-_SCOPE_BREAKERS = frozenset({"men", "fordi", "selv", "mens", "derfor", "likevel", "samtidig", "da", "når",
-                             "siden", "enn", "så"})
+_SCOPE_BREAKERS = frozenset(
+    {"men", "fordi", "selv", "mens", "derfor", "likevel", "samtidig", "da", "når", "siden", "enn", "så"}
+)
 _MAX_SCOPE_WORDS = 4
 
 _TRANSLATE = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"', "\u2033": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u2033": '"',
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
+    "\u2212": "-",
     "\u2026": "...",
 }
 _INVISIBLE = frozenset({"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"})
@@ -144,8 +177,6 @@ def _normalize_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
 @Language.component("coder_lemmatizer")
 def lemmatize_doc(doc: Doc) -> Doc:
     """Set lower-cased lemmas from the embedded Norwegian lexicon (words in context)."""
-    from coder.lexicon import get_lexicon
-
     lemmas = get_lexicon().lemmatize_tokens([token.text for token in doc])
     for token, lemma in zip(doc, lemmas, strict=True):
         token.lemma_ = lemma
@@ -155,8 +186,6 @@ def lemmatize_doc(doc: Doc) -> Doc:
 @Language.component("coder_compounds")
 def split_compounds(doc: Doc) -> Doc:
     """Set ``token._.parts`` to the compound parts of each word, as lemmas (empty when not a compound)."""
-    from coder.lexicon import get_lexicon
-
     lexicon = get_lexicon()
     for token in doc:
         if token.is_alpha and len(token.text) > 5:
@@ -308,18 +337,13 @@ def _with_components(nlp: Language, source: str, reason: str) -> Language:
     name = f"{nlp.meta.get('lang', 'nb')}_{nlp.meta.get('name', 'pipeline')}"
     version = str(nlp.meta.get("version", "0"))
     fingerprint = hashlib.sha256(
-        json.dumps([name, version, source, spacy.__version__, __version__, PREPROCESS_VERSION, _lexicon_id()])
-        .encode()
+        json.dumps(
+            [name, version, source, spacy.__version__, __version__, PREPROCESS_VERSION, LEXICON_VERSION]
+        ).encode()
     ).hexdigest()[:16]
     info = PipelineInfo(name=name, source=source, reason=reason, version=version, fingerprint=fingerprint)
     nlp.meta["coder"] = info.__dict__
     return nlp
-
-
-def _lexicon_id() -> str:
-    from coder import lexicon
-
-    return str(getattr(lexicon, "LEXICON_VERSION", "0"))
 
 
 def pipeline_info(nlp: Language) -> PipelineInfo:
@@ -362,14 +386,6 @@ class ProcessedAnswer:
     @property
     def lemmas(self) -> list[str]:
         return [token.lemma for token in self.tokens]
-
-
-def cache_dir() -> Path:
-    """Where coder keeps caches: ``$CODER_CACHE_DIR``, else ``$XDG_CACHE_HOME/coder``, else ``~/.cache/coder``."""
-    if os.environ.get("CODER_CACHE_DIR"):
-        return Path(os.environ["CODER_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "coder"
 
 
 def preprocess(
@@ -437,7 +453,9 @@ class _Cache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=30)
             connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, data TEXT NOT NULL)")
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, data TEXT NOT NULL)"
+            )
             return connection
         except (OSError, sqlite3.Error):
             return None  # a cache that cannot be opened only costs time
@@ -484,8 +502,16 @@ def _answer_from_json(data: str) -> ProcessedAnswer:
         original=original,
         normalized=normalized,
         tokens=tuple(
-            AnswerToken(i=i, text=text, idx=idx, lemma=lemma, is_stop=stop, negated=neg, parts=tuple(parts),
-                        is_alpha=alpha)
+            AnswerToken(
+                i=i,
+                text=text,
+                idx=idx,
+                lemma=lemma,
+                is_stop=stop,
+                negated=neg,
+                parts=tuple(parts),
+                is_alpha=alpha,
+            )
             for i, text, idx, lemma, stop, neg, parts, alpha in tokens
         ),
     )

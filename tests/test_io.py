@@ -99,7 +99,9 @@ def test_write_table_round_trips_norwegian_text(tmp_path: Path, suffix: str) -> 
 
 
 @given(st.lists(st.text(alphabet="abcæøåÆØÅ ,;\"'-é", min_size=0, max_size=30), min_size=1, max_size=5))
-def test_csv_round_trip_preserves_any_text(tmp_path_factory: pytest.TempPathFactory, texts: list[str]) -> None:
+def test_csv_round_trip_preserves_any_text(
+    tmp_path_factory: pytest.TempPathFactory, texts: list[str]
+) -> None:
     path = tmp_path_factory.mktemp("rt") / "a.csv"
     frame = pd.DataFrame({"id": [f"r{i}" for i in range(len(texts))], "text": texts})
     write_table(frame, path)

@@ -148,8 +148,19 @@ def test_cli_preprocess_writes_tokens(tmp_path: Path) -> None:
     source.write_bytes("svarid;svar\nr1;Mangler omsorgsboliger\nr2;\n".encode("cp1252"))
     out = tmp_path / "tokens.csv"
     result = CliRunner().invoke(
-        app, ["preprocess", str(source), "--out", str(out), "--id-col", "svarid", "--text-col", "svar",
-              "--spacy-model", "embedded"]
+        app,
+        [
+            "preprocess",
+            str(source),
+            "--out",
+            str(out),
+            "--id-col",
+            "svarid",
+            "--text-col",
+            "svar",
+            "--spacy-model",
+            "embedded",
+        ],
     )
     assert result.exit_code == 0, result.output
     tokens = pd.read_csv(out, keep_default_na=False)

@@ -1,0 +1,184 @@
+"""Coding quality of `coder suggest` on the hand-coded example set, beside a keyword-dictionary baseline.
+
+    python benchmarks/quality.py                 # the held-aside third (report these figures)
+    python benchmarks/quality.py --on train      # the development two thirds (tune on these only)
+
+Prints, for the evaluation part of ``examples/coded/coded_answers.csv``:
+(a) codebook only, no human labels; (b) k = 3 human-coded answers per code from the development part, drawn
+with 5 seeds (mean and spread); both beside the codebook's keywords used as plain substring matches, measured
+in the same run. The corpus the suggester learns from is every answer in the file (coded labels withheld
+except the k drawn ones), as a researcher's uncoded survey would be.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from coder import codebook as codebook_module  # noqa: E402
+from coder.classify import CodeSuggester, label_matrix  # noqa: E402
+from coder.reliability import evaluate  # noqa: E402
+
+CODED = REPO / "examples" / "coded" / "coded_answers.csv"
+CODEBOOK = REPO / "codebooks" / "boligsosialt.yaml"
+
+
+def long_codes(frame: pd.DataFrame) -> pd.DataFrame:
+    """``id, code`` rows from the ``codes`` column (``;``-joined); an answer without codes gets code ""."""
+    rows = []
+    for answer_id, codes in zip(frame["id"], frame["codes"].fillna(""), strict=True):
+        parts = [c.strip() for c in str(codes).split(";") if c.strip()]
+        rows.extend((answer_id, code) for code in parts or [""])
+    return pd.DataFrame(rows, columns=["id", "code"])
+
+
+def keyword_baseline(texts: list[str], ids: list[str], codebook) -> pd.DataFrame:
+    """The codebook's keywords as case-insensitive substring matches (``*`` dropped)."""
+    rows = []
+    for answer_id, text in zip(ids, texts, strict=True):
+        lower = text.lower()
+        for code in codebook.codes:
+            if any(k.lower().rstrip("*") in lower for k in code.keywords if k.strip()):
+                rows.append((answer_id, code.id, 1.0))
+    return pd.DataFrame(rows, columns=["id", "code", "confidence"])
+
+
+def predictions(model: CodeSuggester, texts: list[str], ids: list[str]) -> pd.DataFrame:
+    proba = model.predict_proba(texts)
+    rows = [
+        (answer_id, code_id, float(proba[row, col]))
+        for row, answer_id in enumerate(ids)
+        for col, code_id in enumerate(model.classes_)
+        if proba[row, col] >= model.threshold
+    ]
+    return pd.DataFrame(rows, columns=["id", "code", "confidence"])
+
+
+def all_scores(model: CodeSuggester, texts: list[str], ids: list[str]) -> pd.DataFrame:
+    """Every code's confidence (for coverage at 95 % precision, which needs the scores below threshold)."""
+    proba = model.predict_proba(texts)
+    return pd.DataFrame(
+        [
+            (answer_id, code_id, float(proba[row, col]))
+            for row, answer_id in enumerate(ids)
+            for col, code_id in enumerate(model.classes_)
+        ],
+        columns=["id", "code", "confidence"],
+    )
+
+
+def draw_k(train: pd.DataFrame, code_ids: list[str], k: int, seed: int) -> pd.DataFrame:
+    """k answers carrying each code, drawn from the development part; they count as fully coded."""
+    rng = np.random.default_rng(seed)
+    chosen: list[str] = []
+    for code in code_ids:
+        carriers = [
+            i
+            for i, codes in zip(train["id"], train["codes"].fillna(""), strict=True)
+            if code in str(codes).split(";") and i not in chosen
+        ]
+        chosen.extend(rng.choice(carriers, size=min(k, len(carriers)), replace=False).tolist())
+    return long_codes(train[train["id"].isin(chosen)])
+
+
+def run(on: str, k: int, seeds: int) -> None:
+    data = pd.read_csv(CODED, dtype=str, keep_default_na=False)
+    codebook = codebook_module.load(CODEBOOK)
+    code_ids = codebook.code_ids
+    part = data[data["split"] == on]
+    train = data[data["split"] == "train"]
+    gold = long_codes(part)
+    ids, texts = data["id"].tolist(), data["text"].tolist()
+    part_ids, part_texts = part["id"].tolist(), part["text"].tolist()
+
+    def measure(pred: pd.DataFrame, scores: pd.DataFrame | None = None) -> dict:
+        result = evaluate(gold, pred, code_ids)
+        if scores is not None:
+            result["coverage_at_95"] = evaluate(gold, scores, code_ids).get("coverage_at_95")
+        return result
+
+    rows: list[tuple[str, dict, float]] = []
+    start = time.perf_counter()
+    baseline = measure(keyword_baseline(part_texts, part_ids, codebook))
+    rows.append(("keyword dictionary (baseline)", baseline, time.perf_counter() - start))
+
+    start = time.perf_counter()
+    model = CodeSuggester(codebook, random_state=0).fit(texts)
+    codebook_only = measure(predictions(model, part_texts, part_ids), all_scores(model, part_texts, part_ids))
+    rows.append(("coder, codebook only", codebook_only, time.perf_counter() - start))
+
+    with_k = []
+    durations = []
+    for seed in range(seeds):
+        labels = draw_k(train, code_ids, k, seed)
+        start = time.perf_counter()
+        model = CodeSuggester(codebook, random_state=seed).fit(texts, label_matrix(ids, labels, codebook))
+        with_k.append(
+            measure(predictions(model, part_texts, part_ids), all_scores(model, part_texts, part_ids))
+        )
+        durations.append(time.perf_counter() - start)
+
+    print(
+        f"Coding quality on the '{on}' part of {CODED.relative_to(REPO)}: {len(part)} answers, "
+        f"{len(gold[gold['code'] != ''])} codes; corpus {len(data)} answers\n"
+    )
+    header = f"{'method':<36}{'micro-F1':>10}{'macro-F1':>10}{'mean alpha':>12}{'cov@95%P':>10}{'seconds':>9}"
+    print(header)
+    print("-" * len(header))
+    for name, result, seconds in rows:
+        print(
+            f"{name:<36}{result['micro_f1']:>10.3f}{result['macro_f1']:>10.3f}{result['mean_alpha']:>12.3f}"
+            f"{_fmt(result.get('coverage_at_95')):>10}{seconds:>9.1f}"
+        )
+
+    def spread(key: str) -> str:
+        values = [r[key] for r in with_k if r.get(key) is not None]
+        return f"{statistics.mean(values):.3f}±{statistics.pstdev(values):.3f}" if values else "-"
+
+    name = f"coder, k={k} per code ({seeds} seeds)"
+    print(
+        f"{name:<36}{spread('micro_f1'):>10}{spread('macro_f1'):>10}{spread('mean_alpha'):>12}"
+        f"{spread('coverage_at_95'):>10}{statistics.median(durations):>9.1f}"
+    )
+    print()
+    for label, result in (("codebook only", codebook_only), (f"k={k}", _mean(with_k))):
+        print(
+            f"ratio to baseline, {label}: micro-F1 x{result['micro_f1'] / baseline['micro_f1']:.2f}, "
+            f"mean alpha x{result['mean_alpha'] / baseline['mean_alpha']:.2f}"
+        )
+    print(
+        "\nper code, codebook only (F1 / alpha):  "
+        + ", ".join(f"{c} {v['f1']:.2f}/{v['alpha']:.2f}" for c, v in codebook_only["per_code"].items())
+    )
+
+
+def _mean(results: list[dict]) -> dict:
+    return {key: statistics.mean(r[key] for r in results) for key in ("micro_f1", "mean_alpha")}
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--on", choices=["heldout", "train"], default="heldout")
+    parser.add_argument("--k", type=int, default=3)
+    parser.add_argument("--seeds", type=int, default=5)
+    args = parser.parse_args()
+    run(args.on, args.k, args.seeds)
+
+
+if __name__ == "__main__":
+    main()

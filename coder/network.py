@@ -1,0 +1,800 @@
+"""Contact networks of a survey: graphs per level, each person's position, and figures per network.
+
+Plain functions over :mod:`networkx` graphs and pandas tables.
+
+Levels are cumulative: ``daily`` holds the daily contacts, ``weekly`` daily + weekly, ``monthly`` daily +
+weekly + monthly, as the researchers draw them. A contact reported by either side counts; with
+``mutual=True`` both sides must report it (each at that level or more often). Everyone the municipality named
+is a node, so people nobody talks to at a level are isolates there.
+
+Groups. A person can hold several functions. Where an analysis needs *one* group per person (Gould–Fernandez
+brokerage, colours in pictures) it uses the *primary* function, the first one listed in the respondents file.
+Krackhardt's E-I index instead counts a tie as internal when the two people share *any* function, so a
+person with several functions belongs to each of their groups.
+
+>>> from coder import survey, network
+>>> s = survey.load("examples/oppdal/manifest.yaml")  # doctest: +SKIP
+>>> network.positions(s, "weekly").query("isolate").person.tolist()  # doctest: +SKIP
+['O07', 'O23', 'O25', 'O26', 'O27', 'O28']
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from coder.errors import CoderError
+from coder.io import atomic_write, write_table
+from coder.survey import DEFAULT_BODIES, LEVELS, Survey, function_groups
+
+ROLES: tuple[str, ...] = ("coordinator", "gatekeeper", "representative", "consultant", "liaison")
+"""Gould–Fernandez brokerage roles, in the order of their 1989 paper."""
+
+BROKER_BETWEENNESS = 0.1
+"""Default threshold on normalised betweenness for the broker flag (see :func:`positions`)."""
+
+LEVEL_LABELS = {"daily": "Daglig", "weekly": "Daglig + ukentlig", "monthly": "Daglig + ukentlig + månedlig"}
+TYPE_LABELS = {
+    "gives_information": "gir informasjon",
+    "gets_information": "får informasjon",
+    "political_discussion": "politisk diskusjon",
+    "professional_discussion": "faglig diskusjon",
+}
+
+
+def _check_level(level: str) -> None:
+    if level not in LEVELS:
+        raise CoderError(f"unknown level '{level}' (use {', '.join(LEVELS)})")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Graphs
+# ---------------------------------------------------------------------------------------------------------
+
+
+def contact_graph(
+    survey: Survey, level: str = "weekly", *, mutual: bool = False, municipality: str | None = None
+) -> nx.Graph:
+    """The undirected contact network at ``level`` (cumulative), one municipality or all.
+
+    Nodes carry ``label``, ``municipality``, ``functions`` (tuple), ``group`` (primary function) and
+    ``responded``; edges carry ``frequency``, the most frequent level at which the tie exists.
+
+    >>> G = contact_graph(s, "daily", municipality="Oppdal")  # doctest: +SKIP
+    >>> G.number_of_nodes(), G.number_of_edges()  # doctest: +SKIP
+    (29, 4)
+    """
+    _check_level(level)
+    people = survey.respondents
+    if municipality is not None:
+        if municipality not in survey.municipalities:
+            known = ", ".join(survey.municipalities)
+            raise CoderError(f"unknown municipality '{municipality}' (the survey has: {known})")
+        people = people[people["municipality"] == municipality]
+    G = nx.Graph()
+    for person in people.itertuples(index=False):
+        G.add_node(
+            person.respondent_id,
+            label=person.label,
+            municipality=person.municipality,
+            functions=tuple(person.functions),
+            group=person.functions[0] if person.functions else "",
+            responded=bool(person.responded),
+        )
+    rank = LEVELS.index(level)
+    reported: dict[tuple[str, str], int] = {}
+    for contact in survey.contacts.itertuples(index=False):
+        if contact.source in G and contact.target in G:
+            reported[(contact.source, contact.target)] = LEVELS.index(contact.frequency)
+    for (a, b), r_ab in reported.items():
+        r_ba = reported.get((b, a))
+        if mutual:
+            if r_ba is None or a > b:  # each mutual pair once
+                continue
+            tie = max(r_ab, r_ba)  # both must report it at this level
+        else:
+            tie = r_ab if r_ba is None else min(r_ab, r_ba)  # either side counts, at its most frequent
+        if tie <= rank:
+            G.add_edge(a, b, frequency=LEVELS[tie])
+    return G
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Measures on one graph
+# ---------------------------------------------------------------------------------------------------------
+
+
+def brokerage(G: nx.Graph, group: str = "group") -> dict[Hashable, dict[str, int]]:
+    """Gould–Fernandez brokerage roles of every node, counted over open two-paths ``a → b → c``.
+
+    For every broker ``b`` and every ordered pair of distinct nodes ``a``, ``c`` with ties ``a → b`` and
+    ``b → c`` but no tie ``a → c``, the pair counts towards one role of ``b``, by the ``group`` node
+    attribute (Gould and Fernandez 1989):
+
+    - coordinator: a, b and c in the same group;
+    - gatekeeper: a outside, b and c in the same group (b decides what comes into the group);
+    - representative: a and b in the same group, c outside (b speaks for the group);
+    - consultant (itinerant broker): a and c in the same group, b in another;
+    - liaison: a, b and c in three different groups.
+
+    An undirected graph is read as ties in both directions, so each open pair is counted once from each
+    end: coordinator, consultant and liaison counts are even, and gatekeeper equals representative.
+
+    >>> G = nx.path_graph(["a", "b", "c"], create_using=nx.DiGraph)
+    >>> nx.set_node_attributes(G, {"a": "NAV", "b": "NAV", "c": "Helse"}, "group")
+    >>> brokerage(G)["b"]
+    {'coordinator': 0, 'gatekeeper': 0, 'representative': 1, 'consultant': 0, 'liaison': 0}
+    """
+    D = G if G.is_directed() else G.to_directed()
+    groups = nx.get_node_attributes(D, group)
+    roles = {node: dict.fromkeys(ROLES, 0) for node in D}
+    for b in D:
+        gb = groups.get(b)
+        for a in D.predecessors(b):
+            ga = groups.get(a)
+            for c in D.successors(b):
+                if c == a or D.has_edge(a, c):
+                    continue
+                gc = groups.get(c)
+                if ga == gb == gc:
+                    role = "coordinator"
+                elif gb == gc:
+                    role = "gatekeeper"
+                elif ga == gb:
+                    role = "representative"
+                elif ga == gc:
+                    role = "consultant"
+                else:
+                    role = "liaison"
+                roles[b][role] += 1
+    return roles
+
+
+def degree_centralization(G: nx.Graph) -> float:
+    """Freeman's degree centralization: 1 for a star, 0 when all degrees are equal (NaN below 3 nodes).
+
+    ``sum(max degree - degree) / ((n - 1)(n - 2))`` on an undirected graph.
+
+    >>> degree_centralization(nx.star_graph(5)), degree_centralization(nx.cycle_graph(6))
+    (1.0, 0.0)
+    """
+    n = G.number_of_nodes()
+    if n < 3:
+        return math.nan
+    degrees = [d for _, d in G.degree()]
+    top = max(degrees)
+    return sum(top - d for d in degrees) / ((n - 1) * (n - 2))
+
+
+def ei_index(G: nx.Graph, same: Callable[[Hashable, Hashable], bool] | str = "functions") -> float:
+    """Krackhardt's E-I index: (external − internal) / all ties; −1 segregated, +1 only across groups.
+
+    ``same`` says whether two nodes are in the same group: a node attribute name (two nodes share a group
+    when the attribute values are equal, or, for tuples/sets, when they share a member) or a function. NaN
+    for a graph without ties.
+
+    >>> G = nx.Graph([("a", "b"), ("b", "c")])
+    >>> nx.set_node_attributes(G, {"a": ("NAV",), "b": ("NAV", "Helse"), "c": ("Drift",)}, "functions")
+    >>> ei_index(G)
+    0.0
+    """
+    if isinstance(same, str):
+        attribute = same
+
+        def same(a: Hashable, b: Hashable) -> bool:
+            x, y = G.nodes[a].get(attribute), G.nodes[b].get(attribute)
+            if isinstance(x, tuple | list | set | frozenset) and isinstance(
+                y, tuple | list | set | frozenset
+            ):
+                return bool(set(x) & set(y))
+            return x == y
+
+    internal = sum(1 for a, b in G.edges() if same(a, b))
+    total = G.number_of_edges()
+    return (total - 2 * internal) / total if total else math.nan
+
+
+def shape_likeness(G: nx.Graph) -> dict[str, float]:
+    """How star-, circle- and line-like the largest component is; each is 1 exactly for its pure shape.
+
+    With ``n`` nodes in the largest component:
+
+    - ``star``: Freeman degree centralization (1 only for a star; a line scores ``2/((n−1)(n−2))``);
+    - ``circle``: share of nodes lying on a cycle × share of nodes with exactly two ties (1 only for a
+      cycle; 0 for trees such as stars and lines);
+    - ``line``: diameter / (n − 1) (1 only for a path; a circle scores about ½, a star ``2/(n−1)``).
+
+    Components below three nodes give NaN: the shapes cannot be told apart there.
+
+    >>> {k: round(v, 2) for k, v in shape_likeness(nx.cycle_graph(8)).items()}
+    {'star': 0.0, 'circle': 1.0, 'line': 0.57}
+    """
+    if G.number_of_nodes() == 0:
+        return {"star": math.nan, "circle": math.nan, "line": math.nan}
+    H = G.subgraph(max(nx.connected_components(G), key=len))
+    n = H.number_of_nodes()
+    if n < 3:
+        return {"star": math.nan, "circle": math.nan, "line": math.nan}
+    on_cycle = {node for cycle in nx.cycle_basis(H) for node in cycle}
+    two = sum(1 for _, d in H.degree() if d == 2)
+    return {
+        "star": degree_centralization(H),
+        "circle": (len(on_cycle) / n) * (two / n),
+        "line": nx.diameter(H) / (n - 1),
+    }
+
+
+def communities(G: nx.Graph, seed: int = 0) -> dict[Hashable, str]:
+    """Louvain communities (networkx, fixed ``seed``), named K1, K2, ... by size, then by smallest member.
+
+    Isolates are communities of their own.
+    """
+    found = nx.community.louvain_communities(G, seed=seed) if G.number_of_nodes() else []
+    ordered = sorted(found, key=lambda c: (-len(c), min(map(str, c))))
+    return {node: f"K{i}" for i, members in enumerate(ordered, start=1) for node in members}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Tables over a survey
+# ---------------------------------------------------------------------------------------------------------
+
+POSITION_COLUMNS = [
+    "municipality",
+    "level",
+    "person",
+    "label",
+    "functions",
+    "group",
+    "responded",
+    "degree",
+    "betweenness",
+    "harmonic_closeness",
+    "isolate",
+    "component",
+    "component_size",
+    "community",
+    "broker",
+    *ROLES,
+    "brokerage",
+    "political_contact",
+]
+
+
+def positions(
+    survey: Survey,
+    level: str = "weekly",
+    *,
+    mutual: bool = False,
+    seed: int = 0,
+    broker_betweenness: float = BROKER_BETWEENNESS,
+) -> pd.DataFrame:
+    """Each person's position at ``level``: one row per person (and municipality).
+
+    Columns: ``degree``; ``betweenness`` (normalised); ``harmonic_closeness`` (normalised by n − 1, so
+    isolates score 0 and disconnected networks still compare); ``isolate``; ``component`` (C1 the largest)
+    and its size; Louvain ``community``; the five Gould–Fernandez role counts (groups = primary function)
+    and their sum across groups (``brokerage``, coordinator left out); ``broker``; ``political_contact``
+    (any declared body).
+
+    A person is a *broker* when their normalised betweenness is at least ``broker_betweenness`` and they
+    have a contact in another community than their own: they lie on many shortest paths, and those paths
+    join groups that otherwise talk among themselves.
+    """
+    _check_level(level)
+    political = set(survey.political_contacts["respondent_id"])
+    frames = []
+    for municipality in survey.municipalities:
+        G = contact_graph(survey, level, mutual=mutual, municipality=municipality)
+        n = G.number_of_nodes()
+        betweenness = nx.betweenness_centrality(G, normalized=True)
+        harmonic = nx.harmonic_centrality(G)
+        components = sorted(nx.connected_components(G), key=lambda c: (-len(c), min(c)))
+        component_of = {node: (f"C{i}", len(c)) for i, c in enumerate(components, start=1) for node in c}
+        community = communities(G, seed=seed)
+        roles = brokerage(G)
+        rows = []
+        for node, data in G.nodes(data=True):
+            crosses = any(community[other] != community[node] for other in G[node])
+            row = {
+                "municipality": municipality,
+                "level": level,
+                "person": node,
+                "label": data["label"],
+                "functions": ";".join(data["functions"]),
+                "group": data["group"],
+                "responded": data["responded"],
+                "degree": G.degree(node),
+                "betweenness": betweenness[node],
+                "harmonic_closeness": harmonic[node] / (n - 1) if n > 1 else 0.0,
+                "isolate": G.degree(node) == 0,
+                "component": component_of[node][0],
+                "component_size": component_of[node][1],
+                "community": community[node],
+                "broker": betweenness[node] >= broker_betweenness and crosses,
+                **roles[node],
+                "brokerage": sum(roles[node][r] for r in ROLES if r != "coordinator"),
+                "political_contact": node in political,
+            }
+            rows.append(row)
+        frames.append(pd.DataFrame(rows, columns=POSITION_COLUMNS))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=POSITION_COLUMNS)
+
+
+SUMMARY_COLUMNS = [
+    "municipality",
+    "level",
+    "people",
+    "ties",
+    "density",
+    "components",
+    "isolates",
+    "largest_component",
+    "mean_path_length",
+    "diameter",
+    "degree_centralization",
+    "communities",
+    "modularity",
+    "ei_index",
+    "brokers",
+    "star",
+    "circle",
+    "line",
+]
+
+
+def network_summary(
+    survey: Survey,
+    level: str = "weekly",
+    *,
+    mutual: bool = False,
+    seed: int = 0,
+    positions_table: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Figures per municipality at ``level``: density, components, isolates, paths, centralization, ...
+
+    ``mean_path_length`` and ``diameter`` are those of the largest component; ``degree_centralization`` is
+    Freeman's over the whole network; ``modularity`` is that of the Louvain communities; ``ei_index`` is
+    Krackhardt's by function (see the module notes); ``star``/``circle``/``line`` are
+    :func:`shape_likeness`. ``brokers`` counts the broker flags of :func:`positions` (pass its table as
+    ``positions_table`` to save computing it again).
+    """
+    _check_level(level)
+    if positions_table is None:
+        positions_table = positions(survey, level, mutual=mutual, seed=seed)
+    rows = []
+    for municipality in survey.municipalities:
+        G = contact_graph(survey, level, mutual=mutual, municipality=municipality)
+        mine = positions_table[
+            (positions_table.municipality == municipality) & (positions_table.level == level)
+        ]
+        largest = G.subgraph(max(nx.connected_components(G), key=len)) if len(G) else G
+        connected = largest.number_of_nodes() > 1
+        parts: dict[str, set] = {}
+        for person, community in zip(mine["person"], mine["community"], strict=True):
+            parts.setdefault(community, set()).add(person)
+        rows.append(
+            {
+                "municipality": municipality,
+                "level": level,
+                "people": G.number_of_nodes(),
+                "ties": G.number_of_edges(),
+                "density": nx.density(G),
+                "components": nx.number_connected_components(G),
+                "isolates": nx.number_of_isolates(G),
+                "largest_component": largest.number_of_nodes(),
+                "mean_path_length": nx.average_shortest_path_length(largest) if connected else math.nan,
+                "diameter": nx.diameter(largest) if connected else math.nan,
+                "degree_centralization": degree_centralization(G),
+                "communities": len(parts),
+                "modularity": nx.community.modularity(G, parts.values()) if G.number_of_edges() else math.nan,
+                "ei_index": ei_index(G),
+                "brokers": int(mine["broker"].sum()),
+                **shape_likeness(G),
+            }
+        )
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+@dataclass(frozen=True, eq=False)
+class PoliticalContacts:
+    """Contact with political bodies.
+
+    - ``counts``: per municipality: ``respondents``, ``with_contact`` (with any of ``bodies``), ``share``.
+    - ``by_body``: per municipality and body: respondents with ``any`` contact, and with each type
+      (``gives_information``, ``gets_information``, ``political_discussion``, ``professional_discussion``).
+    - ``by_function``: per municipality and function: respondents holding it, those with contact.
+    - ``people``: per respondent with contact: ``bodies`` and ``types`` (``;``-joined).
+    """
+
+    bodies: tuple[str, ...]
+    counts: pd.DataFrame
+    by_body: pd.DataFrame
+    by_function: pd.DataFrame
+    people: pd.DataFrame
+
+
+def political_contacts(survey: Survey, bodies: Iterable[str] | None = None) -> PoliticalContacts:
+    """Who has contact with which political bodies, of which type, and the counts the report uses.
+
+    ``bodies`` limits the count («10 of 23 have contact with formannskap, kommunestyre and/or ordfører»):
+    by default formannskap, kommunestyre and ordfører; ``by_body`` always shows every body.
+    """
+    chosen = tuple(bodies) if bodies is not None else DEFAULT_BODIES
+    wanted = {b.casefold() for b in chosen}
+    contacts = survey.political_contacts
+    people = survey.respondents
+    respondents = people[people["responded"]]
+    with_contact = set(contacts.loc[contacts["body"].str.casefold().isin(wanted), "respondent_id"])
+    counts = []
+    for municipality in survey.municipalities:
+        mine = respondents[respondents.municipality == municipality]
+        k = int(mine["respondent_id"].isin(with_contact).sum())
+        counts.append(
+            {
+                "municipality": municipality,
+                "respondents": len(mine),
+                "with_contact": k,
+                "share": k / len(mine) if len(mine) else math.nan,
+            }
+        )
+    body_rows = []
+    for (municipality, body), group in contacts.groupby(["municipality", "body"], sort=False):
+        row = {"municipality": municipality, "body": body, "any": group["respondent_id"].nunique()}
+        row.update({t: group.loc[group["type"] == t, "respondent_id"].nunique() for t in TYPE_LABELS})
+        body_rows.append(row)
+    by_body = pd.DataFrame(body_rows, columns=["municipality", "body", "any", *TYPE_LABELS])
+    by_function = []
+    for municipality in survey.municipalities:
+        mine = respondents[respondents.municipality == municipality]
+        for function in survey.functions["function"]:
+            holders = mine.loc[mine["functions"].map(lambda fs, f=function: f in fs).astype(bool)]
+            k = int(holders["respondent_id"].isin(with_contact).sum())
+            by_function.append(
+                {
+                    "municipality": municipality,
+                    "function": function,
+                    "respondents": len(holders),
+                    "with_contact": k,
+                }
+            )
+    per_person = (
+        contacts.groupby(["municipality", "respondent_id"], sort=True)
+        .agg(
+            bodies=("body", lambda s: ";".join(dict.fromkeys(s))),
+            types=("type", lambda s: ";".join(dict.fromkeys(s))),
+        )
+        .reset_index()
+        if len(contacts)
+        else pd.DataFrame(columns=["municipality", "respondent_id", "bodies", "types"])
+    )
+    return PoliticalContacts(
+        bodies=chosen,
+        counts=pd.DataFrame(counts, columns=["municipality", "respondents", "with_contact", "share"]),
+        by_body=by_body,
+        by_function=pd.DataFrame(
+            by_function, columns=["municipality", "function", "respondents", "with_contact"]
+        ),
+        people=per_person,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class NetworkReport:
+    """What ``coder network`` shows and writes: positions and figures per level, and political contact."""
+
+    levels: tuple[str, ...]
+    positions: pd.DataFrame
+    summary: pd.DataFrame
+    political: PoliticalContacts
+
+
+def network(
+    survey: Survey,
+    levels: Iterable[str] = LEVELS,
+    *,
+    mutual: bool = False,
+    seed: int = 0,
+    broker_betweenness: float = BROKER_BETWEENNESS,
+) -> NetworkReport:
+    """Positions and network figures at each level, and the political contacts, of every municipality."""
+    levels = tuple(levels)
+    for level in levels:
+        _check_level(level)
+    table = pd.concat(
+        [
+            positions(survey, lv, mutual=mutual, seed=seed, broker_betweenness=broker_betweenness)
+            for lv in levels
+        ],
+        ignore_index=True,
+    )
+    summary = pd.concat(
+        [network_summary(survey, lv, mutual=mutual, seed=seed, positions_table=table) for lv in levels],
+        ignore_index=True,
+    )
+    return NetworkReport(
+        levels=levels, positions=table, summary=summary, political=political_contacts(survey)
+    )
+
+
+def write_report(report: NetworkReport, directory: str | Path) -> list[Path]:
+    """Write the tables of a :class:`NetworkReport` as CSV files into ``directory`` (created if needed)."""
+    directory = output_directory(directory)
+    tables = {
+        "positions.csv": report.positions,
+        "network.csv": report.summary,
+        "political_counts.csv": report.political.counts,
+        "political_by_body.csv": report.political.by_body,
+        "political_by_function.csv": report.political.by_function,
+        "political_people.csv": report.political.people,
+    }
+    return [write_table(frame, directory / name) for name, frame in tables.items()]
+
+
+def output_directory(directory: str | Path) -> Path:
+    """``directory`` as a Path, created if needed; a user error when it is a file."""
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise CoderError("expected a directory, found a file", file=directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def _slug(text: str) -> str:
+    keep = "".join(ch if ch.isalnum() else "-" for ch in text.casefold())
+    return "-".join(part for part in keep.split("-") if part)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Export for Gephi
+# ---------------------------------------------------------------------------------------------------------
+
+
+def export(
+    survey: Survey,
+    directory: str | Path,
+    fmt: str = "graphml",
+    *,
+    levels: Iterable[str] = LEVELS,
+    mutual: bool = False,
+    seed: int = 0,
+    report: NetworkReport | None = None,
+) -> list[Path]:
+    """Write one GraphML or GEXF file per municipality and level, with the positions as node attributes."""
+    if fmt not in {"graphml", "gexf"}:
+        raise CoderError(f"unknown export format '{fmt}' (use graphml or gexf)")
+    directory = output_directory(directory)
+    levels = tuple(levels)
+    report = report or network(survey, levels, mutual=mutual, seed=seed)
+    written = []
+    for municipality in survey.municipalities:
+        for level in levels:
+            G = contact_graph(survey, level, mutual=mutual, municipality=municipality)
+            table = report.positions[
+                (report.positions.municipality == municipality) & (report.positions.level == level)
+            ].set_index("person")
+            for node in G:
+                data = G.nodes[node]
+                data["functions"] = ";".join(data["functions"])
+                for column in (
+                    "community",
+                    "component",
+                    "broker",
+                    "isolate",
+                    "degree",
+                    "betweenness",
+                    *ROLES,
+                ):
+                    value = table.at[node, column]
+                    data[column] = value.item() if hasattr(value, "item") else value
+            path = directory / f"{_slug(municipality)}_{level}.{fmt}"
+            with atomic_write(path, "wb") as handle:
+                if fmt == "graphml":
+                    nx.write_graphml(G, handle)
+                else:
+                    nx.write_gexf(G, handle)
+            written.append(path)
+    return written
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Pictures
+# ---------------------------------------------------------------------------------------------------------
+
+
+def layout(survey: Survey, municipality: str, *, seed: int = 0, mutual: bool = False) -> dict[Hashable, Any]:
+    """One set of node positions per municipality, shared by all levels so pictures can be compared.
+
+    Computed from the monthly network (which contains the others): a Kamada–Kawai layout started from a
+    seeded spring layout; people with no contact at all are placed in a row below.
+    """
+    G = contact_graph(survey, "monthly", mutual=mutual, municipality=municipality)
+    connected = G.subgraph([n for n in G if G.degree(n) > 0])
+    # Kamada–Kawai spaces small networks evenly and is deterministic; the seeded spring layout only seeds it.
+    start = nx.spring_layout(connected, seed=seed) if len(connected) else {}
+    pos = nx.kamada_kawai_layout(connected, pos=start) if len(connected) > 1 else start
+    pos = {node: (float(x), float(y)) for node, (x, y) in pos.items()}
+    pos.update(_bottom_rows(sorted(n for n in G if n not in pos)))
+    return pos
+
+
+def _bottom_rows(nodes: list[Hashable], per_row: int = 12) -> dict[Hashable, tuple[float, float]]:
+    """Positions for nodes set apart below the network, up to ``per_row`` to a row."""
+    width = min(len(nodes), per_row)
+    return {
+        node: (-1.0 + 2.0 * (i % per_row + 0.5) / width, -1.35 - 0.17 * (i // per_row))
+        for i, node in enumerate(nodes)
+    }
+
+
+def plot(
+    survey: Survey,
+    directory: str | Path,
+    *,
+    levels: Iterable[str] = LEVELS,
+    mutual: bool = False,
+    seed: int = 0,
+    report: NetworkReport | None = None,
+    formats: tuple[str, ...] = ("png", "svg"),
+) -> list[Path]:
+    """Draw each municipality at each level, and its political contacts, as PNG and SVG.
+
+    Nodes are labelled with the person id and coloured by primary function; brokers get a black ring;
+    people without contact at a level are set apart in a row at the bottom; all levels share one layout.
+    """
+    # Figures are made without pyplot: no display, no global state, nothing to close.
+    from matplotlib.figure import Figure
+
+    directory = output_directory(directory)
+    levels = tuple(levels)
+    report = report or network(survey, levels, mutual=mutual, seed=seed)
+    colours = _function_colours(survey)
+    written: list[Path] = []
+    for municipality in survey.municipalities:
+        base = layout(survey, municipality, seed=seed, mutual=mutual)
+        for level in levels:
+            G = contact_graph(survey, level, mutual=mutual, municipality=municipality)
+            table = report.positions[
+                (report.positions.municipality == municipality) & (report.positions.level == level)
+            ].set_index("person")
+            isolates = sorted(n for n in G if G.degree(n) == 0)
+            pos = dict(base)
+            pos.update(_bottom_rows(isolates))  # set apart, below the line
+            fig = Figure(figsize=(9, 8))
+            ax = fig.subplots()
+            ax.axhline(-1.2, color="0.85", linewidth=0.8)
+            for frequency, (style, width) in _EDGE_STYLES.items():
+                edges = [(a, b) for a, b, f in G.edges(data="frequency") if f == frequency]
+                if edges:
+                    nx.draw_networkx_edges(
+                        G, pos, edgelist=edges, ax=ax, width=width, style=style, edge_color="0.45"
+                    )
+            brokers = [n for n in G if bool(table.at[n, "broker"])]
+            if brokers:
+                nx.draw_networkx_nodes(G, pos, nodelist=brokers, ax=ax, node_size=900, node_color="black")
+            nx.draw_networkx_nodes(
+                G,
+                pos,
+                ax=ax,
+                node_size=520,
+                node_color=[colours[G.nodes[n]["group"]] for n in G],
+                edgecolors="white",
+                linewidths=1.0,
+            )
+            nx.draw_networkx_labels(G, pos, ax=ax, font_size=7)
+            _legend(ax, colours, G)
+            ax.set_title(
+                f"{municipality}: {LEVEL_LABELS[level]}  ({G.number_of_edges()} kontakter, "
+                f"{len(isolates)} uten kontakt, {len(brokers)} brobyggere)"
+            )
+            if isolates:
+                ax.text(-1.0, -1.25, "Uten kontakt på dette nivået:", fontsize=8, color="0.4")
+            ax.set_axis_off()
+            written += save_figure(fig, directory / f"{_slug(municipality)}_{level}", formats)
+        written += _plot_political(survey, municipality, directory, colours, formats)
+    return written
+
+
+def _function_colours(survey: Survey) -> dict[str, Any]:
+    import matplotlib
+
+    palette = matplotlib.colormaps["tab20"]
+    colours = {f: palette(i % 20) for i, f in enumerate(survey.functions["function"])}
+    colours[""] = (0.8, 0.8, 0.8, 1.0)
+    return colours
+
+
+_EDGE_STYLES = {"daily": ("-", 2.4), "weekly": ("-", 1.4), "monthly": (":", 0.9)}
+_FREQUENCY_LABELS = {"daily": "daglig", "weekly": "ukentlig", "monthly": "månedlig"}
+
+
+def _legend(ax: Any, colours: dict[str, Any], G: nx.Graph) -> None:
+    """Functions (colours), the broker ring and the contact frequencies (line styles)."""
+    from matplotlib.lines import Line2D
+
+    used = [f for f in colours if f and any(G.nodes[n]["group"] == f for n in G)]
+    dot = {"marker": "o", "linestyle": "", "markeredgecolor": "white"}
+    handles = [Line2D([], [], markersize=9, markerfacecolor=colours[f], **dot) for f in used]
+    labels = [*used, "brobygger"]
+    handles.append(Line2D([], [], marker="o", linestyle="", markersize=11, markerfacecolor="white",
+                          markeredgecolor="black", markeredgewidth=3))  # fmt: skip
+    for frequency, (style, width) in _EDGE_STYLES.items():
+        handles.append(Line2D([], [], color="0.45", linestyle=style, linewidth=width))
+        labels.append(_FREQUENCY_LABELS[frequency])
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False,
+              title="Hovedfunksjon", title_fontsize=8)  # fmt: skip
+
+
+def save_figure(fig: Any, stem: Path, formats: tuple[str, ...]) -> list[Path]:
+    """Write a figure as ``stem.png``, ``stem.svg``, ... atomically, with stable metadata and SVG ids."""
+    import matplotlib
+
+    written = []
+    for fmt in formats:
+        path = stem.with_suffix(f".{fmt}")
+        with atomic_write(path, "wb") as handle:
+            # Fixed metadata keeps the SVG the same from run to run.
+            metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+            with matplotlib.rc_context({"svg.hashsalt": "coder"}):  # stable SVG ids
+                fig.savefig(handle, format=fmt, dpi=120, bbox_inches="tight", metadata=metadata)
+        written.append(path)
+    return written
+
+
+def _plot_political(
+    survey: Survey, municipality: str, directory: Path, colours: dict[str, Any], formats: tuple[str, ...]
+) -> list[Path]:
+    """People with political contact on the left, bodies on the right, lines coloured by contact type."""
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    contacts = survey.political_contacts[survey.political_contacts.municipality == municipality]
+    if contacts.empty:  # nothing to draw
+        return []
+    groups = function_groups(survey)
+    people = sorted(contacts["respondent_id"].unique())
+    bodies = list(dict.fromkeys(contacts["body"]))
+    type_colours = dict(zip(TYPE_LABELS, ("tab:blue", "tab:green", "tab:red", "tab:orange"), strict=True))
+    fig = Figure(figsize=(8, max(3.0, 0.35 * len(people) + 1)))
+    ax = fig.subplots()
+    ys = {p: 1 - i / max(len(people) - 1, 1) for i, p in enumerate(people)}
+    yb = {b: 1 - i / max(len(bodies) - 1, 1) for i, b in enumerate(bodies)}
+    offsets = {t: (i - 1.5) * 0.012 for i, t in enumerate(TYPE_LABELS)}
+    for row in contacts.itertuples(index=False):
+        off = offsets[row.type]
+        ax.plot(
+            [0, 1],
+            [ys[row.respondent_id] + off, yb[row.body] + off],
+            color=type_colours[row.type],
+            linewidth=1.4,
+            alpha=0.8,
+        )
+    for p in people:
+        ax.scatter(
+            [0], [ys[p]], s=260, color=colours.get(groups.get(p, ""), "0.8"), zorder=3, edgecolors="white"
+        )
+        ax.text(-0.04, ys[p], p, ha="right", va="center", fontsize=8)
+    for b in bodies:
+        ax.scatter([1], [yb[b]], s=320, marker="s", color="0.3", zorder=3)
+        ax.text(1.04, yb[b], b, ha="left", va="center", fontsize=9)
+    handles = [Line2D([], [], color=c, linewidth=2) for c in type_colours.values()]
+    ax.legend(
+        handles,
+        list(TYPE_LABELS.values()),
+        loc="lower center",
+        bbox_to_anchor=(0.5, -0.18),
+        ncol=4,
+        fontsize=7,
+        frameon=False,
+    )
+    respondents = int(survey.respondents.query("municipality == @municipality")["responded"].sum())
+    ax.set_title(f"{municipality}: politisk kontakt ({len(people)} av {respondents} respondenter)")
+    ax.set_xlim(-0.3, 1.5)
+    ax.set_axis_off()
+    written = save_figure(fig, directory / f"{_slug(municipality)}_politisk", formats)
+    return written

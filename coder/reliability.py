@@ -1,0 +1,520 @@
+"""Inter-coder reliability and evaluation of suggestions against gold codes.
+
+Every statistic is a plain function over the presence (1) / absence (0) of one code per answer:
+
+* a *rating matrix* has one row per coder (or per source: gold, model) and one column per answer, with
+  ``NaN`` where that coder did not decide that answer (Krippendorff's "missing");
+* :func:`indicator_matrix` turns a long ``id, code`` table into a 0/1 answers × codes matrix.
+
+>>> import numpy as np
+>>> a = np.array([1, 0, 1, 1, 0]); b = np.array([1, 0, 0, 1, 0])
+>>> percent_agreement(np.vstack([a, b]))
+0.8
+>>> round(cohen_kappa(a, b), 3)
+0.615
+
+Undefined values (no pairable answers; kappa or alpha when every rating is the same value) are ``nan``
+here and ``None`` in the dictionaries meant for JSON.
+
+:func:`evaluate` compares a gold codes table with predictions (``coder evaluate``); :func:`agreement`
+compares the coders of a coding project with each other and with the model (``coder agreement``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import krippendorff
+import numpy as np
+import pandas as pd
+
+from coder.errors import CoderError
+from coder.io import read_table, require_columns, spreadsheet_row
+
+if TYPE_CHECKING:
+    from coder.store import Project
+
+__all__ = [
+    "Agreement",
+    "agreement",
+    "code_ids_for",
+    "cohen_kappa",
+    "coverage_at_precision",
+    "evaluate",
+    "indicator_matrix",
+    "krippendorff_alpha",
+    "percent_agreement",
+    "precision_recall_f1",
+    "read_codes",
+    "read_predictions",
+    "render_evaluation",
+]
+
+OVERALL = "(all codes)"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Statistics over 0/1 arrays
+# ----------------------------------------------------------------------------------------------------------
+
+
+def _ratings(data: Any) -> np.ndarray:
+    matrix = np.asarray(data, dtype=float)
+    if matrix.ndim != 2:
+        raise ValueError("expected a 2-D rating matrix: one row per coder, one column per answer")
+    return matrix
+
+
+def percent_agreement(data: Any) -> float:
+    """The share of agreeing pairs of ratings, over all pairs of coders that both rated an answer.
+
+    ``data`` is a coders × answers matrix with ``NaN`` for missing ratings. For two coders this is the
+    plain share of answers (rated by both) on which they agree; for more coders it is the mean pairwise
+    agreement, weighting every answer by its number of rating pairs. ``nan`` without any pair.
+
+    >>> round(percent_agreement([[1, 0, 1], [1, 1, float("nan")], [1, 1, 1]]), 3)  # 5 of 7 pairs agree
+    0.714
+    """
+    matrix = _ratings(data)
+    present = ~np.isnan(matrix)
+    n = present.sum(axis=0)
+    pairs = (n * (n - 1) / 2).sum()
+    if pairs == 0:
+        return math.nan
+    agree = 0.0
+    for value in np.unique(matrix[present]):
+        count = (matrix == value).sum(axis=0)
+        agree += (count * (count - 1) / 2).sum()
+    return float(agree / pairs)
+
+
+def cohen_kappa(a: Any, b: Any) -> float:
+    """Cohen's kappa of two coders over the answers both rated (``NaN`` in either is left out).
+
+    ``(p_o - p_e) / (1 - p_e)``: observed agreement corrected for the agreement expected from each coder's
+    own marginal rates. ``nan`` when no answer was rated by both or when chance agreement is already 1
+    (both coders gave the same single value to everything: kappa is undefined).
+
+    >>> cohen_kappa([1, 1, 0, 0], [1, 1, 0, 0])
+    1.0
+    """
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    keep = ~(np.isnan(a) | np.isnan(b))
+    a, b = a[keep], b[keep]
+    if a.size == 0:
+        return math.nan
+    observed = float(np.mean(a == b))
+    expected = sum(float(np.mean(a == v)) * float(np.mean(b == v)) for v in np.union1d(a, b))
+    if math.isclose(expected, 1.0):
+        return math.nan
+    return (observed - expected) / (1.0 - expected)
+
+
+def krippendorff_alpha(data: Any) -> float:
+    """Krippendorff's alpha (nominal) of a coders × answers matrix, ``NaN`` = missing rating.
+
+    Any number of coders; answers rated by fewer than two coders do not count. Computed by the
+    ``krippendorff`` package. ``nan`` when fewer than two values occur among the pairable ratings (alpha
+    is undefined without variation).
+
+    >>> round(krippendorff_alpha([[1, 0, 1, float("nan")], [1, 0, 0, 1]]), 3)
+    0.444
+    """
+    matrix = _ratings(data)
+    pairable = (~np.isnan(matrix)).sum(axis=0) >= 2
+    matrix = matrix[:, pairable]
+    values = matrix[~np.isnan(matrix)]
+    if matrix.shape[0] < 2 or np.unique(values).size < 2:
+        return math.nan
+    return float(krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal"))
+
+
+def precision_recall_f1(gold: Any, pred: Any) -> tuple[float, float, float]:
+    """Precision, recall and F1 of 0/1 predictions against 0/1 gold (0 where a denominator is 0).
+
+    >>> precision_recall_f1([1, 1, 0, 0], [1, 0, 1, 0])
+    (0.5, 0.5, 0.5)
+    """
+    gold = np.asarray(gold).astype(bool)
+    pred = np.asarray(pred).astype(bool)
+    return _prf(int((gold & pred).sum()), int((~gold & pred).sum()), int((gold & ~pred).sum()))
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def indicator_matrix(codes: pd.DataFrame, ids: Sequence[str], code_ids: Sequence[str]) -> np.ndarray:
+    """A 0/1 matrix (len(ids) × len(code_ids)) from a long ``id, code`` table.
+
+    Rows with an empty code (coded, no code), ids not in ``ids`` and codes not in ``code_ids`` add nothing.
+
+    >>> codes = pd.DataFrame({"id": ["a", "a", "b"], "code": ["x", "y", ""]})
+    >>> indicator_matrix(codes, ["a", "b"], ["x", "y"])
+    array([[1, 1],
+           [0, 0]])
+    """
+    row = {answer: i for i, answer in enumerate(ids)}
+    col = {code: j for j, code in enumerate(code_ids)}
+    matrix = np.zeros((len(ids), len(code_ids)), dtype=int)
+    for answer, code in zip(codes["id"], codes["code"], strict=True):
+        if answer in row and code in col:
+            matrix[row[answer], col[code]] = 1
+    return matrix
+
+
+def coverage_at_precision(
+    gold: np.ndarray, confidence: np.ndarray, target: float = 0.95
+) -> tuple[float, float | None]:
+    """The share of answers that can be auto-coded at the loosest global threshold with precision >= target.
+
+    ``gold`` is the 0/1 answers × codes matrix, ``confidence`` the same shape with the predicted confidence
+    of each (answer, code) and ``NaN`` where nothing was predicted. Every distinct confidence ``t`` is a
+    candidate threshold: the predictions with confidence >= ``t`` are auto-accepted, and their micro
+    precision is TP / (TP + FP) over those (answer, code) pairs. The chosen threshold is the LOWEST ``t``
+    whose precision is >= ``target`` (most coverage; precision need not be monotonic in ``t``). Coverage is
+    the share of the answers (rows) with at least one prediction at or above it -- the answers that
+    ``coder review --accept-above t`` would touch. Returns ``(coverage, threshold)``; ``(0.0, None)`` when
+    no threshold reaches the target.
+
+    >>> gold = np.array([[1], [1], [0], [0]]); conf = np.array([[0.9], [0.8], [0.7], [np.nan]])
+    >>> coverage_at_precision(gold, conf)
+    (0.5, 0.8)
+    """
+    flat_conf = np.asarray(confidence, dtype=float).ravel()
+    flat_gold = np.asarray(gold).astype(bool).ravel()
+    predicted = ~np.isnan(flat_conf)
+    if not predicted.any() or gold.shape[0] == 0:
+        return 0.0, None
+    conf = flat_conf[predicted]
+    hits = flat_gold[predicted]
+    best: float | None = None
+    for t in np.unique(conf):  # ascending: the first that passes is the loosest
+        chosen = conf >= t
+        if hits[chosen].mean() >= target:
+            best = float(t)
+            break
+    if best is None:
+        return 0.0, None
+    with np.errstate(invalid="ignore"):
+        covered = np.nan_to_num(np.asarray(confidence, dtype=float), nan=-1.0) >= best
+    return float(covered.any(axis=1).mean()), best
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Reading codes and predictions
+# ----------------------------------------------------------------------------------------------------------
+
+
+def read_codes(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a codes file into a long ``id, code`` table (an empty code = coded, no code).
+
+    Accepts long ``id,code`` (one row per code) or ``id,codes`` with ``;`` between the codes of an answer.
+    """
+    frame = read_table(path)
+    column = "code" if "code" in frame.columns else "codes" if "codes" in frame.columns else None
+    if column is None:
+        available = ", ".join(map(str, frame.columns))
+        raise CoderError(f"expected a column 'code' or 'codes' (columns are: {available})", file=path)
+    require_columns(frame, ["id"], path)
+    rows = []
+    for i, (answer, cell) in enumerate(zip(frame["id"].str.strip(), frame[column], strict=True)):
+        if not answer:
+            raise CoderError("empty id", file=path, row=spreadsheet_row(i), column="id")
+        parts = [part.strip() for part in str(cell).split(";")] if column == "codes" else [cell.strip()]
+        parts = [part for part in parts if part]
+        rows.extend((answer, part) for part in parts or [""])
+    codes = pd.DataFrame(rows, columns=["id", "code"]).drop_duplicates()
+    # An id listed with codes and also with an empty code is simply coded with those codes.
+    has_code = set(codes.loc[codes["code"] != "", "id"])
+    codes = codes[(codes["code"] != "") | ~codes["id"].isin(has_code)]
+    return codes.reset_index(drop=True)
+
+
+def read_predictions(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read predictions ``id,code[,confidence][,evidence]``: every row with a code is a predicted code.
+
+    Returns columns ``id, code`` and ``confidence`` (float) when the file has it.
+    """
+    frame = read_table(path)
+    require_columns(frame, ["id", "code"], path)
+    pred = pd.DataFrame({"id": frame["id"].str.strip(), "code": frame["code"].str.strip()})
+    if "confidence" in frame.columns:
+        values = []
+        for i, raw in enumerate(frame["confidence"]):
+            try:
+                value = float(str(raw).replace(",", "."))
+            except ValueError:
+                value = math.nan
+            if not (0.0 <= value <= 1.0):  # also catches nan
+                raise CoderError(
+                    f"confidence must be a number from 0 to 1, got '{raw}'",
+                    file=path,
+                    row=spreadsheet_row(i),
+                    column="confidence",
+                )
+            values.append(value)
+        pred["confidence"] = values
+    return pred[pred["code"] != ""].reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Evaluation of predictions against gold codes
+# ----------------------------------------------------------------------------------------------------------
+
+
+def _json_float(value: float) -> float | None:
+    return None if value is None or math.isnan(value) else float(value)
+
+
+def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, code_ids: Sequence[str]) -> dict[str, Any]:
+    """Compare predicted codes with gold codes, per code and overall.
+
+    ``gold`` is long ``id, code`` (every id in it counts as fully coded; an empty code = no code); ``pred``
+    is long ``id, code`` with an optional ``confidence`` column, every row a predicted code. Only the gold
+    ids are evaluated; predictions for other ids are ignored. Codes outside ``code_ids`` are an error.
+
+    Returns a JSON-ready dict (undefined values are ``None``):
+
+    * ``per_code``: ``{code: {support, precision, recall, f1, kappa, alpha}}`` -- support = gold answers with
+      the code; kappa and alpha compare gold and prediction as two coders on that code's 0/1 column;
+    * ``micro_f1`` over all (answer, code) pairs; ``macro_f1`` = mean F1 over the codes that occur in gold or
+      in the predictions (a code absent from both has no defined F1 and is left out);
+    * ``mean_alpha``: mean of the defined per-code alphas;
+    * ``coverage_at_95``: see :func:`coverage_at_precision` (target 0.95); ``None`` without confidences.
+
+    >>> gold = pd.DataFrame({"id": ["a", "b"], "code": ["x", ""]})
+    >>> pred = pd.DataFrame({"id": ["a"], "code": ["x"]})
+    >>> evaluate(gold, pred, ["x"])["micro_f1"]
+    1.0
+    """
+    code_ids = list(code_ids)
+    known = set(code_ids)
+    for name, frame in (("gold", gold), ("predictions", pred)):
+        unknown = sorted(set(frame["code"]) - known - {""})
+        if unknown:
+            raise CoderError(f"unknown code '{unknown[0]}' in the {name} (codes are: {', '.join(code_ids)})")
+    ids = list(dict.fromkeys(gold["id"]))
+    if not ids:
+        raise CoderError("the gold codes are empty")
+    g = indicator_matrix(gold, ids, code_ids)
+    p = indicator_matrix(pred, ids, code_ids)
+    per_code: dict[str, dict[str, Any]] = {}
+    f1s, alphas = [], []
+    for j, code in enumerate(code_ids):
+        precision, recall, f1 = precision_recall_f1(g[:, j], p[:, j])
+        alpha = krippendorff_alpha(np.vstack([g[:, j], p[:, j]]))
+        per_code[code] = {
+            "support": int(g[:, j].sum()),
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+            "kappa": _json_float(cohen_kappa(g[:, j], p[:, j])),
+            "alpha": _json_float(alpha),
+        }
+        if g[:, j].any() or p[:, j].any():
+            f1s.append(f1)
+        if not math.isnan(alpha):
+            alphas.append(alpha)
+    gb, pb = g.astype(bool), p.astype(bool)
+    micro = _prf(int((gb & pb).sum()), int((~gb & pb).sum()), int((gb & ~pb).sum()))[2]
+    coverage = None
+    if "confidence" in pred.columns:
+        row = {answer: i for i, answer in enumerate(ids)}
+        col = {code: j for j, code in enumerate(code_ids)}
+        conf = np.full(g.shape, np.nan)
+        for answer, code, value in zip(pred["id"], pred["code"], pred["confidence"], strict=True):
+            if answer in row and code in col:
+                conf[row[answer], col[code]] = np.nanmax([conf[row[answer], col[code]], float(value)])
+        coverage = coverage_at_precision(g, conf, 0.95)[0]
+    return {
+        "micro_f1": micro,
+        "macro_f1": float(np.mean(f1s)) if f1s else None,
+        "mean_alpha": float(np.mean(alphas)) if alphas else None,
+        "per_code": per_code,
+        "coverage_at_95": coverage,
+    }
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Agreement between the coders of a project, and with the model
+# ----------------------------------------------------------------------------------------------------------
+
+MODEL = "model"
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """The result of :func:`agreement`.
+
+    ``table``: one row per comparison and code (plus ``(all codes)``), columns ``comparison``, ``code``,
+    ``answers`` (answers rated by at least two of the compared), ``percent_agreement``, ``kappa`` (only for
+    two raters), ``alpha``. ``disagreements``: one row per answer and code where the coders differ, columns
+    ``id, respondent_id, question_id, code``, one 0/1 column per coder (empty = not decided), ``text``.
+    """
+
+    table: pd.DataFrame
+    disagreements: pd.DataFrame
+    run_id: str | None
+
+
+def _rating_rows(
+    matrices: dict[str, np.ndarray], decided: dict[str, np.ndarray], raters: Sequence[str]
+) -> np.ndarray:
+    """Stack per-rater (answers × codes) 0/1 matrices into raters × answers × codes with NaN = undecided."""
+    return np.stack([np.where(decided[r][:, None], matrices[r].astype(float), np.nan) for r in raters])
+
+
+def _compare(name: str, ratings: np.ndarray, code_ids: Sequence[str]) -> list[dict[str, Any]]:
+    rows = []
+    two = ratings.shape[0] == 2
+    n_answers = int(((~np.isnan(ratings[:, :, 0])).sum(axis=0) >= 2).sum()) if ratings.shape[2] else 0
+    columns = [(code, ratings[:, :, j]) for j, code in enumerate(code_ids)]
+    columns.append((OVERALL, ratings.reshape(ratings.shape[0], -1)))  # every (answer, code) is one unit
+    for code, data in columns:
+        rows.append(
+            {
+                "comparison": name,
+                "code": code,
+                "answers": n_answers,
+                "percent_agreement": percent_agreement(data),
+                "kappa": cohen_kappa(data[0], data[1]) if two else math.nan,
+                "alpha": krippendorff_alpha(data),
+            }
+        )
+    return rows
+
+
+def agreement(
+    project: str | os.PathLike[str] | Project,
+    coders: Sequence[str],
+    *,
+    model: bool = True,
+    run_id: str | None = None,
+) -> Agreement:
+    """Inter-coder reliability per code and overall, between ``coders`` and between each coder and the model.
+
+    Each coder's ratings are their own current codes (see :meth:`coder.store.Project.current_codes`): 1 for a
+    code the coder holds on an answer, 0 for the other codes of an answer the coder decided, and missing for
+    answers the coder never decided -- so everything is counted only over answers each coder decided. Percent
+    agreement is pairwise, Cohen's kappa needs exactly two raters, Krippendorff's alpha (nominal) takes any
+    number with missing ratings. The ``(all codes)`` row pools every (answer, code) pair as one unit.
+
+    The model is the latest suggestion run (or ``run_id``): a code is 1 where its confidence is at or above
+    the run's threshold; it rated every answer. Note the model learned from the coders' earlier decisions, so
+    its agreement on those answers is optimistic.
+
+    >>> result = agreement("project.db", ["kari", "ola"])  # doctest: +SKIP
+    >>> result.table.query("code == '(all codes)'")  # doctest: +SKIP
+    """
+    from coder.store import Project
+
+    if isinstance(project, Project):
+        return _agreement(project, coders, model=model, run_id=run_id)
+    with Project.open(project) as opened:
+        return _agreement(opened, coders, model=model, run_id=run_id)
+
+
+def _agreement(project: Project, coders: Sequence[str], *, model: bool, run_id: str | None) -> Agreement:
+    coders = list(dict.fromkeys(c.strip() for c in coders if c.strip()))
+    if not coders:
+        raise CoderError("name at least one coder", key="--coders")
+    known = project.coders()
+    for coder in coders:
+        if coder not in known:
+            listed = ", ".join(known) or "none yet"
+            raise CoderError(
+                f"coder '{coder}' has no decisions in this project (coders: {listed})", key="--coders"
+            )
+    answers = project.answers()
+    ids = list(answers["id"])
+    code_ids = project.codebook().code_ids
+    matrices, decided = {}, {}
+    for coder in coders:
+        current = project.current_codes(coder=coder)
+        matrices[coder] = indicator_matrix(current, ids, code_ids)
+        decided[coder] = np.isin(ids, current["id"].unique())
+    rows: list[dict[str, Any]] = []
+    if len(coders) >= 2:
+        rows += _compare(", ".join(coders), _rating_rows(matrices, decided, coders), code_ids)
+    if model:
+        run_id = run_id or project.latest_run()
+        if run_id is None and len(coders) < 2:
+            raise CoderError("nothing to compare: one coder and no suggestion run", key="--coders")
+    if model and run_id is not None:
+        matrices[MODEL] = indicator_matrix(project.model_codes(run_id), ids, code_ids)
+        decided[MODEL] = np.ones(len(ids), dtype=bool)
+        for coder in coders:
+            rows += _compare(f"{coder} ~ {MODEL}", _rating_rows(matrices, decided, [coder, MODEL]), code_ids)
+    elif len(coders) < 2:
+        raise CoderError("name at least two coders, or compare with a suggestion run", key="--coders")
+    table = pd.DataFrame(
+        rows, columns=["comparison", "code", "answers", "percent_agreement", "kappa", "alpha"]
+    )
+    ratings = _rating_rows(matrices, decided, coders)
+    disagreements = []
+    for i, answer in enumerate(ids):
+        for j, code in enumerate(code_ids):
+            values = ratings[:, i, j]
+            seen = values[~np.isnan(values)]
+            if seen.size >= 2 and np.unique(seen).size > 1:
+                row = {
+                    "id": answer,
+                    "respondent_id": answers["respondent_id"].iat[i],
+                    "question_id": answers["question_id"].iat[i],
+                    "code": code,
+                }
+                row.update(
+                    {c: "" if np.isnan(v) else str(int(v)) for c, v in zip(coders, values, strict=True)}
+                )
+                row["text"] = answers["text"].iat[i]
+                disagreements.append(row)
+    columns = ["id", "respondent_id", "question_id", "code", *coders, "text"]
+    return Agreement(table=table, disagreements=pd.DataFrame(disagreements, columns=columns), run_id=run_id)
+
+
+def code_ids_for(
+    gold: pd.DataFrame, pred: pd.DataFrame, codebook: str | os.PathLike[str] | None = None
+) -> list[str]:
+    """The codes to evaluate: the codebook's (when given), else every code seen in gold, then predictions."""
+    if codebook is not None:
+        from coder.codebook import load
+
+        return load(codebook).code_ids
+    seen = [*gold["code"], *pred["code"]]
+    return [code for code in dict.fromkeys(seen) if code]
+
+
+def render_evaluation(result: dict[str, Any], console: Any) -> None:
+    """Print :func:`evaluate`'s result as a rich table per code and an overall line."""
+    from rich.table import Table
+
+    def fmt(value: Any) -> str:
+        return "–" if value is None else f"{value:.3f}"
+
+    table = Table(title="Suggestions against gold codes")
+    for column in ("code", "support", "precision", "recall", "F1", "kappa", "alpha"):
+        table.add_column(column, justify="left" if column == "code" else "right")
+    for code, stats in result["per_code"].items():
+        table.add_row(
+            code,
+            str(stats["support"]),
+            *(fmt(stats[key]) for key in ("precision", "recall", "f1", "kappa", "alpha")),
+        )
+    console.print(table)
+    coverage = result["coverage_at_95"]
+    console.print(
+        f"micro F1 {fmt(result['micro_f1'])} · macro F1 {fmt(result['macro_f1'])} · "
+        f"mean alpha {fmt(result['mean_alpha'])} · coverage at 95 % precision "
+        + ("– (no confidences)" if coverage is None else f"{coverage:.1%}"),
+        highlight=False,
+        soft_wrap=True,
+    )

@@ -1,0 +1,555 @@
+"""Reviewing suggestions: the interactive ``coder review`` screen and the bulk mode for scripts.
+
+The screen is drawn with rich and driven by one command line per decision, so it works in any terminal,
+through a pipe and under ``CliRunner``. Every command is logged as one committed transaction before the
+next prompt (see :mod:`coder.store`), so a killed review loses at most the line being typed.
+
+Commands (``?`` shows them)::
+
+    a          accept the model's proposal: open suggestions at/above the threshold accepted,
+               the others rejected; next answer
+    a 2 3      accept suggestions 2 and 3 (numbers as listed); stay
+    r          reject every open suggestion; next answer
+    r 1        reject suggestion 1; stay
+    + text     add a code: its id, or a search in ids and labels (must match one code)
+    - text     remove a code the answer has
+    n          done: reject what is still open (or log "no code" if nothing was decided); next
+    s, Enter   skip: no decision; next
+    u          undo your latest command (logged as undo entries; a bulk run counts as one
+               command) and go back to that answer
+    f EXPR     filter: code=ID | question=ID | band=low|mid|high | undecided, joined by '|';
+               'f' alone clears the filter
+    q          quit (everything is already saved)
+
+Order: answers this coder has not decided first; then, unless blind, answers where the other coders
+disagree; then the least certain ones -- smallest distance between a confidence and the run's threshold
+(a code without a suggestion counts as confidence 0) -- so each decision teaches the model the most.
+A *band* is that of the answer's strongest suggestion: high >= 2/3, mid >= 1/3, low below (or none).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from coder.codebook import Codebook
+from coder.errors import CoderError
+from coder.store import Decision, Project
+
+__all__ = [
+    "Filter",
+    "ReviewSummary",
+    "bulk_review",
+    "evidence_words",
+    "parse_filter",
+    "queue",
+    "render",
+    "review",
+]
+
+BANDS = {"low": (0.0, 1 / 3), "mid": (1 / 3, 2 / 3), "high": (2 / 3, float("inf"))}
+
+HELP = __doc__.split("Commands (``?`` shows them)::", 1)[1].split("Order:", 1)[0].strip("\n")
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which answers the review shows (all conditions must hold)."""
+
+    code: str | None = None
+    question: str | None = None
+    band: str | None = None
+    undecided: bool = False
+
+    def describe(self) -> str:
+        parts = [
+            f"{k}={v}"
+            for k, v in (("code", self.code), ("question", self.question), ("band", self.band))
+            if v
+        ]
+        return " | ".join(parts + (["undecided"] if self.undecided else [])) or "none"
+
+
+def parse_filter(text: str, code_ids: list[str] | None = None) -> Filter:
+    """Parse ``code=ID | question=ID | band=low|mid|high | undecided`` (any subset; empty = no filter).
+
+    >>> parse_filter("code=follow_up | undecided")
+    Filter(code='follow_up', question=None, band=None, undecided=True)
+    """
+    values: dict[str, object] = {}
+    for part in (p.strip() for p in re.split(r"\s*\|\s*(?=code=|question=|band=|undecided)", text.strip())):
+        if not part:
+            continue
+        if part == "undecided":
+            values["undecided"] = True
+            continue
+        key, sep, value = part.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or key not in ("code", "question", "band") or not value:
+            raise CoderError(
+                f"cannot read the filter '{part}' (use code=ID, question=ID, band=low|mid|high, undecided)"
+            )
+        if key == "band" and value not in BANDS:
+            raise CoderError(f"unknown band '{value}' (use low, mid or high)")
+        if key == "code" and code_ids is not None and value not in code_ids:
+            raise CoderError(f"code '{value}' is not in the codebook")
+        values[key] = value
+    return Filter(**values)  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The review state of one coder
+# ----------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _State:
+    """What the coder sees: answers, the run's suggestions, and the coder's folded decisions."""
+
+    project: Project
+    coder: str
+    run_id: str | None
+    threshold: float
+    answers: pd.DataFrame
+    codebook: Codebook
+    suggestions: dict[str, list[tuple[str, float, str]]] = field(default_factory=dict)
+    mine: dict[tuple[str, str], str] = field(default_factory=dict)  # (answer, code) -> last action
+    decided: set[str] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, project: Project, coder: str, run_id: str | None = None) -> _State:
+        run_id = run_id or project.latest_run()
+        threshold = project.run_threshold(run_id) if run_id else 0.5
+        state = cls(
+            project,
+            coder,
+            run_id,
+            threshold,
+            project.answers().set_index("id", drop=False),
+            project.codebook(),
+        )
+        if run_id:
+            for row in project.suggestions(run_id).itertuples(index=False):
+                state.suggestions.setdefault(row.id, []).append(
+                    (row.code, float(row.confidence), row.evidence)
+                )
+        state.refresh()
+        return state
+
+    def refresh(self) -> None:
+        folded = self.project.decision_state(self.coder)
+        self.mine = {
+            (a, c): act
+            for a, c, act in zip(folded["answer_id"], folded["code"], folded["action"], strict=True)
+        }
+        self.decided = self.project.decided(self.coder)
+
+    def codes_of(self, answer: str) -> list[str]:
+        return [c for c in self.codebook.code_ids if self.mine.get((answer, c)) in ("accept", "add")]
+
+    def open_suggestions(self, answer: str) -> list[tuple[str, float, str]]:
+        return [s for s in self.suggestions.get(answer, []) if (answer, s[0]) not in self.mine]
+
+    def margin(self, answer: str) -> float:
+        return min(
+            [abs(conf - self.threshold) for _, conf, _ in self.suggestions.get(answer, [])] + [self.threshold]
+        )
+
+    def band(self, answer: str) -> str:
+        top = max([conf for _, conf, _ in self.suggestions.get(answer, [])], default=0.0)
+        return next(name for name, (low, high) in BANDS.items() if low <= top < high)
+
+
+def _others_disagree(project: Project, coder: str) -> set[str]:
+    """Answers on which the other coders' current codes differ (or differ from this coder's)."""
+    codes: dict[str, dict[str, frozenset[str]]] = {}
+    for name in project.coders():
+        current = project.current_codes(name)
+        for answer, group in current.groupby("id"):
+            codes.setdefault(answer, {})[name] = frozenset(group["code"]) - {""}
+    return {
+        a for a, by in codes.items() if len(set(by.values())) > 1 and (len(by) > 1 and set(by) != {coder})
+    }
+
+
+def queue(
+    project: Project,
+    coder: str,
+    *,
+    filter: Filter = Filter(),  # noqa: B008 - a frozen dataclass is immutable
+    run_id: str | None = None,
+    blind: bool = True,
+) -> list[str]:
+    """The answer ids to review, most informative first (see the module docs for the order)."""
+    return _queue(_State.load(project, coder, run_id), filter, blind)
+
+
+def _queue(state: _State, filter: Filter, blind: bool) -> list[str]:
+    disagree = set() if blind else _others_disagree(state.project, state.coder)
+    answers = state.answers
+    chosen = []
+    for position, answer in enumerate(answers["id"]):
+        if filter.undecided and answer in state.decided:
+            continue
+        if filter.question is not None and answers.at[answer, "question_id"] != filter.question:
+            continue
+        if filter.band is not None and state.band(answer) != filter.band:
+            continue
+        if filter.code is not None:
+            suggested = {c for c, _, _ in state.suggestions.get(answer, [])}
+            if filter.code not in suggested and filter.code not in state.codes_of(answer):
+                continue
+        key = (answer in state.decided, answer not in disagree, round(state.margin(answer), 9), position)
+        chosen.append((key, answer))
+    return [answer for _, answer in sorted(chosen)]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Bulk mode
+# ----------------------------------------------------------------------------------------------------------
+
+
+def bulk_review(
+    project_path: str | os.PathLike[str] | Project,
+    coder: str,
+    *,
+    accept_above: float | None = None,
+    reject_below: float | None = None,
+    run_id: str | None = None,
+) -> dict[str, int]:
+    """Decide the confident suggestions of a run (default: the latest) for ``coder`` in one transaction.
+
+    Every suggestion the coder has not decided yet is accepted when its confidence is >= ``accept_above``
+    and rejected when it is < ``reject_below``; the rest stays open. Entries are logged with mode ``bulk``.
+    Returns counts ``accepted``, ``rejected``, ``open``.
+    """
+    if not coder.strip():
+        raise CoderError("the coder name is empty", key="--coder")
+    if accept_above is None and reject_below is None:
+        raise CoderError("give --accept-above and/or --reject-below")
+    for name, value in (("--accept-above", accept_above), ("--reject-below", reject_below)):
+        if value is not None and not 0.0 <= value <= 1.0:
+            raise CoderError(f"must be between 0 and 1, got {value}", key=name)
+    if accept_above is not None and reject_below is not None and reject_below > accept_above:
+        raise CoderError("--reject-below must not exceed --accept-above", key="--reject-below")
+    if not isinstance(project_path, Project):
+        with Project.open(project_path) as project:
+            return bulk_review(
+                project, coder, accept_above=accept_above, reject_below=reject_below, run_id=run_id
+            )
+    project = project_path
+    state = _State.load(project, coder.strip(), run_id)
+    if state.run_id is None:
+        raise CoderError(
+            "the project has no suggestion run yet (run `coder suggest` first)", file=project.path
+        )
+    decisions, left = [], 0
+    for answer in state.answers["id"]:
+        for code, conf, _ in state.open_suggestions(answer):
+            if accept_above is not None and conf >= accept_above:
+                decisions.append(Decision(answer, code, "accept", state.run_id, conf))
+            elif reject_below is not None and conf < reject_below:
+                decisions.append(Decision(answer, code, "reject", state.run_id, conf))
+            else:
+                left += 1
+    if decisions:
+        project.record(coder, decisions, mode="bulk")
+    accepted = sum(d.action == "accept" for d in decisions)
+    return {"accepted": accepted, "rejected": len(decisions) - accepted, "open": left}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The interactive screen
+# ----------------------------------------------------------------------------------------------------------
+
+
+def _bar(confidence: float, width: int = 10) -> str:
+    filled = round(confidence * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def evidence_words(evidence: str) -> list[str]:
+    """The words of an evidence string worth highlighting: keywords and terms, not quoted examples.
+
+    >>> evidence_words("keywords: kommunal bolig*, rus*; terms: NEG_helhet; like: «Ingen tar tak»")
+    ['kommunal', 'bolig', 'rus', 'helhet']
+    """
+    evidence = re.sub(r"«[^»]*»", " ", evidence)  # similar examples are not in this answer
+    words = []
+    for part in re.split(r"[;,]", evidence):
+        part = re.sub(r"^\s*\w+:\s*", "", part)  # "keywords:", "terms:", "like:"
+        for word in part.replace("*", " ").split():
+            word = word.removeprefix("NEG_")
+            if len(word) >= 3 and word not in words:
+                words.append(word)
+    return words
+
+
+def _highlight(text: str, evidence: list[str]) -> Text:
+    """The answer with the evidence words marked (a word matches the start of a word: lemma -> inflection)."""
+    rich_text = Text(text)
+    words = sorted({w for e in evidence for w in evidence_words(e)}, key=len, reverse=True)
+    for word in words:
+        rich_text.highlight_regex(
+            re.compile(rf"\b{re.escape(word)}\w*", re.IGNORECASE), "bold black on yellow"
+        )
+    return rich_text
+
+
+_STATUS = {
+    "accept": "[green]✓ accepted[/]",
+    "add": "[green]✓ added[/]",
+    "reject": "[red]✗ rejected[/]",
+    "remove": "[red]✗ removed[/]",
+}
+
+
+def render(state: _State, items: list[str], index: int, blind: bool) -> Group:
+    """The screen for ``items[index]``: progress, the answer beside its respondent, the suggestions with
+    confidence bars, the coder's codes (and, unless blind, the other coders'), and the next answers."""
+    answer = items[index]
+    row = state.answers.loc[answer]
+    suggestions = state.suggestions.get(answer, [])
+    counts = {c: 0 for c in state.codebook.code_ids}
+    for (_, code), action in state.mine.items():
+        if action in ("accept", "add") and code in counts:
+            counts[code] += 1
+    decided = f"decided {len(state.decided)}/{len(state.answers)}"
+    progress = Text(f"{state.coder}: {decided}  ·  queue {index + 1}/{len(items)}  ·  ")
+    progress.append("  ".join(f"{c} {n}" for c, n in counts.items()), style="dim")
+
+    about = Table.grid(padding=(0, 1))
+    about.add_column(style="dim")
+    about.add_column()
+    about.add_row("respondent", str(row["respondent_id"]))
+    if row["question_id"]:
+        about.add_row("question", str(row["question_id"]))
+    for column in state.answers.columns:
+        if column not in ("id", "respondent_id", "question_id", "text") and row[column]:
+            about.add_row(column, str(row[column]))
+    top = Table.grid(expand=True)
+    top.add_column(ratio=3)
+    top.add_column(ratio=2)
+    text = _highlight(row["text"] or "(empty answer)", [e for _, _, e in suggestions])
+    top.add_row(Panel(text, title=f"[bold]{answer}[/]"), Panel(about, title="respondent"))
+
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for column in ("#", "code", "confidence", "status", "evidence"):
+        table.add_column(column)
+    for i, (code, conf, evidence) in enumerate(suggestions, start=1):
+        sure = conf >= state.threshold
+        table.add_row(
+            str(i),
+            Text(f"{code} ({_label(state.codebook, code)})", style="" if sure else "dim"),
+            Text(f"{_bar(conf)} {conf:.2f}", style="green" if sure else "yellow"),
+            _STATUS.get(state.mine.get((answer, code)) or "", "open"),
+            Text(evidence, style="dim"),
+        )
+    parts: list[object] = [progress, top]
+    parts.append(table if suggestions else Text("No suggestions for this answer.", style="dim"))
+    codes = state.codes_of(answer)
+    parts.append(Text(f"Codes: {', '.join(codes) if codes else '—'}", style="bold"))
+    if not blind:
+        for name in state.project.coders():
+            if name != state.coder:
+                theirs = state.project.current_codes(name)
+                theirs = theirs[theirs["id"] == answer]
+                if len(theirs):
+                    listed = ", ".join(c for c in theirs["code"] if c) or "no code"
+                    parts.append(Text(f"{name}: {listed}", style="cyan"))
+    upcoming = items[index + 1 : index + 4]
+    if upcoming:
+        following = Table(title="next", title_justify="left", box=None, show_header=False, pad_edge=False)
+        following.add_column(style="dim", no_wrap=True, min_width=min(30, max(map(len, upcoming))))
+        following.add_column(overflow="ellipsis", no_wrap=True, max_width=30)
+        following.add_column(overflow="ellipsis", no_wrap=True)
+        for other in upcoming:
+            listed = "  ".join(f"{c} {conf:.2f}" for c, conf, _ in state.suggestions.get(other, [])[:3])
+            following.add_row(other, state.answers.at[other, "text"], listed or "—")
+        parts.append(following)
+    return Group(*parts)
+
+
+def _label(codebook: Codebook, code: str) -> str:
+    try:
+        return codebook.get(code).label
+    except KeyError:  # a run made with an older codebook (e.g. after a merge)
+        return "not in the codebook"
+
+
+def _find_code(codebook: Codebook, text: str, among: list[str] | None = None) -> str:
+    """A code by exact id, else by a unique case-insensitive match in ids and labels."""
+    candidates = among if among is not None else codebook.code_ids
+    text = text.strip()
+    if text in candidates:
+        return text
+    needle = text.casefold()
+    hits = [
+        c
+        for c in candidates
+        if needle in c.casefold()
+        or needle in codebook.get(c).label.casefold()
+        or needle in codebook.get(c).label_en.casefold()
+    ]
+    if len(hits) == 1:
+        return hits[0]
+    if not hits:
+        raise CoderError(f"no code matches '{text}'")
+    listed = ", ".join(f"{c} ({codebook.get(c).label})" for c in hits)
+    raise CoderError(f"'{text}' matches several codes: {listed}")
+
+
+def _numbers(argument: str, count: int) -> list[int]:
+    numbers = []
+    for part in argument.replace(",", " ").split():
+        if not part.isdigit() or not 1 <= int(part) <= count:
+            raise CoderError(
+                f"no suggestion number '{part}' (1 to {count})" if count else "no suggestions here"
+            )
+        numbers.append(int(part))
+    return numbers
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    """What one review session did."""
+
+    commands: int
+    decisions: int
+    finished: bool
+
+
+def review(
+    project_path: str | os.PathLike[str],
+    coder: str,
+    *,
+    console: Console | None = None,
+    read_line: Callable[[str], str] | None = None,
+    filter: str = "",
+    blind: bool = True,
+    run_id: str | None = None,
+) -> ReviewSummary:
+    """Review the suggestions of a project interactively as ``coder`` (see the module docs for the keys).
+
+    ``read_line(prompt)`` returns one command line (default: ``console.input``); end of input quits.
+    ``blind`` hides the other coders' decisions (and does not order by their disagreement).
+    """
+    coder = coder.strip()
+    if not coder:
+        raise CoderError("the coder name is empty", key="--coder")
+    console = console or Console()
+    read_line = read_line or (lambda prompt: console.input(Text.from_markup(prompt)))  # no auto-highlight
+    project_path = Path(project_path)
+    with Project.open(project_path) as project:
+        state = _State.load(project, coder, run_id)
+        current_filter = parse_filter(filter, state.codebook.code_ids)
+        items = _queue(state, current_filter, blind)
+        index, commands, decisions = 0, 0, 0
+        if state.run_id is None:
+            console.print("[yellow]No suggestion run yet: you can still add codes by hand.[/]")
+        while True:
+            if index >= len(items):
+                console.print(f"[bold green]End of the queue[/] (filter: {current_filter.describe()}).")
+                return ReviewSummary(commands, decisions, True)
+            answer = items[index]
+            console.print(render(state, items, index, blind))
+            try:
+                line = read_line("[bold]a/r/+/-/n/s/u/f/q/? > [/]")
+            except EOFError:
+                return ReviewSummary(commands, decisions, False)
+            verb, _, argument = line.strip().partition(" ")
+            argument = argument.strip()
+            commands += 1
+            try:
+                logged, step = _apply(state, answer, verb, argument, console)
+            except CoderError as error:
+                console.print(f"[red]{error}[/]")
+                continue
+            if step == "quit":
+                return ReviewSummary(commands, decisions, False)
+            decisions += logged
+            state.refresh()
+            if step == "next":
+                index += 1
+            elif step.startswith("undo:"):
+                back = step.removeprefix("undo:")  # go back to the answer whose decision was undone
+                if back not in items:
+                    items.insert(index, back)
+                index = items.index(back)
+            elif step.startswith("filter:"):
+                current_filter = parse_filter(step.removeprefix("filter:"), state.codebook.code_ids)
+                items, index = _queue(state, current_filter, blind), 0
+                console.print(f"Filter: {current_filter.describe()} · {len(items)} answers")
+
+
+def _apply(state: _State, answer: str, verb: str, argument: str, console: Console) -> tuple[int, str]:
+    """Carry out one command on ``answer``; return (entries logged, what to do next)."""
+    project, coder, run = state.project, state.coder, state.run_id
+    suggestions = state.suggestions.get(answer, [])
+    open_ = state.open_suggestions(answer)
+    if verb in ("", "s"):
+        return 0, "next"
+    if verb == "q":
+        return 0, "quit"
+    if verb == "?":
+        console.print(Panel(HELP, title="keys"))
+        return 0, "stay"
+    if verb == "f":
+        parse_filter(argument, state.codebook.code_ids)  # reject a bad filter before leaving this answer
+        return 0, f"filter:{argument}"
+    if verb == "u":
+        undone = project.undo(coder)
+        if not undone:
+            raise CoderError("nothing to undo")
+        console.print(f"Undone: your last command on {', '.join(undone)}")
+        return len(undone), f"undo:{undone[0]}"
+    if verb in ("a", "r") and not argument:
+        if not open_:
+            raise CoderError("no open suggestions here (use n for done, + to add a code)")
+        accept = verb == "a"
+        chosen = [
+            Decision(answer, c, "accept" if accept and conf >= state.threshold else "reject", run, conf)
+            for c, conf, _ in open_
+        ]
+        project.record(coder, chosen)
+        return len(chosen), "next"
+    if verb in ("a", "r"):
+        picked = [suggestions[n - 1] for n in _numbers(argument, len(suggestions))]
+        chosen = [
+            Decision(answer, c, "accept" if verb == "a" else "reject", run, conf) for c, conf, _ in picked
+        ]
+        project.record(coder, chosen)
+        return len(chosen), "stay"
+    if verb == "+":
+        if not argument:
+            raise CoderError("name the code to add: + <id or search>")
+        code = _find_code(state.codebook, argument)
+        if code in state.codes_of(answer):
+            raise CoderError(f"the answer already has '{code}'")
+        project.record(coder, [Decision(answer, code, "add")])
+        return 1, "stay"
+    if verb == "-":
+        codes = state.codes_of(answer)
+        if not codes:
+            raise CoderError("the answer has no codes to remove")
+        code = _find_code(state.codebook, argument, among=codes)
+        project.record(coder, [Decision(answer, code, "remove")])
+        return 1, "stay"
+    if verb == "n":
+        if open_:
+            project.record(coder, [Decision(answer, c, "reject", run, conf) for c, conf, _ in open_])
+            return len(open_), "next"
+        if answer not in state.decided:
+            project.record(coder, [Decision(answer, "", "none")])
+            return 1, "next"
+        return 0, "next"
+    raise CoderError(f"unknown command '{verb}' (? shows the keys)")

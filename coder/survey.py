@@ -1,0 +1,881 @@
+"""The survey manifest: one YAML file that names the files of a survey and maps their columns.
+
+A raw export (CSV or XLSX, for example from Questback: one row per respondent, one column per question) is
+used as it is; the manifest says which column is what. Paths in the manifest are relative to the manifest.
+
+.. code-block:: yaml
+
+    survey: Boligsosialt nettverk, Oppdal
+    municipality: Oppdal              # for people files without a municipality column
+    functions:                        # the declared list: code (as written in the files): label
+      Tildeling: Tildeling av bolig
+      Tjenester: Tjenester i bolig
+    respondents:                      # everyone in the network, respondents or not
+      file: personer.csv
+      id: id
+      label: navn                     # optional
+      municipality: kommune           # optional column (else the top-level municipality)
+      functions: funksjoner           # multi-valued, separated by `separator` (default ";")
+      responded: svart                # optional (ja/nei); else: has a row in the questionnaire export
+    questions:                        # open questions in the questionnaire export
+      file: eksport.csv
+      id: Respondent-ID               # the respondent id column
+      columns:
+        - {column: "Hva er styrkene ...?", id: styrker, label: Styrker, kind: strength}
+    ratings:
+      file: eksport.csv
+      id: Respondent-ID
+      columns:
+        - column: "Hvor godt ...?"
+          id: samordning
+          scale: {min: 1, max: 6, labels: {1: Svært dårlig, 6: Svært godt}}
+          missing: [Vet ikke]         # means "no value": kept with value NaN, left out of means
+    contacts:                         # an edge list: who says they talk to whom, how often
+      file: kontakter.csv
+      from: fra
+      to: til
+      frequency: hyppighet            # daily/weekly/monthly or daglig/ukentlig/månedlig
+      frequencies: {flere ganger i uka: weekly}   # optional: more values the export uses
+    political_contacts:
+      file: politisk.csv
+      respondent: respondent
+      body: organ
+      type: type                      # gir/får informasjon, politisk/faglig diskusjon (or English)
+      bodies: [formannskap, kommunestyre, ordfører, hovedutvalg helse og omsorg]  # default: the first three
+
+A manifest can instead combine other manifests (``include: [oppdal/manifest.yaml, rissa/manifest.yaml]``);
+their tables are concatenated and ids must be unique across them.
+
+Decisions worth knowing:
+
+- Empty answers are left out of :attr:`Survey.answers`: a respondent who left a question blank has no row
+  for it. The number of answers to a question is the number of its rows.
+- Ratings keep a row for every non-empty cell; a «Vet ikke» (a declared missing value) has ``value`` NaN and
+  its text in ``raw``, so it is counted but left out of means.
+- A person's functions keep the order of the file; the first is the *primary* function, used where an
+  analysis needs one group per person (Gould–Fernandez brokerage, colours in pictures).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from coder.errors import CoderError
+from coder.io import read_table, spreadsheet_row
+
+LEVELS: tuple[str, ...] = ("daily", "weekly", "monthly")
+"""Contact frequencies, most frequent first; network levels are cumulative in this order."""
+
+FREQUENCY_VALUES: dict[str, str] = {
+    "daily": "daily",
+    "daglig": "daily",
+    "dagleg": "daily",
+    "weekly": "weekly",
+    "ukentlig": "weekly",
+    "vekentleg": "weekly",
+    "monthly": "monthly",
+    "månedlig": "monthly",
+    "månadleg": "monthly",
+}
+
+CONTACT_TYPES: dict[str, str] = {
+    "gives information": "gives_information",
+    "gives_information": "gives_information",
+    "gir informasjon": "gives_information",
+    "gets information": "gets_information",
+    "gets_information": "gets_information",
+    "får informasjon": "gets_information",
+    "political discussion": "political_discussion",
+    "political_discussion": "political_discussion",
+    "politisk diskusjon": "political_discussion",
+    "professional discussion": "professional_discussion",
+    "professional_discussion": "professional_discussion",
+    "faglig diskusjon": "professional_discussion",
+}
+"""Political contact types (Norwegian or English) and the code each becomes."""
+
+DEFAULT_BODIES: tuple[str, ...] = ("formannskap", "kommunestyre", "ordfører")
+
+_YES = {"ja", "yes", "true", "1", "x", "j", "y"}
+_NO = {"nei", "no", "false", "0", "n", ""}
+_TOP_KEYS = {
+    "survey",
+    "name",
+    "municipality",
+    "functions",
+    "respondents",
+    "questions",
+    "ratings",
+    "contacts",
+    "political_contacts",
+    "include",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Survey:
+    """The tables of one survey (one or several municipalities), read through a manifest.
+
+    - ``respondents``: everyone in the network: ``respondent_id``, ``label``, ``municipality``,
+      ``functions`` (tuple of function codes, primary first), ``responded`` (bool).
+    - ``answers``: one row per non-empty open answer: ``id`` (``"{respondent_id}:{question_id}"``),
+      ``respondent_id``, ``question_id``, ``municipality``, ``text``.
+    - ``questions``: ``question_id``, ``label``, ``kind``, ``column``.
+    - ``ratings``: one row per non-empty rating cell: ``respondent_id``, ``rating_id``, ``municipality``,
+      ``value`` (float, NaN for a missing value such as «Vet ikke»), ``raw``.
+    - ``rating_items``: ``rating_id``, ``label``, ``min``, ``max``, ``column``.
+    - ``contacts``: one row per reported contact: ``source``, ``target``, ``frequency``
+      (daily/weekly/monthly), ``municipality``. Duplicate reports of a pair keep the most frequent.
+    - ``political_contacts``: ``respondent_id``, ``body``, ``type``, ``municipality``.
+    - ``functions``: the declared list: ``function``, ``label``.
+    """
+
+    name: str
+    respondents: pd.DataFrame
+    answers: pd.DataFrame
+    questions: pd.DataFrame
+    ratings: pd.DataFrame
+    rating_items: pd.DataFrame
+    contacts: pd.DataFrame
+    political_contacts: pd.DataFrame
+    functions: pd.DataFrame
+    path: Path | None = field(default=None)
+
+    @property
+    def municipalities(self) -> list[str]:
+        """The municipalities in the order they first appear."""
+        return list(dict.fromkeys(self.respondents["municipality"]))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Public functions
+# ---------------------------------------------------------------------------------------------------------
+
+
+def load(manifest_path: str | Path) -> Survey:
+    """Read the survey a manifest describes; raise the first problem as a :class:`CoderError`.
+
+    >>> survey = load("examples/oppdal/manifest.yaml")  # doctest: +SKIP
+    >>> len(survey.respondents), int(survey.respondents.responded.sum())  # doctest: +SKIP
+    (29, 23)
+    """
+    survey, problems = _read(Path(manifest_path))
+    if problems:
+        raise problems[0]
+    assert survey is not None
+    return survey
+
+
+def check(manifest_path: str | Path) -> list[CoderError]:
+    """Every problem in a manifest and its files, each with file, row and column; empty when valid.
+
+    >>> [str(p) for p in check("bad/manifest.yaml")]  # doctest: +SKIP
+    ["kontakter.csv, row 7, column 'til': unknown person 'O99'"]
+    """
+    return _read(Path(manifest_path))[1]
+
+
+def answers(survey: Survey | str | Path) -> pd.DataFrame:
+    """The long answers table (``id, respondent_id, question_id, municipality, text``), ready for ``suggest``.
+
+    Accepts a :class:`Survey` or a manifest path.
+    """
+    if not isinstance(survey, Survey):
+        survey = load(survey)
+    return survey.answers[["id", "respondent_id", "question_id", "municipality", "text"]].copy()
+
+
+@dataclass(frozen=True, eq=False)
+class SurveySummary:
+    """What ``coder survey check`` shows for a valid survey.
+
+    - ``overview``: per municipality: ``people``, ``respondents``, ``response_rate``, ``functions``.
+    - ``functions``: one row per declared function (plus totals), one column per municipality.
+    - ``ratings``: per municipality and rating: ``n`` (with a value), ``missing`` («Vet ikke»),
+      ``mean`` and ``distribution`` (counts per scale value).
+    - ``answers``: per municipality and question: number of (non-empty) answers.
+    """
+
+    overview: pd.DataFrame
+    functions: pd.DataFrame
+    ratings: pd.DataFrame
+    answers: pd.DataFrame
+
+
+def summary(survey: Survey) -> SurveySummary:
+    """People, respondents, response rate, functions per municipality, rating means (missing left out)."""
+    people = survey.respondents
+    rows = []
+    for municipality, group in people.groupby("municipality", sort=False):
+        n, k = len(group), int(group["responded"].sum())
+        rows.append(
+            {
+                "municipality": municipality,
+                "people": n,
+                "respondents": k,
+                "response_rate": k / n if n else math.nan,
+                "functions": int(group["functions"].map(len).sum()),
+            }
+        )
+    overview = pd.DataFrame(
+        rows, columns=["municipality", "people", "respondents", "response_rate", "functions"]
+    )
+
+    municipalities = survey.municipalities
+    counts = {
+        m: pd.Series(
+            [f for fs in people.loc[people.municipality == m, "functions"] for f in fs]
+        ).value_counts()
+        for m in municipalities
+    }
+    function_rows = []
+    for code in survey.functions["function"]:
+        row: dict[str, Any] = {"function": code}
+        row.update({m: int(counts[m].get(code, 0)) for m in municipalities})
+        function_rows.append(row)
+    totals: dict[str, Any] = {"function": "functions in total"}
+    totals.update({m: int(counts[m].sum()) for m in municipalities})
+    people_row: dict[str, Any] = {"function": "people in the network"}
+    people_row.update({m: int((people.municipality == m).sum()) for m in municipalities})
+    functions = pd.DataFrame([*function_rows, totals, people_row], columns=["function", *municipalities])
+
+    rating_rows = []
+    for (municipality, rating_id), group in survey.ratings.groupby(["municipality", "rating_id"], sort=False):
+        values = group["value"].dropna()
+        rating_rows.append(
+            {
+                "municipality": municipality,
+                "rating_id": rating_id,
+                "n": len(values),
+                "missing": int(group["value"].isna().sum()),
+                "mean": float(values.mean()) if len(values) else math.nan,
+                "distribution": {int(v): int(c) for v, c in values.value_counts().sort_index().items()},
+            }
+        )
+    ratings = pd.DataFrame(
+        rating_rows, columns=["municipality", "rating_id", "n", "missing", "mean", "distribution"]
+    )
+
+    answer_counts = (
+        survey.answers.groupby(["municipality", "question_id"], sort=False)
+        .size()
+        .rename("answers")
+        .reset_index()
+    )
+    return SurveySummary(overview=overview, functions=functions, ratings=ratings, answers=answer_counts)
+
+
+def function_groups(survey: Survey) -> dict[str, str]:
+    """Each person's primary function (the first listed; ``""`` for a person without functions)."""
+    return {
+        pid: (functions[0] if functions else "")
+        for pid, functions in zip(
+            survey.respondents["respondent_id"], survey.respondents["functions"], strict=True
+        )
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reading: every problem is collected; `load` raises the first, `check` returns them all.
+# ---------------------------------------------------------------------------------------------------------
+
+
+class _Reader:
+    def __init__(self, manifest: Path) -> None:
+        self.manifest = manifest
+        self.base = manifest.parent
+        self.problems: list[CoderError] = []
+        self._tables: dict[Path, pd.DataFrame | None] = {}
+        self.exports: dict[tuple[Path, str], list[tuple[int, str, dict[str, Any]]]] = {}
+
+    def problem(self, message: str, **where: Any) -> None:
+        self.problems.append(CoderError(message, **where))
+
+    def table(self, section: dict[str, Any], section_name: str) -> tuple[pd.DataFrame | None, Path | None]:
+        name = section.get("file")
+        if not isinstance(name, str) or not name.strip():
+            self.problem(
+                f"section '{section_name}' needs a 'file'", file=self.manifest, key=f"{section_name}.file"
+            )
+            return None, None
+        path = self.base / name
+        if path not in self._tables:
+            try:
+                self._tables[path] = read_table(path)
+            except CoderError as error:
+                self.problems.append(error)
+                self._tables[path] = None
+        return self._tables[path], path
+
+    def column(
+        self, frame: pd.DataFrame, path: Path, section: dict[str, Any], key: str, name: str
+    ) -> str | None:
+        """The column the manifest maps ``key`` to, or None (with a problem) when absent."""
+        column = section.get(key)
+        if column is None:
+            self.problem(
+                f"section '{name}' needs '{key}' (a column name)", file=self.manifest, key=f"{name}.{key}"
+            )
+            return None
+        column = str(column).strip()
+        if column not in frame.columns:
+            available = ", ".join(map(str, frame.columns))
+            self.problem(f"missing column (columns are: {available})", file=path, column=column)
+            return None
+        return column
+
+
+def _read(manifest: Path) -> tuple[Survey | None, list[CoderError]]:
+    data, problems = _read_yaml(manifest)
+    if data is None:
+        return None, problems
+    if "include" in data:
+        return _read_included(manifest, data, problems)
+    reader = _Reader(manifest)
+    reader.problems.extend(problems)
+    for key in data:
+        if key not in _TOP_KEYS:
+            reader.problem(
+                f"unknown key (known: {', '.join(sorted(_TOP_KEYS))})", file=manifest, key=str(key)
+            )
+    functions = _read_functions(reader, data.get("functions"))
+    respondents, exported = _read_respondents(reader, data, functions)
+    known = dict(zip(respondents["respondent_id"], respondents["municipality"], strict=True))
+    questions, answer_table, answered = _read_questions(reader, data.get("questions"), known)
+    rating_items, ratings, rated = _read_ratings(reader, data.get("ratings"), known)
+    if not exported:  # no `responded` column: a respondent is someone with a row in the export
+        in_export = answered | rated
+        respondents["responded"] = respondents["respondent_id"].isin(in_export)
+    contacts = _read_contacts(reader, data.get("contacts"), known)
+    political = _read_political(reader, data.get("political_contacts"), known)
+    survey = Survey(
+        name=str(data.get("survey") or data.get("name") or manifest.stem),
+        respondents=respondents,
+        answers=answer_table,
+        questions=questions,
+        ratings=ratings,
+        rating_items=rating_items,
+        contacts=contacts,
+        political_contacts=political,
+        functions=pd.DataFrame(list(functions.items()), columns=["function", "label"]),
+        path=manifest,
+    )
+    return survey, reader.problems
+
+
+def _read_yaml(manifest: Path) -> tuple[dict[str, Any] | None, list[CoderError]]:
+    if not manifest.exists():
+        return None, [CoderError("manifest not found", file=manifest)]
+    if manifest.is_dir():
+        return None, [CoderError("expected a manifest file, found a directory", file=manifest)]
+    try:
+        data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        what = getattr(error, "problem", None) or "invalid YAML"
+        return None, [CoderError(f"invalid YAML: {what}", file=manifest, line=line)]
+    except UnicodeDecodeError:
+        return None, [CoderError("the manifest is not UTF-8 text", file=manifest)]
+    if not isinstance(data, dict):
+        return None, [CoderError("a manifest is a YAML mapping (key: value)", file=manifest)]
+    return data, []
+
+
+def _read_included(
+    manifest: Path, data: dict[str, Any], problems: list[CoderError]
+) -> tuple[Survey | None, list]:
+    includes = data["include"]
+    if not isinstance(includes, list) or not includes:
+        return None, [*problems, CoderError("'include' is a list of manifests", file=manifest, key="include")]
+    parts: list[Survey] = []
+    for name in includes:
+        survey, found = _read(manifest.parent / str(name))
+        problems.extend(found)
+        if survey is not None:
+            parts.append(survey)
+    if not parts:
+        return None, problems
+    ids = pd.concat([p.respondents["respondent_id"] for p in parts])
+    for duplicate in sorted(set(ids[ids.duplicated()])):
+        problems.append(
+            CoderError(f"respondent id '{duplicate}' is in several included manifests", file=manifest)
+        )
+
+    def cat(attr: str, key: str | None = None) -> pd.DataFrame:
+        frame = pd.concat([getattr(p, attr) for p in parts], ignore_index=True)
+        return frame.drop_duplicates(key, ignore_index=True) if key else frame
+
+    survey = Survey(
+        name=str(data.get("survey") or data.get("name") or manifest.stem),
+        respondents=cat("respondents"),
+        answers=cat("answers"),
+        questions=cat("questions", "question_id"),
+        ratings=cat("ratings"),
+        rating_items=cat("rating_items", "rating_id"),
+        contacts=cat("contacts"),
+        political_contacts=cat("political_contacts"),
+        functions=cat("functions", "function"),
+        path=manifest,
+    )
+    return survey, problems
+
+
+def _read_functions(reader: _Reader, spec: Any) -> dict[str, str]:
+    """The declared functions as code -> label (a list of codes, or a mapping code: label)."""
+    if isinstance(spec, dict):
+        return {str(code).strip(): str(label or code).strip() for code, label in spec.items()}
+    if isinstance(spec, list) and spec:
+        return {str(code).strip(): str(code).strip() for code in spec}
+    reader.problem(
+        "'functions' declares the function codes (a list or a mapping code: label)",
+        file=reader.manifest,
+        key="functions",
+    )
+    return {}
+
+
+def _section(reader: _Reader, data: Any, name: str, required: bool = True) -> dict[str, Any] | None:
+    if data is None:
+        if required:
+            reader.problem(f"the manifest needs a '{name}' section", file=reader.manifest, key=name)
+        return None
+    if not isinstance(data, dict):
+        reader.problem(f"'{name}' is a mapping (file, columns, ...)", file=reader.manifest, key=name)
+        return None
+    return data
+
+
+_RESPONDENT_COLUMNS = ["respondent_id", "label", "municipality", "functions", "responded"]
+
+
+def _read_respondents(
+    reader: _Reader, data: dict[str, Any], functions: dict[str, str]
+) -> tuple[pd.DataFrame, bool]:
+    """The people table, and whether responded came from a column."""
+    empty = pd.DataFrame(columns=_RESPONDENT_COLUMNS)
+    spec = _section(reader, data.get("respondents"), "respondents")
+    if spec is None:
+        return empty, False
+    frame, path = reader.table(spec, "respondents")
+    if frame is None or path is None:
+        return empty, False
+    id_col = reader.column(frame, path, spec, "id", "respondents")
+    fn_col = reader.column(frame, path, spec, "functions", "respondents")
+    label_col = reader.column(frame, path, spec, "label", "respondents") if "label" in spec else None
+    mun_col = (
+        reader.column(frame, path, spec, "municipality", "respondents") if "municipality" in spec else None
+    )
+    resp_col = reader.column(frame, path, spec, "responded", "respondents") if "responded" in spec else None
+    if id_col is None or fn_col is None:
+        return empty, False
+    default_municipality = str(data.get("municipality") or "").strip()
+    separator = str(spec.get("separator", ";"))
+    lookup = {code.casefold(): code for code in functions}
+    lookup.update({label.casefold(): code for code, label in functions.items()})
+
+    rows, seen = [], {}
+    for i, record in enumerate(frame.to_dict("records")):
+        row = spreadsheet_row(i)
+        pid = str(record[id_col]).strip()
+        if not pid:
+            reader.problem("empty id", file=path, row=row, column=id_col)
+            continue
+        if pid in seen:
+            reader.problem(
+                f"duplicate id '{pid}' (first in row {seen[pid]})", file=path, row=row, column=id_col
+            )
+            continue
+        seen[pid] = row
+        municipality = str(record[mun_col]).strip() if mun_col else ""
+        municipality = municipality or default_municipality
+        if not municipality:
+            where = {"column": mun_col} if mun_col else {}
+            reader.problem(f"respondent '{pid}' has no municipality", file=path, row=row, **where)
+        codes = []
+        for part in str(record[fn_col]).split(separator):
+            part = part.strip()
+            if not part:
+                continue
+            code = lookup.get(part.casefold())
+            if code is None:
+                reader.problem(
+                    f"function '{part}' is not in the declared list ({', '.join(functions)})",
+                    file=path,
+                    row=row,
+                    column=fn_col,
+                )
+            elif code not in codes:
+                codes.append(code)
+        responded = False
+        if resp_col:
+            raw = str(record[resp_col]).strip().casefold()
+            if raw in _YES:
+                responded = True
+            elif raw not in _NO:
+                reader.problem(f"'{record[resp_col]}' is not ja/nei", file=path, row=row, column=resp_col)
+        rows.append(
+            {
+                "respondent_id": pid,
+                "label": str(record[label_col]).strip() if label_col else "",
+                "municipality": municipality,
+                "functions": tuple(codes),
+                "responded": responded,
+            }
+        )
+    return pd.DataFrame(rows, columns=_RESPONDENT_COLUMNS), resp_col is not None
+
+
+def _export_rows(
+    reader: _Reader, spec: dict[str, Any], name: str, known: dict[str, str]
+) -> tuple[pd.DataFrame | None, Path | None, list[tuple[int, str, dict[str, Any]]]]:
+    """The rows of a questionnaire export with a known respondent id, as (row, id, record).
+
+    Questions and ratings usually read the same export: its rows are checked once.
+    """
+    frame, path = reader.table(spec, name)
+    if frame is None or path is None:
+        return None, None, []
+    id_col = reader.column(frame, path, spec, "id", name)
+    if id_col is None:
+        return None, None, []
+    if (path, id_col) not in reader.exports:
+        reader.exports[(path, id_col)] = _check_export(reader, frame, path, id_col, known)
+    return frame, path, reader.exports[(path, id_col)]
+
+
+def _check_export(
+    reader: _Reader, frame: pd.DataFrame, path: Path, id_col: str, known: dict[str, str]
+) -> list[tuple[int, str, dict[str, Any]]]:
+    out, seen = [], {}
+    for i, record in enumerate(frame.to_dict("records")):
+        row = spreadsheet_row(i)
+        rid = str(record[id_col]).strip()
+        if not rid:
+            reader.problem("empty respondent id", file=path, row=row, column=id_col)
+        elif rid in seen:
+            reader.problem(f"duplicate id '{rid}'", file=path, row=row, column=id_col)
+        elif rid not in known:
+            seen[rid] = row
+            reader.problem(
+                f"unknown respondent '{rid}' (not in the respondents file)", file=path, row=row, column=id_col
+            )
+        else:
+            seen[rid] = row
+            out.append((row, rid, record))
+    return out
+
+
+def _column_specs(reader: _Reader, spec: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    items = spec.get("columns")
+    if not isinstance(items, list) or not items:
+        reader.problem(
+            f"'{name}.columns' lists the columns (column, id, label)",
+            file=reader.manifest,
+            key=f"{name}.columns",
+        )
+        return []
+    good = []
+    for n, item in enumerate(items):
+        if not isinstance(item, dict) or "column" not in item or "id" not in item:
+            reader.problem(
+                "each entry needs 'column' and 'id'", file=reader.manifest, key=f"{name}.columns[{n}]"
+            )
+            continue
+        good.append(item)
+    return good
+
+
+def _read_questions(
+    reader: _Reader, data: Any, known: dict[str, str]
+) -> tuple[pd.DataFrame, pd.DataFrame, set[str]]:
+    questions = pd.DataFrame(columns=["question_id", "label", "kind", "column"])
+    answer_table = pd.DataFrame(columns=["id", "respondent_id", "question_id", "municipality", "text"])
+    spec = _section(reader, data, "questions", required=False)
+    if spec is None:
+        return questions, answer_table, set()
+    items = _column_specs(reader, spec, "questions")
+    frame, path, rows = _export_rows(reader, spec, "questions", known)
+    questions = pd.DataFrame(
+        [
+            {
+                "question_id": str(item["id"]),
+                "label": str(item.get("label") or item["id"]),
+                "kind": str(item.get("kind") or ""),
+                "column": str(item["column"]),
+            }
+            for item in items
+        ],
+        columns=questions.columns,
+    )
+    if frame is None:
+        return questions, answer_table, set()
+    present = []
+    for item in items:
+        column = str(item["column"]).strip()
+        if column not in frame.columns:
+            reader.problem(f"missing column for question '{item['id']}'", file=path, column=column)
+        else:
+            present.append((str(item["id"]), column))
+    records = []
+    for _row, rid, record in rows:
+        for qid, column in present:
+            text = str(record[column]).strip()
+            if text:
+                records.append(
+                    {
+                        "id": f"{rid}:{qid}",
+                        "respondent_id": rid,
+                        "question_id": qid,
+                        "municipality": known[rid],
+                        "text": text,
+                    }
+                )
+    return questions, pd.DataFrame(records, columns=answer_table.columns), {rid for _, rid, _ in rows}
+
+
+def _scale(reader: _Reader, item: dict[str, Any], n: int) -> tuple[float, float, dict[str, float]] | None:
+    scale = item.get("scale")
+    key = f"ratings.columns[{n}].scale"
+    if not isinstance(scale, dict) or "min" not in scale or "max" not in scale:
+        reader.problem("a rating needs 'scale: {min: .., max: ..}'", file=reader.manifest, key=key)
+        return None
+    try:
+        low, high = float(scale["min"]), float(scale["max"])
+    except (TypeError, ValueError):
+        reader.problem("scale min and max are numbers", file=reader.manifest, key=key)
+        return None
+    labels = {
+        str(label).strip().casefold(): float(value) for value, label in (scale.get("labels") or {}).items()
+    }
+    return low, high, labels
+
+
+_LEADING_NUMBER = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\b")
+
+
+def _read_ratings(
+    reader: _Reader, data: Any, known: dict[str, str]
+) -> tuple[pd.DataFrame, pd.DataFrame, set[str]]:
+    items_frame = pd.DataFrame(columns=["rating_id", "label", "min", "max", "column"])
+    ratings = pd.DataFrame(columns=["respondent_id", "rating_id", "municipality", "value", "raw"])
+    spec = _section(reader, data, "ratings", required=False)
+    if spec is None:
+        return items_frame, ratings, set()
+    items = _column_specs(reader, spec, "ratings")
+    frame, path, rows = _export_rows(reader, spec, "ratings", known)
+    parsed = []
+    for n, item in enumerate(items):
+        scale = _scale(reader, item, n)
+        if scale is not None:
+            missing = {str(m).strip().casefold() for m in (item.get("missing") or [])}
+            parsed.append(
+                (
+                    str(item["id"]),
+                    str(item.get("label") or item["id"]),
+                    str(item["column"]).strip(),
+                    scale,
+                    missing,
+                )
+            )
+    items_frame = pd.DataFrame(
+        [
+            {"rating_id": rid, "label": label, "min": s[0], "max": s[1], "column": col}
+            for rid, label, col, s, _ in parsed
+        ],
+        columns=items_frame.columns,
+    )
+    if frame is None:
+        return items_frame, ratings, set()
+    records = []
+    for rating_id, _label, column, (low, high, labels), missing in parsed:
+        if column not in frame.columns:
+            reader.problem(f"missing column for rating '{rating_id}'", file=path, column=column)
+            continue
+        for row, rid, record in rows:
+            raw = str(record[column]).strip()
+            if not raw:
+                continue
+            if raw.casefold() in missing:
+                value = math.nan
+            elif raw.casefold() in labels:
+                value = labels[raw.casefold()]
+            else:
+                match = _LEADING_NUMBER.match(raw)
+                if match is None:
+                    reader.problem(
+                        f"'{raw}' is not a value on the scale {low:g}–{high:g} nor a missing value",
+                        file=path,
+                        row=row,
+                        column=column,
+                    )
+                    continue
+                value = float(match.group(1).replace(",", "."))
+                if not low <= value <= high:
+                    reader.problem(
+                        f"rating {value:g} is outside the scale {low:g}–{high:g}",
+                        file=path,
+                        row=row,
+                        column=column,
+                    )
+                    continue
+            records.append(
+                {
+                    "respondent_id": rid,
+                    "rating_id": rating_id,
+                    "municipality": known[rid],
+                    "value": value,
+                    "raw": raw,
+                }
+            )
+    ratings = pd.DataFrame(records, columns=ratings.columns)
+    ratings["value"] = ratings["value"].astype(float)
+    return items_frame, ratings, {rid for _, rid, _ in rows}
+
+
+def _read_contacts(reader: _Reader, data: Any, known: dict[str, str]) -> pd.DataFrame:
+    columns = ["source", "target", "frequency", "municipality"]
+    spec = _section(reader, data, "contacts", required=False)
+    if spec is None:
+        return pd.DataFrame(columns=columns)
+    frame, path = reader.table(spec, "contacts")
+    if frame is None or path is None:
+        return pd.DataFrame(columns=columns)
+    cols = [reader.column(frame, path, spec, key, "contacts") for key in ("from", "to", "frequency")]
+    if None in cols:
+        return pd.DataFrame(columns=columns)
+    src_col, dst_col, freq_col = cols
+    values = dict(FREQUENCY_VALUES)
+    values.update({str(k).strip().casefold(): str(v) for k, v in (spec.get("frequencies") or {}).items()})
+    best: dict[tuple[str, str], str] = {}
+    for i, record in enumerate(frame.to_dict("records")):
+        row = spreadsheet_row(i)
+        source, target = str(record[src_col]).strip(), str(record[dst_col]).strip()
+        raw = str(record[freq_col]).strip()
+        ok = True
+        for person, column in ((source, src_col), (target, dst_col)):
+            if not person:
+                reader.problem("empty person id", file=path, row=row, column=column)
+                ok = False
+            elif person not in known:
+                reader.problem(f"unknown person '{person}'", file=path, row=row, column=column)
+                ok = False
+        if ok and source == target:
+            reader.problem(f"self-contact: '{source}' names themself", file=path, row=row, column=dst_col)
+            ok = False
+        if ok and known[source] != known[target]:
+            reader.problem(
+                f"contact across municipalities ({known[source]}, {known[target]})",
+                file=path,
+                row=row,
+                column=dst_col,
+            )
+            ok = False
+        frequency = values.get(raw.casefold())
+        if frequency not in LEVELS:
+            reader.problem(
+                f"bad frequency '{raw}' (use daily/weekly/monthly or daglig/ukentlig/månedlig)",
+                file=path,
+                row=row,
+                column=freq_col,
+            )
+            ok = False
+        if ok:
+            assert frequency is not None
+            pair = (source, target)
+            if pair not in best or LEVELS.index(frequency) < LEVELS.index(best[pair]):
+                best[pair] = frequency
+    rows = [
+        {"source": s, "target": t, "frequency": f, "municipality": known[s]} for (s, t), f in best.items()
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _read_political(reader: _Reader, data: Any, known: dict[str, str]) -> pd.DataFrame:
+    columns = ["respondent_id", "body", "type", "municipality"]
+    spec = _section(reader, data, "political_contacts", required=False)
+    if spec is None:
+        return pd.DataFrame(columns=columns)
+    frame, path = reader.table(spec, "political_contacts")
+    if frame is None or path is None:
+        return pd.DataFrame(columns=columns)
+    cols = [
+        reader.column(frame, path, spec, key, "political_contacts") for key in ("respondent", "body", "type")
+    ]
+    if None in cols:
+        return pd.DataFrame(columns=columns)
+    who_col, body_col, type_col = cols
+    bodies = {str(b).strip().casefold(): str(b).strip() for b in (spec.get("bodies") or DEFAULT_BODIES)}
+    rows, seen = [], set()
+    for i, record in enumerate(frame.to_dict("records")):
+        row = spreadsheet_row(i)
+        rid = str(record[who_col]).strip()
+        body = bodies.get(str(record[body_col]).strip().casefold())
+        kind = CONTACT_TYPES.get(str(record[type_col]).strip().casefold())
+        ok = True
+        if rid not in known:
+            reader.problem(f"unknown respondent '{rid}'", file=path, row=row, column=who_col)
+            ok = False
+        if body is None:
+            reader.problem(
+                f"unknown body '{record[body_col]}' (declared: {', '.join(bodies.values())})",
+                file=path,
+                row=row,
+                column=body_col,
+            )
+            ok = False
+        if kind is None:
+            reader.problem(
+                f"unknown contact type '{record[type_col]}' (use gir informasjon, får informasjon, "
+                "politisk diskusjon or faglig diskusjon)",
+                file=path,
+                row=row,
+                column=type_col,
+            )
+            ok = False
+        if ok and (rid, body, kind) not in seen:
+            seen.add((rid, body, kind))
+            rows.append({"respondent_id": rid, "body": body, "type": kind, "municipality": known[rid]})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def plot_ratings(
+    survey: Survey, directory: str | Path, *, formats: tuple[str, ...] = ("png", "svg")
+) -> list[Path]:
+    """Bar charts of each rating: share of answers per scale value, one group of bars per municipality.
+
+    «Vet ikke» and other missing values get a bar of their own at the right, apart from the scale.
+    """
+    from matplotlib.figure import Figure
+
+    from coder.network import output_directory, save_figure  # late: coder.network imports this module
+
+    directory = output_directory(directory)
+    written = []
+    for item in survey.rating_items.itertuples(index=False):
+        values = list(range(int(item.min), int(item.max) + 1))
+        ratings = survey.ratings[survey.ratings["rating_id"] == item.rating_id]
+        municipalities = [m for m in survey.municipalities if (ratings["municipality"] == m).any()]
+        fig = Figure(figsize=(8, 4))
+        ax = fig.subplots()
+        width = 0.8 / max(len(municipalities), 1)
+        for i, municipality in enumerate(municipalities):
+            mine = ratings[ratings["municipality"] == municipality]
+            shares = [(mine["value"] == v).sum() / len(mine) for v in values] + [mine["value"].isna().mean()]
+            xs = [x + (i - (len(municipalities) - 1) / 2) * width for x in range(len(values) + 1)]
+            mean = mine["value"].mean()
+            ax.bar(xs, shares, width=width, label=f"{municipality} (snitt {mean:.1f}, n = {len(mine)})")
+        ax.set_xticks(range(len(values) + 1), [*map(str, values), "Vet ikke"])
+        ax.set_ylabel("Andel av svarene")
+        ax.set_title(item.label, fontsize=10)
+        ax.legend(fontsize=8, frameon=False)
+        ax.spines[["top", "right"]].set_visible(False)
+        written += save_figure(fig, directory / f"vurdering_{item.rating_id}", formats)
+    return written

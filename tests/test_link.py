@@ -1,0 +1,215 @@
+"""Theme counts linked to network positions, and the tests with their warnings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from scipy import stats
+from typer.testing import CliRunner
+
+from coder import link, network, survey
+from coder.cli import app
+from coder.errors import CoderError
+
+REPO = Path(__file__).resolve().parents[1]
+OPPDAL = REPO / "examples" / "oppdal" / "manifest.yaml"
+BOTH = REPO / "examples" / "oppdal-rissa.yaml"
+OPPDAL_CODES = REPO / "examples" / "oppdal" / "koder.csv"
+RISSA_CODES = REPO / "examples" / "rissa" / "koder.csv"
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def oppdal() -> survey.Survey:
+    return survey.load(OPPDAL)
+
+
+@pytest.fixture(scope="module")
+def result(oppdal: survey.Survey) -> link.LinkResult:
+    return link.link(oppdal, OPPDAL_CODES)
+
+
+@pytest.fixture(scope="module")
+def codes() -> pd.DataFrame:
+    return pd.read_csv(OPPDAL_CODES, dtype=str, keep_default_na=False)
+
+
+def test_theme_counts_are_respondents_mentioning_out_of_coded_answers(
+    result: link.LinkResult, codes: pd.DataFrame, oppdal: survey.Survey
+) -> None:
+    themes = result.themes.set_index(["question_id", "code"])
+    for (question, code), row in themes.iterrows():
+        ids = codes.loc[(codes["code"] == code) & codes["id"].str.endswith(f":{question}"), "id"]
+        assert row["mentions"] == ids.str.split(":").str[0].nunique()
+        answered = oppdal.answers[oppdal.answers["question_id"] == question]
+        assert row["answers"] == len(answered)  # every example answer is coded, some with no code
+        assert row["share"] == pytest.approx(row["mentions"] / row["answers"])
+    # O07's strength is coded with no code: it counts as an answer, not as a mention
+    assert themes.loc[("styrker", "local_knowledge"), "answers"] == 19
+
+
+def test_themes_follow_the_manifest_question_order(result: link.LinkResult, oppdal: survey.Survey) -> None:
+    order = list(dict.fromkeys(result.themes["question_id"]))
+    assert order == [q for q in oppdal.questions["question_id"] if q in order]
+    first = result.themes[result.themes["question_id"] == "utfordringer"]
+    assert first.iloc[0]["code"] == "adapted_housing"  # most mentioned first
+
+
+def test_counts_split_each_question_by_position(result: link.LinkResult) -> None:
+    themes = result.themes.set_index(["question_id", "code"])
+    counts = result.counts
+    for variable in ("broker", "isolate", "political_contact", "community", "centrality"):
+        part = counts[counts["variable"] == variable].groupby(["question_id", "code"])[["n", "k"]].sum()
+        assert (part["n"] == themes.loc[part.index, "answers"]).all(), variable
+        assert (part["k"] == themes.loc[part.index, "mentions"]).all(), variable
+    functions = counts[(counts["variable"] == "function") & (counts["question_id"] == "styrker")]
+    assert set(functions["category"]) == set(survey.load(OPPDAL).functions["function"])
+
+
+def test_function_counts_match_a_direct_count(result: link.LinkResult, oppdal: survey.Survey) -> None:
+    people = oppdal.respondents.set_index("respondent_id")
+    answered = oppdal.answers.loc[oppdal.answers["question_id"] == "styrker", "respondent_id"]
+    holders = [r for r in answered if "Øk. virkemidler" in people.loc[r, "functions"]]
+    row = result.counts[
+        (result.counts["question_id"] == "styrker")
+        & (result.counts["code"] == "financial_instruments")
+        & (result.counts["category"] == "Øk. virkemidler")
+    ].iloc[0]
+    assert row["n"] == len(holders)
+
+
+def test_tests_are_fisher_for_two_by_two_and_chi_square_otherwise(result: link.LinkResult) -> None:
+    tests = result.tests
+    assert set(
+        tests.loc[tests["variable"].isin(["broker", "isolate", "political_contact", "function"]), "test"]
+    ) <= {
+        "fisher",
+        "",
+    }
+    assert set(tests.loc[tests["variable"].isin(["community", "centrality"]), "test"]) <= {
+        "chi2",
+        "fisher",
+        "",
+    }
+    assert (tests["test"] == "chi2").any() and (tests["test"] == "fisher").any()
+    valid = tests.dropna(subset=["p_value"])
+    assert ((valid["p_value"] >= 0) & (valid["p_value"] <= 1)).all()
+    assert (valid["q_value"] >= valid["p_value"] - 1e-12).all()
+
+
+def test_small_cells_get_a_plain_warning(result: link.LinkResult) -> None:
+    tests = result.tests
+    chi2 = tests[tests["test"] == "chi2"]
+    assert (chi2.loc[chi2["min_expected"] < 5, "warning"].str.contains("unreliable")).all()
+    fisher = tests[tests["test"] == "fisher"]
+    assert fisher["warning"].str.contains("too few to support a conclusion").any()
+    nothing = tests[tests["test"] == ""]
+    assert (nothing["warning"] != "").all()
+
+
+def test_fisher_p_value_is_scipys_on_the_same_table() -> None:
+    table = pd.DataFrame([[10, 2], [3, 9]], index=["no", "yes"], columns=[False, True])
+    row = link._test(table)
+    odds, p = stats.fisher_exact([[10, 2], [3, 9]])
+    assert (
+        row["test"] == "fisher"
+        and row["p_value"] == pytest.approx(p)
+        and row["statistic"] == pytest.approx(odds)
+    )
+    assert row["warning"] == ""
+    small = link._test(pd.DataFrame([[3, 1], [1, 3]], index=["no", "yes"], columns=[False, True]))
+    assert "too few" in small["warning"]
+
+
+def test_chi_square_with_large_counts_has_no_warning() -> None:
+    table = pd.DataFrame([[20, 10], [15, 15], [10, 20]], index=["a", "b", "c"], columns=[False, True])
+    row = link._test(table)
+    chi2, p, _, _ = stats.chi2_contingency(table.to_numpy(), correction=False)
+    assert row["test"] == "chi2" and row["p_value"] == pytest.approx(p) and row["warning"] == ""
+
+
+def test_no_variation_means_no_test() -> None:
+    row = link._test(pd.DataFrame([[0, 5], [0, 4]], index=["no", "yes"], columns=[False, True]))
+    assert row["test"] == "" and "nothing to compare" in row["warning"]
+
+
+def test_terciles_split_people_in_three(oppdal: survey.Survey) -> None:
+    positions = network.positions(oppdal, "monthly")
+    terciles = link.centrality_terciles(positions)
+    assert terciles.value_counts().to_dict() == {"low": 10, "middle": 10, "high": 9}
+    assert (
+        positions.loc[terciles == "high", "degree"].min() >= positions.loc[terciles == "low", "degree"].max()
+    )
+
+
+def test_several_municipalities_add_a_municipality_comparison() -> None:
+    both = link.link(BOTH, [OPPDAL_CODES, RISSA_CODES])
+    municipality = both.tests[both.tests["variable"] == "municipality"]
+    assert len(municipality) == len(both.themes)
+    communities = both.counts.loc[both.counts["variable"] == "community", "category"]
+    assert communities.str.startswith(("Oppdal ", "Rissa ")).all()
+
+
+def test_unknown_coded_id_is_a_user_error(oppdal: survey.Survey) -> None:
+    codes = pd.DataFrame({"id": ["O01:styrker", "O99:styrker"], "code": ["a", "b"]})
+    with pytest.raises(CoderError, match="'O99:styrker'"):
+        link.link(oppdal, codes)
+
+
+def test_uncoded_answers_are_left_out_and_counted(oppdal: survey.Survey) -> None:
+    codes = pd.DataFrame({"id": ["O01:styrker", "O02:styrker", "O03:styrker"], "code": ["x", "", "x"]})
+    partial = link.link(oppdal, codes)
+    assert partial.themes.to_dict("records") == [
+        {"question_id": "styrker", "code": "x", "answers": 3, "mentions": 2, "share": pytest.approx(2 / 3)}
+    ]
+    assert partial.provenance["uncoded_answers"] == len(oppdal.answers) - 3
+
+
+def test_all_coded_counts_answers_missing_from_the_codes_as_coded_without_code(oppdal: survey.Survey) -> None:
+    codes = pd.DataFrame({"id": ["O01:styrker", "O03:styrker"], "code": ["x", "x"]})
+    result = link.link(oppdal, codes, all_coded=True)
+    row = result.themes.iloc[0]
+    assert (row["answers"], row["mentions"]) == (19, 2)
+    assert result.provenance["uncoded_answers"] == 0
+
+
+def test_cli_link_writes_csv_and_json(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(OPPDAL_CODES), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Themes per question" in result.output and "adapted_housing" in result.output
+    for name in ("link_themes.csv", "link_counts.csv", "link_tests.csv", "link.json"):
+        assert (tmp_path / name).exists(), name
+    payload = json.loads((tmp_path / "link.json").read_text(encoding="utf-8"))
+    assert payload["provenance"]["level"] == "weekly"
+    assert str(OPPDAL_CODES) in payload["provenance"]["codes"]
+    assert len(payload["tests"]) == len(pd.read_csv(tmp_path / "link_tests.csv"))
+
+
+def test_cli_link_unknown_id_exits_2(tmp_path: Path) -> None:
+    codes = tmp_path / "codes.csv"
+    codes.write_text("id,code\nO99:styrker,anchoring\n", encoding="utf-8")
+    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(codes)])
+    assert result.exit_code == 2 and "'O99:styrker'" in result.output and "Traceback" not in result.output
+
+
+def test_cli_link_missing_codes_file_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(tmp_path / "none.csv")])
+    assert result.exit_code == 2 and "file not found" in result.output
+
+
+def test_cli_link_reads_a_suggestion_file(tmp_path: Path) -> None:
+    suggestions = tmp_path / "suggestions.csv"
+    suggestions.write_text(
+        "id,code,confidence,evidence\nO01:styrker,financial_instruments,0.9,startlån\n"
+        "O02:styrker,financial_instruments,0.8,startlån\nO03:styrker,local_knowledge,0.7,kort vei\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(suggestions), "--level", "monthly"])
+    assert result.exit_code == 0, result.output
+    assert "financial_instruments" in result.output and "67 answer(s) are not in the codes" in result.output
+    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(suggestions), "--all-coded"])
+    assert result.exit_code == 0 and "not in the codes" not in result.output

@@ -1,0 +1,316 @@
+"""Contact networks: graphs per level, measures checked on hand-made graphs, and the example facts."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from coder import network, survey
+from coder.cli import app
+from coder.errors import CoderError
+
+REPO = Path(__file__).resolve().parents[1]
+OPPDAL = REPO / "examples" / "oppdal" / "manifest.yaml"
+BOTH = REPO / "examples" / "oppdal-rissa.yaml"
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def both() -> survey.Survey:
+    return survey.load(BOTH)
+
+
+@pytest.fixture(scope="module")
+def report(both: survey.Survey) -> network.NetworkReport:
+    return network.network(both)
+
+
+def figures(report: network.NetworkReport, municipality: str, level: str) -> pd.Series:
+    summary = report.summary
+    return summary[(summary.municipality == municipality) & (summary.level == level)].iloc[0]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Graphs: cumulative levels, either side or both
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> survey.Survey:
+    """Three people: P1 says daily to P2, P2 says monthly to P1, P1 says weekly to P3."""
+    (tmp_path / "people.csv").write_text("id,functions\nP1,A\nP2,A;B\nP3,B\n", encoding="utf-8")
+    (tmp_path / "contacts.csv").write_text(
+        "from,to,freq\nP1,P2,daily\nP2,P1,monthly\nP1,P3,weekly\n", encoding="utf-8"
+    )
+    (tmp_path / "m.yaml").write_text(
+        "municipality: Tiny\nfunctions: [A, B]\n"
+        "respondents: {file: people.csv, id: id, functions: functions}\n"
+        "contacts: {file: contacts.csv, from: from, to: to, frequency: freq}\n",
+        encoding="utf-8",
+    )
+    return survey.load(tmp_path / "m.yaml")
+
+
+def edges(G: nx.Graph) -> set[frozenset]:
+    return {frozenset(edge) for edge in G.edges()}
+
+
+def test_a_contact_reported_by_either_side_counts_at_its_most_frequent(tiny: survey.Survey) -> None:
+    assert edges(network.contact_graph(tiny, "daily")) == {frozenset({"P1", "P2"})}
+    assert edges(network.contact_graph(tiny, "weekly")) == {frozenset({"P1", "P2"}), frozenset({"P1", "P3"})}
+    assert network.contact_graph(tiny, "weekly").nodes["P2"]["group"] == "A"
+
+
+def test_mutual_needs_both_sides_at_the_level(tiny: survey.Survey) -> None:
+    assert edges(network.contact_graph(tiny, "daily", mutual=True)) == set()
+    assert edges(network.contact_graph(tiny, "weekly", mutual=True)) == set()
+    assert edges(network.contact_graph(tiny, "monthly", mutual=True)) == {frozenset({"P1", "P2"})}
+
+
+def test_a_survey_without_answers_or_political_contacts(tiny: survey.Survey, tmp_path: Path) -> None:
+    report = network.network(tiny)
+    assert report.political.counts.loc[0, "respondents"] == 0
+    assert (report.political.by_function["with_contact"] == 0).all()
+    assert figures(report, "Tiny", "weekly")["ties"] == 2
+    written = network.plot(tiny, tmp_path, levels=["daily"], formats=("png",))
+    assert [p.name for p in written] == ["tiny_daily.png"]  # no political picture without political data
+
+
+def test_levels_are_cumulative_and_mutual_is_thinner(both: survey.Survey) -> None:
+    for municipality in both.municipalities:
+        daily, weekly, monthly = (
+            edges(network.contact_graph(both, lv, municipality=municipality)) for lv in survey.LEVELS
+        )
+        assert daily <= weekly <= monthly and daily != monthly
+        mutual = edges(network.contact_graph(both, "monthly", mutual=True, municipality=municipality))
+        assert mutual < monthly
+        assert network.contact_graph(both, "daily", municipality=municipality).number_of_nodes() == 29
+
+
+def test_unknown_level_and_municipality(both: survey.Survey) -> None:
+    with pytest.raises(CoderError, match="unknown level 'hourly'"):
+        network.contact_graph(both, "hourly")
+    with pytest.raises(CoderError, match="unknown municipality 'Volda'"):
+        network.contact_graph(both, "weekly", municipality="Volda")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Measures on hand-made graphs
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_gould_fernandez_on_a_hand_computed_directed_example() -> None:
+    # Groups: a, b, h in A; c, d, f in B; e in C.
+    G = nx.DiGraph([("a", "b"), ("e", "b"), ("b", "c"), ("c", "d"), ("f", "c"), ("a", "e"), ("h", "e")])
+    nx.set_node_attributes(G, {"a": "A", "b": "A", "h": "A", "c": "B", "d": "B", "f": "B", "e": "C"}, "group")
+    roles = network.brokerage(G)
+    # b: a→b→c (A A B) representative; e→b→c (C A B) liaison.
+    assert roles["b"] == {
+        "coordinator": 0,
+        "gatekeeper": 0,
+        "representative": 1,
+        "consultant": 0,
+        "liaison": 1,
+    }
+    # c: b→c→d (A B B) gatekeeper; f→c→d (B B B) coordinator.
+    assert roles["c"] == {
+        "coordinator": 1,
+        "gatekeeper": 1,
+        "representative": 0,
+        "consultant": 0,
+        "liaison": 0,
+    }
+    # e: h→e→b (A C A) consultant; a→e→b is closed by a→b and does not count.
+    assert roles["e"] == {
+        "coordinator": 0,
+        "gatekeeper": 0,
+        "representative": 0,
+        "consultant": 1,
+        "liaison": 0,
+    }
+    assert all(sum(roles[n].values()) == 0 for n in "adfh")
+
+
+def test_gould_fernandez_undirected_counts_each_open_pair_from_both_ends() -> None:
+    G = nx.path_graph(["a", "b", "c"])
+    nx.set_node_attributes(G, {"a": "A", "b": "A", "c": "B"}, "group")
+    assert network.brokerage(G)["b"] == {
+        "coordinator": 0, "gatekeeper": 1, "representative": 1, "consultant": 0, "liaison": 0,
+    }  # fmt: skip
+    G.add_edge("a", "c")  # a closed triad has no brokerage
+    assert sum(network.brokerage(G)["b"].values()) == 0
+
+
+@pytest.mark.parametrize(
+    "shape, graph",
+    [("star", nx.star_graph(9)), ("circle", nx.cycle_graph(10)), ("line", nx.path_graph(10))],
+)
+def test_each_pure_shape_scores_one_on_its_own_measure_only(shape: str, graph: nx.Graph) -> None:
+    scores = network.shape_likeness(graph)
+    assert scores[shape] == pytest.approx(1.0)
+    assert all(value < 0.6 for name, value in scores.items() if name != shape), scores
+
+
+def test_shape_likeness_uses_the_largest_component_and_needs_three_nodes() -> None:
+    G = nx.disjoint_union(nx.star_graph(6), nx.path_graph(3))
+    assert network.shape_likeness(G)["star"] == pytest.approx(1.0)
+    assert all(math.isnan(v) for v in network.shape_likeness(nx.path_graph(2)).values())
+
+
+def test_degree_centralization_and_ei_index() -> None:
+    assert network.degree_centralization(nx.star_graph(5)) == pytest.approx(1.0)
+    assert network.degree_centralization(nx.complete_graph(5)) == pytest.approx(0.0)
+    G = nx.Graph([("a", "b"), ("b", "c"), ("c", "d")])
+    nx.set_node_attributes(G, {"a": ("A",), "b": ("A", "B"), "c": ("C",), "d": ("C",)}, "functions")
+    # internal: a-b (share A), c-d; external: b-c -> (1 - 2) / 3
+    assert network.ei_index(G) == pytest.approx(-1 / 3)
+    assert math.isnan(network.ei_index(nx.empty_graph(3)))
+
+
+def test_communities_are_deterministic_and_named_by_size() -> None:
+    G = nx.disjoint_union(nx.complete_graph(5), nx.complete_graph(3))
+    G.add_node("alone")
+    first = network.communities(G, seed=1)
+    assert first == network.communities(G, seed=1)
+    assert {first[n] for n in range(5)} == {"K1"} and {first[n] for n in range(5, 8)} == {"K2"}
+    assert first["alone"] == "K3"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The example facts: Oppdal weakly integrated, Rissa dense
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_oppdal_is_weakly_integrated_and_better_at_the_monthly_level(report: network.NetworkReport) -> None:
+    weekly = figures(report, "Oppdal", "weekly")
+    monthly = figures(report, "Oppdal", "monthly")
+    assert 4 <= weekly["isolates"] <= 8  # several people without weekly contact
+    assert weekly["largest_component"] <= 8 and weekly["components"] >= 8  # small clusters
+    assert weekly["ei_index"] <= -0.8  # the clusters keep to their own functions
+    assert weekly["brokers"] <= 2  # few brokers
+    assert monthly["isolates"] <= 1 and monthly["largest_component"] >= 25
+    assert monthly["density"] > 2 * weekly["density"]
+    assert monthly["brokers"] <= 29 // 4
+
+
+def test_rissa_is_dense_and_integrated(report: network.NetworkReport) -> None:
+    rissa, oppdal = figures(report, "Rissa", "weekly"), figures(report, "Oppdal", "weekly")
+    assert rissa["components"] == 1 and rissa["isolates"] == 0
+    assert rissa["density"] > 3 * oppdal["density"]
+    assert rissa["ei_index"] > oppdal["ei_index"]
+    assert rissa["modularity"] < oppdal["modularity"]
+
+
+def test_positions_table(report: network.NetworkReport) -> None:
+    table = report.positions
+    assert len(table) == 58 * 3 and list(table.columns) == network.POSITION_COLUMNS
+    weekly = table[(table.level == "weekly") & (table.municipality == "Oppdal")].set_index("person")
+    assert set(weekly.index[weekly["isolate"]]) == {"O07", "O23", "O25", "O26", "O27", "O28"}
+    assert (weekly.loc[weekly["isolate"], "harmonic_closeness"] == 0).all()
+    assert weekly.loc["O16", "group"] == "Drift"
+    brokers = table[table.broker]
+    assert (brokers["betweenness"] >= network.BROKER_BETWEENNESS).all()
+    assert brokers.groupby("municipality").size().min() >= 1
+    sizes = weekly.groupby("component").size()
+    assert (weekly["component_size"] == weekly["component"].map(sizes)).all()
+
+
+def test_positions_are_deterministic_for_a_seed(both: survey.Survey) -> None:
+    pd.testing.assert_frame_equal(
+        network.positions(both, "monthly", seed=3), network.positions(both, "monthly", seed=3)
+    )
+
+
+def test_political_contact_counts(both: survey.Survey) -> None:
+    political = network.political_contacts(both)
+    counts = political.counts.set_index("municipality")
+    assert (counts.loc["Oppdal", "with_contact"], counts.loc["Oppdal", "respondents"]) == (10, 23)
+    oppdal = political.by_body[political.by_body.municipality == "Oppdal"]
+    types = oppdal[list(network.TYPE_LABELS)].sum()
+    assert (
+        types.idxmax() == "gives_information"
+        and types["gives_information"] > types.drop("gives_information").sum()
+    )
+    by_function = political.by_function[political.by_function.municipality == "Oppdal"].set_index("function")
+    assert by_function.loc["Politisk folkevalgt", "with_contact"] == 1  # the mayor responded, two did not
+    assert (by_function["with_contact"] <= by_function["respondents"]).all()
+    only_mayor = network.political_contacts(both, bodies=["ordfører"]).counts.set_index("municipality")
+    assert only_mayor.loc["Oppdal", "with_contact"] < 10
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Output: CSV, pictures, Gephi, command line
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_layout_is_shared_and_deterministic(both: survey.Survey) -> None:
+    first = network.layout(both, "Oppdal", seed=0)
+    assert first == network.layout(both, "Oppdal", seed=0)
+    assert set(first) == set(both.respondents.query("municipality == 'Oppdal'")["respondent_id"])
+    assert first["O27"][1] < -1.2  # no contact at all: set apart below
+
+
+def test_plot_writes_png_and_svg_deterministically(tmp_path: Path) -> None:
+    oppdal = survey.load(OPPDAL)
+    written = network.plot(oppdal, tmp_path / "a", levels=["weekly"])
+    names = sorted(p.name for p in written)
+    assert names == ["oppdal_politisk.png", "oppdal_politisk.svg", "oppdal_weekly.png", "oppdal_weekly.svg"]
+    assert (tmp_path / "a" / "oppdal_weekly.png").read_bytes().startswith(b"\x89PNG")
+    svg = (tmp_path / "a" / "oppdal_weekly.svg").read_text(encoding="utf-8")
+    assert "<svg" in svg and "O01" in svg
+    again = network.plot(oppdal, tmp_path / "b", levels=["weekly"], formats=("svg",))
+    assert again[0].read_bytes() == (tmp_path / "a" / "oppdal_weekly.svg").read_bytes()
+
+
+@pytest.mark.parametrize("fmt, reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
+def test_export_for_gephi(tmp_path: Path, fmt: str, reader) -> None:
+    oppdal = survey.load(OPPDAL)
+    written = network.export(oppdal, tmp_path, fmt, levels=["monthly"])
+    assert [p.name for p in written] == [f"oppdal_monthly.{fmt}"]
+    G = reader(written[0])
+    assert G.number_of_nodes() == 29
+    assert G.number_of_edges() == network.contact_graph(oppdal, "monthly").number_of_edges()
+    assert G.nodes["O01"]["functions"] == "Øk. virkemidler;Tildeling;Boligsosial plan"
+    assert {"community", "broker", "betweenness"} <= set(G.nodes["O01"])
+
+
+def test_export_unknown_format(tmp_path: Path, both: survey.Survey) -> None:
+    with pytest.raises(CoderError, match="unknown export format 'pajek'"):
+        network.export(both, tmp_path, "pajek")
+
+
+def test_cli_network_writes_tables_and_gephi_files(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["network", str(OPPDAL), "--level", "weekly", "--out", str(tmp_path), "--export", "graphml"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Networks per level" in result.output and "Political contact" in result.output
+    positions = pd.read_csv(tmp_path / "positions.csv")
+    assert len(positions) == 29 and set(positions["level"]) == {"weekly"}
+    summary = pd.read_csv(tmp_path / "network.csv")
+    assert summary.loc[0, "isolates"] == 6
+    assert (tmp_path / "political_by_body.csv").exists() and (tmp_path / "oppdal_weekly.graphml").exists()
+
+
+def test_cli_network_bad_level_exits_2() -> None:
+    result = runner.invoke(app, ["network", str(OPPDAL), "--level", "hourly"])
+    assert result.exit_code == 2 and "unknown level 'hourly'" in result.output
+
+
+def test_cli_network_out_is_a_file_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "file.txt").write_text("x", encoding="utf-8")
+    result = runner.invoke(
+        app, ["network", str(OPPDAL), "--level", "daily", "--out", str(tmp_path / "file.txt")]
+    )
+    assert result.exit_code == 2 and "expected a directory, found a file" in result.output
+
+
+def test_cli_network_bad_manifest_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["network", str(tmp_path / "missing.yaml")])
+    assert result.exit_code == 2 and "manifest not found" in result.output

@@ -1,0 +1,365 @@
+"""`coder review`: the interactive loop driven by scripted keys, bulk mode, ordering and a SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from coder import review as review_module
+from coder import store
+from coder.cli import app
+from coder.codebook import Code, Codebook
+from coder.errors import CoderError
+from coder.review import Filter, bulk_review, evidence_words, parse_filter, queue
+from coder.store import Decision, Project
+
+runner = CliRunner()
+
+CODEBOOK = Codebook(
+    name="test",
+    language="nb",
+    version="1",
+    codes=(
+        Code("follow_up", "Oppfølging av beboere", description="Tema."),
+        Code("anchoring", "Politisk og administrativ forankring", description="Tema."),
+        Code("coordination", "Samordning og samarbeid på tvers", description="Tema."),
+        Code("meeting_places", "Formelle møteplasser", description="Tema."),
+    ),
+)
+ANSWERS = pd.DataFrame(
+    {
+        "id": ["a1", "a2", "a3", "a4", "a5"],
+        "respondent_id": ["r1", "r1", "r2", "r2", "r3"],
+        "question_id": ["styrker", "utfordringer", "styrker", "utfordringer", "styrker"],
+        "text": [
+            "God oppfølging av beboerne",
+            "Lite politisk forankring og dårlig samordning",
+            "Faste møter hver måned",
+            "Ingen arena for dette",
+            "Kort vei",
+        ],
+        "municipality": ["Oppdal", "Oppdal", "Rissa", "Rissa", "Volda"],
+    }
+)
+# Confidences chosen so the informativeness order is known: distance to the threshold 0.5.
+SUGGESTIONS = pd.DataFrame(
+    {
+        "id": ["a1", "a2", "a2", "a3", "a4"],
+        "code": ["follow_up", "anchoring", "coordination", "meeting_places", "meeting_places"],
+        "confidence": [0.97, 0.62, 0.9, 0.45, 0.08],
+        "evidence": ["oppfølging; beboer", "keywords: forankring*", "samordning", "møte", "arena"],
+    }
+)
+# margins: a1 0.47, a2 0.12, a3 0.05, a4 0.42, a5 0.5 (no suggestion) -> a3, a2, a4, a1, a5
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    opened = store.init(tmp_path / "project.db", ANSWERS, CODEBOOK)
+    opened.add_suggestion_run(SUGGESTIONS, {"test": True}, seed=0, threshold=0.5)
+    yield opened
+    opened.close()
+
+
+def _codes(frame: pd.DataFrame) -> set[tuple[str, str]]:
+    return set(zip(frame["id"], frame["code"], strict=True))
+
+
+def _review(project: Project, keys: str, *args: str):
+    return runner.invoke(app, ["review", str(project.path), "--coder", "kari", *args], input=keys)
+
+
+# -- order and filters -----------------------------------------------------------------------------
+
+
+def test_queue_puts_the_least_certain_undecided_answers_first(project: Project) -> None:
+    assert queue(project, "kari") == ["a3", "a2", "a4", "a1", "a5"]
+    project.record("kari", [Decision("a3", "meeting_places", "add")])
+    assert queue(project, "kari") == ["a2", "a4", "a1", "a5", "a3"]  # decided answers go last
+    assert queue(project, "kari", filter=Filter(undecided=True)) == ["a2", "a4", "a1", "a5"]
+    assert queue(project, "kari", filter=Filter(band="high")) == ["a2", "a1"]
+    assert queue(project, "kari", filter=Filter(band="low")) == ["a4", "a5"]
+    assert queue(project, "kari", filter=Filter(question="styrker")) == ["a1", "a5", "a3"]
+    assert queue(project, "kari", filter=Filter(code="meeting_places")) == ["a4", "a3"]
+
+
+def test_queue_shows_disagreements_first_unless_blind(project: Project) -> None:
+    project.record("ola", [Decision("a5", "follow_up", "add")])
+    project.record("per", [Decision("a5", "", "none")])
+    assert queue(project, "kari", blind=False)[0] == "a5"
+    assert queue(project, "kari")[0] == "a3"  # blind: the others' decisions do not steer the order
+
+
+def test_parse_filter() -> None:
+    assert parse_filter("") == Filter()
+    assert parse_filter("code=follow_up | question=q1 | band=mid | undecided") == Filter(
+        code="follow_up", question="q1", band="mid", undecided=True
+    )
+    with pytest.raises(CoderError, match="unknown band 'medium'"):
+        parse_filter("band=medium")
+    with pytest.raises(CoderError, match="cannot read the filter 'colour=red'"):
+        parse_filter("colour=red")
+    with pytest.raises(CoderError, match="code 'housing' is not in the codebook"):
+        parse_filter("code=housing", CODEBOOK.code_ids)
+
+
+def test_evidence_words_skip_labels_examples_and_wildcards() -> None:
+    words = evidence_words(
+        "keywords: kommunal bolig*, rus*; terms: NEG_helhet, ta tak; like: «Ingen tar tak»"
+    )
+    assert words == ["kommunal", "bolig", "rus", "helhet", "tak"]
+
+
+# -- the interactive loop --------------------------------------------------------------------------
+
+
+def test_accept_takes_the_models_proposal_and_moves_on(project: Project) -> None:
+    result = _review(project, "a\na\nq\n")
+    assert result.exit_code == 0, result.output
+    log = project.log("kari")
+    # a3 first: 0.45 is below the threshold, so "a" rejects it; then a2: both at/above -> accepted
+    assert list(zip(log["answer_id"], log["code"], log["action"], strict=True)) == [
+        ("a3", "meeting_places", "reject"),
+        ("a2", "coordination", "accept"),  # suggestions are listed by confidence
+        ("a2", "anchoring", "accept"),
+    ]
+    assert set(log["run_id"]) == {project.latest_run()}
+    assert log.loc[log["code"] == "anchoring", "confidence"].item() == 0.62
+    assert _codes(project.current_codes("kari")) == {("a3", ""), ("a2", "anchoring"), ("a2", "coordination")}
+    assert "3 decisions saved" in result.output
+
+
+def test_numbered_add_remove_and_done(project: Project) -> None:
+    # a3: skip; a2: accept 2 (anchoring, 0.62), reject 1 (coordination, 0.9), add by label search, remove it
+    keys = "s\na 2\nr 1\n+ møteplass\n- meeting\nn\nq\n"
+    result = _review(project, keys)
+    assert result.exit_code == 0, result.output
+    log = project.log("kari")
+    assert list(zip(log["code"], log["action"], strict=True)) == [
+        ("anchoring", "accept"),
+        ("coordination", "reject"),
+        ("meeting_places", "add"),
+        ("meeting_places", "remove"),
+    ]
+    assert set(log["answer_id"]) == {"a2"}
+    assert _codes(project.current_codes("kari")) == {("a2", "anchoring")}
+
+
+def test_done_without_suggestions_records_no_code(project: Project) -> None:
+    result = _review(project, "f band=low\nn\nn\n")
+    assert result.exit_code == 0, result.output
+    assert "Filter: band=low" in result.output
+    # a4: its open suggestion is rejected; a5 has none: "decided, no code"
+    assert _codes(project.labels("kari")) == {("a4", ""), ("a5", "")}
+    assert project.log("kari")["action"].tolist() == ["reject", "none"]
+    assert "End of the queue" in result.output
+
+
+def test_undo_goes_back_and_logs_an_undo(project: Project) -> None:
+    result = _review(project, "a\nu\n+ forankring\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "Undone" in result.output
+    log = project.log("kari")
+    assert log["action"].tolist() == ["reject", "undo", "add"]
+    assert log["answer_id"].tolist() == ["a3", "a3", "a3"]  # back on the answer whose decision was undone
+    assert _codes(project.current_codes("kari")) == {("a3", "anchoring")}
+
+
+def test_mistakes_are_reported_and_change_nothing(project: Project) -> None:
+    keys = "x\n+ o\n+ zzz\n- follow_up\nr 7\nu\nf band=huge\n?\nq\n"
+    result = _review(project, keys)
+    assert result.exit_code == 0, result.output
+    assert "unknown command 'x'" in result.output
+    assert "'o' matches several codes" in result.output
+    assert "no code matches 'zzz'" in result.output
+    assert "the answer has no codes to remove" in result.output
+    assert "no suggestion number '7'" in result.output
+    assert "nothing to undo" in result.output
+    assert "unknown band 'huge'" in result.output
+    assert "accept the model's proposal" in result.output  # the help
+    assert project.log().empty
+
+
+def test_screen_shows_answer_attributes_bars_and_progress(project: Project) -> None:
+    project.record("kari", [Decision("a1", "follow_up", "add")])
+    result = _review(project, "q\n")
+    first = result.output
+    assert "a3" in first and "Faste møter hver måned" in first
+    assert re.search(r"municipality +Rissa", first) and re.search(r"question +styrker", first)
+    assert "████░░░░░░ 0.45" in first or "█████░░░░░ 0.45" in first
+    assert "decided 1/5" in first and "follow_up 1" in first
+
+
+def test_end_of_input_quits_cleanly(project: Project) -> None:
+    result = _review(project, "a\n")
+    assert result.exit_code == 0, result.output
+    assert len(project.log("kari")) == 1
+
+
+def test_review_unknown_project_is_exit_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["review", str(tmp_path / "none.db"), "--coder", "kari"], input="q\n")
+    assert result.exit_code == 2
+    assert "project not found" in result.output
+
+
+def test_library_review_with_a_scripted_reader(project: Project) -> None:
+    lines = iter(["a", "s", "q"])
+    console = Console(file=open(os.devnull, "w"), width=100)  # noqa: SIM115 - closed below
+    try:
+        summary = review_module.review(project.path, "ola", console=console, read_line=lambda _: next(lines))
+    finally:
+        console.file.close()
+    assert summary.decisions == 1 and not summary.finished
+    assert project.coders() == ["ola"]
+
+
+# -- bulk mode -------------------------------------------------------------------------------------
+
+
+def test_bulk_accepts_and_rejects_confident_suggestions(project: Project) -> None:
+    counts = bulk_review(project.path, "kari", accept_above=0.9, reject_below=0.1)
+    assert counts == {"accepted": 2, "rejected": 1, "open": 2}
+    log = project.log("kari")
+    assert set(log["mode"]) == {"bulk"}
+    assert _codes(project.current_codes("kari")) == {("a1", "follow_up"), ("a2", "coordination"), ("a4", "")}
+    again = bulk_review(project.path, "kari", accept_above=0.9, reject_below=0.1)
+    assert again == {"accepted": 0, "rejected": 0, "open": 2}  # decided suggestions are not decided twice
+    assert len(project.log()) == 3
+
+
+def test_cli_bulk(project: Project) -> None:
+    result = _review(project, "", "--accept-above", "0.6")
+    assert result.exit_code == 0, result.output
+    assert "accepted 3, rejected 0 (bulk); 2 left open" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--accept-above", "1.5"], "must be between 0 and 1"),
+        (["--accept-above", "0.3", "--reject-below", "0.6"], "must not exceed --accept-above"),
+    ],
+)
+def test_cli_bulk_bad_thresholds(project: Project, args: list[str], message: str) -> None:
+    result = _review(project, "", *args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert project.log().empty
+
+
+def test_bulk_without_a_run_is_exit_2(tmp_path: Path) -> None:
+    with store.init(tmp_path / "p.db", ANSWERS, CODEBOOK) as bare:
+        result = runner.invoke(app, ["review", str(bare.path), "--coder", "kari", "--accept-above", "0.9"])
+    assert result.exit_code == 2
+    assert "no suggestion run yet" in result.output
+
+
+# -- a killed review loses nothing that was committed ----------------------------------------------
+
+
+def _count(path: Path) -> int:
+    with sqlite3.connect(path, timeout=5) as conn:
+        return conn.execute("SELECT COUNT(*) FROM decisions").fetchone()[0]
+
+
+def _wait_for(path: Path, expected: int, process: subprocess.Popen, timeout: float = 30.0) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        count = _count(path)
+        if count >= expected:
+            return count
+        assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
+        time.sleep(0.02)  # a bounded poll, not a fixed wait: returns as soon as the commit is visible
+    raise AssertionError(f"only {_count(path)} of {expected} decisions reached the database in {timeout}s")
+
+
+def test_sigkill_mid_review_keeps_every_sent_decision(project: Project) -> None:
+    path = project.path
+    project.close()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "coder.cli", "review", str(path), "--coder", "kari"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+    try:
+        sent = 0
+        for line, entries in (("a\n", 1), ("a\n", 2), ("+ samordning\n", 1), ("r\n", 1)):
+            process.stdin.write(line.encode())
+            process.stdin.flush()
+            sent += entries
+            assert _wait_for(path, sent, process) == sent
+        process.stdin.write(b"+ forank")  # the keystrokes in flight: no Enter yet
+        process.stdin.flush()
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.stdout.close()
+        process.stdin.close()
+    assert process.returncode == -signal.SIGKILL
+    with Project.open(path) as reopened:
+        assert reopened.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        log = reopened.log("kari")
+        assert len(log) == sent == 5
+        assert list(zip(log["answer_id"], log["action"], strict=True)) == [
+            ("a3", "reject"),
+            ("a2", "accept"),
+            ("a2", "accept"),
+            ("a4", "add"),
+            ("a4", "reject"),
+        ]
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "fork") or sys.platform == "win32", reason="needs a POSIX pseudo-terminal"
+)
+def test_review_in_a_pseudo_terminal(project: Project) -> None:
+    import pty
+    import select
+
+    path = project.path
+    project.close()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the review, as a researcher starts it
+        os.execv(sys.executable, [sys.executable, "-m", "coder.cli", "review", str(path), "--coder", "kari"])
+
+    def read_until(token: bytes, timeout: float = 30.0) -> bytes:
+        seen, deadline = b"", time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.1)[0]:
+                try:
+                    seen += os.read(fd, 65536)
+                except OSError:
+                    break
+                if token in seen:
+                    return seen
+        raise AssertionError(f"no {token!r} from the review; last output {seen[-300:]!r}")
+
+    try:
+        screen = read_until(b"> ")
+        assert b"\x1b[" in screen  # a terminal gets colours
+        assert b"Faste" in screen and "hver måned".encode() in screen
+        os.write(fd, b"a\n")
+        read_until(b"> ")
+        os.write(fd, b"q\n")
+        read_until(b"decisions saved")
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    with Project.open(path) as reopened:
+        assert reopened.log("kari")[["answer_id", "action"]].values.tolist() == [["a3", "reject"]]

@@ -1,0 +1,452 @@
+"""The coding project: SQLite schema, append-only decision log, folding, merge and exports."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from coder import codebook as codebook_module
+from coder import store
+from coder.cli import app
+from coder.codebook import Code, Codebook
+from coder.errors import CoderError
+from coder.store import Decision, Project
+
+runner = CliRunner()
+
+CODEBOOK = Codebook(
+    name="test",
+    language="nb",
+    version="2.1",
+    codes=(
+        Code(
+            "follow_up",
+            "Oppfølging av beboere",
+            description="Tema.",
+            keywords=("oppfølging", "boveiledning"),
+            examples=("trenger boveiledning",),
+        ),
+        Code(
+            "anchoring",
+            "Politisk og administrativ forankring",
+            description="Tema.",
+            keywords=("forankring",),
+            examples=("mangler politisk forankring",),
+        ),
+        Code(
+            "coordination",
+            "Samordning og samarbeid på tvers",
+            description="Tema.",
+            keywords=("samordning",),
+            examples=("lite samordning mellom etatene",),
+        ),
+        Code(
+            "financial_instruments",
+            "Økonomiske virkemidler",
+            description="Tema.",
+            keywords=("startlån", "bostøtte"),
+            examples=("startlån fra Husbanken",),
+        ),
+    ),
+)
+ANSWERS = pd.DataFrame(
+    {
+        "id": ["r1:q1", "r1:q2", "r2:q1", "r2:q2", "r3:q1"],
+        "respondent_id": ["r1", "r1", "r2", "r2", "r3"],
+        "question_id": ["q1", "q2", "q1", "q2", "q1"],
+        "text": [
+            "Lite oppfølging og boveiledning",
+            "Ingen politisk forankring",
+            "Startlån og bostøtte brukes aktivt",
+            "Dårlig samordning mellom NAV og helse",
+            "Kort vei, alle kjenner alle",
+        ],
+        "municipality": ["Oppdal", "Oppdal", "Rissa", "Rissa", "Oppdal"],
+    }
+)
+SUGGESTIONS = pd.DataFrame(
+    {
+        "id": ["r1:q1", "r1:q2", "r2:q1", "r2:q2", "r2:q2"],
+        "code": ["follow_up", "anchoring", "financial_instruments", "coordination", "follow_up"],
+        "confidence": [0.95, 0.55, 0.92, 0.7, 0.05],
+        "evidence": ["oppfølging; boveiledning", "forankring", "startlån", "samordning", ""],
+    }
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    opened = store.init(tmp_path / "project.db", ANSWERS, CODEBOOK)
+    yield opened
+    opened.close()
+
+
+def _codes(frame: pd.DataFrame) -> set[tuple[str, str]]:
+    return set(zip(frame["id"], frame["code"], strict=True))
+
+
+# -- creating and opening --------------------------------------------------------------------------
+
+
+def test_init_creates_a_private_self_contained_project(tmp_path: Path) -> None:
+    path = tmp_path / "project.db"
+    with store.init(path, ANSWERS, CODEBOOK) as project:
+        project.record("kari", [Decision("r1:q1", "follow_up", "add")])  # forces the -wal file to exist
+        for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            assert name.exists()
+            assert stat.S_IMODE(os.stat(name).st_mode) & 0o077 == 0, name
+        assert project.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert project.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert project.conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
+        answers = project.answers()
+        assert answers["id"].tolist() == ANSWERS["id"].tolist()
+        assert answers["municipality"].tolist() == ANSWERS["municipality"].tolist()
+        assert answers["text"].tolist() == ANSWERS["text"].tolist()
+        assert project.codebook() == CODEBOOK  # rebuilt from the file alone
+        assert codebook_module.load(_write(tmp_path / "cb.yaml", project.codebook_yaml())) == CODEBOOK
+        assert project.meta()["tool_version"]
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
+    path = tmp_path / "project.db"
+    path.write_text("precious")
+    with pytest.raises(CoderError, match="already exists"):
+        store.init(path, ANSWERS, CODEBOOK)
+    assert path.read_text() == "precious"
+
+
+def test_init_rejects_duplicate_ids_and_leaves_no_file(tmp_path: Path) -> None:
+    answers = pd.concat([ANSWERS, ANSWERS.head(1)])
+    with pytest.raises(CoderError, match="duplicate answer id 'r1:q1'"):
+        store.init(tmp_path / "p.db", answers, CODEBOOK)
+    assert not (tmp_path / "p.db").exists()
+
+
+def test_open_rejects_missing_foreign_and_newer_files(tmp_path: Path, project: Project) -> None:
+    with pytest.raises(CoderError, match="project not found"):
+        Project.open(tmp_path / "nope.db")
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE x (y)").connection.commit()
+    with pytest.raises(CoderError, match="not a coding project"):
+        Project.open(other)
+    (tmp_path / "text.db").write_text("hello, not sqlite" * 100)
+    with pytest.raises(CoderError, match="not a coding project"):
+        Project.open(tmp_path / "text.db")
+    project.conn.execute(f"PRAGMA user_version = {store.SCHEMA_VERSION + 1}")
+    with pytest.raises(CoderError, match="upgrade coder"):
+        Project.open(project.path)
+
+
+def test_cli_init_reads_columns_and_attributes(tmp_path: Path) -> None:
+    source = tmp_path / "answers.csv"
+    pd.DataFrame(
+        {"svar_id": ["a1", "a2"], "svar": ["Lite oppfølging", ""], "person": ["p1", "p1"], "sp": ["q1", "q2"],
+         "kommune": ["Volda", "Volda"]}
+    ).to_csv(source, index=False)  # fmt: skip
+    book = _write(tmp_path / "codebook.yaml", codebook_module.to_yaml(CODEBOOK))
+    out = tmp_path / "p.db"
+    result = runner.invoke(
+        app,
+        ["init", str(out), "--answers", str(source), "--codebook", str(book), "--id-col", "svar_id",
+         "--text-col", "svar", "--respondent-col", "person", "--question-col", "sp",
+         "--attr-cols", "kommune"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "2 answers" in result.output
+    with Project.open(out) as project:
+        answers = project.answers()
+        assert answers.to_dict("records")[1] == {
+            "id": "a2", "respondent_id": "p1", "question_id": "q2", "text": "", "kommune": "Volda"
+        }  # fmt: skip
+        assert project.codebook_yaml() == book.read_text(encoding="utf-8")
+
+
+def test_cli_init_missing_column_is_one_line_exit_2(tmp_path: Path) -> None:
+    source = tmp_path / "answers.csv"
+    source.write_text("id,svar\na1,hei\n", encoding="utf-8")
+    result = runner.invoke(app, ["init", str(tmp_path / "p.db"), "--answers", str(source)])
+    assert result.exit_code == 2
+    assert "column 'text'" in result.output and "missing column" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "p.db").exists()
+
+
+# -- suggestion runs -------------------------------------------------------------------------------
+
+
+def test_suggestion_runs_are_stored_with_parameters(project: Project) -> None:
+    assert project.latest_run() is None
+    first = project.add_suggestion_run(SUGGESTIONS, {"note": "first"}, seed=3, threshold=0.5)
+    second = project.add_suggestion_run(SUGGESTIONS.head(2), {"note": "second"}, seed=4, threshold=0.6)
+    assert project.latest_run() == second
+    runs = project.runs()
+    assert runs["run_id"].tolist() == [first, second]
+    assert runs["seed"].tolist() == [3, 4]
+    assert runs["suggestions"].tolist() == [5, 2]
+    assert runs["codebook_version"].tolist() == ["2.1", "2.1"]
+    assert '"note": "first"' in runs["params"].iat[0]
+    stored = project.suggestions(first)
+    assert _codes(stored) == _codes(SUGGESTIONS)
+    assert project.run_threshold(second) == 0.6
+    # the model codes are the suggestions at or above the run's threshold
+    assert _codes(project.model_codes(first)) == _codes(SUGGESTIONS[SUGGESTIONS["confidence"] >= 0.5])
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"id": "nobody"}, "unknown answer 'nobody'"),
+        ({"code": "housing"}, "not in the codebook: 'housing'"),
+        ({"confidence": 1.5}, "not between 0 and 1"),
+    ],
+)
+def test_bad_suggestions_are_refused_whole(project: Project, change: dict, message: str) -> None:
+    bad = SUGGESTIONS.copy()
+    for column, value in change.items():
+        bad.loc[0, column] = value
+    with pytest.raises(CoderError, match=message):
+        project.add_suggestion_run(bad)
+    assert project.runs().empty
+
+
+def test_suggest_learns_from_the_decisions_with_the_real_classifier(project: Project) -> None:
+    project.record("kari", [Decision("r1:q1", "follow_up", "add"), Decision("r3:q1", "", "none")])
+    run_id = store.suggest(project.path, seed=1)
+    runs = project.runs()
+    assert runs["run_id"].tolist() == [run_id]
+    assert runs["n_labels"].tolist() == [2]  # two decided answers
+    from coder.classify import DEFAULT_THRESHOLD
+
+    assert runs["threshold"].iat[0] == DEFAULT_THRESHOLD
+    suggestions = project.suggestions(run_id)
+    assert set(suggestions["code"]) <= set(CODEBOOK.code_ids)
+    assert (suggestions["confidence"].between(0, 1)).all()
+
+
+# -- the decision log ------------------------------------------------------------------------------
+
+
+def test_log_is_append_only(project: Project) -> None:
+    project.record("kari", [Decision("r1:q1", "follow_up", "add")])
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        project.conn.execute("UPDATE decisions SET coder = 'ola'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        project.conn.execute("DELETE FROM decisions")
+    assert project.log()["coder"].tolist() == ["kari"]
+
+
+def test_current_codes_fold_last_action_per_answer_code_coder(project: Project) -> None:
+    run = project.add_suggestion_run(SUGGESTIONS, threshold=0.5)
+    project.record("kari", [Decision("r1:q1", "follow_up", "accept", run, 0.95)])
+    project.record("kari", [Decision("r1:q2", "anchoring", "reject", run, 0.55)])
+    project.record("kari", [Decision("r1:q2", "coordination", "add")])
+    project.record("kari", [Decision("r1:q2", "coordination", "remove")])
+    project.record("kari", [Decision("r1:q2", "anchoring", "add")])  # changed her mind
+    current = project.current_codes("kari")
+    assert _codes(current) == {("r1:q1", "follow_up"), ("r1:q2", "anchoring")}
+    row = current[current["id"] == "r1:q1"].iloc[0]
+    assert (row["coder"], row["action"], row["run_id"]) == ("kari", "accept", run)
+    assert project.decided("kari") == {"r1:q1", "r1:q2"}
+
+
+def test_decided_without_codes_is_an_empty_code_row(project: Project) -> None:
+    project.record("kari", [Decision("r3:q1", "", "none")])
+    run = project.add_suggestion_run(SUGGESTIONS)
+    project.record("kari", [Decision("r2:q2", "coordination", "reject", run, 0.7)])
+    assert _codes(project.labels()) == {("r3:q1", ""), ("r2:q2", "")}
+
+
+def test_undo_is_a_new_entry_and_restores_the_previous_state(project: Project) -> None:
+    project.record("kari", [Decision("r1:q1", "follow_up", "add")])
+    project.record("kari", [Decision("r1:q1", "follow_up", "remove"), Decision("r1:q1", "anchoring", "add")])
+    project.record("ola", [Decision("r2:q1", "financial_instruments", "add")])
+    assert project.undo("kari") == ["r1:q1"]  # the whole latest batch of kari, not ola's later one
+    assert _codes(project.current_codes("kari")) == {("r1:q1", "follow_up")}
+    assert project.undo("kari") == ["r1:q1"]
+    assert project.current_codes("kari").empty
+    assert project.undo("kari") == []
+    log = project.log()
+    assert len(log) == 4 + 3  # nothing deleted: four decisions, three undo entries
+    assert set(log.loc[log["action"] == "undo", "undoes"]) == set(
+        log.loc[log["coder"] == "kari"].head(3)["uuid"]
+    )
+    assert _codes(project.current_codes("ola")) == {("r2:q1", "financial_instruments")}
+
+
+def test_consensus_is_the_latest_decision_by_any_coder(project: Project) -> None:
+    project.record("kari", [Decision("r1:q1", "follow_up", "add"), Decision("r1:q1", "anchoring", "add")])
+    project.record("ola", [Decision("r1:q1", "anchoring", "remove")])
+    consensus = project.current_codes()
+    assert _codes(consensus) == {("r1:q1", "follow_up")}
+    assert consensus["coder"].tolist() == ["kari"]
+    assert _codes(project.current_codes("kari")) == {("r1:q1", "follow_up"), ("r1:q1", "anchoring")}
+    assert project.coders() == ["kari", "ola"]
+
+
+@pytest.mark.parametrize(
+    ("decision", "message"),
+    [
+        (Decision("nobody", "follow_up", "add"), "no answer 'nobody'"),
+        (Decision("r1:q1", "housing", "add"), "code 'housing' is not in the codebook"),
+        (Decision("r1:q1", "follow_up", "delete"), "unknown action 'delete'"),
+        (Decision("r1:q1", "follow_up", "none"), "takes no code"),
+    ],
+)
+def test_bad_decisions_are_refused(project: Project, decision: Decision, message: str) -> None:
+    with pytest.raises(CoderError, match=message):
+        project.record("kari", [Decision("r1:q1", "follow_up", "add"), decision])
+    assert project.log().empty  # all or nothing
+    with pytest.raises(CoderError, match="coder name is empty"):
+        project.record("  ", [Decision("r1:q1", "follow_up", "add")])
+
+
+# -- merge -----------------------------------------------------------------------------------------
+
+
+def _copy(project: Project, path: Path) -> Path:
+    project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    path.write_bytes(project.path.read_bytes())
+    return path
+
+
+def test_merge_keeps_every_coder_and_run_and_is_idempotent(tmp_path: Path, project: Project) -> None:
+    run = project.add_suggestion_run(SUGGESTIONS, threshold=0.5)
+    project.record("kari", [Decision("r1:q1", "follow_up", "accept", run, 0.95)])
+    b_path = _copy(project, tmp_path / "b.db")
+    project.record("kari", [Decision("r2:q1", "financial_instruments", "accept", run, 0.92)])
+    with Project.open(b_path) as b:
+        b.record("ola", [Decision("r1:q1", "anchoring", "add")])
+        b.undo("ola")
+        b.record("ola", [Decision("r2:q2", "coordination", "add")])
+        run_b = b.add_suggestion_run(SUGGESTIONS.head(1))
+    out = store.merge(project.path, b_path, tmp_path / "c.db")
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    with Project.open(out) as merged:
+        assert merged.coders() == ["kari", "ola"]
+        assert len(merged.log()) == 2 + 3  # the shared first decision once
+        assert set(merged.runs()["run_id"]) == {run, run_b}
+        assert _codes(merged.current_codes("kari")) == _codes(project.current_codes("kari"))
+        assert _codes(merged.current_codes("ola")) == {("r2:q2", "coordination")}
+        assert merged.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert merged.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    again = store.merge(out, b_path, tmp_path / "d.db")
+    with Project.open(again) as twice, Project.open(out) as once:
+        assert sorted(twice.log()["uuid"]) == sorted(once.log()["uuid"])
+
+
+def test_merge_refuses_different_answers(tmp_path: Path, project: Project) -> None:
+    changed = ANSWERS.copy()
+    changed.loc[4, "text"] = "Noe annet"
+    with store.init(tmp_path / "other.db", changed, CODEBOOK):
+        pass
+    result = runner.invoke(
+        app, ["merge", str(project.path), str(tmp_path / "other.db"), "--out", str(tmp_path / "c.db")]
+    )
+    assert result.exit_code == 2
+    assert (
+        "cannot merge projects with different answers: answer 'r3:q1' has a different text" in result.output
+    )
+    assert not (tmp_path / "c.db").exists()
+
+
+def test_cli_merge(tmp_path: Path, project: Project) -> None:
+    project.record("kari", [Decision("r1:q1", "follow_up", "add")])
+    b_path = _copy(project, tmp_path / "b.db")
+    with Project.open(b_path) as b:
+        b.record("ola", [Decision("r1:q1", "anchoring", "add")])
+    result = runner.invoke(app, ["merge", str(project.path), str(b_path), "--out", str(tmp_path / "c.db")])
+    assert result.exit_code == 0, result.output
+    assert "2 log entries by kari, ola" in result.output
+    result = runner.invoke(app, ["merge", str(project.path), str(b_path), "--out", str(tmp_path / "c.db")])
+    assert result.exit_code == 2 and "already exists" in result.output
+
+
+# -- exports ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def coded(project: Project) -> Project:
+    project.record(
+        "kari",
+        [
+            Decision("r1:q1", "follow_up", "add"),
+            Decision("r1:q1", "coordination", "add"),
+            Decision("r1:q2", "anchoring", "add"),
+            Decision("r2:q1", "financial_instruments", "add"),
+            Decision("r2:q1", "coordination", "add"),
+            Decision("r3:q1", "", "none"),
+        ],
+    )
+    return project
+
+
+def test_export_long_with_cooccurrence(tmp_path: Path, coded: Project) -> None:
+    out = tmp_path / "codes.csv"
+    result = runner.invoke(app, ["codes", "export", str(coded.path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    long = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(long.columns) == ["id", "respondent_id", "question_id", "code", "coder", "decided_at"]
+    assert _codes(long) == _codes(coded.current_codes())
+    assert ("r3:q1", "") in _codes(long)
+    assert set(long["coder"]) == {"kari"}
+    co = pd.read_csv(tmp_path / "codes.cooccurrence.csv", index_col="code")
+    assert co.at["coordination", "coordination"] == 2
+    assert co.at["coordination", "follow_up"] == co.at["follow_up", "coordination"] == 1
+    assert co.at["anchoring", "coordination"] == 0
+
+
+def test_export_wide_one_row_per_respondent(tmp_path: Path, coded: Project) -> None:
+    out = tmp_path / "wide.xlsx"
+    result = runner.invoke(app, ["codes", "export", str(coded.path), "--out", str(out), "--wide"])
+    assert result.exit_code == 0, result.output
+    sheets = pd.read_excel(out, sheet_name=None)
+    assert list(sheets) == ["codes", "cooccurrence", "provenance"]
+    provenance = dict(sheets["provenance"].values.tolist())
+    assert provenance["codebook"] == "test 2.1" and str(provenance["decided_answers"]) == "4"
+    wide = sheets["codes"].set_index("respondent_id")
+    assert wide.index.tolist() == ["r1", "r2", "r3"]
+    assert wide.at["r1", "follow_up"] == 1 and wide.at["r1", "anchoring"] == 1
+    assert wide.at["r1", "q1__follow_up"] == 1 and wide.at["r1", "q2__follow_up"] == 0
+    assert pd.isna(wide.at["r2", "q2__coordination"])  # answered, not yet decided
+    assert wide.at["r3", "follow_up"] == 0  # decided: no code
+    assert wide.at["r2", "municipality"] == "Rissa"
+
+
+def test_export_labels_feeds_the_classifier(tmp_path: Path, coded: Project) -> None:
+    out = tmp_path / "labels.csv"
+    store.export_codes(coded.path, out, fmt="labels")
+    labels = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(labels.columns) == ["id", "code"]
+    assert _codes(labels) == _codes(coded.labels())
+
+
+def test_export_bad_suffix_is_exit_2(tmp_path: Path, coded: Project) -> None:
+    result = runner.invoke(app, ["codes", "export", str(coded.path), "--out", str(tmp_path / "codes.txt")])
+    assert result.exit_code == 2
+    assert "must end in .csv or .xlsx" in result.output
+
+
+def test_init_from_a_survey_manifest(tmp_path: Path) -> None:
+    manifest = Path(__file__).resolve().parents[1] / "examples" / "oppdal" / "manifest.yaml"
+    if not manifest.exists():
+        pytest.skip("examples/oppdal is absent")
+    from coder import survey
+
+    expected = survey.load(manifest).answers
+    with store.init(tmp_path / "p.db", None, CODEBOOK, manifest=manifest) as project:
+        answers = project.answers()
+    assert answers["id"].tolist() == expected["id"].tolist()
+    assert (answers["id"] == answers["respondent_id"] + ":" + answers["question_id"]).all()
+    assert set(answers["municipality"]) == {"Oppdal"}
+    assert answers["functions"].str.len().gt(0).all()  # every respondent has a function

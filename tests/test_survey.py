@@ -1,0 +1,361 @@
+"""Survey manifests: loading, checking, the answers table, and the facts the example data must reproduce."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from coder import survey
+from coder.cli import app
+from coder.errors import CoderError
+
+REPO = Path(__file__).resolve().parents[1]
+OPPDAL = REPO / "examples" / "oppdal" / "manifest.yaml"
+RISSA = REPO / "examples" / "rissa" / "manifest.yaml"
+BOTH = REPO / "examples" / "oppdal-rissa.yaml"
+
+# The published network sizes of the domain brief (functions per municipality).
+PUBLISHED = {
+    "Oppdal": {
+        "Øk. virkemidler": 12, "Tjenester": 10, "Tildeling": 7, "Husleiekontrakt": 2, "Utbygging": 2,
+        "Skaffe bolig": 3, "Arealplan": 3, "Drift": 2, "Boligsosial plan": 5, "Samfunnsplan": 4,
+        "Politisk folkevalgt": 3,
+    },
+    "Rissa": {
+        "Øk. virkemidler": 3, "Tjenester": 13, "Tildeling": 7, "Husleiekontrakt": 2, "Utbygging": 2,
+        "Skaffe bolig": 4, "Arealplan": 2, "Drift": 2, "Boligsosial plan": 3, "Samfunnsplan": 4,
+        "Politisk folkevalgt": 2,
+    },
+}  # fmt: skip
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def oppdal() -> survey.Survey:
+    return survey.load(OPPDAL)
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """A writable copy of the Oppdal example; returns its manifest."""
+    shutil.copytree(OPPDAL.parent, tmp_path / "oppdal")
+    return tmp_path / "oppdal" / "manifest.yaml"
+
+
+def edit(path: Path, old: str, new: str, encoding: str = "utf-8") -> None:
+    text = path.read_text(encoding=encoding)
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding=encoding)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The example data reproduce the domain facts
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_oppdal_people_respondents_and_response_rate(oppdal: survey.Survey) -> None:
+    overview = survey.summary(oppdal).overview.set_index("municipality")
+    assert overview.loc["Oppdal", "people"] == 29
+    assert overview.loc["Oppdal", "respondents"] == 23
+    assert round(overview.loc["Oppdal", "response_rate"] * 100) == 79
+
+
+@pytest.mark.parametrize("manifest, municipality", [(OPPDAL, "Oppdal"), (RISSA, "Rissa")])
+def test_function_counts_match_the_published_column(manifest: Path, municipality: str) -> None:
+    table = survey.summary(survey.load(manifest)).functions.set_index("function")[municipality]
+    for function, count in PUBLISHED[municipality].items():
+        assert table[function] == count, function
+    assert table["functions in total"] == sum(PUBLISHED[municipality].values())
+    assert table["people in the network"] == 29
+
+
+def test_rating_means_leave_vet_ikke_out() -> None:
+    ratings = survey.summary(survey.load(BOTH)).ratings.set_index("municipality")
+    assert ratings.loc["Oppdal", "mean"] == pytest.approx(2.7, abs=0.05)
+    assert ratings.loc["Rissa", "mean"] == pytest.approx(4.0, abs=0.05)
+    assert ratings.loc["Oppdal", "missing"] >= 2
+    loaded = survey.load(OPPDAL).ratings
+    vet_ikke = loaded[loaded["raw"].str.casefold() == "vet ikke"]
+    assert len(vet_ikke) == ratings.loc["Oppdal", "missing"] and vet_ikke["value"].isna().all()
+    assert loaded["value"].mean() == pytest.approx(ratings.loc["Oppdal", "mean"])  # pandas skips NaN too
+
+
+def test_rissa_response_rate_and_responded_column() -> None:
+    rissa = survey.load(RISSA)
+    assert len(rissa.respondents) == 29 and rissa.respondents["responded"].sum() == 24
+    assert round(rissa.respondents["responded"].mean() * 100) == 83
+
+
+def test_answers_table_is_long_without_empty_answers(oppdal: survey.Survey) -> None:
+    answers = survey.answers(oppdal)
+    assert list(answers.columns) == ["id", "respondent_id", "question_id", "municipality", "text"]
+    assert (answers["text"].str.strip() != "").all()
+    assert (answers["id"] == answers["respondent_id"] + ":" + answers["question_id"]).all()
+    assert answers["id"].is_unique
+    counts = answers["question_id"].value_counts()
+    general = min(counts["styrker"], counts["utfordringer"])
+    assert all(general > counts[q] for q in ("samordning", "ansvarsavklaring", "motepunkter"))
+    assert set(answers["respondent_id"]) <= set(oppdal.respondents.query("responded")["respondent_id"])
+    # The export is cp1252: Norwegian letters and guillemets survive the decoding.
+    assert answers["text"].str.contains("å").any() and answers["text"].str.contains("ø").any()
+
+
+def test_the_generator_reproduces_the_example_files(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_synthetic", REPO / "examples" / "make_synthetic.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(tmp_path)
+    for municipality in ("oppdal", "rissa"):
+        made = sorted(p.name for p in (tmp_path / municipality).iterdir())
+        assert "koder.csv" in made and "kontakter.csv" in made
+        for name in made:
+            expected = (REPO / "examples" / municipality / name).read_bytes()
+            assert (tmp_path / municipality / name).read_bytes() == expected, f"{municipality}/{name}"
+
+
+def test_oppdal_export_is_semicolon_cp1252() -> None:
+    raw = (OPPDAL.parent / "questback_eksport.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    assert raw.decode("cp1252").splitlines()[0].count(";") >= 6
+
+
+def test_functions_keep_primary_first(oppdal: survey.Survey) -> None:
+    people = oppdal.respondents.set_index("respondent_id")
+    assert people.loc["O16", "functions"] == ("Drift", "Utbygging", "Skaffe bolig", "Husleiekontrakt")
+    assert survey.function_groups(oppdal)["O16"] == "Drift"
+
+
+def test_included_manifests_are_concatenated() -> None:
+    both = survey.load(BOTH)
+    assert both.municipalities == ["Oppdal", "Rissa"]
+    assert len(both.respondents) == 58
+    assert set(both.contacts["municipality"]) == {"Oppdal", "Rissa"}
+    assert len(both.answers) == len(survey.load(OPPDAL).answers) + len(survey.load(RISSA).answers)
+
+
+def test_norwegian_and_english_frequencies_are_read() -> None:
+    both = survey.load(BOTH)
+    assert set(both.contacts["frequency"]) == set(survey.LEVELS)
+    assert "månedlig" in (OPPDAL.parent / "kontakter.csv").read_text(encoding="utf-8")
+
+
+def test_xlsx_export_reads_like_the_csv(copy: Path) -> None:
+    export = copy.parent / "questback_eksport.csv"
+    frame = pd.read_csv(export, sep=";", encoding="cp1252", dtype=str, keep_default_na=False)
+    frame.to_excel(copy.parent / "eksport.xlsx", index=False)
+    text = copy.read_text(encoding="utf-8").replace("file: questback_eksport.csv", "file: eksport.xlsx")
+    copy.write_text(text, encoding="utf-8")
+    from_xlsx = survey.load(copy)
+    from_csv = survey.load(OPPDAL)
+    pd.testing.assert_frame_equal(from_xlsx.answers, from_csv.answers)
+    pd.testing.assert_frame_equal(from_xlsx.ratings, from_csv.ratings)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Problems: each with file, row and column; check collects all, load raises the first
+# ---------------------------------------------------------------------------------------------------------
+
+
+def only_problem(manifest: Path) -> CoderError:
+    problems = survey.check(manifest)
+    assert len(problems) == 1, [str(p) for p in problems]
+    return problems[0]
+
+
+def test_contact_naming_an_unknown_person(copy: Path) -> None:
+    edit(copy.parent / "kontakter.csv", "O01,O02,ukentlig", "O01,O99,ukentlig")
+    problem = only_problem(copy)
+    assert "unknown person 'O99'" in problem.message
+    assert (Path(problem.file).name, problem.row, problem.column) == ("kontakter.csv", 2, "til")
+
+
+def test_self_contact(copy: Path) -> None:
+    edit(copy.parent / "kontakter.csv", "O01,O02,ukentlig", "O01,O01,ukentlig")
+    problem = only_problem(copy)
+    assert "self-contact" in problem.message and problem.row == 2
+
+
+def test_bad_frequency(copy: Path) -> None:
+    edit(copy.parent / "kontakter.csv", "O01,O02,ukentlig", "O01,O02,av og til")
+    problem = only_problem(copy)
+    assert "bad frequency 'av og til'" in problem.message
+    assert (problem.row, problem.column) == (2, "hyppighet")
+
+
+def test_extra_frequency_values_can_be_declared(copy: Path) -> None:
+    edit(copy.parent / "kontakter.csv", "O01,O02,ukentlig", "O01,O02,flere ganger i uka")
+    assert "bad frequency" in only_problem(copy).message
+    edit(copy, "frequency: hyppighet", "frequency: hyppighet\n  frequencies: {flere ganger i uka: weekly}")
+    assert survey.check(copy) == []
+    contacts = survey.load(copy).contacts.set_index(["source", "target"])
+    assert contacts.loc[("O01", "O02"), "frequency"] == "weekly"
+
+
+def test_rating_outside_the_scale(copy: Path) -> None:
+    export = copy.parent / "questback_eksport.csv"
+    lines = export.read_bytes().decode("cp1252").split("\r\n")
+    assert lines[1].startswith("O01;") and lines[1].endswith(";2")
+    lines[1] = lines[1][:-1] + "7"
+    export.write_bytes("\r\n".join(lines).encode("cp1252"))
+    problem = only_problem(copy)
+    assert "rating 7 is outside the scale 1–6" in problem.message
+    assert problem.row == 2 and problem.column.startswith("Hvor godt")
+
+
+def test_rating_that_is_no_value(copy: Path) -> None:
+    export = copy.parent / "questback_eksport.csv"
+    edit(export, ";Vet ikke", ";kanskje", encoding="cp1252")
+    assert "'kanskje' is not a value on the scale" in only_problem(copy).message
+
+
+def test_function_not_in_the_declared_list(copy: Path) -> None:
+    edit(copy.parent / "personer.csv", "O02,NAV-veileder A,Øk. virkemidler", "O02,NAV-veileder A,Barnevern")
+    problem = only_problem(copy)
+    assert "function 'Barnevern' is not in the declared list" in problem.message
+    assert (problem.row, problem.column) == (3, "funksjoner")
+
+
+def test_duplicate_respondent_id(copy: Path) -> None:
+    edit(copy.parent / "personer.csv", "O02,NAV-veileder A", "O01,NAV-veileder A")
+    problems = survey.check(copy)
+    duplicate = [p for p in problems if "duplicate id 'O01'" in p.message]
+    assert duplicate and duplicate[0].row == 3 and duplicate[0].column == "id"
+
+
+def test_respondent_without_municipality(copy: Path) -> None:
+    edit(copy, "municipality: Oppdal", "")
+    problems = survey.check(copy)
+    assert len(problems) == 29
+    assert "respondent 'O01' has no municipality" in problems[0].message and problems[0].row == 2
+
+
+def test_unknown_respondent_in_the_export(copy: Path) -> None:
+    edit(copy.parent / "questback_eksport.csv", "O29;", "O30;", encoding="cp1252")
+    problem = only_problem(copy)
+    assert "unknown respondent 'O30'" in problem.message and problem.column == "Respondent-ID"
+
+
+def test_unknown_political_body_and_type(copy: Path) -> None:
+    edit(copy.parent / "politisk_kontakt.csv", "O01,formannskap,gir informasjon", "O01,bystyre,sladder")
+    messages = [p.message for p in survey.check(copy)]
+    assert any("unknown body 'bystyre'" in m for m in messages)
+    assert any("unknown contact type 'sladder'" in m for m in messages)
+
+
+def test_check_collects_every_problem_and_load_raises_the_first(copy: Path) -> None:
+    edit(copy.parent / "kontakter.csv", "O01,O02,ukentlig", "O01,O99,ukentlig")
+    edit(copy.parent / "kontakter.csv", "O01,O03,ukentlig", "O01,O03,hver dag")
+    edit(copy.parent / "personer.csv", "O02,NAV-veileder A,Øk. virkemidler", "O02,NAV-veileder A,Barnevern")
+    problems = survey.check(copy)
+    assert len(problems) == 3
+    with pytest.raises(CoderError) as raised:
+        survey.load(copy)
+    assert str(raised.value) == str(problems[0])
+
+
+def test_missing_column_is_named(copy: Path) -> None:
+    edit(copy, "frequency: hyppighet", "frequency: hvor ofte")
+    problem = only_problem(copy)
+    assert problem.column == "hvor ofte" and "missing column" in problem.message
+
+
+def test_missing_file_is_named(copy: Path) -> None:
+    (copy.parent / "kontakter.csv").unlink()
+    problem = only_problem(copy)
+    assert problem.message == "file not found" and problem.file.endswith("kontakter.csv")
+
+
+def test_invalid_yaml_gives_the_line(tmp_path: Path) -> None:
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text("survey: x\nfunctions: [a, b\nrespondents: {}\n", encoding="utf-8")
+    problem = only_problem(manifest)
+    assert problem.message.startswith("invalid YAML") and problem.line is not None
+
+
+def test_missing_manifest(tmp_path: Path) -> None:
+    with pytest.raises(CoderError, match="manifest not found"):
+        survey.load(tmp_path / "nope.yaml")
+
+
+def test_unknown_key_and_missing_section(tmp_path: Path) -> None:
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text("survey: x\nfunctions: [A]\nkontakter: {}\n", encoding="utf-8")
+    problems = survey.check(manifest)
+    assert {p.key for p in problems} == {"kontakter", "respondents"}
+
+
+def test_bad_responded_value(tmp_path: Path) -> None:
+    shutil.copytree(RISSA.parent, tmp_path / "rissa")
+    edit(tmp_path / "rissa" / "personer.csv", "Husleiekontrakt,ja", "Husleiekontrakt,tja")
+    problem = only_problem(tmp_path / "rissa" / "manifest.yaml")
+    assert "'tja' is not ja/nei" in problem.message and problem.column == "svart"
+
+
+def test_duplicate_ids_across_included_manifests(tmp_path: Path) -> None:
+    shutil.copytree(OPPDAL.parent, tmp_path / "a")
+    shutil.copytree(OPPDAL.parent, tmp_path / "b")
+    manifest = tmp_path / "both.yaml"
+    manifest.write_text("include: [a/manifest.yaml, b/manifest.yaml]\n", encoding="utf-8")
+    problems = survey.check(manifest)
+    assert len(problems) == 29 and "several included manifests" in problems[0].message
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_cli_check_prints_the_summary() -> None:
+    result = runner.invoke(app, ["survey", "check", str(BOTH)])
+    assert result.exit_code == 0, result.output
+    for text in ("79%", "83%", "functions in total", "2.70", "4.00", "Oppdal", "Rissa"):
+        assert text in result.output
+
+
+def test_cli_check_plots_the_rating_distribution(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["survey", "check", str(BOTH), "--plot", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "vurdering_samordning.png").read_bytes().startswith(b"\x89PNG")
+    svg = (tmp_path / "vurdering_samordning.svg").read_text(encoding="utf-8")
+    assert "Vet ikke" in svg and "snitt 2.7" in svg and "snitt 4.0" in svg
+
+
+def test_cli_check_reports_every_problem_and_exits_2(copy: Path) -> None:
+    edit(copy.parent / "kontakter.csv", "O01,O02,ukentlig", "O01,O99,ukentlig")
+    edit(copy.parent / "kontakter.csv", "O01,O03,ukentlig", "O01,O01,ukentlig")
+    result = runner.invoke(app, ["survey", "check", str(copy)])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(lines) == 2
+    assert "kontakter.csv, row 2, column 'til': unknown person 'O99'" in lines[0]
+    assert "row 3" in lines[1] and "self-contact" in lines[1]
+    assert "Traceback" not in result.output
+
+
+def test_cli_answers_writes_the_long_table(tmp_path: Path) -> None:
+    out = tmp_path / "answers.csv"
+    result = runner.invoke(app, ["survey", "answers", str(OPPDAL), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    written = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(written.columns) == ["id", "respondent_id", "question_id", "municipality", "text"]
+    pd.testing.assert_frame_equal(written, survey.answers(OPPDAL).reset_index(drop=True))
+
+
+def test_cli_answers_bad_manifest_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["survey", "answers", str(tmp_path / "none.yaml"), "--out", "x.csv"])
+    assert result.exit_code == 2 and "manifest not found" in result.output
+
+
+def test_summary_counts_answers_per_question(oppdal: survey.Survey) -> None:
+    counts = survey.summary(oppdal).answers.set_index("question_id")["answers"]
+    assert counts.sum() == len(oppdal.answers)
+    assert not math.isnan(survey.summary(oppdal).overview["response_rate"].iloc[0])
