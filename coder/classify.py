@@ -27,6 +27,7 @@ nearest codebook example.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 import numpy as np
@@ -35,8 +36,9 @@ from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import normalize
 
-from coder.codebook import Codebook, find_keyword
+from coder.codebook import Codebook, find_keyword, keyword_matches
 from coder.errors import CoderError
 from coder.nlp import ProcessedAnswer, load_pipeline, preprocess
 
@@ -67,17 +69,41 @@ class KeywordMatcher:
         self.keywords = {code.id: [k for k in code.keywords if k.strip()] for code in codebook.codes}
 
     def matches(self, answer: ProcessedAnswer) -> dict[str, list[tuple[str, bool]]]:
-        """Per code, the keywords found in ``answer`` and whether each stands in a negation scope."""
+        """Per code, the keywords found in ``answer`` and whether each stands in a negation scope.
+
+        Where keywords of different codes match the same words, the more specific match wins: more words,
+        then a whole word over a compound part, then the longer keyword. So «ledermøte» is a meeting
+        (``ledermøte``), not leadership (its part ``leder``), and «helhetlig plan» is anchoring, not
+        coordination (``helhetlig``).
+        """
         tokens = answer.tokens
         # The lower-cased text joins the lemma and parts, so a lemmatizer slip does not hide a keyword.
         terms = [{t.text.lower(), *t.terms} for t in tokens]
-        found: dict[str, list[tuple[str, bool]]] = {}
+        vocabulary = sorted(set().union(*terms)) if terms else []
+        candidates = []
         for code_id, keywords in self.keywords.items():
             for keyword in keywords:
-                spans = find_keyword(keyword, terms)
-                if spans:
-                    negated = any(t.negated for start, end in spans for t in tokens[start:end])
-                    found.setdefault(code_id, []).append((keyword, negated))
+                if not all(_word_present(word, vocabulary) for word in keyword.split(" ")):
+                    continue  # a cheap test first: most keywords are absent from a short answer
+                for start, end in find_keyword(keyword, terms):
+                    whole = end - start > 1 or any(
+                        keyword_matches(keyword, term)
+                        for term in (tokens[start].text.lower(), tokens[start].lemma)
+                    )
+                    specificity = (end - start, whole, len(keyword.rstrip("*")))
+                    candidates.append((code_id, keyword, start, end, specificity))
+        found: dict[str, list[tuple[str, bool]]] = {}
+        for code_id, keyword, start, end, specificity in candidates:
+            outranked = any(
+                other != code_id and o_start <= start and end <= o_end and o_spec > specificity
+                for other, _, o_start, o_end, o_spec in candidates
+            )
+            if outranked:
+                continue
+            hits = found.setdefault(code_id, [])
+            negated = any(t.negated for t in tokens[start:end])
+            if all(k != keyword for k, _ in hits):
+                hits.append((keyword, negated))
         return found
 
     def hit_matrix(self, answers: Sequence[ProcessedAnswer]) -> np.ndarray:
@@ -87,6 +113,15 @@ class KeywordMatcher:
             for code_id, hits in self.matches(answer).items():
                 matrix[row, self.code_ids.index(code_id)] = len(hits)
         return matrix
+
+
+def _word_present(word: str, vocabulary: list[str]) -> bool:
+    """Whether a keyword word (``*`` for a prefix) can match a term of the sorted ``vocabulary``."""
+    stem = word.removesuffix("*")
+    position = bisect.bisect_left(vocabulary, stem)
+    if position == len(vocabulary):
+        return False
+    return vocabulary[position] == stem or (word.endswith("*") and vocabulary[position].startswith(stem))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -109,6 +144,11 @@ def answer_terms(answer: ProcessedAnswer) -> list[str]:
             terms.append(f"NEG_{token.lemma}")
     terms.extend(f"{a.lemma} {b.lemma}" for a, b in zip(content, content[1:], strict=False))
     return terms
+
+
+def _unit_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Rows scaled to unit length, so a dot product is a cosine similarity (an empty matrix stays empty)."""
+    return normalize(matrix) if matrix.shape[0] else matrix
 
 
 def _identity(terms: list[str]) -> list[str]:
@@ -143,6 +183,12 @@ class CodeSuggester(BaseEstimator):
         Logit added when a code's keyword matches (the keyword view's vote).
     lexical_weight : float
         Scale of the lexical classifier's logit in the combined confidence.
+    competition_weight : float
+        Logit taken off per other code whose keywords also match (up to two): an answer that matches
+        several codes is less certain about each.
+    neighbour_weight : float
+        Weight of the human view: similarity to the nearest human-coded answer with the code minus the
+        similarity to the nearest one without it.
     bias : float
         Logit of an answer with no keyword and a neutral lexical score.
     weak_weight : float
@@ -155,6 +201,8 @@ class CodeSuggester(BaseEstimator):
         Confidence from which an uncoded answer becomes a pseudo-positive (and below ``1 -`` it a negative).
     n_folds : int
         Folds for the out-of-fold scores of the corpus answers.
+    calibration_prior : float
+        How many human-coded answers it takes for their calibration of the view weights to count half.
     C : float
         Inverse regularisation strength of the per-code logistic regressions.
     random_state : int
@@ -168,14 +216,17 @@ class CodeSuggester(BaseEstimator):
         codebook: Codebook,
         *,
         threshold: float = DEFAULT_THRESHOLD,
-        keyword_weight: float = 2.5,
-        lexical_weight: float = 1.0,
-        bias: float = -1.5,
+        keyword_weight: float = 5.0,
+        lexical_weight: float = 0.5,
+        competition_weight: float = 1.0,
+        neighbour_weight: float = 4.0,
+        bias: float = -2.0,
         weak_weight: float = 0.3,
         human_weight: float = 3.0,
         self_training_rounds: int = 2,
         pseudo_label_above: float = 0.85,
         n_folds: int = 5,
+        calibration_prior: float = 40.0,
         C: float = 4.0,
         random_state: int = 0,
         spacy_model: str | None = None,
@@ -184,12 +235,15 @@ class CodeSuggester(BaseEstimator):
         self.threshold = threshold
         self.keyword_weight = keyword_weight
         self.lexical_weight = lexical_weight
+        self.competition_weight = competition_weight
+        self.neighbour_weight = neighbour_weight
         self.bias = bias
         self.weak_weight = weak_weight
         self.human_weight = human_weight
         self.self_training_rounds = self_training_rounds
         self.pseudo_label_above = pseudo_label_above
         self.n_folds = n_folds
+        self.calibration_prior = calibration_prior
         self.C = C
         self.random_state = random_state
         self.spacy_model = spacy_model
@@ -234,7 +288,9 @@ class CodeSuggester(BaseEstimator):
             self.lemma_vectorizer_.fit([answer_terms(a) for a in every])
             self.char_vectorizer_.fit([a.normalized.lower() for a in every])
         except ValueError:  # scikit-learn's "empty vocabulary"
-            raise CoderError("nothing to learn from: the answers and the codebook examples have no words") from None
+            raise CoderError(
+                "nothing to learn from: the answers and the codebook examples have no words"
+            ) from None
         features = self._lexical(every)
         hits = self.matcher_.hit_matrix(every)
 
@@ -259,7 +315,8 @@ class CodeSuggester(BaseEstimator):
             oof = self._out_of_fold_logits(features, labels, weights, corpus_rows)
             if round_ == self.self_training_rounds:
                 break
-            proba = self._combine(oof, hits[n_examples:])
+            views = self._view_features(oof, hits[n_examples:], np.zeros_like(oof))
+            proba = self._combine(views, self._default_weights)
             sure_yes = uncoded[:, None] & (proba >= self.pseudo_label_above)
             sure_no = uncoded[:, None] & (proba <= 1 - self.pseudo_label_above)
             corpus_labels = labels[n_examples:]
@@ -267,6 +324,13 @@ class CodeSuggester(BaseEstimator):
             corpus_labels[sure_no] = 0
         self.models_ = [self._fit_code(features, labels[:, j], weights[:, j]) for j in range(n_codes)]
         self.transductive_logits_ = {a.normalized: oof[i] for i, a in enumerate(corpus)}
+        coded = human.any(axis=1)
+        self.human_vectors_ = _unit_rows(features[n_examples:][coded])
+        self.human_labels_ = y[coded]
+        neighbours = self._neighbour_view(self.human_vectors_, leave_self_out=True)
+        self.combination_ = self._calibrate(
+            self._view_features(oof[coded], hits[n_examples:][coded], neighbours), self.human_labels_
+        )
 
         # Nearest-example evidence: the lemma TF-IDF of the codebook's examples.
         positive = np.array([value == 1 for _, _, value in examples], dtype=bool)
@@ -280,7 +344,7 @@ class CodeSuggester(BaseEstimator):
         if labels.min() == labels.max():
             return None
         model = LogisticRegression(
-            C=self.C, class_weight="balanced", max_iter=2000, random_state=self.random_state
+            C=self.C, class_weight="balanced", solver="liblinear", random_state=self.random_state
         )
         model.fit(features, labels, sample_weight=weights)
         return model
@@ -298,7 +362,8 @@ class CodeSuggester(BaseEstimator):
             keep = np.ones(features.shape[0], dtype=bool)
             keep[held] = False
             models = [
-                self._fit_code(features[keep], labels[keep, j], weights[keep, j]) for j in range(labels.shape[1])
+                self._fit_code(features[keep], labels[keep, j], weights[keep, j])
+                for j in range(labels.shape[1])
             ]
             logits[folds == fold] = self._lexical_logits(features[held], models)
         return logits
@@ -312,21 +377,77 @@ class CodeSuggester(BaseEstimator):
                 columns.append(model.decision_function(features))
         return np.column_stack(columns)
 
-    def _combine(self, lexical_logits: np.ndarray, hits: np.ndarray) -> np.ndarray:
-        """Confidence from the two views: the lexical logit and the number of matched keywords."""
-        keyword_votes = np.minimum(hits, 2)
-        logits = self.lexical_weight * lexical_logits + self.keyword_weight * keyword_votes + self.bias
+    @property
+    def _default_weights(self) -> np.ndarray:
+        return np.array(
+            [
+                self.keyword_weight,
+                self.lexical_weight,
+                self.competition_weight,
+                self.neighbour_weight,
+                self.bias,
+            ]
+        )
+
+    @staticmethod
+    def _view_features(
+        lexical_logits: np.ndarray, hits: np.ndarray, neighbours: np.ndarray
+    ) -> list[np.ndarray]:
+        """Per (answer, code): keyword votes, lexical logit, other codes matched, human-neighbour margin."""
+        matched = hits > 0
+        others = matched.sum(axis=1, keepdims=True) - matched
+        return [np.minimum(hits, 2), lexical_logits, -np.minimum(others, 2), neighbours]
+
+    def _neighbour_view(self, vectors: sparse.csr_matrix, *, leave_self_out: bool = False) -> np.ndarray:
+        """Similarity to the nearest human-coded answer with each code minus the nearest one without it.
+
+        ``vectors`` are L2-normalised lexical features; with ``leave_self_out`` they are the human-coded
+        answers themselves, each compared with the others only.
+        """
+        margin = np.zeros((vectors.shape[0], len(self.classes_)))
+        if self.human_vectors_.shape[0] == 0:
+            return margin
+        similarity = (vectors @ self.human_vectors_.T).toarray()
+        if leave_self_out:
+            np.fill_diagonal(similarity, -1.0)
+        for index in range(len(self.classes_)):
+            has_code = self.human_labels_[:, index] == 1
+            nearest_with = similarity[:, has_code].max(axis=1) if has_code.any() else 0.0
+            nearest_without = similarity[:, ~has_code].max(axis=1) if (~has_code).any() else 0.0
+            margin[:, index] = np.clip(nearest_with, 0, 1) - np.clip(nearest_without, 0, 1)
+        return margin
+
+    def _calibrate(self, views: list[np.ndarray], y: np.ndarray) -> np.ndarray:
+        """The weights of the views and the bias, refitted on the human-coded answers.
+
+        Platt scaling pooled over codes, shrunk towards the defaults by the number of human-coded answers,
+        so three coded answers per code nudge the weights and a few hundred set them.
+        """
+        if len(y) == 0 or y.min() == y.max():
+            return self._default_weights
+        X = np.column_stack([view.ravel() for view in views])
+        platt = LogisticRegression(C=1.0, max_iter=1000).fit(X, y.ravel())
+        fitted = np.append(platt.coef_[0], platt.intercept_[0])
+        share = len(y) / (len(y) + self.calibration_prior)
+        return share * fitted + (1 - share) * self._default_weights
+
+    def _combine(self, views: list[np.ndarray], weights: np.ndarray | None = None) -> np.ndarray:
+        """Confidence per (answer, code): a logistic function of the views."""
+        weights = self.combination_ if weights is None else weights
+        logits = sum(w * view for w, view in zip(weights[:-1], views, strict=True)) + weights[-1]
         return 1.0 / (1.0 + np.exp(-logits))
 
     def _scores(self, answers: Sequence[ProcessedAnswer]) -> tuple[np.ndarray, sparse.csr_matrix]:
-        """Confidences of processed answers (out-of-fold for answers seen in :meth:`fit`) and their features."""
+        """Confidences of answers (out of fold for answers seen in :meth:`fit`) and their features."""
         features = self._lexical(answers)
         logits = self._lexical_logits(features)
         for row, answer in enumerate(answers):
             seen = self.transductive_logits_.get(answer.normalized)
             if seen is not None:
                 logits[row] = seen
-        return self._combine(logits, self.matcher_.hit_matrix(answers)), features
+        neighbours = self._neighbour_view(_unit_rows(features))
+        views = self._view_features(logits, self.matcher_.hit_matrix(answers), neighbours)
+        return self._combine(views), features
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Confidence per answer and code, shape ``(len(X), n_codes)`` in codebook order."""

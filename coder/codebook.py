@@ -88,6 +88,7 @@ __all__ = [
     "keyword_problem",
     "load",
     "to_qdc",
+    "to_yaml",
     "validate",
 ]
 
