@@ -31,21 +31,12 @@ sys.path.insert(0, str(REPO))
 from coder import codebook as codebook_module  # noqa: E402
 from coder import survey  # noqa: E402
 from coder.classify import CodeSuggester, label_matrix  # noqa: E402
-from coder.reliability import evaluate  # noqa: E402
+from coder.reliability import evaluate, read_codes  # noqa: E402
 
 CODED = REPO / "examples" / "coded" / "coded_answers.csv"
 CODEBOOK = REPO / "codebooks" / "boligsosialt.yaml"
 SURVEY = REPO / "examples" / "oppdal-rissa.yaml"
 SURVEY_CODES = [REPO / "examples" / "oppdal" / "koder.csv", REPO / "examples" / "rissa" / "koder.csv"]
-
-
-def long_codes(frame: pd.DataFrame) -> pd.DataFrame:
-    """``id, code`` rows from the ``codes`` column (``;``-joined); an answer without codes gets code ""."""
-    rows = []
-    for answer_id, codes in zip(frame["id"], frame["codes"].fillna(""), strict=True):
-        parts = [c.strip() for c in str(codes).split(";") if c.strip()]
-        rows.extend((answer_id, code) for code in parts or [""])
-    return pd.DataFrame(rows, columns=["id", "code"])
 
 
 def keyword_baseline(texts: list[str], ids: list[str], codebook) -> pd.DataFrame:
@@ -94,7 +85,8 @@ def draw_k(train: pd.DataFrame, code_ids: list[str], k: int, seed: int) -> pd.Da
             if code in str(codes).split(";") and i not in chosen
         ]
         chosen.extend(rng.choice(carriers, size=min(k, len(carriers)), replace=False).tolist())
-    return long_codes(train[train["id"].isin(chosen)])
+    codes = read_codes(CODED)
+    return codes[codes["id"].isin(chosen)]
 
 
 def run(on: str, k: int, seeds: int) -> None:
@@ -103,7 +95,8 @@ def run(on: str, k: int, seeds: int) -> None:
     code_ids = codebook.code_ids
     part = data[data["split"] == on]
     train = data[data["split"] == "train"]
-    gold = long_codes(part)
+    codes = read_codes(CODED)
+    gold = codes[codes["id"].isin(part["id"])]
     ids, texts = data["id"].tolist(), data["text"].tolist()
     part_ids, part_texts = part["id"].tolist(), part["text"].tolist()
 
@@ -168,7 +161,7 @@ def run_survey() -> None:
     """Codebook only, on the example surveys' answers and their hand codes."""
     codebook = codebook_module.load(CODEBOOK)
     answers = survey.answers(SURVEY)
-    gold = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False) for p in SURVEY_CODES])
+    gold = pd.concat([read_codes(path) for path in SURVEY_CODES])
     ids, texts = answers["id"].tolist(), answers["text"].tolist()
     baseline = evaluate(gold, keyword_baseline(texts, ids, codebook), codebook.code_ids)
     start = time.perf_counter()

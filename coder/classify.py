@@ -28,6 +28,7 @@ nearest codebook example.
 from __future__ import annotations
 
 import bisect
+import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -40,6 +41,7 @@ from sklearn.preprocessing import normalize
 
 from coder.codebook import Codebook, find_keyword, keyword_matches
 from coder.errors import CoderError
+from coder.io import read_table, require_columns, spreadsheet_row
 from coder.nlp import ProcessedAnswer, load_pipeline, preprocess
 
 DEFAULT_THRESHOLD = 0.5
@@ -536,11 +538,20 @@ def check_labels(
     """Raise a :class:`CoderError` for label rows whose id is not an answer or whose code is unknown."""
     known_ids, known_codes = set(ids), set(codebook.code_ids)
     for index, (answer_id, code) in enumerate(zip(labels["id"], labels["code"], strict=True)):
-        row = index + 2
+        row = spreadsheet_row(index)
         if str(answer_id) not in known_ids:
             raise CoderError(f"id '{answer_id}' is not in the answers", file=file, row=row, column="id")
         if str(code).strip() and str(code).strip() not in known_codes:
             raise CoderError(f"code '{code}' is not in the codebook", file=file, row=row, column="code")
+
+
+def read_labels(path: str | os.PathLike[str], ids: Sequence[str], codebook: Codebook) -> pd.DataFrame:
+    """Read human-coded answers (CSV/XLSX ``id,code``) and check them against the answers and codebook."""
+    labels = read_table(path)
+    require_columns(labels, ["id", "code"], path)
+    labels = labels.assign(id=labels["id"].str.strip(), code=labels["code"].str.strip())
+    check_labels(labels, ids, codebook, file=str(path))
+    return labels
 
 
 def suggest(

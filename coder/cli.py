@@ -28,7 +28,9 @@ class CoderGroup(typer.core.TyperGroup):
         try:
             return super().invoke(ctx)
         except CoderError as error:
-            err_console.print(f"[bold red]Error:[/] {rich_escape(str(error))}", highlight=False, soft_wrap=True)
+            err_console.print(
+                f"[bold red]Error:[/] {rich_escape(str(error))}", highlight=False, soft_wrap=True
+            )
             raise typer.Exit(2) from None
 
 
@@ -49,7 +51,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
 ) -> None:
     """Code Norwegian open-ended survey answers into themes and link them to the contact network."""
 
@@ -107,6 +111,7 @@ def preprocess(
     tokens = nlp.tokens_table(answers["id"], processed)
     io.write_table(tokens, out)
     console.print(f"{len(answers)} answers, {len(tokens)} tokens -> {out}")
+
 
 # ---------------------------------------------------------------------------------------------------------
 # Codebook (coder.codebook): `coder codebook validate|show|export|import`     [owner: codebook]
@@ -225,6 +230,7 @@ def codebook_import(
     for problem in problems:
         err_console.print(f"[yellow]Note:[/] {problem}", highlight=False, soft_wrap=True)
 
+
 # ---------------------------------------------------------------------------------------------------------
 # Suggest and evaluate (coder.classify, coder.reliability)                   [owner: lead]
 # ---------------------------------------------------------------------------------------------------------
@@ -263,18 +269,10 @@ def suggest(
     if input is None or codebook is None or out is None:
         raise CoderError("give INPUT, --codebook and --out (or --project PROJECT.db)")
     answers = io.read_answers(input, id_col=id_col, text_col=text_col)
-    human = None
-    if labels is not None:
-        human = io.read_table(labels)
-        io.require_columns(human, ["id", "code"], labels)
-        classify.check_labels(human, answers["id"], codebook_module.load(codebook), file=str(labels))
+    book = codebook_module.load(codebook)
+    human = None if labels is None else classify.read_labels(labels, answers["id"], book)
     suggestions = classify.suggest(
-        answers,
-        codebook_module.load(codebook),
-        labels=human,
-        threshold=threshold,
-        seed=seed,
-        spacy_model=spacy_model,
+        answers, book, labels=human, threshold=threshold, seed=seed, spacy_model=spacy_model
     )
     io.write_table(suggestions, out, fmt)
     coded = suggestions["id"].nunique()
@@ -604,6 +602,49 @@ def link_command(
     if out is not None:
         written = link.write_link(result, out)
         console.print(f"{len(written)} files written: " + ", ".join(map(str, written)), highlight=False)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Theme summaries (coder.summary)                                             [owner: summary]
+# ---------------------------------------------------------------------------------------------------------
+
+
+@app.command("summary")
+def summary_command(
+    manifest: Path = MANIFEST,
+    codes: list[Path] = typer.Option(..., "--codes", help="Codes: `id,code` or suggestions (repeatable)."),
+    codebook: Path | None = typer.Option(None, "--codebook", help="The YAML codebook (default: built in)."),
+    out: Path = typer.Option(..., "--out", help="Directory for summary.md/.html/.xlsx/.json and CSV files."),
+    fmt: str = typer.Option("md,html,xlsx,csv,json", "--format", help="Comma-separated output formats."),
+    quotes: int = typer.Option(3, "--quotes", help="Quotes per question and theme."),
+    seed: int = SEED,
+    all_coded: bool = typer.Option(
+        False, "--all-coded", help="Answers missing from the codes carry no code (as with suggest's output)."
+    ),
+) -> None:
+    """Theme lists per question with bands and counts, quotes, municipalities side by side, as a report."""
+    from coder import summary as summary_module
+
+    result = summary_module.report(
+        manifest,
+        [existing_file(path) for path in codes],
+        existing_file(codebook) if codebook is not None else None,
+        out_dir=out,
+        formats=fmt,
+        quotes_per_theme=quotes,
+        seed=seed,
+        all_coded=all_coded,
+    )
+    shown = result.themes[["question_id", "label", "mentions", "answers", "share", "band"]]
+    console.print(_frame_table(shown, f"Themes per question ({result.name})", percent=("share",)))
+    if result.provenance["machine_suggestions"]:
+        err_console.print(f"[yellow]Note:[/] {rich_escape(summary_module.MACHINE_NOTE)}", highlight=False)
+    uncoded = result.provenance["uncoded_answers"]
+    if uncoded:
+        console.print(f"{uncoded} answer(s) are not in the codes and are left out as not coded yet "
+                      "(--all-coded: they carry no code).", highlight=False)  # fmt: skip
+    console.print(f"{len(result.files)} files written to {out}", highlight=False)
+
 
 # ---------------------------------------------------------------------------------------------------------
 

@@ -126,14 +126,18 @@ def _write(path: Path, frame: pd.DataFrame) -> Path:
 
 def test_cli_suggest_csv_and_json(tmp_path: Path, answers: pd.DataFrame) -> None:
     source = _write(tmp_path / "answers.csv", answers)
-    labels = _write(tmp_path / "labels.csv", pd.DataFrame({"id": ["a7", "a0"], "code": ["", "adapted_housing"]}))
+    labels = _write(
+        tmp_path / "labels.csv", pd.DataFrame({"id": ["a7", "a0"], "code": ["", "adapted_housing"]})
+    )
     out = tmp_path / "suggestions.csv"
     args = ["suggest", str(source), "--codebook", str(CODEBOOK), "--out", str(out), "--labels", str(labels)]
     result = CliRunner().invoke(app, [*args, "--threshold", "0.6", "--seed", "1"])
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out, keep_default_na=False)
     assert list(table.columns) == ["id", "code", "confidence", "evidence"]
-    assert (table["confidence"] >= 0.6).all() and "adapted_housing" in set(table.loc[table["id"] == "a0", "code"])
+    assert (table["confidence"] >= 0.6).all() and "adapted_housing" in set(
+        table.loc[table["id"] == "a0", "code"]
+    )
     out_json = tmp_path / "suggestions.json"
     result = CliRunner().invoke(app, [*args[:5], str(out_json), "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -144,17 +148,31 @@ def test_cli_suggest_csv_and_json(tmp_path: Path, answers: pd.DataFrame) -> None
 @pytest.mark.parametrize(
     ("labels", "message"),
     [
-        (pd.DataFrame({"id": ["nobody"], "code": ["anchoring"]}), "row 2, column 'id': id 'nobody' is not in"),
+        (
+            pd.DataFrame({"id": ["nobody"], "code": ["anchoring"]}),
+            "row 2, column 'id': id 'nobody' is not in",
+        ),
         (pd.DataFrame({"id": ["a1"], "code": ["made_up"]}), "row 2, column 'code': code 'made_up' is not in"),
         (pd.DataFrame({"answer": ["a1"], "code": ["anchoring"]}), "column 'id': missing column"),
     ],
 )
-def test_cli_suggest_bad_labels(tmp_path: Path, answers: pd.DataFrame, labels: pd.DataFrame, message: str) -> None:
+def test_cli_suggest_bad_labels(
+    tmp_path: Path, answers: pd.DataFrame, labels: pd.DataFrame, message: str
+) -> None:
     source = _write(tmp_path / "answers.csv", answers)
     path = _write(tmp_path / "labels.csv", labels)
     result = CliRunner().invoke(
         app,
-        ["suggest", str(source), "--codebook", str(CODEBOOK), "--out", str(tmp_path / "o.csv"), "--labels", str(path)],
+        [
+            "suggest",
+            str(source),
+            "--codebook",
+            str(CODEBOOK),
+            "--out",
+            str(tmp_path / "o.csv"),
+            "--labels",
+            str(path),
+        ],
     )
     assert result.exit_code == 2
     assert message in result.output and "labels.csv" in result.output

@@ -1,0 +1,1073 @@
+"""Theme summaries a report can use as they are: theme lists, quotes, municipalities side by side.
+
+For every open question, the themes (codes) are counted as the researchers write their theme lists: how many
+of the respondents who answered the question mention each theme, and the share, grouped into three
+frequency bands (:data:`BANDS`):
+
+- «Mange pekte på»: at least 25 % of those who answered, and at least 3 people;
+- «En del peker på»: at least 10 %, and at least 2 people;
+- «Ellers nevnt»: the rest (mentioned, but by few).
+
+The minimum number of people keeps one answer out of eight from reading as «en del». The denominator is the
+respondents with a *coded* answer to the question: answers missing from the codes are not coded yet and left
+out, unless ``all_coded`` (then they carry no code) — the same convention as :func:`coder.link.link`.
+
+Quotes that represent a theme are picked among the answers carrying the code, preferring (in this order)
+answers that carry only that code, answers of medium length (:data:`QUOTE_LENGTH` characters), and — when the
+codes come with a confidence — the most confident (in steps of 0.1); the seed decides among equally good
+answers, so the same seed gives the same quotes. Quotes are verbatim. In the Markdown and HTML report a
+respondent is named only by primary function and municipality, never by name or id (the CSV, XLSX and JSON
+tables keep the answer id so a researcher can find the answer again).
+
+When the survey has several municipalities, the theme shares are shown side by side per municipality, with
+the rating means («Vet ikke» left out) and the rating distribution.
+
+>>> result = report("examples/oppdal-rissa.yaml", ["examples/oppdal/koder.csv", "examples/rissa/koder.csv"],
+...                 None, out_dir="out/summary")  # doctest: +SKIP
+>>> result.themes.head()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import math
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from coder import __version__
+from coder import codebook as codebook_mod
+from coder import survey as survey_mod
+from coder.codebook import Codebook
+from coder.errors import CoderError
+from coder.io import atomic_write, read_table, spreadsheet_row, write_json, write_table
+from coder.reliability import read_codes, read_predictions
+from coder.survey import Survey
+
+BANDS: tuple[tuple[str, float, int], ...] = (
+    ("Mange pekte på", 0.25, 3),
+    ("En del peker på", 0.10, 2),
+    ("Ellers nevnt", 0.0, 1),
+)
+"""The frequency bands of a theme list: (label, lowest share, fewest people); the first that fits applies."""
+
+QUOTE_LENGTH = (30, 160)
+"""A quote of medium length has this many characters (inclusive); shorter or longer ones come later."""
+
+FORMATS: tuple[str, ...] = ("md", "html", "xlsx", "csv", "json")
+"""The output formats :func:`report` can write."""
+
+FIGURES = "figurer"
+"""The sub-directory of the output directory for the figures (PNG and SVG)."""
+
+MACHINE_NOTE = (
+    "Kodene er maskinforslag fra «coder suggest» og er ikke gjennomgått av en koder; "
+    "tall og sitater må kontrolleres før de brukes."
+)
+
+DISCUSSION = {
+    "fragmented_responsibility": "Hvem bør ha helhetsansvaret for det boligsosiale arbeidet, og hvordan kan "
+    "ansvarsgrensene mellom enhetene gjøres tydelige for alle?",
+    "adapted_housing": "Hvordan kan kommunen skaffe boliger som passer for dem som trenger det mest, og hvem "
+    "skal ta initiativet?",
+    "follow_up": "Hvordan kan oppfølgingen av beboerne organiseres slik at ingen faller mellom to stoler?",
+    "anchoring": "Hvordan kan det boligsosiale arbeidet forankres bedre politisk og administrativt, i planer "
+    "og budsjett?",
+    "meeting_places": "Hvilke faste møtepunkter trengs, hvem bør delta, og hvilket mandat skal de ha?",
+    "coordination": "Hva skal til for at informasjonen flyter mellom enhetene, og hvem skal ha oversikten?",
+    "financial_instruments": "Hvordan kan de økonomiske virkemidlene (startlån, bostøtte, tilskudd) brukes "
+    "bedre sammen med de andre tjenestene?",
+    "local_knowledge": "Hvordan kan fordelene ved en liten kommune brukes uten at arbeidet blir sårbart når "
+    "enkeltpersoner slutter?",
+}
+"""Questions for discussion for the themes of the default codebook; other codes get a general question."""
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Result
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class SummaryReport:
+    """The theme summary of a survey, as tables (and the files written).
+
+    - ``questions``: per open question: ``question_id``, ``label``, ``text`` (the question as asked),
+      ``kind``, ``answers`` (non-empty answers), ``coded`` (of them coded; the denominator of shares).
+    - ``themes``: per question and mentioned theme, most mentioned first: ``question_id``, ``code``,
+      ``label``, ``label_en``, ``answers``, ``mentions`` (respondents), ``share``, ``band``.
+    - ``quotes``: per question and theme, best first: ``question_id``, ``code``, ``label``, ``rank``,
+      ``answer_id``, ``municipality``, ``function`` (primary function's label), ``text`` (verbatim),
+      ``n_codes`` (codes on the answer), ``confidence`` (NaN without one).
+    - ``comparison``: per question, theme and municipality: ``answers``, ``mentions``, ``share`` (every
+      municipality for every theme mentioned in the question, zeros included).
+    - ``ratings``: per municipality and rating: ``label``, ``n``, ``missing`` («Vet ikke»), ``mean`` and one
+      column per scale value (count).
+    - ``discussion``: questions for discussion from the most frequent challenge themes.
+    - ``provenance``: versions, codebook, input files with sha256, time, seed and settings.
+    - ``files``: what :func:`report` wrote.
+    """
+
+    name: str
+    municipalities: tuple[str, ...]
+    questions: pd.DataFrame
+    themes: pd.DataFrame
+    quotes: pd.DataFrame
+    comparison: pd.DataFrame
+    ratings: pd.DataFrame
+    discussion: tuple[str, ...]
+    provenance: dict[str, Any] = field(default_factory=dict)
+    files: tuple[Path, ...] = ()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Counting
+# ---------------------------------------------------------------------------------------------------------
+
+
+def band(mentions: int, answers: int) -> str:
+    """The frequency band of a theme mentioned by ``mentions`` of ``answers`` respondents (see :data:`BANDS`).
+
+    >>> band(6, 20), band(2, 20), band(1, 8)
+    ('Mange pekte på', 'En del peker på', 'Ellers nevnt')
+    """
+    share = mentions / answers if answers else 0.0
+    for label, lowest, fewest in BANDS:
+        if share >= lowest and mentions >= fewest:
+            return label
+    return BANDS[-1][0]
+
+
+def theme_counts(answers: pd.DataFrame, codes: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Respondents mentioning each theme, per question (and per ``by`` columns of ``answers``).
+
+    ``answers``: the coded answers (``id``, ``respondent_id``, ``question_id`` and the ``by`` columns);
+    ``codes``: ``id, code`` (an empty code = coded, no theme). Returns ``question_id``, the ``by`` columns,
+    ``code``, ``answers`` (respondents who answered), ``mentions`` and ``share``, for mentioned themes only.
+
+    >>> theme_counts(survey.answers, codes, by=["municipality"])  # doctest: +SKIP
+    """
+    keys = ["question_id", *by]
+    totals = answers.groupby(keys, sort=False)["respondent_id"].nunique().rename("answers")
+    hits = codes.loc[codes["code"] != "", ["id", "code"]].merge(
+        answers[["id", "respondent_id", *keys]], on="id"
+    )
+    mentions = hits.groupby([*keys, "code"], sort=False)["respondent_id"].nunique().rename("mentions")
+    table = mentions.reset_index().merge(totals.reset_index(), on=keys, how="left")
+    table["mentions"] = table["mentions"].astype(int)
+    table["answers"] = table["answers"].astype(int)
+    table["share"] = table["mentions"] / table["answers"]
+    return table[[*keys, "code", "answers", "mentions", "share"]]
+
+
+def _order(values: pd.Series, order: Sequence[str]) -> pd.Series:
+    index = {value: i for i, value in enumerate(order)}
+    return values.map(lambda v: index.get(v, len(index)))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Codes
+# ---------------------------------------------------------------------------------------------------------
+
+
+def load_codes(
+    codes: pd.DataFrame | str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    answer_ids: Sequence[str],
+    codebook: Codebook,
+) -> tuple[pd.DataFrame, list[Path], bool]:
+    """Read and check codes: ``id, code, confidence`` (NaN without), the files read, machine suggestions?
+
+    ``codes`` is a table ``id, code[, confidence]`` or one or several files: ``id,code``, ``id,codes``
+    (``a;b``) or suggestions ``id,code,confidence,evidence`` (these count as machine suggestions). An id
+    that is not an answer of the survey, or a code not in the codebook, raises a :class:`CoderError` naming
+    the file and row.
+    """
+    known_ids = set(answer_ids)
+    if isinstance(codes, pd.DataFrame):
+        frame = codes.copy()
+        for column in ("id", "code"):
+            if column not in frame.columns:
+                raise CoderError(f"the codes table needs a column '{column}'", column=column)
+        frame["id"] = frame["id"].astype(str).str.strip()
+        frame["code"] = frame["code"].fillna("").astype(str).str.strip()
+        _check(frame["id"], [[c] if c else [] for c in frame["code"]], known_ids, codebook, None, "code")
+        machine = "confidence" in frame.columns
+        confidence = frame["confidence"].astype(float) if machine else math.nan
+        table = pd.DataFrame({"id": frame["id"], "code": frame["code"], "confidence": confidence})
+        paths: list[Path] = []
+    else:
+        paths = [Path(p) for p in ([codes] if isinstance(codes, str | os.PathLike) else codes)]
+        frames, machine = [], False
+        for path in paths:
+            frame, is_machine = _read_codes_file(path, known_ids, codebook)
+            frames.append(frame)
+            machine = machine or is_machine
+        table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["id", "code"])
+    # The same code for an answer from several files counts once, with its highest confidence.
+    table = (
+        table.groupby(["id", "code"], sort=False, as_index=False)["confidence"]
+        .max()
+        .astype({"confidence": float})
+    )
+    has_code = set(table.loc[table["code"] != "", "id"])
+    table = table[(table["code"] != "") | ~table["id"].isin(has_code)]
+    return table.reset_index(drop=True), paths, machine
+
+
+def _read_codes_file(path: Path, known_ids: set[str], codebook: Codebook) -> tuple[pd.DataFrame, bool]:
+    raw = read_table(path)  # raises CoderError for a missing or unreadable file
+    long = read_codes(path)  # the shared rules: id,code or id,codes; empty ids are errors
+    column = "code" if "code" in raw.columns else "codes"
+    cells = [
+        [part.strip() for part in str(cell).split(";") if part.strip()]
+        if column == "codes"
+        else ([str(cell).strip()] if str(cell).strip() else [])
+        for cell in raw[column]
+    ]
+    _check(raw["id"].astype(str).str.strip(), cells, known_ids, codebook, path, column)
+    machine = "confidence" in raw.columns and column == "code"
+    long["confidence"] = math.nan
+    if machine:
+        predictions = read_predictions(path)  # checks that every confidence is a number from 0 to 1
+        best = predictions.groupby(["id", "code"])["confidence"].max()
+        long["confidence"] = [
+            best.get((i, c), math.nan) for i, c in zip(long["id"], long["code"], strict=True)
+        ]
+    return long, machine
+
+
+def _check(
+    ids: pd.Series,
+    cells: list[list[str]],
+    known_ids: set[str],
+    codebook: Codebook,
+    path: Path | None,
+    column: str,
+) -> None:
+    unknown = [i for i, value in enumerate(ids) if value not in known_ids]
+    if unknown:
+        first = unknown[0]
+        more = f" ({len(unknown)} rows with unknown ids in all)" if len(unknown) > 1 else ""
+        raise CoderError(
+            f"'{ids.iloc[first]}' is not an answer of this survey (ids are respondent_id:question_id){more}",
+            file=path,
+            row=spreadsheet_row(first),
+            column="id",
+        )
+    known_codes = set(codebook.code_ids)
+    for i, parts in enumerate(cells):
+        for part in parts:
+            if part not in known_codes:
+                raise CoderError(
+                    f"code '{part}' is not in the codebook '{codebook.name}' "
+                    f"(codes: {', '.join(codebook.code_ids)})",
+                    file=path,
+                    row=spreadsheet_row(i),
+                    column=column,
+                )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Quotes
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _tiebreak(seed: int, answer_id: str, code: str) -> int:
+    """A seeded random number for an answer, the same whatever the order of the rows."""
+    return int(hashlib.sha256(f"{seed}\0{answer_id}\0{code}".encode()).hexdigest()[:16], 16)
+
+
+def pick_quotes(
+    answers: pd.DataFrame,
+    codes: pd.DataFrame,
+    *,
+    per_theme: int = 3,
+    seed: int = 0,
+    attribution: dict[str, tuple[str, str]] | None = None,
+) -> pd.DataFrame:
+    """Up to ``per_theme`` representative answers per question and theme, best first.
+
+    ``answers``: coded answers with ``id``, ``respondent_id``, ``question_id``, ``text``; ``codes``:
+    ``id, code[, confidence]``; ``attribution``: respondent id -> (function, municipality). Preferred:
+    answers with this code only, then of medium length (:data:`QUOTE_LENGTH`), then the most confident (in
+    steps of 0.1); the seed orders answers that are equally good.
+    """
+    columns = [
+        "question_id",
+        "code",
+        "rank",
+        "answer_id",
+        "respondent_id",
+        "municipality",
+        "function",
+        "text",
+        "n_codes",
+        "confidence",
+    ]
+    real = codes[codes["code"] != ""]
+    if "confidence" not in real.columns:
+        real = real.assign(confidence=math.nan)
+    n_codes = real.groupby("id")["code"].nunique()
+    merged = real.merge(answers[["id", "respondent_id", "question_id", "text"]], on="id")
+    low, high = QUOTE_LENGTH
+    rows = []
+    for (question_id, code), group in merged.groupby(["question_id", "code"], sort=False):
+        ranked = []
+        for row in group.itertuples(index=False):
+            length = len(row.text)
+            confidence = float(row.confidence)
+            key = (
+                int(n_codes[row.id] > 1),
+                int(not low <= length <= high),
+                0.0 if math.isnan(confidence) else -round(confidence, 1),
+                _tiebreak(seed, row.id, code),
+            )
+            ranked.append((key, row))
+        ranked.sort(key=lambda item: item[0])
+        for rank, (_key, row) in enumerate(ranked[:per_theme], start=1):
+            function, municipality = (attribution or {}).get(row.respondent_id, ("", ""))
+            rows.append(
+                (
+                    question_id,
+                    code,
+                    rank,
+                    row.id,
+                    row.respondent_id,
+                    municipality,
+                    function,
+                    row.text,
+                    int(n_codes[row.id]),
+                    float(row.confidence),
+                )
+            )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _attribution(survey: Survey) -> dict[str, tuple[str, str]]:
+    """Respondent id -> (label of the primary function, municipality): how a quote is attributed."""
+    labels = dict(zip(survey.functions["function"], survey.functions["label"], strict=True))
+    return {
+        pid: (labels.get(functions[0], functions[0]) if functions else "", municipality)
+        for pid, functions, municipality in zip(
+            survey.respondents["respondent_id"],
+            survey.respondents["functions"],
+            survey.respondents["municipality"],
+            strict=True,
+        )
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Building the summary
+# ---------------------------------------------------------------------------------------------------------
+
+
+def summarize(
+    survey: Survey | str | os.PathLike[str],
+    codes: pd.DataFrame | str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    codebook: Codebook | str | os.PathLike[str] | None = None,
+    *,
+    quotes_per_theme: int = 3,
+    seed: int = 0,
+    all_coded: bool = False,
+) -> SummaryReport:
+    """The theme summary as tables, without writing anything (see :func:`report` for the files).
+
+    ``survey``: a :class:`~coder.survey.Survey` or a manifest; ``codes``: a table or codes file(s);
+    ``codebook``: a :class:`~coder.codebook.Codebook`, a YAML file or None (the default codebook).
+    """
+    if quotes_per_theme < 0:
+        raise CoderError(f"the number of quotes must be 0 or more, got {quotes_per_theme}", key="--quotes")
+    inputs: list[tuple[str, Path]] = []
+    if not isinstance(survey, Survey):
+        survey = survey_mod.load(survey)
+    if survey.path is not None:
+        inputs += [("manifest", survey.path)] + [("survey file", p) for p in _manifest_files(survey.path)]
+    if not isinstance(codebook, Codebook):
+        codebook = codebook_mod.load(codebook)
+    if codebook.path is not None:
+        inputs.append(("codebook", codebook.path))
+    table, code_paths, machine = load_codes(codes, survey.answers["id"].tolist(), codebook)
+    inputs += [("codes", p) for p in code_paths]
+
+    coded_ids = set(table["id"])
+    is_coded = survey.answers["id"].isin(coded_ids)
+    answers = survey.answers if all_coded else survey.answers[is_coded]
+    labels = {c.id: c for c in codebook.codes}
+    question_order = list(survey.questions["question_id"])
+    code_order = codebook.code_ids
+
+    totals = survey.answers.groupby("question_id").size()
+    coded_totals = answers.groupby("question_id").size()
+    questions = pd.DataFrame(
+        {
+            "question_id": survey.questions["question_id"],
+            "label": survey.questions["label"],
+            "text": survey.questions["column"],
+            "kind": survey.questions["kind"],
+            "answers": survey.questions["question_id"].map(totals).fillna(0).astype(int),
+            "coded": survey.questions["question_id"].map(coded_totals).fillna(0).astype(int),
+        }
+    ).reset_index(drop=True)
+
+    themes = theme_counts(answers, table)
+    themes = themes.assign(
+        label=themes["code"].map(lambda c: labels[c].label),
+        label_en=themes["code"].map(lambda c: labels[c].label_en),
+        band=[band(k, n) for k, n in zip(themes["mentions"], themes["answers"], strict=True)],
+    )
+    themes = _sorted(themes, question_order, code_order)
+    themes = themes[["question_id", "code", "label", "label_en", "answers", "mentions", "share", "band"]]
+
+    quotes = pick_quotes(
+        answers, table, per_theme=quotes_per_theme, seed=seed, attribution=_attribution(survey)
+    )
+    quotes.insert(2, "label", quotes["code"].map(lambda c: labels[c].label))
+    theme_rank = {
+        (q, c): i for i, (q, c) in enumerate(zip(themes["question_id"], themes["code"], strict=True))
+    }
+    quotes = quotes.assign(
+        _o=[theme_rank[(q, c)] for q, c in zip(quotes["question_id"], quotes["code"], strict=True)]
+    )
+    quotes = quotes.sort_values(["_o", "rank"], kind="stable").drop(columns="_o").reset_index(drop=True)
+
+    municipalities = tuple(m for m in survey.municipalities if (survey.answers["municipality"] == m).any())
+    comparison = _comparison(answers, table, themes, municipalities, labels)
+    ratings = _ratings(survey)
+    discussion = _discussion(answers, table, survey, labels, code_order)
+
+    provenance: dict[str, Any] = {
+        "tool": f"coder {__version__}",
+        "coder_version": __version__,
+        "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "survey": survey.name,
+        "codebook": {
+            "name": codebook.name,
+            "version": codebook.version,
+            "file": str(codebook.path) if codebook.path else "",
+        },
+        "inputs": [
+            {"role": role, "file": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+            for role, path in inputs
+        ],
+        "seed": seed,
+        "quotes_per_theme": quotes_per_theme,
+        "all_coded": all_coded,
+        "answers": len(survey.answers),
+        "coded_answers": len(answers),
+        "uncoded_answers": int((~is_coded).sum()) if not all_coded else 0,
+        "machine_suggestions": machine,
+        "note": MACHINE_NOTE if machine else "",
+        "bands": [{"band": b, "min_share": s, "min_mentions": k} for b, s, k in BANDS],
+        "quote_length": list(QUOTE_LENGTH),
+    }
+    return SummaryReport(
+        name=survey.name,
+        municipalities=municipalities,
+        questions=questions,
+        themes=themes.reset_index(drop=True),
+        quotes=quotes,
+        comparison=comparison,
+        ratings=ratings,
+        discussion=discussion,
+        provenance=provenance,
+    )
+
+
+def _sorted(frame: pd.DataFrame, questions: Sequence[str], codes: Sequence[str]) -> pd.DataFrame:
+    """Questions in manifest order, most mentioned first, ties in codebook order."""
+    frame = frame.assign(_q=_order(frame["question_id"], questions), _c=_order(frame["code"], codes))
+    frame = frame.sort_values(["_q", "mentions", "_c"], ascending=[True, False, True], kind="stable")
+    return frame.drop(columns=["_q", "_c"]).reset_index(drop=True)
+
+
+def _comparison(
+    answers: pd.DataFrame,
+    codes: pd.DataFrame,
+    themes: pd.DataFrame,
+    municipalities: Sequence[str],
+    labels: dict[str, Any],
+) -> pd.DataFrame:
+    """Theme shares per municipality, every municipality for every theme mentioned in the question."""
+    columns = ["question_id", "code", "label", "municipality", "answers", "mentions", "share"]
+    counts = theme_counts(answers, codes, by=["municipality"]).set_index(
+        ["question_id", "municipality", "code"]
+    )
+    totals = answers.groupby(["question_id", "municipality"])["respondent_id"].nunique()
+    rows = []
+    for question_id, code in zip(themes["question_id"], themes["code"], strict=True):
+        for municipality in municipalities:
+            n = int(totals.get((question_id, municipality), 0))
+            key = (question_id, municipality, code)
+            k = int(counts.at[key, "mentions"]) if key in counts.index else 0
+            rows.append((question_id, code, labels[code].label, municipality, n, k, k / n if n else math.nan))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _ratings(survey: Survey) -> pd.DataFrame:
+    """Rating means per municipality («Vet ikke» left out) and the counts per scale value."""
+    table = survey_mod.summary(survey).ratings
+    items = survey.rating_items.set_index("rating_id")
+    rows = []
+    for row in table.itertuples(index=False):
+        item = items.loc[row.rating_id]
+        record = {
+            "municipality": row.municipality,
+            "rating_id": row.rating_id,
+            "label": item["label"],
+            "n": int(row.n),
+            "missing": int(row.missing),
+            "mean": float(row.mean),
+        }
+        for value in range(int(item["min"]), int(item["max"]) + 1):
+            record[str(value)] = int(row.distribution.get(value, 0))
+        rows.append(record)
+    return pd.DataFrame(
+        rows, columns=None if rows else ["municipality", "rating_id", "label", "n", "missing", "mean"]
+    )
+
+
+def _discussion(
+    answers: pd.DataFrame,
+    codes: pd.DataFrame,
+    survey: Survey,
+    labels: dict[str, Any],
+    code_order: Sequence[str],
+    top: int = 3,
+) -> tuple[str, ...]:
+    """Questions for discussion from the themes most respondents name as a challenge (at least two)."""
+    kinds = dict(zip(survey.questions["question_id"], survey.questions["kind"], strict=True))
+    challenge = answers[answers["question_id"].map(kinds) == "challenge"]
+    if challenge.empty:
+        return ()
+    hits = codes[codes["code"] != ""].merge(challenge[["id", "respondent_id"]], on="id")
+    people = hits.groupby("code")["respondent_id"].nunique()
+    people = people[people >= 2]
+    ranked = sorted(people.index, key=lambda c: (-people[c], code_order.index(c)))[:top]
+    total = challenge["respondent_id"].nunique()
+    out = []
+    for code in ranked:
+        label = labels[code].label
+        question = DISCUSSION.get(code, "Hva kan kommunen gjøre med dette, og hvem bør ta ansvaret?")
+        out.append(f"{label} ({people[code]} av {total} nevner det som en utfordring): {question}")
+    return tuple(out)
+
+
+def _manifest_files(manifest: Path) -> list[Path]:
+    """The data files a manifest names (and those of the manifests it includes), for the provenance."""
+    try:
+        data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return []
+    found: list[Path] = []
+    if not isinstance(data, dict):
+        return found
+    for name in data.get("include") or []:
+        included = manifest.parent / str(name)
+        found += [included, *_manifest_files(included)]
+    for section in data.values():
+        if isinstance(section, dict) and isinstance(section.get("file"), str):
+            path = manifest.parent / section["file"]
+            if path.is_file() and path not in found:
+                found.append(path)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------------------------------------
+
+
+def report(
+    survey: Survey | str | os.PathLike[str],
+    codes: pd.DataFrame | str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    codebook: Codebook | str | os.PathLike[str] | None = None,
+    *,
+    out_dir: str | os.PathLike[str],
+    formats: str | Sequence[str] = FORMATS,
+    quotes_per_theme: int = 3,
+    seed: int = 0,
+    all_coded: bool = False,
+) -> SummaryReport:
+    """Summarize the themes (see :func:`summarize`) and write the report into ``out_dir``.
+
+    ``formats`` (a list or ``"md,html"``): ``md`` → ``summary.md`` (figures in ``figurer/``, linked by
+    relative path), ``html`` → ``summary.html`` (self-contained, figures inlined), ``xlsx`` →
+    ``summary.xlsx`` (sheets themes, quotes, comparison, ratings, provenance), ``csv`` → ``themes.csv``,
+    ``quotes.csv``, ``comparison.csv``, ``ratings.csv``, ``provenance.csv``, ``json`` → ``summary.json``.
+    Every file is written atomically and carries the provenance.
+    """
+    wanted = _formats(formats)
+    directory = _output_directory(out_dir)
+    summary = summarize(
+        survey, codes, codebook, quotes_per_theme=quotes_per_theme, seed=seed, all_coded=all_coded
+    )
+    if not isinstance(survey, Survey):
+        survey = survey_mod.load(survey)
+    if not isinstance(codebook, Codebook):
+        codebook = codebook_mod.load(codebook)
+    written: list[Path] = []
+    figures: dict[str, list[tuple[str, Path]]] = {}
+    if "md" in wanted or "html" in wanted:
+        figures, files = plot(summary, survey, codebook, directory / FIGURES)
+        written += files
+    if "md" in wanted:
+        written.append(_write_text(to_markdown(summary, figures, directory), directory / "summary.md"))
+    if "html" in wanted:
+        written.append(_write_text(to_html(summary, figures), directory / "summary.html"))
+    if "xlsx" in wanted:
+        written.append(write_xlsx(summary, directory / "summary.xlsx"))
+    if "csv" in wanted:
+        written += [
+            write_table(summary.themes, directory / "themes.csv"),
+            write_table(summary.quotes, directory / "quotes.csv"),
+            write_table(summary.comparison, directory / "comparison.csv"),
+            write_table(summary.ratings, directory / "ratings.csv"),
+            write_table(provenance_table(summary.provenance), directory / "provenance.csv"),
+        ]
+    if "json" in wanted:
+        written.append(write_json(to_json(summary), directory / "summary.json"))
+    return replace(summary, files=tuple(written))
+
+
+def _formats(formats: str | Sequence[str]) -> list[str]:
+    items = formats.split(",") if isinstance(formats, str) else list(formats)
+    wanted = [f.strip().lower() for f in items if f.strip()]
+    for fmt in wanted:
+        if fmt not in FORMATS:
+            raise CoderError(f"unknown format '{fmt}' (use {', '.join(FORMATS)})", key="--format")
+    if not wanted:
+        raise CoderError(f"no output format (use {', '.join(FORMATS)})", key="--format")
+    return wanted
+
+
+def _output_directory(directory: str | os.PathLike[str]) -> Path:
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise CoderError("expected a directory, found a file", file=directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def _write_text(text: str, path: Path) -> Path:
+    with atomic_write(path) as handle:
+        handle.write(text)
+    return path
+
+
+def provenance_table(provenance: dict[str, Any]) -> pd.DataFrame:
+    """The provenance as ``key, value`` rows (nested keys joined by dots; one row per input file)."""
+    rows: list[tuple[str, str]] = []
+    for key, value in provenance.items():
+        if key == "inputs":
+            rows += [(f"input {item['role']}: {item['file']}", f"sha256 {item['sha256']}") for item in value]
+        elif key == "bands":
+            rows += [
+                (f"band {b['band']}", f"share >= {b['min_share']:.0%}, people >= {b['min_mentions']}")
+                for b in value
+            ]
+        elif isinstance(value, dict):
+            rows += [(f"{key}.{k}", str(v)) for k, v in value.items()]
+        elif isinstance(value, list):
+            rows.append((key, ", ".join(map(str, value))))
+        else:
+            rows.append((key, str(value)))
+    return pd.DataFrame(rows, columns=["key", "value"])
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return json.loads(frame.to_json(orient="records", force_ascii=False))  # NaN -> null, numpy -> plain
+
+
+def to_json(summary: SummaryReport) -> dict[str, Any]:
+    """The summary as one JSON-ready dict: provenance first, then every table."""
+    return {
+        "provenance": summary.provenance,
+        "survey": summary.name,
+        "municipalities": list(summary.municipalities),
+        "questions": _records(summary.questions),
+        "themes": _records(summary.themes),
+        "quotes": _records(summary.quotes),
+        "comparison": _records(summary.comparison),
+        "ratings": _records(summary.ratings),
+        "discussion": list(summary.discussion),
+    }
+
+
+def write_xlsx(summary: SummaryReport, path: str | os.PathLike[str]) -> Path:
+    """Write the sheets themes, quotes, comparison, ratings and provenance to one workbook, atomically."""
+    path = Path(path)
+    stamp = datetime.fromisoformat(summary.provenance["generated_at"]).replace(tzinfo=None)
+    with atomic_write(path, "wb") as handle, pd.ExcelWriter(handle, engine="openpyxl") as writer:
+        summary.themes.to_excel(writer, sheet_name="themes", index=False)
+        summary.quotes.to_excel(writer, sheet_name="quotes", index=False)
+        summary.comparison.to_excel(writer, sheet_name="comparison", index=False)
+        summary.ratings.to_excel(writer, sheet_name="ratings", index=False)
+        provenance_table(summary.provenance).to_excel(writer, sheet_name="provenance", index=False)
+        # The workbook's own dates are those of the provenance, not "now" once more.
+        writer.book.properties.created = stamp
+        writer.book.properties.modified = stamp
+        writer.book.properties.creator = f"coder {__version__}"
+    return path
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Figures
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _slug(text: str) -> str:
+    keep = "".join(ch if ch.isalnum() else "-" for ch in text.casefold())
+    return "-".join(part for part in keep.split("-") if part) or "x"
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def plot(
+    summary: SummaryReport,
+    survey: Survey,
+    codebook: Codebook,
+    directory: str | os.PathLike[str],
+    *,
+    formats: tuple[str, ...] = ("png", "svg"),
+) -> tuple[dict[str, list[tuple[str, Path]]], list[Path]]:
+    """Draw the figures of a summary as PNG and SVG: per question a bar chart of theme counts (codebook
+    colours, Norwegian labels) and, with several municipalities, a grouped bar chart of theme shares per
+    municipality; the rating distribution per municipality.
+
+    Returns ``{question_id or "ratings": [(caption, png path), ...]}`` and every file written.
+    """
+    from matplotlib.figure import Figure
+
+    from coder.network import save_figure
+
+    directory = _output_directory(directory)
+    colours = {c.id: c.color or "#7F7F7F" for c in codebook.codes}
+    figures: dict[str, list[tuple[str, Path]]] = {}
+    written: list[Path] = []
+    several = len(summary.municipalities) > 1
+    for question in summary.questions.itertuples(index=False):
+        themes = summary.themes[summary.themes["question_id"] == question.question_id]
+        if themes.empty:
+            continue
+        slug = _slug(question.question_id)
+        fig = Figure(figsize=(8, 0.45 * len(themes) + 1.4))
+        ax = fig.subplots()
+        ys = list(range(len(themes)))[::-1]  # most mentioned at the top
+        ax.barh(ys, themes["mentions"], color=[colours[c] for c in themes["code"]], height=0.7)
+        for y, k, share in zip(ys, themes["mentions"], themes["share"], strict=True):
+            ax.text(k, y, f" {k} ({_percent(share)})", va="center", fontsize=8)
+        ax.set_yticks(ys, [_wrap(label, 38) for label in themes["label"]], fontsize=9)
+        ax.set_xlabel(f"Antall respondenter som nevner temaet (av {question.coded} som svarte)")
+        ax.set_xlim(0, max(themes["mentions"].max() * 1.25, 1))
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.set_title(_wrap(question.label, 70), fontsize=10)
+        ax.spines[["top", "right"]].set_visible(False)
+        files = save_figure(fig, directory / f"temaer_{slug}", formats)
+        written += files
+        figures.setdefault(question.question_id, []).append((f"Temaer: {question.label}", files[0]))
+        if several:
+            files = _plot_comparison(summary, question, directory, formats, Figure, save_figure)
+            written += files
+            figures[question.question_id].append((f"Per kommune: {question.label}", files[0]))
+    if not survey.ratings.empty:
+        written += survey_mod.plot_ratings(survey, directory, formats=formats)
+        figures["ratings"] = [
+            (f"Fordeling: {label}", directory / f"vurdering_{rating_id}.{formats[0]}")
+            for rating_id, label in zip(
+                survey.rating_items["rating_id"], survey.rating_items["label"], strict=True
+            )
+        ]
+    return figures, written
+
+
+def _plot_comparison(
+    summary: SummaryReport,
+    question: Any,
+    directory: Path,
+    formats: tuple[str, ...],
+    Figure: Any,
+    save_figure: Any,
+) -> list[Path]:
+    """Theme shares side by side per municipality, one colour per municipality."""
+    table = summary.comparison[summary.comparison["question_id"] == question.question_id]
+    codes = list(dict.fromkeys(table["code"]))
+    labels = list(dict.fromkeys(table["label"]))
+    municipalities = list(summary.municipalities)
+    fig = Figure(figsize=(8, 0.35 * len(codes) * max(len(municipalities), 2) / 2 + 1.6))
+    ax = fig.subplots()
+    height = 0.8 / len(municipalities)
+    palette = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860")
+    for i, municipality in enumerate(municipalities):
+        mine = table[table["municipality"] == municipality].set_index("code")
+        shares = [float(mine.at[c, "share"]) if c in mine.index else 0.0 for c in codes]
+        shares = [0.0 if math.isnan(s) else s * 100 for s in shares]
+        n = int(mine["answers"].iloc[0]) if len(mine) else 0
+        ys = [len(codes) - 1 - j - (i - (len(municipalities) - 1) / 2) * height for j in range(len(codes))]
+        ax.barh(ys, shares, height=height, color=palette[i % len(palette)], label=f"{municipality} (n = {n})")
+    ax.set_yticks(range(len(codes))[::-1], [_wrap(label, 38) for label in labels], fontsize=9)
+    ax.set_xlabel("Andel av dem som svarte (%)")
+    ax.set_xlim(0, 100)
+    ax.set_title(_wrap(f"Per kommune: {question.label}", 70), fontsize=10)
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.spines[["top", "right"]].set_visible(False)
+    return save_figure(fig, directory / f"kommuner_{_slug(question.question_id)}", formats)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Markdown and HTML: one list of blocks, two renderings
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _percent(share: float) -> str:
+    # Half up, as a reader rounds (Python's round-half-even would show 22.5 % as 22 %).
+    return "–" if share != share else f"{math.floor(share * 100 + 0.5)} %"
+
+
+def _decimal(value: float) -> str:
+    return "–" if value != value else f"{value:.1f}".replace(".", ",")
+
+
+def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) -> list[tuple]:
+    """The report as blocks: ("h1"|"h2"|"h3"|"h4"|"p"|"em"|"strong"|"note", text), ("ul", items),
+    ("quote", text, attribution), ("img", caption, path), ("table", header, rows)."""
+    p = summary.provenance
+    several = len(summary.municipalities) > 1
+    blocks: list[tuple] = [("h1", f"Temaer i de åpne svarene: {summary.name}")]
+    if p["machine_suggestions"]:
+        blocks.append(("note", f"Merk: {MACHINE_NOTE}"))
+    answered = summary.questions[summary.questions["coded"] > 0]
+    where = ", ".join(summary.municipalities)
+    blocks.append(
+        (
+            "p",
+            f"{'Kommuner' if several else 'Kommune'}: {where}. {p['coded_answers']} kodede svar på "
+            f"{len(answered)} åpne spørsmål, kodet med kodeboka «{p['codebook']['name']}» "
+            f"(versjon {p['codebook']['version']}).",
+        )
+    )
+    bands = "; ".join(
+        f"«{b}»: minst {s:.0%} og minst {k} personer".replace("%", " %") if s else f"«{b}»: resten"
+        for b, s, k in BANDS
+    )
+    uncoded = p["uncoded_answers"]
+    blocks.append(
+        (
+            "p",
+            "Tallene er antall personer som nevner temaet, av dem som svarte på spørsmålet; ett svar kan "
+            f"berøre flere temaer. Gruppene: {bands}."
+            + (f" {uncoded} svar er ikke kodet ennå og er holdt utenfor." if uncoded else ""),
+        )
+    )
+    for number, question in enumerate(answered.itertuples(index=False), start=1):
+        themes = summary.themes[summary.themes["question_id"] == question.question_id]
+        blocks.append(("h2", f"{number}. {question.label}"))
+        blocks.append(("em", f"«{question.text}» ({question.coded} svar)"))
+        if themes.empty:
+            blocks.append(("p", "Ingen av svarene er kodet med et tema."))
+            continue
+        for name, _s, _k in BANDS:
+            mine = themes[themes["band"] == name]
+            if not mine.empty:
+                blocks.append(("strong", name))
+                blocks.append(
+                    (
+                        "ul",
+                        [
+                            f"{r.label}: {r.mentions} av {r.answers} ({_percent(r.share)})"
+                            for r in mine.itertuples(index=False)
+                        ],
+                    )
+                )
+        for caption, path in figures.get(question.question_id, [])[:1]:
+            blocks.append(("img", caption, path))
+        if several:
+            table = summary.comparison[summary.comparison["question_id"] == question.question_id]
+            totals = table.drop_duplicates("municipality").set_index("municipality")["answers"]
+            header = ["Tema", *[f"{m} (n = {totals.get(m, 0)})" for m in summary.municipalities]]
+            rows = []
+            for _code, group in table.groupby("code", sort=False):
+                by = group.set_index("municipality")
+                rows.append(
+                    [str(group["label"].iloc[0])]
+                    + [
+                        f"{by.at[m, 'mentions']} ({_percent(by.at[m, 'share'])})"
+                        for m in summary.municipalities
+                    ]
+                )
+            blocks.append(("h3", "Per kommune"))
+            blocks.append(("table", header, rows))
+            for caption, path in figures.get(question.question_id, [])[1:]:
+                blocks.append(("img", caption, path))
+        quotes = summary.quotes[summary.quotes["question_id"] == question.question_id]
+        if not quotes.empty:
+            blocks.append(("h3", "Sitater"))
+            for _code, group in quotes.groupby("code", sort=False):
+                blocks.append(("h4", str(group["label"].iloc[0])))
+                for quote in group.itertuples(index=False):
+                    who = ", ".join(part for part in (quote.function, quote.municipality) if part)
+                    blocks.append(("quote", quote.text, who))
+    if not summary.ratings.empty:
+        blocks.append(("h2", "Vurdering av samordningen" if several else "Vurdering"))
+        for rating_id, group in summary.ratings.groupby("rating_id", sort=False):
+            label = str(group["label"].iloc[0])
+            scale = [c for c in group.columns if c.isdigit()]
+            blocks.append(
+                ("em", f"«{label}» (1–{scale[-1] if scale else ''}; «Vet ikke» er holdt utenfor snittet)")
+            )
+            header = ["Kommune", "Snitt", "Antall", "Vet ikke", *scale]
+            rows = [
+                [
+                    r["municipality"],
+                    _decimal(r["mean"]),
+                    str(r["n"]),
+                    str(r["missing"]),
+                    *[str(r[c]) for c in scale],
+                ]
+                for r in group.to_dict("records")
+            ]
+            blocks.append(("table", header, rows))
+            for caption, path in figures.get("ratings", []):
+                if path.stem == f"vurdering_{rating_id}":
+                    blocks.append(("img", caption, path))
+    if summary.discussion:
+        blocks.append(("h2", "Spørsmål til diskusjon"))
+        blocks.append(("ul", list(summary.discussion)))
+    blocks.append(("h2", "Om tallene"))
+    inputs = [f"{i['role']}: {i['file']} (sha256 {i['sha256'][:12]}…)" for i in p["inputs"]]
+    blocks.append(
+        (
+            "ul",
+            [
+                f"Laget med {p['tool']} {p['generated_at']}, seed {p['seed']}, "
+                f"{p['quotes_per_theme']} sitater per tema.",
+                f"Kodebok: {p['codebook']['name']}, versjon {p['codebook']['version']}.",
+                *inputs,
+                "Kodene er maskinforslag (ikke gjennomgått)."
+                if p["machine_suggestions"]
+                else "Kodene er fra en kodefil (id,code).",
+                "Svar som ikke er i kodefilen, regnes som kodet uten tema."
+                if p["all_coded"]
+                else "Svar som ikke er i kodefilen, er ikke kodet ennå og holdt utenfor.",
+                "Sitatene er gjengitt ordrett; respondentene er bare omtalt med funksjon og kommune.",
+            ],
+        )
+    )
+    return blocks
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+
+
+def _md(text: str) -> str:
+    """Text as Markdown that renders as the text itself (characters with a meaning escaped)."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def to_markdown(
+    summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]], base: str | os.PathLike[str] = "."
+) -> str:
+    """The report as Markdown; figures are linked relative to ``base`` (the directory of the .md file)."""
+    lines: list[str] = []
+    for block in _blocks(summary, figures):
+        kind = block[0]
+        if kind in ("h1", "h2", "h3", "h4"):
+            lines += ["#" * int(kind[1]) + " " + _md(block[1]), ""]
+        elif kind == "p":
+            lines += [_md(block[1]), ""]
+        elif kind == "em":
+            lines += [f"*{_md(block[1])}*", ""]
+        elif kind == "strong":
+            lines += [f"**{_md(block[1])}**", ""]
+        elif kind == "note":
+            lines += [f"> **{_md(block[1])}**", ""]
+        elif kind == "ul":
+            lines += [f"- {_md(item)}" for item in block[1]] + [""]
+        elif kind == "quote":
+            text_lines = [_md(line.strip()) for line in block[1].splitlines() if line.strip()]
+            lines += [f"> {line}" for line in text_lines]
+            if block[2]:
+                lines += [">", f"> — *{_md(block[2])}*"]
+            lines.append("")
+        elif kind == "img":
+            relative = os.path.relpath(block[2], base).replace(os.sep, "/")
+            lines += [f"![{_md(block[1])}]({relative})", ""]
+        elif kind == "table":
+            header, rows = block[1], block[2]
+            lines.append("| " + " | ".join(_md(h) for h in header) + " |")
+            lines.append("|" + "|".join(["---", *["---:"] * (len(header) - 1)]) + "|")
+            lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
+            lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+_CSS = """
+body { font-family: Georgia, 'DejaVu Serif', serif; max-width: 52em; margin: 2em auto; padding: 0 1em;
+       line-height: 1.45; color: #222; }
+h1, h2, h3, h4 { font-family: 'Helvetica Neue', Arial, sans-serif; }
+blockquote { margin: 0.8em 0; padding: 0.2em 1em; border-left: 4px solid #bbb; background: #f7f7f7; }
+blockquote footer { font-style: italic; color: #555; margin-top: 0.3em; }
+.note { border: 1px solid #d62728; background: #fdecea; padding: 0.6em 1em; font-weight: bold; }
+table { border-collapse: collapse; margin: 0.8em 0; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.2em 0.7em; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+figure { margin: 1em 0; } figure img { max-width: 100%; } figcaption { font-size: 0.85em; color: #555; }
+"""
+
+
+def to_html(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) -> str:
+    """The report as one self-contained HTML page: the PNG figures are inlined as base64."""
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="nb">',
+        '<head><meta charset="utf-8">',
+        f"<title>{e(summary.name)}</title>",
+        f'<meta name="generator" content="{e(summary.provenance["tool"])}">',
+        f"<style>{_CSS}</style></head>",
+        "<body>",
+    ]
+    for block in _blocks(summary, figures):
+        kind = block[0]
+        if kind in ("h1", "h2", "h3", "h4"):
+            parts.append(f"<{kind}>{e(block[1])}</{kind}>")
+        elif kind == "p":
+            parts.append(f"<p>{e(block[1])}</p>")
+        elif kind == "em":
+            parts.append(f"<p><em>{e(block[1])}</em></p>")
+        elif kind == "strong":
+            parts.append(f"<p><strong>{e(block[1])}</strong></p>")
+        elif kind == "note":
+            parts.append(f'<p class="note">{e(block[1])}</p>')
+        elif kind == "ul":
+            parts.append("<ul>" + "".join(f"<li>{e(item)}</li>" for item in block[1]) + "</ul>")
+        elif kind == "quote":
+            text = "<br>".join(e(line.strip()) for line in block[1].splitlines() if line.strip())
+            footer = f"<footer>— {e(block[2])}</footer>" if block[2] else ""
+            parts.append(f"<blockquote><p>{text}</p>{footer}</blockquote>")
+        elif kind == "img":
+            data = base64.b64encode(Path(block[2]).read_bytes()).decode("ascii")
+            parts.append(
+                f'<figure><img alt="{e(block[1])}" src="data:image/png;base64,{data}">'
+                f"<figcaption>{e(block[1])}</figcaption></figure>"
+            )
+        elif kind == "table":
+            head = "".join(f"<th>{e(h)}</th>" for h in block[1])
+            body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in block[2])
+            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    parts += ["</body>", "</html>"]
+    return "\n".join(parts) + "\n"
