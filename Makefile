@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT := out/demo
 EXAMPLE := examples/oppdal/manifest.yaml
+SURVEY := examples/oppdal-rissa.yaml
 CODEBOOK := codebooks/boligsosialt.yaml
 
 .PHONY: setup demo test lint bench clean
@@ -17,17 +18,25 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# The main job on the bundled example: answers -> suggested codes -> network positions -> themes by position.
+# The main job on the bundled examples: answers -> suggested codes (checked against the hand codes) -> a coding
+# project with bulk review -> network positions -> themes by position -> theme summary. Answers and codes cover
+# both municipalities ($(SURVEY)); the network is analysed per municipality.
 demo: $(STAMP)
-	mkdir -p $(OUT)
+	rm -rf $(OUT) && mkdir -p $(OUT)
 	$(BIN)/coder info
 	$(BIN)/coder codebook validate $(CODEBOOK)
-	$(BIN)/coder survey check $(EXAMPLE)
-	$(BIN)/coder survey answers $(EXAMPLE) --out $(OUT)/answers.csv
+	$(BIN)/coder survey check $(SURVEY)
+	$(BIN)/coder survey answers $(SURVEY) --out $(OUT)/answers.csv
 	$(BIN)/coder suggest $(OUT)/answers.csv --codebook $(CODEBOOK) --out $(OUT)/suggestions.csv
-	$(BIN)/coder network $(EXAMPLE) --level weekly --out $(OUT)/network --plot $(OUT)/plots
-	$(BIN)/coder link $(EXAMPLE) --codes $(OUT)/suggestions.csv --out $(OUT)/link
-	@echo "Demo outputs are in $(OUT)/"
+	$(BIN)/coder evaluate --gold examples/oppdal/koder.csv --pred $(OUT)/suggestions.csv
+	$(BIN)/coder init $(OUT)/project.db --manifest $(SURVEY) --codebook $(CODEBOOK)
+	$(BIN)/coder suggest --project $(OUT)/project.db
+	$(BIN)/coder review $(OUT)/project.db --coder demo --accept-above 0.9 --reject-below 0.1
+	$(BIN)/coder codes export $(OUT)/project.db --out $(OUT)/codes.xlsx
+	$(BIN)/coder network $(EXAMPLE) --out $(OUT)/network --plot $(OUT)/plots --export graphml
+	$(BIN)/coder link $(SURVEY) --codes $(OUT)/suggestions.csv --all-coded --out $(OUT)/link
+	$(BIN)/coder summary $(SURVEY) --codes $(OUT)/suggestions.csv --all-coded --out $(OUT)/summary
+	@echo "Demo outputs are in $(OUT)/ (open $(OUT)/summary/summary.html)"
 
 test: $(STAMP)
 	$(BIN)/ruff check coder tests benchmarks

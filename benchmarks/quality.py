@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 from coder import codebook as codebook_module  # noqa: E402
 from coder import survey  # noqa: E402
 from coder.classify import CodeSuggester, label_matrix  # noqa: E402
-from coder.reliability import evaluate, read_codes  # noqa: E402
+from coder.reliability import evaluate, indicator_matrix, read_codes  # noqa: E402
 
 CODED = REPO / "examples" / "coded" / "coded_answers.csv"
 CODEBOOK = REPO / "codebooks" / "boligsosialt.yaml"
@@ -74,6 +74,22 @@ def all_scores(model: CodeSuggester, texts: list[str], ids: list[str]) -> pd.Dat
     )
 
 
+def calibration_error(gold: pd.DataFrame, scores: pd.DataFrame, code_ids: list[str], bins: int = 10) -> float:
+    """Expected calibration error over every (answer, code): |mean confidence - share correct| per bin."""
+    ids = sorted(set(scores["id"]))
+    truth = indicator_matrix(gold, ids, code_ids).ravel()
+    confidence = scores.pivot(index="id", columns="code", values="confidence").loc[ids, code_ids]
+    confidence = confidence.to_numpy().ravel()
+    edges = np.minimum((confidence * bins).astype(int), bins - 1)
+    return float(
+        sum(
+            abs(confidence[edges == b].mean() - truth[edges == b].mean()) * (edges == b).mean()
+            for b in range(bins)
+            if (edges == b).any()
+        )
+    )
+
+
 def draw_k(train: pd.DataFrame, code_ids: list[str], k: int, seed: int) -> pd.DataFrame:
     """k answers carrying each code, drawn from the development part; they count as fully coded."""
     rng = np.random.default_rng(seed)
@@ -113,7 +129,9 @@ def run(on: str, k: int, seeds: int) -> None:
 
     start = time.perf_counter()
     model = CodeSuggester(codebook, random_state=0).fit(texts)
-    codebook_only = measure(predictions(model, part_texts, part_ids), all_scores(model, part_texts, part_ids))
+    scores = all_scores(model, part_texts, part_ids)
+    codebook_only = measure(predictions(model, part_texts, part_ids), scores)
+    codebook_only["ece"] = calibration_error(gold, scores, code_ids)
     rows.append(("coder, codebook only", codebook_only, time.perf_counter() - start))
 
     with_k = []
@@ -122,9 +140,9 @@ def run(on: str, k: int, seeds: int) -> None:
         labels = draw_k(train, code_ids, k, seed)
         start = time.perf_counter()
         model = CodeSuggester(codebook, random_state=seed).fit(texts, label_matrix(ids, labels, codebook))
-        with_k.append(
-            measure(predictions(model, part_texts, part_ids), all_scores(model, part_texts, part_ids))
-        )
+        scores = all_scores(model, part_texts, part_ids)
+        with_k.append(measure(predictions(model, part_texts, part_ids), scores))
+        with_k[-1]["ece"] = calibration_error(gold, scores, code_ids)
         durations.append(time.perf_counter() - start)
 
     print(
@@ -151,6 +169,10 @@ def run(on: str, k: int, seeds: int) -> None:
             f"ratio to baseline, {label}: micro-F1 x{result['micro_f1'] / baseline['micro_f1']:.2f}, "
             f"mean alpha x{result['mean_alpha'] / baseline['mean_alpha']:.2f}"
         )
+    print(
+        f"confidence calibration (expected calibration error, 10 bins): codebook only "
+        f"{codebook_only['ece']:.3f}, k={k} {statistics.mean(r['ece'] for r in with_k):.3f}"
+    )
     print(
         "\nper code, codebook only (F1 / alpha):  "
         + ", ".join(f"{c} {v['f1']:.2f}/{v['alpha']:.2f}" for c, v in codebook_only["per_code"].items())

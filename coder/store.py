@@ -133,6 +133,8 @@ BEGIN SELECT RAISE(ABORT, 'the decision log is append-only: record an undo inste
 
 #: MIGRATIONS[i] upgrades a file from schema version i to i + 1 (version 0 = empty file).
 MIGRATIONS: list[str] = [_SCHEMA_V1]
+#: Suggestions from this confidence up are stored with a run, so review can show and reject uncertain ones.
+STORED_CONFIDENCE_FLOOR = 0.05
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -779,12 +781,13 @@ def suggest(project_path: str | os.PathLike[str], *, seed: int = 0, threshold: f
     with Project.open(project_path) as project:
         answers = project.answers()[["id", "text"]]
         labels = project.labels()
-        effective = threshold if threshold is not None else getattr(classify, "DEFAULT_THRESHOLD", None)
+        effective = classify.DEFAULT_THRESHOLD if threshold is None else threshold
+        # Keep the uncertain suggestions below the threshold too: review shows them and can reject them.
         suggestions = classify.suggest(
             answers,
             project.codebook(),
             labels=labels if len(labels) else None,
-            threshold=threshold,
+            threshold=min(STORED_CONFIDENCE_FLOOR, effective),
             seed=seed,
         )
         params = {

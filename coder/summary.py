@@ -202,7 +202,12 @@ def load_codes(
         frame["code"] = frame["code"].fillna("").astype(str).str.strip()
         _check(frame["id"], [[c] if c else [] for c in frame["code"]], known_ids, codebook, None, "code")
         machine = "confidence" in frame.columns
-        confidence = frame["confidence"].astype(float) if machine else math.nan
+        confidence = pd.to_numeric(frame["confidence"], errors="coerce") if machine else math.nan
+        if machine and not confidence.between(0, 1).all():
+            first = int((~confidence.between(0, 1)).to_numpy().argmax())
+            raise CoderError(
+                "confidence must be a number from 0 to 1", row=spreadsheet_row(first), column="confidence"
+            )
         table = pd.DataFrame({"id": frame["id"], "code": frame["code"], "confidence": confidence})
         paths: list[Path] = []
     else:
@@ -608,14 +613,14 @@ def report(
     Every file is written atomically and carries the provenance.
     """
     wanted = _formats(formats)
-    directory = _output_directory(out_dir)
-    summary = summarize(
-        survey, codes, codebook, quotes_per_theme=quotes_per_theme, seed=seed, all_coded=all_coded
-    )
     if not isinstance(survey, Survey):
         survey = survey_mod.load(survey)
     if not isinstance(codebook, Codebook):
         codebook = codebook_mod.load(codebook)
+    summary = summarize(
+        survey, codes, codebook, quotes_per_theme=quotes_per_theme, seed=seed, all_coded=all_coded
+    )
+    directory = _output_directory(out_dir)  # only once the inputs are known to be good
     written: list[Path] = []
     figures: dict[str, list[tuple[str, Path]]] = {}
     if "md" in wanted or "html" in wanted:

@@ -124,3 +124,15 @@ def test_cli_bad_input_gives_one_line_and_exit_2(tmp_path: Path, args: list[str]
     output = result.output.strip()
     assert message in output and output.startswith("Error:")
     assert "Traceback" not in output and len(output.splitlines()) == 1
+
+
+def test_outputs_get_the_usual_permissions(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        path = write_table(pd.DataFrame({"id": ["r1"]}), tmp_path / "out.csv")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

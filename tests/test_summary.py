@@ -1,0 +1,468 @@
+"""Theme summaries: counts, bands, quotes, municipalities side by side, the report files and provenance."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from coder import link, summary, survey
+from coder.cli import app
+from coder.errors import CoderError
+
+REPO = Path(__file__).resolve().parents[1]
+OPPDAL = REPO / "examples" / "oppdal" / "manifest.yaml"
+BOTH = REPO / "examples" / "oppdal-rissa.yaml"
+OPPDAL_CODES = REPO / "examples" / "oppdal" / "koder.csv"
+RISSA_CODES = REPO / "examples" / "rissa" / "koder.csv"
+CODEBOOK = REPO / "codebooks" / "boligsosialt.yaml"
+FIGURES = summary.FIGURES
+DATA_URI = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def both() -> survey.Survey:
+    return survey.load(BOTH)
+
+
+@pytest.fixture(scope="module")
+def codes() -> pd.DataFrame:
+    frames = [pd.read_csv(path, dtype=str, keep_default_na=False) for path in (OPPDAL_CODES, RISSA_CODES)]
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("summary")
+
+
+@pytest.fixture(scope="module")
+def codebook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A snapshot of the default codebook: the shared tree may change it while the tests run."""
+    path = tmp_path_factory.mktemp("codebook") / "boligsosialt.yaml"
+    path.write_bytes(CODEBOOK.read_bytes())
+    return path
+
+
+@pytest.fixture(scope="module")
+def result(out: Path, codebook: Path) -> summary.SummaryReport:
+    """The human-coded examples, both municipalities, every format."""
+    return summary.report(BOTH, [OPPDAL_CODES, RISSA_CODES], codebook, out_dir=out / "a")
+
+
+@pytest.fixture(scope="module")
+def suggestions(tmp_path_factory: pytest.TempPathFactory, codes: pd.DataFrame) -> Path:
+    """A suggestion file (id,code,confidence,evidence) made from the reference codes, with a confidence
+    from a hash, and, like suggest's output, without the answers that carry no code."""
+    real = codes[codes["code"] != ""].copy()
+    real["confidence"] = [
+        0.5 + int(hashlib.sha256(f"{i}{c}".encode()).hexdigest()[:6], 16) % 500 / 1000
+        for i, c in zip(real["id"], real["code"], strict=True)
+    ]
+    real["evidence"] = "keywords: test"
+    path = tmp_path_factory.mktemp("suggestions") / "suggestions.csv"
+    real.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def machine(out: Path, suggestions: Path) -> summary.SummaryReport:
+    return summary.report(BOTH, suggestions, None, out_dir=out / "m", formats="json,csv", all_coded=True)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Counts and bands
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _expected(both: survey.Survey, codes: pd.DataFrame, by: list[str]) -> dict[tuple, tuple[int, int]]:
+    """(question, *by, code) -> (answers, mentions), counted independently with pandas."""
+    answers = both.answers[both.answers["id"].isin(set(codes["id"]))]
+    merged = codes[codes["code"] != ""].merge(answers, on="id")
+    out = {}
+    for key, group in merged.groupby(["question_id", *by, "code"]):
+        mask = answers["question_id"] == key[0]
+        for column, value in zip(by, key[1:-1], strict=True):
+            mask &= answers[column] == value
+        out[key] = (int(answers.loc[mask, "respondent_id"].nunique()), int(group["respondent_id"].nunique()))
+    return out
+
+
+def test_theme_counts_equal_an_independent_pandas_count(
+    result: summary.SummaryReport, both: survey.Survey, codes: pd.DataFrame
+) -> None:
+    expected = _expected(both, codes, [])
+    got = {(r.question_id, r.code): (r.answers, r.mentions) for r in result.themes.itertuples(index=False)}
+    assert got == expected
+    assert (result.themes["share"] == result.themes["mentions"] / result.themes["answers"]).all()
+    # Within a question, most mentioned first; questions in manifest order.
+    for _, group in result.themes.groupby("question_id", sort=False):
+        assert list(group["mentions"]) == sorted(group["mentions"], reverse=True)
+    order = list(dict.fromkeys(result.themes["question_id"]))
+    assert order == [q for q in both.questions["question_id"] if q in order]
+
+
+def test_comparison_equals_an_independent_count_per_municipality(
+    result: summary.SummaryReport, both: survey.Survey, codes: pd.DataFrame
+) -> None:
+    expected = _expected(both, codes, ["municipality"])
+    table = result.comparison
+    assert set(table["municipality"]) == {"Oppdal", "Rissa"}
+    for row in table.itertuples(index=False):
+        key = (row.question_id, row.municipality, row.code)
+        if key in expected:
+            assert (row.answers, row.mentions) == expected[key]
+        else:  # a theme mentioned in the question, but not in this municipality
+            assert row.mentions == 0
+    # Every theme of the theme list has one row per municipality, and the rows add up.
+    sums = table.groupby(["question_id", "code"])["mentions"].sum()
+    for row in result.themes.itertuples(index=False):
+        assert sums[(row.question_id, row.code)] == row.mentions
+
+
+def test_same_counts_as_coder_link(result: summary.SummaryReport, both: survey.Survey) -> None:
+    linked = link.link(both, [OPPDAL_CODES, RISSA_CODES]).themes
+    ours = result.themes.set_index(["question_id", "code"])[["answers", "mentions"]]
+    theirs = linked.set_index(["question_id", "code"])[["answers", "mentions"]]
+    pd.testing.assert_frame_equal(ours.sort_index(), theirs.sort_index(), check_dtype=False)
+
+
+def test_bands_follow_the_documented_cut_offs(result: summary.SummaryReport) -> None:
+    assert summary.band(5, 20) == "Mange pekte på"  # 25 %, 5 people
+    assert summary.band(4, 20) == "En del peker på"  # 20 %
+    assert summary.band(2, 20) == "En del peker på"  # 10 %, 2 people
+    assert summary.band(1, 20) == "Ellers nevnt"  # 5 %
+    assert summary.band(2, 8) == "En del peker på"  # 25 %, but only 2 people
+    assert summary.band(1, 5) == "Ellers nevnt"  # 20 %, but one person
+    for row in result.themes.itertuples(index=False):
+        share, k = row.mentions / row.answers, row.mentions
+        expected = (
+            "Mange pekte på"
+            if share >= 0.25 and k >= 3
+            else "En del peker på"
+            if share >= 0.10 and k >= 2
+            else "Ellers nevnt"
+        )
+        assert row.band == expected
+    assert set(result.themes["band"]) == {b for b, _, _ in summary.BANDS}
+
+
+def test_markdown_lists_each_theme_under_its_band(result: summary.SummaryReport, out: Path) -> None:
+    text = (out / "a" / "summary.md").read_text(encoding="utf-8")
+    for question in result.questions.itertuples(index=False):
+        section = text.split(f". {question.label}\n", 1)[1].split("\n## ", 1)[0]
+        for row in result.themes[result.themes["question_id"] == question.question_id].itertuples():
+            line = f"- {row.label}: {row.mentions} av {row.answers} ("
+            assert line in section
+            heading = section.rfind("\n**", 0, section.index(line))
+            assert section[heading:].startswith(f"\n**{row.band}**")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Quotes
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_quotes_carry_their_code_and_are_verbatim(
+    result: summary.SummaryReport, both: survey.Survey, codes: pd.DataFrame
+) -> None:
+    pairs = set(zip(codes["id"], codes["code"], strict=True))
+    texts = dict(zip(both.answers["id"], both.answers["text"], strict=True))
+    quotes = result.quotes
+    assert len(quotes) > 0
+    for quote in quotes.itertuples(index=False):
+        assert (quote.answer_id, quote.code) in pairs
+        assert quote.text == texts[quote.answer_id]
+        assert quote.municipality == quote.answer_id[0].replace("O", "Oppdal").replace("R", "Rissa")
+    per_theme = quotes.groupby(["question_id", "code"]).size()
+    for row in result.themes.itertuples(index=False):
+        assert per_theme.get((row.question_id, row.code), 0) == min(3, row.mentions)
+    assert any(ch in "".join(quotes["text"]) for ch in "æøå")  # original letters kept
+
+
+def test_quotes_prefer_answers_with_only_that_code_and_medium_length(
+    result: summary.SummaryReport, both: survey.Survey, codes: pd.DataFrame
+) -> None:
+    real = codes[codes["code"] != ""]
+    n_codes = real.groupby("id")["code"].nunique()
+    texts = dict(zip(both.answers["id"], both.answers["text"], strict=True))
+    low, high = summary.QUOTE_LENGTH
+
+    def goodness(answer_id: str) -> tuple[int, int]:
+        return int(n_codes[answer_id] > 1), int(not low <= len(texts[answer_id]) <= high)
+
+    checked = 0
+    for (question_id, code), group in result.quotes.groupby(["question_id", "code"]):
+        candidates = real.loc[(real["code"] == code) & real["id"].str.endswith(f":{question_id}"), "id"]
+        left_out = set(candidates) - set(group["answer_id"])
+        if left_out:
+            worst_chosen = max(goodness(a) for a in group["answer_id"])
+            assert worst_chosen <= min(goodness(a) for a in left_out)
+            checked += 1
+        assert list(group["rank"]) == list(range(1, len(group) + 1))
+    assert checked > 5
+
+
+def test_quotes_prefer_the_most_confident(
+    machine: summary.SummaryReport, suggestions: Path, both: survey.Survey
+) -> None:
+    table = pd.read_csv(suggestions, dtype={"id": str})
+    n_codes = table.groupby("id")["code"].nunique()
+    texts = dict(zip(both.answers["id"], both.answers["text"], strict=True))
+    low, high = summary.QUOTE_LENGTH
+    quotes = machine.quotes
+    assert quotes["confidence"].notna().all()
+
+    def goodness(row: pd.Series) -> tuple[int, int, float]:
+        long = not low <= len(texts[row["id"]]) <= high
+        return int(n_codes[row["id"]] > 1), int(long), -round(row["confidence"], 1)
+
+    checked = 0
+    for (question_id, code), group in quotes.groupby(["question_id", "code"]):
+        pool = table[(table["code"] == code) & table["id"].str.endswith(f":{question_id}")]
+        chosen = pool[pool["id"].isin(set(group["answer_id"]))]
+        rest = pool[~pool["id"].isin(set(group["answer_id"]))]
+        assert list(group["confidence"]) == list(chosen.set_index("id").loc[group["answer_id"], "confidence"])
+        if len(rest):
+            worst = max(goodness(row) for _, row in chosen.iterrows())
+            assert all(worst <= goodness(row) for _, row in rest.iterrows())
+            checked += 1
+    assert checked > 5
+
+
+def test_a_different_seed_picks_among_equally_good_answers(
+    result: summary.SummaryReport, codebook: Path
+) -> None:
+    other = summary.summarize(BOTH, [OPPDAL_CODES, RISSA_CODES], codebook, seed=1)
+    same = summary.summarize(BOTH, [OPPDAL_CODES, RISSA_CODES], codebook, seed=0)
+    assert list(same.quotes["answer_id"]) == list(result.quotes["answer_id"])
+    assert list(other.quotes["answer_id"]) != list(result.quotes["answer_id"])
+    pd.testing.assert_frame_equal(other.themes, result.themes)
+
+
+def test_md_and_html_name_no_respondent(
+    result: summary.SummaryReport, out: Path, both: survey.Survey
+) -> None:
+    md = (out / "a" / "summary.md").read_text(encoding="utf-8")
+    page = DATA_URI.sub("", (out / "a" / "summary.html").read_text(encoding="utf-8"))
+    for text in (md, page):
+        for respondent in both.respondents["respondent_id"]:
+            assert not re.search(rf"\b{re.escape(respondent)}\b", text), respondent
+    attributions = [line for line in md.splitlines() if line.startswith("> — ")]
+    footers = re.findall(r"<footer>— (.*?)</footer>", page)
+    assert len(attributions) == len(footers) == len(result.quotes)
+    names = set(both.respondents["label"])
+    for line in attributions + footers:
+        assert not any(name in line for name in names)
+    first = result.quotes.iloc[0]
+    assert f"{first.function}, {first.municipality}" in html.unescape(footers[0])
+    # the quotes themselves are in both, verbatim
+    for text in result.quotes["text"]:
+        assert html.escape(text) in page
+        if not re.search(r"[\\`*_\[\]<>|]", text):
+            assert f"> {text.strip()}" in md
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Files, provenance, determinism
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_every_format_is_written_with_provenance(
+    result: summary.SummaryReport, out: Path, codebook: Path
+) -> None:
+    directory = out / "a"
+    names = {"summary.md", "summary.html", "summary.xlsx", "summary.json", "themes.csv", "quotes.csv",
+             "comparison.csv", "ratings.csv", "provenance.csv"}  # fmt: skip
+    assert names <= {p.name for p in result.files}
+    assert all(p.exists() for p in result.files)
+    sha = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (OPPDAL_CODES, RISSA_CODES, codebook, BOTH)}
+    inputs = {Path(i["file"]).resolve(): i["sha256"] for i in result.provenance["inputs"]}
+    for path, digest in sha.items():
+        assert inputs[path.resolve()] == digest
+    md = (directory / "summary.md").read_text(encoding="utf-8")
+    page = (directory / "summary.html").read_text(encoding="utf-8")
+    data = json.loads((directory / "summary.json").read_text(encoding="utf-8"))
+    provenance_csv = pd.read_csv(directory / "provenance.csv", dtype=str)
+    sheets = pd.read_excel(directory / "summary.xlsx", sheet_name=None, dtype=str)
+    assert {"themes", "quotes", "comparison", "provenance"} <= set(sheets)
+    stamp = result.provenance["generated_at"]
+    for text in (md, page, json.dumps(data), provenance_csv.to_csv(), sheets["provenance"].to_csv()):
+        assert stamp in text
+        assert sha[OPPDAL_CODES][:12] in text
+        assert "Boligsosialt arbeid" in text and "1.0" in text
+        assert "0.1" in text  # the coder version
+    assert data["provenance"]["seed"] == 0 and data["provenance"]["machine_suggestions"] is False
+    assert summary.MACHINE_NOTE not in md
+    assert len(sheets["themes"]) == len(result.themes) and len(sheets["quotes"]) == len(result.quotes)
+    pd.testing.assert_frame_equal(
+        pd.read_csv(directory / "themes.csv", dtype={"mentions": int, "answers": int}), result.themes
+    )
+
+
+def test_md_links_existing_figures_and_html_inlines_them(out: Path) -> None:
+    directory = out / "a"
+    md = (directory / "summary.md").read_text(encoding="utf-8")
+    page = (directory / "summary.html").read_text(encoding="utf-8")
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
+    assert len(links) == 11  # 5 questions × (themes + municipalities) + the rating
+    for relative in links:
+        assert (directory / relative).is_file() and (directory / relative).with_suffix(".svg").is_file()
+    assert page.count('src="data:image/png;base64,') == len(links)
+    assert 'src="figurer' not in page and "<link" not in page  # self-contained
+
+
+def test_same_seed_gives_the_same_files_but_the_time(
+    result: summary.SummaryReport, out: Path, codebook: Path
+) -> None:
+    again = summary.report(BOTH, [OPPDAL_CODES, RISSA_CODES], codebook, out_dir=out / "b")
+    stamp_a, stamp_b = result.provenance["generated_at"], again.provenance["generated_at"]
+    for path in result.files:
+        twin = out / "b" / path.relative_to(out / "a")
+        if path.suffix == ".xlsx":
+            a = pd.read_excel(path, sheet_name=None, dtype=str)
+            b = pd.read_excel(twin, sheet_name=None, dtype=str)
+            assert a.keys() == b.keys()
+            for name in a:
+                pd.testing.assert_frame_equal(a[name].replace(stamp_a, "T"), b[name].replace(stamp_b, "T"))
+        else:
+            assert path.read_bytes().replace(stamp_a.encode(), b"T") == twin.read_bytes().replace(
+                stamp_b.encode(), b"T"
+            ), path.name
+
+
+def test_machine_suggestions_carry_a_note(machine: summary.SummaryReport, out: Path) -> None:
+    md = summary.to_markdown(machine, {})  # without figures: quicker than writing them
+    data = json.loads((out / "m" / "summary.json").read_text(encoding="utf-8"))
+    provenance = pd.read_csv(out / "m" / "provenance.csv", dtype=str).set_index("key")["value"]
+    assert summary.MACHINE_NOTE in md.split("\n## ", 1)[0]  # at the top, before the first question
+    assert summary.MACHINE_NOTE in summary.to_html(machine, {})
+    assert data["provenance"]["machine_suggestions"] is True
+    assert data["provenance"]["note"] == provenance["note"] == summary.MACHINE_NOTE
+    assert {p.name for p in machine.files} >= {"summary.json", "themes.csv"}
+    assert not (out / "m" / "summary.md").exists() and not (out / "m" / FIGURES).exists()
+
+
+def test_answers_missing_from_the_codes_are_not_coded_unless_all_coded(
+    machine: summary.SummaryReport, suggestions: Path, both: survey.Survey, codes: pd.DataFrame
+) -> None:
+    # The suggestion file leaves out answers coded with no code: by default they are not coded yet.
+    missing = set(both.answers["id"]) - set(pd.read_csv(suggestions, dtype=str)["id"])
+    assert missing
+    strict = summary.summarize(both, suggestions)
+    assert strict.provenance["uncoded_answers"] == len(missing)
+    assert machine.provenance["uncoded_answers"] == 0
+    # with --all-coded the counts are those of the complete reference codes
+    pd.testing.assert_frame_equal(
+        machine.themes[["question_id", "code", "answers", "mentions"]].sort_values(["question_id", "code"]),
+        summary.summarize(both, codes)
+        .themes[["question_id", "code", "answers", "mentions"]]
+        .sort_values(["question_id", "code"]),
+    )
+    smaller = strict.themes.set_index(["question_id", "code"])["answers"]
+    full = machine.themes.set_index(["question_id", "code"])["answers"]
+    assert (smaller <= full.loc[smaller.index]).all() and (smaller < full.loc[smaller.index]).any()
+
+
+def test_codes_as_a_table_and_as_id_codes(both: survey.Survey, codes: pd.DataFrame, tmp_path: Path) -> None:
+    expected = summary.summarize(both, codes).themes
+    wide = codes.groupby("id", sort=False)["code"].agg(lambda c: ";".join(x for x in c if x)).reset_index()
+    wide.rename(columns={"code": "codes"}).to_csv(tmp_path / "wide.csv", index=False)
+    pd.testing.assert_frame_equal(summary.summarize(both, tmp_path / "wide.csv").themes, expected)
+
+
+def test_bad_codes_raise_errors_naming_file_and_row(both: survey.Survey, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,code\nO01:styrker,local_knowledge\nO99:styrker,coordination\n", encoding="utf-8")
+    with pytest.raises(CoderError) as error:
+        summary.summarize(both, bad)
+    assert (error.value.file, error.value.row, error.value.column) == (str(bad), 3, "id")
+    assert "O99:styrker" in str(error.value)
+    table = pd.DataFrame({"id": ["O01:styrker", "O02:styrker"], "code": ["local_knowledge", "nonsense"]})
+    with pytest.raises(CoderError, match="'nonsense' is not in the codebook") as error:
+        summary.summarize(both, table)
+    assert error.value.row == 3
+    table = pd.DataFrame({"id": ["O01:styrker"], "code": ["local_knowledge"], "confidence": ["high"]})
+    with pytest.raises(CoderError, match="confidence must be a number from 0 to 1") as error:
+        summary.summarize(both, table)
+    assert (error.value.row, error.value.column) == (2, "confidence")
+
+
+def test_one_municipality_has_no_comparison_section(out: Path) -> None:
+    one = summary.report(OPPDAL, OPPDAL_CODES, None, out_dir=out / "one", formats=["json"])
+    md = summary.to_markdown(one, {})
+    assert "Per kommune" not in md and "## Vurdering" in md
+    assert "| Oppdal | 2,7 | 20 | 3 |" in md  # the published mean, «Vet ikke» left out
+    assert one.municipalities == ("Oppdal",)
+    assert [p.name for p in one.files] == ["summary.json"]
+
+
+def test_ratings_per_municipality(result: summary.SummaryReport, both: survey.Survey) -> None:
+    ratings = result.ratings.set_index("municipality")
+    for municipality, group in both.ratings.groupby("municipality"):
+        values = group["value"].dropna()
+        assert ratings.at[municipality, "mean"] == pytest.approx(values.mean())
+        assert ratings.at[municipality, "missing"] == group["value"].isna().sum()
+        assert sum(ratings.at[municipality, str(v)] for v in range(1, 7)) == len(values)
+
+
+def test_discussion_questions_come_from_the_top_challenge_themes(result: summary.SummaryReport) -> None:
+    assert 1 <= len(result.discussion) <= 3
+    assert result.discussion[0].startswith("Tilpassede boliger og boligmasse")  # most named challenge
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_cli_writes_the_report(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["summary", str(BOTH), "--codes", str(OPPDAL_CODES), "--codes", str(RISSA_CODES), "--out",
+         str(tmp_path), "--format", "csv,json", "--quotes", "1"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "files written" in result.output
+    data = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert data["provenance"]["quotes_per_theme"] == 1
+    assert pd.read_csv(tmp_path / "quotes.csv").groupby(["question_id", "code"]).size().max() == 1
+    assert not (tmp_path / "summary.md").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "options", "message"),
+    [
+        ("id,code\nO01:styrker,local_knowledge\nX1:styrker,coordination\n", [], "row 3, column 'id'"),
+        ("id,code\nO01:styrker,nonsense\n", [], "row 2, column 'code': code 'nonsense'"),
+        ("id,code\nO01:styrker,local_knowledge\n", ["--format", "pdf"], "unknown format 'pdf'"),
+        ("id,code\nO01:styrker,local_knowledge\n", ["--quotes", "-1"], "--quotes"),
+        ("id,theme\nO01:styrker,local_knowledge\n", [], "expected a column 'code' or 'codes'"),
+    ],
+)
+def test_cli_bad_input_is_one_line_and_exit_2(
+    tmp_path: Path, content: str, options: list[str], message: str
+) -> None:
+    codes = tmp_path / "codes.csv"
+    codes.write_text(content, encoding="utf-8")
+    result = runner.invoke(
+        app, ["summary", str(OPPDAL), "--codes", str(codes), "--out", str(tmp_path / "o"), *options]
+    )
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error:") and message in lines[0], result.output
+    assert not (tmp_path / "o").exists()  # nothing is written for bad input
+
+
+def test_cli_missing_codes_file(tmp_path: Path) -> None:
+    missing = tmp_path / "none.csv"
+    result = runner.invoke(app, ["summary", str(OPPDAL), "--codes", str(missing), "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "file not found" in result.output and str(missing) in result.output
