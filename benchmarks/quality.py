@@ -134,6 +134,12 @@ def run(on: str, k: int, seeds: int) -> None:
     codebook_only["ece"] = calibration_error(gold, scores, code_ids)
     rows.append(("coder, codebook only", codebook_only, time.perf_counter() - start))
 
+    # Ablation: the same without self-training on the uncoded answers (issue 3 asks for it measured).
+    start = time.perf_counter()
+    model = CodeSuggester(codebook, random_state=0, self_training_rounds=0).fit(texts)
+    ablation = measure(predictions(model, part_texts, part_ids), all_scores(model, part_texts, part_ids))
+    rows.append(("  - without self-training", ablation, time.perf_counter() - start))
+
     with_k = []
     durations = []
     for seed in range(seeds):

@@ -4,15 +4,19 @@
 
 * the **codebook**: each code's keywords label the corpus weakly (an answer whose lemmas or compound parts
   match a keyword), and its examples and counter-examples are labelled answers;
-* **human-coded answers**, when there are any: accepted codes are positives, every other code a negative;
+* **human-coded answers**, when there are any: accepted codes are positives, rejected codes negatives (and
+  every other code of an answer coded in full, as in a codes file);
 * the **uncoded rest** of the corpus, by self-training: after a first fit the confident predictions on
   uncoded answers become pseudo-labels for the next fit.
 
 Two views of an answer keep the weak labels from teaching only themselves (co-training in spirit): the
 keyword view (does a codebook keyword match, negated or not) and the lexical view (TF-IDF over lemmas and
 lemma bigrams, compound parts, negation-marked lemmas, and character n-grams). A logistic regression per code
-learns the lexical view from the weak and human labels; the confidence combines it with the keyword view in
-logit space, with weights set on the development split of ``examples/coded`` (never its held-out part).
+learns the lexical view from the weak and human labels, and scores every corpus answer out of fold. The
+confidence combines, in logit space, the keyword votes, the lexical logit, how many other codes' keywords
+match (competition), and the similarity to the nearest human-coded answers with and without the code; the
+weights are set on the development split of ``examples/coded`` (never its held-out part) and refitted by
+Platt scaling on the human-coded answers, shrunk towards those defaults when there are few.
 
 Each suggestion carries its evidence: the matched keywords, the terms that pushed the score most, and the
 nearest codebook example.
@@ -20,9 +24,9 @@ nearest codebook example.
 >>> from coder.codebook import load
 >>> answers = ["Mangler omsorgsboliger", "Kort vei til alle"]
 >>> suggester = CodeSuggester(load("codebooks/boligsosialt.yaml")).fit(answers)  # doctest: +SKIP
->>> suggester.suggest(answers[:1], ids=["r1"])  # doctest: +SKIP
-   id             code  confidence                         evidence
-0  r1  adapted_housing        0.93  keyword: bolig; terms: omsorgsbolig
+>>> suggester.suggest(answers[:1], ids=["r1"]).to_dict("records")  # doctest: +SKIP
+[{'id': 'r1', 'code': 'adapted_housing', 'confidence': 0.9997, 'evidence': 'keywords: omsorgsbolig,
+  mangl* bolig*; terms: bolig, omsorg; like: «Omsorgsboligene ligger langt fra sentrum og butikker»'}]
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
+from sklearn.utils.validation import check_is_fitted
 
 from coder.codebook import Codebook, find_keyword, keyword_matches
 from coder.errors import CoderError
@@ -46,6 +51,7 @@ from coder.nlp import ProcessedAnswer, load_pipeline, preprocess
 
 DEFAULT_THRESHOLD = 0.5
 UNLABELED = -1
+NEGATED_PREFIX = "NEG_"  # marks a lemma in the scope of a negation among the lexical features
 SUGGESTION_COLUMNS = ["id", "code", "confidence", "evidence"]
 
 
@@ -110,9 +116,13 @@ class KeywordMatcher:
 
     def hit_matrix(self, answers: Sequence[ProcessedAnswer]) -> np.ndarray:
         """``(n_answers, n_codes)``: how many distinct keywords of each code an answer contains."""
-        matrix = np.zeros((len(answers), len(self.code_ids)))
-        for row, answer in enumerate(answers):
-            for code_id, hits in self.matches(answer).items():
+        return self.hit_counts([self.matches(answer) for answer in answers])
+
+    def hit_counts(self, matches: Sequence[dict[str, list[tuple[str, bool]]]]) -> np.ndarray:
+        """The :meth:`hit_matrix` of answers whose :meth:`matches` are known."""
+        matrix = np.zeros((len(matches), len(self.code_ids)))
+        for row, found in enumerate(matches):
+            for code_id, hits in found.items():
                 matrix[row, self.code_ids.index(code_id)] = len(hits)
         return matrix
 
@@ -143,7 +153,7 @@ def answer_terms(answer: ProcessedAnswer) -> list[str]:
         terms.append(token.lemma)
         terms.extend(token.parts)
         if token.negated:
-            terms.append(f"NEG_{token.lemma}")
+            terms.append(f"{NEGATED_PREFIX}{token.lemma}")
     terms.extend(f"{a.lemma} {b.lemma}" for a, b in zip(content, content[1:], strict=False))
     return terms
 
@@ -307,20 +317,18 @@ class CodeSuggester(BaseEstimator):
         human = y != UNLABELED
         labels[n_examples:][human] = y[human]
         weights[n_examples:][human] = self.human_weight
-        # A human-coded answer is coded for every code: rows with any label are complete.
 
         # Transductive: every corpus answer is scored out of fold, so its own weak label cannot vote for it;
-        # self-training replaces the weak labels of uncoded answers by confident out-of-fold predictions.
+        # self-training replaces the weak labels of uncoded cells by confident out-of-fold predictions.
         corpus_rows = np.arange(n_examples, len(every))
-        uncoded = ~human.any(axis=1)
         for round_ in range(self.self_training_rounds + 1):
             oof = self._out_of_fold_logits(features, labels, weights, corpus_rows)
             if round_ == self.self_training_rounds:
                 break
             views = self._view_features(oof, hits[n_examples:], np.zeros_like(oof))
             proba = self._combine(views, self._default_weights)
-            sure_yes = uncoded[:, None] & (proba >= self.pseudo_label_above)
-            sure_no = uncoded[:, None] & (proba <= 1 - self.pseudo_label_above)
+            sure_yes = ~human & (proba >= self.pseudo_label_above)
+            sure_no = ~human & (proba <= 1 - self.pseudo_label_above)
             corpus_labels = labels[n_examples:]
             corpus_labels[sure_yes] = 1
             corpus_labels[sure_no] = 0
@@ -414,8 +422,9 @@ class CodeSuggester(BaseEstimator):
             np.fill_diagonal(similarity, -1.0)
         for index in range(len(self.classes_)):
             has_code = self.human_labels_[:, index] == 1
+            lacks_code = self.human_labels_[:, index] == 0
             nearest_with = similarity[:, has_code].max(axis=1) if has_code.any() else 0.0
-            nearest_without = similarity[:, ~has_code].max(axis=1) if (~has_code).any() else 0.0
+            nearest_without = similarity[:, lacks_code].max(axis=1) if lacks_code.any() else 0.0
             margin[:, index] = np.clip(nearest_with, 0, 1) - np.clip(nearest_without, 0, 1)
         return margin
 
@@ -425,10 +434,12 @@ class CodeSuggester(BaseEstimator):
         Platt scaling pooled over codes, shrunk towards the defaults by the number of human-coded answers,
         so three coded answers per code nudge the weights and a few hundred set them.
         """
-        if len(y) == 0 or y.min() == y.max():
+        known = y.ravel() != UNLABELED  # a partly coded answer calibrates only its decided codes
+        targets = y.ravel()[known]
+        if targets.size == 0 or targets.min() == targets.max():
             return self._default_weights
-        X = np.column_stack([view.ravel() for view in views])
-        platt = LogisticRegression(C=1.0, max_iter=1000).fit(X, y.ravel())
+        X = np.column_stack([view.ravel() for view in views])[known]
+        platt = LogisticRegression(C=1.0, max_iter=1000).fit(X, targets)
         fitted = np.append(platt.coef_[0], platt.intercept_[0])
         share = len(y) / (len(y) + self.calibration_prior)
         return share * fitted + (1 - share) * self._default_weights
@@ -439,20 +450,26 @@ class CodeSuggester(BaseEstimator):
         logits = sum(w * view for w, view in zip(weights[:-1], views, strict=True)) + weights[-1]
         return 1.0 / (1.0 + np.exp(-logits))
 
-    def _scores(self, answers: Sequence[ProcessedAnswer]) -> tuple[np.ndarray, sparse.csr_matrix]:
-        """Confidences of answers (out of fold for answers seen in :meth:`fit`) and their features."""
+    def _scores(
+        self, answers: Sequence[ProcessedAnswer]
+    ) -> tuple[np.ndarray, sparse.csr_matrix, list[dict[str, list[tuple[str, bool]]]]]:
+        """Confidences of answers (out of fold for answers seen in :meth:`fit`), features, keyword matches."""
         features = self._lexical(answers)
         logits = self._lexical_logits(features)
         for row, answer in enumerate(answers):
             seen = self.transductive_logits_.get(answer.normalized)
             if seen is not None:
                 logits[row] = seen
+        matches = [self.matcher_.matches(answer) for answer in answers]
         neighbours = self._neighbour_view(_unit_rows(features))
-        views = self._view_features(logits, self.matcher_.hit_matrix(answers), neighbours)
-        return self._combine(views), features
+        views = self._view_features(logits, self.matcher_.hit_counts(matches), neighbours)
+        return self._combine(views), features, matches
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Confidence per answer and code, shape ``(len(X), n_codes)`` in codebook order."""
+        check_is_fitted(self, "models_")
+        if len(X) == 0:
+            return np.zeros((0, len(self.classes_)))
         return self._scores(self._process(X))[0]
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
@@ -463,32 +480,46 @@ class CodeSuggester(BaseEstimator):
 
     def suggest(self, X: Sequence[str], ids: Sequence[str] | None = None) -> pd.DataFrame:
         """One row per suggested code at or above the threshold: ``id, code, confidence, evidence``."""
+        check_is_fitted(self, "models_")
         ids = [str(i) for i in range(len(X))] if ids is None else list(ids)
+        if len(X) == 0:
+            return pd.DataFrame(columns=SUGGESTION_COLUMNS)
         answers = self._process(X)
-        proba, features = self._scores(answers)
+        proba, features, matches = self._scores(answers)
+        names = self.lemma_vectorizer_.get_feature_names_out()
         rows = []
-        for row, answer in enumerate(answers):
+        for row, found in enumerate(matches):
             for index in np.flatnonzero(proba[row] >= self.threshold):
-                evidence = self._evidence(answer, features[row], index)
-                rows.append((ids[row], self.classes_[index], round(float(proba[row, index]), 4), evidence))
+                evidence = self._evidence(found, features[row], index, names)
+                rows.append(
+                    (ids[row], str(self.classes_[index]), round(float(proba[row, index]), 4), evidence)
+                )
         return pd.DataFrame(rows, columns=SUGGESTION_COLUMNS)
 
-    def _evidence(self, answer: ProcessedAnswer, features: sparse.csr_matrix, index: int) -> str:
-        code_id = self.classes_[index]
+    def _evidence(
+        self,
+        matches: dict[str, list[tuple[str, bool]]],
+        features: sparse.csr_matrix,
+        index: int,
+        names: np.ndarray,
+    ) -> str:
+        """Why a code was suggested: matched keywords, the terms that pushed most, the nearest example."""
         parts = []
-        keywords = [k for k, _ in self.matcher_.matches(answer).get(code_id, [])]
+        keywords = [keyword for keyword, _ in matches.get(self.classes_[index], [])]
         if keywords:
             parts.append("keywords: " + ", ".join(keywords[:4]))
         model = self.models_[index]
         if model is not None:
-            n_lemma = len(self.lemma_vectorizer_.vocabulary_)
-            row = features[:, :n_lemma].tocoo()
+            row = features[:, : len(names)].tocoo()
             contributions = sorted(
                 ((model.coef_[0, j] * value, j) for j, value in zip(row.col, row.data, strict=True)),
                 reverse=True,
             )
-            names = self.lemma_vectorizer_.get_feature_names_out()
-            terms = [names[j] for score, j in contributions[:3] if score > 0.05 and names[j] not in keywords]
+            terms = [
+                names[j].replace(NEGATED_PREFIX, "ikke: ")
+                for score, j in contributions[:3]
+                if score > 0.05 and names[j] not in keywords
+            ]
             if terms:
                 parts.append("terms: " + ", ".join(terms))
         similar = self._nearest_example(features, index)
@@ -514,21 +545,39 @@ class CodeSuggester(BaseEstimator):
 
 
 def label_matrix(ids: Sequence[str], labels: pd.DataFrame | None, codebook: Codebook) -> np.ndarray:
-    """``y`` for :meth:`CodeSuggester.fit` from a long ``id, code`` table of human-coded answers.
+    """``y`` for :meth:`CodeSuggester.fit` from a long ``id, code[, present]`` table of human codes.
 
-    Every id in ``labels`` is fully coded (its listed codes 1, all others 0); ``code == ""`` means coded with
-    no code; ids not in ``labels`` are uncoded (-1).
+    Without a ``present`` column (a codes file) every id in ``labels`` is fully coded: its listed codes 1,
+    all others 0, and ``code == ""`` means coded with no code. With ``present`` (decisions from a coding
+    project) each row sets one (answer, code) to 1 or 0, and a row with ``code == ""`` closes the answer:
+    its codes not set by another row are 0. Everything else is uncoded (-1).
+
+    >>> from coder.codebook import Code, Codebook
+    >>> book = Codebook("t", "nb", "1", (Code("a", "A"), Code("b", "B"), Code("c", "C")))
+    >>> label_matrix(["x", "y"], pd.DataFrame({"id": ["x"], "code": ["b"]}), book).tolist()
+    [[0, 1, 0], [-1, -1, -1]]
+    >>> decisions = pd.DataFrame({"id": ["x", "y"], "code": ["b", "c"], "present": [1, 0]})
+    >>> label_matrix(["x", "y"], decisions, book).tolist()
+    [[-1, 1, -1], [-1, -1, 0]]
     """
     code_ids = codebook.code_ids
     y = np.full((len(ids), len(code_ids)), UNLABELED)
     if labels is None or labels.empty:
         return y
     position = {answer_id: row for row, answer_id in enumerate(ids)}
-    for answer_id, code in zip(labels["id"].astype(str), labels["code"].fillna("").astype(str), strict=True):
+    codes = labels["code"].fillna("").astype(str).str.strip()
+    present = (
+        labels["present"].astype(int) if "present" in labels.columns else pd.Series(1, index=labels.index)
+    )
+    closed = set()
+    for answer_id, code, value in zip(labels["id"].astype(str), codes, present, strict=True):
         row = position[answer_id]
+        if "present" not in labels.columns or not code:
+            closed.add(row)
+        if code:
+            y[row, code_ids.index(code)] = value
+    for row in closed:
         y[row][y[row] == UNLABELED] = 0
-        if code.strip():
-            y[row, code_ids.index(code.strip())] = 1
     return y
 
 
@@ -570,6 +619,8 @@ def suggest(
     """
     ids = answers["id"].astype(str).tolist()
     texts = answers["text"].fillna("").astype(str).tolist()
+    if not ids:
+        return pd.DataFrame(columns=SUGGESTION_COLUMNS)
     if labels is not None:
         check_labels(labels, ids, codebook)
     suggester = CodeSuggester(

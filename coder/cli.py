@@ -91,7 +91,7 @@ def info(spacy_model: str | None = SPACY_MODEL) -> None:
 
     table = Table(show_header=False, box=None)
     for key, value in nlp.info(spacy_model).items():
-        table.add_row(f"[bold]{key}[/]", value)
+        table.add_row(f"[bold]{rich_escape(str(key))}[/]", rich_escape(str(value)))
     console.print(table)
 
 
@@ -106,11 +106,13 @@ def preprocess(
     """Tokenize, lemmatize, split compounds and mark negation: one row per token."""
     from coder import io, nlp
 
+    fmt = io.output_format(out)
     answers = io.read_answers(input, id_col=id_col, text_col=text_col)
-    processed = nlp.preprocess(answers["text"], nlp.load_pipeline(spacy_model))
-    tokens = nlp.tokens_table(answers["id"], processed)
-    io.write_table(tokens, out)
-    console.print(f"{len(answers)} answers, {len(tokens)} tokens -> {out}")
+    pipeline = nlp.load_pipeline(spacy_model)
+    tokens = nlp.tokens_table(answers["id"], nlp.preprocess(answers["text"], pipeline))
+    info = nlp.pipeline_info(pipeline)
+    io.write_with_provenance(tokens, out, io.provenance([input], pipeline=info.name, source=info.source), fmt)
+    console.print(f"{len(answers)} answers, {len(tokens)} tokens -> {rich_escape(str(out))}", highlight=False)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -136,13 +138,13 @@ def codebook_validate(
     for problem in problems:
         kind = "[bold red]Error:[/]" if problem.severity == "error" else "[yellow]Warning:[/]"
         text = str(problem).replace(": warning: ", ": ", 1)
-        err_console.print(f"{kind} {text}", highlight=False, soft_wrap=True, markup=True)
+        err_console.print(f"{kind} {rich_escape(text)}", highlight=False, soft_wrap=True, markup=True)
     warnings = len(problems) - len(errors)
     if errors or (strict and warnings):
-        summary = f"{file}: {len(errors)} error(s), {warnings} warning(s)"
+        summary = f"{rich_escape(str(file))}: {len(errors)} error(s), {warnings} warning(s)"
         err_console.print(summary, highlight=False, soft_wrap=True)
         raise typer.Exit(2)
-    summary = f"{file}: ok ({len(cb.load(file).codes)} codes, {warnings} warning(s))"
+    summary = f"{rich_escape(str(file))}: ok ({len(cb.load(file).codes)} codes, {warnings} warning(s))"
     console.print(summary, highlight=False, soft_wrap=True)
 
 
@@ -163,7 +165,7 @@ def codebook_show(
     def add(branch: Tree, parent: str | None) -> None:
         for code in book.children(parent):
             swatch = f"[{code.color}]■[/] " if code.color else ""
-            title = f"{swatch}[bold]{escape(code.label)}[/] [dim]{code.id}[/] {escape(code.label_en)}"
+            title = f"{swatch}[bold]{escape(code.label)}[/] [dim]{escape(code.id)}[/] {escape(code.label_en)}"
             node = branch.add(title)
             node.add(escape(code.description))
             if full:
@@ -207,7 +209,7 @@ def codebook_export(
     if out.resolve() == file.resolve():
         raise CoderError("the output would overwrite the input; give --output", file=out)
     written = cb.export_qdc(book, out) if fmt == "qdc" else cb.dump_yaml(book, out)
-    console.print(f"{len(book.codes)} codes -> {written}", highlight=False)
+    console.print(f"{len(book.codes)} codes -> {rich_escape(str(written))}", highlight=False)
 
 
 @codebook_app.command("import")
@@ -226,9 +228,9 @@ def codebook_import(
         raise CoderError("the output file exists; use --force to overwrite it", file=out)
     written = cb.import_qdc(existing_file(file), out)
     problems = cb.validate(written, check_lemmas=False)
-    console.print(f"{len(cb.from_qdc(file).codes)} codes -> {written}", highlight=False)
+    console.print(f"{len(cb.from_qdc(file).codes)} codes -> {rich_escape(str(written))}", highlight=False)
     for problem in problems:
-        err_console.print(f"[yellow]Note:[/] {problem}", highlight=False, soft_wrap=True)
+        err_console.print(f"[yellow]Note:[/] {rich_escape(str(problem))}", highlight=False, soft_wrap=True)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -257,26 +259,42 @@ def suggest(
     spacy_model: str | None = SPACY_MODEL,
 ) -> None:
     """Suggest codes for every answer, learning from the codebook, human labels and the uncoded rest."""
-    from coder import classify, io
+    from coder import classify, io, nlp
     from coder import codebook as codebook_module
 
     if project is not None:
         from coder import store
 
-        run_id = store.suggest(project, seed=seed, threshold=threshold)
-        console.print(f"suggestion run {run_id} stored in {project}")
+        if any(value is not None for value in (input, codebook, out, labels, fmt)):
+            raise CoderError(
+                "--project takes no INPUT, --codebook, --out, --labels or --format", key="--project"
+            )
+        run_id = store.suggest(project, seed=seed, threshold=threshold, spacy_model=spacy_model)
+        console.print(f"suggestion run {run_id} stored in {rich_escape(str(project))}", highlight=False)
         return
     if input is None or codebook is None or out is None:
         raise CoderError("give INPUT, --codebook and --out (or --project PROJECT.db)")
+    fmt = io.output_format(out, fmt)
     answers = io.read_answers(input, id_col=id_col, text_col=text_col)
     book = codebook_module.load(codebook)
     human = None if labels is None else classify.read_labels(labels, answers["id"], book)
     suggestions = classify.suggest(
         answers, book, labels=human, threshold=threshold, seed=seed, spacy_model=spacy_model
     )
-    io.write_table(suggestions, out, fmt)
+    record = io.provenance(
+        [path for path in (input, codebook, labels) if path is not None],
+        codebook=f"{book.name} {book.version}",
+        threshold=classify.DEFAULT_THRESHOLD if threshold is None else threshold,
+        seed=seed,
+        pipeline=nlp.pipeline_info(nlp.load_pipeline(spacy_model)).name,
+        human_coded_answers=0 if human is None else int(human["id"].nunique()),
+    )
+    io.write_with_provenance(suggestions, out, record, fmt)
     coded = suggestions["id"].nunique()
-    console.print(f"{len(suggestions)} suggestions for {coded} of {len(answers)} answers -> {out}")
+    console.print(
+        f"{len(suggestions)} suggestions for {coded} of {len(answers)} answers -> {rich_escape(str(out))}",
+        highlight=False,
+    )
 
 
 @app.command()
@@ -347,7 +365,8 @@ def init(
     with created:
         n_answers, book = len(created.answer_ids()), created.codebook()
     console.print(
-        f"{project}: {n_answers} answers, codebook {book.name} {book.version}, {len(book.codes)} codes"
+        f"{rich_escape(str(project))}: {n_answers} answers, codebook {rich_escape(book.name)}"
+        f" {rich_escape(book.version)}, {len(book.codes)} codes"
     )
 
 
@@ -376,12 +395,12 @@ def review(
             project, coder, accept_above=accept_above, reject_below=reject_below
         )
         console.print(
-            f"{coder}: accepted {counts['accepted']}, rejected {counts['rejected']} (bulk);"
+            f"{rich_escape(coder)}: accepted {counts['accepted']}, rejected {counts['rejected']} (bulk);"
             f" {counts['open']} left open"
         )
         return
     summary = review_module.review(project, coder, console=console, filter=filter, blind=not show_others)
-    console.print(f"{summary.decisions} decisions saved in {project}.")
+    console.print(f"{summary.decisions} decisions saved in {rich_escape(str(project))}.")
 
 
 @app.command("merge")
@@ -396,7 +415,8 @@ def merge(
     store.merge(a, b, out)
     with store.Project.open(out) as merged:
         coders, entries = merged.coders(), len(merged.log())
-    console.print(f"{out}: {entries} log entries by {', '.join(coders) or 'nobody yet'}")
+    by = rich_escape(", ".join(coders) or "nobody yet")
+    console.print(f"{rich_escape(str(out))}: {entries} log entries by {by}")
 
 
 @app.command("agreement")
@@ -409,7 +429,7 @@ def agreement(
     """Inter-coder reliability per code: percent agreement, Cohen's kappa, Krippendorff's alpha."""
     from rich.table import Table
 
-    from coder import io, reliability
+    from coder import io, reliability, store
 
     result = reliability.agreement(project, coders.split(","), model=model)
     table = Table(title="Agreement (only answers each coder decided)")
@@ -418,37 +438,49 @@ def agreement(
     for row in result.table.itertuples(index=False):
         style = "bold" if row.code == reliability.OVERALL else None
         table.add_row(
-            row.comparison, row.code, str(row.answers), _stat(row.percent_agreement), _stat(row.kappa),
-            _stat(row.alpha), style=style,
+            rich_escape(row.comparison), rich_escape(row.code), str(row.answers),
+            _stat(row.percent_agreement), _stat(row.kappa), _stat(row.alpha), style=style,
         )  # fmt: skip
     console.print(table)
     disagreements = result.disagreements
-    console.print(f"{len(disagreements)} disagreements (answer × code) between {coders}")
+    console.print(f"{len(disagreements)} disagreements (answer × code) between {rich_escape(coders)}")
     if len(disagreements):
         listing = Table(show_lines=False)
         for column in disagreements.columns:
-            listing.add_column(column, overflow="fold")
+            listing.add_column(rich_escape(str(column)), overflow="fold")
         for row in disagreements.head(50).itertuples(index=False):
             listing.add_row(*(rich_escape(str(value)) for value in row))
         console.print(listing)
     if out is not None:
         io.write_table(disagreements, out)
-        console.print(f"disagreements -> {out}")
+        console.print(f"disagreements -> {rich_escape(str(out))}")
+    with store.Project.open(project) as opened:
+        conflicts = opened.conflicts()
+    console.print(f"{len(conflicts)} consensus conflicts (answer × code) among all coders of the project")
+    if len(conflicts):
+        listing = Table(show_lines=False)
+        for column in conflicts.columns:
+            listing.add_column(rich_escape(str(column)), overflow="fold")
+        for row in conflicts.head(50).itertuples(index=False):
+            listing.add_row(*(rich_escape(str(value)) for value in row))
+        console.print(listing)
 
 
 @codes_app.command("export")
 def codes_export(
     project: Path = typer.Argument(..., help="The coding project."),
     out: Path = typer.Option(..., "--out", help="FILE.csv or FILE.xlsx."),
-    wide: bool = typer.Option(False, "--wide", help="One row per respondent, 0/1 per code (and question)."),
-    fmt: str = typer.Option("long", "--format", help="long, wide, or labels (id,code for suggest/link)."),
+    wide: bool = typer.Option(False, "--wide", help="Short for --format wide (not with another --format)."),
+    fmt: str | None = typer.Option(
+        None, "--format", help="long (default), wide (one row per respondent, 1/0/empty per code), or labels."
+    ),
     coder: str | None = typer.Option(None, "--coder", help="One coder's codes instead of the consensus."),
 ) -> None:
     """Export the current codes (long or wide) and the code co-occurrence table."""
     from coder import store
 
     written = store.export_codes(project, out, wide=wide, fmt=fmt, coder=coder)
-    console.print("written: " + ", ".join(map(str, written)))
+    console.print("written: " + rich_escape(", ".join(map(str, written))))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -462,6 +494,12 @@ app.add_typer(survey_app, name="survey")
 MANIFEST = typer.Argument(..., help="The survey manifest (YAML).")
 LEVEL = typer.Option(None, "--level", help="daily, weekly or monthly (cumulative); default: all three.")
 MUTUAL = typer.Option(False, "--mutual", help="Count a contact only when both sides report it.")
+ALL_CODED = typer.Option(
+    None,
+    "--all-coded/--coded-only",
+    help="Which answers are coded: all (missing ones carry no code) or only those in the codes. "
+    "Default: all for suggestion files (with a confidence column), only those in the codes otherwise.",
+)
 
 
 def _frame_table(
@@ -502,17 +540,21 @@ def survey_check(
     for problem in problems:
         err_console.print(f"[bold red]Error:[/] {rich_escape(str(problem))}", highlight=False, soft_wrap=True)
     if problems:
-        err_console.print(f"{manifest}: {len(problems)} problem(s)", highlight=False)
+        err_console.print(f"{rich_escape(str(manifest))}: {len(problems)} problem(s)", highlight=False)
         raise typer.Exit(2)
     result = survey.summary(survey.load(manifest))
-    console.print(_frame_table(result.overview, f"{manifest}: ok", percent=("response_rate",)))
+    console.print(
+        _frame_table(result.overview, f"{rich_escape(str(manifest))}: ok", percent=("response_rate",))
+    )
     console.print(_frame_table(result.functions, "Functions per municipality"))
     ratings = result.ratings.assign(distribution=result.ratings["distribution"].map(str))
     console.print(_frame_table(ratings, "Ratings («Vet ikke» left out of the mean)", decimals=2))
     console.print(_frame_table(result.answers, "Answers per question (empty answers left out)"))
     if plot is not None:
         written = survey.plot_ratings(survey.load(manifest), plot)
-        console.print(f"{len(written)} files written: " + ", ".join(map(str, written)), highlight=False)
+        console.print(
+            f"{len(written)} files written: " + rich_escape(", ".join(map(str, written))), highlight=False
+        )
 
 
 @survey_app.command("answers")
@@ -525,7 +567,7 @@ def survey_answers(
 
     table = survey.answers(manifest)
     io.write_table(table, out)
-    console.print(f"{len(table)} answers -> {out}", highlight=False)
+    console.print(f"{len(table)} answers -> {rich_escape(str(out))}", highlight=False)
 
 
 @app.command("network")
@@ -545,8 +587,10 @@ def network_command(
     """Positions and network figures per level, political contact; tables, CSV, pictures, Gephi files."""
     from coder import network, survey
 
+    levels = network.check_levels([level] if level else survey.LEVELS)  # bad options: before any work
+    if export is not None:
+        network.check_export_format(export)
     data = survey.load(manifest)
-    levels = [level] if level else list(survey.LEVELS)
     report = network.network(data, levels, mutual=mutual, seed=seed, broker_betweenness=broker_betweenness)
     summary = report.summary.assign(network=report.summary["municipality"] + " " + report.summary["level"])
     shown = summary.drop(columns=["municipality", "level"]).set_index("network").T
@@ -569,7 +613,9 @@ def network_command(
         written += network.export(data, export_dir or out or Path("."), export, levels=levels, mutual=mutual,
                                   seed=seed, report=report)  # fmt: skip
     if written:
-        console.print(f"{len(written)} files written: " + ", ".join(map(str, written)), highlight=False)
+        console.print(
+            f"{len(written)} files written: " + rich_escape(", ".join(map(str, written))), highlight=False
+        )
 
 
 @app.command("link")
@@ -581,27 +627,28 @@ def link_command(
     mutual: bool = MUTUAL,
     seed: int = SEED,
     show_all: bool = typer.Option(False, "--all", help="Show every test, not only p < 0.1."),
-    all_coded: bool = typer.Option(
-        False, "--all-coded", help="Answers missing from the codes carry no code (as with suggest's output)."
-    ),
+    all_coded: bool | None = ALL_CODED,
+    codebook: Path | None = typer.Option(None, "--codebook", help="The YAML codebook (default: built in)."),
 ) -> None:
     """Theme counts by function, community, broker, isolate, centrality and political contact, with tests."""
     from coder import link
 
     paths = [existing_file(path) for path in codes]
-    result = link.link(manifest, paths, level=level, mutual=mutual, seed=seed, all_coded=all_coded)
+    book = existing_file(codebook) if codebook is not None else None
+    result = link.link(
+        manifest, paths, level=level, mutual=mutual, seed=seed, all_coded=all_coded, codebook=book
+    )
     console.print(_frame_table(result.themes, "Themes per question", percent=("share",)))
     tests = result.tests if show_all else result.tests[result.tests["p_value"] < 0.1]
     title = "Tests" if show_all else f"Tests with p < 0.1 ({len(tests)} of {len(result.tests)}; --all: all)"
     shown = tests[["question_id", "code", "variable", "category", "test", "p_value", "q_value", "warning"]]
     console.print(_frame_table(shown, title))
-    uncoded = result.provenance.get("uncoded_answers", 0)
-    if uncoded:
-        console.print(f"{uncoded} answer(s) are not in the codes and are left out as not coded yet "
-                      "(--all-coded: they carry no code).", highlight=False)  # fmt: skip
+    console.print(f"Base: {rich_escape(result.provenance['base'])}.", highlight=False, soft_wrap=True)
     if out is not None:
         written = link.write_link(result, out)
-        console.print(f"{len(written)} files written: " + ", ".join(map(str, written)), highlight=False)
+        console.print(
+            f"{len(written)} files written: " + rich_escape(", ".join(map(str, written))), highlight=False
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -618,9 +665,7 @@ def summary_command(
     fmt: str = typer.Option("md,html,xlsx,csv,json", "--format", help="Comma-separated output formats."),
     quotes: int = typer.Option(3, "--quotes", help="Quotes per question and theme."),
     seed: int = SEED,
-    all_coded: bool = typer.Option(
-        False, "--all-coded", help="Answers missing from the codes carry no code (as with suggest's output)."
-    ),
+    all_coded: bool | None = ALL_CODED,
 ) -> None:
     """Theme lists per question with bands and counts, quotes, municipalities side by side, as a report."""
     from coder import summary as summary_module
@@ -636,14 +681,13 @@ def summary_command(
         all_coded=all_coded,
     )
     shown = result.themes[["question_id", "label", "mentions", "answers", "share", "band"]]
-    console.print(_frame_table(shown, f"Themes per question ({result.name})", percent=("share",)))
+    console.print(
+        _frame_table(shown, f"Themes per question ({rich_escape(str(result.name))})", percent=("share",))
+    )
     if result.provenance["machine_suggestions"]:
         err_console.print(f"[yellow]Note:[/] {rich_escape(summary_module.MACHINE_NOTE)}", highlight=False)
-    uncoded = result.provenance["uncoded_answers"]
-    if uncoded:
-        console.print(f"{uncoded} answer(s) are not in the codes and are left out as not coded yet "
-                      "(--all-coded: they carry no code).", highlight=False)  # fmt: skip
-    console.print(f"{len(result.files)} files written to {out}", highlight=False)
+    console.print(f"Base: {rich_escape(result.provenance['base'])}.", highlight=False, soft_wrap=True)
+    console.print(f"{len(result.files)} files written to {rich_escape(str(out))}", highlight=False)
 
 
 # ---------------------------------------------------------------------------------------------------------

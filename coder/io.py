@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import io
+import itertools
 import json
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -50,21 +53,26 @@ def decode_bytes(data: bytes) -> str:
 
 
 def sniff_separator(text: str) -> str:
-    """The field separator of a CSV text: the most frequent of ``;``, ``,`` and tab in its header line."""
-    header = text.split("\n", 1)[0]
-    counts = {sep: _count_outside_quotes(header, sep) for sep in _SEPARATORS}
-    best = max(_SEPARATORS, key=lambda sep: counts[sep])
-    return best if counts[best] else ","
+    """The field separator of a CSV text: ``;``, ``,`` or tab, whichever splits the first rows into the same
+    number of fields (more than one); ``;`` wins a tie, as Excel in Norwegian writes it.
 
+    >>> sniff_separator('id;Hva er styrkene, svakhetene, og mulighetene?\n1;Små forhold, kort vei')
+    ';'
+    >>> sniff_separator('id,text\n1,"a; b"')
+    ','
+    """
+    sample = text[:65536]
 
-def _count_outside_quotes(line: str, sep: str) -> int:
-    quoted, count = False, 0
-    for char in line:
-        if char == '"':
-            quoted = not quoted
-        elif char == sep and not quoted:
-            count += 1
-    return count
+    def score(separator: str) -> tuple[bool, float, int]:
+        reader = csv.reader(io.StringIO(sample), delimiter=separator)
+        rows = [row for row in itertools.islice(reader, 20) if row]
+        if not rows:
+            return (False, 0.0, 0)
+        width = len(rows[0])
+        consistent = sum(len(row) == width for row in rows) / len(rows)
+        return (width > 1, consistent, -_SEPARATORS.index(separator))
+
+    return max(_SEPARATORS, key=score)
 
 
 def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = None) -> pd.DataFrame:
@@ -200,22 +208,61 @@ def _umask() -> int:
     return mask
 
 
+TABLE_FORMATS = ("csv", "xlsx", "json")
+
+
+def output_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
+    """The table format of an output (``fmt``, else the file suffix, else csv); checked before any work.
+
+    >>> output_format("codes.XLSX"), output_format("codes.txt", "json")
+    ('xlsx', 'json')
+    """
+    chosen = (fmt or Path(path).suffix.lstrip(".") or "csv").lower()
+    chosen = "xlsx" if chosen == "xlsm" else chosen
+    if chosen not in TABLE_FORMATS:
+        raise CoderError(f"unknown output format '{chosen}' (use csv, xlsx or json)", file=path)
+    return chosen
+
+
 def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], fmt: str | None = None) -> Path:
     """Write ``frame`` atomically as CSV (UTF-8), XLSX or JSON (records), chosen by ``fmt`` or suffix."""
     path = Path(path)
-    fmt = (fmt or path.suffix.lstrip(".") or "csv").lower()
+    fmt = output_format(path, fmt)
     if fmt == "csv":
         with atomic_write(path, newline="") as handle:
             frame.to_csv(handle, index=False)
-    elif fmt in {"xlsx", "xlsm"}:
+    elif fmt == "xlsx":
         with atomic_write(path, "wb") as handle:
             frame.to_excel(handle, index=False, engine="openpyxl")
-    elif fmt == "json":
+    else:
         records = json.loads(frame.to_json(orient="records", force_ascii=False))
         write_json(records, path)
-    else:
-        raise CoderError(f"unknown output format '{fmt}' (use csv, xlsx or json)", file=path)
     return path
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """The sha256 of a file's bytes, for provenance."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def provenance(inputs: Sequence[str | os.PathLike[str]] = (), **settings: Any) -> dict[str, Any]:
+    """What made an output: coder's version, the time, each input file with its sha256, and the settings."""
+    from coder import __version__
+
+    return {
+        "tool": f"coder {__version__}",
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "inputs": [{"file": str(path), "sha256": file_sha256(path)} for path in inputs],
+        "settings": settings,
+    }
+
+
+def write_with_provenance(
+    frame: pd.DataFrame, path: str | os.PathLike[str], record: dict[str, Any], fmt: str | None = None
+) -> tuple[Path, Path]:
+    """Write a table and, beside it, ``<name>.provenance.json`` saying how it was made."""
+    table = write_table(frame, path, fmt)
+    return table, write_json(record, Path(f"{table}.provenance.json"))
 
 
 def write_json(data: Any, path: str | os.PathLike[str]) -> Path:

@@ -16,6 +16,12 @@ below 5, or a 2×2 table where a group has fewer than 5 respondents or the theme
 times. ``q_value`` is the Benjamini–Hochberg adjusted p-value over all tests of the run: many tests are made,
 and a few small p-values are expected by chance.
 
+Which answers are coded (the denominator of every share) is decided by :func:`coded_answers`, for
+:func:`link` and :func:`coder.summary.summarize` alike: an answer missing from a human codes file
+(``id,code``) is *not coded yet* and left out; machine suggestions (``id,code,confidence,evidence`` from
+``coder suggest``) list only the answers that got a code, so with them every answer counts as coded, those
+without a suggestion carrying no code. ``all_coded`` overrides either default.
+
 >>> result = link("examples/oppdal/manifest.yaml", "examples/oppdal/koder.csv")  # doctest: +SKIP
 >>> result.themes.head()  # doctest: +SKIP
 """
@@ -25,6 +31,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,17 +42,190 @@ import pandas as pd
 from scipy import stats
 
 from coder import __version__
+from coder import codebook as codebook_mod
 from coder import network as net
 from coder import survey as survey_mod
+from coder.codebook import Codebook
 from coder.errors import CoderError
-from coder.io import write_json, write_table
-from coder.reliability import read_codes
+from coder.io import read_table, spreadsheet_row, write_json, write_table
+from coder.reliability import read_codes, read_predictions
 from coder.survey import Survey
 
 MIN_CELL = 5
 """Below this many (expected) respondents in a cell, a test gets a warning."""
 
 TERCILES = ("low", "middle", "high")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Codes: reading, checking, and which answers are coded
+# ---------------------------------------------------------------------------------------------------------
+
+
+def load_codes(
+    codes: pd.DataFrame | str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    answer_ids: Sequence[str],
+    codebook: Codebook,
+) -> tuple[pd.DataFrame, list[Path], bool]:
+    """Read and check codes: ``id, code[, confidence]``, the files read, and whether they are suggestions.
+
+    ``codes`` is a table ``id, code[, confidence]`` or one or several files: ``id,code``, ``id,codes``
+    (``a;b``) or suggestions ``id,code,confidence,evidence``. The table has a ``confidence`` column exactly
+    when the codes are (or include) machine suggestions; that is what :func:`coded_answers` looks at. An id
+    that is not an answer of the survey, or a code not in the codebook, raises a :class:`CoderError` naming
+    the file, row and column.
+    """
+    known_ids = set(answer_ids)
+    if isinstance(codes, pd.DataFrame):
+        frame = codes.copy()
+        for column in ("id", "code"):
+            if column not in frame.columns:
+                raise CoderError(f"the codes table needs a column '{column}'", column=column)
+        frame["id"] = frame["id"].astype(str).str.strip()
+        frame["code"] = frame["code"].fillna("").astype(str).str.strip()
+        _check(frame["id"], [[c] if c else [] for c in frame["code"]], known_ids, codebook, None, "code")
+        machine = "confidence" in frame.columns
+        table = pd.DataFrame({"id": frame["id"], "code": frame["code"]})
+        if machine:
+            confidence = pd.to_numeric(frame["confidence"], errors="coerce")
+            if not confidence.between(0, 1).all():
+                first = int((~confidence.between(0, 1)).to_numpy().argmax())
+                raise CoderError(
+                    "confidence must be a number from 0 to 1", row=spreadsheet_row(first), column="confidence"
+                )
+            table["confidence"] = confidence
+        paths: list[Path] = []
+    else:
+        paths = [Path(p) for p in ([codes] if isinstance(codes, str | os.PathLike) else codes)]
+        frames, machine = [], False
+        for path in paths:
+            frame, is_machine = _read_codes_file(path, known_ids, codebook)
+            frames.append(frame)
+            machine = machine or is_machine
+        table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["id", "code"])
+        if machine:  # human files among suggestions: their codes have no confidence
+            table["confidence"] = table["confidence"].astype(float) if "confidence" in table else math.nan
+    # The same code for an answer from several files counts once (with its highest confidence).
+    if machine:
+        table = (
+            table.groupby(["id", "code"], sort=False, as_index=False)["confidence"]
+            .max()
+            .astype({"confidence": float})
+        )
+    else:
+        table = table.drop_duplicates(["id", "code"])
+    has_code = set(table.loc[table["code"] != "", "id"])
+    table = table[(table["code"] != "") | ~table["id"].isin(has_code)]
+    return table.reset_index(drop=True), paths, machine
+
+
+def _read_codes_file(path: Path, known_ids: set[str], codebook: Codebook) -> tuple[pd.DataFrame, bool]:
+    raw = read_table(path)  # raises CoderError for a missing or unreadable file
+    long = read_codes(path)  # the shared rules: id,code or id,codes; empty ids are errors
+    column = "code" if "code" in raw.columns else "codes"
+    cells = [
+        [part.strip() for part in str(cell).split(";") if part.strip()]
+        if column == "codes"
+        else ([str(cell).strip()] if str(cell).strip() else [])
+        for cell in raw[column]
+    ]
+    _check(raw["id"].astype(str).str.strip(), cells, known_ids, codebook, path, column)
+    machine = "confidence" in raw.columns and column == "code"
+    if machine:
+        predictions = read_predictions(path)  # checks that every confidence is a number from 0 to 1
+        best = predictions.groupby(["id", "code"])["confidence"].max()
+        long["confidence"] = [
+            best.get((i, c), math.nan) for i, c in zip(long["id"], long["code"], strict=True)
+        ]
+    return long, machine
+
+
+def _check(
+    ids: pd.Series,
+    cells: list[list[str]],
+    known_ids: set[str],
+    codebook: Codebook,
+    path: Path | None,
+    column: str,
+) -> None:
+    unknown = [i for i, value in enumerate(ids) if value not in known_ids]
+    if unknown:
+        first = unknown[0]
+        more = f" ({len(unknown)} rows with unknown ids in all)" if len(unknown) > 1 else ""
+        raise CoderError(
+            f"'{ids.iloc[first]}' is not an answer of this survey (ids are respondent_id:question_id){more}",
+            file=path,
+            row=spreadsheet_row(first),
+            column="id",
+        )
+    known_codes = set(codebook.code_ids)
+    for i, parts in enumerate(cells):
+        for part in parts:
+            if part not in known_codes:
+                raise CoderError(
+                    f"code '{part}' is not in the codebook '{codebook.name}' "
+                    f"(codes: {', '.join(codebook.code_ids)})",
+                    file=path,
+                    row=spreadsheet_row(i),
+                    column=column,
+                )
+
+
+@dataclass(frozen=True, eq=False)
+class CodedAnswers:
+    """The answers that count as coded (the denominator of every share), and why.
+
+    - ``answers``: the coded rows of the answers table, in its order;
+    - ``all_coded``: every answer counts as coded (those missing from the codes carry no code);
+    - ``machine``: the codes are machine suggestions (they have a ``confidence`` column);
+    - ``uncoded``: answers left out as not coded yet (0 when ``all_coded``);
+    - ``base``: one sentence saying which base was used, for the user.
+    """
+
+    answers: pd.DataFrame
+    all_coded: bool
+    machine: bool
+    uncoded: int
+    base: str
+
+
+def coded_answers(answers: pd.DataFrame, codes: pd.DataFrame, all_coded: bool | None = None) -> CodedAnswers:
+    """Which ``answers`` are coded, given ``codes`` (``id, code[, confidence]``).
+
+    ``all_coded`` None (the default) decides from the codes: machine suggestions (a ``confidence`` column,
+    as from ``coder suggest``) list only the answers that got a code but were made for every answer, so
+    every answer counts as coded; a human codes file lists what has been coded, so an answer missing from it
+    is not coded yet and left out. True or False overrides that.
+
+    >>> codes = pd.DataFrame({"id": ["O01:styrker"], "code": [""]})
+    >>> base = coded_answers(survey.answers, codes)  # doctest: +SKIP
+    >>> len(base.answers), base.all_coded  # doctest: +SKIP
+    (1, False)
+    """
+    machine = "confidence" in codes.columns
+    everything = machine if all_coded is None else bool(all_coded)
+    in_codes = answers["id"].isin(set(codes["id"]))
+    missing = int((~in_codes).sum())
+    if everything:
+        coded = answers
+        why = (
+            "the codes are machine suggestions, made for every answer" if all_coded is None else "--all-coded"
+        )
+        base = f"all {len(answers)} answers count as coded ({why}); {missing} not in the codes carry no code"
+    else:
+        coded = answers[in_codes]
+        why = " (--coded-only)" if machine else ""
+        base = (
+            f"the {len(coded)} answers in the codes{why}; {missing} answer(s) are not in the codes and are "
+            "left out as not coded yet (--all-coded: they carry no code)"
+        )
+    return CodedAnswers(
+        answers=coded,
+        all_coded=everything,
+        machine=machine,
+        uncoded=0 if everything else missing,
+        base=base,
+    )
 
 
 def centrality_terciles(positions: pd.DataFrame) -> pd.Series:
@@ -87,14 +268,14 @@ def crosstab(
     *,
     functions: list[str] | None = None,
     questions: list[str] | None = None,
+    all_coded: bool | None = None,
 ) -> LinkResult:
     """Cross theme mentions with position variables, per question; see the module notes for the tests.
 
-    ``codes``: ``id, code`` (from :func:`coder.reliability.read_codes`: ``id,code``, ``id,codes``, or a
-    suggestion file); ``positions``: one level of
+    ``codes``: ``id, code[, confidence]`` (as from :func:`load_codes`); ``positions``: one level of
     :func:`coder.network.positions`; ``answers``: :attr:`coder.survey.Survey.answers`. Codes whose id is
-    not an answer raise :class:`CoderError`; answers without codes are left out (not coded yet).
-    ``functions`` and ``questions`` fix the order of rows (default: as found).
+    not an answer raise :class:`CoderError`; which answers count as coded is :func:`coded_answers`'s rule
+    (``all_coded``). ``functions`` and ``questions`` fix the order of rows (default: as found).
     """
     if positions["level"].nunique() > 1:
         raise ValueError("crosstab needs the positions of one level")
@@ -102,7 +283,8 @@ def crosstab(
     if unknown:
         raise CoderError(
             f"{len(unknown)} coded id(s) are not answers of this survey, e.g. '{unknown[0]}' "
-            "(ids are respondent_id:question_id)"
+            "(ids are respondent_id:question_id)",
+            column="id",
         )
     people = positions.set_index("person").copy()
     people["centrality"] = centrality_terciles(positions).to_numpy()
@@ -111,7 +293,7 @@ def crosstab(
         people["community"] = people["municipality"] + " " + people["community"]
     function_list = functions or sorted({f for fs in people["functions"] for f in fs.split(";") if f})
 
-    coded = answers[answers["id"].isin(set(codes["id"]))]
+    coded = coded_answers(answers, codes, all_coded).answers
     real = codes[codes["code"] != ""]
     theme_rows, count_rows, test_rows = [], [], []
     for question_id, group in coded.groupby("question_id", sort=False):
@@ -268,47 +450,64 @@ def link(
     mutual: bool = False,
     seed: int = 0,
     broker_betweenness: float = net.BROKER_BETWEENNESS,
-    all_coded: bool = False,
+    all_coded: bool | None = None,
+    codebook: Codebook | str | Path | None = None,
 ) -> LinkResult:
     """Theme counts linked to network positions at ``level`` for a survey (or manifest) and codes.
 
-    ``codes`` is a table ``id, code`` or one or several codes files (concatenated: one per municipality, say).
-    An answer missing from the codes is *not coded yet* and left out, unless ``all_coded``: then it is coded
-    with no code (suggestion files list only the answers that got a code).
+    ``codes`` is a table ``id, code[, confidence]`` or one or several codes files (concatenated: one per
+    municipality, say), checked against ``codebook`` (a :class:`~coder.codebook.Codebook`, a YAML file, or
+    None for the default codebook): an unknown id or code is a :class:`CoderError` naming the file, row and
+    column. Which answers count as coded follows :func:`coded_answers` (``all_coded``: None decides from
+    the codes; the provenance says which base was used).
 
     Positions (community, broker, isolate, centrality) are those of :func:`coder.network.positions`.
     """
+    net.check_levels([level])  # a bad option fails before any work
     provenance: dict[str, Any] = {
         "coder": __version__,
         "level": level,
         "mutual": mutual,
         "seed": seed,
         "broker_betweenness": broker_betweenness,
-        "all_coded": all_coded,
     }
     if not isinstance(survey, Survey):
         provenance["manifest"] = str(survey)
         survey = survey_mod.load(survey)
     elif survey.path is not None:
         provenance["manifest"] = str(survey.path)
+    if not isinstance(codebook, Codebook):
+        codebook = codebook_mod.load(codebook)
+    provenance["codebook"] = {
+        "name": codebook.name,
+        "version": codebook.version,
+        "file": str(codebook.path) if codebook.path else "",
+    }
     if not isinstance(codes, pd.DataFrame):
-        paths = [Path(p) for p in (codes if isinstance(codes, list) else [codes])]
-        frames = [read_codes(path) for path in paths]  # raises CoderError for a missing file
+        codes = [Path(p) for p in (codes if isinstance(codes, list) else [codes])]
+    table, paths, _machine = load_codes(codes, survey.answers["id"].tolist(), codebook)
+    if paths:
         provenance["codes"] = {str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in paths}
-        codes = pd.concat(frames, ignore_index=True).drop_duplicates(ignore_index=True)
-    uncoded = survey.answers.loc[~survey.answers["id"].isin(set(codes["id"])), "id"]
-    if all_coded:
-        codes = pd.concat([codes, pd.DataFrame({"id": uncoded, "code": ""})], ignore_index=True)
+    base = coded_answers(survey.answers, table, all_coded)
     positions = net.positions(survey, level, mutual=mutual, seed=seed, broker_betweenness=broker_betweenness)
     result = crosstab(
-        codes,
+        table,
         positions,
         survey.answers,
         functions=list(survey.functions["function"]),
         questions=list(survey.questions["question_id"]),
+        all_coded=base.all_coded,
     )
-    provenance["answers"] = len(survey.answers)
-    provenance["uncoded_answers"] = 0 if all_coded else len(uncoded)
+    provenance.update(
+        {
+            "machine_suggestions": base.machine,
+            "all_coded": base.all_coded,
+            "base": base.base,
+            "answers": len(survey.answers),
+            "coded_answers": len(base.answers),
+            "uncoded_answers": base.uncoded,
+        }
+    )
     return LinkResult(result.themes, result.counts, result.tests, provenance)
 
 

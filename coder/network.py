@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ import pandas as pd
 
 from coder.errors import CoderError
 from coder.io import atomic_write, write_table
-from coder.survey import DEFAULT_BODIES, LEVELS, Survey, function_groups
+from coder.survey import DEFAULT_BODIES, FREQUENCY_LABELS, LEVELS, Survey, function_groups
 
 ROLES: tuple[str, ...] = ("coordinator", "gatekeeper", "representative", "consultant", "liaison")
 """Gould–Fernandez brokerage roles, in the order of their 1989 paper."""
@@ -46,11 +46,34 @@ TYPE_LABELS = {
     "political_discussion": "politisk diskusjon",
     "professional_discussion": "faglig diskusjon",
 }
+"""Political contact types and their Norwegian labels, in the order of the questionnaire."""
+
+EXPORT_FORMATS: tuple[str, ...] = ("graphml", "gexf")
+"""The file formats :func:`export` writes (for Gephi)."""
 
 
 def _check_level(level: str) -> None:
     if level not in LEVELS:
-        raise CoderError(f"unknown level '{level}' (use {', '.join(LEVELS)})")
+        raise CoderError(f"unknown level '{level}' (use {', '.join(LEVELS)})", key="--level")
+
+
+def check_levels(levels: Iterable[str]) -> tuple[str, ...]:
+    """The levels as a tuple; a :class:`CoderError` for an unknown one (check options before any work).
+
+    >>> check_levels(["daily", "weekly"])
+    ('daily', 'weekly')
+    """
+    levels = tuple(levels)
+    for level in levels:
+        _check_level(level)
+    return levels
+
+
+def check_export_format(fmt: str) -> str:
+    """The export format (graphml or gexf); a :class:`CoderError` for another (check before any work)."""
+    if fmt not in EXPORT_FORMATS:
+        raise CoderError(f"unknown export format '{fmt}' (use {' or '.join(EXPORT_FORMATS)})", key="--export")
+    return fmt
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -103,6 +126,31 @@ def contact_graph(
         if tie <= rank:
             G.add_edge(a, b, frequency=LEVELS[tie])
     return G
+
+
+Graphs = dict[tuple[str, str], nx.Graph]
+"""Contact graphs by (municipality, level), as :func:`contact_graphs` builds them."""
+
+
+def contact_graphs(survey: Survey, levels: Iterable[str] = LEVELS, *, mutual: bool = False) -> Graphs:
+    """:func:`contact_graph` of every municipality at every level, built once for all the tables and files.
+
+    >>> graphs = contact_graphs(s, ["weekly"])  # doctest: +SKIP
+    >>> graphs["Oppdal", "weekly"].number_of_nodes()  # doctest: +SKIP
+    29
+    """
+    return {
+        (municipality, level): contact_graph(survey, level, mutual=mutual, municipality=municipality)
+        for level in check_levels(levels)
+        for municipality in survey.municipalities
+    }
+
+
+def _graph(survey: Survey, graphs: Graphs | None, municipality: str, level: str, mutual: bool) -> nx.Graph:
+    """The graph from ``graphs`` when it is there, else built now."""
+    if graphs is not None and (municipality, level) in graphs:
+        return graphs[(municipality, level)]
+    return contact_graph(survey, level, mutual=mutual, municipality=municipality)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -273,6 +321,7 @@ def positions(
     mutual: bool = False,
     seed: int = 0,
     broker_betweenness: float = BROKER_BETWEENNESS,
+    graphs: Graphs | None = None,
 ) -> pd.DataFrame:
     """Each person's position at ``level``: one row per person (and municipality).
 
@@ -285,12 +334,14 @@ def positions(
     A person is a *broker* when their normalised betweenness is at least ``broker_betweenness`` and they
     have a contact in another community than their own: they lie on many shortest paths, and those paths
     join groups that otherwise talk among themselves.
+
+    ``graphs`` (from :func:`contact_graphs`, same ``mutual``) saves building the graphs again.
     """
     _check_level(level)
     political = set(survey.political_contacts["respondent_id"])
     frames = []
     for municipality in survey.municipalities:
-        G = contact_graph(survey, level, mutual=mutual, municipality=municipality)
+        G = _graph(survey, graphs, municipality, level, mutual)
         n = G.number_of_nodes()
         betweenness = nx.betweenness_centrality(G, normalized=True)
         harmonic = nx.harmonic_centrality(G)
@@ -355,6 +406,7 @@ def network_summary(
     mutual: bool = False,
     seed: int = 0,
     positions_table: pd.DataFrame | None = None,
+    graphs: Graphs | None = None,
 ) -> pd.DataFrame:
     """Figures per municipality at ``level``: density, components, isolates, paths, centralization, ...
 
@@ -362,14 +414,14 @@ def network_summary(
     Freeman's over the whole network; ``modularity`` is that of the Louvain communities; ``ei_index`` is
     Krackhardt's by function (see the module notes); ``star``/``circle``/``line`` are
     :func:`shape_likeness`. ``brokers`` counts the broker flags of :func:`positions` (pass its table as
-    ``positions_table`` to save computing it again).
+    ``positions_table`` to save computing it again, and ``graphs`` from :func:`contact_graphs`).
     """
     _check_level(level)
     if positions_table is None:
-        positions_table = positions(survey, level, mutual=mutual, seed=seed)
+        positions_table = positions(survey, level, mutual=mutual, seed=seed, graphs=graphs)
     rows = []
     for municipality in survey.municipalities:
-        G = contact_graph(survey, level, mutual=mutual, municipality=municipality)
+        G = _graph(survey, graphs, municipality, level, mutual)
         mine = positions_table[
             (positions_table.municipality == municipality) & (positions_table.level == level)
         ]
@@ -486,12 +538,18 @@ def political_contacts(survey: Survey, bodies: Iterable[str] | None = None) -> P
 
 @dataclass(frozen=True, eq=False)
 class NetworkReport:
-    """What ``coder network`` shows and writes: positions and figures per level, and political contact."""
+    """What ``coder network`` shows and writes: positions and figures per level, and political contact.
+
+    ``graphs`` holds the contact graphs by (municipality, level) that the tables were computed on, so the
+    pictures and Gephi files use the same graphs without building them again.
+    """
 
     levels: tuple[str, ...]
     positions: pd.DataFrame
     summary: pd.DataFrame
     political: PoliticalContacts
+    graphs: Graphs = field(default_factory=dict)
+    mutual: bool = False
 
 
 def network(
@@ -502,24 +560,41 @@ def network(
     seed: int = 0,
     broker_betweenness: float = BROKER_BETWEENNESS,
 ) -> NetworkReport:
-    """Positions and network figures at each level, and the political contacts, of every municipality."""
-    levels = tuple(levels)
-    for level in levels:
-        _check_level(level)
+    """Positions and network figures at each level, and the political contacts, of every municipality.
+
+    The contact graphs are built once (kept in the report) and shared by every table.
+    """
+    levels = check_levels(levels)
+    graphs = contact_graphs(survey, levels, mutual=mutual)
     table = pd.concat(
         [
-            positions(survey, lv, mutual=mutual, seed=seed, broker_betweenness=broker_betweenness)
+            positions(
+                survey, lv, mutual=mutual, seed=seed, broker_betweenness=broker_betweenness, graphs=graphs
+            )
             for lv in levels
         ],
         ignore_index=True,
     )
     summary = pd.concat(
-        [network_summary(survey, lv, mutual=mutual, seed=seed, positions_table=table) for lv in levels],
+        [
+            network_summary(survey, lv, mutual=mutual, seed=seed, positions_table=table, graphs=graphs)
+            for lv in levels
+        ],
         ignore_index=True,
     )
     return NetworkReport(
-        levels=levels, positions=table, summary=summary, political=political_contacts(survey)
+        levels=levels,
+        positions=table,
+        summary=summary,
+        political=political_contacts(survey),
+        graphs=graphs,
+        mutual=mutual,
     )
+
+
+def _report_graphs(report: NetworkReport, mutual: bool) -> Graphs | None:
+    """The report's graphs when they were built with the same ``mutual`` (else they are built anew)."""
+    return report.graphs if report.mutual == mutual else None
 
 
 def write_report(report: NetworkReport, directory: str | Path) -> list[Path]:
@@ -566,15 +641,16 @@ def export(
     report: NetworkReport | None = None,
 ) -> list[Path]:
     """Write one GraphML or GEXF file per municipality and level, with the positions as node attributes."""
-    if fmt not in {"graphml", "gexf"}:
-        raise CoderError(f"unknown export format '{fmt}' (use graphml or gexf)")
+    check_export_format(fmt)
+    levels = check_levels(levels)
     directory = output_directory(directory)
-    levels = tuple(levels)
     report = report or network(survey, levels, mutual=mutual, seed=seed)
+    graphs = _report_graphs(report, mutual)
     written = []
     for municipality in survey.municipalities:
         for level in levels:
-            G = contact_graph(survey, level, mutual=mutual, municipality=municipality)
+            # A copy: the attributes written below are for the file only, not for the shared graph.
+            G = _graph(survey, graphs, municipality, level, mutual).copy()
             table = report.positions[
                 (report.positions.municipality == municipality) & (report.positions.level == level)
             ].set_index("person")
@@ -607,13 +683,16 @@ def export(
 # ---------------------------------------------------------------------------------------------------------
 
 
-def layout(survey: Survey, municipality: str, *, seed: int = 0, mutual: bool = False) -> dict[Hashable, Any]:
+def layout(
+    survey: Survey, municipality: str, *, seed: int = 0, mutual: bool = False, graphs: Graphs | None = None
+) -> dict[Hashable, Any]:
     """One set of node positions per municipality, shared by all levels so pictures can be compared.
 
     Computed from the monthly network (which contains the others): a Kamada–Kawai layout started from a
-    seeded spring layout; people with no contact at all are placed in a row below.
+    seeded spring layout; people with no contact at all are placed in a row below. ``graphs`` (from
+    :func:`contact_graphs`) saves building the monthly graph again.
     """
-    G = contact_graph(survey, "monthly", mutual=mutual, municipality=municipality)
+    G = _graph(survey, graphs, municipality, "monthly", mutual)
     connected = G.subgraph([n for n in G if G.degree(n) > 0])
     # Kamada–Kawai spaces small networks evenly and is deterministic; the seeded spring layout only seeds it.
     start = nx.spring_layout(connected, seed=seed) if len(connected) else {}
@@ -650,15 +729,16 @@ def plot(
     # Figures are made without pyplot: no display, no global state, nothing to close.
     from matplotlib.figure import Figure
 
+    levels = check_levels(levels)
     directory = output_directory(directory)
-    levels = tuple(levels)
     report = report or network(survey, levels, mutual=mutual, seed=seed)
+    graphs = _report_graphs(report, mutual)
     colours = _function_colours(survey)
     written: list[Path] = []
     for municipality in survey.municipalities:
-        base = layout(survey, municipality, seed=seed, mutual=mutual)
+        base = layout(survey, municipality, seed=seed, mutual=mutual, graphs=graphs)
         for level in levels:
-            G = contact_graph(survey, level, mutual=mutual, municipality=municipality)
+            G = _graph(survey, graphs, municipality, level, mutual)
             table = report.positions[
                 (report.positions.municipality == municipality) & (report.positions.level == level)
             ].set_index("person")
@@ -710,7 +790,6 @@ def _function_colours(survey: Survey) -> dict[str, Any]:
 
 
 _EDGE_STYLES = {"daily": ("-", 2.4), "weekly": ("-", 1.4), "monthly": (":", 0.9)}
-_FREQUENCY_LABELS = {"daily": "daglig", "weekly": "ukentlig", "monthly": "månedlig"}
 
 
 def _legend(ax: Any, colours: dict[str, Any], G: nx.Graph) -> None:
@@ -725,7 +804,7 @@ def _legend(ax: Any, colours: dict[str, Any], G: nx.Graph) -> None:
                           markeredgecolor="black", markeredgewidth=3))  # fmt: skip
     for frequency, (style, width) in _EDGE_STYLES.items():
         handles.append(Line2D([], [], color="0.45", linestyle=style, linewidth=width))
-        labels.append(_FREQUENCY_LABELS[frequency])
+        labels.append(FREQUENCY_LABELS[frequency])
     ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False,
               title="Hovedfunksjon", title_fontsize=8)  # fmt: skip
 

@@ -47,7 +47,7 @@ from coder.lexicon import LEXICON_VERSION, cache_dir, get_lexicon
 TRAINED_PIPELINES = ("nb_core_news_lg", "nb_core_news_md", "nb_core_news_sm")
 EMBEDDED = "embedded"
 # Bump when tokens, lemmas, parts or negation would come out differently for the same text.
-PREPROCESS_VERSION = 1
+PREPROCESS_VERSION = 2
 
 # Our own stop words. spaCy's `nb` list also removes words that carry meaning in survey answers (ikke, ingen,
 # uten, god, bedre, viktig, kontakt, mange, lite ...), so we keep a list of pure function words.
@@ -156,11 +156,14 @@ def _normalize_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
         j = i + 1  # a base character with its combining marks composes into one NFC character
         while j < n and unicodedata.combining(text[j]):
             j += 1
-        for composed in unicodedata.normalize("NFC", text[i:j]):
-            for plain in _TRANSLATE.get(composed, composed):
+        composed = unicodedata.normalize("NFC", text[i:j])
+        # Characters that composed point at the whole cluster; those that did not keep their own offsets.
+        spans = [(i, j)] * len(composed) if len(composed) < j - i else [(k, k + 1) for k in range(i, j)]
+        for char, (start, end) in zip(composed, spans, strict=True):
+            for plain in _TRANSLATE.get(char, char):
                 out.append(plain)
-                starts.append(i)
-                ends.append(j)
+                starts.append(start)
+                ends.append(end)
         i = j
     if out and out[-1] == " ":
         out.pop()
@@ -298,7 +301,7 @@ def _load_pipeline(model: str | None) -> Language:
         if path.exists():
             if not (path / "config.cfg").is_file():
                 raise CoderError("not a spaCy pipeline directory (no config.cfg)", file=path)
-            return _with_components(_spacy_load(str(path)), "path", f"directory given: {path}")
+            return _with_components(_spacy_load(str(path)), "path", f"directory given: {path.resolve()}")
         if spacy.util.is_package(model):
             return _with_components(_spacy_load(model), "package", f"installed package asked for: {model}")
         raise CoderError(
@@ -336,10 +339,11 @@ def _with_components(nlp: Language, source: str, reason: str) -> Language:
             nlp.add_pipe(name)
     name = f"{nlp.meta.get('lang', 'nb')}_{nlp.meta.get('name', 'pipeline')}"
     version = str(nlp.meta.get("version", "0"))
+    # Whatever changes the tokens: the pipeline's identity and config, where it was loaded from, and ours.
+    location = reason if source == "path" else ""
+    identity = [name, version, source, location, nlp.config.to_str(), spacy.__version__, __version__]
     fingerprint = hashlib.sha256(
-        json.dumps(
-            [name, version, source, spacy.__version__, __version__, PREPROCESS_VERSION, LEXICON_VERSION]
-        ).encode()
+        json.dumps([*identity, PREPROCESS_VERSION, LEXICON_VERSION]).encode()
     ).hexdigest()[:16]
     info = PipelineInfo(name=name, source=source, reason=reason, version=version, fingerprint=fingerprint)
     nlp.meta["coder"] = info.__dict__

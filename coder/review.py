@@ -7,19 +7,24 @@ next prompt (see :mod:`coder.store`), so a killed review loses at most the line 
 Commands (``?`` shows them)::
 
     a          accept the model's proposal: open suggestions at/above the threshold accepted,
-               the others rejected; next answer
+               the others rejected, and the answer closed (no other code); next answer
     a 2 3      accept suggestions 2 and 3 (numbers as listed); stay
-    r          reject every open suggestion; next answer
+    r          reject every open suggestion (the answer stays open for + codes); next answer
     r 1        reject suggestion 1; stay
     + text     add a code: its id, or a search in ids and labels (must match one code)
     - text     remove a code the answer has
-    n          done: reject what is still open (or log "no code" if nothing was decided); next
+    n          done: reject what is still open and close the answer -- every code not
+               accepted or added is absent ("no code" when there is none); next
     s, Enter   skip: no decision; next
     u          undo your latest command (logged as undo entries; a bulk run counts as one
                command) and go back to that answer
     f EXPR     filter: code=ID | question=ID | band=low|mid|high | undecided, joined by '|';
                'f' alone clears the filter
     q          quit (everything is already saved)
+
+An answer is *decided* (progress, the ``undecided`` filter, the order) when you closed it (``a``, ``n``)
+or no suggestion at or above the threshold is left open on it (see :mod:`coder.store`); ``a 2``, ``r 1``
+and bulk review decide single codes only and never close an answer.
 
 Order: answers this coder has not decided first; then, unless blind, answers where the other coders
 disagree; then the least certain ones -- smallest distance between a confidence and the run's threshold
@@ -37,6 +42,7 @@ from pathlib import Path
 
 import pandas as pd
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -124,6 +130,7 @@ class _State:
     suggestions: dict[str, list[tuple[str, float, str]]] = field(default_factory=dict)
     mine: dict[tuple[str, str], str] = field(default_factory=dict)  # (answer, code) -> last action
     decided: set[str] = field(default_factory=set)
+    closed: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, project: Project, coder: str, run_id: str | None = None) -> _State:
@@ -151,7 +158,8 @@ class _State:
             (a, c): act
             for a, c, act in zip(folded["answer_id"], folded["code"], folded["action"], strict=True)
         }
-        self.decided = self.project.decided(self.coder)
+        self.decided = self.project.decided(self.coder, self.run_id)
+        self.closed = self.project.closed(self.coder)
 
     def codes_of(self, answer: str) -> list[str]:
         return [c for c in self.codebook.code_ids if self.mine.get((answer, c)) in ("accept", "add")]
@@ -330,17 +338,17 @@ def render(state: _State, items: list[str], index: int, blind: bool) -> Group:
     about = Table.grid(padding=(0, 1))
     about.add_column(style="dim")
     about.add_column()
-    about.add_row("respondent", str(row["respondent_id"]))
+    about.add_row("respondent", Text(str(row["respondent_id"])))  # Text: user data is never markup
     if row["question_id"]:
-        about.add_row("question", str(row["question_id"]))
+        about.add_row("question", Text(str(row["question_id"])))
     for column in state.answers.columns:
         if column not in ("id", "respondent_id", "question_id", "text") and row[column]:
-            about.add_row(column, str(row[column]))
+            about.add_row(Text(str(column)), Text(str(row[column])))
     top = Table.grid(expand=True)
     top.add_column(ratio=3)
     top.add_column(ratio=2)
     text = _highlight(row["text"] or "(empty answer)", [e for _, _, e in suggestions])
-    top.add_row(Panel(text, title=f"[bold]{answer}[/]"), Panel(about, title="respondent"))
+    top.add_row(Panel(text, title=Text(answer, style="bold")), Panel(about, title="respondent"))
 
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     for column in ("#", "code", "confidence", "status", "evidence"):
@@ -374,7 +382,7 @@ def render(state: _State, items: list[str], index: int, blind: bool) -> Group:
         following.add_column(overflow="ellipsis", no_wrap=True)
         for other in upcoming:
             listed = "  ".join(f"{c} {conf:.2f}" for c, conf, _ in state.suggestions.get(other, [])[:3])
-            following.add_row(other, state.answers.at[other, "text"], listed or "—")
+            following.add_row(Text(other), Text(state.answers.at[other, "text"]), Text(listed or "—"))
         parts.append(following)
     return Group(*parts)
 
@@ -458,7 +466,9 @@ def review(
             console.print("[yellow]No suggestion run yet: you can still add codes by hand.[/]")
         while True:
             if index >= len(items):
-                console.print(f"[bold green]End of the queue[/] (filter: {current_filter.describe()}).")
+                console.print(
+                    f"[bold green]End of the queue[/] (filter: {escape(current_filter.describe())})."
+                )
                 return ReviewSummary(commands, decisions, True)
             answer = items[index]
             console.print(render(state, items, index, blind))
@@ -472,7 +482,7 @@ def review(
             try:
                 logged, step = _apply(state, answer, verb, argument, console)
             except CoderError as error:
-                console.print(f"[red]{error}[/]")
+                console.print(f"[red]{escape(str(error))}[/]")
                 continue
             if step == "quit":
                 return ReviewSummary(commands, decisions, False)
@@ -488,7 +498,7 @@ def review(
             elif step.startswith("filter:"):
                 current_filter = parse_filter(step.removeprefix("filter:"), state.codebook.code_ids)
                 items, index = _queue(state, current_filter, blind), 0
-                console.print(f"Filter: {current_filter.describe()} · {len(items)} answers")
+                console.print(f"Filter: {escape(current_filter.describe())} · {len(items)} answers")
 
 
 def _apply(state: _State, answer: str, verb: str, argument: str, console: Console) -> tuple[int, str]:
@@ -510,7 +520,7 @@ def _apply(state: _State, answer: str, verb: str, argument: str, console: Consol
         undone = project.undo(coder)
         if not undone:
             raise CoderError("nothing to undo")
-        console.print(f"Undone: your last command on {', '.join(undone)}")
+        console.print(f"Undone: your last command on {escape(', '.join(undone))}")
         return len(undone), f"undo:{undone[0]}"
     if verb in ("a", "r") and not argument:
         if not open_:
@@ -520,7 +530,8 @@ def _apply(state: _State, answer: str, verb: str, argument: str, console: Consol
             Decision(answer, c, "accept" if accept and conf >= state.threshold else "reject", run, conf)
             for c, conf, _ in open_
         ]
-        project.record(coder, chosen)
+        close = [Decision(answer, "", "none")] if accept and answer not in state.closed else []
+        project.record(coder, chosen + close)  # one batch: one undo takes back the codes and the close
         return len(chosen), "next"
     if verb in ("a", "r"):
         picked = [suggestions[n - 1] for n in _numbers(argument, len(suggestions))]
@@ -545,11 +556,9 @@ def _apply(state: _State, answer: str, verb: str, argument: str, console: Consol
         project.record(coder, [Decision(answer, code, "remove")])
         return 1, "stay"
     if verb == "n":
-        if open_:
-            project.record(coder, [Decision(answer, c, "reject", run, conf) for c, conf, _ in open_])
-            return len(open_), "next"
-        if answer not in state.decided:
-            project.record(coder, [Decision(answer, "", "none")])
-            return 1, "next"
-        return 0, "next"
+        rejected = [Decision(answer, c, "reject", run, conf) for c, conf, _ in open_]
+        close = [] if answer in state.closed else [Decision(answer, "", "none")]
+        if rejected or close:
+            project.record(coder, rejected + close)
+        return len(rejected) or len(close), "next"
     raise CoderError(f"unknown command '{verb}' (? shows the keys)")

@@ -14,15 +14,34 @@ Schema (``PRAGMA user_version`` = :data:`SCHEMA_VERSION`; :data:`MIGRATIONS` upg
               mode, undoes)                            append-only: triggers abort UPDATE and DELETE
 
 Decisions (``action``): ``accept`` / ``reject`` answer a suggestion of run ``run_id``; ``add`` / ``remove``
-set a code the coder chose; ``none`` (code ``""``) records "decided: no code" for an answer; ``undo``
-(``undoes`` = the uuid of the entry it cancels) is how a decision is taken back -- nothing is ever deleted.
-Entries made by one command share a ``batch`` id, and undo cancels the coder's latest batch.
+set a code the coder chose; ``none`` (code ``""``) *closes* an answer: the coder is done with it and every
+code of it the coder did not set is absent (``n`` and ``a`` in review log it; alone it means "no code");
+``undo`` (``undoes`` = the uuid of the entry it cancels) is how a decision is taken back -- nothing is ever
+deleted. Entries made by one command share a ``batch`` id, and undo cancels the coder's latest batch.
 
-**Current codes** are a fold of the log, in order of (``decided_at``, ``seq``): drop undo entries and the
-entries they cancel; then for every (answer, code, coder) the last entry wins -- accept/add = the code is
-present, reject/remove = absent. An answer counts as *decided* by a coder when that coder has at least one
-remaining entry on it. The project's *consensus* (``coder=None``) uses the same fold over all coders: for
-every (answer, code) the latest decision by any coder wins; an answer is decided when any coder decided it.
+**Fold.** Drop undo entries and the entries they cancel, order the rest by (``decided_at``, ``seq``); for
+every (answer, code, coder) the last entry wins -- accept/add = the code is present (1), reject/remove =
+absent (0). These are the coder's *explicit* cells.
+
+**Decided.** A coder has *closed* an answer when a ``none`` entry of theirs remains. A coder has *decided*
+an answer when they closed it, or when they have at least one remaining entry on it and no suggestion of
+the current run (the latest, or the one reviewed) at or above the run's threshold is still open for them
+(every such code has an explicit cell). So a partial decision (``a 2``, ``r 1``, a bulk accept of one of
+two confident codes) leaves the answer undecided, and a bulk review never closes an answer. Decided answers
+drive the review queue and progress, the exports and agreement; the consensus decided set is the union
+over coders.
+
+**Cells.** A coder's decided cells are the explicit ones plus, for every decided answer, the codes no
+entry names: those are *implied* absent. ``labels()`` (training data) is stricter: only a *closed* answer
+implies absent codes; an answer decided only because no confident suggestion is open contributes just its
+explicit cells.
+
+**Consensus** (``coder=None``). For every (answer, code) the coders who decided that cell (explicitly or by
+implication) vote: present when all of them say present, absent when all say absent, a *conflict*
+otherwise. A cell only one coder decided takes that coder's value. Conflicts are unknown for training
+(left out of ``labels()``), left out of ``current_codes()``, flagged ``status == "conflict"`` in the long
+export and listed by :meth:`Project.conflicts` (``coder agreement`` prints them). A later decision of one
+coder never overrides another coder's.
 
 >>> project = init("project.db", answers, codebook)  # doctest: +SKIP
 >>> project.record("kari", [Decision("r1:q1", "follow_up", "add")])  # doctest: +SKIP
@@ -168,6 +187,29 @@ def _create_private_file(path: Path) -> None:
         raise CoderError(f"cannot create the project: {error.strerror}", file=path) from None
     os.close(fd)
     os.chmod(path, 0o600)  # the umask may have narrowed the mode further; never widen beyond 0600
+
+
+@contextlib.contextmanager
+def _new_project_file(path: Path) -> Iterator[Project]:
+    """Create ``path`` (mode 0600) as an empty project of the current schema and yield it open.
+
+    On any error inside the block the file and its ``-wal``/``-shm`` are removed again, so a failed
+    ``init`` or ``merge`` leaves nothing behind. On success the project stays open for the caller.
+    """
+    _create_private_file(path)
+    conn = None
+    try:
+        conn = _connect(path)
+        _migrate(conn, path)
+        yield Project(path, conn)
+    except BaseException:
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.close()
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{path}{suffix}")
+        raise
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -526,58 +568,175 @@ class Project:
         return log[(log["action"] != "undo") & ~log["uuid"].isin(undone)].reset_index(drop=True)
 
     def decision_state(self, coder: str | None = None) -> pd.DataFrame:
-        """The last remaining entry per (answer, code[, coder]): ``answer_id, code, action, coder, ...``.
+        """The last remaining entry per (answer, code, coder), close (``none``) entries left out.
 
-        With ``coder=None`` the state is the consensus: the latest decision by any coder per (answer, code).
+        Columns ``answer_id, code, action, coder, ...`` in fold order. This is every coder's own explicit
+        state; the consensus of several coders is :meth:`cells` with ``coder=None``.
         """
         log = self.effective_log(coder)
         log = log[log["action"] != "none"]
-        return log.drop_duplicates(["answer_id", "code"], keep="last").reset_index(drop=True)
+        return log.drop_duplicates(["answer_id", "code", "coder"], keep="last").reset_index(drop=True)
 
-    def decided(self, coder: str | None = None) -> set[str]:
-        """The answers with at least one remaining decision (by ``coder``, or by anyone)."""
-        return set(self.effective_log(coder)["answer_id"])
-
-    def current_codes(self, coder: str | None = None) -> pd.DataFrame:
-        """The codes in force, folded from the log (see the module docs): long, one row per answer × code.
-
-        Columns ``id, code, coder, decided_at, action, run_id``: who decided the code and when. A decided
-        answer without any code has one row with ``code == ""`` (the codes-file convention).
-        """
-        state = self.decision_state(coder)
-        present = state[state["action"].isin(POSITIVE)]
-        frame = pd.DataFrame(
-            {
-                "id": present["answer_id"],
-                "code": present["code"],
-                "coder": present["coder"],
-                "decided_at": present["decided_at"],
-                "action": present["action"],
-                "run_id": present["run_id"],
-            }
-        )
+    def closed(self, coder: str | None = None) -> set[str]:
+        """The answers ``coder`` (or anyone) closed: a remaining ``none`` entry (``n`` or ``a`` in review)."""
         log = self.effective_log(coder)
-        last = log.drop_duplicates("answer_id", keep="last").set_index("answer_id")
-        empty = [a for a in dict.fromkeys(log["answer_id"]) if a not in set(frame["id"])]
-        blanks = pd.DataFrame(
-            {
-                "id": empty,
-                "code": "",
-                "coder": [last.at[a, "coder"] for a in empty],
-                "decided_at": [last.at[a, "decided_at"] for a in empty],
-                "action": [last.at[a, "action"] for a in empty],
-                "run_id": [last.at[a, "run_id"] for a in empty],
-            }
+        return set(log.loc[log["action"] == "none", "answer_id"])
+
+    def decided(self, coder: str | None = None, run_id: str | None = None) -> set[str]:
+        """The answers ``coder`` decided (``None``: any coder) -- see *Decided* in the module docs.
+
+        ``run_id`` is the suggestion run whose open suggestions keep an answer undecided (default: latest).
+        """
+        needed = self._needed(run_id)
+        names = self.coders() if coder is None else [coder]
+        return set().union(*(self._view(name, needed).decided for name in names))
+
+    def _needed(self, run_id: str | None) -> dict[str, set[str]]:
+        """answer -> the codes the run suggests at or above its threshold (they must be decided)."""
+        run_id = run_id or self.latest_run()
+        if run_id is None:
+            return {}
+        rows = self.conn.execute(
+            "SELECT answer_id, code FROM suggestions WHERE run_id = ? AND confidence >= ?",
+            (run_id, self.run_threshold(run_id)),
         )
-        frame = pd.concat([frame, blanks], ignore_index=True) if len(blanks) else frame
+        needed: dict[str, set[str]] = {}
+        for answer, code in rows:
+            needed.setdefault(answer, set()).add(code)
+        return needed
+
+    def _view(self, coder: str, needed: dict[str, set[str]]) -> _CoderView:
+        log = self.effective_log(coder)
+        explicit = {
+            (row["answer_id"], row["code"]): row
+            for row in log[log["action"] != "none"].to_dict("records")  # fold order: the last entry wins
+        }
+        last = {row["answer_id"]: row for row in log.to_dict("records")}
+        closed = set(log.loc[log["action"] == "none", "answer_id"])
+        decided = closed | {
+            answer for answer in last if all((answer, code) in explicit for code in needed.get(answer, ()))
+        }
+        return _CoderView(coder, explicit, last, closed, decided)
+
+    def cells(
+        self, coder: str | None = None, *, closed_only: bool = False, run_id: str | None = None
+    ) -> pd.DataFrame:
+        """Every decided (answer, code) cell with its value -- see *Cells* and *Consensus* in the module docs.
+
+        Columns ``id, code, present`` (1, 0, or ``<NA>`` for a conflict), ``status`` (``agreed`` or
+        ``conflict``), ``explicit`` (some coder logged this very code, not only closed the answer),
+        ``coder`` (the coders who decided the cell, ``", "``-joined), ``votes`` (``kari=1, ola=0``),
+        ``decided_at`` (the latest), ``action``, ``run_id`` (of the latest explicit entry). Implied cells
+        are those of a decided answer (``closed_only``: of a closed answer) that no entry names.
+        """
+        code_ids = self.codebook().code_ids
+        needed = self._needed(run_id)
+        names = self.coders() if coder is None else [coder]
+        votes: dict[tuple[str, str], list[tuple[str, int, bool, dict[str, Any]]]] = {}
+        for name in names:
+            view = self._view(name, needed)
+            for key, row in view.explicit.items():
+                votes.setdefault(key, []).append((name, int(row["action"] in POSITIVE), True, row))
+            for answer in view.closed if closed_only else view.decided:
+                for code in code_ids:
+                    if (answer, code) not in view.explicit:
+                        votes.setdefault((answer, code), []).append((name, 0, False, view.last[answer]))
+        rows = []
+        for (answer, code), cast in votes.items():
+            values = {value for _, value, _, _ in cast}
+            latest = max(cast, key=lambda vote: (vote[2], vote[3]["decided_at"], vote[3]["seq"]))[3]
+            rows.append(
+                {
+                    "id": answer,
+                    "code": code,
+                    "present": values.pop() if len(values) == 1 else pd.NA,
+                    "status": "agreed" if len(set(v for _, v, _, _ in cast)) == 1 else "conflict",
+                    "explicit": any(explicit for _, _, explicit, _ in cast),
+                    "coder": ", ".join(name for name, _, _, _ in cast),
+                    "votes": ", ".join(f"{name}={value}" for name, value, _, _ in cast),
+                    "decided_at": max(vote[3]["decided_at"] for vote in cast),
+                    "action": latest["action"],
+                    "run_id": latest["run_id"],
+                }
+            )
+        columns = ["id", "code", "present", "status", "explicit", "coder", "votes", "decided_at", "action",
+                   "run_id"]  # fmt: skip
+        frame = pd.DataFrame(rows, columns=columns)
+        frame["present"] = frame["present"].astype("Int64")
+        return self._sorted(frame)
+
+    def _sorted(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """By answer position, then codebook order (``""`` first, unknown codes last)."""
         order = {answer: i for i, answer in enumerate(self.answer_ids())}
         codes = {code: i for i, code in enumerate(self.codebook().code_ids)}
-        frame = frame.assign(_a=frame["id"].map(order), _c=frame["code"].map(codes).fillna(-1))
-        return frame.sort_values(["_a", "_c"]).drop(columns=["_a", "_c"]).reset_index(drop=True)
+        codes[""] = -1
+        frame = frame.assign(_a=frame["id"].map(order), _c=frame["code"].map(codes).fillna(len(codes)))
+        return frame.sort_values(["_a", "_c", "code"]).drop(columns=["_a", "_c"]).reset_index(drop=True)
+
+    def conflicts(self, run_id: str | None = None) -> pd.DataFrame:
+        """The consensus conflicts: ``id, code``, one column per coder (``1``, ``0``, ``""`` = undecided)."""
+        cells = self.cells(run_id=run_id)
+        cells = cells[cells["status"] == "conflict"]
+        names = self.coders()
+        frame = cells[["id", "code"]].reset_index(drop=True)
+        for name in names:
+            frame[name] = [
+                dict(v.split("=") for v in votes.split(", ")).get(name, "") for votes in cells["votes"]
+            ]
+        return frame
+
+    def current_codes(self, coder: str | None = None, run_id: str | None = None) -> pd.DataFrame:
+        """The codes of the decided answers (see the module docs): long, one row per answer × code.
+
+        Columns ``id, code, coder, decided_at, action, run_id``: who decided the code and when. A decided
+        answer without any present code has one row with ``code == ""`` (the codes-file convention). In the
+        consensus, a code in conflict is left out (see :meth:`conflicts`), and an answer whose only
+        undecided matter is a conflict gets no ``""`` row either.
+        """
+        cells = self.cells(coder, run_id=run_id)
+        decided = self.decided(coder, run_id)
+        cells = cells[cells["id"].isin(decided)]
+        present = cells[(cells["status"] == "agreed") & (cells["present"] == 1)]
+        in_conflict = set(cells.loc[cells["status"] == "conflict", "id"])
+        blank = cells[~cells["id"].isin(set(present["id"]) | in_conflict)]
+        blank = blank.sort_values("decided_at").drop_duplicates("id", keep="last").assign(code="")
+        columns = ["id", "code", "coder", "decided_at", "action", "run_id"]
+        frame = pd.concat([present[columns], blank[columns]], ignore_index=True)
+        return self._sorted(frame)
 
     def labels(self, coder: str | None = None) -> pd.DataFrame:
-        """Long ``id, code`` of every decided answer (``code == ""``: decided, no code): classifier labels."""
-        return self.current_codes(coder)[["id", "code"]].reset_index(drop=True)
+        """Classifier labels: long ``id, code, present`` for :func:`coder.classify.label_matrix`.
+
+        One row per explicitly decided (answer, code) with ``present`` 1 (accept/add) or 0 (reject/remove),
+        plus one row ``code == "", present == 0`` per closed answer: every code of it that no other row
+        sets is absent. Cells never decided stay unknown; so do consensus conflicts (and a closed answer
+        with a conflict gets its agreed absent codes spelled out instead of the ``""`` row). Codes no
+        longer in the codebook are left out.
+        """
+        cells = self.cells(coder, closed_only=True)
+        cells = cells[cells["code"].isin(self.codebook().code_ids)]
+        closed = self.closed(coder)
+        in_conflict = set(cells.loc[cells["status"] == "conflict", "id"])
+        agreed = cells[cells["status"] == "agreed"]
+        keep = agreed["explicit"] | agreed["id"].isin(in_conflict)
+        rows = agreed.loc[keep, ["id", "code", "present"]]
+        ends = [a for a in self.answer_ids() if a in closed and a not in in_conflict]
+        frame = pd.concat(
+            [rows, pd.DataFrame({"id": ends, "code": "", "present": 0})], ignore_index=True
+        ).astype({"id": str, "code": str})
+        frame["present"] = frame["present"].astype(int)
+        return self._sorted(frame)[["id", "code", "present"]]
+
+
+@dataclass(frozen=True)
+class _CoderView:
+    """One coder's fold: explicit (answer, code) -> last entry, answer -> last entry, closed, decided."""
+
+    coder: str
+    explicit: dict[tuple[str, str], dict[str, Any]]
+    last: dict[str, dict[str, Any]]
+    closed: set[str]
+    decided: set[str]
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -703,7 +862,11 @@ def init(
         frame["question_id"] = ""
     duplicated = frame.loc[frame["id"].duplicated(), "id"]
     if not duplicated.empty:
-        raise CoderError(f"duplicate answer id '{duplicated.iloc[0]}'")
+        first = duplicated.iloc[0]
+        if source == "DataFrame":
+            rows = [i for i, value in enumerate(frame["id"]) if value == first]
+            raise CoderError(f"duplicate answer id '{first}' in the answers DataFrame (positions {rows})")
+        raise CoderError(f"duplicate answer id '{first}'", file=source)
     if frame.empty:
         raise CoderError("there are no answers")
     book, text = _load_codebook(codebook)
@@ -711,11 +874,8 @@ def init(
         raise CoderError("the codebook has no codes")
     if path.parent and not path.parent.exists():
         raise CoderError("output directory does not exist", file=path.parent)
-    _create_private_file(path)
-    try:
-        conn = _connect(path)
-        _migrate(conn, path)
-        project = Project(path, conn)
+    with _new_project_file(path) as project:
+        conn = project.conn
         attr_names = [c for c in frame.columns if c not in ("id", "respondent_id", "question_id", "text")]
         with project.transaction():
             now = _now()
@@ -745,13 +905,6 @@ def init(
                     for i, row in enumerate(frame.to_dict("records"))
                 ],
             )
-    except BaseException:
-        with contextlib.suppress(Exception):
-            conn.close()
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(f"{path}{suffix}")
-        raise
     return project
 
 
@@ -770,11 +923,18 @@ def _insert_codebook(conn: sqlite3.Connection, book: Codebook, text: str, now: s
 # ----------------------------------------------------------------------------------------------------------
 
 
-def suggest(project_path: str | os.PathLike[str], *, seed: int = 0, threshold: float | None = None) -> str:
+def suggest(
+    project_path: str | os.PathLike[str],
+    *,
+    seed: int = 0,
+    threshold: float | None = None,
+    spacy_model: str | None = None,
+) -> str:
     """Run :func:`coder.classify.suggest` on every answer of a project and store the run; return its id.
 
-    The labels are the project's current (consensus) codes of every decided answer: accepted and added
-    codes are positives, every other code of a decided answer a negative.
+    The labels are :meth:`Project.labels` of the consensus: accepted and added codes are positives,
+    rejected and removed codes negatives, the other codes of a closed answer negatives too; everything else
+    (and every conflict between coders) is unknown. ``spacy_model`` is passed to the classifier.
     """
     from coder import classify  # imported here: the project works before (and without) the classifier
 
@@ -789,6 +949,7 @@ def suggest(project_path: str | os.PathLike[str], *, seed: int = 0, threshold: f
             labels=labels if len(labels) else None,
             threshold=min(STORED_CONFIDENCE_FLOOR, effective),
             seed=seed,
+            spacy_model=spacy_model,
         )
         params = {
             "classifier": "coder.classify.suggest",
@@ -829,11 +990,8 @@ def merge(a: str | os.PathLike[str], b: str | os.PathLike[str], out: str | os.Pa
                 changed = next(i for i in left if left[i] != right[i])
                 detail = f"answer '{changed}' has a different text"
             raise CoderError(f"cannot merge projects with different answers: {detail}", file=b)
-        _create_private_file(out)
-        try:
-            conn = _connect(out)
-            _migrate(conn, out)
-            merged = Project(out, conn)
+        with _new_project_file(out) as merged:
+            conn = merged.conn
             with merged.transaction():
                 conn.execute("PRAGMA defer_foreign_keys = ON")
                 _copy_into(conn, first, include_answers=True)
@@ -843,13 +1001,6 @@ def merge(a: str | os.PathLike[str], b: str | os.PathLike[str], out: str | os.Pa
                     (json.dumps([str(a), str(b)]),),
                 )
             merged.close()
-        except BaseException:
-            with contextlib.suppress(Exception):
-                conn.close()
-            for suffix in ("", "-wal", "-shm"):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(f"{out}{suffix}")
-            raise
     return out
 
 
@@ -932,37 +1083,37 @@ def cooccurrence(codes: pd.DataFrame, code_ids: Sequence[str]) -> pd.DataFrame:
 
 
 def wide_codes(project: Project, coder: str | None = None) -> pd.DataFrame:
-    """One row per respondent: attributes, ``<code>`` and, with questions, ``<question>__<code>`` as 0/1.
+    """One row per respondent: attributes, ``<code>`` and, with questions, ``<question>__<code>``: 1/0/empty.
 
-    ``<question>__<code>`` is 1/0 when the respondent's answer to that question was decided and empty
-    otherwise (not answered or not yet coded); ``<code>`` is 1 when any decided answer of the respondent
-    carries the code, 0 when the respondent has decided answers and none carries it, empty without any.
+    ``<question>__<code>`` is the cell of the respondent's answer to that question: 1 present, 0 absent
+    (decided so, or implied by a decided answer), empty when undecided (not answered, not yet coded, or a
+    consensus conflict). ``<code>`` is 1 when any answer of the respondent has the code, else 0 when any
+    has it decided absent, else empty.
     """
     answers = project.answers()
     code_ids = project.codebook().code_ids
-    current = project.current_codes(coder)
-    decided = set(current["id"])
-    present = set(zip(current["id"], current["code"], strict=True))
+    cells = project.cells(coder)
+    cells = cells[cells["status"] == "agreed"]
+    value = {(a, c): int(v) for a, c, v in zip(cells["id"], cells["code"], cells["present"], strict=True)}
     attr_names = [c for c in answers.columns if c not in ("id", "respondent_id", "question_id", "text")]
     questions = [q for q in dict.fromkeys(answers["question_id"]) if q]
+
+    def combine(ids: list[str], code: str) -> Any:
+        seen = [value[(a, code)] for a in ids if (a, code) in value]
+        return max(seen) if seen else pd.NA
+
     rows = []
     for respondent, group in answers.groupby("respondent_id", sort=False):
         row: dict[str, Any] = {"respondent_id": respondent}
         for name in attr_names:
             row[name] = next((v for v in group[name] if v), "")
-        mine = [a for a in group["id"] if a in decided]
+        ids = list(group["id"])
         for code in code_ids:
-            row[code] = (1 if any((a, code) in present for a in mine) else 0) if mine else pd.NA
+            row[code] = combine(ids, code)
         for question in questions:
-            ids = [
-                a
-                for a, q in zip(group["id"], group["question_id"], strict=True)
-                if q == question and a in decided
-            ]
+            asked = [a for a, q in zip(group["id"], group["question_id"], strict=True) if q == question]
             for code in code_ids:
-                row[f"{question}__{code}"] = (
-                    (1 if any((a, code) in present for a in ids) else 0) if ids else pd.NA
-                )
+                row[f"{question}__{code}"] = combine(asked, code)
         rows.append(row)
     frame = pd.DataFrame(rows)
     for column in frame.columns[1 + len(attr_names) :]:
@@ -975,21 +1126,26 @@ def export_codes(
     out: str | os.PathLike[str],
     *,
     wide: bool = False,
-    fmt: str = "long",
+    fmt: str | None = None,
     coder: str | None = None,
 ) -> list[Path]:
-    """Write the current codes of a project; return the files written.
+    """Write the codes of the decided answers of a project; return the files written.
 
-    ``fmt``: ``long`` (one row per answer × code: ``id, respondent_id, question_id, code, coder,
-    decided_at``; a decided answer without codes has one row with an empty code), ``wide`` (see
-    :func:`wide_codes`; ``wide=True`` is the same) or ``labels`` (``id,code`` only, for ``coder suggest
-    --labels`` and ``coder link --codes``). Long and wide also write the code co-occurrence table: a
+    ``fmt`` (default ``long``): ``long`` (one row per decided answer × present code: ``id, respondent_id,
+    question_id, code, coder, decided_at, status``; a decided answer without codes has one row with an
+    empty code; consensus conflicts are extra rows with ``status == "conflict"``, the rest ``agreed``),
+    ``wide`` (see :func:`wide_codes`; ``wide=True`` is short for it) or ``labels`` (``id,code`` only, for
+    ``coder suggest --labels`` and ``coder link --codes``: only decided answers without a conflict, since
+    a codes file lists fully coded answers). Long and wide also write the code co-occurrence table: a
     second sheet ``cooccurrence`` in XLSX, a sibling ``<name>.cooccurrence.csv`` for CSV; XLSX also gets
     a ``provenance`` sheet (project, export time, view, codebook version). ``coder`` exports one coder's
     view instead of the consensus.
     """
     out = Path(out)
-    fmt = "wide" if wide else fmt
+    if wide and fmt not in (None, "wide"):
+        raise CoderError(f"--wide is short for --format wide; it cannot be combined with --format {fmt}",
+                         key="--wide")  # fmt: skip
+    fmt = "wide" if wide else (fmt or "long")
     if fmt not in ("long", "wide", "labels"):
         raise CoderError(f"unknown export format '{fmt}' (use long, wide or labels)", key="--format")
     suffix = out.suffix.lower()
@@ -999,21 +1155,31 @@ def export_codes(
         if coder is not None and coder not in project.coders():
             raise CoderError(f"coder '{coder}' has no decisions in this project", key="--coder")
         current = project.current_codes(coder)
+        cells = project.cells(coder)
+        conflicts = cells[cells["status"] == "conflict"]
         code_ids = project.codebook().code_ids
         if fmt == "labels":
-            return [write_table(current[["id", "code"]], out)]
+            settled = current[~current["id"].isin(set(conflicts["id"]))]
+            return [write_table(settled[["id", "code"]].reset_index(drop=True), out)]
         if fmt == "wide":
             table = wide_codes(project, coder)
         else:
             answers = project.answers().set_index("id")
+            rows = project._sorted(
+                pd.concat(
+                    [current.assign(status="agreed"), conflicts[current.columns].assign(status="conflict")],
+                    ignore_index=True,
+                )
+            )
             table = pd.DataFrame(
                 {
-                    "id": current["id"],
-                    "respondent_id": current["id"].map(answers["respondent_id"]),
-                    "question_id": current["id"].map(answers["question_id"]),
-                    "code": current["code"],
-                    "coder": current["coder"],
-                    "decided_at": current["decided_at"],
+                    "id": rows["id"],
+                    "respondent_id": rows["id"].map(answers["respondent_id"]),
+                    "question_id": rows["id"].map(answers["question_id"]),
+                    "code": rows["code"],
+                    "coder": rows["coder"],
+                    "decided_at": rows["decided_at"],
+                    "status": rows["status"],
                 }
             )
         co = cooccurrence(current[current["code"] != ""], code_ids).reset_index()
@@ -1033,9 +1199,9 @@ def export_codes(
                     str(project.path),
                     project.meta().get("project_id", ""),
                     _now(),
-                    f"coder {coder}" if coder else "consensus (latest decision by any coder)",
+                    f"coder {coder}" if coder else "consensus (codes all deciding coders agree on)",
                     f"{book.name} {book.version}",
-                    str(current["id"].nunique()),
+                    str(len(project.decided(coder))),
                     f"coder {__version__}",
                 ],
             }

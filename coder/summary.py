@@ -9,8 +9,9 @@ frequency bands (:data:`BANDS`):
 - «Ellers nevnt»: the rest (mentioned, but by few).
 
 The minimum number of people keeps one answer out of eight from reading as «en del». The denominator is the
-respondents with a *coded* answer to the question: answers missing from the codes are not coded yet and left
-out, unless ``all_coded`` (then they carry no code) — the same convention as :func:`coder.link.link`.
+respondents with a *coded* answer to the question, decided by :func:`coder.link.coded_answers` as for
+:func:`coder.link.link`: an answer missing from a human codes file is not coded yet and left out; with machine
+suggestions (a ``confidence`` column) every answer counts as coded; ``all_coded`` overrides either.
 
 Quotes that represent a theme are picked among the answers carrying the code, preferring (in this order)
 answers that carry only that code, answers of medium length (:data:`QUOTE_LENGTH` characters), and — when the
@@ -50,8 +51,9 @@ from coder import codebook as codebook_mod
 from coder import survey as survey_mod
 from coder.codebook import Codebook
 from coder.errors import CoderError
-from coder.io import atomic_write, read_table, spreadsheet_row, write_json, write_table
-from coder.reliability import read_codes, read_predictions
+from coder.io import atomic_write, write_json, write_table
+from coder.link import coded_answers, load_codes
+from coder.network import output_directory
 from coder.survey import Survey
 
 BANDS: tuple[tuple[str, float, int], ...] = (
@@ -176,113 +178,6 @@ def _order(values: pd.Series, order: Sequence[str]) -> pd.Series:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Codes
-# ---------------------------------------------------------------------------------------------------------
-
-
-def load_codes(
-    codes: pd.DataFrame | str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
-    answer_ids: Sequence[str],
-    codebook: Codebook,
-) -> tuple[pd.DataFrame, list[Path], bool]:
-    """Read and check codes: ``id, code, confidence`` (NaN without), the files read, machine suggestions?
-
-    ``codes`` is a table ``id, code[, confidence]`` or one or several files: ``id,code``, ``id,codes``
-    (``a;b``) or suggestions ``id,code,confidence,evidence`` (these count as machine suggestions). An id
-    that is not an answer of the survey, or a code not in the codebook, raises a :class:`CoderError` naming
-    the file and row.
-    """
-    known_ids = set(answer_ids)
-    if isinstance(codes, pd.DataFrame):
-        frame = codes.copy()
-        for column in ("id", "code"):
-            if column not in frame.columns:
-                raise CoderError(f"the codes table needs a column '{column}'", column=column)
-        frame["id"] = frame["id"].astype(str).str.strip()
-        frame["code"] = frame["code"].fillna("").astype(str).str.strip()
-        _check(frame["id"], [[c] if c else [] for c in frame["code"]], known_ids, codebook, None, "code")
-        machine = "confidence" in frame.columns
-        confidence = pd.to_numeric(frame["confidence"], errors="coerce") if machine else math.nan
-        if machine and not confidence.between(0, 1).all():
-            first = int((~confidence.between(0, 1)).to_numpy().argmax())
-            raise CoderError(
-                "confidence must be a number from 0 to 1", row=spreadsheet_row(first), column="confidence"
-            )
-        table = pd.DataFrame({"id": frame["id"], "code": frame["code"], "confidence": confidence})
-        paths: list[Path] = []
-    else:
-        paths = [Path(p) for p in ([codes] if isinstance(codes, str | os.PathLike) else codes)]
-        frames, machine = [], False
-        for path in paths:
-            frame, is_machine = _read_codes_file(path, known_ids, codebook)
-            frames.append(frame)
-            machine = machine or is_machine
-        table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["id", "code"])
-    # The same code for an answer from several files counts once, with its highest confidence.
-    table = (
-        table.groupby(["id", "code"], sort=False, as_index=False)["confidence"]
-        .max()
-        .astype({"confidence": float})
-    )
-    has_code = set(table.loc[table["code"] != "", "id"])
-    table = table[(table["code"] != "") | ~table["id"].isin(has_code)]
-    return table.reset_index(drop=True), paths, machine
-
-
-def _read_codes_file(path: Path, known_ids: set[str], codebook: Codebook) -> tuple[pd.DataFrame, bool]:
-    raw = read_table(path)  # raises CoderError for a missing or unreadable file
-    long = read_codes(path)  # the shared rules: id,code or id,codes; empty ids are errors
-    column = "code" if "code" in raw.columns else "codes"
-    cells = [
-        [part.strip() for part in str(cell).split(";") if part.strip()]
-        if column == "codes"
-        else ([str(cell).strip()] if str(cell).strip() else [])
-        for cell in raw[column]
-    ]
-    _check(raw["id"].astype(str).str.strip(), cells, known_ids, codebook, path, column)
-    machine = "confidence" in raw.columns and column == "code"
-    long["confidence"] = math.nan
-    if machine:
-        predictions = read_predictions(path)  # checks that every confidence is a number from 0 to 1
-        best = predictions.groupby(["id", "code"])["confidence"].max()
-        long["confidence"] = [
-            best.get((i, c), math.nan) for i, c in zip(long["id"], long["code"], strict=True)
-        ]
-    return long, machine
-
-
-def _check(
-    ids: pd.Series,
-    cells: list[list[str]],
-    known_ids: set[str],
-    codebook: Codebook,
-    path: Path | None,
-    column: str,
-) -> None:
-    unknown = [i for i, value in enumerate(ids) if value not in known_ids]
-    if unknown:
-        first = unknown[0]
-        more = f" ({len(unknown)} rows with unknown ids in all)" if len(unknown) > 1 else ""
-        raise CoderError(
-            f"'{ids.iloc[first]}' is not an answer of this survey (ids are respondent_id:question_id){more}",
-            file=path,
-            row=spreadsheet_row(first),
-            column="id",
-        )
-    known_codes = set(codebook.code_ids)
-    for i, parts in enumerate(cells):
-        for part in parts:
-            if part not in known_codes:
-                raise CoderError(
-                    f"code '{part}' is not in the codebook '{codebook.name}' "
-                    f"(codes: {', '.join(codebook.code_ids)})",
-                    file=path,
-                    row=spreadsheet_row(i),
-                    column=column,
-                )
-
-
-# ---------------------------------------------------------------------------------------------------------
 # Quotes
 # ---------------------------------------------------------------------------------------------------------
 
@@ -384,15 +279,16 @@ def summarize(
     *,
     quotes_per_theme: int = 3,
     seed: int = 0,
-    all_coded: bool = False,
+    all_coded: bool | None = None,
 ) -> SummaryReport:
     """The theme summary as tables, without writing anything (see :func:`report` for the files).
 
     ``survey``: a :class:`~coder.survey.Survey` or a manifest; ``codes``: a table or codes file(s);
-    ``codebook``: a :class:`~coder.codebook.Codebook`, a YAML file or None (the default codebook).
+    ``codebook``: a :class:`~coder.codebook.Codebook`, a YAML file or None (the default codebook);
+    ``all_coded``: which answers count as coded (see :func:`coder.link.coded_answers`; None decides from
+    the codes).
     """
-    if quotes_per_theme < 0:
-        raise CoderError(f"the number of quotes must be 0 or more, got {quotes_per_theme}", key="--quotes")
+    _check_quotes(quotes_per_theme)
     inputs: list[tuple[str, Path]] = []
     if not isinstance(survey, Survey):
         survey = survey_mod.load(survey)
@@ -405,9 +301,8 @@ def summarize(
     table, code_paths, machine = load_codes(codes, survey.answers["id"].tolist(), codebook)
     inputs += [("codes", p) for p in code_paths]
 
-    coded_ids = set(table["id"])
-    is_coded = survey.answers["id"].isin(coded_ids)
-    answers = survey.answers if all_coded else survey.answers[is_coded]
+    base = coded_answers(survey.answers, table, all_coded)
+    answers = base.answers
     labels = {c.id: c for c in codebook.codes}
     question_order = list(survey.questions["question_id"])
     code_order = codebook.code_ids
@@ -467,10 +362,11 @@ def summarize(
         ],
         "seed": seed,
         "quotes_per_theme": quotes_per_theme,
-        "all_coded": all_coded,
+        "all_coded": base.all_coded,
+        "base": base.base,
         "answers": len(survey.answers),
         "coded_answers": len(answers),
-        "uncoded_answers": int((~is_coded).sum()) if not all_coded else 0,
+        "uncoded_answers": base.uncoded,
         "machine_suggestions": machine,
         "note": MACHINE_NOTE if machine else "",
         "bands": [{"band": b, "min_share": s, "min_mentions": k} for b, s, k in BANDS],
@@ -602,7 +498,7 @@ def report(
     formats: str | Sequence[str] = FORMATS,
     quotes_per_theme: int = 3,
     seed: int = 0,
-    all_coded: bool = False,
+    all_coded: bool | None = None,
 ) -> SummaryReport:
     """Summarize the themes (see :func:`summarize`) and write the report into ``out_dir``.
 
@@ -612,7 +508,8 @@ def report(
     ``quotes.csv``, ``comparison.csv``, ``ratings.csv``, ``provenance.csv``, ``json`` → ``summary.json``.
     Every file is written atomically and carries the provenance.
     """
-    wanted = _formats(formats)
+    wanted = _formats(formats)  # bad options fail before any work
+    _check_quotes(quotes_per_theme)
     if not isinstance(survey, Survey):
         survey = survey_mod.load(survey)
     if not isinstance(codebook, Codebook):
@@ -620,7 +517,7 @@ def report(
     summary = summarize(
         survey, codes, codebook, quotes_per_theme=quotes_per_theme, seed=seed, all_coded=all_coded
     )
-    directory = _output_directory(out_dir)  # only once the inputs are known to be good
+    directory = output_directory(out_dir)  # only once the inputs are known to be good
     written: list[Path] = []
     figures: dict[str, list[tuple[str, Path]]] = {}
     if "md" in wanted or "html" in wanted:
@@ -656,12 +553,9 @@ def _formats(formats: str | Sequence[str]) -> list[str]:
     return wanted
 
 
-def _output_directory(directory: str | os.PathLike[str]) -> Path:
-    directory = Path(directory)
-    if directory.exists() and not directory.is_dir():
-        raise CoderError("expected a directory, found a file", file=directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
+def _check_quotes(quotes_per_theme: int) -> None:
+    if quotes_per_theme < 0:
+        raise CoderError(f"the number of quotes must be 0 or more, got {quotes_per_theme}", key="--quotes")
 
 
 def _write_text(text: str, path: Path) -> Path:
@@ -760,7 +654,7 @@ def plot(
 
     from coder.network import save_figure
 
-    directory = _output_directory(directory)
+    directory = output_directory(directory)
     colours = {c.id: c.color or "#7F7F7F" for c in codebook.codes}
     figures: dict[str, list[tuple[str, Path]]] = {}
     written: list[Path] = []

@@ -84,6 +84,10 @@ FREQUENCY_VALUES: dict[str, str] = {
     "månedlig": "monthly",
     "månadleg": "monthly",
 }
+"""The contact frequencies the files may use (English, Bokmål, Nynorsk) and the level each becomes."""
+
+FREQUENCY_LABELS: dict[str, str] = {"daily": "daglig", "weekly": "ukentlig", "monthly": "månedlig"}
+"""The Norwegian (Bokmål) word for each level, as the researchers write it."""
 
 CONTACT_TYPES: dict[str, str] = {
     "gives information": "gives_information",
@@ -297,6 +301,27 @@ class _Reader:
 
     def problem(self, message: str, **where: Any) -> None:
         self.problems.append(CoderError(message, **where))
+
+    def line(self, *path: str | int) -> int | None:
+        """The manifest line (1-based) of the value at ``path`` (keys and list indexes), if found.
+
+        ``yaml.safe_load`` keeps no positions, so the manifest is composed again, only when a message
+        needs a line.
+        """
+        try:
+            node = yaml.compose(self.manifest.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            return None
+        for step in path:
+            if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+                node = next((v for k, v in node.value if getattr(k, "value", None) == step), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+                node = node.value[step]
+            else:
+                return None
+            if node is None:
+                return None
+        return node.start_mark.line + 1
 
     def table(self, section: dict[str, Any], section_name: str) -> tuple[pd.DataFrame | None, Path | None]:
         name = section.get("file")
@@ -573,7 +598,8 @@ def _check_export(
     return out
 
 
-def _column_specs(reader: _Reader, spec: dict[str, Any], name: str) -> list[dict[str, Any]]:
+def _column_specs(reader: _Reader, spec: dict[str, Any], name: str) -> list[tuple[int, dict[str, Any]]]:
+    """The good entries of ``{name}.columns`` with their index in the manifest (for messages)."""
     items = spec.get("columns")
     if not isinstance(items, list) or not items:
         reader.problem(
@@ -582,14 +608,25 @@ def _column_specs(reader: _Reader, spec: dict[str, Any], name: str) -> list[dict
             key=f"{name}.columns",
         )
         return []
-    good = []
+    good, seen = [], {}
     for n, item in enumerate(items):
         if not isinstance(item, dict) or "column" not in item or "id" not in item:
             reader.problem(
                 "each entry needs 'column' and 'id'", file=reader.manifest, key=f"{name}.columns[{n}]"
             )
             continue
-        good.append(item)
+        item_id = str(item["id"]).strip()
+        if item_id in seen:
+            # Two entries with one id would give answers (or ratings) with the same id.
+            reader.problem(
+                f"duplicate id '{item_id}' (first in {name}.columns[{seen[item_id]}])",
+                file=reader.manifest,
+                key=f"{name}.columns[{n}].id",
+                line=reader.line(name, "columns", n, "id"),
+            )
+            continue
+        seen[item_id] = n
+        good.append((n, item))
     return good
 
 
@@ -611,14 +648,14 @@ def _read_questions(
                 "kind": str(item.get("kind") or ""),
                 "column": str(item["column"]),
             }
-            for item in items
+            for _n, item in items
         ],
         columns=questions.columns,
     )
     if frame is None:
         return questions, answer_table, set()
     present = []
-    for item in items:
+    for _n, item in items:
         column = str(item["column"]).strip()
         if column not in frame.columns:
             reader.problem(f"missing column for question '{item['id']}'", file=path, column=column)
@@ -672,7 +709,7 @@ def _read_ratings(
     items = _column_specs(reader, spec, "ratings")
     frame, path, rows = _export_rows(reader, spec, "ratings", known)
     parsed = []
-    for n, item in enumerate(items):
+    for n, item in items:
         scale = _scale(reader, item, n)
         if scale is not None:
             missing = {str(m).strip().casefold() for m in (item.get("missing") or [])}
@@ -740,18 +777,31 @@ def _read_ratings(
     return items_frame, ratings, {rid for _, rid, _ in rows}
 
 
+def _mapped_table(
+    reader: _Reader, data: Any, name: str, keys: tuple[str, ...]
+) -> tuple[dict[str, Any], pd.DataFrame, Path, list[str]] | None:
+    """An optional section that maps ``keys`` to columns of its file: (spec, frame, path, columns).
+
+    None when the section is absent or a problem (recorded) leaves nothing to read.
+    """
+    spec = _section(reader, data, name, required=False)
+    if spec is None:
+        return None
+    frame, path = reader.table(spec, name)
+    if frame is None or path is None:
+        return None
+    columns = [reader.column(frame, path, spec, key, name) for key in keys]
+    if None in columns:
+        return None
+    return spec, frame, path, [c for c in columns if c is not None]
+
+
 def _read_contacts(reader: _Reader, data: Any, known: dict[str, str]) -> pd.DataFrame:
     columns = ["source", "target", "frequency", "municipality"]
-    spec = _section(reader, data, "contacts", required=False)
-    if spec is None:
+    mapped = _mapped_table(reader, data, "contacts", ("from", "to", "frequency"))
+    if mapped is None:
         return pd.DataFrame(columns=columns)
-    frame, path = reader.table(spec, "contacts")
-    if frame is None or path is None:
-        return pd.DataFrame(columns=columns)
-    cols = [reader.column(frame, path, spec, key, "contacts") for key in ("from", "to", "frequency")]
-    if None in cols:
-        return pd.DataFrame(columns=columns)
-    src_col, dst_col, freq_col = cols
+    spec, frame, path, (src_col, dst_col, freq_col) = mapped
     values = dict(FREQUENCY_VALUES)
     values.update({str(k).strip().casefold(): str(v) for k, v in (spec.get("frequencies") or {}).items()})
     best: dict[tuple[str, str], str] = {}
@@ -800,18 +850,10 @@ def _read_contacts(reader: _Reader, data: Any, known: dict[str, str]) -> pd.Data
 
 def _read_political(reader: _Reader, data: Any, known: dict[str, str]) -> pd.DataFrame:
     columns = ["respondent_id", "body", "type", "municipality"]
-    spec = _section(reader, data, "political_contacts", required=False)
-    if spec is None:
+    mapped = _mapped_table(reader, data, "political_contacts", ("respondent", "body", "type"))
+    if mapped is None:
         return pd.DataFrame(columns=columns)
-    frame, path = reader.table(spec, "political_contacts")
-    if frame is None or path is None:
-        return pd.DataFrame(columns=columns)
-    cols = [
-        reader.column(frame, path, spec, key, "political_contacts") for key in ("respondent", "body", "type")
-    ]
-    if None in cols:
-        return pd.DataFrame(columns=columns)
-    who_col, body_col, type_col = cols
+    spec, frame, path, (who_col, body_col, type_col) = mapped
     bodies = {str(b).strip().casefold(): str(b).strip() for b in (spec.get("bodies") or DEFAULT_BODIES)}
     rows, seen = [], set()
     for i, record in enumerate(frame.to_dict("records")):

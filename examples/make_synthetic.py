@@ -24,6 +24,9 @@ import random
 from collections import Counter
 from pathlib import Path
 
+from coder.network import TYPE_LABELS
+from coder.survey import FREQUENCY_LABELS, LEVELS
+
 SEED = 2026
 HERE = Path(__file__).resolve().parent
 
@@ -39,13 +42,9 @@ QUESTIONS = {
 }
 RATING = "Hvor godt mener du at samordningen av det boligsosiale arbeidet fungerer i din kommune?"
 RATING_LABELS = {1: "1 - Svært dårlig", 6: "6 - Svært godt"}
-FREQ_NO = {"daily": "daglig", "weekly": "ukentlig", "monthly": "månedlig"}
-TYPE_NO = {
-    "gi": "gir informasjon",
-    "fa": "får informasjon",
-    "pol": "politisk diskusjon",
-    "fag": "faglig diskusjon",
-}
+FREQ_NO = FREQUENCY_LABELS  # the words the manifests read back
+# Short names for the political contact types in the tables below, in the order of coder.network.TYPE_LABELS.
+TYPE_NO = dict(zip(("gi", "fa", "pol", "fag"), TYPE_LABELS.values(), strict=True))
 
 # ---------------------------------------------------------------------------------------------------------
 # Oppdal: weakly integrated
@@ -568,7 +567,6 @@ R29:motepunkter meeting_places
 # ---------------------------------------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------------------------------------
-LEVELS = ("daily", "weekly", "monthly")
 
 
 def parse_ties(text: str) -> list[tuple[str, str, str]]:

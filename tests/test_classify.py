@@ -177,3 +177,58 @@ def test_cli_suggest_bad_labels(
     assert result.exit_code == 2
     assert message in result.output and "labels.csv" in result.output
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_decisions_label_only_the_codes_decided(codebook: Codebook) -> None:
+    ids = ["a", "b", "c"]
+    decisions = pd.DataFrame(
+        {"id": ["a", "a", "b"], "code": ["anchoring", "follow_up", ""], "present": [1, 0, 0]}
+    )
+    y = classify.label_matrix(ids, decisions, codebook)
+    anchoring, follow_up = codebook.code_ids.index("anchoring"), codebook.code_ids.index("follow_up")
+    assert y[0, anchoring] == 1 and y[0, follow_up] == 0
+    assert (np.delete(y[0], [anchoring, follow_up]) == classify.UNLABELED).all()  # undecided stays unknown
+    assert (y[1] == 0).all()  # closed with no code
+    assert (y[2] == classify.UNLABELED).all()
+    suggester = classify.CodeSuggester(codebook).fit(ANSWERS[:3], y)
+    assert suggester.predict_proba(ANSWERS[:3]).shape == (3, len(codebook.codes))
+
+
+def test_no_answers_give_no_suggestions(codebook: Codebook) -> None:
+    empty = classify.suggest(pd.DataFrame({"id": [], "text": []}), codebook)
+    assert list(empty.columns) == classify.SUGGESTION_COLUMNS and empty.empty
+
+
+def test_predicting_before_fitting_is_an_error(codebook: Codebook) -> None:
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        classify.CodeSuggester(codebook).predict(["bolig"])
+
+
+def test_cli_suggest_writes_provenance_beside_the_output(tmp_path: Path, answers: pd.DataFrame) -> None:
+    source = _write(tmp_path / "answers.csv", answers)
+    out = tmp_path / "suggestions.csv"
+    result = CliRunner().invoke(app, ["suggest", str(source), "--codebook", str(CODEBOOK), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    record = json.loads((tmp_path / "suggestions.csv.provenance.json").read_text(encoding="utf-8"))
+    assert [item["file"] for item in record["inputs"]] == [str(source), str(CODEBOOK)]
+    assert len(record["inputs"][0]["sha256"]) == 64
+    assert record["settings"]["threshold"] == classify.DEFAULT_THRESHOLD and record["settings"]["seed"] == 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--out", "{dir}/s.parquet"], "unknown output format 'parquet'"),
+        (["--out", "{dir}/s.csv", "--project", "{dir}/p.db"], "--project takes no INPUT"),
+    ],
+)
+def test_cli_suggest_rejects_bad_options_before_any_work(
+    tmp_path: Path, answers: pd.DataFrame, extra: list[str], message: str
+) -> None:
+    source = _write(tmp_path / "answers.csv", answers)
+    args = ["suggest", str(source), "--codebook", str(CODEBOOK), *[a.format(dir=tmp_path) for a in extra]]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and message in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.csv"]

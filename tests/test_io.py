@@ -47,6 +47,14 @@ def test_decode_bytes_prefers_utf8_then_cp1252() -> None:
     assert decode_bytes(b"\xef\xbb\xbfid") == "id"
 
 
+def test_semicolon_export_with_commas_in_the_question_header(tmp_path: Path) -> None:
+    path = tmp_path / "questback.csv"
+    text = "id;Hva er styrkene, svakhetene, og mulighetene?\nr1;Små forhold, kort vei\nr2;Startlån\n"
+    path.write_bytes(text.encode("cp1252"))
+    answers = read_answers(path, text_col="Hva er styrkene, svakhetene, og mulighetene?")
+    assert answers["text"].tolist() == ["Små forhold, kort vei", "Startlån"]
+
+
 def test_sniff_separator_ignores_quoted_separators() -> None:
     assert sniff_separator('id;text\n1;"a, b, c"') == ";"
     assert sniff_separator('"a;b",c\n') == ","

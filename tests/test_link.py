@@ -155,26 +155,107 @@ def test_several_municipalities_add_a_municipality_comparison() -> None:
 
 
 def test_unknown_coded_id_is_a_user_error(oppdal: survey.Survey) -> None:
-    codes = pd.DataFrame({"id": ["O01:styrker", "O99:styrker"], "code": ["a", "b"]})
-    with pytest.raises(CoderError, match="'O99:styrker'"):
+    codes = pd.DataFrame({"id": ["O01:styrker", "O99:styrker"], "code": ["anchoring", "anchoring"]})
+    with pytest.raises(CoderError, match="'O99:styrker'") as error:
         link.link(oppdal, codes)
+    assert (error.value.row, error.value.column) == (3, "id")
+
+
+def test_unknown_id_in_a_codes_file_names_the_file_row_and_column(
+    oppdal: survey.Survey, tmp_path: Path
+) -> None:
+    codes = tmp_path / "koder.csv"
+    codes.write_text("id,code\nO01:styrker,anchoring\nO99:styrker,anchoring\n", encoding="utf-8")
+    with pytest.raises(CoderError, match="'O99:styrker' is not an answer") as error:
+        link.link(oppdal, [OPPDAL_CODES, codes])
+    assert (error.value.file, error.value.row, error.value.column) == (str(codes), 3, "id")
+
+
+def test_a_code_not_in_the_codebook_names_the_file_row_and_column(
+    oppdal: survey.Survey, tmp_path: Path
+) -> None:
+    codes = tmp_path / "koder.csv"
+    codes.write_text("id,code\nO01:styrker,anchoring\nO02:styrker,anchorig\n", encoding="utf-8")
+    with pytest.raises(CoderError, match="code 'anchorig' is not in the codebook") as error:
+        link.link(oppdal, codes)
+    assert (error.value.file, error.value.row, error.value.column) == (str(codes), 3, "code")
+    wide = tmp_path / "wide.csv"
+    wide.write_text("id,codes\nO01:styrker,anchoring;typo\n", encoding="utf-8")
+    with pytest.raises(CoderError, match="code 'typo'") as error:
+        link.link(oppdal, wide)
+    assert (error.value.file, error.value.row, error.value.column) == (str(wide), 2, "codes")
+
+
+def test_codes_are_checked_against_the_codebook_given(oppdal: survey.Survey, tmp_path: Path) -> None:
+    book = tmp_path / "bok.yaml"
+    book.write_text(
+        "name: Liten\nlanguage: nb\nversion: '1'\ncodes:\n  - id: bolig\n    label: Bolig\n"
+        "    description: Boliger og boligmasse.\n    keywords: [bolig]\n",
+        encoding="utf-8",
+    )
+    codes = pd.DataFrame({"id": ["O01:styrker", "O02:styrker"], "code": ["bolig", ""]})
+    result = link.link(oppdal, codes, codebook=book)
+    assert result.themes[["code", "answers", "mentions"]].values.tolist() == [["bolig", 2, 1]]
+    assert result.provenance["codebook"]["name"] == "Liten"
+    with pytest.raises(CoderError, match=r"row 2, column 'code': code '\w+' is not in the codebook 'Liten'"):
+        link.link(oppdal, OPPDAL_CODES, codebook=book)
 
 
 def test_uncoded_answers_are_left_out_and_counted(oppdal: survey.Survey) -> None:
-    codes = pd.DataFrame({"id": ["O01:styrker", "O02:styrker", "O03:styrker"], "code": ["x", "", "x"]})
+    codes = pd.DataFrame(
+        {"id": ["O01:styrker", "O02:styrker", "O03:styrker"], "code": ["anchoring", "", "anchoring"]}
+    )
     partial = link.link(oppdal, codes)
     assert partial.themes.to_dict("records") == [
-        {"question_id": "styrker", "code": "x", "answers": 3, "mentions": 2, "share": pytest.approx(2 / 3)}
+        {
+            "question_id": "styrker",
+            "code": "anchoring",
+            "answers": 3,
+            "mentions": 2,
+            "share": pytest.approx(2 / 3),
+        }
     ]
     assert partial.provenance["uncoded_answers"] == len(oppdal.answers) - 3
+    assert partial.provenance["all_coded"] is False
 
 
 def test_all_coded_counts_answers_missing_from_the_codes_as_coded_without_code(oppdal: survey.Survey) -> None:
-    codes = pd.DataFrame({"id": ["O01:styrker", "O03:styrker"], "code": ["x", "x"]})
+    codes = pd.DataFrame({"id": ["O01:styrker", "O03:styrker"], "code": ["anchoring", "anchoring"]})
     result = link.link(oppdal, codes, all_coded=True)
     row = result.themes.iloc[0]
     assert (row["answers"], row["mentions"]) == (19, 2)
     assert result.provenance["uncoded_answers"] == 0
+
+
+def test_suggestions_count_every_answer_as_coded_by_default(oppdal: survey.Survey) -> None:
+    # A suggestion file lists only the answers that got a code; it was made for every answer.
+    suggestions = pd.DataFrame(
+        {"id": ["O01:styrker", "O03:styrker"], "code": ["anchoring", "anchoring"], "confidence": [0.9, 0.8]}
+    )
+    result = link.link(oppdal, suggestions)
+    row = result.themes.iloc[0]
+    assert (row["answers"], row["mentions"]) == (19, 2)
+    assert result.provenance["all_coded"] is True and result.provenance["uncoded_answers"] == 0
+    assert "machine suggestions" in result.provenance["base"]
+    # --coded-only: only the answers in the suggestions
+    strict = link.link(oppdal, suggestions, all_coded=False)
+    assert strict.themes.iloc[0]["answers"] == 2
+    assert strict.provenance["uncoded_answers"] == len(oppdal.answers) - 2
+
+
+def test_coded_answers_decides_the_base(oppdal: survey.Survey) -> None:
+    answers = oppdal.answers
+    human = pd.DataFrame({"id": ["O01:styrker", "O02:styrker"], "code": ["anchoring", ""]})
+    base = link.coded_answers(answers, human)
+    assert list(base.answers["id"]) == ["O01:styrker", "O02:styrker"]
+    assert (base.all_coded, base.machine, base.uncoded) == (False, False, len(answers) - 2)
+    assert "are left out as not coded yet" in base.base
+    machine = human.assign(confidence=[0.9, float("nan")])
+    base = link.coded_answers(answers, machine)
+    assert base.answers is answers and (base.all_coded, base.machine, base.uncoded) == (True, True, 0)
+    forced = link.coded_answers(answers, human, all_coded=True)
+    assert len(forced.answers) == len(answers) and "--all-coded" in forced.base
+    assert len(link.coded_answers(answers, machine, all_coded=False).answers) == 2
 
 
 def test_cli_link_writes_csv_and_json(tmp_path: Path) -> None:
@@ -194,6 +275,7 @@ def test_cli_link_unknown_id_exits_2(tmp_path: Path) -> None:
     codes.write_text("id,code\nO99:styrker,anchoring\n", encoding="utf-8")
     result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(codes)])
     assert result.exit_code == 2 and "'O99:styrker'" in result.output and "Traceback" not in result.output
+    assert f"{codes}, row 2, column 'id'" in result.output
 
 
 def test_cli_link_missing_codes_file_exits_2(tmp_path: Path) -> None:
@@ -201,7 +283,7 @@ def test_cli_link_missing_codes_file_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "file not found" in result.output
 
 
-def test_cli_link_reads_a_suggestion_file(tmp_path: Path) -> None:
+def test_cli_link_reads_a_suggestion_file_as_covering_every_answer(tmp_path: Path) -> None:
     suggestions = tmp_path / "suggestions.csv"
     suggestions.write_text(
         "id,code,confidence,evidence\nO01:styrker,financial_instruments,0.9,startlån\n"
@@ -210,6 +292,39 @@ def test_cli_link_reads_a_suggestion_file(tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(suggestions), "--level", "monthly"])
     assert result.exit_code == 0, result.output
-    assert "financial_instruments" in result.output and "67 answer(s) are not in the codes" in result.output
-    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(suggestions), "--all-coded"])
-    assert result.exit_code == 0 and "not in the codes" not in result.output
+    assert "financial_instruments" in result.output
+    assert "Base: all 70 answers count as coded (the codes are machine suggestions" in result.output
+    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(suggestions), "--coded-only"])
+    assert result.exit_code == 0, result.output
+    assert "67 answer(s) are not in the codes" in result.output and "(--coded-only)" in result.output
+
+
+def test_cli_link_human_codes_base_and_all_coded(tmp_path: Path) -> None:
+    codes = tmp_path / "koder.csv"
+    codes.write_text("id,code\nO01:styrker,anchoring\nO02:styrker,\n", encoding="utf-8")
+    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(codes)])
+    assert result.exit_code == 0, result.output
+    assert "Base: the 2 answers in the codes; 68 answer(s) are not in the codes" in result.output
+    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(codes), "--all-coded"])
+    assert result.exit_code == 0 and "Base: all 70 answers count as coded (--all-coded)" in result.output
+
+
+def test_cli_link_unknown_code_exits_2(tmp_path: Path) -> None:
+    codes = tmp_path / "koder.csv"
+    codes.write_text("id,code\nO01:styrker,anchorig\n", encoding="utf-8")
+    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(codes)])
+    assert result.exit_code == 2, result.output
+    assert f"{codes}, row 2, column 'code': code 'anchorig' is not in the codebook" in result.output
+    missing = tmp_path / "none.yaml"
+    result = runner.invoke(
+        app, ["link", str(OPPDAL), "--codes", str(OPPDAL_CODES), "--codebook", str(missing)]
+    )
+    assert result.exit_code == 2 and "file not found" in result.output and str(missing) in result.output
+
+
+def test_cli_link_bad_level_fails_before_any_work(tmp_path: Path) -> None:
+    # The manifest does not exist: the level is checked first.
+    result = runner.invoke(
+        app, ["link", str(tmp_path / "none.yaml"), "--codes", str(OPPDAL_CODES), "--level", "hourly"]
+    )
+    assert result.exit_code == 2 and "unknown level 'hourly'" in result.output, result.output

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+import coder
 from coder import nlp
 from coder.cli import app
 
@@ -37,7 +38,9 @@ def test_token_offsets_point_into_the_original(text: str) -> None:
     answer = nlp.preprocess([text], pipeline, use_cache=False)[0]
     for token in answer.tokens:
         assert text[token.idx : token.idx + len(token.text)] == token.text
-        assert nlp.normalize_text(token.text) != "" or token.text.strip() == ""
+        assert token.text.strip() and nlp.normalize_text(token.text)
+    for before, after in zip(answer.tokens, answer.tokens[1:], strict=False):
+        assert before.idx + len(before.text) <= after.idx  # in order, never overlapping
 
 
 def test_embedded_pipeline_and_info(embedded) -> None:
@@ -177,4 +180,13 @@ def test_cli_info_names_the_pipeline_and_why() -> None:
 
 def test_cli_version() -> None:
     result = CliRunner().invoke(app, ["--version"])
-    assert result.exit_code == 0 and result.output.strip() == "coder 0.1.0"
+    assert result.exit_code == 0 and result.output.strip() == f"coder {coder.__version__}"
+
+
+def test_two_pipeline_directories_do_not_share_cached_tokens(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        saved = spacy.blank("nb")
+        saved.to_disk(tmp_path / name)
+    first = nlp.pipeline_info(nlp.load_pipeline(tmp_path / "a")).fingerprint
+    second = nlp.pipeline_info(nlp.load_pipeline(tmp_path / "b")).fingerprint
+    assert first != second
