@@ -47,7 +47,8 @@ from sklearn.utils.validation import check_is_fitted
 from coder.codebook import Codebook, find_keyword, keyword_matches
 from coder.errors import CoderError
 from coder.io import read_table, require_columns, spreadsheet_row
-from coder.nlp import ProcessedAnswer, load_pipeline, preprocess
+from coder.lexicon import get_lexicon
+from coder.nlp import AnswerToken, ProcessedAnswer, load_pipeline, preprocess
 
 DEFAULT_THRESHOLD = 0.5
 UNLABELED = -1
@@ -75,6 +76,9 @@ class KeywordMatcher:
     def __init__(self, codebook: Codebook) -> None:
         self.code_ids = codebook.code_ids
         self.keywords = {code.id: [k for k in code.keywords if k.strip()] for code in codebook.codes}
+        words = {word for keywords in self.keywords.values() for k in keywords for word in k.split(" ")}
+        self._keyword_words = frozenset(words)
+        self._fuzzy_targets = sorted(w for w in words if not w.endswith("*") and len(w) >= _MIN_FUZZY_LENGTH)
 
     def matches(self, answer: ProcessedAnswer) -> dict[str, list[tuple[str, bool]]]:
         """Per code, the keywords found in ``answer`` and whether each stands in a negation scope.
@@ -86,7 +90,7 @@ class KeywordMatcher:
         """
         tokens = answer.tokens
         # The lower-cased text joins the lemma and parts, so a lemmatizer slip does not hide a keyword.
-        terms = [{t.text.lower(), *t.terms} for t in tokens]
+        terms = [{t.text.lower(), *t.terms, *self._misspelt(t)} for t in tokens]
         vocabulary = sorted(set().union(*terms)) if terms else []
         candidates = []
         for code_id, keywords in self.keywords.items():
@@ -114,6 +118,17 @@ class KeywordMatcher:
                 hits.append((keyword, negated))
         return found
 
+    def _misspelt(self, token: AnswerToken) -> list[str]:
+        """Keyword words one typing slip away from a long word the lexicon does not know («samarbied»)."""
+        if not token.is_alpha or len(token.text) < _MIN_FUZZY_LENGTH or token.parts:
+            return []
+        if get_lexicon().is_known(token.text):
+            return []
+        forms = {token.text.lower(), token.lemma}
+        if forms & self._keyword_words:  # a slip the codebook lists itself
+            return []
+        return [word for word in self._fuzzy_targets if any(one_edit_apart(form, word) for form in forms)]
+
     def hit_matrix(self, answers: Sequence[ProcessedAnswer]) -> np.ndarray:
         """``(n_answers, n_codes)``: how many distinct keywords of each code an answer contains."""
         return self.hit_counts([self.matches(answer) for answer in answers])
@@ -125,6 +140,28 @@ class KeywordMatcher:
             for code_id, hits in found.items():
                 matrix[row, self.code_ids.index(code_id)] = len(hits)
         return matrix
+
+
+_MIN_FUZZY_LENGTH = 7  # shorter words are too often a different word one letter away
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """Whether ``a`` becomes ``b`` by at most one insertion, deletion, substitution or swap of neighbours.
+
+    >>> one_edit_apart("samarbied", "samarbeid"), one_edit_apart("bolig", "boliger")
+    (True, False)
+    """
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        swapped = a[i + 1 : i + 2] == b[i : i + 1] and a[i : i + 1] == b[i + 1 : i + 2]
+        return a[i + 1 :] == b[i + 1 :] or (swapped and a[i + 2 :] == b[i + 2 :])
+    return a[i + 1 :] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1 :]
 
 
 def _word_present(word: str, vocabulary: list[str]) -> bool:

@@ -278,6 +278,22 @@ def shape_likeness(G: nx.Graph) -> dict[str, float]:
     }
 
 
+def harmonic_centrality(G: nx.Graph) -> dict[Hashable, float]:
+    """Sum of 1/distance to every other reachable node (not normalised), as networkx defines it.
+
+    Summed with :func:`math.fsum`, which does not depend on the order of the terms: networkx sums in the
+    order of a set of nodes, which changes with Python's string hashing from run to run, and so did the
+    last digit of the result.
+
+    >>> harmonic_centrality(nx.path_graph(3))
+    {0: 1.5, 1: 2.0, 2: 1.5}
+    """
+    return {
+        node: math.fsum(1 / d for d in nx.single_source_shortest_path_length(G, node).values() if d > 0)
+        for node in G
+    }
+
+
 def communities(G: nx.Graph, seed: int = 0) -> dict[Hashable, str]:
     """Louvain communities (networkx, fixed ``seed``), named K1, K2, ... by size, then by smallest member.
 
@@ -344,7 +360,7 @@ def positions(
         G = _graph(survey, graphs, municipality, level, mutual)
         n = G.number_of_nodes()
         betweenness = nx.betweenness_centrality(G, normalized=True)
-        harmonic = nx.harmonic_centrality(G)
+        harmonic = harmonic_centrality(G)
         components = sorted(nx.connected_components(G), key=lambda c: (-len(c), min(c)))
         component_of = {node: (f"C{i}", len(c)) for i, c in enumerate(components, start=1) for node in c}
         community = communities(G, seed=seed)

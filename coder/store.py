@@ -36,12 +36,13 @@ entry names: those are *implied* absent. ``labels()`` (training data) is stricte
 implies absent codes; an answer decided only because no confident suggestion is open contributes just its
 explicit cells.
 
-**Consensus** (``coder=None``). For every (answer, code) the coders who decided that cell (explicitly or by
-implication) vote: present when all of them say present, absent when all say absent, a *conflict*
-otherwise. A cell only one coder decided takes that coder's value. Conflicts are unknown for training
-(left out of ``labels()``), left out of ``current_codes()``, flagged ``status == "conflict"`` in the long
-export and listed by :meth:`Project.conflicts` (``coder agreement`` prints them). A later decision of one
-coder never overrides another coder's.
+**Consensus** (``coder=None``). For every (answer, code) the coders who decided that cell vote --
+explicitly, or "absent" by having closed the answer without naming the code: present when all of them say
+present, absent when all say absent, a *conflict* otherwise. A cell only one coder decided takes that
+coder's value. A cell nobody voted on is absent when some coder decided (without closing) its answer.
+Conflicts are unknown for training (left out of ``labels()``), left out of ``current_codes()``, flagged
+``status == "conflict"`` in the long export and listed by :meth:`Project.conflicts` (``coder agreement``
+prints them). A later decision of one coder never overrides another coder's.
 
 >>> project = init("project.db", answers, codebook)  # doctest: +SKIP
 >>> project.record("kari", [Decision("r1:q1", "follow_up", "add")])  # doctest: +SKIP
@@ -632,15 +633,22 @@ class Project:
         code_ids = self.codebook().code_ids
         needed = self._needed(run_id)
         names = self.coders() if coder is None else [coder]
-        votes: dict[tuple[str, str], list[tuple[str, int, bool, dict[str, Any]]]] = {}
+        Vote = tuple[str, int, bool, dict[str, Any]]  # coder, value, explicit, the entry behind it
+        votes: dict[tuple[str, str], list[Vote]] = {}
+        defaults: dict[tuple[str, str], list[Vote]] = {}
         for name in names:
             view = self._view(name, needed)
             for key, row in view.explicit.items():
                 votes.setdefault(key, []).append((name, int(row["action"] in POSITIVE), True, row))
             for answer in view.closed if closed_only else view.decided:
+                # closing an answer is a vote "absent" on its unnamed codes; a decided, unclosed answer only
+                # gives them absent as a default, which never contradicts another coder's decision
+                into = votes if answer in view.closed else defaults
                 for code in code_ids:
                     if (answer, code) not in view.explicit:
-                        votes.setdefault((answer, code), []).append((name, 0, False, view.last[answer]))
+                        into.setdefault((answer, code), []).append((name, 0, False, view.last[answer]))
+        for key, cast in defaults.items():
+            votes.setdefault(key, cast)
         rows = []
         for (answer, code), cast in votes.items():
             values = {value for _, value, _, _ in cast}

@@ -15,6 +15,7 @@ from coder import classify
 from coder.cli import app
 from coder.codebook import Code, Codebook, load
 from coder.errors import CoderError
+from coder.nlp import preprocess
 
 REPO = Path(__file__).resolve().parents[1]
 CODEBOOK = REPO / "codebooks" / "boligsosialt.yaml"
@@ -232,3 +233,12 @@ def test_cli_suggest_rejects_bad_options_before_any_work(
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2 and message in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.csv"]
+
+
+def test_a_typing_slip_in_a_long_word_still_finds_the_keyword() -> None:
+    book = Codebook("t", "nb", "1", (Code("anchoring", "Forankring", keywords=("forankring",)),))
+    matcher = classify.KeywordMatcher(book)
+    answers = preprocess(["manglende forankirng i ledelsen", "forankring", "forandring"])
+    assert [list(matcher.matches(a)) for a in answers] == [["anchoring"], ["anchoring"], []]
+    assert classify.one_edit_apart("samarbied", "samarbeid")
+    assert not classify.one_edit_apart("bolig", "boliger")

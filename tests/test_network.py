@@ -314,3 +314,75 @@ def test_cli_network_out_is_a_file_exits_2(tmp_path: Path) -> None:
 def test_cli_network_bad_manifest_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["network", str(tmp_path / "missing.yaml")])
     assert result.exit_code == 2 and "manifest not found" in result.output
+
+
+def test_cli_network_bad_export_format_fails_before_any_work(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["network", str(OPPDAL), "--level", "weekly", "--out", str(out), "--export", "pdf"]
+    )
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "unknown export format 'pdf'" in lines[0], result.output  # no tables printed
+    assert not out.exists()  # no CSV written
+
+
+def test_cli_network_bad_level_fails_before_reading_the_manifest(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["network", str(tmp_path / "missing.yaml"), "--level", "hourly"])
+    assert result.exit_code == 2 and "unknown level 'hourly'" in result.output, result.output
+
+
+def test_check_levels_and_export_format() -> None:
+    assert network.check_levels(["monthly", "daily"]) == ("monthly", "daily")
+    with pytest.raises(CoderError, match="unknown level 'yearly'"):
+        network.check_levels(["daily", "yearly"])
+    assert network.check_export_format("gexf") == "gexf"
+    with pytest.raises(CoderError, match="unknown export format 'pdf'"):
+        network.check_export_format("pdf")
+
+
+def test_graphs_are_built_once_for_tables_pictures_and_export(
+    both: survey.Survey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[str, str | None]] = []
+    build = network.contact_graph
+
+    def counting(survey_: survey.Survey, level: str = "weekly", **kwargs) -> nx.Graph:
+        calls.append((level, kwargs.get("municipality")))
+        return build(survey_, level, **kwargs)
+
+    monkeypatch.setattr(network, "contact_graph", counting)
+    report = network.network(both, ["weekly", "monthly"])
+    network.plot(both, tmp_path / "plots", levels=["weekly", "monthly"], report=report, formats=("png",))
+    network.export(both, tmp_path / "gephi", "graphml", levels=["weekly", "monthly"], report=report)
+    # one graph per municipality and level: positions, summary, layout, pictures and export share them
+    assert sorted(calls) == sorted((lv, m) for lv in ("weekly", "monthly") for m in ("Oppdal", "Rissa"))
+    # the export writes its attributes on a copy: the shared graphs keep their tuples of functions
+    assert isinstance(report.graphs["Oppdal", "weekly"].nodes["O01"]["functions"], tuple)
+    monkeypatch.undo()
+    assert report.positions.equals(network.network(both, ["weekly", "monthly"]).positions)
+
+
+def test_positions_are_the_same_whatever_the_string_hashing(tmp_path: Path) -> None:
+    # Python salts string hashes per process; set order (and float sums over it) must not leak into results.
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from coder import network, survey; "
+        "network.positions(survey.load(sys.argv[1]), 'monthly').to_csv(sys.argv[2], index=False)"
+    )
+    outputs = []
+    for hashseed in ("1", "2"):
+        out = tmp_path / f"positions_{hashseed}.csv"
+        env = {**os.environ, "PYTHONHASHSEED": hashseed}
+        subprocess.run([sys.executable, "-c", script, str(BOTH), str(out)], check=True, env=env)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_harmonic_centrality_equals_networkx() -> None:
+    G = nx.karate_club_graph()
+    ours, theirs = network.harmonic_centrality(G), nx.harmonic_centrality(G)
+    assert ours.keys() == theirs.keys() and all(ours[n] == pytest.approx(theirs[n]) for n in G)

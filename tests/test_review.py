@@ -128,13 +128,17 @@ def test_accept_takes_the_models_proposal_and_moves_on(project: Project) -> None
     result = _review(project, "a\na\nq\n")
     assert result.exit_code == 0, result.output
     log = project.log("kari")
-    # a3 first: 0.45 is below the threshold, so "a" rejects it; then a2: both at/above -> accepted
+    # a3 first: 0.45 is below the threshold, so "a" rejects it; then a2: both at/above -> accepted;
+    # "a" also closes the answer (changed: it used to log only the suggestions)
     assert list(zip(log["answer_id"], log["code"], log["action"], strict=True)) == [
         ("a3", "meeting_places", "reject"),
+        ("a3", "", "none"),
         ("a2", "coordination", "accept"),  # suggestions are listed by confidence
         ("a2", "anchoring", "accept"),
+        ("a2", "", "none"),
     ]
-    assert set(log["run_id"]) == {project.latest_run()}
+    assert set(log.loc[log["action"] != "none", "run_id"]) == {project.latest_run()}
+    assert project.closed("kari") == {"a2", "a3"}
     assert log.loc[log["code"] == "anchoring", "confidence"].item() == 0.62
     assert _codes(project.current_codes("kari")) == {("a3", ""), ("a2", "anchoring"), ("a2", "coordination")}
     assert "3 decisions saved" in result.output
@@ -151,6 +155,7 @@ def test_numbered_add_remove_and_done(project: Project) -> None:
         ("coordination", "reject"),
         ("meeting_places", "add"),
         ("meeting_places", "remove"),
+        ("", "none"),  # n closes the answer (changed: it used to log nothing once codes were decided)
     ]
     assert set(log["answer_id"]) == {"a2"}
     assert _codes(project.current_codes("kari")) == {("a2", "anchoring")}
@@ -160,9 +165,10 @@ def test_done_without_suggestions_records_no_code(project: Project) -> None:
     result = _review(project, "f band=low\nn\nn\n")
     assert result.exit_code == 0, result.output
     assert "Filter: band=low" in result.output
-    # a4: its open suggestion is rejected; a5 has none: "decided, no code"
-    assert _codes(project.labels("kari")) == {("a4", ""), ("a5", "")}
-    assert project.log("kari")["action"].tolist() == ["reject", "none"]
+    # a4: its open suggestion is rejected and the answer closed; a5 has none: closed, "no code"
+    labels = project.labels("kari").values.tolist()
+    assert labels == [["a4", "", 0], ["a4", "meeting_places", 0], ["a5", "", 0]]
+    assert project.log("kari")["action"].tolist() == ["reject", "none", "none"]
     assert "End of the queue" in result.output
 
 
@@ -171,8 +177,8 @@ def test_undo_goes_back_and_logs_an_undo(project: Project) -> None:
     assert result.exit_code == 0, result.output
     assert "Undone" in result.output
     log = project.log("kari")
-    assert log["action"].tolist() == ["reject", "undo", "add"]
-    assert log["answer_id"].tolist() == ["a3", "a3", "a3"]  # back on the answer whose decision was undone
+    assert log["action"].tolist() == ["reject", "none", "undo", "undo", "add"]  # the close is undone too
+    assert log["answer_id"].tolist() == ["a3"] * 5  # back on the answer whose decision was undone
     assert _codes(project.current_codes("kari")) == {("a3", "anchoring")}
 
 
@@ -204,7 +210,7 @@ def test_screen_shows_answer_attributes_bars_and_progress(project: Project) -> N
 def test_end_of_input_quits_cleanly(project: Project) -> None:
     result = _review(project, "a\n")
     assert result.exit_code == 0, result.output
-    assert len(project.log("kari")) == 1
+    assert project.log("kari")["action"].tolist() == ["reject", "none"]
 
 
 def test_review_unknown_project_is_exit_2(tmp_path: Path) -> None:
@@ -232,7 +238,13 @@ def test_bulk_accepts_and_rejects_confident_suggestions(project: Project) -> Non
     assert counts == {"accepted": 2, "rejected": 1, "open": 2}
     log = project.log("kari")
     assert set(log["mode"]) == {"bulk"}
-    assert _codes(project.current_codes("kari")) == {("a1", "follow_up"), ("a2", "coordination"), ("a4", "")}
+    # a2 keeps anchoring (0.62) open: bulk decides single codes and closes nothing, so a2 is not decided
+    # (changed: any entry used to make the answer decided, its other codes negatives)
+    assert _codes(project.current_codes("kari")) == {("a1", "follow_up"), ("a4", "")}
+    assert project.decided("kari") == {"a1", "a4"} and project.closed("kari") == set()
+    assert project.labels("kari").values.tolist() == [
+        ["a1", "follow_up", 1], ["a2", "coordination", 1], ["a4", "meeting_places", 0]
+    ]  # fmt: skip
     again = bulk_review(project.path, "kari", accept_above=0.9, reject_below=0.1)
     assert again == {"accepted": 0, "rejected": 0, "open": 2}  # decided suggestions are not decided twice
     assert len(project.log()) == 3
@@ -296,7 +308,7 @@ def test_sigkill_mid_review_keeps_every_sent_decision(project: Project) -> None:
     )
     try:
         sent = 0
-        for line, entries in (("a\n", 1), ("a\n", 2), ("+ samordning\n", 1), ("r\n", 1)):
+        for line, entries in (("a\n", 2), ("a\n", 3), ("+ samordning\n", 1), ("r\n", 1)):
             process.stdin.write(line.encode())
             process.stdin.flush()
             sent += entries
@@ -314,11 +326,13 @@ def test_sigkill_mid_review_keeps_every_sent_decision(project: Project) -> None:
     with Project.open(path) as reopened:
         assert reopened.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         log = reopened.log("kari")
-        assert len(log) == sent == 5
+        assert len(log) == sent == 7
         assert list(zip(log["answer_id"], log["action"], strict=True)) == [
             ("a3", "reject"),
+            ("a3", "none"),
             ("a2", "accept"),
             ("a2", "accept"),
+            ("a2", "none"),
             ("a4", "add"),
             ("a4", "reject"),
         ]
@@ -362,4 +376,42 @@ def test_review_in_a_pseudo_terminal(project: Project) -> None:
         os.close(fd)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
     with Project.open(path) as reopened:
-        assert reopened.log("kari")[["answer_id", "action"]].values.tolist() == [["a3", "reject"]]
+        log = reopened.log("kari")[["answer_id", "action"]].values.tolist()
+        assert log == [["a3", "reject"], ["a3", "none"]]
+
+
+# -- user text is never read as rich markup --------------------------------------------------------
+
+
+def test_markup_in_commands_and_answers_is_shown_literally(tmp_path: Path) -> None:
+    answers = ANSWERS.assign(text=ANSWERS["text"].where(ANSWERS["id"] != "a3", "[/b] Faste [bold]møter"))
+    answers["municipality"] = answers["municipality"].where(answers["id"] != "a3", "[/x]")
+    with store.init(tmp_path / "p.db", answers, CODEBOOK) as bare:
+        bare.add_suggestion_run(SUGGESTIONS, threshold=0.5)
+        keys = "+ [/x]\nf question=[/]\n"
+        result = runner.invoke(app, ["review", str(bare.path), "--coder", "[/k]"], input=keys)
+        assert result.exit_code == 0, result.output
+        assert "Traceback" not in result.output
+        assert "no code matches '[/x]'" in result.output
+        assert "Filter: question=[/] · 0 answers" in result.output
+        assert "[/b] Faste [bold]møter" in result.output and "[/x]" in result.output
+        assert bare.log().empty
+        result = runner.invoke(app, ["review", str(bare.path), "--coder", "[/k]", "--accept-above", "0.9"])
+        assert result.exit_code == 0, result.output
+        assert "[/k]: accepted 2, rejected 0 (bulk)" in result.output
+
+
+def test_markup_in_codebook_keywords_and_paths_is_shown_literally(tmp_path: Path) -> None:
+    from coder import codebook as codebook_module
+
+    book = Codebook("t", "nb", "1", (Code("follow_up", "Oppfølging", description="T.", keywords=("[/x]",)),))
+    path = tmp_path / "codebook.yaml"
+    path.write_text(codebook_module.to_yaml(book), encoding="utf-8")
+    result = runner.invoke(app, ["codebook", "validate", str(path)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output and "keyword '[/x]' can never match" in result.output
+    qdc = codebook_module.export_qdc(CODEBOOK, tmp_path / "book.qdc")
+    out = tmp_path / "[x].yaml"
+    result = runner.invoke(app, ["codebook", "import", str(qdc), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"4 codes -> {out}" in result.output.replace("\n", "")

@@ -128,9 +128,31 @@ def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
 
 def test_init_rejects_duplicate_ids_and_leaves_no_file(tmp_path: Path) -> None:
     answers = pd.concat([ANSWERS, ANSWERS.head(1)])
-    with pytest.raises(CoderError, match="duplicate answer id 'r1:q1'"):
+    message = r"duplicate answer id 'r1:q1' in the answers DataFrame \(positions \[0, 5\]"
+    with pytest.raises(CoderError, match=message):
         store.init(tmp_path / "p.db", answers, CODEBOOK)
     assert not (tmp_path / "p.db").exists()
+
+
+def test_cli_init_duplicate_id_names_the_file_and_the_id(tmp_path: Path) -> None:
+    source = tmp_path / "answers.csv"
+    source.write_text("id,text\na1,hei\na2,hallo\n a1 ,igjen\n", encoding="utf-8")
+    result = runner.invoke(app, ["init", str(tmp_path / "p.db"), "--answers", str(source)])
+    assert result.exit_code == 2
+    assert f"{source}, rows 2, 4, column 'id': duplicate id 'a1'" in result.output
+    assert not (tmp_path / "p.db").exists()
+
+
+def test_new_project_file_is_removed_again_on_error(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    with pytest.raises(RuntimeError), store._new_project_file(path) as project:
+        project.conn.execute("CREATE TABLE scratch (x)")  # the project is usable inside the block
+        raise RuntimeError("boom")
+    assert list(tmp_path.iterdir()) == []  # no file, no -wal, no -shm
+    with store._new_project_file(path) as project:
+        assert project.conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    project.close()
 
 
 def test_open_rejects_missing_foreign_and_newer_files(tmp_path: Path, project: Project) -> None:
@@ -220,6 +242,12 @@ def test_bad_suggestions_are_refused_whole(project: Project, change: dict, messa
     assert project.runs().empty
 
 
+def test_suggest_passes_the_spacy_model(project: Project) -> None:
+    with pytest.raises(CoderError, match="spaCy pipeline 'no_such_pipeline' is neither"):
+        store.suggest(project.path, seed=1, spacy_model="no_such_pipeline")
+    assert project.runs().empty
+
+
 def test_suggest_learns_from_the_decisions_with_the_real_classifier(project: Project) -> None:
     project.record("kari", [Decision("r1:q1", "follow_up", "add"), Decision("r3:q1", "", "none")])
     run_id = store.suggest(project.path, seed=1)
@@ -262,9 +290,40 @@ def test_current_codes_fold_last_action_per_answer_code_coder(project: Project) 
 
 def test_decided_without_codes_is_an_empty_code_row(project: Project) -> None:
     project.record("kari", [Decision("r3:q1", "", "none")])
-    run = project.add_suggestion_run(SUGGESTIONS)
+    run = project.add_suggestion_run(SUGGESTIONS, threshold=0.5)
     project.record("kari", [Decision("r2:q2", "coordination", "reject", run, 0.7)])
-    assert _codes(project.labels()) == {("r3:q1", ""), ("r2:q2", "")}
+    assert _codes(project.current_codes()) == {("r3:q1", ""), ("r2:q2", "")}
+    # changed: labels() is id, code, present; only the closed r3:q1 implies its other codes absent
+    assert project.labels().values.tolist() == [["r2:q2", "coordination", 0], ["r3:q1", "", 0]]
+
+
+def test_partial_decisions_do_not_become_negatives(tmp_path: Path, project: Project) -> None:
+    two = pd.DataFrame(
+        {"id": ["r1:q1", "r1:q1"], "code": ["follow_up", "anchoring"], "confidence": [0.95, 0.6]}
+    )
+    run = project.add_suggestion_run(two, threshold=0.5)
+    project.record("kari", [Decision("r1:q1", "follow_up", "accept", run, 0.95)], mode="bulk")  # like `a 1`
+    assert project.decided("kari") == set() and project.decided() == set()
+    assert project.current_codes("kari").empty
+    assert project.labels("kari").values.tolist() == [["r1:q1", "follow_up", 1]]  # anchoring etc. unknown
+    wide = store.wide_codes(project).set_index("respondent_id")
+    assert wide.at["r1", "q1__follow_up"] == 1
+    assert pd.isna(wide.at["r1", "q1__anchoring"]) and pd.isna(wide.at["r1", "q1__coordination"])
+    # rejecting the last open confident suggestion decides the answer; its unnamed codes are then absent
+    # in the exports, but not for training: only closing the answer (`n`, `a`) says so
+    project.record("kari", [Decision("r1:q1", "anchoring", "reject", run, 0.6)])
+    assert project.decided("kari") == {"r1:q1"} and project.closed("kari") == set()
+    assert _codes(project.current_codes("kari")) == {("r1:q1", "follow_up")}
+    assert project.labels("kari").values.tolist() == [["r1:q1", "follow_up", 1], ["r1:q1", "anchoring", 0]]
+    assert store.wide_codes(project).set_index("respondent_id").at["r1", "q1__coordination"] == 0
+    project.record("kari", [Decision("r1:q1", "", "none")])
+    assert project.labels("kari").values.tolist() == [
+        ["r1:q1", "", 0], ["r1:q1", "follow_up", 1], ["r1:q1", "anchoring", 0]
+    ]  # fmt: skip
+    from coder.classify import label_matrix
+
+    y = label_matrix(project.answer_ids(), project.labels(), CODEBOOK)
+    assert y[0].tolist() == [1, 0, 0, 0] and (y[1:] == -1).all()
 
 
 def test_undo_is_a_new_entry_and_restores_the_previous_state(project: Project) -> None:
@@ -284,14 +343,49 @@ def test_undo_is_a_new_entry_and_restores_the_previous_state(project: Project) -
     assert _codes(project.current_codes("ola")) == {("r2:q1", "financial_instruments")}
 
 
-def test_consensus_is_the_latest_decision_by_any_coder(project: Project) -> None:
+def test_consensus_needs_every_deciding_coder_to_agree(project: Project) -> None:
+    # changed: the consensus used to be the latest decision by any coder (ola's remove won)
     project.record("kari", [Decision("r1:q1", "follow_up", "add"), Decision("r1:q1", "anchoring", "add")])
     project.record("ola", [Decision("r1:q1", "anchoring", "remove")])
     consensus = project.current_codes()
-    assert _codes(consensus) == {("r1:q1", "follow_up")}
+    assert _codes(consensus) == {("r1:q1", "follow_up")}  # only kari decided follow_up: her value stands
     assert consensus["coder"].tolist() == ["kari"]
     assert _codes(project.current_codes("kari")) == {("r1:q1", "follow_up"), ("r1:q1", "anchoring")}
     assert project.coders() == ["kari", "ola"]
+    assert project.conflicts().values.tolist() == [["r1:q1", "anchoring", "1", "0"]]
+    assert list(project.conflicts().columns) == ["id", "code", "kari", "ola"]
+    assert project.labels().values.tolist() == [["r1:q1", "follow_up", 1]]  # the conflict is unknown
+    project.record("ola", [Decision("r1:q1", "anchoring", "add")])  # ola changes her mind: agreed again
+    assert project.conflicts().empty
+    assert _codes(project.current_codes()) == {("r1:q1", "follow_up"), ("r1:q1", "anchoring")}
+
+
+def test_a_later_blind_decision_does_not_wipe_accepts(tmp_path: Path, project: Project) -> None:
+    run = project.add_suggestion_run(SUGGESTIONS, threshold=0.5)
+    b_path = _copy(project, tmp_path / "b.db")
+    accept = Decision("r1:q1", "follow_up", "accept", run, 0.95)
+    project.record("kari", [accept, Decision("r1:q1", "", "none")])
+    project.record("kari", [Decision("r2:q1", "financial_instruments", "accept", run, 0.92)])
+    with Project.open(b_path) as b:  # later, blind: ola closes r1:q1 without codes
+        b.record("ola", [Decision("r1:q1", "", "none")])
+        b.record("ola", [Decision("r2:q2", "coordination", "accept", run, 0.7)])
+    out = store.merge(project.path, b_path, tmp_path / "c.db")
+    with Project.open(out) as merged:
+        cells = merged.cells().set_index(["id", "code"])
+        assert cells.at[("r1:q1", "follow_up"), "status"] == "conflict"
+        assert cells.at[("r1:q1", "follow_up"), "votes"] == "kari=1, ola=0"
+        assert cells.at[("r1:q1", "anchoring"), "present"] == 0  # both closed it without anchoring
+        assert ("r1:q1", "follow_up") not in _codes(merged.current_codes())
+        only_one = {("r2:q1", "financial_instruments"), ("r2:q2", "coordination")}
+        assert only_one <= _codes(merged.current_codes())
+        labels = merged.labels()
+        assert ("r1:q1", "follow_up") not in _codes(labels)
+        assert ("r1:q1", "") not in _codes(labels)  # closed with a conflict: absent codes spelled out
+        assert labels[labels["id"] == "r1:q1"]["present"].tolist() == [0, 0, 0]
+        from coder.classify import label_matrix
+
+        y = label_matrix(merged.answer_ids(), labels, CODEBOOK)
+        assert y[0].tolist() == [-1, 0, 0, 0]
 
 
 @pytest.mark.parametrize(
@@ -396,8 +490,11 @@ def test_export_long_with_cooccurrence(tmp_path: Path, coded: Project) -> None:
     result = runner.invoke(app, ["codes", "export", str(coded.path), "--out", str(out)])
     assert result.exit_code == 0, result.output
     long = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert list(long.columns) == ["id", "respondent_id", "question_id", "code", "coder", "decided_at"]
+    # changed: a status column (agreed | conflict)
+    columns = ["id", "respondent_id", "question_id", "code", "coder", "decided_at", "status"]
+    assert list(long.columns) == columns
     assert _codes(long) == _codes(coded.current_codes())
+    assert set(long["status"]) == {"agreed"}
     assert ("r3:q1", "") in _codes(long)
     assert set(long["coder"]) == {"kari"}
     co = pd.read_csv(tmp_path / "codes.cooccurrence.csv", index_col="code")
@@ -429,6 +526,33 @@ def test_export_labels_feeds_the_classifier(tmp_path: Path, coded: Project) -> N
     labels = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert list(labels.columns) == ["id", "code"]
     assert _codes(labels) == _codes(coded.labels())
+
+
+def test_export_long_flags_conflicts(tmp_path: Path, coded: Project) -> None:
+    coded.record("ola", [Decision("r1:q1", "coordination", "remove"), Decision("r1:q1", "", "none")])
+    out = tmp_path / "codes.csv"
+    result = runner.invoke(app, ["codes", "export", str(coded.path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    long = pd.read_csv(out, dtype=str, keep_default_na=False)
+    rows = long[long["id"] == "r1:q1"][["code", "coder", "status"]].values.tolist()
+    assert rows == [["follow_up", "kari, ola", "conflict"], ["coordination", "kari, ola", "conflict"]]
+    labels = tmp_path / "labels.csv"
+    store.export_codes(coded.path, labels, fmt="labels")
+    assert "r1:q1" not in set(pd.read_csv(labels, dtype=str)["id"])  # a codes file lists settled answers
+    result = runner.invoke(app, ["agreement", str(coded.path), "--coders", "kari,ola", "--no-model"])
+    assert result.exit_code == 0, result.output
+    assert "2 consensus conflicts" in result.output
+
+
+def test_export_wide_with_format_labels_is_exit_2(tmp_path: Path, coded: Project) -> None:
+    out = tmp_path / "codes.csv"
+    args = ["codes", "export", str(coded.path), "--out", str(out), "--wide"]
+    result = runner.invoke(app, [*args, "--format", "labels"])
+    assert result.exit_code == 2
+    assert "--wide is short for --format wide; it cannot be combined with --format labels" in result.output
+    assert not out.exists()
+    assert runner.invoke(app, [*args, "--format", "wide"]).exit_code == 0
+    assert "respondent_id" in pd.read_csv(out).columns
 
 
 def test_export_bad_suffix_is_exit_2(tmp_path: Path, coded: Project) -> None:

@@ -75,7 +75,8 @@ def suggestions(tmp_path_factory: pytest.TempPathFactory, codes: pd.DataFrame) -
 
 @pytest.fixture(scope="module")
 def machine(out: Path, suggestions: Path) -> summary.SummaryReport:
-    return summary.report(BOTH, suggestions, None, out_dir=out / "m", formats="json,csv", all_coded=True)
+    """The suggestions with the default base: every answer counts as coded."""
+    return summary.report(BOTH, suggestions, None, out_dir=out / "m", formats="json,csv")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -351,16 +352,20 @@ def test_machine_suggestions_carry_a_note(machine: summary.SummaryReport, out: P
     assert not (out / "m" / "summary.md").exists() and not (out / "m" / FIGURES).exists()
 
 
-def test_answers_missing_from_the_codes_are_not_coded_unless_all_coded(
+def test_suggestions_count_every_answer_as_coded_unless_coded_only(
     machine: summary.SummaryReport, suggestions: Path, both: survey.Survey, codes: pd.DataFrame
 ) -> None:
-    # The suggestion file leaves out answers coded with no code: by default they are not coded yet.
+    # The suggestion file leaves out answers that got no code; it was made for every answer, so by default
+    # they count as coded with no code (the same base as coder link: one helper decides for both).
     missing = set(both.answers["id"]) - set(pd.read_csv(suggestions, dtype=str)["id"])
     assert missing
-    strict = summary.summarize(both, suggestions)
+    assert machine.provenance["uncoded_answers"] == 0 and machine.provenance["all_coded"] is True
+    assert "machine suggestions" in machine.provenance["base"]
+    linked = link.link(both, suggestions)
+    assert linked.provenance["base"] == machine.provenance["base"]
+    strict = summary.summarize(both, suggestions, all_coded=False)
     assert strict.provenance["uncoded_answers"] == len(missing)
-    assert machine.provenance["uncoded_answers"] == 0
-    # with --all-coded the counts are those of the complete reference codes
+    # every answer coded: the counts are those of the complete reference codes
     pd.testing.assert_frame_equal(
         machine.themes[["question_id", "code", "answers", "mentions"]].sort_values(["question_id", "code"]),
         summary.summarize(both, codes)
@@ -370,6 +375,18 @@ def test_answers_missing_from_the_codes_are_not_coded_unless_all_coded(
     smaller = strict.themes.set_index(["question_id", "code"])["answers"]
     full = machine.themes.set_index(["question_id", "code"])["answers"]
     assert (smaller <= full.loc[smaller.index]).all() and (smaller < full.loc[smaller.index]).any()
+
+
+def test_human_codes_leave_missing_answers_out_unless_all_coded(
+    both: survey.Survey, codes: pd.DataFrame
+) -> None:
+    part = codes[codes["id"].str.startswith("O")]
+    default = summary.summarize(both, part)
+    assert default.provenance["all_coded"] is False
+    assert default.provenance["uncoded_answers"] == (~both.answers["id"].isin(set(part["id"]))).sum()
+    everything = summary.summarize(both, part, all_coded=True)
+    assert everything.provenance["coded_answers"] == len(both.answers)
+    assert everything.provenance["uncoded_answers"] == 0
 
 
 def test_codes_as_a_table_and_as_id_codes(both: survey.Survey, codes: pd.DataFrame, tmp_path: Path) -> None:
@@ -460,6 +477,31 @@ def test_cli_bad_input_is_one_line_and_exit_2(
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error:") and message in lines[0], result.output
     assert not (tmp_path / "o").exists()  # nothing is written for bad input
+
+
+def test_bad_options_fail_before_any_work(tmp_path: Path) -> None:
+    # The manifest and codes do not exist: the options are checked first.
+    missing = tmp_path / "none.yaml"
+    with pytest.raises(CoderError, match="the number of quotes must be 0 or more"):
+        summary.report(missing, tmp_path / "none.csv", None, out_dir=tmp_path / "o", quotes_per_theme=-1)
+    with pytest.raises(CoderError, match="unknown format 'pdf'"):
+        summary.report(missing, tmp_path / "none.csv", None, out_dir=tmp_path / "o", formats="pdf")
+    assert not (tmp_path / "o").exists()
+
+
+def test_cli_prints_the_base(tmp_path: Path, suggestions: Path) -> None:
+    result = runner.invoke(
+        app, ["summary", str(BOTH), "--codes", str(suggestions), "--out", str(tmp_path), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Base: all " in result.output and "(the codes are machine suggestions" in result.output
+    result = runner.invoke(
+        app,
+        ["summary", str(BOTH), "--codes", str(suggestions), "--out", str(tmp_path), "--format", "json",
+         "--coded-only"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "are left out as not coded yet" in result.output
 
 
 def test_cli_missing_codes_file(tmp_path: Path) -> None:

@@ -341,6 +341,58 @@ def test_cli_check_reports_every_problem_and_exits_2(copy: Path) -> None:
     assert "Traceback" not in result.output
 
 
+def test_duplicate_question_id_in_the_manifest(copy: Path) -> None:
+    edit(
+        copy,
+        "id: samordning\n      label: Utfordringer ved samordning",
+        "id: styrker\n      label: Samordning",
+    )
+    lines = copy.read_text(encoding="utf-8").splitlines()
+    line = [n for n, text in enumerate(lines, start=1) if text == "      id: styrker"][1]  # the second one
+    problem = only_problem(copy)
+    assert problem.message == "duplicate id 'styrker' (first in questions.columns[0])"
+    assert (Path(problem.file).name, problem.key, problem.line) == (
+        "manifest.yaml",
+        "questions.columns[2].id",
+        line,
+    )
+    with pytest.raises(CoderError, match="duplicate id 'styrker'"):
+        survey.load(copy)  # so `coder init --manifest` and `survey answers` stop with the same message
+
+
+def test_duplicate_rating_id_in_the_manifest(copy: Path) -> None:
+    edit(
+        copy,
+        "      missing: [Vet ikke]\n",
+        "      missing: [Vet ikke]\n    - column: Respondent-ID\n      id: samordning\n"
+        "      scale: {min: 1, max: 6}\n",
+    )
+    lines = copy.read_text(encoding="utf-8").splitlines()
+    problem = only_problem(copy)
+    assert problem.message == "duplicate id 'samordning' (first in ratings.columns[0])"
+    assert (problem.key, problem.line) == (
+        "ratings.columns[1].id",
+        len(lines) - lines[::-1].index("      id: samordning"),
+    )
+
+
+def test_cli_check_reports_a_duplicate_question_id(copy: Path, tmp_path: Path) -> None:
+    edit(
+        copy,
+        "id: samordning\n      label: Utfordringer ved samordning",
+        "id: styrker\n      label: Samordning",
+    )
+    result = runner.invoke(app, ["survey", "check", str(copy)])
+    assert result.exit_code == 2, result.output
+    assert (
+        "manifest.yaml:" in result.output
+        and "key 'questions.columns[2].id': duplicate id 'styrker'" in result.output
+    )
+    result = runner.invoke(app, ["survey", "answers", str(copy), "--out", str(tmp_path / "answers.csv")])
+    assert result.exit_code == 2 and "duplicate id 'styrker'" in result.output
+    assert not (tmp_path / "answers.csv").exists()
+
+
 def test_cli_answers_writes_the_long_table(tmp_path: Path) -> None:
     out = tmp_path / "answers.csv"
     result = runner.invoke(app, ["survey", "answers", str(OPPDAL), "--out", str(out)])
