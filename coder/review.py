@@ -22,14 +22,14 @@ Commands (``?`` shows them)::
                'f' alone clears the filter
     q          quit (everything is already saved)
 
-An answer is *decided* (progress, the ``undecided`` filter, the order) when you closed it (``a``, ``n``)
-or no suggestion at or above the threshold is left open on it (see :mod:`coder.store`); ``a 2``, ``r 1``
-and bulk review decide single codes only and never close an answer.
-
 Order: answers this coder has not decided first; then, unless blind, answers where the other coders
 disagree; then the least certain ones -- smallest distance between a confidence and the run's threshold
 (a code without a suggestion counts as confidence 0) -- so each decision teaches the model the most.
 A *band* is that of the answer's strongest suggestion: high >= 2/3, mid >= 1/3, low below (or none).
+
+An answer is *decided* (progress, the ``undecided`` filter, the order) when you closed it (``a``, ``n``)
+or no suggestion at or above the threshold is left open on it (see :mod:`coder.store`); ``a 2``, ``r 1``
+and bulk review decide single codes only and never close an answer.
 """
 
 from __future__ import annotations
@@ -238,6 +238,7 @@ def bulk_review(
 
     Every suggestion the coder has not decided yet is accepted when its confidence is >= ``accept_above``
     and rejected when it is < ``reject_below``; the rest stays open. Entries are logged with mode ``bulk``.
+    Bulk review decides only the codes it touches and never closes an answer (see :mod:`coder.store`).
     Returns counts ``accepted``, ``rejected``, ``open``.
     """
     if not coder.strip():

@@ -168,7 +168,7 @@ class Decision:
     """One decision to log: ``action`` on ``code`` of answer ``answer_id``.
 
     ``run_id``/``confidence`` name the suggestion it answered (accept/reject). ``action="none"`` with
-    ``code=""`` records that the answer was decided to carry no code.
+    ``code=""`` closes the answer: every code of it not accepted or added is absent (alone: no code).
     """
 
     answer_id: str
@@ -630,10 +630,38 @@ class Project:
         ``decided_at`` (the latest), ``action``, ``run_id`` (of the latest explicit entry). Implied cells
         are those of a decided answer (``closed_only``: of a closed answer) that no entry names.
         """
+        rows = []
+        for (answer, code), cast in self._votes(coder, closed_only, run_id).items():
+            values = {value for _, value, _, _ in cast}
+            latest = max(cast, key=lambda vote: (vote[2], vote[3]["decided_at"], vote[3]["seq"]))[3]
+            rows.append(
+                {
+                    "id": answer,
+                    "code": code,
+                    "present": next(iter(values)) if len(values) == 1 else pd.NA,
+                    "status": "agreed" if len(values) == 1 else "conflict",
+                    "explicit": any(explicit for _, _, explicit, _ in cast),
+                    "coder": ", ".join(name for name, _, _, _ in cast),
+                    "votes": ", ".join(f"{name}={value}" for name, value, _, _ in cast),
+                    "decided_at": max(vote[3]["decided_at"] for vote in cast),
+                    "action": latest["action"],
+                    "run_id": latest["run_id"],
+                }
+            )
+        columns = ["id", "code", "present", "status", "explicit", "coder", "votes", "decided_at", "action",
+                   "run_id"]  # fmt: skip
+        frame = pd.DataFrame(rows, columns=columns)
+        frame["present"] = frame["present"].astype("Int64")
+        return self._sorted(frame)
+
+    def _votes(
+        self, coder: str | None, closed_only: bool, run_id: str | None
+    ) -> dict[tuple[str, str], list[tuple[str, int, bool, dict[str, Any]]]]:
+        """(answer, code) -> the votes (coder, value, explicit, the entry behind it) on each decided cell."""
         code_ids = self.codebook().code_ids
         needed = self._needed(run_id)
         names = self.coders() if coder is None else [coder]
-        Vote = tuple[str, int, bool, dict[str, Any]]  # coder, value, explicit, the entry behind it
+        Vote = tuple[str, int, bool, dict[str, Any]]
         votes: dict[tuple[str, str], list[Vote]] = {}
         defaults: dict[tuple[str, str], list[Vote]] = {}
         for name in names:
@@ -649,29 +677,7 @@ class Project:
                         into.setdefault((answer, code), []).append((name, 0, False, view.last[answer]))
         for key, cast in defaults.items():
             votes.setdefault(key, cast)
-        rows = []
-        for (answer, code), cast in votes.items():
-            values = {value for _, value, _, _ in cast}
-            latest = max(cast, key=lambda vote: (vote[2], vote[3]["decided_at"], vote[3]["seq"]))[3]
-            rows.append(
-                {
-                    "id": answer,
-                    "code": code,
-                    "present": values.pop() if len(values) == 1 else pd.NA,
-                    "status": "agreed" if len(set(v for _, v, _, _ in cast)) == 1 else "conflict",
-                    "explicit": any(explicit for _, _, explicit, _ in cast),
-                    "coder": ", ".join(name for name, _, _, _ in cast),
-                    "votes": ", ".join(f"{name}={value}" for name, value, _, _ in cast),
-                    "decided_at": max(vote[3]["decided_at"] for vote in cast),
-                    "action": latest["action"],
-                    "run_id": latest["run_id"],
-                }
-            )
-        columns = ["id", "code", "present", "status", "explicit", "coder", "votes", "decided_at", "action",
-                   "run_id"]  # fmt: skip
-        frame = pd.DataFrame(rows, columns=columns)
-        frame["present"] = frame["present"].astype("Int64")
-        return self._sorted(frame)
+        return votes
 
     def _sorted(self, frame: pd.DataFrame) -> pd.DataFrame:
         """By answer position, then codebook order (``""`` first, unknown codes last)."""
@@ -683,15 +689,13 @@ class Project:
 
     def conflicts(self, run_id: str | None = None) -> pd.DataFrame:
         """The consensus conflicts: ``id, code``, one column per coder (``1``, ``0``, ``""`` = undecided)."""
-        cells = self.cells(run_id=run_id)
-        cells = cells[cells["status"] == "conflict"]
         names = self.coders()
-        frame = cells[["id", "code"]].reset_index(drop=True)
-        for name in names:
-            frame[name] = [
-                dict(v.split("=") for v in votes.split(", ")).get(name, "") for votes in cells["votes"]
-            ]
-        return frame
+        rows = []
+        for (answer, code), cast in self._votes(None, False, run_id).items():
+            by = {name: str(value) for name, value, _, _ in cast}
+            if len(set(by.values())) > 1:
+                rows.append({"id": answer, "code": code, **{name: by.get(name, "") for name in names}})
+        return self._sorted(pd.DataFrame(rows, columns=["id", "code", *names]))
 
     def current_codes(self, coder: str | None = None, run_id: str | None = None) -> pd.DataFrame:
         """The codes of the decided answers (see the module docs): long, one row per answer × code.
