@@ -218,8 +218,11 @@ def read_codes(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a codes file into a long ``id, code`` table (an empty code = coded, no code).
 
     Accepts long ``id,code`` (one row per code) or ``id,codes`` with ``;`` between the codes of an answer.
+    A ``status`` column (``coder codes export``) keeps only the ``agreed`` rows: a conflict is not a code.
     """
     frame = read_table(path)
+    if "status" in frame.columns:
+        frame = frame[frame["status"].str.strip().isin(["", "agreed"])].reset_index(drop=True)
     column = "code" if "code" in frame.columns else "codes" if "codes" in frame.columns else None
     if column is None:
         available = ", ".join(map(str, frame.columns))
@@ -366,20 +369,25 @@ class Agreement:
     run_id: str | None
 
 
-def _rating_rows(
-    matrices: dict[str, np.ndarray], decided: dict[str, np.ndarray], raters: Sequence[str]
-) -> np.ndarray:
-    """Stack per-rater (answers × codes) 0/1 matrices into raters × answers × codes with NaN = undecided."""
-    return np.stack([np.where(decided[r][:, None], matrices[r].astype(float), np.nan) for r in raters])
+def _coder_ratings(project: Project, coder: str, ids: Sequence[str], code_ids: Sequence[str]) -> np.ndarray:
+    """A coder's (answers × codes) ratings from their decided cells: 1, 0, or NaN where not decided."""
+    ratings = np.full((len(ids), len(code_ids)), np.nan)
+    row_of, column_of = {a: i for i, a in enumerate(ids)}, {c: j for j, c in enumerate(code_ids)}
+    cells = project.cells(coder)
+    for answer, code, present in zip(cells["id"], cells["code"], cells["present"], strict=True):
+        if answer in row_of and code in column_of and not pd.isna(present):
+            ratings[row_of[answer], column_of[code]] = float(present)
+    return ratings
 
 
 def _compare(name: str, ratings: np.ndarray, code_ids: Sequence[str]) -> list[dict[str, Any]]:
     rows = []
     two = ratings.shape[0] == 2
-    n_answers = int(((~np.isnan(ratings[:, :, 0])).sum(axis=0) >= 2).sum()) if ratings.shape[2] else 0
-    columns = [(code, ratings[:, :, j]) for j, code in enumerate(code_ids)]
-    columns.append((OVERALL, ratings.reshape(ratings.shape[0], -1)))  # every (answer, code) is one unit
-    for code, data in columns:
+    paired = (~np.isnan(ratings)).sum(axis=0) >= 2  # answers × codes rated by at least two
+    columns = [(code, ratings[:, :, j], int(paired[:, j].sum())) for j, code in enumerate(code_ids)]
+    # every (answer, code) is one unit of the overall row
+    columns.append((OVERALL, ratings.reshape(ratings.shape[0], -1), int(paired.any(axis=1).sum())))
+    for code, data, n_answers in columns:
         rows.append(
             {
                 "comparison": name,
@@ -402,9 +410,10 @@ def agreement(
 ) -> Agreement:
     """Inter-coder reliability per code and overall, between ``coders`` and between each coder and the model.
 
-    Each coder's ratings are their own current codes (see :meth:`coder.store.Project.current_codes`): 1 for a
-    code the coder holds on an answer, 0 for the other codes of an answer the coder decided, and missing for
-    answers the coder never decided -- so everything is counted only over answers each coder decided. Percent
+    Each coder's ratings are their own decided cells (see :meth:`coder.store.Project.cells`): 1 for a code
+    they accepted or added, 0 for one they rejected or removed or left out of an answer they decided, and
+    missing for every (answer, code) they did not decide -- so everything is counted only over what each
+    coder actually decided. Percent
     agreement is pairwise, Cohen's kappa needs exactly two raters, Krippendorff's alpha (nominal) takes any
     number with missing ratings. The ``(all codes)`` row pools every (answer, code) pair as one unit.
 
@@ -437,29 +446,24 @@ def _agreement(project: Project, coders: Sequence[str], *, model: bool, run_id: 
     answers = project.answers()
     ids = list(answers["id"])
     code_ids = project.codebook().code_ids
-    matrices, decided = {}, {}
-    for coder in coders:
-        current = project.current_codes(coder=coder)
-        matrices[coder] = indicator_matrix(current, ids, code_ids)
-        decided[coder] = np.isin(ids, current["id"].unique())
+    ratings_of = {coder: _coder_ratings(project, coder, ids, code_ids) for coder in coders}
     rows: list[dict[str, Any]] = []
     if len(coders) >= 2:
-        rows += _compare(", ".join(coders), _rating_rows(matrices, decided, coders), code_ids)
+        rows += _compare(", ".join(coders), np.stack([ratings_of[c] for c in coders]), code_ids)
     if model:
         run_id = run_id or project.latest_run()
         if run_id is None and len(coders) < 2:
             raise CoderError("nothing to compare: one coder and no suggestion run", key="--coders")
     if model and run_id is not None:
-        matrices[MODEL] = indicator_matrix(project.model_codes(run_id), ids, code_ids)
-        decided[MODEL] = np.ones(len(ids), dtype=bool)
+        model_ratings = indicator_matrix(project.model_codes(run_id), ids, code_ids).astype(float)
         for coder in coders:
-            rows += _compare(f"{coder} ~ {MODEL}", _rating_rows(matrices, decided, [coder, MODEL]), code_ids)
+            rows += _compare(f"{coder} ~ {MODEL}", np.stack([ratings_of[coder], model_ratings]), code_ids)
     elif len(coders) < 2:
         raise CoderError("name at least two coders, or compare with a suggestion run", key="--coders")
     table = pd.DataFrame(
         rows, columns=["comparison", "code", "answers", "percent_agreement", "kappa", "alpha"]
     )
-    ratings = _rating_rows(matrices, decided, coders)
+    ratings = np.stack([ratings_of[c] for c in coders])
     disagreements = []
     for i, answer in enumerate(ids):
         for j, code in enumerate(code_ids):

@@ -307,3 +307,22 @@ def test_cli_agreement_unknown_coder_is_exit_2(project: store.Project) -> None:
     result = runner.invoke(app, ["agreement", str(project.path), "--coders", "kari,nina"])
     assert result.exit_code == 2
     assert "coder 'nina' has no decisions in this project (coders: kari, ola)" in result.output
+
+
+def test_agreement_compares_decided_cells_not_whole_answers(tmp_path: Path) -> None:
+    answers = pd.DataFrame({"id": ["a0", "a1"], "text": ["svar 0", "svar 1"]})
+    with store.init(tmp_path / "cells.db", answers, CODEBOOK) as opened:
+        suggested = pd.DataFrame({"id": ["a0", "a0"], "code": ["x", "y"], "confidence": [0.95, 0.6]})
+        opened.add_suggestion_run(suggested, threshold=0.5)
+        # Both decide only code x of a0 (a bulk run, say); neither closes the answer or decides y.
+        opened.record("kari", [Decision("a0", "x", "accept")], mode="bulk")
+        opened.record("ola", [Decision("a0", "x", "reject")], mode="bulk")
+        table = agreement(opened, ["kari", "ola"], model=False).table.set_index("code")
+    assert table.loc["x", "answers"] == 1 and table.loc["x", "percent_agreement"] == 0.0
+    assert table.loc["y", "answers"] == 0  # nobody decided y: not counted as agreeing on 'absent'
+
+
+def test_read_codes_leaves_out_conflicts_of_a_project_export(tmp_path: Path) -> None:
+    path = tmp_path / "codes.csv"
+    path.write_text("id,code,status\na0,x,agreed\na0,y,conflict\na1,,agreed\n", encoding="utf-8")
+    assert read_codes(path).values.tolist() == [["a0", "x"], ["a1", ""]]
