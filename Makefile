@@ -34,8 +34,8 @@ demo: $(STAMP)
 	$(BIN)/coder review $(OUT)/project.db --coder demo --accept-above 0.9 --reject-below 0.1
 	$(BIN)/coder codes export $(OUT)/project.db --out $(OUT)/codes.xlsx
 	$(BIN)/coder network $(EXAMPLE) --out $(OUT)/network --plot $(OUT)/plots --export graphml
-	$(BIN)/coder link $(SURVEY) --codes $(OUT)/suggestions.csv --all-coded --out $(OUT)/link
-	$(BIN)/coder summary $(SURVEY) --codes $(OUT)/suggestions.csv --all-coded --out $(OUT)/summary
+	$(BIN)/coder link $(SURVEY) --codes $(OUT)/suggestions.csv --out $(OUT)/link
+	$(BIN)/coder summary $(SURVEY) --codes $(OUT)/suggestions.csv --out $(OUT)/summary
 	@echo "Demo outputs are in $(OUT)/ (open $(OUT)/summary/summary.html)"
 
 test: $(STAMP)
