@@ -53,7 +53,7 @@ def decode_bytes(data: bytes) -> str:
 
 
 def sniff_separator(text: str) -> str:
-    """The field separator of a CSV text: ``;``, ``,`` or tab, whichever splits the first rows into the same
+    r"""The field separator of a CSV text: ``;``, ``,`` or tab, whichever splits the first rows into the same
     number of fields (more than one); ``;`` wins a tie, as Excel in Norwegian writes it.
 
     >>> sniff_separator('id;Hva er styrkene, svakhetene, og mulighetene?\n1;Små forhold, kort vei')
