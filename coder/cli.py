@@ -70,6 +70,11 @@ SPACY_MODEL = typer.Option(
 SEED = typer.Option(0, "--seed", help="Random seed; the same inputs and seed give the same result.")
 
 
+def print_written(paths: list[Path]) -> None:
+    """Say which files a command wrote."""
+    console.print(f"{len(paths)} files written: " + rich_escape(", ".join(map(str, paths))), highlight=False)
+
+
 def existing_file(path: Path) -> Path:
     """Check an input path early so the message names it (typer's own check prints a usage box)."""
     if not path.exists():
@@ -552,9 +557,7 @@ def survey_check(
     console.print(_frame_table(result.answers, "Answers per question (empty answers left out)"))
     if plot is not None:
         written = survey.plot_ratings(survey.load(manifest), plot)
-        console.print(
-            f"{len(written)} files written: " + rich_escape(", ".join(map(str, written))), highlight=False
-        )
+        print_written(written)
 
 
 @survey_app.command("answers")
@@ -613,9 +616,7 @@ def network_command(
         written += network.export(data, export_dir or out or Path("."), export, levels=levels, mutual=mutual,
                                   seed=seed, report=report)  # fmt: skip
     if written:
-        console.print(
-            f"{len(written)} files written: " + rich_escape(", ".join(map(str, written))), highlight=False
-        )
+        print_written(written)
 
 
 @app.command("link")
@@ -646,9 +647,7 @@ def link_command(
     console.print(f"Base: {rich_escape(result.provenance['base'])}.", highlight=False, soft_wrap=True)
     if out is not None:
         written = link.write_link(result, out)
-        console.print(
-            f"{len(written)} files written: " + rich_escape(", ".join(map(str, written))), highlight=False
-        )
+        print_written(written)
 
 
 # ---------------------------------------------------------------------------------------------------------
