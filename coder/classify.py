@@ -229,7 +229,7 @@ class CodeSuggester(BaseEstimator):
     threshold : float
         Confidence at or above which :meth:`predict` and :meth:`suggest` assign a code.
     keyword_weight : float
-        Logit added when a code's keyword matches (the keyword view's vote).
+        Logit added per distinct keyword of the code that matches, up to two (the keyword view's vote).
     lexical_weight : float
         Scale of the lexical classifier's logit in the combined confidence.
     competition_weight : float
@@ -387,7 +387,9 @@ class CodeSuggester(BaseEstimator):
         self.example_vectors_ = features[:n_examples, :n_lemma][np.flatnonzero(positive)]
         return self
 
-    def _fit_code(self, features: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray):
+    def _fit_code(
+        self, features: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray
+    ) -> LogisticRegression | None:
         if labels.min() == labels.max():
             return None
         model = LogisticRegression(
