@@ -8,6 +8,7 @@ is row 1, the first answer row 2.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import hashlib
@@ -15,6 +16,7 @@ import io
 import itertools
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -35,21 +37,41 @@ def spreadsheet_row(index: int) -> int:
 
 
 def decode_bytes(data: bytes) -> str:
-    """Decode a text export: UTF-8 (with or without BOM), else cp1252 as Excel on Windows writes it.
+    r"""Decode a text export: UTF-8 (with or without BOM), else cp1252 as Excel on Windows writes it.
 
-    >>> decode_bytes("bolig;ansvar".encode("cp1252")), decode_bytes(b"\\xef\\xbb\\xbfid")
+    A UTF-8 file with a few stray cp1252 bytes (a dash pasted from Word) keeps its UTF-8 letters; only the
+    stray bytes are read as cp1252.
+
+    >>> decode_bytes("bolig;ansvar".encode("cp1252")), decode_bytes(b"\xef\xbb\xbfid")
     ('bolig;ansvar', 'id')
+    >>> decode_bytes("møte ".encode() + b"\x96 ok")
+    'møte – ok'
     """
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        data = data[3:]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        # cp1252 leaves five bytes undefined; latin-1 decodes everything, so fall back to it last.
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError:
-            return data.decode("latin-1")
+        pass
+    if _UTF8_MULTIBYTE.search(data):  # mostly UTF-8: repair the stray bytes only
+        return data.decode("utf-8", errors="coder-cp1252")
+    # cp1252 leaves five bytes undefined; latin-1 decodes everything, so fall back to it last.
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
+def _stray_bytes_as_cp1252(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    stray = error.object[error.start : error.end]
+    return stray.decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("coder-cp1252", _stray_bytes_as_cp1252)
 
 
 def sniff_separator(text: str) -> str:
@@ -86,7 +108,13 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = None) 
         raise CoderError("file not found", file=path)
     if path.is_dir():
         raise CoderError("expected a file, found a directory", file=path)
-    frame = _read_excel(path, sheet) if path.suffix.lower() in EXCEL_SUFFIXES else _read_csv(path)
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        frame = _read_excel(path, sheet)
+    elif suffix == ".json":
+        frame = _read_json(path)
+    else:
+        frame = _read_csv(path)
     frame.columns = [str(column).strip() for column in frame.columns]
     return frame
 
@@ -105,6 +133,17 @@ def _read_csv(path: Path) -> pd.DataFrame:
         )
     except (pd.errors.ParserError, csv.Error, ValueError) as error:
         raise CoderError(f"cannot parse CSV: {str(error).strip()}", file=path) from None
+
+
+def _read_json(path: Path) -> pd.DataFrame:
+    """A JSON list of records, as ``write_table`` writes it (``coder suggest --format json``)."""
+    try:
+        records = json.loads(decode_bytes(path.read_bytes()))
+    except json.JSONDecodeError as error:
+        raise CoderError(f"cannot parse JSON: {error.msg}", file=path, line=error.lineno) from None
+    if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
+        raise CoderError("expected a JSON list of records (objects)", file=path)
+    return pd.DataFrame.from_records(records).map(_cell_text) if records else pd.DataFrame()
 
 
 def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
@@ -183,6 +222,8 @@ def atomic_write(
     A crash or an error inside the block leaves any earlier ``path`` untouched and no partial file.
     """
     path = Path(path)
+    if path.is_dir():
+        raise CoderError("the output is a directory; give a file name", file=path)
     if path.parent and not path.parent.exists():
         raise CoderError("output directory does not exist", file=path.parent)
     binary = "b" in mode
@@ -232,12 +273,33 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], fmt: str | No
         with atomic_write(path, newline="") as handle:
             frame.to_csv(handle, index=False)
     elif fmt == "xlsx":
-        with atomic_write(path, "wb") as handle:
-            frame.to_excel(handle, index=False, engine="openpyxl")
+        write_excel(path, {"data": frame})
     else:
         records = json.loads(frame.to_json(orient="records", force_ascii=False))
         write_json(records, path)
     return path
+
+
+def write_excel(
+    path: str | os.PathLike[str], sheets: dict[str, pd.DataFrame], *, created: datetime | None = None
+) -> Path:
+    """Write DataFrames as the sheets of one workbook, atomically.
+
+    Text is stored as text: an answer that starts with ``=`` stays words, never becomes a formula that
+    Excel would evaluate (respondents' free text must not run in the researcher's spreadsheet).
+    """
+    with atomic_write(path, "wb") as handle, pd.ExcelWriter(handle, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+        for sheet in writer.book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":
+                        cell.data_type = "s"
+        if created is not None:  # a workbook's own dates otherwise make every run's file differ
+            writer.book.properties.created = writer.book.properties.modified = created
+            writer.book.properties.creator = "coder"
+    return Path(path)
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:

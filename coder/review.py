@@ -85,7 +85,9 @@ class Filter:
         return " | ".join(parts + (["undecided"] if self.undecided else [])) or "none"
 
 
-def parse_filter(text: str, code_ids: list[str] | None = None) -> Filter:
+def parse_filter(
+    text: str, code_ids: list[str] | None = None, question_ids: list[str] | None = None
+) -> Filter:
     """Parse ``code=ID | question=ID | band=low|mid|high | undecided`` (any subset; empty = no filter).
 
     >>> parse_filter("code=follow_up | undecided")
@@ -108,6 +110,10 @@ def parse_filter(text: str, code_ids: list[str] | None = None) -> Filter:
             raise CoderError(f"unknown band '{value}' (use low, mid or high)")
         if key == "code" and code_ids is not None and value not in code_ids:
             raise CoderError(f"code '{value}' is not in the codebook")
+        if key == "question" and question_ids is not None and value not in question_ids:
+            raise CoderError(
+                f"question '{value}' is not in the project (questions: {', '.join(question_ids)})"
+            )
         values[key] = value
     return Filter(**values)  # type: ignore[arg-type]
 
@@ -131,6 +137,11 @@ class _State:
     mine: dict[tuple[str, str], str] = field(default_factory=dict)  # (answer, code) -> last action
     decided: set[str] = field(default_factory=set)
     closed: set[str] = field(default_factory=set)
+    blind: bool = True
+
+    @property
+    def question_ids(self) -> list[str]:
+        return sorted(q for q in self.answers["question_id"].dropna().astype(str).unique() if q)
 
     @classmethod
     def load(cls, project: Project, coder: str, run_id: str | None = None) -> _State:
@@ -460,7 +471,8 @@ def review(
     project_path = Path(project_path)
     with Project.open(project_path) as project:
         state = _State.load(project, coder, run_id)
-        current_filter = parse_filter(filter, state.codebook.code_ids)
+        state.blind = blind
+        current_filter = parse_filter(filter, state.codebook.code_ids, state.question_ids)
         items = _queue(state, current_filter, blind)
         index, commands, decisions = 0, 0, 0
         if state.run_id is None:
@@ -497,7 +509,9 @@ def review(
                     items.insert(index, back)
                 index = items.index(back)
             elif step.startswith("filter:"):
-                current_filter = parse_filter(step.removeprefix("filter:"), state.codebook.code_ids)
+                current_filter = parse_filter(
+                    step.removeprefix("filter:"), state.codebook.code_ids, state.question_ids
+                )
                 items, index = _queue(state, current_filter, blind), 0
                 console.print(f"Filter: {escape(current_filter.describe())} · {len(items)} answers")
 
@@ -515,7 +529,9 @@ def _apply(state: _State, answer: str, verb: str, argument: str, console: Consol
         console.print(Panel(HELP, title="keys"))
         return 0, "stay"
     if verb == "f":
-        parse_filter(argument, state.codebook.code_ids)  # reject a bad filter before leaving this answer
+        wanted = parse_filter(argument, state.codebook.code_ids, state.question_ids)
+        if not _queue(state, wanted, state.blind):  # an empty queue would end the session
+            raise CoderError(f"no answers match the filter {wanted.describe()}; it is not changed")
         return 0, f"filter:{argument}"
     if verb == "u":
         undone = project.undo(coder)

@@ -69,7 +69,7 @@ import pandas as pd
 from coder import __version__
 from coder.codebook import Code, Codebook
 from coder.errors import CoderError
-from coder.io import atomic_write, read_answers, write_table
+from coder.io import read_answers, write_excel, write_table
 
 __all__ = [
     "ACTIONS",
@@ -213,6 +213,24 @@ def _new_project_file(path: Path) -> Iterator[Project]:
         raise
 
 
+def _check_is_project(path: Path) -> None:
+    """Raise unless ``path`` is a coding project, looking read-only so that any other file stays as it is."""
+    with path.open("rb") as handle:
+        if handle.read(16) != b"SQLite format 3\x00":
+            raise CoderError("not a coding project (not an SQLite file)", file=path)
+    try:
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            version = probe.execute("PRAGMA user_version").fetchone()[0]
+            tables = {row[0] for row in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError:
+        raise CoderError("not a coding project (not a readable SQLite file)", file=path) from None
+    if version == 0 or "decisions" not in tables:
+        raise CoderError("not a coding project (create one with `coder init`)", file=path)
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)  # autocommit; explicit transactions
     conn.row_factory = sqlite3.Row
@@ -284,15 +302,8 @@ class Project:
             raise CoderError("project not found (create it with `coder init`)", file=path)
         if path.is_dir():
             raise CoderError("expected a project file, found a directory", file=path)
-        try:
-            conn = _connect(path)
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        except sqlite3.DatabaseError:
-            raise CoderError("not a coding project (not an SQLite file)", file=path) from None
-        if version == 0 or "decisions" not in tables:
-            conn.close()
-            raise CoderError("not a coding project (create one with `coder init`)", file=path)
+        _check_is_project(path)
+        conn = _connect(path)
         _migrate(conn, path)
         return cls(path, conn)
 
@@ -845,6 +856,8 @@ def init(
     kept in the project, so the project is self-contained.
     """
     path = Path(path)
+    if manifest is not None and answers is not None:
+        raise CoderError("give the answers or a survey manifest, not both", key="--manifest")
     if manifest is not None:
         frame = _survey_answers(manifest)
         source = str(manifest)
@@ -1219,10 +1232,6 @@ def export_codes(
             }
         )
     if suffix == ".xlsx":
-        with atomic_write(out, "wb") as handle, pd.ExcelWriter(handle, engine="openpyxl") as writer:
-            table.to_excel(writer, sheet_name="codes", index=False)
-            co.to_excel(writer, sheet_name="cooccurrence", index=False)
-            provenance.to_excel(writer, sheet_name="provenance", index=False)
-        return [out]
+        return [write_excel(out, {"codes": table, "cooccurrence": co, "provenance": provenance})]
     sibling = out.with_name(f"{out.stem}.cooccurrence.csv")
     return [write_table(table, out), write_table(co, sibling)]

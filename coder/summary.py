@@ -51,7 +51,7 @@ from coder import codebook as codebook_mod
 from coder import survey as survey_mod
 from coder.codebook import Codebook
 from coder.errors import CoderError
-from coder.io import atomic_write, write_json, write_table
+from coder.io import atomic_write, write_excel, write_json, write_table
 from coder.link import coded_answers, load_codes
 from coder.network import output_directory
 from coder.survey import Survey
@@ -607,17 +607,15 @@ def write_xlsx(summary: SummaryReport, path: str | os.PathLike[str]) -> Path:
     """Write the sheets themes, quotes, comparison, ratings and provenance to one workbook, atomically."""
     path = Path(path)
     stamp = datetime.fromisoformat(summary.provenance["generated_at"]).replace(tzinfo=None)
-    with atomic_write(path, "wb") as handle, pd.ExcelWriter(handle, engine="openpyxl") as writer:
-        summary.themes.to_excel(writer, sheet_name="themes", index=False)
-        summary.quotes.to_excel(writer, sheet_name="quotes", index=False)
-        summary.comparison.to_excel(writer, sheet_name="comparison", index=False)
-        summary.ratings.to_excel(writer, sheet_name="ratings", index=False)
-        provenance_table(summary.provenance).to_excel(writer, sheet_name="provenance", index=False)
-        # The workbook's own dates are those of the provenance, not "now" once more.
-        writer.book.properties.created = stamp
-        writer.book.properties.modified = stamp
-        writer.book.properties.creator = f"coder {__version__}"
-    return path
+    sheets = {
+        "themes": summary.themes,
+        "quotes": summary.quotes,
+        "comparison": summary.comparison,
+        "ratings": summary.ratings,
+        "provenance": provenance_table(summary.provenance),
+    }
+    # The workbook's own dates are those of the provenance, not "now" once more.
+    return write_excel(path, sheets, created=stamp)
 
 
 # ---------------------------------------------------------------------------------------------------------

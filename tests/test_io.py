@@ -144,3 +144,30 @@ def test_outputs_get_the_usual_permissions(tmp_path: Path) -> None:
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_a_stray_cp1252_byte_does_not_garble_a_utf8_file(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes("id,text\n1,Savner faste møtepunkter\n".encode() + b"2,Bost\xc3\xb8tte \x96 fungerer\n")
+    assert read_answers(path)["text"].tolist() == ["Savner faste møtepunkter", "Bostøtte – fungerer"]
+
+
+def test_suggestions_written_as_json_read_back(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"id": ["r1"], "code": ["anchoring"], "confidence": [0.9]})
+    path = write_table(frame, tmp_path / "s.json")
+    assert read_table(path).to_dict("records") == [{"id": "r1", "code": "anchoring", "confidence": "0.9"}]
+
+
+def test_an_output_that_is_a_directory_is_a_user_error(tmp_path: Path) -> None:
+    with pytest.raises(CoderError, match="the output is a directory"):
+        write_table(pd.DataFrame({"id": ["r1"]}), tmp_path)
+
+
+def test_answers_that_look_like_formulas_stay_text_in_xlsx(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = write_table(
+        pd.DataFrame({"id": ["r1"], "text": ["=SUM(A1) er ikke en formel"]}), tmp_path / "a.xlsx"
+    )
+    cell = load_workbook(path).active["B2"]
+    assert cell.data_type == "s" and cell.value == "=SUM(A1) er ikke en formel"

@@ -393,7 +393,7 @@ def test_markup_in_commands_and_answers_is_shown_literally(tmp_path: Path) -> No
         assert result.exit_code == 0, result.output
         assert "Traceback" not in result.output
         assert "no code matches '[/x]'" in result.output
-        assert "Filter: question=[/] · 0 answers" in result.output
+        assert "question '[/]' is not in the project" in result.output  # shown literally, filter unchanged
         assert "[/b] Faste [bold]møter" in result.output and "[/x]" in result.output
         assert bare.log().empty
         result = runner.invoke(app, ["review", str(bare.path), "--coder", "[/k]", "--accept-above", "0.9"])
@@ -415,3 +415,16 @@ def test_markup_in_codebook_keywords_and_paths_is_shown_literally(tmp_path: Path
     result = runner.invoke(app, ["codebook", "import", str(qdc), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert f"4 codes -> {out}" in result.output.replace("\n", "")
+
+
+def test_a_filter_that_matches_nothing_keeps_the_session_and_the_old_filter(project: Project) -> None:
+    project.close()
+    # No suggestion of anchoring is in band "low": the filter is refused, and "a" still decides a3.
+    result = _review(project, "f code=anchoring | band=low\na\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "no answers match the filter" in result.output
+    assert "End of the queue" not in result.output
+    with Project.open(project.path) as opened:
+        assert ("a3", "meeting_places") in {
+            (r.answer_id, r.code) for r in opened.log(coder="kari").itertuples()
+        }

@@ -574,3 +574,26 @@ def test_init_from_a_survey_manifest(tmp_path: Path) -> None:
     assert (answers["id"] == answers["respondent_id"] + ":" + answers["question_id"]).all()
     assert set(answers["municipality"]) == {"Oppdal"}
     assert answers["functions"].str.len().gt(0).all()  # every respondent has a function
+
+
+@pytest.mark.parametrize("kind", ["empty", "other database"])
+def test_opening_a_file_that_is_not_a_project_leaves_it_untouched(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "x.db"
+    if kind == "empty":
+        path.write_bytes(b"")
+    else:
+        other = sqlite3.connect(path)
+        other.execute("CREATE TABLE t (x)")
+        other.commit()
+        other.close()
+    before = path.read_bytes()
+    with pytest.raises(CoderError, match="not a coding project"):
+        Project.open(path)
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["x.db"]
+
+
+def test_init_takes_answers_or_a_manifest_not_both(tmp_path: Path) -> None:
+    answers = pd.DataFrame({"id": ["a1"], "text": ["svar"]})
+    with pytest.raises(CoderError, match="not both"):
+        store.init(tmp_path / "p.db", answers, manifest=Path("examples/oppdal/manifest.yaml"))
+    assert not (tmp_path / "p.db").exists()
