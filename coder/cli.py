@@ -82,6 +82,32 @@ def existing_file(path: Path) -> Path:
     return path
 
 
+def _frame_table(
+    frame: Any, title: str, percent: tuple[str, ...] = (), decimals: int = 3, whole: bool = False
+) -> Any:
+    """A pandas table as a rich table: floats rounded (``whole``: 4.0 as 4), shares in %, NaN as '–'."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", title_style="bold")
+    for column in frame.columns:
+        numeric = frame[column].dtype.kind in "biuf"
+        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
+    for row in frame.itertuples(index=False):
+        cells = []
+        for column, value in zip(frame.columns, row, strict=True):
+            if isinstance(value, float) and value != value:
+                text = "–"
+            elif isinstance(value, float) and column in percent:
+                text = f"{value:.0%}"
+            elif isinstance(value, float):
+                text = str(int(value)) if whole and value.is_integer() else f"{value:.{decimals}f}"
+            else:
+                text = str(value)
+            cells.append(rich_escape(text))
+        table.add_row(*cells)
+    return table
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Preprocessing and info (coder.nlp)                                          [owner: lead]
 # ---------------------------------------------------------------------------------------------------------
@@ -450,12 +476,7 @@ def agreement(
     disagreements = result.disagreements
     console.print(f"{len(disagreements)} disagreements (answer × code) between {rich_escape(coders)}")
     if len(disagreements):
-        listing = Table(show_lines=False)
-        for column in disagreements.columns:
-            listing.add_column(rich_escape(str(column)), overflow="fold")
-        for row in disagreements.head(50).itertuples(index=False):
-            listing.add_row(*(rich_escape(str(value)) for value in row))
-        console.print(listing)
+        console.print(_frame_table(disagreements.head(50), "Disagreements (first 50)"))
     if out is not None:
         io.write_table(disagreements, out)
         console.print(f"disagreements -> {rich_escape(str(out))}")
@@ -463,12 +484,7 @@ def agreement(
         conflicts = opened.conflicts()
     console.print(f"{len(conflicts)} consensus conflicts (answer × code) among all coders of the project")
     if len(conflicts):
-        listing = Table(show_lines=False)
-        for column in conflicts.columns:
-            listing.add_column(rich_escape(str(column)), overflow="fold")
-        for row in conflicts.head(50).itertuples(index=False):
-            listing.add_row(*(rich_escape(str(value)) for value in row))
-        console.print(listing)
+        console.print(_frame_table(conflicts.head(50), "Consensus conflicts (first 50)"))
 
 
 @codes_app.command("export")
@@ -505,32 +521,6 @@ ALL_CODED = typer.Option(
     help="Which answers are coded: all (missing ones carry no code) or only those in the codes. "
     "Default: all for suggestion files (with a confidence column), only those in the codes otherwise.",
 )
-
-
-def _frame_table(
-    frame: Any, title: str, percent: tuple[str, ...] = (), decimals: int = 3, whole: bool = False
-) -> Any:
-    """A pandas table as a rich table: floats rounded (``whole``: 4.0 as 4), shares in %, NaN as '–'."""
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left", title_style="bold")
-    for column in frame.columns:
-        numeric = frame[column].dtype.kind in "biuf"
-        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
-    for row in frame.itertuples(index=False):
-        cells = []
-        for column, value in zip(frame.columns, row, strict=True):
-            if isinstance(value, float) and value != value:
-                text = "–"
-            elif isinstance(value, float) and column in percent:
-                text = f"{value:.0%}"
-            elif isinstance(value, float):
-                text = str(int(value)) if whole and value.is_integer() else f"{value:.{decimals}f}"
-            else:
-                text = str(value)
-            cells.append(rich_escape(text))
-        table.add_row(*cells)
-    return table
 
 
 @survey_app.command("check")
