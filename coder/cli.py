@@ -6,6 +6,7 @@ exit code 2.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,7 @@ def _frame_table(
             if isinstance(value, float) and value != value:
                 text = "–"
             elif isinstance(value, float) and column in percent:
-                text = f"{value:.0%}"
+                text = f"{math.floor(value * 100 + 0.5)}%"  # half up, as `coder summary` rounds
             elif isinstance(value, float):
                 text = str(int(value)) if whole and value.is_integer() else f"{value:.{decimals}f}"
             else:

@@ -206,6 +206,8 @@ def read_answers(
     """
     frame = read_table(path)
     require_columns(frame, [id_col, text_col, *keep], path)
+    if frame.empty:
+        raise CoderError("no answers (the file has a header only)", file=path)
     check_unique_ids(frame, id_col, path)
     answers = pd.DataFrame({"id": frame[id_col].astype(str).str.strip(), "text": frame[text_col].astype(str)})
     for column in keep:

@@ -308,6 +308,8 @@ def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, code_ids: Sequence[str]) ->
     ids = list(dict.fromkeys(gold["id"]))
     if not ids:
         raise CoderError("the gold codes are empty")
+    if len(pred) and not set(pred["id"]) & set(ids):
+        raise CoderError("the predictions share no answer id with the gold codes (a different survey?)")
     g = indicator_matrix(gold, ids, code_ids)
     p = indicator_matrix(pred, ids, code_ids)
     per_code: dict[str, dict[str, Any]] = {}

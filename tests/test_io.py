@@ -171,3 +171,10 @@ def test_answers_that_look_like_formulas_stay_text_in_xlsx(tmp_path: Path) -> No
     )
     cell = load_workbook(path).active["B2"]
     assert cell.data_type == "s" and cell.value == "=SUM(A1) er ikke en formel"
+
+
+def test_a_header_only_file_has_no_answers(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("id,text\n", encoding="utf-8")
+    with pytest.raises(CoderError, match="no answers"):
+        read_answers(path)

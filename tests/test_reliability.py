@@ -326,3 +326,9 @@ def test_read_codes_leaves_out_conflicts_of_a_project_export(tmp_path: Path) -> 
     path = tmp_path / "codes.csv"
     path.write_text("id,code,status\na0,x,agreed\na0,y,conflict\na1,,agreed\n", encoding="utf-8")
     assert read_codes(path).values.tolist() == [["a0", "x"], ["a1", ""]]
+
+
+def test_predictions_for_another_survey_are_a_user_error() -> None:
+    gold = pd.DataFrame({"id": ["a", "b"], "code": ["x", ""]})
+    with pytest.raises(CoderError, match="share no answer id"):
+        evaluate(gold, pd.DataFrame({"id": ["z"], "code": ["x"]}), ["x"])
