@@ -28,7 +28,6 @@ without a suggestion carrying no code. ``all_coded`` overrides either default.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -47,7 +46,7 @@ from coder import network as net
 from coder import survey as survey_mod
 from coder.codebook import Codebook
 from coder.errors import CoderError
-from coder.io import read_table, spreadsheet_row, write_json, write_table
+from coder.io import file_sha256, read_table, spreadsheet_row, write_json, write_table
 from coder.reliability import read_codes, read_predictions
 from coder.survey import Survey
 
@@ -487,7 +486,7 @@ def link(
         codes = [Path(p) for p in (codes if isinstance(codes, list) else [codes])]
     table, paths, _machine = load_codes(codes, survey.answers["id"].tolist(), codebook)
     if paths:
-        provenance["codes"] = {str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in paths}
+        provenance["codes"] = {str(path): file_sha256(path) for path in paths}
     base = coded_answers(survey.answers, table, all_coded)
     positions = net.positions(survey, level, mutual=mutual, seed=seed, broker_betweenness=broker_betweenness)
     result = crosstab(

@@ -51,7 +51,7 @@ from coder import codebook as codebook_mod
 from coder import survey as survey_mod
 from coder.codebook import Codebook
 from coder.errors import CoderError
-from coder.io import atomic_write, write_excel, write_json, write_table
+from coder.io import atomic_write, file_sha256, write_excel, write_json, write_table
 from coder.link import coded_answers, load_codes
 from coder.network import output_directory
 from coder.survey import Survey
@@ -357,7 +357,7 @@ def summarize(
             "file": str(codebook.path) if codebook.path else "",
         },
         "inputs": [
-            {"role": role, "file": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+            {"role": role, "file": str(path), "sha256": file_sha256(path)}
             for role, path in inputs
         ],
         "seed": seed,
