@@ -50,17 +50,6 @@ def keyword_baseline(texts: list[str], ids: list[str], codebook) -> pd.DataFrame
     return pd.DataFrame(rows, columns=["id", "code", "confidence"])
 
 
-def predictions(model: CodeSuggester, texts: list[str], ids: list[str]) -> pd.DataFrame:
-    proba = model.predict_proba(texts)
-    rows = [
-        (answer_id, code_id, float(proba[row, col]))
-        for row, answer_id in enumerate(ids)
-        for col, code_id in enumerate(model.classes_)
-        if proba[row, col] >= model.threshold
-    ]
-    return pd.DataFrame(rows, columns=["id", "code", "confidence"])
-
-
 def all_scores(model: CodeSuggester, texts: list[str], ids: list[str]) -> pd.DataFrame:
     """Every code's confidence (for coverage at 95 % precision, which needs the scores below threshold)."""
     proba = model.predict_proba(texts)
@@ -72,6 +61,20 @@ def all_scores(model: CodeSuggester, texts: list[str], ids: list[str]) -> pd.Dat
         ],
         columns=["id", "code", "confidence"],
     )
+
+
+def score(model: CodeSuggester, texts: list[str], ids: list[str], gold: pd.DataFrame) -> dict:
+    """The model's metrics at its threshold, its coverage at 95 % precision and its calibration error.
+
+    Every code's confidence is computed once: the threshold picks the predictions from it, and coverage
+    and calibration need the scores below the threshold too.
+    """
+    code_ids = list(model.classes_)
+    scores = all_scores(model, texts, ids)
+    result = evaluate(gold, scores[scores["confidence"] >= model.threshold], code_ids)
+    result["coverage_at_95"] = evaluate(gold, scores, code_ids)["coverage_at_95"]
+    result["ece"] = calibration_error(gold, scores, code_ids)
+    return result
 
 
 def calibration_error(gold: pd.DataFrame, scores: pd.DataFrame, code_ids: list[str], bins: int = 10) -> float:
@@ -116,29 +119,22 @@ def run(on: str, k: int, seeds: int) -> None:
     ids, texts = data["id"].tolist(), data["text"].tolist()
     part_ids, part_texts = part["id"].tolist(), part["text"].tolist()
 
-    def measure(pred: pd.DataFrame, scores: pd.DataFrame | None = None) -> dict:
-        result = evaluate(gold, pred, code_ids)
-        if scores is not None:
-            result["coverage_at_95"] = evaluate(gold, scores, code_ids).get("coverage_at_95")
-        return result
-
     rows: list[tuple[str, dict, float]] = []
     start = time.perf_counter()
-    baseline = measure(keyword_baseline(part_texts, part_ids, codebook))
+    baseline = evaluate(gold, keyword_baseline(part_texts, part_ids, codebook), code_ids)
     rows.append(("keyword dictionary (baseline)", baseline, time.perf_counter() - start))
 
     start = time.perf_counter()
     model = CodeSuggester(codebook, random_state=0).fit(texts)
-    scores = all_scores(model, part_texts, part_ids)
-    codebook_only = measure(predictions(model, part_texts, part_ids), scores)
-    codebook_only["ece"] = calibration_error(gold, scores, code_ids)
+    codebook_only = score(model, part_texts, part_ids, gold)
     rows.append(("coder, codebook only", codebook_only, time.perf_counter() - start))
 
     # Ablation: the same without self-training on the uncoded answers (issue 3 asks for it measured).
     start = time.perf_counter()
     model = CodeSuggester(codebook, random_state=0, self_training_rounds=0).fit(texts)
-    ablation = measure(predictions(model, part_texts, part_ids), all_scores(model, part_texts, part_ids))
-    rows.append(("  - without self-training", ablation, time.perf_counter() - start))
+    rows.append(
+        ("  - without self-training", score(model, part_texts, part_ids, gold), time.perf_counter() - start)
+    )
 
     with_k = []
     durations = []
@@ -146,9 +142,7 @@ def run(on: str, k: int, seeds: int) -> None:
         labels = draw_k(train, code_ids, k, seed)
         start = time.perf_counter()
         model = CodeSuggester(codebook, random_state=seed).fit(texts, label_matrix(ids, labels, codebook))
-        scores = all_scores(model, part_texts, part_ids)
-        with_k.append(measure(predictions(model, part_texts, part_ids), scores))
-        with_k[-1]["ece"] = calibration_error(gold, scores, code_ids)
+        with_k.append(score(model, part_texts, part_ids, gold))
         durations.append(time.perf_counter() - start)
 
     print(
@@ -193,11 +187,7 @@ def run_survey() -> None:
     ids, texts = answers["id"].tolist(), answers["text"].tolist()
     baseline = evaluate(gold, keyword_baseline(texts, ids, codebook), codebook.code_ids)
     start = time.perf_counter()
-    model = CodeSuggester(codebook, random_state=0).fit(texts)
-    result = evaluate(gold, predictions(model, texts, ids), codebook.code_ids)
-    result["coverage_at_95"] = evaluate(gold, all_scores(model, texts, ids), codebook.code_ids)[
-        "coverage_at_95"
-    ]
+    result = score(CodeSuggester(codebook, random_state=0).fit(texts), texts, ids, gold)
     seconds = time.perf_counter() - start
     print(
         f"\nCodebook only on the example surveys ({SURVEY.relative_to(REPO)}): {len(answers)} answers, "
