@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import bisect
 import os
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -44,16 +45,17 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from coder.codebook import Codebook, find_keyword, keyword_matches
+from coder.codebook import Codebook, find_keyword, keyword_matches, keyword_words
 from coder.errors import CoderError
 from coder.io import read_table, require_columns, spreadsheet_row
 from coder.lexicon import get_lexicon
-from coder.nlp import AnswerToken, ProcessedAnswer, load_pipeline, preprocess
+from coder.nlp import NEGATION_CUES, AnswerToken, ProcessedAnswer, load_pipeline, preprocess
 
 DEFAULT_THRESHOLD = 0.5
 UNLABELED = -1
 NEGATED_PREFIX = "NEG_"  # marks a lemma in the scope of a negation among the lexical features
 SUGGESTION_COLUMNS = ["id", "code", "confidence", "evidence"]
+KEYWORD_PRIOR = 0.5  # pseudo-acceptances of a keyword before human decisions weigh it
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -76,9 +78,13 @@ class KeywordMatcher:
     def __init__(self, codebook: Codebook) -> None:
         self.code_ids = codebook.code_ids
         self.keywords = {code.id: [k for k in code.keywords if k.strip()] for code in codebook.codes}
-        words = {word for keywords in self.keywords.values() for k in keywords for word in k.split(" ")}
+        words = {word for keywords in self.keywords.values() for k in keywords for word in keyword_words(k)}
         self._keyword_words = frozenset(words)
         self._fuzzy_targets = sorted(w for w in words if not w.endswith("*") and len(w) >= _MIN_FUZZY_LENGTH)
+        # A prefix keyword forgives a slip in its stem («Husbnaken» for husbank*) when the stem is long.
+        self._fuzzy_stems = sorted(
+            w[:-1] for w in words if w.endswith("*") and len(w) > _MIN_FUZZY_LENGTH - 1
+        )
 
     def matches(self, answer: ProcessedAnswer) -> dict[str, list[tuple[str, bool]]]:
         """Per code, the keywords found in ``answer`` and whether each stands in a negation scope.
@@ -95,14 +101,15 @@ class KeywordMatcher:
         candidates = []
         for code_id, keywords in self.keywords.items():
             for keyword in keywords:
-                if not all(_word_present(word, vocabulary) for word in keyword.split(" ")):
+                words = keyword_words(keyword)
+                if not all(_word_present(word, vocabulary) for word in words):
                     continue  # a cheap test first: most keywords are absent from a short answer
                 for start, end in find_keyword(keyword, terms):
-                    whole = end - start > 1 or any(
+                    whole = len(words) > 1 or any(
                         keyword_matches(keyword, term)
                         for term in (tokens[start].text.lower(), tokens[start].lemma)
                     )
-                    specificity = (end - start, whole, len(keyword.rstrip("*")))
+                    specificity = (len(words), whole, len(keyword.rstrip("*")))
                     candidates.append((code_id, keyword, start, end, specificity))
         found: dict[str, list[tuple[str, bool]]] = {}
         for code_id, keyword, start, end, specificity in candidates:
@@ -119,7 +126,8 @@ class KeywordMatcher:
         return found
 
     def _misspelt(self, token: AnswerToken) -> list[str]:
-        """Keyword words one typing slip away from a long word the lexicon does not know («samarbied»)."""
+        """Keyword words (or prefix stems) one typing slip away from a long word the lexicon does not know
+        («samarbied», «Husbnaken»)."""
         if not token.is_alpha or len(token.text) < _MIN_FUZZY_LENGTH or token.parts:
             return []
         if get_lexicon().is_known(token.text):
@@ -127,19 +135,76 @@ class KeywordMatcher:
         forms = {token.text.lower(), token.lemma}
         if forms & self._keyword_words:  # a slip the codebook lists itself
             return []
-        return [word for word in self._fuzzy_targets if any(one_edit_apart(form, word) for form in forms)]
+        whole = [word for word in self._fuzzy_targets if any(one_edit_apart(form, word) for form in forms)]
+        stems = [
+            stem
+            for stem in self._fuzzy_stems
+            if any(one_edit_apart(form[: len(stem) + shift], stem) for form in forms for shift in (-1, 0, 1))
+        ]
+        return whole + stems
 
     def hit_matrix(self, answers: Sequence[ProcessedAnswer]) -> np.ndarray:
         """``(n_answers, n_codes)``: how many distinct keywords of each code an answer contains."""
         return self.hit_counts([self.matches(answer) for answer in answers])
 
-    def hit_counts(self, matches: Sequence[dict[str, list[tuple[str, bool]]]]) -> np.ndarray:
-        """The :meth:`hit_matrix` of answers whose :meth:`matches` are known."""
+    def hit_counts(
+        self,
+        matches: Sequence[dict[str, list[tuple[str, bool]]]],
+        reliability: dict[tuple[str, str], float] | None = None,
+    ) -> np.ndarray:
+        """The :meth:`hit_matrix` of answers whose :meth:`matches` are known.
+
+        ``reliability`` maps ``(code, keyword)`` to the weight of its vote (1 when absent): a keyword
+        that human coders rejected counts less (see :func:`keyword_reliability`).
+        """
+        reliability = reliability or {}
         matrix = np.zeros((len(matches), len(self.code_ids)))
         for row, found in enumerate(matches):
             for code_id, hits in found.items():
-                matrix[row, self.code_ids.index(code_id)] = len(hits)
+                matrix[row, self.code_ids.index(code_id)] = sum(
+                    reliability.get((code_id, keyword), 1.0) for keyword, _ in hits
+                )
         return matrix
+
+
+def keyword_reliability(
+    matches: Sequence[dict[str, list[tuple[str, bool]]]],
+    y: np.ndarray,
+    code_ids: Sequence[str],
+    prior: float = KEYWORD_PRIOR,
+) -> dict[tuple[str, str], float]:
+    """The weight of each keyword's vote that human decisions contradicted at least once.
+
+    A keyword of a code that matched in answers where a coder rejected the code gets the weight
+    ``(accepted + prior) / (accepted + rejected + prior)``; keywords never rejected keep weight 1. So one
+    rejected suggestion of ``follow_up`` for «Hjemmetjenesten» stops the bare keyword from suggesting the
+    code again, while a keyword accepted as often as rejected keeps about half its vote.
+
+    >>> found = [{"follow_up": [("hjemmetjeneste", False)]}, {"follow_up": [("oppfølging", False)]}]
+    >>> keyword_reliability(found, np.array([[0], [1]]), ["follow_up"])
+    {('follow_up', 'hjemmetjeneste'): 0.3333333333333333}
+    """
+    return _reliability(*_keyword_decisions(matches, y, code_ids), prior)
+
+
+def _keyword_decisions(
+    matches: Sequence[dict[str, list[tuple[str, bool]]]], y: np.ndarray, code_ids: Sequence[str]
+) -> tuple[Counter, Counter]:
+    """How often each ``(code, keyword)`` matched in answers where the code was accepted, and rejected."""
+    accepted: Counter = Counter()
+    rejected: Counter = Counter()
+    for found, decisions in zip(matches, y, strict=True):
+        for code_id, hits in found.items():
+            decision = decisions[code_ids.index(code_id)]
+            if decision != UNLABELED:
+                (accepted if decision == 1 else rejected).update((code_id, k) for k, _ in hits)
+    return accepted, rejected
+
+
+def _reliability(accepted: Counter, rejected: Counter, prior: float) -> dict[tuple[str, str], float]:
+    return {
+        key: (accepted[key] + prior) / (accepted[key] + n + prior) for key, n in rejected.items() if n > 0
+    }
 
 
 _MIN_FUZZY_LENGTH = 7  # shorter words are too often a different word one letter away
@@ -185,7 +250,7 @@ def answer_terms(answer: ProcessedAnswer) -> list[str]:
     ['boveiledning', 'NEG_boveiledning', 'bo', 'veiledning']
     """
     terms: list[str] = []
-    content = [t for t in answer.tokens if t.is_alpha and not t.is_stop and len(t.lemma) > 1]
+    content = _content_tokens(answer)
     for token in content:
         terms.append(token.lemma)
         terms.extend(token.parts)
@@ -193,6 +258,27 @@ def answer_terms(answer: ProcessedAnswer) -> list[str]:
             terms.append(f"{NEGATED_PREFIX}{token.lemma}")
     terms.extend(f"{a.lemma} {b.lemma}" for a, b in zip(content, content[1:], strict=False))
     return terms
+
+
+def _content_tokens(answer: ProcessedAnswer) -> list[AnswerToken]:
+    """The words that can carry a theme: no stop words, no negation cues (their scope is marked instead).
+
+    A bare «Ingen» or «Vet ikke» then has no lexical features, so it cannot look like «ingen tar ansvar».
+    """
+    return [
+        t
+        for t in answer.tokens
+        if t.is_alpha and not t.is_stop and len(t.lemma) > 1 and not _is_negation_cue(t)
+    ]
+
+
+def _is_negation_cue(token: AnswerToken) -> bool:
+    return token.text.lower() in NEGATION_CUES or token.lemma in NEGATION_CUES
+
+
+def _char_text(answer: ProcessedAnswer) -> str:
+    """The text the character n-grams see: the content words, lower-cased (spelling variants of them)."""
+    return " ".join(t.text.lower() for t in _content_tokens(answer))
 
 
 def _unit_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -244,6 +330,8 @@ class CodeSuggester(BaseEstimator):
         Sample weight of keyword-labelled (weak) corpus answers relative to codebook examples.
     human_weight : float
         Sample weight of human-coded answers.
+    reference_weight : float
+        Sample weight of the codebook's reference answers (answers coded with it before); 0 ignores them.
     self_training_rounds : int
         Rounds of pseudo-labelling the uncoded answers with confident predictions.
     pseudo_label_above : float
@@ -265,13 +353,14 @@ class CodeSuggester(BaseEstimator):
         codebook: Codebook,
         *,
         threshold: float = DEFAULT_THRESHOLD,
-        keyword_weight: float = 5.0,
-        lexical_weight: float = 0.5,
-        competition_weight: float = 1.0,
+        keyword_weight: float = 2.1,
+        lexical_weight: float = 1.8,
+        competition_weight: float = 0.3,
         neighbour_weight: float = 4.0,
-        bias: float = -2.0,
+        bias: float = -0.75,
         weak_weight: float = 0.3,
         human_weight: float = 3.0,
+        reference_weight: float = 1.0,
         self_training_rounds: int = 2,
         pseudo_label_above: float = 0.85,
         n_folds: int = 5,
@@ -289,6 +378,7 @@ class CodeSuggester(BaseEstimator):
         self.bias = bias
         self.weak_weight = weak_weight
         self.human_weight = human_weight
+        self.reference_weight = reference_weight
         self.self_training_rounds = self_training_rounds
         self.pseudo_label_above = pseudo_label_above
         self.n_folds = n_folds
@@ -304,7 +394,7 @@ class CodeSuggester(BaseEstimator):
 
     def _lexical(self, answers: Sequence[ProcessedAnswer]) -> sparse.csr_matrix:
         terms = [answer_terms(a) for a in answers]
-        texts = [a.normalized.lower() for a in answers]
+        texts = [_char_text(a) for a in answers]
         return sparse.hstack(
             [self.lemma_vectorizer_.transform(terms), 0.5 * self.char_vectorizer_.transform(texts)]
         ).tocsr()
@@ -328,64 +418,101 @@ class CodeSuggester(BaseEstimator):
 
         examples = [(text, index, 1) for index, code in enumerate(codes) for text in code.examples]
         examples += [(text, index, 0) for index, code in enumerate(codes) for text in code.counter_examples]
-        example_answers = self._process([text for text, _, _ in examples])
+        reference = self.codebook.reference_answers if self.reference_weight > 0 else ()
+        # A reference answer that the coders coded here too is theirs: their codes win, and calibration on
+        # their answers must not see scores from a model that learned the same text.
+        coded_here = {text.strip() for text, row in zip(X, y, strict=True) if (row != UNLABELED).any()}
+        reference = [answer for answer in reference if answer.text not in coded_here]
+        # The codebook's answers come first: examples (one code each), then reference answers (coded in full).
+        prior = self._process([text for text, _, _ in examples] + [answer.text for answer in reference])
         corpus = self._process(X)
-        every = [*example_answers, *corpus]
+        every = [*prior, *corpus]
 
         self.lemma_vectorizer_, self.char_vectorizer_ = _lexical_vectorizers()
         try:
             self.lemma_vectorizer_.fit([answer_terms(a) for a in every])
-            self.char_vectorizer_.fit([a.normalized.lower() for a in every])
+            self.char_vectorizer_.fit([_char_text(a) for a in every])
         except ValueError:  # scikit-learn's "empty vocabulary"
             raise CoderError(
                 "nothing to learn from: the answers and the codebook examples have no words"
             ) from None
         features = self._lexical(every)
-        hits = self.matcher_.hit_matrix(every)
+        n_examples, n_prior = len(examples), len(prior)
+        matches = [self.matcher_.matches(answer) for answer in every]
+        # Keywords the coders rejected vote less, in the weak labels as in the confidence.
+        self.keyword_reliability_ = keyword_reliability(matches[n_prior:], y, self.codebook.code_ids)
+        hits = self.matcher_.hit_counts(matches, self.keyword_reliability_)
 
-        n_examples = len(example_answers)
-        # Labels and weights per code: examples strong, keyword-labelled corpus weak, human labels strongest.
+        # Labels and weights per code: examples and reference answers strong, keyword-labelled corpus weak,
+        # human labels strongest.
         labels = (hits > 0).astype(int)
         weights = np.full(labels.shape, self.weak_weight)
         weights[:n_examples] = 0.5 * self.weak_weight  # an example of one code says little about the others
         for row, (_, index, value) in enumerate(examples):
             labels[row, index] = value
             weights[row, index] = 1.0
+        for row, answer in enumerate(reference, start=n_examples):
+            labels[row] = [code_id in answer.codes for code_id in self.classes_]
+            weights[row] = self.reference_weight
         human = y != UNLABELED
-        labels[n_examples:][human] = y[human]
-        weights[n_examples:][human] = self.human_weight
+        labels[n_prior:][human] = y[human]
+        weights[n_prior:][human] = self.human_weight
 
         # Transductive: every corpus answer is scored out of fold, so its own weak label cannot vote for it;
         # self-training replaces the weak labels of uncoded cells by confident out-of-fold predictions.
-        corpus_rows = np.arange(n_examples, len(every))
+        corpus_rows = np.arange(n_prior, len(every))
         for round_ in range(self.self_training_rounds + 1):
             oof = self._out_of_fold_logits(features, labels, weights, corpus_rows)
             if round_ == self.self_training_rounds:
                 break
-            views = self._view_features(oof, hits[n_examples:], np.zeros_like(oof))
+            views = self._view_features(oof, hits[n_prior:], np.zeros_like(oof))
             proba = self._combine(views, self._default_weights)
             sure_yes = ~human & (proba >= self.pseudo_label_above)
             sure_no = ~human & (proba <= 1 - self.pseudo_label_above)
-            corpus_labels = labels[n_examples:]
+            corpus_labels = labels[n_prior:]
             corpus_labels[sure_yes] = 1
             corpus_labels[sure_no] = 0
         self.models_ = [self._fit_code(features, labels[:, j], weights[:, j]) for j in range(n_codes)]
         self.transductive_logits_ = {a.normalized: oof[i] for i, a in enumerate(corpus)}
         coded = human.any(axis=1)
-        self.human_vectors_ = _unit_rows(features[n_examples:][coded])
+        self.human_vectors_ = _unit_rows(features[n_prior:][coded])
         self.human_labels_ = y[coded]
         neighbours = self._neighbour_view(self.human_vectors_, leave_self_out=True)
+        own_hits = self._hits_left_out(matches[n_prior:], y, np.flatnonzero(coded))
         self.combination_ = self._calibrate(
-            self._view_features(oof[coded], hits[n_examples:][coded], neighbours), self.human_labels_
+            self._view_features(oof[coded], own_hits, neighbours), self.human_labels_
         )
 
-        # Nearest-example evidence: the lemma TF-IDF of the codebook's examples.
-        positive = np.array([value == 1 for _, _, value in examples], dtype=bool)
-        self.example_texts_ = np.array([text for text, _, _ in examples], dtype=object)[positive]
-        self.example_codes_ = np.array([index for _, index, _ in examples], dtype=int)[positive]
+        # Nearest-example evidence: the lemma TF-IDF of the codebook's examples and reference answers.
+        carriers = [(row, index) for row, (_, index, value) in enumerate(examples) if value == 1]
+        carriers += [
+            (row, index)
+            for row, answer in enumerate(reference, start=n_examples)
+            for index, code_id in enumerate(self.classes_)
+            if code_id in answer.codes
+        ]
+        rows = np.array([row for row, _ in carriers], dtype=int)
+        self.example_texts_ = np.array([every[row].original for row in rows], dtype=object)
+        self.example_codes_ = np.array([index for _, index in carriers], dtype=int)
         n_lemma = len(self.lemma_vectorizer_.vocabulary_)
-        self.example_vectors_ = features[:n_examples, :n_lemma][np.flatnonzero(positive)]
+        self.example_vectors_ = features[:, :n_lemma][rows]
         return self
+
+    def _hits_left_out(
+        self, matches: Sequence[dict[str, list[tuple[str, bool]]]], y: np.ndarray, rows: np.ndarray
+    ) -> np.ndarray:
+        """Keyword votes of the human-coded ``rows``, each weighted without its own decisions.
+
+        Calibration must see a rejected keyword the way an answer not yet coded would see it.
+        """
+        code_ids = self.codebook.code_ids
+        accepted, rejected = _keyword_decisions(matches, y, code_ids)
+        out = np.zeros((len(rows), len(code_ids)))
+        for position, row in enumerate(rows):
+            own_accepted, own_rejected = _keyword_decisions([matches[row]], y[row : row + 1], code_ids)
+            reliability = _reliability(accepted - own_accepted, rejected - own_rejected, KEYWORD_PRIOR)
+            out[position] = self.matcher_.hit_counts([matches[row]], reliability)[0]
+        return out
 
     def _fit_code(
         self, features: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray
@@ -501,7 +628,8 @@ class CodeSuggester(BaseEstimator):
                 logits[row] = seen
         matches = [self.matcher_.matches(answer) for answer in answers]
         neighbours = self._neighbour_view(_unit_rows(features))
-        views = self._view_features(logits, self.matcher_.hit_counts(matches), neighbours)
+        hits = self.matcher_.hit_counts(matches, self.keyword_reliability_)
+        views = self._view_features(logits, hits, neighbours)
         return self._combine(views), features, matches
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:

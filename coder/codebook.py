@@ -17,6 +17,13 @@ A codebook file is a YAML mapping::
         counter_examples: [oppfølging i bolig]
         parent: null                   # optional: id of the parent code (hierarchy)
         color: "#1F77B4"               # optional: #RRGGBB or #RGB
+    reference_answers: boligsosialt-reference.csv   # optional, see below
+
+``reference_answers`` names a CSV or XLSX file (relative to the codebook) of answers coded with this
+codebook before: columns ``text`` and ``codes`` (code ids separated by ``;``, empty for an answer that
+carries no code). They are examples coded in full, each a positive for its codes and a negative for the
+others; the classifier learns from them beside the keywords (earlier surveys' hand codes are the
+natural source).
 
 Required are ``name``, ``language``, ``version``, ``codes`` and, per code, ``id``, ``label`` and
 ``description``; a code needs keywords or examples (or both). :func:`validate` reports every problem with
@@ -33,6 +40,8 @@ Keyword rule (the classifier matches with exactly this rule, through :func:`keyw
   parts ``omsorg`` + ``bolig``; ``omsorgsbolig`` finds it through its lemma.
 - A multi-word keyword (``mangel på bolig``, ``ta tak``) matches consecutive tokens, word by word, each word
   by the rule above (so ``mangel på bolig*`` finds «mangel på boliger og boligtomter»).
+- ``..`` between two words lets up to three other words stand between them: ``oversikt over .. bolig*``
+  finds «oversikt over den kommunale boligmassen» as well as «oversikt over boligene».
 - Matching ignores case on the term side; keywords themselves must be lower case.
 
 >>> keyword_matches("bolig*", "boligsosial"), keyword_matches("bolig", "boliger")
@@ -69,12 +78,13 @@ import yaml
 
 from coder import __version__
 from coder.errors import CoderError
-from coder.io import atomic_write
+from coder.io import atomic_write, read_table, require_columns, spreadsheet_row
 
 __all__ = [
     "QDC_DATA_MARKER",
     "QDC_NAMESPACE",
     "Code",
+    "ReferenceAnswer",
     "Codebook",
     "CodebookProblem",
     "code_guid",
@@ -99,7 +109,7 @@ QDC_DATA_MARKER = "--- coder codebook data (YAML, keep this line) ---"
 #: Namespace of the uuid5 GUIDs: ``uuid5(CODE_GUID_NAMESPACE, code_id)``.
 CODE_GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:coder:codebook:code")
 
-_TOP_FIELDS = ("name", "language", "version", "codes")
+_TOP_FIELDS = ("name", "language", "version", "codes", "reference_answers")
 _CODE_FIELDS = (
     "id", "label", "label_en", "description", "include", "exclude", "keywords", "examples",
     "counter_examples", "parent", "color",
@@ -142,6 +152,9 @@ def keyword_problem(keyword: str) -> str | None:
     if keyword != keyword.lower():
         return f"not lower case (write '{keyword.lower()}')"
     words = keyword.split(" ")
+    if GAP in (words[0], words[-1]) or f"{GAP} {GAP}" in keyword:
+        return f"'{GAP}' stands only between two words"
+    words = keyword_words(keyword)
     stems = []
     for word in words:
         if "*" in word[:-1]:
@@ -179,6 +192,10 @@ def keyword_matches(keyword: str, term: str) -> bool:
     return " " not in keyword and _word_matches(keyword, term.lower())
 
 
+GAP = ".."  # a keyword word that lets up to MAX_GAP other words stand between its neighbours
+MAX_GAP = 3
+
+
 def find_keyword(keyword: str, tokens: Sequence[Collection[str]]) -> list[tuple[int, int]]:
     """The spans ``(start, end)`` of ``tokens`` that ``keyword`` matches, left to right, not overlapping.
 
@@ -187,18 +204,45 @@ def find_keyword(keyword: str, tokens: Sequence[Collection[str]]) -> list[tuple[
     >>> toks = [{"ingen"}, {"ta"}, {"tak"}, {"i"}, {"helhet"}]
     >>> find_keyword("ta tak", toks), find_keyword("helhet*", toks), find_keyword("tak i", toks[:3])
     ([(1, 3)], [(4, 5)], [])
+    >>> find_keyword("ingen .. helhet", toks), find_keyword("ta .. ingen", toks)
+    ([(0, 5)], [])
     """
     words = keyword.split(" ")
-    n = len(words)
     spans: list[tuple[int, int]] = []
     i = 0
-    while i + n <= len(tokens):
-        if all(any(_word_matches(w, t.lower()) for t in tokens[i + k]) for k, w in enumerate(words)):
-            spans.append((i, i + n))
-            i += n
-        else:
+    while i < len(tokens):
+        end = _match_from(words, tokens, i)
+        if end is None:
             i += 1
+        else:
+            spans.append((i, end))
+            i = end
     return spans
+
+
+def _match_from(words: list[str], tokens: Sequence[Collection[str]], i: int) -> int | None:
+    """The end of the shortest match of ``words`` that starts at token ``i``, or ``None``."""
+    if not words:
+        return i
+    word, rest = words[0], words[1:]
+    if word == GAP:
+        for skip in range(MAX_GAP + 1):
+            end = _match_from(rest, tokens, i + skip)
+            if end is not None:
+                return end
+        return None
+    if i < len(tokens) and any(_word_matches(word, term.lower()) for term in tokens[i]):
+        return _match_from(rest, tokens, i + 1)
+    return None
+
+
+def keyword_words(keyword: str) -> list[str]:
+    """The words of ``keyword`` that must match a term (its ``..`` gaps left out).
+
+    >>> keyword_words("oversikt over .. bolig*")
+    ['oversikt', 'over', 'bolig*']
+    """
+    return [word for word in keyword.split(" ") if word != GAP]
 
 
 # ------------------------------------------------------------------------------------------ data model
@@ -235,14 +279,24 @@ class Code:
 
 
 @dataclass(frozen=True)
+class ReferenceAnswer:
+    """An answer coded in full with the codebook before (``codes`` empty: it carries no code)."""
+
+    text: str
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Codebook:
-    """A named, versioned list of codes."""
+    """A named, versioned list of codes, with the answers coded with it before, if any."""
 
     name: str
     language: str
     version: str
     codes: tuple[Code, ...]
     path: Path | None = field(default=None, compare=False)
+    reference_file: str | None = field(default=None, compare=False)  # as in the YAML: relative to path
+    reference_answers: tuple[ReferenceAnswer, ...] = field(default=(), repr=False)
 
     @property
     def code_ids(self) -> list[str]:
@@ -460,14 +514,49 @@ def _parse(path: Path, out: _Collector) -> _Parsed:
 
     _check_hierarchy(codes, id_nodes, parent_nodes, out)
     _check_keyword_duplicates(codes, keyword_nodes, out)
+    reference_file, reference = None, ()
+    if "reference_answers" in top:
+        node = top["reference_answers"][1]
+        reference_file = _scalar(node, out, None, "reference_answers")
+        if reference_file:
+            reference = _read_reference(path.parent / reference_file, {c.id for c in codes}, node, out)
     codebook = Codebook(
         name=meta.get("name", ""),
         language=meta.get("language", ""),
         version=meta.get("version", ""),
         codes=tuple(codes),
         path=path,
+        reference_file=reference_file,
+        reference_answers=reference,
     )
     return _Parsed(codebook, keyword_nodes)
+
+
+def _read_reference(
+    path: Path, code_ids: set[str], node: yaml.Node, out: _Collector
+) -> tuple[ReferenceAnswer, ...]:
+    """The reference answers in ``path``; each problem is reported at the codebook's line for the file."""
+    try:
+        table = read_table(path)
+        require_columns(table, ["text", "codes"], path)
+    except CoderError as error:
+        out.add(node, f"reference answers: {error}", None, "reference_answers")
+        return ()
+    answers = []
+    for index, (text, codes) in enumerate(zip(table["text"], table["codes"], strict=True)):
+        ids = tuple(c.strip() for c in str(codes or "").split(";") if c.strip())
+        unknown = [c for c in ids if c not in code_ids]
+        if unknown:
+            where = CoderError(
+                f"code '{unknown[0]}' is not in the codebook",
+                file=path,
+                row=spreadsheet_row(index),
+                column="codes",
+            )
+            out.add(node, f"reference answers: {where}", None, "reference_answers")
+        elif str(text or "").strip():
+            answers.append(ReferenceAnswer(str(text).strip(), ids))
+    return tuple(answers)
 
 
 def _parse_code(
@@ -654,7 +743,7 @@ def _check_lemmas(parsed: _Parsed, out: _Collector) -> None:
             words = keyword.split(" ")
             fixed = []
             for word in words:
-                lemma = None if word.endswith("*") else check(word)
+                lemma = None if word.endswith("*") or word == GAP else check(word)
                 fixed.append(lemma or word)
             if fixed != words:
                 out.add(
@@ -740,14 +829,24 @@ def _code_dict(code: Code) -> dict[str, Any]:
     return data
 
 
-def to_yaml(codebook: Codebook) -> str:
-    """The codebook as YAML text (the format :func:`load` reads)."""
-    data = {
+def to_yaml(codebook: Codebook, directory: str | os.PathLike[str] | None = None) -> str:
+    """The codebook as YAML text (the format :func:`load` reads).
+
+    ``directory`` is where the YAML will live: its ``reference_answers`` path is written relative to it.
+    """
+    data: dict[str, Any] = {
         "name": codebook.name,
         "language": codebook.language,
         "version": codebook.version,
         "codes": [_code_dict(code) for code in codebook.codes],
     }
+    if codebook.reference_file:
+        reference = Path(codebook.reference_file)
+        if codebook.path is not None and directory is not None:
+            resolved = (codebook.path.parent / reference).resolve()
+            relative = Path(os.path.relpath(resolved, Path(directory).resolve()))
+            reference = resolved if relative.parts[:1] == ("..",) else relative
+        data["reference_answers"] = reference.as_posix()
     return yaml.dump(
         data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110, default_flow_style=False
     )
@@ -757,7 +856,7 @@ def dump_yaml(codebook: Codebook, path: str | os.PathLike[str]) -> Path:
     """Write ``codebook`` as YAML to ``path`` (atomically)."""
     path = Path(path)
     with atomic_write(path) as handle:
-        handle.write(to_yaml(codebook))
+        handle.write(to_yaml(codebook, path.parent))
     return path
 
 

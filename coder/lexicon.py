@@ -27,6 +27,7 @@ import contextlib
 import functools
 import gzip
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -255,21 +256,61 @@ def _load_overrides(path: Path = _OVERRIDES_FILE) -> dict[str, str]:
 # restore the readings that the shipped table lost (saken -> sak, regler -> regel, museer -> museum).
 _RULES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "n": (
-        ("en", "", ""), ("a", "", ""), ("et", "", ""), ("er", "", ""), ("ene", "", ""),
-        ("n", "", "e"), ("r", "", "e"), ("ne", "", "e"), ("t", "", "e"), ("a", "e", ""),
-        ("ler", "el", ""), ("lene", "el", ""), ("len", "el", ""), ("mmen", "m", ""), ("mmer", "m", ""),
-        ("mmene", "m", ""), ("mmet", "m", ""), ("mma", "m", ""), ("eer", "eum", ""), ("eet", "eum", ""),
-        ("eene", "eum", ""), ("ier", "ium", ""), ("iet", "ium", ""), ("iene", "ium", ""),
-        ("ere", "er", ""), ("erne", "er", ""), ("rene", "er", ""), ("re", "er", ""),
+        ("en", "", ""),
+        ("a", "", ""),
+        ("et", "", ""),
+        ("er", "", ""),
+        ("ene", "", ""),
+        ("n", "", "e"),
+        ("r", "", "e"),
+        ("ne", "", "e"),
+        ("t", "", "e"),
+        ("a", "e", ""),
+        ("ler", "el", ""),
+        ("lene", "el", ""),
+        ("len", "el", ""),
+        ("mmen", "m", ""),
+        ("mmer", "m", ""),
+        ("mmene", "m", ""),
+        ("mmet", "m", ""),
+        ("mma", "m", ""),
+        ("eer", "eum", ""),
+        ("eet", "eum", ""),
+        ("eene", "eum", ""),
+        ("ier", "ium", ""),
+        ("iet", "ium", ""),
+        ("iene", "ium", ""),
+        ("ere", "er", ""),
+        ("erne", "er", ""),
+        ("rene", "er", ""),
+        ("re", "er", ""),
     ),
     "v": (
-        ("er", "e", ""), ("r", "", ""), ("te", "e", ""), ("et", "e", ""), ("de", "e", ""), ("dde", "", ""),
-        ("dd", "", ""), ("t", "e", ""), ("s", "", ""), ("es", "e", ""), ("mte", "mme", ""),
-        ("mt", "mme", ""), ("ste", "se", ""),
+        ("er", "e", ""),
+        ("r", "", ""),
+        ("te", "e", ""),
+        ("et", "e", ""),
+        ("de", "e", ""),
+        ("dde", "", ""),
+        ("dd", "", ""),
+        ("t", "e", ""),
+        ("s", "", ""),
+        ("es", "e", ""),
+        ("mte", "mme", ""),
+        ("mt", "mme", ""),
+        ("ste", "se", ""),
     ),
     "a": (
-        ("e", "", ""), ("t", "", ""), ("ere", "", ""), ("est", "", ""), ("este", "", ""), ("ne", "en", ""),
-        ("le", "el", ""), ("re", "er", ""), ("mme", "m", ""), ("tt", "", ""),
+        ("e", "", ""),
+        ("t", "", ""),
+        ("ere", "", ""),
+        ("est", "", ""),
+        ("este", "", ""),
+        ("ne", "en", ""),
+        ("le", "el", ""),
+        ("re", "er", ""),
+        ("mme", "m", ""),
+        ("tt", "", ""),
     ),
 }
 # Imperative (snakk -> snakke) only for longer forms: short ones (to, se) are mostly other words.
@@ -354,6 +395,7 @@ class Lexicon:
         self.lemma_info = functools.lru_cache(maxsize=262_144)(self._lemma_info)
         self._lemmatize_cached = functools.lru_cache(maxsize=262_144)(self._lemmatize)
         self.split_compound = functools.lru_cache(maxsize=65_536)(self._split_compound)
+        self._restore_cached = functools.lru_cache(maxsize=65_536)(self._restore_letters)
 
     def close(self) -> None:
         """Close the database connection."""
@@ -361,7 +403,13 @@ class Lexicon:
 
     def clear_caches(self) -> None:
         """Forget memoised look-ups (for benchmarks that time cold caches)."""
-        for cached in (self.analyses, self.lemma_info, self._lemmatize_cached, self.split_compound):
+        for cached in (
+            self.analyses,
+            self.lemma_info,
+            self._lemmatize_cached,
+            self.split_compound,
+            self._restore_cached,
+        ):
             cached.cache_clear()
 
     # -- raw look-ups ------------------------------------------------------------------------------
@@ -454,11 +502,46 @@ class Lexicon:
         low = form.lower()
         if pos is None and prev is not None and form[:1].isupper() and prev not in _SENTENCE_START:
             cut = low.rfind("-") + 1
-            if cut and form[cut:cut + 1].islower():
+            if cut and form[cut : cut + 1].islower():
                 # TV-kanalen, Høyre-velgerne: a lower-case head is an ordinary noun.
                 return low[:cut] + self._lemmatize_cached(low[cut:], None, "n")
             return self._proper(form, low)
         return self._lemmatize_cached(low, pos or None, self._hint(prev))
+
+    def restore_letters(self, low: str) -> str:
+        """``low`` with æ, ø, å put back when it was typed without them («oppfolging», «motestruktur»).
+
+        Only a word the lexicon does not know is changed: to the known full form with the fewest
+        replacements (o → ø, a → å, ae → æ, aa → å, oe → ø), else to the compound whose parts are the
+        most productive lemmas. A word with æ, ø or å, or one the lexicon knows, is left alone.
+
+        >>> restore = get_lexicon().restore_letters
+        >>> restore("oppfolging"), restore("motestruktur"), restore("mote"), restore("ansvarfraskrivelse")
+        ('oppfølging', 'møtestruktur', 'mote', 'ansvarfraskrivelse')
+        """
+        return self._restore_cached(low)
+
+    def _restore_letters(self, low: str) -> str:
+        if len(low) < 3 or not low.isalpha() or _NORWEGIAN_LETTERS & set(low) or self.is_known(low):
+            return low
+        candidates = _letter_variants(low)
+        for candidate in candidates:
+            if self.is_known(candidate):
+                return candidate
+
+        def productivity(parts: tuple[str, ...]) -> float:
+            return sum(_log1p(self.lemma_info(part)[1]) for part in parts) / len(parts) if parts else -1.0
+
+        original = self.split_compound(low)
+        best, best_score = low, productivity(original)
+        for candidate in candidates[:_MAX_COMPOUND_VARIANTS]:
+            parts = self.split_compound(candidate)
+            if original and len(parts) > len(original):
+                continue  # «ansvarfraskrivelse» is ansvar + fraskrivelse, not ans + vår + fraskrivelse
+            score = productivity(parts)
+            if score > best_score:
+                best, best_score = candidate, score
+        return best
 
     def _proper(self, form: str, low: str) -> str:
         """Lemma of a capitalised sentence-internal word: the form, minus a genitive ``-s``."""
@@ -481,6 +564,8 @@ class Lexicon:
         out: list[str] = []
         prev: str | None = None
         for word, tag in zip(words, tags, strict=True):
+            if word.islower() or prev is None or prev in _SENTENCE_START:  # not a name
+                word = self.restore_letters(word.lower())
             out.append(self.lemmatize(word, tag, prev))
             prev = word
         return out
@@ -527,7 +612,7 @@ class Lexicon:
         head = self._compound_head(low)
         if head is not None:
             prefix, cands = head
-            return prefix + self._best(low[len(prefix):], cands, hint)
+            return prefix + self._best(low[len(prefix) :], cands, hint)
         if low.endswith("s") and not low.endswith("ss") and len(low) > 3:
             head = self._compound_head(low[:-1])
             if head is not None:
@@ -642,6 +727,40 @@ def get_lexicon(path: Path | None = None) -> Lexicon:
         if lex is None:
             lex = _LEXICONS[path] = Lexicon(path)
         return lex
+
+
+_NORWEGIAN_LETTERS = frozenset("æøå")
+_LETTER_SWAPS = (("ae", "æ"), ("aa", "å"), ("oe", "ø"), ("o", "ø"), ("a", "å"))
+_MAX_SWAPS = 3
+_MAX_COMPOUND_VARIANTS = 12  # compound splitting is the costly test; the likeliest variants come first
+
+
+def _letter_variants(low: str) -> list[str]:
+    """Spellings of ``low`` with up to three of its o, a, ae, aa, oe written as ø, å, æ; fewest first.
+
+    >>> _letter_variants("fa"), _letter_variants("moteplass")[:3]
+    (['få'], ['møteplass', 'moteplåss', 'møteplåss'])
+    """
+    sites = [
+        (i, len(plain), letter)
+        for plain, letter in _LETTER_SWAPS
+        for i in range(len(low))
+        if low.startswith(plain, i)
+    ]
+    variants: list[str] = []
+    for count in range(1, _MAX_SWAPS + 1):
+        for chosen in itertools.combinations(sorted(sites), count):
+            ends = [i + n for i, n, _ in chosen]
+            if any(end > start for end, (start, _, _) in zip(ends, chosen[1:], strict=False)):
+                continue  # overlapping sites («aa» as one å and as two)
+            word, last = [], 0
+            for i, n, letter in chosen:
+                word += [low[last:i], letter]
+                last = i + n
+            variant = "".join(word) + low[last:]
+            if variant not in variants:
+                variants.append(variant)
+    return variants
 
 
 def lemmatize(form: str, pos: str | None = None, prev: str | None = None) -> str:

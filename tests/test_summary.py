@@ -49,6 +49,8 @@ def codebook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A snapshot of the default codebook: the shared tree may change it while the tests run."""
     path = tmp_path_factory.mktemp("codebook") / "boligsosialt.yaml"
     path.write_bytes(CODEBOOK.read_bytes())
+    reference = CODEBOOK.with_name("boligsosialt-reference.csv")
+    path.with_name(reference.name).write_bytes(reference.read_bytes())
     return path
 
 
