@@ -49,7 +49,14 @@ from coder.codebook import Codebook, find_keyword, keyword_matches, keyword_word
 from coder.errors import CoderError
 from coder.io import read_table, require_columns, spreadsheet_row
 from coder.lexicon import get_lexicon
-from coder.nlp import NEGATION_CUES, AnswerToken, ProcessedAnswer, load_pipeline, preprocess
+from coder.nlp import (
+    NEGATION_CUES,
+    AnswerToken,
+    ProcessedAnswer,
+    load_pipeline,
+    normalize_text,
+    preprocess,
+)
 
 DEFAULT_THRESHOLD = 0.5
 UNLABELED = -1
@@ -263,7 +270,7 @@ def answer_terms(answer: ProcessedAnswer) -> list[str]:
 def _content_tokens(answer: ProcessedAnswer) -> list[AnswerToken]:
     """The words that can carry a theme: no stop words, no negation cues (their scope is marked instead).
 
-    A bare «Ingen» or «Vet ikke» then has no lexical features, so it cannot look like «ingen tar ansvar».
+    A bare «Ingen» then has no lexical features, so it cannot look like «ingen tar ansvar».
     """
     return [
         t
@@ -279,6 +286,11 @@ def _is_negation_cue(token: AnswerToken) -> bool:
 def _char_text(answer: ProcessedAnswer) -> str:
     """The text the character n-grams see: the content words, lower-cased (spelling variants of them)."""
     return " ".join(t.text.lower() for t in _content_tokens(answer))
+
+
+def _same_text(text: str) -> str:
+    """A key under which two answers count as the same text (case, spacing, quotes and dashes aside)."""
+    return normalize_text(text).strip("\"' ").casefold()
 
 
 def _unit_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -421,8 +433,8 @@ class CodeSuggester(BaseEstimator):
         reference = self.codebook.reference_answers if self.reference_weight > 0 else ()
         # A reference answer that the coders coded here too is theirs: their codes win, and calibration on
         # their answers must not see scores from a model that learned the same text.
-        coded_here = {text.strip() for text, row in zip(X, y, strict=True) if (row != UNLABELED).any()}
-        reference = [answer for answer in reference if answer.text not in coded_here]
+        coded_here = {_same_text(text) for text, row in zip(X, y, strict=True) if (row != UNLABELED).any()}
+        reference = [answer for answer in reference if _same_text(answer.text) not in coded_here]
         # The codebook's answers come first: examples (one code each), then reference answers (coded in full).
         prior = self._process([text for text, _, _ in examples] + [answer.text for answer in reference])
         corpus = self._process(X)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from typer.testing import CliRunner
 
 from coder import classify
 from coder.cli import app
-from coder.codebook import Code, Codebook, load
+from coder.codebook import Code, Codebook, ReferenceAnswer, load
 from coder.errors import CoderError
 from coder.nlp import preprocess
 
@@ -242,3 +243,199 @@ def test_a_typing_slip_in_a_long_word_still_finds_the_keyword() -> None:
     assert [list(matcher.matches(a)) for a in answers] == [["anchoring"], ["anchoring"], []]
     assert classify.one_edit_apart("samarbied", "samarbeid")
     assert not classify.one_edit_apart("bolig", "boliger")
+
+
+def test_a_typing_slip_in_the_stem_of_a_long_prefix_keyword_still_finds_it() -> None:
+    book = Codebook(
+        "t",
+        "nb",
+        "1",
+        (
+            Code("financial_instruments", "Økonomi", keywords=("husbank*",)),
+            Code("anchoring", "Forankring", keywords=("forankr*",)),
+            Code("adapted_housing", "Boliger", keywords=("bolig*",)),
+        ),
+    )
+    matcher = classify.KeywordMatcher(book)
+    texts = [
+        "Søkt om lån i Husbnaken",  # swapped letters
+        "Hsubanken",
+        "husbnakens lån",
+        "Forankirng i ledelsen",
+        "Husbnk",  # too short a word to forgive
+        "Bloigene mangler",  # bolig* has too short a stem to forgive
+        "forandret seg",  # a known word one slip from forankr* is another word
+    ]
+    found = [sorted(matcher.matches(answer)) for answer in preprocess(texts)]
+    assert found == [
+        ["financial_instruments"],
+        ["financial_instruments"],
+        ["financial_instruments"],
+        ["anchoring"],
+        [],
+        [],
+        [],
+    ]
+
+
+def test_a_gap_keyword_outranks_a_keyword_inside_its_span() -> None:
+    book = Codebook(
+        "t",
+        "nb",
+        "1",
+        (
+            Code("adapted_housing", "Boliger", keywords=("bolig*",)),
+            Code("coordination", "Samordning", keywords=("oversikt over .. bolig*",)),
+        ),
+    )
+    matcher = classify.KeywordMatcher(book)
+    texts = [
+        "Ingen oversikt over den kommunale boligmassen",
+        "Oversikt over boligene",
+        "oversikt over den store kommunale utleie boligmassen",  # four words between: no gap match
+    ]
+    found = [matcher.matches(answer) for answer in preprocess(texts)]
+    assert found[0] == {"coordination": [("oversikt over .. bolig*", True)]}
+    assert found[1] == {"coordination": [("oversikt over .. bolig*", False)]}
+    assert found[2] == {"adapted_housing": [("bolig*", False)]}
+
+
+def test_keyword_reliability_weighs_only_rejected_keywords() -> None:
+    found = [
+        {"follow_up": [("hjemmetjeneste", False)]},
+        {"follow_up": [("hjemmetjeneste", False)], "housing": [("bolig", False)]},
+        {"follow_up": [("hjemmetjeneste", False), ("oppfølging", False)]},
+        {"follow_up": [("hjemmetjeneste", False)]},  # not coded: no decision
+        {"housing": [("bolig", False)]},
+    ]
+    y = np.array([[0, -1], [0, 1], [1, -1], [-1, -1], [-1, 0]])
+    weights = classify.keyword_reliability(found, y, ["follow_up", "housing"])
+    # hjemmetjeneste: accepted once, rejected twice; bolig: rejected once, accepted once; oppfølging: never
+    # rejected, so absent (weight 1)
+    assert weights == pytest.approx(
+        {("follow_up", "hjemmetjeneste"): 1.5 / 3.5, ("housing", "bolig"): 1.5 / 2.5}
+    )
+    assert classify.keyword_reliability(found[:1], y[:1], ["follow_up", "housing"], prior=1.0) == {
+        ("follow_up", "hjemmetjeneste"): 0.5
+    }
+    assert classify.keyword_reliability(found, np.full((5, 2), -1), ["follow_up", "housing"]) == {}
+
+
+def test_a_keyword_the_coders_rejected_suggests_its_code_less() -> None:
+    codebook = Codebook(
+        "t",
+        "nb",
+        "1",
+        (
+            Code("follow_up", "Oppfølging", keywords=("oppfølging", "hjemmetjeneste")),
+            Code("housing", "Bolig", keywords=("bolig",), examples=("for få boliger",)),
+        ),
+    )
+    texts = [
+        "Hjemmetjenesten",
+        "Hjemmetjenesten kommer",
+        "hjemmetjenesten er travel",
+        "god oppfølging av beboerne",
+        "for få boliger",
+        "oppfølging i hjemmet",
+        "mangler bolig",
+    ]
+    ids = [f"a{i}" for i in range(len(texts))]
+    decisions = pd.DataFrame({"id": ["a0", "a1", "a2"], "code": ["follow_up"] * 3, "present": [0, 0, 0]})
+    y = classify.label_matrix(ids, decisions, codebook)
+    without = classify.CodeSuggester(codebook).fit(texts)
+    with_labels = classify.CodeSuggester(codebook).fit(texts, y)
+    assert without.keyword_reliability_ == {}
+    assert with_labels.keyword_reliability_ == pytest.approx({("follow_up", "hjemmetjeneste"): 0.5 / 3.5})
+    unseen = ["hjemmetjenesten i bydelen"]
+    assert without.predict_proba(unseen)[0, 0] >= classify.DEFAULT_THRESHOLD
+    assert with_labels.predict_proba(unseen)[0, 0] < without.predict_proba(unseen)[0, 0] - 0.3
+    # the code's other keyword keeps its vote
+    assert with_labels.predict(["oppfølging av nye beboere"])[0, 0] == 1
+
+
+REFERENCE = (
+    ReferenceAnswer("Vi samles hver torsdag i kantina", ("meeting_places",)),
+    ReferenceAnswer("Treffes hver torsdag over lunsj", ("meeting_places",)),
+    ReferenceAnswer("Mangler husvære for unge", ("housing",)),
+    ReferenceAnswer("Vet ikke", ()),
+)
+REFERENCE_CORPUS = [
+    "Har ingen arena",
+    "for få boliger",
+    "møteplasser mangler",
+    "boliger til flyktninger",
+    "samles hver torsdag",
+    "ok",
+]
+
+
+@pytest.fixture(scope="module")
+def reference_book() -> Codebook:
+    codes = (
+        Code(
+            "meeting_places", "Møteplasser", keywords=("møteplass", "arena"), examples=("faste møteplasser",)
+        ),
+        Code("housing", "Bolig", keywords=("bolig",), examples=("for få boliger",)),
+    )
+    return Codebook("t", "nb", "1", codes, reference_answers=REFERENCE)
+
+
+def test_reference_weight_zero_ignores_the_reference_answers(reference_book: Codebook) -> None:
+    bare = dataclasses.replace(reference_book, reference_answers=())
+    texts = [*REFERENCE_CORPUS, "samles hver torsdag i kantina"]
+    ignoring = classify.CodeSuggester(reference_book, reference_weight=0).fit(REFERENCE_CORPUS)
+    without = classify.CodeSuggester(bare).fit(REFERENCE_CORPUS)
+    assert np.array_equal(ignoring.predict_proba(texts), without.predict_proba(texts))
+    learning = classify.CodeSuggester(reference_book).fit(REFERENCE_CORPUS)
+    assert not np.array_equal(learning.predict_proba(texts), without.predict_proba(texts))
+
+
+def test_reference_answers_teach_phrasings_without_keywords(reference_book: Codebook) -> None:
+    unseen = ["samles hver torsdag i kantina", "treffes over lunsj"]  # no codebook keyword in them
+    learning = classify.CodeSuggester(reference_book).fit(REFERENCE_CORPUS)
+    ignoring = classify.CodeSuggester(reference_book, reference_weight=0).fit(REFERENCE_CORPUS)
+    assert not any(learning.matcher_.matches(answer) for answer in preprocess(unseen))
+    gained = learning.predict_proba(unseen)[:, 0] - ignoring.predict_proba(unseen)[:, 0]
+    assert (gained > 0.2).all(), gained
+    assert learning.predict(unseen[:1]).tolist() == [[1, 0]]
+    suggestions = learning.suggest(unseen[:1], ids=["r1"])
+    # the nearest reference answer is the evidence
+    assert "«Vi samles hver torsdag i kantina»" in suggestions["evidence"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    "coded_text",
+    [
+        "Vi samles hver torsdag i kantina",
+        "vi samles hver  torsdag i kantina",
+        " «Vi samles hver torsdag i kantina» ",
+    ],
+)
+def test_a_reference_answer_the_coders_coded_here_is_theirs(
+    reference_book: Codebook, coded_text: str
+) -> None:
+    # the same answer typed with other case, spacing or quotes is still the coder's
+    texts = [*REFERENCE_CORPUS, coded_text]
+    ids = [f"a{i}" for i in range(len(texts))]
+    labels = pd.DataFrame({"id": ["a6", "a1"], "code": ["housing", "housing"]})  # not meeting_places
+    y = classify.label_matrix(ids, labels, reference_book)
+    suggester = classify.CodeSuggester(reference_book).fit(texts, y)
+    # the same as if the codebook did not have that reference answer at all
+    other_references = dataclasses.replace(reference_book, reference_answers=REFERENCE[1:])
+    alone = classify.CodeSuggester(other_references).fit(texts, y)
+    probe = [*texts, "samles hver torsdag i kantina"]
+    assert np.array_equal(suggester.predict_proba(probe), alone.predict_proba(probe))
+    assert suggester.predict(texts[-1:]).tolist() == [[0, 1]]  # the coder's label decides
+
+
+@pytest.mark.parametrize("text", ["Ingen", "ingen.", "Ikke", "Aldri", "Ingenting", "Itj", "Ikkje"])
+def test_a_bare_negation_has_no_lexical_features(text: str) -> None:
+    assert classify.answer_terms(preprocess([text])[0]) == []
+
+
+def test_negation_cues_are_not_features_but_mark_the_words_they_negate() -> None:
+    terms = classify.answer_terms(preprocess(["Vi har itj boveiledning"])[0])
+    assert "NEG_boveiledning" in terms and "boveiledning" in terms
+    assert not {"itj", "NEG_itj"} & set(terms)
+    assert "NEG_ta" in classify.answer_terms(preprocess(["Ingen tar ansvar"])[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import random
 import re
@@ -13,11 +14,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from coder import codebook as cb
+from coder import survey
 from coder.cli import app
 from coder.errors import CoderError
 from coder.io import read_table
@@ -188,6 +191,56 @@ def test_keyword_problem_accepts_good_keywords(keyword: str) -> None:
     assert cb.keyword_problem(keyword) is None
 
 
+def _terms(text: str) -> list[set[str]]:
+    """Tokens as their terms, for the keyword rule by hand: the word, and its compound parts after '+'."""
+    return [set(word.split("+")) | {word.replace("+", "")} for word in text.split()]
+
+
+@pytest.mark.parametrize(
+    ("text", "spans"),
+    [
+        ("oversikt over bolig", [(0, 3)]),  # nothing between
+        ("oversikt over den kommunale bolig+masse", [(0, 5)]),
+        ("ingen oversikt over alle de kommunale bolig og", [(1, 7)]),  # three between
+        ("oversikt over alle de store kommunale bolig", []),  # four between
+        ("over oversikt bolig", []),  # the words before the gap stay consecutive
+        ("oversikt over bolig oversikt over en bolig", [(0, 3), (3, 7)]),
+    ],
+)
+def test_a_gap_lets_up_to_three_words_stand_between(text: str, spans: list[tuple[int, int]]) -> None:
+    assert cb.find_keyword("oversikt over .. bolig*", _terms(text)) == spans
+
+
+def test_a_gap_match_is_the_shortest_one() -> None:
+    assert cb.find_keyword("ta .. tak", _terms("ta tak tak i helhet")) == [(0, 2)]
+    assert cb.find_keyword("ta .. tak", _terms("tak ta")) == []
+
+
+@pytest.mark.parametrize("keyword", [".. bolig", "bolig ..", "oversikt .. .. bolig", "..", "a .. .. .. b"])
+def test_keyword_problem_rejects_a_gap_that_is_not_between_two_words(keyword: str) -> None:
+    assert cb.keyword_problem(keyword) == "'..' stands only between two words"
+
+
+def test_keyword_problem_accepts_gaps_between_words() -> None:
+    assert cb.keyword_problem("oversikt over .. bolig*") is None
+    assert cb.keyword_problem("ta .. tak .. helhet") is None
+    assert cb.keyword_problem("ta .. Tak") == "not lower case (write 'ta .. tak')"
+    assert "'*' is allowed only at the end" in (cb.keyword_problem("ta .. t*k") or "")
+
+
+def test_keyword_words_leaves_the_gaps_out() -> None:
+    assert cb.keyword_words("oversikt over .. bolig*") == ["oversikt", "over", "bolig*"]
+    assert cb.keyword_words("ta .. tak .. helhet") == ["ta", "tak", "helhet"]
+    assert cb.keyword_words("bolig") == ["bolig"]
+
+
+def test_a_gap_keyword_passes_validation_with_the_lexicon(tmp_path: Path) -> None:
+    pytest.importorskip("coder.lexicon")
+    path = write(tmp_path, GOOD.replace("mangel på bolig]", "oversikt over .. bolig*]", 1))
+    assert [str(p) for p in cb.validate(path)] == []
+    assert cb.load(path).get("housing").keywords == ("bolig*", "oversikt over .. bolig*")
+
+
 # ------------------------------------------------------------------------------------------ validation
 
 
@@ -353,6 +406,138 @@ def test_missing_file_is_a_user_error(tmp_path: Path) -> None:
         cb.validate(tmp_path / "nope.yaml")
     with pytest.raises(CoderError, match="file not found"):
         cb.load(tmp_path / "nope.yaml")
+
+
+# ------------------------------------------------------------------------------------------ reference answers
+
+REFERENCE_LINE = 16  # the line of the reference_answers key that with_reference appends to GOOD
+
+
+def with_reference(directory: Path, table: str | bytes | None, name: str = "ref.csv") -> Path:
+    """GOOD with ``reference_answers: name`` in ``directory``, and the table beside it (unless None)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = write(directory, GOOD + f"reference_answers: {name}\n")
+    assert path.read_text(encoding="utf-8").splitlines()[REFERENCE_LINE - 1] == f"reference_answers: {name}"
+    if isinstance(table, str):
+        (directory / name).write_text(table, encoding="utf-8")
+    elif table is not None:
+        (directory / name).write_bytes(table)
+    return path
+
+
+def test_reference_answers_are_read_relative_to_the_codebook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = (
+        "question,text,codes,source\n"
+        "styrker,For få boliger,housing,old\n"
+        "styrker, Trenger hybler ,housing ; small_flats,old\n"
+        "styrker,Kort vei til alle,,old\n"
+        "styrker,  ,housing,old\n"
+    )
+    path = with_reference(tmp_path / "books", table)
+    monkeypatch.chdir(tmp_path)  # not the codebook's directory
+    book = cb.load(Path("books") / "book.yaml")
+    assert book.reference_answers == (
+        cb.ReferenceAnswer("For få boliger", ("housing",)),
+        cb.ReferenceAnswer("Trenger hybler", ("housing", "small_flats")),
+        cb.ReferenceAnswer("Kort vei til alle", ()),  # coded with no code: a negative for every code
+    )  # the row without text is left out
+    assert book.reference_file == "ref.csv"
+    assert cb.validate(path, check_lemmas=False) == []
+
+
+def test_a_codebook_without_reference_answers_has_none(tmp_path: Path) -> None:
+    book = cb.load(write(tmp_path, GOOD))
+    assert book.reference_answers == () and book.reference_file is None
+
+
+@pytest.mark.parametrize(
+    ("table", "fragments"),
+    [
+        (None, ["ref.csv", "file not found"]),
+        ("text,code\nFor få boliger,housing\n", ["ref.csv", "column 'codes'", "missing column"]),
+        ("answer,codes\nFor få boliger,housing\n", ["ref.csv", "column 'text'", "missing column"]),
+        (
+            "text,codes\nFor få boliger,housing\nHybler,housing;flats\n",
+            ["ref.csv", "row 3", "column 'codes'", "code 'flats' is not in the codebook"],
+        ),
+    ],
+)
+def test_reference_answer_problems_are_reported_at_the_reference_key(
+    tmp_path: Path, table: str | None, fragments: list[str]
+) -> None:
+    path = with_reference(tmp_path, table)
+    (problem,) = only(cb.validate(path, check_lemmas=False))
+    assert (problem.file, problem.line, problem.key) == (str(path), REFERENCE_LINE, "reference_answers")
+    assert str(tmp_path / "ref.csv") in problem.message
+    for fragment in fragments:
+        assert fragment in problem.message
+    with pytest.raises(CoderError) as raised:
+        cb.load(path)
+    assert (raised.value.file, raised.value.line) == (str(path), REFERENCE_LINE)
+    assert all(fragment in raised.value.message for fragment in fragments)
+
+
+def test_every_unknown_code_in_the_reference_answers_is_reported(tmp_path: Path) -> None:
+    table = "text,codes\nA,nope\nB,housing\nC,housing;gone\n"
+    problems = only(cb.validate(with_reference(tmp_path, table), check_lemmas=False))
+    assert [("row 2" in p.message, "row 4" in p.message) for p in problems] == [(True, False), (False, True)]
+    assert "'nope'" in problems[0].message and "'gone'" in problems[1].message
+
+
+def test_an_empty_reference_answers_key_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD + "reference_answers:\n")
+    (problem,) = only(cb.validate(path, check_lemmas=False))
+    assert (problem.line, problem.key, problem.message) == (REFERENCE_LINE, "reference_answers", "is empty")
+
+
+def test_reference_answers_from_an_excel_csv_export_are_read(tmp_path: Path) -> None:
+    # cp1252 and ';' as Excel in Norwegian writes them; a cell with ';' inside is quoted
+    table = 'text;codes\nFor få boliger;housing\nSmå hybler, for få;"housing;small_flats"\n'.encode("cp1252")
+    book = cb.load(with_reference(tmp_path, table))
+    assert book.reference_answers == (
+        cb.ReferenceAnswer("For få boliger", ("housing",)),
+        cb.ReferenceAnswer("Små hybler, for få", ("housing", "small_flats")),
+    )
+
+
+@pytest.mark.parametrize(
+    ("target", "written"),
+    [
+        ("a/copy.yaml", "ref.csv"),  # beside the reference file
+        ("copy.yaml", "a/ref.csv"),  # above it
+        ("a/sub/copy.yaml", None),  # below it: '../ref.csv' would climb out, so absolute
+        ("b/copy.yaml", None),  # beside its directory: absolute
+    ],
+)
+def test_dump_yaml_writes_the_reference_path_for_the_new_place(
+    tmp_path: Path, target: str, written: str | None
+) -> None:
+    book = cb.load(with_reference(tmp_path / "a", "text,codes\nFor få boliger,housing\n"))
+    out = tmp_path / target
+    out.parent.mkdir(parents=True, exist_ok=True)
+    cb.dump_yaml(book, out)
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    expected = written if written is not None else (tmp_path / "a" / "ref.csv").resolve().as_posix()
+    assert data["reference_answers"] == expected
+    assert book.reference_answers == (cb.ReferenceAnswer("For få boliger", ("housing",)),)
+    assert cb.load(out).reference_answers == book.reference_answers
+
+
+def test_default_reference_answers_are_no_test_answers(coded: list[dict[str, str]]) -> None:
+    # the held-out split, the independent sets and the example surveys measure the suggester; learning
+    # their answers would flatter the figures
+    book = cb.load(DEFAULT)
+    assert book.reference_answers
+    tests = {row["text"] for row in coded if row["split"] == "heldout"}
+    independent = REPO / "examples" / "coded" / "independent_answers.csv"
+    with independent.open(encoding="utf-8") as handle:
+        tests |= {row["text"] for row in csv.DictReader(handle)}
+    tests |= set(survey.answers(REPO / "examples" / "oppdal-rissa.yaml")["text"])
+    seen = {text.strip().casefold() for text in tests}
+    assert len(seen) > 400
+    assert not [a.text for a in book.reference_answers if a.text.strip().casefold() in seen]
 
 
 # ------------------------------------------------------------------------------------------ YAML round trip

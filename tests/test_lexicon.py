@@ -176,6 +176,36 @@ def test_lemma_pos(lex: Lexicon) -> None:
     assert not lex.is_known("xqzv")
 
 
+@pytest.mark.parametrize(
+    ("typed", "restored"),
+    [
+        ("oppfolging", "oppfølging"),
+        ("motestruktur", "møtestruktur"),
+        ("boligmotet", "boligmøtet"),
+        ("aapen", "åpen"),
+        ("mote", "mote"),  # a word of its own (fashion)
+        ("møte", "møte"),  # already has its letters
+        ("oppfølging", "oppfølging"),
+        ("samarbeid", "samarbeid"),
+        ("ansvarfraskrivelse", "ansvarfraskrivelse"),  # ansvar + fraskrivelse, not ans + vår + ...
+        ("nav-kontor", "nav-kontor"),
+        ("fa", "fa"),
+    ],
+)
+def test_restore_letters(lex: Lexicon, typed: str, restored: str) -> None:
+    assert lex.restore_letters(typed) == restored
+
+
+def test_lemmatize_tokens_restores_letters_but_not_in_names(lex: Lexicon) -> None:
+    assert lex.lemmatize_tokens(["dårlig", "oppfolging", "av", "beboerne"])[1] == "oppfølging"
+    assert lex.lemmatize_tokens(["Oppfolging", "mangler"])[0] == "oppfølging"  # sentence-initial
+    assert lex.lemmatize_tokens(["Bra", ".", "Boligmotet", "fungerer"])[2] == "boligmøte"  # after a full stop
+    assert lex.lemmatize_tokens(["vi", "ringte", "sorensen"])[2] == "sørensen"
+    # a capitalised word inside a sentence is a name: Sorensen is not Sørensen
+    assert lex.lemmatize_tokens(["vi", "ringte", "Sorensen"])[2] == "sorensen"
+    assert lex.lemmatize_tokens(["Vi", "har", "Motestruktur"])[2] == "motestruktur"
+
+
 # ------------------------------------------------------------------------------------------------ store
 
 

@@ -81,6 +81,27 @@ def test_negation_scope(embedded, text: str, negated: set[str], not_negated: set
     assert not {t for t in not_negated if tokens[t].negated}
 
 
+@pytest.mark.parametrize(
+    ("text", "negated", "not_negated"),
+    [
+        ("Vi har itj nok boliger", {"boliger"}, {"Vi", "har", "itj"}),
+        ("Vi har ittj oversikt", {"oversikt"}, {"har"}),
+        ("Det finst ikkje bustader", {"bustader"}, {"finst", "ikkje"}),
+        ("Inkje samarbeid mellom etatane", {"samarbeid", "etatane"}, {"Inkje"}),
+        ("Folk står utan bustad", {"bustad"}, {"Folk", "står"}),
+        ("Kommunen manglar boliger", {"boliger"}, {"Kommunen", "manglar"}),
+        ("Oppfølginga manglar", {"Oppfølginga"}, set()),  # a cue at the end governs what stands before
+        ("Vi har itj boliger, men samarbeidet er godt", {"boliger"}, {"samarbeidet", "godt"}),
+    ],
+)
+def test_dialect_and_nynorsk_negation_cues(
+    embedded, text: str, negated: set[str], not_negated: set[str]
+) -> None:
+    tokens = _tokens(text, embedded)
+    assert {t for t in negated if tokens[t].negated} == negated
+    assert not {t for t in not_negated if tokens[t].negated}
+
+
 def test_own_stop_words_keep_meaningful_words(embedded) -> None:
     tokens = _tokens("det er ikke god kontakt og ingen viktig bedre plan", embedded)
     assert tokens["det"].is_stop and tokens["er"].is_stop and tokens["og"].is_stop
