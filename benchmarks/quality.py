@@ -199,7 +199,7 @@ def run_independent(k: int, seeds: int) -> None:
         f"\nIndependent sets ({INDEPENDENT.relative_to(REPO)}), written and coded by two other authors, "
         f"never tuned on; each row on the answers not drawn as labels (k={k}, {seeds} seeds)\n"
     )
-    header = f"{'set':<6}{'answers':>8}{'method':<32}{'micro-F1':>14}{'mean alpha':>14}{'cov@95%P':>14}"
+    header = f"{'set':<6}{'answers':>8}  {'method':<30}{'micro-F1':>14}{'mean alpha':>14}{'cov@95%P':>14}"
     print(header)
     print("-" * len(header))
     for name, part in data.groupby("set", sort=True):

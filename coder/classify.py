@@ -3,23 +3,27 @@
 :class:`CodeSuggester` learns from three sources at once:
 
 * the **codebook**: each code's keywords label the corpus weakly (an answer whose lemmas or compound parts
-  match a keyword), and its examples and counter-examples are labelled answers;
+  match a keyword), its examples and counter-examples are labelled answers, and its reference answers
+  (answers coded in full with it before) are labelled for every code;
 * **human-coded answers**, when there are any: accepted codes are positives, rejected codes negatives (and
-  every other code of an answer coded in full, as in a codes file);
+  every other code of an answer coded in full, as in a codes file); a keyword whose code they rejected
+  votes less (:func:`keyword_reliability`);
 * the **uncoded rest** of the corpus, by self-training: after a first fit the confident predictions on
   uncoded answers become pseudo-labels for the next fit.
 
 Two views of an answer keep the weak labels from teaching only themselves (co-training in spirit): the
 keyword view (does a codebook keyword match, negated or not) and the lexical view (TF-IDF over lemmas and
 lemma bigrams, compound parts, negation-marked lemmas, and character n-grams). A logistic regression per code
-learns the lexical view from the weak and human labels, and scores every corpus answer out of fold. The
-confidence combines, in logit space, the keyword votes, the lexical logit, how many other codes' keywords
-match (competition), and the similarity to the nearest human-coded answers with and without the code; the
-weights are set on the development split of ``examples/coded`` (never its held-out part) and refitted by
-Platt scaling on the human-coded answers, shrunk towards those defaults when there are few.
+learns the lexical view from the reference, weak and human labels, and scores every corpus answer out of
+fold. The confidence combines, in logit space, the keyword votes, the lexical logit, how many other codes'
+keywords match (competition), and the similarity to the nearest human-coded answers with and without the
+code. The default weights were fitted by logistic regression on development sets whose answers the
+keywords had not been chosen from, each scored with the reference answers of the other sets (never the
+held-out or independent test sets); they are refitted by Platt scaling on the human-coded answers, shrunk
+towards the defaults when there are few.
 
 Each suggestion carries its evidence: the matched keywords, the terms that pushed the score most, and the
-nearest codebook example.
+nearest codebook example or reference answer.
 
 >>> from coder.codebook import load
 >>> answers = ["Mangler omsorgsboliger", "Kort vei til alle"]
@@ -376,7 +380,7 @@ class CodeSuggester(BaseEstimator):
         self_training_rounds: int = 2,
         pseudo_label_above: float = 0.85,
         n_folds: int = 5,
-        calibration_prior: float = 40.0,
+        calibration_prior: float = 100.0,
         C: float = 4.0,
         random_state: int = 0,
         spacy_model: str | None = None,

@@ -538,6 +538,8 @@ class Lexicon:
             parts = self.split_compound(candidate)
             if original and len(parts) > len(original):
                 continue  # «ansvarfraskrivelse» is ansvar + fraskrivelse, not ans + vår + fraskrivelse
+            if "å" in candidate or any(len(part) < _MIN_RESTORED_PART for part in parts):
+                continue  # nynorsk «kontraktar», «marknaden» are not kontrakt + år, mark + nåde + n
             score = productivity(parts)
             if score > best_score:
                 best, best_score = candidate, score
@@ -563,8 +565,10 @@ class Lexicon:
         tags: Sequence[str | None] = pos if pos is not None else [None] * len(words)
         out: list[str] = []
         prev: str | None = None
+        # Nynorsk is full of words the Bokmål lexicon does not know («vore», «brukaren»): leave them as typed.
+        restore = not any(word.lower() in _NYNORSK_MARKERS for word in words)
         for word, tag in zip(words, tags, strict=True):
-            if word.islower() or prev is None or prev in _SENTENCE_START:  # not a name
+            if restore and (word.islower() or prev is None or prev in _SENTENCE_START):  # not a name
                 word = self.restore_letters(word.lower())
             out.append(self.lemmatize(word, tag, prev))
             prev = word
@@ -730,8 +734,15 @@ def get_lexicon(path: Path | None = None) -> Lexicon:
 
 
 _NORWEGIAN_LETTERS = frozenset("æøå")
+# Frequent words that only nynorsk (or Trøndelag dialect) writes so: an answer with one of them is not
+# Bokmål typed without æ, ø, å.
+_NYNORSK_MARKERS = frozenset(
+    """ikkje eg dei ein eit kva kven korleis kvifor noko nokon nokre mykje berre vere vore frå heile
+    saman kvarandre kvar difor sjølv òg ho då kome kjem gjer gjere sjå itj ittj æ ka kæm""".split()
+)
 _LETTER_SWAPS = (("ae", "æ"), ("aa", "å"), ("oe", "ø"), ("o", "ø"), ("a", "å"))
 _MAX_SWAPS = 3
+_MIN_RESTORED_PART = 4
 _MAX_COMPOUND_VARIANTS = 12  # compound splitting is the costly test; the likeliest variants come first
 
 
@@ -749,7 +760,7 @@ def _letter_variants(low: str) -> list[str]:
     ]
     variants: list[str] = []
     for count in range(1, _MAX_SWAPS + 1):
-        for chosen in itertools.combinations(sorted(sites), count):
+        for chosen in itertools.combinations(sorted(sites, key=lambda site: (site[0], -site[1])), count):
             ends = [i + n for i, n, _ in chosen]
             if any(end > start for end, (start, _, _) in zip(ends, chosen[1:], strict=False)):
                 continue  # overlapping sites («aa» as one å and as two)

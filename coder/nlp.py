@@ -47,7 +47,7 @@ from coder.lexicon import LEXICON_VERSION, cache_dir, get_lexicon
 TRAINED_PIPELINES = ("nb_core_news_lg", "nb_core_news_md", "nb_core_news_sm")
 EMBEDDED = "embedded"
 # Bump when tokens, lemmas, parts or negation would come out differently for the same text.
-PREPROCESS_VERSION = 3
+PREPROCESS_VERSION = 4
 
 # Our own stop words. spaCy's `nb` list also removes words that carry meaning in survey answers (ikke, ingen,
 # uten, god, bedre, viktig, kontakt, mange, lite ...), so we keep a list of pure function words.
