@@ -17,7 +17,8 @@ code are drawn from it (5 seeds), and every figure is on the other answers, the 
 only's included.
 
 Then codebook only for the answers of the two example surveys (``examples/oppdal-rissa.yaml``), coded in
-``examples/*/koder.csv`` by yet another author; nothing was tuned on them either.
+``examples/*/koder.csv`` by yet another author; nothing was tuned on them either. Last, the agreement of two
+people who coded the same development set independently (``examples/coded/intercoder_dev_a.csv``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from coder.reliability import evaluate, indicator_matrix, read_codes  # noqa: E4
 
 CODED = REPO / "examples" / "coded" / "coded_answers.csv"
 INDEPENDENT = REPO / "examples" / "coded" / "independent_answers.csv"
+INTERCODER = REPO / "examples" / "coded" / "intercoder_dev_a.csv"
 CODEBOOK = REPO / "codebooks" / "boligsosialt.yaml"
 SURVEY = REPO / "examples" / "oppdal-rissa.yaml"
 SURVEY_CODES = [REPO / "examples" / "oppdal" / "koder.csv", REPO / "examples" / "rissa" / "koder.csv"]
@@ -247,6 +249,18 @@ def read_codes_frame(part: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "code"])
 
 
+def run_intercoder() -> None:
+    """How well two people agree with each other on the same answers: the ceiling to read the rest by."""
+    data = pd.read_csv(INTERCODER, dtype=str, keep_default_na=False)
+    first = read_codes_frame(data.rename(columns={"coder_1": "codes"}))
+    second = read_codes_frame(data.rename(columns={"coder_2": "codes"}))
+    result = evaluate(first, second, codebook_module.load(CODEBOOK).code_ids)
+    print(
+        f"\nTwo coders on the same {len(data)} answers ({INTERCODER.relative_to(REPO)}, a development set "
+        f"coded again blind): micro-F1 {result['micro_f1']:.3f}, mean alpha {result['mean_alpha']:.3f}"
+    )
+
+
 def run_survey() -> None:
     """Codebook only, on the example surveys' answers and their hand codes."""
     codebook = codebook_module.load(CODEBOOK)
@@ -300,6 +314,7 @@ def main() -> None:
     run(args.on, args.k, args.seeds)
     run_independent(args.k, args.seeds)
     run_survey()
+    run_intercoder()
 
 
 if __name__ == "__main__":
