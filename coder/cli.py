@@ -215,10 +215,19 @@ def codebook_show(
                             sub.add(f"«{escape(item)}»")
             else:
                 counts = f"{len(code.examples)} examples, {len(code.counter_examples)} counter-examples"
+                carriers = sum(code.id in answer.codes for answer in book.reference_answers)
+                if book.reference_answers:
+                    counts += f", {carriers} reference answers"
                 node.add(f"[magenta]{counts}[/]")
             add(node, code.id)
 
     add(tree, None)
+    if book.reference_answers:
+        uncoded = sum(not answer.codes for answer in book.reference_answers)
+        tree.add(
+            f"[magenta]reference answers ({len(book.reference_answers)}, {uncoded} with no code):[/] "
+            f"{escape(str(book.reference_file))}"
+        )
     console.print(tree)
 
 

@@ -96,6 +96,7 @@ __all__ = [
     "import_qdc",
     "keyword_matches",
     "keyword_problem",
+    "keyword_words",
     "load",
     "to_qdc",
     "to_yaml",

@@ -776,6 +776,9 @@ def test_cli_show_prints_the_tree(tmp_path: Path) -> None:
     assert default.exit_code == 0
     for code_id in CODE_IDS:
         assert code_id in default.stdout
+    book = cb.load(DEFAULT)
+    assert f"reference answers ({len(book.reference_answers)}," in default.stdout
+    assert "reference answers" not in out  # GOOD has none
 
 
 def test_cli_show_bad_codebook_is_one_error_line(tmp_path: Path) -> None:
