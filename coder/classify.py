@@ -794,11 +794,14 @@ def suggest(
     threshold: float | None = None,
     seed: int = 0,
     spacy_model: str | None = None,
+    keep_human_codes: bool = True,
 ) -> pd.DataFrame:
     """Suggest codes for every answer: ``id, code, confidence, evidence`` at or above ``threshold``.
 
     ``answers`` has columns ``id`` and ``text``; ``labels`` (optional) is the long ``id, code`` table of
-    human-coded answers, learned from together with the codebook and all uncoded answers.
+    human-coded answers, learned from together with the codebook and all uncoded answers. With
+    ``keep_human_codes`` the output keeps what the coders decided: a code they gave has confidence 1 and
+    the evidence ``coded by hand``, a code they rejected is not suggested, whatever the model says.
     """
     ids = answers["id"].astype(str).tolist()
     texts = answers["text"].fillna("").astype(str).tolist()
@@ -812,5 +815,37 @@ def suggest(
         random_state=seed,
         spacy_model=spacy_model,
     )
-    suggester.fit(texts, label_matrix(ids, labels, codebook))
-    return suggester.suggest(texts, ids)
+    y = label_matrix(ids, labels, codebook)
+    suggester.fit(texts, y)
+    suggestions = suggester.suggest(texts, ids)
+    return _with_human_codes(suggestions, ids, y, codebook) if keep_human_codes else suggestions
+
+
+def _with_human_codes(
+    suggestions: pd.DataFrame, ids: Sequence[str], y: np.ndarray, codebook: Codebook
+) -> pd.DataFrame:
+    """``suggestions`` with every decided (answer, code) set to the coder's decision, in answer order."""
+    decided = {
+        (answer_id, code_id): int(value)
+        for answer_id, row in zip(ids, y, strict=True)
+        for code_id, value in zip(codebook.code_ids, row, strict=True)
+        if value != UNLABELED
+    }
+    if not decided:
+        return suggestions
+    keys = list(zip(suggestions["id"], suggestions["code"], strict=True))
+    kept = suggestions[[key not in decided for key in keys]]
+    given = pd.DataFrame(
+        [(answer_id, code_id, 1.0, "coded by hand") for (answer_id, code_id), v in decided.items() if v == 1],
+        columns=SUGGESTION_COLUMNS,
+    )
+    order = {answer_id: position for position, answer_id in enumerate(ids)}
+    merged = pd.concat([kept, given], ignore_index=True)
+    code_order = {code_id: position for position, code_id in enumerate(codebook.code_ids)}
+    rank = merged["id"].map(order) * len(code_order) + merged["code"].map(code_order)
+    return (
+        merged.assign(_rank=rank)
+        .sort_values("_rank", kind="stable")
+        .drop(columns="_rank")
+        .reset_index(drop=True)
+    )

@@ -975,6 +975,7 @@ def suggest(
             threshold=min(STORED_CONFIDENCE_FLOOR, effective),
             seed=seed,
             spacy_model=spacy_model,
+            keep_human_codes=False,  # decided cells are the coders' already; review shows the model's view
         )
         params = {
             "classifier": "coder.classify.suggest",

@@ -100,6 +100,36 @@ def test_human_labels_teach_the_suggester() -> None:
     assert with_labels.predict(["husvære"]).tolist() == [[1, 0]]
 
 
+def test_suggest_keeps_what_the_coders_decided() -> None:
+    codebook = Codebook(
+        "t",
+        "nb",
+        "1",
+        (
+            Code("housing", "Bolig", keywords=("bolig",), examples=("for få boliger",)),
+            Code("economy", "Økonomi", keywords=("startlån",), examples=("startlån fungerer",)),
+        ),
+    )
+    answers = pd.DataFrame(
+        {"id": ["a", "b", "c", "d"], "text": ["bolig og startlån", "husvære", "startlån", "bolig"]}
+    )
+    # a: housing given, economy rejected although its keyword matches; b: housing given, no keyword
+    labels = pd.DataFrame({"id": ["a", "b"], "code": ["housing", "housing"]})
+    # a low threshold: the model's view of every cell shows, so the override is visible
+    kept = classify.suggest(answers, codebook, labels=labels, threshold=0.001)
+    model_only = classify.suggest(answers, codebook, labels=labels, threshold=0.001, keep_human_codes=False)
+    rows = {(r.id, r.code): r for r in kept.itertuples()}
+    assert rows["a", "housing"].confidence == 1.0 and rows["a", "housing"].evidence == "coded by hand"
+    assert rows["b", "housing"].confidence == 1.0
+    assert ("a", "economy") not in rows
+    assert ("a", "economy") in set(zip(model_only["id"], model_only["code"], strict=True))
+    # the uncoded answers keep the model's suggestions, in answer order
+    uncoded = kept[kept["id"].isin(["c", "d"])].reset_index(drop=True)
+    expected = model_only[model_only["id"].isin(["c", "d"])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(uncoded, expected)
+    assert kept["id"].tolist() == sorted(kept["id"].tolist())
+
+
 def test_estimator_follows_scikit_learn_conventions(codebook: Codebook) -> None:
     suggester = classify.CodeSuggester(codebook, threshold=0.7, random_state=5)
     assert suggester.get_params()["threshold"] == 0.7
