@@ -290,7 +290,11 @@ def suggest(
         None, "--labels", help="Human-coded answers: CSV `id,code` (an empty code = coded, no code)."
     ),
     threshold: float | None = typer.Option(
-        None, "--threshold", min=0.0, max=1.0, help="Lowest confidence to suggest (default: recommended 0.5)."
+        None,
+        "--threshold",
+        min=0.0,
+        max=1.0,
+        help="Lowest confidence to suggest (default: the recommended 0.45).",
     ),
     seed: int = SEED,
     fmt: str | None = typer.Option(None, "--format", help="csv or json (default: from the --out suffix)."),
