@@ -38,7 +38,7 @@ sys.path.insert(0, str(REPO))
 from coder import codebook as codebook_module  # noqa: E402
 from coder import survey  # noqa: E402
 from coder.classify import CodeSuggester, label_matrix  # noqa: E402
-from coder.reliability import evaluate, indicator_matrix, read_codes  # noqa: E402
+from coder.reliability import evaluate, indicator_matrix, long_codes, read_codes  # noqa: E402
 
 CODED = REPO / "examples" / "coded" / "coded_answers.csv"
 INDEPENDENT = REPO / "examples" / "coded" / "independent_answers.csv"
@@ -205,7 +205,7 @@ def run_independent(k: int, seeds: int) -> None:
     print(header)
     print("-" * len(header))
     for name, part in data.groupby("set", sort=True):
-        gold = read_codes_frame(part)
+        gold = long_codes(part)
         ids, texts = part["id"].tolist(), part["text"].tolist()
         start = time.perf_counter()
         codebook_only = CodeSuggester(codebook, random_state=0).fit(texts)
@@ -240,20 +240,11 @@ def _spread(results: list[dict], key: str, percent: bool = False) -> str:
     return f"{mean:.1%}±{spread:.1%}" if percent else f"{mean:.3f}±{spread:.3f}"
 
 
-def read_codes_frame(part: pd.DataFrame) -> pd.DataFrame:
-    """The long ``id, code`` gold table of answers with a ``codes`` column (``;`` between codes)."""
-    rows = []
-    for answer_id, codes in zip(part["id"], part["codes"], strict=True):
-        listed = [code.strip() for code in str(codes).split(";") if code.strip()]
-        rows += [(answer_id, code) for code in listed] or [(answer_id, "")]
-    return pd.DataFrame(rows, columns=["id", "code"])
-
-
 def run_intercoder() -> None:
     """How well two people agree with each other on the same answers: the ceiling to read the rest by."""
     data = pd.read_csv(INTERCODER, dtype=str, keep_default_na=False)
-    first = read_codes_frame(data.rename(columns={"coder_1": "codes"}))
-    second = read_codes_frame(data.rename(columns={"coder_2": "codes"}))
+    first = long_codes(data.rename(columns={"coder_1": "codes"}))
+    second = long_codes(data.rename(columns={"coder_2": "codes"}))
     result = evaluate(first, second, codebook_module.load(CODEBOOK).code_ids)
     print(
         f"\nTwo coders on the same {len(data)} answers ({INTERCODER.relative_to(REPO)}, a development set "

@@ -220,7 +220,15 @@ def read_codes(path: str | os.PathLike[str]) -> pd.DataFrame:
     Accepts long ``id,code`` (one row per code) or ``id,codes`` with ``;`` between the codes of an answer.
     A ``status`` column (``coder codes export``) keeps only the ``agreed`` rows: a conflict is not a code.
     """
-    frame = read_table(path)
+    return long_codes(read_table(path), path)
+
+
+def long_codes(frame: pd.DataFrame, path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """The long ``id, code`` table of a codes table already read (see :func:`read_codes`).
+
+    >>> long_codes(pd.DataFrame({"id": ["a", "b"], "codes": ["x; y", ""]})).values.tolist()
+    [['a', 'x'], ['a', 'y'], ['b', '']]
+    """
     if "status" in frame.columns:
         frame = frame[frame["status"].str.strip().isin(["", "agreed"])].reset_index(drop=True)
     column = "code" if "code" in frame.columns else "codes" if "codes" in frame.columns else None
@@ -229,7 +237,7 @@ def read_codes(path: str | os.PathLike[str]) -> pd.DataFrame:
         raise CoderError(f"expected a column 'code' or 'codes' (columns are: {available})", file=path)
     require_columns(frame, ["id"], path)
     rows = []
-    for i, (answer, cell) in enumerate(zip(frame["id"].str.strip(), frame[column], strict=True)):
+    for i, (answer, cell) in enumerate(zip(frame["id"].astype(str).str.strip(), frame[column], strict=True)):
         if not answer:
             raise CoderError("empty id", file=path, row=spreadsheet_row(i), column="id")
         parts = [part.strip() for part in str(cell).split(";")] if column == "codes" else [cell.strip()]
