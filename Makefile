@@ -48,6 +48,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/lemmas.py
 	$(BIN)/python benchmarks/quality.py
+	$(BIN)/python benchmarks/learning.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -1,29 +1,34 @@
 """Suggest codes for answers: a semi-supervised, multi-label scikit-learn estimator.
 
-:class:`CodeSuggester` learns from three sources at once:
+:class:`CodeSuggester` is two models, fitted in turn.
 
-* the **codebook**: each code's keywords label the corpus weakly (an answer whose lemmas or compound parts
-  match a keyword), its examples and counter-examples are labelled answers, and its reference answers
-  (answers coded in full with it before) are labelled for every code;
-* **human-coded answers**, when there are any: accepted codes are positives, rejected codes negatives (and
-  every other code of an answer coded in full, as in a codes file); a keyword whose code they rejected
-  votes less (:func:`keyword_reliability`);
-* the **uncoded rest** of the corpus, by self-training: after a first fit the confident predictions on
-  uncoded answers become pseudo-labels for the next fit.
+The **codebook model** learns from the codebook and the whole corpus, never from the coders, so it is fitted
+once per corpus and reused while they code:
+
+* each code's keywords label the corpus weakly (an answer whose lemmas or compound parts match a keyword);
+  its examples and counter-examples, the phrases of its label, description and include guidance, and the
+  codebook's reference answers (answers coded in full with it before) are labelled answers;
+* the **uncoded corpus** takes part by self-training: confident out-of-fold predictions replace the weak
+  labels for the next round.
 
 Two views of an answer keep the weak labels from teaching only themselves (co-training in spirit): the
 keyword view (does a codebook keyword match, negated or not) and the lexical view (TF-IDF over lemmas and
 lemma bigrams, compound parts, negation-marked lemmas, and character n-grams). A logistic regression per code
-learns the lexical view from the reference, weak and human labels, and scores every corpus answer out of
-fold. The confidence combines, in logit space, the keyword votes, the lexical logit, how many other codes'
-keywords match (competition), and the similarity to the nearest human-coded answers with and without the
-code. The default weights were fitted by logistic regression on development sets whose answers the
-keywords had not been chosen from, each scored with the reference answers of the other sets (never the
-held-out or independent test sets); they are refitted by Platt scaling on the human-coded answers, shrunk
-towards the defaults when there are few.
+learns the lexical view and scores every corpus answer out of fold. The codebook model's logit combines the
+keyword votes, the lexical logit and how many other codes' keywords match (competition), with weights fitted
+by logistic regression on development sets whose answers the keywords had not been chosen from, each
+scored with the reference answers of the other sets (never the held-out or independent test sets).
 
-Each suggestion carries its evidence: the matched keywords, the terms that pushed the score most, and the
-nearest codebook example or reference answer.
+The **coders' model** learns from the human-coded answers (accepted and added codes positive, rejected and
+removed codes negative, and every other code of an answer coded in full negative): a logistic regression
+over the lexical features whose offset is the codebook model's logit and which has no intercept
+(:func:`fit_offset_logistic`). The coders' codes thus correct the codebook where they disagree, more the more
+codes there are, while how common a code is stays the codebook model's view of the whole corpus (coded
+answers are no random sample). A keyword whose code the coders rejected votes less
+(:func:`keyword_reliability`). :meth:`CodeSuggester.update` refits the coders' model alone.
+
+Each suggestion carries its evidence: the matched keywords, the terms that pushed the score most, the terms
+the coders' codes made strong, and the nearest codebook example or reference answer.
 
 >>> from coder.codebook import load
 >>> answers = ["Mangler omsorgsboliger", "Kort vei til alle"]
@@ -37,19 +42,28 @@ from __future__ import annotations
 
 import bisect
 import os
+import re
 from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from scipy.optimize import minimize
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from coder.codebook import Codebook, find_keyword, keyword_matches, keyword_words
+from coder.codebook import (
+    Code,
+    Codebook,
+    find_keyword,
+    keyword_matches,
+    keyword_words,
+    label_seeds,
+)
 from coder.errors import CoderError
 from coder.io import read_table, require_columns, spreadsheet_row
 from coder.lexicon import get_lexicon
@@ -58,9 +72,9 @@ from coder.nlp import (
     AnswerToken,
     ProcessedAnswer,
     load_pipeline,
-    normalize_text,
     preprocess,
 )
+from coder.reliability import parse_present
 
 DEFAULT_THRESHOLD = 0.45  # fitted weights put the best micro-F1 of 12 development sets here
 UNLABELED = -1
@@ -79,6 +93,7 @@ class KeywordMatcher:
 
     A one-word keyword matches a token whose lower-cased text, lemma or any compound part equals it (or
     starts with it, for ``bolig*``); a multi-word keyword (``mangel på bolig``) matches consecutive tokens.
+    A code without keywords and examples is matched by :func:`coder.codebook.label_seeds`.
 
     >>> from coder.codebook import Code, Codebook
     >>> codebook = Codebook("t", "nb", "1", (Code("adapted_housing", "Boliger", keywords=("bolig",)),))
@@ -88,7 +103,13 @@ class KeywordMatcher:
 
     def __init__(self, codebook: Codebook) -> None:
         self.code_ids = codebook.code_ids
-        self.keywords = {code.id: [k for k in code.keywords if k.strip()] for code in codebook.codes}
+        # A code of a label alone (as NVivo, Taguette or QualCoder export it) gets its label's words as weak
+        # seeds, so it is suggested from the start.
+        self.keywords = {
+            code.id: [k for k in code.keywords if k.strip()]
+            or ([] if code.examples else list(label_seeds(code)))
+            for code in codebook.codes
+        }
         words = {word for keywords in self.keywords.values() for k in keywords for word in keyword_words(k)}
         self._keyword_words = frozenset(words)
         self._fuzzy_targets = sorted(w for w in words if not w.endswith("*") and len(w) >= _MIN_FUZZY_LENGTH)
@@ -271,6 +292,19 @@ def answer_terms(answer: ProcessedAnswer) -> list[str]:
     return terms
 
 
+def definition_phrases(code: Code) -> list[str]:
+    """The label and the clauses of a code's description and include guidance, as short answer-like texts.
+
+    >>> code = Code("x", "Uklart ansvar", description="Ingen eier helheten, saker faller mellom.")
+    >>> definition_phrases(code)
+    ['Uklart ansvar', 'Ingen eier helheten', 'saker faller mellom']
+    """
+    phrases = [code.label]
+    for text in (code.description, code.include):
+        phrases += [part.strip(" -–«»\"'()") for part in re.split(r"[.;:,!?()\n]+", text)]
+    return [phrase for phrase in dict.fromkeys(phrases) if len(phrase) > 2]
+
+
 def _content_tokens(answer: ProcessedAnswer) -> list[AnswerToken]:
     """The words that can carry a theme: no stop words, no negation cues (their scope is marked instead).
 
@@ -292,11 +326,6 @@ def _char_text(answer: ProcessedAnswer) -> str:
     return " ".join(t.text.lower() for t in _content_tokens(answer))
 
 
-def _same_text(text: str) -> str:
-    """A key under which two answers count as the same text (case, spacing, quotes and dashes aside)."""
-    return normalize_text(text).strip("\"' ").casefold()
-
-
 def _unit_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     """Rows scaled to unit length, so a dot product is a cosine similarity (an empty matrix stays empty)."""
     return normalize(matrix) if matrix.shape[0] else matrix
@@ -315,12 +344,73 @@ def _lexical_vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
 
 
 # --------------------------------------------------------------------------------------------------------
+# The coders' model
+# --------------------------------------------------------------------------------------------------------
+
+
+def _sigmoid(logits: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(logits, -500, 500)))
+
+
+def fit_offset_logistic(
+    X: sparse.csr_matrix,
+    y: np.ndarray,
+    offsets: np.ndarray,
+    *,
+    C: float = 1.0,
+    positive_weight: float = 1.0,
+) -> sparse.csr_matrix:
+    """Weights ``W`` (``n_features × n_codes``) of a logistic regression with a fixed offset per cell.
+
+    Minimises ``Σ s · log-loss(y, offsets + X W) + ||W||² / 2C`` over the decided cells (``y`` 1 or 0; -1 is
+    undecided and ignored; ``s`` is ``positive_weight`` for a 1, else 1), one column per code, with no
+    intercept: the offsets (another model's logits) carry how common a code is, and the weights say only
+    where the decisions differ from them. scikit-learn's ``LogisticRegression`` takes no offsets, so the
+    convex problem is solved with SciPy's L-BFGS.
+
+    >>> X = sparse.csr_matrix(np.array([[1.0, 0.0], [0.0, 1.0]]))
+    >>> W = fit_offset_logistic(X, np.array([[1], [0]]), np.zeros((2, 1)), C=10.0)
+    >>> bool(W[0, 0] > 1 > -1 > W[1, 0])
+    True
+    """
+    n_features, n_codes = X.shape[1], y.shape[1]
+    decided = y != UNLABELED
+    if not decided.any():
+        return sparse.csr_matrix((n_features, n_codes))
+    # Only the features of decided answers can get a weight (the others have a zero gradient): solve there.
+    used = np.flatnonzero(np.asarray(abs(X[decided.any(axis=1)]).sum(axis=0)).ravel())
+    Xu = X[:, used]
+    targets = np.where(decided, y, 0).astype(float)
+    mask = np.where(y == 1, positive_weight, 1.0) * decided
+
+    def loss(flat: np.ndarray) -> tuple[float, np.ndarray]:
+        W = flat.reshape(len(used), n_codes)
+        logits = offsets + Xu @ W
+        value = (mask * (np.logaddexp(0.0, logits) - targets * logits)).sum() + (W**2).sum() / (2 * C)
+        gradient = Xu.T @ (mask * (_sigmoid(logits) - targets)) + W / C
+        return float(value), np.asarray(gradient).ravel()
+
+    result = minimize(loss, np.zeros(len(used) * n_codes), jac=True, method="L-BFGS-B")
+    weights = np.zeros((n_features, n_codes))
+    weights[used] = result.x.reshape(len(used), n_codes)
+    return sparse.csr_matrix(weights)
+
+
+# --------------------------------------------------------------------------------------------------------
 # The estimator
 # --------------------------------------------------------------------------------------------------------
 
 
 class CodeSuggester(BaseEstimator):
     """Multi-label, semi-supervised code suggester for one codebook.
+
+    Two models, fitted in turn. The **codebook model** learns from the codebook (keywords, examples,
+    reference answers) and the whole corpus (keyword weak labels, self-training) and never from the
+    coders, so it is fitted once per corpus and reused. The **coders' model** is fitted on the human
+    decisions with the codebook model's logit as a fixed offset: a logistic regression over the lexical
+    features without an intercept, so the coders' codes correct the codebook where they disagree (their
+    strength grows with the number of codes, through the regularisation) while how common a code is stays
+    the codebook model's view of the whole corpus. :meth:`update` refits the coders' model alone.
 
     Parameters are stored untouched; learned state ends in ``_``.
 
@@ -337,27 +427,29 @@ class CodeSuggester(BaseEstimator):
     competition_weight : float
         Logit taken off per other code whose keywords also match (up to two): an answer that matches
         several codes is less certain about each.
-    neighbour_weight : float
-        Weight of the human view: similarity to the nearest human-coded answer with the code minus the
-        similarity to the nearest one without it.
     bias : float
         Logit of an answer with no keyword and a neutral lexical score.
     weak_weight : float
         Sample weight of keyword-labelled (weak) corpus answers relative to codebook examples.
-    human_weight : float
-        Sample weight of human-coded answers.
     reference_weight : float
         Sample weight of the codebook's reference answers (answers coded with it before); 0 ignores them.
+    definition_weight : float
+        Sample weight of the phrases of each code's label, description and include guidance, learned as
+        short examples of the code (what a codebook of labels alone has to teach); 0 ignores them.
     self_training_rounds : int
         Rounds of pseudo-labelling the uncoded answers with confident predictions.
     pseudo_label_above : float
         Confidence from which an uncoded answer becomes a pseudo-positive (and below ``1 -`` it a negative).
     n_folds : int
         Folds for the out-of-fold scores of the corpus answers.
-    calibration_prior : float
-        How many human-coded answers it takes for their calibration of the view weights to count half.
+    human_C : float
+        Inverse regularisation strength of the coders' model: larger lets fewer codes move the suggestions
+        further from the codebook model.
+    human_positive_weight : float
+        Weight of a code the coders gave against one they decided absent: most decided cells are absent (an
+        answer carries one or two of the codes), so a given code counts more.
     C : float
-        Inverse regularisation strength of the per-code logistic regressions.
+        Inverse regularisation strength of the per-code logistic regressions of the codebook model.
     random_state : int
         Seed; the same inputs and seed give the same suggestions.
     spacy_model : str or None
@@ -372,15 +464,15 @@ class CodeSuggester(BaseEstimator):
         keyword_weight: float = 2.1,
         lexical_weight: float = 1.8,
         competition_weight: float = 0.3,
-        neighbour_weight: float = 4.0,
         bias: float = -0.75,
         weak_weight: float = 0.3,
-        human_weight: float = 3.0,
         reference_weight: float = 1.0,
+        definition_weight: float = 0.5,
         self_training_rounds: int = 2,
         pseudo_label_above: float = 0.85,
         n_folds: int = 5,
-        calibration_prior: float = 100.0,
+        human_C: float = 30.0,
+        human_positive_weight: float = 4.0,
         C: float = 4.0,
         random_state: int = 0,
         spacy_model: str | None = None,
@@ -390,15 +482,15 @@ class CodeSuggester(BaseEstimator):
         self.keyword_weight = keyword_weight
         self.lexical_weight = lexical_weight
         self.competition_weight = competition_weight
-        self.neighbour_weight = neighbour_weight
         self.bias = bias
         self.weak_weight = weak_weight
-        self.human_weight = human_weight
         self.reference_weight = reference_weight
+        self.definition_weight = definition_weight
         self.self_training_rounds = self_training_rounds
         self.pseudo_label_above = pseudo_label_above
         self.n_folds = n_folds
-        self.calibration_prior = calibration_prior
+        self.human_C = human_C
+        self.human_positive_weight = human_positive_weight
         self.C = C
         self.random_state = random_state
         self.spacy_model = spacy_model
@@ -418,29 +510,38 @@ class CodeSuggester(BaseEstimator):
     # -- scikit-learn API ---------------------------------------------------------------------------
 
     def fit(self, X: Sequence[str], y: np.ndarray | None = None) -> CodeSuggester:
-        """Learn from the codebook, the labelled rows of ``y`` and all of ``X``.
+        """Learn from the codebook, all of ``X``, and the decided cells of ``y``.
 
         ``X`` is every answer of the corpus (coded and uncoded). ``y`` has shape ``(len(X), n_codes)`` in
         codebook order, with 1 (carries the code), 0 (does not) and -1 (not coded); ``None`` means no
         answer is coded.
         """
+        self._fit_codebook_model(X)
+        return self.update(y)
+
+    def _fit_codebook_model(self, X: Sequence[str]) -> None:
+        """The codebook model: keywords, examples, reference answers and the uncoded corpus; no coders."""
         codes = self.codebook.codes
         self.classes_ = np.array(self.codebook.code_ids)
         n_codes = len(codes)
-        y = np.full((len(X), n_codes), UNLABELED) if y is None else np.asarray(y)
-        if y.shape != (len(X), n_codes):
-            raise ValueError(f"y has shape {y.shape}, expected {(len(X), n_codes)}")
         self.matcher_ = KeywordMatcher(self.codebook)
 
-        examples = [(text, index, 1) for index, code in enumerate(codes) for text in code.examples]
-        examples += [(text, index, 0) for index, code in enumerate(codes) for text in code.counter_examples]
+        examples = [(text, index, 1, 1.0) for index, code in enumerate(codes) for text in code.examples]
+        examples += [
+            (text, index, 0, 1.0) for index, code in enumerate(codes) for text in code.counter_examples
+        ]
+        if self.definition_weight > 0:
+            examples += [
+                (text, index, 1, self.definition_weight)
+                for index, code in enumerate(codes)
+                for text in definition_phrases(code)
+            ]
+        # Every reference answer teaches, also one that is an answer of this corpus (an earlier survey coded
+        # again): it is the codebook's knowledge. Where the coders code it otherwise, the coders' model
+        # corrects it, and `suggest` keeps their codes.
         reference = self.codebook.reference_answers if self.reference_weight > 0 else ()
-        # A reference answer that the coders coded here too is theirs: their codes win, and calibration on
-        # their answers must not see scores from a model that learned the same text.
-        coded_here = {_same_text(text) for text, row in zip(X, y, strict=True) if (row != UNLABELED).any()}
-        reference = [answer for answer in reference if _same_text(answer.text) not in coded_here]
         # The codebook's answers come first: examples (one code each), then reference answers (coded in full).
-        prior = self._process([text for text, _, _ in examples] + [answer.text for answer in reference])
+        prior = self._process([text for text, *_ in examples] + [answer.text for answer in reference])
         corpus = self._process(X)
         every = [*prior, *corpus]
 
@@ -455,52 +556,39 @@ class CodeSuggester(BaseEstimator):
         features = self._lexical(every)
         n_examples, n_prior = len(examples), len(prior)
         matches = [self.matcher_.matches(answer) for answer in every]
-        # Keywords the coders rejected vote less, in the weak labels as in the confidence.
-        self.keyword_reliability_ = keyword_reliability(matches[n_prior:], y, self.codebook.code_ids)
-        hits = self.matcher_.hit_counts(matches, self.keyword_reliability_)
+        hits = self.matcher_.hit_counts(matches)
 
-        # Labels and weights per code: examples and reference answers strong, keyword-labelled corpus weak,
-        # human labels strongest.
+        # Labels and weights per code: examples and reference answers strong, keyword-labelled corpus weak.
         labels = (hits > 0).astype(int)
         weights = np.full(labels.shape, self.weak_weight)
         weights[:n_examples] = 0.5 * self.weak_weight  # an example of one code says little about the others
-        for row, (_, index, value) in enumerate(examples):
+        for row, (_, index, value, weight) in enumerate(examples):
             labels[row, index] = value
-            weights[row, index] = 1.0
+            weights[row, index] = weight
         for row, answer in enumerate(reference, start=n_examples):
             labels[row] = [code_id in answer.codes for code_id in self.classes_]
             weights[row] = self.reference_weight
-        human = y != UNLABELED
-        labels[n_prior:][human] = y[human]
-        weights[n_prior:][human] = self.human_weight
 
         # Transductive: every corpus answer is scored out of fold, so its own weak label cannot vote for it;
-        # self-training replaces the weak labels of uncoded cells by confident out-of-fold predictions.
+        # self-training replaces the weak labels of the corpus by confident out-of-fold predictions.
         corpus_rows = np.arange(n_prior, len(every))
         for round_ in range(self.self_training_rounds + 1):
             oof = self._out_of_fold_logits(features, labels, weights, corpus_rows)
             if round_ == self.self_training_rounds:
                 break
-            views = self._view_features(oof, hits[n_prior:], np.zeros_like(oof))
-            proba = self._combine(views, self._default_weights)
-            sure_yes = ~human & (proba >= self.pseudo_label_above)
-            sure_no = ~human & (proba <= 1 - self.pseudo_label_above)
+            proba = _sigmoid(self._codebook_logits(oof, hits[n_prior:]))
             corpus_labels = labels[n_prior:]
-            corpus_labels[sure_yes] = 1
-            corpus_labels[sure_no] = 0
+            corpus_labels[proba >= self.pseudo_label_above] = 1
+            corpus_labels[proba <= 1 - self.pseudo_label_above] = 0
         self.models_ = [self._fit_code(features, labels[:, j], weights[:, j]) for j in range(n_codes)]
-        self.transductive_logits_ = {a.normalized: oof[i] for i, a in enumerate(corpus)}
-        coded = human.any(axis=1)
-        self.human_vectors_ = _unit_rows(features[n_prior:][coded])
-        self.human_labels_ = y[coded]
-        neighbours = self._neighbour_view(self.human_vectors_, leave_self_out=True)
-        own_hits = self._hits_left_out(matches[n_prior:], y, np.flatnonzero(coded))
-        self.combination_ = self._calibrate(
-            self._view_features(oof[coded], own_hits, neighbours), self.human_labels_
-        )
+        self.corpus_ = corpus
+        self.corpus_features_ = features[n_prior:]
+        self.corpus_matches_ = matches[n_prior:]
+        self.corpus_lexical_logits_ = oof
+        self.transductive_rows_ = {answer.normalized: row for row, answer in enumerate(corpus)}
 
         # Nearest-example evidence: the lemma TF-IDF of the codebook's examples and reference answers.
-        carriers = [(row, index) for row, (_, index, value) in enumerate(examples) if value == 1]
+        carriers = [(row, index) for row, (_, index, value, weight) in enumerate(examples) if value == 1]
         carriers += [
             (row, index)
             for row, answer in enumerate(reference, start=n_examples)
@@ -512,6 +600,31 @@ class CodeSuggester(BaseEstimator):
         self.example_codes_ = np.array([index for _, index in carriers], dtype=int)
         n_lemma = len(self.lemma_vectorizer_.vocabulary_)
         self.example_vectors_ = features[:, :n_lemma][rows]
+
+    def update(self, y: np.ndarray | None) -> CodeSuggester:
+        """Refit the coders' model on the decisions ``y`` for the answers given to :meth:`fit`.
+
+        The codebook model is kept, so this takes a fraction of a second: ``coder review`` calls it every
+        few decisions. ``y`` is as in :meth:`fit`.
+        """
+        check_is_fitted(self, "models_")
+        n_codes = len(self.classes_)
+        shape = (len(self.corpus_), n_codes)
+        y = np.full(shape, UNLABELED) if y is None else np.asarray(y)
+        if y.shape != shape:
+            raise ValueError(f"y has shape {y.shape}, expected {shape}")
+        # Keywords the coders rejected vote less; a coded answer sees them as if it were not coded yet.
+        self.keyword_reliability_ = keyword_reliability(self.corpus_matches_, y, self.codebook.code_ids)
+        coded = np.flatnonzero((y != UNLABELED).any(axis=1))
+        own_hits = self._hits_left_out(self.corpus_matches_, y, coded)
+        offsets = self._codebook_logits(self.corpus_lexical_logits_[coded], own_hits)
+        self.human_coef_ = fit_offset_logistic(
+            self.corpus_features_[coded],
+            y[coded],
+            offsets,
+            C=self.human_C,
+            positive_weight=self.human_positive_weight,
+        )
         return self
 
     def _hits_left_out(
@@ -519,7 +632,7 @@ class CodeSuggester(BaseEstimator):
     ) -> np.ndarray:
         """Keyword votes of the human-coded ``rows``, each weighted without its own decisions.
 
-        Calibration must see a rejected keyword the way an answer not yet coded would see it.
+        The coders' model must see a rejected keyword the way an answer not yet coded would see it.
         """
         code_ids = self.codebook.code_ids
         accepted, rejected = _keyword_decisions(matches, y, code_ids)
@@ -569,68 +682,17 @@ class CodeSuggester(BaseEstimator):
                 columns.append(model.decision_function(features))
         return np.column_stack(columns)
 
-    @property
-    def _default_weights(self) -> np.ndarray:
-        return np.array(
-            [
-                self.keyword_weight,
-                self.lexical_weight,
-                self.competition_weight,
-                self.neighbour_weight,
-                self.bias,
-            ]
-        )
-
-    @staticmethod
-    def _view_features(
-        lexical_logits: np.ndarray, hits: np.ndarray, neighbours: np.ndarray
-    ) -> list[np.ndarray]:
-        """Per (answer, code): keyword votes, lexical logit, other codes matched, human-neighbour margin."""
+    def _codebook_logits(self, lexical_logits: np.ndarray, hits: np.ndarray) -> np.ndarray:
+        """The codebook model's logit per (answer, code): keyword votes (up to two), the lexical logit,
+        and the other codes whose keywords match (up to two), weighted and biased."""
         matched = hits > 0
         others = matched.sum(axis=1, keepdims=True) - matched
-        return [np.minimum(hits, 2), lexical_logits, -np.minimum(others, 2), neighbours]
-
-    def _neighbour_view(self, vectors: sparse.csr_matrix, *, leave_self_out: bool = False) -> np.ndarray:
-        """Similarity to the nearest human-coded answer with each code minus the nearest one without it.
-
-        ``vectors`` are L2-normalised lexical features; with ``leave_self_out`` they are the human-coded
-        answers themselves, each compared with the others only.
-        """
-        margin = np.zeros((vectors.shape[0], len(self.classes_)))
-        if self.human_vectors_.shape[0] == 0:
-            return margin
-        similarity = (vectors @ self.human_vectors_.T).toarray()
-        if leave_self_out:
-            np.fill_diagonal(similarity, -1.0)
-        for index in range(len(self.classes_)):
-            has_code = self.human_labels_[:, index] == 1
-            lacks_code = self.human_labels_[:, index] == 0
-            nearest_with = similarity[:, has_code].max(axis=1) if has_code.any() else 0.0
-            nearest_without = similarity[:, lacks_code].max(axis=1) if lacks_code.any() else 0.0
-            margin[:, index] = np.clip(nearest_with, 0, 1) - np.clip(nearest_without, 0, 1)
-        return margin
-
-    def _calibrate(self, views: list[np.ndarray], y: np.ndarray) -> np.ndarray:
-        """The weights of the views and the bias, refitted on the human-coded answers.
-
-        Platt scaling pooled over codes, shrunk towards the defaults by the number of human-coded answers,
-        so three coded answers per code nudge the weights and a few hundred set them.
-        """
-        known = y.ravel() != UNLABELED  # a partly coded answer calibrates only its decided codes
-        targets = y.ravel()[known]
-        if targets.size == 0 or targets.min() == targets.max():
-            return self._default_weights
-        X = np.column_stack([view.ravel() for view in views])[known]
-        platt = LogisticRegression(C=1.0, max_iter=1000).fit(X, targets)
-        fitted = np.append(platt.coef_[0], platt.intercept_[0])
-        share = len(y) / (len(y) + self.calibration_prior)
-        return share * fitted + (1 - share) * self._default_weights
-
-    def _combine(self, views: list[np.ndarray], weights: np.ndarray | None = None) -> np.ndarray:
-        """Confidence per (answer, code): a logistic function of the views."""
-        weights = self.combination_ if weights is None else weights
-        logits = sum(w * view for w, view in zip(weights[:-1], views, strict=True)) + weights[-1]
-        return 1.0 / (1.0 + np.exp(-logits))
+        return (
+            self.keyword_weight * np.minimum(hits, 2)
+            + self.lexical_weight * lexical_logits
+            - self.competition_weight * np.minimum(others, 2)
+            + self.bias
+        )
 
     def _scores(
         self, answers: Sequence[ProcessedAnswer]
@@ -639,14 +701,22 @@ class CodeSuggester(BaseEstimator):
         features = self._lexical(answers)
         logits = self._lexical_logits(features)
         for row, answer in enumerate(answers):
-            seen = self.transductive_logits_.get(answer.normalized)
+            seen = self.transductive_rows_.get(answer.normalized)
             if seen is not None:
-                logits[row] = seen
+                logits[row] = self.corpus_lexical_logits_[seen]
         matches = [self.matcher_.matches(answer) for answer in answers]
-        neighbours = self._neighbour_view(_unit_rows(features))
+        return self._confidence(logits, features, matches), features, matches
+
+    def _confidence(
+        self,
+        lexical_logits: np.ndarray,
+        features: sparse.csr_matrix,
+        matches: Sequence[dict[str, list[tuple[str, bool]]]],
+    ) -> np.ndarray:
+        """The codebook model's logit as the offset plus the coders' model, as a probability."""
         hits = self.matcher_.hit_counts(matches, self.keyword_reliability_)
-        views = self._view_features(logits, hits, neighbours)
-        return self._combine(views), features, matches
+        offsets = self._codebook_logits(lexical_logits, hits)
+        return _sigmoid(offsets + (features @ self.human_coef_).toarray())
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Confidence per answer and code, shape ``(len(X), n_codes)`` in codebook order."""
@@ -667,59 +737,109 @@ class CodeSuggester(BaseEstimator):
         ids = [str(i) for i in range(len(X))] if ids is None else list(ids)
         if len(X) == 0:
             return pd.DataFrame(columns=SUGGESTION_COLUMNS)
-        answers = self._process(X)
-        proba, features, matches = self._scores(answers)
-        names = self.lemma_vectorizer_.get_feature_names_out()
+        proba, features, matches = self._scores(self._process(X))
+        return self._suggestions(ids, proba, features, matches, self.threshold)
+
+    def predict_proba_corpus(self) -> np.ndarray:
+        """:meth:`predict_proba` of the answers given to :meth:`fit`, from what ``fit`` kept (fast)."""
+        check_is_fitted(self, "models_")
+        return self._confidence(self.corpus_lexical_logits_, self.corpus_features_, self.corpus_matches_)
+
+    def suggest_corpus(self, ids: Sequence[str], threshold: float | None = None) -> pd.DataFrame:
+        """:meth:`suggest` for the answers given to :meth:`fit`, in that order, from what ``fit`` kept.
+
+        Nothing is processed again, so after :meth:`update` this is fast (``coder review`` re-ranks with it).
+        """
+        check_is_fitted(self, "models_")
+        if len(ids) != len(self.corpus_):
+            raise ValueError(f"{len(ids)} ids for {len(self.corpus_)} answers")
+        threshold = self.threshold if threshold is None else threshold
+        proba = self.predict_proba_corpus()
+        return self._suggestions(list(ids), proba, self.corpus_features_, self.corpus_matches_, threshold)
+
+    def _suggestions(
+        self,
+        ids: list[str],
+        proba: np.ndarray,
+        features: sparse.csr_matrix,
+        matches: Sequence[dict[str, list[tuple[str, bool]]]],
+        threshold: float,
+    ) -> pd.DataFrame:
+        """One row per (answer, code) at or above ``threshold``, with the evidence for it."""
+        evidence = _Evidence(self, features)
         rows = []
         for row, found in enumerate(matches):
-            for index in np.flatnonzero(proba[row] >= self.threshold):
-                evidence = self._evidence(found, features[row], index, names)
+            chosen = np.flatnonzero(proba[row] >= threshold)
+            if not chosen.size:
+                continue
+            similarity = evidence.similarity(row)
+            for index in chosen:
                 rows.append(
-                    (ids[row], str(self.classes_[index]), round(float(proba[row, index]), 4), evidence)
+                    (
+                        ids[row],
+                        str(self.classes_[index]),
+                        round(float(proba[row, index]), 4),
+                        evidence.describe(row, index, found, similarity),
+                    )
                 )
         return pd.DataFrame(rows, columns=SUGGESTION_COLUMNS)
 
-    def _evidence(
-        self,
-        matches: dict[str, list[tuple[str, bool]]],
-        features: sparse.csr_matrix,
-        index: int,
-        names: np.ndarray,
+
+class _Evidence:
+    """Why a code was suggested: matched keywords, the terms that pushed most (in the codebook model and in
+    the coders' model), the nearest example. The weights and examples are laid out once per call of
+    :meth:`CodeSuggester.suggest`, so each suggestion costs a few array lookups."""
+
+    def __init__(self, model: CodeSuggester, features: sparse.csr_matrix) -> None:
+        self.model = model
+        self.names = model.lemma_vectorizer_.get_feature_names_out()
+        n_lemma = len(self.names)
+        self.features = features[:, :n_lemma].tocsr()
+        self.lexical = np.column_stack(
+            [np.zeros(n_lemma) if m is None else m.coef_[0][:n_lemma] for m in model.models_]
+        )
+        self.human = model.human_coef_[:n_lemma].toarray()
+        self.examples = {
+            index: np.flatnonzero(model.example_codes_ == index) for index in range(len(model.classes_))
+        }
+
+    def similarity(self, row: int) -> np.ndarray:
+        """Cosine of answer ``row`` with every codebook example and reference answer."""
+        return (self.model.example_vectors_ @ self.features[row].T).toarray().ravel()
+
+    def describe(
+        self, row: int, index: int, matches: dict[str, list[tuple[str, bool]]], similarity: np.ndarray
     ) -> str:
-        """Why a code was suggested: matched keywords, the terms that pushed most, the nearest example."""
         parts = []
-        keywords = [keyword for keyword, _ in matches.get(self.classes_[index], [])]
+        keywords = [keyword for keyword, _ in matches.get(self.model.classes_[index], [])]
         if keywords:
             parts.append("keywords: " + ", ".join(keywords[:4]))
-        model = self.models_[index]
-        if model is not None:
-            row = features[:, : len(names)].tocoo()
-            contributions = sorted(
-                ((model.coef_[0, j] * value, j) for j, value in zip(row.col, row.data, strict=True)),
-                reverse=True,
-            )
-            terms = [
-                names[j].replace(NEGATED_PREFIX, "ikke: ")
-                for score, j in contributions[:3]
-                if score > 0.05 and names[j] not in keywords
-            ]
-            if terms:
-                parts.append("terms: " + ", ".join(terms))
-        similar = self._nearest_example(features, index)
-        if similar:
-            parts.append(f"like: «{similar}»")
+        start, end = self.features.indptr[row], self.features.indptr[row + 1]
+        columns, values = self.features.indices[start:end], self.features.data[start:end]
+        terms = self._top_terms(self.lexical[columns, index] * values, columns, keywords)
+        if terms:
+            parts.append("terms: " + ", ".join(terms))
+        # Terms the coders' codes made strong for the code act like keywords: name them apart.
+        learned = self._top_terms(self.human[columns, index] * values, columns, keywords)
+        if learned:
+            parts.append("coded: " + ", ".join(learned))
+        carriers = self.examples[index]
+        if carriers.size:
+            best = carriers[int(np.argmax(similarity[carriers]))]
+            if similarity[best] >= 0.25:
+                parts.append(f"like: «{self.model.example_texts_[best]}»")
         return "; ".join(parts)
 
-    def _nearest_example(self, features: sparse.csr_matrix, index: int) -> str | None:
-        mask = self.example_codes_ == index
-        if not mask.any():
-            return None
-        n_lemma = len(self.lemma_vectorizer_.vocabulary_)
-        similarity = (self.example_vectors_[mask] @ features[:, :n_lemma].T).toarray().ravel()
-        best = int(np.argmax(similarity))
-        if similarity[best] < 0.25:
-            return None
-        return self.example_texts_[mask][best]
+    def _top_terms(
+        self, contributions: np.ndarray, columns: np.ndarray, exclude: Sequence[str], n: int = 3
+    ) -> list[str]:
+        """The (at most ``n``) features with the largest ``contributions`` above 0.05, keywords left out."""
+        order = sorted(zip(contributions.tolist(), columns.tolist(), strict=True), reverse=True)[:n]
+        return [
+            self.names[j].replace(NEGATED_PREFIX, "ikke: ")
+            for score, j in order
+            if score > 0.05 and self.names[j] not in exclude
+        ]
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -778,10 +898,15 @@ def check_labels(
 
 
 def read_labels(path: str | os.PathLike[str], ids: Sequence[str], codebook: Codebook) -> pd.DataFrame:
-    """Read human-coded answers (CSV/XLSX ``id,code``) and check them against the answers and codebook."""
+    """Read human-coded answers (CSV/XLSX ``id,code[,present]``); check them against answers and codebook.
+
+    Without ``present`` every id listed is coded in full; with it, see :func:`label_matrix`.
+    """
     labels = read_table(path)
     require_columns(labels, ["id", "code"], path)
     labels = labels.assign(id=labels["id"].str.strip(), code=labels["code"].str.strip())
+    if "present" in labels.columns:  # partial decisions, as `coder codes export --format labels` writes
+        labels = labels.assign(present=parse_present(labels, path))
     check_labels(labels, ids, codebook, file=str(path))
     return labels
 

@@ -199,7 +199,8 @@ def codebook_show(
             swatch = f"[{code.color}]■[/] " if code.color else ""
             title = f"{swatch}[bold]{escape(code.label)}[/] [dim]{escape(code.id)}[/] {escape(code.label_en)}"
             node = branch.add(title)
-            node.add(escape(code.description))
+            if code.description:
+                node.add(escape(code.description))
             if full:
                 for key in ("include", "exclude"):
                     if getattr(code, key):
@@ -269,9 +270,13 @@ def codebook_import(
         raise CoderError("the output file exists; use --force to overwrite it", file=out)
     written = cb.import_qdc(existing_file(file), out)
     problems = cb.validate(written, check_lemmas=False)
-    console.print(f"{len(cb.from_qdc(file).codes)} codes -> {rich_escape(str(written))}", highlight=False)
     for problem in problems:
-        err_console.print(f"[yellow]Note:[/] {rich_escape(str(problem))}", highlight=False, soft_wrap=True)
+        kind = "[bold red]Error:[/]" if problem.severity == "error" else "[yellow]Warning:[/]"
+        text = str(problem).replace(": warning: ", ": ", 1)
+        err_console.print(f"{kind} {rich_escape(text)}", highlight=False, soft_wrap=True)
+    if any(problem.severity == "error" for problem in problems):
+        raise typer.Exit(2)
+    console.print(f"{len(cb.load(written).codes)} codes -> {rich_escape(str(written))}", highlight=False)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -287,7 +292,10 @@ def suggest(
     id_col: str = ID_COL,
     text_col: str = TEXT_COL,
     labels: Path | None = typer.Option(
-        None, "--labels", help="Human-coded answers: CSV `id,code` (an empty code = coded, no code)."
+        None,
+        "--labels",
+        help="Human-coded answers: CSV `id,code` (an empty code = coded, no code), or `id,code,present` "
+        "with partial decisions as `coder codes export --format labels` writes them.",
     ),
     threshold: float | None = typer.Option(
         None,
@@ -315,7 +323,14 @@ def suggest(
                 "--project takes no INPUT, --codebook, --out, --labels or --format", key="--project"
             )
         run_id = store.suggest(project, seed=seed, threshold=threshold, spacy_model=spacy_model)
-        console.print(f"suggestion run {run_id} stored in {rich_escape(str(project))}", highlight=False)
+        with store.Project.open(project) as opened:
+            counts = opened.run_counts(run_id)
+        console.print(
+            f"{counts['suggestions']} suggestions for {counts['answers_suggested']} of {counts['answers']}"
+            f" answers, learned from {counts['coded_answers']} coded answers; suggestion run {run_id}"
+            f" stored in {rich_escape(str(project))}",
+            highlight=False,
+        )
         return
     if input is None or codebook is None or out is None:
         raise CoderError("give INPUT, --codebook and --out (or --project PROJECT.db)")
@@ -431,6 +446,9 @@ def review(
     show_others: bool = typer.Option(
         False, "--show-others", help="Show the other coders' decisions (default: blind coding)."
     ),
+    refit_every: int = typer.Option(
+        10, "--refit-every", help="Refit the model and reorder the queue every N decisions (0: never)."
+    ),
 ) -> None:
     """Review suggestions in the terminal, one command line per decision (`?` lists the keys)."""
     from coder import review as review_module
@@ -444,7 +462,9 @@ def review(
             f" {counts['open']} left open"
         )
         return
-    summary = review_module.review(project, coder, console=console, filter=filter, blind=not show_others)
+    summary = review_module.review(
+        project, coder, console=console, filter=filter, blind=not show_others, refit_every=refit_every
+    )
     console.print(f"{summary.decisions} decisions saved in {rich_escape(str(project))}.")
 
 

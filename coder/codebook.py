@@ -25,9 +25,12 @@ carries no code). They are examples coded in full, each a positive for its codes
 others; the classifier learns from them beside the keywords (earlier surveys' hand codes are the
 natural source).
 
-Required are ``name``, ``language``, ``version``, ``codes`` and, per code, ``id``, ``label`` and
-``description``; a code needs keywords or examples (or both). :func:`validate` reports every problem with
-the file and line; :func:`load` raises a :class:`~coder.errors.CoderError` for the first error.
+Required are ``name``, ``language``, ``version``, ``codes`` and, per code, ``id`` and ``label``: a codebook
+of labels alone is valid. Everything else is optional (an empty ``description:`` is the same as none). A
+code without keywords and examples gets a warning: it is suggested from the words of its label (see
+:func:`label_seeds`, weak seeds) and, as soon as answers are coded with it, from those answers.
+:func:`validate` reports every problem with the file and line; :func:`load` raises a
+:class:`~coder.errors.CoderError` for the first error.
 
 Keyword rule (the classifier matches with exactly this rule, through :func:`keyword_matches` and
 :func:`find_keyword`):
@@ -56,9 +59,12 @@ examples, so ``Description`` carries the human description first and then, after
 :data:`QDC_DATA_MARKER`, a YAML block with the code's ``id``, ``label_en``, ``include``, ``exclude``,
 ``keywords``, ``examples`` and ``counter_examples``. Tools show it as part of the description; on import
 the block is read back, and a description without it (a codebook made in NVivo, ATLAS.ti, MAXQDA,
-QualCoder) becomes the description as it is, with an id derived from the name. The codebook's name,
-version and language travel in the ``origin`` attribute: ``coder 0.1.0; name=...; version=...;
-language=...``.
+QualCoder) becomes the description as it is, with an id derived from the name. A flat name
+``Parent.Child`` (Taguette writes its hierarchy only into the names) becomes the code ``Child`` under the
+code named ``Parent`` (see :func:`from_qdc` for which dots split). The codebook's name, version and
+language travel in the ``origin`` attribute: ``coder 0.1.0; name=...; version=...; language=...``, followed
+by ``; reference_answers=...`` when the codebook has reference answers (the path relative to the ``.qdc``
+file when it lies beside or below it, else absolute), so an export read back keeps them.
 """
 
 from __future__ import annotations
@@ -70,7 +76,7 @@ import unicodedata
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +103,7 @@ __all__ = [
     "keyword_matches",
     "keyword_problem",
     "keyword_words",
+    "label_seeds",
     "load",
     "to_qdc",
     "to_yaml",
@@ -115,7 +122,7 @@ _CODE_FIELDS = (
     "id", "label", "label_en", "description", "include", "exclude", "keywords", "examples",
     "counter_examples", "parent", "color",
 )  # fmt: skip
-_REQUIRED_CODE_FIELDS = ("id", "label", "description")
+_REQUIRED_CODE_FIELDS = ("id", "label")
 _TEXT_FIELDS = ("label", "label_en", "description", "include", "exclude")
 _LIST_FIELDS = ("keywords", "examples", "counter_examples")
 _ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
@@ -123,6 +130,7 @@ _COLOR_RE = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
 # One keyword word: letters/digits, inner hyphens or apostrophes, an optional final '*' (checked apart).
 _WORD_RE = re.compile(r"^[^\W_]+(?:[-'][^\W_]+)*$")
 _NULL_TAG = "tag:yaml.org,2002:null"
+_QDC_REFERENCE_KEY = "reference_answers"  # the key of the reference file in a .qdc's origin attribute
 
 DEFAULT_CODEBOOK = Path(__file__).resolve().parents[1] / "codebooks" / "boligsosialt.yaml"
 
@@ -331,6 +339,108 @@ def code_guid(code_id: str) -> str:
     return str(uuid.uuid5(CODE_GUID_NAMESPACE, code_id))
 
 
+# ----------------------------------------------------------------------------------------- label seeds
+
+# Function words a label or description may hold that say nothing about the theme. Wider than
+# coder.nlp.STOP_WORDS: in a label «ikke», «uten», «ingen» only frame the theme, and «annet», «diverse»
+# name a rest category that no word in an answer points to.
+_SEED_STOP_WORDS = frozenset(
+    """
+    og i på for av med til om en et ei den det de dem som er var være bli blir ha har ikke uten ingen
+    ved hos fra mot over under etter før mellom gjennom inn ut opp ned da så at å eller enn samt både
+    enten seg sin sitt sine vi jeg du han hun hen man noe noen hva hvor hvem når hvordan hvorfor hvilke
+    denne dette disse der her alle all alt hele mer mest mye mange flere annen annet andre øvrig øvrige
+    diverse generelt generell osv etc ca mm feks dvs evt
+    the a an and or of in on at to for with without by from not no other others general misc
+    """.split()
+)
+#: At most this many seeds come from the description (used only when the label gives none).
+DESCRIPTION_SEEDS = 5
+_MIN_STEM = 6  # a shorter stem as a prefix would match unrelated words (still* -> stille, stillas)
+_SEED_WORD_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+
+
+def _lexicon() -> Any | None:
+    """The embedded lexicon (:mod:`coder.lexicon`), or ``None`` when it cannot be had."""
+    try:
+        from coder.lexicon import get_lexicon
+
+        return get_lexicon()
+    except Exception:  # the lexicon is optional here: no module yet, or no data to build it from
+        return None
+
+
+def _seed_of(lemma: str, pos: Collection[str]) -> str:
+    """The keyword for one content lemma: a prefix of its stem for verb forms, else the lemma itself.
+
+    A label names a theme by a verb, a participle or a verbal noun (tilpasse, fragmentert, oppfølging);
+    answers use the other forms of the same stem (tilpasset, tilpassing, fragmentering), whose lemmas differ,
+    so the stem as a prefix finds more of them than any one lemma. Nouns and other words stay exact:
+    compound parts already carry them into compounds (bolig finds omsorgsboliger).
+    """
+    stem = None
+    if lemma.endswith("ing") and "noun" in pos:
+        stem = lemma[:-3]  # oppfølging -> oppfølg, samordning -> samordn
+    elif lemma.endswith("ert") and "adj" in pos:
+        stem = lemma[:-1]  # fragmentert -> fragmenter, koordinert -> koordiner
+    elif lemma.endswith("e") and "verb" in pos:
+        stem = lemma[:-1]  # tilpasse -> tilpass
+    if stem is not None and len(stem) >= _MIN_STEM and keyword_problem(stem + "*") is None:
+        return stem + "*"
+    return lemma
+
+
+def _text_seeds(text: str, lexicon: Any | None) -> list[str]:
+    """The seeds of one text, in text order, each once."""
+    words = _SEED_WORD_RE.findall(text)
+    if not words:
+        return []
+    lemmas: list[str] = [w.lower() for w in words]
+    if lexicon is not None:
+        try:
+            # Word by word, not in context: a title-cased label («Tilpassede Boliger») would otherwise make
+            # its inner words proper nouns, kept as written.
+            lemmas = [lexicon.lemmatize(low).lower() for low in lemmas]
+        except Exception:  # a broken lexicon store: the words as written are still seeds
+            lexicon = None
+    seeds: list[str] = []
+    for word, lemma in zip(words, lemmas, strict=True):
+        low = word.lower()
+        if not _WORD_RE.match(lemma):  # a lemma with a space or sign is no single keyword word
+            lemma = low
+        if {low, lemma} & _SEED_STOP_WORDS or len(lemma) < 2 or not any(c.isalpha() for c in lemma):
+            continue
+        pos = lexicon.lemma_pos(lemma) if lexicon is not None else frozenset()
+        seed = _seed_of(lemma, pos)
+        if keyword_problem(seed) is None and seed not in seeds:
+            seeds.append(seed)
+    return seeds
+
+
+def label_seeds(code: Code) -> tuple[str, ...]:
+    """Keyword-like seeds for a code from the words of its label: weak evidence for a code without keywords.
+
+    The content words of the label, lower-cased and lemmatized with the embedded lexicon (without it, as
+    written), function words left out; a verb, a participle in ``-ert`` or a verbal noun in ``-ing`` gives
+    its stem as a prefix (``tilpass*``) when the stem has at least six letters. When the label gives
+    nothing (``Annet``), the first :data:`DESCRIPTION_SEEDS` seeds of the description are taken. Every seed
+    is a valid keyword (:func:`keyword_problem` is ``None``); the result may be empty. Deterministic: the
+    same code and lexicon give the same seeds, in text order.
+
+    >>> label_seeds(Code("adapted_housing", "Tilpassede boliger"))
+    ('tilpass*', 'bolig')
+    >>> label_seeds(Code("fragmented_responsibility", "Fragmentert og uklart ansvar"))
+    ('fragmenter*', 'uklar', 'ansvar')
+    >>> label_seeds(Code("other", "Annet", description="Svar om økonomi og lån."))
+    ('svar', 'økonomi', 'lån')
+    """
+    lexicon = _lexicon()
+    seeds = _text_seeds(code.label, lexicon)
+    if not seeds and code.description:
+        seeds = _text_seeds(code.description, lexicon)[:DESCRIPTION_SEEDS]
+    return tuple(seeds)
+
+
 # ------------------------------------------------------------------------------------------- problems
 
 
@@ -534,7 +644,7 @@ def _parse(path: Path, out: _Collector) -> _Parsed:
 
 
 def _read_reference(
-    path: Path, code_ids: set[str], node: yaml.Node, out: _Collector
+    path: Path, code_ids: set[str], node: yaml.Node | None, out: _Collector
 ) -> tuple[ReferenceAnswer, ...]:
     """The reference answers in ``path``; each problem is reported at the codebook's line for the file."""
     try:
@@ -569,7 +679,7 @@ def _parse_code(
     keyword_nodes: dict[tuple[str, str], Any],
 ) -> Code | None:
     if not isinstance(node, yaml.MappingNode):
-        out.add(node, f"code {position} must be a mapping with id, label, description, ...")
+        out.add(node, f"code {position} must be a mapping with id, label, ...")
         return None
     # The id names the code in every message, also in those about its other keys: look it up first.
     hint = next(
@@ -633,7 +743,14 @@ def _parse_code(
                 kept.append(text if key == "keywords" else text.strip())
             values[key] = tuple(kept)
     if not values.get("keywords") and not values.get("examples"):
-        out.add(node, "the code has neither keywords nor examples, so nothing can suggest it", name)
+        # Not an error: researchers often start from labels alone and teach the classifier by coding.
+        out.add(
+            node,
+            "the code has neither keywords nor examples: it is suggested from the words of its label and "
+            "description (weak seeds) and, as soon as answers are coded with it, from those answers",
+            name,
+            severity="warning",
+        )
     parent = None
     if "parent" in items:
         parent = _scalar(items["parent"][1], out, name, "parent", allow_null=True)
@@ -710,12 +827,7 @@ def _lemma_checker() -> Callable[[str], str | None] | None:
 
     Uses the embedded lexicon (:mod:`coder.lexicon`) when it is available; without it the check is skipped.
     """
-    try:
-        from coder.lexicon import get_lexicon
-
-        lexicon = get_lexicon()
-    except Exception:  # the lexicon is optional here: no module yet, or no data to build it from
-        return None
+    lexicon = _lexicon()
     lemma_pos = getattr(lexicon, "lemma_pos", None)
     lemmatize = getattr(lexicon, "lemmatize", None)
     if not callable(lemma_pos) or not callable(lemmatize):
@@ -765,8 +877,9 @@ def validate(path: str | os.PathLike[str], *, check_lemmas: bool = True) -> list
     """Every problem in the codebook at ``path``, in file order (an empty list: the codebook is fine).
 
     Errors make the codebook unusable (YAML syntax, missing fields, duplicate ids, unknown parent or a
-    cycle, a code with neither keywords nor examples, a keyword whose form can never match); warnings
-    point at likely mistakes (a keyword in two codes, an inflected keyword, a duplicated entry).
+    cycle, a keyword whose form can never match); warnings point at likely mistakes or weak spots (a
+    keyword in two codes, an inflected keyword, a duplicated entry, a code with neither keywords nor
+    examples).
     ``check_lemmas`` checks every keyword word against the embedded lexicon when it is available.
 
     >>> [str(p) for p in validate("codebooks/boligsosialt.yaml") if p.severity == "error"]  # doctest: +SKIP
@@ -830,6 +943,22 @@ def _code_dict(code: Code) -> dict[str, Any]:
     return data
 
 
+def _reference_for(codebook: Codebook, directory: str | os.PathLike[str] | None) -> str | None:
+    """The codebook's reference file as written into a file in ``directory``: relative to it when the file
+    lies there or below, else absolute (a path climbing out with ``..`` breaks when either file moves).
+
+    Without ``directory`` or a known codebook path it stays as the codebook has it.
+    """
+    if not codebook.reference_file:
+        return None
+    reference = Path(codebook.reference_file)
+    if codebook.path is not None and directory is not None:
+        resolved = (codebook.path.parent / reference).resolve()
+        relative = Path(os.path.relpath(resolved, Path(directory).resolve()))
+        reference = resolved if relative.parts[:1] == ("..",) else relative
+    return reference.as_posix()
+
+
 def to_yaml(codebook: Codebook, directory: str | os.PathLike[str] | None = None) -> str:
     """The codebook as YAML text (the format :func:`load` reads).
 
@@ -841,13 +970,9 @@ def to_yaml(codebook: Codebook, directory: str | os.PathLike[str] | None = None)
         "version": codebook.version,
         "codes": [_code_dict(code) for code in codebook.codes],
     }
-    if codebook.reference_file:
-        reference = Path(codebook.reference_file)
-        if codebook.path is not None and directory is not None:
-            resolved = (codebook.path.parent / reference).resolve()
-            relative = Path(os.path.relpath(resolved, Path(directory).resolve()))
-            reference = resolved if relative.parts[:1] == ("..",) else relative
-        data["reference_answers"] = reference.as_posix()
+    reference = _reference_for(codebook, directory)
+    if reference:
+        data["reference_answers"] = reference
     return yaml.dump(
         data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110, default_flow_style=False
     )
@@ -891,8 +1016,11 @@ def _ordered_tree(codebook: Codebook) -> list[tuple[Code, list]]:
     return subtree(None, frozenset())
 
 
-def to_qdc(codebook: Codebook) -> str:
+def to_qdc(codebook: Codebook, directory: str | os.PathLike[str] | None = None) -> str:
     """The codebook as a REFI-QDA codebook (``.qdc``) XML document.
+
+    ``directory`` is where the ``.qdc`` will live: the ``reference_answers`` path in ``origin`` is written
+    relative to it (see :func:`to_yaml`).
 
     >>> xml = to_qdc(Codebook("T", "nb", "1", (Code("a", "A", description="d", keywords=("x",)),)))
     >>> 'xmlns="urn:QDA-XML:codebook:1.0"' in xml and 'guid="' in xml
@@ -901,6 +1029,9 @@ def to_qdc(codebook: Codebook) -> str:
     origin = (
         f"coder {__version__}; name={codebook.name}; version={codebook.version}; language={codebook.language}"
     )
+    reference = _reference_for(codebook, directory)
+    if reference:
+        origin += f"; {_QDC_REFERENCE_KEY}={reference}"  # last: from_qdc takes the rest, ';' and all
     # Unqualified tags plus an explicit default xmlns: ElementTree's default_namespace option refuses the
     # unqualified attributes (guid, name) that the schema requires.
     root = ET.Element("CodeBook", {"xmlns": QDC_NAMESPACE, "origin": origin})
@@ -925,7 +1056,7 @@ def export_qdc(codebook: Codebook, path: str | os.PathLike[str]) -> Path:
     """Write ``codebook`` as a REFI-QDA ``.qdc`` file (atomically)."""
     path = Path(path)
     with atomic_write(path) as handle:
-        handle.write(to_qdc(codebook))
+        handle.write(to_qdc(codebook, path.parent))
     return path
 
 
@@ -960,10 +1091,55 @@ def _split_description(text: str, file: str, name: str) -> tuple[str, dict[str, 
     return before.strip(), data or {}
 
 
+def _name_path(name: str) -> list[str]:
+    """The parts of a ``Parent.Child`` name (Taguette's hierarchy), ``[name]`` when no dot splits it.
+
+    A dot splits only between two letters (so not in ``1.2``, ``v2.0`` or before a space as in
+    ``Bolig. Tiltak``), and not in an abbreviation: one or two letters before the dot and a lower-case
+    letter after it (``f.eks``, ``bl.a``, ``t.o.m``, ``St.meld``). ``A.B.C`` gives three parts.
+
+    >>> _name_path("Ansvar.Uklart ansvar"), _name_path("A.B.C")
+    (['Ansvar', 'Uklart ansvar'], ['A', 'B', 'C'])
+    >>> _name_path("Tiltak 1.2"), _name_path("Bolig, f.eks. hybler"), _name_path("St.meld. 33")
+    (['Tiltak 1.2'], ['Bolig, f.eks. hybler'], ['St.meld. 33'])
+    """
+    cuts = []
+    for i in range(1, len(name) - 1):
+        before, after = name[i - 1], name[i + 1]
+        if name[i] != "." or not (before.isalpha() and after.isalpha()):
+            continue
+        run = 0  # the letters right before the dot
+        while run < i and name[i - 1 - run].isalpha():
+            run += 1
+        if run <= 2 and after.islower():
+            continue  # an abbreviation
+        cuts.append(i)
+    parts = [name[a + 1 : b].strip() for a, b in zip([-1, *cuts], [*cuts, len(name)], strict=True)]
+    return parts if len(parts) > 1 and all(parts) else [name]
+
+
+def _qdc_origin(origin: str) -> dict[str, str]:
+    """name, version, language and reference_answers from coder's ``origin`` attribute (others: ``{}``).
+
+    >>> _qdc_origin("coder 0.1.0; name=T; version=1; language=nb; reference_answers=a;b.csv")
+    {'name': 'T', 'version': '1', 'language': 'nb', 'reference_answers': 'a;b.csv'}
+    """
+    head, marker, reference = origin.partition(f"; {_QDC_REFERENCE_KEY}=")
+    meta = {key: value.strip() for key, value in re.findall(r";\s*(name|version|language)=([^;]*)", head)}
+    if marker and reference.strip():
+        meta[_QDC_REFERENCE_KEY] = reference.strip()
+    return meta
+
+
 def from_qdc(path: str | os.PathLike[str]) -> Codebook:
     """Read a REFI-QDA codebook (``.qdc``) written by coder or by another QDA program.
 
     Nesting becomes ``parent``; coder's data block in ``Description`` restores ids, keywords and examples.
+    A name ``Parent.Child`` without that block (Taguette keeps its hierarchy only in the names) becomes a
+    code labelled ``Child`` under the code named ``Parent``, created with that label when no code has the
+    name; ``A.B.C`` chains (see :func:`_name_path` for which dots split). A ``reference_answers`` path in
+    coder's ``origin`` attribute is read relative to the ``.qdc`` file; a CoderError names a reference file
+    that cannot be read.
     """
     path = Path(path)
     if not path.exists():
@@ -985,11 +1161,26 @@ def from_qdc(path: str | os.PathLike[str]) -> Codebook:
     if codes_el is None:
         raise CoderError("no <Codes> element", file=path)
 
-    meta = dict(re.findall(r";\s*(name|version|language)=([^;]*)", root.get("origin", "")))
+    meta = _qdc_origin(root.get("origin", ""))
     codes: list[Code] = []
     taken: set[str] = set()
+    by_path: dict[tuple[str, ...], int] = {}  # name path (parent names, own label) -> index in codes
+    created: set[int] = set()  # parents made for a dotted name whose own <Code> has not come (yet)
 
-    def walk(element: ET.Element, parent: str | None) -> None:
+    def ancestors(names: tuple[str, ...], parent: str | None, known: int) -> str | None:
+        """The id of the parent of ``names``, creating the codes of its unknown prefixes under ``parent``."""
+        for depth in range(known + 1, len(names)):
+            prefix = names[:depth]
+            if prefix not in by_path:
+                parent_id = _slug(prefix[-1], taken)
+                taken.add(parent_id)
+                by_path[prefix] = len(codes)
+                created.add(len(codes))
+                codes.append(Code(id=parent_id, label=prefix[-1], parent=parent))
+            parent = codes[by_path[prefix]].id
+        return parent
+
+    def walk(element: ET.Element, parent: str | None, parent_names: tuple[str, ...]) -> None:
         for child in element:
             if _local(child.tag) != "Code":
                 continue
@@ -1000,47 +1191,77 @@ def from_qdc(path: str | os.PathLike[str]) -> Codebook:
             description, data = _split_description(
                 (description_el.text or "") if description_el is not None else "", str(path), name
             )
-            code_id = str(data.get("id") or "") or _slug(name, taken)
-            if code_id in taken:
-                raise CoderError(f"duplicate code id '{code_id}'", file=path, key=name)
+            # coder's own export keeps its hierarchy by nesting: its labels are never split
+            names = (*parent_names, *([name] if data else _name_path(name)))
+            code_parent = ancestors(names, parent, len(parent_names))
+            label = names[-1]
+            index = by_path.get(names)
+            if index is not None and index in created:
+                # the <Code> of a parent made for an earlier 'Parent.Child': it fills that code in
+                created.discard(index)
+                old_id = codes[index].id
+                code_id = str(data.get("id") or "") or old_id
+                if code_id != old_id:
+                    if code_id in taken:
+                        raise CoderError(f"duplicate code id '{code_id}'", file=path, key=name)
+                    taken.discard(old_id)
+                    codes[:] = [replace(c, parent=code_id) if c.parent == old_id else c for c in codes]
+            else:
+                index = None
+                code_id = str(data.get("id") or "") or _slug(label, taken)
+                if code_id in taken:
+                    raise CoderError(f"duplicate code id '{code_id}'", file=path, key=name)
             taken.add(code_id)
 
             def texts(key: str, data: dict[str, Any] = data) -> tuple[str, ...]:
                 value = data.get(key) or ()
                 return tuple(str(v) for v in ([value] if isinstance(value, str) else value))
 
-            codes.append(
-                Code(
-                    id=code_id,
-                    label=name,
-                    label_en=str(data.get("label_en") or ""),
-                    description=description,
-                    include=str(data.get("include") or ""),
-                    exclude=str(data.get("exclude") or ""),
-                    keywords=texts("keywords"),
-                    examples=texts("examples"),
-                    counter_examples=texts("counter_examples"),
-                    parent=parent,
-                    color=child.get("color") or None,
-                )
+            code = Code(
+                id=code_id,
+                label=label,
+                label_en=str(data.get("label_en") or ""),
+                description=description,
+                include=str(data.get("include") or ""),
+                exclude=str(data.get("exclude") or ""),
+                keywords=texts("keywords"),
+                examples=texts("examples"),
+                counter_examples=texts("counter_examples"),
+                parent=code_parent,
+                color=child.get("color") or None,
             )
-            walk(child, code_id)
+            if index is None:
+                by_path.setdefault(names, len(codes))  # a second code of the same name is no parent
+                codes.append(code)
+            else:
+                codes[index] = code
+            walk(child, code_id, names)
 
-    walk(codes_el, None)
+    walk(codes_el, None, ())
     if not codes:
         raise CoderError("the codebook has no codes", file=path)
+    reference_file = meta.get(_QDC_REFERENCE_KEY)
+    reference: tuple[ReferenceAnswer, ...] = ()
+    if reference_file:
+        out = _Collector(str(path))
+        reference = _read_reference(path.parent / reference_file, {c.id for c in codes}, None, out)
+        if out.problems:
+            raise CoderError(out.problems[0].message, file=path, key=_QDC_REFERENCE_KEY)
     return Codebook(
-        name=meta.get("name", "").strip() or path.stem,
-        language=meta.get("language", "").strip() or "nb",
-        version=meta.get("version", "").strip() or "1",
+        name=meta.get("name") or path.stem,
+        language=meta.get("language") or "nb",
+        version=meta.get("version") or "1",
         codes=tuple(codes),
         path=path,
+        reference_file=reference_file,
+        reference_answers=reference,
     )
 
 
 def import_qdc(path: str | os.PathLike[str], out_yaml: str | os.PathLike[str]) -> Path:
     """Convert a REFI-QDA codebook to a coder YAML codebook at ``out_yaml``; returns its path.
 
-    Check the result with :func:`validate`: a codebook from another program has no keywords or examples.
+    The reference answers path is written relative to ``out_yaml``. Check the result with :func:`validate`:
+    a codebook from another program has no keywords or examples (warnings, not errors).
     """
     return dump_yaml(from_qdc(path), out_yaml)

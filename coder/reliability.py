@@ -219,6 +219,7 @@ def read_codes(path: str | os.PathLike[str]) -> pd.DataFrame:
 
     Accepts long ``id,code`` (one row per code) or ``id,codes`` with ``;`` between the codes of an answer.
     A ``status`` column (``coder codes export``) keeps only the ``agreed`` rows: a conflict is not a code.
+    A ``present`` column (a labels file with partial decisions) keeps only the answers coded in full.
     """
     return long_codes(read_table(path), path)
 
@@ -231,6 +232,8 @@ def long_codes(frame: pd.DataFrame, path: str | os.PathLike[str] | None = None) 
     """
     if "status" in frame.columns:
         frame = frame[frame["status"].str.strip().isin(["", "agreed"])].reset_index(drop=True)
+    if "present" in frame.columns:
+        frame = _closed_answers(frame, path)
     column = "code" if "code" in frame.columns else "codes" if "codes" in frame.columns else None
     if column is None:
         available = ", ".join(map(str, frame.columns))
@@ -248,6 +251,33 @@ def long_codes(frame: pd.DataFrame, path: str | os.PathLike[str] | None = None) 
     has_code = set(codes.loc[codes["code"] != "", "id"])
     codes = codes[(codes["code"] != "") | ~codes["id"].isin(has_code)]
     return codes.reset_index(drop=True)
+
+
+def _closed_answers(frame: pd.DataFrame, path: str | os.PathLike[str] | None) -> pd.DataFrame:
+    """The present codes of the answers coded in full in a labels file with partial decisions.
+
+    A labels file (``coder codes export --format labels``) has ``id, code, present``: ``present`` 1 or 0 per
+    decided code, and a row with an empty code for each answer coded in full. A code table counts only
+    those answers, with their present codes; an answer decided only in part is not coded.
+    """
+    require_columns(frame, ["id", "code"], path)
+    present = parse_present(frame, path)
+    ids = frame["id"].astype(str).str.strip()
+    codes = frame["code"].fillna("").astype(str).str.strip()
+    closed = set(ids[codes == ""])
+    keep = ids.isin(closed) & ((codes == "") | (present == 1))
+    return pd.DataFrame({"id": ids[keep], "code": codes[keep]}).reset_index(drop=True)
+
+
+def parse_present(frame: pd.DataFrame, path: str | os.PathLike[str] | None = None) -> pd.Series:
+    """The ``present`` column of a labels table as integers 0/1 (a user error names any other value)."""
+    values = frame["present"].astype(str).str.strip()
+    for i, value in enumerate(values):
+        if value not in ("0", "1"):
+            raise CoderError(
+                f"present must be 1 or 0, got '{value}'", file=path, row=spreadsheet_row(i), column="present"
+            )
+    return values.astype(int)
 
 
 def read_predictions(path: str | os.PathLike[str]) -> pd.DataFrame:

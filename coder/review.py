@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,9 +48,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from coder.classify import DEFAULT_THRESHOLD, CodeSuggester, label_matrix
 from coder.codebook import Codebook
 from coder.errors import CoderError
-from coder.store import Decision, Project
+from coder.store import STORED_CONFIDENCE_FLOOR, Decision, Project
 
 __all__ = [
     "Filter",
@@ -62,6 +64,8 @@ __all__ = [
     "review",
 ]
 
+#: Decisions after which ``coder review`` refits the model and orders the queue again.
+REFIT_EVERY = 10
 BANDS = {"low": (0.0, 1 / 3), "mid": (1 / 3, 2 / 3), "high": (2 / 3, float("inf"))}
 
 HELP = __doc__.split("Commands (``?`` shows them)::", 1)[1].split("Order:", 1)[0].strip("\n")
@@ -186,6 +190,52 @@ class _State:
     def band(self, answer: str) -> str:
         top = max([conf for _, conf, _ in self.suggestions.get(answer, [])], default=0.0)
         return next(name for name, (low, high) in BANDS.items() if low <= top < high)
+
+
+class _Learner:
+    """The project's suggester for one review session.
+
+    The codebook model is fitted once, in a background thread from the start of the session, so that it is
+    ready by the first refit; :meth:`refit` then refits only the coders' model on every decision so far.
+    """
+
+    def __init__(self, project: Project, run_id: str | None) -> None:
+        self.project = project
+        self.answers = project.answers()
+        self.codebook = project.codebook()
+        seed = project.run_seed(run_id) if run_id else 0
+        threshold = project.run_threshold(run_id) if run_id else DEFAULT_THRESHOLD
+        self.model = CodeSuggester(self.codebook, threshold=threshold, random_state=seed)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._fit, name="coder-review-fit", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _fit(self) -> None:
+        try:
+            self.model.fit(self.answers["text"].tolist())
+        except BaseException as error:  # re-raised in the session's thread by refit()
+            self._error = error
+
+    @property
+    def ready(self) -> bool:
+        return not self._thread.is_alive()
+
+    def refit(self) -> dict[str, list[tuple[str, float, str]]]:
+        """The suggestions (answer -> (code, confidence, evidence)) of the model refitted on the decisions."""
+        if not self._thread.ident:
+            self.start()
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        ids = self.answers["id"].tolist()
+        self.model.update(label_matrix(ids, self.project.labels(), self.codebook))
+        suggestions: dict[str, list[tuple[str, float, str]]] = {}
+        table = self.model.suggest_corpus(ids, threshold=STORED_CONFIDENCE_FLOOR)
+        for row in table.sort_values(["confidence", "code"], ascending=[False, True]).itertuples():
+            suggestions.setdefault(row.id, []).append((row.code, float(row.confidence), row.evidence))
+        return suggestions
 
 
 def _others_disagree(project: Project, coder: str) -> set[str]:
@@ -333,7 +383,13 @@ _STATUS = {
 }
 
 
-def render(state: _State, items: list[str], index: int, blind: bool) -> Group:
+def render(
+    state: _State,
+    items: list[str],
+    index: int,
+    blind: bool,
+    filter: Filter = Filter(),  # noqa: B008 - a frozen dataclass is immutable
+) -> Group:
     """The screen for ``items[index]``: progress, the answer beside its respondent, the suggestions with
     confidence bars, the coder's codes (and, unless blind, the other coders'), and the next answers."""
     answer = items[index]
@@ -344,7 +400,8 @@ def render(state: _State, items: list[str], index: int, blind: bool) -> Group:
         if action in ("accept", "add") and code in counts:
             counts[code] += 1
     decided = f"decided {len(state.decided)}/{len(state.answers)}"
-    progress = Text(f"{state.coder}: {decided}  ·  queue {index + 1}/{len(items)}  ·  ")
+    shown = "" if filter == Filter() else f"filter {filter.describe()}: "
+    progress = Text(f"{state.coder}: {decided}  ·  {shown}queue {index + 1}/{len(items)}  ·  ")
     progress.append("  ".join(f"{c} {n}" for c, n in counts.items()), style="dim")
 
     about = Table.grid(padding=(0, 1))
@@ -457,24 +514,38 @@ def review(
     filter: str = "",
     blind: bool = True,
     run_id: str | None = None,
+    refit_every: int = REFIT_EVERY,
 ) -> ReviewSummary:
     """Review the suggestions of a project interactively as ``coder`` (see the module docs for the keys).
 
     ``read_line(prompt)`` returns one command line (default: ``console.input``); end of input quits.
-    ``blind`` hides the other coders' decisions (and does not order by their disagreement).
+    ``blind`` hides the other coders' decisions (and does not order by their disagreement). Every
+    ``refit_every`` decisions (0: never) the model learns from every decision in the project so far and the
+    rest of the queue is ordered again under it; the first refit also fits the codebook model once.
     """
     coder = coder.strip()
     if not coder:
         raise CoderError("the coder name is empty", key="--coder")
+    if refit_every < 0:
+        raise CoderError(f"must be 0 (never) or more, got {refit_every}", key="--refit-every")
     console = console or Console()
     read_line = read_line or (lambda prompt: console.input(Text.from_markup(prompt)))  # no auto-highlight
     project_path = Path(project_path)
     with Project.open(project_path) as project:
         state = _State.load(project, coder, run_id)
         state.blind = blind
+        learner = _Learner(project, state.run_id)
+        if refit_every and state.run_id is not None:
+            learner.start()
+        logged_at_start = _code_decisions(project, coder)
         current_filter = parse_filter(filter, state.codebook.code_ids, state.question_ids)
         items = _queue(state, current_filter, blind)
-        index, commands, decisions = 0, 0, 0
+        index, commands, since_refit = 0, 0, 0
+
+        def summary(finished: bool) -> ReviewSummary:
+            # Net entries: a decision undone in this session is not saved work.
+            return ReviewSummary(commands, _code_decisions(project, coder) - logged_at_start, finished)
+
         if state.run_id is None:
             console.print("[yellow]No suggestion run yet: you can still add codes by hand.[/]")
         while True:
@@ -482,13 +553,13 @@ def review(
                 console.print(
                     f"[bold green]End of the queue[/] (filter: {escape(current_filter.describe())})."
                 )
-                return ReviewSummary(commands, decisions, True)
+                return summary(True)
             answer = items[index]
-            console.print(render(state, items, index, blind))
+            console.print(render(state, items, index, blind, current_filter))
             try:
                 line = read_line("[bold]a/r/+/-/n/s/u/f/q/? > [/]")
             except EOFError:
-                return ReviewSummary(commands, decisions, False)
+                return summary(False)
             verb, _, argument = line.strip().partition(" ")
             argument = argument.strip()
             commands += 1
@@ -498,9 +569,20 @@ def review(
                 console.print(f"[red]{escape(str(error))}[/]")
                 continue
             if step == "quit":
-                return ReviewSummary(commands, decisions, False)
-            decisions += logged
+                return summary(False)
             state.refresh()
+            since_refit += logged
+            if refit_every and since_refit >= refit_every and state.run_id is not None:
+                since_refit = 0
+                waiting = "" if learner.ready else " (the first time also from the codebook: a minute or so)"
+                with console.status(f"Learning from your decisions{waiting} ..."):
+                    state.suggestions = learner.refit()
+                seen = items[: index + 1]
+                items = seen + [a for a in _queue(state, current_filter, blind) if a not in seen]
+                console.print(
+                    f"[dim]The model learned from {len(project.labels()['id'].unique())} coded answers;"
+                    " the queue is ordered again.[/]"
+                )
             if step == "next":
                 index += 1
             elif step.startswith("undo:"):
@@ -514,6 +596,12 @@ def review(
                 )
                 items, index = _queue(state, current_filter, blind), 0
                 console.print(f"Filter: {escape(current_filter.describe())} · {len(items)} answers")
+
+
+def _code_decisions(project: Project, coder: str) -> int:
+    """How many code decisions of ``coder`` are in effect (closing an answer is not one; undone ones not)."""
+    log = project.effective_log(coder)
+    return int((log["action"] != "none").sum())
 
 
 def _apply(state: _State, answer: str, verb: str, argument: str, console: Console) -> tuple[int, str]:

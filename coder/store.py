@@ -7,6 +7,7 @@ Schema (``PRAGMA user_version`` = :data:`SCHEMA_VERSION`; :data:`MIGRATIONS` upg
 
     meta(key PRIMARY KEY, value)                      project id, created_at, tool version, sources
     codebooks(id, name, version, language, yaml, codes_json, sha256 UNIQUE, added_at)
+    reference_answers(codebook_id, position, text, codes)   the codebook's reference answers (codes ;-joined)
     answers(id PRIMARY KEY, respondent_id, question_id, text, attributes JSON, position)
     runs(id UUID PRIMARY KEY, created_at, seed, threshold, params JSON, codebook_id, n_labels, tool_version)
     suggestions(run_id, answer_id, code, confidence, evidence)   PRIMARY KEY (run_id, answer_id, code)
@@ -67,7 +68,7 @@ from typing import Any
 import pandas as pd
 
 from coder import __version__
-from coder.codebook import Code, Codebook
+from coder.codebook import Code, Codebook, ReferenceAnswer
 from coder.errors import CoderError
 from coder.io import read_answers, write_excel, write_table
 
@@ -151,8 +152,20 @@ CREATE TRIGGER decisions_append_only_delete BEFORE DELETE ON decisions
 BEGIN SELECT RAISE(ABORT, 'the decision log is append-only: record an undo instead'); END;
 """
 
+# Version 2: the codebook's reference answers travel with it, so a project suggests with the same model as
+# `coder suggest` on a file (projects made before keep their codebook without them).
+_SCHEMA_V2 = """
+CREATE TABLE reference_answers (
+    codebook_id INTEGER NOT NULL REFERENCES codebooks(id),
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    codes TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (codebook_id, position)
+);
+"""
+
 #: MIGRATIONS[i] upgrades a file from schema version i to i + 1 (version 0 = empty file).
-MIGRATIONS: list[str] = [_SCHEMA_V1]
+MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2]
 #: Suggestions from this confidence up are stored with a run, so review can show and reject uncertain ones.
 STORED_CONFIDENCE_FLOOR = 0.05
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -355,10 +368,23 @@ class Project:
         return self.conn.execute("SELECT * FROM codebooks ORDER BY id DESC LIMIT 1").fetchone()
 
     def codebook(self) -> Codebook:
-        """The project's (latest) codebook, rebuilt from the stored codes."""
+        """The project's (latest) codebook, rebuilt from the stored codes and reference answers."""
         row = self._codebook_row()
         codes = tuple(_code_from_dict(item) for item in json.loads(row["codes_json"]))
-        return Codebook(name=row["name"], language=row["language"], version=row["version"], codes=codes)
+        reference = tuple(
+            ReferenceAnswer(text, tuple(c for c in codes_text.split(";") if c))
+            for text, codes_text in self.conn.execute(
+                "SELECT text, codes FROM reference_answers WHERE codebook_id = ? ORDER BY position",
+                (row["id"],),
+            )
+        )
+        return Codebook(
+            name=row["name"],
+            language=row["language"],
+            version=row["version"],
+            codes=codes,
+            reference_answers=reference,
+        )
 
     def codebook_yaml(self) -> str:
         """The codebook YAML text as it was given to ``coder init``."""
@@ -461,6 +487,28 @@ class Project:
         except ImportError:
             return 0.5
         return float(DEFAULT_THRESHOLD)
+
+    def run_seed(self, run_id: str) -> int:
+        """The seed a run was made with (0 when it was not stored)."""
+        row = self.conn.execute("SELECT seed FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise CoderError(f"no suggestion run '{run_id}'")
+        return int(row[0] or 0)
+
+    def run_counts(self, run_id: str | None = None) -> dict[str, int]:
+        """What a run (default: the latest) holds: ``answers`` in the project, ``suggestions`` at or above
+        its threshold, ``answers_suggested`` (with at least one), ``coded_answers`` (it learned from)."""
+        run_id = run_id or self.latest_run()
+        if run_id is None:
+            raise CoderError("the project has no suggestion run yet", file=self.path)
+        chosen = self.model_codes(run_id)
+        n_labels = self.conn.execute("SELECT n_labels FROM runs WHERE id = ?", (run_id,)).fetchone()[0]
+        return {
+            "answers": len(self.answer_ids()),
+            "suggestions": len(chosen),
+            "answers_suggested": int(chosen["id"].nunique()),
+            "coded_answers": int(n_labels),
+        }
 
     def suggestions(self, run_id: str | None = None) -> pd.DataFrame:
         """The suggestions of a run (default: the latest): ``id, code, confidence, evidence``."""
@@ -935,12 +983,19 @@ def init(
 
 def _insert_codebook(conn: sqlite3.Connection, book: Codebook, text: str, now: str) -> None:
     codes_json = json.dumps([_code_dict(c) for c in book.codes], ensure_ascii=False)
-    sha = hashlib.sha256((text + "\0" + codes_json).encode("utf-8")).hexdigest()
-    conn.execute(
+    reference = [(answer.text, ";".join(answer.codes)) for answer in book.reference_answers]
+    content = "\0".join([text, codes_json, json.dumps(reference, ensure_ascii=False)])
+    sha = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    cursor = conn.execute(
         "INSERT OR IGNORE INTO codebooks (name, version, language, yaml, codes_json, sha256, added_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         (book.name, book.version, book.language, text, codes_json, sha, now),
     )
+    if cursor.rowcount:
+        conn.executemany(
+            "INSERT INTO reference_answers (codebook_id, position, text, codes) VALUES (?, ?, ?, ?)",
+            [(cursor.lastrowid, i, answer, codes) for i, (answer, codes) in enumerate(reference)],
+        )
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -1059,6 +1114,16 @@ def _copy_into(conn: sqlite3.Connection, source: Project, *, include_answers: bo
         codebook_ids[row["id"]] = conn.execute(
             "SELECT id FROM codebooks WHERE sha256 = ?", (row["sha256"],)
         ).fetchone()[0]
+        conn.executemany(
+            "INSERT OR IGNORE INTO reference_answers (codebook_id, position, text, codes)"
+            " VALUES (?, ?, ?, ?)",
+            [
+                (codebook_ids[row["id"]], *reference)
+                for reference in src.execute(
+                    "SELECT position, text, codes FROM reference_answers WHERE codebook_id = ?", (row["id"],)
+                )
+            ],
+        )
     for row in src.execute("SELECT * FROM runs ORDER BY created_at, rowid"):
         values = dict(row)
         values["codebook_id"] = codebook_ids.get(values["codebook_id"])
@@ -1160,12 +1225,13 @@ def export_codes(
     ``fmt`` (default ``long``): ``long`` (one row per decided answer × present code: ``id, respondent_id,
     question_id, code, coder, decided_at, status``; a decided answer without codes has one row with an
     empty code; consensus conflicts are extra rows with ``status == "conflict"``, the rest ``agreed``),
-    ``wide`` (see :func:`wide_codes`; ``wide=True`` is short for it) or ``labels`` (``id,code`` only, for
-    ``coder suggest --labels`` and ``coder link --codes``: only decided answers without a conflict, since
-    a codes file lists fully coded answers). Long and wide also write the code co-occurrence table: a
-    second sheet ``cooccurrence`` in XLSX, a sibling ``<name>.cooccurrence.csv`` for CSV; XLSX also gets
-    a ``provenance`` sheet (project, export time, view, codebook version). ``coder`` exports one coder's
-    view instead of the consensus.
+    ``wide`` (see :func:`wide_codes`; ``wide=True`` is short for it) or ``labels`` (``id, code, present``
+    as :meth:`Project.labels`, for ``coder suggest --labels`` and ``coder link --codes``: every decided
+    code with 1 or 0, and a row with an empty code for each answer coded in full (closed); a code decided
+    on an open answer is a partial label, and its other codes stay undecided). Long and wide also write the
+    code co-occurrence table: a second sheet ``cooccurrence`` in XLSX, a sibling ``<name>.cooccurrence.csv``
+    for CSV; XLSX also gets a ``provenance`` sheet (project, export time, view, codebook version).
+    ``coder`` exports one coder's view instead of the consensus.
     """
     out = Path(out)
     if wide and fmt not in (None, "wide"):
@@ -1185,8 +1251,8 @@ def export_codes(
         conflicts = cells[cells["status"] == "conflict"]
         code_ids = project.codebook().code_ids
         if fmt == "labels":
-            settled = current[~current["id"].isin(set(conflicts["id"]))]
-            return [write_table(settled[["id", "code"]].reset_index(drop=True), out)]
+            # Partial decisions stay partial: only closed answers are coded in full (a row with no code).
+            return [write_table(project.labels(coder), out)]
         if fmt == "wide":
             table = wide_codes(project, coder)
         else:

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import sparse
 from sklearn.base import clone
 from typer.testing import CliRunner
 
@@ -442,21 +443,22 @@ def test_reference_answers_teach_phrasings_without_keywords(reference_book: Code
         " «Vi samles hver torsdag i kantina» ",
     ],
 )
-def test_a_reference_answer_the_coders_coded_here_is_theirs(
+def test_a_reference_answer_the_coders_coded_otherwise_is_theirs(
     reference_book: Codebook, coded_text: str
 ) -> None:
-    # the same answer typed with other case, spacing or quotes is still the coder's
+    # The reference says meeting_places; the coders, who code this survey, say housing.
     texts = [*REFERENCE_CORPUS, coded_text]
     ids = [f"a{i}" for i in range(len(texts))]
-    labels = pd.DataFrame({"id": ["a6", "a1"], "code": ["housing", "housing"]})  # not meeting_places
+    labels = pd.DataFrame({"id": ["a6", "a1"], "code": ["housing", "housing"]})
+    suggestions = classify.suggest(pd.DataFrame({"id": ids, "text": texts}), reference_book, labels=labels)
+    mine = suggestions[suggestions["id"] == "a6"]
+    assert mine[["code", "confidence", "evidence"]].values.tolist() == [["housing", 1.0, "coded by hand"]]
+    # the model itself moves towards the coders' codes for the answer and its twin
     y = classify.label_matrix(ids, labels, reference_book)
-    suggester = classify.CodeSuggester(reference_book).fit(texts, y)
-    # the same as if the codebook did not have that reference answer at all
-    other_references = dataclasses.replace(reference_book, reference_answers=REFERENCE[1:])
-    alone = classify.CodeSuggester(other_references).fit(texts, y)
-    probe = [*texts, "samles hver torsdag i kantina"]
-    assert np.array_equal(suggester.predict_proba(probe), alone.predict_proba(probe))
-    assert suggester.predict(texts[-1:]).tolist() == [[0, 1]]  # the coder's label decides
+    model = classify.CodeSuggester(reference_book).fit(texts)
+    before = model.predict_proba(["samles hver torsdag i kantina"])[0]
+    after = model.update(y).predict_proba(["samles hver torsdag i kantina"])[0]
+    assert after[1] > before[1] and after[0] < before[0]
 
 
 @pytest.mark.parametrize("text", ["Ingen", "ingen.", "Ikke", "Aldri", "Ingenting", "Itj", "Ikkje"])
@@ -469,3 +471,89 @@ def test_negation_cues_are_not_features_but_mark_the_words_they_negate() -> None
     assert "NEG_boveiledning" in terms and "boveiledning" in terms
     assert not {"itj", "NEG_itj"} & set(terms)
     assert "NEG_ta" in classify.answer_terms(preprocess(["Ingen tar ansvar"])[0])
+
+
+# -- the coders' model ------------------------------------------------------------------------------
+
+HOUSING_BOOK = Codebook(
+    "t",
+    "nb",
+    "1",
+    (
+        Code("housing", "Boliger", keywords=("bolig",), examples=("for få boliger",)),
+        Code("economy", "Økonomi", keywords=("startlån",), examples=("startlån fungerer",)),
+        Code("small", "Liten kommune", keywords=("kort vei",), examples=("alle kjenner alle",)),
+    ),
+)
+HOUSING_TEXTS = [
+    "mangler husvære for unge",
+    "husvære til flyktninger",
+    "trenger flere husvære",
+    "for få husvære i sentrum",
+    "startlån brukes aktivt",
+    "kort vei mellom kontorene",
+    "alle kjenner alle her",
+    "bostøtte og startlån",
+    "liten kommune, kort vei",
+    "godt samarbeid",
+    "vet ikke",
+    "husvære for eldre",
+]
+
+
+def test_the_codebook_model_is_fitted_once_and_update_refits_only_the_coders_model() -> None:
+    ids = [f"a{i}" for i in range(len(HOUSING_TEXTS))]
+    model = classify.CodeSuggester(HOUSING_BOOK).fit(HOUSING_TEXTS)
+    lexical = model.models_
+    before = model.predict_proba(["husvære for eldre"])[0, 0]
+    labels = pd.DataFrame({"id": ["a0", "a1", "a2"], "code": ["housing"] * 3})
+    model.update(classify.label_matrix(ids, labels, HOUSING_BOOK))
+    assert model.models_ is lexical  # the codebook model is kept
+    after = model.predict_proba(["husvære for eldre"])[0, 0]
+    assert after > max(before + 0.2, classify.DEFAULT_THRESHOLD)
+    assert "husvære" in model.suggest(["husvære for eldre"])["evidence"].iloc[0]  # "coded: husvære"
+    # the same as fitting with the labels from the start
+    fresh = classify.CodeSuggester(HOUSING_BOOK).fit(
+        HOUSING_TEXTS, classify.label_matrix(ids, labels, HOUSING_BOOK)
+    )
+    assert np.allclose(fresh.predict_proba(HOUSING_TEXTS), model.predict_proba(HOUSING_TEXTS))
+    # and update(None) forgets the coders again
+    assert model.update(None).predict_proba(["husvære for eldre"])[0, 0] == pytest.approx(before)
+
+
+def test_coding_only_answers_that_carry_a_code_does_not_make_every_answer_carry_it() -> None:
+    # The coders code only carriers of `housing` (as a queue or a benchmark draw might): the model must not
+    # learn that the code is common, only which words carry it.
+    ids = [f"a{i}" for i in range(len(HOUSING_TEXTS))]
+    carriers = pd.DataFrame({"id": ["a0", "a1", "a2", "a3"], "code": ["housing"] * 4, "present": [1] * 4})
+    model = classify.CodeSuggester(HOUSING_BOOK).fit(HOUSING_TEXTS)
+    before = model.predict(HOUSING_TEXTS)[:, 0]
+    after = model.update(classify.label_matrix(ids, carriers, HOUSING_BOOK)).predict(HOUSING_TEXTS)[:, 0]
+    others = [4, 5, 6, 7, 8, 9, 10]  # about money, size, cooperation, nothing
+    assert after[others].tolist() == before[others].tolist() == [0] * len(others)
+    assert after[11] == 1  # an uncoded answer with the coded word gains the code
+
+
+def test_offset_logistic_has_no_intercept() -> None:
+    # Every decided cell is positive and no feature tells them apart: without an intercept nothing changes.
+    X = sparse.csr_matrix((5, 3))
+    W = classify.fit_offset_logistic(X, np.ones((5, 2), dtype=int), np.full((5, 2), -2.0), C=100.0)
+    assert W.nnz == 0
+    # undecided cells are ignored
+    X = sparse.csr_matrix(np.eye(3))
+    y = np.array([[1], [-1], [-1]])
+    W = classify.fit_offset_logistic(X, y, np.zeros((3, 1)), C=10.0).toarray()
+    assert W[0, 0] > 1 and W[1, 0] == W[2, 0] == 0
+
+
+def test_a_codebook_of_labels_alone_suggests_as_soon_as_answers_are_coded() -> None:
+    labels_only = Codebook(
+        "t", "nb", "1", (Code("housing", "Boliger"), Code("cooperation", "Samarbeid på tvers"))
+    )
+    texts = [*HOUSING_TEXTS, "samarbeid med NAV fungerer", "dårlig samarbeid mellom enhetene"]
+    ids = [f"a{i}" for i in range(len(texts))]
+    model = classify.CodeSuggester(labels_only).fit(texts)
+    assert model.predict(["samarbeid i kommunen"])[0].tolist() == [0, 1]  # from the label's words
+    coded = pd.DataFrame({"id": ["a0", "a1", "a9"], "code": ["housing", "housing", "cooperation"]})
+    model.update(classify.label_matrix(ids, coded, labels_only))
+    assert model.predict(["husvære for eldre"])[0].tolist() == [1, 0]

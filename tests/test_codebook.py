@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import random
 import re
 import textwrap
@@ -241,6 +240,67 @@ def test_a_gap_keyword_passes_validation_with_the_lexicon(tmp_path: Path) -> Non
     assert cb.load(path).get("housing").keywords == ("bolig*", "oversikt over .. bolig*")
 
 
+# ------------------------------------------------------------------------------------------ label seeds
+
+
+@pytest.mark.parametrize(
+    ("label", "seeds"),
+    [
+        ("Fragmentert og uklart ansvar", ("fragmenter*", "uklar", "ansvar")),
+        ("Tilpassede boliger", ("tilpass*", "bolig")),
+        ("Tilpassede Boliger", ("tilpass*", "bolig")),  # title case: still lemmas, not proper nouns
+        ("Oppfølging", ("oppfølg*",)),
+        ("Oppfølging av beboere", ("oppfølg*", "beboer")),
+        ("Samordning og samhandling", ("samordn*", "samhandl*")),
+        ("Møteplasser", ("møteplass",)),  # a noun stays exact: compound parts carry it into compounds
+        ("Stillinger", ("stilling",)),  # 'still*' would be too short a stem (stille, stillas)
+        ("Samarbeid med NAV", ("samarbeid", "nav")),
+        ("NAV-kontor", ("nav-kontor",)),
+        ("Uten bolig, ikke hybel", ("bolig", "hybel")),
+        ("Tiltak 2024 / ressurser", ("tiltak", "ressurs")),
+        ("Barn og unge", ("barn", "ung")),
+        ("Annet", ()),
+    ],
+)
+def test_label_seeds_are_lemmas_of_the_content_words(label: str, seeds: tuple[str, ...]) -> None:
+    pytest.importorskip("coder.lexicon")
+    assert cb.label_seeds(cb.Code("x", label)) == seeds
+
+
+def test_label_seeds_fall_back_on_the_description_only_when_the_label_gives_nothing() -> None:
+    pytest.importorskip("coder.lexicon")
+    description = "Svar om økonomi, lån, bostøtte, gjeld, husleie og tilskudd."
+    assert cb.label_seeds(cb.Code("other", "Annet", description=description)) == (
+        "svar", "økonomi", "lån", "bostøtte", "gjeld",
+    )  # fmt: skip
+    assert len(cb.label_seeds(cb.Code("other", "Annet", description=description))) == cb.DESCRIPTION_SEEDS
+    assert cb.label_seeds(cb.Code("money", "Økonomi", description=description)) == ("økonomi",)
+    assert cb.label_seeds(cb.Code("other", "Annet")) == ()
+
+
+def test_label_seeds_without_the_lexicon_are_the_words_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cb, "_lexicon", lambda: None)
+    assert cb.label_seeds(cb.Code("x", "Tilpassede boliger og NAV-kontor")) == (
+        "tilpassede", "boliger", "nav-kontor",
+    )  # fmt: skip
+
+
+def test_label_seeds_of_the_default_codebook_are_valid_lemma_keywords(tmp_path: Path) -> None:
+    pytest.importorskip("coder.lexicon")
+    book = cb.load(DEFAULT)
+    bare = [replace(c, keywords=cb.label_seeds(c), examples=(), counter_examples=()) for c in book.codes]
+    for code in bare:
+        assert code.keywords, code.id
+        assert all(cb.keyword_problem(k) is None for k in code.keywords), code.keywords
+        assert cb.label_seeds(code) == code.keywords  # deterministic
+    # as keywords they pass the lemma check too (seeds shared by two codes are only a warning)
+    path = tmp_path / "seeded.yaml"
+    cb.dump_yaml(replace(book, codes=tuple(bare), reference_file=None, reference_answers=()), path)
+    problems = cb.validate(path)
+    assert only(problems) == []
+    assert not [p for p in problems if "inflected" in p.message]
+
+
 # ------------------------------------------------------------------------------------------ validation
 
 
@@ -272,13 +332,6 @@ def test_good_codebook_loads_with_hierarchy_and_raw_version(tmp_path: Path) -> N
             "unknown parent 'husing' (did you mean 'housing'?)",
         ),
         ("    parent: housing", "    parent: small_flats", 14, "small_flats", "cannot be its own parent"),
-        (
-            "    examples: [Trenger hybler]",
-            "    keywords: []",
-            11,
-            "small_flats",
-            "neither keywords nor examples",
-        ),
         (
             "[bolig*, mangel",
             "[Bolig*, mangel",
@@ -377,6 +430,74 @@ def test_validate_reports_every_problem_in_file_order(tmp_path: Path) -> None:
     assert [p.line for p in problems] == sorted(p.line for p in problems)
     assert any("label" in m for m in messages) and any("Bolig" in m for m in messages)
     assert any("nowhere" in m for m in messages)
+
+
+# A codebook of labels alone: no description (omitted or explicitly empty), no keywords, no examples.
+LABELS_ONLY = """
+name: Etiketter
+language: nb
+version: "1"
+codes:
+  - id: responsibility
+    label: Fragmentert og uklart ansvar
+  - id: housing
+    label: Tilpassede boliger
+    description:
+  - id: follow_up
+    label: Oppfølging
+    description: ""
+    parent: housing
+"""
+
+
+def test_a_codebook_of_labels_alone_is_valid_with_a_warning_per_code(tmp_path: Path) -> None:
+    path = write(tmp_path, LABELS_ONLY)
+    problems = cb.validate(path)
+    assert only(problems) == []
+    assert [(p.code, p.line, p.severity) for p in problems] == [
+        ("responsibility", 5, "warning"),
+        ("housing", 7, "warning"),
+        ("follow_up", 10, "warning"),
+    ]
+    for problem in problems:
+        assert "neither keywords nor examples" in problem.message
+        assert "label" in problem.message and "weak seeds" in problem.message
+    book = cb.load(path)
+    assert [(c.id, c.description, c.keywords, c.examples) for c in book.codes] == [
+        ("responsibility", "", (), ()),
+        ("housing", "", (), ()),  # an empty 'description:' is the same as none
+        ("follow_up", "", (), ()),
+    ]
+    assert book.get("follow_up").parent == "housing"
+
+
+def test_a_code_without_keywords_and_examples_is_a_warning(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("    examples: [Trenger hybler]", "    keywords: []", 1))
+    problems = cb.validate(path, check_lemmas=False)
+    assert only(problems) == []
+    (warning,) = only(problems, "warning")
+    assert (warning.file, warning.line, warning.code) == (str(path), 11, "small_flats")
+    assert str(warning).startswith(f"{path}:11, code 'small_flats': warning: the code has neither keywords")
+    assert cb.load(path).get("small_flats").keywords == ()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "key", "fragment"),
+    [
+        ("    label: Oppfølging\n", "", 10, "label", "missing field 'label'"),
+        ("    label: Oppfølging\n", "    label: ''\n", 11, "label", "is empty"),
+        ("    label: Oppfølging\n", "    label:\n", 11, "label", "is empty"),
+        ("  - id: responsibility\n", "  - label_en: x\n", 5, "id", "missing field 'id'"),
+    ],
+)
+def test_a_code_still_needs_an_id_and_a_label(
+    tmp_path: Path, old: str, new: str, line: int, key: str, fragment: str
+) -> None:
+    path = write(tmp_path, LABELS_ONLY.replace(old, new, 1))
+    errors = only(cb.validate(path, check_lemmas=False))
+    assert [(p.line, p.key, p.message) for p in errors] == [(line, key, fragment)]
+    with pytest.raises(CoderError, match=fragment):
+        cb.load(path)
 
 
 @pytest.mark.parametrize(
@@ -593,17 +714,14 @@ def all_codes(element: ET.Element) -> list[ET.Element]:
     return list(element.iter(f"{NS}Code"))
 
 
-def without_reference(book: cb.Codebook) -> cb.Codebook:
-    return dataclasses.replace(book, reference_file=None, reference_answers=())
-
-
 def test_qdc_round_trip_keeps_everything(tmp_path: Path) -> None:
     book = cb.load(DEFAULT)
     out = cb.export_qdc(book, tmp_path / "book.qdc")
     back = cb.from_qdc(out)
-    # name, language, version, every field of every code, in order; the format has no place for the
-    # reference answers, which stay a file beside the YAML codebook.
-    assert back == without_reference(book)
+    # name, language, version, every field of every code, in order, and the reference answers: their file
+    # stays beside the YAML codebook, its path travels in the origin attribute
+    assert back == book and back.reference_answers
+    assert back.reference_file == (DEFAULT.parent / "boligsosialt-reference.csv").resolve().as_posix()
     for code in book.codes:
         twin = back.get(code.id)
         assert (twin.label, twin.keywords, twin.examples, twin.color) == (
@@ -695,14 +813,181 @@ def test_import_of_a_codebook_from_another_program(tmp_path: Path) -> None:
     assert book.name == "nvivo" and book.get("okonomi_lan").label == "Økonomi & lån"
     out = cb.import_qdc(path, tmp_path / "nvivo.yaml")
     problems = cb.validate(out, check_lemmas=False)
-    # a foreign codebook has no keywords or examples yet, and descriptions may be missing: validate says so
+    # a foreign codebook has no keywords or examples yet: validate warns; missing descriptions are fine
     assert {p.code for p in problems if "neither keywords nor examples" in p.message} == set(book.code_ids)
-    assert {p.code for p in problems if "missing field 'description'" in p.message} == {
-        "moteplasser",
-        "moteplasser_2",
-        "okonomi_lan",
-    }
-    assert len(problems) == 7
+    assert len(problems) == 4 and only(problems) == []
+    assert cb.load(out).get("moteplasser").description == ""
+
+
+# As Taguette 1.5 exports its tags: flat codes with name and guid only, the hierarchy only in the names.
+TAGUETTE_QDC = """<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="Taguette 1.5.1">
+  <Codes>
+    <Code guid="6f1c1d38-1b0e-4f57-9d38-000000000001" name="Ansvar" isCodable="true"/>
+    <Code guid="6f1c1d38-1b0e-4f57-9d38-000000000002" name="Ansvar.Uklart ansvar" isCodable="true"/>
+    <Code guid="6f1c1d38-1b0e-4f57-9d38-000000000003" name="Bolig.Tilpassede boliger.Omsorgsboliger"
+          isCodable="true"/>
+    <Code guid="6f1c1d38-1b0e-4f57-9d38-000000000004" name="Bolig.Tilpassede boliger" isCodable="true"
+          color="#00AA00"/>
+    <Code guid="6f1c1d38-1b0e-4f57-9d38-000000000005" name="Tiltak 1.2" isCodable="true"/>
+    <Code guid="6f1c1d38-1b0e-4f57-9d38-000000000006" name="Samarbeid, f.eks. med NAV" isCodable="true"/>
+    <Code guid="6f1c1d38-1b0e-4f57-9d38-000000000007" name="St.meld.Oppfølging" isCodable="true"/>
+  </Codes>
+</CodeBook>
+"""
+
+
+def test_import_of_taguette_dotted_names_builds_the_hierarchy(tmp_path: Path) -> None:
+    path = tmp_path / "taguette.qdc"
+    path.write_text(TAGUETTE_QDC, encoding="utf-8")
+    book = cb.from_qdc(path)
+    assert [(c.id, c.label, c.parent) for c in book.codes] == [
+        ("ansvar", "Ansvar", None),
+        ("uklart_ansvar", "Uklart ansvar", "ansvar"),
+        ("bolig", "Bolig", None),  # no code has that name: created as a parent
+        ("tilpassede_boliger", "Tilpassede boliger", "bolig"),  # created first, filled in by its own <Code>
+        ("omsorgsboliger", "Omsorgsboliger", "tilpassede_boliger"),  # A.B.C chains
+        ("tiltak_1_2", "Tiltak 1.2", None),  # a dot between digits does not split
+        ("samarbeid_f_eks_med_nav", "Samarbeid, f.eks. med NAV", None),  # nor one in an abbreviation
+        ("st_meld", "St.meld", None),  # 'St.meld' is an abbreviation, the dot after it splits
+        ("oppfolging", "Oppfølging", "st_meld"),
+    ]
+    assert book.get("tilpassede_boliger").color == "#00AA00"
+    assert all(c.description == "" and not c.keywords and not c.examples for c in book.codes)
+    out = cb.import_qdc(path, tmp_path / "taguette.yaml")
+    problems = cb.validate(out)
+    assert only(problems) == [], [str(p) for p in problems]
+    assert {p.code for p in problems} == set(book.code_ids)  # each: neither keywords nor examples
+    assert cb.load(out) == book
+
+
+def test_cli_import_then_validate_a_taguette_codebook(tmp_path: Path) -> None:
+    path = tmp_path / "taguette.qdc"
+    path.write_text(TAGUETTE_QDC, encoding="utf-8")
+    out = tmp_path / "out.yaml"
+    imported = runner.invoke(app, ["codebook", "import", str(path), "-o", str(out)])
+    assert imported.exit_code == 0, imported.output
+    validated = runner.invoke(app, ["codebook", "validate", str(out)])
+    assert validated.exit_code == 0, validated.output
+    assert "ok (" in validated.stdout and "Error:" not in validated.stderr
+    assert cb.load(out).get("uklart_ansvar").parent == "ansvar"
+
+
+def test_import_keeps_the_hierarchy_of_nested_codes_and_dotted_names_within(tmp_path: Path) -> None:
+    path = tmp_path / "nested.qdc"
+    path.write_text(
+        """<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0">
+  <Codes>
+    <Code guid="a" name="Samarbeid" isCodable="true">
+      <Code guid="b" name="Møter" isCodable="true">
+        <Code guid="c" name="Faste møter" isCodable="true"/>
+      </Code>
+      <Code guid="d" name="Nettverk.Uformelle nettverk" isCodable="true"/>
+    </Code>
+    <Code guid="e" name="Møter" isCodable="true"/>
+  </Codes>
+</CodeBook>
+""",
+        encoding="utf-8",
+    )
+    book = cb.from_qdc(path)
+    assert [(c.id, c.label, c.parent) for c in book.codes] == [
+        ("samarbeid", "Samarbeid", None),
+        ("moter", "Møter", "samarbeid"),
+        ("faste_moter", "Faste møter", "moter"),
+        ("nettverk", "Nettverk", "samarbeid"),  # a dotted name below a nested code: its parent is made there
+        ("uformelle_nettverk", "Uformelle nettverk", "nettverk"),
+        ("moter_2", "Møter", None),  # the same name elsewhere is another code
+    ]
+    assert only(cb.validate(cb.import_qdc(path, tmp_path / "nested.yaml"))) == []
+
+
+def test_a_dotted_parent_whose_code_comes_later_takes_its_coder_id(tmp_path: Path) -> None:
+    # the <Code> of the parent carries coder's data block: its id replaces the one made from the name
+    parent = cb.to_qdc(
+        cb.Codebook("T", "nb", "1", (cb.Code("responsibility", "Ansvar", keywords=("ansvar",)),))
+    )
+    child = '<Code guid="x" name="Ansvar.Uklart ansvar" isCodable="true"/>'
+    path = tmp_path / "mixed.qdc"
+    path.write_text(parent.replace("<Codes>", f"<Codes>{child}", 1), encoding="utf-8")
+    book = cb.from_qdc(path)
+    assert [(c.id, c.parent, c.keywords) for c in book.codes] == [
+        ("responsibility", None, ("ansvar",)),
+        ("uklart_ansvar", "responsibility", ()),
+    ]
+
+
+def test_coder_labels_with_dots_are_not_split_on_the_way_back(tmp_path: Path) -> None:
+    book = cb.Codebook("T", "nb", "1", (cb.Code("ref", "Ansvar.Uklart", keywords=("ansvar",)),))
+    back = cb.from_qdc(cb.export_qdc(book, tmp_path / "dots.qdc"))
+    assert back == book
+
+
+def reference_book(directory: Path) -> cb.Codebook:
+    return cb.load(with_reference(directory, "text,codes\nFor få boliger,housing\nKort vei til alle,\n"))
+
+
+@pytest.mark.parametrize(
+    ("qdc", "written"),
+    [
+        ("books/book.qdc", "ref.csv"),  # beside the reference file
+        ("book.qdc", "books/ref.csv"),  # above it
+        ("elsewhere/book.qdc", None),  # '../books/ref.csv' would climb out: absolute
+    ],
+)
+def test_qdc_export_and_import_keep_the_reference_answers(
+    tmp_path: Path, qdc: str, written: str | None
+) -> None:
+    book = reference_book(tmp_path / "books")
+    assert len(book.reference_answers) == 2
+    (tmp_path / qdc).parent.mkdir(parents=True, exist_ok=True)
+    exported = cb.export_qdc(book, tmp_path / qdc)
+    expected = written if written is not None else (tmp_path / "books" / "ref.csv").resolve().as_posix()
+    origin = ET.parse(exported).getroot().get("origin", "")
+    assert origin.endswith(f"; reference_answers={expected}")
+    back = cb.from_qdc(exported)
+    assert back == book and back.reference_file == expected
+    # import writes the path relative to the new YAML; the result validates and loads the same answers
+    out = tmp_path / "imported" / "book.yaml"
+    out.parent.mkdir()
+    cb.import_qdc(exported, out)
+    assert yaml.safe_load(out.read_text(encoding="utf-8"))["reference_answers"] == (
+        (tmp_path / "books" / "ref.csv").resolve().as_posix()
+    )
+    assert cb.validate(out) == []
+    assert cb.load(out).reference_answers == book.reference_answers
+
+
+def test_to_qdc_without_a_directory_writes_the_reference_path_as_the_codebook_has_it(tmp_path: Path) -> None:
+    book = reference_book(tmp_path)
+    assert "; reference_answers=ref.csv" in ET.fromstring(cb.to_qdc(book)).get("origin", "")
+    assert "reference_answers" not in ET.fromstring(cb.to_qdc(cb.load(write(tmp_path, GOOD)))).get(
+        "origin", ""
+    )
+
+
+@pytest.mark.parametrize(
+    ("table", "fragments"),
+    [
+        (None, ["ref.csv", "file not found"]),
+        ("text,codes\nHybler,flats\n", ["ref.csv", "row 2", "code 'flats' is not in the codebook"]),
+    ],
+)
+def test_an_unreadable_reference_file_in_a_qdc_is_a_user_error(
+    tmp_path: Path, table: str | None, fragments: list[str]
+) -> None:
+    exported = cb.export_qdc(reference_book(tmp_path / "books"), tmp_path / "books" / "book.qdc")
+    reference = tmp_path / "books" / "ref.csv"
+    if table is None:
+        reference.unlink()
+    else:
+        reference.write_text(table, encoding="utf-8")
+    with pytest.raises(CoderError) as raised:
+        cb.from_qdc(exported)
+    assert raised.value.file == str(exported) and raised.value.key == "reference_answers"
+    assert str(reference) in raised.value.message
+    assert all(fragment in str(raised.value) for fragment in fragments)
 
 
 @pytest.mark.parametrize(
@@ -799,7 +1084,9 @@ def test_cli_export_and_import_round_trip(tmp_path: Path) -> None:
     assert qdc.exists() and "8 codes" in exported.stdout
     imported = runner.invoke(app, ["codebook", "import", str(qdc), "-o", str(tmp_path / "back.yaml")])
     assert imported.exit_code == 0, imported.output
-    assert cb.load(tmp_path / "back.yaml") == without_reference(cb.load(DEFAULT))
+    back = cb.load(tmp_path / "back.yaml")
+    assert back == cb.load(DEFAULT) and back.reference_answers  # the reference answers too
+    assert back.reference_file == "boligsosialt-reference.csv"  # relative to back.yaml
     again = runner.invoke(app, ["codebook", "import", str(qdc), "-o", str(tmp_path / "back.yaml")])
     assert again.exit_code == 2 and "use --force" in again.stderr
     forced = runner.invoke(

@@ -428,3 +428,57 @@ def test_a_filter_that_matches_nothing_keeps_the_session_and_the_old_filter(proj
         assert ("a3", "meeting_places") in {
             (r.answer_id, r.code) for r in opened.log(coder="kari").itertuples()
         }
+
+
+# -- learning while reviewing -------------------------------------------------------------------------
+
+
+def test_review_refits_the_model_and_orders_the_queue_again(project: Project) -> None:
+    from coder.classify import CodeSuggester, label_matrix
+
+    lines = iter(["+ oppfølging", "n", "q"])  # two decisions on the first answer (a3), then next
+
+    def read_line(_: str) -> str:
+        return next(lines)
+
+    console = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115 - closed below
+    try:
+        summary = review_module.review(
+            project.path, "kari", console=console, read_line=read_line, refit_every=1
+        )
+    finally:
+        console.file.close()
+    output = console.export_text()
+    assert summary.decisions >= 1
+    assert "The model learned from 1 coded answers" in output
+    shown = list(dict.fromkeys(re.findall(r"╭─+ (a\d) ─", output)))
+    assert shown[0] == "a3"
+    # the answer shown next is the least certain one under the model refitted on the decision
+    model = CodeSuggester(project.codebook(), threshold=0.5).fit(ANSWERS["text"].tolist())
+    ids = ANSWERS["id"].tolist()
+    proba = model.update(label_matrix(ids, project.labels(), project.codebook())).predict_proba(
+        ANSWERS["text"].tolist()
+    )
+    margins = {
+        answer: min([abs(p - 0.5) for p in row if p >= store.STORED_CONFIDENCE_FLOOR] + [0.5])
+        for answer, row in zip(ids, proba, strict=True)
+        if answer != "a3"
+    }
+    assert shown[1] == min(sorted(margins), key=lambda a: margins[a])
+
+
+def test_quitting_after_undoing_everything_saves_no_decisions(project: Project) -> None:
+    result = _review(project, "a\nu\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "0 decisions saved" in result.output
+
+
+def test_the_screen_names_an_active_filter(project: Project) -> None:
+    result = _review(project, "q\n", "--filter", "band=high")
+    assert "filter band=high: queue 1/" in result.output
+
+
+def test_a_negative_refit_interval_is_exit_2(project: Project) -> None:
+    result = _review(project, "q\n", "--refit-every", "-1")
+    assert result.exit_code == 2
+    assert "--refit-every" in result.output and "must be 0 (never) or more" in result.output

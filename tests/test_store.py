@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import shutil
 import sqlite3
 import stat
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from coder import codebook as codebook_module
 from coder import store
+from coder.classify import label_matrix, read_labels
 from coder.cli import app
 from coder.codebook import Code, Codebook
 from coder.errors import CoderError
+from coder.reliability import read_codes
 from coder.store import Decision, Project
 
 runner = CliRunner()
@@ -524,8 +529,24 @@ def test_export_labels_feeds_the_classifier(tmp_path: Path, coded: Project) -> N
     out = tmp_path / "labels.csv"
     store.export_codes(coded.path, out, fmt="labels")
     labels = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert list(labels.columns) == ["id", "code"]
-    assert _codes(labels) == _codes(coded.labels())
+    assert list(labels.columns) == ["id", "code", "present"]
+    assert labels.values.tolist() == coded.labels().astype(str).values.tolist()
+    y = label_matrix(coded.answer_ids(), read_labels(out, coded.answer_ids(), CODEBOOK), CODEBOOK)
+    assert np.array_equal(y, label_matrix(coded.answer_ids(), coded.labels(), CODEBOOK))
+
+
+def test_export_labels_keeps_partial_decisions_partial(tmp_path: Path, coded: Project) -> None:
+    # a bulk review decides single codes and closes nothing: the other codes stay undecided
+    coded.record("kari", [Decision("r2:q2", "follow_up", "accept", None, 0.95)], mode="bulk")
+    out = tmp_path / "labels.csv"
+    store.export_codes(coded.path, out, fmt="labels")
+    labels = read_labels(out, coded.answer_ids(), CODEBOOK)
+    y = label_matrix(coded.answer_ids(), labels, CODEBOOK)
+    row = y[coded.answer_ids().index("r2:q2")]
+    assert row[CODEBOOK.code_ids.index("follow_up")] == 1
+    assert (np.delete(row, CODEBOOK.code_ids.index("follow_up")) == -1).all()  # not "absent"
+    # read as a codes file (link, summary, evaluate), a partly decided answer is not coded at all
+    assert set(read_codes(out)["id"]) == coded.closed() == {"r3:q1"}
 
 
 def test_export_long_flags_conflicts(tmp_path: Path, coded: Project) -> None:
@@ -538,7 +559,7 @@ def test_export_long_flags_conflicts(tmp_path: Path, coded: Project) -> None:
     assert rows == [["follow_up", "kari, ola", "conflict"], ["coordination", "kari, ola", "conflict"]]
     labels = tmp_path / "labels.csv"
     store.export_codes(coded.path, labels, fmt="labels")
-    assert "r1:q1" not in set(pd.read_csv(labels, dtype=str)["id"])  # a codes file lists settled answers
+    assert "r1:q1" not in set(read_codes(labels)["id"])  # a codes file lists settled answers
     result = runner.invoke(app, ["agreement", str(coded.path), "--coders", "kari,ola", "--no-model"])
     assert result.exit_code == 0, result.output
     assert "2 consensus conflicts" in result.output
@@ -597,3 +618,57 @@ def test_init_takes_answers_or_a_manifest_not_both(tmp_path: Path) -> None:
     with pytest.raises(CoderError, match="not both"):
         store.init(tmp_path / "p.db", answers, manifest=Path("examples/oppdal/manifest.yaml"))
     assert not (tmp_path / "p.db").exists()
+
+
+def test_a_project_keeps_the_codebooks_reference_answers_and_suggests_as_the_file_workflow(
+    tmp_path: Path,
+) -> None:
+    from coder import classify
+
+    reference = pd.DataFrame(
+        {
+            "text": ["Treffes hver torsdag over lunsj", "Mangler husvære for unge", "Vet ikke"],
+            "codes": ["coordination", "follow_up", ""],
+        }
+    )
+    reference.to_csv(tmp_path / "ref.csv", index=False)
+    book_path = tmp_path / "book.yaml"
+    with_reference = dataclasses.replace(CODEBOOK, path=book_path, reference_file="ref.csv")
+    book_path.write_text(codebook_module.to_yaml(with_reference, tmp_path), encoding="utf-8")
+    book = codebook_module.load(book_path)
+    assert len(book.reference_answers) == 3
+    with store.init(tmp_path / "p.db", ANSWERS, book_path) as project:
+        assert project.codebook().reference_answers == book.reference_answers
+        project.record("kari", [Decision("r1:q1", "follow_up", "add"), Decision("r3:q1", "", "none")])
+        labels = project.labels()
+        run_id = store.suggest(project.path, seed=2)
+        stored = project.suggestions(run_id)
+    # the file workflow: the same answers, codebook file, decisions and seed
+    expected = classify.suggest(
+        ANSWERS[["id", "text"]],
+        book,
+        labels=labels,
+        threshold=store.STORED_CONFIDENCE_FLOOR,
+        seed=2,
+        keep_human_codes=False,
+    )
+    pd.testing.assert_frame_equal(
+        stored[["id", "code", "confidence"]].sort_values(["id", "code"]).reset_index(drop=True),
+        expected[["id", "code", "confidence"]].sort_values(["id", "code"]).reset_index(drop=True),
+    )
+    # a merged project keeps them too
+    copy = tmp_path / "copy.db"
+    shutil.copy(tmp_path / "p.db", copy)
+    with store.Project.open(store.merge(tmp_path / "p.db", copy, tmp_path / "m.db")) as merged:
+        assert merged.codebook().reference_answers == book.reference_answers
+
+
+def test_cli_suggest_project_prints_what_the_run_holds(project: Project) -> None:
+    project.record("kari", [Decision("r1:q1", "follow_up", "add"), Decision("r1:q1", "", "none")])
+    result = runner.invoke(app, ["suggest", "--project", str(project.path)])
+    assert result.exit_code == 0, result.output
+    counts = project.run_counts()
+    assert counts["answers"] == 5 and counts["coded_answers"] == 1
+    expected = f"{counts['suggestions']} suggestions for {counts['answers_suggested']} of 5 answers"
+    assert expected in result.output
+    assert "learned from 1 coded answers" in result.output
