@@ -6,8 +6,9 @@ The **codebook model** learns from the codebook and the whole corpus, never from
 once per corpus and reused while they code:
 
 * each code's keywords label the corpus weakly (an answer whose lemmas or compound parts match a keyword);
-  its examples and counter-examples, the phrases of its label, description and include guidance, and the
-  codebook's reference answers (answers coded in full with it before) are labelled answers;
+  its examples and counter-examples (for a code without examples: the phrases of its label, description and
+  include guidance), and the codebook's reference answers (answers coded in full with it before) are
+  labelled answers;
 * the **uncoded corpus** takes part by self-training: confident out-of-fold predictions replace the weak
   labels for the next round.
 
@@ -434,8 +435,8 @@ class CodeSuggester(BaseEstimator):
     reference_weight : float
         Sample weight of the codebook's reference answers (answers coded with it before); 0 ignores them.
     definition_weight : float
-        Sample weight of the phrases of each code's label, description and include guidance, learned as
-        short examples of the code (what a codebook of labels alone has to teach); 0 ignores them.
+        Sample weight of the phrases of the label, description and include guidance of a code without
+        examples, learned as short examples of it (what a lean codebook has to teach); 0 ignores them.
     self_training_rounds : int
         Rounds of pseudo-labelling the uncoded answers with confident predictions.
     pseudo_label_above : float
@@ -516,6 +517,9 @@ class CodeSuggester(BaseEstimator):
         codebook order, with 1 (carries the code), 0 (does not) and -1 (not coded); ``None`` means no
         answer is coded.
         """
+        expected = (len(X), len(self.codebook.codes))
+        if y is not None and np.shape(y) != expected:  # before the long fit of the codebook model
+            raise ValueError(f"y has shape {np.shape(y)}, expected {expected}")
         self._fit_codebook_model(X)
         return self.update(y)
 
@@ -530,10 +534,13 @@ class CodeSuggester(BaseEstimator):
         examples += [
             (text, index, 0, 1.0) for index, code in enumerate(codes) for text in code.counter_examples
         ]
+        # A code's own examples teach better than its definition (measured on the development sets);
+        # a code without examples (a lean codebook, labels alone) learns from the phrases of its definition.
         if self.definition_weight > 0:
             examples += [
                 (text, index, 1, self.definition_weight)
                 for index, code in enumerate(codes)
+                if not code.examples
                 for text in definition_phrases(code)
             ]
         # Every reference answer teaches, also one that is an answer of this corpus (an earlier survey coded
@@ -768,21 +775,23 @@ class CodeSuggester(BaseEstimator):
         """One row per (answer, code) at or above ``threshold``, with the evidence for it."""
         evidence = _Evidence(self, features)
         rows = []
-        for row, found in enumerate(matches):
-            chosen = np.flatnonzero(proba[row] >= threshold)
-            if not chosen.size:
-                continue
-            similarity = evidence.similarity(row)
-            for index in chosen:
-                rows.append(
-                    (
-                        ids[row],
-                        str(self.classes_[index]),
-                        round(float(proba[row, index]), 4),
-                        evidence.describe(row, index, found, similarity),
+        for start in range(0, len(matches), _EVIDENCE_BATCH):
+            batch = range(start, min(start + _EVIDENCE_BATCH, len(matches)))
+            similarity = evidence.similarity(batch)
+            for row in batch:
+                for index in np.flatnonzero(proba[row] >= threshold):
+                    rows.append(
+                        (
+                            ids[row],
+                            str(self.classes_[index]),
+                            round(float(proba[row, index]), 4),
+                            evidence.describe(row, index, matches[row], similarity[row - start]),
+                        )
                     )
-                )
         return pd.DataFrame(rows, columns=SUGGESTION_COLUMNS)
+
+
+_EVIDENCE_BATCH = 1000  # answers whose similarities to the examples are computed at once (bounded memory)
 
 
 class _Evidence:
@@ -803,9 +812,9 @@ class _Evidence:
             index: np.flatnonzero(model.example_codes_ == index) for index in range(len(model.classes_))
         }
 
-    def similarity(self, row: int) -> np.ndarray:
-        """Cosine of answer ``row`` with every codebook example and reference answer."""
-        return (self.model.example_vectors_ @ self.features[row].T).toarray().ravel()
+    def similarity(self, rows: range) -> np.ndarray:
+        """Cosine of the answers ``rows`` with every codebook example and reference answer."""
+        return (self.features[rows.start : rows.stop] @ self.model.example_vectors_.T).toarray()
 
     def describe(
         self, row: int, index: int, matches: dict[str, list[tuple[str, bool]]], similarity: np.ndarray
