@@ -22,6 +22,9 @@ Commands (``?`` shows them)::
                'f' alone clears the filter
     q          quit (everything is already saved)
 
+Every ``--refit-every`` decisions (default 10) the model learns from the decisions so far (coding blind:
+this coder's only) and the rest of the queue is ordered again under it, with its confidences and evidence.
+
 Order: answers this coder has not decided first; then, unless blind, answers where the other coders
 disagree; then the least certain ones -- smallest distance between a confidence and the run's threshold
 (a code without a suggestion counts as confidence 0) -- so each decision teaches the model the most.
@@ -222,15 +225,16 @@ class _Learner:
     def ready(self) -> bool:
         return not self._thread.is_alive()
 
-    def refit(self) -> dict[str, list[tuple[str, float, str]]]:
-        """The suggestions (answer -> (code, confidence, evidence)) of the model refitted on the decisions."""
+    def refit(self, coder: str | None = None) -> dict[str, list[tuple[str, float, str]]]:
+        """The suggestions (answer -> (code, confidence, evidence)) of the model refitted on the decisions
+        of ``coder`` (``None``: the consensus of every coder)."""
         if not self._thread.ident:
             self.start()
         self._thread.join()
         if self._error is not None:
             raise self._error
         ids = self.answers["id"].tolist()
-        self.model.update(label_matrix(ids, self.project.labels(), self.codebook))
+        self.model.update(label_matrix(ids, self.project.labels(coder), self.codebook))
         suggestions: dict[str, list[tuple[str, float, str]]] = {}
         table = self.model.suggest_corpus(ids, threshold=STORED_CONFIDENCE_FLOOR)
         for row in table.sort_values(["confidence", "code"], ascending=[False, True]).itertuples():
@@ -521,7 +525,8 @@ def review(
     ``read_line(prompt)`` returns one command line (default: ``console.input``); end of input quits.
     ``blind`` hides the other coders' decisions (and does not order by their disagreement). Every
     ``refit_every`` decisions (0: never) the model learns from every decision in the project so far and the
-    rest of the queue is ordered again under it; the first refit also fits the codebook model once.
+    rest of the queue is ordered again under it (coding blind: from this coder's decisions only); the
+    codebook model is fitted once, in the background from the start of the session.
     """
     coder = coder.strip()
     if not coder:
@@ -576,13 +581,12 @@ def review(
                 since_refit = 0
                 waiting = "" if learner.ready else " (the first time also from the codebook: a minute or so)"
                 with console.status(f"Learning from your decisions{waiting} ..."):
-                    state.suggestions = learner.refit()
+                    # Coding blind, the model learns from this coder's decisions only.
+                    state.suggestions = learner.refit(coder if blind else None)
                 seen = items[: index + 1]
                 items = seen + [a for a in _queue(state, current_filter, blind) if a not in seen]
-                console.print(
-                    f"[dim]The model learned from {len(project.labels()['id'].unique())} coded answers;"
-                    " the queue is ordered again.[/]"
-                )
+                learned = project.labels(coder if blind else None)["id"].nunique()
+                console.print(f"[dim]The model learned from {learned} coded answers; queue reordered.[/]")
             if step == "next":
                 index += 1
             elif step.startswith("undo:"):

@@ -456,7 +456,7 @@ def test_review_refits_the_model_and_orders_the_queue_again(project: Project) ->
     # the answer shown next is the least certain one under the model refitted on the decision
     model = CodeSuggester(project.codebook(), threshold=0.5).fit(ANSWERS["text"].tolist())
     ids = ANSWERS["id"].tolist()
-    proba = model.update(label_matrix(ids, project.labels(), project.codebook())).predict_proba(
+    proba = model.update(label_matrix(ids, project.labels("kari"), project.codebook())).predict_proba(
         ANSWERS["text"].tolist()
     )
     margins = {
