@@ -564,3 +564,17 @@ def test_a_codebook_of_labels_alone_suggests_as_soon_as_answers_are_coded() -> N
     coded = pd.DataFrame({"id": ["a0", "a1", "a9"], "code": ["housing", "housing", "cooperation"]})
     model.update(classify.label_matrix(ids, coded, labels_only))
     assert model.predict(["husvære for eldre"])[0].tolist() == [1, 0]
+
+
+def test_a_labels_file_with_partial_decisions_is_read_and_checked(tmp_path: Path, codebook: Codebook) -> None:
+    path = tmp_path / "labels.csv"
+    path.write_text("id,code,present\na1,anchoring,1\na1,follow_up,0\na2,,0\n", encoding="utf-8")
+    labels = classify.read_labels(path, ["a1", "a2", "a3"], codebook)
+    y = classify.label_matrix(["a1", "a2", "a3"], labels, codebook)
+    anchoring, follow_up = codebook.code_ids.index("anchoring"), codebook.code_ids.index("follow_up")
+    assert y[0, anchoring] == 1 and y[0, follow_up] == 0
+    assert (np.delete(y[0], [anchoring, follow_up]) == classify.UNLABELED).all()  # partial stays partial
+    assert (y[1] == 0).all() and (y[2] == classify.UNLABELED).all()
+    path.write_text("id,code,present\na1,anchoring,yes\n", encoding="utf-8")
+    with pytest.raises(CoderError, match=r"labels.csv, row 2, column 'present': present must be 1 or 0"):
+        classify.read_labels(path, ["a1"], codebook)
