@@ -54,7 +54,6 @@ from scipy.optimize import minimize
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
 from coder.codebook import (
@@ -327,11 +326,6 @@ def _char_text(answer: ProcessedAnswer) -> str:
     return " ".join(t.text.lower() for t in _content_tokens(answer))
 
 
-def _unit_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
-    """Rows scaled to unit length, so a dot product is a cosine similarity (an empty matrix stays empty)."""
-    return normalize(matrix) if matrix.shape[0] else matrix
-
-
 def _identity(terms: list[str]) -> list[str]:
     return terms
 
@@ -588,7 +582,6 @@ class CodeSuggester(BaseEstimator):
             corpus_labels[proba >= self.pseudo_label_above] = 1
             corpus_labels[proba <= 1 - self.pseudo_label_above] = 0
         self.models_ = [self._fit_code(features, labels[:, j], weights[:, j]) for j in range(n_codes)]
-        self.corpus_ = corpus
         self.corpus_features_ = features[n_prior:]
         self.corpus_matches_ = matches[n_prior:]
         self.corpus_lexical_logits_ = oof
@@ -616,7 +609,7 @@ class CodeSuggester(BaseEstimator):
         """
         check_is_fitted(self, "models_")
         n_codes = len(self.classes_)
-        shape = (len(self.corpus_), n_codes)
+        shape = (self.corpus_features_.shape[0], n_codes)
         y = np.full(shape, UNLABELED) if y is None else np.asarray(y)
         if y.shape != shape:
             raise ValueError(f"y has shape {y.shape}, expected {shape}")
@@ -758,8 +751,8 @@ class CodeSuggester(BaseEstimator):
         Nothing is processed again, so after :meth:`update` this is fast (``coder review`` re-ranks with it).
         """
         check_is_fitted(self, "models_")
-        if len(ids) != len(self.corpus_):
-            raise ValueError(f"{len(ids)} ids for {len(self.corpus_)} answers")
+        if len(ids) != self.corpus_features_.shape[0]:
+            raise ValueError(f"{len(ids)} ids for {self.corpus_features_.shape[0]} answers")
         threshold = self.threshold if threshold is None else threshold
         proba = self.predict_proba_corpus()
         return self._suggestions(list(ids), proba, self.corpus_features_, self.corpus_matches_, threshold)

@@ -163,10 +163,7 @@ class _State:
             project.codebook(),
         )
         if run_id:
-            for row in project.suggestions(run_id).itertuples(index=False):
-                state.suggestions.setdefault(row.id, []).append(
-                    (row.code, float(row.confidence), row.evidence)
-                )
+            state.suggestions = _by_answer(project.suggestions(run_id))
         state.refresh()
         return state
 
@@ -235,11 +232,17 @@ class _Learner:
             raise self._error
         ids = self.answers["id"].tolist()
         self.model.update(label_matrix(ids, self.project.labels(coder), self.codebook))
-        suggestions: dict[str, list[tuple[str, float, str]]] = {}
         table = self.model.suggest_corpus(ids, threshold=STORED_CONFIDENCE_FLOOR)
-        for row in table.sort_values(["confidence", "code"], ascending=[False, True]).itertuples():
-            suggestions.setdefault(row.id, []).append((row.code, float(row.confidence), row.evidence))
-        return suggestions
+        # the order Project.suggestions gives a stored run: most confident first, then by code
+        return _by_answer(table.sort_values(["confidence", "code"], ascending=[False, True], kind="stable"))
+
+
+def _by_answer(suggestions: pd.DataFrame) -> dict[str, list[tuple[str, float, str]]]:
+    """answer -> its suggestions ``(code, confidence, evidence)`` in the order of ``suggestions``."""
+    grouped: dict[str, list[tuple[str, float, str]]] = {}
+    for row in suggestions.itertuples(index=False):
+        grouped.setdefault(row.id, []).append((row.code, float(row.confidence), row.evidence))
+    return grouped
 
 
 def _others_disagree(project: Project, coder: str) -> set[str]:
