@@ -41,21 +41,24 @@ the coders' codes made strong, and the nearest codebook example or reference ans
 
 from __future__ import annotations
 
-import bisect
 import os
 import re
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from joblib import Memory
 from scipy import sparse
 from scipy.optimize import minimize
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, check_memory
+from threadpoolctl import threadpool_limits
 
+from coder import __version__, progress
 from coder.codebook import (
     Code,
     Codebook,
@@ -66,12 +69,13 @@ from coder.codebook import (
 )
 from coder.errors import CoderError
 from coder.io import read_table, require_columns, spreadsheet_row
-from coder.lexicon import get_lexicon
+from coder.lexicon import cache_dir, get_lexicon
 from coder.nlp import (
     NEGATION_CUES,
     AnswerToken,
     ProcessedAnswer,
     load_pipeline,
+    pipeline_info,
     preprocess,
 )
 from coder.reliability import parse_present
@@ -81,6 +85,9 @@ UNLABELED = -1
 NEGATED_PREFIX = "NEG_"  # marks a lemma in the scope of a negation among the lexical features
 SUGGESTION_COLUMNS = ["id", "code", "confidence", "evidence"]
 KEYWORD_PRIOR = 0.5  # pseudo-acceptances of a keyword before human decisions weigh it
+# The suggester's linear algebra is on small vectors: BLAS threads only spin and fight for the two cores
+# (measured: a liblinear fit took 12x longer with them on a busy machine). Results do not change.
+_one_blas_thread = threadpool_limits.wrap(limits=1, user_api="blas")
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -117,6 +124,20 @@ class KeywordMatcher:
         self._fuzzy_stems = sorted(
             w[:-1] for w in words if w.endswith("*") and len(w) > _MIN_FUZZY_LENGTH - 1
         )
+        # The index: which keywords an answer's terms can complete, so the cost is per term, not per
+        # keyword x answer. Keywords keep their codebook order (it decides the order of the hits).
+        self._ordered = [
+            (code_id, keyword, tuple(keyword_words(keyword)))
+            for code_id, keywords in self.keywords.items()
+            for keyword in keywords
+        ]
+        self._by_word: dict[str, list[int]] = {}
+        for position, (_, _, kw_words) in enumerate(self._ordered):
+            for word in set(kw_words):
+                self._by_word.setdefault(word, []).append(position)
+        self._stems = {w[:-1] for w in self._by_word if w.endswith("*")}
+        self._stem_lengths = sorted({len(stem) for stem in self._stems})
+        self._misspelt_memo: dict[tuple, list[str]] = {}
 
     def matches(self, answer: ProcessedAnswer) -> dict[str, list[tuple[str, bool]]]:
         """Per code, the keywords found in ``answer`` and whether each stands in a negation scope.
@@ -129,20 +150,15 @@ class KeywordMatcher:
         tokens = answer.tokens
         # The lower-cased text joins the lemma and parts, so a lemmatizer slip does not hide a keyword.
         terms = [{t.text.lower(), *t.terms, *self._misspelt(t)} for t in tokens]
-        vocabulary = sorted(set().union(*terms)) if terms else []
         candidates = []
-        for code_id, keywords in self.keywords.items():
-            for keyword in keywords:
-                words = keyword_words(keyword)
-                if not all(_word_present(word, vocabulary) for word in words):
-                    continue  # a cheap test first: most keywords are absent from a short answer
-                for start, end in find_keyword(keyword, terms):
-                    whole = len(words) > 1 or any(
-                        keyword_matches(keyword, term)
-                        for term in (tokens[start].text.lower(), tokens[start].lemma)
-                    )
-                    specificity = (len(words), whole, len(keyword.rstrip("*")))
-                    candidates.append((code_id, keyword, start, end, specificity))
+        for code_id, keyword, words in self._candidates(set().union(*terms) if terms else set()):
+            for start, end in find_keyword(keyword, terms):
+                first = tokens[start]
+                whole = len(words) > 1 or any(
+                    keyword_matches(keyword, term) for term in (first.text.lower(), first.lemma)
+                )
+                specificity = (len(words), whole, len(keyword.rstrip("*")))
+                candidates.append((code_id, keyword, start, end, specificity))
         found: dict[str, list[tuple[str, bool]]] = {}
         for code_id, keyword, start, end, specificity in candidates:
             outranked = any(
@@ -157,11 +173,36 @@ class KeywordMatcher:
                 hits.append((keyword, negated))
         return found
 
+    def _candidates(self, vocabulary: set[str]) -> list[tuple[str, str, tuple[str, ...]]]:
+        """The keywords whose every word matches a term of ``vocabulary``, in codebook order.
+
+        Only these can match the answer (:func:`coder.codebook.find_keyword` then checks order and gaps).
+        """
+        present = {term for term in vocabulary if term in self._by_word}
+        for term in vocabulary:  # a prefix keyword word (``bolig*``) matches every term it begins
+            for length in self._stem_lengths:
+                if length > len(term):
+                    break
+                if term[:length] in self._stems:
+                    present.add(term[:length] + "*")
+        positions = {position for word in present for position in self._by_word[word]}
+        return [
+            self._ordered[position]
+            for position in sorted(positions)
+            if all(word in present for word in self._ordered[position][2])
+        ]
+
     def _misspelt(self, token: AnswerToken) -> list[str]:
         """Keyword words (or prefix stems) one typing slip away from a long word the lexicon does not know
         («samarbied», «Husbnaken»)."""
         if not token.is_alpha or len(token.text) < _MIN_FUZZY_LENGTH or token.parts:
             return []
+        key = (token.text, token.lemma)  # answers repeat words: look each up once per matcher
+        if key not in self._misspelt_memo:
+            self._misspelt_memo[key] = self._one_slip_away(token)
+        return self._misspelt_memo[key]
+
+    def _one_slip_away(self, token: AnswerToken) -> list[str]:
         if get_lexicon().is_known(token.text):
             return []
         forms = {token.text.lower(), token.lemma}
@@ -261,15 +302,6 @@ def one_edit_apart(a: str, b: str) -> bool:
     return a[i + 1 :] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1 :]
 
 
-def _word_present(word: str, vocabulary: list[str]) -> bool:
-    """Whether a keyword word (``*`` for a prefix) can match a term of the sorted ``vocabulary``."""
-    stem = word.removesuffix("*")
-    position = bisect.bisect_left(vocabulary, stem)
-    if position == len(vocabulary):
-        return False
-    return vocabulary[position] == stem or (word.endswith("*") and vocabulary[position].startswith(stem))
-
-
 # --------------------------------------------------------------------------------------------------------
 # Lexical view
 # --------------------------------------------------------------------------------------------------------
@@ -328,6 +360,11 @@ def _char_text(answer: ProcessedAnswer) -> str:
 
 def _identity(terms: list[str]) -> list[str]:
     return terms
+
+
+def _stack(lemma_features: sparse.csr_matrix, char_features: sparse.csr_matrix) -> sparse.csr_matrix:
+    """The lexical view: lemma features beside character n-grams at half weight (spelling is weaker)."""
+    return sparse.hstack([lemma_features, 0.5 * char_features]).tocsr()
 
 
 def _lexical_vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
@@ -437,6 +474,9 @@ class CodeSuggester(BaseEstimator):
         Confidence from which an uncoded answer becomes a pseudo-positive (and below ``1 -`` it a negative).
     n_folds : int
         Folds for the out-of-fold scores of the corpus answers.
+    max_training_answers : int or None
+        The lexical models of a larger corpus train on a seeded sample of this many of its answers (the
+        rest are scored like new answers), so the fit's cost stops growing with the corpus; ``None``: all.
     human_C : float
         Inverse regularisation strength of the coders' model: larger lets fewer codes move the suggestions
         further from the codebook model.
@@ -449,6 +489,10 @@ class CodeSuggester(BaseEstimator):
         Seed; the same inputs and seed give the same suggestions.
     spacy_model : str or None
         Pipeline for :func:`coder.nlp.load_pipeline`.
+    memory : str, path, joblib.Memory or None
+        Where to cache the fitted codebook model (as in scikit-learn's ``Pipeline``): a second fit on the
+        same corpus, codebook, settings, coder version and pipeline loads it instead of fitting. ``None``:
+        no cache. :func:`suggest` caches in :func:`model_cache_dir`.
     """
 
     def __init__(
@@ -466,11 +510,13 @@ class CodeSuggester(BaseEstimator):
         self_training_rounds: int = 2,
         pseudo_label_above: float = 0.85,
         n_folds: int = 5,
+        max_training_answers: int | None = 10_000,
         human_C: float = 30.0,
         human_positive_weight: float = 4.0,
         C: float = 4.0,
         random_state: int = 0,
         spacy_model: str | None = None,
+        memory: str | os.PathLike[str] | Memory | None = None,
     ) -> None:
         self.codebook = codebook
         self.threshold = threshold
@@ -484,11 +530,13 @@ class CodeSuggester(BaseEstimator):
         self.self_training_rounds = self_training_rounds
         self.pseudo_label_above = pseudo_label_above
         self.n_folds = n_folds
+        self.max_training_answers = max_training_answers
         self.human_C = human_C
         self.human_positive_weight = human_positive_weight
         self.C = C
         self.random_state = random_state
         self.spacy_model = spacy_model
+        self.memory = memory
 
     # -- helpers ------------------------------------------------------------------------------------
 
@@ -498,12 +546,11 @@ class CodeSuggester(BaseEstimator):
     def _lexical(self, answers: Sequence[ProcessedAnswer]) -> sparse.csr_matrix:
         terms = [answer_terms(a) for a in answers]
         texts = [_char_text(a) for a in answers]
-        return sparse.hstack(
-            [self.lemma_vectorizer_.transform(terms), 0.5 * self.char_vectorizer_.transform(texts)]
-        ).tocsr()
+        return _stack(self.lemma_vectorizer_.transform(terms), self.char_vectorizer_.transform(texts))
 
     # -- scikit-learn API ---------------------------------------------------------------------------
 
+    @_one_blas_thread
     def fit(self, X: Sequence[str], y: np.ndarray | None = None) -> CodeSuggester:
         """Learn from the codebook, all of ``X``, and the decided cells of ``y``.
 
@@ -514,14 +561,21 @@ class CodeSuggester(BaseEstimator):
         expected = (len(X), len(self.codebook.codes))
         if y is not None and np.shape(y) != expected:  # before the long fit of the codebook model
             raise ValueError(f"y has shape {np.shape(y)}, expected {expected}")
-        self._fit_codebook_model(X)
+        if self.memory is None:
+            self._fit_codebook_model(X)
+        else:  # the codebook model depends on the codebook, the corpus and the settings below, not on y
+            fingerprint = pipeline_info(load_pipeline(self.spacy_model)).fingerprint
+            settings = {name: getattr(self, name) for name in _CODEBOOK_MODEL_PARAMS}
+            memory = os.fspath(self.memory) if isinstance(self.memory, os.PathLike) else self.memory
+            fitted = check_memory(memory).cache(_fitted_codebook_model)
+            for name, value in fitted(settings, list(X), __version__, fingerprint).items():
+                setattr(self, name, value)
         return self.update(y)
 
     def _fit_codebook_model(self, X: Sequence[str]) -> None:
         """The codebook model: keywords, examples, reference answers and the uncoded corpus; no coders."""
         codes = self.codebook.codes
         self.classes_ = np.array(self.codebook.code_ids)
-        n_codes = len(codes)
         self.matcher_ = KeywordMatcher(self.codebook)
 
         examples = [(text, index, 1, 1.0) for index, code in enumerate(codes) for text in code.examples]
@@ -548,15 +602,15 @@ class CodeSuggester(BaseEstimator):
 
         self.lemma_vectorizer_, self.char_vectorizer_ = _lexical_vectorizers()
         try:
-            self.lemma_vectorizer_.fit([answer_terms(a) for a in every])
-            self.char_vectorizer_.fit([_char_text(a) for a in every])
+            lemma_features = self.lemma_vectorizer_.fit_transform([answer_terms(a) for a in every])
+            char_features = self.char_vectorizer_.fit_transform([_char_text(a) for a in every])
         except ValueError:  # scikit-learn's "empty vocabulary"
             raise CoderError(
                 "nothing to learn from: the answers and the codebook examples have no words"
             ) from None
-        features = self._lexical(every)
+        features = _stack(lemma_features, char_features)
         n_examples, n_prior = len(examples), len(prior)
-        matches = [self.matcher_.matches(answer) for answer in every]
+        matches = [self.matcher_.matches(a) for a in progress.track(every, "matching keywords")]
         hits = self.matcher_.hit_counts(matches)
 
         # Labels and weights per code: examples and reference answers strong, keyword-labelled corpus weak.
@@ -572,20 +626,34 @@ class CodeSuggester(BaseEstimator):
 
         # Transductive: every corpus answer is scored out of fold, so its own weak label cannot vote for it;
         # self-training replaces the weak labels of the corpus by confident out-of-fold predictions.
-        corpus_rows = np.arange(n_prior, len(every))
-        for round_ in range(self.self_training_rounds + 1):
-            oof = self._out_of_fold_logits(features, labels, weights, corpus_rows)
-            if round_ == self.self_training_rounds:
-                break
-            proba = _sigmoid(self._codebook_logits(oof, hits[n_prior:]))
-            corpus_labels = labels[n_prior:]
-            corpus_labels[proba >= self.pseudo_label_above] = 1
-            corpus_labels[proba <= 1 - self.pseudo_label_above] = 0
-        self.models_ = [self._fit_code(features, labels[:, j], weights[:, j]) for j in range(n_codes)]
+        # A large corpus trains on a seeded sample of its answers (the cost of a fit grows with the rows);
+        # the others are scored by the final models, as new answers are.
+        sample = self._training_sample(len(corpus))
+        train = np.arange(len(every)) if sample is None else np.r_[np.arange(n_prior), n_prior + sample]
+        train_features = features if sample is None else features[train]
+        labels, weights, train_hits = labels[train], weights[train], hits[train][n_prior:]
+        corpus_rows = np.arange(n_prior, len(train))
+        n_fits = ((self.self_training_rounds + 1) * self.n_folds + 1) * len(codes)
+        with progress.step("fitting the codebook model", total=n_fits) as bar:
+            for round_ in range(self.self_training_rounds + 1):
+                oof = self._out_of_fold_logits(train_features, labels, weights, corpus_rows, bar)
+                if round_ == self.self_training_rounds:
+                    break
+                proba = _sigmoid(self._codebook_logits(oof, train_hits))
+                corpus_labels = labels[n_prior:]
+                corpus_labels[proba >= self.pseudo_label_above] = 1
+                corpus_labels[proba <= 1 - self.pseudo_label_above] = 0
+            self.models_ = self._fit_codes(train_features, labels, weights, bar)
         self.corpus_features_ = features[n_prior:]
         self.corpus_matches_ = matches[n_prior:]
-        self.corpus_lexical_logits_ = oof
+        if sample is None:
+            self.corpus_lexical_logits_ = oof
+        else:
+            self.corpus_lexical_logits_ = self._lexical_logits(self.corpus_features_)
+            self.corpus_lexical_logits_[sample] = oof
         self.transductive_rows_ = {answer.normalized: row for row, answer in enumerate(corpus)}
+        # An answer given twice gets one suggestion: the scores of its last copy, as `suggest` gives it.
+        self.corpus_canonical_rows_ = np.array([self.transductive_rows_[a.normalized] for a in corpus], int)
 
         # Nearest-example evidence: the lemma TF-IDF of the codebook's examples and reference answers.
         carriers = [(row, index) for row, (_, index, value, weight) in enumerate(examples) if value == 1]
@@ -600,6 +668,10 @@ class CodeSuggester(BaseEstimator):
         self.example_codes_ = np.array([index for _, index in carriers], dtype=int)
         n_lemma = len(self.lemma_vectorizer_.vocabulary_)
         self.example_vectors_ = features[:, :n_lemma][rows]
+
+    @_one_blas_thread
+    def _learned(self) -> dict[str, object]:
+        return {name: value for name, value in vars(self).items() if name.endswith("_")}
 
     def update(self, y: np.ndarray | None) -> CodeSuggester:
         """Refit the coders' model on the decisions ``y`` for the answers given to :meth:`fit`.
@@ -643,6 +715,32 @@ class CodeSuggester(BaseEstimator):
             out[position] = self.matcher_.hit_counts([matches[row]], reliability)[0]
         return out
 
+    def _training_sample(self, n_answers: int) -> np.ndarray | None:
+        """The corpus answers the lexical models train on (sorted), or ``None`` for all of them."""
+        cap = self.max_training_answers
+        if cap is None or n_answers <= cap:
+            return None
+        return np.sort(np.random.RandomState(self.random_state).choice(n_answers, cap, replace=False))
+
+    def _fit_codes(
+        self,
+        features: sparse.csr_matrix,
+        labels: np.ndarray,
+        weights: np.ndarray,
+        bar: progress.Step | None = None,
+    ) -> list:
+        """One lexical model per code (column of ``labels``), each a step of ``bar``.
+
+        In turn, not in parallel: liblinear corrupts memory when two threads fit at once, and worker
+        processes took longer than one process on two cores (the matrices travel to them for each fit).
+        """
+        models = []
+        for j in range(labels.shape[1]):
+            models.append(self._fit_code(features, labels[:, j], weights[:, j]))
+            if bar is not None:
+                bar.advance()
+        return models
+
     def _fit_code(
         self, features: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray
     ) -> LogisticRegression | None:
@@ -655,7 +753,12 @@ class CodeSuggester(BaseEstimator):
         return model
 
     def _out_of_fold_logits(
-        self, features: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray, rows: np.ndarray
+        self,
+        features: sparse.csr_matrix,
+        labels: np.ndarray,
+        weights: np.ndarray,
+        rows: np.ndarray,
+        bar: progress.Step | None = None,
     ) -> np.ndarray:
         """Lexical logits of ``rows`` from models that did not see them (``n_folds`` folds, seeded)."""
         folds = np.random.RandomState(self.random_state).permutation(len(rows)) % self.n_folds
@@ -666,10 +769,7 @@ class CodeSuggester(BaseEstimator):
                 continue
             keep = np.ones(features.shape[0], dtype=bool)
             keep[held] = False
-            models = [
-                self._fit_code(features[keep], labels[keep, j], weights[keep, j])
-                for j in range(labels.shape[1])
-            ]
+            models = self._fit_codes(features[keep], labels[keep], weights[keep], bar)
             logits[folds == fold] = self._lexical_logits(features[held], models)
         return logits
 
@@ -718,6 +818,7 @@ class CodeSuggester(BaseEstimator):
         offsets = self._codebook_logits(lexical_logits, hits)
         return _sigmoid(offsets + (features @ self.human_coef_).toarray())
 
+    @_one_blas_thread
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Confidence per answer and code, shape ``(len(X), n_codes)`` in codebook order."""
         check_is_fitted(self, "models_")
@@ -731,6 +832,7 @@ class CodeSuggester(BaseEstimator):
 
     # -- suggestions with evidence -------------------------------------------------------------------
 
+    @_one_blas_thread
     def suggest(self, X: Sequence[str], ids: Sequence[str] | None = None) -> pd.DataFrame:
         """One row per suggested code at or above the threshold: ``id, code, confidence, evidence``."""
         check_is_fitted(self, "models_")
@@ -740,11 +842,14 @@ class CodeSuggester(BaseEstimator):
         proba, features, matches = self._scores(self._process(X))
         return self._suggestions(ids, proba, features, matches, self.threshold)
 
+    @_one_blas_thread
     def predict_proba_corpus(self) -> np.ndarray:
         """:meth:`predict_proba` of the answers given to :meth:`fit`, from what ``fit`` kept (fast)."""
         check_is_fitted(self, "models_")
-        return self._confidence(self.corpus_lexical_logits_, self.corpus_features_, self.corpus_matches_)
+        logits = self.corpus_lexical_logits_[self.corpus_canonical_rows_]
+        return self._confidence(logits, self.corpus_features_, self.corpus_matches_)
 
+    @_one_blas_thread
     def suggest_corpus(self, ids: Sequence[str], threshold: float | None = None) -> pd.DataFrame:
         """:meth:`suggest` for the answers given to :meth:`fit`, in that order, from what ``fit`` kept.
 
@@ -768,7 +873,8 @@ class CodeSuggester(BaseEstimator):
         """One row per (answer, code) at or above ``threshold``, with the evidence for it."""
         evidence = _Evidence(self, features)
         rows = []
-        for start in range(0, len(matches), _EVIDENCE_BATCH):
+        starts = range(0, len(matches), _EVIDENCE_BATCH)
+        for start in progress.track(starts, f"suggesting codes ({_EVIDENCE_BATCH:,} answers a step)"):
             batch = range(start, min(start + _EVIDENCE_BATCH, len(matches)))
             similarity = evidence.similarity(batch)
             for row in batch:
@@ -782,6 +888,60 @@ class CodeSuggester(BaseEstimator):
                         )
                     )
         return pd.DataFrame(rows, columns=SUGGESTION_COLUMNS)
+
+
+# What the codebook model depends on besides the codebook and the corpus (the coders' model's settings and
+# the threshold are left out: changing them reuses a cached codebook model).
+_CODEBOOK_MODEL_PARAMS = (
+    "codebook",
+    "keyword_weight",
+    "lexical_weight",
+    "competition_weight",
+    "bias",
+    "weak_weight",
+    "reference_weight",
+    "definition_weight",
+    "self_training_rounds",
+    "pseudo_label_above",
+    "n_folds",
+    "max_training_answers",
+    "C",
+    "random_state",
+    "spacy_model",
+)
+
+
+MODEL_CACHE_ITEMS = 8  # fitted codebook models kept (the most recently used): a few surveys and codebooks
+
+
+def model_cache_dir() -> Path:
+    """Where :func:`suggest` caches fitted codebook models: ``models/`` in :func:`coder.lexicon.cache_dir`."""
+    return cache_dir() / "models"
+
+
+def model_cache() -> Memory:
+    """The cache of fitted codebook models for ``CodeSuggester(memory=...)`` (``suggest``, ``review``)."""
+    return Memory(model_cache_dir(), verbose=0)
+
+
+def model_cache_info() -> dict[str, str]:
+    """What the model cache holds, for ``coder info``: how many fitted codebook models, their size."""
+    directory = model_cache_dir()
+    files = list(directory.rglob("output.pkl")) if directory.exists() else []
+    size = sum(path.stat().st_size for path in directory.rglob("*") if path.is_file()) if files else 0
+    return {"fitted codebook models": f"{len(files)} ({size / 1e6:.1f} MB) in {directory}"}
+
+
+def _fitted_codebook_model(
+    settings: dict, X: list[str], version: str, pipeline_fingerprint: str
+) -> dict[str, object]:
+    """The learned attributes of a codebook model: what ``CodeSuggester(memory=...)`` caches.
+
+    ``version`` and ``pipeline_fingerprint`` only key the cache (another coder or pipeline fits anew).
+    """
+    model = CodeSuggester(**settings)
+    model._fit_codebook_model(X)
+    return model._learned()
 
 
 _EVIDENCE_BATCH = 1000  # answers whose similarities to the examples are computed at once (bounded memory)
@@ -926,7 +1086,8 @@ def suggest(
     """Suggest codes for every answer: ``id, code, confidence, evidence`` at or above ``threshold``.
 
     ``answers`` has columns ``id`` and ``text``; ``labels`` (optional) is the long ``id, code`` table of
-    human-coded answers, learned from together with the codebook and all uncoded answers. With
+    human-coded answers, learned from together with the codebook and all uncoded answers (the codebook
+    model is fitted once per codebook and corpus and cached, see :func:`model_cache_dir`). With
     ``keep_human_codes`` the output keeps what the coders decided: a code they gave has confidence 1 and
     the evidence ``coded by hand``, a code they rejected is not suggested, whatever the model says.
     """
@@ -936,15 +1097,18 @@ def suggest(
         return pd.DataFrame(columns=SUGGESTION_COLUMNS)
     if labels is not None:
         check_labels(labels, ids, codebook)
+    memory = model_cache()
     suggester = CodeSuggester(
         codebook,
         threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
         random_state=seed,
         spacy_model=spacy_model,
+        memory=memory,
     )
     y = label_matrix(ids, labels, codebook)
     suggester.fit(texts, y)
-    suggestions = suggester.suggest(texts, ids)
+    memory.reduce_size(items_limit=MODEL_CACHE_ITEMS)  # the least recently used go
+    suggestions = suggester.suggest_corpus(ids)
     return _with_human_codes(suggestions, ids, y, codebook) if keep_human_codes else suggestions
 
 

@@ -116,13 +116,13 @@ def _frame_table(
 
 @app.command()
 def info(spacy_model: str | None = SPACY_MODEL) -> None:
-    """Show library versions and which Norwegian pipeline is active, and why."""
+    """Show library versions, which Norwegian pipeline is active and why, and what the caches hold."""
     from rich.table import Table
 
-    from coder import nlp
+    from coder import classify, nlp
 
     table = Table(show_header=False, box=None)
-    for key, value in nlp.info(spacy_model).items():
+    for key, value in {**nlp.info(spacy_model), **classify.model_cache_info()}.items():
         table.add_row(f"[bold]{rich_escape(str(key))}[/]", rich_escape(str(value)))
     console.print(table)
 

@@ -679,6 +679,7 @@ def _log1p(n: int) -> float:
 
 _LEXICONS: dict[Path, Lexicon] = {}
 _LEXICONS_LOCK = threading.Lock()
+_DEFAULT_STORES: dict[tuple[str | None, ...], Path] = {}
 
 
 def get_lexicon(path: Path | None = None) -> Lexicon:
@@ -687,7 +688,9 @@ def get_lexicon(path: Path | None = None) -> Lexicon:
     >>> get_lexicon() is get_lexicon()
     True
     """
-    path = store_path() if path is None else Path(path)
+    if path is None:  # every token asks: find the default store once per cache setting
+        setting = tuple(os.environ.get(name) for name in ("CODER_CACHE_DIR", "XDG_CACHE_HOME", "HOME"))
+        path = _DEFAULT_STORES.get(setting) or _DEFAULT_STORES.setdefault(setting, store_path())
     with _LEXICONS_LOCK:
         lex = _LEXICONS.get(path)
         if lex is None:

@@ -40,7 +40,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from coder import __version__
+from coder import __version__, progress
 from coder.errors import CoderError
 from coder.lexicon import LEXICON_VERSION, cache_dir, get_lexicon
 
@@ -117,6 +117,7 @@ _TRANSLATE = {
     "\u2026": "...",
 }
 _INVISIBLE = frozenset({"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"})
+_SPECIAL = _INVISIBLE | frozenset(_TRANSLATE)  # characters that normalising drops or replaces
 
 for _name, _default in (("parts", ()), ("negated", False), ("negation_cue", False)):
     if not Token.has_extension(_name):
@@ -139,6 +140,14 @@ def normalize_text(text: str) -> str:
 
 def _normalize_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
     """The normalised text, and for each of its characters the start and end offset in ``text``."""
+    # Most answers are normalised already (NFC, single spaces, plain quotes): their offsets are their own.
+    plain = " ".join(text.split()) == text and _SPECIAL.isdisjoint(text)
+    if plain and unicodedata.is_normalized("NFC", text):
+        return text, list(range(len(text))), list(range(1, len(text) + 1))
+    return _normalize_char_by_char(text)
+
+
+def _normalize_char_by_char(text: str) -> tuple[str, list[int], list[int]]:
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -421,6 +430,7 @@ def preprocess(
     if todo:
         normalized = [_normalize_with_offsets(text) for _, text in todo]
         docs = nlp.pipe((norm for norm, _, _ in normalized), batch_size=batch_size)
+        docs = progress.track(docs, "preprocessing answers", total=len(todo))
         new = {
             key: _answer_from_doc(text, offsets, doc)
             for (key, text), offsets, doc in zip(todo, normalized, docs, strict=True)

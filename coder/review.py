@@ -51,7 +51,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from coder.classify import DEFAULT_THRESHOLD, CodeSuggester, label_matrix
+from coder import progress
+from coder.classify import DEFAULT_THRESHOLD, CodeSuggester, label_matrix, model_cache
 from coder.codebook import Codebook
 from coder.errors import CoderError
 from coder.store import STORED_CONFIDENCE_FLOOR, Decision, Project
@@ -205,7 +206,9 @@ class _Learner:
         self.codebook = project.codebook()
         seed = project.run_seed(run_id) if run_id else 0
         threshold = project.run_threshold(run_id) if run_id else DEFAULT_THRESHOLD
-        self.model = CodeSuggester(self.codebook, threshold=threshold, random_state=seed)
+        self.model = CodeSuggester(
+            self.codebook, threshold=threshold, random_state=seed, memory=model_cache()
+        )
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._fit, name="coder-review-fit", daemon=True)
 
@@ -214,7 +217,8 @@ class _Learner:
 
     def _fit(self) -> None:
         try:
-            self.model.fit(self.answers["text"].tolist())
+            with progress.quiet():  # the review screen owns the terminal
+                self.model.fit(self.answers["text"].tolist())
         except BaseException as error:  # re-raised in the session's thread by refit()
             self._error = error
 

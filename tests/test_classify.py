@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from coder import classify
 from coder.cli import app
-from coder.codebook import Code, Codebook, ReferenceAnswer, load
+from coder.codebook import Code, Codebook, ReferenceAnswer, find_keyword, keyword_matches, load
 from coder.errors import CoderError
 from coder.nlp import preprocess
 
@@ -79,8 +79,13 @@ def test_evidence_names_the_keywords(codebook_suggestions: pd.DataFrame) -> None
 
 
 def test_same_inputs_and_seed_give_the_same_suggestions(
-    codebook: Codebook, answers: pd.DataFrame, codebook_suggestions: pd.DataFrame
+    codebook: Codebook,
+    answers: pd.DataFrame,
+    codebook_suggestions: pd.DataFrame,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("CODER_CACHE_DIR", str(tmp_path))  # fitted anew, not loaded from the model cache
     pd.testing.assert_frame_equal(classify.suggest(answers, codebook, seed=0), codebook_suggestions)
 
 
@@ -578,3 +583,101 @@ def test_a_labels_file_with_partial_decisions_is_read_and_checked(tmp_path: Path
     path.write_text("id,code,present\na1,anchoring,yes\n", encoding="utf-8")
     with pytest.raises(CoderError, match=r"labels.csv, row 2, column 'present': present must be 1 or 0"):
         classify.read_labels(path, ["a1"], codebook)
+
+
+# -- scale: the keyword index, the model cache, the training sample ------------------------------------
+
+
+def _matches_without_index(matcher: classify.KeywordMatcher, answer) -> dict:
+    """What :meth:`KeywordMatcher.matches` found before it had an index: every keyword tried on the answer."""
+    tokens = answer.tokens
+    terms = [{t.text.lower(), *t.terms, *matcher._misspelt(t)} for t in tokens]
+    candidates = []
+    for code_id, keyword, words in matcher._ordered:
+        for start, end in find_keyword(keyword, terms):
+            first = tokens[start]
+            forms = (first.text.lower(), first.lemma)
+            whole = len(words) > 1 or any(keyword_matches(keyword, t) for t in forms)
+            candidates.append((code_id, keyword, start, end, (len(words), whole, len(keyword.rstrip("*")))))
+    found: dict = {}
+    for code_id, keyword, start, end, spec in candidates:
+        if any(o != code_id and s <= start and end <= e and sp > spec for o, _, s, e, sp in candidates):
+            continue
+        hits = found.setdefault(code_id, [])
+        if all(k != keyword for k, _ in hits):
+            hits.append((keyword, any(t.negated for t in tokens[start:end])))
+    return found
+
+
+def test_the_keyword_index_finds_what_trying_every_keyword_finds(codebook: Codebook) -> None:
+    reference = pd.read_csv(REPO / "codebooks" / "boligsosialt-reference.csv", dtype=str)
+    # Every development set (every 12th answer of each, to stay fast), and codes of labels alone.
+    texts = reference.groupby("source")["text"].apply(lambda t: t.iloc[::12]).tolist() + ANSWERS
+    labels_alone = dataclasses.replace(
+        codebook, codes=tuple(Code(c.id, c.label, description=c.description) for c in codebook.codes)
+    )
+    answers = preprocess(texts)
+    for book in (codebook, labels_alone):
+        matcher = classify.KeywordMatcher(book)
+        found = [matcher.matches(answer) for answer in answers]
+        assert found == [_matches_without_index(matcher, answer) for answer in answers]
+        assert sum(bool(f) for f in found) > len(texts) / 3  # the comparison is not over empty matches
+
+
+def test_the_codebook_model_is_cached_and_reused(
+    tmp_path: Path, reference_book: Codebook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    y = np.full((len(ANSWERS), len(reference_book.codes)), classify.UNLABELED)
+    y[0] = 0
+    first = classify.CodeSuggester(reference_book, memory=tmp_path).fit(ANSWERS, y)
+
+    def no_fit(self, X):  # a cache hit must not fit again
+        raise AssertionError("the codebook model was fitted again")
+
+    monkeypatch.setattr(classify.CodeSuggester, "_fit_codebook_model", no_fit)
+    again = classify.CodeSuggester(reference_book, memory=tmp_path, human_C=5.0).fit(ANSWERS, y)
+    np.testing.assert_array_equal(first.corpus_lexical_logits_, again.corpus_lexical_logits_)
+    with pytest.raises(AssertionError, match="fitted again"):  # another corpus is another model
+        classify.CodeSuggester(reference_book, memory=tmp_path).fit(ANSWERS[:-1])
+    monkeypatch.undo()
+    uncached = classify.CodeSuggester(reference_book).fit(ANSWERS, y)
+    np.testing.assert_array_equal(first.predict_proba_corpus(), uncached.predict_proba_corpus())
+
+
+def test_suggest_caches_the_model_and_info_shows_it(
+    reference_book: Codebook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CODER_CACHE_DIR", str(tmp_path))
+    answers = pd.DataFrame({"id": [f"a{i}" for i in range(len(ANSWERS))], "text": ANSWERS})
+    first = classify.suggest(answers, reference_book)
+    assert classify.model_cache_info()["fitted codebook models"].startswith("1 (")
+    assert classify.suggest(answers, reference_book).equals(first)
+    assert "1 (" in classify.model_cache_info()["fitted codebook models"]  # reused, not stored twice
+    result = CliRunner().invoke(app, ["info"])
+    assert result.exit_code == 0 and "fitted codebook models" in result.output
+
+
+def test_a_large_corpus_trains_on_a_sample_and_scores_the_rest(reference_book: Codebook) -> None:
+    texts = [f"{text} {i}" for i in range(6) for text in ANSWERS[:-1]]  # 54 answers
+    whole = classify.CodeSuggester(reference_book, max_training_answers=len(texts)).fit(texts)
+    unlimited = classify.CodeSuggester(reference_book, max_training_answers=None).fit(texts)
+    np.testing.assert_array_equal(whole.predict_proba_corpus(), unlimited.predict_proba_corpus())
+    sampled = classify.CodeSuggester(reference_book, max_training_answers=20).fit(texts)
+    again = classify.CodeSuggester(reference_book, max_training_answers=20).fit(texts)
+    np.testing.assert_array_equal(sampled.predict_proba_corpus(), again.predict_proba_corpus())
+    assert sampled.predict_proba_corpus().shape == (len(texts), len(reference_book.codes))
+    # The answers outside the sample are scored by the final models, as a new answer would be.
+    outside = np.setdiff1d(np.arange(len(texts)), sampled._training_sample(len(texts)))
+    assert len(outside) == len(texts) - 20
+    np.testing.assert_allclose(
+        sampled.corpus_lexical_logits_[outside], sampled._lexical_logits(sampled.corpus_features_[outside])
+    )
+
+
+def test_an_answer_given_twice_gets_one_suggestion(reference_book: Codebook) -> None:
+    texts = [*ANSWERS[:-1], ANSWERS[0], ANSWERS[2]]
+    model = classify.CodeSuggester(reference_book).fit(texts)
+    corpus = model.predict_proba_corpus()
+    np.testing.assert_array_equal(corpus[0], corpus[-2])
+    np.testing.assert_array_equal(corpus[2], corpus[-1])
+    np.testing.assert_allclose(corpus, model.predict_proba(texts))

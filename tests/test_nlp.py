@@ -211,3 +211,18 @@ def test_two_pipeline_directories_do_not_share_cached_tokens(tmp_path: Path) -> 
     first = nlp.pipeline_info(nlp.load_pipeline(tmp_path / "a")).fingerprint
     second = nlp.pipeline_info(nlp.load_pipeline(tmp_path / "b")).fingerprint
     assert first != second
+
+
+# Spaces of every kind, quotes and dashes to translate, invisible characters, combining accents.
+_MESSY = list("ab æøå\t\n.«»“’–\u00ad\u200b\ufeffe\u0301o\u0308\u00a0")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_MESSY), max_size=20))
+def test_the_fast_path_of_normalising_gives_what_char_by_char_gives(text: str) -> None:
+    assert nlp._normalize_with_offsets(text) == nlp._normalize_char_by_char(text)
+
+
+def test_an_answer_normalised_already_keeps_its_own_offsets() -> None:
+    text = "Kort vei til NAV, og ingen tar tak"
+    assert nlp._normalize_with_offsets(text) == (text, list(range(len(text))), list(range(1, len(text) + 1)))
