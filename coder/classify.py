@@ -42,6 +42,7 @@ the coders' codes made strong, and the nearest codebook example or reference ans
 from __future__ import annotations
 
 import os
+import pickle
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -152,7 +153,7 @@ class KeywordMatcher:
         terms = [{t.text.lower(), *t.terms, *self._misspelt(t)} for t in tokens]
         candidates = []
         for code_id, keyword, words in self._candidates(set().union(*terms) if terms else set()):
-            for start, end in find_keyword(keyword, terms):
+            for start, end in self._spans(keyword, terms):
                 first = tokens[start]
                 whole = len(words) > 1 or any(
                     keyword_matches(keyword, term) for term in (first.text.lower(), first.lemma)
@@ -172,6 +173,27 @@ class KeywordMatcher:
             if all(k != keyword for k, _ in hits):
                 hits.append((keyword, negated))
         return found
+
+    def matches_of(self, answers: Sequence[ProcessedAnswer]) -> list[dict[str, list[tuple[str, bool]]]]:
+        """:meth:`matches` of each answer; an answer given twice (one object from preprocessing) is matched
+        once."""
+        found: dict[int, dict[str, list[tuple[str, bool]]]] = {}
+        for answer in progress.track(answers, "matching keywords"):
+            if id(answer) not in found:
+                found[id(answer)] = self.matches(answer)
+        return [found[id(answer)] for answer in answers]
+
+    @staticmethod
+    def _spans(keyword: str, terms: list[set[str]]) -> list[tuple[int, int]]:
+        """:func:`coder.codebook.find_keyword`, with a short cut for the common one-word keyword."""
+        if " " in keyword:
+            return find_keyword(keyword, terms)
+        if keyword.endswith("*"):
+            stem = keyword[:-1]
+            found = (any(t.lower().startswith(stem) for t in token) for token in terms)
+        else:
+            found = (any(t.lower() == keyword for t in token) for token in terms)
+        return [(i, i + 1) for i, hit in enumerate(found) if hit]
 
     def _candidates(self, vocabulary: set[str]) -> list[tuple[str, str, tuple[str, ...]]]:
         """The keywords whose every word matches a term of ``vocabulary``, in codebook order.
@@ -218,7 +240,7 @@ class KeywordMatcher:
 
     def hit_matrix(self, answers: Sequence[ProcessedAnswer]) -> np.ndarray:
         """``(n_answers, n_codes)``: how many distinct keywords of each code an answer contains."""
-        return self.hit_counts([self.matches(answer) for answer in answers])
+        return self.hit_counts(self.matches_of(answers))
 
     def hit_counts(
         self,
@@ -568,7 +590,7 @@ class CodeSuggester(BaseEstimator):
             settings = {name: getattr(self, name) for name in _CODEBOOK_MODEL_PARAMS}
             memory = os.fspath(self.memory) if isinstance(self.memory, os.PathLike) else self.memory
             fitted = check_memory(memory).cache(_fitted_codebook_model)
-            for name, value in fitted(settings, list(X), __version__, fingerprint).items():
+            for name, value in pickle.loads(fitted(settings, list(X), __version__, fingerprint)).items():
                 setattr(self, name, value)
         return self.update(y)
 
@@ -610,7 +632,7 @@ class CodeSuggester(BaseEstimator):
             ) from None
         features = _stack(lemma_features, char_features)
         n_examples, n_prior = len(examples), len(prior)
-        matches = [self.matcher_.matches(a) for a in progress.track(every, "matching keywords")]
+        matches = self.matcher_.matches_of(every)
         hits = self.matcher_.hit_counts(matches)
 
         # Labels and weights per code: examples and reference answers strong, keyword-labelled corpus weak.
@@ -804,7 +826,7 @@ class CodeSuggester(BaseEstimator):
             seen = self.transductive_rows_.get(answer.normalized)
             if seen is not None:
                 logits[row] = self.corpus_lexical_logits_[seen]
-        matches = [self.matcher_.matches(answer) for answer in answers]
+        matches = self.matcher_.matches_of(answers)
         return self._confidence(logits, features, matches), features, matches
 
     def _confidence(
@@ -932,16 +954,16 @@ def model_cache_info() -> dict[str, str]:
     return {"fitted codebook models": f"{len(files)} ({size / 1e6:.1f} MB) in {directory}"}
 
 
-def _fitted_codebook_model(
-    settings: dict, X: list[str], version: str, pipeline_fingerprint: str
-) -> dict[str, object]:
-    """The learned attributes of a codebook model: what ``CodeSuggester(memory=...)`` caches.
+def _fitted_codebook_model(settings: dict, X: list[str], version: str, pipeline_fingerprint: str) -> bytes:
+    """The learned attributes of a codebook model, pickled: what ``CodeSuggester(memory=...)`` caches.
 
-    ``version`` and ``pipeline_fingerprint`` only key the cache (another coder or pipeline fits anew).
+    ``version`` and ``pipeline_fingerprint`` only key the cache (another coder or pipeline fits anew). The
+    attributes are pickled here, by the C pickler: joblib's own pickler takes seconds over the keyword
+    matches of a large corpus (a dict per answer).
     """
     model = CodeSuggester(**settings)
     model._fit_codebook_model(X)
-    return model._learned()
+    return pickle.dumps(model._learned(), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 _EVIDENCE_BATCH = 1000  # answers whose similarities to the examples are computed at once (bounded memory)
