@@ -13,7 +13,9 @@ cache directory unless it says "warm" (it holds only the lexicon store, built on
 * ``tokenizer``: a spaCy tokenizer-only pass over the answers (``spacy.blank("nb")``): the baseline;
 * ``coder preprocess``: the embedded pipeline (lemmas, compounds, negation) and the token table written;
 * ``coder suggest``: preprocessing, fitting the codebook model, suggesting with evidence, written;
-* ``coder suggest (warm)``: the same command again on the cache the cold run left.
+* ``coder suggest (warm)``: the same command again on the cache the cold run left;
+* memory over repeated runs: ``coder.classify.suggest`` five times in one process (as a notebook or
+  ``coder review`` would call it), the resident memory after the first and after the last.
 
 Each figure is the median wall time of ``--repeat`` runs, answers per second, peak RSS of the process and
 the ratio to the tokenizer pass measured in the same run.
@@ -47,6 +49,18 @@ texts = pandas.read_csv(sys.argv[1], dtype=str, keep_default_na=False)["text"].t
 nlp = spacy.blank("nb")
 for doc in nlp.tokenizer.pipe(texts, batch_size=1000):
     pass
+"""
+
+
+REPEATED = """
+import sys, pandas
+from coder import classify, codebook
+answers = pandas.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
+book = codebook.load(sys.argv[2])
+for _ in range(5):
+    classify.suggest(answers, book)
+    with open("/proc/self/statm") as statm:
+        print(int(statm.read().split()[1]) * 4096 / 2**20)
 """
 
 
@@ -121,6 +135,13 @@ def measure(n: int, repeat: int, work: Path) -> list[dict]:
             if name == "coder suggest":
                 figures["coder suggest (warm)"].append(run(command, cache))
             shutil.rmtree(cache)
+    cache = fresh_cache(work)
+    env = {**os.environ, "CODER_CACHE_DIR": str(cache)}
+    command = [sys.executable, "-c", REPEATED, str(answers_file), str(CODEBOOK)]
+    printed = subprocess.run(command, env=env, capture_output=True, check=True).stdout
+    resident = [round(float(mb)) for mb in printed.split()]
+    shutil.rmtree(cache)
+    print(f"{n} answers, suggest 5 times in one process: resident MB after each run {resident}")
     baseline = statistics.median(wall for wall, _ in figures["tokenizer"])
     rows = []
     for name, runs in figures.items():
@@ -135,6 +156,7 @@ def measure(n: int, repeat: int, work: Path) -> list[dict]:
                 "ratio_to_tokenizer": round(wall / baseline, 2),
             }
         )
+    rows.append({"answers": n, "step": "resident MB over 5 runs in one process", "resident_mb": resident})
     return rows
 
 
@@ -148,7 +170,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         for n in (int(size) for size in args.sizes.split(",")):
             rows += measure(n, args.repeat, Path(work))
-            print(pd.DataFrame(rows).to_string(index=False), flush=True)
+            print(pd.DataFrame([r for r in rows if "seconds" in r]).to_string(index=False), flush=True)
             print()
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

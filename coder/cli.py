@@ -597,6 +597,9 @@ def survey_answers(
     console.print(f"{len(table)} answers -> {rich_escape(str(out))}", highlight=False)
 
 
+SHOWN_POSITIONS = 100  # people per level printed by `coder network`; the CSV holds everyone
+
+
 @app.command("network")
 def network_command(
     manifest: Path = MANIFEST,
@@ -626,7 +629,11 @@ def network_command(
         people = report.positions[report.positions["level"] == lv]
         columns = ["person", "group", "degree", "betweenness", "harmonic_closeness", "community", "broker",
                    "isolate", "brokerage"]  # fmt: skip
-        console.print(_frame_table(people[columns], f"Positions: {network.LEVEL_LABELS[lv]}"))
+        title = f"Positions: {network.LEVEL_LABELS[lv]}"
+        if len(people) > SHOWN_POSITIONS:  # thousands of rows help nobody on a screen, and took half the time
+            title += f" ({SHOWN_POSITIONS} of {len(people):,}, most between first; all in positions.csv)"
+            people = people.sort_values("betweenness", ascending=False, kind="stable").head(SHOWN_POSITIONS)
+        console.print(_frame_table(people[columns], title))
     political = report.political
     title = f"Political contact ({', '.join(political.bodies)})"
     console.print(_frame_table(political.counts, title, percent=("share",)))

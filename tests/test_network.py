@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from pathlib import Path
 
 import networkx as nx
@@ -386,3 +387,143 @@ def test_harmonic_centrality_equals_networkx() -> None:
     G = nx.karate_club_graph()
     ours, theirs = network.harmonic_centrality(G), nx.harmonic_centrality(G)
     assert ours.keys() == theirs.keys() and all(ours[n] == pytest.approx(theirs[n]) for n in G)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Shortest paths at scale: one search shared by every measure, equal to networkx
+# ---------------------------------------------------------------------------------------------------------
+
+
+def fsum_harmonic(G: nx.Graph) -> dict:
+    """The reference: one networkx search per node, 1/distance summed with math.fsum."""
+    return {
+        node: math.fsum(1 / d for d in nx.single_source_shortest_path_length(G, node).values() if d > 0)
+        for node in G
+    }
+
+
+def scattered(n: int, seed: int) -> nx.Graph:
+    """A random graph of ``n`` nodes: a large sparse component with long paths, small ones, isolates."""
+    G = nx.connected_watts_strogatz_graph(n * 3 // 4, 4, 0.1, seed=seed)
+    G = nx.disjoint_union(G, nx.gnp_random_graph(n - len(G) - 5, 0.08, seed=seed))
+    G.add_nodes_from(range(len(G), len(G) + 5))  # isolates
+    return nx.relabel_nodes(G, {node: f"P{node:03d}" for node in G})  # string ids, as the surveys have
+
+
+@pytest.mark.parametrize("batch_cells", [network._BATCH_CELLS, 500])  # one batch a component, and many
+def test_shortest_paths_equal_networkx_on_a_random_graph(
+    batch_cells: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(network, "_BATCH_CELLS", batch_cells)
+    G = scattered(network.NETWORKX_BETWEENNESS_NODES + 60, seed=1)  # betweenness from the sweep
+    paths = network.shortest_paths(G)
+    assert paths.harmonic == fsum_harmonic(G)  # to the last bit
+    reference = nx.betweenness_centrality(G)
+    assert paths.betweenness.keys() == reference.keys()
+    assert all(paths.betweenness[v] == pytest.approx(reference[v], rel=1e-12, abs=1e-15) for v in G)
+    for component in nx.connected_components(G):
+        H = G.subgraph(component)
+        eccentricity = nx.eccentricity(H)
+        assert all(paths.eccentricity[v] == eccentricity[v] for v in component)
+        if len(component) > 1:
+            assert paths.diameter(component) == nx.diameter(H)
+            assert paths.mean_path_length(component) == nx.average_shortest_path_length(H)  # exactly
+        distances = {v: sum(nx.single_source_shortest_path_length(H, v).values()) for v in component}
+        assert all(paths.distance_sum[v] == distances[v] for v in component)
+
+
+def test_small_graphs_keep_networkx_betweenness_to_the_last_bit() -> None:
+    G = nx.karate_club_graph()
+    assert network.shortest_paths(G).betweenness == nx.betweenness_centrality(G)
+
+
+@pytest.mark.parametrize(
+    "graph", [nx.empty_graph(0), nx.empty_graph(1), nx.path_graph(2), nx.empty_graph(4), nx.star_graph(3)]
+)
+@pytest.mark.parametrize("networkx_below", [network.NETWORKX_BETWEENNESS_NODES, -1])
+def test_shortest_paths_of_tiny_and_tieless_graphs(
+    graph: nx.Graph, networkx_below: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(network, "NETWORKX_BETWEENNESS_NODES", networkx_below)  # -1: always the sweep
+    paths = network.shortest_paths(graph)
+    assert paths.betweenness == pytest.approx(nx.betweenness_centrality(graph))
+    assert paths.harmonic == fsum_harmonic(graph)
+    assert paths.eccentricity == {
+        v: max(nx.single_source_shortest_path_length(graph, v).values()) for v in graph
+    }
+    assert network.shortest_paths(graph, betweenness=False).betweenness is None
+
+
+def test_network_searches_each_graph_once_and_stays_quiet_off_a_terminal(
+    both: survey.Survey, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls: list[int] = []
+    search = network.shortest_paths
+
+    def counting(G: nx.Graph, **kwargs) -> network.Paths:
+        calls.append(len(G))
+        return search(G, **kwargs)
+
+    monkeypatch.setattr(network, "shortest_paths", counting)
+    report = network.network(both, ["weekly", "monthly"])
+    assert len(calls) == len(report.graphs) == 4  # positions, summary and shapes share one search a graph
+    assert capsys.readouterr().err == ""  # no progress bars when stderr is not a terminal
+
+
+def test_brokerage_equals_the_definition_on_random_graphs() -> None:
+    def by_definition(G: nx.Graph) -> dict:  # every two-path a → b → c, tested one by one
+        D = G if G.is_directed() else G.to_directed()
+        groups = nx.get_node_attributes(D, "group")
+        roles = {node: dict.fromkeys(network.ROLES, 0) for node in D}
+        for b in D:
+            for a in D.predecessors(b):
+                for c in D.successors(b):
+                    if c == a or D.has_edge(a, c):
+                        continue
+                    ga, gb, gc = groups.get(a), groups.get(b), groups.get(c)
+                    if ga == gb == gc:
+                        role = "coordinator"
+                    elif gb == gc:
+                        role = "gatekeeper"
+                    elif ga == gb:
+                        role = "representative"
+                    elif ga == gc:
+                        role = "consultant"
+                    else:
+                        role = "liaison"
+                    roles[b][role] += 1
+        return roles
+
+    for seed, directed in [(1, False), (2, True), (3, False), (4, True)]:
+        G = nx.gnp_random_graph(40, 0.15, seed=seed, directed=directed)
+        G.add_edge(3, 3)  # a self-loop
+        rng = random.Random(seed)
+        nx.set_node_attributes(G, {v: rng.choice("ABC") for v in G if rng.random() < 0.9}, "group")
+        assert network.brokerage(G) == by_definition(G)
+
+
+def test_circle_likeness_counts_the_nodes_of_a_cycle_basis() -> None:
+    for seed in range(5):
+        G = nx.gnp_random_graph(30, 0.07, seed=seed)
+        G.add_edge(0, 0)  # a self-loop is a cycle
+        H = G.subgraph(max(nx.connected_components(G), key=len))
+        on_cycle = {v for cycle in nx.cycle_basis(H) for v in cycle}
+        two = sum(1 for _, d in H.degree() if d == 2)
+        expected = (len(on_cycle) / len(H)) * (two / len(H))
+        assert network.shape_likeness(G)["circle"] == expected
+
+
+def test_cli_network_prints_the_most_between_people_of_a_large_network(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from coder import cli
+
+    monkeypatch.setattr(cli, "SHOWN_POSITIONS", 5)
+    manifest = str(REPO / "examples" / "oppdal" / "manifest.yaml")
+    result = CliRunner().invoke(cli.app, ["network", manifest, "--level", "weekly"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "(5 of 29, most between first; all in positions.csv)" in result.output
+    positions = result.output.split("Positions")[1].split("Political")[0]
+    assert sum(line.count("│ O") for line in positions.splitlines()) == 5
