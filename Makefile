@@ -49,6 +49,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/lemmas.py
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/learning.py
+	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python benchmarks/network.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
