@@ -691,10 +691,10 @@ class CodeSuggester(BaseEstimator):
         n_lemma = len(self.lemma_vectorizer_.vocabulary_)
         self.example_vectors_ = features[:, :n_lemma][rows]
 
-    @_one_blas_thread
     def _learned(self) -> dict[str, object]:
         return {name: value for name, value in vars(self).items() if name.endswith("_")}
 
+    @_one_blas_thread
     def update(self, y: np.ndarray | None) -> CodeSuggester:
         """Refit the coders' model on the decisions ``y`` for the answers given to :meth:`fit`.
 
@@ -749,7 +749,7 @@ class CodeSuggester(BaseEstimator):
         features: sparse.csr_matrix,
         labels: np.ndarray,
         weights: np.ndarray,
-        bar: progress.Step | None = None,
+        bar: progress.Step,
     ) -> list:
         """One lexical model per code (column of ``labels``), each a step of ``bar``.
 
@@ -759,8 +759,7 @@ class CodeSuggester(BaseEstimator):
         models = []
         for j in range(labels.shape[1]):
             models.append(self._fit_code(features, labels[:, j], weights[:, j]))
-            if bar is not None:
-                bar.advance()
+            bar.advance()
         return models
 
     def _fit_code(
@@ -780,7 +779,7 @@ class CodeSuggester(BaseEstimator):
         labels: np.ndarray,
         weights: np.ndarray,
         rows: np.ndarray,
-        bar: progress.Step | None = None,
+        bar: progress.Step,
     ) -> np.ndarray:
         """Lexical logits of ``rows`` from models that did not see them (``n_folds`` folds, seeded)."""
         folds = np.random.RandomState(self.random_state).permutation(len(rows)) % self.n_folds
@@ -942,8 +941,11 @@ def model_cache_dir() -> Path:
 
 
 def model_cache() -> Memory:
-    """The cache of fitted codebook models for ``CodeSuggester(memory=...)`` (``suggest``, ``review``)."""
-    return Memory(model_cache_dir(), verbose=0)
+    """The cache of fitted codebook models for ``CodeSuggester(memory=...)`` (``suggest``, ``review``),
+    trimmed to the :data:`MODEL_CACHE_ITEMS` most recently used."""
+    memory = Memory(model_cache_dir(), verbose=0)
+    memory.reduce_size(items_limit=MODEL_CACHE_ITEMS)
+    return memory
 
 
 def model_cache_info() -> dict[str, str]:
@@ -1119,17 +1121,15 @@ def suggest(
         return pd.DataFrame(columns=SUGGESTION_COLUMNS)
     if labels is not None:
         check_labels(labels, ids, codebook)
-    memory = model_cache()
     suggester = CodeSuggester(
         codebook,
         threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
         random_state=seed,
         spacy_model=spacy_model,
-        memory=memory,
+        memory=model_cache(),
     )
     y = label_matrix(ids, labels, codebook)
     suggester.fit(texts, y)
-    memory.reduce_size(items_limit=MODEL_CACHE_ITEMS)  # the least recently used go
     suggestions = suggester.suggest_corpus(ids)
     return _with_human_codes(suggestions, ids, y, codebook) if keep_human_codes else suggestions
 
