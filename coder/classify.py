@@ -336,7 +336,7 @@ def answer_terms(answer: ProcessedAnswer) -> list[str]:
     ['boveiledning', 'NEG_boveiledning', 'bo', 'veiledning']
     """
     terms: list[str] = []
-    content = _content_tokens(answer)
+    content = content_tokens(answer)
     for token in content:
         terms.append(token.lemma)
         terms.extend(token.parts)
@@ -359,7 +359,7 @@ def definition_phrases(code: Code) -> list[str]:
     return [phrase for phrase in dict.fromkeys(phrases) if len(phrase) > 2]
 
 
-def _content_tokens(answer: ProcessedAnswer) -> list[AnswerToken]:
+def content_tokens(answer: ProcessedAnswer) -> list[AnswerToken]:
     """The words that can carry a theme: no stop words, no negation cues (their scope is marked instead).
 
     A bare «Ingen» then has no lexical features, so it cannot look like «ingen tar ansvar».
@@ -375,12 +375,12 @@ def _is_negation_cue(token: AnswerToken) -> bool:
     return token.text.lower() in NEGATION_CUES or token.lemma in NEGATION_CUES
 
 
-def _char_text(answer: ProcessedAnswer) -> str:
+def char_text(answer: ProcessedAnswer) -> str:
     """The text the character n-grams see: the content words, lower-cased (spelling variants of them)."""
-    return " ".join(t.text.lower() for t in _content_tokens(answer))
+    return " ".join(t.text.lower() for t in content_tokens(answer))
 
 
-def _identity(terms: list[str]) -> list[str]:
+def identity(terms: list[str]) -> list[str]:
     return terms
 
 
@@ -390,7 +390,7 @@ def _stack(lemma_features: sparse.csr_matrix, char_features: sparse.csr_matrix) 
 
 
 def _lexical_vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
-    lemmas = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=1)
+    lemmas = TfidfVectorizer(analyzer=identity, sublinear_tf=True, min_df=1)
     chars = TfidfVectorizer(
         analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1, lowercase=True
     )
@@ -567,7 +567,7 @@ class CodeSuggester(BaseEstimator):
 
     def _lexical(self, answers: Sequence[ProcessedAnswer]) -> sparse.csr_matrix:
         terms = [answer_terms(a) for a in answers]
-        texts = [_char_text(a) for a in answers]
+        texts = [char_text(a) for a in answers]
         return _stack(self.lemma_vectorizer_.transform(terms), self.char_vectorizer_.transform(texts))
 
     # -- scikit-learn API ---------------------------------------------------------------------------
@@ -590,7 +590,13 @@ class CodeSuggester(BaseEstimator):
             settings = {name: getattr(self, name) for name in _CODEBOOK_MODEL_PARAMS}
             memory = os.fspath(self.memory) if isinstance(self.memory, os.PathLike) else self.memory
             fitted = check_memory(memory).cache(_fitted_codebook_model)
-            for name, value in pickle.loads(fitted(settings, list(X), __version__, fingerprint)).items():
+            arguments = (settings, list(X), __version__, fingerprint)
+            try:
+                learned = pickle.loads(fitted(*arguments))
+            except (AttributeError, ImportError, pickle.UnpicklingError):
+                # A model cached by another build of coder (a renamed function it refers to): fit anew.
+                learned = pickle.loads(fitted.call(*arguments)[0])
+            for name, value in learned.items():
                 setattr(self, name, value)
         return self.update(y)
 
@@ -625,7 +631,7 @@ class CodeSuggester(BaseEstimator):
         self.lemma_vectorizer_, self.char_vectorizer_ = _lexical_vectorizers()
         try:
             lemma_features = self.lemma_vectorizer_.fit_transform([answer_terms(a) for a in every])
-            char_features = self.char_vectorizer_.fit_transform([_char_text(a) for a in every])
+            char_features = self.char_vectorizer_.fit_transform([char_text(a) for a in every])
         except ValueError:  # scikit-learn's "empty vocabulary"
             raise CoderError(
                 "nothing to learn from: the answers and the codebook examples have no words"

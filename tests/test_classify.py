@@ -644,6 +644,24 @@ def test_the_codebook_model_is_cached_and_reused(
     np.testing.assert_array_equal(first.predict_proba_corpus(), uncached.predict_proba_corpus())
 
 
+def test_a_cached_model_another_build_cannot_read_is_fitted_anew(
+    tmp_path: Path, reference_book: Codebook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = classify.CodeSuggester(reference_book, memory=tmp_path).fit(ANSWERS)
+    loads, calls = classify.pickle.loads, []
+
+    def stale_once(data: bytes) -> object:  # the first read meets a pickle naming a function now gone
+        calls.append(len(data))
+        if len(calls) == 1:
+            raise AttributeError("Can't get attribute '_identity' on <module 'coder.classify'>")
+        return loads(data)
+
+    monkeypatch.setattr(classify.pickle, "loads", stale_once)
+    again = classify.CodeSuggester(reference_book, memory=tmp_path).fit(ANSWERS)
+    assert len(calls) == 2  # read, failed, fitted and stored anew, read again
+    np.testing.assert_array_equal(first.predict_proba_corpus(), again.predict_proba_corpus())
+
+
 def test_suggest_caches_the_model_and_info_shows_it(
     reference_book: Codebook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
