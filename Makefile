@@ -19,7 +19,8 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 # The main job on the bundled examples: answers -> suggested codes (checked against the hand codes) -> a coding
-# project with bulk review -> network positions -> themes by position -> theme summary. Answers and codes cover
+# project with bulk review -> network positions -> themes by position -> themes the codebook misses and the
+# idea workshop's notes in groups -> theme summary (with the workshop section). Answers and codes cover
 # both municipalities ($(SURVEY)); the network is analysed per municipality.
 demo: $(STAMP)
 	rm -rf $(OUT) && mkdir -p $(OUT)
@@ -35,6 +36,10 @@ demo: $(STAMP)
 	$(BIN)/coder codes export $(OUT)/project.db --out $(OUT)/codes.xlsx
 	$(BIN)/coder network $(EXAMPLE) --out $(OUT)/network --plot $(OUT)/plots --export graphml
 	$(BIN)/coder link $(SURVEY) --codes $(OUT)/suggestions.csv --out $(OUT)/link
+	$(BIN)/coder discover examples/discover/svar.csv --text-col svar --codebook $(CODEBOOK) --write $(OUT)/kandidater.yaml
+	$(BIN)/coder codebook merge $(CODEBOOK) $(OUT)/kandidater.yaml -o $(OUT)/kodebok_med_kandidater.yaml
+	$(BIN)/coder discover examples/rissa/idedugnad.csv --text-col lapp --question-col spørsmål \
+		--groups $(OUT)/idedugnad_grupper.csv
 	$(BIN)/coder summary $(SURVEY) --codes $(OUT)/suggestions.csv --out $(OUT)/summary
 	@echo "Demo outputs are in $(OUT)/ (open $(OUT)/summary/summary.html)"
 
@@ -51,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/learning.py
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/network.py
+	$(BIN)/python benchmarks/discover.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -73,7 +73,16 @@ SEED = typer.Option(0, "--seed", help="Random seed; the same inputs and seed giv
 
 def print_written(paths: list[Path]) -> None:
     """Say which files a command wrote."""
-    console.print(f"{len(paths)} files written: " + rich_escape(", ".join(map(str, paths))), highlight=False)
+    files = "1 file" if len(paths) == 1 else f"{len(paths)} files"
+    console.print(f"{files} written: " + rich_escape(", ".join(map(str, paths))), highlight=False)
+
+
+def print_problems(problems: list[Any]) -> None:
+    """Print codebook problems on stderr, one line each, errors in red and warnings in yellow."""
+    for problem in problems:
+        kind = "[bold red]Error:[/]" if problem.severity == "error" else "[yellow]Warning:[/]"
+        text = str(problem).replace(": warning: ", ": ", 1)
+        err_console.print(f"{kind} {rich_escape(text)}", highlight=False, soft_wrap=True)
 
 
 def existing_file(path: Path) -> Path:
@@ -167,10 +176,7 @@ def codebook_validate(
 
     problems = cb.validate(existing_file(file), check_lemmas=lemmas)
     errors = [p for p in problems if p.severity == "error"]
-    for problem in problems:
-        kind = "[bold red]Error:[/]" if problem.severity == "error" else "[yellow]Warning:[/]"
-        text = str(problem).replace(": warning: ", ": ", 1)
-        err_console.print(f"{kind} {rich_escape(text)}", highlight=False, soft_wrap=True, markup=True)
+    print_problems(problems)
     warnings = len(problems) - len(errors)
     if errors or (strict and warnings):
         summary = f"{rich_escape(str(file))}: {len(errors)} error(s), {warnings} warning(s)"
@@ -270,12 +276,26 @@ def codebook_import(
         raise CoderError("the output file exists; use --force to overwrite it", file=out)
     written = cb.import_qdc(existing_file(file), out)
     problems = cb.validate(written, check_lemmas=False)
-    for problem in problems:
-        kind = "[bold red]Error:[/]" if problem.severity == "error" else "[yellow]Warning:[/]"
-        text = str(problem).replace(": warning: ", ": ", 1)
-        err_console.print(f"{kind} {rich_escape(text)}", highlight=False, soft_wrap=True)
+    print_problems(problems)
     if any(problem.severity == "error" for problem in problems):
         raise typer.Exit(2)
+    console.print(f"{len(cb.load(written).codes)} codes -> {rich_escape(str(written))}", highlight=False)
+
+
+@codebook_app.command("merge")
+def codebook_merge(
+    base: Path = typer.Argument(..., help="The codebook to add to (YAML)."),
+    candidates: Path = typer.Argument(..., help="Codes to add, e.g. from `coder discover --write` (YAML)."),
+    output: Path = typer.Option(..., "--output", "-o", help="The merged codebook (YAML)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+) -> None:
+    """Add candidate codes to a codebook; the merged codebook is validated before it is written."""
+    from coder import codebook as cb
+
+    if output.exists() and not force:
+        raise CoderError("the output file exists; use --force to overwrite it", file=output)
+    written, problems = cb.merge(existing_file(base), existing_file(candidates), output)
+    print_problems(problems)
     console.print(f"{len(cb.load(written).codes)} codes -> {rich_escape(str(written))}", highlight=False)
 
 
@@ -679,6 +699,134 @@ def link_command(
     if out is not None:
         written = link.write_link(result, out)
         print_written(written)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Inductive themes (coder.discover)                                          [owner: lead]
+# ---------------------------------------------------------------------------------------------------------
+
+
+@app.command("discover")
+def discover_command(
+    input: Path | None = typer.Argument(
+        None, help="CSV or XLSX file with one answer (or workshop note) per row."
+    ),
+    codebook: Path | None = typer.Option(
+        None,
+        "--codebook",
+        help="Group only the answers this codebook gives no strong code, and name the nearest.",
+    ),
+    id_col: str = ID_COL,
+    text_col: str = TEXT_COL,
+    question_col: str | None = typer.Option(
+        None,
+        "--question-col",
+        help="Group each value of this column (e.g. each workshop question) on its own.",
+    ),
+    min_size: int = typer.Option(3, "--min-size", min=1, help="Smallest group; smaller ones join the rest."),
+    weak_below: float = typer.Option(
+        0.6, "--weak-below", min=0.0, max=1.0, help="With a codebook: a code below this confidence is weak."
+    ),
+    n_groups: int | None = typer.Option(None, "--n-groups", min=2, help="Fix the number of groups."),
+    groups: Path | None = typer.Option(
+        None, "--groups", help="Write `id,group` for every grouped answer (CSV)."
+    ),
+    write: Path | None = typer.Option(
+        None, "--write", help="Write the candidates as codebook entries (YAML)."
+    ),
+    project: Path | None = typer.Option(
+        None,
+        "--project",
+        help="A coding project: group its answers that carry no code (decided or suggested).",
+    ),
+    seed: int = SEED,
+) -> None:
+    """Find themes the codebook misses, or group the notes of an idea workshop into themes."""
+    from coder import codebook as codebook_module
+    from coder import discover, io
+
+    if project is not None:
+        if input is not None or codebook is not None:
+            raise CoderError("--project takes no INPUT or --codebook", key="--project")
+        answers, book, codes = discover.project_inputs(existing_file(project))
+    elif input is None:
+        raise CoderError("give INPUT (or --project PROJECT.db)")
+    else:
+        keep = [question_col] if question_col else []
+        answers = io.read_answers(input, id_col=id_col, text_col=text_col, keep=keep)
+        book = codebook_module.load(existing_file(codebook)) if codebook is not None else None
+        codes = None
+    found = discover.discover_each(
+        answers,
+        question_col,
+        codebook=book,
+        suggestions=codes,
+        min_size=min_size,
+        weak_below=weak_below,
+        n_groups=n_groups,
+        seed=seed,
+    )
+    for question, discovery in found.items():
+        _print_discovery(question, discovery, with_codebook=book is not None, min_size=min_size)
+    written = []
+    if groups is not None:
+        inputs = [path for path in (input, codebook, project) if path is not None]
+        settings = {"seed": seed, "min_size": min_size, "weak_below": weak_below, "n_groups": n_groups}
+        written += discover.write_groups(found, groups, question_col, inputs, **settings)
+    if write is not None:
+        written.append(codebook_module.dump_yaml(discover.candidates_codebook(found), write))
+    if written:
+        print_written(written)
+
+
+def _print_discovery(question: str, discovery: Any, with_codebook: bool, min_size: int) -> None:
+    from rich.table import Table
+
+    from coder import discover
+
+    grouped = len(discovery.groups)
+    considered = (
+        f"{grouped} of {discovery.total} answers carry no strong code"
+        if with_codebook
+        else f"{grouped} answers"
+    )
+    if discovery.chosen_by == "communities":
+        choice = discovery.choice
+        how = (
+            f"{discovery.n_groups} groups: the {choice.large} of {choice.communities} communities with "
+            f"{min_size}+ answers in the nearest-neighbour graph (modularity {choice.modularity:.2f})"
+        )
+    elif discovery.chosen_by == "given":
+        how = f"{discovery.n_groups} groups as asked"
+    else:
+        how = "one group: too few different answers to compare groupings"
+    title = f"{rich_escape(question)}: " if question else ""
+    console.print(
+        f"[bold]{title}{considered}[/]. {how}; stability {discovery.stability:.2f} "
+        f"({discover.certainty(discovery.stability)}).",
+        highlight=False,
+        soft_wrap=True,
+    )
+    table = Table(title_justify="left", show_lines=True)
+    for column in ("group", "size", "label", "typical answers"):
+        table.add_column(column, justify="right" if column == "size" else "left", overflow="fold")
+    if with_codebook:
+        table.add_column("nearest code", overflow="fold")
+    for candidate in discovery.candidates:
+        row = [
+            candidate.group,
+            str(candidate.size),
+            candidate.label,
+            "\n".join(f"«{t}»" for t in candidate.typical()),
+        ]
+        if with_codebook:
+            flag = " (near: a gap in its keywords?)" if candidate.near_copy else ""
+            row.append(f"{candidate.nearest_code} {candidate.nearest_similarity:.2f}{flag}")
+        table.add_row(*map(rich_escape, row))
+    if discovery.rest:
+        row = [discover.REST, str(len(discovery.rest)), "fits no group", ""]
+        table.add_row(*row, *([""] if with_codebook else []))
+    console.print(table)
 
 
 # ---------------------------------------------------------------------------------------------------------

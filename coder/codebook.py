@@ -72,6 +72,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import tempfile
 import unicodedata
 import uuid
 import xml.etree.ElementTree as ET
@@ -986,6 +987,34 @@ def dump_yaml(codebook: Codebook, path: str | os.PathLike[str]) -> Path:
     return path
 
 
+def merge(
+    base: str | os.PathLike[str], extra: str | os.PathLike[str], out: str | os.PathLike[str]
+) -> tuple[Path, list[CodebookProblem]]:
+    """Add the codes of ``extra`` (candidates from ``coder discover``) to ``base``; write ``out``, validated.
+
+    The name, version and reference answers stay ``base``'s. A code id in both files is an error (rename
+    the candidate); the merged file is validated before it replaces ``out``, so an invalid merge writes
+    nothing. Returns the path and the warnings of the merged codebook.
+    """
+    base_book, extra_book = load(base), load(extra)
+    taken = set(base_book.code_ids)
+    for code in extra_book.codes:
+        if code.id in taken:
+            raise CoderError(
+                f"code id '{code.id}' is in both codebooks; rename it in {extra}", file=extra, key=code.id
+            )
+    merged = replace(base_book, codes=(*base_book.codes, *extra_book.codes))
+    out = Path(out)
+    with tempfile.TemporaryDirectory(dir=out.parent if out.parent.exists() else None) as scratch:
+        trial = Path(scratch) / out.name
+        trial.write_text(to_yaml(merged, scratch), encoding="utf-8")  # references resolve from there
+        problems = [replace(p, file=str(out)) for p in validate(trial, check_lemmas=False)]
+    errors = [problem for problem in problems if problem.severity == "error"]
+    if errors:
+        raise errors[0].to_error()
+    return dump_yaml(merged, out), problems
+
+
 # -------------------------------------------------------------------------------------------- REFI-QDA
 
 
@@ -1064,7 +1093,12 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _slug(name: str, taken: set[str]) -> str:
+def unique_code_id(name: str, taken: set[str]) -> str:
+    """A code id made from ``name`` (ASCII, lower case, ``_``), not in ``taken``.
+
+    >>> unique_code_id("Bosetting av flyktninger", {"bosetting_av_flyktninger"})
+    'bosetting_av_flyktninger_2'
+    """
     text = unicodedata.normalize("NFKD", name.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a"))
     text = "".join(c for c in text if not unicodedata.combining(c))
     slug = re.sub(r"[^a-z0-9]+", "_", text).strip("_") or "code"
@@ -1172,7 +1206,7 @@ def from_qdc(path: str | os.PathLike[str]) -> Codebook:
         for depth in range(known + 1, len(names)):
             prefix = names[:depth]
             if prefix not in by_path:
-                parent_id = _slug(prefix[-1], taken)
+                parent_id = unique_code_id(prefix[-1], taken)
                 taken.add(parent_id)
                 by_path[prefix] = len(codes)
                 created.add(len(codes))
@@ -1208,7 +1242,7 @@ def from_qdc(path: str | os.PathLike[str]) -> Codebook:
                     codes[:] = [replace(c, parent=code_id) if c.parent == old_id else c for c in codes]
             else:
                 index = None
-                code_id = str(data.get("id") or "") or _slug(label, taken)
+                code_id = str(data.get("id") or "") or unique_code_id(label, taken)
                 if code_id in taken:
                     raise CoderError(f"duplicate code id '{code_id}'", file=path, key=name)
             taken.add(code_id)

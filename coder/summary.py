@@ -116,6 +116,9 @@ class SummaryReport:
     - ``ratings``: per municipality and rating: ``label``, ``n``, ``missing`` («Vet ikke»), ``mean`` and one
       column per scale value (count).
     - ``discussion``: questions for discussion from the most frequent challenge themes.
+    - ``workshop``: the notes of the idea workshop in groups, when the manifest names them
+      (:func:`coder.discover.group_notes`): ``question``, ``group``, ``note_id``, ``note``, ``grouped_by``
+      (researchers or coder discover), ``stability``.
     - ``provenance``: versions, codebook, input files with sha256, time, seed and settings.
     - ``files``: what :func:`report` wrote.
     """
@@ -129,6 +132,7 @@ class SummaryReport:
     ratings: pd.DataFrame
     discussion: tuple[str, ...]
     provenance: dict[str, Any] = field(default_factory=dict)
+    workshop: pd.DataFrame = field(default_factory=pd.DataFrame)
     files: tuple[Path, ...] = ()
 
 
@@ -345,6 +349,11 @@ def summarize(
     comparison = _comparison(answers, table, themes, municipalities, labels)
     ratings = _ratings(survey)
     discussion = _discussion(answers, table, survey, labels, code_order)
+    workshop = pd.DataFrame()
+    if not survey.workshop.empty:
+        from coder import discover  # late: grouping loads the classifier's matcher, needed only for notes
+
+        workshop = discover.group_notes(survey.workshop, seed=seed)
 
     provenance: dict[str, Any] = {
         "tool": f"coder {__version__}",
@@ -356,10 +365,7 @@ def summarize(
             "version": codebook.version,
             "file": str(codebook.path) if codebook.path else "",
         },
-        "inputs": [
-            {"role": role, "file": str(path), "sha256": file_sha256(path)}
-            for role, path in inputs
-        ],
+        "inputs": [{"role": role, "file": str(path), "sha256": file_sha256(path)} for role, path in inputs],
         "seed": seed,
         "quotes_per_theme": quotes_per_theme,
         "all_coded": base.all_coded,
@@ -382,6 +388,7 @@ def summarize(
         ratings=ratings,
         discussion=discussion,
         provenance=provenance,
+        workshop=workshop,
     )
 
 
@@ -537,6 +544,8 @@ def report(
             write_table(summary.ratings, directory / "ratings.csv"),
             write_table(provenance_table(summary.provenance), directory / "provenance.csv"),
         ]
+        if not summary.workshop.empty:
+            written.append(write_table(summary.workshop, directory / "idedugnad.csv"))
     if "json" in wanted:
         written.append(write_json(to_json(summary), directory / "summary.json"))
     return replace(summary, files=tuple(written))
@@ -600,6 +609,7 @@ def to_json(summary: SummaryReport) -> dict[str, Any]:
         "comparison": _records(summary.comparison),
         "ratings": _records(summary.ratings),
         "discussion": list(summary.discussion),
+        "workshop": _records(summary.workshop),
     }
 
 
@@ -612,6 +622,7 @@ def write_xlsx(summary: SummaryReport, path: str | os.PathLike[str]) -> Path:
         "quotes": summary.quotes,
         "comparison": summary.comparison,
         "ratings": summary.ratings,
+        **({"idedugnad": summary.workshop} if not summary.workshop.empty else {}),
         "provenance": provenance_table(summary.provenance),
     }
     # The workbook's own dates are those of the provenance, not "now" once more.
@@ -844,6 +855,7 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
     if summary.discussion:
         blocks.append(("h2", "Spørsmål til diskusjon"))
         blocks.append(("ul", list(summary.discussion)))
+    blocks += _workshop_blocks(summary.workshop)
     blocks.append(("h2", "Om tallene"))
     inputs = [f"{i['role']}: {i['file']} (sha256 {i['sha256'][:12]}…)" for i in p["inputs"]]
     blocks.append(
@@ -864,6 +876,33 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
             ],
         )
     )
+    return blocks
+
+
+def _workshop_blocks(workshop: pd.DataFrame) -> list[tuple]:
+    """The idea workshop: per question, each group with its notes listed under it (an appendix list)."""
+    if workshop.empty:
+        return []
+    blocks: list[tuple] = [("h2", "Idédugnad")]
+    for question, rows in workshop.groupby("question", sort=False):
+        blocks.append(("h3", str(question)))
+        if rows["grouped_by"].iloc[0] == "coder discover":
+            stability = f"{rows['stability'].iloc[0]:.2f}".replace(".", ",")
+            blocks.append(
+                (
+                    "p",
+                    f"Lappene er gruppert av coder discover (stabilitet {stability}; 1 betyr at de samme "
+                    "gruppene kommer igjen hver gang). Gruppenavnene er gruppenes typiske ord: gi gruppene "
+                    "navn og flytt lapper i manifestets kolonne for gruppe.",
+                )
+            )
+        elif rows["grouped_by"].iloc[0] == "too few":
+            blocks.append(("p", "Lappene er for få til å deles i grupper."))
+        else:
+            blocks.append(("p", "Lappene er gruppert for hånd."))
+        for group, notes in rows.groupby("group", sort=False):
+            blocks.append(("strong", f"{group} ({len(notes)})"))
+            blocks.append(("ul", notes["note"].tolist()))
     return blocks
 
 

@@ -68,7 +68,7 @@ import pandas as pd
 import yaml
 
 from coder.errors import CoderError
-from coder.io import read_table, spreadsheet_row
+from coder.io import check_unique_ids, read_table, spreadsheet_row
 
 LEVELS: tuple[str, ...] = ("daily", "weekly", "monthly")
 """Contact frequencies, most frequent first; network levels are cumulative in this order."""
@@ -107,6 +107,8 @@ CONTACT_TYPES: dict[str, str] = {
 
 DEFAULT_BODIES: tuple[str, ...] = ("formannskap", "kommunestyre", "ordfører")
 
+WORKSHOP_COLUMNS = ["note_id", "question", "note", "group", "municipality"]
+
 _YES = {"ja", "yes", "true", "1", "x", "j", "y"}
 _NO = {"nei", "no", "false", "0", "n", ""}
 _TOP_KEYS = {
@@ -119,6 +121,7 @@ _TOP_KEYS = {
     "ratings",
     "contacts",
     "political_contacts",
+    "workshop",
     "include",
 }
 
@@ -139,6 +142,10 @@ class Survey:
       (daily/weekly/monthly), ``municipality``. Duplicate reports of a pair keep the most frequent.
     - ``political_contacts``: ``respondent_id``, ``body``, ``type``, ``municipality``.
     - ``functions``: the declared list: ``function``, ``label``.
+    - ``workshop``: the sticky notes of the idea workshop (idédugnad) after the survey, if the manifest names
+      them: ``note_id``, ``question``, ``note``, ``group`` (the researchers' grouping; empty when the file
+      has none: ``coder summary`` then groups the notes with :func:`coder.discover.discover`),
+      ``municipality``.
     """
 
     name: str
@@ -150,6 +157,7 @@ class Survey:
     contacts: pd.DataFrame
     political_contacts: pd.DataFrame
     functions: pd.DataFrame
+    workshop: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WORKSHOP_COLUMNS))
     path: Path | None = field(default=None)
 
     @property
@@ -380,6 +388,10 @@ def _read(manifest: Path) -> tuple[Survey | None, list[CoderError]]:
         respondents["responded"] = respondents["respondent_id"].isin(in_export)
     contacts = _read_contacts(reader, data.get("contacts"), known)
     political = _read_political(reader, data.get("political_contacts"), known)
+    municipalities = list(dict.fromkeys(respondents["municipality"]))
+    workshop = _read_workshop(
+        reader, data.get("workshop"), municipalities[0] if len(municipalities) == 1 else ""
+    )
     survey = Survey(
         name=str(data.get("survey") or data.get("name") or manifest.stem),
         respondents=respondents,
@@ -390,6 +402,7 @@ def _read(manifest: Path) -> tuple[Survey | None, list[CoderError]]:
         contacts=contacts,
         political_contacts=political,
         functions=pd.DataFrame(list(functions.items()), columns=["function", "label"]),
+        workshop=workshop,
         path=manifest,
     )
     return survey, reader.problems
@@ -448,6 +461,7 @@ def _read_included(
         contacts=cat("contacts"),
         political_contacts=cat("political_contacts"),
         functions=cat("functions", "function"),
+        workshop=cat("workshop"),
         path=manifest,
     )
     return survey, problems
@@ -886,6 +900,34 @@ def _read_political(reader: _Reader, data: Any, known: dict[str, str]) -> pd.Dat
             seen.add((rid, body, kind))
             rows.append({"respondent_id": rid, "body": body, "type": kind, "municipality": known[rid]})
     return pd.DataFrame(rows, columns=columns)
+
+
+def _read_workshop(reader: _Reader, data: Any, municipality: str) -> pd.DataFrame:
+    """The workshop notes: ``question`` and ``note`` columns, ``id`` and ``group`` optional."""
+    mapped = _mapped_table(reader, data, "workshop", ("question", "note"))
+    if mapped is None:
+        return pd.DataFrame(columns=WORKSHOP_COLUMNS)
+    spec, frame, path, (question_col, note_col) = mapped
+    id_col = reader.column(frame, path, spec, "id", "workshop") if "id" in spec else None
+    group_col = reader.column(frame, path, spec, "group", "workshop") if "group" in spec else None
+    if id_col is not None:
+        try:
+            check_unique_ids(frame, id_col, path)
+        except CoderError as error:
+            reader.problems.append(error)
+    notes = frame[note_col].astype(str).str.strip()
+    keep = notes != ""
+    return pd.DataFrame(
+        {
+            "note_id": (
+                frame[id_col].astype(str).str.strip() if id_col else pd.Series(frame.index + 1).astype(str)
+            ),
+            "question": frame[question_col].astype(str).str.strip(),
+            "note": notes,
+            "group": frame[group_col].astype(str).str.strip() if group_col else "",
+            "municipality": municipality,
+        }
+    )[keep].reset_index(drop=True)
 
 
 def plot_ratings(

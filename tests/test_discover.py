@@ -1,0 +1,323 @@
+"""Inductive themes: grouping notes and uncoded answers, candidates, the CLI, codebook merge, the report."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
+from typer.testing import CliRunner
+
+from coder import codebook as codebook_module
+from coder import discover, store, summary, survey
+from coder.cli import app
+from coder.codebook import Code, Codebook
+from coder.errors import CoderError
+from coder.store import Decision
+
+REPO = Path(__file__).resolve().parents[1]
+WORKSHOP = REPO / "examples" / "rissa" / "idedugnad.csv"
+PLANTED = REPO / "examples" / "discover" / "svar.csv"
+CODEBOOK = REPO / "codebooks" / "boligsosialt.yaml"
+runner = CliRunner()
+
+# Three themes a reader separates at once, four notes each, and one note about nothing of them.
+NOTES = {
+    "møte": ["Faste møter med mandat", "Fast møtepunkt hver måned", "Månedlige møter for alle", "Møteplass"],
+    "husleie": [
+        "Trekk av husleie fra NAV",
+        "Varsle tidlig ved husleierestanse",
+        "Husleie betales ikke",
+        "Rutine for husleie og restanse",
+    ],
+    "politikk": [
+        "Politikerne må eie temaet",
+        "Orientere politikerne jevnlig",
+        "Politisk forankring i kommunestyret",
+        "Politikere på befaring",
+    ],
+}
+
+
+def notes_frame() -> tuple[pd.DataFrame, list[str]]:
+    texts = [text for group in NOTES.values() for text in group]
+    truth = [theme for theme, group in NOTES.items() for _ in group]
+    return pd.DataFrame({"id": [f"n{i:02d}" for i in range(len(texts))], "text": texts}), truth
+
+
+def test_clear_themes_are_found_with_the_number_of_groups_chosen() -> None:
+    notes, truth = notes_frame()
+    found = discover.discover(notes, min_size=2, seed=0)
+    assert found.n_groups == 3
+    assert adjusted_rand_score(truth, found.groups["group"]) > 0.7
+    assert found.chosen_by == "communities" and found.choice.large == 3 and found.choice.sample == 12
+    assert 0.3 < found.choice.modularity < 1
+    assert 0 <= found.stability <= 1
+
+
+def test_the_same_seed_gives_the_same_groups_and_labels() -> None:
+    notes, _ = notes_frame()
+    first, second = (discover.discover(notes, min_size=2, seed=3) for _ in range(2))
+    pd.testing.assert_frame_equal(first.groups, second.groups)
+    assert [c.label for c in first.candidates] == [c.label for c in second.candidates]
+
+
+def test_labels_are_lemmas_and_typical_answers_come_first() -> None:
+    notes, _ = notes_frame()
+    found = discover.discover(notes, min_size=2, seed=0)
+    labels = {c.label for c in found.candidates}
+    assert any("møte" in label for label in labels)  # the lemma of «møter», not a stem or the plural
+    assert not any("møter" in label.split(" / ") for label in labels)
+    for candidate in found.candidates:
+        assert len(candidate.typical()) == min(3, candidate.size)
+        assert candidate.nearest_code is None  # no codebook, no nearest code
+
+
+def test_every_answer_is_in_a_group_or_the_rest_and_no_group_is_below_min_size() -> None:
+    notes, _ = notes_frame()
+    for min_size in (2, 5):
+        found = discover.discover(notes, min_size=min_size, seed=0)
+        assert list(found.groups["id"]) == list(notes["id"])
+        assert all(candidate.size >= min_size for candidate in found.candidates)
+        grouped = {i for candidate in found.candidates for i in candidate.ids}
+        assert grouped | set(found.rest) == set(notes["id"]) and not grouped & set(found.rest)
+
+
+def test_too_few_answers_is_a_clear_error() -> None:
+    with pytest.raises(CoderError, match="only 3 of 3 answers have words to group by"):
+        texts = ["Faste møter", "Husleie", "Politikere"]
+        discover.discover(pd.DataFrame({"id": ["a", "b", "c"], "text": texts}), min_size=3)
+
+
+def test_a_misfit_goes_to_the_rest_and_small_groups_too() -> None:
+    vectors = np.array([[1, 0], [0.99, 0.14], [0.98, 0.2], [0, 1], [0.14, 0.99], [0.2, 0.98], [0.6, 0.8]])
+    vectors = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    labels = np.array([0, 0, 0, 1, 1, 1, 0])
+    kept = discover._without_misfits(vectors, labels, min_size=3)
+    assert list(kept[:6]) == [0, 0, 0, 1, 1, 1]
+    assert list(discover._without_misfits(vectors, np.array([0, 0, 0, 1, 1, 2, 2]), 3)) == [
+        0,
+        0,
+        0,
+        -1,
+        -1,
+        -1,
+        -1,
+    ]
+
+
+def test_the_simplified_silhouette_agrees_in_sign_with_the_full_one() -> None:
+    from sklearn.metrics import silhouette_samples
+
+    rng = np.random.default_rng(0)
+    centres = np.eye(4)[:3] * 3
+    vectors = np.vstack([centre + rng.normal(scale=0.8, size=(30, 4)) for centre in centres])
+    vectors = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    labels = np.repeat([0, 1, 2], 30)
+    full = silhouette_samples(vectors, labels, metric="cosine")
+    simple = discover._simplified_silhouette(vectors, labels)
+    assert np.mean(np.sign(full) == np.sign(simple)) > 0.9
+
+
+def test_with_a_codebook_only_answers_without_a_strong_code_are_grouped() -> None:
+    notes, _ = notes_frame()
+    book = Codebook("t", "nb", "1", (Code("meeting_places", "Møteplasser", keywords=("møte", "møteplass")),))
+    strong = pd.DataFrame({"id": ["n00", "n01", "n02"], "code": "meeting_places", "confidence": 0.9})
+    weak = pd.DataFrame({"id": ["n03"], "code": ["meeting_places"], "confidence": [0.3]})
+    found = discover.discover(
+        notes, codebook=book, suggestions=pd.concat([strong, weak]), knowledge=book, min_size=2, seed=0
+    )
+    assert set(found.groups["id"]) == set(notes["id"]) - {"n00", "n01", "n02"}
+    assert found.total == len(notes)
+    assert all(candidate.nearest_code == "meeting_places" for candidate in found.candidates)
+    assert all(-1 <= candidate.nearest_similarity <= 1 for candidate in found.candidates)
+
+
+def test_the_planted_theme_is_one_candidate_and_no_candidate_copies_a_code() -> None:
+    """The issue's target, on the example file (16 answers about staffing, a theme the codebook lacks)."""
+    answers = pd.read_csv(PLANTED, keep_default_na=False).rename(columns={"svar": "text"})
+    planted = set(answers.loc[answers["plantet"] != "", "id"])
+    found = discover.discover(answers[["id", "text"]], codebook=codebook_module.load(CODEBOOK), seed=0)
+    all_planted = [c for c in found.candidates if set(c.ids[:3]) <= planted]
+    assert len(all_planted) >= 1
+    assert not any(candidate.near_copy for candidate in found.candidates)
+
+
+def test_candidates_become_a_codebook_that_validates_and_merges(tmp_path: Path) -> None:
+    notes, _ = notes_frame()
+    found = {"": discover.discover(notes, min_size=2, seed=0)}
+    candidates = codebook_module.dump_yaml(discover.candidates_codebook(found), tmp_path / "kandidater.yaml")
+    assert not [p for p in codebook_module.validate(candidates) if p.severity == "error"]
+    book = codebook_module.load(candidates)
+    assert all(code.id.startswith("ny_") and code.keywords and code.examples for code in book.codes)
+    base = tmp_path / "base.yaml"
+    shutil.copy(CODEBOOK, base)
+    shutil.copy(CODEBOOK.with_name("boligsosialt-reference.csv"), tmp_path)
+    (tmp_path / "ut").mkdir()  # elsewhere: the reference answers are found from there
+    merged, _warnings = codebook_module.merge(base, candidates, tmp_path / "ut" / "merged.yaml")
+    out = codebook_module.load(merged)
+    assert out.code_ids == [*codebook_module.load(base).code_ids, *book.code_ids]
+    assert len(out.reference_answers) == len(codebook_module.load(base).reference_answers)
+
+
+def test_merge_refuses_a_code_id_in_both_and_writes_nothing(tmp_path: Path) -> None:
+    with pytest.raises(CoderError, match="code id 'fragmented_responsibility' is in both"):
+        codebook_module.merge(CODEBOOK, CODEBOOK, tmp_path / "merged.yaml")
+    assert not (tmp_path / "merged.yaml").exists()
+
+
+def test_cli_groups_each_workshop_question_and_writes_groups_and_candidates(tmp_path: Path) -> None:
+    groups, candidates = tmp_path / "grupper.csv", tmp_path / "kandidater.yaml"
+    args = ["discover", str(WORKSHOP), "--text-col", "lapp", "--question-col", "spørsmål", "--seed", "1"]
+    result = runner.invoke(app, [*args, "--groups", str(groups), "--write", str(candidates)])
+    assert result.exit_code == 0, result.output
+    assert "stability" in result.output and "communities" in result.output
+    notes = pd.read_csv(WORKSHOP)
+    written = pd.read_csv(groups)
+    assert list(written.columns) == ["id", "spørsmål", "group"]
+    assert sorted(written["id"]) == sorted(notes["id"])
+    assert written["group"].str.fullmatch(r"G\d+|rest").all()
+    record = json.loads(Path(f"{groups}.provenance.json").read_text(encoding="utf-8"))
+    assert set(record["settings"]["grouping"]) == set(notes["spørsmål"])
+    assert record["settings"]["seed"] == 1
+    merged = tmp_path / "merged.yaml"
+    result = runner.invoke(app, ["codebook", "merge", str(CODEBOOK), str(candidates), "-o", str(merged)])
+    assert result.exit_code == 0, result.output
+    assert len(codebook_module.load(merged).codes) > len(codebook_module.load(CODEBOOK).codes)
+
+
+def test_cli_errors_are_one_line(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["discover"])
+    assert result.exit_code == 2 and "give INPUT" in result.output
+    result = runner.invoke(app, ["discover", str(WORKSHOP), "--project", str(tmp_path / "p.db")])
+    assert result.exit_code == 2 and "--project takes no INPUT" in result.output
+    result = runner.invoke(app, ["discover", str(WORKSHOP), "--text-col", "nope"])
+    assert result.exit_code == 2 and "nope" in result.output and "Traceback" not in result.output
+
+
+def test_project_codes_decided_by_coders_win_over_suggestions(tmp_path: Path) -> None:
+    texts = [text for group in NOTES.values() for text in group]
+    answers = pd.DataFrame({"id": [f"a{i}" for i in range(len(texts))], "text": texts})
+    book = Codebook("t", "nb", "1", (Code("x", "Møter", keywords=("møte",)),))
+    path = tmp_path / "p.db"
+    with store.init(path, answers, book) as project:
+        run = project.add_suggestion_run(pd.DataFrame({"id": ["a0", "a1"], "code": "x", "confidence": 0.9}))
+        project.record("kari", [Decision("a1", "", "none"), Decision("a2", "x", "add")])
+    _, _, codes = discover.project_inputs(path)
+    strong = set(codes.loc[codes["confidence"] >= discover.WEAK_BELOW, "id"])
+    assert strong == {"a0", "a2"}  # a1: a coder closed it without codes, whatever the model said
+    assert run
+    result = runner.invoke(app, ["discover", "--project", str(path), "--min-size", "2"])
+    assert result.exit_code == 0, result.output
+    assert "10 of 12 answers carry no strong code" in result.output
+
+
+def test_a_project_without_codes_is_a_clear_error(tmp_path: Path) -> None:
+    answers = pd.DataFrame({"id": ["a", "b"], "text": ["x", "y"]})
+    path = tmp_path / "p.db"
+    store.init(path, answers, Codebook("t", "nb", "1", (Code("x", "X", keywords=("x",)),))).close()
+    with pytest.raises(CoderError, match="no suggestion run and no decisions"):
+        discover.project_inputs(path)
+
+
+def test_hand_grouped_notes_keep_their_groups_with_diverse_last() -> None:
+    notes = pd.DataFrame(
+        {
+            "note_id": ["1", "2", "3", "4"],
+            "question": "Hva nå?",
+            "note": ["a", "b", "c", "d"],
+            "group": ["Diverse", "Møter", "Møter", "Ansvar"],
+        }
+    )
+    grouped = discover.group_notes(notes)
+    assert list(grouped["group"]) == ["Møter", "Møter", "Ansvar", "Diverse"]
+    assert set(grouped["grouped_by"]) == {"researchers"}
+
+
+def test_the_report_lists_workshop_notes_under_their_groups(tmp_path: Path) -> None:
+    examples = tmp_path / "examples"
+    shutil.copytree(REPO / "examples", examples)
+    manifest = examples / "rissa" / "manifest.yaml"
+    data = survey.load(manifest)
+    assert len(data.workshop) == len(pd.read_csv(WORKSHOP))
+    result = summary.report(manifest, [examples / "rissa" / "koder.csv"], CODEBOOK, out_dir=tmp_path / "out")
+    assert set(result.workshop["note_id"]) == set(data.workshop["note_id"])
+    assert set(result.workshop["grouped_by"]) == {"coder discover"}
+    markdown = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
+    assert "## Idédugnad" in markdown
+    assert markdown.index("## Idédugnad") < markdown.index("## Om tallene")
+    for note in data.workshop["note"]:
+        assert f"- {summary._md(note)}" in markdown
+    assert "idedugnad" in pd.ExcelFile(tmp_path / "out" / "summary.xlsx").sheet_names
+    text = manifest.read_text(encoding="utf-8").replace("# group: tema", "group: tema")
+    manifest.write_text(text, encoding="utf-8")
+    hand = summary.summarize(manifest, [examples / "rissa" / "koder.csv"], CODEBOOK)
+    assert set(hand.workshop["grouped_by"]) == {"researchers"}
+    assert "Faste møteplasser" in set(hand.workshop["group"])
+
+
+def test_a_workshop_section_with_a_missing_column_is_reported(tmp_path: Path) -> None:
+    examples = tmp_path / "examples"
+    shutil.copytree(REPO / "examples", examples)
+    manifest = examples / "rissa" / "manifest.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("note: lapp", "note: tekst"), "utf-8")
+    problems = [str(p) for p in survey.check(manifest)]
+    assert any("idedugnad.csv" in p and "'tekst'" in p for p in problems)
+
+
+def test_answers_without_words_go_to_the_rest_and_too_few_is_an_error() -> None:
+    notes, _ = notes_frame()
+    blanks = pd.DataFrame({"id": ["b1", "b2"], "text": ["", "..."]})
+    found = discover.discover(pd.concat([notes, blanks], ignore_index=True), min_size=2, seed=0)
+    assert {"b1", "b2"} <= set(found.rest)
+    with pytest.raises(CoderError, match="only 1 of 7 answers have words to group by"):
+        discover.discover(pd.DataFrame({"id": list("abcdefg"), "text": ["møte", *[""] * 6]}), min_size=3)
+
+
+def test_identical_answers_are_one_group() -> None:
+    found = discover.discover(pd.DataFrame({"id": list("abcdef"), "text": ["Boligmangel"] * 6}), min_size=2)
+    assert found.chosen_by == "identical" and found.n_groups == 1
+    assert [candidate.size for candidate in found.candidates] == [6]
+
+
+def test_a_question_with_too_few_notes_lists_them_together() -> None:
+    notes = pd.DataFrame(
+        {"note_id": ["1", "2"], "question": "Hva nå?", "note": ["Faste møter", "Mer penger"], "group": ""}
+    )
+    grouped = discover.group_notes(notes)
+    assert list(grouped["group"]) == [discover.DIVERSE] * 2
+    assert set(grouped["grouped_by"]) == {"too few"}
+    assert "for få til å deles" in " ".join(
+        block[1] for block in summary._workshop_blocks(grouped) if block[0] == "p"
+    )
+
+
+def test_a_label_does_not_name_a_compound_beside_its_part() -> None:
+    group = [["døgnbemanning", "døgn", "bemanning"], ["døgnbemanning", "døgn", "bemanning"], ["bemanning"]]
+    frequency = Counter(term for terms in group for term in set(terms))
+    assert discover._top_terms(group, frequency, 20) == ("bemanning", "døgn")
+
+
+def test_a_given_number_of_groups_is_drawn_by_kmeans() -> None:
+    notes, truth = notes_frame()
+    found = discover.discover(notes, min_size=2, n_groups=3, seed=0)
+    assert found.chosen_by == "given" and found.choice is None and found.n_groups == 3
+    assert adjusted_rand_score(truth, found.groups["group"]) > 0.7
+
+
+def test_many_answers_find_communities_in_a_sample_and_join_the_nearest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    notes, truth = notes_frame()
+    many = pd.concat([notes.assign(id=notes["id"] + f"-{copy}") for copy in range(3)], ignore_index=True)
+    monkeypatch.setattr(discover, "CHOICE_SAMPLE", 15)  # 36 answers: communities among 15, the rest join
+    found = discover.discover(many, min_size=2, seed=0)
+    assert found.choice.sample == 15
+    assert adjusted_rand_score(truth * 3, found.groups["group"]) > 0.7
+    again = discover.discover(many, min_size=2, seed=0)
+    pd.testing.assert_frame_equal(found.groups, again.groups)
