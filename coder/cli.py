@@ -737,17 +737,25 @@ def discover_command(
     project: Path | None = typer.Option(
         None,
         "--project",
-        help="A coding project: group its answers that carry no code (decided or suggested).",
+        help="A coding project: group its answers without a decided code or a strong suggested one.",
     ),
     seed: int = SEED,
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --write file."),
 ) -> None:
     """Find themes the codebook misses, or group the notes of an idea workshop into themes."""
     from coder import codebook as codebook_module
     from coder import discover, io
 
+    for output in (groups, write):  # before any work: a bad output path must not waste the grouping
+        if output is not None and not output.parent.exists():
+            raise CoderError("output directory does not exist", file=output.parent)
+    if groups is not None:
+        io.output_format(groups)
+    if write is not None and write.exists() and not force:
+        raise CoderError("the file exists (a codebook?); use --force to overwrite it", file=write)
     if project is not None:
-        if input is not None or codebook is not None:
-            raise CoderError("--project takes no INPUT or --codebook", key="--project")
+        if input is not None or codebook is not None or question_col is not None:
+            raise CoderError("--project takes no INPUT, --codebook or --question-col", key="--project")
         answers, book, codes = discover.project_inputs(existing_file(project))
     elif input is None:
         raise CoderError("give INPUT (or --project PROJECT.db)")
@@ -756,7 +764,7 @@ def discover_command(
         answers = io.read_answers(input, id_col=id_col, text_col=text_col, keep=keep)
         book = codebook_module.load(existing_file(codebook)) if codebook is not None else None
         codes = None
-    found = discover.discover_each(
+    found, skipped = discover.discover_each(
         answers,
         question_col,
         codebook=book,
@@ -768,13 +776,20 @@ def discover_command(
     )
     for question, discovery in found.items():
         _print_discovery(question, discovery, with_codebook=book is not None, min_size=min_size)
+    for question, reason in skipped.items():
+        err_console.print(
+            f"[yellow]Not grouped:[/] {rich_escape(question)}: {rich_escape(reason)}", soft_wrap=True
+        )
     written = []
     if groups is not None:
         inputs = [path for path in (input, codebook, project) if path is not None]
-        settings = {"seed": seed, "min_size": min_size, "weak_below": weak_below, "n_groups": n_groups}
+        settings = {"seed": seed, "min_size": min_size, "n_groups": n_groups}
+        if book is not None:
+            settings["weak_below"] = weak_below
         written += discover.write_groups(found, groups, question_col, inputs, **settings)
     if write is not None:
-        written.append(codebook_module.dump_yaml(discover.candidates_codebook(found), write))
+        taken = book.code_ids if book is not None else ()
+        written.append(codebook_module.dump_yaml(discover.candidates_codebook(found, taken=taken), write))
     if written:
         print_written(written)
 
@@ -792,18 +807,21 @@ def _print_discovery(question: str, discovery: Any, with_codebook: bool, min_siz
     )
     if discovery.chosen_by == "communities":
         choice = discovery.choice
+        kept = f", the {discovery.n_groups} largest kept" if choice.large > discovery.n_groups else ""
         how = (
-            f"{discovery.n_groups} groups: the {choice.large} of {choice.communities} communities with "
-            f"{min_size}+ answers in the nearest-neighbour graph (modularity {choice.modularity:.2f})"
+            f"{choice.large} of the {choice.communities} communities in the nearest-neighbour graph have "
+            f"{min_size}+ answers{kept} (modularity {choice.modularity:.2f})"
         )
     elif discovery.chosen_by == "given":
         how = f"{discovery.n_groups} groups as asked"
     else:
         how = "one group: too few different answers to compare groupings"
     title = f"{rich_escape(question)}: " if question else ""
+    certainty = discover.certainty(discovery.stability)
+    stable = discovery.stability == discovery.stability
+    sure = f"stability {discovery.stability:.2f} ({certainty})" if stable else certainty
     console.print(
-        f"[bold]{title}{considered}[/]. {how}; stability {discovery.stability:.2f} "
-        f"({discover.certainty(discovery.stability)}).",
+        f"[bold]{title}{considered}[/]. {how}; {sure}.",
         highlight=False,
         soft_wrap=True,
     )

@@ -35,7 +35,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +66,8 @@ from coder.errors import CoderError
 from coder.nlp import ProcessedAnswer, load_pipeline, preprocess
 
 REST = "rest"
+# Quantity and degree words share nothing about a theme («Mer penger», «Flere boliger»): never labels.
+LABEL_STOP_WORDS = frozenset({"mye", "mange", "få", "hel", "all", "alle", "alt", "annen", "ny", "egen"})
 MAX_GROUPS = 12
 WEAK_BELOW = 0.6  # with a codebook: answers whose strongest suggested code is below this are grouped
 NEAR_COPY = 0.5  # a candidate this close to a code's centre reads as a gap in that code, not a new theme
@@ -239,12 +241,16 @@ def cluster(
     return labels
 
 
+class TooFewAnswers(CoderError):
+    """Too few answers with words to make two groups of ``min_size``."""
+
+
 @dataclass(frozen=True)
 class Choice:
     """How the number of groups was chosen: the communities of the nearest-neighbour graph."""
 
     communities: int  # communities Louvain found
-    large: int  # of them with at least min_size answers: the groups (the MAX_GROUPS largest)
+    large: int  # of them with at least min_size answers (the MAX_GROUPS largest of them are the groups)
     modularity: float  # how much more the communities keep inside than chance (0: none; above 0.3: clear)
     sample: int  # answers the communities were found among
 
@@ -351,8 +357,8 @@ class Candidate:
         return len(self.ids)
 
     def typical(self, n: int = TYPICAL_ANSWERS) -> tuple[str, ...]:
-        """The ``n`` answers nearest the group's centre."""
-        return self.texts[:n]
+        """The ``n`` different answers nearest the group's centre."""
+        return tuple(dict.fromkeys(self.texts))[:n]
 
     @property
     def name(self) -> str:
@@ -428,7 +434,7 @@ def discover(
         with_words = int(np.sum(np.linalg.norm(vectors, axis=1) > 0))
         if with_words < 2 * min_size:
             coded = f"; {total - len(ids)} carry a strong code" if codebook is not None else ""
-            raise CoderError(
+            raise TooFewAnswers(
                 f"only {with_words} of {total} answers have words to group by{coded} (at least "
                 f"{2 * min_size} needed for two groups of {min_size}; see --min-size)"
             )
@@ -479,11 +485,15 @@ def _without_strong_code(
 ) -> list[bool]:
     """Per answer: whether it carries no code at ``weak_below`` or above (so it is grouped)."""
     if suggestions is None:
-        from coder import classify  # late: classify fits the suggester only when no suggestions are given
-
-        suggestions = classify.suggest(answers, codebook, seed=seed, keep_human_codes=False)
+        suggestions = _suggestions(answers, codebook, seed)
     strong = set(suggestions.loc[suggestions["confidence"] >= weak_below, "id"].astype(str))
     return [str(answer_id) not in strong for answer_id in answers["id"]]
+
+
+def _suggestions(answers: pd.DataFrame, codebook: Codebook, seed: int) -> pd.DataFrame:
+    from coder import classify  # late: the suggester is fitted only when no suggestions are given
+
+    return classify.suggest(answers[["id", "text"]], codebook, seed=seed, keep_human_codes=False)
 
 
 def _stability(labels: np.ndarray, regroup: Callable[[np.ndarray], np.ndarray], seed: int) -> float:
@@ -491,6 +501,8 @@ def _stability(labels: np.ndarray, regroup: Callable[[np.ndarray], np.ndarray], 
     :data:`CHOICE_SAMPLE` answers): 1.0, the same groups every time."""
     n = len(labels)
     size = int(0.8 * min(n, CHOICE_SAMPLE))
+    if not (labels >= 0).any():  # no group at all: nothing to be sure of
+        return float("nan")
     if len(set(labels.tolist())) < 2 or size < 3:  # one group, or too few answers to leave any out
         return 1.0
     rng = np.random.default_rng(seed)
@@ -588,13 +600,17 @@ def _top_terms(group: list[list[str]], document_frequency: Counter, n: int) -> t
     chosen: list[str] = []
     for term in sorted(score, key=lambda term: (-score[term], term)):
         # A compound beside its part says the same twice (a keyword matches compound parts anyway).
-        if keyword_problem(term) is None and not any(term in kept or kept in term for kept in chosen):
+        if term in LABEL_STOP_WORDS or keyword_problem(term) is not None:
+            continue
+        if not any(term in kept or kept in term for kept in chosen):
             chosen.append(term)
     return tuple(chosen[:KEYWORDS])
 
 
 def certainty(stability: float) -> str:
     """How sure a grouping is, in words, from its stability (mean ARI over subsamples)."""
+    if stability != stability:
+        return "no group reached the smallest size"
     if stability >= STABLE:
         return "stable: the same groups come back in subsamples"
     if stability >= FAIRLY_STABLE:
@@ -602,17 +618,34 @@ def certainty(stability: float) -> str:
     return "unstable: read the groups as suggestions"
 
 
-def discover_each(answers: pd.DataFrame, column: str | None, **options: Any) -> dict[str, Discovery]:
+def discover_each(
+    answers: pd.DataFrame, column: str | None, **options: Any
+) -> tuple[dict[str, Discovery], dict[str, str]]:
     """:func:`discover` per value of ``column`` (each workshop question on its own), in first-seen order.
 
-    Without ``column``, one discovery keyed ``""``.
+    Returns the discoveries and, per value with too few answers to group, why it was left out (the others
+    are still grouped; if none can be, the first reason is raised). With a codebook and no suggestions, the
+    suggester is fitted once on all the answers. Without ``column``, one discovery keyed ``""``.
     """
-    if column is None:
-        return {"": discover(answers, **options)}
-    return {
-        str(value): discover(rows.reset_index(drop=True), **options)
-        for value, rows in answers.groupby(column, sort=False)
-    }
+    if options.get("codebook") is not None and options.get("suggestions") is None:
+        options["suggestions"] = _suggestions(answers, options["codebook"], options.get("seed", 0))
+    parts = (
+        {"": answers}
+        if column is None
+        else {
+            str(value): rows.reset_index(drop=True)
+            for value, rows in answers.groupby(column, sort=False, dropna=False)
+        }
+    )
+    found, skipped = {}, {}
+    for value, rows in parts.items():
+        try:
+            found[value] = discover(rows, **options)
+        except TooFewAnswers as error:
+            skipped[value] = error.message
+    if not found:
+        raise TooFewAnswers(next(iter(skipped.values())))
+    return found, skipped
 
 
 def project_inputs(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, Codebook, pd.DataFrame]:
@@ -672,15 +705,17 @@ def write_groups(
 
 
 def candidates_codebook(
-    discoveries: dict[str, Discovery], name: str = "Kandidater fra coder discover"
+    discoveries: dict[str, Discovery],
+    name: str = "Kandidater fra coder discover",
+    taken: Collection[str] = (),
 ) -> Codebook:
     """The candidates as codebook entries a researcher edits: id, label, description, keywords, examples.
 
     Ids are ``ny_`` and the label's terms (``ny_folk_stilling``); the description says where the candidate
     came from and which code it lies nearest, so the researcher can decide whether it is a new code or
-    keywords an existing code lacks.
+    keywords an existing code lacks. ``taken``: ids already in use (the codebook's), never given again.
     """
-    taken: set[str] = set()
+    taken = set(taken)
     codes = []
     for question, discovery in discoveries.items():
         for candidate in discovery.candidates:
@@ -708,48 +743,51 @@ def candidates_codebook(
 DIVERSE = "Diverse"  # the researchers' name for notes that fit no theme
 
 
-def group_notes(notes: pd.DataFrame, *, seed: int = 0, min_size: int = 3) -> pd.DataFrame:
-    """The notes of an idea workshop in groups, per question, as the report lists them.
+def group_notes(
+    notes: pd.DataFrame, *, seed: int = 0, min_size: int = 3, knowledge: Codebook | None = None
+) -> pd.DataFrame:
+    """The notes of an idea workshop in groups, per municipality and question, as the report lists them.
 
-    ``notes`` has ``note_id, question, note, group``. A question whose notes all have a ``group`` keeps the
-    researchers' grouping; otherwise its notes are grouped by :func:`discover` and each group is named by
-    its label (the rest group is «Diverse»; a question with too few notes for two groups has all its notes
-    there, ``grouped_by`` «too few»). Returns ``question, group, note_id, note, grouped_by,
-    stability``, questions in file order, groups largest first with «Diverse» last, and within a group the
-    notes in file order (the hand grouping) or most typical first (a discovered group).
+    ``notes`` has ``note_id, question, note, group`` (and ``municipality``, optional). A question with any
+    ``group`` keeps the researchers' grouping (a note without one is «Diverse»); otherwise its notes are
+    grouped by :func:`discover` (word knowledge from ``knowledge``, default coder's codebook) and each group
+    is named by its label, the rest group «Diverse»; too few notes for two groups are listed together
+    (``grouped_by`` «too few»). Returns ``municipality, question, group, note_id, note, grouped_by,
+    stability``: in file order of municipality and question, groups largest first with «Diverse» last, the
+    notes in file order (by hand) or most typical first (discovered).
     """
+    notes = notes.reset_index(drop=True)
+    if "municipality" not in notes.columns:
+        notes = notes.assign(municipality="")
     frames = []
-    for question, rows in notes.groupby("question", sort=False):
-        rows = rows.reset_index(drop=True)
-        if (rows["group"].astype(str).str.strip() != "").all():
-            grouped = rows.assign(grouped_by="researchers", stability=np.nan)
-            sizes = grouped["group"].value_counts()
-            order = {g: (g == DIVERSE, -sizes[g], i) for i, g in enumerate(dict.fromkeys(grouped["group"]))}
-            grouped = grouped.assign(_order=grouped["group"].map(order)).sort_values("_order", kind="stable")
-        else:
-            answers = rows.rename(columns={"note_id": "id", "note": "text"})[["id", "text"]]
-            try:
-                found = discover(answers, min_size=min_size, seed=seed)
-            except CoderError:  # too few notes with words for two groups: listed together, unranked
-                frames.append(
-                    rows.assign(question=question, group=DIVERSE, grouped_by="too few", stability=np.nan)
-                )
-                continue
-            names = _unique_names(found.candidates)
-            order = {
-                note_id: (rank, i)
-                for rank, c in enumerate(found.candidates)
-                for i, note_id in enumerate(c.ids)
-            }
-            rest = (len(found.candidates), 0)
-            grouped = rows.assign(
-                group=[names.get(note_id, DIVERSE) for note_id in rows["note_id"]],
-                grouped_by="coder discover",
-                stability=round(found.stability, 2),
-                _order=[order.get(note_id, rest) for note_id in rows["note_id"]],
-            ).sort_values("_order", kind="stable")
-        frames.append(grouped.assign(question=question).drop(columns="_order"))
-    columns = ["question", "group", "note_id", "note", "grouped_by", "stability"]
+    for (municipality, question), rows in notes.groupby(
+        ["municipality", "question"], sort=False, dropna=False
+    ):
+        rows = rows.reset_index(drop=True).assign(municipality=municipality, question=question)
+        groups = rows["group"].fillna("").astype(str).str.strip()
+        if (groups != "").any():
+            rows = rows.assign(group=groups.replace("", DIVERSE), grouped_by="researchers", stability=np.nan)
+            sizes = rows["group"].value_counts()
+            order = {g: (g == DIVERSE, -sizes[g], i) for i, g in enumerate(dict.fromkeys(rows["group"]))}
+            frames.append(rows.iloc[sorted(range(len(rows)), key=lambda i: order[rows["group"].iloc[i]])])
+            continue
+        # Rows, not note ids, tie notes to groups: ids may repeat across included workshops.
+        answers = pd.DataFrame({"id": [str(i) for i in range(len(rows))], "text": rows["note"]})
+        try:
+            found = discover(answers, min_size=min_size, seed=seed, knowledge=knowledge)
+        except TooFewAnswers:
+            frames.append(rows.assign(group=DIVERSE, grouped_by="too few", stability=np.nan))
+            continue
+        names = _unique_names(found.candidates)
+        rank = {int(i): (g, p) for g, c in enumerate(found.candidates) for p, i in enumerate(c.ids)}
+        last = (len(found.candidates), 0)
+        rows = rows.assign(
+            group=[names.get(str(i), DIVERSE) for i in range(len(rows))],
+            grouped_by="coder discover",
+            stability=round(found.stability, 2),
+        )
+        frames.append(rows.iloc[sorted(range(len(rows)), key=lambda i: rank.get(i, last))])
+    columns = ["municipality", "question", "group", "note_id", "note", "grouped_by", "stability"]
     if not frames:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True)[columns]

@@ -117,7 +117,8 @@ class SummaryReport:
       column per scale value (count).
     - ``discussion``: questions for discussion from the most frequent challenge themes.
     - ``workshop``: the notes of the idea workshop in groups, when the manifest names them
-      (:func:`coder.discover.group_notes`): ``question``, ``group``, ``note_id``, ``note``, ``grouped_by``
+      (:func:`coder.discover.group_notes`): ``municipality``, ``question``, ``group``, ``note_id``, ``note``,
+      ``grouped_by``
       (researchers or coder discover), ``stability``.
     - ``provenance``: versions, codebook, input files with sha256, time, seed and settings.
     - ``files``: what :func:`report` wrote.
@@ -353,7 +354,7 @@ def summarize(
     if not survey.workshop.empty:
         from coder import discover  # late: grouping loads the classifier's matcher, needed only for notes
 
-        workshop = discover.group_notes(survey.workshop, seed=seed)
+        workshop = discover.group_notes(survey.workshop, seed=seed, knowledge=codebook)
 
     provenance: dict[str, Any] = {
         "tool": f"coder {__version__}",
@@ -884,19 +885,25 @@ def _workshop_blocks(workshop: pd.DataFrame) -> list[tuple]:
     if workshop.empty:
         return []
     blocks: list[tuple] = [("h2", "Idédugnad")]
-    for question, rows in workshop.groupby("question", sort=False):
-        blocks.append(("h3", str(question)))
-        if rows["grouped_by"].iloc[0] == "coder discover":
-            stability = f"{rows['stability'].iloc[0]:.2f}".replace(".", ",")
+    several = workshop["municipality"].nunique() > 1
+    for (municipality, question), rows in workshop.groupby(["municipality", "question"], sort=False):
+        blocks.append(("h3", f"{question} ({municipality})" if several and municipality else str(question)))
+        how = rows["grouped_by"].iloc[0]
+        if how == "coder discover":
+            stability = rows["stability"].iloc[0]
+            sure = (
+                f"stabilitet {stability:.2f}".replace(".", ",") if stability == stability else "ingen grupper"
+            )
             blocks.append(
                 (
                     "p",
-                    f"Lappene er gruppert av coder discover (stabilitet {stability}; 1 betyr at de samme "
-                    "gruppene kommer igjen hver gang). Gruppenavnene er gruppenes typiske ord: gi gruppene "
-                    "navn og flytt lapper i manifestets kolonne for gruppe.",
+                    f"Lappene er gruppert av coder discover ({sure}; 1 betyr at de samme gruppene kommer "
+                    "igjen hver gang). Gruppenavnene er gruppenes typiske ord. Gi gruppene navn og flytt "
+                    "lapper ved å skrive gruppen i en egen kolonne i filen og oppgi den som «group» under "
+                    "«workshop» i manifestet.",
                 )
             )
-        elif rows["grouped_by"].iloc[0] == "too few":
+        elif how == "too few":
             blocks.append(("p", "Lappene er for få til å deles i grupper."))
         else:
             blocks.append(("p", "Lappene er gruppert for hånd."))

@@ -321,3 +321,77 @@ def test_many_answers_find_communities_in_a_sample_and_join_the_nearest(
     assert adjusted_rand_score(truth * 3, found.groups["group"]) > 0.7
     again = discover.discover(many, min_size=2, seed=0)
     pd.testing.assert_frame_equal(found.groups, again.groups)
+
+
+def test_candidate_ids_never_repeat_the_codebooks() -> None:
+    notes, _ = notes_frame()
+    found = {"": discover.discover(notes, min_size=2, seed=0)}
+    first = discover.candidates_codebook(found)
+    again = discover.candidates_codebook(found, taken=first.code_ids)
+    assert not set(first.code_ids) & set(again.code_ids)
+
+
+def test_workshops_of_two_municipalities_with_the_same_ids_are_grouped_apart() -> None:
+    texts = [text for group in NOTES.values() for text in group]
+    one = pd.DataFrame(
+        {"note_id": [str(i) for i in range(len(texts))], "question": "Q", "note": texts, "group": ""}
+    )
+    both = pd.concat([one.assign(municipality="Oppdal"), one.assign(municipality="Rissa")], ignore_index=True)
+    grouped = discover.group_notes(both, min_size=2)
+    assert len(grouped) == len(both)
+    assert grouped.groupby("municipality")["note"].apply(sorted).map(tuple).nunique() == 1
+    for _, rows in grouped.groupby("municipality"):
+        assert sorted(rows["note"]) == sorted(texts)
+
+
+def test_partial_hand_groups_are_kept_and_the_rest_is_diverse() -> None:
+    notes = pd.DataFrame(
+        {"note_id": ["1", "2", "3"], "question": "Q", "note": ["a", "b", "c"], "group": ["X", "", "X"]}
+    )
+    grouped = discover.group_notes(notes)
+    assert list(grouped["group"]) == ["X", "X", discover.DIVERSE]
+
+
+def test_a_question_with_too_few_notes_is_left_out_and_the_others_grouped() -> None:
+    notes, _ = notes_frame()
+    short = pd.DataFrame({"id": ["s1", "s2"], "text": ["Faste møter", "Husleie"]})
+    answers = pd.concat([notes.assign(q="lang"), short.assign(q="kort")], ignore_index=True)
+    found, skipped = discover.discover_each(answers, "q", min_size=2, seed=0)
+    assert list(found) == ["lang"] and list(skipped) == ["kort"]
+    assert "only 2 of 2 answers" in skipped["kort"]
+
+
+def test_no_group_reaching_min_size_is_not_called_stable() -> None:
+    notes, _ = notes_frame()
+    found = discover.discover(notes, min_size=6, seed=0)  # three themes of four: no community of six
+    assert found.candidates == () and found.rest == list(notes["id"])
+    assert found.stability != found.stability  # NaN
+    assert discover.certainty(found.stability).startswith("no group")
+
+
+def test_typical_answers_are_different_answers_and_labels_skip_quantity_words() -> None:
+    notes = pd.DataFrame(
+        {
+            "id": [str(i) for i in range(9)],
+            "text": ["Mer penger"] * 3 + ["Flere folk", "Mange folk"] + ["Husleie"] * 4,
+        }
+    )
+    found = discover.discover(notes, min_size=2, seed=0)
+    for candidate in found.candidates:
+        assert len(set(candidate.typical())) == len(candidate.typical())
+        assert not set(candidate.keywords) & discover.LABEL_STOP_WORDS
+
+
+def test_cli_checks_outputs_before_grouping_and_never_overwrites_a_codebook(tmp_path: Path) -> None:
+    args = ["discover", str(WORKSHOP), "--text-col", "lapp"]
+    result = runner.invoke(app, [*args, "--groups", str(tmp_path / "nodir" / "g.csv")])
+    assert result.exit_code == 2 and "output directory does not exist" in result.output
+    result = runner.invoke(app, [*args, "--groups", str(tmp_path / "g.txt")])
+    assert result.exit_code == 2 and "unknown output format" in result.output
+    codebook = tmp_path / "kodebok.yaml"
+    codebook.write_text("x", encoding="utf-8")
+    result = runner.invoke(app, [*args, "--write", str(codebook)])
+    assert result.exit_code == 2 and "--force" in result.output
+    assert codebook.read_text(encoding="utf-8") == "x"
+    result = runner.invoke(app, ["discover", "--project", str(tmp_path / "p.db"), "--question-col", "q"])
+    assert result.exit_code == 2 and "--question-col" in result.output
