@@ -862,6 +862,9 @@ def summary_command(
     quotes: int = typer.Option(3, "--quotes", help="Quotes per question and theme."),
     seed: int = SEED,
     all_coded: bool | None = ALL_CODED,
+    mask: bool = typer.Option(
+        True, "--mask/--no-mask", help="Mask names, e-mail, phone and national ids in quotes (default: mask)."
+    ),
 ) -> None:
     """Theme lists per question with bands and counts, quotes, municipalities side by side, as a report."""
     from coder import summary as summary_module
@@ -875,6 +878,7 @@ def summary_command(
         quotes_per_theme=quotes,
         seed=seed,
         all_coded=all_coded,
+        mask=mask,
     )
     shown = result.themes[["question_id", "label", "mentions", "answers", "share", "band"]]
     console.print(

@@ -46,7 +46,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from coder import __version__
+from coder import __version__, privacy
 from coder import codebook as codebook_mod
 from coder import survey as survey_mod
 from coder.codebook import Codebook
@@ -285,13 +285,15 @@ def summarize(
     quotes_per_theme: int = 3,
     seed: int = 0,
     all_coded: bool | None = None,
+    mask: bool = True,
 ) -> SummaryReport:
     """The theme summary as tables, without writing anything (see :func:`report` for the files).
 
     ``survey``: a :class:`~coder.survey.Survey` or a manifest; ``codes``: a table or codes file(s);
     ``codebook``: a :class:`~coder.codebook.Codebook`, a YAML file or None (the default codebook);
     ``all_coded``: which answers count as coded (see :func:`coder.link.coded_answers`; None decides from
-    the codes).
+    the codes); ``mask``: direct identifiers in quotes and workshop notes replaced
+    (:func:`coder.privacy.mask`).
     """
     _check_quotes(quotes_per_theme)
     inputs: list[tuple[str, Path]] = []
@@ -345,6 +347,8 @@ def summarize(
         _o=[theme_rank[(q, c)] for q, c in zip(quotes["question_id"], quotes["code"], strict=True)]
     )
     quotes = quotes.sort_values(["_o", "rank"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    if mask:
+        quotes["text"] = quotes["text"].map(privacy.mask)
 
     municipalities = tuple(m for m in survey.municipalities if (survey.answers["municipality"] == m).any())
     comparison = _comparison(answers, table, themes, municipalities, labels)
@@ -355,6 +359,8 @@ def summarize(
         from coder import discover  # late: grouping loads the classifier's matcher, needed only for notes
 
         workshop = discover.group_notes(survey.workshop, seed=seed, knowledge=codebook)
+        if mask:
+            workshop["note"] = workshop["note"].map(privacy.mask)
 
     provenance: dict[str, Any] = {
         "tool": f"coder {__version__}",
@@ -378,6 +384,7 @@ def summarize(
         "note": MACHINE_NOTE if machine else "",
         "bands": [{"band": b, "min_share": s, "min_mentions": k} for b, s, k in BANDS],
         "quote_length": list(QUOTE_LENGTH),
+        "identifiers_masked": mask,
     }
     return SummaryReport(
         name=survey.name,
@@ -507,6 +514,7 @@ def report(
     quotes_per_theme: int = 3,
     seed: int = 0,
     all_coded: bool | None = None,
+    mask: bool = True,
 ) -> SummaryReport:
     """Summarize the themes (see :func:`summarize`) and write the report into ``out_dir``.
 
@@ -523,7 +531,7 @@ def report(
     if not isinstance(codebook, Codebook):
         codebook = codebook_mod.load(codebook)
     summary = summarize(
-        survey, codes, codebook, quotes_per_theme=quotes_per_theme, seed=seed, all_coded=all_coded
+        survey, codes, codebook, quotes_per_theme=quotes_per_theme, seed=seed, all_coded=all_coded, mask=mask
     )
     directory = output_directory(out_dir)  # only once the inputs are known to be good
     written: list[Path] = []
@@ -873,7 +881,12 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
                 "Svar som ikke er i kodefilen, regnes som kodet uten tema."
                 if p["all_coded"]
                 else "Svar som ikke er i kodefilen, er ikke kodet ennå og holdt utenfor.",
-                "Sitatene er gjengitt ordrett; respondentene er bare omtalt med funksjon og kommune.",
+                "Sitatene er gjengitt ordrett, men navn, e-postadresser, telefonnumre og fødselsnumre er "
+                "erstattet med [navn], [e-post], [telefon] og [fødselsnummer]; respondentene er bare omtalt "
+                "med funksjon og kommune."
+                if p["identifiers_masked"]
+                else "Sitatene er gjengitt ordrett (også navn og kontaktopplysninger: --no-mask); "
+                "respondentene er bare omtalt med funksjon og kommune.",
             ],
         )
     )

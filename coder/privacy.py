@@ -1,0 +1,50 @@
+"""Direct identifiers masked in quotes and listed answers: names, e-mail addresses, phone and national ids.
+
+Quotes make a report; they must not name or reach a person. :func:`mask` replaces, in this order:
+
+* 11-digit national identity numbers (fødselsnummer, ``ddmmyy nnnnn``, with or without the space) by
+  ``[fødselsnummer]``;
+* e-mail addresses by ``[e-post]``;
+* Norwegian phone numbers (8 digits written together or as ``dd dd dd dd`` / ``ddd dd ddd``, with or without
+  ``+47`` or ``0047``) by ``[telefon]`` (``10 000 000`` kroner is no phone number and stays);
+* people's names by ``[navn]``: a common Norwegian first name (``coder/data/fornavn.txt``) followed by a
+  capitalised word (the surname), and any name the caller gives (from a respondents file that has names).
+
+>>> mask("Ring Kari Nordmann på 922 33 444 eller kari@nav.no")
+'Ring [navn] på [telefon] eller [e-post]'
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from importlib import resources
+
+NATIONAL_ID = re.compile(r"(?<!\d)\d{6} ?\d{5}(?!\d)")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(r"(?<![\d+])(?:(?:\+|00)47 ?)?(?:\d{8}|\d{2} \d{2} \d{2} \d{2}|\d{3} \d{2} \d{3})(?!\d)")
+_SURNAME = r"[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøåéü]+)?"
+
+
+@functools.cache
+def first_names() -> frozenset[str]:
+    """The first names :func:`mask` knows (from ``coder/data/fornavn.txt``)."""
+    text = resources.files("coder").joinpath("data/fornavn.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@functools.cache
+def _name_pattern(extra: tuple[str, ...]) -> re.Pattern[str]:
+    names = sorted(first_names(), key=len, reverse=True)
+    pairs = rf"\b(?:{'|'.join(map(re.escape, names))})(?: {_SURNAME})+\b"
+    given = [re.escape(name) for name in sorted(extra, key=len, reverse=True) if name.strip()]
+    return re.compile("|".join([pairs, *(rf"\b{name}\b" for name in given)]))
+
+
+def mask(text: str, names: Iterable[str] = ()) -> str:
+    """``text`` with its direct identifiers replaced (see the module docs); ``names``: more names to mask."""
+    text = NATIONAL_ID.sub("[fødselsnummer]", text)
+    text = EMAIL.sub("[e-post]", text)
+    text = PHONE.sub("[telefon]", text)
+    return _name_pattern(tuple(sorted(set(names)))).sub("[navn]", text)

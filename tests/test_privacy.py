@@ -1,0 +1,93 @@
+"""Direct identifiers are masked in every quote and listed answer, in every output format."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from coder import summary
+from coder.privacy import mask
+
+REPO = Path(__file__).resolve().parents[1]
+PLANTED = " Kontakt Kari Nordmann, 922 33 444, kari.nordmann@rissa.kommune.no, fnr 01019012345."
+RAW = ["Nordmann", "922 33 444", "kari.nordmann@", "01019012345"]
+MASKS = ["[navn]", "[telefon]", "[e-post]", "[fødselsnummer]"]
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Ring Kari Nordmann på 922 33 444", "Ring [navn] på [telefon]"),
+        ("Per Olav Hansen sa det", "[navn] sa det"),
+        ("+47 92233444 eller 0047 92 23 34 44 eller 92233444", "[telefon] eller [telefon] eller [telefon]"),
+        ("fnr 010190 12345 og 01019012345", "fnr [fødselsnummer] og [fødselsnummer]"),
+        ("skriv til ola.nordmann@nav.no!", "skriv til [e-post]!"),
+        ("Budsjett 10 000 000 kr i 2026, 20 % stilling", "Budsjett 10 000 000 kr i 2026, 20 % stilling"),
+        ("Husbanken Trondheim og NAV Rissa", "Husbanken Trondheim og NAV Rissa"),  # no first name: kept
+    ],
+)
+def test_mask(text: str, masked: str) -> None:
+    assert mask(text) == masked
+
+
+def test_names_the_caller_gives_are_masked_too() -> None:
+    assert mask("Spør Sølvi om det", names=["Sølvi"]) == "Spør [navn] om det"
+
+
+def _plant(examples: Path) -> None:
+    export = examples / "rissa" / "eksport.csv"
+    frame = pd.read_csv(export, dtype=str, keep_default_na=False)
+    for column in frame.columns[2:4]:  # the strengths and the challenges
+        frame[column] = [text + PLANTED if text else text for text in frame[column]]
+    frame.to_csv(export, index=False)
+    notes = examples / "rissa" / "idedugnad.csv"
+    frame = pd.read_csv(notes, dtype=str)
+    frame["lapp"] = frame["lapp"] + PLANTED
+    frame.to_csv(notes, index=False)
+
+
+def _every_output(directory: Path) -> str:
+    texts = []
+    for path in directory.rglob("*"):
+        if path.suffix in {".md", ".html", ".csv", ".json"}:
+            texts.append(path.read_text(encoding="utf-8"))
+        elif path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as book:
+                texts += [
+                    book.read(name).decode("utf-8") for name in book.namelist() if name.endswith(".xml")
+                ]
+    return "\n".join(texts)
+
+
+def test_no_output_file_of_the_report_holds_a_planted_identifier(tmp_path: Path) -> None:
+    examples = tmp_path / "examples"
+    shutil.copytree(REPO / "examples", examples)
+    _plant(examples)
+    manifest = examples / "rissa" / "manifest.yaml"
+    codes = [examples / "rissa" / "koder.csv"]
+    codebook = REPO / "codebooks" / "boligsosialt.yaml"
+    masked = summary.report(manifest, codes, codebook, out_dir=tmp_path / "masked")
+    text = _every_output(tmp_path / "masked")
+    assert not [raw for raw in RAW if raw in text]
+    assert all(token in text for token in MASKS)  # the planted answers were quoted, masked
+    assert masked.provenance["identifiers_masked"] is True
+    planted = masked.quotes[masked.quotes["question_id"].isin(["styrker", "utfordringer"])]
+    assert len(planted) > 5 and planted["text"].str.contains("[telefon]", regex=False).all()
+
+    plain = summary.report(
+        manifest, codes, codebook, out_dir=tmp_path / "plain", formats="md,json", mask=False
+    )
+    text = _every_output(tmp_path / "plain")
+    assert all(raw in text for raw in RAW)
+    assert (
+        json.loads((tmp_path / "plain" / "summary.json").read_text(encoding="utf-8"))["provenance"][
+            "identifiers_masked"
+        ]
+        is False
+    )
+    assert plain.provenance["identifiers_masked"] is False
