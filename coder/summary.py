@@ -5,7 +5,7 @@ of the respondents who answered the question mention each theme, and the share, 
 frequency bands (:data:`BANDS`):
 
 - «Mange pekte på»: at least 25 % of those who answered, and at least 3 people;
-- «En del peker på»: at least 10 %, and at least 2 people;
+- «En del pekte på»: at least 10 %, and at least 2 people;
 - «Ellers nevnt»: the rest (mentioned, but by few).
 
 The minimum number of people keeps one answer out of eight from reading as «en del». The denominator is the
@@ -58,7 +58,7 @@ from coder.survey import Survey
 
 BANDS: tuple[tuple[str, float, int], ...] = (
     ("Mange pekte på", 0.25, 3),
-    ("En del peker på", 0.10, 2),
+    ("En del pekte på", 0.10, 2),
     ("Ellers nevnt", 0.0, 1),
 )
 """The frequency bands of a theme list: (label, lowest share, fewest people); the first that fits applies."""
@@ -116,6 +116,12 @@ class SummaryReport:
     - ``ratings``: per municipality and rating: ``label``, ``n``, ``missing`` («Vet ikke»), ``mean`` and one
       column per scale value (count).
     - ``discussion``: questions for discussion from the most frequent challenge themes.
+    - ``network_size``: per municipality: ``people`` named, ``respondents``, ``response_rate``, ``functions``
+      (held; a person may hold several), as researchers publish the network's size.
+    - ``functions``: per function (its label) the people holding it in each municipality and in ``Totalt``;
+      the last rows are the functions in total and the people.
+    - ``political``: per municipality and political body: respondents with ``any`` contact and with each
+      type of contact (Norwegian labels).
     - ``workshop``: the notes of the idea workshop in groups, when the manifest names them
       (:func:`coder.discover.group_notes`): ``municipality``, ``question``, ``group``, ``note_id``, ``note``,
       ``grouped_by``
@@ -134,6 +140,9 @@ class SummaryReport:
     discussion: tuple[str, ...]
     provenance: dict[str, Any] = field(default_factory=dict)
     workshop: pd.DataFrame = field(default_factory=pd.DataFrame)
+    network_size: pd.DataFrame = field(default_factory=pd.DataFrame)
+    functions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    political: pd.DataFrame = field(default_factory=pd.DataFrame)
     files: tuple[Path, ...] = ()
 
 
@@ -146,7 +155,7 @@ def band(mentions: int, answers: int) -> str:
     """The frequency band of a theme mentioned by ``mentions`` of ``answers`` respondents (see :data:`BANDS`).
 
     >>> band(6, 20), band(2, 20), band(1, 8)
-    ('Mange pekte på', 'En del peker på', 'Ellers nevnt')
+    ('Mange pekte på', 'En del pekte på', 'Ellers nevnt')
     """
     share = mentions / answers if answers else 0.0
     for label, lowest, fewest in BANDS:
@@ -300,13 +309,13 @@ def summarize(
     if not isinstance(survey, Survey):
         survey = survey_mod.load(survey)
     if survey.path is not None:
-        inputs += [("manifest", survey.path)] + [("survey file", p) for p in _manifest_files(survey.path)]
+        inputs += [("manifest", survey.path)] + [("datafil", p) for p in _manifest_files(survey.path)]
     if not isinstance(codebook, Codebook):
         codebook = codebook_mod.load(codebook)
     if codebook.path is not None:
-        inputs.append(("codebook", codebook.path))
+        inputs.append(("kodebok", codebook.path))
     table, code_paths, machine = load_codes(codes, survey.answers["id"].tolist(), codebook)
-    inputs += [("codes", p) for p in code_paths]
+    inputs += [("kodefil", p) for p in code_paths]
 
     base = coded_answers(survey.answers, table, all_coded)
     answers = base.answers
@@ -353,6 +362,8 @@ def summarize(
     municipalities = tuple(m for m in survey.municipalities if (survey.answers["municipality"] == m).any())
     comparison = _comparison(answers, table, themes, municipalities, labels)
     ratings = _ratings(survey)
+    network_size, functions = _network_size(survey)
+    political = _political(survey)
     discussion = _discussion(answers, table, survey, labels, code_order)
     workshop = pd.DataFrame()
     if not survey.workshop.empty:
@@ -397,6 +408,9 @@ def summarize(
         discussion=discussion,
         provenance=provenance,
         workshop=workshop,
+        network_size=network_size,
+        functions=functions,
+        political=political,
     )
 
 
@@ -428,6 +442,25 @@ def _comparison(
             k = int(counts.at[key, "mentions"]) if key in counts.index else 0
             rows.append((question_id, code, labels[code].label, municipality, n, k, k / n if n else math.nan))
     return pd.DataFrame(rows, columns=columns)
+
+
+def _network_size(survey: Survey) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """People, respondents and response rate per municipality; functions per municipality with totals."""
+    overview = survey_mod.summary(survey)
+    labels = dict(zip(survey.functions["function"], survey.functions["label"], strict=True))
+    functions = overview.functions.copy()
+    totals = {"functions in total": "Funksjoner i alt", "people in the network": "Personer i nettverket"}
+    functions["function"] = functions["function"].map(lambda f: totals.get(f, labels.get(f, f)))
+    functions["Totalt"] = functions[list(survey.municipalities)].sum(axis=1)
+    return overview.overview, functions
+
+
+def _political(survey: Survey) -> pd.DataFrame:
+    """Respondents per municipality and political body, with any contact and with each type of contact."""
+    from coder import network  # late: network's figures are not needed for the tables
+
+    table = network.political_contacts(survey).by_body
+    return table.rename(columns=network.TYPE_LABELS)
 
 
 def _ratings(survey: Survey) -> pd.DataFrame:
@@ -475,7 +508,10 @@ def _discussion(
     for code in ranked:
         label = labels[code].label
         question = DISCUSSION.get(code, "Hva kan kommunen gjøre med dette, og hvem bør ta ansvaret?")
-        out.append(f"{label} ({people[code]} av {total} nevner det som en utfordring): {question}")
+        out.append(
+            f"{label} (nevnt av {people[code]} av de {total} som svarte på minst ett spørsmål om "
+            f"utfordringer): {question}"
+        )
     return tuple(out)
 
 
@@ -553,8 +589,8 @@ def report(
             write_table(summary.ratings, directory / "ratings.csv"),
             write_table(provenance_table(summary.provenance), directory / "provenance.csv"),
         ]
-        if not summary.workshop.empty:
-            written.append(write_table(summary.workshop, directory / "idedugnad.csv"))
+        for name, table in _extra_tables(summary).items():
+            written.append(write_table(table, directory / f"{name}.csv"))
     if "json" in wanted:
         written.append(write_json(to_json(summary), directory / "summary.json"))
     return replace(summary, files=tuple(written))
@@ -618,8 +654,22 @@ def to_json(summary: SummaryReport) -> dict[str, Any]:
         "comparison": _records(summary.comparison),
         "ratings": _records(summary.ratings),
         "discussion": list(summary.discussion),
+        "network_size": _records(summary.network_size),
+        "functions": _records(summary.functions),
+        "political": _records(summary.political),
         "workshop": _records(summary.workshop),
     }
+
+
+def _extra_tables(summary: SummaryReport) -> dict[str, pd.DataFrame]:
+    """The tables beside the themes that a survey may lack, by file and sheet name (Norwegian)."""
+    tables = {
+        "nettverket": summary.network_size,
+        "funksjoner": summary.functions,
+        "politisk_kontakt": summary.political,
+        "idedugnad": summary.workshop,
+    }
+    return {name: table for name, table in tables.items() if not table.empty}
 
 
 def write_xlsx(summary: SummaryReport, path: str | os.PathLike[str]) -> Path:
@@ -631,7 +681,7 @@ def write_xlsx(summary: SummaryReport, path: str | os.PathLike[str]) -> Path:
         "quotes": summary.quotes,
         "comparison": summary.comparison,
         "ratings": summary.ratings,
-        **({"idedugnad": summary.workshop} if not summary.workshop.empty else {}),
+        **_extra_tables(summary),
         "provenance": provenance_table(summary.provenance),
     }
     # The workbook's own dates are those of the provenance, not "now" once more.
@@ -692,19 +742,26 @@ def plot(
         ax.set_xlabel(f"Antall respondenter som nevner temaet (av {question.coded} som svarte)")
         ax.set_xlim(0, max(themes["mentions"].max() * 1.25, 1))
         ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.set_title(_wrap(question.label, 70), fontsize=10)
-        ax.spines[["top", "right"]].set_visible(False)
+        ax.spines[["top", "right"]].set_visible(False)  # no title: the report's caption says what it is
         files = save_figure(fig, directory / f"temaer_{slug}", formats)
         written += files
-        figures.setdefault(question.question_id, []).append((f"Temaer: {question.label}", files[0]))
+        caption = (
+            f"Antall som nevner hvert tema i svarene på «{question.label}», av {question.coded} som svarte."
+        )
+        figures.setdefault(question.question_id, []).append((caption, files[0]))
         if several:
             files = _plot_comparison(summary, question, directory, formats, Figure, save_figure)
             written += files
-            figures[question.question_id].append((f"Per kommune: {question.label}", files[0]))
+            caption = f"Andelen i hver kommune som nevner temaet, blant dem som svarte på «{question.label}»."
+            figures[question.question_id].append((caption, files[0]))
     if not survey.ratings.empty:
         written += survey_mod.plot_ratings(survey, directory, formats=formats)
         figures["ratings"] = [
-            (f"Fordeling: {label}", directory / f"vurdering_{rating_id}.{formats[0]}")
+            (
+                f"Svarene på «{label}» per kommune, i prosent av alle som svarte («Vet ikke» til høyre; "
+                "snittet er uten «Vet ikke»).",
+                directory / f"vurdering_{rating_id}.{formats[0]}",
+            )
             for rating_id, label in zip(
                 survey.rating_items["rating_id"], survey.rating_items["label"], strict=True
             )
@@ -739,7 +796,6 @@ def _plot_comparison(
     ax.set_yticks(range(len(codes))[::-1], [_wrap(label, 38) for label in labels], fontsize=9)
     ax.set_xlabel("Andel av dem som svarte (%)")
     ax.set_xlim(0, 100)
-    ax.set_title(_wrap(f"Per kommune: {question.label}", 70), fontsize=10)
     ax.legend(fontsize=8, frameon=False, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)
     return save_figure(fig, directory / f"kommuner_{_slug(question.question_id)}", formats)
@@ -753,6 +809,27 @@ def _plot_comparison(
 def _percent(share: float) -> str:
     # Half up, as a reader rounds (Python's round-half-even would show 22.5 % as 22 %).
     return "–" if share != share else f"{math.floor(share * 100 + 0.5)} %"
+
+
+MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+          "november", "desember")  # fmt: skip
+
+
+def _shown_path(file: str, base: Path) -> str:
+    """A file as the report names it: relative to the manifest's folder when inside it, else its name
+    (an absolute path says where the researcher's disk is, not what the file is)."""
+    relative = Path(os.path.relpath(file, base))
+    return relative.as_posix() if relative.parts[:1] != ("..",) else Path(file).name
+
+
+def _norwegian_time(stamp: str) -> str:
+    """An ISO time (UTC) as a Norwegian reader writes it: «5. desember 2026 kl. 08.40 (UTC)».
+
+    >>> _norwegian_time("2026-12-05T08:40:12+00:00")
+    '5. desember 2026 kl. 08.40 (UTC)'
+    """
+    when = datetime.fromisoformat(stamp)
+    return f"{when.day}. {MONTHS[when.month - 1]} {when.year} kl. {when:%H.%M} (UTC)"
 
 
 def _decimal(value: float) -> str:
@@ -790,6 +867,30 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
             + (f" {uncoded} svar er ikke kodet ennå og er holdt utenfor." if uncoded else ""),
         )
     )
+    blocks += _network_size_blocks(summary)
+    if not summary.ratings.empty:
+        blocks.append(("h2", "Vurdering av samordningen" if several else "Vurdering"))
+        for rating_id, group in summary.ratings.groupby("rating_id", sort=False):
+            label = str(group["label"].iloc[0])
+            scale = [c for c in group.columns if c.isdigit()]
+            blocks.append(
+                ("em", f"«{label}» (1–{scale[-1] if scale else ''}; «Vet ikke» er holdt utenfor snittet)")
+            )
+            header = ["Kommune", "Snitt", "Antall", "Vet ikke", *scale]
+            rows = [
+                [
+                    r["municipality"],
+                    _decimal(r["mean"]),
+                    str(r["n"]),
+                    str(r["missing"]),
+                    *[str(r[c]) for c in scale],
+                ]
+                for r in group.to_dict("records")
+            ]
+            blocks.append(("table", header, rows))
+            for caption, path in figures.get("ratings", []):
+                if path.stem == f"vurdering_{rating_id}":
+                    blocks.append(("img", caption, path))
     for number, question in enumerate(answered.itertuples(index=False), start=1):
         themes = summary.themes[summary.themes["question_id"] == question.question_id]
         blocks.append(("h2", f"{number}. {question.label}"))
@@ -838,40 +939,22 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
                 for quote in group.itertuples(index=False):
                     who = ", ".join(part for part in (quote.function, quote.municipality) if part)
                     blocks.append(("quote", quote.text, who))
-    if not summary.ratings.empty:
-        blocks.append(("h2", "Vurdering av samordningen" if several else "Vurdering"))
-        for rating_id, group in summary.ratings.groupby("rating_id", sort=False):
-            label = str(group["label"].iloc[0])
-            scale = [c for c in group.columns if c.isdigit()]
-            blocks.append(
-                ("em", f"«{label}» (1–{scale[-1] if scale else ''}; «Vet ikke» er holdt utenfor snittet)")
-            )
-            header = ["Kommune", "Snitt", "Antall", "Vet ikke", *scale]
-            rows = [
-                [
-                    r["municipality"],
-                    _decimal(r["mean"]),
-                    str(r["n"]),
-                    str(r["missing"]),
-                    *[str(r[c]) for c in scale],
-                ]
-                for r in group.to_dict("records")
-            ]
-            blocks.append(("table", header, rows))
-            for caption, path in figures.get("ratings", []):
-                if path.stem == f"vurdering_{rating_id}":
-                    blocks.append(("img", caption, path))
+    blocks += _political_blocks(summary)
+    blocks += _workshop_blocks(summary.workshop)
     if summary.discussion:
         blocks.append(("h2", "Spørsmål til diskusjon"))
         blocks.append(("ul", list(summary.discussion)))
-    blocks += _workshop_blocks(summary.workshop)
     blocks.append(("h2", "Om tallene"))
-    inputs = [f"{i['role']}: {i['file']} (sha256 {i['sha256'][:12]}…)" for i in p["inputs"]]
+    base = Path(p["inputs"][0]["file"]).parent if p["inputs"] else Path(".")
+    inputs = [
+        f"{i['role'].capitalize()}: {_shown_path(i['file'], base)} (sha256 {i['sha256'][:12]}…)"
+        for i in p["inputs"]
+    ]
     blocks.append(
         (
             "ul",
             [
-                f"Laget med {p['tool']} {p['generated_at']}, seed {p['seed']}, "
+                f"Laget med {p['tool']} {_norwegian_time(p['generated_at'])}, seed {p['seed']}, "
                 f"{p['quotes_per_theme']} sitater per tema.",
                 f"Kodebok: {p['codebook']['name']}, versjon {p['codebook']['version']}.",
                 *inputs,
@@ -891,6 +974,48 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
         )
     )
     return blocks
+
+
+def _network_size_blocks(summary: SummaryReport) -> list[tuple]:
+    """The survey: who was asked and who answered per municipality, and the functions they hold."""
+    if summary.network_size.empty:
+        return []
+    size = summary.network_size
+    header = ["Kommune", "Personer i nettverket", "Svarte", "Svarprosent", "Funksjoner"]
+    rows = [
+        [r.municipality, str(r.people), str(r.respondents), _percent(r.response_rate), str(r.functions)]
+        for r in size.itertuples(index=False)
+    ]
+    blocks: list[tuple] = [("h2", "Undersøkelsen"), ("table", header, rows)]
+    if not summary.functions.empty:
+        municipalities = [c for c in summary.functions.columns if c not in ("function", "Totalt")]
+        header = ["Funksjon", *municipalities, *(["Totalt"] if len(municipalities) > 1 else [])]
+        rows = [
+            [str(r["function"]), *[str(r[m]) for m in header[1:]]]
+            for r in summary.functions.to_dict("records")
+        ]
+        blocks += [
+            ("p", "Funksjonene personene i nettverket har (en person kan ha flere):"),
+            ("table", header, rows),
+        ]
+    return blocks
+
+
+def _political_blocks(summary: SummaryReport) -> list[tuple]:
+    """Contact with political bodies: respondents per body and type of contact, per municipality."""
+    if summary.political.empty:
+        return []
+    types = [c for c in summary.political.columns if c not in ("municipality", "body", "any")]
+    blocks: list[tuple] = [
+        ("h2", "Kontakt med politikerne"),
+        ("p", "Antall respondenter med kontakt med hvert politisk organ, i alt og etter type kontakt."),
+    ]
+    header = ["Kommune", "Organ", "I alt", *[t.capitalize() for t in types]]
+    rows = [
+        [str(r["municipality"]), str(r["body"]), str(r["any"]), *[str(r[t]) for t in types]]
+        for r in summary.political.to_dict("records")
+    ]
+    return [*blocks, ("table", header, rows)]
 
 
 def _workshop_blocks(workshop: pd.DataFrame) -> list[tuple]:
@@ -972,9 +1097,8 @@ def to_markdown(
 
 
 _CSS = """
-body { font-family: Georgia, 'DejaVu Serif', serif; max-width: 52em; margin: 2em auto; padding: 0 1em;
-       line-height: 1.45; color: #222; }
-h1, h2, h3, h4 { font-family: 'Helvetica Neue', Arial, sans-serif; }
+body { font-family: 'Helvetica Neue', Arial, 'DejaVu Sans', sans-serif; max-width: 52em; margin: 2em auto;
+       padding: 0 1em; line-height: 1.45; color: #222; }
 blockquote { margin: 0.8em 0; padding: 0.2em 1em; border-left: 4px solid #bbb; background: #f7f7f7; }
 blockquote footer { font-style: italic; color: #555; margin-top: 0.3em; }
 .note { border: 1px solid #d62728; background: #fdecea; padding: 0.6em 1em; font-weight: bold; }

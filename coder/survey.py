@@ -938,6 +938,7 @@ def plot_ratings(
     «Vet ikke» and other missing values get a bar of their own at the right, apart from the scale.
     """
     from matplotlib.figure import Figure
+    from matplotlib.ticker import PercentFormatter
 
     from coder.network import output_directory, save_figure  # late: coder.network imports this module
 
@@ -954,12 +955,18 @@ def plot_ratings(
             mine = ratings[ratings["municipality"] == municipality]
             shares = [(mine["value"] == v).sum() / len(mine) for v in values] + [mine["value"].isna().mean()]
             xs = [x + (i - (len(municipalities) - 1) / 2) * width for x in range(len(values) + 1)]
-            mean = mine["value"].mean()
-            ax.bar(xs, shares, width=width, label=f"{municipality} (snitt {mean:.1f}, n = {len(mine)})")
+            mean, n, missing = (
+                mine["value"].mean(),
+                int(mine["value"].notna().sum()),
+                int(mine["value"].isna().sum()),
+            )
+            # As the table: the mean and n without «Vet ikke», decimal comma; the bars in percent of all.
+            label = f"{municipality}: snitt {mean:.1f}, n = {n}".replace(".", ",", 1)
+            ax.bar(xs, shares, width=width, label=label + (f", vet ikke {missing}" if missing else ""))
         ax.set_xticks(range(len(values) + 1), [*map(str, values), "Vet ikke"])
-        ax.set_ylabel("Andel av svarene")
-        ax.set_title(item.label, fontsize=10)
-        ax.legend(fontsize=8, frameon=False)
+        ax.set_ylabel("Prosent av dem som svarte")
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+        ax.legend(fontsize=8, frameon=False)  # no title: the report's caption says what it is
         ax.spines[["top", "right"]].set_visible(False)
         written += save_figure(fig, directory / f"vurdering_{item.rating_id}", formats)
     return written
