@@ -855,7 +855,9 @@ def _print_discovery(question: str, discovery: Any, with_codebook: bool, min_siz
 @app.command("summary")
 def summary_command(
     manifest: Path = MANIFEST,
-    codes: list[Path] = typer.Option(..., "--codes", help="Codes: `id,code` or suggestions (repeatable)."),
+    codes: list[Path] = typer.Option(
+        None, "--codes", help="Codes: `id,code` or suggestions (repeatable); or give --project."
+    ),
     codebook: Path | None = typer.Option(None, "--codebook", help="The YAML codebook (default: built in)."),
     out: Path = typer.Option(..., "--out", help="Directory for summary.md/.html/.xlsx/.json and CSV files."),
     fmt: str = typer.Option("md,html,xlsx,csv,json", "--format", help="Comma-separated output formats."),
@@ -865,13 +867,18 @@ def summary_command(
     mask: bool = typer.Option(
         True, "--mask/--no-mask", help="Mask names, e-mail, phone and national ids in quotes (default: mask)."
     ),
+    project: Path | None = typer.Option(
+        None, "--project", help="Count a coding project's reviewed codes (the latest run's where undecided)."
+    ),
 ) -> None:
     """Theme lists per question with bands and counts, quotes, municipalities side by side, as a report."""
     from coder import summary as summary_module
 
+    if bool(codes) == (project is not None):
+        raise CoderError("give --codes or --project (one of them)", key="--codes")
     result = summary_module.report(
         manifest,
-        [existing_file(path) for path in codes],
+        [existing_file(path) for path in codes or []],
         existing_file(codebook) if codebook is not None else None,
         out_dir=out,
         formats=fmt,
@@ -879,6 +886,7 @@ def summary_command(
         seed=seed,
         all_coded=all_coded,
         mask=mask,
+        project=existing_file(project) if project is not None else None,
     )
     shown = result.themes[["question_id", "label", "mentions", "answers", "share", "band"]]
     console.print(

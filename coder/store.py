@@ -1156,6 +1156,51 @@ def _copy_into(conn: sqlite3.Connection, source: Project, *, include_answers: bo
 # ----------------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ReviewedCodes:
+    """A project's codes for a report: the coders' where they decided, the latest run's elsewhere."""
+
+    codes: pd.DataFrame  # id, code, confidence (1.0 for a coder's code; "" code: decided, no code)
+    answers: int
+    decided: int  # answers a coder decided
+    conflicts: pd.DataFrame  # id, code, one column per coder: left out of the codes
+    coders: tuple[str, ...]
+    decisions: int  # entries in the decision log (undo entries and the entries they cancel left out)
+    run_id: str | None
+
+
+def reviewed_codes(path: str | os.PathLike[str]) -> ReviewedCodes:
+    """The codes a report should count: decided answers keep the coders' consensus codes (a conflict is left
+    out and listed), undecided answers get the latest suggestion run's codes at its threshold, with their
+    confidence (so the report says they are machine suggestions). Without a run, undecided answers are not
+    coded yet.
+    """
+    with Project.open(path) as project:
+        answers = project.answer_ids()
+        decided = project.current_codes()
+        human = decided[["id", "code"]].assign(confidence=1.0)
+        run_id = project.latest_run()
+        machine = pd.DataFrame(columns=["id", "code", "confidence"])
+        if run_id is not None:
+            suggestions = project.suggestions(run_id)
+            machine = suggestions[suggestions["confidence"] >= project.run_threshold(run_id)]
+            machine = machine.loc[~machine["id"].isin(set(decided["id"])), ["id", "code", "confidence"]]
+        codes = pd.concat([human, machine], ignore_index=True)
+        if (
+            run_id is None
+        ):  # no suggestions: an undecided answer is not coded yet (a codes file, no confidence)
+            codes = codes.drop(columns="confidence")
+        return ReviewedCodes(
+            codes=codes,
+            answers=len(answers),
+            decided=decided["id"].nunique(),
+            conflicts=project.conflicts(),
+            coders=tuple(project.coders()),
+            decisions=len(project.effective_log()),
+            run_id=run_id,
+        )
+
+
 def cooccurrence(codes: pd.DataFrame, code_ids: Sequence[str]) -> pd.DataFrame:
     """Code × code counts of answers carrying both codes (the diagonal: answers with the code).
 

@@ -288,13 +288,14 @@ def _attribution(survey: Survey) -> dict[str, tuple[str, str]]:
 
 def summarize(
     survey: Survey | str | os.PathLike[str],
-    codes: pd.DataFrame | str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    codes: pd.DataFrame | str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None,
     codebook: Codebook | str | os.PathLike[str] | None = None,
     *,
     quotes_per_theme: int = 3,
     seed: int = 0,
     all_coded: bool | None = None,
     mask: bool = True,
+    project: str | os.PathLike[str] | None = None,
 ) -> SummaryReport:
     """The theme summary as tables, without writing anything (see :func:`report` for the files).
 
@@ -302,7 +303,8 @@ def summarize(
     ``codebook``: a :class:`~coder.codebook.Codebook`, a YAML file or None (the default codebook);
     ``all_coded``: which answers count as coded (see :func:`coder.link.coded_answers`; None decides from
     the codes); ``mask``: direct identifiers in quotes and workshop notes replaced
-    (:func:`coder.privacy.mask`).
+    (:func:`coder.privacy.mask`); ``project``: a coding project whose reviewed codes are counted instead of
+    ``codes`` (:func:`coder.store.reviewed_codes`: the coders' where they decided, else the latest run's).
     """
     _check_quotes(quotes_per_theme)
     inputs: list[tuple[str, Path]] = []
@@ -314,6 +316,15 @@ def summarize(
         codebook = codebook_mod.load(codebook)
     if codebook.path is not None:
         inputs.append(("kodebok", codebook.path))
+    review = None
+    if (codes is None) == (project is None):
+        raise CoderError("give the codes or a coding project (one of them)")
+    if project is not None:
+        from coder import store  # late: the project is read only when the report counts its codes
+
+        review = store.reviewed_codes(project)
+        codes = review.codes
+        inputs.append(("kodeprosjekt", Path(project)))
     table, code_paths, machine = load_codes(codes, survey.answers["id"].tolist(), codebook)
     inputs += [("kodefil", p) for p in code_paths]
 
@@ -396,6 +407,21 @@ def summarize(
         "bands": [{"band": b, "min_share": s, "min_mentions": k} for b, s, k in BANDS],
         "quote_length": list(QUOTE_LENGTH),
         "identifiers_masked": mask,
+        "review": None
+        if review is None
+        else {
+            "answers": review.answers,
+            "decided": review.decided,
+            "coders": list(review.coders),
+            "decisions": review.decisions,
+            "conflicts": len(review.conflicts),
+            "conflicts_by_code": {
+                labels[c].label: int(n)
+                for c, n in review.conflicts["code"].value_counts().items()
+                if c in labels
+            },
+            "run": review.run_id,
+        },
     }
     return SummaryReport(
         name=survey.name,
@@ -542,7 +568,7 @@ def _manifest_files(manifest: Path) -> list[Path]:
 
 def report(
     survey: Survey | str | os.PathLike[str],
-    codes: pd.DataFrame | str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    codes: pd.DataFrame | str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None,
     codebook: Codebook | str | os.PathLike[str] | None = None,
     *,
     out_dir: str | os.PathLike[str],
@@ -551,6 +577,7 @@ def report(
     seed: int = 0,
     all_coded: bool | None = None,
     mask: bool = True,
+    project: str | os.PathLike[str] | None = None,
 ) -> SummaryReport:
     """Summarize the themes (see :func:`summarize`) and write the report into ``out_dir``.
 
@@ -567,7 +594,14 @@ def report(
     if not isinstance(codebook, Codebook):
         codebook = codebook_mod.load(codebook)
     summary = summarize(
-        survey, codes, codebook, quotes_per_theme=quotes_per_theme, seed=seed, all_coded=all_coded, mask=mask
+        survey,
+        codes,
+        codebook,
+        quotes_per_theme=quotes_per_theme,
+        seed=seed,
+        all_coded=all_coded,
+        mask=mask,
+        project=project,
     )
     directory = output_directory(out_dir)  # only once the inputs are known to be good
     written: list[Path] = []
@@ -842,8 +876,19 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
     p = summary.provenance
     several = len(summary.municipalities) > 1
     blocks: list[tuple] = [("h1", f"Temaer i de åpne svarene: {summary.name}")]
-    if p["machine_suggestions"]:
+    review = p.get("review")
+    if p["machine_suggestions"] and review:
+        undecided = review["answers"] - review["decided"]
+        blocks.append(
+            (
+                "note",
+                f"Merk: {undecided} av {review['answers']} svar har maskinforslag fra «coder suggest» som "
+                "ikke er gjennomgått av en koder; tall og sitater må kontrolleres før de brukes.",
+            )
+        )
+    elif p["machine_suggestions"]:
         blocks.append(("note", f"Merk: {MACHINE_NOTE}"))
+    blocks += _review_blocks(review)
     answered = summary.questions[summary.questions["coded"] > 0]
     where = ", ".join(summary.municipalities)
     blocks.append(
@@ -958,7 +1003,9 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
                 f"{p['quotes_per_theme']} sitater per tema.",
                 f"Kodebok: {p['codebook']['name']}, versjon {p['codebook']['version']}.",
                 *inputs,
-                "Kodene er maskinforslag (ikke gjennomgått)."
+                "Kodene er fra kodeprosjektet: kodernes der de har bestemt, ellers maskinforslag."
+                if review
+                else "Kodene er maskinforslag (ikke gjennomgått)."
                 if p["machine_suggestions"]
                 else "Kodene er fra en kodefil (id,code).",
                 "Svar som ikke er i kodefilen, regnes som kodet uten tema."
@@ -973,6 +1020,30 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
             ],
         )
     )
+    return blocks
+
+
+def _review_blocks(review: dict[str, Any] | None) -> list[tuple]:
+    """How much of the coding a person did, and which codes the coders disagree on (left out)."""
+    if not review:
+        return []
+    share = _percent(review["decided"] / review["answers"]) if review["answers"] else "–"
+    coders = ", ".join(review["coders"]) or "ingen"
+    text = (
+        f"{review['decided']} av {review['answers']} svar ({share}) er kodet av en koder (kodere: {coders}; "
+        f"{review['decisions']} beslutninger)"
+    )
+    text += "; resten er maskinforslag." if review["run"] and review["decided"] < review["answers"] else "."
+    blocks: list[tuple] = [("p", text)]
+    if review["conflicts"]:
+        listed = ", ".join(f"{label} ({n})" for label, n in review["conflicts_by_code"].items())
+        blocks.append(
+            (
+                "p",
+                f"{review['conflicts']} koder der koderne er uenige, er holdt utenfor til de er avklart "
+                f"(coder agreement lister dem): {listed}.",
+            )
+        )
     return blocks
 
 

@@ -544,3 +544,36 @@ def test_the_report_has_the_survey_the_ratings_and_political_contact_in_order(
     assert {"nettverket", "funksjoner", "politisk_kontakt"} <= set(
         pd.ExcelFile(out / "a" / "summary.xlsx").sheet_names
     )
+
+
+def test_a_project_gives_the_reviewed_codes_its_share_decided_and_its_conflicts(
+    tmp_path: Path, codebook: Path
+) -> None:
+    from coder import store
+    from coder.store import Decision
+
+    path = tmp_path / "p.db"
+    store.init(path, None, codebook, manifest=BOTH).close()
+    with store.Project.open(path) as project:
+        answers = project.answer_ids()
+        run = project.add_suggestion_run(
+            pd.DataFrame({"id": answers, "code": "follow_up", "confidence": 0.9}), threshold=0.5
+        )
+        project.record("kari", [Decision(answers[0], "anchoring", "add"), Decision(answers[0], "", "none")])
+        project.record(
+            "ola", [Decision(answers[1], "follow_up", "accept", run), Decision(answers[1], "", "none")]
+        )
+        project.record(
+            "kari", [Decision(answers[1], "follow_up", "reject", run), Decision(answers[1], "", "none")]
+        )
+    result = summary.report(BOTH, None, codebook, out_dir=tmp_path / "out", formats="md", project=path)
+    review = result.provenance["review"]
+    assert (
+        review["coders"] == ["kari", "ola"] and review["conflicts"] == 1 and review["answers"] == len(answers)
+    )
+    assert review["decided"] >= 1
+    md = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
+    assert f"{review['decided']} av {len(answers)} svar" in md and "koder der koderne er uenige" in md
+    assert "maskinforslag" in md  # the undecided answers are the run's suggestions, and the note says so
+    result = CliRunner().invoke(app, ["summary", str(BOTH), "--out", str(tmp_path / "cli")])
+    assert result.exit_code == 2 and "give --codes or --project" in result.output
