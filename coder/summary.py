@@ -122,6 +122,8 @@ class SummaryReport:
       the last rows are the functions in total and the people.
     - ``political``: per municipality and political body: respondents with ``any`` contact and with each
       type of contact (Norwegian labels).
+    - ``uncoded``: the coded answers that carry no theme, per question (``question_id``, ``answer_id``,
+      ``municipality``, ``text``; masked like the quotes), so that nothing disappears from the report.
     - ``workshop``: the notes of the idea workshop in groups, when the manifest names them
       (:func:`coder.discover.group_notes`): ``municipality``, ``question``, ``group``, ``note_id``, ``note``,
       ``grouped_by``
@@ -143,6 +145,7 @@ class SummaryReport:
     network_size: pd.DataFrame = field(default_factory=pd.DataFrame)
     functions: pd.DataFrame = field(default_factory=pd.DataFrame)
     political: pd.DataFrame = field(default_factory=pd.DataFrame)
+    uncoded: pd.DataFrame = field(default_factory=pd.DataFrame)
     files: tuple[Path, ...] = ()
 
 
@@ -347,6 +350,10 @@ def summarize(
         }
     ).reset_index(drop=True)
 
+    with_theme = set(table.loc[table["code"] != "", "id"])
+    uncoded = answers.loc[~answers["id"].isin(with_theme), ["question_id", "id", "municipality", "text"]]
+    uncoded = uncoded.assign(text=uncoded["text"].map(privacy.mask) if mask else uncoded["text"])
+    uncoded = uncoded.rename(columns={"id": "answer_id"}).reset_index(drop=True)
     themes = theme_counts(answers, table)
     themes = themes.assign(
         label=themes["code"].map(lambda c: labels[c].label),
@@ -437,6 +444,7 @@ def summarize(
         network_size=network_size,
         functions=functions,
         political=political,
+        uncoded=uncoded,
     )
 
 
@@ -691,6 +699,7 @@ def to_json(summary: SummaryReport) -> dict[str, Any]:
         "network_size": _records(summary.network_size),
         "functions": _records(summary.functions),
         "political": _records(summary.political),
+        "uncoded": _records(summary.uncoded),
         "workshop": _records(summary.workshop),
     }
 
@@ -701,6 +710,7 @@ def _extra_tables(summary: SummaryReport) -> dict[str, pd.DataFrame]:
         "nettverket": summary.network_size,
         "funksjoner": summary.functions,
         "politisk_kontakt": summary.political,
+        "svar_uten_tema": summary.uncoded,
         "idedugnad": summary.workshop,
     }
     return {name: table for name, table in tables.items() if not table.empty}
@@ -976,6 +986,7 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
             blocks.append(("table", header, rows))
             for caption, path in figures.get(question.question_id, [])[1:]:
                 blocks.append(("img", caption, path))
+        blocks += _uncoded_blocks(summary, question.question_id)
         quotes = summary.quotes[summary.quotes["question_id"] == question.question_id]
         if not quotes.empty:
             blocks.append(("h3", "Sitater"))
@@ -1021,6 +1032,16 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
         )
     )
     return blocks
+
+
+def _uncoded_blocks(summary: SummaryReport, question_id: str) -> list[tuple]:
+    """The answers to a question that carry no theme, listed so that nothing disappears."""
+    if summary.uncoded.empty:
+        return []
+    rows = summary.uncoded[summary.uncoded["question_id"] == question_id]
+    if rows.empty:
+        return []
+    return [("h3", f"Svar uten tema ({len(rows)})"), ("ul", [str(text) for text in rows["text"]])]
 
 
 def _review_blocks(review: dict[str, Any] | None) -> list[tuple]:

@@ -577,3 +577,14 @@ def test_a_project_gives_the_reviewed_codes_its_share_decided_and_its_conflicts(
     assert "maskinforslag" in md  # the undecided answers are the run's suggestions, and the note says so
     result = CliRunner().invoke(app, ["summary", str(BOTH), "--out", str(tmp_path / "cli")])
     assert result.exit_code == 2 and "give --codes or --project" in result.output
+
+
+def test_answers_without_a_theme_are_listed_so_nothing_disappears(
+    result: summary.SummaryReport, out: Path
+) -> None:
+    codes = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False) for p in (OPPDAL_CODES, RISSA_CODES)])
+    without = set(codes["id"]) - set(codes.loc[codes["code"] != "", "id"])
+    assert set(result.uncoded["answer_id"]) == without and without
+    md = (out / "a" / "summary.md").read_text(encoding="utf-8")
+    assert md.count("### Svar uten tema") == result.uncoded["question_id"].nunique()
+    assert (out / "a" / "svar_uten_tema.csv").is_file()
