@@ -122,6 +122,10 @@ class SummaryReport:
       the last rows are the functions in total and the people.
     - ``political``: per municipality and political body: respondents with ``any`` contact and with each
       type of contact (Norwegian labels).
+    - ``network_measures``: per municipality and contact level (Norwegian labels): people, ties, density,
+      components, people without contact, brokers, mean path length, degree centralization, modularity.
+    - ``roles_by_function``: per municipality, level and primary function: people, brokers, without contact
+      (never by name or id).
     - ``uncoded``: the coded answers that carry no theme, per question (``question_id``, ``answer_id``,
       ``municipality``, ``text``; masked like the quotes), so that nothing disappears from the report.
     - ``workshop``: the notes of the idea workshop in groups, when the manifest names them
@@ -146,6 +150,9 @@ class SummaryReport:
     functions: pd.DataFrame = field(default_factory=pd.DataFrame)
     political: pd.DataFrame = field(default_factory=pd.DataFrame)
     uncoded: pd.DataFrame = field(default_factory=pd.DataFrame)
+    network_measures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    roles_by_function: pd.DataFrame = field(default_factory=pd.DataFrame)
+    network_report: Any = field(default=None, repr=False, compare=False)  # for the pictures
     files: tuple[Path, ...] = ()
 
 
@@ -382,6 +389,7 @@ def summarize(
     ratings = _ratings(survey)
     network_size, functions = _network_size(survey)
     political = _political(survey)
+    network_report, network_measures, roles_by_function = _network(survey, seed)
     discussion = _discussion(answers, table, survey, labels, code_order)
     workshop = pd.DataFrame()
     if not survey.workshop.empty:
@@ -445,6 +453,9 @@ def summarize(
         functions=functions,
         political=political,
         uncoded=uncoded,
+        network_measures=network_measures,
+        roles_by_function=roles_by_function,
+        network_report=network_report,
     )
 
 
@@ -487,6 +498,35 @@ def _network_size(survey: Survey) -> tuple[pd.DataFrame, pd.DataFrame]:
     functions["function"] = functions["function"].map(lambda f: totals.get(f, labels.get(f, f)))
     functions["Totalt"] = functions[list(survey.municipalities)].sum(axis=1)
     return overview.overview, functions
+
+
+def _network(survey: Survey, seed: int) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
+    """The contact network per level (:func:`coder.network.network`): its measures, and brokers and people
+    without contact per primary function, never per person."""
+    from coder import network
+
+    if survey.contacts.empty:
+        return None, pd.DataFrame(), pd.DataFrame()
+    report = network.network(survey, seed=seed)
+    measures = report.summary[
+        ["municipality", "level", "people", "ties", "density", "components", "isolates", "brokers",
+         "mean_path_length", "degree_centralization", "modularity"]
+    ].assign(level=lambda t: t["level"].map(network.LEVEL_LABELS))  # fmt: skip
+    labels = dict(zip(survey.functions["function"], survey.functions["label"], strict=True))
+    people = report.positions.assign(function=report.positions["group"].map(lambda g: labels.get(g, g)))
+    roles = (
+        people.groupby(["municipality", "level", "function"], sort=False)
+        .agg(people=("person", "size"), brokers=("broker", "sum"), without_contact=("isolate", "sum"))
+        .reset_index()
+        .astype({"brokers": int, "without_contact": int})
+    )
+    roles = roles[(roles["brokers"] > 0) | (roles["without_contact"] > 0)]
+    roles = roles.assign(level=roles["level"].map(network.LEVEL_LABELS))
+    order = {m: i for i, m in enumerate(survey.municipalities)}
+    by_municipality = {"key": lambda column: column.map(order) if column.name == "municipality" else column}
+    measures = measures.sort_values("municipality", kind="stable", **by_municipality)
+    roles = roles.sort_values("municipality", kind="stable", **by_municipality)
+    return report, measures.reset_index(drop=True), roles.reset_index(drop=True)
 
 
 def _political(survey: Survey) -> pd.DataFrame:
@@ -698,6 +738,8 @@ def to_json(summary: SummaryReport) -> dict[str, Any]:
         "discussion": list(summary.discussion),
         "network_size": _records(summary.network_size),
         "functions": _records(summary.functions),
+        "network_measures": _records(summary.network_measures),
+        "roles_by_function": _records(summary.roles_by_function),
         "political": _records(summary.political),
         "uncoded": _records(summary.uncoded),
         "workshop": _records(summary.workshop),
@@ -709,6 +751,8 @@ def _extra_tables(summary: SummaryReport) -> dict[str, pd.DataFrame]:
     tables = {
         "nettverket": summary.network_size,
         "funksjoner": summary.functions,
+        "nettverksmål": summary.network_measures,
+        "brobyggere_og_uten_kontakt": summary.roles_by_function,
         "politisk_kontakt": summary.political,
         "svar_uten_tema": summary.uncoded,
         "idedugnad": summary.workshop,
@@ -798,6 +842,26 @@ def plot(
             written += files
             caption = f"Andelen i hver kommune som nevner temaet, blant dem som svarte på «{question.label}»."
             figures[question.question_id].append((caption, files[0]))
+    if summary.network_report is not None:
+        from coder import network
+
+        written += network.plot(survey, directory, report=summary.network_report, formats=formats)
+        for municipality in summary.municipalities:
+            slug = network._slug(municipality)
+            figures.setdefault("network", []).extend(
+                (
+                    f"Kontaktnettet i {municipality}, {network.LEVEL_LABELS[level].lower()}: farge etter "
+                    "primærfunksjon, svart ring rundt brobyggere, personer uten kontakt nederst.",
+                    directory / f"{slug}_{level}.{formats[0]}",
+                )
+                for level in summary.network_report.levels
+            )
+            figures.setdefault("political", []).append(
+                (
+                    f"Kontakt med politiske organer i {municipality}.",
+                    directory / f"{slug}_politisk.{formats[0]}",
+                )
+            )
     if not survey.ratings.empty:
         written += survey_mod.plot_ratings(survey, directory, formats=formats)
         figures["ratings"] = [
@@ -876,8 +940,8 @@ def _norwegian_time(stamp: str) -> str:
     return f"{when.day}. {MONTHS[when.month - 1]} {when.year} kl. {when:%H.%M} (UTC)"
 
 
-def _decimal(value: float) -> str:
-    return "–" if value != value else f"{value:.1f}".replace(".", ",")
+def _decimal(value: float, decimals: int = 1) -> str:
+    return "–" if value != value else f"{value:.{decimals}f}".replace(".", ",")
 
 
 def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) -> list[tuple]:
@@ -995,7 +1059,8 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
                 for quote in group.itertuples(index=False):
                     who = ", ".join(part for part in (quote.function, quote.municipality) if part)
                     blocks.append(("quote", quote.text, who))
-    blocks += _political_blocks(summary)
+    blocks += _network_blocks(summary, figures)
+    blocks += _political_blocks(summary, figures)
     blocks += _workshop_blocks(summary.workshop)
     if summary.discussion:
         blocks.append(("h2", "Spørsmål til diskusjon"))
@@ -1093,7 +1158,37 @@ def _network_size_blocks(summary: SummaryReport) -> list[tuple]:
     return blocks
 
 
-def _political_blocks(summary: SummaryReport) -> list[tuple]:
+def _network_blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) -> list[tuple]:
+    """The contact network per level: measures, brokers and people without contact by function, pictures."""
+    if summary.network_measures.empty:
+        return []
+    header = ["Kommune", "Nivå", "Personer", "Kontakter", "Tetthet", "Komponenter", "Uten kontakt",
+              "Brobyggere", "Snittavstand", "Sentralisering"]  # fmt: skip
+    rows = [
+        [str(r[0]), str(r[1]), str(r[2]), str(r[3]), _decimal(r[4], 3), str(r[5]), str(r[6]), str(r[7]),
+         _decimal(r[8]), _decimal(r[9], 2)]
+        for r in summary.network_measures.itertuples(index=False)
+    ]  # fmt: skip
+    blocks: list[tuple] = [
+        ("h2", "Kontaktnettet"),
+        (
+            "p",
+            "Hvem som har kontakt med hvem om boligsosiale spørsmål, på tre nivåer: daglig, minst ukentlig "
+            "og minst månedlig. Snittavstand gjelder den største komponenten; brobyggere ligger på mange "
+            "korteste veier mellom grupper.",
+        ),
+        ("table", header, rows),
+    ]
+    if not summary.roles_by_function.empty:
+        header = ["Kommune", "Nivå", "Funksjon", "Personer", "Brobyggere", "Uten kontakt"]
+        rows = [[str(v) for v in r] for r in summary.roles_by_function.itertuples(index=False)]
+        blocks += [("h3", "Brobyggere og personer uten kontakt, etter funksjon"), ("table", header, rows)]
+    for caption, path in figures.get("network", []):
+        blocks.append(("img", caption, path))
+    return blocks
+
+
+def _political_blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) -> list[tuple]:
     """Contact with political bodies: respondents per body and type of contact, per municipality."""
     if summary.political.empty:
         return []
@@ -1107,7 +1202,8 @@ def _political_blocks(summary: SummaryReport) -> list[tuple]:
         [str(r["municipality"]), str(r["body"]), str(r["any"]), *[str(r[t]) for t in types]]
         for r in summary.political.to_dict("records")
     ]
-    return [*blocks, ("table", header, rows)]
+    pictures = [("img", caption, path) for caption, path in figures.get("political", [])]
+    return [*blocks, ("table", header, rows), *pictures]
 
 
 def _workshop_blocks(workshop: pd.DataFrame) -> list[tuple]:
@@ -1194,7 +1290,7 @@ body { font-family: 'Helvetica Neue', Arial, 'DejaVu Sans', sans-serif; max-widt
 blockquote { margin: 0.8em 0; padding: 0.2em 1em; border-left: 4px solid #bbb; background: #f7f7f7; }
 blockquote footer { font-style: italic; color: #555; margin-top: 0.3em; }
 .note { border: 1px solid #d62728; background: #fdecea; padding: 0.6em 1em; font-weight: bold; }
-table { border-collapse: collapse; margin: 0.8em 0; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.2em 0.7em; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 figure { margin: 1em 0; } figure img { max-width: 100%; } figcaption { font-size: 0.85em; color: #555; }

@@ -318,7 +318,7 @@ def test_md_links_existing_figures_and_html_inlines_them(out: Path) -> None:
     md = (directory / "summary.md").read_text(encoding="utf-8")
     page = (directory / "summary.html").read_text(encoding="utf-8")
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
-    assert len(links) == 11  # 5 questions × (themes + municipalities) + the rating
+    assert len(links) == 11 + 6 + 2  # 5 questions × (themes, municipalities), the rating; networks; political
     for relative in links:
         assert (directory / relative).is_file() and (directory / relative).with_suffix(".svg").is_file()
     assert page.count('src="data:image/png;base64,') == len(links)
@@ -588,3 +588,21 @@ def test_answers_without_a_theme_are_listed_so_nothing_disappears(
     md = (out / "a" / "summary.md").read_text(encoding="utf-8")
     assert md.count("### Svar uten tema") == result.uncoded["question_id"].nunique()
     assert (out / "a" / "svar_uten_tema.csv").is_file()
+
+
+def test_the_report_shows_the_contact_network_by_level_and_function_never_by_person(
+    result: summary.SummaryReport, out: Path, both: survey.Survey
+) -> None:
+    measures = result.network_measures
+    assert list(measures["municipality"]) == ["Oppdal"] * 3 + ["Rissa"] * 3
+    oppdal = measures[measures["municipality"] == "Oppdal"].set_index("level")
+    assert oppdal.loc["Daglig + ukentlig", "isolates"] == 6  # as the Oppdal README says
+    roles = result.roles_by_function
+    assert {"function", "brokers", "without_contact"} <= set(roles.columns)
+    assert roles["brokers"].sum() + roles["without_contact"].sum() > 0
+    md = (out / "a" / "summary.md").read_text(encoding="utf-8")
+    section = md[md.index("## Kontaktnettet") : md.index("## Kontakt med politikerne")]
+    assert not any(person in section for person in both.respondents["respondent_id"])  # no one by id
+    assert not any(role in section for role in both.respondents["label"])  # nor by role
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", section)
+    assert len(pictures) == 6 and all((out / "a" / picture).is_file() for picture in pictures)
