@@ -52,7 +52,7 @@ from coder import survey as survey_mod
 from coder.codebook import Codebook
 from coder.errors import CoderError
 from coder.io import atomic_write, file_sha256, write_excel, write_json, write_table
-from coder.link import coded_answers, load_codes
+from coder.link import coded_answers, crosstab, load_codes
 from coder.network import output_directory
 from coder.survey import Survey
 
@@ -62,6 +62,12 @@ BANDS: tuple[tuple[str, float, int], ...] = (
     ("Ellers nevnt", 0.0, 1),
 )
 """The frequency bands of a theme list: (label, lowest share, fewest people); the first that fits applies."""
+
+POSITION_LEVEL = "weekly"
+"""The contact level whose positions the themes are crossed with (as `coder link` by default)."""
+
+POSITION_P = 0.1
+"""Tests shown in the report: p below this (all are in the tables)."""
 
 QUOTE_LENGTH = (30, 160)
 """A quote of medium length has this many characters (inclusive); shorter or longer ones come later."""
@@ -126,6 +132,9 @@ class SummaryReport:
       components, people without contact, brokers, mean path length, degree centralization, modularity.
     - ``roles_by_function``: per municipality, level and primary function: people, brokers, without contact
       (never by name or id).
+    - ``position_tests`` and ``position_counts``: themes by network position at the weekly level
+      (:func:`coder.link.crosstab`): the tests (Fisher or chi-square, q-values, small cells flagged) and the
+      counts behind them.
     - ``uncoded``: the coded answers that carry no theme, per question (``question_id``, ``answer_id``,
       ``municipality``, ``text``; masked like the quotes), so that nothing disappears from the report.
     - ``workshop``: the notes of the idea workshop in groups, when the manifest names them
@@ -152,6 +161,8 @@ class SummaryReport:
     uncoded: pd.DataFrame = field(default_factory=pd.DataFrame)
     network_measures: pd.DataFrame = field(default_factory=pd.DataFrame)
     roles_by_function: pd.DataFrame = field(default_factory=pd.DataFrame)
+    position_tests: pd.DataFrame = field(default_factory=pd.DataFrame)
+    position_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
     network_report: Any = field(default=None, repr=False, compare=False)  # for the pictures
     files: tuple[Path, ...] = ()
 
@@ -390,6 +401,18 @@ def summarize(
     network_size, functions = _network_size(survey)
     political = _political(survey)
     network_report, network_measures, roles_by_function = _network(survey, seed)
+    position_tests, position_counts = pd.DataFrame(), pd.DataFrame()
+    if network_report is not None:
+        weekly = network_report.positions[network_report.positions["level"] == POSITION_LEVEL]
+        linked = crosstab(
+            table,
+            weekly,
+            survey.answers,
+            functions=list(survey.functions["function"]),
+            questions=question_order,
+            all_coded=base.all_coded,
+        )
+        position_tests, position_counts = linked.tests, linked.counts
     discussion = _discussion(answers, table, survey, labels, code_order)
     workshop = pd.DataFrame()
     if not survey.workshop.empty:
@@ -456,6 +479,8 @@ def summarize(
         network_measures=network_measures,
         roles_by_function=roles_by_function,
         network_report=network_report,
+        position_tests=position_tests,
+        position_counts=position_counts,
     )
 
 
@@ -740,6 +765,8 @@ def to_json(summary: SummaryReport) -> dict[str, Any]:
         "functions": _records(summary.functions),
         "network_measures": _records(summary.network_measures),
         "roles_by_function": _records(summary.roles_by_function),
+        "position_tests": _records(summary.position_tests),
+        "position_counts": _records(summary.position_counts),
         "political": _records(summary.political),
         "uncoded": _records(summary.uncoded),
         "workshop": _records(summary.workshop),
@@ -753,6 +780,8 @@ def _extra_tables(summary: SummaryReport) -> dict[str, pd.DataFrame]:
         "funksjoner": summary.functions,
         "nettverksmål": summary.network_measures,
         "brobyggere_og_uten_kontakt": summary.roles_by_function,
+        "posisjon_tester": summary.position_tests,
+        "posisjon_tall": summary.position_counts,
         "politisk_kontakt": summary.political,
         "svar_uten_tema": summary.uncoded,
         "idedugnad": summary.workshop,
@@ -1061,6 +1090,7 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
                     blocks.append(("quote", quote.text, who))
     blocks += _network_blocks(summary, figures)
     blocks += _political_blocks(summary, figures)
+    blocks += _position_blocks(summary)
     blocks += _workshop_blocks(summary.workshop)
     if summary.discussion:
         blocks.append(("h2", "Spørsmål til diskusjon"))
@@ -1185,6 +1215,83 @@ def _network_blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, P
         blocks += [("h3", "Brobyggere og personer uten kontakt, etter funksjon"), ("table", header, rows)]
     for caption, path in figures.get("network", []):
         blocks.append(("img", caption, path))
+    return blocks
+
+
+VARIABLES = {
+    "function": "Funksjon",
+    "broker": "Brobygger",
+    "isolate": "Uten ukentlig kontakt",
+    "political_contact": "Politisk kontakt",
+    "community": "Klynge",
+    "centrality": "Sentralitet",
+    "municipality": "Kommune",
+}
+_WARNINGS = (
+    (
+        re.compile(r"too few to support a conclusion \(a group or count of (\d+)\)"),
+        r"for få (en gruppe eller et tall på \1)",
+    ),
+    (
+        re.compile(r"unreliable: (\d+) of (\d+) expected counts under 5"),
+        r"usikker: \1 av \2 forventede tall under 5",
+    ),
+    (re.compile(r"only one group answered: nothing to compare"), "bare én gruppe svarte"),
+    (re.compile(r"everyone or no one mentions it: nothing to compare"), "alle eller ingen nevner det"),
+)  # fmt: skip
+
+
+def _norwegian_warning(warning: str) -> str:
+    for pattern, replacement in _WARNINGS:
+        warning = pattern.sub(replacement, warning)
+    return warning
+
+
+def _position_blocks(summary: SummaryReport) -> list[tuple]:
+    """Themes by network position: the tests with p below :data:`POSITION_P`, small cells flagged."""
+    if summary.position_tests.empty:
+        return []
+    tests = summary.position_tests[summary.position_tests["p_value"] < POSITION_P]
+    questions = dict(zip(summary.questions["question_id"], summary.questions["label"], strict=True))
+    labels = dict(zip(summary.themes["code"], summary.themes["label"], strict=True))
+    counts = summary.position_counts.set_index(["question_id", "code", "variable", "category"])
+
+    def share(row: Any) -> str:
+        category = row.category or "yes"
+        key = (row.question_id, row.code, row.variable, category)
+        if key not in counts.index:
+            return "–"
+        found = counts.loc[key]
+        return f"{int(found['k'])} av {int(found['n'])} ({_percent(found['share'])})"
+
+    rows = [
+        [
+            questions.get(r.question_id, r.question_id),
+            labels.get(r.code, r.code),
+            VARIABLES.get(r.variable, r.variable) + (f": {r.category}" if r.category else ""),
+            share(r),
+            f"{r.p_value:.3f}".replace(".", ","),
+            f"{r.q_value:.2f}".replace(".", ","),
+            _norwegian_warning(r.warning),
+        ]
+        for r in tests.itertuples(index=False)
+    ]
+    limit = f"{POSITION_P:.1f}".replace(".", ",")
+    blocks: list[tuple] = [
+        ("h2", "Temaer etter posisjon i nettet"),
+        (
+            "p",
+            "Om de som nevner et tema, har en annen posisjon i kontaktnettet (daglig + ukentlig) enn de "
+            "andre: Fishers eksakte test eller kjikvadrattest, q justert for mange tester "
+            f"(Benjamini–Hochberg). Her vises de {len(tests)} av {len(summary.position_tests)} testene med "
+            f"p under {limit}"
+            "; alle tall og tester står i posisjon_tall og posisjon_tester. Andelen gjelder gruppen i "
+            "kolonnen Posisjon. Små grupper er merket: der kan ikke testen bære en konklusjon.",
+        ),
+    ]
+    if rows:
+        header = ["Spørsmål", "Tema", "Posisjon", "Nevner temaet", "p", "q", "Merknad"]
+        blocks.append(("table", header, rows))
     return blocks
 
 

@@ -606,3 +606,19 @@ def test_the_report_shows_the_contact_network_by_level_and_function_never_by_per
     assert not any(role in section for role in both.respondents["label"])  # nor by role
     pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", section)
     assert len(pictures) == 6 and all((out / "a" / picture).is_file() for picture in pictures)
+
+
+def test_themes_by_network_position_are_tested_and_small_cells_flagged(
+    result: summary.SummaryReport, out: Path
+) -> None:
+    tests, counts = result.position_tests, result.position_counts
+    assert {"broker", "isolate", "political_contact", "function"} <= set(tests["variable"])
+    assert {"p_value", "q_value", "warning"} <= set(tests.columns) and {"n", "k", "share"} <= set(
+        counts.columns
+    )
+    md = (out / "a" / "summary.md").read_text(encoding="utf-8")
+    section = md[md.index("## Temaer etter posisjon i nettet") :]
+    shown = int((tests["p_value"] < summary.POSITION_P).sum())
+    assert f"Her vises de {shown} av {len(tests)} testene" in section
+    assert "for få (en gruppe eller et tall på" in section and "too few" not in section
+    assert {"posisjon_tester", "posisjon_tall"} <= set(pd.ExcelFile(out / "a" / "summary.xlsx").sheet_names)
