@@ -23,25 +23,8 @@ setup: $(STAMP)
 # idea workshop's notes in groups -> theme summary (with the workshop section). Answers and codes cover
 # both municipalities ($(SURVEY)); the network is analysed per municipality.
 demo: $(STAMP)
-	rm -rf $(OUT) && mkdir -p $(OUT)
 	$(BIN)/coder info
-	$(BIN)/coder codebook validate $(CODEBOOK)
-	$(BIN)/coder survey check $(SURVEY)
-	$(BIN)/coder survey answers $(SURVEY) --out $(OUT)/answers.csv
-	$(BIN)/coder suggest $(OUT)/answers.csv --codebook $(CODEBOOK) --out $(OUT)/suggestions.csv
-	$(BIN)/coder evaluate --gold examples/oppdal/koder.csv --pred $(OUT)/suggestions.csv
-	$(BIN)/coder init $(OUT)/project.db --manifest $(SURVEY) --codebook $(CODEBOOK)
-	$(BIN)/coder suggest --project $(OUT)/project.db
-	$(BIN)/coder review $(OUT)/project.db --coder demo --accept-above 0.9 --reject-below 0.1
-	$(BIN)/coder codes export $(OUT)/project.db --out $(OUT)/codes.xlsx
-	$(BIN)/coder network $(EXAMPLE) --out $(OUT)/network --plot $(OUT)/plots --export graphml
-	$(BIN)/coder link $(SURVEY) --codes $(OUT)/suggestions.csv --out $(OUT)/link
-	$(BIN)/coder discover examples/discover/svar.csv --text-col svar --codebook $(CODEBOOK) --write $(OUT)/kandidater.yaml
-	$(BIN)/coder codebook merge $(CODEBOOK) $(OUT)/kandidater.yaml -o $(OUT)/kodebok_med_kandidater.yaml
-	$(BIN)/coder discover examples/rissa/idedugnad.csv --text-col lapp --question-col spørsmål \
-		--groups $(OUT)/idedugnad_grupper.csv
-	$(BIN)/coder summary $(SURVEY) --codes $(OUT)/suggestions.csv --out $(OUT)/summary
-	@echo "Demo outputs are in $(OUT)/ (open $(OUT)/summary/summary.html)"
+	$(BIN)/coder demo --out $(OUT)
 
 test: $(STAMP)
 	$(BIN)/ruff check coder tests benchmarks

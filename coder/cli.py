@@ -898,6 +898,26 @@ def summary_command(
     console.print(f"{len(result.files)} files written to {rich_escape(str(out))}", highlight=False)
 
 
+@app.command("demo")
+def demo_command(
+    out: Path = typer.Option(Path("out/demo"), "--out", help="Folder for everything the demo writes."),
+    seed: int = SEED,
+) -> None:
+    """The main job on the bundled examples: answers, suggestions, a bulk review, network, link, report."""
+    from rich.table import Table
+
+    from coder import demo
+
+    result = demo.demo(out, seed=seed)
+    table = Table(title="coder demo", title_justify="left", show_header=False, box=None)
+    for step, what in result.steps:
+        table.add_row(f"[bold]{step}[/]", rich_escape(what))
+    console.print(table)
+    console.print(
+        f"Everything is in {rich_escape(str(result.out))}; the report: {rich_escape(str(result.report))}"
+    )
+
+
 # ---------------------------------------------------------------------------------------------------------
 
 

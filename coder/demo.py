@@ -1,0 +1,129 @@
+"""The main job on the bundled examples in one call: what ``coder demo`` (and ``make demo``) runs.
+
+Answers from the two synthetic municipalities -> suggested codes (checked against the hand codes) -> a coding
+project with a bulk review -> the contact network -> themes by position -> themes the codebook misses -> the
+whole report from the reviewed codes. Everything is written under one folder, with Norwegian names.
+
+>>> result = demo("out/demo")  # doctest: +SKIP
+>>> result.report  # doctest: +SKIP
+PosixPath('out/demo/rapport/summary.html')
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from coder import classify, discover, io, link, network, progress, reliability, store, summary, survey
+from coder import codebook as codebook_module
+from coder.errors import CoderError
+from coder.review import bulk_review
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+DEMO_CODER = "demo"
+ACCEPT_ABOVE, REJECT_BELOW = 0.9, 0.1
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """What the demo made: one line per step for the overview, and the report's path."""
+
+    out: Path
+    steps: tuple[tuple[str, str], ...]  # (step, what it gave)
+    report: Path
+
+
+def demo(out_dir: str | os.PathLike[str] = "out/demo", *, seed: int = 0) -> DemoResult:
+    """Run the main job on ``examples/`` into ``out_dir`` (created; a previous demo's project is replaced)."""
+    manifest = EXAMPLES / "oppdal-rissa.yaml"
+    if not manifest.exists():
+        raise CoderError(
+            "the bundled examples are missing (coder demo runs from a source checkout)", file=manifest
+        )
+    out = network.output_directory(out_dir)
+    book = codebook_module.load()
+    data = survey.load(manifest)
+    steps: list[tuple[str, str]] = []
+    with progress.step("demo", total=7) as step:
+        answers = survey.answers(data)
+        io.write_table(answers, out / "svar.csv")
+        suggestions = classify.suggest(answers, book, seed=seed)
+        io.write_table(suggestions, out / "forslag.csv")
+        gold = pd.concat(
+            [
+                pd.read_csv(EXAMPLES / m / "koder.csv", dtype=str, keep_default_na=False)
+                for m in ("oppdal", "rissa")
+            ]
+        )
+        scores = reliability.evaluate(gold, suggestions, book.code_ids)
+        steps.append(
+            (
+                "suggest",
+                f"{len(suggestions)} codes suggested for {suggestions['id'].nunique()} of {len(answers)} "
+                "answers; "
+                f"micro-F1 {scores['micro_f1']:.2f} against the hand codes",
+            )
+        )
+        step.advance()
+
+        project = out / "prosjekt.db"
+        project.unlink(missing_ok=True)
+        store.init(project, None, book, manifest=manifest).close()
+        store.suggest(project, seed=seed)
+        counts = bulk_review(project, DEMO_CODER, accept_above=ACCEPT_ABOVE, reject_below=REJECT_BELOW)
+        steps.append(
+            (
+                "review",
+                f"bulk review by «{DEMO_CODER}»: {counts['accepted']} accepted (>= {ACCEPT_ABOVE}), "
+                f"{counts['rejected']} rejected (< {REJECT_BELOW}), the rest left open -> {project.name}",
+            )
+        )
+        step.advance()
+
+        report = network.network(data, seed=seed)
+        network.write_report(report, out / "nettverk")
+        network.plot(data, out / "nettverk" / "figurer", report=report, seed=seed)
+        weekly = report.summary[report.summary["level"] == "weekly"]
+        steps.append(
+            (
+                "network",
+                "; ".join(
+                    f"{r.municipality}: {r.ties} weekly contacts, {r.isolates} without, {r.brokers} brokers"
+                    for r in weekly.itertuples(index=False)
+                ),
+            )
+        )
+        step.advance()
+
+        linked = link.link(data, suggestions, codebook=book, seed=seed)
+        link.write_link(linked, out / "posisjon")
+        significant = int((linked.tests["p_value"] < 0.05).sum())
+        steps.append(
+            ("link", f"{len(linked.tests)} tests of themes by position, {significant} with p < 0.05")
+        )
+        step.advance()
+
+        planted = io.read_answers(EXAMPLES / "discover" / "svar.csv", text_col="svar")
+        found, _ = discover.discover_each(planted, None, codebook=book, seed=seed)
+        candidates = discover.candidates_codebook(found, taken=book.code_ids)
+        codebook_module.dump_yaml(candidates, out / "kandidater.yaml")
+        steps.append(
+            ("discover", f"{len(candidates.codes)} candidate themes the codebook misses -> kandidater.yaml")
+        )
+        step.advance()
+
+        written = summary.report(data, None, book, out_dir=out / "rapport", seed=seed, project=project)
+        html = out / "rapport" / "summary.html"
+        review = written.provenance["review"]
+        steps.append(
+            (
+                "report",
+                f"{len(written.files)} files; {review['decided']} of {review['answers']} answers reviewed, "
+                f"the rest machine suggestions",
+            )
+        )
+        step.advance(2)
+    return DemoResult(out=out, steps=tuple(steps), report=html)
