@@ -893,7 +893,11 @@ def summary_command(
         _frame_table(shown, f"Themes per question ({rich_escape(str(result.name))})", percent=("share",))
     )
     if result.provenance["machine_suggestions"]:
-        err_console.print(f"[yellow]Note:[/] {rich_escape(summary_module.MACHINE_NOTE)}", highlight=False)
+        err_console.print(  # the terminal speaks English; the report's own note is in Norwegian
+            "[yellow]Note:[/] the codes are machine suggestions from `coder suggest`, not reviewed by a "
+            "coder; check the figures and quotes before using them.",
+            highlight=False,
+        )
     console.print(f"Base: {rich_escape(result.provenance['base'])}.", highlight=False, soft_wrap=True)
     console.print(f"{len(result.files)} files written to {rich_escape(str(out))}", highlight=False)
 

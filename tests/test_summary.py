@@ -622,3 +622,28 @@ def test_themes_by_network_position_are_tested_and_small_cells_flagged(
     assert f"Her vises de {shown} av {len(tests)} testene" in section
     assert "for få (en gruppe eller et tall på" in section and "too few" not in section
     assert {"posisjon_tester", "posisjon_tall"} <= set(pd.ExcelFile(out / "a" / "summary.xlsx").sheet_names)
+
+
+def test_the_html_report_renders_and_prints_in_a_browser(
+    result: summary.SummaryReport, out: Path, tmp_path: Path
+) -> None:
+    """Headless Chromium (Debian's `chromium`) prints the self-contained page to PDF: several full pages."""
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip(
+            "chromium is not installed (apt-get install chromium); the rendered report is not checked"
+        )
+    pdf = tmp_path / "rapport.pdf"
+    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+               f"--print-to-pdf={pdf}", (out / "a" / "summary.html").as_uri()]  # fmt: skip
+    ran = subprocess.run(command, capture_output=True, timeout=120, check=False)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
+    assert pages >= 5, (
+        len(data),
+        ran.stderr[-500:],
+    )  # the sections and figures fill pages; a broken one gives 1
