@@ -120,11 +120,11 @@ CODE_GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:coder:codebook:code")
 
 _TOP_FIELDS = ("name", "language", "version", "codes", "reference_answers")
 _CODE_FIELDS = (
-    "id", "label", "label_en", "description", "include", "exclude", "keywords", "examples",
+    "id", "label", "label_en", "description", "include", "exclude", "discussion", "keywords", "examples",
     "counter_examples", "parent", "color",
 )  # fmt: skip
 _REQUIRED_CODE_FIELDS = ("id", "label")
-_TEXT_FIELDS = ("label", "label_en", "description", "include", "exclude")
+_TEXT_FIELDS = ("label", "label_en", "description", "include", "exclude", "discussion")
 _LIST_FIELDS = ("keywords", "examples", "counter_examples")
 _ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 _COLOR_RE = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
@@ -268,6 +268,7 @@ class Code:
     description: str = ""
     include: str = ""
     exclude: str = ""
+    discussion: str = ""  # a question for the report's discussion when the theme is a frequent challenge
     keywords: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
@@ -774,6 +775,7 @@ def _parse_code(
         description=values.get("description", ""),
         include=values.get("include", ""),
         exclude=values.get("exclude", ""),
+        discussion=values.get("discussion", ""),
         keywords=values.get("keywords", ()),
         examples=values.get("examples", ()),
         counter_examples=values.get("counter_examples", ()),
@@ -931,7 +933,7 @@ _Dumper.add_representer(str, _str_representer)
 
 def _code_dict(code: Code) -> dict[str, Any]:
     data: dict[str, Any] = {"id": code.id, "label": code.label}
-    for key in ("label_en", "description", "include", "exclude"):
+    for key in ("label_en", "description", "include", "exclude", "discussion"):
         if getattr(code, key):
             data[key] = getattr(code, key)
     for key in _LIST_FIELDS:
@@ -1020,7 +1022,7 @@ def merge(
 
 def _qdc_description(code: Code) -> str:
     data: dict[str, Any] = {"id": code.id}
-    for key in ("label_en", "include", "exclude"):
+    for key in ("label_en", "include", "exclude", "discussion"):
         if getattr(code, key):
             data[key] = getattr(code, key)
     for key in _LIST_FIELDS:
@@ -1258,6 +1260,7 @@ def from_qdc(path: str | os.PathLike[str]) -> Codebook:
                 description=description,
                 include=str(data.get("include") or ""),
                 exclude=str(data.get("exclude") or ""),
+                discussion=str(data.get("discussion") or ""),
                 keywords=texts("keywords"),
                 examples=texts("examples"),
                 counter_examples=texts("counter_examples"),

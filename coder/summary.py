@@ -83,22 +83,8 @@ MACHINE_NOTE = (
     "tall og sitater må kontrolleres før de brukes."
 )
 
-DISCUSSION = {
-    "fragmented_responsibility": "Hvem bør ha helhetsansvaret for det boligsosiale arbeidet, og hvordan kan "
-    "ansvarsgrensene mellom enhetene gjøres tydelige for alle?",
-    "adapted_housing": "Hvordan kan kommunen skaffe boliger som passer for dem som trenger det mest, og hvem "
-    "skal ta initiativet?",
-    "follow_up": "Hvordan kan oppfølgingen av beboerne organiseres slik at ingen faller mellom to stoler?",
-    "anchoring": "Hvordan kan det boligsosiale arbeidet forankres bedre politisk og administrativt, i planer "
-    "og budsjett?",
-    "meeting_places": "Hvilke faste møtepunkter trengs, hvem bør delta, og hvilket mandat skal de ha?",
-    "coordination": "Hva skal til for at informasjonen flyter mellom enhetene, og hvem skal ha oversikten?",
-    "financial_instruments": "Hvordan kan de økonomiske virkemidlene (startlån, bostøtte, tilskudd) brukes "
-    "bedre sammen med de andre tjenestene?",
-    "local_knowledge": "Hvordan kan fordelene ved en liten kommune brukes uten at arbeidet blir sårbart når "
-    "enkeltpersoner slutter?",
-}
-"""Questions for discussion for the themes of the default codebook; other codes get a general question."""
+GENERAL_DISCUSSION = "Hva kan kommunen gjøre med dette, og hvem bør ta ansvaret?"
+"""The question for discussion of a theme whose code has none of its own (the codebook's ``discussion``)."""
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -606,7 +592,7 @@ def _discussion(
     out = []
     for code in ranked:
         label = labels[code].label
-        question = DISCUSSION.get(code, "Hva kan kommunen gjøre med dette, og hvem bør ta ansvaret?")
+        question = labels[code].discussion or GENERAL_DISCUSSION
         out.append(
             f"{label} (nevnt av {people[code]} av de {total} som svarte på minst ett spørsmål om "
             f"utfordringer): {question}"

@@ -6,6 +6,7 @@ import hashlib
 import html
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -647,3 +648,16 @@ def test_the_html_report_renders_and_prints_in_a_browser(
         len(data),
         ran.stderr[-500:],
     )  # the sections and figures fill pages; a broken one gives 1
+
+
+def test_the_questions_for_discussion_come_from_the_codebook(codebook: Path, tmp_path: Path) -> None:
+    text = codebook.read_text(encoding="utf-8")
+    own = "Hvem i kommunen eier boligspørsmålet?"
+    start = text.index("discussion: >-", text.index("- id: adapted_housing"))
+    end = text.index("    keywords:", start)
+    copy = tmp_path / codebook.name
+    copy.write_text(text[:start] + f"discussion: {own}\n" + text[end:], encoding="utf-8")
+    shutil.copy(codebook.with_name("boligsosialt-reference.csv"), tmp_path)
+    result = summary.summarize(BOTH, [OPPDAL_CODES, RISSA_CODES], copy)
+    assert any(question.endswith(own) for question in result.discussion)
+    assert not any("skaffe boliger som passer" in question for question in result.discussion)
