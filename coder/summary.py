@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import json
 import math
 import os
@@ -41,8 +40,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
+import jinja2
 import pandas as pd
 import yaml
 
@@ -959,30 +959,100 @@ def _decimal(value: float, decimals: int = 1) -> str:
     return "–" if value != value else f"{value:.{decimals}f}".replace(".", ",")
 
 
-def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) -> list[tuple]:
-    """The report as blocks: ("h1"|"h2"|"h3"|"h4"|"p"|"em"|"strong"|"note", text), ("ul", items),
-    ("quote", text, attribution), ("img", caption, path), ("table", header, rows)."""
+# ---------------------------------------------------------------------------------------------------------
+# The report as typed blocks, rendered to Markdown (here) and HTML (templates/report.html.jinja)
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    kind: ClassVar[str] = "heading"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    kind: ClassVar[str] = "paragraph"
+
+
+@dataclass(frozen=True)
+class Emphasis:
+    text: str
+    kind: ClassVar[str] = "emphasis"
+
+
+@dataclass(frozen=True)
+class Strong:
+    text: str
+    kind: ClassVar[str] = "strong"
+
+
+@dataclass(frozen=True)
+class Note:
+    """A warning the reader must not miss (unreviewed machine codes)."""
+
+    text: str
+    kind: ClassVar[str] = "note"
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: list[str]
+    kind: ClassVar[str] = "bullets"
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    attribution: str
+    kind: ClassVar[str] = "quote"
+
+    @property
+    def lines(self) -> list[str]:
+        return [line.strip() for line in self.text.splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
+class Figure:
+    caption: str
+    path: Path
+    kind: ClassVar[str] = "figure"
+
+
+@dataclass(frozen=True)
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+    kind: ClassVar[str] = "table"
+
+
+Block = Heading | Paragraph | Emphasis | Strong | Note | Bullets | Quote | Figure | Table
+"""One piece of the report; the renderers know each kind."""
+
+
+def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) -> list[Block]:
+    """The report as typed blocks (:data:`Block`), in reading order; the renderers turn them into text."""
     p = summary.provenance
     several = len(summary.municipalities) > 1
-    blocks: list[tuple] = [("h1", f"Temaer i de åpne svarene: {summary.name}")]
+    blocks: list[Block] = [Heading(1, f"Temaer i de åpne svarene: {summary.name}")]
     review = p.get("review")
     if p["machine_suggestions"] and review:
         undecided = review["answers"] - review["decided"]
         blocks.append(
-            (
-                "note",
+            Note(
                 f"Merk: {undecided} av {review['answers']} svar har maskinforslag fra «coder suggest» som "
                 "ikke er gjennomgått av en koder; tall og sitater må kontrolleres før de brukes.",
             )
         )
     elif p["machine_suggestions"]:
-        blocks.append(("note", f"Merk: {MACHINE_NOTE}"))
+        blocks.append(Note(f"Merk: {MACHINE_NOTE}"))
     blocks += _review_blocks(review)
     answered = summary.questions[summary.questions["coded"] > 0]
     where = ", ".join(summary.municipalities)
     blocks.append(
-        (
-            "p",
+        Paragraph(
             f"{'Kommuner' if several else 'Kommune'}: {where}. {p['coded_answers']} kodede svar på "
             f"{len(answered)} åpne spørsmål, kodet med kodeboka «{p['codebook']['name']}» "
             f"(versjon {p['codebook']['version']}).",
@@ -994,8 +1064,7 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
     )
     uncoded = p["uncoded_answers"]
     blocks.append(
-        (
-            "p",
+        Paragraph(
             "Tallene er antall personer som nevner temaet, av dem som svarte på spørsmålet; ett svar kan "
             f"berøre flere temaer. Gruppene: {bands}."
             + (f" {uncoded} svar er ikke kodet ennå og er holdt utenfor." if uncoded else ""),
@@ -1003,12 +1072,12 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
     )
     blocks += _network_size_blocks(summary)
     if not summary.ratings.empty:
-        blocks.append(("h2", "Vurdering av samordningen" if several else "Vurdering"))
+        blocks.append(Heading(2, "Vurdering av samordningen" if several else "Vurdering"))
         for rating_id, group in summary.ratings.groupby("rating_id", sort=False):
             label = str(group["label"].iloc[0])
             scale = [c for c in group.columns if c.isdigit()]
             blocks.append(
-                ("em", f"«{label}» (1–{scale[-1] if scale else ''}; «Vet ikke» er holdt utenfor snittet)")
+                Emphasis(f"«{label}» (1–{scale[-1] if scale else ''}; «Vet ikke» er holdt utenfor snittet)")
             )
             header = ["Kommune", "Snitt", "Antall", "Vet ikke", *scale]
             rows = [
@@ -1021,24 +1090,23 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
                 ]
                 for r in group.to_dict("records")
             ]
-            blocks.append(("table", header, rows))
+            blocks.append(Table(header, rows))
             for caption, path in figures.get("ratings", []):
                 if path.stem == f"vurdering_{rating_id}":
-                    blocks.append(("img", caption, path))
+                    blocks.append(Figure(caption, path))
     for number, question in enumerate(answered.itertuples(index=False), start=1):
         themes = summary.themes[summary.themes["question_id"] == question.question_id]
-        blocks.append(("h2", f"{number}. {question.label}"))
-        blocks.append(("em", f"«{question.text}» ({question.coded} svar)"))
+        blocks.append(Heading(2, f"{number}. {question.label}"))
+        blocks.append(Emphasis(f"«{question.text}» ({question.coded} svar)"))
         if themes.empty:
-            blocks.append(("p", "Ingen av svarene er kodet med et tema."))
+            blocks.append(Paragraph("Ingen av svarene er kodet med et tema."))
             continue
         for name, _s, _k in BANDS:
             mine = themes[themes["band"] == name]
             if not mine.empty:
-                blocks.append(("strong", name))
+                blocks.append(Strong(name))
                 blocks.append(
-                    (
-                        "ul",
+                    Bullets(
                         [
                             f"{r.label}: {r.mentions} av {r.answers} ({_percent(r.share)})"
                             for r in mine.itertuples(index=False)
@@ -1046,7 +1114,7 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
                     )
                 )
         for caption, path in figures.get(question.question_id, [])[:1]:
-            blocks.append(("img", caption, path))
+            blocks.append(Figure(caption, path))
         if several:
             table = summary.comparison[summary.comparison["question_id"] == question.question_id]
             totals = table.drop_duplicates("municipality").set_index("municipality")["answers"]
@@ -1061,35 +1129,34 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
                         for m in summary.municipalities
                     ]
                 )
-            blocks.append(("h3", "Per kommune"))
-            blocks.append(("table", header, rows))
+            blocks.append(Heading(3, "Per kommune"))
+            blocks.append(Table(header, rows))
             for caption, path in figures.get(question.question_id, [])[1:]:
-                blocks.append(("img", caption, path))
+                blocks.append(Figure(caption, path))
         blocks += _uncoded_blocks(summary, question.question_id)
         quotes = summary.quotes[summary.quotes["question_id"] == question.question_id]
         if not quotes.empty:
-            blocks.append(("h3", "Sitater"))
+            blocks.append(Heading(3, "Sitater"))
             for _code, group in quotes.groupby("code", sort=False):
-                blocks.append(("h4", str(group["label"].iloc[0])))
+                blocks.append(Heading(4, str(group["label"].iloc[0])))
                 for quote in group.itertuples(index=False):
                     who = ", ".join(part for part in (quote.function, quote.municipality) if part)
-                    blocks.append(("quote", quote.text, who))
+                    blocks.append(Quote(quote.text, who))
     blocks += _network_blocks(summary, figures)
     blocks += _political_blocks(summary, figures)
     blocks += _position_blocks(summary)
     blocks += _workshop_blocks(summary.workshop)
     if summary.discussion:
-        blocks.append(("h2", "Spørsmål til diskusjon"))
-        blocks.append(("ul", list(summary.discussion)))
-    blocks.append(("h2", "Om tallene"))
+        blocks.append(Heading(2, "Spørsmål til diskusjon"))
+        blocks.append(Bullets(list(summary.discussion)))
+    blocks.append(Heading(2, "Om tallene"))
     base = Path(p["inputs"][0]["file"]).parent if p["inputs"] else Path(".")
     inputs = [
         f"{i['role'].capitalize()}: {_shown_path(i['file'], base)} (sha256 {i['sha256'][:12]}…)"
         for i in p["inputs"]
     ]
     blocks.append(
-        (
-            "ul",
+        Bullets(
             [
                 f"Laget med {p['tool']} {_norwegian_time(p['generated_at'])}, seed {p['seed']}, "
                 f"{p['quotes_per_theme']} sitater per tema.",
@@ -1115,17 +1182,17 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
     return blocks
 
 
-def _uncoded_blocks(summary: SummaryReport, question_id: str) -> list[tuple]:
+def _uncoded_blocks(summary: SummaryReport, question_id: str) -> list[Block]:
     """The answers to a question that carry no theme, listed so that nothing disappears."""
     if summary.uncoded.empty:
         return []
     rows = summary.uncoded[summary.uncoded["question_id"] == question_id]
     if rows.empty:
         return []
-    return [("h3", f"Svar uten tema ({len(rows)})"), ("ul", [str(text) for text in rows["text"]])]
+    return [Heading(3, f"Svar uten tema ({len(rows)})"), Bullets([str(text) for text in rows["text"]])]
 
 
-def _review_blocks(review: dict[str, Any] | None) -> list[tuple]:
+def _review_blocks(review: dict[str, Any] | None) -> list[Block]:
     """How much of the coding a person did, and which codes the coders disagree on (left out)."""
     if not review:
         return []
@@ -1136,12 +1203,11 @@ def _review_blocks(review: dict[str, Any] | None) -> list[tuple]:
         f"{review['decisions']} beslutninger)"
     )
     text += "; resten er maskinforslag." if review["run"] and review["decided"] < review["answers"] else "."
-    blocks: list[tuple] = [("p", text)]
+    blocks: list[Block] = [Paragraph(text)]
     if review["conflicts"]:
         listed = ", ".join(f"{label} ({n})" for label, n in review["conflicts_by_code"].items())
         blocks.append(
-            (
-                "p",
+            Paragraph(
                 f"{review['conflicts']} koder der koderne er uenige, er holdt utenfor til de er avklart "
                 f"(coder agreement lister dem): {listed}.",
             )
@@ -1149,7 +1215,7 @@ def _review_blocks(review: dict[str, Any] | None) -> list[tuple]:
     return blocks
 
 
-def _network_size_blocks(summary: SummaryReport) -> list[tuple]:
+def _network_size_blocks(summary: SummaryReport) -> list[Block]:
     """The survey: who was asked and who answered per municipality, and the functions they hold."""
     if summary.network_size.empty:
         return []
@@ -1159,7 +1225,7 @@ def _network_size_blocks(summary: SummaryReport) -> list[tuple]:
         [r.municipality, str(r.people), str(r.respondents), _percent(r.response_rate), str(r.functions)]
         for r in size.itertuples(index=False)
     ]
-    blocks: list[tuple] = [("h2", "Undersøkelsen"), ("table", header, rows)]
+    blocks: list[Block] = [Heading(2, "Undersøkelsen"), Table(header, rows)]
     if not summary.functions.empty:
         municipalities = [c for c in summary.functions.columns if c not in ("function", "Totalt")]
         header = ["Funksjon", *municipalities, *(["Totalt"] if len(municipalities) > 1 else [])]
@@ -1168,13 +1234,13 @@ def _network_size_blocks(summary: SummaryReport) -> list[tuple]:
             for r in summary.functions.to_dict("records")
         ]
         blocks += [
-            ("p", "Funksjonene personene i nettverket har (en person kan ha flere):"),
-            ("table", header, rows),
+            Paragraph("Funksjonene personene i nettverket har (en person kan ha flere):"),
+            Table(header, rows),
         ]
     return blocks
 
 
-def _network_blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) -> list[tuple]:
+def _network_blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) -> list[Block]:
     """The contact network per level: measures, brokers and people without contact by function, pictures."""
     if summary.network_measures.empty:
         return []
@@ -1185,22 +1251,21 @@ def _network_blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, P
          _decimal(r[8]), _decimal(r[9], 2)]
         for r in summary.network_measures.itertuples(index=False)
     ]  # fmt: skip
-    blocks: list[tuple] = [
-        ("h2", "Kontaktnettet"),
-        (
-            "p",
+    blocks: list[Block] = [
+        Heading(2, "Kontaktnettet"),
+        Paragraph(
             "Hvem som har kontakt med hvem om boligsosiale spørsmål, på tre nivåer: daglig, minst ukentlig "
             "og minst månedlig. Snittavstand gjelder den største komponenten; brobyggere ligger på mange "
             "korteste veier mellom grupper.",
         ),
-        ("table", header, rows),
+        Table(header, rows),
     ]
     if not summary.roles_by_function.empty:
         header = ["Kommune", "Nivå", "Funksjon", "Personer", "Brobyggere", "Uten kontakt"]
         rows = [[str(v) for v in r] for r in summary.roles_by_function.itertuples(index=False)]
-        blocks += [("h3", "Brobyggere og personer uten kontakt, etter funksjon"), ("table", header, rows)]
+        blocks += [Heading(3, "Brobyggere og personer uten kontakt, etter funksjon"), Table(header, rows)]
     for caption, path in figures.get("network", []):
-        blocks.append(("img", caption, path))
+        blocks.append(Figure(caption, path))
     return blocks
 
 
@@ -1233,7 +1298,7 @@ def _norwegian_warning(warning: str) -> str:
     return warning
 
 
-def _position_blocks(summary: SummaryReport) -> list[tuple]:
+def _position_blocks(summary: SummaryReport) -> list[Block]:
     """Themes by network position: the tests with p below :data:`POSITION_P`, small cells flagged."""
     if summary.position_tests.empty:
         return []
@@ -1263,10 +1328,9 @@ def _position_blocks(summary: SummaryReport) -> list[tuple]:
         for r in tests.itertuples(index=False)
     ]
     limit = f"{POSITION_P:.1f}".replace(".", ",")
-    blocks: list[tuple] = [
-        ("h2", "Temaer etter posisjon i nettet"),
-        (
-            "p",
+    blocks: list[Block] = [
+        Heading(2, "Temaer etter posisjon i nettet"),
+        Paragraph(
             "Om de som nevner et tema, har en annen posisjon i kontaktnettet (daglig + ukentlig) enn de "
             "andre: Fishers eksakte test eller kjikvadrattest, q justert for mange tester "
             f"(Benjamini–Hochberg). Her vises de {len(tests)} av {len(summary.position_tests)} testene med "
@@ -1277,36 +1341,38 @@ def _position_blocks(summary: SummaryReport) -> list[tuple]:
     ]
     if rows:
         header = ["Spørsmål", "Tema", "Posisjon", "Nevner temaet", "p", "q", "Merknad"]
-        blocks.append(("table", header, rows))
+        blocks.append(Table(header, rows))
     return blocks
 
 
-def _political_blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) -> list[tuple]:
+def _political_blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) -> list[Block]:
     """Contact with political bodies: respondents per body and type of contact, per municipality."""
     if summary.political.empty:
         return []
     types = [c for c in summary.political.columns if c not in ("municipality", "body", "any")]
-    blocks: list[tuple] = [
-        ("h2", "Kontakt med politikerne"),
-        ("p", "Antall respondenter med kontakt med hvert politisk organ, i alt og etter type kontakt."),
+    blocks: list[Block] = [
+        Heading(2, "Kontakt med politikerne"),
+        Paragraph("Antall respondenter med kontakt med hvert politisk organ, i alt og etter type kontakt."),
     ]
     header = ["Kommune", "Organ", "I alt", *[t.capitalize() for t in types]]
     rows = [
         [str(r["municipality"]), str(r["body"]), str(r["any"]), *[str(r[t]) for t in types]]
         for r in summary.political.to_dict("records")
     ]
-    pictures = [("img", caption, path) for caption, path in figures.get("political", [])]
-    return [*blocks, ("table", header, rows), *pictures]
+    pictures = [Figure(caption, path) for caption, path in figures.get("political", [])]
+    return [*blocks, Table(header, rows), *pictures]
 
 
-def _workshop_blocks(workshop: pd.DataFrame) -> list[tuple]:
+def _workshop_blocks(workshop: pd.DataFrame) -> list[Block]:
     """The idea workshop: per question, each group with its notes listed under it (an appendix list)."""
     if workshop.empty:
         return []
-    blocks: list[tuple] = [("h2", "Idédugnad")]
+    blocks: list[Block] = [Heading(2, "Idédugnad")]
     several = workshop["municipality"].nunique() > 1
     for (municipality, question), rows in workshop.groupby(["municipality", "question"], sort=False):
-        blocks.append(("h3", f"{question} ({municipality})" if several and municipality else str(question)))
+        blocks.append(
+            Heading(3, f"{question} ({municipality})" if several and municipality else str(question))
+        )
         how = rows["grouped_by"].iloc[0]
         if how == "coder discover":
             stability = rows["stability"].iloc[0]
@@ -1314,8 +1380,7 @@ def _workshop_blocks(workshop: pd.DataFrame) -> list[tuple]:
                 f"stabilitet {stability:.2f}".replace(".", ",") if stability == stability else "ingen grupper"
             )
             blocks.append(
-                (
-                    "p",
+                Paragraph(
                     f"Lappene er gruppert av coder discover ({sure}; 1 betyr at de samme gruppene kommer "
                     "igjen hver gang). Gruppenavnene er gruppenes typiske ord. Gi gruppene navn og flytt "
                     "lapper ved å skrive gruppen i en egen kolonne i filen og oppgi den som «group» under "
@@ -1323,12 +1388,12 @@ def _workshop_blocks(workshop: pd.DataFrame) -> list[tuple]:
                 )
             )
         elif how == "too few":
-            blocks.append(("p", "Lappene er for få til å deles i grupper."))
+            blocks.append(Paragraph("Lappene er for få til å deles i grupper."))
         else:
-            blocks.append(("p", "Lappene er gruppert for hånd."))
+            blocks.append(Paragraph("Lappene er gruppert for hånd."))
         for group, notes in rows.groupby("group", sort=False):
-            blocks.append(("strong", f"{group} ({len(notes)})"))
-            blocks.append(("ul", notes["note"].tolist()))
+            blocks.append(Strong(f"{group} ({len(notes)})"))
+            blocks.append(Bullets(notes["note"].tolist()))
     return blocks
 
 
@@ -1340,95 +1405,55 @@ def _md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+def _markdown_lines(block: Block, base: str | os.PathLike[str]) -> list[str]:
+    match block:
+        case Heading(level, text):
+            return ["#" * level + " " + _md(text)]
+        case Paragraph(text):
+            return [_md(text)]
+        case Emphasis(text):
+            return [f"*{_md(text)}*"]
+        case Strong(text):
+            return [f"**{_md(text)}**"]
+        case Note(text):
+            return [f"> **{_md(text)}**"]
+        case Bullets(items):
+            return [f"- {_md(item)}" for item in items]
+        case Quote():
+            lines = [f"> {_md(line)}" for line in block.lines]
+            return lines + ([">", f"> — *{_md(block.attribution)}*"] if block.attribution else [])
+        case Figure(caption, path):
+            return [f"![{_md(caption)}]({os.path.relpath(path, base).replace(os.sep, '/')})"]
+        case Table(header, rows):
+            lines = ["| " + " | ".join(_md(h) for h in header) + " |"]
+            lines.append("|" + "|".join(["---", *["---:"] * (len(header) - 1)]) + "|")
+            return lines + ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
+    raise TypeError(f"not a report block: {block!r}")
+
+
 def to_markdown(
     summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]], base: str | os.PathLike[str] = "."
 ) -> str:
     """The report as Markdown; figures are linked relative to ``base`` (the directory of the .md file)."""
     lines: list[str] = []
     for block in _blocks(summary, figures):
-        kind = block[0]
-        if kind in ("h1", "h2", "h3", "h4"):
-            lines += ["#" * int(kind[1]) + " " + _md(block[1]), ""]
-        elif kind == "p":
-            lines += [_md(block[1]), ""]
-        elif kind == "em":
-            lines += [f"*{_md(block[1])}*", ""]
-        elif kind == "strong":
-            lines += [f"**{_md(block[1])}**", ""]
-        elif kind == "note":
-            lines += [f"> **{_md(block[1])}**", ""]
-        elif kind == "ul":
-            lines += [f"- {_md(item)}" for item in block[1]] + [""]
-        elif kind == "quote":
-            text_lines = [_md(line.strip()) for line in block[1].splitlines() if line.strip()]
-            lines += [f"> {line}" for line in text_lines]
-            if block[2]:
-                lines += [">", f"> — *{_md(block[2])}*"]
-            lines.append("")
-        elif kind == "img":
-            relative = os.path.relpath(block[2], base).replace(os.sep, "/")
-            lines += [f"![{_md(block[1])}]({relative})", ""]
-        elif kind == "table":
-            header, rows = block[1], block[2]
-            lines.append("| " + " | ".join(_md(h) for h in header) + " |")
-            lines.append("|" + "|".join(["---", *["---:"] * (len(header) - 1)]) + "|")
-            lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
-            lines.append("")
+        lines += [*_markdown_lines(block, base), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-_CSS = """
-body { font-family: 'Helvetica Neue', Arial, 'DejaVu Sans', sans-serif; max-width: 52em; margin: 2em auto;
-       padding: 0 1em; line-height: 1.45; color: #222; }
-blockquote { margin: 0.8em 0; padding: 0.2em 1em; border-left: 4px solid #bbb; background: #f7f7f7; }
-blockquote footer { font-style: italic; color: #555; margin-top: 0.3em; }
-.note { border: 1px solid #d62728; background: #fdecea; padding: 0.6em 1em; font-weight: bold; }
-table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em; }
-th, td { border-bottom: 1px solid #ddd; padding: 0.2em 0.7em; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
-figure { margin: 1em 0; } figure img { max-width: 100%; } figcaption { font-size: 0.85em; color: #555; }
-"""
+def _inline_png(path: Path) -> str:
+    """A PNG as a data URI: the HTML page carries its figures."""
+    return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
 
 def to_html(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) -> str:
-    """The report as one self-contained HTML page: the PNG figures are inlined as base64."""
-    e = html.escape
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="nb">',
-        '<head><meta charset="utf-8">',
-        f"<title>{e(summary.name)}</title>",
-        f'<meta name="generator" content="{e(summary.provenance["tool"])}">',
-        f"<style>{_CSS}</style></head>",
-        "<body>",
-    ]
-    for block in _blocks(summary, figures):
-        kind = block[0]
-        if kind in ("h1", "h2", "h3", "h4"):
-            parts.append(f"<{kind}>{e(block[1])}</{kind}>")
-        elif kind == "p":
-            parts.append(f"<p>{e(block[1])}</p>")
-        elif kind == "em":
-            parts.append(f"<p><em>{e(block[1])}</em></p>")
-        elif kind == "strong":
-            parts.append(f"<p><strong>{e(block[1])}</strong></p>")
-        elif kind == "note":
-            parts.append(f'<p class="note">{e(block[1])}</p>')
-        elif kind == "ul":
-            parts.append("<ul>" + "".join(f"<li>{e(item)}</li>" for item in block[1]) + "</ul>")
-        elif kind == "quote":
-            text = "<br>".join(e(line.strip()) for line in block[1].splitlines() if line.strip())
-            footer = f"<footer>— {e(block[2])}</footer>" if block[2] else ""
-            parts.append(f"<blockquote><p>{text}</p>{footer}</blockquote>")
-        elif kind == "img":
-            data = base64.b64encode(Path(block[2]).read_bytes()).decode("ascii")
-            parts.append(
-                f'<figure><img alt="{e(block[1])}" src="data:image/png;base64,{data}">'
-                f"<figcaption>{e(block[1])}</figcaption></figure>"
-            )
-        elif kind == "table":
-            head = "".join(f"<th>{e(h)}</th>" for h in block[1])
-            body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in block[2])
-            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-    parts += ["</body>", "</html>"]
-    return "\n".join(parts) + "\n"
+    """The report as one self-contained HTML page: the template ``templates/report.html.jinja`` (autoescaped)
+    over the same blocks as the Markdown, the PNG figures inlined, no remote resources."""
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("coder", "templates"), autoescape=True, keep_trailing_newline=True
+    )
+    environment.filters["inline_png"] = _inline_png
+    template = environment.get_template("report.html.jinja")
+    return template.render(
+        title=summary.name, generator=summary.provenance["tool"], blocks=_blocks(summary, figures)
+    )

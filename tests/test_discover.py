@@ -293,7 +293,7 @@ def test_a_question_with_too_few_notes_lists_them_together() -> None:
     assert list(grouped["group"]) == [discover.DIVERSE] * 2
     assert set(grouped["grouped_by"]) == {"too few"}
     assert "for få til å deles" in " ".join(
-        block[1] for block in summary._workshop_blocks(grouped) if block[0] == "p"
+        block.text for block in summary._workshop_blocks(grouped) if isinstance(block, summary.Paragraph)
     )
 
 
