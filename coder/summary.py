@@ -977,24 +977,21 @@ class Paragraph:
     kind: ClassVar[str] = "paragraph"
 
 
-@dataclass(frozen=True)
-class Emphasis:
-    text: str
-    kind: ClassVar[str] = "emphasis"
+class Emphasis(Paragraph):
+    kind = "emphasis"
 
 
-@dataclass(frozen=True)
-class Strong:
-    text: str
-    kind: ClassVar[str] = "strong"
+class Strong(Paragraph):
+    kind = "strong"
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(Paragraph):
     """A warning the reader must not miss (unreviewed machine codes)."""
 
-    text: str
-    kind: ClassVar[str] = "note"
+    kind = "note"
+
+
+_MARKDOWN_TEXT = {"paragraph": "{}", "emphasis": "*{}*", "strong": "**{}**", "note": "> **{}**"}
 
 
 @dataclass(frozen=True)
@@ -1409,14 +1406,8 @@ def _markdown_lines(block: Block, base: str | os.PathLike[str]) -> list[str]:
     match block:
         case Heading(level, text):
             return ["#" * level + " " + _md(text)]
-        case Paragraph(text):
-            return [_md(text)]
-        case Emphasis(text):
-            return [f"*{_md(text)}*"]
-        case Strong(text):
-            return [f"**{_md(text)}**"]
-        case Note(text):
-            return [f"> **{_md(text)}**"]
+        case Paragraph(text):  # and its kinds: emphasis, strong, note
+            return [_MARKDOWN_TEXT[block.kind].format(_md(text))]
         case Bullets(items):
             return [f"- {_md(item)}" for item in items]
         case Quote():
