@@ -93,15 +93,34 @@ def existing_file(path: Path) -> Path:
 
 
 def _frame_table(
-    frame: Any, title: str, percent: tuple[str, ...] = (), decimals: int = 3, whole: bool = False
+    frame: Any,
+    title: str,
+    percent: tuple[str, ...] = (),
+    decimals: int = 3,
+    whole: bool = False,
+    short: dict[str, str] | None = None,
+    narrow: dict[str, int] | None = None,
 ) -> Any:
-    """A pandas table as a rich table: floats rounded (``whole``: 4.0 as 4), shares in %, NaN as '–'."""
+    """A pandas table as a rich table: floats rounded (``whole``: 4.0 as 4), shares in %, NaN as '–'.
+
+    To fit an 80-column terminal, ``short`` names columns by an abbreviation explained in a legend under the
+    table, and ``narrow`` cuts a text column to that many characters with an ellipsis (the files hold all).
+    """
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left", title_style="bold")
+    short, narrow = short or {}, narrow or {}
+    legend = ", ".join(f"{short_name} = {column}" for column, short_name in short.items() if column in frame)
+    table = Table(title=title, title_justify="left", title_style="bold", caption=legend or None,
+                  caption_justify="left")  # fmt: skip
     for column in frame.columns:
         numeric = frame[column].dtype.kind in "biuf"
-        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
+        table.add_column(
+            short.get(column, str(column)),
+            justify="right" if numeric else "left",
+            overflow="ellipsis" if column in narrow else "fold",
+            max_width=narrow.get(column),
+            no_wrap=column in narrow,
+        )
     for row in frame.itertuples(index=False):
         cells = []
         for column, value in zip(frame.columns, row, strict=True):
@@ -618,6 +637,10 @@ def survey_answers(
 
 
 SHOWN_POSITIONS = 100  # people per level printed by `coder network`; the CSV holds everyone
+POSITION_COLUMNS = {"degree": "deg", "betweenness": "betw", "harmonic_closeness": "clos", "community": "comm",
+                    "brokerage": "brok"}  # fmt: skip
+CONTACT_COLUMNS = {"municipality": "munic.", "gives_information": "gives", "gets_information": "gets",
+                   "political_discussion": "polit.", "professional_discussion": "prof."}  # fmt: skip
 
 
 @app.command("network")
@@ -642,22 +665,34 @@ def network_command(
         network.check_export_format(export)
     data = survey.load(manifest)
     report = network.network(data, levels, mutual=mutual, seed=seed, broker_betweenness=broker_betweenness)
-    summary = report.summary.assign(network=report.summary["municipality"] + " " + report.summary["level"])
-    shown = summary.drop(columns=["municipality", "level"]).set_index("network").T
-    console.print(_frame_table(shown.reset_index(names="measure"), "Networks per level", whole=True))
+    # One table per municipality and one column per level: three levels fit 80 columns, six would not.
+    for municipality, measures in report.summary.groupby("municipality", sort=False):
+        shown = measures.drop(columns="municipality").set_index("level").T
+        shown = shown.reset_index(names="measure")
+        console.print(_frame_table(shown, f"Network: {municipality}", whole=True))
     for lv in report.levels:
         people = report.positions[report.positions["level"] == lv]
-        columns = ["person", "group", "degree", "betweenness", "harmonic_closeness", "community", "broker",
-                   "isolate", "brokerage"]  # fmt: skip
-        title = f"Positions: {network.LEVEL_LABELS[lv]}"
-        if len(people) > SHOWN_POSITIONS:  # thousands of rows help nobody on a screen, and took half the time
-            title += f" ({SHOWN_POSITIONS} of {len(people):,}, most between first; all in positions.csv)"
+        title, cut = f"Positions: {network.LEVEL_LABELS[lv]}", len(people) > SHOWN_POSITIONS
+        if cut:  # thousands of rows help nobody on a screen, and took half the time
+            title += f" ({SHOWN_POSITIONS} of {len(people):,})"
             people = people.sort_values("betweenness", ascending=False, kind="stable").head(SHOWN_POSITIONS)
-        console.print(_frame_table(people[columns], title))
+        role = people["broker"].map({True: "broker", False: ""}).where(~people["isolate"], "isolate")
+        shown = people[["person", "group", "degree", "betweenness", "harmonic_closeness", "community"]]
+        shown = shown.assign(role=role, brokerage=people["brokerage"])
+        console.print(_frame_table(shown, title, short=POSITION_COLUMNS, narrow={"group": 14}))
+        if cut:
+            console.print("The most between first; everyone is in positions.csv (--out).", highlight=False)
     political = report.political
     title = f"Political contact ({', '.join(political.bodies)})"
     console.print(_frame_table(political.counts, title, percent=("share",)))
-    console.print(_frame_table(political.by_body, "Political contact by body and type (respondents)"))
+    console.print(
+        _frame_table(
+            political.by_body,
+            "Political contact by body and type (respondents)",
+            short=CONTACT_COLUMNS,
+            narrow={"body": 18},
+        )
+    )
     written = []
     if out is not None:
         written += network.write_report(report, out)
@@ -693,8 +728,13 @@ def link_command(
     console.print(_frame_table(result.themes, "Themes per question", percent=("share",)))
     tests = result.tests if show_all else result.tests[result.tests["p_value"] < 0.1]
     title = "Tests" if show_all else f"Tests with p < 0.1 ({len(tests)} of {len(result.tests)}; --all: all)"
-    shown = tests[["question_id", "code", "variable", "category", "test", "p_value", "q_value", "warning"]]
-    console.print(_frame_table(shown, title))
+    console.print(title, style="bold", highlight=False)
+    # A table per question, cut to 80 columns: whole rows (test, statistic, warning) are in link_tests.csv.
+    for question_id, group in tests.groupby("question_id", sort=False):
+        shown = group[["code", "variable", "category", "p_value", "q_value", "warning"]]
+        narrow = {"code": 15, "variable": 10, "category": 12, "warning": 10}
+        short = {"p_value": "p", "q_value": "q"}
+        console.print(_frame_table(shown, f"{question_id}", short=short, narrow=narrow))
     console.print(f"Base: {rich_escape(result.provenance['base'])}.", highlight=False, soft_wrap=True)
     if out is not None:
         written = link.write_link(result, out)
@@ -859,7 +899,7 @@ def summary_command(
         None, "--codes", help="Codes: `id,code` or suggestions (repeatable); or give --project."
     ),
     codebook: Path | None = typer.Option(None, "--codebook", help="The YAML codebook (default: built in)."),
-    out: Path = typer.Option(..., "--out", help="Directory for summary.md/.html/.xlsx/.json and CSV files."),
+    out: Path = typer.Option(..., "--out", help="Directory for rapport.md/.html/.xlsx/.json and CSV tables."),
     fmt: str = typer.Option("md,html,xlsx,csv,json", "--format", help="Comma-separated output formats."),
     quotes: int = typer.Option(3, "--quotes", help="Quotes per question and theme."),
     seed: int = SEED,

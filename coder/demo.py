@@ -6,7 +6,7 @@ whole report from the reviewed codes. Everything is written under one folder, wi
 
 >>> result = demo("out/demo")  # doctest: +SKIP
 >>> result.report  # doctest: +SKIP
-PosixPath('out/demo/rapport/summary.html')
+PosixPath('out/demo/rapport/rapport.html')
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def demo(out_dir: str | os.PathLike[str] = "out/demo", *, seed: int = 0) -> Demo
         step.advance()
 
         written = summary.report(data, None, book, out_dir=out / "rapport", seed=seed, project=project)
-        html = out / "rapport" / "summary.html"
+        html = out / "rapport" / "rapport.html"
         review = written.provenance["review"]
         steps.append(
             (

@@ -866,6 +866,19 @@ def _slug(text: str) -> str:
     return "-".join(part for part in keep.split("-") if part)
 
 
+FILE_NAMES = {"daily": "daglig", "weekly": "ukentlig", "monthly": "månedlig", "political": "politisk"}
+
+
+def file_stem(municipality: str, network: str) -> str:
+    """The file name, without suffix, of a municipality's network (a level, or ``"political"``): Norwegian, as
+    the picture it names.
+
+    >>> file_stem("Indre Fosen", "weekly")
+    'indre-fosen_ukentlig'
+    """
+    return f"{_slug(municipality)}_{FILE_NAMES[network]}"
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Export for Gephi
 # ---------------------------------------------------------------------------------------------------------
@@ -902,7 +915,7 @@ def export(
             data = G.nodes[node]
             data["functions"] = ";".join(data["functions"])
             data.update(rows[node])
-        path = directory / f"{_slug(municipality)}_{level}.{fmt}"
+        path = directory / f"{file_stem(municipality, level)}.{fmt}"
         with atomic_write(path, "wb") as handle:
             if fmt == "graphml":
                 nx.write_graphml(G, handle)
@@ -1012,7 +1025,7 @@ def plot(
                 if isolates:
                     ax.text(-1.0, -1.25, "Uten kontakt på dette nivået:", fontsize=8, color="0.4")
                 ax.set_axis_off()
-                written += save_figure(fig, directory / f"{_slug(municipality)}_{level}", formats)
+                written += save_figure(fig, directory / file_stem(municipality, level), formats)
                 bar.advance()
             written += _plot_political(survey, municipality, directory, colours, formats)
             bar.advance()
@@ -1114,5 +1127,5 @@ def _plot_political(
     ax.set_title(f"{municipality}: politisk kontakt ({len(people)} av {respondents} respondenter)")
     ax.set_xlim(-0.3, 1.5)
     ax.set_axis_off()
-    written = save_figure(fig, directory / f"{_slug(municipality)}_politisk", formats)
+    written = save_figure(fig, directory / file_stem(municipality, "political"), formats)
     return written

@@ -78,6 +78,9 @@ FORMATS: tuple[str, ...] = ("md", "html", "xlsx", "csv", "json")
 FIGURES = "figurer"
 """The sub-directory of the output directory for the figures (PNG and SVG)."""
 
+REPORT = "rapport"
+"""The report's file name without suffix: rapport.md, rapport.html, rapport.xlsx, rapport.json."""
+
 MACHINE_NOTE = (
     "Kodene er maskinforslag fra «coder suggest» og er ikke gjennomgått av en koder; "
     "tall og sitater må kontrolleres før de brukes."
@@ -334,6 +337,7 @@ def summarize(
         inputs.append(("kodeprosjekt", Path(project)))
     table, code_paths, machine = load_codes(codes, survey.answers["id"].tolist(), codebook)
     inputs += [("kodefil", p) for p in code_paths]
+    model = _model_settings(project, review.run_id if review else None, code_paths) if machine else None
 
     base = coded_answers(survey.answers, table, all_coded)
     answers = base.answers
@@ -431,6 +435,7 @@ def summarize(
         "bands": [{"band": b, "min_share": s, "min_mentions": k} for b, s, k in BANDS],
         "quote_length": list(QUOTE_LENGTH),
         "identifiers_masked": mask,
+        "model": model,
         "review": None
         if review is None
         else {
@@ -640,10 +645,12 @@ def report(
 ) -> SummaryReport:
     """Summarize the themes (see :func:`summarize`) and write the report into ``out_dir``.
 
-    ``formats`` (a list or ``"md,html"``): ``md`` → ``summary.md`` (figures in ``figurer/``, linked by
-    relative path), ``html`` → ``summary.html`` (self-contained, figures inlined), ``xlsx`` →
-    ``summary.xlsx`` (sheets themes, quotes, comparison, ratings, provenance), ``csv`` → ``themes.csv``,
-    ``quotes.csv``, ``comparison.csv``, ``ratings.csv``, ``provenance.csv``, ``json`` → ``summary.json``.
+    ``formats`` (a list or ``"md,html"``): ``md`` → ``rapport.md`` (figures in ``figurer/``, linked by
+    relative path), ``html`` → ``rapport.html`` (self-contained, figures inlined), ``xlsx`` →
+    ``rapport.xlsx`` (one sheet per table of :func:`tables`), ``csv`` → one file per table
+    (``temaer.csv``, ``sitater.csv``, ``sammenligning.csv``, ``vurdering.csv``, ..., ``opphav.csv``),
+    ``json`` → ``rapport.json``.
+    The names are Norwegian, as the report; the columns are the data's (as in :func:`to_json`).
     Every file is written atomically and carries the provenance.
     """
     wanted = _formats(formats)  # bad options fail before any work
@@ -669,23 +676,15 @@ def report(
         figures, files = plot(summary, survey, codebook, directory / FIGURES)
         written += files
     if "md" in wanted:
-        written.append(_write_text(to_markdown(summary, figures, directory), directory / "summary.md"))
+        written.append(_write_text(to_markdown(summary, figures, directory), directory / f"{REPORT}.md"))
     if "html" in wanted:
-        written.append(_write_text(to_html(summary, figures), directory / "summary.html"))
+        written.append(_write_text(to_html(summary, figures), directory / f"{REPORT}.html"))
     if "xlsx" in wanted:
-        written.append(write_xlsx(summary, directory / "summary.xlsx"))
+        written.append(write_xlsx(summary, directory / f"{REPORT}.xlsx"))
     if "csv" in wanted:
-        written += [
-            write_table(summary.themes, directory / "themes.csv"),
-            write_table(summary.quotes, directory / "quotes.csv"),
-            write_table(summary.comparison, directory / "comparison.csv"),
-            write_table(summary.ratings, directory / "ratings.csv"),
-            write_table(provenance_table(summary.provenance), directory / "provenance.csv"),
-        ]
-        for name, table in _extra_tables(summary).items():
-            written.append(write_table(table, directory / f"{name}.csv"))
+        written += [write_table(table, directory / f"{name}.csv") for name, table in tables(summary).items()]
     if "json" in wanted:
-        written.append(write_json(to_json(summary), directory / "summary.json"))
+        written.append(write_json(to_json(summary), directory / f"{REPORT}.json"))
     return replace(summary, files=tuple(written))
 
 
@@ -759,9 +758,10 @@ def to_json(summary: SummaryReport) -> dict[str, Any]:
     }
 
 
-def _extra_tables(summary: SummaryReport) -> dict[str, pd.DataFrame]:
-    """The tables beside the themes that a survey may lack, by file and sheet name (Norwegian)."""
-    tables = {
+def tables(summary: SummaryReport) -> dict[str, pd.DataFrame]:
+    """The report's tables by their Norwegian file and sheet name, in the report's order; a table the survey
+    gives nothing for (no network, no workshop) is left out."""
+    optional = {
         "nettverket": summary.network_size,
         "funksjoner": summary.functions,
         "nettverksmål": summary.network_measures,
@@ -772,23 +772,22 @@ def _extra_tables(summary: SummaryReport) -> dict[str, pd.DataFrame]:
         "svar_uten_tema": summary.uncoded,
         "idedugnad": summary.workshop,
     }
-    return {name: table for name, table in tables.items() if not table.empty}
+    return {
+        "temaer": summary.themes,
+        "sitater": summary.quotes,
+        "sammenligning": summary.comparison,
+        "vurdering": summary.ratings,
+        **{name: table for name, table in optional.items() if not table.empty},
+        "opphav": provenance_table(summary.provenance),
+    }
 
 
 def write_xlsx(summary: SummaryReport, path: str | os.PathLike[str]) -> Path:
-    """Write the sheets themes, quotes, comparison, ratings and provenance to one workbook, atomically."""
+    """Write every table of :func:`tables` to one workbook, a sheet each, atomically."""
     path = Path(path)
     stamp = datetime.fromisoformat(summary.provenance["generated_at"]).replace(tzinfo=None)
-    sheets = {
-        "themes": summary.themes,
-        "quotes": summary.quotes,
-        "comparison": summary.comparison,
-        "ratings": summary.ratings,
-        **_extra_tables(summary),
-        "provenance": provenance_table(summary.provenance),
-    }
     # The workbook's own dates are those of the provenance, not "now" once more.
-    return write_excel(path, sheets, created=stamp)
+    return write_excel(path, tables(summary), created=stamp)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -862,19 +861,18 @@ def plot(
 
         written += network.plot(survey, directory, report=summary.network_report, formats=formats)
         for municipality in summary.municipalities:
-            slug = network._slug(municipality)
             figures.setdefault("network", []).extend(
                 (
                     f"Kontaktnettet i {municipality}, {network.LEVEL_LABELS[level].lower()}: farge etter "
                     "primærfunksjon, svart ring rundt brobyggere, personer uten kontakt nederst.",
-                    directory / f"{slug}_{level}.{formats[0]}",
+                    directory / f"{network.file_stem(municipality, level)}.{formats[0]}",
                 )
                 for level in summary.network_report.levels
             )
             figures.setdefault("political", []).append(
                 (
                     f"Kontakt med politiske organer i {municipality}.",
-                    directory / f"{slug}_politisk.{formats[0]}",
+                    directory / f"{network.file_stem(municipality, 'political')}.{formats[0]}",
                 )
             )
     if not survey.ratings.empty:
@@ -1159,6 +1157,7 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
                 f"{p['quotes_per_theme']} sitater per tema.",
                 f"Kodebok: {p['codebook']['name']}, versjon {p['codebook']['version']}.",
                 *inputs,
+                *_model_lines(p.get("model")),
                 "Kodene er fra kodeprosjektet: kodernes der de har bestemt, ellers maskinforslag."
                 if review
                 else "Kodene er maskinforslag (ikke gjennomgått)."
@@ -1177,6 +1176,60 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
         )
     )
     return blocks
+
+
+def _model_lines(model: dict[str, Any] | None) -> list[str]:
+    """«Om tallene»'s line on how the machine suggestions were made."""
+    if model is None:
+        return []
+    if not model["known"]:
+        return ["Innstillingene for maskinforslagene er ukjente (ingen .provenance.json ved kodefilen)."]
+    threshold = "–" if model["threshold"] is None else _decimal(model["threshold"], 2)
+    return [
+        f"Maskinforslagene: terskel {threshold}, seed {model['seed']}, lært av "
+        f"{model['human_coded_answers'] or 0} svar kodet av en koder (fra {model['source']})."
+    ]
+
+
+def _model_settings(
+    project: str | os.PathLike[str] | None, run_id: str | None, code_paths: list[Path]
+) -> dict[str, Any]:
+    """How the machine suggestions were made: the project's run, or the ``.provenance.json`` that ``coder
+    suggest`` writes beside a suggestions file. ``{"known": False}`` when neither says."""
+    if project is not None and run_id is not None:
+        from coder import store  # late: as in summarize
+
+        with store.Project.open(project) as opened:
+            run = opened.runs().set_index("run_id").loc[run_id]
+        return {
+            "known": True,
+            "source": "kodeprosjekt",
+            "run": run_id,
+            "created": str(run["created_at"]),
+            "seed": None if pd.isna(run["seed"]) else int(run["seed"]),
+            "threshold": None if pd.isna(run["threshold"]) else float(run["threshold"]),
+            "human_coded_answers": int(run["n_labels"]),
+            "codebook_version": None if pd.isna(run["codebook_version"]) else str(run["codebook_version"]),
+        }
+    for path in code_paths:
+        sidecar = Path(f"{path}.provenance.json")
+        if sidecar.is_file():
+            try:
+                record = json.loads(sidecar.read_text(encoding="utf-8"))
+                settings = dict(record.get("settings", {}))
+            except (ValueError, AttributeError, TypeError):
+                continue  # a hand-edited or foreign file: the settings are unknown, not an error
+            return {
+                "known": True,
+                "source": sidecar.name,
+                "created": record.get("created"),
+                "seed": settings.get("seed"),
+                "threshold": settings.get("threshold"),
+                "human_coded_answers": settings.get("human_coded_answers"),
+                "codebook_version": settings.get("codebook"),
+                "pipeline": settings.get("pipeline"),
+            }
+    return {"known": False}
 
 
 def _uncoded_blocks(summary: SummaryReport, question_id: str) -> list[Block]:
@@ -1237,17 +1290,24 @@ def _network_size_blocks(summary: SummaryReport) -> list[Block]:
     return blocks
 
 
+NETWORK_MEASURES: dict[str, tuple[str, Any]] = {
+    "people": ("Personer", str),
+    "ties": ("Kontakter", str),
+    "density": ("Tetthet", lambda v: _decimal(v, 3)),
+    "components": ("Komponenter", str),
+    "isolates": ("Uten kontakt", str),
+    "brokers": ("Brobyggere", str),
+    "mean_path_length": ("Snittavstand", _decimal),
+    "degree_centralization": ("Sentralisering", lambda v: _decimal(v, 2)),
+    "modularity": ("Modularitet", lambda v: _decimal(v, 2)),
+}
+"""The network measures of the report, with their Norwegian label and how each is written."""
+
+
 def _network_blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) -> list[Block]:
     """The contact network per level: measures, brokers and people without contact by function, pictures."""
     if summary.network_measures.empty:
         return []
-    header = ["Kommune", "Nivå", "Personer", "Kontakter", "Tetthet", "Komponenter", "Uten kontakt",
-              "Brobyggere", "Snittavstand", "Sentralisering"]  # fmt: skip
-    rows = [
-        [str(r[0]), str(r[1]), str(r[2]), str(r[3]), _decimal(r[4], 3), str(r[5]), str(r[6]), str(r[7]),
-         _decimal(r[8]), _decimal(r[9], 2)]
-        for r in summary.network_measures.itertuples(index=False)
-    ]  # fmt: skip
     blocks: list[Block] = [
         Heading(2, "Kontaktnettet"),
         Paragraph(
@@ -1255,8 +1315,15 @@ def _network_blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, P
             "og minst månedlig. Snittavstand gjelder den største komponenten; brobyggere ligger på mange "
             "korteste veier mellom grupper.",
         ),
-        Table(header, rows),
     ]
+    # A measure a row and a level a column, one table per municipality: narrow enough for a printed page.
+    for municipality, measures in summary.network_measures.groupby("municipality", sort=False):
+        columns = measures.set_index("level")
+        rows = [
+            [label, *(text(value) for value in columns[measure])]
+            for measure, (label, text) in NETWORK_MEASURES.items()
+        ]
+        blocks += [Strong(str(municipality)), Table(["", *columns.index], rows)]
     if not summary.roles_by_function.empty:
         header = ["Kommune", "Nivå", "Funksjon", "Personer", "Brobyggere", "Uten kontakt"]
         rows = [[str(v) for v in r] for r in summary.roles_by_function.itertuples(index=False)]

@@ -933,9 +933,10 @@ def _read_workshop(reader: _Reader, data: Any, municipality: str) -> pd.DataFram
 def plot_ratings(
     survey: Survey, directory: str | Path, *, formats: tuple[str, ...] = ("png", "svg")
 ) -> list[Path]:
-    """Bar charts of each rating: share of answers per scale value, one group of bars per municipality.
+    """Bar charts of each rating: one panel per municipality, the share of answers per scale value.
 
-    «Vet ikke» and other missing values get a bar of their own at the right, apart from the scale.
+    «Vet ikke» and other missing values get a bar of their own at the right, apart from the scale. The panels
+    share the percent axis, so municipalities compare at a glance.
     """
     from matplotlib.figure import Figure
     from matplotlib.ticker import PercentFormatter
@@ -947,26 +948,28 @@ def plot_ratings(
     for item in survey.rating_items.itertuples(index=False):
         values = list(range(int(item.min), int(item.max) + 1))
         ratings = survey.ratings[survey.ratings["rating_id"] == item.rating_id]
-        municipalities = [m for m in survey.municipalities if (ratings["municipality"] == m).any()]
-        fig = Figure(figsize=(8, 4))
-        ax = fig.subplots()
-        width = 0.8 / max(len(municipalities), 1)
-        for i, municipality in enumerate(municipalities):
+        municipalities = [m for m in survey.municipalities if (ratings["municipality"] == m).any()] or [""]
+        fig = Figure(figsize=(min(4 * len(municipalities), 12), 3.6), layout="constrained")
+        axes = fig.subplots(1, len(municipalities), sharey=True, squeeze=False)[0]
+        for ax, municipality in zip(axes, municipalities, strict=True):
             mine = ratings[ratings["municipality"] == municipality]
-            shares = [(mine["value"] == v).sum() / len(mine) for v in values] + [mine["value"].isna().mean()]
-            xs = [x + (i - (len(municipalities) - 1) / 2) * width for x in range(len(values) + 1)]
+            total = max(len(mine), 1)
+            shares = [(mine["value"] == v).sum() / total for v in values]
+            shares.append(mine["value"].isna().sum() / total)
             mean, n, missing = (
                 mine["value"].mean(),
                 int(mine["value"].notna().sum()),
                 int(mine["value"].isna().sum()),
             )
+            colours = ["#4c72b0"] * len(values) + ["#b0b0b0"]
+            ax.bar(range(len(values) + 1), shares, color=colours)
+            ax.set_xticks(range(len(values) + 1), [*map(str, values), "Vet ikke"], fontsize=8)
             # As the table: the mean and n without «Vet ikke», decimal comma; the bars in percent of all.
-            label = f"{municipality}: snitt {mean:.1f}, n = {n}".replace(".", ",", 1)
-            ax.bar(xs, shares, width=width, label=label + (f", vet ikke {missing}" if missing else ""))
-        ax.set_xticks(range(len(values) + 1), [*map(str, values), "Vet ikke"])
-        ax.set_ylabel("Prosent av dem som svarte")
-        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
-        ax.legend(fontsize=8, frameon=False)  # no title: the report's caption says what it is
-        ax.spines[["top", "right"]].set_visible(False)
+            mean_text = f"{mean:.1f}".replace(".", ",") if n else "–"
+            heading = f"{municipality}\nsnitt {mean_text}, n = {n}"
+            ax.set_title((heading + (f", vet ikke {missing}" if missing else "")).strip(), fontsize=9)
+            ax.spines[["top", "right"]].set_visible(False)
+        axes[0].set_ylabel("Prosent av dem som svarte")
+        axes[0].yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
         written += save_figure(fig, directory / f"vurdering_{item.rating_id}", formats)
     return written

@@ -16,7 +16,7 @@ def test_the_demo_writes_the_whole_report_from_the_reviewed_project(tmp_path: Pa
     out = tmp_path / "demo"
     steps = ("suggest", "review", "network", "link", "discover", "report")
     assert all(step in result.output for step in steps) and "micro-F1" in result.output
-    page = (out / "rapport" / "summary.html").read_text(encoding="utf-8")
+    page = (out / "rapport" / "rapport.html").read_text(encoding="utf-8")
     for section in ("Undersøkelsen", "Kontaktnettet", "Kontakt med politikerne", "Temaer etter posisjon",
                     "Idédugnad", "Om tallene"):  # fmt: skip
         assert section in page

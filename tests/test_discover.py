@@ -248,12 +248,12 @@ def test_the_report_lists_workshop_notes_under_their_groups(tmp_path: Path) -> N
     result = summary.report(manifest, [examples / "rissa" / "koder.csv"], CODEBOOK, out_dir=tmp_path / "out")
     assert set(result.workshop["note_id"]) == set(data.workshop["note_id"])
     assert set(result.workshop["grouped_by"]) == {"coder discover"}
-    markdown = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
+    markdown = (tmp_path / "out" / "rapport.md").read_text(encoding="utf-8")
     assert "## Idédugnad" in markdown
     assert markdown.index("## Idédugnad") < markdown.index("## Om tallene")
     for note in data.workshop["note"]:
         assert f"- {summary._md(note)}" in markdown
-    assert "idedugnad" in pd.ExcelFile(tmp_path / "out" / "summary.xlsx").sheet_names
+    assert "idedugnad" in pd.ExcelFile(tmp_path / "out" / "rapport.xlsx").sheet_names
     text = manifest.read_text(encoding="utf-8").replace("# group: tema", "group: tema")
     manifest.write_text(text, encoding="utf-8")
     hand = summary.summarize(manifest, [examples / "rissa" / "koder.csv"], CODEBOOK)

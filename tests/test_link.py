@@ -270,6 +270,14 @@ def test_cli_link_writes_csv_and_json(tmp_path: Path) -> None:
     assert len(payload["tests"]) == len(pd.read_csv(tmp_path / "link_tests.csv"))
 
 
+def test_cli_link_tables_fit_an_80_column_terminal() -> None:
+    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(OPPDAL_CODES)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    tables = result.output.split("Base:")[0]  # the base is one sentence that the terminal wraps
+    assert max(len(line) for line in tables.splitlines()) <= 80
+    assert "too few t…" in tables  # warnings cut short on screen; the whole rows are in link_tests.csv
+
+
 def test_cli_link_unknown_id_exits_2(tmp_path: Path) -> None:
     codes = tmp_path / "codes.csv"
     codes.write_text("id,code\nO99:styrker,anchoring\n", encoding="utf-8")

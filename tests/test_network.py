@@ -80,7 +80,7 @@ def test_a_survey_without_answers_or_political_contacts(tiny: survey.Survey, tmp
     assert (report.political.by_function["with_contact"] == 0).all()
     assert figures(report, "Tiny", "weekly")["ties"] == 2
     written = network.plot(tiny, tmp_path, levels=["daily"], formats=("png",))
-    assert [p.name for p in written] == ["tiny_daily.png"]  # no political picture without political data
+    assert [p.name for p in written] == ["tiny_daglig.png"]  # no political picture without political data
 
 
 def test_levels_are_cumulative_and_mutual_is_thinner(both: survey.Survey) -> None:
@@ -261,19 +261,24 @@ def test_plot_writes_png_and_svg_deterministically(tmp_path: Path) -> None:
     oppdal = survey.load(OPPDAL)
     written = network.plot(oppdal, tmp_path / "a", levels=["weekly"])
     names = sorted(p.name for p in written)
-    assert names == ["oppdal_politisk.png", "oppdal_politisk.svg", "oppdal_weekly.png", "oppdal_weekly.svg"]
-    assert (tmp_path / "a" / "oppdal_weekly.png").read_bytes().startswith(b"\x89PNG")
-    svg = (tmp_path / "a" / "oppdal_weekly.svg").read_text(encoding="utf-8")
+    assert names == [
+        "oppdal_politisk.png",
+        "oppdal_politisk.svg",
+        "oppdal_ukentlig.png",
+        "oppdal_ukentlig.svg",
+    ]
+    assert (tmp_path / "a" / "oppdal_ukentlig.png").read_bytes().startswith(b"\x89PNG")
+    svg = (tmp_path / "a" / "oppdal_ukentlig.svg").read_text(encoding="utf-8")
     assert "<svg" in svg and "O01" in svg
     again = network.plot(oppdal, tmp_path / "b", levels=["weekly"], formats=("svg",))
-    assert again[0].read_bytes() == (tmp_path / "a" / "oppdal_weekly.svg").read_bytes()
+    assert again[0].read_bytes() == (tmp_path / "a" / "oppdal_ukentlig.svg").read_bytes()
 
 
 @pytest.mark.parametrize("fmt, reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
 def test_export_for_gephi(tmp_path: Path, fmt: str, reader) -> None:
     oppdal = survey.load(OPPDAL)
     written = network.export(oppdal, tmp_path, fmt, levels=["monthly"])
-    assert [p.name for p in written] == [f"oppdal_monthly.{fmt}"]
+    assert [p.name for p in written] == [f"oppdal_månedlig.{fmt}"]
     G = reader(written[0])
     assert G.number_of_nodes() == 29
     assert G.number_of_edges() == network.contact_graph(oppdal, "monthly").number_of_edges()
@@ -291,12 +296,22 @@ def test_cli_network_writes_tables_and_gephi_files(tmp_path: Path) -> None:
         app, ["network", str(OPPDAL), "--level", "weekly", "--out", str(tmp_path), "--export", "graphml"]
     )
     assert result.exit_code == 0, result.output
-    assert "Networks per level" in result.output and "Political contact" in result.output
+    assert "Network: Oppdal" in result.output and "Political contact" in result.output
     positions = pd.read_csv(tmp_path / "positions.csv")
     assert len(positions) == 29 and set(positions["level"]) == {"weekly"}
     summary = pd.read_csv(tmp_path / "network.csv")
     assert summary.loc[0, "isolates"] == 6
-    assert (tmp_path / "political_by_body.csv").exists() and (tmp_path / "oppdal_weekly.graphml").exists()
+    assert (tmp_path / "political_by_body.csv").exists() and (tmp_path / "oppdal_ukentlig.graphml").exists()
+
+
+def test_cli_network_tables_fit_an_80_column_terminal() -> None:
+    result = runner.invoke(app, ["network", str(BOTH)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+    assert (
+        "Network: Rissa" in result.output and "betw = betweenness" in result.output
+    )  # short names explained
+    assert "Oppdal daily" not in result.output and "isolate" in result.output  # a table per municipality
 
 
 def test_cli_network_bad_level_exits_2() -> None:
@@ -524,6 +539,7 @@ def test_cli_network_prints_the_most_between_people_of_a_large_network(
     manifest = str(REPO / "examples" / "oppdal" / "manifest.yaml")
     result = CliRunner().invoke(cli.app, ["network", manifest, "--level", "weekly"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert "(5 of 29, most between first; all in positions.csv)" in result.output
+    assert "(5 of 29)" in result.output
+    assert "The most between first; everyone is in positions.csv" in result.output
     positions = result.output.split("Positions")[1].split("Political")[0]
     assert sum(line.count("│ O") for line in positions.splitlines()) == 5

@@ -85,7 +85,7 @@ def test_no_output_file_of_the_report_holds_a_planted_identifier(tmp_path: Path)
     text = _every_output(tmp_path / "plain")
     assert all(raw in text for raw in RAW)
     assert (
-        json.loads((tmp_path / "plain" / "summary.json").read_text(encoding="utf-8"))["provenance"][
+        json.loads((tmp_path / "plain" / "rapport.json").read_text(encoding="utf-8"))["provenance"][
             "identifiers_masked"
         ]
         is False

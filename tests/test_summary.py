@@ -160,7 +160,7 @@ def test_bands_follow_the_documented_cut_offs(result: summary.SummaryReport) -> 
 
 
 def test_markdown_lists_each_theme_under_its_band(result: summary.SummaryReport, out: Path) -> None:
-    text = (out / "a" / "summary.md").read_text(encoding="utf-8")
+    text = (out / "a" / "rapport.md").read_text(encoding="utf-8")
     for question in result.questions.itertuples(index=False):
         section = text.split(f". {question.label}\n", 1)[1].split("\n## ", 1)[0]
         for row in result.themes[result.themes["question_id"] == question.question_id].itertuples():
@@ -255,8 +255,8 @@ def test_a_different_seed_picks_among_equally_good_answers(
 def test_md_and_html_name_no_respondent(
     result: summary.SummaryReport, out: Path, both: survey.Survey
 ) -> None:
-    md = (out / "a" / "summary.md").read_text(encoding="utf-8")
-    page = DATA_URI.sub("", (out / "a" / "summary.html").read_text(encoding="utf-8"))
+    md = (out / "a" / "rapport.md").read_text(encoding="utf-8")
+    page = DATA_URI.sub("", (out / "a" / "rapport.html").read_text(encoding="utf-8"))
     for text in (md, page):
         for respondent in both.respondents["respondent_id"]:
             assert not re.search(rf"\b{re.escape(respondent)}\b", text), respondent
@@ -284,40 +284,40 @@ def test_every_format_is_written_with_provenance(
     result: summary.SummaryReport, out: Path, codebook: Path
 ) -> None:
     directory = out / "a"
-    names = {"summary.md", "summary.html", "summary.xlsx", "summary.json", "themes.csv", "quotes.csv",
-             "comparison.csv", "ratings.csv", "provenance.csv"}  # fmt: skip
+    names = {"rapport.md", "rapport.html", "rapport.xlsx", "rapport.json", "temaer.csv", "sitater.csv",
+             "sammenligning.csv", "vurdering.csv", "opphav.csv"}  # fmt: skip
     assert names <= {p.name for p in result.files}
     assert all(p.exists() for p in result.files)
     sha = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (OPPDAL_CODES, RISSA_CODES, codebook, BOTH)}
     inputs = {Path(i["file"]).resolve(): i["sha256"] for i in result.provenance["inputs"]}
     for path, digest in sha.items():
         assert inputs[path.resolve()] == digest
-    md = (directory / "summary.md").read_text(encoding="utf-8")
-    page = (directory / "summary.html").read_text(encoding="utf-8")
-    data = json.loads((directory / "summary.json").read_text(encoding="utf-8"))
-    provenance_csv = pd.read_csv(directory / "provenance.csv", dtype=str)
-    sheets = pd.read_excel(directory / "summary.xlsx", sheet_name=None, dtype=str)
-    assert {"themes", "quotes", "comparison", "provenance"} <= set(sheets)
+    md = (directory / "rapport.md").read_text(encoding="utf-8")
+    page = (directory / "rapport.html").read_text(encoding="utf-8")
+    data = json.loads((directory / "rapport.json").read_text(encoding="utf-8"))
+    provenance_csv = pd.read_csv(directory / "opphav.csv", dtype=str)
+    sheets = pd.read_excel(directory / "rapport.xlsx", sheet_name=None, dtype=str)
+    assert {"temaer", "sitater", "sammenligning", "opphav"} <= set(sheets)
     stamp = result.provenance["generated_at"]
     for text in (md, page):  # the reader's report says the time in Norwegian, and no absolute path
         assert summary._norwegian_time(stamp) in text and str(REPO) not in text
-    for text in (md, page, json.dumps(data), provenance_csv.to_csv(), sheets["provenance"].to_csv()):
+    for text in (md, page, json.dumps(data), provenance_csv.to_csv(), sheets["opphav"].to_csv()):
         assert stamp in text or summary._norwegian_time(stamp) in text
         assert sha[OPPDAL_CODES][:12] in text
         assert "Boligsosialt arbeid" in text and "1.0" in text
         assert "0.1" in text  # the coder version
     assert data["provenance"]["seed"] == 0 and data["provenance"]["machine_suggestions"] is False
     assert summary.MACHINE_NOTE not in md
-    assert len(sheets["themes"]) == len(result.themes) and len(sheets["quotes"]) == len(result.quotes)
+    assert len(sheets["temaer"]) == len(result.themes) and len(sheets["sitater"]) == len(result.quotes)
     pd.testing.assert_frame_equal(
-        pd.read_csv(directory / "themes.csv", dtype={"mentions": int, "answers": int}), result.themes
+        pd.read_csv(directory / "temaer.csv", dtype={"mentions": int, "answers": int}), result.themes
     )
 
 
 def test_md_links_existing_figures_and_html_inlines_them(out: Path) -> None:
     directory = out / "a"
-    md = (directory / "summary.md").read_text(encoding="utf-8")
-    page = (directory / "summary.html").read_text(encoding="utf-8")
+    md = (directory / "rapport.md").read_text(encoding="utf-8")
+    page = (directory / "rapport.html").read_text(encoding="utf-8")
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
     assert len(links) == 11 + 6 + 2  # 5 questions × (themes, municipalities), the rating; networks; political
     for relative in links:
@@ -352,14 +352,33 @@ def test_same_seed_gives_the_same_files_but_the_time(
 
 def test_machine_suggestions_carry_a_note(machine: summary.SummaryReport, out: Path) -> None:
     md = summary.to_markdown(machine, {})  # without figures: quicker than writing them
-    data = json.loads((out / "m" / "summary.json").read_text(encoding="utf-8"))
-    provenance = pd.read_csv(out / "m" / "provenance.csv", dtype=str).set_index("key")["value"]
+    data = json.loads((out / "m" / "rapport.json").read_text(encoding="utf-8"))
+    provenance = pd.read_csv(out / "m" / "opphav.csv", dtype=str).set_index("key")["value"]
     assert summary.MACHINE_NOTE in md.split("\n## ", 1)[0]  # at the top, before the first question
     assert summary.MACHINE_NOTE in summary.to_html(machine, {})
     assert data["provenance"]["machine_suggestions"] is True
     assert data["provenance"]["note"] == provenance["note"] == summary.MACHINE_NOTE
-    assert {p.name for p in machine.files} >= {"summary.json", "themes.csv"}
-    assert not (out / "m" / "summary.md").exists() and not (out / "m" / FIGURES).exists()
+    assert {p.name for p in machine.files} >= {"rapport.json", "temaer.csv"}
+    assert not (out / "m" / "rapport.md").exists() and not (out / "m" / FIGURES).exists()
+    assert data["provenance"]["model"] == {"known": False}  # no .provenance.json beside the file: unknown
+    assert "Innstillingene for maskinforslagene er ukjente" in md
+
+
+def test_the_settings_of_suggest_are_in_the_provenance(suggestions: Path, tmp_path: Path) -> None:
+    from coder import io
+
+    codes = tmp_path / "suggestions.csv"
+    codes.write_bytes(suggestions.read_bytes())
+    record = io.provenance([codes], codebook="boligsosialt 9", threshold=0.35, seed=7, human_coded_answers=12)
+    io.write_json(record, Path(f"{codes}.provenance.json"))
+    result = summary.summarize(BOTH, codes, None)
+    model = result.provenance["model"]
+    assert (model["threshold"], model["seed"], model["human_coded_answers"]) == (0.35, 7, 12)
+    assert model["codebook_version"] == "boligsosialt 9"
+    assert model["source"] == "suggestions.csv.provenance.json"
+    md = summary.to_markdown(result, {})
+    assert "Maskinforslagene: terskel 0,35, seed 7, lært av 12 svar kodet av en koder" in md
+    assert summary.summarize(BOTH, OPPDAL_CODES, None).provenance["model"] is None  # a coder's codes
 
 
 def test_suggestions_count_every_answer_as_coded_unless_coded_only(
@@ -429,7 +448,7 @@ def test_one_municipality_has_no_comparison_section(out: Path) -> None:
     assert "Per kommune" not in md and "## Vurdering" in md
     assert "| Oppdal | 2,7 | 20 | 3 |" in md  # the published mean, «Vet ikke» left out
     assert one.municipalities == ("Oppdal",)
-    assert [p.name for p in one.files] == ["summary.json"]
+    assert [p.name for p in one.files] == ["rapport.json"]
 
 
 def test_ratings_per_municipality(result: summary.SummaryReport, both: survey.Survey) -> None:
@@ -459,10 +478,10 @@ def test_cli_writes_the_report(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "files written" in result.output
-    data = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    data = json.loads((tmp_path / "rapport.json").read_text(encoding="utf-8"))
     assert data["provenance"]["quotes_per_theme"] == 1
-    assert pd.read_csv(tmp_path / "quotes.csv").groupby(["question_id", "code"]).size().max() == 1
-    assert not (tmp_path / "summary.md").exists()
+    assert pd.read_csv(tmp_path / "sitater.csv").groupby(["question_id", "code"]).size().max() == 1
+    assert not (tmp_path / "rapport.md").exists()
 
 
 @pytest.mark.parametrize(
@@ -529,7 +548,7 @@ def test_the_report_has_the_survey_the_ratings_and_political_contact_in_order(
     assert totals.loc["Funksjoner i alt", ["Oppdal", "Rissa", "Totalt"]].tolist() == [53, 44, 97]
     assert set(result.political["municipality"]) == {"Oppdal", "Rissa"}
     assert {"gir informasjon", "faglig diskusjon"} <= set(result.political.columns)
-    md = (out / "a" / "summary.md").read_text(encoding="utf-8")
+    md = (out / "a" / "rapport.md").read_text(encoding="utf-8")
     assert "| Oppdal | 29 | 23 | 79 % | 53 |" in md
     sections = ["## Undersøkelsen", "## Vurdering", "## 1. ", "## Kontakt med politikerne", "## Idédugnad",
                 "## Spørsmål til diskusjon", "## Om tallene"]  # fmt: skip
@@ -543,7 +562,7 @@ def test_the_report_has_the_survey_the_ratings_and_political_contact_in_order(
     for name in ("nettverket", "funksjoner", "politisk_kontakt"):
         assert (out / "a" / f"{name}.csv").is_file()
     assert {"nettverket", "funksjoner", "politisk_kontakt"} <= set(
-        pd.ExcelFile(out / "a" / "summary.xlsx").sheet_names
+        pd.ExcelFile(out / "a" / "rapport.xlsx").sheet_names
     )
 
 
@@ -573,9 +592,11 @@ def test_a_project_gives_the_reviewed_codes_its_share_decided_and_its_conflicts(
         review["coders"] == ["kari", "ola"] and review["conflicts"] == 1 and review["answers"] == len(answers)
     )
     assert review["decided"] >= 1
-    md = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
+    md = (tmp_path / "out" / "rapport.md").read_text(encoding="utf-8")
     assert f"{review['decided']} av {len(answers)} svar" in md and "koder der koderne er uenige" in md
     assert "maskinforslag" in md  # the undecided answers are the run's suggestions, and the note says so
+    model = result.provenance["model"]
+    assert (model["run"], model["threshold"], model["source"]) == (run, 0.5, "kodeprosjekt")
     result = CliRunner().invoke(app, ["summary", str(BOTH), "--out", str(tmp_path / "cli")])
     assert result.exit_code == 2 and "give --codes or --project" in result.output
 
@@ -586,7 +607,7 @@ def test_answers_without_a_theme_are_listed_so_nothing_disappears(
     codes = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False) for p in (OPPDAL_CODES, RISSA_CODES)])
     without = set(codes["id"]) - set(codes.loc[codes["code"] != "", "id"])
     assert set(result.uncoded["answer_id"]) == without and without
-    md = (out / "a" / "summary.md").read_text(encoding="utf-8")
+    md = (out / "a" / "rapport.md").read_text(encoding="utf-8")
     assert md.count("### Svar uten tema") == result.uncoded["question_id"].nunique()
     assert (out / "a" / "svar_uten_tema.csv").is_file()
 
@@ -601,7 +622,7 @@ def test_the_report_shows_the_contact_network_by_level_and_function_never_by_per
     roles = result.roles_by_function
     assert {"function", "brokers", "without_contact"} <= set(roles.columns)
     assert roles["brokers"].sum() + roles["without_contact"].sum() > 0
-    md = (out / "a" / "summary.md").read_text(encoding="utf-8")
+    md = (out / "a" / "rapport.md").read_text(encoding="utf-8")
     section = md[md.index("## Kontaktnettet") : md.index("## Kontakt med politikerne")]
     assert not any(person in section for person in both.respondents["respondent_id"])  # no one by id
     assert not any(role in section for role in both.respondents["label"])  # nor by role
@@ -617,37 +638,43 @@ def test_themes_by_network_position_are_tested_and_small_cells_flagged(
     assert {"p_value", "q_value", "warning"} <= set(tests.columns) and {"n", "k", "share"} <= set(
         counts.columns
     )
-    md = (out / "a" / "summary.md").read_text(encoding="utf-8")
+    md = (out / "a" / "rapport.md").read_text(encoding="utf-8")
     section = md[md.index("## Temaer etter posisjon i nettet") :]
     shown = int((tests["p_value"] < summary.POSITION_P).sum())
     assert f"Her vises de {shown} av {len(tests)} testene" in section
     assert "for få (en gruppe eller et tall på" in section and "too few" not in section
-    assert {"posisjon_tester", "posisjon_tall"} <= set(pd.ExcelFile(out / "a" / "summary.xlsx").sheet_names)
+    assert {"posisjon_tester", "posisjon_tall"} <= set(pd.ExcelFile(out / "a" / "rapport.xlsx").sheet_names)
 
 
 def test_the_html_report_renders_and_prints_in_a_browser(
-    result: summary.SummaryReport, out: Path, tmp_path: Path
+    result: summary.SummaryReport, out: Path, tmp_path: Path, chromium: str
 ) -> None:
-    """Headless Chromium (Debian's `chromium`) prints the self-contained page to PDF: several full pages."""
-    import shutil
+    """Headless Chromium (Debian's `chromium`) prints the self-contained page to PDF: several full pages; and
+    on a page as narrow as a printed A4 page nothing sticks out to the side."""
     import subprocess
 
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    if browser is None:
-        pytest.skip(
-            "chromium is not installed (apt-get install chromium); the rendered report is not checked"
-        )
     pdf = tmp_path / "rapport.pdf"
-    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-               f"--print-to-pdf={pdf}", (out / "a" / "summary.html").as_uri()]  # fmt: skip
+    command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+               f"--print-to-pdf={pdf}", (out / "a" / "rapport.html").as_uri()]  # fmt: skip
     ran = subprocess.run(command, capture_output=True, timeout=120, check=False)
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
-    assert pages >= 5, (
-        len(data),
-        ran.stderr[-500:],
-    )  # the sections and figures fill pages; a broken one gives 1
+    assert pages >= 5, (len(data), ran.stderr[-500:])  # sections and figures fill pages; a broken one gives 1
+    # The page measures itself: how wide it is against the window, and what sticks out.
+    probe = (
+        "<script>var wide = []; document.querySelectorAll('table, figure, p, li').forEach(function (e) {"
+        " if (e.getBoundingClientRect().right > window.innerWidth) wide.push(e.tagName); });"
+        " document.body.dataset.width = document.documentElement.scrollWidth + '/' + window.innerWidth;"
+        " document.body.dataset.wide = wide.join(',');</script></body>"
+    )
+    page = tmp_path / "probe.html"
+    page.write_text((out / "a" / "rapport.html").read_text(encoding="utf-8").replace("</body>", probe))
+    command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=700,1000",
+               "--dump-dom", page.as_uri()]  # fmt: skip
+    dom = subprocess.run(command, capture_output=True, timeout=120, check=False, text=True).stdout
+    width, window = map(int, re.search(r'data-width="(\d+)/(\d+)"', dom).groups())
+    assert width <= window and 'data-wide=""' in dom, re.search(r'data-wide="[^"]*"', dom)
 
 
 def test_the_questions_for_discussion_come_from_the_codebook(codebook: Path, tmp_path: Path) -> None:
