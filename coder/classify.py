@@ -46,6 +46,7 @@ import pickle
 import re
 from collections import Counter
 from collections.abc import Sequence
+from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
@@ -53,9 +54,15 @@ import pandas as pd
 from joblib import Memory
 from scipy import sparse
 from scipy.optimize import minimize
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    validate_parameter_constraints,
+)
 from sklearn.utils.validation import check_is_fitted, check_memory
 from threadpoolctl import threadpool_limits
 
@@ -466,7 +473,9 @@ class CodeSuggester(BaseEstimator):
     strength grows with the number of codes, through the regularisation) while how common a code is stays
     the codebook model's view of the whole corpus. :meth:`update` refits the coders' model alone.
 
-    Parameters are stored untouched; learned state ends in ``_``.
+    Parameters are stored untouched; learned state ends in ``_``. :meth:`fit` checks them against
+    :attr:`_parameter_constraints` and raises scikit-learn's ``InvalidParameterError`` (a ``ValueError``)
+    naming the first one out of range.
 
     Parameters
     ----------
@@ -516,6 +525,32 @@ class CodeSuggester(BaseEstimator):
         same corpus, codebook, settings, coder version and pipeline loads it instead of fitting. ``None``:
         no cache. :func:`suggest` caches in :func:`model_cache_dir`.
     """
+
+    _parameter_constraints: dict = {
+        "codebook": [Codebook],
+        "threshold": [Interval(Real, 0, 1, closed="both")],
+        # Weights are votes and sample weights: negative ones would turn evidence around; 0 switches one off.
+        "keyword_weight": [Interval(Real, 0, None, closed="left")],
+        "lexical_weight": [Interval(Real, 0, None, closed="left")],
+        "competition_weight": [Interval(Real, 0, None, closed="left")],
+        "bias": [Interval(Real, None, None, closed="neither")],
+        "weak_weight": [Interval(Real, 0, None, closed="left")],
+        "reference_weight": [Interval(Real, 0, None, closed="left")],
+        "definition_weight": [Interval(Real, 0, None, closed="left")],
+        "self_training_rounds": [Interval(Integral, 0, None, closed="left")],
+        # At or below 0.5 an answer would be a pseudo-positive and a pseudo-negative at once.
+        "pseudo_label_above": [Interval(Real, 0.5, 1, closed="right")],
+        # One fold would score the corpus with models that never saw a corpus answer (KFold needs 2 too).
+        "n_folds": [Interval(Integral, 2, None, closed="left")],
+        "max_training_answers": [Interval(Integral, 1, None, closed="left"), None],
+        "human_C": [Interval(Real, 0, None, closed="neither")],
+        "human_positive_weight": [Interval(Real, 0, None, closed="neither")],
+        "C": [Interval(Real, 0, None, closed="neither")],
+        # A seed, as numpy's RandomState takes it (the folds, the training sample): not a RandomState object.
+        "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both")],
+        "spacy_model": [str, os.PathLike, None],
+        "memory": [str, os.PathLike, HasMethods(["cache"]), None],
+    }
 
     def __init__(
         self,
@@ -572,13 +607,16 @@ class CodeSuggester(BaseEstimator):
 
     # -- scikit-learn API ---------------------------------------------------------------------------
 
+    # The parameters are checked first (before the long fit); nested scikit-learn estimators skip their own
+    # checks, as scikit-learn's estimators do (the settings passed to them are checked here).
+    @_fit_context(prefer_skip_nested_validation=True)
     @_one_blas_thread
     def fit(self, X: Sequence[str], y: np.ndarray | None = None) -> CodeSuggester:
         """Learn from the codebook, all of ``X``, and the decided cells of ``y``.
 
         ``X`` is every answer of the corpus (coded and uncoded). ``y`` has shape ``(len(X), n_codes)`` in
         codebook order, with 1 (carries the code), 0 (does not) and -1 (not coded); ``None`` means no
-        answer is coded.
+        answer is coded. A parameter out of range raises ``InvalidParameterError`` (a ``ValueError``).
         """
         expected = (len(X), len(self.codebook.codes))
         if y is not None and np.shape(y) != expected:  # before the long fit of the codebook model
@@ -1120,7 +1158,10 @@ def suggest(
     model is fitted once per codebook and corpus and cached, see :func:`model_cache_dir`). With
     ``keep_human_codes`` the output keeps what the coders decided: a code they gave has confidence 1 and
     the evidence ``coded by hand``, a code they rejected is not suggested, whatever the model says.
+    A ``threshold`` or ``seed`` out of range is a :class:`CoderError` naming it (:func:`check_options`),
+    raised before any work.
     """
+    check_options(threshold=threshold, seed=seed)
     ids = answers["id"].astype(str).tolist()
     texts = answers["text"].fillna("").astype(str).tolist()
     if not ids:
@@ -1138,6 +1179,36 @@ def suggest(
     suggester.fit(texts, y)
     suggestions = suggester.suggest_corpus(ids)
     return _with_human_codes(suggestions, ids, y, codebook) if keep_human_codes else suggestions
+
+
+_INVALID_PARAMETER = re.compile(
+    r"The '(?P<name>\w+)' parameter of \w+ must be (?P<rule>.+)\. Got (?P<value>.+) instead\."
+)
+
+
+def check_options(*, threshold: float | None = None, seed: int = 0) -> None:
+    """Raise a :class:`CoderError` naming ``threshold`` or ``seed`` when it is out of range.
+
+    The user's options of :func:`suggest` (and of ``coder suggest``, also with ``--project``) are checked
+    against :attr:`CodeSuggester._parameter_constraints`, the table :meth:`CodeSuggester.fit` checks: out
+    of range they are a user error (one line on the command line), not the estimator's ``ValueError``.
+    ``None`` is the default threshold.
+
+    >>> check_options(threshold=2)
+    Traceback (most recent call last):
+    coder.errors.CoderError: key 'threshold': must be a float in the range [0.0, 1.0], got 2
+    """
+    options = {"threshold": DEFAULT_THRESHOLD if threshold is None else threshold, "seed": seed}
+    parameters = {"threshold": "threshold", "seed": "random_state"}  # option -> estimator parameter
+    for option, value in options.items():
+        constraints = {option: CodeSuggester._parameter_constraints[parameters[option]]}
+        try:
+            validate_parameter_constraints(constraints, {option: value}, caller_name="CodeSuggester")
+        except InvalidParameterError as error:
+            found = _INVALID_PARAMETER.fullmatch(str(error))
+            # another wording of scikit-learn's still names the option (it is the parameter's name here)
+            message = str(error) if found is None else f"must be {found['rule']}, got {found['value']}"
+            raise CoderError(message, key=option) from None
 
 
 def _with_human_codes(

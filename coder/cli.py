@@ -7,6 +7,7 @@ exit code 2.
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,18 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def _show_warning(message: Warning | str, *args: Any, **kwargs: Any) -> None:
+    err_console.print(f"[yellow]Warning:[/] {rich_escape(str(message))}", highlight=False, soft_wrap=True)
+
+
 class CoderGroup(typer.core.TyperGroup):
     """Turns a library user error into one line on stderr and exit code 2, for every (sub-)command."""
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():  # the library's warnings as one line each, as its errors
+                warnings.showwarning = _show_warning
+                return super().invoke(ctx)
         except CoderError as error:
             err_console.print(
                 f"[bold red]Error:[/] {rich_escape(str(error))}", highlight=False, soft_wrap=True
@@ -339,9 +346,7 @@ def suggest(
     threshold: float | None = typer.Option(
         None,
         "--threshold",
-        min=0.0,
-        max=1.0,
-        help="Lowest confidence to suggest (default: the recommended 0.45).",
+        help="Lowest confidence to suggest, from 0 to 1 (default: the recommended 0.45).",
     ),
     seed: int = SEED,
     fmt: str | None = typer.Option(None, "--format", help="csv or json (default: from the --out suffix)."),
@@ -354,6 +359,7 @@ def suggest(
     from coder import classify, io, nlp
     from coder import codebook as codebook_module
 
+    classify.check_options(threshold=threshold, seed=seed)  # before any work, also for --project
     if project is not None:
         from coder import store
 
@@ -400,22 +406,47 @@ def suggest(
 def evaluate(
     gold: Path = typer.Option(..., "--gold", help="Gold codes: `id,code` (long) or `id,codes` (a;b)."),
     pred: Path = typer.Option(..., "--pred", help="Predictions: `id,code[,confidence]`."),
-    codebook: Path | None = typer.Option(None, "--codebook", help="Check codes against this codebook."),
+    codebook: Path | None = typer.Option(
+        None, "--codebook", help="The codebook of the predictions (default: built in)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
 ) -> None:
     """Compare predicted codes with gold codes: per-code precision, recall, F1, kappa, alpha."""
     import json
 
     from coder import reliability
+    from coder.codebook import DEFAULT_CODEBOOK
 
     gold_codes = reliability.read_codes(existing_file(gold))
     predictions = reliability.read_predictions(existing_file(pred))
-    code_ids = reliability.code_ids_for(gold_codes, predictions, codebook)
+    # Always a codebook (the built-in one by default): a gold code outside it must be seen, not scored.
+    book = DEFAULT_CODEBOOK if codebook is None else existing_file(codebook)
+    code_ids = reliability.code_ids_for(gold_codes, predictions, book)
     result = reliability.evaluate(gold_codes, predictions, code_ids)
+    outside = result["gold_codes_not_in_codebook"]
+    if outside:  # on stderr, as every warning: with --json stdout stays one JSON object
+        listed = ", ".join(f"'{code}' ({n} answer{'s' * (n != 1)})" for code, n in outside.items())
+        err_console.print(
+            f"[yellow]Warning:[/] {len(outside)} gold code(s) not in the codebook, left out of the scores: "
+            f"{rich_escape(listed)}",
+            highlight=False,
+            soft_wrap=True,
+        )
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
     reliability.render_evaluation(result, console)
+    answers = result["answers"]
+    ignored = answers["predicted"] - answers["predicted_compared"]
+    unpredicted = answers["compared"] - answers["predicted_compared"]
+    console.print(
+        f"Compared {answers['compared']} answers: all {answers['gold']} in the gold codes, and "
+        f"{answers['predicted_compared']} of the {answers['predicted']} with predicted codes ({ignored} "
+        f"not in the gold codes left out; {unpredicted} gold answer{'s' * (unpredicted != 1)} without a "
+        f"predicted code count{'s' * (unpredicted == 1)} as given none).",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -465,7 +496,9 @@ def init(
         n_answers, book = len(created.answer_ids()), created.codebook()
     console.print(
         f"{rich_escape(str(project))}: {n_answers} answers, codebook {rich_escape(book.name)}"
-        f" {rich_escape(book.version)}, {len(book.codes)} codes"
+        f" {rich_escape(book.version)}, {len(book.codes)} codes",
+        highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -520,7 +553,14 @@ def merge(
     with store.Project.open(out) as merged:
         coders, entries = merged.coders(), len(merged.log())
     by = rich_escape(", ".join(coders) or "nobody yet")
-    console.print(f"{rich_escape(str(out))}: {entries} log entries by {by}")
+    console.print(f"{rich_escape(str(out))}: {entries} log entries by {by}", highlight=False, soft_wrap=True)
+    for name in store.coders_in_both(a, b):
+        err_console.print(
+            f"[bold yellow]Warning:[/] coder '{rich_escape(name)}' decided in both {rich_escape(str(a))}"
+            f" and {rich_escape(str(b))}; the merged project counts them as one coder"
+            " (two people need two names)",
+            highlight=False, soft_wrap=True,
+        )  # fmt: skip
 
 
 @app.command("agreement")
@@ -537,15 +577,24 @@ def agreement(
 
     result = reliability.agreement(project, coders.split(","), model=model)
     table = Table(title="Agreement (only answers each coder decided)")
-    for column in ("comparison", "code", "answers", "agreement", "kappa", "alpha"):
+    for column in ("comparison", "code", "answers", "agreement", "kappa", "alpha", "bulk"):
         table.add_column(column, justify="left" if column in ("comparison", "code") else "right")
     for row in result.table.itertuples(index=False):
         style = "bold" if row.code == reliability.OVERALL else None
         table.add_row(
             rich_escape(row.comparison), rich_escape(row.code), str(row.answers),
-            _stat(row.percent_agreement), _stat(row.kappa), _stat(row.alpha), style=style,
+            _stat(row.percent_agreement), _stat(row.kappa), _stat(row.alpha),
+            f"{row.bulk_decisions}/{row.decisions}", style=style,
         )  # fmt: skip
     console.print(table)
+    console.print("bulk: how many of the compared decisions a bulk rule made (review --accept-above)")
+    for comparison, bulk, decisions in result.mostly_bulk():
+        console.print(
+            f"[bold yellow]Caution:[/] {rich_escape(comparison)}: {bulk} of {decisions} compared decisions"
+            " came from a bulk rule, not from reading the answers; a bulk rule takes the model's"
+            " suggestions, so this agreement says little about the coders or the codebook",
+            highlight=False, soft_wrap=True,
+        )  # fmt: skip
     disagreements = result.disagreements
     console.print(f"{len(disagreements)} disagreements (answer × code) between {rich_escape(coders)}")
     if len(disagreements):
@@ -604,6 +653,8 @@ def survey_check(
     """Check a manifest and its files; print every problem (file, row, column), else a summary."""
     from coder import survey
 
+    for warning in survey.check_warnings(manifest):  # fields nothing reads: typos, mostly
+        err_console.print(f"[yellow]Warning:[/] {rich_escape(str(warning))}", highlight=False, soft_wrap=True)
     problems = survey.check(manifest)
     for problem in problems:
         err_console.print(f"[bold red]Error:[/] {rich_escape(str(problem))}", highlight=False, soft_wrap=True)

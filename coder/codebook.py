@@ -85,7 +85,7 @@ import yaml
 
 from coder import __version__
 from coder.errors import CoderError
-from coder.io import atomic_write, read_table, require_columns, spreadsheet_row
+from coder.io import atomic_write, parse_yaml, read_table, read_text, require_columns, spreadsheet_row
 
 __all__ = [
     "QDC_DATA_MARKER",
@@ -456,6 +456,8 @@ class CodebookProblem:
     code: str | None = None
     key: str | None = None
     severity: str = "error"  # "error" (the codebook cannot be used) or "warning"
+    # A problem in the reference answers file: listed after the codebook's own problems, which often cause it.
+    in_reference: bool = field(default=False, compare=False, repr=False)
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -484,36 +486,27 @@ class _Collector:
         code: str | None = None,
         key: str | None = None,
         severity: str = "error",
+        in_reference: bool = False,
     ) -> None:
         line = None if node is None else node.start_mark.line + 1
-        self.problems.append(CodebookProblem(self.file, line, message, code, key, severity))
+        self.problems.append(CodebookProblem(self.file, line, message, code, key, severity, in_reference))
+
+    def has_errors(self) -> bool:
+        return any(problem.severity == "error" for problem in self.problems)
 
 
 # -------------------------------------------------------------------------------------------- parsing
 
 
-def _read_text(path: Path) -> str:
-    if not path.exists():
-        raise CoderError("file not found", file=path)
-    if path.is_dir():
-        raise CoderError("expected a file, found a directory", file=path)
+def _compose(path: Path, out: _Collector) -> yaml.Node | None:
+    """The node tree of the codebook file (read by coder.io's strict YAML reader); a YAML problem is
+    reported with its line, a missing or unreadable file raises."""
+    text = read_text(path)
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise CoderError(f"not UTF-8 text ({error.reason} at byte {error.start})", file=path) from None
-
-
-def _compose(text: str, out: _Collector) -> yaml.Node | None:
-    try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        what = " ".join(str(part) for part in (error.context, error.problem) if part)
-        line = None if mark is None else mark.line + 1
-        out.problems.append(CodebookProblem(out.file, line, f"YAML syntax error: {what}"))
-    except yaml.YAMLError as error:
-        out.problems.append(CodebookProblem(out.file, None, f"YAML error: {error}"))
-    return None
+        return parse_yaml(text, path).node
+    except CoderError as error:
+        out.problems.append(CodebookProblem(out.file, error.line, error.message, key=error.key))
+        return None
 
 
 def _mapping_items(node: yaml.MappingNode, out: _Collector, code: str | None) -> dict[str, tuple[Any, Any]]:
@@ -541,9 +534,10 @@ def _unknown_keys(
 ) -> None:
     for key, (key_node, _) in items.items():
         if key not in known:
+            # A warning: the field is ignored, and a newer codebook may carry fields this version lacks.
             close = difflib.get_close_matches(key, known, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"
-            out.add(key_node, f"unknown {what} field '{key}'{hint}", code, key)
+            out.add(key_node, f"unknown {what} field '{key}' is ignored{hint}", code, key, severity="warning")
 
 
 def _scalar(
@@ -587,8 +581,7 @@ class _Parsed:
 
 
 def _parse(path: Path, out: _Collector) -> _Parsed:
-    text = _read_text(path)
-    root = _compose(text, out)
+    root = _compose(path, out)
     if out.problems:
         return _Parsed(None)
     if root is None:
@@ -632,7 +625,9 @@ def _parse(path: Path, out: _Collector) -> _Parsed:
         node = top["reference_answers"][1]
         reference_file = _scalar(node, out, None, "reference_answers")
         if reference_file:
-            reference = _read_reference(path.parent / reference_file, {c.id for c in codes}, node, out)
+            follow_on = out.has_errors()  # unknown codes in the reference are then mostly caused by them
+            codes_known = {c.id for c in codes}
+            reference = _read_reference(path.parent / reference_file, codes_known, node, out, follow_on)
     codebook = Codebook(
         name=meta.get("name", ""),
         language=meta.get("language", ""),
@@ -645,30 +640,58 @@ def _parse(path: Path, out: _Collector) -> _Parsed:
     return _Parsed(codebook, keyword_nodes)
 
 
+#: At most this many rows are listed in one message about the reference answers.
+SHOWN_ROWS = 5
+
+
 def _read_reference(
-    path: Path, code_ids: set[str], node: yaml.Node | None, out: _Collector
+    path: Path, code_ids: set[str], node: yaml.Node | None, out: _Collector, follow_on: bool = False
 ) -> tuple[ReferenceAnswer, ...]:
-    """The reference answers in ``path``; each problem is reported at the codebook's line for the file."""
+    """The reference answers in ``path``; problems are reported at the codebook's line for the file.
+
+    One problem per unknown code (naming its first rows), not one per row: a renamed code would otherwise
+    bury the cause under hundreds of lines. With ``follow_on`` (the codebook itself has errors, which
+    usually cause them) all unknown codes are summed up in one line.
+    """
+
+    def add(message: str) -> None:
+        out.add(node, f"reference answers: {message}", None, "reference_answers", in_reference=True)
+
     try:
         table = read_table(path)
         require_columns(table, ["text", "codes"], path)
     except CoderError as error:
-        out.add(node, f"reference answers: {error}", None, "reference_answers")
+        add(str(error))
         return ()
     answers = []
+    unknown_rows: dict[str, list[int]] = {}  # unknown code -> its rows, in file order
     for index, (text, codes) in enumerate(zip(table["text"], table["codes"], strict=True)):
         ids = tuple(c.strip() for c in str(codes or "").split(";") if c.strip())
         unknown = [c for c in ids if c not in code_ids]
         if unknown:
-            where = CoderError(
-                f"code '{unknown[0]}' is not in the codebook",
-                file=path,
-                row=spreadsheet_row(index),
-                column="codes",
-            )
-            out.add(node, f"reference answers: {where}", None, "reference_answers")
+            unknown_rows.setdefault(unknown[0], []).append(spreadsheet_row(index))
         elif str(text or "").strip():
             answers.append(ReferenceAnswer(str(text).strip(), ids))
+    if follow_on and unknown_rows:
+        rows = sum(len(found) for found in unknown_rows.values())
+        names = ", ".join(f"'{code}'" for code in list(unknown_rows)[:SHOWN_ROWS])
+        more = ", ..." if len(unknown_rows) > SHOWN_ROWS else ""
+        add(
+            f"{path}: {rows} row(s) name codes that are not in the codebook ({names}{more}), "
+            "probably because of the errors above: fix those first"
+        )
+        return tuple(answers)
+    for code, rows_of_code in unknown_rows.items():
+        shown = ", ".join(map(str, rows_of_code[:SHOWN_ROWS]))
+        if len(rows_of_code) > SHOWN_ROWS:
+            shown += f", ... ({len(rows_of_code)} rows in all)"
+        where = CoderError(
+            f"code '{code}' is not in the codebook",
+            file=path,
+            row=rows_of_code[0] if len(rows_of_code) == 1 else shown,
+            column="codes",
+        )
+        add(str(where))
     return tuple(answers)
 
 
@@ -873,7 +896,8 @@ def _check_lemmas(parsed: _Parsed, out: _Collector) -> None:
 
 
 def _sorted(problems: Iterable[CodebookProblem]) -> list[CodebookProblem]:
-    return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
+    """File order, the codebook's own problems before those of its reference answers (often their cause)."""
+    return sorted(problems, key=lambda p: (p.in_reference, p.line is None, p.line or 0))
 
 
 def validate(path: str | os.PathLike[str], *, check_lemmas: bool = True) -> list[CodebookProblem]:

@@ -84,8 +84,7 @@ def demo(out_dir: str | os.PathLike[str] = "out/demo", *, seed: int = 0) -> Demo
         step.advance()
 
         report = network.network(data, seed=seed)
-        network.write_report(report, out / "nettverk")
-        network.plot(data, out / "nettverk" / "figurer", report=report, seed=seed)
+        network.write_report(report, out / "nettverk")  # the pictures are drawn once, in the report
         weekly = report.summary[report.summary["level"] == "weekly"]
         steps.append(
             (

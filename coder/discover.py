@@ -393,7 +393,7 @@ def discover(
     *,
     codebook: Codebook | None = None,
     suggestions: pd.DataFrame | None = None,
-    knowledge: Codebook | None = None,
+    knowledge: Codebook | Knowledge | None = None,
     min_size: int = 3,
     weak_below: float = WEAK_BELOW,
     n_groups: int | None = None,
@@ -406,7 +406,8 @@ def discover(
     come from ``suggestions``, long ``id, code, confidence``; without them the codebook's suggester is
     fitted, see :func:`coder.classify.suggest`), and each candidate names its nearest code. Without one,
     every answer is grouped (the notes of an idea workshop). ``knowledge`` is the codebook whose texts and
-    keywords tell which words are related (default: ``codebook``, else coder's default codebook).
+    keywords tell which words are related (default: ``codebook``, else coder's default codebook), or what
+    :func:`knowledge_of` made of it (for several calls).
     ``n_groups`` fixes the number of groups instead of choosing it. Deterministic for a ``seed``.
 
     >>> notes = pd.read_csv("examples/rissa/idedugnad.csv").rename(columns={"lapp": "text"})
@@ -425,7 +426,7 @@ def discover(
             processed = [p for p, kept in zip(processed, keep, strict=True) if kept]
     knowledge = knowledge or codebook or codebook_module.load()
     processed = list(processed) if processed is not None else preprocess(texts, load_pipeline())
-    known = knowledge_of(knowledge)
+    known = knowledge if isinstance(knowledge, Knowledge) else knowledge_of(knowledge)
     profiles = code_profiles(codebook) if codebook is not None else []
     space = AnswerSpace(seed=seed)
     with progress.step("grouping answers", total=3) as step:
@@ -629,6 +630,10 @@ def discover_each(
     """
     if options.get("codebook") is not None and options.get("suggestions") is None:
         options["suggestions"] = _suggestions(answers, options["codebook"], options.get("seed", 0))
+    if column is not None and not isinstance(options.get("knowledge"), Knowledge):  # once, not per part
+        options["knowledge"] = knowledge_of(
+            options.get("knowledge") or options.get("codebook") or codebook_module.load()
+        )
     parts = (
         {"": answers}
         if column is None
@@ -760,6 +765,7 @@ def group_notes(
     if "municipality" not in notes.columns:
         notes = notes.assign(municipality="")
     frames = []
+    known: Knowledge | None = None
     for (municipality, question), rows in notes.groupby(
         ["municipality", "question"], sort=False, dropna=False
     ):
@@ -773,8 +779,10 @@ def group_notes(
             continue
         # Rows, not note ids, tie notes to groups: ids may repeat across included workshops.
         answers = pd.DataFrame({"id": [str(i) for i in range(len(rows))], "text": rows["note"]})
+        if known is None:  # once for every question: it reads the codebook's thousands of texts
+            known = knowledge_of(knowledge or codebook_module.load())
         try:
-            found = discover(answers, min_size=min_size, seed=seed, knowledge=knowledge)
+            found = discover(answers, min_size=min_size, seed=seed, knowledge=known)
         except TooFewAnswers:
             frames.append(rows.assign(group=DIVERSE, grouped_by="too few", stability=np.nan))
             continue

@@ -9,6 +9,7 @@ is row 1, the first answer row 2.
 from __future__ import annotations
 
 import codecs
+import collections
 import contextlib
 import csv
 import hashlib
@@ -17,13 +18,16 @@ import itertools
 import json
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
+import yaml
 
 from coder.errors import CoderError
 
@@ -73,6 +77,40 @@ def _stray_bytes_as_cp1252(error: UnicodeError) -> tuple[str, int]:
 
 codecs.register_error("coder-cp1252", _stray_bytes_as_cp1252)
 
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+
+
+def file_encoding(path: str | os.PathLike[str], limit: int | None = None) -> tuple[str, str]:
+    """The encoding and error handler with which :func:`decode_bytes` would decode a file, found by reading
+    it in blocks, so that a large export is never held whole (as bytes and as text) to be decoded.
+    ``limit``: look at the first bytes only (enough to read the first rows).
+
+    Returns ``(encoding, errors)`` for :func:`open` or ``pandas.read_csv(encoding=, encoding_errors=)``.
+    """
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    valid_utf8, multibyte, undefined_in_cp1252 = True, False, False
+    with Path(path).open("rb") as handle:
+        while block := handle.read(1 << 20 if limit is None else limit):
+            if valid_utf8:
+                try:
+                    utf8.decode(block)
+                except UnicodeDecodeError:
+                    valid_utf8 = False
+            multibyte = multibyte or _UTF8_MULTIBYTE.search(block) is not None
+            undefined_in_cp1252 = undefined_in_cp1252 or _CP1252_UNDEFINED.search(block) is not None
+            if limit is not None:
+                break
+    if valid_utf8 and limit is None:
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:  # cut off inside a character
+            valid_utf8 = False
+    if valid_utf8:
+        return "utf-8-sig", "strict"
+    if multibyte:  # mostly UTF-8: the stray bytes as cp1252
+        return "utf-8-sig", "coder-cp1252"
+    return ("latin-1" if undefined_in_cp1252 else "cp1252"), "strict"
+
 
 def sniff_separator(text: str) -> str:
     r"""The field separator of a CSV text: ``;``, ``,`` or tab, whichever splits the first rows into the same
@@ -86,22 +124,34 @@ def sniff_separator(text: str) -> str:
     sample = text[:65536]
 
     def score(separator: str) -> tuple[bool, float, int]:
-        reader = csv.reader(io.StringIO(sample), delimiter=separator)
-        rows = [row for row in itertools.islice(reader, 20) if row]
+        # newline="": the csv module's own line handling, so a lone \r (old Mac or an Excel cell) is no error
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=separator)
+        try:
+            rows = [row for row in itertools.islice(reader, 20) if row]
+        except csv.Error:  # pandas reports what is wrong with the file, with its line
+            return (False, 0.0, -_SEPARATORS.index(separator))
         if not rows:
             return (False, 0.0, 0)
-        width = len(rows[0])
+        # The most common width, not the first row's: a title row above the header has one field.
+        width = collections.Counter(len(row) for row in rows).most_common(1)[0][0]
         consistent = sum(len(row) == width for row in rows) / len(rows)
         return (width > 1, consistent, -_SEPARATORS.index(separator))
 
     return max(_SEPARATORS, key=score)
 
 
-def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = None) -> pd.DataFrame:
+def read_table(
+    path: str | os.PathLike[str],
+    *,
+    sheet: str | int | None = None,
+    columns: Sequence[str] | None = None,
+    rows: int | None = None,
+) -> pd.DataFrame:
     """Read a CSV or XLSX file into a DataFrame of strings (empty cells as ``""``).
 
-    Column names are stripped of surrounding white space. Raises :class:`CoderError` for a missing or
-    unreadable file.
+    Column names are stripped of surrounding white space. ``columns``: only these are kept (a CSV file's
+    other columns are not even read), those of them the file has; ``rows``: only the first rows. Raises
+    :class:`CoderError` for a missing or unreadable file.
     """
     path = Path(path)
     if not path.exists():
@@ -114,25 +164,103 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = None) 
     elif suffix == ".json":
         frame = _read_json(path)
     else:
-        frame = _read_csv(path)
+        frame = _read_csv(path, columns, rows)
     frame.columns = [str(column).strip() for column in frame.columns]
+    if columns is not None:
+        frame = frame[[column for column in frame.columns if column in set(columns)]]
+    if rows is not None:
+        frame = frame.head(rows)
+    _check_header(frame, path)
     return frame
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    text = decode_bytes(path.read_bytes())
-    if not text.strip():
+_UNNAMED = re.compile(r"^Unnamed: \d+(?:_level_\d+)?$")  # pandas' name for an empty header cell
+_NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)?$")
+
+
+def _check_header(frame: pd.DataFrame, path: Path) -> None:
+    """A CoderError when row 1 is not one header row: a title row above it, header cells merged across
+    columns in Excel (they leave empty cells), or a second header row, below it or pasted further down."""
+    columns = [str(column) for column in frame.columns]
+    empty = [n for n, column in enumerate(columns) if _UNNAMED.match(column)]
+    if len(columns) < 2:
+        return
+    title_row = len(empty) == len(columns) - 1 and 0 not in empty
+    if empty and (title_row or 2 * len(empty) > len(columns)):
+        raise CoderError(
+            f"row 1 is not a header: {len(empty)} of its {len(columns)} cells are empty (a title row above "
+            "the header, or header cells merged in Excel?); the header must be one row, row 1, with a "
+            "name in every column",
+            file=path,
+            row=1,
+        )
+    if empty and len(frame):
+        first = [str(value).strip() for value in frame.iloc[0]]
+        if all(first) and len(set(first)) == len(first) and not any(_NUMBER.match(v) for v in first):
+            raise CoderError(
+                f"rows 1 and 2 both look like header rows and row 1 has {len(empty)} empty cell(s) (header "
+                "cells merged in Excel?); keep one header row, with a name in every column",
+                file=path,
+                row="1, 2",
+            )
+    named = [column for n, column in enumerate(frame.columns) if n not in empty]
+    if len(named) >= 2 and len(frame):
+        repeats = pd.Series(True, index=frame.index)
+        for column in named:  # one column at a time: no copy of the whole table
+            repeats &= frame[column].astype(str).str.strip() == str(column)
+        if repeats.any():
+            row = spreadsheet_row(int(repeats.to_numpy().argmax()))
+            raise CoderError(
+                "this row repeats the header (a second header row, or two exports pasted together?)",
+                file=path,
+                row=row,
+            )
+
+
+def _read_csv(path: Path, columns: Sequence[str] | None = None, rows: int | None = None) -> pd.DataFrame:
+    # pandas reads the file itself, in blocks: the texts are held once, as the table's strings, not also as
+    # the file's bytes and its decoded text (a 200 MB export would otherwise take four times its size).
+    encoding, errors = file_encoding(path, limit=None if rows is None else 1 << 20)
+    with path.open(encoding=encoding, errors=errors, newline="") as handle:
+        sample = handle.read(65536)
+    if not sample.strip():
         raise CoderError("the file is empty", file=path)
+    separator = sniff_separator(sample)
+    _check_first_row_width(sample, separator, path)
     try:
         return pd.read_csv(
-            io.StringIO(text),
-            sep=sniff_separator(text),
+            path,
+            sep=separator,
             dtype=str,
             keep_default_na=False,
             skip_blank_lines=True,
+            encoding=encoding,
+            encoding_errors=errors,
+            usecols=None if columns is None else (lambda column: str(column).strip() in set(columns)),
+            nrows=rows,
         )
     except (pd.errors.ParserError, csv.Error, ValueError) as error:
         raise CoderError(f"cannot parse CSV: {str(error).strip()}", file=path) from None
+
+
+def _check_first_row_width(text: str, separator: str, path: Path) -> None:
+    """A CoderError when row 1 has fewer fields than the rows below it: a title above the header."""
+    reader = csv.reader(io.StringIO(text[:65536], newline=""), delimiter=separator)
+    try:
+        rows = [row for row in itertools.islice(reader, 20) if any(cell.strip() for cell in row)]
+    except csv.Error:
+        return
+    if len(rows) < 2:
+        return
+    width = collections.Counter(len(row) for row in rows[1:]).most_common(1)[0][0]
+    filled = sum(1 for cell in rows[0] if cell.strip())
+    if filled == 1 < width:
+        raise CoderError(
+            f"row 1 is not a header: it has one field and the rows below have {width} (a title row above "
+            "the header?); the header must be row 1",
+            file=path,
+            row=1,
+        )
 
 
 def _read_json(path: Path) -> pd.DataFrame:
@@ -147,13 +275,48 @@ def _read_json(path: Path) -> pd.DataFrame:
 
 
 def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
+    if sheet is None:
+        sheet = _only_sheet_with_data(path)
     try:
-        frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object)
+        frame = pd.read_excel(path, sheet_name=sheet, dtype=object)
     except ValueError as error:  # unknown sheet, not a workbook
         raise CoderError(f"cannot read workbook: {error}", file=path) from None
     except Exception as error:  # openpyxl raises zipfile/KeyError/InvalidFileException for broken files
         raise CoderError(f"cannot read workbook ({type(error).__name__})", file=path) from None
     return frame.map(_cell_text)
+
+
+def _only_sheet_with_data(path: Path) -> int:
+    """The index of the one sheet of a workbook that holds data; a CoderError naming the sheets when
+    several do (reading the first silently might code the wrong answers). Empty sheets (Excel's Ark2, Ark3)
+    do not count."""
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # not a workbook: pandas below says so in its own words
+        return 0
+    try:
+        names = workbook.sheetnames
+        with_data = [
+            n
+            for n, name in enumerate(names)
+            if any(
+                value not in (None, "")
+                for row in workbook[name].iter_rows(max_row=50, values_only=True)
+                for value in row
+            )
+        ]
+    finally:
+        workbook.close()
+    if len(with_data) > 1:
+        listed = ", ".join(f"'{names[n]}'" for n in with_data)
+        raise CoderError(
+            f"the workbook has {len(with_data)} sheets with data ({listed}) and coder reads one: keep only "
+            "the sheet to read (or name it with 'sheet:' in a survey manifest)",
+            file=path,
+        )
+    return with_data[0] if with_data else 0
 
 
 def _cell_text(value: Any) -> str:
@@ -168,21 +331,43 @@ def require_columns(frame: pd.DataFrame, columns: Sequence[str], path: str | os.
     """Raise a :class:`CoderError` naming the first of ``columns`` that ``frame`` lacks."""
     for column in columns:
         if column not in frame.columns:
-            available = ", ".join(map(str, frame.columns))
-            raise CoderError(f"missing column (columns are: {available})", file=path, column=column)
+            raise CoderError(missing_column_message(frame, column), file=path, column=column)
+
+
+def missing_column_message(frame: pd.DataFrame, column: str) -> str:
+    """Why ``column`` is not in the header: listed columns, or where the header really is when a row below
+    row 1 names it (a title row above the header, or merged header rows from Excel)."""
+    for index in range(min(len(frame), 5)):
+        if column in {str(value).strip() for value in frame.iloc[index]}:
+            return (
+                f"not in the header (row 1) but in row {spreadsheet_row(index)}: the header must be one row, "
+                "row 1 (delete a title row above it, or merged header rows from Excel)"
+            )
+    return f"missing column (columns are: {', '.join(map(str, frame.columns))})"
 
 
 def check_unique_ids(frame: pd.DataFrame, id_col: str, path: str | os.PathLike[str]) -> None:
     """Raise a :class:`CoderError` for empty or duplicate ids, naming the spreadsheet rows."""
-    ids = frame[id_col].astype(str).str.strip()
+    raw = frame[id_col].astype(str)
+    ids = raw.str.strip()
     empty = [spreadsheet_row(i) for i, value in enumerate(ids) if not value]
     if empty:
         raise CoderError("empty id", file=path, row=_rows(empty), column=id_col)
-    duplicated = ids[ids.duplicated(keep=False)]
+    # Ids that differ only in case or surrounding spaces are one id to a reader: two rows with it are a
+    # duplicate, whichever spelling each has.
+    keys = ids.str.casefold()
+    duplicated = keys[keys.duplicated(keep=False)]
     if not duplicated.empty:
         first = duplicated.iloc[0]
-        rows = [spreadsheet_row(i) for i, value in enumerate(ids) if value == first]
-        raise CoderError(f"duplicate id '{first}'", file=path, row=_rows(rows), column=id_col)
+        positions = [i for i, value in enumerate(keys) if value == first]
+        rows = _rows([spreadsheet_row(i) for i in positions])
+        spellings = list(dict.fromkeys(raw.iloc[i] for i in positions))
+        message = f"duplicate id '{ids.iloc[positions[0]]}'"
+        if len(spellings) > 1:
+            differ = "case" if len({s.strip() for s in spellings}) > 1 else "surrounding spaces"
+            shown = " and ".join(f"'{s}'" for s in spellings)
+            message += f" ({shown} differ only in {differ})"
+        raise CoderError(message, file=path, row=rows, column=id_col)
 
 
 def _rows(rows: list[int]) -> int | str:
@@ -204,8 +389,15 @@ def read_answers(
     >>> list(answers.columns)  # doctest: +SKIP
     ['id', 'text']
     """
-    frame = read_table(path)
-    require_columns(frame, [id_col, text_col, *keep], path)
+    wanted = [id_col, text_col, *keep]
+    if Path(path).suffix.lower() in (*EXCEL_SUFFIXES, ".json"):  # read whole in any case
+        frame = read_table(path)
+    else:
+        # The first rows first (the header's checks, and where a missing column is), then only these
+        # columns: the texts are held once, and the export's other columns not at all.
+        require_columns(read_table(path, rows=5), wanted, path)
+        frame = read_table(path, columns=wanted)
+    require_columns(frame, wanted, path)
     if frame.empty:
         raise CoderError("no answers (the file has a header only)", file=path)
     check_unique_ids(frame, id_col, path)
@@ -213,6 +405,107 @@ def read_answers(
     for column in keep:
         answers[column] = frame[column].astype(str)
     return answers.reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------------ YAML
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """A YAML file read by :func:`read_yaml`: its data, and its node tree for line numbers in messages."""
+
+    data: Any
+    node: yaml.Node | None
+
+
+def read_text(path: str | os.PathLike[str], what: str = "file") -> str:
+    """The text of a UTF-8 file (a BOM, as Notepad writes it, is dropped); CoderError if it is unreadable."""
+    path = Path(path)
+    if not path.exists():
+        raise CoderError(f"{what} not found", file=path)
+    if path.is_dir():
+        raise CoderError(f"expected a {what}, found a directory", file=path)
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CoderError(f"not UTF-8 text ({error.reason} at byte {error.start})", file=path) from None
+    except OSError as error:
+        raise CoderError(f"cannot read the {what}: {error.strerror}", file=path) from None
+
+
+def parse_yaml(text: str, file: str | os.PathLike[str] | None = None) -> YamlDocument:
+    """Parse YAML text strictly: a CoderError with the line for a syntax error, a tab where YAML needs
+    spaces, or a duplicate key (PyYAML would silently keep the last value of a duplicate key).
+
+    >>> parse_yaml("name: a\\ncodes: []\\n").data
+    {'name': 'a', 'codes': []}
+    >>> parse_yaml("name: a\\nname: b\\n")
+    Traceback (most recent call last):
+    coder.errors.CoderError: line 2, key 'name': duplicate key 'name' (first on line 1)
+    """
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        raise _yaml_error(error, text, file) from None
+    except yaml.YAMLError as error:
+        raise CoderError(f"invalid YAML: {error}", file=file) from None
+    except RecursionError:
+        raise CoderError("invalid YAML: nested too deeply", file=file) from None
+    if node is None:
+        return YamlDocument(None, None)
+    _check_duplicate_keys(node, file)
+    loader = yaml.SafeLoader("")
+    try:
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        raise _yaml_error(error, text, file) from None
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as error:
+        # A scalar that looks like a date but is none (2024-02-30) raises ValueError in PyYAML.
+        raise CoderError(f"invalid YAML value: {error}", file=file) from None
+    finally:
+        loader.dispose()
+    return YamlDocument(data, node)
+
+
+def read_yaml(path: str | os.PathLike[str], what: str = "file") -> YamlDocument:
+    """Read a YAML file (UTF-8, with or without BOM) with :func:`parse_yaml`."""
+    return parse_yaml(read_text(path, what), path)
+
+
+def _yaml_error(error: yaml.MarkedYAMLError, text: str, file: str | os.PathLike[str] | None) -> CoderError:
+    mark = error.problem_mark or error.context_mark
+    line = None if mark is None else mark.line + 1
+    problem = str(error.problem or "")
+    if mark is not None and "'\\t'" in problem:
+        message = f"a tab character at column {mark.column + 1}: YAML indents and separates with spaces only"
+        return CoderError(message, file=file, line=line)
+    what = " ".join(str(part) for part in (error.context, error.problem) if part) or "invalid YAML"
+    return CoderError(f"invalid YAML: {what}", file=file, line=line)
+
+
+def _check_duplicate_keys(root: yaml.Node, file: str | os.PathLike[str] | None) -> None:
+    stack, seen_nodes = [root], set()
+    while stack:  # iterative: an anchor may make the node graph deep or even cyclic
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value != "<<":
+                    line = key_node.start_mark.line + 1
+                    if key_node.value in first:
+                        raise CoderError(
+                            f"duplicate key '{key_node.value}' (first on line {first[key_node.value]})",
+                            file=file,
+                            line=line,
+                            key=key_node.value,
+                        )
+                    first[key_node.value] = line
+                stack.extend((key_node, value_node))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 
 
 @contextlib.contextmanager
@@ -249,6 +542,28 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+@contextlib.contextmanager
+def staged_directory(directory: str | os.PathLike[str]) -> Iterator[Path]:
+    """A hidden staging directory inside ``directory`` for outputs made of many files (a report).
+
+    Write everything into the staging directory; when the block succeeds, each file is moved into place
+    (renames only, after all the work), so an error or an interrupt while computing or writing leaves the
+    earlier output exactly as it was. Staging left behind by a killed process is removed the next time.
+    """
+    directory = Path(directory)
+    for stale in directory.glob(".staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=directory))
+    try:
+        yield stage
+        for source in sorted(p for p in stage.rglob("*") if p.is_file()):
+            target = directory / source.relative_to(stage)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 TABLE_FORMATS = ("csv", "xlsx", "json")

@@ -65,6 +65,8 @@ def load_codes(
     codes: pd.DataFrame | str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     answer_ids: Sequence[str],
     codebook: Codebook,
+    *,
+    survey: Survey | None = None,
 ) -> tuple[pd.DataFrame, list[Path], bool]:
     """Read and check codes: ``id, code[, confidence]``, the files read, and whether they are suggestions.
 
@@ -72,9 +74,10 @@ def load_codes(
     (``a;b``) or suggestions ``id,code,confidence,evidence``. The table has a ``confidence`` column exactly
     when the codes are (or include) machine suggestions; that is what :func:`coded_answers` looks at. An id
     that is not an answer of the survey, or a code not in the codebook, raises a :class:`CoderError` naming
-    the file, row and column.
+    the file, row and column; for ids it says how many and why (no such respondent, no such question, an
+    empty answer), from ``survey``'s respondents and questions when given, else from ``answer_ids``.
     """
-    known_ids = set(answer_ids)
+    known_ids = _KnownAnswers.of(answer_ids, survey)
     if isinstance(codes, pd.DataFrame):
         frame = codes.copy()
         for column in ("id", "code"):
@@ -118,7 +121,7 @@ def load_codes(
     return table.reset_index(drop=True), paths, machine
 
 
-def _read_codes_file(path: Path, known_ids: set[str], codebook: Codebook) -> tuple[pd.DataFrame, bool]:
+def _read_codes_file(path: Path, known_ids: _KnownAnswers, codebook: Codebook) -> tuple[pd.DataFrame, bool]:
     raw = read_table(path)  # raises CoderError for a missing or unreadable file
     long = read_codes(path)  # the shared rules: id,code or id,codes; empty ids are errors
     column = "code" if "code" in raw.columns else "codes"
@@ -139,22 +142,105 @@ def _read_codes_file(path: Path, known_ids: set[str], codebook: Codebook) -> tup
     return long, machine
 
 
+_SHOWN_IDS = 3  # unknown ids named in a message (the count says how many in all)
+
+
+@dataclass(frozen=True)
+class _KnownAnswers:
+    """The answer ids codes may name, and the respondents and questions of the survey, to say why an id is
+    not one of them.
+
+    >>> known = _KnownAnswers.of(["O01:styrker", "O02:styrker", "O02:samordning"])
+    >>> unknown = ["R01:styrker", "R02:styrker", "O01:samordning", "O01:motepunkter"]
+    >>> print(known.why_unknown(unknown))  # doctest: +NORMALIZE_WHITESPACE
+    2 ids are answers of no respondent in this survey (codes from another survey or municipality?):
+    'R01:styrker', 'R02:styrker'; 'O01:samordning' is an answer this survey does not have (left empty, or
+    the person did not respond); 'O01:motepunkter' is an answer to no question of this survey (its
+    questions: styrker, samordning)
+    """
+
+    ids: frozenset[str]
+    respondents: frozenset[str]
+    questions: tuple[str, ...]
+
+    @classmethod
+    def of(cls, answer_ids: Sequence[str], survey: Survey | None = None) -> _KnownAnswers:
+        """From the answer ids (``respondent_id:question_id``), and ``survey``'s people and questions."""
+        parts = [answer_id.rpartition(":") for answer_id in answer_ids]
+        respondents = {respondent for respondent, _, _ in parts}
+        questions = list(dict.fromkeys(question for _, _, question in parts))
+        if survey is not None:  # someone who gave no open answer is still a respondent of the survey
+            respondents |= set(survey.respondents["respondent_id"])
+            questions = list(dict.fromkeys([*survey.questions["question_id"], *questions]))
+        return cls(frozenset(answer_ids), frozenset(respondents), tuple(questions))
+
+    def __contains__(self, answer_id: object) -> bool:
+        return answer_id in self.ids
+
+    def why_unknown(self, unknown: Sequence[str]) -> str:
+        """Why the ``unknown`` ids are no answers: a clause per reason with a few ids and how many in all."""
+        reasons: dict[str, list[str]] = {}
+        for answer_id in dict.fromkeys(unknown):
+            respondent, colon, question = answer_id.rpartition(":")
+            if not colon:
+                reason = "format"
+            elif respondent not in self.respondents:
+                reason = "respondent"
+            elif question not in self.questions:
+                reason = "question"
+            else:
+                reason = "empty"
+            reasons.setdefault(reason, []).append(answer_id)
+        # reason: (one id is ..., several ids are ..., a hint)
+        wording = {
+            "format": (
+                "not of the form respondent_id:question_id",
+                "not of the form respondent_id:question_id",
+                "",
+            ),
+            "respondent": (
+                "the answer of no respondent in this survey",
+                "answers of no respondent in this survey",
+                "codes from another survey or municipality?",
+            ),
+            "question": (
+                "an answer to no question of this survey",
+                "answers to no question of this survey",
+                f"its questions: {', '.join(self.questions)}",
+            ),
+            "empty": (
+                "an answer this survey does not have",
+                "answers this survey does not have",
+                "left empty, or the person did not respond",
+            ),
+        }
+        clauses = []
+        for reason, ids in reasons.items():
+            one, several, hint = wording[reason]
+            hint = f" ({hint})" if hint else ""
+            if len(ids) == 1:
+                clauses.append(f"'{ids[0]}' is {one}{hint}")
+            else:
+                shown = ", ".join(f"'{answer_id}'" for answer_id in ids[:_SHOWN_IDS])
+                more = ", ..." if len(ids) > _SHOWN_IDS else ""
+                clauses.append(f"{len(ids)} ids are {several}{hint}: {shown}{more}")
+        return "; ".join(clauses)
+
+
 def _check(
     ids: pd.Series,
     cells: list[list[str]],
-    known_ids: set[str],
+    known_ids: _KnownAnswers,
     codebook: Codebook,
     path: Path | None,
     column: str,
 ) -> None:
     unknown = [i for i, value in enumerate(ids) if value not in known_ids]
     if unknown:
-        first = unknown[0]
-        more = f" ({len(unknown)} rows with unknown ids in all)" if len(unknown) > 1 else ""
         raise CoderError(
-            f"'{ids.iloc[first]}' is not an answer of this survey (ids are respondent_id:question_id){more}",
+            known_ids.why_unknown([ids.iloc[i] for i in unknown]),
             file=path,
-            row=spreadsheet_row(first),
+            row=spreadsheet_row(unknown[0]),
             column="id",
         )
     known_codes = set(codebook.code_ids)
@@ -278,13 +364,10 @@ def crosstab(
     """
     if positions["level"].nunique() > 1:
         raise ValueError("crosstab needs the positions of one level")
-    unknown = sorted(set(codes["id"]) - set(answers["id"]))
+    known = _KnownAnswers.of(answers["id"].tolist())
+    unknown = [answer_id for answer_id in codes["id"] if answer_id not in known]
     if unknown:
-        raise CoderError(
-            f"{len(unknown)} coded id(s) are not answers of this survey, e.g. '{unknown[0]}' "
-            "(ids are respondent_id:question_id)",
-            column="id",
-        )
+        raise CoderError(known.why_unknown(unknown), column="id")
     people = positions.set_index("person").copy()
     people["centrality"] = centrality_terciles(positions).to_numpy()
     several = people["municipality"].nunique() > 1
@@ -298,6 +381,17 @@ def crosstab(
     for question_id, group in coded.groupby("question_id", sort=False):
         respondents = list(group["respondent_id"])
         mine = people.loc[respondents]
+        # The position variables of this question's respondents: the same for every code.
+        variables: list[tuple[str, str, np.ndarray]] = []
+        for function in function_list:
+            has = mine["functions"].map(lambda fs, f=function: f in fs.split(";"))
+            variables.append(("function", function, has.map({True: "yes", False: "no"}).to_numpy()))
+        for name in ("broker", "isolate", "political_contact"):
+            variables.append((name, "", mine[name].map({True: "yes", False: "no"}).to_numpy()))
+        variables.append(("community", "", mine["community"].to_numpy()))
+        variables.append(("centrality", "", mine["centrality"].to_numpy()))
+        if several:
+            variables.append(("municipality", "", mine["municipality"].to_numpy()))
         mentions_by_code = (
             real[real["id"].isin(set(group["id"]))]
             .assign(respondent_id=lambda f: f["id"].str.rsplit(":", n=1).str[0])
@@ -315,19 +409,9 @@ def crosstab(
                     "share": k / len(respondents),
                 }
             )
-            hit = pd.Series([r in mentioned for r in respondents], index=respondents)
-            variables: list[tuple[str, str, pd.Series]] = []
-            for function in function_list:
-                has = mine["functions"].map(lambda fs, f=function: f in fs.split(";"))
-                variables.append(("function", function, has.map({True: "yes", False: "no"})))
-            for name in ("broker", "isolate", "political_contact"):
-                variables.append((name, "", mine[name].map({True: "yes", False: "no"})))
-            variables.append(("community", "", mine["community"]))
-            variables.append(("centrality", "", mine["centrality"]))
-            if several:
-                variables.append(("municipality", "", mine["municipality"]))
+            hit = np.array([r in mentioned for r in respondents])
             for variable, label, category in variables:
-                table = _contingency(category.to_numpy(), hit.to_numpy())
+                table = _contingency(category, hit)
                 if variable == "function":
                     row = table.loc["yes"] if "yes" in table.index else pd.Series({False: 0, True: 0})
                     count_rows.append(_count(question_id, code, variable, label, row))
@@ -484,7 +568,7 @@ def link(
     }
     if not isinstance(codes, pd.DataFrame):
         codes = [Path(p) for p in (codes if isinstance(codes, list) else [codes])]
-    table, paths, _machine = load_codes(codes, survey.answers["id"].tolist(), codebook)
+    table, paths, _machine = load_codes(codes, survey.answers["id"].tolist(), codebook, survey=survey)
     if paths:
         provenance["codes"] = {str(path): file_sha256(path) for path in paths}
     base = coded_answers(survey.answers, table, all_coded)

@@ -167,12 +167,26 @@ def _normalize_char_by_char(text: str) -> tuple[str, list[int], list[int]]:
         if char in _INVISIBLE:
             i += 1
             continue
-        j = i + 1  # a base character with its combining marks composes into one NFC character
-        while j < n and unicodedata.combining(text[j]):
+        # A base character with the marks (or Hangul jamo) that compose with it into NFC; invisible
+        # characters inside the cluster are dropped first, or the marks after them would stay apart.
+        j, kept = i + 1, [i]
+        while j < n:
+            following = text[j]
+            if following in _INVISIBLE:
+                j += 1
+                continue
+            cluster = "".join(text[k] for k in kept)
+            composes = len(unicodedata.normalize("NFC", cluster + following)) <= len(
+                unicodedata.normalize("NFC", cluster)
+            )
+            if not (unicodedata.combining(following) or composes):
+                break
+            kept.append(j)
             j += 1
-        composed = unicodedata.normalize("NFC", text[i:j])
+        composed = unicodedata.normalize("NFC", "".join(text[k] for k in kept))
         # Characters that composed point at the whole cluster; those that did not keep their own offsets.
-        spans = [(i, j)] * len(composed) if len(composed) < j - i else [(k, k + 1) for k in range(i, j)]
+        # (NFC may also lengthen: U+0F9D decomposes, being excluded from composition.)
+        spans = [(k, k + 1) for k in kept] if len(composed) == len(kept) else [(i, j)] * len(composed)
         for char, (start, end) in zip(composed, spans, strict=True):
             for plain in _TRANSLATE.get(char, char):
                 out.append(plain)

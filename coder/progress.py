@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
@@ -26,23 +27,24 @@ from rich.progress import (
 
 T = TypeVar("T")
 
-_state = {"quiet": False, "active": None}
+_state = {"active": None}
+_thread = threading.local()  # quiet is per thread: a background fit kept quiet must not silence the caller
 
 
 def enabled() -> bool:
     """Whether bars are drawn: stderr is a terminal and :func:`quiet` is not in force."""
-    return not _state["quiet"] and sys.stderr.isatty()
+    return not getattr(_thread, "quiet", False) and sys.stderr.isatty()
 
 
 @contextlib.contextmanager
 def quiet() -> Iterator[None]:
     """No bars inside this block (e.g. inside ``coder review``, whose screen is the terminal)."""
-    before = _state["quiet"]
-    _state["quiet"] = True
+    before = getattr(_thread, "quiet", False)
+    _thread.quiet = True
     try:
         yield
     finally:
-        _state["quiet"] = before
+        _thread.quiet = before
 
 
 class Step:

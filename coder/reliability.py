@@ -321,7 +321,9 @@ def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, code_ids: Sequence[str]) ->
 
     ``gold`` is long ``id, code`` (every id in it counts as fully coded; an empty code = no code); ``pred``
     is long ``id, code`` with an optional ``confidence`` column, every row a predicted code. Only the gold
-    ids are evaluated; predictions for other ids are ignored. Codes outside ``code_ids`` are an error.
+    ids are evaluated; predictions for other ids are ignored, and a gold id without predictions counts as
+    predicted with no code. ``code_ids`` are the codebook's codes: a predicted code outside them is an
+    error, a gold code outside them a warning (it is left out of the scores).
 
     Returns a JSON-ready dict (undefined values are ``None``):
 
@@ -330,7 +332,12 @@ def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, code_ids: Sequence[str]) ->
     * ``micro_f1`` over all (answer, code) pairs; ``macro_f1`` = mean F1 over the codes that occur in gold or
       in the predictions (a code absent from both has no defined F1 and is left out);
     * ``mean_alpha``: mean of the defined per-code alphas;
-    * ``coverage_at_95``: see :func:`coverage_at_precision` (target 0.95); ``None`` without confidences.
+    * ``coverage_at_95``: see :func:`coverage_at_precision` (target 0.95); ``None`` without confidences;
+    * ``answers``: how many answers were compared, of how many in each table: ``compared`` (every gold
+      answer), ``gold``, ``predicted`` (answers with a predicted code) and ``predicted_compared`` (those of
+      them in the gold; the rest are ignored);
+    * ``gold_codes_not_in_codebook``: ``{code: answers}`` for each gold code outside ``code_ids`` (a
+      warning: these codes are not scored), ``{}`` when there are none.
 
     >>> gold = pd.DataFrame({"id": ["a", "b"], "code": ["x", ""]})
     >>> pred = pd.DataFrame({"id": ["a"], "code": ["x"]})
@@ -339,10 +346,19 @@ def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, code_ids: Sequence[str]) ->
     """
     code_ids = list(code_ids)
     known = set(code_ids)
-    for name, frame in (("gold", gold), ("predictions", pred)):
-        unknown = sorted(set(frame["code"]) - known - {""})
-        if unknown:
-            raise CoderError(f"unknown code '{unknown[0]}' in the {name} (codes are: {', '.join(code_ids)})")
+    unknown = sorted(set(pred["code"]) - known - {""})
+    if unknown:  # the model suggests codes of its codebook only: these predictions are another codebook's
+        raise CoderError(
+            f"unknown code '{unknown[0]}' in the predictions (codes are: {', '.join(code_ids)}); "
+            "were they suggested with another codebook?"
+        )
+    # A gold code outside the codebook is a warning, not an error: hand coders often use codes the codebook
+    # lacks on purpose (a residual «annet», a code of a newer version), and the researcher still wants the
+    # model scored on the codes both share rather than edit the gold file by hand. It is left out of the
+    # scores (the model cannot suggest it: counting it would lower recall for nothing the model did) and
+    # reported, with how many answers carry it, so that a typo in the gold codes cannot pass unseen.
+    outside = gold[(gold["code"] != "") & ~gold["code"].isin(known)]
+    not_in_codebook = {str(code): int(n) for code, n in outside.groupby("code")["id"].nunique().items()}
     ids = list(dict.fromkeys(gold["id"]))
     if not ids:
         raise CoderError("the gold codes are empty")
@@ -378,12 +394,20 @@ def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, code_ids: Sequence[str]) ->
             if answer in row and code in col:
                 conf[row[answer], col[code]] = np.nanmax([conf[row[answer], col[code]], float(value)])
         coverage = coverage_at_precision(g, conf, 0.95)[0]
+    predicted = set(pred["id"])
     return {
         "micro_f1": micro,
         "macro_f1": float(np.mean(f1s)) if f1s else None,
         "mean_alpha": float(np.mean(alphas)) if alphas else None,
         "per_code": per_code,
         "coverage_at_95": coverage,
+        "answers": {
+            "compared": len(ids),
+            "gold": len(ids),
+            "predicted": len(predicted),
+            "predicted_compared": len(predicted & set(ids)),
+        },
+        "gold_codes_not_in_codebook": not_in_codebook,
     }
 
 
@@ -400,34 +424,65 @@ class Agreement:
 
     ``table``: one row per comparison and code (plus ``(all codes)``), columns ``comparison``, ``code``,
     ``answers`` (answers rated by at least two of the compared), ``percent_agreement``, ``kappa`` (only for
-    two raters), ``alpha``. ``disagreements``: one row per answer and code where the coders differ, columns
-    ``id, respondent_id, question_id, code``, one 0/1 column per coder (empty = not decided), ``text``.
+    two raters), ``alpha``, ``decisions`` (the coders' ratings that were compared: the model's are not
+    decisions) and ``bulk_decisions`` (how many of those came from a bulk rule, ``coder review
+    --accept-above``/``--reject-below``, rather than from reading the answer). ``disagreements``: one row per
+    answer and code where the coders differ, columns ``id, respondent_id, question_id, code``, one 0/1
+    column per coder (empty = not decided), ``text``.
     """
 
     table: pd.DataFrame
     disagreements: pd.DataFrame
     run_id: str | None
 
+    def mostly_bulk(self) -> list[tuple[str, int, int]]:
+        """``(comparison, bulk_decisions, decisions)`` for every comparison in which more than half of the
+        compared decisions came from a bulk rule: two coders who bulk-accepted the same suggestion run agree
+        by construction, so such numbers say little about the coders or the codebook."""
+        overall = self.table[self.table["code"] == OVERALL]
+        return [
+            (row.comparison, int(row.bulk_decisions), int(row.decisions))
+            for row in overall.itertuples(index=False)
+            if row.decisions and row.bulk_decisions * 2 > row.decisions
+        ]
 
-def _coder_ratings(project: Project, coder: str, ids: Sequence[str], code_ids: Sequence[str]) -> np.ndarray:
-    """A coder's (answers × codes) ratings from their decided cells: 1, 0, or NaN where not decided."""
+
+def _coder_ratings(
+    project: Project, coder: str, ids: Sequence[str], code_ids: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """A coder's (answers × codes) ratings from their decided cells: 1, 0, or NaN where not decided; and
+    where the rating came from a bulk rule (True) rather than from reading the answer."""
     ratings = np.full((len(ids), len(code_ids)), np.nan)
+    bulk = np.zeros((len(ids), len(code_ids)), dtype=bool)
     row_of, column_of = {a: i for i, a in enumerate(ids)}, {c: j for j, c in enumerate(code_ids)}
     cells = project.cells(coder)
-    for answer, code, present in zip(cells["id"], cells["code"], cells["present"], strict=True):
+    for answer, code, present, by_rule in zip(
+        cells["id"], cells["code"], cells["present"], cells["bulk"], strict=True
+    ):
         if answer in row_of and code in column_of and not pd.isna(present):
             ratings[row_of[answer], column_of[code]] = float(present)
-    return ratings
+            bulk[row_of[answer], column_of[code]] = bool(by_rule)
+    return ratings, bulk
 
 
-def _compare(name: str, ratings: np.ndarray, code_ids: Sequence[str]) -> list[dict[str, Any]]:
+def _compare(
+    name: str, ratings: np.ndarray, bulk: np.ndarray, coders: Sequence[bool], code_ids: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The rows of one comparison of raters × answers × codes ``ratings``; ``bulk`` marks the ratings a
+    bulk rule made, ``coders`` the raters whose ratings are decisions (not the model's)."""
     rows = []
     two = ratings.shape[0] == 2
-    paired = (~np.isnan(ratings)).sum(axis=0) >= 2  # answers × codes rated by at least two
-    columns = [(code, ratings[:, :, j], int(paired[:, j].sum())) for j, code in enumerate(code_ids)]
+    rated = ~np.isnan(ratings)
+    paired = rated.sum(axis=0) >= 2  # answers × codes rated by at least two
+    compared = rated & paired[None, :, :] & np.asarray(coders, dtype=bool)[:, None, None]
+    columns = [
+        (code, ratings[:, :, j], int(paired[:, j].sum()), compared[:, :, j], bulk[:, :, j])
+        for j, code in enumerate(code_ids)
+    ]
     # every (answer, code) is one unit of the overall row
-    columns.append((OVERALL, ratings.reshape(ratings.shape[0], -1), int(paired.any(axis=1).sum())))
-    for code, data, n_answers in columns:
+    n_overall = int(paired.any(axis=1).sum())
+    columns.append((OVERALL, ratings.reshape(ratings.shape[0], -1), n_overall, compared, bulk))
+    for code, data, n_answers, decisions, by_rule in columns:
         rows.append(
             {
                 "comparison": name,
@@ -436,6 +491,8 @@ def _compare(name: str, ratings: np.ndarray, code_ids: Sequence[str]) -> list[di
                 "percent_agreement": percent_agreement(data),
                 "kappa": cohen_kappa(data[0], data[1]) if two else math.nan,
                 "alpha": krippendorff_alpha(data),
+                "decisions": int(decisions.sum()),
+                "bulk_decisions": int((decisions & by_rule).sum()),
             }
         )
     return rows
@@ -460,6 +517,10 @@ def agreement(
     The model is the latest suggestion run (or ``run_id``): a code is 1 where its confidence is at or above
     the run's threshold; it rated every answer. Note the model learned from the coders' earlier decisions, so
     its agreement on those answers is optimistic.
+
+    Every row counts the compared ``decisions`` and how many of them a bulk rule made (``bulk_decisions``):
+    a bulk rule accepts what the model suggests, so two coders who bulk-accepted one run agree with each
+    other and with the model by construction. :meth:`Agreement.mostly_bulk` names such comparisons.
 
     >>> result = agreement("project.db", ["kari", "ola"])  # doctest: +SKIP
     >>> result.table.query("code == '(all codes)'")  # doctest: +SKIP
@@ -486,10 +547,14 @@ def _agreement(project: Project, coders: Sequence[str], *, model: bool, run_id: 
     answers = project.answers()
     ids = list(answers["id"])
     code_ids = project.codebook().code_ids
-    ratings_of = {coder: _coder_ratings(project, coder, ids, code_ids) for coder in coders}
+    ratings_of, bulk_of = {}, {}
+    for coder in coders:
+        ratings_of[coder], bulk_of[coder] = _coder_ratings(project, coder, ids, code_ids)
     rows: list[dict[str, Any]] = []
     if len(coders) >= 2:
-        rows += _compare(", ".join(coders), np.stack([ratings_of[c] for c in coders]), code_ids)
+        stacked = np.stack([ratings_of[c] for c in coders])
+        rows += _compare(", ".join(coders), stacked, np.stack([bulk_of[c] for c in coders]),
+                         [True] * len(coders), code_ids)  # fmt: skip
     if model:
         run_id = run_id or project.latest_run()
         if run_id is None and len(coders) < 2:
@@ -497,12 +562,16 @@ def _agreement(project: Project, coders: Sequence[str], *, model: bool, run_id: 
     if model and run_id is not None:
         model_ratings = indicator_matrix(project.model_codes(run_id), ids, code_ids).astype(float)
         for coder in coders:
-            rows += _compare(f"{coder} ~ {MODEL}", np.stack([ratings_of[coder], model_ratings]), code_ids)
+            pair = np.stack([ratings_of[coder], model_ratings])
+            bulk = np.stack([bulk_of[coder], np.zeros_like(bulk_of[coder])])
+            rows += _compare(f"{coder} ~ {MODEL}", pair, bulk, [True, False], code_ids)
     elif len(coders) < 2:
         raise CoderError("name at least two coders, or compare with a suggestion run", key="--coders")
     table = pd.DataFrame(
-        rows, columns=["comparison", "code", "answers", "percent_agreement", "kappa", "alpha"]
-    )
+        rows,
+        columns=["comparison", "code", "answers", "percent_agreement", "kappa", "alpha", "decisions",
+                 "bulk_decisions"],
+    )  # fmt: skip
     ratings = np.stack([ratings_of[c] for c in coders])
     disagreements = []
     for i, answer in enumerate(ids):

@@ -1,7 +1,9 @@
 """The coding project: one SQLite file with the answers, the codebook, suggestion runs and the decision log.
 
 A project is self-contained (it keeps the codebook YAML) and holds personal survey data, so the file is
-created with permissions 0600 (SQLite gives its ``-wal``/``-shm`` files the same mode).
+created with permissions 0600 (SQLite gives its ``-wal``/``-shm`` files the same mode), and a copy found open
+to others when opened is narrowed to 0600 with a :class:`ProjectPermissionWarning`. Several processes may
+write one project at once (two coders reviewing): each write waits up to :data:`BUSY_TIMEOUT_SECONDS`.
 
 Schema (``PRAGMA user_version`` = :data:`SCHEMA_VERSION`; :data:`MIGRATIONS` upgrades older files)::
 
@@ -32,15 +34,18 @@ two confident codes) leaves the answer undecided, and a bulk review never closes
 drive the review queue and progress, the exports and agreement; the consensus decided set is the union
 over coders.
 
-**Cells.** A coder's decided cells are the explicit ones plus, for every decided answer, the codes no
-entry names: those are *implied* absent. ``labels()`` (training data) is stricter: only a *closed* answer
-implies absent codes; an answer decided only because no confident suggestion is open contributes just its
-explicit cells.
+**Cells.** A coder's decided cells are the explicit ones plus, for every decided answer the coder read
+(closed it, or has a remaining entry on it not made by a bulk rule), the codes no entry names: those are
+*implied* absent. A bulk rule (``mode == "bulk"``, ``coder review --accept-above``) never read the answer,
+so it decides only the codes it names: after a bulk review the other codes stay undecided (empty in the
+wide export, not 0). ``labels()`` (training data) is stricter: only a *closed* answer implies absent codes;
+an answer decided only because no confident suggestion is open contributes just its explicit cells.
 
 **Consensus** (``coder=None``). For every (answer, code) the coders who decided that cell vote --
 explicitly, or "absent" by having closed the answer without naming the code: present when all of them say
 present, absent when all say absent, a *conflict* otherwise. A cell only one coder decided takes that
-coder's value. A cell nobody voted on is absent when some coder decided (without closing) its answer.
+coder's value. A cell nobody voted on is absent when some coder decided (without closing) and read its
+answer.
 Conflicts are unknown for training (left out of ``labels()``), left out of ``current_codes()``, flagged
 ``status == "conflict"`` in the long export and listed by :meth:`Project.conflicts` (``coder agreement``
 prints them). A later decision of one coder never overrides another coder's.
@@ -58,7 +63,10 @@ import hashlib
 import json
 import os
 import sqlite3
+import stat
+import time
 import uuid
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -77,6 +85,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "Decision",
     "Project",
+    "ProjectPermissionWarning",
+    "coders_in_both",
     "export_codes",
     "init",
     "merge",
@@ -169,6 +179,8 @@ MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2]
 #: Suggestions from this confidence up are stored with a run, so review can show and reject uncertain ones.
 STORED_CONFIDENCE_FLOOR = 0.05
 SCHEMA_VERSION = len(MIGRATIONS)
+#: How long a write waits for another process writing the same project (two coders on one file).
+BUSY_TIMEOUT_SECONDS = 30.0
 
 
 def _now() -> str:
@@ -226,6 +238,43 @@ def _new_project_file(path: Path) -> Iterator[Project]:
         raise
 
 
+class ProjectPermissionWarning(UserWarning):
+    """A project file was open to other users; :meth:`Project.open` narrowed it to the owner (0600)."""
+
+
+def _keep_private(path: Path) -> None:
+    """Take group and other permissions off the project and its ``-wal``/``-shm`` files, with one warning.
+
+    A copy made with some tools (an archive, a mail attachment, ``write_bytes``) gets the umask's 0644, and
+    the project holds personal survey data. A file whose mode this user cannot change is refused.
+    """
+    was = None
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            mode = stat.S_IMODE(os.stat(name).st_mode)
+        except FileNotFoundError:
+            continue
+        if not mode & 0o077:
+            continue
+        private = mode & 0o700  # never widen: a read-only file stays read-only
+        try:
+            os.chmod(name, private)
+        except OSError as error:
+            raise CoderError(
+                f"the project is open to other users (mode {mode:04o}) and its mode cannot be set to"
+                f" {private:04o}: {error.strerror} (ask its owner to run `chmod 600` on it)",
+                file=name,
+            ) from None
+        was = was or (mode, private)
+    if was is not None:
+        warnings.warn(
+            f"{path}: the project was open to other users (mode {was[0]:04o}); it is now {was[1]:04o}"
+            " (it holds personal survey data)",
+            ProjectPermissionWarning,
+            stacklevel=3,
+        )
+
+
 def _check_is_project(path: Path) -> None:
     """Raise unless ``path`` is a coding project, looking read-only so that any other file stays as it is."""
     with path.open("rb") as handle:
@@ -245,13 +294,40 @@ def _check_is_project(path: Path) -> None:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)  # autocommit; explicit transactions
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS)  # explicit transactions
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")  # a committed decision survives a power cut, not only a kill
-    conn.execute("PRAGMA busy_timeout = 10000")  # two coders on one file wait for each other's commits
+    # Two coders on one file wait for each other's commits (readers never wait in WAL mode).
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
     return conn
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
+
+
+def _begin_write(conn: sqlite3.Connection, path: Path) -> None:
+    """``BEGIN IMMEDIATE``, waiting up to :data:`BUSY_TIMEOUT_SECONDS` for another process's write.
+
+    SQLite's busy handler does the waiting; the loop retries the rare busy results that skip it (a WAL
+    recovery by another connection), and a project still busy at the deadline is a clear user error.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error):
+                raise
+            if time.monotonic() >= deadline:
+                raise CoderError(
+                    f"the project is busy: another process has been writing to it for over"
+                    f" {BUSY_TIMEOUT_SECONDS:g} s (nothing was saved; try again)",
+                    file=path,
+                ) from None
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
@@ -262,12 +338,16 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             " (upgrade coder)",
             file=path,
         )
-    for target in range(version, SCHEMA_VERSION):
-        conn.execute("BEGIN IMMEDIATE")
+    while version < SCHEMA_VERSION:
+        _begin_write(conn, path)
         try:
-            for statement in _statements(MIGRATIONS[target]):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {target + 1}")
+            # read again under the write lock: another process may have migrated the file meanwhile
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version < SCHEMA_VERSION:
+                for statement in _statements(MIGRATIONS[version]):
+                    conn.execute(statement)
+                version += 1
+                conn.execute(f"PRAGMA user_version = {version}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -309,13 +389,17 @@ class Project:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> Project:
-        """Open an existing project (applying pending schema migrations)."""
+        """Open an existing project (applying pending schema migrations).
+
+        A project file open to other users is narrowed to 0600 with a :class:`ProjectPermissionWarning`.
+        """
         path = Path(path)
         if not path.exists():
             raise CoderError("project not found (create it with `coder init`)", file=path)
         if path.is_dir():
             raise CoderError("expected a project file, found a directory", file=path)
         _check_is_project(path)
+        _keep_private(path)
         conn = _connect(path)
         _migrate(conn, path)
         return cls(path, conn)
@@ -331,8 +415,11 @@ class Project:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``), rolled back on any error."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        """One write transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``), rolled back on any error.
+
+        Waits for another process's write on the same file (see :func:`_begin_write`).
+        """
+        _begin_write(self.conn, self.path)
         try:
             yield self.conn
             self.conn.execute("COMMIT")
@@ -676,7 +763,8 @@ class Project:
         decided = closed | {
             answer for answer in last if all((answer, code) in explicit for code in needed.get(answer, ()))
         }
-        return _CoderView(coder, explicit, last, closed, decided)
+        read = set(log.loc[log["mode"] != "bulk", "answer_id"])
+        return _CoderView(coder, explicit, last, closed, decided, read)
 
     def cells(
         self, coder: str | None = None, *, closed_only: bool = False, run_id: str | None = None
@@ -684,7 +772,8 @@ class Project:
         """Every decided (answer, code) cell with its value -- see *Cells* and *Consensus* in the module docs.
 
         Columns ``id, code, present`` (1, 0, or ``<NA>`` for a conflict), ``status`` (``agreed`` or
-        ``conflict``), ``explicit`` (some coder logged this very code, not only closed the answer),
+        ``conflict``), ``explicit`` (some coder logged this very code, not only closed the answer), ``bulk``
+        (every vote on the cell came from a bulk rule, ``coder review --accept-above``, not from reading),
         ``coder`` (the coders who decided the cell, ``", "``-joined), ``votes`` (``kari=1, ola=0``),
         ``decided_at`` (the latest), ``action``, ``run_id`` (of the latest explicit entry). Implied cells
         are those of a decided answer (``closed_only``: of a closed answer) that no entry names.
@@ -700,6 +789,7 @@ class Project:
                     "present": next(iter(values)) if len(values) == 1 else pd.NA,
                     "status": "agreed" if len(values) == 1 else "conflict",
                     "explicit": any(explicit for _, _, explicit, _ in cast),
+                    "bulk": all(explicit and entry["mode"] == "bulk" for _, _, explicit, entry in cast),
                     "coder": ", ".join(name for name, _, _, _ in cast),
                     "votes": ", ".join(f"{name}={value}" for name, value, _, _ in cast),
                     "decided_at": max(vote[3]["decided_at"] for vote in cast),
@@ -707,8 +797,8 @@ class Project:
                     "run_id": latest["run_id"],
                 }
             )
-        columns = ["id", "code", "present", "status", "explicit", "coder", "votes", "decided_at", "action",
-                   "run_id"]  # fmt: skip
+        columns = ["id", "code", "present", "status", "explicit", "bulk", "coder", "votes", "decided_at",
+                   "action", "run_id"]  # fmt: skip
         frame = pd.DataFrame(rows, columns=columns)
         frame["present"] = frame["present"].astype("Int64")
         return self._sorted(frame)
@@ -727,7 +817,9 @@ class Project:
             view = self._view(name, needed)
             for key, row in view.explicit.items():
                 votes.setdefault(key, []).append((name, int(row["action"] in POSITIVE), True, row))
-            for answer in view.closed if closed_only else view.decided:
+            # A bulk rule never read the answer: it decides the codes it names and implies nothing else.
+            implying = view.closed if closed_only else view.decided & (view.closed | view.read)
+            for answer in implying:
                 # closing an answer is a vote "absent" on its unnamed codes; a decided, unclosed answer only
                 # gives them absent as a default, which never contradicts another coder's decision
                 into = votes if answer in view.closed else defaults
@@ -801,13 +893,15 @@ class Project:
 
 @dataclass(frozen=True)
 class _CoderView:
-    """One coder's fold: explicit (answer, code) -> last entry, answer -> last entry, closed, decided."""
+    """One coder's fold: explicit (answer, code) -> last entry, answer -> last entry, closed, decided, and
+    read (answers with a remaining entry the coder made by reading it, not by a bulk rule)."""
 
     coder: str
     explicit: dict[tuple[str, str], dict[str, Any]]
     last: dict[str, dict[str, Any]]
     closed: set[str]
     decided: set[str]
+    read: set[str]
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -1018,6 +1112,7 @@ def suggest(
     """
     from coder import classify  # imported here: the project works before (and without) the classifier
 
+    classify.check_options(threshold=threshold, seed=seed)  # what is stored with the run must be valid
     with Project.open(project_path) as project:
         answers = project.answers()[["id", "text"]]
         labels = project.labels()
@@ -1083,6 +1178,28 @@ def merge(a: str | os.PathLike[str], b: str | os.PathLike[str], out: str | os.Pa
                 )
             merged.close()
     return out
+
+
+def coders_in_both(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> list[str]:
+    """The coder names with decisions of their own in both projects (entries the other project lacks).
+
+    :func:`merge` joins entries by coder name, so two people of one name -- or one person who coded both
+    copies -- become a single coder whose decisions mix. Entries both files share (made before one was
+    copied from the other) do not count. ``coder merge`` prints a warning for each name.
+    """
+    entries: list[dict[str, set[str]]] = []
+    for path in (a, b):
+        with Project.open(path) as project:
+            by_coder: dict[str, set[str]] = {}
+            for coder, entry in project.conn.execute("SELECT coder, uuid FROM decisions ORDER BY seq"):
+                by_coder.setdefault(coder, set()).add(entry)
+            entries.append(by_coder)
+    first, second = entries
+    return [
+        name
+        for name in first
+        if first[name] - second.get(name, set()) and second.get(name, set()) - first[name]
+    ]
 
 
 def _copy_into(conn: sqlite3.Connection, source: Project, *, include_answers: bool) -> None:
@@ -1222,9 +1339,9 @@ def wide_codes(project: Project, coder: str | None = None) -> pd.DataFrame:
     """One row per respondent: attributes, ``<code>`` and, with questions, ``<question>__<code>``: 1/0/empty.
 
     ``<question>__<code>`` is the cell of the respondent's answer to that question: 1 present, 0 absent
-    (decided so, or implied by a decided answer), empty when undecided (not answered, not yet coded, or a
-    consensus conflict). ``<code>`` is 1 when any answer of the respondent has the code, else 0 when any
-    has it decided absent, else empty.
+    (decided so, or implied by a decided answer a coder read), empty when undecided (not answered, not yet
+    coded, only other codes decided by a bulk rule, or a consensus conflict). ``<code>`` is 1 when any
+    answer of the respondent has the code, else 0 when any has it decided absent, else empty.
     """
     answers = project.answers()
     code_ids = project.codebook().code_ids

@@ -51,7 +51,7 @@ from coder import codebook as codebook_mod
 from coder import survey as survey_mod
 from coder.codebook import Codebook
 from coder.errors import CoderError
-from coder.io import atomic_write, file_sha256, write_excel, write_json, write_table
+from coder.io import atomic_write, file_sha256, staged_directory, write_excel, write_json, write_table
 from coder.link import coded_answers, crosstab, load_codes
 from coder.network import output_directory
 from coder.survey import Survey
@@ -335,7 +335,7 @@ def summarize(
         review = store.reviewed_codes(project)
         codes = review.codes
         inputs.append(("kodeprosjekt", Path(project)))
-    table, code_paths, machine = load_codes(codes, survey.answers["id"].tolist(), codebook)
+    table, code_paths, machine = load_codes(codes, survey.answers["id"].tolist(), codebook, survey=survey)
     inputs += [("kodefil", p) for p in code_paths]
     model = _model_settings(project, review.run_id if review else None, code_paths) if machine else None
 
@@ -670,6 +670,16 @@ def report(
         project=project,
     )
     directory = output_directory(out_dir)  # only once the inputs are known to be good
+    with staged_directory(directory) as stage:  # interrupted: the earlier report stays as it was
+        staged = _write_report(summary, survey, codebook, wanted, stage)
+    written = [directory / path.relative_to(stage) for path in staged]
+    return replace(summary, files=tuple(written))
+
+
+def _write_report(
+    summary: SummaryReport, survey: Survey, codebook: Codebook, wanted: list[str], directory: Path
+) -> list[Path]:
+    """Write the report's files in the formats wanted into ``directory``; the files written."""
     written: list[Path] = []
     figures: dict[str, list[tuple[str, Path]]] = {}
     if "md" in wanted or "html" in wanted:
@@ -685,7 +695,7 @@ def report(
         written += [write_table(table, directory / f"{name}.csv") for name, table in tables(summary).items()]
     if "json" in wanted:
         written.append(write_json(to_json(summary), directory / f"{REPORT}.json"))
-    return replace(summary, files=tuple(written))
+    return written
 
 
 def _formats(formats: str | Sequence[str]) -> list[str]:

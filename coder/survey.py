@@ -18,7 +18,7 @@ used as it is; the manifest says which column is what. Paths in the manifest are
       functions: funksjoner           # multi-valued, separated by `separator` (default ";")
       responded: svart                # optional (ja/nei); else: has a row in the questionnaire export
     questions:                        # open questions in the questionnaire export
-      file: eksport.csv
+      file: eksport.csv               # an XLSX with several sheets of data also needs `sheet: Svar`
       id: Respondent-ID               # the respondent id column
       columns:
         - {column: "Hva er styrkene ...?", id: styrker, label: Styrker, kind: strength}
@@ -58,8 +58,10 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,7 +70,7 @@ import pandas as pd
 import yaml
 
 from coder.errors import CoderError
-from coder.io import check_unique_ids, read_table, spreadsheet_row
+from coder.io import check_unique_ids, read_table, read_yaml, spreadsheet_row
 
 LEVELS: tuple[str, ...] = ("daily", "weekly", "monthly")
 """Contact frequencies, most frequent first; network levels are cumulative in this order."""
@@ -124,6 +126,20 @@ _TOP_KEYS = {
     "workshop",
     "include",
 }
+# The fields each section reads; any other field is ignored with a warning (see check_warnings).
+_SECTION_KEYS: dict[str, tuple[str, ...]] = {
+    "respondents": ("file", "sheet", "id", "label", "municipality", "functions", "responded", "separator"),
+    "questions": ("file", "sheet", "id", "columns"),
+    "ratings": ("file", "sheet", "id", "columns"),
+    "contacts": ("file", "sheet", "from", "to", "frequency", "frequencies"),
+    "political_contacts": ("file", "sheet", "respondent", "body", "type", "bodies"),
+    "workshop": ("file", "sheet", "question", "note", "id", "group"),
+}
+_COLUMN_KEYS: dict[str, tuple[str, ...]] = {
+    "questions": ("column", "id", "label", "kind"),
+    "ratings": ("column", "id", "label", "scale", "missing"),
+}
+_SCALE_KEYS = ("min", "max", "labels")
 
 
 @dataclass(frozen=True, eq=False)
@@ -192,6 +208,61 @@ def check(manifest_path: str | Path) -> list[CoderError]:
     ["kontakter.csv, row 7, column 'til': unknown person 'O99'"]
     """
     return _read(Path(manifest_path))[1]
+
+
+def check_warnings(manifest_path: str | Path, _seen: frozenset[Path] = frozenset()) -> list[CoderError]:
+    """The manifest's fields that are read by nothing (a typo, mostly), each naming the nearest known field.
+
+    Not errors: the manifest is used without them. Reads the YAML only (also of included manifests); a
+    manifest that cannot be read gives no warnings (:func:`check` reports it).
+
+    >>> [str(w) for w in check_warnings("manifest.yaml")]  # doctest: +SKIP
+    ["manifest.yaml:7, key 'contacts.frequncy': unknown field, ignored (did you mean 'frequency'?)"]
+    """
+    manifest = Path(manifest_path)
+    if manifest.resolve() in _seen:  # an include cycle: check reports it
+        return []
+    try:
+        document = read_yaml(manifest, "manifest")
+    except CoderError:
+        return []
+    data = document.data
+    if not isinstance(data, dict):
+        return []
+    found: list[CoderError] = []
+
+    def unknown(mapping: Any, known: Collection[str], *path: str | int) -> None:
+        if not isinstance(mapping, dict):
+            return
+        for key in mapping:
+            if str(key) in known:
+                continue
+            close = difflib.get_close_matches(str(key), list(known), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}"
+            dotted = ".".join(f"[{step}]" if isinstance(step, int) else step for step in (*path, str(key)))
+            found.append(
+                CoderError(
+                    f"unknown field, ignored ({hint})",
+                    file=manifest,
+                    key=dotted.replace(".[", "["),
+                    line=_node_line(document.node, *path, str(key)),
+                )
+            )
+
+    unknown(data, sorted(_TOP_KEYS))
+    for section, keys in _SECTION_KEYS.items():
+        unknown(data.get(section), keys, section)
+        columns = data[section].get("columns") if isinstance(data.get(section), dict) else None
+        if section in _COLUMN_KEYS and isinstance(columns, list):
+            for n, item in enumerate(columns):
+                unknown(item, _COLUMN_KEYS[section], section, "columns", n)
+                if isinstance(item, dict) and section == "ratings":
+                    unknown(item.get("scale"), _SCALE_KEYS, section, "columns", n, "scale")
+    includes = data.get("include")
+    if isinstance(includes, list):
+        for name in includes:
+            found.extend(check_warnings(manifest.parent / str(name), _seen | {manifest.resolve()}))
+    return found
 
 
 def answers(survey: Survey | str | Path) -> pd.DataFrame:
@@ -304,7 +375,7 @@ class _Reader:
         self.manifest = manifest
         self.base = manifest.parent
         self.problems: list[CoderError] = []
-        self._tables: dict[Path, pd.DataFrame | None] = {}
+        self._tables: dict[tuple[Path, str | int | None], pd.DataFrame | None] = {}
         self.exports: dict[tuple[Path, str], list[tuple[int, str, dict[str, Any]]]] = {}
 
     def problem(self, message: str, **where: Any) -> None:
@@ -317,19 +388,10 @@ class _Reader:
         needs a line.
         """
         try:
-            node = yaml.compose(self.manifest.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            node = read_yaml(self.manifest, "manifest").node
+        except CoderError:
             return None
-        for step in path:
-            if isinstance(node, yaml.MappingNode) and isinstance(step, str):
-                node = next((v for k, v in node.value if getattr(k, "value", None) == step), None)
-            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
-                node = node.value[step]
-            else:
-                return None
-            if node is None:
-                return None
-        return node.start_mark.line + 1
+        return _node_line(node, *path)
 
     def table(self, section: dict[str, Any], section_name: str) -> tuple[pd.DataFrame | None, Path | None]:
         name = section.get("file")
@@ -339,13 +401,15 @@ class _Reader:
             )
             return None, None
         path = self.base / name
-        if path not in self._tables:
+        sheet = section.get("sheet")  # which sheet of a workbook with several (else the only one with data)
+        sheet = sheet if isinstance(sheet, int) and not isinstance(sheet, bool) else (sheet and str(sheet))
+        if (path, sheet) not in self._tables:
             try:
-                self._tables[path] = read_table(path)
+                self._tables[(path, sheet)] = read_table(path, sheet=sheet)
             except CoderError as error:
                 self.problems.append(error)
-                self._tables[path] = None
-        return self._tables[path], path
+                self._tables[(path, sheet)] = None
+        return self._tables[(path, sheet)], path
 
     def column(
         self, frame: pd.DataFrame, path: Path, section: dict[str, Any], key: str, name: str
@@ -365,19 +429,30 @@ class _Reader:
         return column
 
 
-def _read(manifest: Path) -> tuple[Survey | None, list[CoderError]]:
+def _node_line(node: yaml.Node | None, *path: str | int) -> int | None:
+    """The line (1-based) of the value at ``path`` (keys and list indexes) in a YAML node tree; for a last
+    step that is a key, the line of the key."""
+    for n, step in enumerate(path):
+        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+            pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == step), None)
+            if pair is None:
+                return None
+            node = pair[0] if n == len(path) - 1 else pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+        else:
+            return None
+    return None if node is None else node.start_mark.line + 1
+
+
+def _read(manifest: Path, including: tuple[Path, ...] = ()) -> tuple[Survey | None, list[CoderError]]:
     data, problems = _read_yaml(manifest)
     if data is None:
         return None, problems
     if "include" in data:
-        return _read_included(manifest, data, problems)
+        return _read_included(manifest, data, problems, including)
     reader = _Reader(manifest)
     reader.problems.extend(problems)
-    for key in data:
-        if key not in _TOP_KEYS:
-            reader.problem(
-                f"unknown key (known: {', '.join(sorted(_TOP_KEYS))})", file=manifest, key=str(key)
-            )
     functions = _read_functions(reader, data.get("functions"))
     respondents, exported = _read_respondents(reader, data, functions)
     known = dict(zip(respondents["respondent_id"], respondents["municipality"], strict=True))
@@ -409,33 +484,31 @@ def _read(manifest: Path) -> tuple[Survey | None, list[CoderError]]:
 
 
 def _read_yaml(manifest: Path) -> tuple[dict[str, Any] | None, list[CoderError]]:
-    if not manifest.exists():
-        return None, [CoderError("manifest not found", file=manifest)]
-    if manifest.is_dir():
-        return None, [CoderError("expected a manifest file, found a directory", file=manifest)]
     try:
-        data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        what = getattr(error, "problem", None) or "invalid YAML"
-        return None, [CoderError(f"invalid YAML: {what}", file=manifest, line=line)]
-    except UnicodeDecodeError:
-        return None, [CoderError("the manifest is not UTF-8 text", file=manifest)]
+        data = read_yaml(manifest, "manifest").data
+    except CoderError as error:
+        return None, [error]
     if not isinstance(data, dict):
         return None, [CoderError("a manifest is a YAML mapping (key: value)", file=manifest)]
     return data, []
 
 
 def _read_included(
-    manifest: Path, data: dict[str, Any], problems: list[CoderError]
+    manifest: Path, data: dict[str, Any], problems: list[CoderError], including: tuple[Path, ...] = ()
 ) -> tuple[Survey | None, list]:
     includes = data["include"]
     if not isinstance(includes, list) or not includes:
         return None, [*problems, CoderError("'include' is a list of manifests", file=manifest, key="include")]
+    including = (*including, manifest.resolve())
     parts: list[Survey] = []
-    for name in includes:
-        survey, found = _read(manifest.parent / str(name))
+    for n, name in enumerate(includes):
+        included = manifest.parent / str(name)
+        if included.resolve() in including:  # a manifest that includes itself would never end
+            problems.append(
+                CoderError(f"'{name}' includes itself (a cycle)", file=manifest, key=f"include[{n}]")
+            )
+            continue
+        survey, found = _read(included, including)
         problems.extend(found)
         if survey is not None:
             parts.append(survey)
@@ -481,6 +554,15 @@ def _read_functions(reader: _Reader, spec: Any) -> dict[str, str]:
     return {}
 
 
+def _as_list(value: Any) -> list[Any]:
+    """A manifest value meant as a list: a single value is a list of one, null is empty."""
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return list(value)
+    return list(value) if isinstance(value, dict) else [value]
+
+
 def _section(reader: _Reader, data: Any, name: str, required: bool = True) -> dict[str, Any] | None:
     if data is None:
         if required:
@@ -517,6 +599,9 @@ def _read_respondents(
         return empty, False
     default_municipality = str(data.get("municipality") or "").strip()
     separator = str(spec.get("separator", ";"))
+    if not separator:
+        reader.problem("'separator' is empty", file=reader.manifest, key="respondents.separator")
+        separator = ";"
     lookup = {code.casefold(): code for code in functions}
     lookup.update({label.casefold(): code for code, label in functions.items()})
 
@@ -527,12 +612,17 @@ def _read_respondents(
         if not pid:
             reader.problem("empty id", file=path, row=row, column=id_col)
             continue
-        if pid in seen:
-            reader.problem(
-                f"duplicate id '{pid}' (first in row {seen[pid]})", file=path, row=row, column=id_col
+        first = seen.get(pid.casefold())
+        if first is not None:
+            # Ids that differ only in case are one person typed twice, or two that others cannot tell apart.
+            same = (
+                f"duplicate id '{pid}'"
+                if first[1] == pid
+                else f"id '{pid}' differs only in case from '{first[1]}'"
             )
+            reader.problem(f"{same} (first in row {first[0]})", file=path, row=row, column=id_col)
             continue
-        seen[pid] = row
+        seen[pid.casefold()] = (row, pid)
         municipality = str(record[mun_col]).strip() if mun_col else ""
         municipality = municipality or default_municipality
         if not municipality:
@@ -599,15 +689,19 @@ def _check_export(
         rid = str(record[id_col]).strip()
         if not rid:
             reader.problem("empty respondent id", file=path, row=row, column=id_col)
-        elif rid in seen:
-            reader.problem(f"duplicate id '{rid}'", file=path, row=row, column=id_col)
+        elif rid.casefold() in seen:
+            first, spelt = seen[rid.casefold()]
+            same = (
+                f"duplicate id '{rid}'" if spelt == rid else f"id '{rid}' differs only in case from '{spelt}'"
+            )
+            reader.problem(f"{same} (first in row {first})", file=path, row=row, column=id_col)
         elif rid not in known:
-            seen[rid] = row
+            seen[rid.casefold()] = (row, rid)
             reader.problem(
                 f"unknown respondent '{rid}' (not in the respondents file)", file=path, row=row, column=id_col
             )
         else:
-            seen[rid] = row
+            seen[rid.casefold()] = (row, rid)
             out.append((row, rid, record))
     return out
 
@@ -703,9 +797,15 @@ def _scale(reader: _Reader, item: dict[str, Any], n: int) -> tuple[float, float,
     except (TypeError, ValueError):
         reader.problem("scale min and max are numbers", file=reader.manifest, key=key)
         return None
-    labels = {
-        str(label).strip().casefold(): float(value) for value, label in (scale.get("labels") or {}).items()
-    }
+    labels_spec = scale.get("labels") or {}
+    if not isinstance(labels_spec, dict):
+        reader.problem("scale labels map values to labels ({1: Svært dårlig})", file=reader.manifest, key=key)
+        return None
+    try:
+        labels = {str(label).strip().casefold(): float(value) for value, label in labels_spec.items()}
+    except (TypeError, ValueError):
+        reader.problem("the values of scale labels are numbers", file=reader.manifest, key=f"{key}.labels")
+        return None
     return low, high, labels
 
 
@@ -726,7 +826,7 @@ def _read_ratings(
     for n, item in items:
         scale = _scale(reader, item, n)
         if scale is not None:
-            missing = {str(m).strip().casefold() for m in (item.get("missing") or [])}
+            missing = {str(m).strip().casefold() for m in _as_list(item.get("missing"))}
             parsed.append(
                 (
                     str(item["id"]),
@@ -817,7 +917,15 @@ def _read_contacts(reader: _Reader, data: Any, known: dict[str, str]) -> pd.Data
         return pd.DataFrame(columns=columns)
     spec, frame, path, (src_col, dst_col, freq_col) = mapped
     values = dict(FREQUENCY_VALUES)
-    values.update({str(k).strip().casefold(): str(v) for k, v in (spec.get("frequencies") or {}).items()})
+    extra = spec.get("frequencies") or {}
+    if isinstance(extra, dict):
+        values.update({str(k).strip().casefold(): str(v) for k, v in extra.items()})
+    else:
+        reader.problem(
+            "'frequencies' maps values to levels ({flere ganger i uka: weekly})",
+            file=reader.manifest,
+            key="contacts.frequencies",
+        )
     best: dict[tuple[str, str], str] = {}
     for i, record in enumerate(frame.to_dict("records")):
         row = spreadsheet_row(i)
@@ -868,7 +976,8 @@ def _read_political(reader: _Reader, data: Any, known: dict[str, str]) -> pd.Dat
     if mapped is None:
         return pd.DataFrame(columns=columns)
     spec, frame, path, (who_col, body_col, type_col) = mapped
-    bodies = {str(b).strip().casefold(): str(b).strip() for b in (spec.get("bodies") or DEFAULT_BODIES)}
+    declared = _as_list(spec.get("bodies") or DEFAULT_BODIES)
+    bodies = {str(b).strip().casefold(): str(b).strip() for b in declared}
     rows, seen = [], set()
     for i, record in enumerate(frame.to_dict("records")):
         row = spreadsheet_row(i)

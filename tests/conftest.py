@@ -56,3 +56,11 @@ def chromium() -> str:
     if browser is None:
         pytest.skip("chromium is missing and could not be installed (apt-get install chromium, as root)")
     return browser
+
+
+# Property tests (hypothesis): few examples and no deadline, so they stay fast on a shared machine and a
+# first call that builds a cache is not taken for a failure.
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("coder", max_examples=60, deadline=None)
+settings.load_profile("coder")

@@ -703,3 +703,88 @@ def test_an_answer_given_twice_gets_one_suggestion(reference_book: Codebook) -> 
     np.testing.assert_array_equal(corpus[0], corpus[-2])
     np.testing.assert_array_equal(corpus[2], corpus[-1])
     np.testing.assert_allclose(corpus, model.predict_proba(texts))
+
+
+# -- parameters are checked the scikit-learn way ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value"),
+    [
+        ("threshold", 2),
+        ("threshold", -0.1),
+        ("n_folds", 0),
+        ("n_folds", 1),
+        ("pseudo_label_above", 0.3),
+        ("self_training_rounds", -1),
+        ("keyword_weight", -1.0),
+        ("C", 0),
+        ("human_C", 0.0),
+        ("max_training_answers", 0),
+        ("random_state", -1),
+        ("random_state", np.random.RandomState(0)),
+        ("codebook", "codebooks/boligsosialt.yaml"),
+        ("memory", 3),
+    ],
+)
+def test_fit_rejects_a_parameter_out_of_range_before_any_work(
+    codebook: Codebook, parameter: str, value: object
+) -> None:
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    suggester = classify.CodeSuggester(codebook).set_params(**{parameter: value})
+    with pytest.raises(InvalidParameterError, match=f"'{parameter}' parameter of CodeSuggester"):
+        suggester.fit(ANSWERS)
+    assert not hasattr(suggester, "models_") and not hasattr(suggester, "classes_")
+
+
+def test_every_parameter_has_a_constraint_and_the_defaults_and_ablations_pass(codebook: Codebook) -> None:
+    suggester = classify.CodeSuggester(codebook)
+    assert set(classify.CodeSuggester._parameter_constraints) == set(suggester.get_params())
+    suggester._validate_params()  # the defaults
+    # what benchmarks/quality.py switches off, and the edges of the ranges
+    edges = {
+        "self_training_rounds": 0, "reference_weight": 0, "definition_weight": 0, "threshold": 1,
+        "n_folds": 2, "max_training_answers": None, "random_state": 2**32 - 1, "memory": REPO,
+        "spacy_model": REPO, "pseudo_label_above": 1, "bias": -3,
+    }  # fmt: skip
+    clone(suggester).set_params(**edges)._validate_params()
+
+
+@pytest.mark.parametrize(
+    ("options", "key", "message"),
+    [
+        ({"threshold": 2}, "threshold", "must be a float in the range [0.0, 1.0], got 2"),
+        ({"seed": -1}, "seed", "must be an int in the range [0, 4294967295], got -1"),
+    ],
+)
+def test_suggest_options_out_of_range_are_user_errors_naming_them(
+    codebook: Codebook, answers: pd.DataFrame, options: dict, key: str, message: str
+) -> None:
+    with pytest.raises(CoderError) as error:
+        classify.suggest(answers, codebook, **options)
+    assert error.value.key == key and error.value.message == message
+    with pytest.raises(CoderError, match=key):  # also with no answers, where nothing is fitted
+        classify.suggest(answers.iloc[:0], codebook, **options)
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (["--threshold", "2"], "Error: key 'threshold': must be a float in the range [0.0, 1.0], got 2.0"),
+        (["--seed", "-1"], "Error: key 'seed': must be an int in the range [0, 4294967295], got -1"),
+    ],
+)
+def test_cli_suggest_option_out_of_range_is_one_line_and_exit_2(
+    tmp_path: Path, answers: pd.DataFrame, extra: list[str], expected: str
+) -> None:
+    source = _write(tmp_path / "answers.csv", answers)
+    out = tmp_path / "s.csv"
+    args = ["suggest", str(source), "--codebook", str(CODEBOOK), "--out", str(out), *extra]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and result.output.strip() == expected
+    assert not out.exists()
+    # with --project too, before the project is opened (it does not exist)
+    result = CliRunner().invoke(app, ["suggest", "--project", str(tmp_path / "p.db"), *extra])
+    assert result.exit_code == 2 and result.output.strip() == expected
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.csv"]

@@ -12,7 +12,15 @@ from typer.testing import CliRunner
 
 from coder.cli import app
 from coder.errors import CoderError
-from coder.io import atomic_write, decode_bytes, read_answers, read_table, sniff_separator, write_table
+from coder.io import (
+    atomic_write,
+    decode_bytes,
+    read_answers,
+    read_table,
+    read_yaml,
+    sniff_separator,
+    write_table,
+)
 
 ROWS = [("r1", "Mangler omsorgsboliger"), ("r2", "Kort vei, alle kjenner alle"), ("r3", "  ")]
 
@@ -178,3 +186,137 @@ def test_a_header_only_file_has_no_answers(tmp_path: Path) -> None:
     path.write_text("id,text\n", encoding="utf-8")
     with pytest.raises(CoderError, match="no answers"):
         read_answers(path)
+
+
+# ------------------------------------------------------------------------------ bad inputs, one clear line
+
+
+def _cli_error(args: list[str]) -> str:
+    result = CliRunner().invoke(app, args)
+    output = result.output.strip()
+    assert result.exit_code == 2 and output.startswith("Error:") and len(output.splitlines()) == 1, output
+    assert "Traceback" not in output
+    return output
+
+
+def _xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fragment"),
+    [
+        ("title.csv", "Undersøkelse 2024\nid;text\nr1;a\n", "row 1: row 1 is not a header: it has one field"),
+        ("two.csv", "Q1;Q2\nid;text\nr1;a\n", "column 'id': not in the header (row 1) but in row 2"),
+        ("again.csv", "id;text\nr1;a\nid;text\nr2;b\n", "row 3: this row repeats the header"),
+    ],
+)
+def test_header_problems_from_excel_give_file_and_row(
+    tmp_path: Path, name: str, content: str, fragment: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content.encode("cp1252"))
+    with pytest.raises(CoderError) as raised:
+        read_answers(path)
+    assert fragment in str(raised.value) and raised.value.file == str(path)
+    output = _cli_error(["preprocess", str(path), "--out", str(tmp_path / "t.csv")])
+    assert fragment in output
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["Svar fra Questback", None, None], ["id", "text", "kommune"], ["r1", "a", "Oppdal"]],
+        [["Bakgrunn", None, "Svar", None], ["id", "rolle", "text", "annet"], ["r1", "x", "a", "b"]],
+    ],
+    ids=["title-row", "merged-header-cells"],
+)
+def test_xlsx_title_row_or_merged_header_is_named(tmp_path: Path, rows: list[list[object]]) -> None:
+    path = _xlsx(tmp_path / "svar.xlsx", {"Svar": rows})
+    with pytest.raises(CoderError, match="is not a header|both look like header rows") as raised:
+        read_table(path)
+    assert raised.value.row in (1, "1, 2")
+    assert "svar.xlsx, row" in _cli_error(["preprocess", str(path), "--out", str(tmp_path / "t.csv")])
+
+
+def test_a_workbook_with_several_sheets_of_data_needs_a_choice(tmp_path: Path) -> None:
+    rows = [["id", "text"], ["r1", "a"]]
+    path = _xlsx(tmp_path / "svar.xlsx", {"Svar": rows, "Info": [["Eksportert", "2024"]], "Ark3": []})
+    with pytest.raises(CoderError, match="2 sheets with data \\('Svar', 'Info'\\)"):
+        read_table(path)
+    assert read_table(path, sheet="Svar")["text"].tolist() == ["a"]
+    assert "sheets with data" in _cli_error(["preprocess", str(path), "--out", str(tmp_path / "t.csv")])
+    single = _xlsx(tmp_path / "one.xlsx", {"Svar": rows, "Ark2": [], "Ark3": []})  # empty sheets: fine
+    assert read_answers(single)["id"].tolist() == ["r1"]
+
+
+@pytest.mark.parametrize(
+    ("ids", "fragment"),
+    [
+        (["R7", "r2", "r7"], "rows 2, 4, column 'id': duplicate id 'R7' ('R7' and 'r7' differ only in case)"),
+        (["r7", "r2", " r7 "], "rows 2, 4, column 'id': duplicate id 'r7' ('r7' and ' r7 ' differ only in"),
+    ],
+)
+def test_ids_equal_but_for_case_or_spaces_name_both_rows(
+    tmp_path: Path, ids: list[str], fragment: str
+) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("id;text\n" + "".join(f"{i};svar\n" for i in ids), encoding="utf-8-sig")
+    with pytest.raises(CoderError) as raised:
+        read_answers(path)
+    assert fragment in str(raised.value)
+    assert fragment in _cli_error(["preprocess", str(path), "--out", str(tmp_path / "t.csv")])
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("name: a\ncodes:\n\t- x\n", 3, "a tab character at column 1"),
+        ("name: a\nname: b\n", 2, "duplicate key 'name' (first on line 1)"),
+        ("a:\n  b: 1\n  c: 2\n  b: 3\n", 4, "duplicate key 'b' (first on line 2)"),
+        ("when: 2024-02-30\n", None, "invalid YAML value"),
+    ],
+)
+def test_the_yaml_reader_is_strict(tmp_path: Path, text: str, line: int | None, fragment: str) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CoderError) as raised:
+        read_yaml(path)
+    assert fragment in raised.value.message and raised.value.line == line
+
+
+def test_the_yaml_reader_accepts_a_bom_and_keeps_tabs_inside_text(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_bytes("\ufeffsurvey: Åfjord\nnote: |\n  a\n  \tb\n".encode())
+    document = read_yaml(path)
+    assert document.data == {"survey": "Åfjord", "note": "a\n\tb\n"}
+    assert document.node is not None and document.node.value[1][0].start_mark.line == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "id;svar\n1;Små forhold\n".encode(),
+        b"\xef\xbb\xbf" + "id;svar\n1;Små forhold\n".encode(),
+        "id;svar\n1;Små forhold\n".encode("cp1252"),
+        "id;svar\n1;møte ".encode() + b"\x96 ok\n",  # UTF-8 with a dash pasted from Word
+        b"id;svar\n1;" + b"a" * ((1 << 20) - 11) + "ø og å\n".encode(),  # «ø» across two blocks
+    ],
+)
+def test_a_csv_is_read_from_the_file_as_its_bytes_decode(tmp_path: Path, data: bytes) -> None:
+    """The file is decoded in blocks by pandas, not whole: the same table as decoding all its bytes."""
+    path = tmp_path / "svar.csv"
+    path.write_bytes(data)
+    expected = decode_bytes(data).split("\n")[1].split(";", 1)[1]
+    assert read_table(path)["svar"].tolist() == [expected]
+    answers = read_answers(path, text_col="svar")
+    assert answers["text"].tolist() == [expected] and list(answers.columns) == ["id", "text"]

@@ -166,7 +166,9 @@ def test_unknown_id_in_a_codes_file_names_the_file_row_and_column(
 ) -> None:
     codes = tmp_path / "koder.csv"
     codes.write_text("id,code\nO01:styrker,anchoring\nO99:styrker,anchoring\n", encoding="utf-8")
-    with pytest.raises(CoderError, match="'O99:styrker' is not an answer") as error:
+    with pytest.raises(
+        CoderError, match="'O99:styrker' is the answer of no respondent in this survey"
+    ) as error:
         link.link(oppdal, [OPPDAL_CODES, codes])
     assert (error.value.file, error.value.row, error.value.column) == (str(codes), 3, "id")
 
@@ -336,3 +338,48 @@ def test_cli_link_bad_level_fails_before_any_work(tmp_path: Path) -> None:
         app, ["link", str(tmp_path / "none.yaml"), "--codes", str(OPPDAL_CODES), "--level", "hourly"]
     )
     assert result.exit_code == 2 and "unknown level 'hourly'" in result.output, result.output
+
+
+def test_codes_of_two_municipalities_against_one_say_which_ids_are_unknown_and_why(
+    oppdal: survey.Survey,
+) -> None:
+    rissa = pd.read_csv(RISSA_CODES, dtype=str, keep_default_na=False)
+    with pytest.raises(CoderError) as error:
+        link.link(oppdal, [OPPDAL_CODES, RISSA_CODES])
+    first = list(dict.fromkeys(rissa["id"]))[:3]
+    assert str(error.value) == (
+        f"{RISSA_CODES}, row 2, column 'id': {rissa['id'].nunique()} ids are answers of no respondent in "
+        "this survey (codes from another survey or municipality?): "
+        + ", ".join(f"'{i}'" for i in first)
+        + ", ..."
+    )
+    assert rissa["id"].nunique() == 62 and first[0] == "R01:ansvarsavklaring"
+    assert "respondent_id:question_id" not in str(error.value)  # the old hint about the id format
+    result = runner.invoke(
+        app, ["link", str(OPPDAL), "--codes", str(OPPDAL_CODES), "--codes", str(RISSA_CODES)]
+    )
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.stderr.strip() == f"Error: {error.value}"
+
+
+def test_an_unknown_id_says_whether_its_question_or_its_answer_is_missing(oppdal: survey.Survey) -> None:
+    # O06 is a respondent of the network with no open answer; 'spørsmål' is no question; 'O01:styrker' is
+    # fine; a bare id has no question part
+    codes = pd.DataFrame(
+        {
+            "id": ["O01:styrker", "O06:styrker", "O01:spørsmål", "O02:spørsmål", "O01", "O06:styrker"],
+            "code": ["anchoring"] * 6,
+        }
+    )
+    assert "O06" in set(oppdal.respondents["respondent_id"]) and "O06" not in set(
+        oppdal.answers["respondent_id"]
+    )
+    with pytest.raises(CoderError) as error:
+        link.link(oppdal, codes)
+    questions = ", ".join(oppdal.questions["question_id"])
+    assert error.value.message == (
+        "'O06:styrker' is an answer this survey does not have (left empty, or the person did not respond); "
+        f"2 ids are answers to no question of this survey (its questions: {questions}): 'O01:spørsmål', "
+        "'O02:spørsmål'; 'O01' is not of the form respondent_id:question_id"
+    )
+    assert (error.value.row, error.value.column) == (3, "id")

@@ -37,3 +37,26 @@ def test_quiet_turns_bars_off_inside_its_block(monkeypatch: pytest.MonkeyPatch) 
     with progress.quiet():
         assert not progress.enabled()
     assert progress.enabled()
+
+
+def test_quiet_in_a_background_thread_leaves_the_caller_its_bars(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`coder review` fits in a background thread kept quiet; the main thread's bars stay on meanwhile."""
+    import threading
+
+    monkeypatch.setattr(sys, "stderr", _Terminal())
+    inside, release = threading.Event(), threading.Event()
+
+    def background() -> None:
+        with progress.quiet():
+            assert not progress.enabled()
+            inside.set()
+            release.wait(timeout=10)
+
+    thread = threading.Thread(target=background)
+    thread.start()
+    try:
+        assert inside.wait(timeout=10)
+        assert progress.enabled()  # the caller is not silenced while the other thread is quiet
+    finally:
+        release.set()
+        thread.join()

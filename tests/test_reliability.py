@@ -134,7 +134,9 @@ def test_evaluate_agrees_with_scikit_learn() -> None:
     assert result["macro_f1"] == pytest.approx(f1_score(g, p, average="macro"))
     assert result["mean_alpha"] == pytest.approx(np.mean([result["per_code"][c]["alpha"] for c in codes]))
     assert result["coverage_at_95"] is None  # no confidences
-    assert set(result) == {"micro_f1", "macro_f1", "mean_alpha", "per_code", "coverage_at_95"}
+    assert set(result) == {"micro_f1", "macro_f1", "mean_alpha", "per_code", "coverage_at_95"} | {
+        "answers", "gold_codes_not_in_codebook"
+    }  # fmt: skip
 
 
 def test_evaluate_coverage_uses_the_confidences() -> None:
@@ -181,7 +183,9 @@ def test_cli_evaluate_table_and_json(tmp_path: Path) -> None:
     assert "coverage at 95 % precision 66.7%" in result.output
     result = runner.invoke(app, ["evaluate", "--gold", str(gold), "--pred", str(pred), "--json"])
     data = json.loads(result.output)
-    assert set(data) == {"micro_f1", "macro_f1", "mean_alpha", "per_code", "coverage_at_95"}
+    assert set(data) == {"micro_f1", "macro_f1", "mean_alpha", "per_code", "coverage_at_95"} | {
+        "answers", "gold_codes_not_in_codebook"
+    }  # fmt: skip
     assert data["per_code"]["follow_up"] == {
         "support": 2, "precision": 1.0, "recall": 1.0, "f1": 1.0, "kappa": 1.0, "alpha": 1.0
     }  # fmt: skip
@@ -332,3 +336,93 @@ def test_predictions_for_another_survey_are_a_user_error() -> None:
     gold = pd.DataFrame({"id": ["a", "b"], "code": ["x", ""]})
     with pytest.raises(CoderError, match="share no answer id"):
         evaluate(gold, pd.DataFrame({"id": ["z"], "code": ["x"]}), ["x"])
+
+
+# -- agreement that comes from a bulk rule is flagged --------------------------------------------------------
+
+BULK_SUGGESTIONS = pd.DataFrame(
+    {
+        "id": ["a0", "a1", "a2", "a3", "a4", "a5", "a5"],
+        "code": ["x", "x", "y", "y", "x", "x", "y"],
+        "confidence": [0.95, 0.93, 0.97, 0.05, 0.6, 0.3, 0.04],
+    }
+)
+
+
+@pytest.fixture
+def suggested(tmp_path: Path) -> store.Project:
+    answers = pd.DataFrame({"id": [f"a{i}" for i in range(6)], "text": [f"svar {i}" for i in range(6)]})
+    opened = store.init(tmp_path / "s.db", answers, CODEBOOK)
+    opened.add_suggestion_run(BULK_SUGGESTIONS, threshold=0.5)
+    yield opened
+    opened.close()
+
+
+def test_two_coders_who_only_bulk_accepted_one_run_are_flagged(suggested: store.Project) -> None:
+    from coder.review import bulk_review
+
+    bulk_review(suggested, "kari", accept_above=0.9, reject_below=0.1)
+    bulk_review(suggested, "ola", accept_above=0.8, reject_below=0.2)
+    result = agreement(suggested, ["kari", "ola"])
+    overall = result.table[result.table["code"] == OVERALL].set_index("comparison")
+    # each decided the same 5 cells by rule (x of a0, a1; y of a2, a3, a5), and nothing else: a bulk rule
+    # implies no absent codes, so only those cells are compared
+    assert overall.loc["kari, ola", "percent_agreement"] == 1.0
+    assert overall.loc["kari, ola", ["decisions", "bulk_decisions"]].tolist() == [10, 10]
+    assert overall.loc["kari ~ model", ["decisions", "bulk_decisions"]].tolist() == [5, 5]
+    assert result.mostly_bulk() == [("kari, ola", 10, 10), ("kari ~ model", 5, 5), ("ola ~ model", 5, 5)]
+    cli = runner.invoke(app, ["agreement", str(suggested.path), "--coders", "kari,ola"])
+    assert cli.exit_code == 0, cli.output
+    cautions = [line for line in cli.output.splitlines() if line.startswith("Caution:")]
+    assert len(cautions) == 3
+    assert cautions[0].startswith("Caution: kari, ola: 10 of 10 compared decisions came from a bulk rule")
+
+
+def test_coders_who_read_the_answers_get_no_caution(project: store.Project) -> None:
+    result = agreement(project, ["kari", "ola"])
+    assert set(result.table["bulk_decisions"]) == {0}
+    overall = result.table.set_index(["comparison", "code"]).loc[("kari, ola", OVERALL)]
+    assert overall["decisions"] == 2 * 8  # a0..a3 × x, y by both
+    assert result.mostly_bulk() == []
+    cli = runner.invoke(app, ["agreement", str(project.path), "--coders", "kari,ola"])
+    assert cli.exit_code == 0 and "Caution" not in cli.output
+
+
+def test_half_read_half_bulk_is_counted_but_not_flagged(suggested: store.Project) -> None:
+    from coder.review import bulk_review
+
+    bulk_review(suggested, "kari", accept_above=0.9, reject_below=0.1)
+    suggested.record("ola", [Decision("a0", "x", "accept"), Decision("a0", "", "none"),
+                             Decision("a2", "y", "reject"), Decision("a2", "", "none")])  # fmt: skip
+    table = agreement(suggested, ["kari", "ola"], model=False).table.set_index("code")
+    # compared: x and y of a0 and a2 for ola (closed: y of a0 and x of a2 are absent), kari's bulk x of a0
+    # and y of a2 only -- kari's bulk rule said nothing about y of a0 or x of a2
+    assert table.loc[OVERALL, ["decisions", "bulk_decisions"]].tolist() == [4, 2]
+    assert table.loc["y", "percent_agreement"] == 0.0  # a2: kari's rule accepted y, ola read and rejected it
+    assert agreement(suggested, ["kari", "ola"], model=False).mostly_bulk() == []
+
+
+def test_the_readme_two_coder_example_gives_numbers_from_reading(
+    tmp_path: Path, suggested: store.Project
+) -> None:
+    # As the README shows it: a blind copy for ola, both review answer by answer, merge, agreement.
+    suggested.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    ola = tmp_path / "ola.db"
+    ola.write_bytes(suggested.path.read_bytes())
+    ola.chmod(0o600)
+    # queue (least certain first): a4 0.6, a5 0.3, a3 0.05, a1 0.93, a0 0.95, a2 0.97
+    kari = runner.invoke(app, ["review", str(suggested.path), "--coder", "kari", "--refit-every", "0"],
+                         input="a\nn\nn\na\na\na\n")  # fmt: skip
+    assert kari.exit_code == 0, kari.output
+    ola_review = runner.invoke(app, ["review", str(ola), "--coder", "ola", "--refit-every", "0"],
+                               input="n\nn\nn\na\na\n+ Andre\nn\n")  # fmt: skip
+    assert ola_review.exit_code == 0, ola_review.output
+    merged = tmp_path / "felles.db"
+    assert runner.invoke(app, ["merge", str(suggested.path), str(ola), "--out", str(merged)]).exit_code == 0
+    result = agreement(merged, ["kari", "ola"])
+    overall = result.table.set_index(["comparison", "code"]).loc[("kari, ola", OVERALL)]
+    assert overall["answers"] == 6 and overall["decisions"] == 2 * 12 and overall["bulk_decisions"] == 0
+    assert result.mostly_bulk() == []
+    # they differ on x of a4 only (kari accepted it, ola closed the answer without it): a real decision
+    assert set(zip(result.disagreements["id"], result.disagreements["code"], strict=True)) == {("a4", "x")}
+    assert 0 < overall["percent_agreement"] < 1

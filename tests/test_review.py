@@ -256,6 +256,27 @@ def test_cli_bulk(project: Project) -> None:
     assert "accepted 3, rejected 0 (bulk); 2 left open" in result.output
 
 
+def test_cli_bulk_then_wide_export_shows_only_what_the_rule_decided(tmp_path: Path, project: Project) -> None:
+    assert _review(project, "", "--accept-above", "0.9", "--reject-below", "0.1").exit_code == 0
+    cells = project.cells("kari")
+    # the rule decided three cells and nothing else (a1 and a4 count as decided answers all the same)
+    assert _codes(cells) == {("a1", "follow_up"), ("a2", "coordination"), ("a4", "meeting_places")}
+    assert cells["bulk"].all()
+    out = tmp_path / "wide.csv"
+    result = runner.invoke(app, ["codes", "export", str(project.path), "--out", str(out), "--wide"])
+    assert result.exit_code == 0, result.output
+    wide = pd.read_csv(out, dtype=str, keep_default_na=False).set_index("respondent_id")
+    assert wide.at["r1", "styrker__follow_up"] == "1" and wide.at["r1", "utfordringer__coordination"] == "1"
+    assert wide.at["r2", "utfordringer__meeting_places"] == "0"
+    # never decided by anyone: empty, not 0 (a1 and a4 are decided, but the rule never read them)
+    never_decided = [("r1", "styrker__anchoring"), ("r1", "styrker__meeting_places"),
+                     ("r2", "utfordringer__follow_up"), ("r2", "anchoring"), ("r3", "follow_up")]  # fmt: skip
+    for respondent, column in never_decided:
+        assert wide.at[respondent, column] == "", (respondent, column)
+    codes = [c for c in wide.columns if c != "municipality"]
+    assert sorted(v for v in wide[codes].to_numpy().ravel() if v) == ["0", "0", "1", "1", "1", "1"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 import shutil
 import sqlite3
 import stat
+import subprocess
+import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -416,6 +420,7 @@ def test_bad_decisions_are_refused(project: Project, decision: Decision, message
 def _copy(project: Project, path: Path) -> Path:
     project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     path.write_bytes(project.path.read_bytes())
+    path.chmod(0o600)  # as `cp` keeps it; a copy open to others is test_open_makes_a_shared_copy_private's
     return path
 
 
@@ -467,8 +472,91 @@ def test_cli_merge(tmp_path: Path, project: Project) -> None:
     result = runner.invoke(app, ["merge", str(project.path), str(b_path), "--out", str(tmp_path / "c.db")])
     assert result.exit_code == 0, result.output
     assert "2 log entries by kari, ola" in result.output
+    assert "Warning" not in result.output  # kari's one entry is in both files because b is a copy: one coder
     result = runner.invoke(app, ["merge", str(project.path), str(b_path), "--out", str(tmp_path / "c.db")])
     assert result.exit_code == 2 and "already exists" in result.output
+
+
+def test_merge_warns_when_a_coder_of_one_name_decided_in_both(tmp_path: Path, project: Project) -> None:
+    project.record("kari", [Decision("r1:q1", "follow_up", "add")])
+    b_path = _copy(project, tmp_path / "b.db")
+    project.record("kari", [Decision("r1:q2", "anchoring", "add")])
+    project.record("per", [Decision("r3:q1", "", "none")])
+    with Project.open(b_path) as b:
+        b.record("kari", [Decision("r2:q1", "coordination", "add")])  # another kari, or kari again, on b
+        b.record("ola", [Decision("r1:q1", "anchoring", "add")])
+    assert store.coders_in_both(project.path, b_path) == ["kari"]
+    result = runner.invoke(app, ["merge", str(project.path), str(b_path), "--out", str(tmp_path / "c.db")])
+    assert result.exit_code == 0, result.output  # a warning, not an error: the merge is made
+    warnings = [line for line in result.output.splitlines() if line.startswith("Warning:")]
+    assert len(warnings) == 1 and warnings[0].startswith("Warning: coder 'kari' decided in both")
+    assert "counts them as one coder" in result.output
+    with Project.open(tmp_path / "c.db") as merged:
+        assert merged.coders() == ["kari", "per", "ola"]
+
+
+def test_open_makes_a_shared_copy_private_with_a_warning(tmp_path: Path, project: Project) -> None:
+    project.record("kari", [Decision("r1:q1", "follow_up", "add")])
+    shared = tmp_path / "shared.db"
+    project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shared.write_bytes(project.path.read_bytes())
+    shared.chmod(0o644)  # as an archive or a mail attachment leaves it
+    with (
+        pytest.warns(
+            store.ProjectPermissionWarning, match=r"open to other users \(mode 0644\); it is now 0600"
+        ),
+        Project.open(shared) as opened,
+    ):
+        assert len(opened.log()) == 1  # opened and usable
+    for name in (shared, Path(f"{shared}-wal"), Path(f"{shared}-shm")):
+        if name.exists():
+            assert stat.S_IMODE(os.stat(name).st_mode) == 0o600, name
+    shared.chmod(0o640)
+    out = tmp_path / "codes.csv"
+    result = runner.invoke(app, ["codes", "export", str(shared), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    warning = [line for line in result.output.splitlines() if "mode 0640" in line]
+    assert len(warning) == 1 and warning[0].startswith("Warning: ")  # one line, as the errors
+    assert stat.S_IMODE(os.stat(shared).st_mode) == 0o600
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a private project opens without a word
+        Project.open(shared).close()
+
+
+def test_a_project_busy_beyond_the_timeout_is_a_clear_error_and_saves_nothing(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_SECONDS", 0.2)
+    other = sqlite3.connect(project.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
+    try:
+        with Project.open(project.path) as waiting:
+            with pytest.raises(CoderError, match="the project is busy: another process has been writing"):
+                waiting.record("kari", [Decision("r1:q1", "follow_up", "add")])
+            other.execute("COMMIT")
+            waiting.record("kari", [Decision("r1:q1", "follow_up", "add")])  # and works once it is free
+            assert len(waiting.log()) == 1
+    finally:
+        other.close()
+
+
+def test_a_schema_1_file_keeps_its_decisions_and_their_bulk_mode(tmp_path: Path, project: Project) -> None:
+    # The decision log has said how each entry was made (mode: interactive, bulk, import) since schema 1,
+    # so an old file needs no new column to tell a bulk rule from a reading.
+    run = project.add_suggestion_run(SUGGESTIONS, threshold=0.5)
+    project.record("kari", [Decision("r1:q1", "follow_up", "accept", run, 0.95)], mode="bulk")
+    project.record("ola", [Decision("r1:q1", "follow_up", "accept", run, 0.95)])
+    old = _copy(project, tmp_path / "old.db")
+    with sqlite3.connect(old, isolation_level=None) as conn:
+        conn.execute("DROP TABLE reference_answers")
+        conn.execute("PRAGMA user_version = 1")
+    with Project.open(old) as migrated:
+        assert migrated.conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
+        assert migrated.log()["uuid"].tolist() == project.log()["uuid"].tolist()
+        cells = migrated.cells("kari")
+        assert cells[["id", "code", "bulk"]].values.tolist() == [["r1:q1", "follow_up", True]]
+        cells = migrated.cells("ola")
+        assert not cells["bulk"].any() and len(cells) == 4  # read: its other codes are implied absent
 
 
 # -- exports ---------------------------------------------------------------------------------------
@@ -523,6 +611,31 @@ def test_export_wide_one_row_per_respondent(tmp_path: Path, coded: Project) -> N
     assert pd.isna(wide.at["r2", "q2__coordination"])  # answered, not yet decided
     assert wide.at["r3", "follow_up"] == 0  # decided: no code
     assert wide.at["r2", "municipality"] == "Rissa"
+
+
+def test_export_wide_after_a_bulk_review_leaves_undecided_codes_empty(project: Project) -> None:
+    from coder.review import bulk_review
+
+    project.add_suggestion_run(SUGGESTIONS, threshold=0.5)
+    assert bulk_review(project, "kari", accept_above=0.9, reject_below=0.1) == {
+        "accepted": 2, "rejected": 1, "open": 2,
+    }  # fmt: skip
+    wide = store.wide_codes(project).set_index("respondent_id")
+    # 1/0 only where the rule decided: follow_up of r1:q1, financial_instruments of r2:q1 (accepted),
+    # follow_up of r2:q2 (rejected); every other code of those answers was never looked at
+    assert wide.at["r1", "q1__follow_up"] == 1 and wide.at["r2", "q1__financial_instruments"] == 1
+    assert wide.at["r2", "q2__follow_up"] == 0
+    never_looked_at = [("r1", "q1__anchoring"), ("r1", "q1__coordination"), ("r1", "anchoring"),
+                       ("r2", "q1__coordination"), ("r2", "q2__anchoring"), ("r3", "follow_up")]  # fmt: skip
+    for respondent, column in never_looked_at:
+        assert pd.isna(wide.at[respondent, column]), (respondent, column)
+    decided = wide.drop(columns="municipality").notna().sum().sum()
+    assert decided == 3 * 2  # each decided cell shows twice: per question and per respondent
+    # an answer the coder read (closed) has every other code decided absent
+    project.record("kari", [Decision("r1:q1", "", "none")])
+    wide = store.wide_codes(project).set_index("respondent_id")
+    assert wide.at["r1", "q1__anchoring"] == 0 and wide.at["r1", "q1__follow_up"] == 1
+    assert pd.isna(wide.at["r2", "q1__coordination"])
 
 
 def test_export_labels_feeds_the_classifier(tmp_path: Path, coded: Project) -> None:
@@ -672,3 +785,73 @@ def test_cli_suggest_project_prints_what_the_run_holds(project: Project) -> None
     expected = f"{counts['suggestions']} suggestions for {counts['answers_suggested']} of 5 answers"
     assert expected in result.output
     assert "learned from 1 coded answers" in result.output
+
+
+# -- two coders on one file at once ----------------------------------------------------------------
+
+# One decision per transaction, each followed by a read of the coder's state, as `coder review` does; the
+# worker waits for "go" on stdin so that both processes write at the same time.
+_CODING_WORKER = """
+import sys
+from coder.store import Decision, Project
+
+path, coder, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with Project.open(path) as project:
+    ids, codes = project.answer_ids(), project.codebook().code_ids
+    print("ready", flush=True)
+    sys.stdin.readline()
+    for i in range(count):
+        action = "add" if i % 2 == 0 else "remove"
+        project.record(coder, [Decision(ids[i % len(ids)], codes[(i // len(ids)) % len(codes)], action)])
+        project.decision_state(coder)
+print("done", flush=True)
+"""
+
+
+def _sent_decisions(count: int) -> list[tuple[str, str, str]]:
+    ids, codes = ANSWERS["id"].tolist(), CODEBOOK.code_ids
+    return [
+        (ids[i % len(ids)], codes[(i // len(ids)) % len(codes)], "add" if i % 2 == 0 else "remove")
+        for i in range(count)
+    ]
+
+
+def test_two_processes_coding_one_file_at_once_lose_no_decision(project: Project) -> None:
+    count = 300
+    path = project.path
+    project.close()
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _CODING_WORKER, str(path), coder, str(count)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for coder in ("kari", "ola")
+    ]
+    try:
+        for worker in workers:
+            assert worker.stdout.readline().strip() == "ready", worker.stderr.read()
+        for worker in workers:
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+        for worker in workers:
+            out, err = worker.communicate(timeout=120)
+            assert worker.returncode == 0 and out.strip() == "done", err
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+    with Project.open(path) as reopened:
+        log = reopened.log()
+        for coder in ("kari", "ola"):
+            mine = log[log["coder"] == coder]
+            assert list(zip(mine["answer_id"], mine["code"], mine["action"], strict=True)) == _sent_decisions(
+                count
+            )
+        assert len(log) == 2 * count and log["uuid"].is_unique
+        # the two really wrote at the same time: their commits interleave in the log
+        by_seq = log.sort_values("seq")["coder"].tolist()
+        assert sum(a != b for a, b in itertools.pairwise(by_seq)) >= 10
+        assert reopened.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -688,3 +688,40 @@ def test_the_questions_for_discussion_come_from_the_codebook(codebook: Path, tmp
     result = summary.summarize(BOTH, [OPPDAL_CODES, RISSA_CODES], copy)
     assert any(question.endswith(own) for question in result.discussion)
     assert not any("skaffe boliger som passer" in question for question in result.discussion)
+
+
+def test_an_interrupted_report_leaves_the_earlier_one_as_it_was(tmp_path: Path) -> None:
+    """Killed (SIGKILL) or interrupted (Ctrl-C) after some files of the new report were written: every file of
+    the earlier report is byte for byte as it was, nothing is added, and the next run cleans up."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "rapport"
+    summary.report(OPPDAL, OPPDAL_CODES, CODEBOOK, out_dir=out, formats="csv,json")
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert out / "temaer.csv" in before and out / "rapport.json" in before
+    # The CSV files are written before the JSON: kill the process the moment it builds the JSON.
+    script = (
+        "import os, signal, sys\n"
+        "from coder import summary\n"
+        "summary.to_json = lambda *args: os.kill(os.getpid(), signal.SIGKILL)\n"
+        "survey, codes, book, out = sys.argv[1:]\n"
+        "summary.report(survey, codes, book, out_dir=out, formats='csv,json', seed=5)\n"
+    )
+    killed = subprocess.run(
+        [sys.executable, "-c", script, str(OPPDAL), str(OPPDAL_CODES), str(CODEBOOK), str(out)],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert killed.returncode == -9, killed.stderr[-500:]
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and ".staging-" not in str(p)} == before
+
+    def interrupted(*args: object) -> str:
+        raise KeyboardInterrupt
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(summary, "to_json", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            summary.report(OPPDAL, OPPDAL_CODES, CODEBOOK, out_dir=out, formats="csv,json", seed=5)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # and no staging left

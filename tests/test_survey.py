@@ -286,11 +286,23 @@ def test_missing_manifest(tmp_path: Path) -> None:
         survey.load(tmp_path / "nope.yaml")
 
 
-def test_unknown_key_and_missing_section(tmp_path: Path) -> None:
+def test_unknown_key_is_a_warning_and_missing_section_an_error(tmp_path: Path) -> None:
     manifest = tmp_path / "manifest.yaml"
     manifest.write_text("survey: x\nfunctions: [A]\nkontakter: {}\n", encoding="utf-8")
     problems = survey.check(manifest)
-    assert {p.key for p in problems} == {"kontakter", "respondents"}
+    assert {p.key for p in problems} == {"respondents"}
+    (warning,) = survey.check_warnings(manifest)
+    assert (warning.key, warning.line) == ("kontakter", 3)
+    assert "known: contacts, functions" in warning.message
+
+
+def test_a_misspelt_section_field_warns_with_the_nearest_field(copy: Path) -> None:
+    edit(copy, "  frequency:", "  frequncy:")
+    warnings = survey.check_warnings(copy)
+    assert [(w.key, w.message) for w in warnings] == [
+        ("contacts.frequncy", "unknown field, ignored (did you mean 'frequency'?)")
+    ]
+    assert warnings[0].line is not None and "frequncy" in copy.read_text().splitlines()[warnings[0].line - 1]
 
 
 def test_bad_responded_value(tmp_path: Path) -> None:
@@ -414,3 +426,75 @@ def test_summary_counts_answers_per_question(oppdal: survey.Survey) -> None:
     counts = survey.summary(oppdal).answers.set_index("question_id")["answers"]
     assert counts.sum() == len(oppdal.answers)
     assert not math.isnan(survey.summary(oppdal).overview["response_rate"].iloc[0])
+
+
+# ------------------------------------------------------------------ the shared YAML reader; ids; warnings
+
+
+def test_a_manifest_with_a_bom_loads(copy: Path) -> None:
+    copy.write_bytes(b"\xef\xbb\xbf" + copy.read_bytes())
+    assert len(survey.load(copy).respondents) == 29
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragment"),
+    [
+        ("  file: personer.csv", "\tfile: personer.csv", "a tab character at column 1"),
+        ("  label: rolle", "  label: rolle\n  id: navn", "duplicate key 'id' (first on line"),
+    ],
+)
+def test_tabs_and_duplicate_keys_in_a_manifest(copy: Path, old: str, new: str, fragment: str) -> None:
+    edit(copy, old, new)
+    (problem,) = survey.check(copy)
+    assert fragment in problem.message and problem.line is not None and problem.file == str(copy)
+    result = runner.invoke(app, ["survey", "check", str(copy)])
+    assert result.exit_code == 2 and fragment in result.output and "Traceback" not in result.output
+
+
+def test_respondent_ids_equal_but_for_case_are_an_error_naming_both_rows(copy: Path) -> None:
+    edit(copy.parent / "personer.csv", "O02,NAV-veileder A", "o01,NAV-veileder A")
+    problem = next(p for p in survey.check(copy) if p.column == "id")
+    assert str(problem).endswith(
+        "row 3, column 'id': id 'o01' differs only in case from 'O01' (first in row 2)"
+    )
+
+
+def test_cli_check_warns_about_an_unknown_field_and_still_passes(copy: Path) -> None:
+    edit(copy, "  label: rolle", "  label: rolle\n  separtor: ';'")
+    result = runner.invoke(app, ["survey", "check", str(copy)])
+    assert result.exit_code == 0, result.output
+    assert "Warning:" in result.output and "key 'respondents.separtor'" in result.output
+    assert "did you mean 'separator'?" in result.output
+
+
+def test_a_manifest_including_itself_is_an_error_not_a_recursion(tmp_path: Path) -> None:
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text("include: [m.yaml]\n", encoding="utf-8")
+    assert any("includes itself" in p.message for p in survey.check(manifest))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragment"),
+    [
+        ("labels: {1: Svært dårlig, 6: Svært godt}", "labels: [1, 2]", "scale labels map values"),
+        ("labels: {1: Svært dårlig, 6: Svært godt}", "labels: {x: y}", "values of scale labels are"),
+        ("  file: personer.csv", "  file: personer.csv\n  separator: ''", "'separator' is empty"),
+    ],
+)
+def test_odd_manifest_values_are_problems_not_crashes(copy: Path, old: str, new: str, fragment: str) -> None:
+    edit(copy, old, new)
+    assert any(fragment in p.message for p in survey.check(copy))
+
+
+def test_a_manifest_names_the_sheet_of_a_workbook_with_several(copy: Path) -> None:
+    people = pd.read_csv(copy.parent / "personer.csv", dtype=str, keep_default_na=False)
+    with pd.ExcelWriter(copy.parent / "personer.xlsx") as writer:
+        people.to_excel(writer, sheet_name="Personer", index=False)
+        pd.DataFrame({"Eksportert": ["2024"]}).to_excel(writer, sheet_name="Info", index=False)
+    edit(copy, "  file: personer.csv", "  file: personer.xlsx")
+    problem = survey.check(copy)[0]  # the others follow from it: nobody is known
+    assert "2 sheets with data ('Personer', 'Info')" in str(problem) and problem.file.endswith(
+        "personer.xlsx"
+    )
+    edit(copy, "  file: personer.xlsx", "  file: personer.xlsx\n  sheet: Personer")
+    assert len(survey.load(copy).respondents) == 29 and survey.check_warnings(copy) == []
