@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/learning.py
 	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python benchmarks/memory.py
 	$(BIN)/python benchmarks/network.py
 	$(BIN)/python benchmarks/discover.py
 
