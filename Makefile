@@ -24,7 +24,7 @@ setup: $(STAMP)
 # both municipalities ($(SURVEY)); the network is analysed per municipality.
 demo: $(STAMP)
 	$(BIN)/coder info
-	$(BIN)/coder demo --out $(OUT)
+	$(BIN)/coder demo --out-dir $(OUT)
 
 test: $(STAMP)
 	$(BIN)/ruff check coder tests benchmarks

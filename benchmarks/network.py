@@ -20,8 +20,8 @@ Per size, each step runs in a fresh Python process (so its peak memory is its ow
   the baseline the other steps are compared with;
 * ``network``: every table of ``coder network`` (:func:`coder.network.network`: positions, figures per
   level, political contact), graphs included;
-* ``command``: ``coder network MANIFEST --out DIR`` on the survey written as CSV files, from the start of
-  Python to the tables printed (to a pipe) and written;
+* ``command``: ``coder network MANIFEST --out-dir DIR --level all`` on the survey written as CSV files, from
+  the start of Python to the tables printed (to a pipe) and written;
 * ``plot``: the pictures of ``coder network --plot`` (:func:`coder.network.plot`, one PNG per municipality
   and level, the report given) -- only with ``--plot``: a picture of thousands of labelled nodes is
   unreadable, and the Kamada-Kawai layout it starts from is quadratic in the number of people.
@@ -212,8 +212,10 @@ def run_step(step: str, people: int, contacts: int, municipalities: int, repeat:
                 "coder.cli",
                 "network",
                 str(manifest),
-                "--out",
+                "--out-dir",
                 str(directory / "out"),
+                "--level",
+                "all",
             ]
         report = network.network(data) if step == "plot" else None
         for _ in range(repeat):

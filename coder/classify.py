@@ -1135,7 +1135,7 @@ def read_labels(path: str | os.PathLike[str], ids: Sequence[str], codebook: Code
     labels = read_table(path)
     require_columns(labels, ["id", "code"], path)
     labels = labels.assign(id=labels["id"].str.strip(), code=labels["code"].str.strip())
-    if "present" in labels.columns:  # partial decisions, as `coder codes export --format labels` writes
+    if "present" in labels.columns:  # partial decisions, as `coder codes export --layout labels` writes
         labels = labels.assign(present=parse_present(labels, path))
     check_labels(labels, ids, codebook, file=str(path))
     return labels

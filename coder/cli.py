@@ -27,6 +27,29 @@ def _show_warning(message: Warning | str, *args: Any, **kwargs: Any) -> None:
     err_console.print(f"[yellow]Warning:[/] {rich_escape(str(message))}", highlight=False, soft_wrap=True)
 
 
+# The library names what is wrong by its own keys (parameter names); the command line says its options.
+OPTIONS = {
+    "accept_above": "--accept-from", "coder": "--coder", "coders": "--coders", "export_format": "--gephi",
+    "formats": "--formats", "layout": "--layout", "level": "--level", "manifest": "--manifest",
+    "quotes": "--quotes", "refit_every": "--refit-every", "reject_below": "--reject-below",
+    "seed": "--seed", "spacy_model": "--spacy-model", "threshold": "--threshold", "wide": "--layout",
+}  # fmt: skip
+
+
+def error_text(error: CoderError) -> str:
+    """The error as one line; a library key (``coders``) or an option is said as ``option --coders``.
+
+    Keys of a file (a manifest's ``functions``, a codebook's code id) stay ``key '...'``.
+    """
+    key = error.key
+    option = key if key and key.startswith("-") else OPTIONS.get(key or "") if error.file is None else None
+    if option is None:
+        return str(error)
+    where = str(CoderError(error.message, row=error.row, column=error.column, line=error.line))
+    prefix = where[: -len(error.message)] if where != error.message else ""
+    return f"{prefix[:-2] + ', ' if prefix else ''}option {option}: {error.message}"
+
+
 class CoderGroup(typer.core.TyperGroup):
     """Turns a library user error into one line on stderr and exit code 2, for every (sub-)command."""
 
@@ -37,7 +60,7 @@ class CoderGroup(typer.core.TyperGroup):
                 return super().invoke(ctx)
         except CoderError as error:
             err_console.print(
-                f"[bold red]Error:[/] {rich_escape(str(error))}", highlight=False, soft_wrap=True
+                f"[bold red]Error:[/] {rich_escape(error_text(error))}", highlight=False, soft_wrap=True
             )
             raise typer.Exit(2) from None
 
@@ -76,12 +99,48 @@ SPACY_MODEL = typer.Option(
     "else the embedded Norwegian default).",
 )
 SEED = typer.Option(0, "--seed", help="Random seed; the same inputs and seed give the same result.")
+JSON = typer.Option(False, "--json", help="Print the data of the tables as one JSON object on stdout.")
 
 
-def print_written(paths: list[Path]) -> None:
-    """Say which files a command wrote."""
+def out_file(default: Any, help: str) -> Any:
+    """``--out/-o FILE``: the one output file of a command, its format from the suffix."""
+    return typer.Option(default, "--out", "-o", help=help, metavar="FILE")
+
+
+def out_dir(default: Any, help: str) -> Any:
+    """``--out-dir/-o DIR``: the folder of a command that writes several files (figures under DIR/figurer)."""
+    return typer.Option(default, "--out-dir", "-o", help=help, metavar="DIR")
+
+
+FIGURES = "figurer"  # the pictures' folder under --out-dir, as in `coder summary`'s report
+
+
+def print_written(paths: list[Path], on: Console | None = None) -> None:
+    """Say which files a command wrote (``on`` stderr with --json)."""
     files = "1 file" if len(paths) == 1 else f"{len(paths)} files"
-    console.print(f"{files} written: " + rich_escape(", ".join(map(str, paths))), highlight=False)
+    (on or console).print(f"{files} written: " + rich_escape(", ".join(map(str, paths))), highlight=False)
+
+
+def _jsonable(value: Any) -> Any:
+    """Tables as lists of records, numpy scalars as Python ones, NaN as null, ±inf as "inf", paths as text."""
+    if hasattr(value, "to_dict") and hasattr(value, "columns"):
+        return [_jsonable(record) for record in value.to_dict(orient="records")]
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if hasattr(value, "tolist") and not isinstance(value, str):  # numpy scalars and arrays
+        return _jsonable(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if value != value else str(value)  # JSON has no NaN or infinity
+    return str(value) if isinstance(value, Path) else value
+
+
+def print_json(data: dict[str, Any]) -> None:
+    """``--json``: the data of a command's tables as one JSON object, the only thing on stdout."""
+    import json
+
+    typer.echo(json.dumps(_jsonable(data), ensure_ascii=False, allow_nan=False, default=str))
 
 
 def print_problems(problems: list[Any]) -> None:
@@ -150,14 +209,18 @@ def _frame_table(
 
 
 @app.command()
-def info(spacy_model: str | None = SPACY_MODEL) -> None:
+def info(spacy_model: str | None = SPACY_MODEL, as_json: bool = JSON) -> None:
     """Show library versions, which Norwegian pipeline is active and why, and what the caches hold."""
     from rich.table import Table
 
     from coder import classify, nlp
 
+    shown = {**nlp.info(spacy_model), **classify.model_cache_info()}
+    if as_json:
+        print_json(shown)
+        return
     table = Table(show_header=False, box=None)
-    for key, value in {**nlp.info(spacy_model), **classify.model_cache_info()}.items():
+    for key, value in shown.items():
         table.add_row(f"[bold]{rich_escape(str(key))}[/]", rich_escape(str(value)))
     console.print(table)
 
@@ -165,7 +228,7 @@ def info(spacy_model: str | None = SPACY_MODEL) -> None:
 @app.command()
 def preprocess(
     input: Path = typer.Argument(..., help="CSV or XLSX file with one answer per row."),
-    out: Path = typer.Option(..., "--out", help="Where to write one row per token (CSV, XLSX or JSON)."),
+    out: Path = out_file(..., "Where to write one row per token (CSV, XLSX or JSON)."),
     id_col: str = ID_COL,
     text_col: str = TEXT_COL,
     spacy_model: str | None = SPACY_MODEL,
@@ -267,21 +330,22 @@ def codebook_show(
 @codebook_app.command("export")
 def codebook_export(
     file: Path = typer.Argument(..., help="Codebook YAML file."),
-    fmt: str = typer.Option("qdc", "--format", "-f", help="Output format: qdc (REFI-QDA codebook) or yaml."),
-    output: Path | None = typer.Option(
-        None, "--output", "-o", help="Output file (default: FILE with the format's suffix)."
+    to: str | None = typer.Option(
+        None, "--to", help="qdc (REFI-QDA codebook) or yaml (default: from the --out suffix, else qdc)."
     ),
+    output: Path | None = out_file(None, "Output file (default: FILE with the format's suffix)."),
 ) -> None:
     """Export a codebook as a REFI-QDA codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA and QualCoder."""
     from coder import codebook as cb
 
     book = cb.load(existing_file(file))
-    fmt = fmt.lower()
+    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+    fmt = (to or {"yml": "yaml"}.get(suffix, suffix if suffix in {"qdc", "yaml"} else "qdc")).lower()
     if fmt not in {"qdc", "yaml"}:
-        raise CoderError(f"unknown format '{fmt}' (use qdc or yaml)", key="--format")
+        raise CoderError(f"unknown format '{fmt}' (use qdc or yaml)", key="--to")
     out = output or file.with_suffix(f".{fmt}")
     if out.resolve() == file.resolve():
-        raise CoderError("the output would overwrite the input; give --output", file=out)
+        raise CoderError("the output would overwrite the input; give --out", file=out)
     written = cb.export_qdc(book, out) if fmt == "qdc" else cb.dump_yaml(book, out)
     console.print(f"{len(book.codes)} codes -> {rich_escape(str(written))}", highlight=False)
 
@@ -289,9 +353,7 @@ def codebook_export(
 @codebook_app.command("import")
 def codebook_import(
     file: Path = typer.Argument(..., help="REFI-QDA codebook (.qdc)."),
-    output: Path | None = typer.Option(
-        None, "--output", "-o", help="Output YAML (default: FILE with .yaml)."
-    ),
+    output: Path | None = out_file(None, "Output YAML (default: FILE with .yaml)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
 ) -> None:
     """Import a REFI-QDA codebook (.qdc) as a coder YAML codebook, then validate it."""
@@ -312,7 +374,7 @@ def codebook_import(
 def codebook_merge(
     base: Path = typer.Argument(..., help="The codebook to add to (YAML)."),
     candidates: Path = typer.Argument(..., help="Codes to add, e.g. from `coder discover --write` (YAML)."),
-    output: Path = typer.Option(..., "--output", "-o", help="The merged codebook (YAML)."),
+    output: Path = out_file(..., "The merged codebook (YAML)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
 ) -> None:
     """Add candidate codes to a codebook; the merged codebook is validated before it is written."""
@@ -334,14 +396,14 @@ def codebook_merge(
 def suggest(
     input: Path | None = typer.Argument(None, help="CSV or XLSX file with one answer per row."),
     codebook: Path | None = typer.Option(None, "--codebook", help="The YAML codebook."),
-    out: Path | None = typer.Option(None, "--out", help="Where to write the suggestions (CSV or JSON)."),
+    out: Path | None = out_file(None, "Where to write the suggestions (CSV or JSON, from the suffix)."),
     id_col: str = ID_COL,
     text_col: str = TEXT_COL,
     labels: Path | None = typer.Option(
         None,
         "--labels",
         help="Human-coded answers: CSV `id,code` (an empty code = coded, no code), or `id,code,present` "
-        "with partial decisions as `coder codes export --format labels` writes them.",
+        "with partial decisions as `coder codes export --layout labels` writes them.",
     ),
     threshold: float | None = typer.Option(
         None,
@@ -349,7 +411,6 @@ def suggest(
         help="Lowest confidence to suggest, from 0 to 1 (default: the recommended 0.45).",
     ),
     seed: int = SEED,
-    fmt: str | None = typer.Option(None, "--format", help="csv or json (default: from the --out suffix)."),
     project: Path | None = typer.Option(
         None, "--project", help="A coding project: store a suggestion run there, learning from its decisions."
     ),
@@ -363,10 +424,8 @@ def suggest(
     if project is not None:
         from coder import store
 
-        if any(value is not None for value in (input, codebook, out, labels, fmt)):
-            raise CoderError(
-                "--project takes no INPUT, --codebook, --out, --labels or --format", key="--project"
-            )
+        if any(value is not None for value in (input, codebook, out, labels)):
+            raise CoderError("--project takes no INPUT, --codebook, --out or --labels", key="--project")
         run_id = store.suggest(project, seed=seed, threshold=threshold, spacy_model=spacy_model)
         with store.Project.open(project) as opened:
             counts = opened.run_counts(run_id)
@@ -379,7 +438,7 @@ def suggest(
         return
     if input is None or codebook is None or out is None:
         raise CoderError("give INPUT, --codebook and --out (or --project PROJECT.db)")
-    fmt = io.output_format(out, fmt)
+    fmt = io.output_format(out)
     answers = io.read_answers(input, id_col=id_col, text_col=text_col)
     book = codebook_module.load(codebook)
     human = None if labels is None else classify.read_labels(labels, answers["id"], book)
@@ -435,7 +494,7 @@ def evaluate(
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
-    reliability.render_evaluation(result, console)
+    _print_evaluation(result)
     answers = result["answers"]
     ignored = answers["predicted"] - answers["predicted_compared"]
     unpredicted = answers["compared"] - answers["predicted_compared"]
@@ -444,6 +503,27 @@ def evaluate(
         f"{answers['predicted_compared']} of the {answers['predicted']} with predicted codes ({ignored} "
         f"not in the gold codes left out; {unpredicted} gold answer{'s' * (unpredicted != 1)} without a "
         f"predicted code count{'s' * (unpredicted == 1)} as given none).",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _print_evaluation(result: dict[str, Any]) -> None:
+    """The scores per code, cut to an 80-column terminal (long code ids end in '…'), and an overall line."""
+    import pandas as pd
+
+    scores = ["precision", "recall", "f1", "kappa", "alpha"]
+    rows = [{"code": code, "support": stats["support"], **{key: stats[key] for key in scores}}
+            for code, stats in result["per_code"].items()]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["code", "support", *scores])
+    frame[scores] = frame[scores].astype(float)  # None -> NaN -> '–'
+    short = {"support": "n", "precision": "prec", "recall": "rec", "f1": "F1"}
+    console.print(_frame_table(frame, "Suggestions against gold codes", short=short, narrow={"code": 26}))
+    coverage = result["coverage_at_95"]
+    console.print(
+        f"micro F1 {_stat(result['micro_f1'])} · macro F1 {_stat(result['macro_f1'])} · "
+        f"mean alpha {_stat(result['mean_alpha'])} · coverage at 95 % precision "
+        + ("– (no confidences)" if coverage is None else f"{coverage:.1%}"),
         highlight=False,
         soft_wrap=True,
     )
@@ -506,8 +586,8 @@ def init(
 def review(
     project: Path = typer.Argument(..., help="The coding project."),
     coder: str = typer.Option(..., "--coder", help="Your name as a coder (every decision carries it)."),
-    accept_above: float | None = typer.Option(
-        None, "--accept-above", help="Bulk: accept every open suggestion with confidence >= this."
+    accept_from: float | None = typer.Option(
+        None, "--accept-from", help="Bulk: accept every open suggestion with confidence >= this."
     ),
     reject_below: float | None = typer.Option(
         None, "--reject-below", help="Bulk: reject every open suggestion with confidence < this."
@@ -525,9 +605,11 @@ def review(
     """Review suggestions in the terminal, one command line per decision (`?` lists the keys)."""
     from coder import review as review_module
 
-    if accept_above is not None or reject_below is not None:
+    if accept_from is not None or reject_below is not None:
+        if accept_from is not None and reject_below is not None and reject_below > accept_from:
+            raise CoderError(f"must not exceed --accept-from ({accept_from})", key="--reject-below")
         counts = review_module.bulk_review(
-            project, coder, accept_above=accept_above, reject_below=reject_below
+            project, coder, accept_above=accept_from, reject_below=reject_below
         )
         console.print(
             f"{rich_escape(coder)}: accepted {counts['accepted']}, rejected {counts['rejected']} (bulk);"
@@ -544,7 +626,7 @@ def review(
 def merge(
     a: Path = typer.Argument(..., help="A coding project."),
     b: Path = typer.Argument(..., help="A copy of the same project, coded by others."),
-    out: Path = typer.Option(..., "--out", help="The merged project to create."),
+    out: Path = out_file(..., "The merged project to create."),
 ) -> None:
     """Join two copies of a project: every coder's decisions and every suggestion run."""
     from coder import store
@@ -567,18 +649,36 @@ def merge(
 def agreement(
     project: Path = typer.Argument(..., help="The coding project."),
     coders: str = typer.Option(..., "--coders", help="Comma-separated coder names, e.g. kari,ola."),
-    out: Path | None = typer.Option(None, "--out", help="Write the disagreements to this CSV/XLSX file."),
+    out: Path | None = out_file(None, "Write the disagreements to this CSV/XLSX file."),
     model: bool = typer.Option(True, "--model/--no-model", help="Also compare each coder with the model."),
+    as_json: bool = JSON,
 ) -> None:
     """Inter-coder reliability per code: percent agreement, Cohen's kappa, Krippendorff's alpha."""
     from rich.table import Table
 
     from coder import io, reliability, store
 
-    result = reliability.agreement(project, coders.split(","), model=model)
-    table = Table(title="Agreement (only answers each coder decided)")
-    for column in ("comparison", "code", "answers", "agreement", "kappa", "alpha", "bulk"):
-        table.add_column(column, justify="left" if column in ("comparison", "code") else "right")
+    with store.Project.open(project) as opened:
+        result = reliability.agreement(opened, coders.split(","), model=model)
+        conflicts = opened.conflicts()
+    if as_json:
+        for comparison, bulk, decisions in result.mostly_bulk():
+            caution = f"{comparison}: {bulk} of {decisions} compared decisions came from a bulk rule"
+            err_console.print(f"[bold yellow]Caution:[/] {rich_escape(caution)}", soft_wrap=True)
+        print_json({"agreement": result.table, "disagreements": result.disagreements, "conflicts": conflicts})
+        if out is not None:
+            io.write_table(result.disagreements, out)
+            err_console.print(f"disagreements -> {rich_escape(str(out))}", highlight=False)
+        return
+    # 80 columns: long names and code ids end in '…' (the --json output and the CSV hold them whole)
+    table = Table(title="Agreement (only answers each coder decided)", caption="agree = percent agreement",
+                  caption_justify="left")  # fmt: skip
+    for column in ("comparison", "code", "answers", "agree", "kappa", "alpha", "bulk"):
+        if column in ("comparison", "code"):
+            width = 16 if column == "comparison" else 22
+            table.add_column(column, overflow="ellipsis", no_wrap=True, max_width=width)
+        else:
+            table.add_column(column, justify="right")
     for row in result.table.itertuples(index=False):
         style = "bold" if row.code == reliability.OVERALL else None
         table.add_row(
@@ -587,7 +687,7 @@ def agreement(
             f"{row.bulk_decisions}/{row.decisions}", style=style,
         )  # fmt: skip
     console.print(table)
-    console.print("bulk: how many of the compared decisions a bulk rule made (review --accept-above)")
+    console.print("bulk: how many of the compared decisions a bulk rule made (review --accept-from)")
     for comparison, bulk, decisions in result.mostly_bulk():
         console.print(
             f"[bold yellow]Caution:[/] {rich_escape(comparison)}: {bulk} of {decisions} compared decisions"
@@ -602,8 +702,6 @@ def agreement(
     if out is not None:
         io.write_table(disagreements, out)
         console.print(f"disagreements -> {rich_escape(str(out))}")
-    with store.Project.open(project) as opened:
-        conflicts = opened.conflicts()
     console.print(f"{len(conflicts)} consensus conflicts (answer × code) among all coders of the project")
     if len(conflicts):
         console.print(_frame_table(conflicts.head(50), "Consensus conflicts (first 50)"))
@@ -612,17 +710,19 @@ def agreement(
 @codes_app.command("export")
 def codes_export(
     project: Path = typer.Argument(..., help="The coding project."),
-    out: Path = typer.Option(..., "--out", help="FILE.csv or FILE.xlsx."),
-    wide: bool = typer.Option(False, "--wide", help="Short for --format wide (not with another --format)."),
-    fmt: str | None = typer.Option(
-        None, "--format", help="long (default), wide (one row per respondent, 1/0/empty per code), or labels."
+    out: Path = out_file(..., "FILE.csv or FILE.xlsx."),
+    layout: str = typer.Option(
+        "long",
+        "--layout",
+        help="long (one row per answer and code), wide (one row per respondent, "
+        "1/0/empty per code), or labels (id,code,present for --labels and --codes).",
     ),
     coder: str | None = typer.Option(None, "--coder", help="One coder's codes instead of the consensus."),
 ) -> None:
     """Export the current codes (long or wide) and the code co-occurrence table."""
     from coder import store
 
-    written = store.export_codes(project, out, wide=wide, fmt=fmt, coder=coder)
+    written = store.export_codes(project, out, layout=layout, coder=coder)
     console.print("written: " + rich_escape(", ".join(map(str, written))))
 
 
@@ -635,7 +735,13 @@ survey_app = typer.Typer(
 app.add_typer(survey_app, name="survey")
 
 MANIFEST = typer.Argument(..., help="The survey manifest (YAML).")
-LEVEL = typer.Option(None, "--level", help="daily, weekly or monthly (cumulative); default: all three.")
+DEFAULT_LEVEL = "weekly"
+LEVEL = typer.Option(
+    DEFAULT_LEVEL,
+    "--level",
+    help="daily, weekly or monthly (cumulative). Default weekly, in network and link alike: in the examples "
+    "daily contact leaves most people isolated and monthly joins nearly all in one component.",
+)
 MUTUAL = typer.Option(False, "--mutual", help="Count a contact only when both sides report it.")
 ALL_CODED = typer.Option(
     None,
@@ -648,7 +754,8 @@ ALL_CODED = typer.Option(
 @survey_app.command("check")
 def survey_check(
     manifest: Path = MANIFEST,
-    plot: Path | None = typer.Option(None, "--plot", help="Directory for rating bar charts (PNG and SVG)."),
+    directory: Path | None = out_dir(None, "Draw the rating bar charts (PNG and SVG) in DIR/figurer."),
+    as_json: bool = JSON,
 ) -> None:
     """Check a manifest and its files; print every problem (file, row, column), else a summary."""
     from coder import survey
@@ -662,6 +769,17 @@ def survey_check(
         err_console.print(f"{rich_escape(str(manifest))}: {len(problems)} problem(s)", highlight=False)
         raise typer.Exit(2)
     result = survey.summary(survey.load(manifest))
+    if as_json:
+        tables = ("overview", "functions", "ratings", "answers")
+        print_json({name: getattr(result, name) for name in tables})
+    else:
+        _print_survey_summary(manifest, result)
+    if directory is not None:
+        written = survey.plot_ratings(survey.load(manifest), directory / FIGURES)
+        print_written(written, err_console if as_json else None)
+
+
+def _print_survey_summary(manifest: Path, result: Any) -> None:
     console.print(
         _frame_table(result.overview, f"{rich_escape(str(manifest))}: ok", percent=("response_rate",))
     )
@@ -669,15 +787,12 @@ def survey_check(
     ratings = result.ratings.assign(distribution=result.ratings["distribution"].map(str))
     console.print(_frame_table(ratings, "Ratings («Vet ikke» left out of the mean)", decimals=2))
     console.print(_frame_table(result.answers, "Answers per question (empty answers left out)"))
-    if plot is not None:
-        written = survey.plot_ratings(survey.load(manifest), plot)
-        print_written(written)
 
 
 @survey_app.command("answers")
 def survey_answers(
     manifest: Path = MANIFEST,
-    out: Path = typer.Option(..., "--out", help="Where to write the answers (CSV, XLSX or JSON)."),
+    out: Path = out_file(..., "Where to write the answers (CSV, XLSX or JSON)."),
 ) -> None:
     """Write the open answers as one row per answer: id, respondent_id, question_id, municipality, text."""
     from coder import io, survey
@@ -697,25 +812,54 @@ CONTACT_COLUMNS = {"municipality": "munic.", "gives_information": "gives", "gets
 @app.command("network")
 def network_command(
     manifest: Path = MANIFEST,
-    level: str | None = LEVEL,
-    out: Path | None = typer.Option(None, "--out", help="Directory for the CSV tables."),
-    plot: Path | None = typer.Option(None, "--plot", help="Directory for the pictures (PNG and SVG)."),
-    export: str | None = typer.Option(None, "--export", help="Also write graphml or gexf files (for Gephi)."),
-    export_dir: Path | None = typer.Option(None, "--export-dir", help="Export directory (default: --out)."),
+    level: str = typer.Option(
+        DEFAULT_LEVEL,
+        "--level",
+        help="daily, weekly, monthly (cumulative) or all. Default weekly, as in `coder link`: in the examples"
+        " daily contact leaves most people isolated and monthly joins nearly all in one component.",
+    ),
+    out: Path | None = out_dir(None, "Directory for the CSV tables (pictures under DIR/figurer)."),
+    plot: bool = typer.Option(False, "--plot", help="Also draw the pictures (PNG and SVG) in DIR/figurer."),
+    gephi: str | None = typer.Option(
+        None, "--gephi", help="Also write graphml or gexf files (for Gephi) in --out-dir."
+    ),
     mutual: bool = MUTUAL,
     broker_betweenness: float = typer.Option(
         0.1, "--broker-betweenness", help="Lowest normalised betweenness of a broker."
     ),
     seed: int = SEED,
+    as_json: bool = JSON,
 ) -> None:
     """Positions and network figures per level, political contact; tables, CSV, pictures, Gephi files."""
     from coder import network, survey
 
-    levels = network.check_levels([level] if level else survey.LEVELS)  # bad options: before any work
-    if export is not None:
-        network.check_export_format(export)
+    levels = network.check_levels(survey.LEVELS if level == "all" else [level])  # before any work
+    if gephi is not None:
+        network.check_export_format(gephi)
+    if out is None and (plot or gephi is not None):
+        raise CoderError("--plot and --gephi write into --out-dir; give it", key="--out-dir")
     data = survey.load(manifest)
     report = network.network(data, levels, mutual=mutual, seed=seed, broker_betweenness=broker_betweenness)
+    if as_json:
+        political = report.political
+        print_json({"network": report.summary, "positions": report.positions, "political": political.counts,
+                    "political_by_body": political.by_body})  # fmt: skip
+    else:
+        _print_network(report)
+    written = []
+    if out is not None:
+        written += network.write_report(report, out)
+    if plot and out is not None:
+        written += network.plot(data, out / FIGURES, levels=levels, mutual=mutual, seed=seed, report=report)
+    if gephi is not None and out is not None:
+        written += network.export(data, out, gephi, levels=levels, mutual=mutual, seed=seed, report=report)
+    if written:
+        print_written(written, err_console if as_json else None)
+
+
+def _print_network(report: Any) -> None:
+    from coder import network
+
     # One table per municipality and one column per level: three levels fit 80 columns, six would not.
     for municipality, measures in report.summary.groupby("municipality", sort=False):
         shown = measures.drop(columns="municipality").set_index("level").T
@@ -732,7 +876,8 @@ def network_command(
         shown = shown.assign(role=role, brokerage=people["brokerage"])
         console.print(_frame_table(shown, title, short=POSITION_COLUMNS, narrow={"group": 14}))
         if cut:
-            console.print("The most between first; everyone is in positions.csv (--out).", highlight=False)
+            note = "The most between first; everyone is in positions.csv (--out-dir)."
+            console.print(note, highlight=False)
     political = report.political
     title = f"Political contact ({', '.join(political.bodies)})"
     console.print(_frame_table(political.counts, title, percent=("share",)))
@@ -744,29 +889,20 @@ def network_command(
             narrow={"body": 18},
         )
     )
-    written = []
-    if out is not None:
-        written += network.write_report(report, out)
-    if plot is not None:
-        written += network.plot(data, plot, levels=levels, mutual=mutual, seed=seed, report=report)
-    if export is not None:
-        written += network.export(data, export_dir or out or Path("."), export, levels=levels, mutual=mutual,
-                                  seed=seed, report=report)  # fmt: skip
-    if written:
-        print_written(written)
 
 
 @app.command("link")
 def link_command(
     manifest: Path = MANIFEST,
     codes: list[Path] = typer.Option(..., "--codes", help="Codes: `id,code` or suggestions (repeatable)."),
-    out: Path | None = typer.Option(None, "--out", help="Directory for link_*.csv and link.json."),
-    level: str = typer.Option("weekly", "--level", help="The network level of the positions."),
+    out: Path | None = out_dir(None, "Directory for link_*.csv and link.json."),
+    level: str = LEVEL,
     mutual: bool = MUTUAL,
     seed: int = SEED,
     show_all: bool = typer.Option(False, "--all", help="Show every test, not only p < 0.1."),
     all_coded: bool | None = ALL_CODED,
     codebook: Path | None = typer.Option(None, "--codebook", help="The YAML codebook (default: built in)."),
+    as_json: bool = JSON,
 ) -> None:
     """Theme counts by function, community, broker, isolate, centrality and political contact, with tests."""
     from coder import link
@@ -776,8 +912,13 @@ def link_command(
     result = link.link(
         manifest, paths, level=level, mutual=mutual, seed=seed, all_coded=all_coded, codebook=book
     )
-    console.print(_frame_table(result.themes, "Themes per question", percent=("share",)))
     tests = result.tests if show_all else result.tests[result.tests["p_value"] < 0.1]
+    if as_json:
+        print_json({"themes": result.themes, "tests": tests, "base": result.provenance["base"]})
+        if out is not None:
+            print_written(link.write_link(result, out), err_console)
+        return
+    console.print(_frame_table(result.themes, "Themes per question", percent=("share",)))
     title = "Tests" if show_all else f"Tests with p < 0.1 ({len(tests)} of {len(result.tests)}; --all: all)"
     console.print(title, style="bold", highlight=False)
     # A table per question, cut to 80 columns: whole rows (test, statistic, warning) are in link_tests.csv.
@@ -832,6 +973,7 @@ def discover_command(
     ),
     seed: int = SEED,
     force: bool = typer.Option(False, "--force", help="Overwrite an existing --write file."),
+    as_json: bool = JSON,
 ) -> None:
     """Find themes the codebook misses, or group the notes of an idea workshop into themes."""
     from coder import codebook as codebook_module
@@ -865,7 +1007,9 @@ def discover_command(
         n_groups=n_groups,
         seed=seed,
     )
-    for question, discovery in found.items():
+    if as_json:
+        print_json({question: _discovery_data(discovery) for question, discovery in found.items()})
+    for question, discovery in found.items() if not as_json else ():
         _print_discovery(question, discovery, with_codebook=book is not None, min_size=min_size)
     for question, reason in skipped.items():
         err_console.print(
@@ -882,7 +1026,24 @@ def discover_command(
         taken = book.code_ids if book is not None else ()
         written.append(codebook_module.dump_yaml(discover.candidates_codebook(found, taken=taken), write))
     if written:
-        print_written(written)
+        print_written(written, err_console if as_json else None)
+
+
+def _discovery_data(discovery: Any) -> dict[str, Any]:
+    """What `coder discover` shows of one question, for --json."""
+    candidates = [
+        {"group": c.group, "size": c.size, "label": c.label, "typical_answers": list(c.typical()),
+         "nearest_code": c.nearest_code, "nearest_similarity": c.nearest_similarity}
+        for c in discovery.candidates
+    ]  # fmt: skip
+    return {
+        "answers": discovery.total,
+        "grouped": len(discovery.groups),
+        "chosen_by": discovery.chosen_by,
+        "stability": discovery.stability,
+        "candidates": candidates,
+        "rest": len(discovery.rest),
+    }
 
 
 def _print_discovery(question: str, discovery: Any, with_codebook: bool, min_size: int) -> None:
@@ -950,8 +1111,10 @@ def summary_command(
         None, "--codes", help="Codes: `id,code` or suggestions (repeatable); or give --project."
     ),
     codebook: Path | None = typer.Option(None, "--codebook", help="The YAML codebook (default: built in)."),
-    out: Path = typer.Option(..., "--out", help="Directory for rapport.md/.html/.xlsx/.json and CSV tables."),
-    fmt: str = typer.Option("md,html,xlsx,csv,json", "--format", help="Comma-separated output formats."),
+    out: Path = out_dir(..., "Directory for rapport.md/.html/.xlsx/.json, CSV tables and figurer/."),
+    fmt: str = typer.Option(
+        "md,html,xlsx,csv,json", "--formats", help="Comma-separated report formats: md,html,xlsx,csv,json."
+    ),
     quotes: int = typer.Option(3, "--quotes", help="Quotes per question and theme."),
     seed: int = SEED,
     all_coded: bool | None = ALL_CODED,
@@ -961,6 +1124,7 @@ def summary_command(
     project: Path | None = typer.Option(
         None, "--project", help="Count a coding project's reviewed codes (the latest run's where undecided)."
     ),
+    as_json: bool = JSON,
 ) -> None:
     """Theme lists per question with bands and counts, quotes, municipalities side by side, as a report."""
     from coder import summary as summary_module
@@ -969,7 +1133,7 @@ def summary_command(
         raise CoderError("give --codes or --project (one of them)", key="--codes")
     result = summary_module.report(
         manifest,
-        [existing_file(path) for path in codes or []],
+        [existing_file(path) for path in codes] if codes else None,
         existing_file(codebook) if codebook is not None else None,
         out_dir=out,
         formats=fmt,
@@ -980,23 +1144,28 @@ def summary_command(
         project=existing_file(project) if project is not None else None,
     )
     shown = result.themes[["question_id", "label", "mentions", "answers", "share", "band"]]
-    console.print(
-        _frame_table(shown, f"Themes per question ({rich_escape(str(result.name))})", percent=("share",))
-    )
+    say = err_console if as_json else console
+    if as_json:
+        print_json({"themes": shown, "base": result.provenance["base"]})
+    else:
+        title = f"Themes per question ({rich_escape(str(result.name))})"
+        console.print(_frame_table(shown, title, percent=("share",)))
     if result.provenance["machine_suggestions"]:
         err_console.print(  # the terminal speaks English; the report's own note is in Norwegian
             "[yellow]Note:[/] the codes are machine suggestions from `coder suggest`, not reviewed by a "
             "coder; check the figures and quotes before using them.",
             highlight=False,
         )
-    console.print(f"Base: {rich_escape(result.provenance['base'])}.", highlight=False, soft_wrap=True)
-    console.print(f"{len(result.files)} files written to {rich_escape(str(out))}", highlight=False)
+    if not as_json:
+        console.print(f"Base: {rich_escape(result.provenance['base'])}.", highlight=False, soft_wrap=True)
+    say.print(f"{len(result.files)} files written to {rich_escape(str(out))}", highlight=False)
 
 
 @app.command("demo")
 def demo_command(
-    out: Path = typer.Option(Path("out/demo"), "--out", help="Folder for everything the demo writes."),
+    out: Path = out_dir(Path("out/demo"), "Folder for everything the demo writes."),
     seed: int = SEED,
+    as_json: bool = JSON,
 ) -> None:
     """The main job on the bundled examples: answers, suggestions, a bulk review, network, link, report."""
     from rich.table import Table
@@ -1004,6 +1173,10 @@ def demo_command(
     from coder import demo
 
     result = demo.demo(out, seed=seed)
+    if as_json:
+        steps = [{"step": step, "what": what} for step, what in result.steps]
+        print_json({"steps": steps, "out": result.out, "report": result.report})
+        return
     table = Table(title="coder demo", title_justify="left", show_header=False, box=None)
     for step, what in result.steps:
         table.add_row(f"[bold]{step}[/]", rich_escape(what))

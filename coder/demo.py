@@ -43,7 +43,7 @@ def demo(out_dir: str | os.PathLike[str] = "out/demo", *, seed: int = 0) -> Demo
         raise CoderError(
             "the bundled examples are missing (coder demo runs from a source checkout)", file=manifest
         )
-    out = network.output_directory(out_dir)
+    out = io.output_directory(out_dir)
     book = codebook_module.load()
     data = survey.load(manifest)
     steps: list[tuple[str, str]] = []

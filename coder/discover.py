@@ -51,8 +51,8 @@ from sklearn.metrics import adjusted_rand_score, silhouette_samples
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import normalize
 
+from coder import classify, io, progress
 from coder import codebook as codebook_module
-from coder import io, progress
 from coder.classify import (
     KeywordMatcher,
     char_text,
@@ -492,8 +492,6 @@ def _without_strong_code(
 
 
 def _suggestions(answers: pd.DataFrame, codebook: Codebook, seed: int) -> pd.DataFrame:
-    from coder import classify  # late: the suggester is fitted only when no suggestions are given
-
     return classify.suggest(answers[["id", "text"]], codebook, seed=seed, keep_human_codes=False)
 
 

@@ -264,7 +264,7 @@ def _check_first_row_width(text: str, separator: str, path: Path) -> None:
 
 
 def _read_json(path: Path) -> pd.DataFrame:
-    """A JSON list of records, as ``write_table`` writes it (``coder suggest --format json``)."""
+    """A JSON list of records, as ``write_table`` writes it (``coder suggest -o FILE.json``)."""
     try:
         records = json.loads(decode_bytes(path.read_bytes()))
     except json.JSONDecodeError as error:
@@ -592,9 +592,17 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], fmt: str | No
     elif fmt == "xlsx":
         write_excel(path, {"data": frame})
     else:
-        records = json.loads(frame.to_json(orient="records", force_ascii=False))
-        write_json(records, path)
+        write_json(records(frame), path)
     return path
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """``frame`` as JSON-ready records: NaN becomes ``None`` and numpy numbers plain ones.
+
+    >>> records(pd.DataFrame({"a": [1, None]}))
+    [{'a': 1.0}, {'a': None}]
+    """
+    return json.loads(frame.to_json(orient="records", force_ascii=False))
 
 
 def write_excel(
@@ -619,20 +627,81 @@ def write_excel(
     return Path(path)
 
 
+def output_directory(directory: str | os.PathLike[str]) -> Path:
+    """``directory`` as a Path, created if needed; a user error when it is a file."""
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise CoderError("expected a directory, found a file", file=directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def slug(text: str) -> str:
+    """``text`` as a file-name part: lower case, letters and digits kept (æøå too), the rest one ``-``.
+
+    >>> slug("Indre Fosen / Rissa")
+    'indre-fosen-rissa'
+    >>> slug("?")  # never empty, so a file name never starts with its separator
+    'x'
+    """
+    keep = "".join(ch if ch.isalnum() else "-" for ch in text.casefold())
+    return "-".join(part for part in keep.split("-") if part) or "x"
+
+
+def save_figure(fig: Any, stem: Path, formats: tuple[str, ...]) -> list[Path]:
+    """Write a figure as ``stem.png``, ``stem.svg``, ... atomically, with stable metadata and SVG ids."""
+    import matplotlib  # late: only the commands that draw pay for matplotlib
+
+    written = []
+    for fmt in formats:
+        path = stem.with_suffix(f".{fmt}")
+        with atomic_write(path, "wb") as handle:
+            # Fixed metadata keeps the SVG the same from run to run.
+            metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+            with matplotlib.rc_context({"svg.hashsalt": "coder"}):  # stable SVG ids
+                fig.savefig(handle, format=fmt, dpi=120, bbox_inches="tight", metadata=metadata)
+        written.append(path)
+    return written
+
+
 def file_sha256(path: str | os.PathLike[str]) -> str:
     """The sha256 of a file's bytes, for provenance."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def provenance(inputs: Sequence[str | os.PathLike[str]] = (), **settings: Any) -> dict[str, Any]:
-    """What made an output: coder's version, the time, each input file with its sha256, and the settings."""
+PROVENANCE_KEYS = ("tool", "created", "inputs")
+
+
+def provenance(
+    inputs: Sequence[str | os.PathLike[str] | tuple[str, str | os.PathLike[str]]] = (), **settings: Any
+) -> dict[str, Any]:
+    """What made an output, in the one shape every output's provenance has.
+
+    Parameters
+    ----------
+    inputs : the input files; a ``(role, path)`` pair also says what the file was (``"manifest"``, ...).
+    **settings : everything else that decided the output, kept as given after the three keys below.
+
+    Returns
+    -------
+    ``{"tool": "coder <version>", "created": <UTC time to the second, ISO 8601>, "inputs": [{["role",]
+    "file", "sha256"}, ...], **settings}``
+    """
     from coder import __version__
 
+    clash = set(PROVENANCE_KEYS) & settings.keys()
+    if clash:  # a setting must not overwrite what every provenance has
+        raise ValueError(f"{sorted(clash)} are provenance's own keys, not settings")
+    files = []
+    for item in inputs:
+        role, path = item if isinstance(item, tuple) else (None, item)
+        entry = {} if role is None else {"role": role}
+        files.append({**entry, "file": str(path), "sha256": file_sha256(path)})
     return {
         "tool": f"coder {__version__}",
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "inputs": [{"file": str(path), "sha256": file_sha256(path)} for path in inputs],
-        "settings": settings,
+        "inputs": files,
+        **settings,
     }
 
 

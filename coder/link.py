@@ -28,7 +28,6 @@ without a suggestion carrying no code. ``all_coded`` overrides either default.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Sequence
@@ -40,13 +39,20 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from coder import __version__
 from coder import codebook as codebook_mod
 from coder import network as net
 from coder import survey as survey_mod
 from coder.codebook import Codebook
 from coder.errors import CoderError
-from coder.io import file_sha256, read_table, spreadsheet_row, write_json, write_table
+from coder.io import (
+    output_directory,
+    provenance,
+    read_table,
+    records,
+    spreadsheet_row,
+    write_json,
+    write_table,
+)
 from coder.reliability import read_codes, read_predictions
 from coder.survey import Survey
 
@@ -547,30 +553,17 @@ def link(
     Positions (community, broker, isolate, centrality) are those of :func:`coder.network.positions`.
     """
     net.check_levels([level])  # a bad option fails before any work
-    provenance: dict[str, Any] = {
-        "coder": __version__,
-        "level": level,
-        "mutual": mutual,
-        "seed": seed,
-        "broker_betweenness": broker_betweenness,
-    }
     if not isinstance(survey, Survey):
-        provenance["manifest"] = str(survey)
         survey = survey_mod.load(survey)
-    elif survey.path is not None:
-        provenance["manifest"] = str(survey.path)
     if not isinstance(codebook, Codebook):
         codebook = codebook_mod.load(codebook)
-    provenance["codebook"] = {
-        "name": codebook.name,
-        "version": codebook.version,
-        "file": str(codebook.path) if codebook.path else "",
-    }
     if not isinstance(codes, pd.DataFrame):
         codes = [Path(p) for p in (codes if isinstance(codes, list) else [codes])]
     table, paths, _machine = load_codes(codes, survey.answers["id"].tolist(), codebook, survey=survey)
-    if paths:
-        provenance["codes"] = {str(path): file_sha256(path) for path in paths}
+    # The roles are those of the summary's provenance, which the same inputs make.
+    inputs = [("manifest", survey.path)] if survey.path is not None else []
+    inputs += [("kodebok", codebook.path)] if codebook.path is not None else []
+    inputs += [("kodefil", path) for path in paths]
     base = coded_answers(survey.answers, table, all_coded)
     positions = net.positions(survey, level, mutual=mutual, seed=seed, broker_betweenness=broker_betweenness)
     result = crosstab(
@@ -581,17 +574,21 @@ def link(
         questions=list(survey.questions["question_id"]),
         all_coded=base.all_coded,
     )
-    provenance.update(
-        {
-            "machine_suggestions": base.machine,
-            "all_coded": base.all_coded,
-            "base": base.base,
-            "answers": len(survey.answers),
-            "coded_answers": len(base.answers),
-            "uncoded_answers": base.uncoded,
-        }
+    record = provenance(
+        inputs,
+        level=level,
+        mutual=mutual,
+        seed=seed,
+        broker_betweenness=broker_betweenness,
+        codebook={"name": codebook.name, "version": codebook.version, "file": str(codebook.path or "")},
+        machine_suggestions=base.machine,
+        all_coded=base.all_coded,
+        base=base.base,
+        answers=len(survey.answers),
+        coded_answers=len(base.answers),
+        uncoded_answers=base.uncoded,
     )
-    return LinkResult(result.themes, result.counts, result.tests, provenance)
+    return LinkResult(result.themes, result.counts, result.tests, record)
 
 
 def write_link(result: LinkResult, directory: str | Path) -> list[Path]:
@@ -599,15 +596,12 @@ def write_link(result: LinkResult, directory: str | Path) -> list[Path]:
 
     The directory is created if needed; the JSON holds the same tables and the provenance.
     """
-    directory = net.output_directory(directory)
+    directory = output_directory(directory)
     written = [
         write_table(result.themes, directory / "link_themes.csv"),
         write_table(result.counts, directory / "link_counts.csv"),
         write_table(result.tests, directory / "link_tests.csv"),
     ]
-
-    def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-        return json.loads(frame.to_json(orient="records", force_ascii=False))  # NaN -> null, numpy -> plain
 
     payload = {
         "provenance": result.provenance,

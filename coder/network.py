@@ -34,7 +34,7 @@ from scipy.sparse.csgraph import connected_components
 
 from coder import progress
 from coder.errors import CoderError
-from coder.io import atomic_write, write_table
+from coder.io import atomic_write, output_directory, save_figure, slug, write_table
 from coder.survey import DEFAULT_BODIES, FREQUENCY_LABELS, LEVELS, Survey, function_groups
 
 ROLES: tuple[str, ...] = ("coordinator", "gatekeeper", "representative", "consultant", "liaison")
@@ -58,7 +58,7 @@ EXPORT_FORMATS: tuple[str, ...] = ("graphml", "gexf")
 
 def _check_level(level: str) -> None:
     if level not in LEVELS:
-        raise CoderError(f"unknown level '{level}' (use {', '.join(LEVELS)})", key="--level")
+        raise CoderError(f"unknown level '{level}' (use {', '.join(LEVELS)})", key="level")
 
 
 def check_levels(levels: Iterable[str]) -> tuple[str, ...]:
@@ -76,7 +76,8 @@ def check_levels(levels: Iterable[str]) -> tuple[str, ...]:
 def check_export_format(fmt: str) -> str:
     """The export format (graphml or gexf); a :class:`CoderError` for another (check before any work)."""
     if fmt not in EXPORT_FORMATS:
-        raise CoderError(f"unknown export format '{fmt}' (use {' or '.join(EXPORT_FORMATS)})", key="--export")
+        known = " or ".join(EXPORT_FORMATS)
+        raise CoderError(f"unknown export format '{fmt}' (use {known})", key="export_format")
     return fmt
 
 
@@ -852,20 +853,6 @@ def write_report(report: NetworkReport, directory: str | Path) -> list[Path]:
     return [write_table(frame, directory / name) for name, frame in tables.items()]
 
 
-def output_directory(directory: str | Path) -> Path:
-    """``directory`` as a Path, created if needed; a user error when it is a file."""
-    directory = Path(directory)
-    if directory.exists() and not directory.is_dir():
-        raise CoderError("expected a directory, found a file", file=directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-def _slug(text: str) -> str:
-    keep = "".join(ch if ch.isalnum() else "-" for ch in text.casefold())
-    return "-".join(part for part in keep.split("-") if part)
-
-
 FILE_NAMES = {"daily": "daglig", "weekly": "ukentlig", "monthly": "månedlig", "political": "politisk"}
 
 
@@ -876,7 +863,7 @@ def file_stem(municipality: str, network: str) -> str:
     >>> file_stem("Indre Fosen", "weekly")
     'indre-fosen_ukentlig'
     """
-    return f"{_slug(municipality)}_{FILE_NAMES[network]}"
+    return f"{slug(municipality)}_{FILE_NAMES[network]}"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1059,22 +1046,6 @@ def _legend(ax: Any, colours: dict[str, Any], G: nx.Graph) -> None:
         labels.append(FREQUENCY_LABELS[frequency])
     ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False,
               title="Hovedfunksjon", title_fontsize=8)  # fmt: skip
-
-
-def save_figure(fig: Any, stem: Path, formats: tuple[str, ...]) -> list[Path]:
-    """Write a figure as ``stem.png``, ``stem.svg``, ... atomically, with stable metadata and SVG ids."""
-    import matplotlib
-
-    written = []
-    for fmt in formats:
-        path = stem.with_suffix(f".{fmt}")
-        with atomic_write(path, "wb") as handle:
-            # Fixed metadata keeps the SVG the same from run to run.
-            metadata = {"Date": None} if fmt == "svg" else {"Software": None}
-            with matplotlib.rc_context({"svg.hashsalt": "coder"}):  # stable SVG ids
-                fig.savefig(handle, format=fmt, dpi=120, bbox_inches="tight", metadata=metadata)
-        written.append(path)
-    return written
 
 
 def _plot_political(

@@ -336,7 +336,7 @@ def _load_pipeline(model: str | None) -> Language:
             f"spaCy pipeline '{model}' is neither an installed package nor a directory "
             "(install it with `python -m spacy download nb_core_news_sm` on a machine with internet, "
             "or give a pipeline directory)",
-            key="--spacy-model",
+            key="spacy_model",
         )
     for name in TRAINED_PIPELINES:
         if spacy.util.is_package(name):

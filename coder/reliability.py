@@ -43,6 +43,7 @@ __all__ = [
     "agreement",
     "code_ids_for",
     "cohen_kappa",
+    "cooccurrence",
     "coverage_at_precision",
     "evaluate",
     "indicator_matrix",
@@ -51,7 +52,6 @@ __all__ = [
     "precision_recall_f1",
     "read_codes",
     "read_predictions",
-    "render_evaluation",
 ]
 
 OVERALL = "(all codes)"
@@ -171,6 +171,21 @@ def indicator_matrix(codes: pd.DataFrame, ids: Sequence[str], code_ids: Sequence
     return matrix
 
 
+def cooccurrence(codes: pd.DataFrame, code_ids: Sequence[str]) -> pd.DataFrame:
+    """Code × code counts of answers carrying both codes (the diagonal: answers with the code).
+
+    >>> codes = pd.DataFrame({"id": ["a", "a", "b"], "code": ["x", "y", "x"]})
+    >>> cooccurrence(codes, ["x", "y"]).values.tolist()
+    [[2, 1], [1, 1]]
+    """
+    ids = list(dict.fromkeys(codes["id"]))
+    matrix = indicator_matrix(codes, ids, code_ids)
+    counts = matrix.T @ matrix
+    frame = pd.DataFrame(counts, index=list(code_ids), columns=list(code_ids))
+    frame.index.name = "code"
+    return frame
+
+
 def coverage_at_precision(
     gold: np.ndarray, confidence: np.ndarray, target: float = 0.95
 ) -> tuple[float, float | None]:
@@ -182,7 +197,7 @@ def coverage_at_precision(
     precision is TP / (TP + FP) over those (answer, code) pairs. The chosen threshold is the LOWEST ``t``
     whose precision is >= ``target`` (most coverage; precision need not be monotonic in ``t``). Coverage is
     the share of the answers (rows) with at least one prediction at or above it -- the answers that
-    ``coder review --accept-above t`` would touch. Returns ``(coverage, threshold)``; ``(0.0, None)`` when
+    ``coder review --accept-from t`` would touch. Returns ``(coverage, threshold)``; ``(0.0, None)`` when
     no threshold reaches the target.
 
     >>> gold = np.array([[1], [1], [0], [0]]); conf = np.array([[0.9], [0.8], [0.7], [np.nan]])
@@ -256,7 +271,7 @@ def long_codes(frame: pd.DataFrame, path: str | os.PathLike[str] | None = None) 
 def _closed_answers(frame: pd.DataFrame, path: str | os.PathLike[str] | None) -> pd.DataFrame:
     """The present codes of the answers coded in full in a labels file with partial decisions.
 
-    A labels file (``coder codes export --format labels``) has ``id, code, present``: ``present`` 1 or 0 per
+    A labels file (``coder codes export --layout labels``) has ``id, code, present``: ``present`` 1 or 0 per
     decided code, and a row with an empty code for each answer coded in full. A code table counts only
     those answers, with their present codes; an answer decided only in part is not coded.
     """
@@ -426,7 +441,7 @@ class Agreement:
     ``answers`` (answers rated by at least two of the compared), ``percent_agreement``, ``kappa`` (only for
     two raters), ``alpha``, ``decisions`` (the coders' ratings that were compared: the model's are not
     decisions) and ``bulk_decisions`` (how many of those came from a bulk rule, ``coder review
-    --accept-above``/``--reject-below``, rather than from reading the answer). ``disagreements``: one row per
+    --accept-from``/``--reject-below``, rather than from reading the answer). ``disagreements``: one row per
     answer and code where the coders differ, columns ``id, respondent_id, question_id, code``, one 0/1
     column per coder (empty = not decided), ``text``.
     """
@@ -499,13 +514,14 @@ def _compare(
 
 
 def agreement(
-    project: str | os.PathLike[str] | Project,
+    project: Project,
     coders: Sequence[str],
     *,
     model: bool = True,
     run_id: str | None = None,
 ) -> Agreement:
-    """Inter-coder reliability per code and overall, between ``coders`` and between each coder and the model.
+    """Inter-coder reliability per code and overall, between ``coders`` and between each coder and the model,
+    in an open coding project (:meth:`coder.store.Project.open`).
 
     Each coder's ratings are their own decided cells (see :meth:`coder.store.Project.cells`): 1 for a code
     they accepted or added, 0 for one they rejected or removed or left out of an answer they decided, and
@@ -522,27 +538,23 @@ def agreement(
     a bulk rule accepts what the model suggests, so two coders who bulk-accepted one run agree with each
     other and with the model by construction. :meth:`Agreement.mostly_bulk` names such comparisons.
 
-    >>> result = agreement("project.db", ["kari", "ola"])  # doctest: +SKIP
+    >>> with Project.open("project.db") as project:  # doctest: +SKIP
+    ...     result = agreement(project, ["kari", "ola"])
     >>> result.table.query("code == '(all codes)'")  # doctest: +SKIP
     """
-    from coder.store import Project
-
-    if isinstance(project, Project):
-        return _agreement(project, coders, model=model, run_id=run_id)
-    with Project.open(project) as opened:
-        return _agreement(opened, coders, model=model, run_id=run_id)
+    return _agreement(project, coders, model=model, run_id=run_id)
 
 
 def _agreement(project: Project, coders: Sequence[str], *, model: bool, run_id: str | None) -> Agreement:
     coders = list(dict.fromkeys(c.strip() for c in coders if c.strip()))
     if not coders:
-        raise CoderError("name at least one coder", key="--coders")
+        raise CoderError("name at least one coder", key="coders")
     known = project.coders()
     for coder in coders:
         if coder not in known:
             listed = ", ".join(known) or "none yet"
             raise CoderError(
-                f"coder '{coder}' has no decisions in this project (coders: {listed})", key="--coders"
+                f"coder '{coder}' has no decisions in this project (coders: {listed})", key="coders"
             )
     answers = project.answers()
     ids = list(answers["id"])
@@ -558,7 +570,7 @@ def _agreement(project: Project, coders: Sequence[str], *, model: bool, run_id: 
     if model:
         run_id = run_id or project.latest_run()
         if run_id is None and len(coders) < 2:
-            raise CoderError("nothing to compare: one coder and no suggestion run", key="--coders")
+            raise CoderError("nothing to compare: one coder and no suggestion run", key="coders")
     if model and run_id is not None:
         model_ratings = indicator_matrix(project.model_codes(run_id), ids, code_ids).astype(float)
         for coder in coders:
@@ -566,7 +578,7 @@ def _agreement(project: Project, coders: Sequence[str], *, model: bool, run_id: 
             bulk = np.stack([bulk_of[coder], np.zeros_like(bulk_of[coder])])
             rows += _compare(f"{coder} ~ {MODEL}", pair, bulk, [True, False], code_ids)
     elif len(coders) < 2:
-        raise CoderError("name at least two coders, or compare with a suggestion run", key="--coders")
+        raise CoderError("name at least two coders, or compare with a suggestion run", key="coders")
     table = pd.DataFrame(
         rows,
         columns=["comparison", "code", "answers", "percent_agreement", "kappa", "alpha", "decisions",
@@ -599,35 +611,8 @@ def code_ids_for(
 ) -> list[str]:
     """The codes to evaluate: the codebook's (when given), else every code seen in gold, then predictions."""
     if codebook is not None:
-        from coder.codebook import load
+        from coder.codebook import load  # late, for start-up: only evaluating against a codebook needs it
 
         return load(codebook).code_ids
     seen = [*gold["code"], *pred["code"]]
     return [code for code in dict.fromkeys(seen) if code]
-
-
-def render_evaluation(result: dict[str, Any], console: Any) -> None:
-    """Print :func:`evaluate`'s result as a rich table per code and an overall line."""
-    from rich.table import Table
-
-    def fmt(value: Any) -> str:
-        return "–" if value is None else f"{value:.3f}"
-
-    table = Table(title="Suggestions against gold codes")
-    for column in ("code", "support", "precision", "recall", "F1", "kappa", "alpha"):
-        table.add_column(column, justify="left" if column == "code" else "right")
-    for code, stats in result["per_code"].items():
-        table.add_row(
-            code,
-            str(stats["support"]),
-            *(fmt(stats[key]) for key in ("precision", "recall", "f1", "kappa", "alpha")),
-        )
-    console.print(table)
-    coverage = result["coverage_at_95"]
-    console.print(
-        f"micro F1 {fmt(result['micro_f1'])} · macro F1 {fmt(result['macro_f1'])} · "
-        f"mean alpha {fmt(result['mean_alpha'])} · coverage at 95 % precision "
-        + ("– (no confidences)" if coverage is None else f"{coverage:.1%}"),
-        highlight=False,
-        soft_wrap=True,
-    )

@@ -314,14 +314,14 @@ def bulk_review(
     Returns counts ``accepted``, ``rejected``, ``open``.
     """
     if not coder.strip():
-        raise CoderError("the coder name is empty", key="--coder")
+        raise CoderError("the coder name is empty", key="coder")
     if accept_above is None and reject_below is None:
-        raise CoderError("give --accept-above and/or --reject-below")
-    for name, value in (("--accept-above", accept_above), ("--reject-below", reject_below)):
+        raise CoderError("give accept_above and/or reject_below")
+    for name, value in (("accept_above", accept_above), ("reject_below", reject_below)):
         if value is not None and not 0.0 <= value <= 1.0:
             raise CoderError(f"must be between 0 and 1, got {value}", key=name)
     if accept_above is not None and reject_below is not None and reject_below > accept_above:
-        raise CoderError("--reject-below must not exceed --accept-above", key="--reject-below")
+        raise CoderError(f"must not exceed accept_above ({accept_above})", key="reject_below")
     if not isinstance(project_path, Project):
         with Project.open(project_path) as project:
             return bulk_review(
@@ -537,9 +537,9 @@ def review(
     """
     coder = coder.strip()
     if not coder:
-        raise CoderError("the coder name is empty", key="--coder")
+        raise CoderError("the coder name is empty", key="coder")
     if refit_every < 0:
-        raise CoderError(f"must be 0 (never) or more, got {refit_every}", key="--refit-every")
+        raise CoderError(f"must be 0 (never) or more, got {refit_every}", key="refit_every")
     console = console or Console()
     read_line = read_line or (lambda prompt: console.input(Text.from_markup(prompt)))  # no auto-highlight
     project_path = Path(project_path)

@@ -36,7 +36,7 @@ over coders.
 
 **Cells.** A coder's decided cells are the explicit ones plus, for every decided answer the coder read
 (closed it, or has a remaining entry on it not made by a bulk rule), the codes no entry names: those are
-*implied* absent. A bulk rule (``mode == "bulk"``, ``coder review --accept-above``) never read the answer,
+*implied* absent. A bulk rule (``mode == "bulk"``, ``coder review --accept-from``) never read the answer,
 so it decides only the codes it names: after a bulk review the other codes stay undecided (empty in the
 wide export, not 0). ``labels()`` (training data) is stricter: only a *closed* answer implies absent codes;
 an answer decided only because no confident suggestion is open contributes just its explicit cells.
@@ -75,10 +75,12 @@ from typing import Any
 
 import pandas as pd
 
-from coder import __version__
+from coder import __version__, survey
+from coder import codebook as codebook_module
 from coder.codebook import Code, Codebook, ReferenceAnswer
 from coder.errors import CoderError
-from coder.io import read_answers, write_excel, write_table
+from coder.io import provenance, read_answers, write_excel, write_table
+from coder.reliability import cooccurrence
 
 __all__ = [
     "ACTIONS",
@@ -365,10 +367,6 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
-def _code_dict(code: Code) -> dict[str, Any]:
-    return dataclasses.asdict(code)
-
-
 def _code_from_dict(data: dict[str, Any]) -> Code:
     fields = {f.name for f in dataclasses.fields(Code)}
     values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in fields}
@@ -569,10 +567,8 @@ class Project:
             raise CoderError(f"no suggestion run '{run_id}'")
         if row[0] is not None:
             return float(row[0])
-        try:
-            from coder.classify import DEFAULT_THRESHOLD
-        except ImportError:
-            return 0.5
+        from coder.classify import DEFAULT_THRESHOLD  # late, for start-up: classify loads scikit-learn
+
         return float(DEFAULT_THRESHOLD)
 
     def run_seed(self, run_id: str) -> int:
@@ -623,7 +619,7 @@ class Project:
         """Append ``decisions`` by ``coder`` to the log in one committed transaction; return the batch id."""
         coder = coder.strip()
         if not coder:
-            raise CoderError("the coder name is empty", key="--coder")
+            raise CoderError("the coder name is empty", key="coder")
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
         decisions = list(decisions)
@@ -773,7 +769,7 @@ class Project:
 
         Columns ``id, code, present`` (1, 0, or ``<NA>`` for a conflict), ``status`` (``agreed`` or
         ``conflict``), ``explicit`` (some coder logged this very code, not only closed the answer), ``bulk``
-        (every vote on the cell came from a bulk rule, ``coder review --accept-above``, not from reading),
+        (every vote on the cell came from a bulk rule, ``coder review --accept-from``, not from reading),
         ``coder`` (the coders who decided the cell, ``", "``-joined), ``votes`` (``kari=1, ola=0``),
         ``decided_at`` (the latest), ``action``, ``run_id`` (of the latest explicit entry). Implied cells
         are those of a decided answer (``closed_only``: of a closed answer) that no entry names.
@@ -911,8 +907,6 @@ class _CoderView:
 
 def _load_codebook(codebook: Codebook | str | os.PathLike[str] | None) -> tuple[Codebook, str]:
     """The codebook and its YAML text (``None``: the default codebook)."""
-    from coder import codebook as codebook_module
-
     if isinstance(codebook, Codebook):
         return codebook, codebook_module.to_yaml(codebook)
     path = Path(codebook) if codebook is not None else codebook_module.default_codebook_path()
@@ -951,10 +945,6 @@ def read_project_answers(
 
 
 def _survey_answers(manifest: str | os.PathLike[str]) -> pd.DataFrame:
-    try:
-        from coder import survey
-    except ImportError:
-        raise CoderError("survey manifests are not supported yet (coder.survey)", file=manifest) from None
     loaded = survey.load(manifest)
     answers = loaded.answers.copy()
     frame = pd.DataFrame(
@@ -999,7 +989,7 @@ def init(
     """
     path = Path(path)
     if manifest is not None and answers is not None:
-        raise CoderError("give the answers or a survey manifest, not both", key="--manifest")
+        raise CoderError("give the answers or a survey manifest, not both", key="manifest")
     if manifest is not None:
         frame = _survey_answers(manifest)
         source = str(manifest)
@@ -1076,7 +1066,9 @@ def init(
 
 
 def _insert_codebook(conn: sqlite3.Connection, book: Codebook, text: str, now: str) -> None:
-    codes_json = json.dumps([_code_dict(c) for c in book.codes], ensure_ascii=False)
+    # Every field, not the codebook's compact YAML form: the sha256 below finds a codebook a project already
+    # holds, so the stored JSON must stay as earlier projects have it.
+    codes_json = json.dumps([dataclasses.asdict(c) for c in book.codes], ensure_ascii=False)
     reference = [(answer.text, ";".join(answer.codes)) for answer in book.reference_answers]
     content = "\0".join([text, codes_json, json.dumps(reference, ensure_ascii=False)])
     sha = hashlib.sha256(content.encode("utf-8")).hexdigest()
@@ -1110,7 +1102,7 @@ def suggest(
     rejected and removed codes negatives, the other codes of a closed answer negatives too; everything else
     (and every conflict between coders) is unknown. ``spacy_model`` is passed to the classifier.
     """
-    from coder import classify  # imported here: the project works before (and without) the classifier
+    from coder import classify  # late, for start-up: the project works without loading the classifier
 
     classify.check_options(threshold=threshold, seed=seed)  # what is stored with the run must be valid
     with Project.open(project_path) as project:
@@ -1318,23 +1310,6 @@ def reviewed_codes(path: str | os.PathLike[str]) -> ReviewedCodes:
         )
 
 
-def cooccurrence(codes: pd.DataFrame, code_ids: Sequence[str]) -> pd.DataFrame:
-    """Code × code counts of answers carrying both codes (the diagonal: answers with the code).
-
-    >>> codes = pd.DataFrame({"id": ["a", "a", "b"], "code": ["x", "y", "x"]})
-    >>> cooccurrence(codes, ["x", "y"]).values.tolist()
-    [[2, 1], [1, 1]]
-    """
-    from coder.reliability import indicator_matrix
-
-    ids = list(dict.fromkeys(codes["id"]))
-    matrix = indicator_matrix(codes, ids, code_ids)
-    counts = matrix.T @ matrix
-    frame = pd.DataFrame(counts, index=list(code_ids), columns=list(code_ids))
-    frame.index.name = "code"
-    return frame
-
-
 def wide_codes(project: Project, coder: str | None = None) -> pd.DataFrame:
     """One row per respondent: attributes, ``<code>`` and, with questions, ``<question>__<code>``: 1/0/empty.
 
@@ -1378,16 +1353,15 @@ def export_codes(
     project_path: str | os.PathLike[str],
     out: str | os.PathLike[str],
     *,
-    wide: bool = False,
-    fmt: str | None = None,
+    layout: str = "long",
     coder: str | None = None,
 ) -> list[Path]:
     """Write the codes of the decided answers of a project; return the files written.
 
-    ``fmt`` (default ``long``): ``long`` (one row per decided answer × present code: ``id, respondent_id,
+    ``layout``: ``long`` (one row per decided answer × present code: ``id, respondent_id,
     question_id, code, coder, decided_at, status``; a decided answer without codes has one row with an
     empty code; consensus conflicts are extra rows with ``status == "conflict"``, the rest ``agreed``),
-    ``wide`` (see :func:`wide_codes`; ``wide=True`` is short for it) or ``labels`` (``id, code, present``
+    ``wide`` (see :func:`wide_codes`) or ``labels`` (``id, code, present``
     as :meth:`Project.labels`, for ``coder suggest --labels`` and ``coder link --codes``: every decided
     code with 1 or 0, and a row with an empty code for each answer coded in full (closed); a code decided
     on an open answer is a partial label, and its other codes stay undecided). Long and wide also write the
@@ -1396,18 +1370,15 @@ def export_codes(
     ``coder`` exports one coder's view instead of the consensus.
     """
     out = Path(out)
-    if wide and fmt not in (None, "wide"):
-        raise CoderError(f"--wide is short for --format wide; it cannot be combined with --format {fmt}",
-                         key="--wide")  # fmt: skip
-    fmt = "wide" if wide else (fmt or "long")
+    fmt = layout
     if fmt not in ("long", "wide", "labels"):
-        raise CoderError(f"unknown export format '{fmt}' (use long, wide or labels)", key="--format")
+        raise CoderError(f"unknown export layout '{fmt}' (use long, wide or labels)", key="layout")
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise CoderError("the output must end in .csv or .xlsx", file=out)
     with Project.open(project_path) as project:
         if coder is not None and coder not in project.coders():
-            raise CoderError(f"coder '{coder}' has no decisions in this project", key="--coder")
+            raise CoderError(f"coder '{coder}' has no decisions in this project", key="coder")
         current = project.current_codes(coder)
         cells = project.cells(coder)
         conflicts = cells[cells["status"] == "conflict"]
@@ -1438,29 +1409,16 @@ def export_codes(
             )
         co = cooccurrence(current[current["code"] != ""], code_ids).reset_index()
         book = project.codebook()
-        provenance = pd.DataFrame(
-            {
-                "key": [
-                    "project",
-                    "project_id",
-                    "exported_at",
-                    "view",
-                    "codebook",
-                    "decided_answers",
-                    "tool",
-                ],
-                "value": [
-                    str(project.path),
-                    project.meta().get("project_id", ""),
-                    _now(),
-                    f"coder {coder}" if coder else "consensus (codes all deciding coders agree on)",
-                    f"{book.name} {book.version}",
-                    str(len(project.decided(coder))),
-                    f"coder {__version__}",
-                ],
-            }
+        record = provenance(
+            project=str(project.path),
+            project_id=project.meta().get("project_id", ""),
+            view=f"coder {coder}" if coder else "consensus (codes all deciding coders agree on)",
+            codebook=f"{book.name} {book.version}",
+            decided_answers=len(project.decided(coder)),
         )
+        del record["inputs"]  # none: the project is named by its path and id
+        sheet = pd.DataFrame({"key": list(record), "value": [str(value) for value in record.values()]})
     if suffix == ".xlsx":
-        return [write_excel(out, {"codes": table, "cooccurrence": co, "provenance": provenance})]
+        return [write_excel(out, {"codes": table, "cooccurrence": co, "provenance": sheet})]
     sibling = out.with_name(f"{out.stem}.cooccurrence.csv")
     return [write_table(table, out), write_table(co, sibling)]

@@ -38,22 +38,31 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 import jinja2
 import pandas as pd
-import yaml
 
-from coder import __version__, privacy
 from coder import codebook as codebook_mod
+from coder import network, privacy
 from coder import survey as survey_mod
 from coder.codebook import Codebook
 from coder.errors import CoderError
-from coder.io import atomic_write, file_sha256, staged_directory, write_excel, write_json, write_table
+from coder.io import (
+    atomic_write,
+    output_directory,
+    provenance,
+    records,
+    save_figure,
+    slug,
+    staged_directory,
+    write_excel,
+    write_json,
+    write_table,
+)
 from coder.link import coded_answers, crosstab, load_codes
-from coder.network import output_directory
 from coder.survey import Survey
 
 BANDS: tuple[tuple[str, float, int], ...] = (
@@ -321,7 +330,7 @@ def summarize(
     if not isinstance(survey, Survey):
         survey = survey_mod.load(survey)
     if survey.path is not None:
-        inputs += [("manifest", survey.path)] + [("datafil", p) for p in _manifest_files(survey.path)]
+        inputs += [("manifest", survey.path)] + [("datafil", p) for p in survey_mod.data_files(survey.path)]
     if not isinstance(codebook, Codebook):
         codebook = codebook_mod.load(codebook)
     if codebook.path is not None:
@@ -412,31 +421,28 @@ def summarize(
         if mask:
             workshop["note"] = workshop["note"].map(privacy.mask)
 
-    provenance: dict[str, Any] = {
-        "tool": f"coder {__version__}",
-        "coder_version": __version__,
-        "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "survey": survey.name,
-        "codebook": {
+    record = provenance(
+        inputs,
+        survey=survey.name,
+        codebook={
             "name": codebook.name,
             "version": codebook.version,
             "file": str(codebook.path) if codebook.path else "",
         },
-        "inputs": [{"role": role, "file": str(path), "sha256": file_sha256(path)} for role, path in inputs],
-        "seed": seed,
-        "quotes_per_theme": quotes_per_theme,
-        "all_coded": base.all_coded,
-        "base": base.base,
-        "answers": len(survey.answers),
-        "coded_answers": len(answers),
-        "uncoded_answers": base.uncoded,
-        "machine_suggestions": machine,
-        "note": MACHINE_NOTE if machine else "",
-        "bands": [{"band": b, "min_share": s, "min_mentions": k} for b, s, k in BANDS],
-        "quote_length": list(QUOTE_LENGTH),
-        "identifiers_masked": mask,
-        "model": model,
-        "review": None
+        seed=seed,
+        quotes_per_theme=quotes_per_theme,
+        all_coded=base.all_coded,
+        base=base.base,
+        answers=len(survey.answers),
+        coded_answers=len(answers),
+        uncoded_answers=base.uncoded,
+        machine_suggestions=machine,
+        note=MACHINE_NOTE if machine else "",
+        bands=[{"band": b, "min_share": s, "min_mentions": k} for b, s, k in BANDS],
+        quote_length=list(QUOTE_LENGTH),
+        identifiers_masked=mask,
+        model=model,
+        review=None
         if review is None
         else {
             "answers": review.answers,
@@ -451,7 +457,7 @@ def summarize(
             },
             "run": review.run_id,
         },
-    }
+    )
     return SummaryReport(
         name=survey.name,
         municipalities=municipalities,
@@ -461,7 +467,7 @@ def summarize(
         comparison=comparison,
         ratings=ratings,
         discussion=discussion,
-        provenance=provenance,
+        provenance=record,
         workshop=workshop,
         network_size=network_size,
         functions=functions,
@@ -519,8 +525,6 @@ def _network_size(survey: Survey) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _network(survey: Survey, seed: int) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
     """The contact network per level (:func:`coder.network.network`): its measures, and brokers and people
     without contact per primary function, never per person."""
-    from coder import network
-
     if survey.contacts.empty:
         return None, pd.DataFrame(), pd.DataFrame()
     report = network.network(survey, seed=seed)
@@ -547,8 +551,6 @@ def _network(survey: Survey, seed: int) -> tuple[Any, pd.DataFrame, pd.DataFrame
 
 def _political(survey: Survey) -> pd.DataFrame:
     """Respondents per municipality and political body, with any contact and with each type of contact."""
-    from coder import network  # late: network's figures are not needed for the tables
-
     table = network.political_contacts(survey).by_body
     return table.rename(columns=network.TYPE_LABELS)
 
@@ -603,26 +605,6 @@ def _discussion(
             f"utfordringer): {question}"
         )
     return tuple(out)
-
-
-def _manifest_files(manifest: Path) -> list[Path]:
-    """The data files a manifest names (and those of the manifests it includes), for the provenance."""
-    try:
-        data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
-        return []
-    found: list[Path] = []
-    if not isinstance(data, dict):
-        return found
-    for name in data.get("include") or []:
-        included = manifest.parent / str(name)
-        found += [included, *_manifest_files(included)]
-    for section in data.values():
-        if isinstance(section, dict) and isinstance(section.get("file"), str):
-            path = manifest.parent / section["file"]
-            if path.is_file() and path not in found:
-                found.append(path)
-    return found
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -703,15 +685,15 @@ def _formats(formats: str | Sequence[str]) -> list[str]:
     wanted = [f.strip().lower() for f in items if f.strip()]
     for fmt in wanted:
         if fmt not in FORMATS:
-            raise CoderError(f"unknown format '{fmt}' (use {', '.join(FORMATS)})", key="--format")
+            raise CoderError(f"unknown format '{fmt}' (use {', '.join(FORMATS)})", key="formats")
     if not wanted:
-        raise CoderError(f"no output format (use {', '.join(FORMATS)})", key="--format")
+        raise CoderError(f"no output format (use {', '.join(FORMATS)})", key="formats")
     return wanted
 
 
 def _check_quotes(quotes_per_theme: int) -> None:
     if quotes_per_theme < 0:
-        raise CoderError(f"the number of quotes must be 0 or more, got {quotes_per_theme}", key="--quotes")
+        raise CoderError(f"the number of quotes must be 0 or more, got {quotes_per_theme}", key="quotes")
 
 
 def _write_text(text: str, path: Path) -> Path:
@@ -740,31 +722,27 @@ def provenance_table(provenance: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "value"])
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return json.loads(frame.to_json(orient="records", force_ascii=False))  # NaN -> null, numpy -> plain
-
-
 def to_json(summary: SummaryReport) -> dict[str, Any]:
     """The summary as one JSON-ready dict: provenance first, then every table."""
     return {
         "provenance": summary.provenance,
         "survey": summary.name,
         "municipalities": list(summary.municipalities),
-        "questions": _records(summary.questions),
-        "themes": _records(summary.themes),
-        "quotes": _records(summary.quotes),
-        "comparison": _records(summary.comparison),
-        "ratings": _records(summary.ratings),
+        "questions": records(summary.questions),
+        "themes": records(summary.themes),
+        "quotes": records(summary.quotes),
+        "comparison": records(summary.comparison),
+        "ratings": records(summary.ratings),
         "discussion": list(summary.discussion),
-        "network_size": _records(summary.network_size),
-        "functions": _records(summary.functions),
-        "network_measures": _records(summary.network_measures),
-        "roles_by_function": _records(summary.roles_by_function),
-        "position_tests": _records(summary.position_tests),
-        "position_counts": _records(summary.position_counts),
-        "political": _records(summary.political),
-        "uncoded": _records(summary.uncoded),
-        "workshop": _records(summary.workshop),
+        "network_size": records(summary.network_size),
+        "functions": records(summary.functions),
+        "network_measures": records(summary.network_measures),
+        "roles_by_function": records(summary.roles_by_function),
+        "position_tests": records(summary.position_tests),
+        "position_counts": records(summary.position_counts),
+        "political": records(summary.political),
+        "uncoded": records(summary.uncoded),
+        "workshop": records(summary.workshop),
     }
 
 
@@ -795,7 +773,7 @@ def tables(summary: SummaryReport) -> dict[str, pd.DataFrame]:
 def write_xlsx(summary: SummaryReport, path: str | os.PathLike[str]) -> Path:
     """Write every table of :func:`tables` to one workbook, a sheet each, atomically."""
     path = Path(path)
-    stamp = datetime.fromisoformat(summary.provenance["generated_at"]).replace(tzinfo=None)
+    stamp = datetime.fromisoformat(summary.provenance["created"]).replace(tzinfo=None)
     # The workbook's own dates are those of the provenance, not "now" once more.
     return write_excel(path, tables(summary), created=stamp)
 
@@ -803,11 +781,6 @@ def write_xlsx(summary: SummaryReport, path: str | os.PathLike[str]) -> Path:
 # ---------------------------------------------------------------------------------------------------------
 # Figures
 # ---------------------------------------------------------------------------------------------------------
-
-
-def _slug(text: str) -> str:
-    keep = "".join(ch if ch.isalnum() else "-" for ch in text.casefold())
-    return "-".join(part for part in keep.split("-") if part) or "x"
 
 
 def _wrap(text: str, width: int) -> str:
@@ -832,8 +805,6 @@ def plot(
     """
     from matplotlib.figure import Figure
 
-    from coder.network import save_figure
-
     directory = output_directory(directory)
     colours = {c.id: c.color or "#7F7F7F" for c in codebook.codes}
     figures: dict[str, list[tuple[str, Path]]] = {}
@@ -843,7 +814,7 @@ def plot(
         themes = summary.themes[summary.themes["question_id"] == question.question_id]
         if themes.empty:
             continue
-        slug = _slug(question.question_id)
+        stem = slug(question.question_id)
         fig = Figure(figsize=(8, 0.45 * len(themes) + 1.4))
         ax = fig.subplots()
         ys = list(range(len(themes)))[::-1]  # most mentioned at the top
@@ -855,20 +826,18 @@ def plot(
         ax.set_xlim(0, max(themes["mentions"].max() * 1.25, 1))
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.spines[["top", "right"]].set_visible(False)  # no title: the report's caption says what it is
-        files = save_figure(fig, directory / f"temaer_{slug}", formats)
+        files = save_figure(fig, directory / f"temaer_{stem}", formats)
         written += files
         caption = (
             f"Antall som nevner hvert tema i svarene på «{question.label}», av {question.coded} som svarte."
         )
         figures.setdefault(question.question_id, []).append((caption, files[0]))
         if several:
-            files = _plot_comparison(summary, question, directory, formats, Figure, save_figure)
+            files = _plot_comparison(summary, question, directory, formats, Figure)
             written += files
             caption = f"Andelen i hver kommune som nevner temaet, blant dem som svarte på «{question.label}»."
             figures[question.question_id].append((caption, files[0]))
     if summary.network_report is not None:
-        from coder import network
-
         written += network.plot(survey, directory, report=summary.network_report, formats=formats)
         for municipality in summary.municipalities:
             figures.setdefault("network", []).extend(
@@ -906,7 +875,6 @@ def _plot_comparison(
     directory: Path,
     formats: tuple[str, ...],
     Figure: Any,
-    save_figure: Any,
 ) -> list[Path]:
     """Theme shares side by side per municipality, one colour per municipality."""
     table = summary.comparison[summary.comparison["question_id"] == question.question_id]
@@ -929,7 +897,7 @@ def _plot_comparison(
     ax.set_xlim(0, 100)
     ax.legend(fontsize=8, frameon=False, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)
-    return save_figure(fig, directory / f"kommuner_{_slug(question.question_id)}", formats)
+    return save_figure(fig, directory / f"kommuner_{slug(question.question_id)}", formats)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1163,7 +1131,7 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
     blocks.append(
         Bullets(
             [
-                f"Laget med {p['tool']} {_norwegian_time(p['generated_at'])}, seed {p['seed']}, "
+                f"Laget med {p['tool']} {_norwegian_time(p['created'])}, seed {p['seed']}, "
                 f"{p['quotes_per_theme']} sitater per tema.",
                 f"Kodebok: {p['codebook']['name']}, versjon {p['codebook']['version']}.",
                 *inputs,
@@ -1226,7 +1194,7 @@ def _model_settings(
         if sidecar.is_file():
             try:
                 record = json.loads(sidecar.read_text(encoding="utf-8"))
-                settings = dict(record.get("settings", {}))
+                settings = dict(record.get("settings", record))  # older sidecars nest them
             except (ValueError, AttributeError, TypeError):
                 continue  # a hand-edited or foreign file: the settings are unknown, not an error
             return {

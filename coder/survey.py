@@ -70,7 +70,7 @@ import pandas as pd
 import yaml
 
 from coder.errors import CoderError
-from coder.io import check_unique_ids, read_table, read_yaml, spreadsheet_row
+from coder.io import check_unique_ids, output_directory, read_table, read_yaml, save_figure, spreadsheet_row
 
 LEVELS: tuple[str, ...] = ("daily", "weekly", "monthly")
 """Contact frequencies, most frequent first; network levels are cumulative in this order."""
@@ -262,6 +262,30 @@ def check_warnings(manifest_path: str | Path, _seen: frozenset[Path] = frozenset
     if isinstance(includes, list):
         for name in includes:
             found.extend(check_warnings(manifest.parent / str(name), _seen | {manifest.resolve()}))
+    return found
+
+
+def data_files(manifest_path: str | Path) -> list[Path]:
+    """The data files a manifest names, after each manifest it includes and that manifest's files (for
+    provenance); files that do not exist are left out, and a manifest that cannot be read names none
+    (:func:`check` reports it).
+    """
+    manifest = Path(manifest_path)
+    try:
+        data = read_yaml(manifest, "manifest").data or {}
+    except CoderError:
+        return []
+    found: list[Path] = []
+    if not isinstance(data, dict):
+        return found
+    for name in data.get("include") or []:
+        included = manifest.parent / str(name)
+        found += [included, *data_files(included)]
+    for section in data.values():
+        if isinstance(section, dict) and isinstance(section.get("file"), str):
+            path = manifest.parent / section["file"]
+            if path.is_file() and path not in found:
+                found.append(path)
     return found
 
 
@@ -609,20 +633,8 @@ def _read_respondents(
     for i, record in enumerate(frame.to_dict("records")):
         row = spreadsheet_row(i)
         pid = str(record[id_col]).strip()
-        if not pid:
-            reader.problem("empty id", file=path, row=row, column=id_col)
+        if _bad_id(reader, seen, pid, "empty id", file=path, row=row, column=id_col):
             continue
-        first = seen.get(pid.casefold())
-        if first is not None:
-            # Ids that differ only in case are one person typed twice, or two that others cannot tell apart.
-            same = (
-                f"duplicate id '{pid}'"
-                if first[1] == pid
-                else f"id '{pid}' differs only in case from '{first[1]}'"
-            )
-            reader.problem(f"{same} (first in row {first[0]})", file=path, row=row, column=id_col)
-            continue
-        seen[pid.casefold()] = (row, pid)
         municipality = str(record[mun_col]).strip() if mun_col else ""
         municipality = municipality or default_municipality
         if not municipality:
@@ -683,27 +695,49 @@ def _export_rows(
 def _check_export(
     reader: _Reader, frame: pd.DataFrame, path: Path, id_col: str, known: dict[str, str]
 ) -> list[tuple[int, str, dict[str, Any]]]:
-    out, seen = [], {}
+    out: list[tuple[int, str, dict[str, Any]]] = []
+    seen: dict[str, tuple[int, str]] = {}
     for i, record in enumerate(frame.to_dict("records")):
         row = spreadsheet_row(i)
         rid = str(record[id_col]).strip()
-        if not rid:
-            reader.problem("empty respondent id", file=path, row=row, column=id_col)
-        elif rid.casefold() in seen:
-            first, spelt = seen[rid.casefold()]
-            same = (
-                f"duplicate id '{rid}'" if spelt == rid else f"id '{rid}' differs only in case from '{spelt}'"
-            )
-            reader.problem(f"{same} (first in row {first})", file=path, row=row, column=id_col)
-        elif rid not in known:
-            seen[rid.casefold()] = (row, rid)
+        if _bad_id(reader, seen, rid, "empty respondent id", file=path, row=row, column=id_col):
+            continue
+        if rid not in known:
             reader.problem(
                 f"unknown respondent '{rid}' (not in the respondents file)", file=path, row=row, column=id_col
             )
         else:
-            seen[rid.casefold()] = (row, rid)
             out.append((row, rid, record))
     return out
+
+
+def _bad_id(
+    reader: _Reader,
+    seen: dict[str, tuple[int, str]],
+    rid: str,
+    empty: str,
+    *,
+    file: Path,
+    row: int,
+    column: str,
+) -> bool:
+    """Report an empty id (as ``empty``) or one ``seen`` before in the table; else remember it.
+
+    Unlike :func:`coder.io.check_unique_ids`, which stops at the first, every bad row of a manifest's table is
+    reported, and the row is left out. Returns whether the id was bad.
+    """
+    if not rid:
+        reader.problem(empty, file=file, row=row, column=column)
+        return True
+    first = seen.get(rid.casefold())
+    if first is not None:
+        # Ids that differ only in case are one person typed twice, or two that others cannot tell apart.
+        spelt = first[1]
+        same = f"duplicate id '{rid}'" if spelt == rid else f"id '{rid}' differs only in case from '{spelt}'"
+        reader.problem(f"{same} (first in row {first[0]})", file=file, row=row, column=column)
+        return True
+    seen[rid.casefold()] = (row, rid)
+    return False
 
 
 def _column_specs(reader: _Reader, spec: dict[str, Any], name: str) -> list[tuple[int, dict[str, Any]]]:
@@ -1049,8 +1083,6 @@ def plot_ratings(
     """
     from matplotlib.figure import Figure
     from matplotlib.ticker import PercentFormatter
-
-    from coder.network import output_directory, save_figure  # late: coder.network imports this module
 
     directory = output_directory(directory)
     written = []

@@ -173,10 +173,12 @@ def test_cli_suggest_csv_and_json(tmp_path: Path, answers: pd.DataFrame) -> None
         table.loc[table["id"] == "a0", "code"]
     )
     out_json = tmp_path / "suggestions.json"
-    result = CliRunner().invoke(app, [*args[:5], str(out_json), "--format", "json"])
+    result = CliRunner().invoke(app, [*args[:4], "-o", str(out_json)])  # JSON from the suffix
     assert result.exit_code == 0, result.output
     records = json.loads(out_json.read_text(encoding="utf-8"))
     assert {"id", "code", "confidence", "evidence"} <= set(records[0])
+    result = CliRunner().invoke(app, [*args[:5], str(out_json), "--format", "json"])
+    assert result.exit_code == 2  # no --format: the suffix says it
 
 
 @pytest.mark.parametrize(
@@ -248,7 +250,7 @@ def test_cli_suggest_writes_provenance_beside_the_output(tmp_path: Path, answers
     record = json.loads((tmp_path / "suggestions.csv.provenance.json").read_text(encoding="utf-8"))
     assert [item["file"] for item in record["inputs"]] == [str(source), str(CODEBOOK)]
     assert len(record["inputs"][0]["sha256"]) == 64
-    assert record["settings"]["threshold"] == classify.DEFAULT_THRESHOLD and record["settings"]["seed"] == 0
+    assert record["threshold"] == classify.DEFAULT_THRESHOLD and record["seed"] == 0
 
 
 @pytest.mark.parametrize(
@@ -771,8 +773,8 @@ def test_suggest_options_out_of_range_are_user_errors_naming_them(
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [
-        (["--threshold", "2"], "Error: key 'threshold': must be a float in the range [0.0, 1.0], got 2.0"),
-        (["--seed", "-1"], "Error: key 'seed': must be an int in the range [0, 4294967295], got -1"),
+        (["--threshold", "2"], "Error: option --threshold: must be a float in the range [0.0, 1.0], got 2.0"),
+        (["--seed", "-1"], "Error: option --seed: must be an int in the range [0, 4294967295], got -1"),
     ],
 )
 def test_cli_suggest_option_out_of_range_is_one_line_and_exit_2(

@@ -1067,7 +1067,7 @@ def test_cli_export_and_import_round_trip(tmp_path: Path) -> None:
     source.write_text(DEFAULT.read_text(encoding="utf-8"), encoding="utf-8")
     reference = DEFAULT.with_name("boligsosialt-reference.csv")
     source.with_name(reference.name).write_bytes(reference.read_bytes())
-    exported = runner.invoke(app, ["codebook", "export", str(source), "--format", "qdc"])
+    exported = runner.invoke(app, ["codebook", "export", str(source), "--to", "qdc"])
     assert exported.exit_code == 0, exported.output
     qdc = tmp_path / "boligsosialt.qdc"
     assert qdc.exists() and "8 codes" in exported.stdout
@@ -1086,15 +1086,26 @@ def test_cli_export_and_import_round_trip(tmp_path: Path) -> None:
 
 def test_cli_export_unknown_format(tmp_path: Path) -> None:
     result = runner.invoke(
-        app, ["codebook", "export", str(DEFAULT), "--format", "docx", "-o", str(tmp_path / "x")]
+        app, ["codebook", "export", str(DEFAULT), "--to", "docx", "-o", str(tmp_path / "x")]
     )
     assert result.exit_code == 2
-    assert result.stderr.strip() == "Error: key '--format': unknown format 'docx' (use qdc or yaml)"
+    assert result.stderr.strip() == "Error: option --to: unknown format 'docx' (use qdc or yaml)"
+
+
+def test_cli_export_takes_the_format_from_the_out_suffix(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["codebook", "export", str(DEFAULT), "--out", str(tmp_path / "copy.yaml")])
+    assert result.exit_code == 0, result.output
+    assert cb.load(tmp_path / "copy.yaml").code_ids == cb.load(DEFAULT).code_ids  # YAML, not a .qdc inside
+    result = runner.invoke(app, ["codebook", "export", str(DEFAULT), "-o", str(tmp_path / "book.xml")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "book.xml").read_text(encoding="utf-8").lstrip().startswith("<?xml")  # else qdc
+    result = runner.invoke(app, ["codebook", "export", str(DEFAULT), "--output", str(tmp_path / "x.qdc")])
+    assert result.exit_code == 2  # the old --output is gone: one way to say it
 
 
 def test_cli_export_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD)
-    result = runner.invoke(app, ["codebook", "export", str(path), "--format", "yaml"])
+    result = runner.invoke(app, ["codebook", "export", str(path), "--to", "yaml"])
     assert result.exit_code == 2 and "overwrite the input" in result.stderr
     assert cb.load(path).name == "Test"
 

@@ -48,7 +48,7 @@ def test_the_demo_writes_the_whole_report_without_touching_the_network(tmp_path:
     attempts = tmp_path / "attempts.json"
     out = tmp_path / "demo"
     ran = subprocess.run(
-        [sys.executable, "-c", NO_NETWORK, str(attempts), "demo", "--out", str(out)],
+        [sys.executable, "-c", NO_NETWORK, str(attempts), "demo", "--out-dir", str(out)],
         capture_output=True,
         text=True,
         timeout=200,

@@ -183,8 +183,8 @@ def test_cli_groups_each_workshop_question_and_writes_groups_and_candidates(tmp_
     assert sorted(written["id"]) == sorted(notes["id"])
     assert written["group"].str.fullmatch(r"G\d+|rest").all()
     record = json.loads(Path(f"{groups}.provenance.json").read_text(encoding="utf-8"))
-    assert set(record["settings"]["grouping"]) == set(notes["spørsmål"])
-    assert record["settings"]["seed"] == 1
+    assert set(record["grouping"]) == set(notes["spørsmål"])
+    assert record["seed"] == 1
     merged = tmp_path / "merged.yaml"
     result = runner.invoke(app, ["codebook", "merge", str(CODEBOOK), str(candidates), "-o", str(merged)])
     assert result.exit_code == 0, result.output
@@ -395,3 +395,16 @@ def test_cli_checks_outputs_before_grouping_and_never_overwrites_a_codebook(tmp_
     assert codebook.read_text(encoding="utf-8") == "x"
     result = runner.invoke(app, ["discover", "--project", str(tmp_path / "p.db"), "--question-col", "q"])
     assert result.exit_code == 2 and "--question-col" in result.output
+
+
+def test_cli_discover_json_is_the_groups_and_nothing_else(tmp_path: Path) -> None:
+    groups = tmp_path / "groups.csv"
+    args = ["discover", str(PLANTED), "--text-col", "svar", "--json", "--groups", str(groups)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    (discovery,) = found.values()
+    first = discovery["candidates"][0]
+    assert {"group", "size", "label", "typical_answers", "nearest_code"} <= set(first)
+    assert sum(c["size"] for c in discovery["candidates"]) + discovery["rest"] == discovery["grouped"]
+    assert groups.exists() and "written" in result.stderr

@@ -120,3 +120,14 @@ def test_cli_evaluate_checks_the_predictions_against_the_codebook_given(tmp_path
     )
     assert result.exit_code == 0, result.output
     assert "micro F1 1.000" in result.stdout
+
+
+def test_cli_evaluate_table_fits_an_80_column_terminal(tmp_path: Path) -> None:
+    pred = _examples_as_predictions(tmp_path / "pred.csv")
+    args = ["evaluate", "--gold", str(OPPDAL_CODES), "--pred", str(pred)]
+    result = runner.invoke(app, args, env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    table = result.stdout.split("micro F1")[0]
+    assert max(len(line) for line in table.splitlines()) <= 80
+    assert "prec = precision" in table and "rec = recall" in table  # short names explained
+    assert sum("│ 1.000 │" in line for line in table.splitlines()) > 3  # one row per code, not folded

@@ -320,3 +320,24 @@ def test_a_csv_is_read_from_the_file_as_its_bytes_decode(tmp_path: Path, data: b
     assert read_table(path)["svar"].tolist() == [expected]
     answers = read_answers(path, text_col="svar")
     assert answers["text"].tolist() == [expected] and list(answers.columns) == ["id", "text"]
+
+
+def test_provenance_has_one_shape_with_roles_and_settings_after_it(tmp_path: Path) -> None:
+    from coder import io
+
+    data = tmp_path / "svar.csv"
+    data.write_text("id,text\n", encoding="utf-8")
+    record = io.provenance([("manifest", data), data], seed=3, codebook={"name": "x"})
+    assert list(record) == ["tool", "created", "inputs", "seed", "codebook"]
+    assert record["inputs"][0]["role"] == "manifest" and "role" not in record["inputs"][1]
+    assert record["inputs"][1] == {"file": str(data), "sha256": io.file_sha256(data)}
+    assert record["created"].endswith("+00:00") and "." not in record["created"]  # UTC, to the second
+    with pytest.raises(ValueError, match="created"):
+        io.provenance(created="yesterday")  # a setting cannot pass for the time the output was made
+
+
+def test_file_name_slugs_keep_norwegian_letters_and_are_never_empty() -> None:
+    from coder.io import slug
+
+    assert slug("Indre Fosen") == "indre-fosen" and slug("Åfjord/Ørland") == "åfjord-ørland"
+    assert slug("  --  ") == "x"

@@ -261,14 +261,15 @@ def test_coded_answers_decides_the_base(oppdal: survey.Survey) -> None:
 
 
 def test_cli_link_writes_csv_and_json(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(OPPDAL_CODES), "--out", str(tmp_path)])
+    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(OPPDAL_CODES), "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "Themes per question" in result.output and "adapted_housing" in result.output
     for name in ("link_themes.csv", "link_counts.csv", "link_tests.csv", "link.json"):
         assert (tmp_path / name).exists(), name
     payload = json.loads((tmp_path / "link.json").read_text(encoding="utf-8"))
     assert payload["provenance"]["level"] == "weekly"
-    assert str(OPPDAL_CODES) in payload["provenance"]["codes"]
+    codes_input = payload["provenance"]["inputs"][-1]
+    assert (codes_input["role"], codes_input["file"]) == ("kodefil", str(OPPDAL_CODES))
     assert len(payload["tests"]) == len(pd.read_csv(tmp_path / "link_tests.csv"))
 
 
@@ -383,3 +384,13 @@ def test_an_unknown_id_says_whether_its_question_or_its_answer_is_missing(oppdal
         "'O02:spørsmål'; 'O01' is not of the form respondent_id:question_id"
     )
     assert (error.value.row, error.value.column) == (3, "id")
+
+
+def test_cli_link_json_is_the_tables_and_nothing_else(tmp_path: Path) -> None:
+    args = ["link", str(OPPDAL), "--codes", str(OPPDAL_CODES), "--json", "-o", str(tmp_path), "--all"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"themes", "tests", "base"} and data["themes"] and data["tests"]
+    assert all(row["p_value"] is None or 0 <= row["p_value"] <= 1 for row in data["tests"])
+    assert (tmp_path / "link.json").exists() and "written" in result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from pathlib import Path
@@ -293,7 +294,7 @@ def test_export_unknown_format(tmp_path: Path, both: survey.Survey) -> None:
 
 def test_cli_network_writes_tables_and_gephi_files(tmp_path: Path) -> None:
     result = runner.invoke(
-        app, ["network", str(OPPDAL), "--level", "weekly", "--out", str(tmp_path), "--export", "graphml"]
+        app, ["network", str(OPPDAL), "--level", "weekly", "-o", str(tmp_path), "--gephi", "graphml"]
     )
     assert result.exit_code == 0, result.output
     assert "Network: Oppdal" in result.output and "Political contact" in result.output
@@ -322,7 +323,7 @@ def test_cli_network_bad_level_exits_2() -> None:
 def test_cli_network_out_is_a_file_exits_2(tmp_path: Path) -> None:
     (tmp_path / "file.txt").write_text("x", encoding="utf-8")
     result = runner.invoke(
-        app, ["network", str(OPPDAL), "--level", "daily", "--out", str(tmp_path / "file.txt")]
+        app, ["network", str(OPPDAL), "--level", "daily", "--out-dir", str(tmp_path / "file.txt")]
     )
     assert result.exit_code == 2 and "expected a directory, found a file" in result.output
 
@@ -335,7 +336,7 @@ def test_cli_network_bad_manifest_exits_2(tmp_path: Path) -> None:
 def test_cli_network_bad_export_format_fails_before_any_work(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = runner.invoke(
-        app, ["network", str(OPPDAL), "--level", "weekly", "--out", str(out), "--export", "pdf"]
+        app, ["network", str(OPPDAL), "--level", "weekly", "--out-dir", str(out), "--gephi", "pdf"]
     )
     assert result.exit_code == 2, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
@@ -543,3 +544,23 @@ def test_cli_network_prints_the_most_between_people_of_a_large_network(
     assert "The most between first; everyone is in positions.csv" in result.output
     positions = result.output.split("Positions")[1].split("Political")[0]
     assert sum(line.count("│ O") for line in positions.splitlines()) == 5
+
+
+def test_cli_network_default_level_is_weekly_as_in_link_and_all_draws_three() -> None:
+    result = runner.invoke(app, ["network", str(OPPDAL), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)  # one JSON object and nothing else on stdout
+    assert set(data) == {"network", "positions", "political", "political_by_body"}
+    assert {row["level"] for row in data["positions"]} == {"weekly"} and len(data["positions"]) == 29
+    assert [row["isolates"] for row in data["network"]] == [6]
+    result = runner.invoke(app, ["network", str(OPPDAL), "--level", "all", "--json"])
+    assert [row["level"] for row in json.loads(result.stdout)["network"]] == ["daily", "weekly", "monthly"]
+
+
+def test_cli_network_pictures_go_under_out_dir(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["network", str(OPPDAL), "--plot"])
+    assert result.exit_code == 2 and "option --out-dir: --plot and --gephi write into" in result.output
+    result = runner.invoke(app, ["network", str(OPPDAL), "--out-dir", str(tmp_path), "--plot", "--json"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "positions.csv").exists() and list((tmp_path / "figurer").glob("*.png"))
+    assert "files written" in result.stderr and "files written" not in result.stdout

@@ -199,6 +199,15 @@ def test_cli_info_names_the_pipeline_and_why() -> None:
     assert "embedded" in result.output and "spacy" in result.output and "scikit-learn" in result.output
 
 
+def test_cli_info_json_is_the_table_and_nothing_else() -> None:
+    import json
+
+    result = CliRunner().invoke(app, ["info", "--spacy-model", "embedded", "--json"])
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)
+    assert isinstance(shown, dict) and "embedded" in json.dumps(shown) and len(shown) > 3
+
+
 def test_cli_version() -> None:
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.strip() == f"coder {coder.__version__}"

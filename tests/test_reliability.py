@@ -419,10 +419,39 @@ def test_the_readme_two_coder_example_gives_numbers_from_reading(
     assert ola_review.exit_code == 0, ola_review.output
     merged = tmp_path / "felles.db"
     assert runner.invoke(app, ["merge", str(suggested.path), str(ola), "--out", str(merged)]).exit_code == 0
-    result = agreement(merged, ["kari", "ola"])
+    with store.Project.open(merged) as opened:
+        result = agreement(opened, ["kari", "ola"])
     overall = result.table.set_index(["comparison", "code"]).loc[("kari, ola", OVERALL)]
     assert overall["answers"] == 6 and overall["decisions"] == 2 * 12 and overall["bulk_decisions"] == 0
     assert result.mostly_bulk() == []
     # they differ on x of a4 only (kari accepted it, ola closed the answer without it): a real decision
     assert set(zip(result.disagreements["id"], result.disagreements["code"], strict=True)) == {("a4", "x")}
     assert 0 < overall["percent_agreement"] < 1
+
+
+def test_cli_agreement_json_is_the_tables_and_nothing_else(tmp_path: Path, project: store.Project) -> None:
+    out = tmp_path / "disagreements.csv"
+    args = ["agreement", str(project.path), "--coders", "kari,ola", "--json", "-o", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)  # fails on any other line on stdout
+    assert set(data) == {"agreement", "disagreements", "conflicts"}
+    assert [row["id"] for row in data["disagreements"]] == ["a1", "a2"]
+    assert {row["comparison"] for row in data["agreement"]} >= {"kari ~ model", "ola ~ model"}
+    assert "disagreements ->" in result.stderr and out.exists()
+
+
+def test_cli_agreement_table_fits_an_80_column_terminal(project: store.Project) -> None:
+    args = ["agreement", str(project.path), "--coders", "kari,ola"]
+    result = runner.invoke(app, args, env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    table = result.stdout.split("bulk: how many")[0]
+    assert max(len(line) for line in table.splitlines()) <= 80
+    assert "agree = percent agreement" in table
+
+
+def test_cli_errors_name_options_not_keys(project: store.Project) -> None:
+    result = runner.invoke(app, ["agreement", str(project.path), "--coders", "nina"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: option --coders: coder 'nina' has no decisions")
+    assert "key '" not in result.stderr

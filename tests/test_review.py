@@ -251,19 +251,19 @@ def test_bulk_accepts_and_rejects_confident_suggestions(project: Project) -> Non
 
 
 def test_cli_bulk(project: Project) -> None:
-    result = _review(project, "", "--accept-above", "0.6")
+    result = _review(project, "", "--accept-from", "0.6")
     assert result.exit_code == 0, result.output
     assert "accepted 3, rejected 0 (bulk); 2 left open" in result.output
 
 
 def test_cli_bulk_then_wide_export_shows_only_what_the_rule_decided(tmp_path: Path, project: Project) -> None:
-    assert _review(project, "", "--accept-above", "0.9", "--reject-below", "0.1").exit_code == 0
+    assert _review(project, "", "--accept-from", "0.9", "--reject-below", "0.1").exit_code == 0
     cells = project.cells("kari")
     # the rule decided three cells and nothing else (a1 and a4 count as decided answers all the same)
     assert _codes(cells) == {("a1", "follow_up"), ("a2", "coordination"), ("a4", "meeting_places")}
     assert cells["bulk"].all()
     out = tmp_path / "wide.csv"
-    result = runner.invoke(app, ["codes", "export", str(project.path), "--out", str(out), "--wide"])
+    result = runner.invoke(app, ["codes", "export", str(project.path), "--out", str(out), "--layout", "wide"])
     assert result.exit_code == 0, result.output
     wide = pd.read_csv(out, dtype=str, keep_default_na=False).set_index("respondent_id")
     assert wide.at["r1", "styrker__follow_up"] == "1" and wide.at["r1", "utfordringer__coordination"] == "1"
@@ -280,8 +280,8 @@ def test_cli_bulk_then_wide_export_shows_only_what_the_rule_decided(tmp_path: Pa
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--accept-above", "1.5"], "must be between 0 and 1"),
-        (["--accept-above", "0.3", "--reject-below", "0.6"], "must not exceed --accept-above"),
+        (["--accept-from", "0.3", "--reject-below", "0.6"], "option --reject-below: must not exceed"),
+        (["--accept-from", "1.5"], "option --accept-from: must be between 0 and 1, got 1.5"),
     ],
 )
 def test_cli_bulk_bad_thresholds(project: Project, args: list[str], message: str) -> None:
@@ -293,7 +293,7 @@ def test_cli_bulk_bad_thresholds(project: Project, args: list[str], message: str
 
 def test_bulk_without_a_run_is_exit_2(tmp_path: Path) -> None:
     with store.init(tmp_path / "p.db", ANSWERS, CODEBOOK) as bare:
-        result = runner.invoke(app, ["review", str(bare.path), "--coder", "kari", "--accept-above", "0.9"])
+        result = runner.invoke(app, ["review", str(bare.path), "--coder", "kari", "--accept-from", "0.9"])
     assert result.exit_code == 2
     assert "no suggestion run yet" in result.output
 
@@ -417,7 +417,7 @@ def test_markup_in_commands_and_answers_is_shown_literally(tmp_path: Path) -> No
         assert "question '[/]' is not in the project" in result.output  # shown literally, filter unchanged
         assert "[/b] Faste [bold]møter" in result.output and "[/x]" in result.output
         assert bare.log().empty
-        result = runner.invoke(app, ["review", str(bare.path), "--coder", "[/k]", "--accept-above", "0.9"])
+        result = runner.invoke(app, ["review", str(bare.path), "--coder", "[/k]", "--accept-from", "0.9"])
         assert result.exit_code == 0, result.output
         assert "[/k]: accepted 2, rejected 0 (bulk)" in result.output
 

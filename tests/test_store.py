@@ -598,7 +598,7 @@ def test_export_long_with_cooccurrence(tmp_path: Path, coded: Project) -> None:
 
 def test_export_wide_one_row_per_respondent(tmp_path: Path, coded: Project) -> None:
     out = tmp_path / "wide.xlsx"
-    result = runner.invoke(app, ["codes", "export", str(coded.path), "--out", str(out), "--wide"])
+    result = runner.invoke(app, ["codes", "export", str(coded.path), "--out", str(out), "--layout", "wide"])
     assert result.exit_code == 0, result.output
     sheets = pd.read_excel(out, sheet_name=None)
     assert list(sheets) == ["codes", "cooccurrence", "provenance"]
@@ -640,7 +640,7 @@ def test_export_wide_after_a_bulk_review_leaves_undecided_codes_empty(project: P
 
 def test_export_labels_feeds_the_classifier(tmp_path: Path, coded: Project) -> None:
     out = tmp_path / "labels.csv"
-    store.export_codes(coded.path, out, fmt="labels")
+    store.export_codes(coded.path, out, layout="labels")
     labels = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert list(labels.columns) == ["id", "code", "present"]
     assert labels.values.tolist() == coded.labels().astype(str).values.tolist()
@@ -652,7 +652,7 @@ def test_export_labels_keeps_partial_decisions_partial(tmp_path: Path, coded: Pr
     # a bulk review decides single codes and closes nothing: the other codes stay undecided
     coded.record("kari", [Decision("r2:q2", "follow_up", "accept", None, 0.95)], mode="bulk")
     out = tmp_path / "labels.csv"
-    store.export_codes(coded.path, out, fmt="labels")
+    store.export_codes(coded.path, out, layout="labels")
     labels = read_labels(out, coded.answer_ids(), CODEBOOK)
     y = label_matrix(coded.answer_ids(), labels, CODEBOOK)
     row = y[coded.answer_ids().index("r2:q2")]
@@ -671,22 +671,23 @@ def test_export_long_flags_conflicts(tmp_path: Path, coded: Project) -> None:
     rows = long[long["id"] == "r1:q1"][["code", "coder", "status"]].values.tolist()
     assert rows == [["follow_up", "kari, ola", "conflict"], ["coordination", "kari, ola", "conflict"]]
     labels = tmp_path / "labels.csv"
-    store.export_codes(coded.path, labels, fmt="labels")
+    store.export_codes(coded.path, labels, layout="labels")
     assert "r1:q1" not in set(read_codes(labels)["id"])  # a codes file lists settled answers
     result = runner.invoke(app, ["agreement", str(coded.path), "--coders", "kari,ola", "--no-model"])
     assert result.exit_code == 0, result.output
     assert "2 consensus conflicts" in result.output
 
 
-def test_export_wide_with_format_labels_is_exit_2(tmp_path: Path, coded: Project) -> None:
+def test_export_unknown_layout_is_exit_2_naming_the_option(tmp_path: Path, coded: Project) -> None:
     out = tmp_path / "codes.csv"
-    args = ["codes", "export", str(coded.path), "--out", str(out), "--wide"]
-    result = runner.invoke(app, [*args, "--format", "labels"])
+    args = ["codes", "export", str(coded.path), "-o", str(out)]
+    result = runner.invoke(app, [*args, "--layout", "tall"])
     assert result.exit_code == 2
-    assert "--wide is short for --format wide; it cannot be combined with --format labels" in result.output
+    assert "Error: option --layout: unknown export layout 'tall' (use long, wide or labels)" in result.output
     assert not out.exists()
-    assert runner.invoke(app, [*args, "--format", "wide"]).exit_code == 0
+    assert runner.invoke(app, [*args, "--layout", "wide"]).exit_code == 0
     assert "respondent_id" in pd.read_csv(out).columns
+    assert runner.invoke(app, [*args, "--wide"]).exit_code == 2  # the old alias is gone: one way to say it
 
 
 def test_export_bad_suffix_is_exit_2(tmp_path: Path, coded: Project) -> None:

@@ -298,7 +298,7 @@ def test_every_format_is_written_with_provenance(
     provenance_csv = pd.read_csv(directory / "opphav.csv", dtype=str)
     sheets = pd.read_excel(directory / "rapport.xlsx", sheet_name=None, dtype=str)
     assert {"temaer", "sitater", "sammenligning", "opphav"} <= set(sheets)
-    stamp = result.provenance["generated_at"]
+    stamp = result.provenance["created"]
     for text in (md, page):  # the reader's report says the time in Norwegian, and no absolute path
         assert summary._norwegian_time(stamp) in text and str(REPO) not in text
     for text in (md, page, json.dumps(data), provenance_csv.to_csv(), sheets["opphav"].to_csv()):
@@ -330,7 +330,7 @@ def test_same_seed_gives_the_same_files_but_the_time(
     result: summary.SummaryReport, out: Path, codebook: Path
 ) -> None:
     again = summary.report(BOTH, [OPPDAL_CODES, RISSA_CODES], codebook, out_dir=out / "b")
-    stamp_a, stamp_b = result.provenance["generated_at"], again.provenance["generated_at"]
+    stamp_a, stamp_b = result.provenance["created"], again.provenance["created"]
     for path in result.files:
         twin = out / "b" / path.relative_to(out / "a")
         if path.suffix == ".xlsx":
@@ -473,8 +473,8 @@ def test_discussion_questions_come_from_the_top_challenge_themes(result: summary
 def test_cli_writes_the_report(tmp_path: Path) -> None:
     result = runner.invoke(
         app,
-        ["summary", str(BOTH), "--codes", str(OPPDAL_CODES), "--codes", str(RISSA_CODES), "--out",
-         str(tmp_path), "--format", "csv,json", "--quotes", "1"],
+        ["summary", str(BOTH), "--codes", str(OPPDAL_CODES), "--codes", str(RISSA_CODES), "--out-dir",
+         str(tmp_path), "--formats", "csv,json", "--quotes", "1"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "files written" in result.output
@@ -489,8 +489,8 @@ def test_cli_writes_the_report(tmp_path: Path) -> None:
     [
         ("id,code\nO01:styrker,local_knowledge\nX1:styrker,coordination\n", [], "row 3, column 'id'"),
         ("id,code\nO01:styrker,nonsense\n", [], "row 2, column 'code': code 'nonsense'"),
-        ("id,code\nO01:styrker,local_knowledge\n", ["--format", "pdf"], "unknown format 'pdf'"),
-        ("id,code\nO01:styrker,local_knowledge\n", ["--quotes", "-1"], "--quotes"),
+        ("id,code\nO01:styrker,local_knowledge\n", ["--formats", "pdf"], "unknown format 'pdf'"),
+        ("id,code\nO01:styrker,local_knowledge\n", ["--quotes", "-1"], "option --quotes: the number"),
         ("id,theme\nO01:styrker,local_knowledge\n", [], "expected a column 'code' or 'codes'"),
     ],
 )
@@ -500,7 +500,7 @@ def test_cli_bad_input_is_one_line_and_exit_2(
     codes = tmp_path / "codes.csv"
     codes.write_text(content, encoding="utf-8")
     result = runner.invoke(
-        app, ["summary", str(OPPDAL), "--codes", str(codes), "--out", str(tmp_path / "o"), *options]
+        app, ["summary", str(OPPDAL), "--codes", str(codes), "--out-dir", str(tmp_path / "o"), *options]
     )
     assert result.exit_code == 2
     lines = [line for line in result.output.splitlines() if line.strip()]
@@ -520,13 +520,13 @@ def test_bad_options_fail_before_any_work(tmp_path: Path) -> None:
 
 def test_cli_prints_the_base(tmp_path: Path, suggestions: Path) -> None:
     result = runner.invoke(
-        app, ["summary", str(BOTH), "--codes", str(suggestions), "--out", str(tmp_path), "--format", "json"]
+        app, ["summary", str(BOTH), "--codes", str(suggestions), "-o", str(tmp_path), "--formats", "json"]
     )
     assert result.exit_code == 0, result.output
     assert "Base: all " in result.output and "(the codes are machine suggestions" in result.output
     result = runner.invoke(
         app,
-        ["summary", str(BOTH), "--codes", str(suggestions), "--out", str(tmp_path), "--format", "json",
+        ["summary", str(BOTH), "--codes", str(suggestions), "-o", str(tmp_path), "--formats", "json",
          "--coded-only"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -535,7 +535,7 @@ def test_cli_prints_the_base(tmp_path: Path, suggestions: Path) -> None:
 
 def test_cli_missing_codes_file(tmp_path: Path) -> None:
     missing = tmp_path / "none.csv"
-    result = runner.invoke(app, ["summary", str(OPPDAL), "--codes", str(missing), "--out", str(tmp_path)])
+    result = runner.invoke(app, ["summary", str(OPPDAL), "--codes", str(missing), "--out-dir", str(tmp_path)])
     assert result.exit_code == 2 and "file not found" in result.output and str(missing) in result.output
 
 
@@ -597,8 +597,19 @@ def test_a_project_gives_the_reviewed_codes_its_share_decided_and_its_conflicts(
     assert "maskinforslag" in md  # the undecided answers are the run's suggestions, and the note says so
     model = result.provenance["model"]
     assert (model["run"], model["threshold"], model["source"]) == (run, 0.5, "kodeprosjekt")
-    result = CliRunner().invoke(app, ["summary", str(BOTH), "--out", str(tmp_path / "cli")])
+    result = CliRunner().invoke(app, ["summary", str(BOTH), "--out-dir", str(tmp_path / "cli")])
     assert result.exit_code == 2 and "give --codes or --project" in result.output
+    args = ["summary", str(BOTH), "--project", str(path), "--codebook", str(codebook), "--formats", "md"]
+    result = CliRunner().invoke(app, [*args, "--out-dir", str(tmp_path / "cli")])
+    assert result.exit_code == 0, result.output
+    assert md == (tmp_path / "cli" / "rapport.md").read_text(encoding="utf-8").replace(
+        _stamp(tmp_path / "cli" / "rapport.md"), _stamp(tmp_path / "out" / "rapport.md")
+    )  # the command line counts the project's codes as the library does
+
+
+def _stamp(report: Path) -> str:
+    """The report's time of making, the one line that differs between two runs."""
+    return re.search(r"Laget med .*? kl\. [0-9.]+ \(UTC\)", report.read_text(encoding="utf-8")).group(0)
 
 
 def test_answers_without_a_theme_are_listed_so_nothing_disappears(
@@ -725,3 +736,13 @@ def test_an_interrupted_report_leaves_the_earlier_one_as_it_was(tmp_path: Path) 
         with pytest.raises(KeyboardInterrupt):
             summary.report(OPPDAL, OPPDAL_CODES, CODEBOOK, out_dir=out, formats="csv,json", seed=5)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # and no staging left
+
+
+def test_cli_summary_json_is_the_themes_and_nothing_else(tmp_path: Path) -> None:
+    args = ["summary", str(OPPDAL), "--codes", str(OPPDAL_CODES), "-o", str(tmp_path), "--formats", "csv"]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"themes", "base"}
+    assert {"question_id", "label", "mentions", "answers", "share", "band"} == set(data["themes"][0])
+    assert "files written to" in result.stderr

@@ -334,10 +334,10 @@ def test_cli_check_prints_the_summary() -> None:
 
 
 def test_cli_check_plots_the_rating_distribution(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["survey", "check", str(BOTH), "--plot", str(tmp_path)])
+    result = runner.invoke(app, ["survey", "check", str(BOTH), "--out-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "vurdering_samordning.png").read_bytes().startswith(b"\x89PNG")
-    svg = (tmp_path / "vurdering_samordning.svg").read_text(encoding="utf-8")
+    assert (tmp_path / "figurer" / "vurdering_samordning.png").read_bytes().startswith(b"\x89PNG")
+    svg = (tmp_path / "figurer" / "vurdering_samordning.svg").read_text(encoding="utf-8")
     assert "Vet ikke" in svg and "snitt 4,0, n = 22, vet ikke 2" in svg  # as the table: n without «Vet ikke»
     assert "snitt 2,7, n = 20, vet ikke 3" in svg and "%" in svg  # decimal comma, percent like the others
     assert svg.count("Prosent av dem som svarte") == 1  # one shared axis ...
@@ -498,3 +498,21 @@ def test_a_manifest_names_the_sheet_of_a_workbook_with_several(copy: Path) -> No
     )
     edit(copy, "  file: personer.xlsx", "  file: personer.xlsx\n  sheet: Personer")
     assert len(survey.load(copy).respondents) == 29 and survey.check_warnings(copy) == []
+
+
+def test_cli_check_json_is_the_tables_and_nothing_else() -> None:
+    import json
+
+    result = runner.invoke(app, ["survey", "check", str(BOTH), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"overview", "functions", "ratings", "answers"}
+    assert {row["municipality"] for row in data["overview"]} == {"Oppdal", "Rissa"}
+
+
+def test_data_files_lists_included_manifests_then_their_files() -> None:
+    files = survey.data_files(BOTH)
+    assert files[0] == BOTH.parent / "oppdal" / "manifest.yaml"
+    assert all(path.is_file() for path in files)
+    assert any(path.parent.name == "rissa" and path.suffix != ".yaml" for path in files)
+    assert survey.data_files(BOTH.parent / "missing.yaml") == []  # check() reports it, provenance names none
