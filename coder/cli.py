@@ -214,8 +214,10 @@ def info(spacy_model: str | None = SPACY_MODEL, as_json: bool = JSON) -> None:
     from rich.table import Table
 
     from coder import classify, nlp
+    from coder import codebook as codebook_module
 
-    shown = {**nlp.info(spacy_model), **classify.model_cache_info()}
+    shown = {**nlp.info(spacy_model), **codebook_module.default_codebook_info()}
+    shown.update(classify.model_cache_info())
     if as_json:
         print_json(shown)
         return
@@ -256,13 +258,14 @@ app.add_typer(codebook_app, name="codebook")
 
 @codebook_app.command("validate")
 def codebook_validate(
-    file: Path = typer.Argument(..., help="Codebook YAML file."),
+    file: Path | None = typer.Argument(None, help="Codebook YAML file (default: the built-in codebook)."),
     strict: bool = typer.Option(False, "--strict", help="Fail on warnings too."),
     lemmas: bool = typer.Option(True, "--lemmas/--no-lemmas", help="Check keywords against the lexicon."),
 ) -> None:
     """Report every problem in a codebook with file and line; exit code 2 when there are errors."""
     from coder import codebook as cb
 
+    file = cb.default_codebook_path() if file is None else file
     problems = cb.validate(existing_file(file), check_lemmas=lemmas)
     errors = [p for p in problems if p.severity == "error"]
     print_problems(problems)
@@ -277,7 +280,7 @@ def codebook_validate(
 
 @codebook_app.command("show")
 def codebook_show(
-    file: Path = typer.Argument(..., help="Codebook YAML file."),
+    file: Path | None = typer.Argument(None, help="Codebook YAML file (default: the built-in codebook)."),
     full: bool = typer.Option(False, "--full", help="Also show guidance, examples and counter-examples."),
 ) -> None:
     """Print a codebook as a tree: codes nested by parent, with descriptions and keywords."""
@@ -286,7 +289,7 @@ def codebook_show(
 
     from coder import codebook as cb
 
-    book = cb.load(existing_file(file))
+    book = cb.load(existing_file(cb.default_codebook_path() if file is None else file))
     tree = Tree(f"[bold]{escape(book.name)}[/] (version {escape(book.version)}, {escape(book.language)})")
 
     def add(branch: Tree, parent: str | None) -> None:
@@ -395,7 +398,9 @@ def codebook_merge(
 @app.command()
 def suggest(
     input: Path | None = typer.Argument(None, help="CSV or XLSX file with one answer per row."),
-    codebook: Path | None = typer.Option(None, "--codebook", help="The YAML codebook."),
+    codebook: Path | None = typer.Option(
+        None, "--codebook", help="The YAML codebook (default: built in; `coder info` says where)."
+    ),
     out: Path | None = out_file(None, "Where to write the suggestions (CSV or JSON, from the suffix)."),
     id_col: str = ID_COL,
     text_col: str = TEXT_COL,
@@ -436,10 +441,11 @@ def suggest(
             highlight=False,
         )
         return
-    if input is None or codebook is None or out is None:
-        raise CoderError("give INPUT, --codebook and --out (or --project PROJECT.db)")
+    if input is None or out is None:
+        raise CoderError("give INPUT and --out (or --project PROJECT.db)")
     fmt = io.output_format(out)
     answers = io.read_answers(input, id_col=id_col, text_col=text_col)
+    codebook = codebook_module.default_codebook_path() if codebook is None else existing_file(codebook)
     book = codebook_module.load(codebook)
     human = None if labels is None else classify.read_labels(labels, answers["id"], book)
     suggestions = classify.suggest(
@@ -474,12 +480,12 @@ def evaluate(
     import json
 
     from coder import reliability
-    from coder.codebook import DEFAULT_CODEBOOK
+    from coder.codebook import default_codebook_path
 
     gold_codes = reliability.read_codes(existing_file(gold))
     predictions = reliability.read_predictions(existing_file(pred))
     # Always a codebook (the built-in one by default): a gold code outside it must be seen, not scored.
-    book = DEFAULT_CODEBOOK if codebook is None else existing_file(codebook)
+    book = default_codebook_path() if codebook is None else existing_file(codebook)
     code_ids = reliability.code_ids_for(gold_codes, predictions, book)
     result = reliability.evaluate(gold_codes, predictions, code_ids)
     outside = result["gold_codes_not_in_codebook"]

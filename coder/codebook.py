@@ -70,6 +70,7 @@ file when it lies beside or below it, else absolute), so an export read back kee
 from __future__ import annotations
 
 import difflib
+import importlib.resources
 import os
 import re
 import tempfile
@@ -95,6 +96,7 @@ __all__ = [
     "Codebook",
     "CodebookProblem",
     "code_guid",
+    "default_codebook_info",
     "default_codebook_path",
     "dump_yaml",
     "export_qdc",
@@ -133,12 +135,53 @@ _WORD_RE = re.compile(r"^[^\W_]+(?:[-'][^\W_]+)*$")
 _NULL_TAG = "tag:yaml.org,2002:null"
 _QDC_REFERENCE_KEY = "reference_answers"  # the key of the reference file in a .qdc's origin attribute
 
-DEFAULT_CODEBOOK = Path(__file__).resolve().parents[1] / "codebooks" / "boligsosialt.yaml"
+DEFAULT_CODEBOOK_FILE = "boligsosialt.yaml"
 
 
 def default_codebook_path() -> Path:
-    """The path of the default codebook ``codebooks/boligsosialt.yaml`` of a source checkout."""
-    return DEFAULT_CODEBOOK
+    """The path of the built-in codebook ``boligsosialt.yaml`` (its reference answers lie beside it).
+
+    Returns
+    -------
+    Path
+        In an installed package the file shipped as package data (``coder/codebooks/``); in a source
+        checkout or an editable install the repository's ``codebooks/`` folder.
+
+    Examples
+    --------
+    >>> default_codebook_path().name
+    'boligsosialt.yaml'
+    >>> default_codebook_path().exists()
+    True
+    """
+    try:  # an installed package: pyproject.toml ships the repository's codebooks/ as coder.codebooks
+        shipped = Path(str(importlib.resources.files("coder.codebooks") / DEFAULT_CODEBOOK_FILE))
+    except ModuleNotFoundError:
+        shipped = None
+    if shipped is not None and shipped.is_file():
+        return shipped
+    # A source checkout on sys.path (or an editable install that maps only `coder`): the folder beside it.
+    return Path(__file__).resolve().parents[1] / "codebooks" / DEFAULT_CODEBOOK_FILE
+
+
+def default_codebook_info() -> dict[str, str]:
+    """The built-in codebook for ``coder info``: its name and version, where it and its reference answers are.
+
+    >>> sorted(default_codebook_info())
+    ['default codebook', 'default codebook file', 'reference answers']
+    """
+    path = default_codebook_path()
+    if not path.is_file():  # a broken install: say so rather than fail the whole `coder info`
+        return {"default codebook": "missing", "default codebook file": str(path), "reference answers": "–"}
+    book = load(path)
+    reference = "none"
+    if book.reference_file:
+        reference = f"{len(book.reference_answers)} in {(path.parent / book.reference_file).resolve()}"
+    return {
+        "default codebook": f"{book.name} {book.version} ({len(book.codes)} codes)",
+        "default codebook file": str(path),
+        "reference answers": reference,
+    }
 
 
 # ------------------------------------------------------------------------------------------- keywords
@@ -929,7 +972,7 @@ def load(path: str | os.PathLike[str] | None = None) -> Codebook:
     >>> codebook.get("follow_up").label  # doctest: +SKIP
     'Oppfølging av beboere'
     """
-    path = Path(path) if path is not None else DEFAULT_CODEBOOK
+    path = Path(path) if path is not None else default_codebook_path()
     out = _Collector(str(path))
     parsed = _parse(path, out)
     errors = [p for p in _sorted(out.problems) if p.severity == "error"]

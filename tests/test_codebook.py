@@ -106,6 +106,41 @@ def test_load_without_path_reads_the_default() -> None:
     assert cb.default_codebook_path() == DEFAULT
 
 
+def test_pyproject_ships_the_default_codebook_and_its_reference_answers() -> None:
+    import fnmatch
+    import tomllib
+
+    setuptools = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert "coder.codebooks" in setuptools["packages"]
+    folder = REPO / setuptools["package-dir"]["coder.codebooks"]
+    patterns = setuptools["package-data"]["coder.codebooks"]
+    book = cb.load(folder / DEFAULT.name)
+    for name in (DEFAULT.name, book.reference_file):
+        assert (folder / name).is_file()
+        assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns), name
+
+
+def test_default_codebook_path_of_an_installed_package(tmp_path: Path) -> None:
+    """An installed layout (site-packages/coder/codebooks/, no repository beside it): the shipped file."""
+    import os
+    import subprocess
+    import sys
+
+    site = tmp_path / "site-packages"
+    shutil.copytree(REPO / "coder", site / "coder", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "codebooks", site / "coder" / "codebooks")
+    code = (
+        "from coder import codebook as c; print(c.default_codebook_path(), len(c.load().reference_answers))"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(site)}  # only the copy, not the repository, on the path
+    command = [sys.executable, "-c", code]
+    done = subprocess.run(command, env=environment, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    path, references = done.stdout.split()
+    assert Path(path) == site / "coder" / "codebooks" / DEFAULT.name
+    assert int(references) == len(cb.load(DEFAULT).reference_answers) > 0
+
+
 def test_close_pairs_are_separated_in_the_guidance() -> None:
     book = cb.load(DEFAULT)
     # each exclude text points to the neighbour code an answer should get instead
