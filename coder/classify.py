@@ -48,6 +48,7 @@ from collections import Counter
 from collections.abc import Sequence
 from numbers import Integral, Real
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -76,7 +77,7 @@ from coder.codebook import (
     label_seeds,
 )
 from coder.errors import CoderError
-from coder.io import read_table, require_columns, spreadsheet_row
+from coder.io import provenance, read_table, require_columns, spreadsheet_row
 from coder.lexicon import cache_dir, get_lexicon
 from coder.nlp import (
     NEGATION_CUES,
@@ -1179,6 +1180,48 @@ def suggest(
     suggester.fit(texts, y)
     suggestions = suggester.suggest_corpus(ids)
     return _with_human_codes(suggestions, ids, y, codebook) if keep_human_codes else suggestions
+
+
+def suggestion_provenance(
+    inputs: Sequence[str | os.PathLike[str]],
+    codebook: Codebook,
+    *,
+    labels: pd.DataFrame | None = None,
+    threshold: float | None = None,
+    seed: int = 0,
+    spacy_model: str | None = None,
+) -> dict[str, Any]:
+    """What made the suggestions of :func:`suggest`: the provenance written beside its output.
+
+    Parameters
+    ----------
+    inputs : sequence of paths
+        The files the suggestions came from (answers, codebook, labels), each kept with its sha256.
+    codebook : Codebook
+        The codebook; its name and version are kept.
+    labels : DataFrame, optional
+        The human-coded answers learned from (``id, code``); how many answers they cover is kept.
+    threshold : float, optional
+        The threshold given to :func:`suggest` (default :data:`DEFAULT_THRESHOLD`).
+    seed : int, default 0
+        The seed given to :func:`suggest`.
+    spacy_model : str, optional
+        The pipeline asked for; the name of the pipeline that ran is kept.
+
+    Returns
+    -------
+    dict
+        :func:`coder.io.provenance` with ``codebook``, ``threshold``, ``seed``, ``pipeline`` and
+        ``human_coded_answers`` (the settings ``coder summary`` reports).
+    """
+    return provenance(
+        list(inputs),
+        codebook=f"{codebook.name} {codebook.version}",
+        threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+        seed=seed,
+        pipeline=pipeline_info(load_pipeline(spacy_model)).name,
+        human_coded_answers=0 if labels is None else int(labels["id"].nunique()),
+    )
 
 
 _INVALID_PARAMETER = re.compile(

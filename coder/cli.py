@@ -29,10 +29,11 @@ def _show_warning(message: Warning | str, *args: Any, **kwargs: Any) -> None:
 
 # The library names what is wrong by its own keys (parameter names); the command line says its options.
 OPTIONS = {
-    "accept_above": "--accept-from", "coder": "--coder", "coders": "--coders", "export_format": "--gephi",
-    "formats": "--formats", "layout": "--layout", "level": "--level", "manifest": "--manifest",
-    "quotes": "--quotes", "refit_every": "--refit-every", "reject_below": "--reject-below",
-    "seed": "--seed", "spacy_model": "--spacy-model", "threshold": "--threshold", "wide": "--layout",
+    "accept_from": "--accept-from", "answers": "--answers", "coder": "--coder", "coders": "--coders",
+    "export_format": "--gephi", "formats": "--formats", "layout": "--layout", "level": "--level",
+    "manifest": "--manifest", "min_size": "--min-size", "out": "--out", "quotes": "--quotes",
+    "refit_every": "--refit-every", "reject_below": "--reject-below", "seed": "--seed",
+    "spacy_model": "--spacy-model", "threshold": "--threshold", "to": "--to",
 }  # fmt: skip
 
 
@@ -342,14 +343,7 @@ def codebook_export(
     from coder import codebook as cb
 
     book = cb.load(existing_file(file))
-    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
-    fmt = (to or {"yml": "yaml"}.get(suffix, suffix if suffix in {"qdc", "yaml"} else "qdc")).lower()
-    if fmt not in {"qdc", "yaml"}:
-        raise CoderError(f"unknown format '{fmt}' (use qdc or yaml)", key="--to")
-    out = output or file.with_suffix(f".{fmt}")
-    if out.resolve() == file.resolve():
-        raise CoderError("the output would overwrite the input; give --out", file=out)
-    written = cb.export_qdc(book, out) if fmt == "qdc" else cb.dump_yaml(book, out)
+    written = cb.export(file, output, to=to)
     console.print(f"{len(book.codes)} codes -> {rich_escape(str(written))}", highlight=False)
 
 
@@ -422,7 +416,7 @@ def suggest(
     spacy_model: str | None = SPACY_MODEL,
 ) -> None:
     """Suggest codes for every answer, learning from the codebook, human labels and the uncoded rest."""
-    from coder import classify, io, nlp
+    from coder import classify, io
     from coder import codebook as codebook_module
 
     classify.check_options(threshold=threshold, seed=seed)  # before any work, also for --project
@@ -451,13 +445,9 @@ def suggest(
     suggestions = classify.suggest(
         answers, book, labels=human, threshold=threshold, seed=seed, spacy_model=spacy_model
     )
-    record = io.provenance(
-        [path for path in (input, codebook, labels) if path is not None],
-        codebook=f"{book.name} {book.version}",
-        threshold=classify.DEFAULT_THRESHOLD if threshold is None else threshold,
-        seed=seed,
-        pipeline=nlp.pipeline_info(nlp.load_pipeline(spacy_model)).name,
-        human_coded_answers=0 if human is None else int(human["id"].nunique()),
+    inputs = [path for path in (input, codebook, labels) if path is not None]
+    record = classify.suggestion_provenance(
+        inputs, book, labels=human, threshold=threshold, seed=seed, spacy_model=spacy_model
     )
     io.write_with_provenance(suggestions, out, record, fmt)
     coded = suggestions["id"].nunique()
@@ -1019,7 +1009,8 @@ def discover_command(
         _print_discovery(question, discovery, with_codebook=book is not None, min_size=min_size)
     for question, reason in skipped.items():
         err_console.print(
-            f"[yellow]Not grouped:[/] {rich_escape(question)}: {rich_escape(reason)}", soft_wrap=True
+            f"[yellow]Not grouped:[/] {rich_escape(question)}: {rich_escape(reason)} (see --min-size)",
+            soft_wrap=True,
         )
     written = []
     if groups is not None:

@@ -99,6 +99,7 @@ __all__ = [
     "default_codebook_info",
     "default_codebook_path",
     "dump_yaml",
+    "export",
     "export_qdc",
     "find_keyword",
     "from_qdc",
@@ -1156,6 +1157,60 @@ def export_qdc(codebook: Codebook, path: str | os.PathLike[str]) -> Path:
     with atomic_write(path) as handle:
         handle.write(to_qdc(codebook, path.parent))
     return path
+
+
+EXPORT_FORMATS = ("qdc", "yaml")
+
+
+def export(
+    codebook: Codebook | str | os.PathLike[str],
+    out: str | os.PathLike[str] | None = None,
+    *,
+    to: str | None = None,
+) -> Path:
+    """Write a codebook as a REFI-QDA codebook (``.qdc``) or as coder YAML.
+
+    Parameters
+    ----------
+    codebook : Codebook or path
+        The codebook, or its YAML file.
+    out : path, optional
+        Where to write (atomically). Default: the codebook's own file with the format's suffix.
+    to : {"qdc", "yaml"}, optional
+        The format. Default: from the suffix of ``out`` (``.yml`` is YAML), else ``"qdc"``.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    CoderError
+        ``key='to'`` for an unknown format; the file ``out`` when it would overwrite the codebook's own file,
+        or when neither ``out`` nor the codebook's path says where to write.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     export(default_codebook_path(), Path(folder) / "boligsosialt.qdc").suffix
+    '.qdc'
+    """
+    book = codebook if isinstance(codebook, Codebook) else load(codebook)
+    source = book.path if isinstance(codebook, Codebook) else Path(codebook)
+    suffix = Path(out).suffix.lower().lstrip(".") if out is not None else ""
+    fmt = (to or {"yml": "yaml"}.get(suffix, suffix if suffix in EXPORT_FORMATS else "qdc")).lower()
+    if fmt not in EXPORT_FORMATS:
+        raise CoderError(f"unknown format '{fmt}' (use {' or '.join(EXPORT_FORMATS)})", key="to")
+    if out is None:
+        if source is None:
+            raise CoderError("the codebook has no file to name the output after; give one", key="out")
+        out = source.with_suffix(f".{fmt}")
+    out = Path(out)
+    if source is not None and out.resolve() == Path(source).resolve():
+        raise CoderError("the output would overwrite the input", file=out)
+    return export_qdc(book, out) if fmt == "qdc" else dump_yaml(book, out)
 
 
 def _local(tag: str) -> str:

@@ -437,7 +437,8 @@ def discover(
             coded = f"; {total - len(ids)} carry a strong code" if codebook is not None else ""
             raise TooFewAnswers(
                 f"only {with_words} of {total} answers have words to group by{coded} (at least "
-                f"{2 * min_size} needed for two groups of {min_size}; see --min-size)"
+                f"{2 * min_size} needed for two groups of {min_size})",
+                key="min_size",
             )
         step.advance()
         if n_groups is None:
@@ -647,7 +648,7 @@ def discover_each(
         except TooFewAnswers as error:
             skipped[value] = error.message
     if not found:
-        raise TooFewAnswers(next(iter(skipped.values())))
+        raise TooFewAnswers(next(iter(skipped.values())), key="min_size")
     return found, skipped
 
 
@@ -666,7 +667,7 @@ def project_inputs(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, Codebook
         suggested = project.suggestions() if project.latest_run() else None
     if suggested is None and decided.empty:
         raise CoderError(
-            "the project has no suggestion run and no decisions; run coder suggest --project", file=path
+            "the project has no suggestion run and no decisions: suggest codes for it first", file=path
         )
     human = decided.loc[decided["code"] != "", ["id", "code"]].assign(confidence=1.0)
     machine = pd.DataFrame(columns=["id", "code", "confidence"]) if suggested is None else suggested

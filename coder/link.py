@@ -299,16 +299,14 @@ def coded_answers(answers: pd.DataFrame, codes: pd.DataFrame, all_coded: bool | 
     missing = int((~in_codes).sum())
     if everything:
         coded = answers
-        why = (
-            "the codes are machine suggestions, made for every answer" if all_coded is None else "--all-coded"
-        )
+        why = "the codes are machine suggestions, made for every answer" if all_coded is None else "as asked"
         base = f"all {len(answers)} answers count as coded ({why}); {missing} not in the codes carry no code"
     else:
         coded = answers[in_codes]
-        why = " (--coded-only)" if machine else ""
+        why = " (only these, as asked)" if machine else ""
         base = (
             f"the {len(coded)} answers in the codes{why}; {missing} answer(s) are not in the codes and are "
-            "left out as not coded yet (--all-coded: they carry no code)"
+            "left out as not coded yet (counting all answers as coded, they would carry no code)"
         )
     return CodedAnswers(
         answers=coded,

@@ -323,7 +323,7 @@ def load_pipeline(model: str | os.PathLike[str] | None = None) -> Language:
 @functools.lru_cache(maxsize=4)
 def _load_pipeline(model: str | None) -> Language:
     if model == EMBEDDED:
-        return _embedded("asked for with --spacy-model embedded")
+        return _embedded(f"asked for by name ('{EMBEDDED}')")
     if model is not None:
         path = Path(model).expanduser()
         if path.exists():

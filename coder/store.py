@@ -994,7 +994,7 @@ def init(
         frame = _survey_answers(manifest)
         source = str(manifest)
     elif answers is None:
-        raise CoderError("give the answers (--answers FILE) or a survey manifest (--manifest FILE)")
+        raise CoderError("give the answers or a survey manifest", key="answers")
     elif isinstance(answers, pd.DataFrame):
         frame = answers.copy()
         source = "DataFrame"

@@ -1148,7 +1148,7 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
                 "erstattet med [navn], [e-post], [telefon] og [fødselsnummer]; respondentene er bare omtalt "
                 "med funksjon og kommune."
                 if p["identifiers_masked"]
-                else "Sitatene er gjengitt ordrett (også navn og kontaktopplysninger: --no-mask); "
+                else "Sitatene er gjengitt ordrett, også navn og kontaktopplysninger (maskering slått av); "
                 "respondentene er bare omtalt med funksjon og kommune.",
             ],
         )

@@ -242,6 +242,20 @@ def test_predicting_before_fitting_is_an_error(codebook: Codebook) -> None:
         classify.CodeSuggester(codebook).predict(["bolig"])
 
 
+def test_suggestion_provenance_keeps_the_settings_of_the_run(tmp_path: Path, codebook: Codebook) -> None:
+    source = tmp_path / "answers.csv"
+    source.write_text("id,text\na1,bolig\n", encoding="utf-8")
+    labels = pd.DataFrame({"id": ["a1", "a1", "a2"], "code": ["follow_up", "anchoring", ""]})
+    record = classify.suggestion_provenance(
+        [source, CODEBOOK], codebook, labels=labels, seed=3, spacy_model="embedded"
+    )
+    assert [item["file"] for item in record["inputs"]] == [str(source), str(CODEBOOK)]
+    assert record["codebook"] == f"{codebook.name} {codebook.version}"
+    assert record["threshold"] == classify.DEFAULT_THRESHOLD and record["seed"] == 3
+    assert record["human_coded_answers"] == 2 and "embedded" in record["pipeline"]
+    assert classify.suggestion_provenance([], codebook, threshold=0.7)["human_coded_answers"] == 0
+
+
 def test_cli_suggest_writes_provenance_beside_the_output(tmp_path: Path, answers: pd.DataFrame) -> None:
     source = _write(tmp_path / "answers.csv", answers)
     out = tmp_path / "suggestions.csv"

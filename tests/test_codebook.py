@@ -1291,3 +1291,18 @@ def test_a_codebook_with_a_bom_loads(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD)
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert cb.load(path).name == "Test"
+
+
+def test_export_takes_the_format_from_to_or_the_suffix_and_names_what_is_wrong(tmp_path: Path) -> None:
+    book = cb.load(write(tmp_path, GOOD))
+    assert cb.export(book, tmp_path / "a.yml") == tmp_path / "a.yml"
+    assert cb.load(tmp_path / "a.yml").code_ids == book.code_ids  # YAML from the suffix
+    assert cb.export(book.path, to="qdc") == tmp_path / "book.qdc"  # beside the codebook by default
+    assert cb.from_qdc(tmp_path / "book.qdc").code_ids == book.code_ids
+    assert cb.export(book, tmp_path / "b.xml").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    with pytest.raises(CoderError, match="unknown format 'docx'") as raised:
+        cb.export(book, tmp_path / "c", to="docx")
+    assert raised.value.key == "to"
+    with pytest.raises(CoderError, match="would overwrite the input"):
+        cb.export(book, to="yaml")
+    assert cb.load(book.path).name == "Test"

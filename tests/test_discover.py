@@ -89,9 +89,10 @@ def test_every_answer_is_in_a_group_or_the_rest_and_no_group_is_below_min_size()
 
 
 def test_too_few_answers_is_a_clear_error() -> None:
-    with pytest.raises(CoderError, match="only 3 of 3 answers have words to group by"):
+    with pytest.raises(CoderError, match="only 3 of 3 answers have words to group by") as raised:
         texts = ["Faste møter", "Husleie", "Politikere"]
         discover.discover(pd.DataFrame({"id": ["a", "b", "c"], "text": texts}), min_size=3)
+    assert raised.value.key == "min_size" and "--" not in raised.value.message  # the CLI says its option
 
 
 def test_a_misfit_goes_to_the_rest_and_small_groups_too() -> None:

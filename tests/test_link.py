@@ -256,7 +256,7 @@ def test_coded_answers_decides_the_base(oppdal: survey.Survey) -> None:
     base = link.coded_answers(answers, machine)
     assert base.answers is answers and (base.all_coded, base.machine, base.uncoded) == (True, True, 0)
     forced = link.coded_answers(answers, human, all_coded=True)
-    assert len(forced.answers) == len(answers) and "--all-coded" in forced.base
+    assert len(forced.answers) == len(answers) and "(as asked)" in forced.base
     assert len(link.coded_answers(answers, machine, all_coded=False).answers) == 2
 
 
@@ -307,7 +307,7 @@ def test_cli_link_reads_a_suggestion_file_as_covering_every_answer(tmp_path: Pat
     assert "Base: all 70 answers count as coded (the codes are machine suggestions" in result.output
     result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(suggestions), "--coded-only"])
     assert result.exit_code == 0, result.output
-    assert "67 answer(s) are not in the codes" in result.output and "(--coded-only)" in result.output
+    assert "67 answer(s) are not in the codes" in result.output and "(only these, as asked)" in result.output
 
 
 def test_cli_link_human_codes_base_and_all_coded(tmp_path: Path) -> None:
@@ -317,7 +317,7 @@ def test_cli_link_human_codes_base_and_all_coded(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Base: the 2 answers in the codes; 68 answer(s) are not in the codes" in result.output
     result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(codes), "--all-coded"])
-    assert result.exit_code == 0 and "Base: all 70 answers count as coded (--all-coded)" in result.output
+    assert result.exit_code == 0 and "Base: all 70 answers count as coded (as asked)" in result.output
 
 
 def test_cli_link_unknown_code_exits_2(tmp_path: Path) -> None:
