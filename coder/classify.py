@@ -71,13 +71,14 @@ from coder import __version__, progress
 from coder.codebook import (
     Code,
     Codebook,
+    check_coded_answers,
     find_keyword,
     keyword_matches,
     keyword_words,
     label_seeds,
 )
 from coder.errors import CoderError
-from coder.io import provenance, read_table, require_columns, spreadsheet_row
+from coder.io import provenance, read_table, require_columns
 from coder.lexicon import cache_dir, get_lexicon
 from coder.nlp import (
     NEGATION_CUES,
@@ -1118,14 +1119,10 @@ def label_matrix(ids: Sequence[str], labels: pd.DataFrame | None, codebook: Code
 def check_labels(
     labels: pd.DataFrame, ids: Sequence[str], codebook: Codebook, file: str | None = None
 ) -> None:
-    """Raise a :class:`CoderError` for label rows whose id is not an answer or whose code is unknown."""
-    known_ids, known_codes = set(ids), set(codebook.code_ids)
-    for index, (answer_id, code) in enumerate(zip(labels["id"], labels["code"], strict=True)):
-        row = spreadsheet_row(index)
-        if str(answer_id) not in known_ids:
-            raise CoderError(f"id '{answer_id}' is not in the answers", file=file, row=row, column="id")
-        if str(code).strip() and str(code).strip() not in known_codes:
-            raise CoderError(f"code '{code}' is not in the codebook", file=file, row=row, column="code")
+    """Raise a :class:`CoderError` for label rows whose id is not an answer or whose code is unknown
+    (:func:`coder.codebook.check_coded_answers`, the check ``coder link`` makes of its codes)."""
+    codes = [[str(code).strip()] if str(code).strip() else [] for code in labels["code"].fillna("")]
+    check_coded_answers([str(answer_id) for answer_id in labels["id"]], codes, set(ids), codebook, file=file)
 
 
 def read_labels(path: str | os.PathLike[str], ids: Sequence[str], codebook: Codebook) -> pd.DataFrame:

@@ -175,6 +175,8 @@ def _frame_table(
     """
     from rich.table import Table
 
+    from coder.io import number_text, percent_text
+
     short, narrow = short or {}, narrow or {}
     legend = ", ".join(f"{short_name} = {column}" for column, short_name in short.items() if column in frame)
     table = Table(title=title, title_justify="left", title_style="bold", caption=legend or None,
@@ -191,12 +193,10 @@ def _frame_table(
     for row in frame.itertuples(index=False):
         cells = []
         for column, value in zip(frame.columns, row, strict=True):
-            if isinstance(value, float) and value != value:
-                text = "–"
-            elif isinstance(value, float) and column in percent:
-                text = f"{math.floor(value * 100 + 0.5)}%"  # half up, as `coder summary` rounds
+            if isinstance(value, float) and column in percent:
+                text = percent_text(value)
             elif isinstance(value, float):
-                text = str(int(value)) if whole and value.is_integer() else f"{value:.{decimals}f}"
+                text = number_text(value, decimals, whole=whole)
             else:
                 text = str(value)
             cells.append(rich_escape(text))
@@ -508,6 +508,8 @@ def _print_evaluation(result: dict[str, Any]) -> None:
     """The scores per code, cut to an 80-column terminal (long code ids end in '…'), and an overall line."""
     import pandas as pd
 
+    from coder.io import number_text
+
     scores = ["precision", "recall", "f1", "kappa", "alpha"]
     rows = [{"code": code, "support": stats["support"], **{key: stats[key] for key in scores}}
             for code, stats in result["per_code"].items()]  # fmt: skip
@@ -517,8 +519,8 @@ def _print_evaluation(result: dict[str, Any]) -> None:
     console.print(_frame_table(frame, "Suggestions against gold codes", short=short, narrow={"code": 26}))
     coverage = result["coverage_at_95"]
     console.print(
-        f"micro F1 {_stat(result['micro_f1'])} · macro F1 {_stat(result['macro_f1'])} · "
-        f"mean alpha {_stat(result['mean_alpha'])} · coverage at 95 % precision "
+        f"micro F1 {number_text(result['micro_f1'])} · macro F1 {number_text(result['macro_f1'])} · "
+        f"mean alpha {number_text(result['mean_alpha'])} · coverage at 95 % precision "
         + ("– (no confidences)" if coverage is None else f"{coverage:.1%}"),
         highlight=False,
         soft_wrap=True,
@@ -531,11 +533,6 @@ def _print_evaluation(result: dict[str, Any]) -> None:
 # ---------------------------------------------------------------------------------------------------------
 codes_app = typer.Typer(cls=CoderGroup, help="Export the codes of a coding project.", no_args_is_help=True)
 app.add_typer(codes_app, name="codes")
-
-
-def _stat(value: Any) -> str:
-    """A statistic for a table: three decimals, '–' when undefined."""
-    return "–" if value is None or value != value else f"{value:.3f}"
 
 
 @app.command("init")
@@ -679,7 +676,7 @@ def agreement(
         style = "bold" if row.code == reliability.OVERALL else None
         table.add_row(
             rich_escape(row.comparison), rich_escape(row.code), str(row.answers),
-            _stat(row.percent_agreement), _stat(row.kappa), _stat(row.alpha),
+            io.number_text(row.percent_agreement), io.number_text(row.kappa), io.number_text(row.alpha),
             f"{row.bulk_decisions}/{row.decisions}", style=style,
         )  # fmt: skip
     console.print(table)

@@ -69,6 +69,7 @@ file when it lies beside or below it, else absolute), so an export read back kee
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import importlib.resources
 import os
@@ -77,7 +78,7 @@ import tempfile
 import unicodedata
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,7 @@ __all__ = [
     "code_guid",
     "default_codebook_info",
     "default_codebook_path",
+    "check_coded_answers",
     "dump_yaml",
     "export",
     "export_qdc",
@@ -327,10 +329,37 @@ class Code:
         """
         return any(keyword_matches(keyword, lemma_or_part) for keyword in self.keywords)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The code as a plain dict, the codebook YAML's form: fields left empty are left out.
+
+        >>> Code("x", "X", keywords=("bolig",)).to_dict()
+        {'id': 'x', 'label': 'X', 'keywords': ['bolig']}
+        """
+        data: dict[str, Any] = {}
+        for name in _CODE_FIELDS:
+            value = getattr(self, name)
+            if value or name in _REQUIRED_CODE_FIELDS:
+                data[name] = list(value) if isinstance(value, tuple) else value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Code:
+        """The code of :meth:`to_dict` (or of ``dataclasses.asdict``); unknown keys are left out.
+
+        >>> code = Code("x", "X", examples=("a",), parent="y")
+        >>> Code.from_dict(code.to_dict()) == code
+        True
+        """
+        known = set(_CODE_FIELDS)
+        return cls(**{key: tuple(v) if isinstance(v, list) else v for key, v in data.items() if key in known})
+
     @property
     def guid(self) -> str:
         """The stable REFI-QDA GUID of this code (uuid5 of its id)."""
         return code_guid(self.id)
+
+
+_CODE_FIELDS = tuple(item.name for item in dataclasses.fields(Code))  # in YAML order
 
 
 @dataclass(frozen=True)
@@ -983,6 +1012,80 @@ def load(path: str | os.PathLike[str] | None = None) -> Codebook:
     return parsed.codebook
 
 
+# ------------------------------------------------------------------------------------- coded answers
+
+
+def check_coded_answers(
+    ids: Sequence[str],
+    codes: Sequence[Sequence[str]],
+    answer_ids: Container[str],
+    codebook: Codebook,
+    *,
+    file: str | os.PathLike[str] | None = None,
+    column: str = "code",
+    why_unknown: Callable[[list[str]], str] | None = None,
+) -> None:
+    """Check coded answers (labels for ``coder suggest``, codes for ``coder link``): every id an answer,
+    every code in the codebook.
+
+    Parameters
+    ----------
+    ids : sequence of str
+        The answer id of each row.
+    codes : sequence of sequences of str
+        The codes of each row (empty: coded, no code).
+    answer_ids : container of str
+        The ids of the answers the codes may name (anything that answers ``in``).
+    codebook : Codebook
+    file : path, optional
+        The file the rows are from, named in the error with the row (the first row is spreadsheet row 2).
+    column : str, default "code"
+        The column of the codes, named in the error.
+    why_unknown : callable, optional
+        Says why the unknown ids are no answers (all of them at once); default: that they are not.
+
+    Raises
+    ------
+    CoderError
+        At the first row with an unknown id (all unknown ids checked first), else with an unknown code.
+
+    Examples
+    --------
+    >>> book = Codebook("t", "nb", "1", (Code("housing", "Bolig"),))
+    >>> check_coded_answers(["a1", "a2"], [["housing"], []], {"a1", "a2"}, book)
+    >>> check_coded_answers(["a1", "zz"], [[], []], {"a1"}, book)
+    Traceback (most recent call last):
+    coder.errors.CoderError: row 3, column 'id': id 'zz' is not in the answers
+    >>> check_coded_answers(["a1"], [["flats"]], {"a1"}, book)
+    Traceback (most recent call last):
+    coder.errors.CoderError: row 2, column 'code': code 'flats' is not in the codebook 't' (codes: housing)
+    """
+    known = set(answer_ids) if isinstance(answer_ids, list | tuple) else answer_ids  # fast `in`
+    unknown = [row for row, answer_id in enumerate(ids) if answer_id not in known]
+    if unknown:
+        missing = [ids[row] for row in unknown]
+        if why_unknown is not None:
+            message = why_unknown(missing)
+        elif len(set(missing)) == 1:
+            message = f"id '{missing[0]}' is not in the answers"
+        else:
+            distinct = list(dict.fromkeys(missing))
+            shown = ", ".join(f"'{answer_id}'" for answer_id in distinct[:3]) + ", ..." * (len(distinct) > 3)
+            message = f"{len(distinct)} ids are not in the answers: {shown}"
+        raise CoderError(message, file=file, row=spreadsheet_row(unknown[0]), column="id")
+    code_ids = set(codebook.code_ids)
+    for row, parts in enumerate(codes):
+        for code in parts:
+            if code not in code_ids:
+                raise CoderError(
+                    f"code '{code}' is not in the codebook '{codebook.name}' "
+                    f"(codes: {', '.join(codebook.code_ids)})",
+                    file=file,
+                    row=spreadsheet_row(row),
+                    column=column,
+                )
+
+
 # ----------------------------------------------------------------------------------------------- YAML
 
 
@@ -997,21 +1100,6 @@ def _str_representer(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
 
 
 _Dumper.add_representer(str, _str_representer)
-
-
-def _code_dict(code: Code) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": code.id, "label": code.label}
-    for key in ("label_en", "description", "include", "exclude", "discussion"):
-        if getattr(code, key):
-            data[key] = getattr(code, key)
-    for key in _LIST_FIELDS:
-        if getattr(code, key):
-            data[key] = list(getattr(code, key))
-    if code.parent:
-        data["parent"] = code.parent
-    if code.color:
-        data["color"] = code.color
-    return data
 
 
 def _reference_for(codebook: Codebook, directory: str | os.PathLike[str] | None) -> str | None:
@@ -1039,7 +1127,7 @@ def to_yaml(codebook: Codebook, directory: str | os.PathLike[str] | None = None)
         "name": codebook.name,
         "language": codebook.language,
         "version": codebook.version,
-        "codes": [_code_dict(code) for code in codebook.codes],
+        "codes": [code.to_dict() for code in codebook.codes],
     }
     reference = _reference_for(codebook, directory)
     if reference:

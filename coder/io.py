@@ -16,6 +16,7 @@ import hashlib
 import io
 import itertools
 import json
+import math
 import os
 import re
 import shutil
@@ -646,6 +647,57 @@ def slug(text: str) -> str:
     """
     keep = "".join(ch if ch.isalnum() else "-" for ch in text.casefold())
     return "-".join(part for part in keep.split("-") if part) or "x"
+
+
+# ------------------------------------------------------------------------------------ numbers as text
+# One way to show a number in every table, on the terminal and in the report: undefined is '–'.
+
+UNDEFINED = "–"
+
+
+def _undefined(value: Any) -> bool:
+    return value is None or value != value  # NaN is the one value unequal to itself
+
+
+def number_text(
+    value: float | None, decimals: int = 3, *, decimal_mark: str = ".", whole: bool = False
+) -> str:
+    """A number as text with ``decimals`` decimals; ``None`` or NaN (undefined: kappa of one value) as '–'.
+
+    Parameters
+    ----------
+    value : float or None
+    decimals : int, default 3
+    decimal_mark : str, default "."
+        ``","`` as a Norwegian reader writes decimals (the report).
+    whole : bool, default False
+        Show a whole number without decimals (a count held as a float: 4.0 as ``4``).
+
+    >>> number_text(0.12345), number_text(None), number_text(2.5, 1, decimal_mark=",")
+    ('0.123', '–', '2,5')
+    >>> number_text(float("nan"))
+    '–'
+    >>> number_text(4.0, whole=True), number_text(4.5, whole=True)
+    ('4', '4.500')
+    """
+    if _undefined(value):
+        return UNDEFINED
+    if whole and float(value).is_integer():
+        return str(int(value))
+    return f"{value:.{decimals}f}".replace(".", decimal_mark)
+
+
+def percent_text(share: float | None, *, space: bool = False) -> str:
+    """A share (0 to 1) as a whole percent, rounded half up as a reader rounds; undefined as '–'.
+
+    Python's round-half-even would show 22.5 % as 22 %. ``space``: ``"22 %"``, as Norwegian writes it.
+
+    >>> percent_text(0.225), percent_text(0.5, space=True), percent_text(None)
+    ('23%', '50 %', '–')
+    """
+    if _undefined(share):
+        return UNDEFINED
+    return f"{math.floor(share * 100 + 0.5)}{' ' if space else ''}%"
 
 
 def save_figure(fig: Any, stem: Path, formats: tuple[str, ...]) -> list[Path]:

@@ -42,7 +42,7 @@ from scipy import stats
 from coder import codebook as codebook_mod
 from coder import network as net
 from coder import survey as survey_mod
-from coder.codebook import Codebook
+from coder.codebook import Codebook, check_coded_answers
 from coder.errors import CoderError
 from coder.io import (
     output_directory,
@@ -53,7 +53,7 @@ from coder.io import (
     write_json,
     write_table,
 )
-from coder.reliability import read_codes, read_predictions
+from coder.reliability import long_codes, predictions_from, split_codes
 from coder.survey import Survey
 
 MIN_CELL = 5
@@ -91,7 +91,10 @@ def load_codes(
                 raise CoderError(f"the codes table needs a column '{column}'", column=column)
         frame["id"] = frame["id"].astype(str).str.strip()
         frame["code"] = frame["code"].fillna("").astype(str).str.strip()
-        _check(frame["id"], [[c] if c else [] for c in frame["code"]], known_ids, codebook, None, "code")
+        check_coded_answers(
+            frame["id"].tolist(), [[c] if c else [] for c in frame["code"]], known_ids, codebook,
+            why_unknown=known_ids.why_unknown,
+        )  # fmt: skip
         machine = "confidence" in frame.columns
         table = pd.DataFrame({"id": frame["id"], "code": frame["code"]})
         if machine:
@@ -128,19 +131,16 @@ def load_codes(
 
 
 def _read_codes_file(path: Path, known_ids: _KnownAnswers, codebook: Codebook) -> tuple[pd.DataFrame, bool]:
+    """The long codes of one file, read once: checked row for row, then split by reliability's rules."""
     raw = read_table(path)  # raises CoderError for a missing or unreadable file
-    long = read_codes(path)  # the shared rules: id,code or id,codes; empty ids are errors
-    column = "code" if "code" in raw.columns else "codes"
-    cells = [
-        [part.strip() for part in str(cell).split(";") if part.strip()]
-        if column == "codes"
-        else ([str(cell).strip()] if str(cell).strip() else [])
-        for cell in raw[column]
-    ]
-    _check(raw["id"].astype(str).str.strip(), cells, known_ids, codebook, path, column)
+    long = long_codes(raw, path)  # the shared rules: id,code or id,codes; empty ids are errors
+    ids, column, cells = split_codes(raw, path)
+    check_coded_answers(
+        ids, cells, known_ids, codebook, file=path, column=column, why_unknown=known_ids.why_unknown
+    )
     machine = "confidence" in raw.columns and column == "code"
     if machine:
-        predictions = read_predictions(path)  # checks that every confidence is a number from 0 to 1
+        predictions = predictions_from(raw, path)  # checks that every confidence is a number from 0 to 1
         best = predictions.groupby(["id", "code"])["confidence"].max()
         long["confidence"] = [
             best.get((i, c), math.nan) for i, c in zip(long["id"], long["code"], strict=True)
@@ -231,35 +231,6 @@ class _KnownAnswers:
                 more = ", ..." if len(ids) > _SHOWN_IDS else ""
                 clauses.append(f"{len(ids)} ids are {several}{hint}: {shown}{more}")
         return "; ".join(clauses)
-
-
-def _check(
-    ids: pd.Series,
-    cells: list[list[str]],
-    known_ids: _KnownAnswers,
-    codebook: Codebook,
-    path: Path | None,
-    column: str,
-) -> None:
-    unknown = [i for i, value in enumerate(ids) if value not in known_ids]
-    if unknown:
-        raise CoderError(
-            known_ids.why_unknown([ids.iloc[i] for i in unknown]),
-            file=path,
-            row=spreadsheet_row(unknown[0]),
-            column="id",
-        )
-    known_codes = set(codebook.code_ids)
-    for i, parts in enumerate(cells):
-        for part in parts:
-            if part not in known_codes:
-                raise CoderError(
-                    f"code '{part}' is not in the codebook '{codebook.name}' "
-                    f"(codes: {', '.join(codebook.code_ids)})",
-                    file=path,
-                    row=spreadsheet_row(i),
-                    column=column,
-                )
 
 
 @dataclass(frozen=True, eq=False)

@@ -50,8 +50,11 @@ __all__ = [
     "krippendorff_alpha",
     "percent_agreement",
     "precision_recall_f1",
+    "long_codes",
+    "predictions_from",
     "read_codes",
     "read_predictions",
+    "split_codes",
 ]
 
 OVERALL = "(all codes)"
@@ -249,23 +252,39 @@ def long_codes(frame: pd.DataFrame, path: str | os.PathLike[str] | None = None) 
         frame = frame[frame["status"].str.strip().isin(["", "agreed"])].reset_index(drop=True)
     if "present" in frame.columns:
         frame = _closed_answers(frame, path)
-    column = "code" if "code" in frame.columns else "codes" if "codes" in frame.columns else None
-    if column is None:
-        available = ", ".join(map(str, frame.columns))
-        raise CoderError(f"expected a column 'code' or 'codes' (columns are: {available})", file=path)
-    require_columns(frame, ["id"], path)
+    ids, _, cells = split_codes(frame, path)
     rows = []
-    for i, (answer, cell) in enumerate(zip(frame["id"].astype(str).str.strip(), frame[column], strict=True)):
+    for i, (answer, parts) in enumerate(zip(ids, cells, strict=True)):
         if not answer:
             raise CoderError("empty id", file=path, row=spreadsheet_row(i), column="id")
-        parts = [part.strip() for part in str(cell).split(";")] if column == "codes" else [cell.strip()]
-        parts = [part for part in parts if part]
         rows.extend((answer, part) for part in parts or [""])
     codes = pd.DataFrame(rows, columns=["id", "code"]).drop_duplicates()
     # An id listed with codes and also with an empty code is simply coded with those codes.
     has_code = set(codes.loc[codes["code"] != "", "id"])
     codes = codes[(codes["code"] != "") | ~codes["id"].isin(has_code)]
     return codes.reset_index(drop=True)
+
+
+def split_codes(
+    frame: pd.DataFrame, path: str | os.PathLike[str] | None = None
+) -> tuple[list[str], str, list[list[str]]]:
+    """Each row's id and codes of a codes table: ``(ids, column, codes)``, row for row.
+
+    ``column`` is ``code`` (one code a row) or ``codes`` (``a;b``); the codes of a row are stripped, empty
+    ones left out (a row with none: coded, no code).
+
+    >>> split_codes(pd.DataFrame({"id": [" a", "b"], "codes": ["x; y", ""]}))
+    (['a', 'b'], 'codes', [['x', 'y'], []])
+    """
+    column = "code" if "code" in frame.columns else "codes" if "codes" in frame.columns else None
+    if column is None:
+        available = ", ".join(map(str, frame.columns))
+        raise CoderError(f"expected a column 'code' or 'codes' (columns are: {available})", file=path)
+    require_columns(frame, ["id"], path)
+    cells = frame[column].fillna("").astype(str)
+    parts = (cell.split(";") if column == "codes" else [cell] for cell in cells)
+    codes = [[part.strip() for part in row if part.strip()] for row in parts]
+    return frame["id"].astype(str).str.strip().tolist(), column, codes
 
 
 def _closed_answers(frame: pd.DataFrame, path: str | os.PathLike[str] | None) -> pd.DataFrame:
@@ -300,7 +319,11 @@ def read_predictions(path: str | os.PathLike[str]) -> pd.DataFrame:
 
     Returns columns ``id, code`` and ``confidence`` (float) when the file has it.
     """
-    frame = read_table(path)
+    return predictions_from(read_table(path), path)
+
+
+def predictions_from(frame: pd.DataFrame, path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """The predictions of a table already read (see :func:`read_predictions`); ``path`` names it in errors."""
     require_columns(frame, ["id", "code"], path)
     pred = pd.DataFrame({"id": frame["id"].str.strip(), "code": frame["code"].str.strip()})
     if "confidence" in frame.columns:

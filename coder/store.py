@@ -367,12 +367,6 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
-def _code_from_dict(data: dict[str, Any]) -> Code:
-    fields = {f.name for f in dataclasses.fields(Code)}
-    values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in fields}
-    return Code(**values)
-
-
 class Project:
     """An open coding project. Use :meth:`open` (or :func:`init`) and close it, e.g. in a ``with`` block.
 
@@ -455,7 +449,7 @@ class Project:
     def codebook(self) -> Codebook:
         """The project's (latest) codebook, rebuilt from the stored codes and reference answers."""
         row = self._codebook_row()
-        codes = tuple(_code_from_dict(item) for item in json.loads(row["codes_json"]))
+        codes = tuple(Code.from_dict(item) for item in json.loads(row["codes_json"]))
         reference = tuple(
             ReferenceAnswer(text, tuple(c for c in codes_text.split(";") if c))
             for text, codes_text in self.conn.execute(
@@ -1068,7 +1062,8 @@ def init(
 def _insert_codebook(conn: sqlite3.Connection, book: Codebook, text: str, now: str) -> None:
     # Every field, not the codebook's compact YAML form: the sha256 below finds a codebook a project already
     # holds, so the stored JSON must stay as earlier projects have it.
-    codes_json = json.dumps([dataclasses.asdict(c) for c in book.codes], ensure_ascii=False)
+    # every field, as projects have always stored them: the sha256 below (one row per codebook) stays the same
+    codes_json = json.dumps([dataclasses.asdict(code) for code in book.codes], ensure_ascii=False)
     reference = [(answer.text, ";".join(answer.codes)) for answer in book.reference_answers]
     content = "\0".join([text, codes_json, json.dumps(reference, ensure_ascii=False)])
     sha = hashlib.sha256(content.encode("utf-8")).hexdigest()

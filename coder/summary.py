@@ -52,7 +52,9 @@ from coder.codebook import Codebook
 from coder.errors import CoderError
 from coder.io import (
     atomic_write,
+    number_text,
     output_directory,
+    percent_text,
     provenance,
     records,
     save_figure,
@@ -906,8 +908,7 @@ def _plot_comparison(
 
 
 def _percent(share: float) -> str:
-    # Half up, as a reader rounds (Python's round-half-even would show 22.5 % as 22 %).
-    return "–" if share != share else f"{math.floor(share * 100 + 0.5)} %"
+    return percent_text(share, space=True)  # Norwegian writes «22 %»
 
 
 MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
@@ -932,7 +933,7 @@ def _norwegian_time(stamp: str) -> str:
 
 
 def _decimal(value: float, decimals: int = 1) -> str:
-    return "–" if value != value else f"{value:.{decimals}f}".replace(".", ",")
+    return number_text(value, decimals, decimal_mark=",")  # a Norwegian reader's decimal comma
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1363,13 +1364,13 @@ def _position_blocks(summary: SummaryReport) -> list[Block]:
             labels.get(r.code, r.code),
             VARIABLES.get(r.variable, r.variable) + (f": {r.category}" if r.category else ""),
             share(r),
-            f"{r.p_value:.3f}".replace(".", ","),
-            f"{r.q_value:.2f}".replace(".", ","),
+            _decimal(r.p_value, 3),
+            _decimal(r.q_value, 2),
             _norwegian_warning(r.warning),
         ]
         for r in tests.itertuples(index=False)
     ]
-    limit = f"{POSITION_P:.1f}".replace(".", ",")
+    limit = _decimal(POSITION_P, 1)
     blocks: list[Block] = [
         Heading(2, "Temaer etter posisjon i nettet"),
         Paragraph(
@@ -1419,7 +1420,7 @@ def _workshop_blocks(workshop: pd.DataFrame) -> list[Block]:
         if how == "coder discover":
             stability = rows["stability"].iloc[0]
             sure = (
-                f"stabilitet {stability:.2f}".replace(".", ",") if stability == stability else "ingen grupper"
+                f"stabilitet {_decimal(stability, 2)}" if stability == stability else "ingen grupper"
             )
             blocks.append(
                 Paragraph(

@@ -70,7 +70,15 @@ import pandas as pd
 import yaml
 
 from coder.errors import CoderError
-from coder.io import check_unique_ids, output_directory, read_table, read_yaml, save_figure, spreadsheet_row
+from coder.io import (
+    check_unique_ids,
+    number_text,
+    output_directory,
+    read_table,
+    read_yaml,
+    save_figure,
+    spreadsheet_row,
+)
 
 LEVELS: tuple[str, ...] = ("daily", "weekly", "monthly")
 """Contact frequencies, most frequent first; network levels are cumulative in this order."""
@@ -1106,7 +1114,7 @@ def plot_ratings(
             ax.bar(range(len(values) + 1), shares, color=colours)
             ax.set_xticks(range(len(values) + 1), [*map(str, values), "Vet ikke"], fontsize=8)
             # As the table: the mean and n without «Vet ikke», decimal comma; the bars in percent of all.
-            mean_text = f"{mean:.1f}".replace(".", ",") if n else "–"
+            mean_text = number_text(mean if n else None, 1, decimal_mark=",")
             heading = f"{municipality}\nsnitt {mean_text}, n = {n}"
             ax.set_title((heading + (f", vet ikke {missing}" if missing else "")).strip(), fontsize=9)
             ax.spines[["top", "right"]].set_visible(False)

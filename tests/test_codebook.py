@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import random
 import re
 import shutil
@@ -1306,3 +1307,27 @@ def test_export_takes_the_format_from_to_or_the_suffix_and_names_what_is_wrong(t
     with pytest.raises(CoderError, match="would overwrite the input"):
         cb.export(book, to="yaml")
     assert cb.load(book.path).name == "Test"
+
+
+def test_check_coded_answers_is_the_one_id_and_code_check(tmp_path: Path) -> None:
+    book = cb.load(write(tmp_path, GOOD))
+    first = book.code_ids[0]
+    cb.check_coded_answers(["a", "b"], [[first], []], {"a", "b"}, book)  # all known: no error
+    with pytest.raises(CoderError, match=r"2 ids are not in the answers: 'x', 'y'") as error:
+        cb.check_coded_answers(["a", "x", "y", "x"], [[], [], [], []], ["a"], book, file="k.csv")
+    assert (error.value.file, error.value.row, error.value.column) == ("k.csv", 3, "id")
+    with pytest.raises(CoderError, match="no such person"):
+        cb.check_coded_answers(["x"], [[]], set(), book, why_unknown=lambda ids: f"{ids}: no such person")
+    message = f"code 'nope' is not in the codebook 'Test' \\(codes: {first}"
+    with pytest.raises(CoderError, match=message) as error:
+        cb.check_coded_answers(["x", "a"], [[first], [first, "nope"]], {"a", "x"}, book, column="codes")
+    assert (error.value.row, error.value.column) == (3, "codes")
+
+
+def test_a_code_as_a_dict_and_back(tmp_path: Path) -> None:
+    for code in cb.load(DEFAULT).codes:
+        data = code.to_dict()
+        assert cb.Code.from_dict(data) == code
+        assert all(value not in ("", [], None) for value in data.values())  # the YAML's form: no empty fields
+    full = dataclasses.asdict(cb.load(DEFAULT).codes[0])  # how a project stores its codes
+    assert cb.Code.from_dict({**full, "unknown": 1}) == cb.load(DEFAULT).codes[0]

@@ -341,3 +341,24 @@ def test_file_name_slugs_keep_norwegian_letters_and_are_never_empty() -> None:
 
     assert slug("Indre Fosen") == "indre-fosen" and slug("Åfjord/Ørland") == "åfjord-ørland"
     assert slug("  --  ") == "x"
+
+
+def test_number_and_percent_text_are_the_one_way_to_show_numbers() -> None:
+    from coder.io import number_text, percent_text
+
+    assert [number_text(v) for v in (0.1234, None, float("nan"), 1.0)] == ["0.123", "–", "–", "1.000"]
+    assert number_text(0.25, 2, decimal_mark=",") == "0,25" and number_text(3.0, whole=True) == "3"
+    # half up, as a reader rounds (round() would give 22 % and 24 %)
+    assert [percent_text(v) for v in (0.225, 0.235, 0.004, None)] == ["23%", "24%", "0%", "–"]
+    assert percent_text(0.5, space=True) == "50 %"
+
+
+def test_the_terminal_and_the_report_show_a_share_alike() -> None:
+    from coder import summary
+    from coder.cli import _frame_table
+
+    frame = pd.DataFrame({"code": ["a", "b"], "share": [0.225, float("nan")], "kappa": [0.5, None]})
+    table = _frame_table(frame, "t", percent=("share",))
+    cells = [list(column.cells) for column in table.columns]
+    assert cells[1] == ["23%", "–"] and cells[2] == ["0.500", "–"]
+    assert summary._percent(0.225) == "23 %" and summary._decimal(0.5, 3) == "0,500"

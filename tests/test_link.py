@@ -188,6 +188,26 @@ def test_a_code_not_in_the_codebook_names_the_file_row_and_column(
     assert (error.value.file, error.value.row, error.value.column) == (str(wide), 2, "codes")
 
 
+def test_a_codes_file_is_read_once(
+    oppdal: survey.Survey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coder import io, reliability
+
+    codes = tmp_path / "forslag.csv"
+    codes.write_text("id,code,confidence,evidence\nO01:styrker,anchoring,0.8,x\n", encoding="utf-8")
+    reads = []
+
+    def counted(path, *args, **kwargs):
+        reads.append(Path(path))
+        return io.read_table(path, *args, **kwargs)
+
+    monkeypatch.setattr(link, "read_table", counted)
+    monkeypatch.setattr(reliability, "read_table", lambda *a, **k: pytest.fail("read again by reliability"))
+    table, paths, machine = link.load_codes(codes, list(oppdal.answers["id"]), link.codebook_mod.load())
+    assert reads == [codes] and paths == [codes] and machine
+    assert table.values.tolist() == [["O01:styrker", "anchoring", 0.8]]
+
+
 def test_codes_are_checked_against_the_codebook_given(oppdal: survey.Survey, tmp_path: Path) -> None:
     book = tmp_path / "bok.yaml"
     book.write_text(

@@ -455,3 +455,23 @@ def test_cli_errors_name_options_not_keys(project: store.Project) -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: option --coders: coder 'nina' has no decisions")
     assert "key '" not in result.stderr
+
+
+def test_split_codes_gives_each_rows_id_and_codes() -> None:
+    from coder.reliability import split_codes
+
+    frame = pd.DataFrame({"id": [" a", "b", "c"], "codes": ["x; y", "", " z ;"]})
+    assert split_codes(frame) == (["a", "b", "c"], "codes", [["x", "y"], [], ["z"]])
+    assert split_codes(pd.DataFrame({"id": ["a"], "code": ["x;y"]}))[2] == [["x;y"]]  # one code a row
+    with pytest.raises(CoderError, match="expected a column 'code' or 'codes'"):
+        split_codes(pd.DataFrame({"id": ["a"], "tema": ["x"]}), "f.csv")
+
+
+def test_predictions_from_a_table_already_read_checks_confidences() -> None:
+    from coder.reliability import predictions_from
+
+    frame = pd.DataFrame({"id": ["a", "b"], "code": ["x", ""], "confidence": ["0,5", "0.2"]})
+    assert predictions_from(frame).values.tolist() == [["a", "x", 0.5]]
+    with pytest.raises(CoderError, match="confidence must be a number from 0 to 1") as error:
+        predictions_from(frame.assign(confidence=["2", "0"]), "p.csv")
+    assert (error.value.file, error.value.row) == ("p.csv", 2)
