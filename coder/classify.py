@@ -526,6 +526,34 @@ class CodeSuggester(BaseEstimator):
         Where to cache the fitted codebook model (as in scikit-learn's ``Pipeline``): a second fit on the
         same corpus, codebook, settings, coder version and pipeline loads it instead of fitting. ``None``:
         no cache. :func:`suggest` caches in :func:`model_cache_dir`.
+
+    Attributes
+    ----------
+    classes_ : ndarray of str, shape (n_codes,)
+        The code ids in codebook order: the column order of ``y`` in :meth:`fit` and of the arrays
+        :meth:`predict_proba` and :meth:`predict` return (as in scikit-learn's multi-label classifiers).
+    models_ : list
+        The codebook model's per-code classifiers over the lexical features, one per entry of ``classes_``.
+    human_coef_ : sparse matrix of shape (n_features, n_codes)
+        The coders' model: per-code weights learned from the decisions with the codebook model as offset
+        (all zero before any decision). :meth:`update` refits it alone.
+    keyword_reliability_ : dict
+        ``(code, keyword) -> weight`` of the keyword's vote, below 1 when coders rejected the code where
+        the keyword matched.
+    example_texts_ : ndarray of str
+        The codebook examples and reference answers the evidence of a suggestion can name as nearest.
+
+    See Also
+    --------
+    suggest : the function behind ``coder suggest``, fitting this estimator with the model cache.
+
+    Examples
+    --------
+    >>> from coder.codebook import load
+    >>> model = CodeSuggester(load(), spacy_model="embedded")  # doctest: +SKIP
+    >>> model.fit(["For få boliger", "Godt samarbeid med NAV"])  # doctest: +SKIP
+    >>> list(model.classes_) == load().code_ids  # doctest: +SKIP
+    True
     """
 
     _parameter_constraints: dict = {
@@ -887,14 +915,20 @@ class CodeSuggester(BaseEstimator):
 
     @_one_blas_thread
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
-        """Confidence per answer and code, shape ``(len(X), n_codes)`` in codebook order."""
+        """Confidence (0 to 1) per answer and code.
+
+        Returns
+        -------
+        ndarray of shape (len(X), n_codes)
+            Column ``j`` is the confidence that an answer carries the code ``classes_[j]``.
+        """
         check_is_fitted(self, "models_")
         if len(X) == 0:
             return np.zeros((0, len(self.classes_)))
         return self._scores(self._process(X))[0]
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
-        """0/1 per answer and code at :attr:`threshold`."""
+        """0/1 per answer and code at :attr:`threshold`, columns in the order of ``classes_``."""
         return (self.predict_proba(X) >= self.threshold).astype(int)
 
     # -- suggestions with evidence -------------------------------------------------------------------

@@ -599,11 +599,7 @@ def review(
     from coder import review as review_module
 
     if accept_from is not None or reject_below is not None:
-        if accept_from is not None and reject_below is not None and reject_below > accept_from:
-            raise CoderError(f"must not exceed --accept-from ({accept_from})", key="--reject-below")
-        counts = review_module.bulk_review(
-            project, coder, accept_above=accept_from, reject_below=reject_below
-        )
+        counts = review_module.bulk_review(project, coder, accept_from=accept_from, reject_below=reject_below)
         console.print(
             f"{rich_escape(coder)}: accepted {counts['accepted']}, rejected {counts['rejected']} (bulk);"
             f" {counts['open']} left open"

@@ -24,7 +24,7 @@ from coder.review import bulk_review
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 DEMO_CODER = "demo"
-ACCEPT_ABOVE, REJECT_BELOW = 0.9, 0.1
+ACCEPT_FROM, REJECT_BELOW = 0.9, 0.1
 
 
 @dataclass(frozen=True)
@@ -73,11 +73,11 @@ def demo(out_dir: str | os.PathLike[str] = "out/demo", *, seed: int = 0) -> Demo
         project.unlink(missing_ok=True)
         store.init(project, None, book, manifest=manifest).close()
         store.suggest(project, seed=seed)
-        counts = bulk_review(project, DEMO_CODER, accept_above=ACCEPT_ABOVE, reject_below=REJECT_BELOW)
+        counts = bulk_review(project, DEMO_CODER, accept_from=ACCEPT_FROM, reject_below=REJECT_BELOW)
         steps.append(
             (
                 "review",
-                f"bulk review by «{DEMO_CODER}»: {counts['accepted']} accepted (>= {ACCEPT_ABOVE}), "
+                f"bulk review by «{DEMO_CODER}»: {counts['accepted']} accepted (>= {ACCEPT_FROM}), "
                 f"{counts['rejected']} rejected (< {REJECT_BELOW}), the rest left open -> {project.name}",
             )
         )

@@ -302,41 +302,42 @@ def bulk_review(
     project_path: str | os.PathLike[str] | Project,
     coder: str,
     *,
-    accept_above: float | None = None,
+    accept_from: float | None = None,
     reject_below: float | None = None,
     run_id: str | None = None,
 ) -> dict[str, int]:
     """Decide the confident suggestions of a run (default: the latest) for ``coder`` in one transaction.
 
-    Every suggestion the coder has not decided yet is accepted when its confidence is >= ``accept_above``
-    and rejected when it is < ``reject_below``; the rest stays open. Entries are logged with mode ``bulk``.
+    Every suggestion the coder has not decided yet is accepted when its confidence is at least
+    ``accept_from`` (>=, as ``coder review --accept-from``) and rejected when it is below ``reject_below``
+    (<); the rest stays open. Entries are logged with mode ``bulk``.
     Bulk review decides only the codes it touches and never closes an answer (see :mod:`coder.store`).
     Returns counts ``accepted``, ``rejected``, ``open``.
     """
     if not coder.strip():
         raise CoderError("the coder name is empty", key="coder")
-    if accept_above is None and reject_below is None:
-        raise CoderError("give accept_above and/or reject_below")
-    for name, value in (("accept_above", accept_above), ("reject_below", reject_below)):
+    if accept_from is None and reject_below is None:
+        raise CoderError("give accept_from and/or reject_below")
+    for name, value in (("accept_from", accept_from), ("reject_below", reject_below)):
         if value is not None and not 0.0 <= value <= 1.0:
             raise CoderError(f"must be between 0 and 1, got {value}", key=name)
-    if accept_above is not None and reject_below is not None and reject_below > accept_above:
-        raise CoderError(f"must not exceed accept_above ({accept_above})", key="reject_below")
+    if accept_from is not None and reject_below is not None and reject_below > accept_from:
+        raise CoderError(f"must not exceed the confidence accepted from ({accept_from})", key="reject_below")
     if not isinstance(project_path, Project):
         with Project.open(project_path) as project:
             return bulk_review(
-                project, coder, accept_above=accept_above, reject_below=reject_below, run_id=run_id
+                project, coder, accept_from=accept_from, reject_below=reject_below, run_id=run_id
             )
     project = project_path
     state = _State.load(project, coder.strip(), run_id)
     if state.run_id is None:
         raise CoderError(
-            "the project has no suggestion run yet (run `coder suggest` first)", file=project.path
+            "the project has no suggestion run yet: suggest codes for it first", file=project.path
         )
     decisions, left = [], 0
     for answer in state.answers["id"]:
         for code, conf, _ in state.open_suggestions(answer):
-            if accept_above is not None and conf >= accept_above:
+            if accept_from is not None and conf >= accept_from:
                 decisions.append(Decision(answer, code, "accept", state.run_id, conf))
             elif reject_below is not None and conf < reject_below:
                 decisions.append(Decision(answer, code, "reject", state.run_id, conf))

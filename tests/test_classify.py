@@ -146,6 +146,16 @@ def test_estimator_follows_scikit_learn_conventions(reference_book: Codebook) ->
         suggester.fit(ANSWERS, np.zeros((2, 2)))
 
 
+def test_classes_name_the_columns_of_predict_proba(reference_book: Codebook) -> None:
+    suggester = classify.CodeSuggester(reference_book, random_state=0).fit(REFERENCE_CORPUS)
+    assert list(suggester.classes_) == reference_book.code_ids == ["meeting_places", "housing"]
+    proba = suggester.predict_proba(["for få boliger", "faste møteplasser"])
+    columns = list(suggester.classes_)
+    assert proba[0, columns.index("housing")] > proba[0, columns.index("meeting_places")]
+    assert proba[1, columns.index("meeting_places")] > proba[1, columns.index("housing")]
+    assert "classes_ : ndarray" in classify.CodeSuggester.__doc__  # documented as scikit-learn does
+
+
 def test_labels_with_unknown_ids_or_codes_are_user_errors(codebook: Codebook, answers: pd.DataFrame) -> None:
     with pytest.raises(CoderError, match="id 'zz' is not in the answers"):
         classify.suggest(answers, codebook, labels=pd.DataFrame({"id": ["zz"], "code": ["anchoring"]}))

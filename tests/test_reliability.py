@@ -361,8 +361,8 @@ def suggested(tmp_path: Path) -> store.Project:
 def test_two_coders_who_only_bulk_accepted_one_run_are_flagged(suggested: store.Project) -> None:
     from coder.review import bulk_review
 
-    bulk_review(suggested, "kari", accept_above=0.9, reject_below=0.1)
-    bulk_review(suggested, "ola", accept_above=0.8, reject_below=0.2)
+    bulk_review(suggested, "kari", accept_from=0.9, reject_below=0.1)
+    bulk_review(suggested, "ola", accept_from=0.8, reject_below=0.2)
     result = agreement(suggested, ["kari", "ola"])
     overall = result.table[result.table["code"] == OVERALL].set_index("comparison")
     # each decided the same 5 cells by rule (x of a0, a1; y of a2, a3, a5), and nothing else: a bulk rule
@@ -391,7 +391,7 @@ def test_coders_who_read_the_answers_get_no_caution(project: store.Project) -> N
 def test_half_read_half_bulk_is_counted_but_not_flagged(suggested: store.Project) -> None:
     from coder.review import bulk_review
 
-    bulk_review(suggested, "kari", accept_above=0.9, reject_below=0.1)
+    bulk_review(suggested, "kari", accept_from=0.9, reject_below=0.1)
     suggested.record("ola", [Decision("a0", "x", "accept"), Decision("a0", "", "none"),
                              Decision("a2", "y", "reject"), Decision("a2", "", "none")])  # fmt: skip
     table = agreement(suggested, ["kari", "ola"], model=False).table.set_index("code")

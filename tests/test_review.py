@@ -234,7 +234,7 @@ def test_library_review_with_a_scripted_reader(project: Project) -> None:
 
 
 def test_bulk_accepts_and_rejects_confident_suggestions(project: Project) -> None:
-    counts = bulk_review(project.path, "kari", accept_above=0.9, reject_below=0.1)
+    counts = bulk_review(project.path, "kari", accept_from=0.9, reject_below=0.1)
     assert counts == {"accepted": 2, "rejected": 1, "open": 2}
     log = project.log("kari")
     assert set(log["mode"]) == {"bulk"}
@@ -245,9 +245,20 @@ def test_bulk_accepts_and_rejects_confident_suggestions(project: Project) -> Non
     assert project.labels("kari").values.tolist() == [
         ["a1", "follow_up", 1], ["a2", "coordination", 1], ["a4", "meeting_places", 0]
     ]  # fmt: skip
-    again = bulk_review(project.path, "kari", accept_above=0.9, reject_below=0.1)
+    again = bulk_review(project.path, "kari", accept_from=0.9, reject_below=0.1)
     assert again == {"accepted": 0, "rejected": 0, "open": 2}  # decided suggestions are not decided twice
     assert len(project.log()) == 3
+
+
+def test_bulk_accepts_from_the_threshold_and_rejects_below_it(project: Project) -> None:
+    # accept_from is >= (the 0.62 suggestion is accepted), reject_below is < (the 0.08 one stays open)
+    counts = bulk_review(project, "kari", accept_from=0.62, reject_below=0.08)
+    assert counts == {"accepted": 3, "rejected": 0, "open": 2}
+    accepted = project.log("kari")
+    assert accepted["confidence"].min() == 0.62 and set(accepted["action"]) == {"accept"}
+    with pytest.raises(CoderError, match="must not exceed") as error:
+        bulk_review(project, "ola", accept_from=0.3, reject_below=0.6)
+    assert error.value.key == "reject_below"
 
 
 def test_cli_bulk(project: Project) -> None:

@@ -617,7 +617,7 @@ def test_export_wide_after_a_bulk_review_leaves_undecided_codes_empty(project: P
     from coder.review import bulk_review
 
     project.add_suggestion_run(SUGGESTIONS, threshold=0.5)
-    assert bulk_review(project, "kari", accept_above=0.9, reject_below=0.1) == {
+    assert bulk_review(project, "kari", accept_from=0.9, reject_below=0.1) == {
         "accepted": 2, "rejected": 1, "open": 2,
     }  # fmt: skip
     wide = store.wide_codes(project).set_index("respondent_id")
