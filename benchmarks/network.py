@@ -22,9 +22,9 @@ Per size, each step runs in a fresh Python process (so its peak memory is its ow
   level, political contact), graphs included;
 * ``command``: ``coder network MANIFEST --out-dir DIR --level all`` on the survey written as CSV files, from
   the start of Python to the tables printed (to a pipe) and written;
-* ``plot``: the pictures of ``coder network --plot`` (:func:`coder.network.plot`, one PNG per municipality
-  and level, the report given) -- only with ``--plot``: a picture of thousands of labelled nodes is
-  unreadable, and the Kamada-Kawai layout it starts from is quadratic in the number of people.
+* ``plot``: the pictures of ``coder network --plot`` (:func:`coder.network_figures.plot`, one PNG per
+  municipality and level, the report given) -- only with ``--plot``: a picture of thousands of labelled
+  nodes is unreadable, and the Kamada-Kawai layout it starts from is quadratic in the number of people.
 
 A step that runs longer than ``--timeout`` seconds is stopped and shown as such.
 """
@@ -48,7 +48,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
-from coder import network  # noqa: E402
+from coder import network, network_figures  # noqa: E402
 from coder.survey import LEVELS, Survey  # noqa: E402
 
 FUNCTIONS = (
@@ -229,7 +229,7 @@ def run_step(step: str, people: int, contacts: int, municipalities: int, repeat:
             elif step == "command":  # from the start of Python, the tables printed to a pipe and written
                 subprocess.run(command, cwd=REPO, stdout=subprocess.DEVNULL, check=True)
             else:
-                network.plot(data, directory / "plots", report=report, formats=("png",))
+                network_figures.plot(data, directory / "plots", report=report, formats=("png",))
             times.append(time.perf_counter() - start)
     who = resource.RUSAGE_CHILDREN if step == "command" else resource.RUSAGE_SELF
     peak_mb = resource.getrusage(who).ru_maxrss / 1024  # kB on Linux

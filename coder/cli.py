@@ -820,7 +820,7 @@ def network_command(
     as_json: bool = JSON,
 ) -> None:
     """Positions and network figures per level, political contact; tables, CSV, pictures, Gephi files."""
-    from coder import network, survey
+    from coder import network, network_figures, survey
 
     levels = network.check_levels(survey.LEVELS if level == "all" else [level])  # before any work
     if gephi is not None:
@@ -839,7 +839,8 @@ def network_command(
     if out is not None:
         written += network.write_report(report, out)
     if plot and out is not None:
-        written += network.plot(data, out / FIGURES, levels=levels, mutual=mutual, seed=seed, report=report)
+        figures = out / FIGURES
+        written += network_figures.plot(data, figures, levels=levels, mutual=mutual, seed=seed, report=report)
     if gephi is not None and out is not None:
         written += network.export(data, out, gephi, levels=levels, mutual=mutual, seed=seed, report=report)
     if written:

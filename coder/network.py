@@ -1,6 +1,7 @@
 """Contact networks of a survey: graphs per level, each person's position, and figures per network.
 
-Plain functions over :mod:`networkx` graphs and pandas tables.
+Plain functions over :mod:`networkx` graphs and pandas tables: the measures, their tables and the Gephi
+files. The pictures are drawn by :mod:`coder.network_figures`.
 
 Levels are cumulative: ``daily`` holds the daily contacts, ``weekly`` daily + weekly, ``monthly`` daily +
 weekly + monthly, as the researchers draw them. A contact reported by either side counts; with
@@ -34,8 +35,8 @@ from scipy.sparse.csgraph import connected_components
 
 from coder import progress
 from coder.errors import CoderError
-from coder.io import atomic_write, output_directory, save_figure, slug, write_table
-from coder.survey import DEFAULT_BODIES, FREQUENCY_LABELS, LEVELS, Survey, function_groups
+from coder.io import atomic_write, output_directory, slug, write_table
+from coder.survey import DEFAULT_BODIES, LEVELS, Survey
 
 ROLES: tuple[str, ...] = ("coordinator", "gatekeeper", "representative", "consultant", "liaison")
 """Gould–Fernandez brokerage roles, in the order of their 1989 paper."""
@@ -909,194 +910,4 @@ def export(
             else:
                 nx.write_gexf(G, handle)
         written.append(path)
-    return written
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Pictures
-# ---------------------------------------------------------------------------------------------------------
-
-
-def layout(
-    survey: Survey, municipality: str, *, seed: int = 0, mutual: bool = False, graphs: Graphs | None = None
-) -> dict[Hashable, Any]:
-    """One set of node positions per municipality, shared by all levels so pictures can be compared.
-
-    Computed from the monthly network (which contains the others): a Kamada–Kawai layout started from a
-    seeded spring layout; people with no contact at all are placed in a row below. ``graphs`` (from
-    :func:`contact_graphs`) saves building the monthly graph again.
-    """
-    G = _graph(survey, graphs, municipality, "monthly", mutual)
-    connected = G.subgraph([n for n in G if G.degree(n) > 0])
-    # Kamada–Kawai spaces small networks evenly and is deterministic; the seeded spring layout only seeds it.
-    start = nx.spring_layout(connected, seed=seed) if len(connected) else {}
-    pos = nx.kamada_kawai_layout(connected, pos=start) if len(connected) > 1 else start
-    pos = {node: (float(x), float(y)) for node, (x, y) in pos.items()}
-    pos.update(_bottom_rows(sorted(n for n in G if n not in pos)))
-    return pos
-
-
-def _bottom_rows(nodes: list[Hashable], per_row: int = 12) -> dict[Hashable, tuple[float, float]]:
-    """Positions for nodes set apart below the network, up to ``per_row`` to a row."""
-    width = min(len(nodes), per_row)
-    return {
-        node: (-1.0 + 2.0 * (i % per_row + 0.5) / width, -1.35 - 0.17 * (i // per_row))
-        for i, node in enumerate(nodes)
-    }
-
-
-def plot(
-    survey: Survey,
-    directory: str | Path,
-    *,
-    levels: Iterable[str] = LEVELS,
-    mutual: bool = False,
-    seed: int = 0,
-    report: NetworkReport | None = None,
-    formats: tuple[str, ...] = ("png", "svg"),
-) -> list[Path]:
-    """Draw each municipality at each level, and its political contacts, as PNG and SVG.
-
-    Nodes are labelled with the person id and coloured by primary function; brokers get a black ring;
-    people without contact at a level are set apart in a row at the bottom; all levels share one layout.
-    """
-    # Figures are made without pyplot: no display, no global state, nothing to close.
-    from matplotlib.figure import Figure
-
-    levels = check_levels(levels)
-    directory = output_directory(directory)
-    report = report or network(survey, levels, mutual=mutual, seed=seed)
-    graphs = _report_graphs(report, mutual)
-    colours = _function_colours(survey)
-    written: list[Path] = []
-    # Per municipality: its layout (the slow part on large networks), a picture per level, the political one.
-    with progress.step("Layouts and pictures", total=len(survey.municipalities) * (len(levels) + 2)) as bar:
-        for municipality in survey.municipalities:
-            base = layout(survey, municipality, seed=seed, mutual=mutual, graphs=graphs)
-            bar.advance()
-            for level in levels:
-                G = _graph(survey, graphs, municipality, level, mutual)
-                table = report.positions[
-                    (report.positions.municipality == municipality) & (report.positions.level == level)
-                ].set_index("person")
-                isolates = sorted(n for n in G if G.degree(n) == 0)
-                pos = dict(base)
-                pos.update(_bottom_rows(isolates))  # set apart, below the line
-                fig = Figure(figsize=(9, 8))
-                ax = fig.subplots()
-                ax.axhline(-1.2, color="0.85", linewidth=0.8)
-                for frequency, (style, width) in _EDGE_STYLES.items():
-                    edges = [(a, b) for a, b, f in G.edges(data="frequency") if f == frequency]
-                    if edges:
-                        nx.draw_networkx_edges(
-                            G, pos, edgelist=edges, ax=ax, width=width, style=style, edge_color="0.45"
-                        )
-                brokers = [n for n in G if bool(table.at[n, "broker"])]
-                if brokers:
-                    nx.draw_networkx_nodes(G, pos, nodelist=brokers, ax=ax, node_size=900, node_color="black")
-                nx.draw_networkx_nodes(
-                    G,
-                    pos,
-                    ax=ax,
-                    node_size=520,
-                    node_color=[colours[G.nodes[n]["group"]] for n in G],
-                    edgecolors="white",
-                    linewidths=1.0,
-                )
-                nx.draw_networkx_labels(G, pos, ax=ax, font_size=7)
-                _legend(ax, colours, G)
-                ax.set_title(
-                    f"{municipality}: {LEVEL_LABELS[level]}  ({G.number_of_edges()} kontakter, "
-                    f"{len(isolates)} uten kontakt, {len(brokers)} brobyggere)"
-                )
-                if isolates:
-                    ax.text(-1.0, -1.25, "Uten kontakt på dette nivået:", fontsize=8, color="0.4")
-                ax.set_axis_off()
-                written += save_figure(fig, directory / file_stem(municipality, level), formats)
-                bar.advance()
-            written += _plot_political(survey, municipality, directory, colours, formats)
-            bar.advance()
-    return written
-
-
-def _function_colours(survey: Survey) -> dict[str, Any]:
-    import matplotlib
-
-    palette = matplotlib.colormaps["tab20"]
-    colours = {f: palette(i % 20) for i, f in enumerate(survey.functions["function"])}
-    colours[""] = (0.8, 0.8, 0.8, 1.0)
-    return colours
-
-
-_EDGE_STYLES = {"daily": ("-", 2.4), "weekly": ("-", 1.4), "monthly": (":", 0.9)}
-
-
-def _legend(ax: Any, colours: dict[str, Any], G: nx.Graph) -> None:
-    """Functions (colours), the broker ring and the contact frequencies (line styles)."""
-    from matplotlib.lines import Line2D
-
-    used = [f for f in colours if f and any(G.nodes[n]["group"] == f for n in G)]
-    dot = {"marker": "o", "linestyle": "", "markeredgecolor": "white"}
-    handles = [Line2D([], [], markersize=9, markerfacecolor=colours[f], **dot) for f in used]
-    labels = [*used, "brobygger"]
-    handles.append(Line2D([], [], marker="o", linestyle="", markersize=11, markerfacecolor="white",
-                          markeredgecolor="black", markeredgewidth=3))  # fmt: skip
-    for frequency, (style, width) in _EDGE_STYLES.items():
-        handles.append(Line2D([], [], color="0.45", linestyle=style, linewidth=width))
-        labels.append(FREQUENCY_LABELS[frequency])
-    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False,
-              title="Hovedfunksjon", title_fontsize=8)  # fmt: skip
-
-
-def _plot_political(
-    survey: Survey, municipality: str, directory: Path, colours: dict[str, Any], formats: tuple[str, ...]
-) -> list[Path]:
-    """People with political contact on the left, bodies on the right, lines coloured by contact type."""
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-
-    contacts = survey.political_contacts[survey.political_contacts.municipality == municipality]
-    if contacts.empty:  # nothing to draw
-        return []
-    groups = function_groups(survey)
-    people = sorted(contacts["respondent_id"].unique())
-    bodies = list(dict.fromkeys(contacts["body"]))
-    type_colours = dict(zip(TYPE_LABELS, ("tab:blue", "tab:green", "tab:red", "tab:orange"), strict=True))
-    fig = Figure(figsize=(8, max(3.0, 0.35 * len(people) + 1)))
-    ax = fig.subplots()
-    ys = {p: 1 - i / max(len(people) - 1, 1) for i, p in enumerate(people)}
-    yb = {b: 1 - i / max(len(bodies) - 1, 1) for i, b in enumerate(bodies)}
-    offsets = {t: (i - 1.5) * 0.012 for i, t in enumerate(TYPE_LABELS)}
-    for row in contacts.itertuples(index=False):
-        off = offsets[row.type]
-        ax.plot(
-            [0, 1],
-            [ys[row.respondent_id] + off, yb[row.body] + off],
-            color=type_colours[row.type],
-            linewidth=1.4,
-            alpha=0.8,
-        )
-    for p in people:
-        ax.scatter(
-            [0], [ys[p]], s=260, color=colours.get(groups.get(p, ""), "0.8"), zorder=3, edgecolors="white"
-        )
-        ax.text(-0.04, ys[p], p, ha="right", va="center", fontsize=8)
-    for b in bodies:
-        ax.scatter([1], [yb[b]], s=320, marker="s", color="0.3", zorder=3)
-        ax.text(1.04, yb[b], b, ha="left", va="center", fontsize=9)
-    handles = [Line2D([], [], color=c, linewidth=2) for c in type_colours.values()]
-    ax.legend(
-        handles,
-        list(TYPE_LABELS.values()),
-        loc="lower center",
-        bbox_to_anchor=(0.5, -0.18),
-        ncol=4,
-        fontsize=7,
-        frameon=False,
-    )
-    respondents = int(survey.respondents.query("municipality == @municipality")["responded"].sum())
-    ax.set_title(f"{municipality}: politisk kontakt ({len(people)} av {respondents} respondenter)")
-    ax.set_xlim(-0.3, 1.5)
-    ax.set_axis_off()
-    written = save_figure(fig, directory / file_stem(municipality, "political"), formats)
     return written

@@ -46,7 +46,7 @@ import jinja2
 import pandas as pd
 
 from coder import codebook as codebook_mod
-from coder import network, privacy
+from coder import network, network_figures, privacy
 from coder import survey as survey_mod
 from coder.codebook import Codebook
 from coder.errors import CoderError
@@ -840,7 +840,7 @@ def plot(
             caption = f"Andelen i hver kommune som nevner temaet, blant dem som svarte på «{question.label}»."
             figures[question.question_id].append((caption, files[0]))
     if summary.network_report is not None:
-        written += network.plot(survey, directory, report=summary.network_report, formats=formats)
+        written += network_figures.plot(survey, directory, report=summary.network_report, formats=formats)
         for municipality in summary.municipalities:
             figures.setdefault("network", []).extend(
                 (

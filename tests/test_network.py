@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from coder import network, survey
+from coder import network, network_figures, survey
 from coder.cli import app
 from coder.errors import CoderError
 
@@ -80,7 +80,7 @@ def test_a_survey_without_answers_or_political_contacts(tiny: survey.Survey, tmp
     assert report.political.counts.loc[0, "respondents"] == 0
     assert (report.political.by_function["with_contact"] == 0).all()
     assert figures(report, "Tiny", "weekly")["ties"] == 2
-    written = network.plot(tiny, tmp_path, levels=["daily"], formats=("png",))
+    written = network_figures.plot(tiny, tmp_path, levels=["daily"], formats=("png",))
     assert [p.name for p in written] == ["tiny_daglig.png"]  # no political picture without political data
 
 
@@ -247,32 +247,8 @@ def test_political_contact_counts(both: survey.Survey) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Output: CSV, pictures, Gephi, command line
+# Output: CSV, Gephi, command line (the pictures: test_network_figures.py)
 # ---------------------------------------------------------------------------------------------------------
-
-
-def test_layout_is_shared_and_deterministic(both: survey.Survey) -> None:
-    first = network.layout(both, "Oppdal", seed=0)
-    assert first == network.layout(both, "Oppdal", seed=0)
-    assert set(first) == set(both.respondents.query("municipality == 'Oppdal'")["respondent_id"])
-    assert first["O27"][1] < -1.2  # no contact at all: set apart below
-
-
-def test_plot_writes_png_and_svg_deterministically(tmp_path: Path) -> None:
-    oppdal = survey.load(OPPDAL)
-    written = network.plot(oppdal, tmp_path / "a", levels=["weekly"])
-    names = sorted(p.name for p in written)
-    assert names == [
-        "oppdal_politisk.png",
-        "oppdal_politisk.svg",
-        "oppdal_ukentlig.png",
-        "oppdal_ukentlig.svg",
-    ]
-    assert (tmp_path / "a" / "oppdal_ukentlig.png").read_bytes().startswith(b"\x89PNG")
-    svg = (tmp_path / "a" / "oppdal_ukentlig.svg").read_text(encoding="utf-8")
-    assert "<svg" in svg and "O01" in svg
-    again = network.plot(oppdal, tmp_path / "b", levels=["weekly"], formats=("svg",))
-    assert again[0].read_bytes() == (tmp_path / "a" / "oppdal_ukentlig.svg").read_bytes()
 
 
 @pytest.mark.parametrize("fmt, reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
@@ -370,7 +346,8 @@ def test_graphs_are_built_once_for_tables_pictures_and_export(
 
     monkeypatch.setattr(network, "contact_graph", counting)
     report = network.network(both, ["weekly", "monthly"])
-    network.plot(both, tmp_path / "plots", levels=["weekly", "monthly"], report=report, formats=("png",))
+    levels = ["weekly", "monthly"]
+    network_figures.plot(both, tmp_path / "plots", levels=levels, report=report, formats=("png",))
     network.export(both, tmp_path / "gephi", "graphml", levels=["weekly", "monthly"], report=report)
     # one graph per municipality and level: positions, summary, layout, pictures and export share them
     assert sorted(calls) == sorted((lv, m) for lv in ("weekly", "monthly") for m in ("Oppdal", "Rissa"))
