@@ -597,6 +597,7 @@ def review(
 ) -> None:
     """Review suggestions in the terminal, one command line per decision (`?` lists the keys)."""
     from coder import review as review_module
+    from coder import review_screen
 
     if accept_from is not None or reject_below is not None:
         counts = review_module.bulk_review(project, coder, accept_from=accept_from, reject_below=reject_below)
@@ -605,7 +606,7 @@ def review(
             f" {counts['open']} left open"
         )
         return
-    summary = review_module.review(
+    summary = review_screen.review(
         project, coder, console=console, filter=filter, blind=not show_others, refit_every=refit_every
     )
     console.print(f"{summary.decisions} decisions saved in {rich_escape(str(project))}.")

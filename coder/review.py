@@ -1,38 +1,16 @@
-"""Reviewing suggestions: the interactive ``coder review`` screen and the bulk mode for scripts.
+"""Reviewing suggestions: the state of a coder's review, the order of the queue, and bulk review.
 
-The screen is drawn with rich and driven by one command line per decision, so it works in any terminal,
-through a pipe and under ``CliRunner``. Every command is logged as one committed transaction before the
-next prompt (see :mod:`coder.store`), so a killed review loses at most the line being typed.
+The interactive ``coder review`` screen that drives them is :mod:`coder.review_screen`; this module draws
+nothing. Every decision is logged as one committed transaction (see :mod:`coder.store`).
 
-Commands (``?`` shows them)::
+Order of the queue: answers this coder has not decided first; then, unless blind, answers where the other
+coders disagree; then the least certain ones -- smallest distance between a confidence and the run's
+threshold (a code without a suggestion counts as confidence 0) -- so each decision teaches the model the
+most. A *band* is that of the answer's strongest suggestion: high >= 2/3, mid >= 1/3, low below (or none).
 
-    a          accept the model's proposal: open suggestions at/above the threshold accepted,
-               the others rejected, and the answer closed (no other code); next answer
-    a 2 3      accept suggestions 2 and 3 (numbers as listed); stay
-    r          reject every open suggestion (the answer stays open for + codes); next answer
-    r 1        reject suggestion 1; stay
-    + text     add a code: its id, or a search in ids and labels (must match one code)
-    - text     remove a code the answer has
-    n          done: reject what is still open and close the answer -- every code not
-               accepted or added is absent ("no code" when there is none); next
-    s, Enter   skip: no decision; next
-    u          undo your latest command (logged as undo entries; a bulk run counts as one
-               command) and go back to that answer
-    f EXPR     filter: code=ID | question=ID | band=low|mid|high | undecided, joined by '|';
-               'f' alone clears the filter
-    q          quit (everything is already saved)
-
-Every ``--refit-every`` decisions (default 10) the model learns from the decisions so far (coding blind:
-this coder's only) and the rest of the queue is ordered again under it, with its confidences and evidence.
-
-Order: answers this coder has not decided first; then, unless blind, answers where the other coders
-disagree; then the least certain ones -- smallest distance between a confidence and the run's threshold
-(a code without a suggestion counts as confidence 0) -- so each decision teaches the model the most.
-A *band* is that of the answer's strongest suggestion: high >= 2/3, mid >= 1/3, low below (or none).
-
-An answer is *decided* (progress, the ``undecided`` filter, the order) when you closed it (``a``, ``n``)
-or no suggestion at or above the threshold is left open on it (see :mod:`coder.store`); ``a 2``, ``r 1``
-and bulk review decide single codes only and never close an answer.
+An answer is *decided* (progress, the ``undecided`` filter, the order) when the coder closed it or no
+suggestion at or above the threshold is left open on it (see :mod:`coder.store`); bulk review decides
+single codes only and never closes an answer.
 """
 
 from __future__ import annotations
@@ -40,16 +18,9 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
-from rich.console import Console, Group
-from rich.markup import escape
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
 
 from coder import progress
 from coder.classify import DEFAULT_THRESHOLD, CodeSuggester, label_matrix, model_cache
@@ -59,20 +30,14 @@ from coder.store import STORED_CONFIDENCE_FLOOR, Decision, Project
 
 __all__ = [
     "Filter",
-    "ReviewSummary",
     "bulk_review",
-    "evidence_words",
     "parse_filter",
     "queue",
-    "render",
-    "review",
 ]
 
 #: Decisions after which ``coder review`` refits the model and orders the queue again.
 REFIT_EVERY = 10
 BANDS = {"low": (0.0, 1 / 3), "mid": (1 / 3, 2 / 3), "high": (2 / 3, float("inf"))}
-
-HELP = __doc__.split("Commands (``?`` shows them)::", 1)[1].split("Order:", 1)[0].strip("\n")
 
 
 @dataclass(frozen=True)
@@ -347,335 +312,3 @@ def bulk_review(
         project.record(coder, decisions, mode="bulk")
     accepted = sum(d.action == "accept" for d in decisions)
     return {"accepted": accepted, "rejected": len(decisions) - accepted, "open": left}
-
-
-# ----------------------------------------------------------------------------------------------------------
-# The interactive screen
-# ----------------------------------------------------------------------------------------------------------
-
-
-def _bar(confidence: float, width: int = 10) -> str:
-    filled = round(confidence * width)
-    return "█" * filled + "░" * (width - filled)
-
-
-def evidence_words(evidence: str) -> list[str]:
-    """The words of an evidence string worth highlighting: keywords and terms, not quoted examples.
-
-    >>> evidence_words("keywords: kommunal bolig*, rus*; terms: NEG_helhet; like: «Ingen tar tak»")
-    ['kommunal', 'bolig', 'rus', 'helhet']
-    """
-    evidence = re.sub(r"«[^»]*»", " ", evidence)  # similar examples are not in this answer
-    words = []
-    for part in re.split(r"[;,]", evidence):
-        part = re.sub(r"^\s*\w+:\s*", "", part)  # "keywords:", "terms:", "like:"
-        for word in part.replace("*", " ").split():
-            word = word.removeprefix("NEG_")
-            if len(word) >= 3 and word not in words:
-                words.append(word)
-    return words
-
-
-def _highlight(text: str, evidence: list[str]) -> Text:
-    """The answer with the evidence words marked (a word matches the start of a word: lemma -> inflection)."""
-    rich_text = Text(text)
-    words = sorted({w for e in evidence for w in evidence_words(e)}, key=len, reverse=True)
-    for word in words:
-        rich_text.highlight_regex(
-            re.compile(rf"\b{re.escape(word)}\w*", re.IGNORECASE), "bold black on yellow"
-        )
-    return rich_text
-
-
-_STATUS = {
-    "accept": "[green]✓ accepted[/]",
-    "add": "[green]✓ added[/]",
-    "reject": "[red]✗ rejected[/]",
-    "remove": "[red]✗ removed[/]",
-}
-
-
-def render(
-    state: _State,
-    items: list[str],
-    index: int,
-    blind: bool,
-    filter: Filter = Filter(),  # noqa: B008 - a frozen dataclass is immutable
-) -> Group:
-    """The screen for ``items[index]``: progress, the answer beside its respondent, the suggestions with
-    confidence bars, the coder's codes (and, unless blind, the other coders'), and the next answers."""
-    answer = items[index]
-    row = state.answers.loc[answer]
-    suggestions = state.suggestions.get(answer, [])
-    counts = {c: 0 for c in state.codebook.code_ids}
-    for (_, code), action in state.mine.items():
-        if action in ("accept", "add") and code in counts:
-            counts[code] += 1
-    decided = f"decided {len(state.decided)}/{len(state.answers)}"
-    shown = "" if filter == Filter() else f"filter {filter.describe()}: "
-    progress = Text(f"{state.coder}: {decided}  ·  {shown}queue {index + 1}/{len(items)}  ·  ")
-    progress.append("  ".join(f"{c} {n}" for c, n in counts.items()), style="dim")
-
-    about = Table.grid(padding=(0, 1))
-    about.add_column(style="dim")
-    about.add_column()
-    about.add_row("respondent", Text(str(row["respondent_id"])))  # Text: user data is never markup
-    if row["question_id"]:
-        about.add_row("question", Text(str(row["question_id"])))
-    for column in state.answers.columns:
-        if column not in ("id", "respondent_id", "question_id", "text") and row[column]:
-            about.add_row(Text(str(column)), Text(str(row[column])))
-    top = Table.grid(expand=True)
-    top.add_column(ratio=3)
-    top.add_column(ratio=2)
-    text = _highlight(row["text"] or "(empty answer)", [e for _, _, e in suggestions])
-    top.add_row(Panel(text, title=Text(answer, style="bold")), Panel(about, title="respondent"))
-
-    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    for column in ("#", "code", "confidence", "status", "evidence"):
-        table.add_column(column)
-    for i, (code, conf, evidence) in enumerate(suggestions, start=1):
-        sure = conf >= state.threshold
-        table.add_row(
-            str(i),
-            Text(f"{code} ({_label(state.codebook, code)})", style="" if sure else "dim"),
-            Text(f"{_bar(conf)} {conf:.2f}", style="green" if sure else "yellow"),
-            _STATUS.get(state.mine.get((answer, code)) or "", "open"),
-            Text(evidence, style="dim"),
-        )
-    parts: list[object] = [progress, top]
-    parts.append(table if suggestions else Text("No suggestions for this answer.", style="dim"))
-    codes = state.codes_of(answer)
-    parts.append(Text(f"Codes: {', '.join(codes) if codes else '—'}", style="bold"))
-    if not blind:
-        for name in state.project.coders():
-            if name != state.coder:
-                theirs = state.project.current_codes(name)
-                theirs = theirs[theirs["id"] == answer]
-                if len(theirs):
-                    listed = ", ".join(c for c in theirs["code"] if c) or "no code"
-                    parts.append(Text(f"{name}: {listed}", style="cyan"))
-    upcoming = items[index + 1 : index + 4]
-    if upcoming:
-        following = Table(title="next", title_justify="left", box=None, show_header=False, pad_edge=False)
-        following.add_column(style="dim", no_wrap=True, min_width=min(30, max(map(len, upcoming))))
-        following.add_column(overflow="ellipsis", no_wrap=True, max_width=30)
-        following.add_column(overflow="ellipsis", no_wrap=True)
-        for other in upcoming:
-            listed = "  ".join(f"{c} {conf:.2f}" for c, conf, _ in state.suggestions.get(other, [])[:3])
-            following.add_row(Text(other), Text(state.answers.at[other, "text"]), Text(listed or "—"))
-        parts.append(following)
-    return Group(*parts)
-
-
-def _label(codebook: Codebook, code: str) -> str:
-    try:
-        return codebook.get(code).label
-    except KeyError:  # a run made with an older codebook (e.g. after a merge)
-        return "not in the codebook"
-
-
-def _find_code(codebook: Codebook, text: str, among: list[str] | None = None) -> str:
-    """A code by exact id, else by a unique case-insensitive match in ids and labels."""
-    candidates = among if among is not None else codebook.code_ids
-    text = text.strip()
-    if text in candidates:
-        return text
-    needle = text.casefold()
-    hits = [
-        c
-        for c in candidates
-        if needle in c.casefold()
-        or needle in codebook.get(c).label.casefold()
-        or needle in codebook.get(c).label_en.casefold()
-    ]
-    if len(hits) == 1:
-        return hits[0]
-    if not hits:
-        raise CoderError(f"no code matches '{text}'")
-    listed = ", ".join(f"{c} ({codebook.get(c).label})" for c in hits)
-    raise CoderError(f"'{text}' matches several codes: {listed}")
-
-
-def _numbers(argument: str, count: int) -> list[int]:
-    numbers = []
-    for part in argument.replace(",", " ").split():
-        if not part.isdigit() or not 1 <= int(part) <= count:
-            raise CoderError(
-                f"no suggestion number '{part}' (1 to {count})" if count else "no suggestions here"
-            )
-        numbers.append(int(part))
-    return numbers
-
-
-@dataclass(frozen=True)
-class ReviewSummary:
-    """What one review session did."""
-
-    commands: int
-    decisions: int
-    finished: bool
-
-
-def review(
-    project_path: str | os.PathLike[str],
-    coder: str,
-    *,
-    console: Console | None = None,
-    read_line: Callable[[str], str] | None = None,
-    filter: str = "",
-    blind: bool = True,
-    run_id: str | None = None,
-    refit_every: int = REFIT_EVERY,
-) -> ReviewSummary:
-    """Review the suggestions of a project interactively as ``coder`` (see the module docs for the keys).
-
-    ``read_line(prompt)`` returns one command line (default: ``console.input``); end of input quits.
-    ``blind`` hides the other coders' decisions (and does not order by their disagreement). Every
-    ``refit_every`` decisions (0: never) the model learns from every decision in the project so far and the
-    rest of the queue is ordered again under it (coding blind: from this coder's decisions only); the
-    codebook model is fitted once, in the background from the start of the session.
-    """
-    coder = coder.strip()
-    if not coder:
-        raise CoderError("the coder name is empty", key="coder")
-    if refit_every < 0:
-        raise CoderError(f"must be 0 (never) or more, got {refit_every}", key="refit_every")
-    console = console or Console()
-    read_line = read_line or (lambda prompt: console.input(Text.from_markup(prompt)))  # no auto-highlight
-    project_path = Path(project_path)
-    with Project.open(project_path) as project:
-        state = _State.load(project, coder, run_id)
-        state.blind = blind
-        learner = _Learner(project, state.run_id)
-        if refit_every and state.run_id is not None:
-            learner.start()
-        logged_at_start = _code_decisions(project, coder)
-        current_filter = parse_filter(filter, state.codebook.code_ids, state.question_ids)
-        items = _queue(state, current_filter, blind)
-        index, commands, since_refit = 0, 0, 0
-
-        def summary(finished: bool) -> ReviewSummary:
-            # Net entries: a decision undone in this session is not saved work.
-            return ReviewSummary(commands, _code_decisions(project, coder) - logged_at_start, finished)
-
-        if state.run_id is None:
-            console.print("[yellow]No suggestion run yet: you can still add codes by hand.[/]")
-        while True:
-            if index >= len(items):
-                console.print(
-                    f"[bold green]End of the queue[/] (filter: {escape(current_filter.describe())})."
-                )
-                return summary(True)
-            answer = items[index]
-            console.print(render(state, items, index, blind, current_filter))
-            try:
-                line = read_line("[bold]a/r/+/-/n/s/u/f/q/? > [/]")
-            except EOFError:
-                return summary(False)
-            verb, _, argument = line.strip().partition(" ")
-            argument = argument.strip()
-            commands += 1
-            try:
-                logged, step = _apply(state, answer, verb, argument, console)
-            except CoderError as error:
-                console.print(f"[red]{escape(str(error))}[/]")
-                continue
-            if step == "quit":
-                return summary(False)
-            state.refresh()
-            since_refit += logged
-            if refit_every and since_refit >= refit_every and state.run_id is not None:
-                since_refit = 0
-                waiting = "" if learner.ready else " (the first time also from the codebook: a minute or so)"
-                with console.status(f"Learning from your decisions{waiting} ..."):
-                    # Coding blind, the model learns from this coder's decisions only.
-                    state.suggestions = learner.refit(coder if blind else None)
-                seen = items[: index + 1]
-                items = seen + [a for a in _queue(state, current_filter, blind) if a not in seen]
-                learned = project.labels(coder if blind else None)["id"].nunique()
-                console.print(f"[dim]The model learned from {learned} coded answers; queue reordered.[/]")
-            if step == "next":
-                index += 1
-            elif step.startswith("undo:"):
-                back = step.removeprefix("undo:")  # go back to the answer whose decision was undone
-                if back not in items:
-                    items.insert(index, back)
-                index = items.index(back)
-            elif step.startswith("filter:"):
-                current_filter = parse_filter(
-                    step.removeprefix("filter:"), state.codebook.code_ids, state.question_ids
-                )
-                items, index = _queue(state, current_filter, blind), 0
-                console.print(f"Filter: {escape(current_filter.describe())} · {len(items)} answers")
-
-
-def _code_decisions(project: Project, coder: str) -> int:
-    """How many code decisions of ``coder`` are in effect (closing an answer is not one; undone ones not)."""
-    log = project.effective_log(coder)
-    return int((log["action"] != "none").sum())
-
-
-def _apply(state: _State, answer: str, verb: str, argument: str, console: Console) -> tuple[int, str]:
-    """Carry out one command on ``answer``; return (entries logged, what to do next)."""
-    project, coder, run = state.project, state.coder, state.run_id
-    suggestions = state.suggestions.get(answer, [])
-    open_ = state.open_suggestions(answer)
-    if verb in ("", "s"):
-        return 0, "next"
-    if verb == "q":
-        return 0, "quit"
-    if verb == "?":
-        console.print(Panel(HELP, title="keys"))
-        return 0, "stay"
-    if verb == "f":
-        wanted = parse_filter(argument, state.codebook.code_ids, state.question_ids)
-        if not _queue(state, wanted, state.blind):  # an empty queue would end the session
-            raise CoderError(f"no answers match the filter {wanted.describe()}; it is not changed")
-        return 0, f"filter:{argument}"
-    if verb == "u":
-        undone = project.undo(coder)
-        if not undone:
-            raise CoderError("nothing to undo")
-        console.print(f"Undone: your last command on {escape(', '.join(undone))}")
-        return len(undone), f"undo:{undone[0]}"
-    if verb in ("a", "r") and not argument:
-        if not open_:
-            raise CoderError("no open suggestions here (use n for done, + to add a code)")
-        accept = verb == "a"
-        chosen = [
-            Decision(answer, c, "accept" if accept and conf >= state.threshold else "reject", run, conf)
-            for c, conf, _ in open_
-        ]
-        close = [Decision(answer, "", "none")] if accept and answer not in state.closed else []
-        project.record(coder, chosen + close)  # one batch: one undo takes back the codes and the close
-        return len(chosen), "next"
-    if verb in ("a", "r"):
-        picked = [suggestions[n - 1] for n in _numbers(argument, len(suggestions))]
-        chosen = [
-            Decision(answer, c, "accept" if verb == "a" else "reject", run, conf) for c, conf, _ in picked
-        ]
-        project.record(coder, chosen)
-        return len(chosen), "stay"
-    if verb == "+":
-        if not argument:
-            raise CoderError("name the code to add: + <id or search>")
-        code = _find_code(state.codebook, argument)
-        if code in state.codes_of(answer):
-            raise CoderError(f"the answer already has '{code}'")
-        project.record(coder, [Decision(answer, code, "add")])
-        return 1, "stay"
-    if verb == "-":
-        codes = state.codes_of(answer)
-        if not codes:
-            raise CoderError("the answer has no codes to remove")
-        code = _find_code(state.codebook, argument, among=codes)
-        project.record(coder, [Decision(answer, code, "remove")])
-        return 1, "stay"
-    if verb == "n":
-        rejected = [Decision(answer, c, "reject", run, conf) for c, conf, _ in open_]
-        close = [] if answer in state.closed else [Decision(answer, "", "none")]
-        if rejected or close:
-            project.record(coder, rejected + close)
-        return len(rejected) or len(close), "next"
-    raise CoderError(f"unknown command '{verb}' (? shows the keys)")

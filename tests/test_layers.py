@@ -13,7 +13,7 @@ PACKAGE = Path(coder.__file__).parent
 LIBRARY = sorted(path for path in PACKAGE.glob("*.py") if path.stem not in {"__init__", "cli"})
 OPTION = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
 # The two modules that draw on a terminal by design: progress bars, and the interactive review screen.
-RENDERS = {"progress", "review"}
+RENDERS = {"progress", "review_screen"}
 
 
 def _docstrings(tree: ast.AST) -> set[int]:

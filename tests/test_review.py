@@ -16,12 +16,13 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from coder import review as review_module
+from coder import review_screen as review_module
 from coder import store
 from coder.cli import app
 from coder.codebook import Code, Codebook
 from coder.errors import CoderError
-from coder.review import Filter, bulk_review, evidence_words, parse_filter, queue
+from coder.review import Filter, bulk_review, parse_filter, queue
+from coder.review_screen import evidence_words
 from coder.store import Decision, Project
 
 runner = CliRunner()
