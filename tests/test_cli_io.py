@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.io import _write_csv
+from support.io import write_csv
 from typer.testing import CliRunner
 
 from coder.cli import app
@@ -25,8 +25,8 @@ from coder.io import (
     ],
 )
 def test_cli_bad_input_gives_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
-    _write_csv(tmp_path / "a.csv", ";", "cp1252")
-    _write_csv(tmp_path / "dup.csv", ",", "utf-8", rows=[("r1", "a"), ("r1", "b")])
+    write_csv(tmp_path / "a.csv", ";", "cp1252")
+    write_csv(tmp_path / "dup.csv", ",", "utf-8", rows=[("r1", "a"), ("r1", "b")])
     result = CliRunner().invoke(app, [a.format(dir=tmp_path) for a in args])
     assert result.exit_code == 2
     output = result.output.strip()

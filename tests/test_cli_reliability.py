@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from support.reliability import (
-    _write,
     fixture_project,  # noqa: F401
     fixture_suggested,  # noqa: F401
+    write_file,
 )
 from typer.testing import CliRunner
 
@@ -25,8 +25,8 @@ runner = CliRunner()
 
 
 def test_cli_evaluate_table_and_json(tmp_path: Path) -> None:
-    gold = _write(tmp_path / "gold.csv", "id,codes\nr1,follow_up;anchoring\nr2,\nr3,follow_up\n")
-    pred = _write(
+    gold = write_file(tmp_path / "gold.csv", "id,codes\nr1,follow_up;anchoring\nr2,\nr3,follow_up\n")
+    pred = write_file(
         tmp_path / "pred.csv",
         "id,code,confidence,evidence\nr1,follow_up,0.9,x\nr2,anchoring,0.6,\nr3,follow_up,0.8,\n",
     )
@@ -62,9 +62,9 @@ def test_cli_evaluate_bad_input_is_exit_2(tmp_path: Path, gold: str, pred: str, 
         [
             "evaluate",
             "--gold",
-            str(_write(tmp_path / "gold.csv", gold)),
+            str(write_file(tmp_path / "gold.csv", gold)),
             "--pred",
-            str(_write(tmp_path / "p.csv", pred)),
+            str(write_file(tmp_path / "p.csv", pred)),
         ],
     )
     assert result.exit_code == 2

@@ -11,7 +11,7 @@ from support.review import (
     ANSWERS,
     CODEBOOK,
     SUGGESTIONS,
-    _codes,
+    code_pairs,
     fixture_project,  # noqa: F401
 )
 from typer.testing import CliRunner
@@ -47,7 +47,11 @@ def test_accept_takes_the_models_proposal_and_moves_on(project: Project) -> None
     assert set(log.loc[log["action"] != "none", "run_id"]) == {project.latest_run()}
     assert project.closed("kari") == {"a2", "a3"}
     assert log.loc[log["code"] == "anchoring", "confidence"].item() == 0.62
-    assert _codes(project.current_codes("kari")) == {("a3", ""), ("a2", "anchoring"), ("a2", "coordination")}
+    assert code_pairs(project.current_codes("kari")) == {
+        ("a3", ""),
+        ("a2", "anchoring"),
+        ("a2", "coordination"),
+    }
     assert "3 decisions saved" in result.output
 
 
@@ -65,7 +69,7 @@ def test_numbered_add_remove_and_done(project: Project) -> None:
         ("", "none"),  # n closes the answer (changed: it used to log nothing once codes were decided)
     ]
     assert set(log["answer_id"]) == {"a2"}
-    assert _codes(project.current_codes("kari")) == {("a2", "anchoring")}
+    assert code_pairs(project.current_codes("kari")) == {("a2", "anchoring")}
 
 
 def test_done_without_suggestions_records_no_code(project: Project) -> None:
@@ -86,7 +90,7 @@ def test_undo_goes_back_and_logs_an_undo(project: Project) -> None:
     log = project.log("kari")
     assert log["action"].tolist() == ["reject", "none", "undo", "undo", "add"]  # the close is undone too
     assert log["answer_id"].tolist() == ["a3"] * 5  # back on the answer whose decision was undone
-    assert _codes(project.current_codes("kari")) == {("a3", "anchoring")}
+    assert code_pairs(project.current_codes("kari")) == {("a3", "anchoring")}
 
 
 def test_mistakes_are_reported_and_change_nothing(project: Project) -> None:
@@ -136,7 +140,7 @@ def test_cli_bulk_then_wide_export_shows_only_what_the_rule_decided(tmp_path: Pa
     assert _review(project, "", "--accept-from", "0.9", "--reject-below", "0.1").exit_code == 0
     cells = project.cells("kari")
     # the rule decided three cells and nothing else (a1 and a4 count as decided answers all the same)
-    assert _codes(cells) == {("a1", "follow_up"), ("a2", "coordination"), ("a4", "meeting_places")}
+    assert code_pairs(cells) == {("a1", "follow_up"), ("a2", "coordination"), ("a4", "meeting_places")}
     assert cells["bulk"].all()
     out = tmp_path / "wide.csv"
     result = runner.invoke(app, ["codes", "export", str(project.path), "--out", str(out), "--layout", "wide"])

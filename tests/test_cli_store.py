@@ -12,11 +12,11 @@ import pytest
 from support.store import (
     ANSWERS,
     CODEBOOK,
-    _codes,
-    _copy,
-    _write,
+    code_pairs,
+    copy_project,
     fixture_coded,  # noqa: F401
     fixture_project,  # noqa: F401
+    write_file,
 )
 from typer.testing import CliRunner
 
@@ -44,7 +44,7 @@ def test_cli_init_reads_columns_and_attributes(tmp_path: Path) -> None:
         {"svar_id": ["a1", "a2"], "svar": ["Lite oppfølging", ""], "person": ["p1", "p1"], "sp": ["q1", "q2"],
          "kommune": ["Volda", "Volda"]}
     ).to_csv(source, index=False)  # fmt: skip
-    book = _write(tmp_path / "codebook.yaml", codebook_module.to_yaml(CODEBOOK))
+    book = write_file(tmp_path / "codebook.yaml", codebook_module.to_yaml(CODEBOOK))
     out = tmp_path / "p.db"
     result = runner.invoke(
         app,
@@ -89,7 +89,7 @@ def test_merge_refuses_different_answers(tmp_path: Path, project: Project) -> No
 
 def test_cli_merge(tmp_path: Path, project: Project) -> None:
     project.record("kari", [Decision("r1:q1", "follow_up", "add")])
-    b_path = _copy(project, tmp_path / "b.db")
+    b_path = copy_project(project, tmp_path / "b.db")
     with Project.open(b_path) as b:
         b.record("ola", [Decision("r1:q1", "anchoring", "add")])
     result = runner.invoke(app, ["merge", str(project.path), str(b_path), "--out", str(tmp_path / "c.db")])
@@ -102,7 +102,7 @@ def test_cli_merge(tmp_path: Path, project: Project) -> None:
 
 def test_merge_warns_when_a_coder_of_one_name_decided_in_both(tmp_path: Path, project: Project) -> None:
     project.record("kari", [Decision("r1:q1", "follow_up", "add")])
-    b_path = _copy(project, tmp_path / "b.db")
+    b_path = copy_project(project, tmp_path / "b.db")
     project.record("kari", [Decision("r1:q2", "anchoring", "add")])
     project.record("per", [Decision("r3:q1", "", "none")])
     with Project.open(b_path) as b:
@@ -154,9 +154,9 @@ def test_export_long_with_cooccurrence(tmp_path: Path, coded: Project) -> None:
     # changed: a status column (agreed | conflict)
     columns = ["id", "respondent_id", "question_id", "code", "coder", "decided_at", "status"]
     assert list(long.columns) == columns
-    assert _codes(long) == _codes(coded.current_codes())
+    assert code_pairs(long) == code_pairs(coded.current_codes())
     assert set(long["status"]) == {"agreed"}
-    assert ("r3:q1", "") in _codes(long)
+    assert ("r3:q1", "") in code_pairs(long)
     assert set(long["coder"]) == {"kari"}
     co = pd.read_csv(tmp_path / "codes.cooccurrence.csv", index_col="code")
     assert co.at["coordination", "coordination"] == 2

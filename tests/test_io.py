@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from support.io import _write_csv
+from support.io import write_csv
 
 from coder.errors import CoderError
 from coder.io import (
@@ -25,7 +25,7 @@ from coder.io import (
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
 @pytest.mark.parametrize("sep", [",", ";"])
 def test_read_answers_handles_excel_csv_variants(tmp_path: Path, encoding: str, sep: str) -> None:
-    path = _write_csv(tmp_path / "answers.csv", sep, encoding)
+    path = write_csv(tmp_path / "answers.csv", sep, encoding)
     answers = read_answers(path)
     assert list(answers.columns) == ["id", "text"]
     assert answers["id"].tolist() == ["r1", "r2", "r3"]
@@ -66,21 +66,21 @@ def test_missing_file_names_the_file(tmp_path: Path) -> None:
 
 
 def test_missing_column_names_file_and_column(tmp_path: Path) -> None:
-    path = _write_csv(tmp_path / "a.csv", ",", "utf-8")
+    path = write_csv(tmp_path / "a.csv", ",", "utf-8")
     with pytest.raises(CoderError) as error:
         read_answers(path, text_col="svar")
     assert str(error.value).startswith(f"{path}, column 'svar': missing column")
 
 
 def test_duplicate_ids_name_the_rows(tmp_path: Path) -> None:
-    path = _write_csv(tmp_path / "a.csv", ",", "utf-8", rows=[("r1", "a"), ("r2", "b"), ("r1", "c")])
+    path = write_csv(tmp_path / "a.csv", ",", "utf-8", rows=[("r1", "a"), ("r2", "b"), ("r1", "c")])
     with pytest.raises(CoderError) as error:
         read_answers(path)
     assert "rows 2, 4" in str(error.value) and "duplicate id 'r1'" in str(error.value)
 
 
 def test_empty_id_is_an_error(tmp_path: Path) -> None:
-    path = _write_csv(tmp_path / "a.csv", ",", "utf-8", rows=[("r1", "a"), ("", "b")])
+    path = write_csv(tmp_path / "a.csv", ",", "utf-8", rows=[("r1", "a"), ("", "b")])
     with pytest.raises(CoderError, match="row 3, column 'id': empty id"):
         read_answers(path)
 

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score, f1_score, precision_recall_fscore_support
 from support.reliability import (
     CODEBOOK,
-    _write,
     fixture_project,  # noqa: F401
     fixture_suggested,  # noqa: F401
+    write_file,
 )
 
 from coder import store
@@ -169,7 +169,7 @@ def test_read_codes_long_and_semicolon_forms_agree(tmp_path: Path) -> None:
 
 def test_read_predictions_rejects_confidence_out_of_range(tmp_path: Path) -> None:
     with pytest.raises(CoderError, match="row 3, column 'confidence'"):
-        read_predictions(_write(tmp_path / "p.csv", "id,code,confidence\nr1,a,0.5\nr2,a,1.2\n"))
+        read_predictions(write_file(tmp_path / "p.csv", "id,code,confidence\nr1,a,0.5\nr2,a,1.2\n"))
 
 
 def test_agreement_counts_only_answers_both_decided(project: store.Project) -> None:

@@ -16,7 +16,7 @@ from rich.console import Console
 from support.review import (
     ANSWERS,
     CODEBOOK,
-    _codes,
+    code_pairs,
     fixture_project,  # noqa: F401
 )
 
@@ -88,7 +88,7 @@ def test_bulk_accepts_and_rejects_confident_suggestions(project: Project) -> Non
     assert set(log["mode"]) == {"bulk"}
     # a2 keeps anchoring (0.62) open: bulk decides single codes and closes nothing, so a2 is not decided
     # (changed: any entry used to make the answer decided, its other codes negatives)
-    assert _codes(project.current_codes("kari")) == {("a1", "follow_up"), ("a4", "")}
+    assert code_pairs(project.current_codes("kari")) == {("a1", "follow_up"), ("a4", "")}
     assert project.decided("kari") == {"a1", "a4"} and project.closed("kari") == set()
     assert project.labels("kari").values.tolist() == [
         ["a1", "follow_up", 1], ["a2", "coordination", 1], ["a4", "meeting_places", 0]

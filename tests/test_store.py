@@ -18,11 +18,11 @@ import pytest
 from support.store import (
     ANSWERS,
     CODEBOOK,
-    _codes,
-    _copy,
-    _write,
+    code_pairs,
+    copy_project,
     fixture_coded,  # noqa: F401
     fixture_project,  # noqa: F401
+    write_file,
 )
 
 from coder import codebook as codebook_module
@@ -60,7 +60,7 @@ def test_init_creates_a_private_self_contained_project(tmp_path: Path) -> None:
         assert answers["municipality"].tolist() == ANSWERS["municipality"].tolist()
         assert answers["text"].tolist() == ANSWERS["text"].tolist()
         assert project.codebook() == CODEBOOK  # rebuilt from the file alone
-        assert codebook_module.load(_write(tmp_path / "cb.yaml", project.codebook_yaml())) == CODEBOOK
+        assert codebook_module.load(write_file(tmp_path / "cb.yaml", project.codebook_yaml())) == CODEBOOK
         assert project.meta()["tool_version"]
 
 
@@ -122,10 +122,10 @@ def test_suggestion_runs_are_stored_with_parameters(project: Project) -> None:
     assert runs["codebook_version"].tolist() == ["2.1", "2.1"]
     assert '"note": "first"' in runs["params"].iat[0]
     stored = project.suggestions(first)
-    assert _codes(stored) == _codes(SUGGESTIONS)
+    assert code_pairs(stored) == code_pairs(SUGGESTIONS)
     assert project.run_threshold(second) == 0.6
     # the model codes are the suggestions at or above the run's threshold
-    assert _codes(project.model_codes(first)) == _codes(SUGGESTIONS[SUGGESTIONS["confidence"] >= 0.5])
+    assert code_pairs(project.model_codes(first)) == code_pairs(SUGGESTIONS[SUGGESTIONS["confidence"] >= 0.5])
 
 
 @pytest.mark.parametrize(
@@ -185,7 +185,7 @@ def test_current_codes_fold_last_action_per_answer_code_coder(project: Project) 
     project.record("kari", [Decision("r1:q2", "coordination", "remove")])
     project.record("kari", [Decision("r1:q2", "anchoring", "add")])  # changed her mind
     current = project.current_codes("kari")
-    assert _codes(current) == {("r1:q1", "follow_up"), ("r1:q2", "anchoring")}
+    assert code_pairs(current) == {("r1:q1", "follow_up"), ("r1:q2", "anchoring")}
     row = current[current["id"] == "r1:q1"].iloc[0]
     assert (row["coder"], row["action"], row["run_id"]) == ("kari", "accept", run)
     assert project.decided("kari") == {"r1:q1", "r1:q2"}
@@ -195,7 +195,7 @@ def test_decided_without_codes_is_an_empty_code_row(project: Project) -> None:
     project.record("kari", [Decision("r3:q1", "", "none")])
     run = project.add_suggestion_run(SUGGESTIONS, threshold=0.5)
     project.record("kari", [Decision("r2:q2", "coordination", "reject", run, 0.7)])
-    assert _codes(project.current_codes()) == {("r3:q1", ""), ("r2:q2", "")}
+    assert code_pairs(project.current_codes()) == {("r3:q1", ""), ("r2:q2", "")}
     # changed: labels() is id, code, present; only the closed r3:q1 implies its other codes absent
     assert project.labels().values.tolist() == [["r2:q2", "coordination", 0], ["r3:q1", "", 0]]
 
@@ -216,7 +216,7 @@ def test_partial_decisions_do_not_become_negatives(tmp_path: Path, project: Proj
     # in the exports, but not for training: only closing the answer (`n`, `a`) says so
     project.record("kari", [Decision("r1:q1", "anchoring", "reject", run, 0.6)])
     assert project.decided("kari") == {"r1:q1"} and project.closed("kari") == set()
-    assert _codes(project.current_codes("kari")) == {("r1:q1", "follow_up")}
+    assert code_pairs(project.current_codes("kari")) == {("r1:q1", "follow_up")}
     assert project.labels("kari").values.tolist() == [["r1:q1", "follow_up", 1], ["r1:q1", "anchoring", 0]]
     assert store.wide_codes(project).set_index("respondent_id").at["r1", "q1__coordination"] == 0
     project.record("kari", [Decision("r1:q1", "", "none")])
@@ -234,7 +234,7 @@ def test_undo_is_a_new_entry_and_restores_the_previous_state(project: Project) -
     project.record("kari", [Decision("r1:q1", "follow_up", "remove"), Decision("r1:q1", "anchoring", "add")])
     project.record("ola", [Decision("r2:q1", "financial_instruments", "add")])
     assert project.undo("kari") == ["r1:q1"]  # the whole latest batch of kari, not ola's later one
-    assert _codes(project.current_codes("kari")) == {("r1:q1", "follow_up")}
+    assert code_pairs(project.current_codes("kari")) == {("r1:q1", "follow_up")}
     assert project.undo("kari") == ["r1:q1"]
     assert project.current_codes("kari").empty
     assert project.undo("kari") == []
@@ -243,7 +243,7 @@ def test_undo_is_a_new_entry_and_restores_the_previous_state(project: Project) -
     assert set(log.loc[log["action"] == "undo", "undoes"]) == set(
         log.loc[log["coder"] == "kari"].head(3)["uuid"]
     )
-    assert _codes(project.current_codes("ola")) == {("r2:q1", "financial_instruments")}
+    assert code_pairs(project.current_codes("ola")) == {("r2:q1", "financial_instruments")}
 
 
 def test_consensus_needs_every_deciding_coder_to_agree(project: Project) -> None:
@@ -251,21 +251,21 @@ def test_consensus_needs_every_deciding_coder_to_agree(project: Project) -> None
     project.record("kari", [Decision("r1:q1", "follow_up", "add"), Decision("r1:q1", "anchoring", "add")])
     project.record("ola", [Decision("r1:q1", "anchoring", "remove")])
     consensus = project.current_codes()
-    assert _codes(consensus) == {("r1:q1", "follow_up")}  # only kari decided follow_up: her value stands
+    assert code_pairs(consensus) == {("r1:q1", "follow_up")}  # only kari decided follow_up: her value stands
     assert consensus["coder"].tolist() == ["kari"]
-    assert _codes(project.current_codes("kari")) == {("r1:q1", "follow_up"), ("r1:q1", "anchoring")}
+    assert code_pairs(project.current_codes("kari")) == {("r1:q1", "follow_up"), ("r1:q1", "anchoring")}
     assert project.coders() == ["kari", "ola"]
     assert project.conflicts().values.tolist() == [["r1:q1", "anchoring", "1", "0"]]
     assert list(project.conflicts().columns) == ["id", "code", "kari", "ola"]
     assert project.labels().values.tolist() == [["r1:q1", "follow_up", 1]]  # the conflict is unknown
     project.record("ola", [Decision("r1:q1", "anchoring", "add")])  # ola changes her mind: agreed again
     assert project.conflicts().empty
-    assert _codes(project.current_codes()) == {("r1:q1", "follow_up"), ("r1:q1", "anchoring")}
+    assert code_pairs(project.current_codes()) == {("r1:q1", "follow_up"), ("r1:q1", "anchoring")}
 
 
 def test_a_later_blind_decision_does_not_wipe_accepts(tmp_path: Path, project: Project) -> None:
     run = project.add_suggestion_run(SUGGESTIONS, threshold=0.5)
-    b_path = _copy(project, tmp_path / "b.db")
+    b_path = copy_project(project, tmp_path / "b.db")
     accept = Decision("r1:q1", "follow_up", "accept", run, 0.95)
     project.record("kari", [accept, Decision("r1:q1", "", "none")])
     project.record("kari", [Decision("r2:q1", "financial_instruments", "accept", run, 0.92)])
@@ -278,12 +278,12 @@ def test_a_later_blind_decision_does_not_wipe_accepts(tmp_path: Path, project: P
         assert cells.at[("r1:q1", "follow_up"), "status"] == "conflict"
         assert cells.at[("r1:q1", "follow_up"), "votes"] == "kari=1, ola=0"
         assert cells.at[("r1:q1", "anchoring"), "present"] == 0  # both closed it without anchoring
-        assert ("r1:q1", "follow_up") not in _codes(merged.current_codes())
+        assert ("r1:q1", "follow_up") not in code_pairs(merged.current_codes())
         only_one = {("r2:q1", "financial_instruments"), ("r2:q2", "coordination")}
-        assert only_one <= _codes(merged.current_codes())
+        assert only_one <= code_pairs(merged.current_codes())
         labels = merged.labels()
-        assert ("r1:q1", "follow_up") not in _codes(labels)
-        assert ("r1:q1", "") not in _codes(labels)  # closed with a conflict: absent codes spelled out
+        assert ("r1:q1", "follow_up") not in code_pairs(labels)
+        assert ("r1:q1", "") not in code_pairs(labels)  # closed with a conflict: absent codes spelled out
         assert labels[labels["id"] == "r1:q1"]["present"].tolist() == [0, 0, 0]
         from coder.classify import label_matrix
 
@@ -311,7 +311,7 @@ def test_bad_decisions_are_refused(project: Project, decision: Decision, message
 def test_merge_keeps_every_coder_and_run_and_is_idempotent(tmp_path: Path, project: Project) -> None:
     run = project.add_suggestion_run(SUGGESTIONS, threshold=0.5)
     project.record("kari", [Decision("r1:q1", "follow_up", "accept", run, 0.95)])
-    b_path = _copy(project, tmp_path / "b.db")
+    b_path = copy_project(project, tmp_path / "b.db")
     project.record("kari", [Decision("r2:q1", "financial_instruments", "accept", run, 0.92)])
     with Project.open(b_path) as b:
         b.record("ola", [Decision("r1:q1", "anchoring", "add")])
@@ -324,8 +324,8 @@ def test_merge_keeps_every_coder_and_run_and_is_idempotent(tmp_path: Path, proje
         assert merged.coders() == ["kari", "ola"]
         assert len(merged.log()) == 2 + 3  # the shared first decision once
         assert set(merged.runs()["run_id"]) == {run, run_b}
-        assert _codes(merged.current_codes("kari")) == _codes(project.current_codes("kari"))
-        assert _codes(merged.current_codes("ola")) == {("r2:q2", "coordination")}
+        assert code_pairs(merged.current_codes("kari")) == code_pairs(project.current_codes("kari"))
+        assert code_pairs(merged.current_codes("ola")) == {("r2:q2", "coordination")}
         assert merged.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert merged.conn.execute("PRAGMA foreign_key_check").fetchall() == []
     again = store.merge(out, b_path, tmp_path / "d.db")
@@ -356,7 +356,7 @@ def test_a_schema_1_file_keeps_its_decisions_and_their_bulk_mode(tmp_path: Path,
     run = project.add_suggestion_run(SUGGESTIONS, threshold=0.5)
     project.record("kari", [Decision("r1:q1", "follow_up", "accept", run, 0.95)], mode="bulk")
     project.record("ola", [Decision("r1:q1", "follow_up", "accept", run, 0.95)])
-    old = _copy(project, tmp_path / "old.db")
+    old = copy_project(project, tmp_path / "old.db")
     with sqlite3.connect(old, isolation_level=None) as conn:
         conn.execute("DROP TABLE reference_answers")
         conn.execute("PRAGMA user_version = 1")

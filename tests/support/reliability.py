@@ -12,7 +12,7 @@ from coder.codebook import Code, Codebook
 from coder.store import Decision
 
 
-def _write(path: Path, text: str) -> Path:
+def write_file(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
 

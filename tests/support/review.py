@@ -63,5 +63,5 @@ def fixture_project(tmp_path: Path) -> Project:
     opened.close()
 
 
-def _codes(frame: pd.DataFrame) -> set[tuple[str, str]]:
+def code_pairs(frame: pd.DataFrame) -> set[tuple[str, str]]:
     return set(zip(frame["id"], frame["code"], strict=True))

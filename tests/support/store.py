@@ -72,11 +72,11 @@ def fixture_project(tmp_path: Path) -> Project:
     opened.close()
 
 
-def _codes(frame: pd.DataFrame) -> set[tuple[str, str]]:
+def code_pairs(frame: pd.DataFrame) -> set[tuple[str, str]]:
     return set(zip(frame["id"], frame["code"], strict=True))
 
 
-def _write(path: Path, text: str) -> Path:
+def write_file(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -84,7 +84,7 @@ def _write(path: Path, text: str) -> Path:
 # -- merge -----------------------------------------------------------------------------------------
 
 
-def _copy(project: Project, path: Path) -> Path:
+def copy_project(project: Project, path: Path) -> Path:
     project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     path.write_bytes(project.path.read_bytes())
     path.chmod(0o600)  # as `cp` keeps it; a copy open to others is test_open_makes_a_shared_copy_private's
