@@ -22,8 +22,12 @@ Which answers are coded (the denominator of every share) is decided by :func:`co
 ``coder suggest``) list only the answers that got a code, so with them every answer counts as coded, those
 without a suggestion carrying no code. ``all_coded`` overrides either default.
 
->>> result = link("examples/oppdal/manifest.yaml", "examples/oppdal/koder.csv")  # doctest: +SKIP
->>> result.themes.head()  # doctest: +SKIP
+>>> from pathlib import Path
+>>> import coder
+>>> oppdal = Path(coder.__file__).parents[1] / "examples" / "oppdal"
+>>> result = link(oppdal / "manifest.yaml", oppdal / "koder.csv")
+>>> result.themes[["question_id", "code", "mentions"]].head(2).values.tolist()
+[['styrker', 'local_knowledge', 7], ['styrker', 'financial_instruments', 6]]
 """
 
 from __future__ import annotations
@@ -74,14 +78,52 @@ def load_codes(
     *,
     survey: Survey | None = None,
 ) -> tuple[pd.DataFrame, list[Path], bool]:
-    """Read and check codes: ``id, code[, confidence]``, the files read, and whether they are suggestions.
+    """Read and check codes: the codes table, the files read, and whether they are machine suggestions.
 
-    ``codes`` is a table ``id, code[, confidence]`` or one or several files: ``id,code``, ``id,codes``
-    (``a;b``) or suggestions ``id,code,confidence,evidence``. The table has a ``confidence`` column exactly
-    when the codes are (or include) machine suggestions; that is what :func:`coded_answers` looks at. An id
-    that is not an answer of the survey, or a code not in the codebook, raises a :class:`CoderError` naming
-    the file, row and column; for ids it says how many and why (no such respondent, no such question, an
-    empty answer), from ``survey``'s respondents and questions when given, else from ``answer_ids``.
+    An id that is not an answer of the survey, or a code not in the codebook, raises a :class:`CoderError`
+    naming the file, row and column; for ids it says how many and why (no such respondent, no such question,
+    an empty answer), from ``survey``'s respondents and questions when given, else from ``answer_ids``. The
+    same code for an answer from several files counts once (with its highest confidence).
+
+    Parameters
+    ----------
+    codes : pandas.DataFrame, path or sequence of paths
+        A table ``id, code[, confidence]``, or one or several files: ``id,code``, ``id,codes`` (``a;b``) or
+        suggestions ``id,code,confidence,evidence``.
+    answer_ids : sequence of str
+        The survey's answer ids.
+    codebook : coder.codebook.Codebook
+        The codes allowed.
+    survey : coder.survey.Survey, optional
+        Explains unknown ids better (default ``None``: from ``answer_ids`` alone).
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        ``id, code`` and, exactly when the codes are (or include) machine suggestions, ``confidence``: that
+        is what :func:`coded_answers` looks at. An answer with codes has no row with an empty code.
+    paths : list of pathlib.Path
+        The files read (empty for a table).
+    machine : bool
+        The codes are machine suggestions.
+
+    Raises
+    ------
+    CoderError
+        For an unknown id or code, or a confidence that is not a number from 0 to 1.
+
+    Examples
+    --------
+    >>> from coder.codebook import Code, Codebook
+    >>> book = Codebook(name="b", language="nb", version="1", codes=(Code("x", "X"), Code("y", "Y")))
+    >>> codes = pd.DataFrame({"id": ["r1:q", "r1:q", "r2:q"], "code": ["x", "", "y"]})
+    >>> table, paths, machine = load_codes(codes, ["r1:q", "r2:q"], book)
+    >>> table.values.tolist(), machine
+    ([['r1:q', 'x'], ['r2:q', 'y']], False)
+    >>> load_codes(pd.DataFrame({"id": ["r1:q"], "code": ["z"]}), ["r1:q"], book)
+    Traceback (most recent call last):
+    ...
+    coder.errors.CoderError: ...
     """
     known_ids = _KnownAnswers.of(answer_ids, survey)
     if isinstance(codes, pd.DataFrame):
@@ -252,17 +294,35 @@ class CodedAnswers:
 
 
 def coded_answers(answers: pd.DataFrame, codes: pd.DataFrame, all_coded: bool | None = None) -> CodedAnswers:
-    """Which ``answers`` are coded, given ``codes`` (``id, code[, confidence]``).
+    """Which ``answers`` are coded, given ``codes``: the denominator of every share.
 
-    ``all_coded`` None (the default) decides from the codes: machine suggestions (a ``confidence`` column,
-    as from ``coder suggest``) list only the answers that got a code but were made for every answer, so
-    every answer counts as coded; a human codes file lists what has been coded, so an answer missing from it
-    is not coded yet and left out. True or False overrides that.
+    Machine suggestions (a ``confidence`` column, as from ``coder suggest``) list only the answers that got a
+    code but were made for every answer, so every answer counts as coded; a human codes file lists what has
+    been coded, so an answer missing from it is not coded yet and left out.
 
-    >>> codes = pd.DataFrame({"id": ["O01:styrker"], "code": [""]})
-    >>> base = coded_answers(survey.answers, codes)  # doctest: +SKIP
-    >>> len(base.answers), base.all_coded  # doctest: +SKIP
-    (1, False)
+    Parameters
+    ----------
+    answers : pandas.DataFrame
+        The survey's answers (``id`` and the other columns of :attr:`coder.survey.Survey.answers`).
+    codes : pandas.DataFrame
+        ``id, code[, confidence]`` (as from :func:`load_codes`).
+    all_coded : bool, optional
+        Every answer counts as coded (True) or only those in the codes (False); default ``None`` decides from
+        the codes as above.
+
+    Returns
+    -------
+    CodedAnswers
+
+    Examples
+    --------
+    >>> answers = pd.DataFrame({"id": ["r1:q", "r2:q"], "question_id": ["q", "q"]})
+    >>> base = coded_answers(answers, pd.DataFrame({"id": ["r1:q"], "code": [""]}))
+    >>> len(base.answers), base.all_coded, base.uncoded
+    (1, False, 1)
+    >>> suggested = pd.DataFrame({"id": ["r1:q"], "code": ["x"], "confidence": [0.9]})
+    >>> len(coded_answers(answers, suggested).answers)
+    2
     """
     machine = "confidence" in codes.columns
     everything = machine if all_coded is None else bool(all_coded)
@@ -293,6 +353,24 @@ def centrality_terciles(positions: pd.DataFrame) -> pd.Series:
 
     People are ranked by degree, then betweenness, then id (so ties split deterministically) and cut into
     three groups as equal as possible.
+
+    Parameters
+    ----------
+    positions : pandas.DataFrame
+        With ``person, municipality, level, degree, betweenness`` (as from
+        :func:`coder.network.positions`).
+
+    Returns
+    -------
+    pandas.Series
+        ``"low"``, ``"middle"`` or ``"high"``, on the index of ``positions``.
+
+    Examples
+    --------
+    >>> positions = pd.DataFrame({"person": ["a", "b", "c"], "municipality": "M", "level": "weekly",
+    ...                           "degree": [2, 0, 1], "betweenness": 0.0})
+    >>> centrality_terciles(positions).tolist()
+    ['high', 'low', 'middle']
     """
     out = pd.Series("", index=positions.index, dtype=object)
     for _, group in positions.groupby(["municipality", "level"], sort=False):
@@ -332,10 +410,63 @@ def crosstab(
 ) -> LinkResult:
     """Cross theme mentions with position variables, per question; see the module notes for the tests.
 
-    ``codes``: ``id, code[, confidence]`` (as from :func:`load_codes`); ``positions``: one level of
-    :func:`coder.network.positions`; ``answers``: :attr:`coder.survey.Survey.answers`. Codes whose id is
-    not an answer raise :class:`CoderError`; which answers count as coded is :func:`coded_answers`'s rule
-    (``all_coded``). ``functions`` and ``questions`` fix the order of rows (default: as found).
+    For every question and code, the respondents who answered (and are coded) are split by each position
+    variable: each function (has it or not), broker, isolate and political contact (yes or no) with
+    Fisher's exact test; community, centrality tercile and municipality (with several) with the chi-square
+    test of independence. ``q_value`` adjusts the p-values of all tests of the call by the
+    Benjamini-Hochberg procedure [1]_.
+
+    Parameters
+    ----------
+    codes : pandas.DataFrame
+        ``id, code[, confidence]`` (as from :func:`load_codes`).
+    positions : pandas.DataFrame
+        One level of :func:`coder.network.positions`.
+    answers : pandas.DataFrame
+        :attr:`coder.survey.Survey.answers`.
+    functions : list of str, optional
+        The functions, in the order of the rows (default ``None``: sorted as found).
+    questions : list of str, optional
+        The questions, in the order of the rows (default ``None``: as in ``answers``).
+    all_coded : bool, optional
+        Which answers count as coded: :func:`coded_answers`'s rule (default ``None``: from the codes).
+
+    Returns
+    -------
+    LinkResult
+        Without provenance (:func:`link` adds it).
+
+    Raises
+    ------
+    CoderError
+        For a code whose id is not an answer.
+    ValueError
+        For positions of more than one level.
+
+    References
+    ----------
+    .. [1] Y. Benjamini and Y. Hochberg, "Controlling the false discovery rate: a practical and powerful
+       approach to multiple testing", Journal of the Royal Statistical Society B, 57(1), pp. 289-300, 1995.
+
+    Examples
+    --------
+    >>> positions = pd.DataFrame({
+    ...     "person": ["r1", "r2", "r3", "r4"], "level": "weekly", "municipality": "M",
+    ...     "functions": ["leder", "leder", "", ""], "broker": [True, False, False, False],
+    ...     "isolate": False, "political_contact": False, "community": ["1", "1", "2", "2"],
+    ...     "degree": [3, 2, 1, 1], "betweenness": 0.0,
+    ... })
+    >>> answers = pd.DataFrame({"id": ["r1:q", "r2:q", "r3:q", "r4:q"],
+    ...                         "respondent_id": ["r1", "r2", "r3", "r4"], "question_id": "q"})
+    >>> codes = pd.DataFrame({"id": ["r1:q", "r2:q", "r3:q", "r4:q"], "code": ["x", "x", "", "y"]})
+    >>> result = crosstab(codes, positions, answers)
+    >>> result.themes.values.tolist()
+    [['q', 'x', 4, 2, 0.5], ['q', 'y', 4, 1, 0.25]]
+    >>> leader = result.counts.query("code == 'x' and variable == 'function'")
+    >>> leader[["category", "n", "k"]].values.tolist()
+    [['leder', 2, 2]]
+    >>> result.tests.query("code == 'x' and variable == 'community'")[["test", "warning"]].values.tolist()
+    [['fisher', 'too few to support a conclusion (a group or count of 2)']]
     """
     if positions["level"].nunique() > 1:
         raise ValueError("crosstab needs the positions of one level")
@@ -513,13 +644,50 @@ def link(
 ) -> LinkResult:
     """Theme counts linked to network positions at ``level`` for a survey (or manifest) and codes.
 
-    ``codes`` is a table ``id, code[, confidence]`` or one or several codes files (concatenated: one per
-    municipality, say), checked against ``codebook`` (a :class:`~coder.codebook.Codebook`, a YAML file, or
-    None for the default codebook): an unknown id or code is a :class:`CoderError` naming the file, row and
-    column. Which answers count as coded follows :func:`coded_answers` (``all_coded``: None decides from
-    the codes; the provenance says which base was used).
+    The codes are checked against the codebook (:func:`load_codes`); which answers count as coded follows
+    :func:`coded_answers` (the provenance says which base was used). Positions (community, broker, isolate,
+    centrality) are those of :func:`coder.network.positions`; the tables and tests are :func:`crosstab`'s.
 
-    Positions (community, broker, isolate, centrality) are those of :func:`coder.network.positions`.
+    Parameters
+    ----------
+    survey : coder.survey.Survey or path
+        A loaded survey or its manifest.
+    codes : pandas.DataFrame, path or list of paths
+        A table ``id, code[, confidence]`` or one or several codes files (concatenated: one per
+        municipality, say).
+    level : str, default "weekly"
+        The contact level of the network.
+    mutual : bool, default False
+        Keep only the ties both people reported.
+    seed : int, default 0
+        The seed of the community detection.
+    broker_betweenness : float, default :data:`coder.network.BROKER_BETWEENNESS`
+        The betweenness from which a person with ties to several communities counts as a broker.
+    all_coded : bool, optional
+        See :func:`coded_answers` (default ``None``: decided from the codes).
+    codebook : coder.codebook.Codebook or path, optional
+        A codebook or its YAML file (default ``None``: the default codebook).
+
+    Returns
+    -------
+    LinkResult
+        With the provenance: the inputs, the settings and the base of the shares.
+
+    Raises
+    ------
+    CoderError
+        For an unknown id or code (naming the file, row and column), or an unknown level.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import coder
+    >>> oppdal = Path(coder.__file__).parents[1] / "examples" / "oppdal"
+    >>> result = link(oppdal / "manifest.yaml", oppdal / "koder.csv")
+    >>> result.themes[["question_id", "code", "answers", "mentions"]].head(1).values.tolist()
+    [['styrker', 'local_knowledge', 19, 7]]
+    >>> result.provenance["coded_answers"], result.provenance["level"]
+    (70, 'weekly')
     """
     net.check_levels([level])  # a bad option fails before any work
     if not isinstance(survey, Survey):
@@ -563,7 +731,27 @@ def link(
 def write_link(result: LinkResult, directory: str | Path) -> list[Path]:
     """Write ``link_themes.csv``, ``link_counts.csv``, ``link_tests.csv`` and ``link.json`` to ``directory``.
 
-    The directory is created if needed; the JSON holds the same tables and the provenance.
+    Parameters
+    ----------
+    result : LinkResult
+        From :func:`link` or :func:`crosstab`.
+    directory : str or pathlib.Path
+        Created if needed.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written; the JSON holds the same tables and the provenance.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> themes = pd.DataFrame({"question_id": ["q"], "code": ["x"], "answers": [4], "mentions": [2],
+    ...                        "share": [0.5]})
+    >>> result = LinkResult(themes, pd.DataFrame(), pd.DataFrame())
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     [path.name for path in write_link(result, folder)]
+    ['link_themes.csv', 'link_counts.csv', 'link_tests.csv', 'link.json']
     """
     directory = output_directory(directory)
     written = [

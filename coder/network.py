@@ -13,9 +13,11 @@ brokerage, colours in pictures) it uses the *primary* function, the first one li
 Krackhardt's E-I index instead counts a tie as internal when the two people share *any* function, so a
 person with several functions belongs to each of their groups.
 
+>>> from pathlib import Path
+>>> import coder
 >>> from coder import survey, network
->>> s = survey.load("examples/oppdal/manifest.yaml")  # doctest: +SKIP
->>> network.positions(s, "weekly").query("isolate").person.tolist()  # doctest: +SKIP
+>>> s = survey.load(Path(coder.__file__).parents[1] / "examples" / "oppdal" / "manifest.yaml")
+>>> network.positions(s, "weekly").query("isolate").person.tolist()
 ['O07', 'O23', 'O25', 'O26', 'O27', 'O28']
 """
 
@@ -63,10 +65,30 @@ def _check_level(level: str) -> None:
 
 
 def check_levels(levels: Iterable[str]) -> tuple[str, ...]:
-    """The levels as a tuple; a :class:`CoderError` for an unknown one (check options before any work).
+    """The levels as a tuple, checked (check options before any work).
 
+    Parameters
+    ----------
+    levels : iterable of str
+        Each of ``daily``, ``weekly``, ``monthly``.
+
+    Returns
+    -------
+    tuple of str
+
+    Raises
+    ------
+    CoderError
+        For an unknown level.
+
+    Examples
+    --------
     >>> check_levels(["daily", "weekly"])
     ('daily', 'weekly')
+    >>> check_levels(["yearly"])
+    Traceback (most recent call last):
+    ...
+    coder.errors.CoderError: ...unknown level 'yearly' (use daily, weekly, monthly)
     """
     levels = tuple(levels)
     for level in levels:
@@ -75,7 +97,28 @@ def check_levels(levels: Iterable[str]) -> tuple[str, ...]:
 
 
 def check_export_format(fmt: str) -> str:
-    """The export format (graphml or gexf); a :class:`CoderError` for another (check before any work)."""
+    """The export format, checked (check options before any work).
+
+    Parameters
+    ----------
+    fmt : str
+        ``graphml`` or ``gexf`` (:data:`EXPORT_FORMATS`).
+
+    Returns
+    -------
+    str
+        ``fmt``.
+
+    Raises
+    ------
+    CoderError
+        For another format.
+
+    Examples
+    --------
+    >>> check_export_format("gexf")
+    'gexf'
+    """
     if fmt not in EXPORT_FORMATS:
         known = " or ".join(EXPORT_FORMATS)
         raise CoderError(f"unknown export format '{fmt}' (use {known})", key="export_format")
@@ -90,13 +133,41 @@ def check_export_format(fmt: str) -> str:
 def contact_graph(
     survey: Survey, level: str = "weekly", *, mutual: bool = False, municipality: str | None = None
 ) -> nx.Graph:
-    """The undirected contact network at ``level`` (cumulative), one municipality or all.
+    """The undirected contact network at ``level`` (cumulative), of one municipality or all.
 
-    Nodes carry ``label``, ``municipality``, ``functions`` (tuple), ``group`` (primary function) and
-    ``responded``; edges carry ``frequency``, the most frequent level at which the tie exists.
+    A contact reported by either side counts, at its most frequent level; with ``mutual`` both sides must
+    report it (each at that level or more often). Everyone the municipality named is a node.
 
-    >>> G = contact_graph(s, "daily", municipality="Oppdal")  # doctest: +SKIP
-    >>> G.number_of_nodes(), G.number_of_edges()  # doctest: +SKIP
+    Parameters
+    ----------
+    survey : coder.survey.Survey
+        A loaded survey.
+    level : str, default "weekly"
+        ``daily``, ``weekly`` (daily + weekly) or ``monthly`` (daily + weekly + monthly).
+    mutual : bool, default False
+        Keep only the ties both people reported.
+    municipality : str, optional
+        One municipality (default ``None``: everyone in the survey).
+
+    Returns
+    -------
+    networkx.Graph
+        Nodes carry ``label``, ``municipality``, ``functions`` (tuple), ``group`` (primary function) and
+        ``responded``; edges carry ``frequency``, the most frequent level at which the tie exists.
+
+    Raises
+    ------
+    CoderError
+        For an unknown level or municipality.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import coder
+    >>> from coder import survey
+    >>> s = survey.load(Path(coder.__file__).parents[1] / "examples" / "oppdal" / "manifest.yaml")
+    >>> G = contact_graph(s, "daily", municipality="Oppdal")
+    >>> G.number_of_nodes(), G.number_of_edges()
     (29, 4)
     """
     _check_level(level)
@@ -144,9 +215,29 @@ Graphs = dict[tuple[str, str], nx.Graph]
 def contact_graphs(survey: Survey, levels: Iterable[str] = LEVELS, *, mutual: bool = False) -> Graphs:
     """:func:`contact_graph` of every municipality at every level, built once for all the tables and files.
 
-    >>> graphs = contact_graphs(s, ["weekly"])  # doctest: +SKIP
-    >>> graphs["Oppdal", "weekly"].number_of_nodes()  # doctest: +SKIP
-    29
+    Parameters
+    ----------
+    survey : coder.survey.Survey
+        A loaded survey.
+    levels : iterable of str, default ("daily", "weekly", "monthly")
+        The levels.
+    mutual : bool, default False
+        Keep only the ties both people reported.
+
+    Returns
+    -------
+    dict of (str, str) to networkx.Graph
+        By (municipality, level).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import coder
+    >>> from coder import survey
+    >>> s = survey.load(Path(coder.__file__).parents[1] / "examples" / "oppdal" / "manifest.yaml")
+    >>> graphs = contact_graphs(s, ["weekly"])
+    >>> list(graphs), graphs["Oppdal", "weekly"].number_of_nodes()
+    ([('Oppdal', 'weekly')], 29)
     """
     return {
         (municipality, level): contact_graph(survey, level, mutual=mutual, municipality=municipality)
@@ -172,7 +263,7 @@ def brokerage(G: nx.Graph, group: str = "group") -> dict[Hashable, dict[str, int
 
     For every broker ``b`` and every ordered pair of distinct nodes ``a``, ``c`` with ties ``a → b`` and
     ``b → c`` but no tie ``a → c``, the pair counts towards one role of ``b``, by the ``group`` node
-    attribute (Gould and Fernandez 1989):
+    attribute [1]_:
 
     - coordinator: a, b and c in the same group;
     - gatekeeper: a outside, b and c in the same group (b decides what comes into the group);
@@ -181,12 +272,37 @@ def brokerage(G: nx.Graph, group: str = "group") -> dict[Hashable, dict[str, int
     - liaison: a, b and c in three different groups.
 
     An undirected graph is read as ties in both directions, so each open pair is counted once from each
-    end: coordinator, consultant and liaison counts are even, and gatekeeper equals representative.
+    end: coordinator, consultant and liaison counts are even, and gatekeeper equals representative. The
+    counts are raw (not compared with their expected values under random group assignment).
 
+    Parameters
+    ----------
+    G : networkx.Graph or networkx.DiGraph
+        The ties.
+    group : str, default "group"
+        The node attribute that names each node's group (a node without it is in the group ``None``).
+
+    Returns
+    -------
+    dict
+        node -> ``{role: count}`` with the roles of :data:`ROLES`, in that order.
+
+    References
+    ----------
+    .. [1] R. V. Gould and R. M. Fernandez, "Structures of mediation: a formal approach to brokerage in
+       transaction networks", Sociological Methodology, 19, pp. 89-126, 1989.
+
+    Examples
+    --------
     >>> G = nx.path_graph(["a", "b", "c"], create_using=nx.DiGraph)
     >>> nx.set_node_attributes(G, {"a": "NAV", "b": "NAV", "c": "Helse"}, "group")
     >>> brokerage(G)["b"]
     {'coordinator': 0, 'gatekeeper': 0, 'representative': 1, 'consultant': 0, 'liaison': 0}
+
+    Undirected, the open pair is counted from both ends:
+
+    >>> brokerage(G.to_undirected())["b"]
+    {'coordinator': 0, 'gatekeeper': 1, 'representative': 1, 'consultant': 0, 'liaison': 0}
     """
     groups = nx.get_node_attributes(G, group)
     # Ties in: predecessors; ties out: successors; an undirected neighbour is both.
@@ -221,12 +337,32 @@ def brokerage(G: nx.Graph, group: str = "group") -> dict[Hashable, dict[str, int
 
 
 def degree_centralization(G: nx.Graph) -> float:
-    """Freeman's degree centralization: 1 for a star, 0 when all degrees are equal (NaN below 3 nodes).
+    """Freeman's degree centralization of an undirected graph.
 
-    ``sum(max degree - degree) / ((n - 1)(n - 2))`` on an undirected graph.
+    ``sum(max degree - degree) / ((n - 1)(n - 2))`` [1]_: how far the graph is from the most centralized
+    graph of its size, the star.
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected.
+
+    Returns
+    -------
+    float
+        1 for a star, 0 when all degrees are equal; ``nan`` below 3 nodes.
+
+    References
+    ----------
+    .. [1] L. C. Freeman, "Centrality in social networks: conceptual clarification", Social Networks, 1(3),
+       pp. 215-239, 1979.
+
+    Examples
+    --------
     >>> degree_centralization(nx.star_graph(5)), degree_centralization(nx.cycle_graph(6))
     (1.0, 0.0)
+    >>> degree_centralization(nx.path_graph(2))
+    nan
     """
     n = G.number_of_nodes()
     if n < 3:
@@ -237,16 +373,35 @@ def degree_centralization(G: nx.Graph) -> float:
 
 
 def ei_index(G: nx.Graph, same: Callable[[Hashable, Hashable], bool] | str = "functions") -> float:
-    """Krackhardt's E-I index: (external − internal) / all ties; −1 segregated, +1 only across groups.
+    """Krackhardt's E-I index: (external − internal) / all ties.
 
-    ``same`` says whether two nodes are in the same group: a node attribute name (two nodes share a group
-    when the attribute values are equal, or, for tuples/sets, when they share a member) or a function. NaN
-    for a graph without ties.
+    Parameters
+    ----------
+    G : networkx.Graph
+        The ties.
+    same : str or callable, default "functions"
+        Whether two nodes are in the same group: a node attribute name (two nodes share a group when the
+        attribute values are equal, or, for tuples/sets, when they share a member) or a function of two
+        nodes.
 
+    Returns
+    -------
+    float
+        −1 when every tie is within a group, +1 when every tie crosses groups; ``nan`` without ties.
+
+    References
+    ----------
+    .. [1] D. Krackhardt and R. N. Stern, "Informal networks and organizational crises: an experimental
+       simulation", Social Psychology Quarterly, 51(2), pp. 123-140, 1988.
+
+    Examples
+    --------
     >>> G = nx.Graph([("a", "b"), ("b", "c")])
     >>> nx.set_node_attributes(G, {"a": ("NAV",), "b": ("NAV", "Helse"), "c": ("Drift",)}, "functions")
     >>> ei_index(G)
     0.0
+    >>> ei_index(G, same=lambda a, b: True)
+    -1.0
     """
     if isinstance(same, str):
         attribute = same
@@ -274,11 +429,25 @@ def shape_likeness(G: nx.Graph, *, paths: Paths | None = None) -> dict[str, floa
       cycle; 0 for trees such as stars and lines);
     - ``line``: diameter / (n − 1) (1 only for a path; a circle scores about ½, a star ``2/(n−1)``).
 
-    Components below three nodes give NaN: the shapes cannot be told apart there. ``paths`` (from
-    :func:`shortest_paths` of ``G``) saves computing the diameter again.
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected.
+    paths : Paths, optional
+        :func:`shortest_paths` of ``G``, to save computing the diameter again (default ``None``).
 
+    Returns
+    -------
+    dict of str to float
+        ``star``, ``circle``, ``line``; ``nan`` each when the largest component has fewer than three nodes
+        (the shapes cannot be told apart there).
+
+    Examples
+    --------
     >>> {k: round(v, 2) for k, v in shape_likeness(nx.cycle_graph(8)).items()}
     {'star': 0.0, 'circle': 1.0, 'line': 0.57}
+    >>> shape_likeness(nx.path_graph(5))["line"]
+    1.0
     """
     if G.number_of_nodes() == 0:
         return {"star": math.nan, "circle": math.nan, "line": math.nan}
@@ -301,12 +470,29 @@ def shape_likeness(G: nx.Graph, *, paths: Paths | None = None) -> dict[str, floa
 
 
 def harmonic_centrality(G: nx.Graph) -> dict[Hashable, float]:
-    """Sum of 1/distance to every other reachable node (not normalised), as networkx defines it.
+    """Harmonic centrality: the sum of 1/distance to every other reachable node (not normalised).
 
-    Correctly rounded, as :func:`math.fsum` sums, which does not depend on the order of the terms: networkx
-    sums in the order of a set of nodes, which changes with Python's string hashing from run to run, and
-    so did the last digit of the result. Computed by :func:`shortest_paths`.
+    As networkx defines it [1]_, but correctly rounded, as :func:`math.fsum` sums, which does not depend on
+    the order of the terms: networkx sums in the order of a set of nodes, which changes with Python's
+    string hashing from run to run, and so did the last digit of the result. Computed by
+    :func:`shortest_paths`.
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected.
+
+    Returns
+    -------
+    dict
+        node -> float (0 for an isolate).
+
+    References
+    ----------
+    .. [1] M. Marchiori and V. Latora, "Harmony in the small-world", Physica A, 285(3-4), pp. 539-546, 2000.
+
+    Examples
+    --------
     >>> harmonic_centrality(nx.path_graph(3))
     {0: 1.5, 1: 2.0, 2: 1.5}
     """
@@ -314,9 +500,29 @@ def harmonic_centrality(G: nx.Graph) -> dict[Hashable, float]:
 
 
 def communities(G: nx.Graph, seed: int = 0) -> dict[Hashable, str]:
-    """Louvain communities (networkx, fixed ``seed``), named K1, K2, ... by size, then by smallest member.
+    """Louvain communities, named K1, K2, ... by size, then by smallest member.
 
-    Isolates are communities of their own.
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected.
+    seed : int, default 0
+        The seed of :func:`networkx.community.louvain_communities` [1]_, so the result is the same every run.
+
+    Returns
+    -------
+    dict
+        node -> community name; isolates are communities of their own.
+
+    References
+    ----------
+    .. [1] V. D. Blondel, J.-L. Guillaume, R. Lambiotte and E. Lefebvre, "Fast unfolding of communities in
+       large networks", Journal of Statistical Mechanics, P10008, 2008.
+
+    Examples
+    --------
+    >>> sorted(communities(nx.Graph([("a", "b"), ("c", "d"), ("d", "e")])).items())
+    [('a', 'K2'), ('b', 'K2'), ('c', 'K1'), ('d', 'K1'), ('e', 'K1')]
     """
     found = nx.community.louvain_communities(G, seed=seed) if G.number_of_nodes() else []
     ordered = sorted(found, key=lambda c: (-len(c), min(map(str, c))))
@@ -371,18 +577,41 @@ def shortest_paths(G: nx.Graph, *, betweenness: bool = True) -> Paths:
 
     A breadth-first search from every node, run for a batch of sources at once as sparse matrix products
     (scipy, in C) within each connected component: path counts and distances forward, level by level,
-    then Brandes's dependencies back, level by level. Exact: distances, eccentricities and their sums are
-    integers; ``harmonic`` is the correctly rounded sum of 1/distance, equal to :func:`harmonic_centrality`
-    and to :func:`math.fsum` of the terms to the last bit; ``betweenness`` sums the same terms as
-    :func:`networkx.betweenness_centrality` in another order (it comes from networkx itself on graphs of at
-    most :data:`NETWORKX_BETWEENNESS_NODES` nodes). Time grows with nodes × ties × diameter, memory with
-    nodes only: 5,000 people with 40,000 ties take about two seconds.
+    then Brandes's dependencies [2]_ back, level by level. Exact: distances, eccentricities and their sums
+    are integers; ``harmonic`` is the correctly rounded sum of 1/distance, equal to
+    :func:`harmonic_centrality` and to :func:`math.fsum` of the terms to the last bit; ``betweenness``
+    (Freeman's [1]_, normalised) sums the same terms as :func:`networkx.betweenness_centrality` in another
+    order (it comes from networkx itself on graphs of at most :data:`NETWORKX_BETWEENNESS_NODES` nodes).
+    Time grows with nodes × ties × diameter, memory with nodes only: 5,000 people with 40,000 ties take
+    about two seconds.
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected, not a multigraph.
+    betweenness : bool, default True
+        Also compute betweenness (the backward pass).
+
+    Returns
+    -------
+    Paths
+
+    References
+    ----------
+    .. [1] L. C. Freeman, "A set of measures of centrality based on betweenness", Sociometry, 40(1),
+       pp. 35-41, 1977.
+    .. [2] U. Brandes, "A faster algorithm for betweenness centrality", Journal of Mathematical Sociology,
+       25(2), pp. 163-177, 2001.
+
+    Examples
+    --------
     >>> p = shortest_paths(nx.path_graph(4))
     >>> p.betweenness
     {0: 0.0, 1: 0.6666666666666666, 2: 0.6666666666666666, 3: 0.0}
     >>> p.harmonic[0], p.eccentricity, p.diameter(range(4)), p.mean_path_length(range(4))
     (1.8333333333333333, {0: 3, 1: 2, 2: 2, 3: 3}, 3, 1.6666666666666667)
+    >>> shortest_paths(nx.path_graph(4), betweenness=False).betweenness is None
+    True
     """
     nodes = list(G)
     n = len(nodes)
@@ -492,8 +721,26 @@ PathsByGraph = dict[tuple[str, str], Paths]
 def paths_of(graphs: Graphs, *, betweenness: bool = True) -> PathsByGraph:
     """:func:`shortest_paths` of every graph, computed once for the positions and the network figures.
 
-    >>> oppdal = paths_of(contact_graphs(s, ["weekly"]))["Oppdal", "weekly"]  # doctest: +SKIP
-    >>> oppdal.eccentricity["O01"], oppdal.harmonic["O01"]  # doctest: +SKIP
+    Parameters
+    ----------
+    graphs : dict of (str, str) to networkx.Graph
+        From :func:`contact_graphs`.
+    betweenness : bool, default True
+        Also compute betweenness.
+
+    Returns
+    -------
+    dict of (str, str) to Paths
+        By (municipality, level), as ``graphs``.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import coder
+    >>> from coder import survey
+    >>> s = survey.load(Path(coder.__file__).parents[1] / "examples" / "oppdal" / "manifest.yaml")
+    >>> oppdal = paths_of(contact_graphs(s, ["weekly"]))["Oppdal", "weekly"]
+    >>> oppdal.eccentricity["O01"], oppdal.harmonic["O01"]
     (2, 3.5)
     """
     return {
@@ -550,18 +797,48 @@ def positions(
 ) -> pd.DataFrame:
     """Each person's position at ``level``: one row per person (and municipality).
 
-    Columns: ``degree``; ``betweenness`` (normalised); ``harmonic_closeness`` (normalised by n − 1, so
-    isolates score 0 and disconnected networks still compare); ``isolate``; ``component`` (C1 the largest)
-    and its size; Louvain ``community``; the five Gould–Fernandez role counts (groups = primary function)
-    and their sum across groups (``brokerage``, coordinator left out); ``broker``; ``political_contact``
-    (any declared body).
-
     A person is a *broker* when their normalised betweenness is at least ``broker_betweenness`` and they
     have a contact in another community than their own: they lie on many shortest paths, and those paths
     join groups that otherwise talk among themselves.
 
-    ``graphs`` (from :func:`contact_graphs`, same ``mutual``) and ``paths`` (from :func:`paths_of` those
-    graphs) save building the graphs and searching their paths again.
+    Parameters
+    ----------
+    survey : coder.survey.Survey
+        A loaded survey.
+    level : str, default "weekly"
+        The contact level (see :func:`contact_graph`).
+    mutual : bool, default False
+        Keep only the ties both people reported.
+    seed : int, default 0
+        The seed of the community detection (:func:`communities`).
+    broker_betweenness : float, default :data:`BROKER_BETWEENNESS`
+        The least normalised betweenness of a broker.
+    graphs : dict, optional
+        From :func:`contact_graphs` with the same ``mutual``, to save building the graphs again.
+    paths : dict, optional
+        From :func:`paths_of` those graphs, to save searching their paths again.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`POSITION_COLUMNS`: ``degree``; ``betweenness`` (Freeman's, normalised, see
+        :func:`shortest_paths`); ``harmonic_closeness`` (normalised by n − 1, so isolates score 0 and
+        disconnected networks still compare); ``isolate``; ``component`` (C1 the largest) and its size;
+        Louvain ``community``; the five Gould–Fernandez role counts of :func:`brokerage` (groups = primary
+        function) and their sum across groups (``brokerage``, coordinator left out); ``broker``;
+        ``political_contact`` (any declared body).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import coder
+    >>> from coder import survey
+    >>> s = survey.load(Path(coder.__file__).parents[1] / "examples" / "oppdal" / "manifest.yaml")
+    >>> table = positions(s, "weekly")
+    >>> table.query("isolate").person.tolist()
+    ['O07', 'O23', 'O25', 'O26', 'O27', 'O28']
+    >>> table.loc[table.person == "O01", ["degree", "component", "broker"]].values.tolist()
+    [[3, 'C2', False]]
     """
     _check_level(level)
     political = set(survey.political_contacts["respondent_id"])
@@ -638,11 +915,42 @@ def network_summary(
     """Figures per municipality at ``level``: density, components, isolates, paths, centralization, ...
 
     ``mean_path_length`` and ``diameter`` are those of the largest component; ``degree_centralization`` is
-    Freeman's over the whole network; ``modularity`` is that of the Louvain communities; ``ei_index`` is
-    Krackhardt's by function (see the module notes); ``star``/``circle``/``line`` are
-    :func:`shape_likeness`. ``brokers`` counts the broker flags of :func:`positions` (pass its table as
-    ``positions_table`` to save computing it again, ``graphs`` from :func:`contact_graphs` and ``paths``
-    from :func:`paths_of` them).
+    Freeman's (:func:`degree_centralization`) over the whole network; ``modularity`` is that of the Louvain
+    communities; ``ei_index`` is Krackhardt's by function (:func:`ei_index`, see the module notes);
+    ``star``/``circle``/``line`` are :func:`shape_likeness`; ``brokers`` counts the broker flags of
+    :func:`positions`.
+
+    Parameters
+    ----------
+    survey : coder.survey.Survey
+        A loaded survey.
+    level : str, default "weekly"
+        The contact level.
+    mutual : bool, default False
+        Keep only the ties both people reported.
+    seed : int, default 0
+        The seed of the community detection.
+    positions_table : pandas.DataFrame, optional
+        :func:`positions` of the same survey and level, to save computing it again.
+    graphs : dict, optional
+        From :func:`contact_graphs`.
+    paths : dict, optional
+        From :func:`paths_of` those graphs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per municipality, the columns of :data:`SUMMARY_COLUMNS`.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import coder
+    >>> from coder import survey
+    >>> s = survey.load(Path(coder.__file__).parents[1] / "examples" / "oppdal" / "manifest.yaml")
+    >>> summary = network_summary(s, "weekly")
+    >>> summary[["municipality", "people", "ties", "isolates", "components", "diameter"]].values.tolist()
+    [['Oppdal', 29, 20, 6, 12, 4]]
     """
     _check_level(level)
     here = {(m, level): _graph(survey, graphs, m, level, mutual) for m in survey.municipalities}
@@ -706,8 +1014,27 @@ class PoliticalContacts:
 def political_contacts(survey: Survey, bodies: Iterable[str] | None = None) -> PoliticalContacts:
     """Who has contact with which political bodies, of which type, and the counts the report uses.
 
-    ``bodies`` limits the count («10 of 23 have contact with formannskap, kommunestyre and/or ordfører»):
-    by default formannskap, kommunestyre and ordfører; ``by_body`` always shows every body.
+    Parameters
+    ----------
+    survey : coder.survey.Survey
+        A loaded survey.
+    bodies : iterable of str, optional
+        The bodies counted in ``counts`` («10 of 23 have contact with formannskap, kommunestyre and/or
+        ordfører»); default ``None``: formannskap, kommunestyre and ordfører. ``by_body`` always shows every
+        body.
+
+    Returns
+    -------
+    PoliticalContacts
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import coder
+    >>> from coder import survey
+    >>> s = survey.load(Path(coder.__file__).parents[1] / "examples" / "oppdal" / "manifest.yaml")
+    >>> political_contacts(s).counts[["municipality", "respondents", "with_contact"]].values.tolist()
+    [['Oppdal', 23, 10]]
     """
     chosen = tuple(bodies) if bodies is not None else DEFAULT_BODIES
     wanted = {b.casefold() for b in chosen}
@@ -797,6 +1124,38 @@ def network(
     The contact graphs are built once (kept in the report) and shared by every table, and so is one search
     of each graph's shortest paths (:func:`paths_of`). Progress bars on stderr (at a terminal) show the
     searches, the positions and the figures per level.
+
+    Parameters
+    ----------
+    survey : coder.survey.Survey
+        A loaded survey.
+    levels : iterable of str, default ("daily", "weekly", "monthly")
+        The levels.
+    mutual : bool, default False
+        Keep only the ties both people reported.
+    seed : int, default 0
+        The seed of the community detection.
+    broker_betweenness : float, default :data:`BROKER_BETWEENNESS`
+        The least normalised betweenness of a broker (see :func:`positions`).
+
+    Returns
+    -------
+    NetworkReport
+
+    Raises
+    ------
+    CoderError
+        For an unknown level.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import coder
+    >>> from coder import survey
+    >>> s = survey.load(Path(coder.__file__).parents[1] / "examples" / "oppdal" / "manifest.yaml")
+    >>> report = network(s, ["daily", "weekly"])
+    >>> report.levels, len(report.positions), report.summary["ties"].tolist()
+    (('daily', 'weekly'), 58, [4, 20])
     """
     levels = check_levels(levels)
     graphs = contact_graphs(survey, levels, mutual=mutual)
@@ -841,7 +1200,31 @@ def _report_graphs(report: NetworkReport, mutual: bool) -> Graphs | None:
 
 
 def write_report(report: NetworkReport, directory: str | Path) -> list[Path]:
-    """Write the tables of a :class:`NetworkReport` as CSV files into ``directory`` (created if needed)."""
+    """Write the tables of a :class:`NetworkReport` as CSV files into ``directory``.
+
+    Parameters
+    ----------
+    report : NetworkReport
+        From :func:`network`.
+    directory : str or pathlib.Path
+        Created if needed.
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``positions.csv``, ``network.csv`` and the four ``political_*.csv`` tables.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import coder
+    >>> from coder import survey
+    >>> s = survey.load(Path(coder.__file__).parents[1] / "examples" / "oppdal" / "manifest.yaml")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     [path.name for path in write_report(network(s, ["weekly"]), folder)][:2]
+    ['positions.csv', 'network.csv']
+    """
     directory = output_directory(directory)
     tables = {
         "positions.csv": report.positions,
@@ -882,7 +1265,41 @@ def export(
     seed: int = 0,
     report: NetworkReport | None = None,
 ) -> list[Path]:
-    """Write one GraphML or GEXF file per municipality and level, with the positions as node attributes."""
+    """Write one GraphML or GEXF file per municipality and level, with the positions as node attributes.
+
+    Parameters
+    ----------
+    survey : coder.survey.Survey
+        A loaded survey.
+    directory : str or pathlib.Path
+        Created if needed.
+    fmt : str, default "graphml"
+        ``graphml`` or ``gexf`` (for Gephi).
+    levels : iterable of str, default ("daily", "weekly", "monthly")
+        The levels.
+    mutual : bool, default False
+        Keep only the ties both people reported.
+    seed : int, default 0
+        The seed of the community detection.
+    report : NetworkReport, optional
+        From :func:`network`, to save computing the positions again (default ``None``).
+
+    Returns
+    -------
+    list of pathlib.Path
+        One file per municipality and level, named by :func:`file_stem`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import coder
+    >>> from coder import survey
+    >>> s = survey.load(Path(coder.__file__).parents[1] / "examples" / "oppdal" / "manifest.yaml")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     [path.name for path in export(s, folder, "gexf", levels=["weekly"])]
+    ['oppdal_ukentlig.gexf']
+    """
     check_export_format(fmt)
     levels = check_levels(levels)
     directory = output_directory(directory)

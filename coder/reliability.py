@@ -75,12 +75,25 @@ def _ratings(data: Any) -> np.ndarray:
 def percent_agreement(data: Any) -> float:
     """The share of agreeing pairs of ratings, over all pairs of coders that both rated an answer.
 
-    ``data`` is a coders × answers matrix with ``NaN`` for missing ratings. For two coders this is the
-    plain share of answers (rated by both) on which they agree; for more coders it is the mean pairwise
-    agreement, weighting every answer by its number of rating pairs. ``nan`` without any pair.
+    For two coders this is the plain share of answers (rated by both) on which they agree; for more coders it
+    is the mean pairwise agreement, weighting every answer by its number of rating pairs.
 
+    Parameters
+    ----------
+    data : array_like of shape (n_coders, n_answers)
+        The rating matrix, ``NaN`` where a coder did not rate an answer.
+
+    Returns
+    -------
+    float
+        Between 0 and 1; ``nan`` when no answer was rated by two coders.
+
+    Examples
+    --------
     >>> round(percent_agreement([[1, 0, 1], [1, 1, float("nan")], [1, 1, 1]]), 3)  # 5 of 7 pairs agree
     0.714
+    >>> percent_agreement([[1, float("nan")], [float("nan"), 0]])
+    nan
     """
     matrix = _ratings(data)
     present = ~np.isnan(matrix)
@@ -96,14 +109,35 @@ def percent_agreement(data: Any) -> float:
 
 
 def cohen_kappa(a: Any, b: Any) -> float:
-    """Cohen's kappa of two coders over the answers both rated (``NaN`` in either is left out).
+    """Cohen's kappa of two coders over the answers both rated.
 
-    ``(p_o - p_e) / (1 - p_e)``: observed agreement corrected for the agreement expected from each coder's
-    own marginal rates. ``nan`` when no answer was rated by both or when chance agreement is already 1
-    (both coders gave the same single value to everything: kappa is undefined).
+    ``(p_o - p_e) / (1 - p_e)``: the observed agreement ``p_o`` corrected for the agreement ``p_e`` expected
+    from each coder's own marginal rates (the product of the two coders' rates, summed over the values).
 
+    Parameters
+    ----------
+    a, b : array_like of shape (n_answers,)
+        The two coders' ratings; an answer with ``NaN`` in either is left out.
+
+    Returns
+    -------
+    float
+        At most 1 (0: agreement as by chance); ``nan`` when no answer was rated by both or when chance
+        agreement is already 1 (both coders gave one and the same value to everything).
+
+    References
+    ----------
+    .. [1] J. Cohen, "A coefficient of agreement for nominal scales", Educational and Psychological
+       Measurement, 20(1), pp. 37-46, 1960.
+
+    Examples
+    --------
     >>> cohen_kappa([1, 1, 0, 0], [1, 1, 0, 0])
     1.0
+    >>> round(cohen_kappa([1, 0, 1, 1, 0], [1, 0, 0, 1, 0]), 3)
+    0.615
+    >>> cohen_kappa([1, 1], [1, 1])
+    nan
     """
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
@@ -119,14 +153,35 @@ def cohen_kappa(a: Any, b: Any) -> float:
 
 
 def krippendorff_alpha(data: Any) -> float:
-    """Krippendorff's alpha (nominal) of a coders × answers matrix, ``NaN`` = missing rating.
+    """Krippendorff's alpha for nominal data of a coders × answers matrix.
 
-    Any number of coders; answers rated by fewer than two coders do not count. Computed by the
-    ``krippendorff`` package. ``nan`` when fewer than two values occur among the pairable ratings (alpha
-    is undefined without variation).
+    ``1 - D_o / D_e``: the observed disagreement within answers over the disagreement expected from all
+    pairable ratings. Any number of coders and missing ratings; answers rated by fewer than two coders do not
+    count. Computed by the ``krippendorff`` package.
 
+    Parameters
+    ----------
+    data : array_like of shape (n_coders, n_answers)
+        The rating matrix, ``NaN`` where a coder did not rate an answer.
+
+    Returns
+    -------
+    float
+        At most 1; ``nan`` with fewer than two coders or fewer than two distinct values among the pairable
+        ratings (alpha is undefined without variation).
+
+    References
+    ----------
+    .. [1] K. Krippendorff, "Content Analysis: An Introduction to Its Methodology", 2nd ed., Sage, 2004,
+       chapter 11.
+    .. [2] K. Krippendorff, "Computing Krippendorff's Alpha-Reliability", University of Pennsylvania, 2011.
+
+    Examples
+    --------
     >>> round(krippendorff_alpha([[1, 0, 1, float("nan")], [1, 0, 0, 1]]), 3)
     0.444
+    >>> krippendorff_alpha([[1, 1, 1], [1, 1, 1]])
+    nan
     """
     matrix = _ratings(data)
     pairable = (~np.isnan(matrix)).sum(axis=0) >= 2
@@ -138,10 +193,24 @@ def krippendorff_alpha(data: Any) -> float:
 
 
 def precision_recall_f1(gold: Any, pred: Any) -> tuple[float, float, float]:
-    """Precision, recall and F1 of 0/1 predictions against 0/1 gold (0 where a denominator is 0).
+    """Precision, recall and F1 of 0/1 predictions against 0/1 gold.
 
+    Parameters
+    ----------
+    gold, pred : array_like of shape (n,)
+        The gold and the predicted values (anything true is 1).
+
+    Returns
+    -------
+    tuple of float
+        ``(precision, recall, f1)``; each is 0 where its denominator is 0.
+
+    Examples
+    --------
     >>> precision_recall_f1([1, 1, 0, 0], [1, 0, 1, 0])
     (0.5, 0.5, 0.5)
+    >>> precision_recall_f1([1, 0], [0, 0])
+    (0.0, 0.0, 0.0)
     """
     gold = np.asarray(gold).astype(bool)
     pred = np.asarray(pred).astype(bool)
@@ -156,10 +225,25 @@ def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
 
 
 def indicator_matrix(codes: pd.DataFrame, ids: Sequence[str], code_ids: Sequence[str]) -> np.ndarray:
-    """A 0/1 matrix (len(ids) × len(code_ids)) from a long ``id, code`` table.
+    """A 0/1 answers × codes matrix from a long ``id, code`` table.
 
-    Rows with an empty code (coded, no code), ids not in ``ids`` and codes not in ``code_ids`` add nothing.
+    Parameters
+    ----------
+    codes : pandas.DataFrame
+        Long ``id, code``. Rows with an empty code (coded, no code), ids not in ``ids`` and codes not in
+        ``code_ids`` add nothing.
+    ids : sequence of str
+        The answers, one row each, in this order.
+    code_ids : sequence of str
+        The codes, one column each, in this order.
 
+    Returns
+    -------
+    numpy.ndarray of shape (len(ids), len(code_ids))
+        1 where the answer has the code, else 0 (dtype int).
+
+    Examples
+    --------
     >>> codes = pd.DataFrame({"id": ["a", "a", "b"], "code": ["x", "y", ""]})
     >>> indicator_matrix(codes, ["a", "b"], ["x", "y"])
     array([[1, 1],
@@ -175,8 +259,23 @@ def indicator_matrix(codes: pd.DataFrame, ids: Sequence[str], code_ids: Sequence
 
 
 def cooccurrence(codes: pd.DataFrame, code_ids: Sequence[str]) -> pd.DataFrame:
-    """Code × code counts of answers carrying both codes (the diagonal: answers with the code).
+    """Code × code counts of the answers that carry both codes.
 
+    Parameters
+    ----------
+    codes : pandas.DataFrame
+        Long ``id, code``; every id in it is one answer.
+    code_ids : sequence of str
+        The codes, in the order of the rows and columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Square, index and columns ``code_ids`` (index named ``code``); the diagonal counts the answers with
+        the code.
+
+    Examples
+    --------
     >>> codes = pd.DataFrame({"id": ["a", "a", "b"], "code": ["x", "y", "x"]})
     >>> cooccurrence(codes, ["x", "y"]).values.tolist()
     [[2, 1], [1, 1]]
@@ -194,18 +293,35 @@ def coverage_at_precision(
 ) -> tuple[float, float | None]:
     """The share of answers that can be auto-coded at the loosest global threshold with precision >= target.
 
-    ``gold`` is the 0/1 answers × codes matrix, ``confidence`` the same shape with the predicted confidence
-    of each (answer, code) and ``NaN`` where nothing was predicted. Every distinct confidence ``t`` is a
-    candidate threshold: the predictions with confidence >= ``t`` are auto-accepted, and their micro
-    precision is TP / (TP + FP) over those (answer, code) pairs. The chosen threshold is the LOWEST ``t``
-    whose precision is >= ``target`` (most coverage; precision need not be monotonic in ``t``). Coverage is
-    the share of the answers (rows) with at least one prediction at or above it -- the answers that
-    ``coder review --accept-from t`` would touch. Returns ``(coverage, threshold)``; ``(0.0, None)`` when
-    no threshold reaches the target.
+    Every distinct confidence ``t`` is a candidate threshold: the predictions with confidence >= ``t`` are
+    auto-accepted, and their micro precision is TP / (TP + FP) over those (answer, code) pairs. The chosen
+    threshold is the LOWEST ``t`` whose precision is >= ``target`` (most coverage; precision need not be
+    monotonic in ``t``). Coverage is the share of the answers (rows) with at least one prediction at or above
+    it -- the answers that ``coder review --accept-from t`` would touch.
 
+    Parameters
+    ----------
+    gold : numpy.ndarray of shape (n_answers, n_codes)
+        The 0/1 gold codes.
+    confidence : numpy.ndarray of shape (n_answers, n_codes)
+        The predicted confidence of each (answer, code), ``NaN`` where nothing was predicted.
+    target : float, default 0.95
+        The precision the auto-accepted predictions must reach.
+
+    Returns
+    -------
+    coverage : float
+        Between 0 and 1.
+    threshold : float or None
+        The chosen threshold; ``(0.0, None)`` when no threshold reaches the target.
+
+    Examples
+    --------
     >>> gold = np.array([[1], [1], [0], [0]]); conf = np.array([[0.9], [0.8], [0.7], [np.nan]])
     >>> coverage_at_precision(gold, conf)
     (0.5, 0.8)
+    >>> coverage_at_precision(gold, conf, target=1.1)
+    (0.0, None)
     """
     flat_conf = np.asarray(confidence, dtype=float).ravel()
     flat_gold = np.asarray(gold).astype(bool).ravel()
@@ -233,11 +349,36 @@ def coverage_at_precision(
 
 
 def read_codes(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a codes file into a long ``id, code`` table (an empty code = coded, no code).
+    """Read a codes file into a long ``id, code`` table.
 
     Accepts long ``id,code`` (one row per code) or ``id,codes`` with ``;`` between the codes of an answer.
     A ``status`` column (``coder codes export``) keeps only the ``agreed`` rows: a conflict is not a code.
     A ``present`` column (a labels file with partial decisions) keeps only the answers coded in full.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A CSV or XLSX file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, code``, one row per code of an answer; an empty code = coded, no code.
+
+    Raises
+    ------
+    CoderError
+        Without an ``id`` column or a ``code``/``codes`` column, or with an empty id.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "codes.csv"
+    ...     _ = path.write_text("id,codes\\na1,x;y\\na2,\\n", encoding="utf-8")
+    ...     read_codes(path).values.tolist()
+    [['a1', 'x'], ['a1', 'y'], ['a2', '']]
     """
     return long_codes(read_table(path), path)
 
@@ -245,8 +386,26 @@ def read_codes(path: str | os.PathLike[str]) -> pd.DataFrame:
 def long_codes(frame: pd.DataFrame, path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """The long ``id, code`` table of a codes table already read (see :func:`read_codes`).
 
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A codes table as read from a file (text columns).
+    path : str or os.PathLike, optional
+        The file it came from, named in errors (default ``None``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, code``, duplicates dropped; an answer listed with codes and also with an empty code keeps its
+        codes.
+
+    Examples
+    --------
     >>> long_codes(pd.DataFrame({"id": ["a", "b"], "codes": ["x; y", ""]})).values.tolist()
     [['a', 'x'], ['a', 'y'], ['b', '']]
+    >>> labels = pd.DataFrame({"id": ["a", "a", "b"], "code": ["x", "", "x"], "present": ["1", "0", "1"]})
+    >>> long_codes(labels).values.tolist()  # b is decided only in part: not coded
+    [['a', 'x']]
     """
     if "status" in frame.columns:
         frame = frame[frame["status"].str.strip().isin(["", "agreed"])].reset_index(drop=True)
@@ -304,7 +463,29 @@ def _closed_answers(frame: pd.DataFrame, path: str | os.PathLike[str] | None) ->
 
 
 def parse_present(frame: pd.DataFrame, path: str | os.PathLike[str] | None = None) -> pd.Series:
-    """The ``present`` column of a labels table as integers 0/1 (a user error names any other value)."""
+    """The ``present`` column of a labels table as integers 0/1.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        With a ``present`` column of text.
+    path : str or os.PathLike, optional
+        The file it came from, named in errors (default ``None``).
+
+    Returns
+    -------
+    pandas.Series of int
+
+    Raises
+    ------
+    CoderError
+        For any value but ``1`` or ``0``, naming its row.
+
+    Examples
+    --------
+    >>> parse_present(pd.DataFrame({"present": ["1", " 0"]})).tolist()
+    [1, 0]
+    """
     values = frame["present"].astype(str).str.strip()
     for i, value in enumerate(values):
         if value not in ("0", "1"):
@@ -317,7 +498,30 @@ def parse_present(frame: pd.DataFrame, path: str | os.PathLike[str] | None = Non
 def read_predictions(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read predictions ``id,code[,confidence][,evidence]``: every row with a code is a predicted code.
 
-    Returns columns ``id, code`` and ``confidence`` (float) when the file has it.
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A CSV or XLSX file (as ``coder suggest`` writes it).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, code`` and ``confidence`` (float) when the file has it; rows without a code are left out.
+
+    Raises
+    ------
+    CoderError
+        Without an ``id`` or ``code`` column, or with a confidence that is not a number from 0 to 1.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "suggestions.csv"
+    ...     _ = path.write_text("id,code,confidence\\na1,x,0.9\\na2,,0.1\\n", encoding="utf-8")
+    ...     read_predictions(path).values.tolist()
+    [['a1', 'x', 0.9]]
     """
     return predictions_from(read_table(path), path)
 
@@ -357,30 +561,56 @@ def _json_float(value: float) -> float | None:
 def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, code_ids: Sequence[str]) -> dict[str, Any]:
     """Compare predicted codes with gold codes, per code and overall.
 
-    ``gold`` is long ``id, code`` (every id in it counts as fully coded; an empty code = no code); ``pred``
-    is long ``id, code`` with an optional ``confidence`` column, every row a predicted code. Only the gold
-    ids are evaluated; predictions for other ids are ignored, and a gold id without predictions counts as
-    predicted with no code. ``code_ids`` are the codebook's codes: a predicted code outside them is an
-    error, a gold code outside them a warning (it is left out of the scores).
+    Only the gold ids are evaluated; predictions for other ids are ignored, and a gold id without
+    predictions counts as predicted with no code. Per code, gold and prediction are also compared as two
+    coders with :func:`cohen_kappa` and :func:`krippendorff_alpha`.
 
-    Returns a JSON-ready dict (undefined values are ``None``):
+    Parameters
+    ----------
+    gold : pandas.DataFrame
+        Long ``id, code``: every id in it counts as fully coded; an empty code = no code.
+    pred : pandas.DataFrame
+        Long ``id, code`` with an optional ``confidence`` column, every row a predicted code.
+    code_ids : sequence of str
+        The codebook's codes: a predicted code outside them is an error, a gold code outside them a warning
+        (it is left out of the scores).
 
-    * ``per_code``: ``{code: {support, precision, recall, f1, kappa, alpha}}`` -- support = gold answers with
-      the code; kappa and alpha compare gold and prediction as two coders on that code's 0/1 column;
-    * ``micro_f1`` over all (answer, code) pairs; ``macro_f1`` = mean F1 over the codes that occur in gold or
-      in the predictions (a code absent from both has no defined F1 and is left out);
-    * ``mean_alpha``: mean of the defined per-code alphas;
-    * ``coverage_at_95``: see :func:`coverage_at_precision` (target 0.95); ``None`` without confidences;
-    * ``answers``: how many answers were compared, of how many in each table: ``compared`` (every gold
-      answer), ``gold``, ``predicted`` (answers with a predicted code) and ``predicted_compared`` (those of
-      them in the gold; the rest are ignored);
-    * ``gold_codes_not_in_codebook``: ``{code: answers}`` for each gold code outside ``code_ids`` (a
-      warning: these codes are not scored), ``{}`` when there are none.
+    Returns
+    -------
+    dict
+        JSON-ready (undefined values are ``None``):
 
-    >>> gold = pd.DataFrame({"id": ["a", "b"], "code": ["x", ""]})
-    >>> pred = pd.DataFrame({"id": ["a"], "code": ["x"]})
-    >>> evaluate(gold, pred, ["x"])["micro_f1"]
-    1.0
+        * ``per_code``: ``{code: {support, precision, recall, f1, kappa, alpha}}`` -- support = gold answers
+          with the code;
+        * ``micro_f1`` over all (answer, code) pairs; ``macro_f1`` = mean F1 over the codes that occur in gold
+          or in the predictions (a code absent from both has no defined F1 and is left out);
+        * ``mean_alpha``: mean of the defined per-code alphas;
+        * ``coverage_at_95``: see :func:`coverage_at_precision` (target 0.95); ``None`` without confidences;
+        * ``answers``: how many answers were compared, of how many in each table: ``compared`` (every gold
+          answer), ``gold``, ``predicted`` (answers with a predicted code) and ``predicted_compared`` (those
+          of them in the gold; the rest are ignored);
+        * ``gold_codes_not_in_codebook``: ``{code: answers}`` for each gold code outside ``code_ids`` (a
+          warning: these codes are not scored), ``{}`` when there are none.
+
+    Raises
+    ------
+    CoderError
+        For a predicted code outside ``code_ids``, empty gold codes, or predictions that share no id with
+        the gold.
+
+    See Also
+    --------
+    coder.classify.CodeSuggester : makes the predictions.
+
+    Examples
+    --------
+    >>> gold = pd.DataFrame({"id": ["a", "b", "c"], "code": ["x", "", "y"]})
+    >>> pred = pd.DataFrame({"id": ["a", "c"], "code": ["x", "x"]})
+    >>> result = evaluate(gold, pred, ["x", "y"])
+    >>> round(result["micro_f1"], 3), result["per_code"]["y"]["recall"]
+    (0.5, 0.0)
+    >>> result["answers"]
+    {'compared': 3, 'gold': 3, 'predicted': 2, 'predicted_compared': 2}
     """
     code_ids = list(code_ids)
     known = set(code_ids)
@@ -543,15 +773,14 @@ def agreement(
     model: bool = True,
     run_id: str | None = None,
 ) -> Agreement:
-    """Inter-coder reliability per code and overall, between ``coders`` and between each coder and the model,
-    in an open coding project (:meth:`coder.store.Project.open`).
+    """Inter-coder reliability per code and overall, between coders and between each coder and the model.
 
     Each coder's ratings are their own decided cells (see :meth:`coder.store.Project.cells`): 1 for a code
     they accepted or added, 0 for one they rejected or removed or left out of an answer they decided, and
     missing for every (answer, code) they did not decide -- so everything is counted only over what each
-    coder actually decided. Percent
-    agreement is pairwise, Cohen's kappa needs exactly two raters, Krippendorff's alpha (nominal) takes any
-    number with missing ratings. The ``(all codes)`` row pools every (answer, code) pair as one unit.
+    coder actually decided. Percent agreement is pairwise (:func:`percent_agreement`), Cohen's kappa needs
+    exactly two raters (:func:`cohen_kappa`), Krippendorff's alpha (nominal) takes any number with missing
+    ratings (:func:`krippendorff_alpha`). The ``(all codes)`` row pools every (answer, code) pair as one unit.
 
     The model is the latest suggestion run (or ``run_id``): a code is 1 where its confidence is at or above
     the run's threshold; it rated every answer. Note the model learned from the coders' earlier decisions, so
@@ -561,9 +790,47 @@ def agreement(
     a bulk rule accepts what the model suggests, so two coders who bulk-accepted one run agree with each
     other and with the model by construction. :meth:`Agreement.mostly_bulk` names such comparisons.
 
-    >>> with Project.open("project.db") as project:  # doctest: +SKIP
-    ...     result = agreement(project, ["kari", "ola"])
-    >>> result.table.query("code == '(all codes)'")  # doctest: +SKIP
+    Parameters
+    ----------
+    project : coder.store.Project
+        An open coding project (:meth:`coder.store.Project.open`).
+    coders : sequence of str
+        The coders to compare (at least one; blanks and repeats are dropped).
+    model : bool, default True
+        Also compare each coder with the suggestion run.
+    run_id : str, optional
+        The suggestion run that is the model (default ``None``: the latest).
+
+    Returns
+    -------
+    Agreement
+
+    Raises
+    ------
+    CoderError
+        For a coder without decisions, or with nothing to compare (one coder and no run).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from coder import store
+    >>> from coder.codebook import Code, Codebook
+    >>> book = Codebook(name="b", language="nb", version="1", codes=(Code("x", "X"), Code("y", "Y")))
+    >>> answers = pd.DataFrame({"id": ["a1", "a2"], "respondent_id": ["r1", "r2"],
+    ...                         "question_id": ["q", "q"], "text": ["hei", "hallo"]})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     with store.init(Path(folder) / "project.db", answers, book) as project:
+    ...         _ = project.record("kari", [store.Decision("a1", "x", "add"),
+    ...                                     store.Decision("a2", "", "none")])
+    ...         _ = project.record("ola", [store.Decision("a1", "x", "add"),
+    ...                                    store.Decision("a2", "y", "add")])
+    ...         result = agreement(project, ["kari", "ola"], model=False)
+    >>> overall = result.table.query("code == '(all codes)'").iloc[0]
+    >>> int(overall["answers"]), float(overall["percent_agreement"]), int(overall["decisions"])
+    (2, 0.75, 8)
+    >>> result.disagreements[["id", "code", "kari", "ola"]].values.tolist()
+    [['a2', 'y', '0', '1']]
     """
     return _agreement(project, coders, model=model, run_id=run_id)
 
@@ -632,7 +899,25 @@ def _agreement(project: Project, coders: Sequence[str], *, model: bool, run_id: 
 def code_ids_for(
     gold: pd.DataFrame, pred: pd.DataFrame, codebook: str | os.PathLike[str] | None = None
 ) -> list[str]:
-    """The codes to evaluate: the codebook's (when given), else every code seen in gold, then predictions."""
+    """The codes to evaluate: the codebook's (when given), else every code seen in gold, then predictions.
+
+    Parameters
+    ----------
+    gold, pred : pandas.DataFrame
+        Long ``id, code`` tables.
+    codebook : str or os.PathLike, optional
+        A codebook file (default ``None``: the codes seen).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> gold = pd.DataFrame({"id": ["a", "b"], "code": ["y", ""]})
+    >>> code_ids_for(gold, pd.DataFrame({"id": ["a"], "code": ["x"]}))
+    ['y', 'x']
+    """
     if codebook is not None:
         from coder.codebook import load  # late, for start-up: only evaluating against a codebook needs it
 

@@ -22,6 +22,9 @@ code of it the coder did not set is absent (``n`` and ``a`` in review log it; al
 ``undo`` (``undoes`` = the uuid of the entry it cancels) is how a decision is taken back -- nothing is ever
 deleted. Entries made by one command share a ``batch`` id, and undo cancels the coder's latest batch.
 
+The rules below are implemented as pure functions over DataFrames in :mod:`coder.decisions`;
+:class:`Project` reads the log and the runs and hands them over.
+
 **Fold.** Drop undo entries and the entries they cancel, order the rest by (``decided_at``, ``seq``); for
 every (answer, code, coder) the last entry wins -- accept/add = the code is present (1), reject/remove =
 absent (0). These are the coder's *explicit* cells.
@@ -75,7 +78,7 @@ from typing import Any
 
 import pandas as pd
 
-from coder import __version__, survey
+from coder import __version__, decisions, survey
 from coder import codebook as codebook_module
 from coder.codebook import Code, Codebook, ReferenceAnswer
 from coder.errors import CoderError
@@ -95,8 +98,6 @@ __all__ = [
     "suggest",
 ]
 
-POSITIVE = frozenset({"accept", "add"})
-NEGATIVE = frozenset({"reject", "remove"})
 #: Actions a coder can log; ``undo`` entries are written by :meth:`Project.undo` only.
 ACTIONS = ("accept", "reject", "add", "remove", "none")
 MODES = ("interactive", "bulk", "import")
@@ -700,9 +701,7 @@ class Project:
 
     def effective_log(self, coder: str | None = None) -> pd.DataFrame:
         """The log without undo entries and the entries they cancelled, in fold order."""
-        log = self.log(coder)
-        undone = set(log.loc[log["action"] == "undo", "undoes"])  # an undo is always by its target's coder
-        return log[(log["action"] != "undo") & ~log["uuid"].isin(undone)].reset_index(drop=True)
+        return decisions.effective_log(self.log(coder))
 
     def decision_state(self, coder: str | None = None) -> pd.DataFrame:
         """The last remaining entry per (answer, code, coder), close (``none``) entries left out.
@@ -710,23 +709,21 @@ class Project:
         Columns ``answer_id, code, action, coder, ...`` in fold order. This is every coder's own explicit
         state; the consensus of several coders is :meth:`cells` with ``coder=None``.
         """
-        log = self.effective_log(coder)
-        log = log[log["action"] != "none"]
-        return log.drop_duplicates(["answer_id", "code", "coder"], keep="last").reset_index(drop=True)
+        return decisions.explicit_state(self.log(coder))
 
     def closed(self, coder: str | None = None) -> set[str]:
         """The answers ``coder`` (or anyone) closed: a remaining ``none`` entry (``n`` or ``a`` in review)."""
-        log = self.effective_log(coder)
-        return set(log.loc[log["action"] == "none", "answer_id"])
+        return decisions.closed_answers(self.log(coder))
 
     def decided(self, coder: str | None = None, run_id: str | None = None) -> set[str]:
         """The answers ``coder`` decided (``None``: any coder) -- see *Decided* in the module docs.
 
         ``run_id`` is the suggestion run whose open suggestions keep an answer undecided (default: latest).
         """
-        needed = self._needed(run_id)
-        names = self.coders() if coder is None else [coder]
-        return set().union(*(self._view(name, needed).decided for name in names))
+        return decisions.decided_answers(self.log(coder), self._needed(run_id), self._coders(coder))
+
+    def _coders(self, coder: str | None) -> list[str]:
+        return self.coders() if coder is None else [coder]
 
     def _needed(self, run_id: str | None) -> dict[str, set[str]]:
         """answer -> the codes the run suggests at or above its threshold (they must be decided)."""
@@ -742,20 +739,6 @@ class Project:
             needed.setdefault(answer, set()).add(code)
         return needed
 
-    def _view(self, coder: str, needed: dict[str, set[str]]) -> _CoderView:
-        log = self.effective_log(coder)
-        explicit = {
-            (row["answer_id"], row["code"]): row
-            for row in log[log["action"] != "none"].to_dict("records")  # fold order: the last entry wins
-        }
-        last = {row["answer_id"]: row for row in log.to_dict("records")}
-        closed = set(log.loc[log["action"] == "none", "answer_id"])
-        decided = closed | {
-            answer for answer in last if all((answer, code) in explicit for code in needed.get(answer, ()))
-        }
-        read = set(log.loc[log["mode"] != "bulk", "answer_id"])
-        return _CoderView(coder, explicit, last, closed, decided, read)
-
     def cells(
         self, coder: str | None = None, *, closed_only: bool = False, run_id: str | None = None
     ) -> pd.DataFrame:
@@ -768,75 +751,27 @@ class Project:
         ``decided_at`` (the latest), ``action``, ``run_id`` (of the latest explicit entry). Implied cells
         are those of a decided answer (``closed_only``: of a closed answer) that no entry names.
         """
-        rows = []
-        for (answer, code), cast in self._votes(coder, closed_only, run_id).items():
-            values = {value for _, value, _, _ in cast}
-            latest = max(cast, key=lambda vote: (vote[2], vote[3]["decided_at"], vote[3]["seq"]))[3]
-            rows.append(
-                {
-                    "id": answer,
-                    "code": code,
-                    "present": next(iter(values)) if len(values) == 1 else pd.NA,
-                    "status": "agreed" if len(values) == 1 else "conflict",
-                    "explicit": any(explicit for _, _, explicit, _ in cast),
-                    "bulk": all(explicit and entry["mode"] == "bulk" for _, _, explicit, entry in cast),
-                    "coder": ", ".join(name for name, _, _, _ in cast),
-                    "votes": ", ".join(f"{name}={value}" for name, value, _, _ in cast),
-                    "decided_at": max(vote[3]["decided_at"] for vote in cast),
-                    "action": latest["action"],
-                    "run_id": latest["run_id"],
-                }
-            )
-        columns = ["id", "code", "present", "status", "explicit", "bulk", "coder", "votes", "decided_at",
-                   "action", "run_id"]  # fmt: skip
-        frame = pd.DataFrame(rows, columns=columns)
-        frame["present"] = frame["present"].astype("Int64")
-        return self._sorted(frame)
+        code_ids = self.codebook().code_ids
+        votes = self._votes(coder, closed_only, run_id, code_ids)
+        return decisions.cells(votes, self.answer_ids(), code_ids)
 
     def _votes(
-        self, coder: str | None, closed_only: bool, run_id: str | None
-    ) -> dict[tuple[str, str], list[tuple[str, int, bool, dict[str, Any]]]]:
-        """(answer, code) -> the votes (coder, value, explicit, the entry behind it) on each decided cell."""
-        code_ids = self.codebook().code_ids
-        needed = self._needed(run_id)
-        names = self.coders() if coder is None else [coder]
-        Vote = tuple[str, int, bool, dict[str, Any]]
-        votes: dict[tuple[str, str], list[Vote]] = {}
-        defaults: dict[tuple[str, str], list[Vote]] = {}
-        for name in names:
-            view = self._view(name, needed)
-            for key, row in view.explicit.items():
-                votes.setdefault(key, []).append((name, int(row["action"] in POSITIVE), True, row))
-            # A bulk rule never read the answer: it decides the codes it names and implies nothing else.
-            implying = view.closed if closed_only else view.decided & (view.closed | view.read)
-            for answer in implying:
-                # closing an answer is a vote "absent" on its unnamed codes; a decided, unclosed answer only
-                # gives them absent as a default, which never contradicts another coder's decision
-                into = votes if answer in view.closed else defaults
-                for code in code_ids:
-                    if (answer, code) not in view.explicit:
-                        into.setdefault((answer, code), []).append((name, 0, False, view.last[answer]))
-        for key, cast in defaults.items():
-            votes.setdefault(key, cast)
-        return votes
+        self, coder: str | None, closed_only: bool, run_id: str | None, code_ids: list[str]
+    ) -> dict[tuple[str, str], list[decisions.Vote]]:
+        """(answer, code) -> the votes on each decided cell (see :func:`coder.decisions.collect_votes`)."""
+        return decisions.collect_votes(
+            self.log(coder), code_ids, self._needed(run_id), self._coders(coder), closed_only=closed_only
+        )
 
     def _sorted(self, frame: pd.DataFrame) -> pd.DataFrame:
         """By answer position, then codebook order (``""`` first, unknown codes last)."""
-        order = {answer: i for i, answer in enumerate(self.answer_ids())}
-        codes = {code: i for i, code in enumerate(self.codebook().code_ids)}
-        codes[""] = -1
-        frame = frame.assign(_a=frame["id"].map(order), _c=frame["code"].map(codes).fillna(len(codes)))
-        return frame.sort_values(["_a", "_c", "code"]).drop(columns=["_a", "_c"]).reset_index(drop=True)
+        return decisions.sort_cells(frame, self.answer_ids(), self.codebook().code_ids)
 
     def conflicts(self, run_id: str | None = None) -> pd.DataFrame:
         """The consensus conflicts: ``id, code``, one column per coder (``1``, ``0``, ``""`` = undecided)."""
-        names = self.coders()
-        rows = []
-        for (answer, code), cast in self._votes(None, False, run_id).items():
-            by = {name: str(value) for name, value, _, _ in cast}
-            if len(set(by.values())) > 1:
-                rows.append({"id": answer, "code": code, **{name: by.get(name, "") for name in names}})
-        return self._sorted(pd.DataFrame(rows, columns=["id", "code", *names]))
+        code_ids = self.codebook().code_ids
+        votes = self._votes(None, False, run_id, code_ids)
+        return decisions.conflicts(votes, self.coders(), self.answer_ids(), code_ids)
 
     def current_codes(self, coder: str | None = None, run_id: str | None = None) -> pd.DataFrame:
         """The codes of the decided answers (see the module docs): long, one row per answer × code.
@@ -848,14 +783,7 @@ class Project:
         """
         cells = self.cells(coder, run_id=run_id)
         decided = self.decided(coder, run_id)
-        cells = cells[cells["id"].isin(decided)]
-        present = cells[(cells["status"] == "agreed") & (cells["present"] == 1)]
-        in_conflict = set(cells.loc[cells["status"] == "conflict", "id"])
-        blank = cells[~cells["id"].isin(set(present["id"]) | in_conflict)]
-        blank = blank.sort_values("decided_at").drop_duplicates("id", keep="last").assign(code="")
-        columns = ["id", "code", "coder", "decided_at", "action", "run_id"]
-        frame = pd.concat([present[columns], blank[columns]], ignore_index=True)
-        return self._sorted(frame)
+        return decisions.current_codes(cells, decided, self.answer_ids(), self.codebook().code_ids)
 
     def labels(self, coder: str | None = None) -> pd.DataFrame:
         """Classifier labels: long ``id, code, present`` for :func:`coder.classify.label_matrix`.
@@ -867,31 +795,7 @@ class Project:
         longer in the codebook are left out.
         """
         cells = self.cells(coder, closed_only=True)
-        cells = cells[cells["code"].isin(self.codebook().code_ids)]
-        closed = self.closed(coder)
-        in_conflict = set(cells.loc[cells["status"] == "conflict", "id"])
-        agreed = cells[cells["status"] == "agreed"]
-        keep = agreed["explicit"] | agreed["id"].isin(in_conflict)
-        rows = agreed.loc[keep, ["id", "code", "present"]]
-        ends = [a for a in self.answer_ids() if a in closed and a not in in_conflict]
-        frame = pd.concat(
-            [rows, pd.DataFrame({"id": ends, "code": "", "present": 0})], ignore_index=True
-        ).astype({"id": str, "code": str})
-        frame["present"] = frame["present"].astype(int)
-        return self._sorted(frame)[["id", "code", "present"]]
-
-
-@dataclass(frozen=True)
-class _CoderView:
-    """One coder's fold: explicit (answer, code) -> last entry, answer -> last entry, closed, decided, and
-    read (answers with a remaining entry the coder made by reading it, not by a bulk rule)."""
-
-    coder: str
-    explicit: dict[tuple[str, str], dict[str, Any]]
-    last: dict[str, dict[str, Any]]
-    closed: set[str]
-    decided: set[str]
-    read: set[str]
+        return decisions.labels(cells, self.closed(coder), self.answer_ids(), self.codebook().code_ids)
 
 
 # ----------------------------------------------------------------------------------------------------------

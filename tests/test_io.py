@@ -8,9 +8,8 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from typer.testing import CliRunner
+from support.io import write_csv
 
-from coder.cli import app
 from coder.errors import CoderError
 from coder.io import (
     atomic_write,
@@ -22,19 +21,11 @@ from coder.io import (
     write_table,
 )
 
-ROWS = [("r1", "Mangler omsorgsboliger"), ("r2", "Kort vei, alle kjenner alle"), ("r3", "  ")]
-
-
-def _write_csv(path: Path, sep: str, encoding: str, rows=ROWS, header=("id", "text")) -> Path:
-    lines = [sep.join(header)] + [sep.join(f'"{v}"' if sep in v else v for v in row) for row in rows]
-    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
-    return path
-
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
 @pytest.mark.parametrize("sep", [",", ";"])
 def test_read_answers_handles_excel_csv_variants(tmp_path: Path, encoding: str, sep: str) -> None:
-    path = _write_csv(tmp_path / "answers.csv", sep, encoding)
+    path = write_csv(tmp_path / "answers.csv", sep, encoding)
     answers = read_answers(path)
     assert list(answers.columns) == ["id", "text"]
     assert answers["id"].tolist() == ["r1", "r2", "r3"]
@@ -75,21 +66,21 @@ def test_missing_file_names_the_file(tmp_path: Path) -> None:
 
 
 def test_missing_column_names_file_and_column(tmp_path: Path) -> None:
-    path = _write_csv(tmp_path / "a.csv", ",", "utf-8")
+    path = write_csv(tmp_path / "a.csv", ",", "utf-8")
     with pytest.raises(CoderError) as error:
         read_answers(path, text_col="svar")
     assert str(error.value).startswith(f"{path}, column 'svar': missing column")
 
 
 def test_duplicate_ids_name_the_rows(tmp_path: Path) -> None:
-    path = _write_csv(tmp_path / "a.csv", ",", "utf-8", rows=[("r1", "a"), ("r2", "b"), ("r1", "c")])
+    path = write_csv(tmp_path / "a.csv", ",", "utf-8", rows=[("r1", "a"), ("r2", "b"), ("r1", "c")])
     with pytest.raises(CoderError) as error:
         read_answers(path)
     assert "rows 2, 4" in str(error.value) and "duplicate id 'r1'" in str(error.value)
 
 
 def test_empty_id_is_an_error(tmp_path: Path) -> None:
-    path = _write_csv(tmp_path / "a.csv", ",", "utf-8", rows=[("r1", "a"), ("", "b")])
+    path = write_csv(tmp_path / "a.csv", ",", "utf-8", rows=[("r1", "a"), ("", "b")])
     with pytest.raises(CoderError, match="row 3, column 'id': empty id"):
         read_answers(path)
 
@@ -122,24 +113,6 @@ def test_csv_round_trip_preserves_any_text(
     frame = pd.DataFrame({"id": [f"r{i}" for i in range(len(texts))], "text": texts})
     write_table(frame, path)
     assert read_answers(path)["text"].tolist() == texts
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["preprocess", "{dir}/missing.csv", "--out", "{dir}/t.csv"], "missing.csv: file not found"),
-        (["preprocess", "{dir}/a.csv", "--out", "{dir}/t.csv", "--text-col", "svar"], "column 'svar'"),
-        (["preprocess", "{dir}/dup.csv", "--out", "{dir}/t.csv"], "duplicate id 'r1'"),
-    ],
-)
-def test_cli_bad_input_gives_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
-    _write_csv(tmp_path / "a.csv", ";", "cp1252")
-    _write_csv(tmp_path / "dup.csv", ",", "utf-8", rows=[("r1", "a"), ("r1", "b")])
-    result = CliRunner().invoke(app, [a.format(dir=tmp_path) for a in args])
-    assert result.exit_code == 2
-    output = result.output.strip()
-    assert message in output and output.startswith("Error:")
-    assert "Traceback" not in output and len(output.splitlines()) == 1
 
 
 def test_outputs_get_the_usual_permissions(tmp_path: Path) -> None:
@@ -186,95 +159,6 @@ def test_a_header_only_file_has_no_answers(tmp_path: Path) -> None:
     path.write_text("id,text\n", encoding="utf-8")
     with pytest.raises(CoderError, match="no answers"):
         read_answers(path)
-
-
-# ------------------------------------------------------------------------------ bad inputs, one clear line
-
-
-def _cli_error(args: list[str]) -> str:
-    result = CliRunner().invoke(app, args)
-    output = result.output.strip()
-    assert result.exit_code == 2 and output.startswith("Error:") and len(output.splitlines()) == 1, output
-    assert "Traceback" not in output
-    return output
-
-
-def _xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
-
-
-@pytest.mark.parametrize(
-    ("name", "content", "fragment"),
-    [
-        ("title.csv", "Undersøkelse 2024\nid;text\nr1;a\n", "row 1: row 1 is not a header: it has one field"),
-        ("two.csv", "Q1;Q2\nid;text\nr1;a\n", "column 'id': not in the header (row 1) but in row 2"),
-        ("again.csv", "id;text\nr1;a\nid;text\nr2;b\n", "row 3: this row repeats the header"),
-    ],
-)
-def test_header_problems_from_excel_give_file_and_row(
-    tmp_path: Path, name: str, content: str, fragment: str
-) -> None:
-    path = tmp_path / name
-    path.write_bytes(content.encode("cp1252"))
-    with pytest.raises(CoderError) as raised:
-        read_answers(path)
-    assert fragment in str(raised.value) and raised.value.file == str(path)
-    output = _cli_error(["preprocess", str(path), "--out", str(tmp_path / "t.csv")])
-    assert fragment in output
-
-
-@pytest.mark.parametrize(
-    "rows",
-    [
-        [["Svar fra Questback", None, None], ["id", "text", "kommune"], ["r1", "a", "Oppdal"]],
-        [["Bakgrunn", None, "Svar", None], ["id", "rolle", "text", "annet"], ["r1", "x", "a", "b"]],
-    ],
-    ids=["title-row", "merged-header-cells"],
-)
-def test_xlsx_title_row_or_merged_header_is_named(tmp_path: Path, rows: list[list[object]]) -> None:
-    path = _xlsx(tmp_path / "svar.xlsx", {"Svar": rows})
-    with pytest.raises(CoderError, match="is not a header|both look like header rows") as raised:
-        read_table(path)
-    assert raised.value.row in (1, "1, 2")
-    assert "svar.xlsx, row" in _cli_error(["preprocess", str(path), "--out", str(tmp_path / "t.csv")])
-
-
-def test_a_workbook_with_several_sheets_of_data_needs_a_choice(tmp_path: Path) -> None:
-    rows = [["id", "text"], ["r1", "a"]]
-    path = _xlsx(tmp_path / "svar.xlsx", {"Svar": rows, "Info": [["Eksportert", "2024"]], "Ark3": []})
-    with pytest.raises(CoderError, match="2 sheets with data \\('Svar', 'Info'\\)"):
-        read_table(path)
-    assert read_table(path, sheet="Svar")["text"].tolist() == ["a"]
-    assert "sheets with data" in _cli_error(["preprocess", str(path), "--out", str(tmp_path / "t.csv")])
-    single = _xlsx(tmp_path / "one.xlsx", {"Svar": rows, "Ark2": [], "Ark3": []})  # empty sheets: fine
-    assert read_answers(single)["id"].tolist() == ["r1"]
-
-
-@pytest.mark.parametrize(
-    ("ids", "fragment"),
-    [
-        (["R7", "r2", "r7"], "rows 2, 4, column 'id': duplicate id 'R7' ('R7' and 'r7' differ only in case)"),
-        (["r7", "r2", " r7 "], "rows 2, 4, column 'id': duplicate id 'r7' ('r7' and ' r7 ' differ only in"),
-    ],
-)
-def test_ids_equal_but_for_case_or_spaces_name_both_rows(
-    tmp_path: Path, ids: list[str], fragment: str
-) -> None:
-    path = tmp_path / "a.csv"
-    path.write_text("id;text\n" + "".join(f"{i};svar\n" for i in ids), encoding="utf-8-sig")
-    with pytest.raises(CoderError) as raised:
-        read_answers(path)
-    assert fragment in str(raised.value)
-    assert fragment in _cli_error(["preprocess", str(path), "--out", str(tmp_path / "t.csv")])
 
 
 @pytest.mark.parametrize(

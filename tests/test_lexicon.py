@@ -87,7 +87,16 @@ def test_lemmatize_is_case_insensitive_at_sentence_start(lex: Lexicon) -> None:
 def test_lemmatize_tokens_uses_context(lex: Lexicon) -> None:
     words = ["Vi", "har", "søkt", "om", "å", "få", "omsorgsboliger", "fra", "Husbanken", "."]
     assert lex.lemmatize_tokens(words) == [
-        "vi", "ha", "søke", "om", "å", "få", "omsorgsbolig", "fra", "husbanken", ".",
+        "vi",
+        "ha",
+        "søke",
+        "om",
+        "å",
+        "få",
+        "omsorgsbolig",
+        "fra",
+        "husbanken",
+        ".",
     ]
     # after "å" the infinitive reading wins
     assert lex.lemmatize_tokens(["for", "å", "sikre"])[-1] == "sikre"

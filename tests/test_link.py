@@ -2,40 +2,25 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from scipy import stats
-from typer.testing import CliRunner
+from support.link import (
+    OPPDAL,
+    OPPDAL_CODES,
+    REPO,
+    RISSA_CODES,
+    fixture_codes,  # noqa: F401
+    fixture_oppdal,  # noqa: F401
+    fixture_result,  # noqa: F401
+)
 
 from coder import link, network, survey
-from coder.cli import app
 from coder.errors import CoderError
 
-REPO = Path(__file__).resolve().parents[1]
-OPPDAL = REPO / "examples" / "oppdal" / "manifest.yaml"
 BOTH = REPO / "examples" / "oppdal-rissa.yaml"
-OPPDAL_CODES = REPO / "examples" / "oppdal" / "koder.csv"
-RISSA_CODES = REPO / "examples" / "rissa" / "koder.csv"
-
-runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def oppdal() -> survey.Survey:
-    return survey.load(OPPDAL)
-
-
-@pytest.fixture(scope="module")
-def result(oppdal: survey.Survey) -> link.LinkResult:
-    return link.link(oppdal, OPPDAL_CODES)
-
-
-@pytest.fixture(scope="module")
-def codes() -> pd.DataFrame:
-    return pd.read_csv(OPPDAL_CODES, dtype=str, keep_default_na=False)
 
 
 def test_theme_counts_are_respondents_mentioning_out_of_coded_answers(
@@ -280,109 +265,6 @@ def test_coded_answers_decides_the_base(oppdal: survey.Survey) -> None:
     assert len(link.coded_answers(answers, machine, all_coded=False).answers) == 2
 
 
-def test_cli_link_writes_csv_and_json(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(OPPDAL_CODES), "-o", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    assert "Themes per question" in result.output and "adapted_housing" in result.output
-    for name in ("link_themes.csv", "link_counts.csv", "link_tests.csv", "link.json"):
-        assert (tmp_path / name).exists(), name
-    payload = json.loads((tmp_path / "link.json").read_text(encoding="utf-8"))
-    assert payload["provenance"]["level"] == "weekly"
-    codes_input = payload["provenance"]["inputs"][-1]
-    assert (codes_input["role"], codes_input["file"]) == ("kodefil", str(OPPDAL_CODES))
-    assert len(payload["tests"]) == len(pd.read_csv(tmp_path / "link_tests.csv"))
-
-
-def test_cli_link_tables_fit_an_80_column_terminal() -> None:
-    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(OPPDAL_CODES)], env={"COLUMNS": "80"})
-    assert result.exit_code == 0, result.output
-    tables = result.output.split("Base:")[0]  # the base is one sentence that the terminal wraps
-    assert max(len(line) for line in tables.splitlines()) <= 80
-    assert "too few t…" in tables  # warnings cut short on screen; the whole rows are in link_tests.csv
-
-
-def test_cli_link_unknown_id_exits_2(tmp_path: Path) -> None:
-    codes = tmp_path / "codes.csv"
-    codes.write_text("id,code\nO99:styrker,anchoring\n", encoding="utf-8")
-    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(codes)])
-    assert result.exit_code == 2 and "'O99:styrker'" in result.output and "Traceback" not in result.output
-    assert f"{codes}, row 2, column 'id'" in result.output
-
-
-def test_cli_link_missing_codes_file_exits_2(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(tmp_path / "none.csv")])
-    assert result.exit_code == 2 and "file not found" in result.output
-
-
-def test_cli_link_reads_a_suggestion_file_as_covering_every_answer(tmp_path: Path) -> None:
-    suggestions = tmp_path / "suggestions.csv"
-    suggestions.write_text(
-        "id,code,confidence,evidence\nO01:styrker,financial_instruments,0.9,startlån\n"
-        "O02:styrker,financial_instruments,0.8,startlån\nO03:styrker,local_knowledge,0.7,kort vei\n",
-        encoding="utf-8",
-    )
-    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(suggestions), "--level", "monthly"])
-    assert result.exit_code == 0, result.output
-    assert "financial_instruments" in result.output
-    assert "Base: all 70 answers count as coded (the codes are machine suggestions" in result.output
-    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(suggestions), "--coded-only"])
-    assert result.exit_code == 0, result.output
-    assert "67 answer(s) are not in the codes" in result.output and "(only these, as asked)" in result.output
-
-
-def test_cli_link_human_codes_base_and_all_coded(tmp_path: Path) -> None:
-    codes = tmp_path / "koder.csv"
-    codes.write_text("id,code\nO01:styrker,anchoring\nO02:styrker,\n", encoding="utf-8")
-    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(codes)])
-    assert result.exit_code == 0, result.output
-    assert "Base: the 2 answers in the codes; 68 answer(s) are not in the codes" in result.output
-    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(codes), "--all-coded"])
-    assert result.exit_code == 0 and "Base: all 70 answers count as coded (as asked)" in result.output
-
-
-def test_cli_link_unknown_code_exits_2(tmp_path: Path) -> None:
-    codes = tmp_path / "koder.csv"
-    codes.write_text("id,code\nO01:styrker,anchorig\n", encoding="utf-8")
-    result = runner.invoke(app, ["link", str(OPPDAL), "--codes", str(codes)])
-    assert result.exit_code == 2, result.output
-    assert f"{codes}, row 2, column 'code': code 'anchorig' is not in the codebook" in result.output
-    missing = tmp_path / "none.yaml"
-    result = runner.invoke(
-        app, ["link", str(OPPDAL), "--codes", str(OPPDAL_CODES), "--codebook", str(missing)]
-    )
-    assert result.exit_code == 2 and "file not found" in result.output and str(missing) in result.output
-
-
-def test_cli_link_bad_level_fails_before_any_work(tmp_path: Path) -> None:
-    # The manifest does not exist: the level is checked first.
-    result = runner.invoke(
-        app, ["link", str(tmp_path / "none.yaml"), "--codes", str(OPPDAL_CODES), "--level", "hourly"]
-    )
-    assert result.exit_code == 2 and "unknown level 'hourly'" in result.output, result.output
-
-
-def test_codes_of_two_municipalities_against_one_say_which_ids_are_unknown_and_why(
-    oppdal: survey.Survey,
-) -> None:
-    rissa = pd.read_csv(RISSA_CODES, dtype=str, keep_default_na=False)
-    with pytest.raises(CoderError) as error:
-        link.link(oppdal, [OPPDAL_CODES, RISSA_CODES])
-    first = list(dict.fromkeys(rissa["id"]))[:3]
-    assert str(error.value) == (
-        f"{RISSA_CODES}, row 2, column 'id': {rissa['id'].nunique()} ids are answers of no respondent in "
-        "this survey (codes from another survey or municipality?): "
-        + ", ".join(f"'{i}'" for i in first)
-        + ", ..."
-    )
-    assert rissa["id"].nunique() == 62 and first[0] == "R01:ansvarsavklaring"
-    assert "respondent_id:question_id" not in str(error.value)  # the old hint about the id format
-    result = runner.invoke(
-        app, ["link", str(OPPDAL), "--codes", str(OPPDAL_CODES), "--codes", str(RISSA_CODES)]
-    )
-    assert result.exit_code == 2 and "Traceback" not in result.output
-    assert result.stderr.strip() == f"Error: {error.value}"
-
-
 def test_an_unknown_id_says_whether_its_question_or_its_answer_is_missing(oppdal: survey.Survey) -> None:
     # O06 is a respondent of the network with no open answer; 'spørsmål' is no question; 'O01:styrker' is
     # fine; a bare id has no question part
@@ -404,13 +286,3 @@ def test_an_unknown_id_says_whether_its_question_or_its_answer_is_missing(oppdal
         "'O02:spørsmål'; 'O01' is not of the form respondent_id:question_id"
     )
     assert (error.value.row, error.value.column) == (3, "id")
-
-
-def test_cli_link_json_is_the_tables_and_nothing_else(tmp_path: Path) -> None:
-    args = ["link", str(OPPDAL), "--codes", str(OPPDAL_CODES), "--json", "-o", str(tmp_path), "--all"]
-    result = runner.invoke(app, args)
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
-    assert set(data) == {"themes", "tests", "base"} and data["themes"] and data["tests"]
-    assert all(row["p_value"] is None or 0 <= row["p_value"] <= 1 for row in data["tests"])
-    assert (tmp_path / "link.json").exists() and "written" in result.stderr

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -12,11 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score, f1_score, precision_recall_fscore_support
-from typer.testing import CliRunner
+from support.reliability import (
+    CODEBOOK,
+    fixture_project,  # noqa: F401
+    fixture_suggested,  # noqa: F401
+    write_file,
+)
 
 from coder import store
-from coder.cli import app
-from coder.codebook import Code, Codebook
 from coder.errors import CoderError
 from coder.reliability import (
     OVERALL,
@@ -33,8 +35,8 @@ from coder.reliability import (
 )
 from coder.store import Decision
 
-runner = CliRunner()
 NAN = math.nan
+
 
 # -- statistics over 0/1 arrays ------------------------------------------------------------------------------
 
@@ -165,95 +167,9 @@ def test_read_codes_long_and_semicolon_forms_agree(tmp_path: Path) -> None:
     )
 
 
-def _write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def test_cli_evaluate_table_and_json(tmp_path: Path) -> None:
-    gold = _write(tmp_path / "gold.csv", "id,codes\nr1,follow_up;anchoring\nr2,\nr3,follow_up\n")
-    pred = _write(
-        tmp_path / "pred.csv",
-        "id,code,confidence,evidence\nr1,follow_up,0.9,x\nr2,anchoring,0.6,\nr3,follow_up,0.8,\n",
-    )
-    result = runner.invoke(app, ["evaluate", "--gold", str(gold), "--pred", str(pred)])
-    assert result.exit_code == 0, result.output
-    assert "follow_up" in result.output and "anchoring" in result.output
-    assert "micro F1 0.667" in result.output  # tp 2, fp 1, fn 1
-    assert "coverage at 95 % precision 66.7%" in result.output
-    result = runner.invoke(app, ["evaluate", "--gold", str(gold), "--pred", str(pred), "--json"])
-    data = json.loads(result.output)
-    assert set(data) == {"micro_f1", "macro_f1", "mean_alpha", "per_code", "coverage_at_95"} | {
-        "answers", "gold_codes_not_in_codebook"
-    }  # fmt: skip
-    assert data["per_code"]["follow_up"] == {
-        "support": 2, "precision": 1.0, "recall": 1.0, "f1": 1.0, "kappa": 1.0, "alpha": 1.0
-    }  # fmt: skip
-    assert data["per_code"]["anchoring"]["precision"] == 0.0
-    assert data["coverage_at_95"] == pytest.approx(2 / 3)
-
-
-@pytest.mark.parametrize(
-    ("gold", "pred", "message"),
-    [
-        ("id,label\nr1,a\n", "id,code\nr1,a\n", "expected a column 'code' or 'codes'"),
-        ("id,code\n,a\n", "id,code\nr1,a\n", "gold.csv, row 2, column 'id': empty id"),
-        ("id,code\nr1,a\n", "id,code,confidence\nr1,a,high\n", "row 2, column 'confidence'"),
-        ("id,code\nr1,a\n", "id,kode\nr1,a\n", "column 'code': missing column"),
-    ],
-)
-def test_cli_evaluate_bad_input_is_exit_2(tmp_path: Path, gold: str, pred: str, message: str) -> None:
-    result = runner.invoke(
-        app,
-        [
-            "evaluate",
-            "--gold",
-            str(_write(tmp_path / "gold.csv", gold)),
-            "--pred",
-            str(_write(tmp_path / "p.csv", pred)),
-        ],
-    )
-    assert result.exit_code == 2
-    assert message in result.output
-    assert "Traceback" not in result.output
-
-
 def test_read_predictions_rejects_confidence_out_of_range(tmp_path: Path) -> None:
     with pytest.raises(CoderError, match="row 3, column 'confidence'"):
-        read_predictions(_write(tmp_path / "p.csv", "id,code,confidence\nr1,a,0.5\nr2,a,1.2\n"))
-
-
-# -- agreement in a coding project ---------------------------------------------------------------------------
-
-CODEBOOK = Codebook(
-    "test", "nb", "1", (Code("x", "Første", description="T."), Code("y", "Andre", description="T."))
-)
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> store.Project:
-    answers = pd.DataFrame({"id": [f"a{i}" for i in range(6)], "text": [f"svar {i}" for i in range(6)]})
-    opened = store.init(tmp_path / "p.db", answers, CODEBOOK)
-    # kari decides a0-a4, ola a0-a3 and a5: only a0-a3 are shared
-    opened.record(
-        "kari",
-        [
-            Decision("a0", "x", "add"),
-            Decision("a1", "x", "add"),
-            Decision("a1", "y", "add"),
-            Decision("a2", "", "none"),
-            Decision("a3", "y", "add"),
-            Decision("a4", "x", "add"),
-        ],
-    )
-    opened.record("ola", [Decision("a0", "x", "add"), Decision("a1", "x", "add"), Decision("a2", "y", "add"),
-                          Decision("a3", "y", "add"), Decision("a5", "x", "add")])  # fmt: skip
-    opened.add_suggestion_run(
-        pd.DataFrame({"id": ["a0", "a1", "a2"], "code": ["x", "x", "y"], "confidence": [0.9, 0.4, 0.7]}),
-        threshold=0.5,
-    )
-    yield opened
-    opened.close()
+        read_predictions(write_file(tmp_path / "p.csv", "id,code,confidence\nr1,a,0.5\nr2,a,1.2\n"))
 
 
 def test_agreement_counts_only_answers_both_decided(project: store.Project) -> None:
@@ -297,22 +213,6 @@ def test_three_coders_with_missing_decisions(project: store.Project) -> None:
     assert table.at["x", "answers"] == 6
 
 
-def test_cli_agreement_writes_the_disagreements(tmp_path: Path, project: store.Project) -> None:
-    out = tmp_path / "disagreements.csv"
-    result = runner.invoke(app, ["agreement", str(project.path), "--coders", "kari,ola", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    assert "kari ~ model" in result.output and "2 disagreements" in result.output
-    written = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert list(written.columns) == ["id", "respondent_id", "question_id", "code", "kari", "ola", "text"]
-    assert written["id"].tolist() == ["a1", "a2"]
-
-
-def test_cli_agreement_unknown_coder_is_exit_2(project: store.Project) -> None:
-    result = runner.invoke(app, ["agreement", str(project.path), "--coders", "kari,nina"])
-    assert result.exit_code == 2
-    assert "coder 'nina' has no decisions in this project (coders: kari, ola)" in result.output
-
-
 def test_agreement_compares_decided_cells_not_whole_answers(tmp_path: Path) -> None:
     answers = pd.DataFrame({"id": ["a0", "a1"], "text": ["svar 0", "svar 1"]})
     with store.init(tmp_path / "cells.db", answers, CODEBOOK) as opened:
@@ -338,56 +238,6 @@ def test_predictions_for_another_survey_are_a_user_error() -> None:
         evaluate(gold, pd.DataFrame({"id": ["z"], "code": ["x"]}), ["x"])
 
 
-# -- agreement that comes from a bulk rule is flagged --------------------------------------------------------
-
-BULK_SUGGESTIONS = pd.DataFrame(
-    {
-        "id": ["a0", "a1", "a2", "a3", "a4", "a5", "a5"],
-        "code": ["x", "x", "y", "y", "x", "x", "y"],
-        "confidence": [0.95, 0.93, 0.97, 0.05, 0.6, 0.3, 0.04],
-    }
-)
-
-
-@pytest.fixture
-def suggested(tmp_path: Path) -> store.Project:
-    answers = pd.DataFrame({"id": [f"a{i}" for i in range(6)], "text": [f"svar {i}" for i in range(6)]})
-    opened = store.init(tmp_path / "s.db", answers, CODEBOOK)
-    opened.add_suggestion_run(BULK_SUGGESTIONS, threshold=0.5)
-    yield opened
-    opened.close()
-
-
-def test_two_coders_who_only_bulk_accepted_one_run_are_flagged(suggested: store.Project) -> None:
-    from coder.review import bulk_review
-
-    bulk_review(suggested, "kari", accept_from=0.9, reject_below=0.1)
-    bulk_review(suggested, "ola", accept_from=0.8, reject_below=0.2)
-    result = agreement(suggested, ["kari", "ola"])
-    overall = result.table[result.table["code"] == OVERALL].set_index("comparison")
-    # each decided the same 5 cells by rule (x of a0, a1; y of a2, a3, a5), and nothing else: a bulk rule
-    # implies no absent codes, so only those cells are compared
-    assert overall.loc["kari, ola", "percent_agreement"] == 1.0
-    assert overall.loc["kari, ola", ["decisions", "bulk_decisions"]].tolist() == [10, 10]
-    assert overall.loc["kari ~ model", ["decisions", "bulk_decisions"]].tolist() == [5, 5]
-    assert result.mostly_bulk() == [("kari, ola", 10, 10), ("kari ~ model", 5, 5), ("ola ~ model", 5, 5)]
-    cli = runner.invoke(app, ["agreement", str(suggested.path), "--coders", "kari,ola"])
-    assert cli.exit_code == 0, cli.output
-    cautions = [line for line in cli.output.splitlines() if line.startswith("Caution:")]
-    assert len(cautions) == 3
-    assert cautions[0].startswith("Caution: kari, ola: 10 of 10 compared decisions came from a bulk rule")
-
-
-def test_coders_who_read_the_answers_get_no_caution(project: store.Project) -> None:
-    result = agreement(project, ["kari", "ola"])
-    assert set(result.table["bulk_decisions"]) == {0}
-    overall = result.table.set_index(["comparison", "code"]).loc[("kari, ola", OVERALL)]
-    assert overall["decisions"] == 2 * 8  # a0..a3 × x, y by both
-    assert result.mostly_bulk() == []
-    cli = runner.invoke(app, ["agreement", str(project.path), "--coders", "kari,ola"])
-    assert cli.exit_code == 0 and "Caution" not in cli.output
-
-
 def test_half_read_half_bulk_is_counted_but_not_flagged(suggested: store.Project) -> None:
     from coder.review import bulk_review
 
@@ -400,78 +250,3 @@ def test_half_read_half_bulk_is_counted_but_not_flagged(suggested: store.Project
     assert table.loc[OVERALL, ["decisions", "bulk_decisions"]].tolist() == [4, 2]
     assert table.loc["y", "percent_agreement"] == 0.0  # a2: kari's rule accepted y, ola read and rejected it
     assert agreement(suggested, ["kari", "ola"], model=False).mostly_bulk() == []
-
-
-def test_the_readme_two_coder_example_gives_numbers_from_reading(
-    tmp_path: Path, suggested: store.Project
-) -> None:
-    # As the README shows it: a blind copy for ola, both review answer by answer, merge, agreement.
-    suggested.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    ola = tmp_path / "ola.db"
-    ola.write_bytes(suggested.path.read_bytes())
-    ola.chmod(0o600)
-    # queue (least certain first): a4 0.6, a5 0.3, a3 0.05, a1 0.93, a0 0.95, a2 0.97
-    kari = runner.invoke(app, ["review", str(suggested.path), "--coder", "kari", "--refit-every", "0"],
-                         input="a\nn\nn\na\na\na\n")  # fmt: skip
-    assert kari.exit_code == 0, kari.output
-    ola_review = runner.invoke(app, ["review", str(ola), "--coder", "ola", "--refit-every", "0"],
-                               input="n\nn\nn\na\na\n+ Andre\nn\n")  # fmt: skip
-    assert ola_review.exit_code == 0, ola_review.output
-    merged = tmp_path / "felles.db"
-    assert runner.invoke(app, ["merge", str(suggested.path), str(ola), "--out", str(merged)]).exit_code == 0
-    with store.Project.open(merged) as opened:
-        result = agreement(opened, ["kari", "ola"])
-    overall = result.table.set_index(["comparison", "code"]).loc[("kari, ola", OVERALL)]
-    assert overall["answers"] == 6 and overall["decisions"] == 2 * 12 and overall["bulk_decisions"] == 0
-    assert result.mostly_bulk() == []
-    # they differ on x of a4 only (kari accepted it, ola closed the answer without it): a real decision
-    assert set(zip(result.disagreements["id"], result.disagreements["code"], strict=True)) == {("a4", "x")}
-    assert 0 < overall["percent_agreement"] < 1
-
-
-def test_cli_agreement_json_is_the_tables_and_nothing_else(tmp_path: Path, project: store.Project) -> None:
-    out = tmp_path / "disagreements.csv"
-    args = ["agreement", str(project.path), "--coders", "kari,ola", "--json", "-o", str(out)]
-    result = runner.invoke(app, args)
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)  # fails on any other line on stdout
-    assert set(data) == {"agreement", "disagreements", "conflicts"}
-    assert [row["id"] for row in data["disagreements"]] == ["a1", "a2"]
-    assert {row["comparison"] for row in data["agreement"]} >= {"kari ~ model", "ola ~ model"}
-    assert "disagreements ->" in result.stderr and out.exists()
-
-
-def test_cli_agreement_table_fits_an_80_column_terminal(project: store.Project) -> None:
-    args = ["agreement", str(project.path), "--coders", "kari,ola"]
-    result = runner.invoke(app, args, env={"COLUMNS": "80"})
-    assert result.exit_code == 0, result.output
-    table = result.stdout.split("bulk: how many")[0]
-    assert max(len(line) for line in table.splitlines()) <= 80
-    assert "agree = percent agreement" in table
-
-
-def test_cli_errors_name_options_not_keys(project: store.Project) -> None:
-    result = runner.invoke(app, ["agreement", str(project.path), "--coders", "nina"])
-    assert result.exit_code == 2
-    assert result.stderr.startswith("Error: option --coders: coder 'nina' has no decisions")
-    assert "key '" not in result.stderr
-
-
-def test_split_codes_gives_each_rows_id_and_codes() -> None:
-    from coder.reliability import split_codes
-
-    frame = pd.DataFrame({"id": [" a", "b", "c"], "codes": ["x; y", "", " z ;"]})
-    assert split_codes(frame) == (["a", "b", "c"], "codes", [["x", "y"], [], ["z"]])
-    assert split_codes(pd.DataFrame({"id": ["a"], "code": ["x;y"]}))[2] == [["x;y"]]  # one code a row
-    with pytest.raises(CoderError, match="expected a column 'code' or 'codes'"):
-        split_codes(pd.DataFrame({"id": ["a"], "tema": ["x"]}), "f.csv")
-
-
-def test_predictions_from_a_table_already_read_checks_confidences() -> None:
-    from coder.reliability import predictions_from
-
-    frame = pd.DataFrame({"id": ["a", "b"], "code": ["x", ""], "confidence": ["0,5", "0.2"]})
-    assert predictions_from(frame).values.tolist() == [["a", "x", 0.5]]
-    with pytest.raises(CoderError, match="confidence must be a number from 0 to 1") as error:
-        predictions_from(frame.assign(confidence=["2", "0"]), "p.csv")
-    assert (error.value.file, error.value.row) == ("p.csv", 2)

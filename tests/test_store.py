@@ -10,75 +10,28 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from support.store import (
+    ANSWERS,
+    CODEBOOK,
+    code_pairs,
+    copy_project,
+    fixture_coded,  # noqa: F401
+    fixture_project,  # noqa: F401
+    write_file,
+)
 
 from coder import codebook as codebook_module
 from coder import store
 from coder.classify import label_matrix, read_labels
-from coder.cli import app
-from coder.codebook import Code, Codebook
 from coder.errors import CoderError
 from coder.reliability import read_codes
 from coder.store import Decision, Project
 
-runner = CliRunner()
-
-CODEBOOK = Codebook(
-    name="test",
-    language="nb",
-    version="2.1",
-    codes=(
-        Code(
-            "follow_up",
-            "Oppfølging av beboere",
-            description="Tema.",
-            keywords=("oppfølging", "boveiledning"),
-            examples=("trenger boveiledning",),
-        ),
-        Code(
-            "anchoring",
-            "Politisk og administrativ forankring",
-            description="Tema.",
-            keywords=("forankring",),
-            examples=("mangler politisk forankring",),
-        ),
-        Code(
-            "coordination",
-            "Samordning og samarbeid på tvers",
-            description="Tema.",
-            keywords=("samordning",),
-            examples=("lite samordning mellom etatene",),
-        ),
-        Code(
-            "financial_instruments",
-            "Økonomiske virkemidler",
-            description="Tema.",
-            keywords=("startlån", "bostøtte"),
-            examples=("startlån fra Husbanken",),
-        ),
-    ),
-)
-ANSWERS = pd.DataFrame(
-    {
-        "id": ["r1:q1", "r1:q2", "r2:q1", "r2:q2", "r3:q1"],
-        "respondent_id": ["r1", "r1", "r2", "r2", "r3"],
-        "question_id": ["q1", "q2", "q1", "q2", "q1"],
-        "text": [
-            "Lite oppfølging og boveiledning",
-            "Ingen politisk forankring",
-            "Startlån og bostøtte brukes aktivt",
-            "Dårlig samordning mellom NAV og helse",
-            "Kort vei, alle kjenner alle",
-        ],
-        "municipality": ["Oppdal", "Oppdal", "Rissa", "Rissa", "Oppdal"],
-    }
-)
 SUGGESTIONS = pd.DataFrame(
     {
         "id": ["r1:q1", "r1:q2", "r2:q1", "r2:q2", "r2:q2"],
@@ -87,17 +40,6 @@ SUGGESTIONS = pd.DataFrame(
         "evidence": ["oppfølging; boveiledning", "forankring", "startlån", "samordning", ""],
     }
 )
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Project:
-    opened = store.init(tmp_path / "project.db", ANSWERS, CODEBOOK)
-    yield opened
-    opened.close()
-
-
-def _codes(frame: pd.DataFrame) -> set[tuple[str, str]]:
-    return set(zip(frame["id"], frame["code"], strict=True))
 
 
 # -- creating and opening --------------------------------------------------------------------------
@@ -118,13 +60,8 @@ def test_init_creates_a_private_self_contained_project(tmp_path: Path) -> None:
         assert answers["municipality"].tolist() == ANSWERS["municipality"].tolist()
         assert answers["text"].tolist() == ANSWERS["text"].tolist()
         assert project.codebook() == CODEBOOK  # rebuilt from the file alone
-        assert codebook_module.load(_write(tmp_path / "cb.yaml", project.codebook_yaml())) == CODEBOOK
+        assert codebook_module.load(write_file(tmp_path / "cb.yaml", project.codebook_yaml())) == CODEBOOK
         assert project.meta()["tool_version"]
-
-
-def _write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
@@ -140,15 +77,6 @@ def test_init_rejects_duplicate_ids_and_leaves_no_file(tmp_path: Path) -> None:
     message = r"duplicate answer id 'r1:q1' in the answers DataFrame \(positions \[0, 5\]"
     with pytest.raises(CoderError, match=message):
         store.init(tmp_path / "p.db", answers, CODEBOOK)
-    assert not (tmp_path / "p.db").exists()
-
-
-def test_cli_init_duplicate_id_names_the_file_and_the_id(tmp_path: Path) -> None:
-    source = tmp_path / "answers.csv"
-    source.write_text("id,text\na1,hei\na2,hallo\n a1 ,igjen\n", encoding="utf-8")
-    result = runner.invoke(app, ["init", str(tmp_path / "p.db"), "--answers", str(source)])
-    assert result.exit_code == 2
-    assert f"{source}, rows 2, 4, column 'id': duplicate id 'a1'" in result.output
     assert not (tmp_path / "p.db").exists()
 
 
@@ -179,40 +107,6 @@ def test_open_rejects_missing_foreign_and_newer_files(tmp_path: Path, project: P
         Project.open(project.path)
 
 
-def test_cli_init_reads_columns_and_attributes(tmp_path: Path) -> None:
-    source = tmp_path / "answers.csv"
-    pd.DataFrame(
-        {"svar_id": ["a1", "a2"], "svar": ["Lite oppfølging", ""], "person": ["p1", "p1"], "sp": ["q1", "q2"],
-         "kommune": ["Volda", "Volda"]}
-    ).to_csv(source, index=False)  # fmt: skip
-    book = _write(tmp_path / "codebook.yaml", codebook_module.to_yaml(CODEBOOK))
-    out = tmp_path / "p.db"
-    result = runner.invoke(
-        app,
-        ["init", str(out), "--answers", str(source), "--codebook", str(book), "--id-col", "svar_id",
-         "--text-col", "svar", "--respondent-col", "person", "--question-col", "sp",
-         "--attr-cols", "kommune"],
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    assert "2 answers" in result.output
-    with Project.open(out) as project:
-        answers = project.answers()
-        assert answers.to_dict("records")[1] == {
-            "id": "a2", "respondent_id": "p1", "question_id": "q2", "text": "", "kommune": "Volda"
-        }  # fmt: skip
-        assert project.codebook_yaml() == book.read_text(encoding="utf-8")
-
-
-def test_cli_init_missing_column_is_one_line_exit_2(tmp_path: Path) -> None:
-    source = tmp_path / "answers.csv"
-    source.write_text("id,svar\na1,hei\n", encoding="utf-8")
-    result = runner.invoke(app, ["init", str(tmp_path / "p.db"), "--answers", str(source)])
-    assert result.exit_code == 2
-    assert "column 'text'" in result.output and "missing column" in result.output
-    assert "Traceback" not in result.output
-    assert not (tmp_path / "p.db").exists()
-
-
 # -- suggestion runs -------------------------------------------------------------------------------
 
 
@@ -228,10 +122,10 @@ def test_suggestion_runs_are_stored_with_parameters(project: Project) -> None:
     assert runs["codebook_version"].tolist() == ["2.1", "2.1"]
     assert '"note": "first"' in runs["params"].iat[0]
     stored = project.suggestions(first)
-    assert _codes(stored) == _codes(SUGGESTIONS)
+    assert code_pairs(stored) == code_pairs(SUGGESTIONS)
     assert project.run_threshold(second) == 0.6
     # the model codes are the suggestions at or above the run's threshold
-    assert _codes(project.model_codes(first)) == _codes(SUGGESTIONS[SUGGESTIONS["confidence"] >= 0.5])
+    assert code_pairs(project.model_codes(first)) == code_pairs(SUGGESTIONS[SUGGESTIONS["confidence"] >= 0.5])
 
 
 @pytest.mark.parametrize(
@@ -291,7 +185,7 @@ def test_current_codes_fold_last_action_per_answer_code_coder(project: Project) 
     project.record("kari", [Decision("r1:q2", "coordination", "remove")])
     project.record("kari", [Decision("r1:q2", "anchoring", "add")])  # changed her mind
     current = project.current_codes("kari")
-    assert _codes(current) == {("r1:q1", "follow_up"), ("r1:q2", "anchoring")}
+    assert code_pairs(current) == {("r1:q1", "follow_up"), ("r1:q2", "anchoring")}
     row = current[current["id"] == "r1:q1"].iloc[0]
     assert (row["coder"], row["action"], row["run_id"]) == ("kari", "accept", run)
     assert project.decided("kari") == {"r1:q1", "r1:q2"}
@@ -301,7 +195,7 @@ def test_decided_without_codes_is_an_empty_code_row(project: Project) -> None:
     project.record("kari", [Decision("r3:q1", "", "none")])
     run = project.add_suggestion_run(SUGGESTIONS, threshold=0.5)
     project.record("kari", [Decision("r2:q2", "coordination", "reject", run, 0.7)])
-    assert _codes(project.current_codes()) == {("r3:q1", ""), ("r2:q2", "")}
+    assert code_pairs(project.current_codes()) == {("r3:q1", ""), ("r2:q2", "")}
     # changed: labels() is id, code, present; only the closed r3:q1 implies its other codes absent
     assert project.labels().values.tolist() == [["r2:q2", "coordination", 0], ["r3:q1", "", 0]]
 
@@ -322,7 +216,7 @@ def test_partial_decisions_do_not_become_negatives(tmp_path: Path, project: Proj
     # in the exports, but not for training: only closing the answer (`n`, `a`) says so
     project.record("kari", [Decision("r1:q1", "anchoring", "reject", run, 0.6)])
     assert project.decided("kari") == {"r1:q1"} and project.closed("kari") == set()
-    assert _codes(project.current_codes("kari")) == {("r1:q1", "follow_up")}
+    assert code_pairs(project.current_codes("kari")) == {("r1:q1", "follow_up")}
     assert project.labels("kari").values.tolist() == [["r1:q1", "follow_up", 1], ["r1:q1", "anchoring", 0]]
     assert store.wide_codes(project).set_index("respondent_id").at["r1", "q1__coordination"] == 0
     project.record("kari", [Decision("r1:q1", "", "none")])
@@ -340,7 +234,7 @@ def test_undo_is_a_new_entry_and_restores_the_previous_state(project: Project) -
     project.record("kari", [Decision("r1:q1", "follow_up", "remove"), Decision("r1:q1", "anchoring", "add")])
     project.record("ola", [Decision("r2:q1", "financial_instruments", "add")])
     assert project.undo("kari") == ["r1:q1"]  # the whole latest batch of kari, not ola's later one
-    assert _codes(project.current_codes("kari")) == {("r1:q1", "follow_up")}
+    assert code_pairs(project.current_codes("kari")) == {("r1:q1", "follow_up")}
     assert project.undo("kari") == ["r1:q1"]
     assert project.current_codes("kari").empty
     assert project.undo("kari") == []
@@ -349,7 +243,7 @@ def test_undo_is_a_new_entry_and_restores_the_previous_state(project: Project) -
     assert set(log.loc[log["action"] == "undo", "undoes"]) == set(
         log.loc[log["coder"] == "kari"].head(3)["uuid"]
     )
-    assert _codes(project.current_codes("ola")) == {("r2:q1", "financial_instruments")}
+    assert code_pairs(project.current_codes("ola")) == {("r2:q1", "financial_instruments")}
 
 
 def test_consensus_needs_every_deciding_coder_to_agree(project: Project) -> None:
@@ -357,21 +251,21 @@ def test_consensus_needs_every_deciding_coder_to_agree(project: Project) -> None
     project.record("kari", [Decision("r1:q1", "follow_up", "add"), Decision("r1:q1", "anchoring", "add")])
     project.record("ola", [Decision("r1:q1", "anchoring", "remove")])
     consensus = project.current_codes()
-    assert _codes(consensus) == {("r1:q1", "follow_up")}  # only kari decided follow_up: her value stands
+    assert code_pairs(consensus) == {("r1:q1", "follow_up")}  # only kari decided follow_up: her value stands
     assert consensus["coder"].tolist() == ["kari"]
-    assert _codes(project.current_codes("kari")) == {("r1:q1", "follow_up"), ("r1:q1", "anchoring")}
+    assert code_pairs(project.current_codes("kari")) == {("r1:q1", "follow_up"), ("r1:q1", "anchoring")}
     assert project.coders() == ["kari", "ola"]
     assert project.conflicts().values.tolist() == [["r1:q1", "anchoring", "1", "0"]]
     assert list(project.conflicts().columns) == ["id", "code", "kari", "ola"]
     assert project.labels().values.tolist() == [["r1:q1", "follow_up", 1]]  # the conflict is unknown
     project.record("ola", [Decision("r1:q1", "anchoring", "add")])  # ola changes her mind: agreed again
     assert project.conflicts().empty
-    assert _codes(project.current_codes()) == {("r1:q1", "follow_up"), ("r1:q1", "anchoring")}
+    assert code_pairs(project.current_codes()) == {("r1:q1", "follow_up"), ("r1:q1", "anchoring")}
 
 
 def test_a_later_blind_decision_does_not_wipe_accepts(tmp_path: Path, project: Project) -> None:
     run = project.add_suggestion_run(SUGGESTIONS, threshold=0.5)
-    b_path = _copy(project, tmp_path / "b.db")
+    b_path = copy_project(project, tmp_path / "b.db")
     accept = Decision("r1:q1", "follow_up", "accept", run, 0.95)
     project.record("kari", [accept, Decision("r1:q1", "", "none")])
     project.record("kari", [Decision("r2:q1", "financial_instruments", "accept", run, 0.92)])
@@ -384,12 +278,12 @@ def test_a_later_blind_decision_does_not_wipe_accepts(tmp_path: Path, project: P
         assert cells.at[("r1:q1", "follow_up"), "status"] == "conflict"
         assert cells.at[("r1:q1", "follow_up"), "votes"] == "kari=1, ola=0"
         assert cells.at[("r1:q1", "anchoring"), "present"] == 0  # both closed it without anchoring
-        assert ("r1:q1", "follow_up") not in _codes(merged.current_codes())
+        assert ("r1:q1", "follow_up") not in code_pairs(merged.current_codes())
         only_one = {("r2:q1", "financial_instruments"), ("r2:q2", "coordination")}
-        assert only_one <= _codes(merged.current_codes())
+        assert only_one <= code_pairs(merged.current_codes())
         labels = merged.labels()
-        assert ("r1:q1", "follow_up") not in _codes(labels)
-        assert ("r1:q1", "") not in _codes(labels)  # closed with a conflict: absent codes spelled out
+        assert ("r1:q1", "follow_up") not in code_pairs(labels)
+        assert ("r1:q1", "") not in code_pairs(labels)  # closed with a conflict: absent codes spelled out
         assert labels[labels["id"] == "r1:q1"]["present"].tolist() == [0, 0, 0]
         from coder.classify import label_matrix
 
@@ -414,20 +308,10 @@ def test_bad_decisions_are_refused(project: Project, decision: Decision, message
         project.record("  ", [Decision("r1:q1", "follow_up", "add")])
 
 
-# -- merge -----------------------------------------------------------------------------------------
-
-
-def _copy(project: Project, path: Path) -> Path:
-    project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    path.write_bytes(project.path.read_bytes())
-    path.chmod(0o600)  # as `cp` keeps it; a copy open to others is test_open_makes_a_shared_copy_private's
-    return path
-
-
 def test_merge_keeps_every_coder_and_run_and_is_idempotent(tmp_path: Path, project: Project) -> None:
     run = project.add_suggestion_run(SUGGESTIONS, threshold=0.5)
     project.record("kari", [Decision("r1:q1", "follow_up", "accept", run, 0.95)])
-    b_path = _copy(project, tmp_path / "b.db")
+    b_path = copy_project(project, tmp_path / "b.db")
     project.record("kari", [Decision("r2:q1", "financial_instruments", "accept", run, 0.92)])
     with Project.open(b_path) as b:
         b.record("ola", [Decision("r1:q1", "anchoring", "add")])
@@ -440,87 +324,13 @@ def test_merge_keeps_every_coder_and_run_and_is_idempotent(tmp_path: Path, proje
         assert merged.coders() == ["kari", "ola"]
         assert len(merged.log()) == 2 + 3  # the shared first decision once
         assert set(merged.runs()["run_id"]) == {run, run_b}
-        assert _codes(merged.current_codes("kari")) == _codes(project.current_codes("kari"))
-        assert _codes(merged.current_codes("ola")) == {("r2:q2", "coordination")}
+        assert code_pairs(merged.current_codes("kari")) == code_pairs(project.current_codes("kari"))
+        assert code_pairs(merged.current_codes("ola")) == {("r2:q2", "coordination")}
         assert merged.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert merged.conn.execute("PRAGMA foreign_key_check").fetchall() == []
     again = store.merge(out, b_path, tmp_path / "d.db")
     with Project.open(again) as twice, Project.open(out) as once:
         assert sorted(twice.log()["uuid"]) == sorted(once.log()["uuid"])
-
-
-def test_merge_refuses_different_answers(tmp_path: Path, project: Project) -> None:
-    changed = ANSWERS.copy()
-    changed.loc[4, "text"] = "Noe annet"
-    with store.init(tmp_path / "other.db", changed, CODEBOOK):
-        pass
-    result = runner.invoke(
-        app, ["merge", str(project.path), str(tmp_path / "other.db"), "--out", str(tmp_path / "c.db")]
-    )
-    assert result.exit_code == 2
-    assert (
-        "cannot merge projects with different answers: answer 'r3:q1' has a different text" in result.output
-    )
-    assert not (tmp_path / "c.db").exists()
-
-
-def test_cli_merge(tmp_path: Path, project: Project) -> None:
-    project.record("kari", [Decision("r1:q1", "follow_up", "add")])
-    b_path = _copy(project, tmp_path / "b.db")
-    with Project.open(b_path) as b:
-        b.record("ola", [Decision("r1:q1", "anchoring", "add")])
-    result = runner.invoke(app, ["merge", str(project.path), str(b_path), "--out", str(tmp_path / "c.db")])
-    assert result.exit_code == 0, result.output
-    assert "2 log entries by kari, ola" in result.output
-    assert "Warning" not in result.output  # kari's one entry is in both files because b is a copy: one coder
-    result = runner.invoke(app, ["merge", str(project.path), str(b_path), "--out", str(tmp_path / "c.db")])
-    assert result.exit_code == 2 and "already exists" in result.output
-
-
-def test_merge_warns_when_a_coder_of_one_name_decided_in_both(tmp_path: Path, project: Project) -> None:
-    project.record("kari", [Decision("r1:q1", "follow_up", "add")])
-    b_path = _copy(project, tmp_path / "b.db")
-    project.record("kari", [Decision("r1:q2", "anchoring", "add")])
-    project.record("per", [Decision("r3:q1", "", "none")])
-    with Project.open(b_path) as b:
-        b.record("kari", [Decision("r2:q1", "coordination", "add")])  # another kari, or kari again, on b
-        b.record("ola", [Decision("r1:q1", "anchoring", "add")])
-    assert store.coders_in_both(project.path, b_path) == ["kari"]
-    result = runner.invoke(app, ["merge", str(project.path), str(b_path), "--out", str(tmp_path / "c.db")])
-    assert result.exit_code == 0, result.output  # a warning, not an error: the merge is made
-    warnings = [line for line in result.output.splitlines() if line.startswith("Warning:")]
-    assert len(warnings) == 1 and warnings[0].startswith("Warning: coder 'kari' decided in both")
-    assert "counts them as one coder" in result.output
-    with Project.open(tmp_path / "c.db") as merged:
-        assert merged.coders() == ["kari", "per", "ola"]
-
-
-def test_open_makes_a_shared_copy_private_with_a_warning(tmp_path: Path, project: Project) -> None:
-    project.record("kari", [Decision("r1:q1", "follow_up", "add")])
-    shared = tmp_path / "shared.db"
-    project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    shared.write_bytes(project.path.read_bytes())
-    shared.chmod(0o644)  # as an archive or a mail attachment leaves it
-    with (
-        pytest.warns(
-            store.ProjectPermissionWarning, match=r"open to other users \(mode 0644\); it is now 0600"
-        ),
-        Project.open(shared) as opened,
-    ):
-        assert len(opened.log()) == 1  # opened and usable
-    for name in (shared, Path(f"{shared}-wal"), Path(f"{shared}-shm")):
-        if name.exists():
-            assert stat.S_IMODE(os.stat(name).st_mode) == 0o600, name
-    shared.chmod(0o640)
-    out = tmp_path / "codes.csv"
-    result = runner.invoke(app, ["codes", "export", str(shared), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    warning = [line for line in result.output.splitlines() if "mode 0640" in line]
-    assert len(warning) == 1 and warning[0].startswith("Warning: ")  # one line, as the errors
-    assert stat.S_IMODE(os.stat(shared).st_mode) == 0o600
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a private project opens without a word
-        Project.open(shared).close()
 
 
 def test_a_project_busy_beyond_the_timeout_is_a_clear_error_and_saves_nothing(
@@ -546,7 +356,7 @@ def test_a_schema_1_file_keeps_its_decisions_and_their_bulk_mode(tmp_path: Path,
     run = project.add_suggestion_run(SUGGESTIONS, threshold=0.5)
     project.record("kari", [Decision("r1:q1", "follow_up", "accept", run, 0.95)], mode="bulk")
     project.record("ola", [Decision("r1:q1", "follow_up", "accept", run, 0.95)])
-    old = _copy(project, tmp_path / "old.db")
+    old = copy_project(project, tmp_path / "old.db")
     with sqlite3.connect(old, isolation_level=None) as conn:
         conn.execute("DROP TABLE reference_answers")
         conn.execute("PRAGMA user_version = 1")
@@ -557,60 +367,6 @@ def test_a_schema_1_file_keeps_its_decisions_and_their_bulk_mode(tmp_path: Path,
         assert cells[["id", "code", "bulk"]].values.tolist() == [["r1:q1", "follow_up", True]]
         cells = migrated.cells("ola")
         assert not cells["bulk"].any() and len(cells) == 4  # read: its other codes are implied absent
-
-
-# -- exports ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def coded(project: Project) -> Project:
-    project.record(
-        "kari",
-        [
-            Decision("r1:q1", "follow_up", "add"),
-            Decision("r1:q1", "coordination", "add"),
-            Decision("r1:q2", "anchoring", "add"),
-            Decision("r2:q1", "financial_instruments", "add"),
-            Decision("r2:q1", "coordination", "add"),
-            Decision("r3:q1", "", "none"),
-        ],
-    )
-    return project
-
-
-def test_export_long_with_cooccurrence(tmp_path: Path, coded: Project) -> None:
-    out = tmp_path / "codes.csv"
-    result = runner.invoke(app, ["codes", "export", str(coded.path), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    long = pd.read_csv(out, dtype=str, keep_default_na=False)
-    # changed: a status column (agreed | conflict)
-    columns = ["id", "respondent_id", "question_id", "code", "coder", "decided_at", "status"]
-    assert list(long.columns) == columns
-    assert _codes(long) == _codes(coded.current_codes())
-    assert set(long["status"]) == {"agreed"}
-    assert ("r3:q1", "") in _codes(long)
-    assert set(long["coder"]) == {"kari"}
-    co = pd.read_csv(tmp_path / "codes.cooccurrence.csv", index_col="code")
-    assert co.at["coordination", "coordination"] == 2
-    assert co.at["coordination", "follow_up"] == co.at["follow_up", "coordination"] == 1
-    assert co.at["anchoring", "coordination"] == 0
-
-
-def test_export_wide_one_row_per_respondent(tmp_path: Path, coded: Project) -> None:
-    out = tmp_path / "wide.xlsx"
-    result = runner.invoke(app, ["codes", "export", str(coded.path), "--out", str(out), "--layout", "wide"])
-    assert result.exit_code == 0, result.output
-    sheets = pd.read_excel(out, sheet_name=None)
-    assert list(sheets) == ["codes", "cooccurrence", "provenance"]
-    provenance = dict(sheets["provenance"].values.tolist())
-    assert provenance["codebook"] == "test 2.1" and str(provenance["decided_answers"]) == "4"
-    wide = sheets["codes"].set_index("respondent_id")
-    assert wide.index.tolist() == ["r1", "r2", "r3"]
-    assert wide.at["r1", "follow_up"] == 1 and wide.at["r1", "anchoring"] == 1
-    assert wide.at["r1", "q1__follow_up"] == 1 and wide.at["r1", "q2__follow_up"] == 0
-    assert pd.isna(wide.at["r2", "q2__coordination"])  # answered, not yet decided
-    assert wide.at["r3", "follow_up"] == 0  # decided: no code
-    assert wide.at["r2", "municipality"] == "Rissa"
 
 
 def test_export_wide_after_a_bulk_review_leaves_undecided_codes_empty(project: Project) -> None:
@@ -660,40 +416,6 @@ def test_export_labels_keeps_partial_decisions_partial(tmp_path: Path, coded: Pr
     assert (np.delete(row, CODEBOOK.code_ids.index("follow_up")) == -1).all()  # not "absent"
     # read as a codes file (link, summary, evaluate), a partly decided answer is not coded at all
     assert set(read_codes(out)["id"]) == coded.closed() == {"r3:q1"}
-
-
-def test_export_long_flags_conflicts(tmp_path: Path, coded: Project) -> None:
-    coded.record("ola", [Decision("r1:q1", "coordination", "remove"), Decision("r1:q1", "", "none")])
-    out = tmp_path / "codes.csv"
-    result = runner.invoke(app, ["codes", "export", str(coded.path), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    long = pd.read_csv(out, dtype=str, keep_default_na=False)
-    rows = long[long["id"] == "r1:q1"][["code", "coder", "status"]].values.tolist()
-    assert rows == [["follow_up", "kari, ola", "conflict"], ["coordination", "kari, ola", "conflict"]]
-    labels = tmp_path / "labels.csv"
-    store.export_codes(coded.path, labels, layout="labels")
-    assert "r1:q1" not in set(read_codes(labels)["id"])  # a codes file lists settled answers
-    result = runner.invoke(app, ["agreement", str(coded.path), "--coders", "kari,ola", "--no-model"])
-    assert result.exit_code == 0, result.output
-    assert "2 consensus conflicts" in result.output
-
-
-def test_export_unknown_layout_is_exit_2_naming_the_option(tmp_path: Path, coded: Project) -> None:
-    out = tmp_path / "codes.csv"
-    args = ["codes", "export", str(coded.path), "-o", str(out)]
-    result = runner.invoke(app, [*args, "--layout", "tall"])
-    assert result.exit_code == 2
-    assert "Error: option --layout: unknown export layout 'tall' (use long, wide or labels)" in result.output
-    assert not out.exists()
-    assert runner.invoke(app, [*args, "--layout", "wide"]).exit_code == 0
-    assert "respondent_id" in pd.read_csv(out).columns
-    assert runner.invoke(app, [*args, "--wide"]).exit_code == 2  # the old alias is gone: one way to say it
-
-
-def test_export_bad_suffix_is_exit_2(tmp_path: Path, coded: Project) -> None:
-    result = runner.invoke(app, ["codes", "export", str(coded.path), "--out", str(tmp_path / "codes.txt")])
-    assert result.exit_code == 2
-    assert "must end in .csv or .xlsx" in result.output
 
 
 def test_init_from_a_survey_manifest(tmp_path: Path) -> None:
@@ -775,17 +497,6 @@ def test_a_project_keeps_the_codebooks_reference_answers_and_suggests_as_the_fil
     shutil.copy(tmp_path / "p.db", copy)
     with store.Project.open(store.merge(tmp_path / "p.db", copy, tmp_path / "m.db")) as merged:
         assert merged.codebook().reference_answers == book.reference_answers
-
-
-def test_cli_suggest_project_prints_what_the_run_holds(project: Project) -> None:
-    project.record("kari", [Decision("r1:q1", "follow_up", "add"), Decision("r1:q1", "", "none")])
-    result = runner.invoke(app, ["suggest", "--project", str(project.path)])
-    assert result.exit_code == 0, result.output
-    counts = project.run_counts()
-    assert counts["answers"] == 5 and counts["coded_answers"] == 1
-    expected = f"{counts['suggestions']} suggestions for {counts['answers_suggested']} of 5 answers"
-    assert expected in result.output
-    assert "learned from 1 coded answers" in result.output
 
 
 # -- two coders on one file at once ----------------------------------------------------------------

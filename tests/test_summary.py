@@ -11,69 +11,32 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from support.summary import (
+    BOTH,
+    CODEBOOK,
+    OPPDAL,
+    OPPDAL_CODES,
+    REPO,
+    RISSA_CODES,
+    fixture_codebook,  # noqa: F401
+    fixture_codes,  # noqa: F401
+    fixture_out,  # noqa: F401
+    fixture_result,  # noqa: F401
+    fixture_suggestions,  # noqa: F401
+)
 
 from coder import link, summary, survey
-from coder.cli import app
 from coder.errors import CoderError
 
-REPO = Path(__file__).resolve().parents[1]
-OPPDAL = REPO / "examples" / "oppdal" / "manifest.yaml"
-BOTH = REPO / "examples" / "oppdal-rissa.yaml"
-OPPDAL_CODES = REPO / "examples" / "oppdal" / "koder.csv"
-RISSA_CODES = REPO / "examples" / "rissa" / "koder.csv"
-CODEBOOK = REPO / "codebooks" / "boligsosialt.yaml"
 FIGURES = summary.FIGURES
-DATA_URI = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
 
-runner = CliRunner()
+
+DATA_URI = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
 
 
 @pytest.fixture(scope="module")
 def both() -> survey.Survey:
     return survey.load(BOTH)
-
-
-@pytest.fixture(scope="module")
-def codes() -> pd.DataFrame:
-    frames = [pd.read_csv(path, dtype=str, keep_default_na=False) for path in (OPPDAL_CODES, RISSA_CODES)]
-    return pd.concat(frames, ignore_index=True)
-
-
-@pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("summary")
-
-
-@pytest.fixture(scope="module")
-def codebook(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A snapshot of the default codebook: the shared tree may change it while the tests run."""
-    path = tmp_path_factory.mktemp("codebook") / "boligsosialt.yaml"
-    path.write_bytes(CODEBOOK.read_bytes())
-    reference = CODEBOOK.with_name("boligsosialt-reference.csv")
-    path.with_name(reference.name).write_bytes(reference.read_bytes())
-    return path
-
-
-@pytest.fixture(scope="module")
-def result(out: Path, codebook: Path) -> summary.SummaryReport:
-    """The human-coded examples, both municipalities, every format."""
-    return summary.report(BOTH, [OPPDAL_CODES, RISSA_CODES], codebook, out_dir=out / "a")
-
-
-@pytest.fixture(scope="module")
-def suggestions(tmp_path_factory: pytest.TempPathFactory, codes: pd.DataFrame) -> Path:
-    """A suggestion file (id,code,confidence,evidence) made from the reference codes, with a confidence
-    from a hash, and, like suggest's output, without the answers that carry no code."""
-    real = codes[codes["code"] != ""].copy()
-    real["confidence"] = [
-        0.5 + int(hashlib.sha256(f"{i}{c}".encode()).hexdigest()[:6], 16) % 500 / 1000
-        for i, c in zip(real["id"], real["code"], strict=True)
-    ]
-    real["evidence"] = "keywords: test"
-    path = tmp_path_factory.mktemp("suggestions") / "suggestions.csv"
-    real.to_csv(path, index=False)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -465,49 +428,6 @@ def test_discussion_questions_come_from_the_top_challenge_themes(result: summary
     assert result.discussion[0].startswith("Tilpassede boliger og boligmasse")  # most named challenge
 
 
-# ---------------------------------------------------------------------------------------------------------
-# Command line
-# ---------------------------------------------------------------------------------------------------------
-
-
-def test_cli_writes_the_report(tmp_path: Path) -> None:
-    result = runner.invoke(
-        app,
-        ["summary", str(BOTH), "--codes", str(OPPDAL_CODES), "--codes", str(RISSA_CODES), "--out-dir",
-         str(tmp_path), "--formats", "csv,json", "--quotes", "1"],
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    assert "files written" in result.output
-    data = json.loads((tmp_path / "rapport.json").read_text(encoding="utf-8"))
-    assert data["provenance"]["quotes_per_theme"] == 1
-    assert pd.read_csv(tmp_path / "sitater.csv").groupby(["question_id", "code"]).size().max() == 1
-    assert not (tmp_path / "rapport.md").exists()
-
-
-@pytest.mark.parametrize(
-    ("content", "options", "message"),
-    [
-        ("id,code\nO01:styrker,local_knowledge\nX1:styrker,coordination\n", [], "row 3, column 'id'"),
-        ("id,code\nO01:styrker,nonsense\n", [], "row 2, column 'code': code 'nonsense'"),
-        ("id,code\nO01:styrker,local_knowledge\n", ["--formats", "pdf"], "unknown format 'pdf'"),
-        ("id,code\nO01:styrker,local_knowledge\n", ["--quotes", "-1"], "option --quotes: the number"),
-        ("id,theme\nO01:styrker,local_knowledge\n", [], "expected a column 'code' or 'codes'"),
-    ],
-)
-def test_cli_bad_input_is_one_line_and_exit_2(
-    tmp_path: Path, content: str, options: list[str], message: str
-) -> None:
-    codes = tmp_path / "codes.csv"
-    codes.write_text(content, encoding="utf-8")
-    result = runner.invoke(
-        app, ["summary", str(OPPDAL), "--codes", str(codes), "--out-dir", str(tmp_path / "o"), *options]
-    )
-    assert result.exit_code == 2
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error:") and message in lines[0], result.output
-    assert not (tmp_path / "o").exists()  # nothing is written for bad input
-
-
 def test_bad_options_fail_before_any_work(tmp_path: Path) -> None:
     # The manifest and codes do not exist: the options are checked first.
     missing = tmp_path / "none.yaml"
@@ -516,27 +436,6 @@ def test_bad_options_fail_before_any_work(tmp_path: Path) -> None:
     with pytest.raises(CoderError, match="unknown format 'pdf'"):
         summary.report(missing, tmp_path / "none.csv", None, out_dir=tmp_path / "o", formats="pdf")
     assert not (tmp_path / "o").exists()
-
-
-def test_cli_prints_the_base(tmp_path: Path, suggestions: Path) -> None:
-    result = runner.invoke(
-        app, ["summary", str(BOTH), "--codes", str(suggestions), "-o", str(tmp_path), "--formats", "json"]
-    )
-    assert result.exit_code == 0, result.output
-    assert "Base: all " in result.output and "(the codes are machine suggestions" in result.output
-    result = runner.invoke(
-        app,
-        ["summary", str(BOTH), "--codes", str(suggestions), "-o", str(tmp_path), "--formats", "json",
-         "--coded-only"],
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    assert "are left out as not coded yet" in result.output
-
-
-def test_cli_missing_codes_file(tmp_path: Path) -> None:
-    missing = tmp_path / "none.csv"
-    result = runner.invoke(app, ["summary", str(OPPDAL), "--codes", str(missing), "--out-dir", str(tmp_path)])
-    assert result.exit_code == 2 and "file not found" in result.output and str(missing) in result.output
 
 
 def test_the_report_has_the_survey_the_ratings_and_political_contact_in_order(
@@ -564,52 +463,6 @@ def test_the_report_has_the_survey_the_ratings_and_political_contact_in_order(
     assert {"nettverket", "funksjoner", "politisk_kontakt"} <= set(
         pd.ExcelFile(out / "a" / "rapport.xlsx").sheet_names
     )
-
-
-def test_a_project_gives_the_reviewed_codes_its_share_decided_and_its_conflicts(
-    tmp_path: Path, codebook: Path
-) -> None:
-    from coder import store
-    from coder.store import Decision
-
-    path = tmp_path / "p.db"
-    store.init(path, None, codebook, manifest=BOTH).close()
-    with store.Project.open(path) as project:
-        answers = project.answer_ids()
-        run = project.add_suggestion_run(
-            pd.DataFrame({"id": answers, "code": "follow_up", "confidence": 0.9}), threshold=0.5
-        )
-        project.record("kari", [Decision(answers[0], "anchoring", "add"), Decision(answers[0], "", "none")])
-        project.record(
-            "ola", [Decision(answers[1], "follow_up", "accept", run), Decision(answers[1], "", "none")]
-        )
-        project.record(
-            "kari", [Decision(answers[1], "follow_up", "reject", run), Decision(answers[1], "", "none")]
-        )
-    result = summary.report(BOTH, None, codebook, out_dir=tmp_path / "out", formats="md", project=path)
-    review = result.provenance["review"]
-    assert (
-        review["coders"] == ["kari", "ola"] and review["conflicts"] == 1 and review["answers"] == len(answers)
-    )
-    assert review["decided"] >= 1
-    md = (tmp_path / "out" / "rapport.md").read_text(encoding="utf-8")
-    assert f"{review['decided']} av {len(answers)} svar" in md and "koder der koderne er uenige" in md
-    assert "maskinforslag" in md  # the undecided answers are the run's suggestions, and the note says so
-    model = result.provenance["model"]
-    assert (model["run"], model["threshold"], model["source"]) == (run, 0.5, "kodeprosjekt")
-    result = CliRunner().invoke(app, ["summary", str(BOTH), "--out-dir", str(tmp_path / "cli")])
-    assert result.exit_code == 2 and "give --codes or --project" in result.output
-    args = ["summary", str(BOTH), "--project", str(path), "--codebook", str(codebook), "--formats", "md"]
-    result = CliRunner().invoke(app, [*args, "--out-dir", str(tmp_path / "cli")])
-    assert result.exit_code == 0, result.output
-    assert md == (tmp_path / "cli" / "rapport.md").read_text(encoding="utf-8").replace(
-        _stamp(tmp_path / "cli" / "rapport.md"), _stamp(tmp_path / "out" / "rapport.md")
-    )  # the command line counts the project's codes as the library does
-
-
-def _stamp(report: Path) -> str:
-    """The report's time of making, the one line that differs between two runs."""
-    return re.search(r"Laget med .*? kl\. [0-9.]+ \(UTC\)", report.read_text(encoding="utf-8")).group(0)
 
 
 def test_answers_without_a_theme_are_listed_so_nothing_disappears(
@@ -736,13 +589,3 @@ def test_an_interrupted_report_leaves_the_earlier_one_as_it_was(tmp_path: Path) 
         with pytest.raises(KeyboardInterrupt):
             summary.report(OPPDAL, OPPDAL_CODES, CODEBOOK, out_dir=out, formats="csv,json", seed=5)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # and no staging left
-
-
-def test_cli_summary_json_is_the_themes_and_nothing_else(tmp_path: Path) -> None:
-    args = ["summary", str(OPPDAL), "--codes", str(OPPDAL_CODES), "-o", str(tmp_path), "--formats", "csv"]
-    result = runner.invoke(app, [*args, "--json"])
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
-    assert set(data) == {"themes", "base"}
-    assert {"question_id", "label", "mentions", "answers", "share", "band"} == set(data["themes"][0])
-    assert "files written to" in result.stderr

@@ -8,16 +8,19 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from support.survey import (
+    BOTH,
+    OPPDAL,
+    REPO,
+    edit,
+    fixture_copy,  # noqa: F401
+)
 
 from coder import survey
-from coder.cli import app
 from coder.errors import CoderError
 
-REPO = Path(__file__).resolve().parents[1]
-OPPDAL = REPO / "examples" / "oppdal" / "manifest.yaml"
 RISSA = REPO / "examples" / "rissa" / "manifest.yaml"
-BOTH = REPO / "examples" / "oppdal-rissa.yaml"
+
 
 # The published network sizes of the domain brief (functions per municipality).
 PUBLISHED = {
@@ -33,25 +36,10 @@ PUBLISHED = {
     },
 }  # fmt: skip
 
-runner = CliRunner()
-
 
 @pytest.fixture(scope="module")
 def oppdal() -> survey.Survey:
     return survey.load(OPPDAL)
-
-
-@pytest.fixture
-def copy(tmp_path: Path) -> Path:
-    """A writable copy of the Oppdal example; returns its manifest."""
-    shutil.copytree(OPPDAL.parent, tmp_path / "oppdal")
-    return tmp_path / "oppdal" / "manifest.yaml"
-
-
-def edit(path: Path, old: str, new: str, encoding: str = "utf-8") -> None:
-    text = path.read_text(encoding=encoding)
-    assert old in text, f"{old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding=encoding)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -321,41 +309,6 @@ def test_duplicate_ids_across_included_manifests(tmp_path: Path) -> None:
     assert len(problems) == 29 and "several included manifests" in problems[0].message
 
 
-# ---------------------------------------------------------------------------------------------------------
-# Command line
-# ---------------------------------------------------------------------------------------------------------
-
-
-def test_cli_check_prints_the_summary() -> None:
-    result = runner.invoke(app, ["survey", "check", str(BOTH)])
-    assert result.exit_code == 0, result.output
-    for text in ("79%", "83%", "functions in total", "2.70", "4.00", "Oppdal", "Rissa"):
-        assert text in result.output
-
-
-def test_cli_check_plots_the_rating_distribution(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["survey", "check", str(BOTH), "--out-dir", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    assert (tmp_path / "figurer" / "vurdering_samordning.png").read_bytes().startswith(b"\x89PNG")
-    svg = (tmp_path / "figurer" / "vurdering_samordning.svg").read_text(encoding="utf-8")
-    assert "Vet ikke" in svg and "snitt 4,0, n = 22, vet ikke 2" in svg  # as the table: n without «Vet ikke»
-    assert "snitt 2,7, n = 20, vet ikke 3" in svg and "%" in svg  # decimal comma, percent like the others
-    assert svg.count("Prosent av dem som svarte") == 1  # one shared axis ...
-    assert svg.count("<!-- Oppdal") == 1 and svg.count("<!-- Rissa") == 1  # ... and a panel per municipality
-
-
-def test_cli_check_reports_every_problem_and_exits_2(copy: Path) -> None:
-    edit(copy.parent / "kontakter.csv", "O01,O02,ukentlig", "O01,O99,ukentlig")
-    edit(copy.parent / "kontakter.csv", "O01,O03,ukentlig", "O01,O01,ukentlig")
-    result = runner.invoke(app, ["survey", "check", str(copy)])
-    assert result.exit_code == 2
-    lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
-    assert len(lines) == 2
-    assert "kontakter.csv, row 2, column 'til': unknown person 'O99'" in lines[0]
-    assert "row 3" in lines[1] and "self-contact" in lines[1]
-    assert "Traceback" not in result.output
-
-
 def test_duplicate_question_id_in_the_manifest(copy: Path) -> None:
     edit(
         copy,
@@ -391,37 +344,6 @@ def test_duplicate_rating_id_in_the_manifest(copy: Path) -> None:
     )
 
 
-def test_cli_check_reports_a_duplicate_question_id(copy: Path, tmp_path: Path) -> None:
-    edit(
-        copy,
-        "id: samordning\n      label: Utfordringer ved samordning",
-        "id: styrker\n      label: Samordning",
-    )
-    result = runner.invoke(app, ["survey", "check", str(copy)])
-    assert result.exit_code == 2, result.output
-    assert (
-        "manifest.yaml:" in result.output
-        and "key 'questions.columns[2].id': duplicate id 'styrker'" in result.output
-    )
-    result = runner.invoke(app, ["survey", "answers", str(copy), "--out", str(tmp_path / "answers.csv")])
-    assert result.exit_code == 2 and "duplicate id 'styrker'" in result.output
-    assert not (tmp_path / "answers.csv").exists()
-
-
-def test_cli_answers_writes_the_long_table(tmp_path: Path) -> None:
-    out = tmp_path / "answers.csv"
-    result = runner.invoke(app, ["survey", "answers", str(OPPDAL), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    written = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert list(written.columns) == ["id", "respondent_id", "question_id", "municipality", "text"]
-    pd.testing.assert_frame_equal(written, survey.answers(OPPDAL).reset_index(drop=True))
-
-
-def test_cli_answers_bad_manifest_exits_2(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["survey", "answers", str(tmp_path / "none.yaml"), "--out", "x.csv"])
-    assert result.exit_code == 2 and "manifest not found" in result.output
-
-
 def test_summary_counts_answers_per_question(oppdal: survey.Survey) -> None:
     counts = survey.summary(oppdal).answers.set_index("question_id")["answers"]
     assert counts.sum() == len(oppdal.answers)
@@ -436,35 +358,12 @@ def test_a_manifest_with_a_bom_loads(copy: Path) -> None:
     assert len(survey.load(copy).respondents) == 29
 
 
-@pytest.mark.parametrize(
-    ("old", "new", "fragment"),
-    [
-        ("  file: personer.csv", "\tfile: personer.csv", "a tab character at column 1"),
-        ("  label: rolle", "  label: rolle\n  id: navn", "duplicate key 'id' (first on line"),
-    ],
-)
-def test_tabs_and_duplicate_keys_in_a_manifest(copy: Path, old: str, new: str, fragment: str) -> None:
-    edit(copy, old, new)
-    (problem,) = survey.check(copy)
-    assert fragment in problem.message and problem.line is not None and problem.file == str(copy)
-    result = runner.invoke(app, ["survey", "check", str(copy)])
-    assert result.exit_code == 2 and fragment in result.output and "Traceback" not in result.output
-
-
 def test_respondent_ids_equal_but_for_case_are_an_error_naming_both_rows(copy: Path) -> None:
     edit(copy.parent / "personer.csv", "O02,NAV-veileder A", "o01,NAV-veileder A")
     problem = next(p for p in survey.check(copy) if p.column == "id")
     assert str(problem).endswith(
         "row 3, column 'id': id 'o01' differs only in case from 'O01' (first in row 2)"
     )
-
-
-def test_cli_check_warns_about_an_unknown_field_and_still_passes(copy: Path) -> None:
-    edit(copy, "  label: rolle", "  label: rolle\n  separtor: ';'")
-    result = runner.invoke(app, ["survey", "check", str(copy)])
-    assert result.exit_code == 0, result.output
-    assert "Warning:" in result.output and "key 'respondents.separtor'" in result.output
-    assert "did you mean 'separator'?" in result.output
 
 
 def test_a_manifest_including_itself_is_an_error_not_a_recursion(tmp_path: Path) -> None:
@@ -498,16 +397,6 @@ def test_a_manifest_names_the_sheet_of_a_workbook_with_several(copy: Path) -> No
     )
     edit(copy, "  file: personer.xlsx", "  file: personer.xlsx\n  sheet: Personer")
     assert len(survey.load(copy).respondents) == 29 and survey.check_warnings(copy) == []
-
-
-def test_cli_check_json_is_the_tables_and_nothing_else() -> None:
-    import json
-
-    result = runner.invoke(app, ["survey", "check", str(BOTH), "--json"])
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
-    assert set(data) == {"overview", "functions", "ratings", "answers"}
-    assert {row["municipality"] for row in data["overview"]} == {"Oppdal", "Rissa"}
 
 
 def test_data_files_lists_included_manifests_then_their_files() -> None:

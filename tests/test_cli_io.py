@@ -1,0 +1,123 @@
+"""The command line of coder.io (`coder ...` through typer's CliRunner)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support.io import write_csv
+from typer.testing import CliRunner
+
+from coder.cli import app
+from coder.errors import CoderError
+from coder.io import (
+    read_answers,
+    read_table,
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["preprocess", "{dir}/missing.csv", "--out", "{dir}/t.csv"], "missing.csv: file not found"),
+        (["preprocess", "{dir}/a.csv", "--out", "{dir}/t.csv", "--text-col", "svar"], "column 'svar'"),
+        (["preprocess", "{dir}/dup.csv", "--out", "{dir}/t.csv"], "duplicate id 'r1'"),
+    ],
+)
+def test_cli_bad_input_gives_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    write_csv(tmp_path / "a.csv", ";", "cp1252")
+    write_csv(tmp_path / "dup.csv", ",", "utf-8", rows=[("r1", "a"), ("r1", "b")])
+    result = CliRunner().invoke(app, [a.format(dir=tmp_path) for a in args])
+    assert result.exit_code == 2
+    output = result.output.strip()
+    assert message in output and output.startswith("Error:")
+    assert "Traceback" not in output and len(output.splitlines()) == 1
+
+
+# ------------------------------------------------------------------------------ bad inputs, one clear line
+
+
+def _cli_error(args: list[str]) -> str:
+    result = CliRunner().invoke(app, args)
+    output = result.output.strip()
+    assert result.exit_code == 2 and output.startswith("Error:") and len(output.splitlines()) == 1, output
+    assert "Traceback" not in output
+    return output
+
+
+def _xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fragment"),
+    [
+        ("title.csv", "Undersøkelse 2024\nid;text\nr1;a\n", "row 1: row 1 is not a header: it has one field"),
+        ("two.csv", "Q1;Q2\nid;text\nr1;a\n", "column 'id': not in the header (row 1) but in row 2"),
+        ("again.csv", "id;text\nr1;a\nid;text\nr2;b\n", "row 3: this row repeats the header"),
+    ],
+)
+def test_header_problems_from_excel_give_file_and_row(
+    tmp_path: Path, name: str, content: str, fragment: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content.encode("cp1252"))
+    with pytest.raises(CoderError) as raised:
+        read_answers(path)
+    assert fragment in str(raised.value) and raised.value.file == str(path)
+    output = _cli_error(["preprocess", str(path), "--out", str(tmp_path / "t.csv")])
+    assert fragment in output
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["Svar fra Questback", None, None], ["id", "text", "kommune"], ["r1", "a", "Oppdal"]],
+        [["Bakgrunn", None, "Svar", None], ["id", "rolle", "text", "annet"], ["r1", "x", "a", "b"]],
+    ],
+    ids=["title-row", "merged-header-cells"],
+)
+def test_xlsx_title_row_or_merged_header_is_named(tmp_path: Path, rows: list[list[object]]) -> None:
+    path = _xlsx(tmp_path / "svar.xlsx", {"Svar": rows})
+    with pytest.raises(CoderError, match="is not a header|both look like header rows") as raised:
+        read_table(path)
+    assert raised.value.row in (1, "1, 2")
+    assert "svar.xlsx, row" in _cli_error(["preprocess", str(path), "--out", str(tmp_path / "t.csv")])
+
+
+def test_a_workbook_with_several_sheets_of_data_needs_a_choice(tmp_path: Path) -> None:
+    rows = [["id", "text"], ["r1", "a"]]
+    path = _xlsx(tmp_path / "svar.xlsx", {"Svar": rows, "Info": [["Eksportert", "2024"]], "Ark3": []})
+    with pytest.raises(CoderError, match="2 sheets with data \\('Svar', 'Info'\\)"):
+        read_table(path)
+    assert read_table(path, sheet="Svar")["text"].tolist() == ["a"]
+    assert "sheets with data" in _cli_error(["preprocess", str(path), "--out", str(tmp_path / "t.csv")])
+    single = _xlsx(tmp_path / "one.xlsx", {"Svar": rows, "Ark2": [], "Ark3": []})  # empty sheets: fine
+    assert read_answers(single)["id"].tolist() == ["r1"]
+
+
+@pytest.mark.parametrize(
+    ("ids", "fragment"),
+    [
+        (["R7", "r2", "r7"], "rows 2, 4, column 'id': duplicate id 'R7' ('R7' and 'r7' differ only in case)"),
+        (["r7", "r2", " r7 "], "rows 2, 4, column 'id': duplicate id 'r7' ('r7' and ' r7 ' differ only in"),
+    ],
+)
+def test_ids_equal_but_for_case_or_spaces_name_both_rows(
+    tmp_path: Path, ids: list[str], fragment: str
+) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("id;text\n" + "".join(f"{i};svar\n" for i in ids), encoding="utf-8-sig")
+    with pytest.raises(CoderError) as raised:
+        read_answers(path)
+    assert fragment in str(raised.value)
+    assert fragment in _cli_error(["preprocess", str(path), "--out", str(tmp_path / "t.csv")])

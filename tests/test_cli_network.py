@@ -1,0 +1,109 @@
+"""The command line of coder.network (`coder ...` through typer's CliRunner)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from support.network import BOTH, OPPDAL, REPO
+from typer.testing import CliRunner
+
+from coder.cli import app
+
+runner = CliRunner()
+
+
+def test_cli_network_writes_tables_and_gephi_files(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["network", str(OPPDAL), "--level", "weekly", "-o", str(tmp_path), "--gephi", "graphml"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Network: Oppdal" in result.output and "Political contact" in result.output
+    positions = pd.read_csv(tmp_path / "positions.csv")
+    assert len(positions) == 29 and set(positions["level"]) == {"weekly"}
+    summary = pd.read_csv(tmp_path / "network.csv")
+    assert summary.loc[0, "isolates"] == 6
+    assert (tmp_path / "political_by_body.csv").exists() and (tmp_path / "oppdal_ukentlig.graphml").exists()
+
+
+def test_cli_network_tables_fit_an_80_column_terminal() -> None:
+    result = runner.invoke(app, ["network", str(BOTH)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+    assert (
+        "Network: Rissa" in result.output and "betw = betweenness" in result.output
+    )  # short names explained
+    assert "Oppdal daily" not in result.output and "isolate" in result.output  # a table per municipality
+
+
+def test_cli_network_bad_level_exits_2() -> None:
+    result = runner.invoke(app, ["network", str(OPPDAL), "--level", "hourly"])
+    assert result.exit_code == 2 and "unknown level 'hourly'" in result.output
+
+
+def test_cli_network_out_is_a_file_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "file.txt").write_text("x", encoding="utf-8")
+    result = runner.invoke(
+        app, ["network", str(OPPDAL), "--level", "daily", "--out-dir", str(tmp_path / "file.txt")]
+    )
+    assert result.exit_code == 2 and "expected a directory, found a file" in result.output
+
+
+def test_cli_network_bad_manifest_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["network", str(tmp_path / "missing.yaml")])
+    assert result.exit_code == 2 and "manifest not found" in result.output
+
+
+def test_cli_network_bad_export_format_fails_before_any_work(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["network", str(OPPDAL), "--level", "weekly", "--out-dir", str(out), "--gephi", "pdf"]
+    )
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "unknown export format 'pdf'" in lines[0], result.output  # no tables printed
+    assert not out.exists()  # no CSV written
+
+
+def test_cli_network_bad_level_fails_before_reading_the_manifest(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["network", str(tmp_path / "missing.yaml"), "--level", "hourly"])
+    assert result.exit_code == 2 and "unknown level 'hourly'" in result.output, result.output
+
+
+def test_cli_network_prints_the_most_between_people_of_a_large_network(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from coder import cli
+
+    monkeypatch.setattr(cli, "SHOWN_POSITIONS", 5)
+    manifest = str(REPO / "examples" / "oppdal" / "manifest.yaml")
+    result = CliRunner().invoke(cli.app, ["network", manifest, "--level", "weekly"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "(5 of 29)" in result.output
+    assert "The most between first; everyone is in positions.csv" in result.output
+    positions = result.output.split("Positions")[1].split("Political")[0]
+    assert sum(line.count("│ O") for line in positions.splitlines()) == 5
+
+
+def test_cli_network_default_level_is_weekly_as_in_link_and_all_draws_three() -> None:
+    result = runner.invoke(app, ["network", str(OPPDAL), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)  # one JSON object and nothing else on stdout
+    assert set(data) == {"network", "positions", "political", "political_by_body"}
+    assert {row["level"] for row in data["positions"]} == {"weekly"} and len(data["positions"]) == 29
+    assert [row["isolates"] for row in data["network"]] == [6]
+    result = runner.invoke(app, ["network", str(OPPDAL), "--level", "all", "--json"])
+    assert [row["level"] for row in json.loads(result.stdout)["network"]] == ["daily", "weekly", "monthly"]
+
+
+def test_cli_network_pictures_go_under_out_dir(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["network", str(OPPDAL), "--plot"])
+    assert result.exit_code == 2 and "option --out-dir: --plot and --gephi write into" in result.output
+    result = runner.invoke(app, ["network", str(OPPDAL), "--out-dir", str(tmp_path), "--plot", "--json"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "positions.csv").exists() and list((tmp_path / "figurer").glob("*.png"))
+    assert "files written" in result.stderr and "files written" not in result.stdout

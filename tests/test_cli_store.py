@@ -1,0 +1,226 @@
+"""The command line of coder.store (`coder ...` through typer's CliRunner)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from support.store import (
+    ANSWERS,
+    CODEBOOK,
+    code_pairs,
+    copy_project,
+    fixture_coded,  # noqa: F401
+    fixture_project,  # noqa: F401
+    write_file,
+)
+from typer.testing import CliRunner
+
+from coder import codebook as codebook_module
+from coder import store
+from coder.cli import app
+from coder.reliability import read_codes
+from coder.store import Decision, Project
+
+runner = CliRunner()
+
+
+def test_cli_init_duplicate_id_names_the_file_and_the_id(tmp_path: Path) -> None:
+    source = tmp_path / "answers.csv"
+    source.write_text("id,text\na1,hei\na2,hallo\n a1 ,igjen\n", encoding="utf-8")
+    result = runner.invoke(app, ["init", str(tmp_path / "p.db"), "--answers", str(source)])
+    assert result.exit_code == 2
+    assert f"{source}, rows 2, 4, column 'id': duplicate id 'a1'" in result.output
+    assert not (tmp_path / "p.db").exists()
+
+
+def test_cli_init_reads_columns_and_attributes(tmp_path: Path) -> None:
+    source = tmp_path / "answers.csv"
+    pd.DataFrame(
+        {"svar_id": ["a1", "a2"], "svar": ["Lite oppfølging", ""], "person": ["p1", "p1"], "sp": ["q1", "q2"],
+         "kommune": ["Volda", "Volda"]}
+    ).to_csv(source, index=False)  # fmt: skip
+    book = write_file(tmp_path / "codebook.yaml", codebook_module.to_yaml(CODEBOOK))
+    out = tmp_path / "p.db"
+    result = runner.invoke(
+        app,
+        ["init", str(out), "--answers", str(source), "--codebook", str(book), "--id-col", "svar_id",
+         "--text-col", "svar", "--respondent-col", "person", "--question-col", "sp",
+         "--attr-cols", "kommune"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "2 answers" in result.output
+    with Project.open(out) as project:
+        answers = project.answers()
+        assert answers.to_dict("records")[1] == {
+            "id": "a2", "respondent_id": "p1", "question_id": "q2", "text": "", "kommune": "Volda"
+        }  # fmt: skip
+        assert project.codebook_yaml() == book.read_text(encoding="utf-8")
+
+
+def test_cli_init_missing_column_is_one_line_exit_2(tmp_path: Path) -> None:
+    source = tmp_path / "answers.csv"
+    source.write_text("id,svar\na1,hei\n", encoding="utf-8")
+    result = runner.invoke(app, ["init", str(tmp_path / "p.db"), "--answers", str(source)])
+    assert result.exit_code == 2
+    assert "column 'text'" in result.output and "missing column" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "p.db").exists()
+
+
+def test_merge_refuses_different_answers(tmp_path: Path, project: Project) -> None:
+    changed = ANSWERS.copy()
+    changed.loc[4, "text"] = "Noe annet"
+    with store.init(tmp_path / "other.db", changed, CODEBOOK):
+        pass
+    result = runner.invoke(
+        app, ["merge", str(project.path), str(tmp_path / "other.db"), "--out", str(tmp_path / "c.db")]
+    )
+    assert result.exit_code == 2
+    assert (
+        "cannot merge projects with different answers: answer 'r3:q1' has a different text" in result.output
+    )
+    assert not (tmp_path / "c.db").exists()
+
+
+def test_cli_merge(tmp_path: Path, project: Project) -> None:
+    project.record("kari", [Decision("r1:q1", "follow_up", "add")])
+    b_path = copy_project(project, tmp_path / "b.db")
+    with Project.open(b_path) as b:
+        b.record("ola", [Decision("r1:q1", "anchoring", "add")])
+    result = runner.invoke(app, ["merge", str(project.path), str(b_path), "--out", str(tmp_path / "c.db")])
+    assert result.exit_code == 0, result.output
+    assert "2 log entries by kari, ola" in result.output
+    assert "Warning" not in result.output  # kari's one entry is in both files because b is a copy: one coder
+    result = runner.invoke(app, ["merge", str(project.path), str(b_path), "--out", str(tmp_path / "c.db")])
+    assert result.exit_code == 2 and "already exists" in result.output
+
+
+def test_merge_warns_when_a_coder_of_one_name_decided_in_both(tmp_path: Path, project: Project) -> None:
+    project.record("kari", [Decision("r1:q1", "follow_up", "add")])
+    b_path = copy_project(project, tmp_path / "b.db")
+    project.record("kari", [Decision("r1:q2", "anchoring", "add")])
+    project.record("per", [Decision("r3:q1", "", "none")])
+    with Project.open(b_path) as b:
+        b.record("kari", [Decision("r2:q1", "coordination", "add")])  # another kari, or kari again, on b
+        b.record("ola", [Decision("r1:q1", "anchoring", "add")])
+    assert store.coders_in_both(project.path, b_path) == ["kari"]
+    result = runner.invoke(app, ["merge", str(project.path), str(b_path), "--out", str(tmp_path / "c.db")])
+    assert result.exit_code == 0, result.output  # a warning, not an error: the merge is made
+    warnings = [line for line in result.output.splitlines() if line.startswith("Warning:")]
+    assert len(warnings) == 1 and warnings[0].startswith("Warning: coder 'kari' decided in both")
+    assert "counts them as one coder" in result.output
+    with Project.open(tmp_path / "c.db") as merged:
+        assert merged.coders() == ["kari", "per", "ola"]
+
+
+def test_open_makes_a_shared_copy_private_with_a_warning(tmp_path: Path, project: Project) -> None:
+    project.record("kari", [Decision("r1:q1", "follow_up", "add")])
+    shared = tmp_path / "shared.db"
+    project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shared.write_bytes(project.path.read_bytes())
+    shared.chmod(0o644)  # as an archive or a mail attachment leaves it
+    with (
+        pytest.warns(
+            store.ProjectPermissionWarning, match=r"open to other users \(mode 0644\); it is now 0600"
+        ),
+        Project.open(shared) as opened,
+    ):
+        assert len(opened.log()) == 1  # opened and usable
+    for name in (shared, Path(f"{shared}-wal"), Path(f"{shared}-shm")):
+        if name.exists():
+            assert stat.S_IMODE(os.stat(name).st_mode) == 0o600, name
+    shared.chmod(0o640)
+    out = tmp_path / "codes.csv"
+    result = runner.invoke(app, ["codes", "export", str(shared), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    warning = [line for line in result.output.splitlines() if "mode 0640" in line]
+    assert len(warning) == 1 and warning[0].startswith("Warning: ")  # one line, as the errors
+    assert stat.S_IMODE(os.stat(shared).st_mode) == 0o600
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a private project opens without a word
+        Project.open(shared).close()
+
+
+def test_export_long_with_cooccurrence(tmp_path: Path, coded: Project) -> None:
+    out = tmp_path / "codes.csv"
+    result = runner.invoke(app, ["codes", "export", str(coded.path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    long = pd.read_csv(out, dtype=str, keep_default_na=False)
+    # changed: a status column (agreed | conflict)
+    columns = ["id", "respondent_id", "question_id", "code", "coder", "decided_at", "status"]
+    assert list(long.columns) == columns
+    assert code_pairs(long) == code_pairs(coded.current_codes())
+    assert set(long["status"]) == {"agreed"}
+    assert ("r3:q1", "") in code_pairs(long)
+    assert set(long["coder"]) == {"kari"}
+    co = pd.read_csv(tmp_path / "codes.cooccurrence.csv", index_col="code")
+    assert co.at["coordination", "coordination"] == 2
+    assert co.at["coordination", "follow_up"] == co.at["follow_up", "coordination"] == 1
+    assert co.at["anchoring", "coordination"] == 0
+
+
+def test_export_wide_one_row_per_respondent(tmp_path: Path, coded: Project) -> None:
+    out = tmp_path / "wide.xlsx"
+    result = runner.invoke(app, ["codes", "export", str(coded.path), "--out", str(out), "--layout", "wide"])
+    assert result.exit_code == 0, result.output
+    sheets = pd.read_excel(out, sheet_name=None)
+    assert list(sheets) == ["codes", "cooccurrence", "provenance"]
+    provenance = dict(sheets["provenance"].values.tolist())
+    assert provenance["codebook"] == "test 2.1" and str(provenance["decided_answers"]) == "4"
+    wide = sheets["codes"].set_index("respondent_id")
+    assert wide.index.tolist() == ["r1", "r2", "r3"]
+    assert wide.at["r1", "follow_up"] == 1 and wide.at["r1", "anchoring"] == 1
+    assert wide.at["r1", "q1__follow_up"] == 1 and wide.at["r1", "q2__follow_up"] == 0
+    assert pd.isna(wide.at["r2", "q2__coordination"])  # answered, not yet decided
+    assert wide.at["r3", "follow_up"] == 0  # decided: no code
+    assert wide.at["r2", "municipality"] == "Rissa"
+
+
+def test_export_long_flags_conflicts(tmp_path: Path, coded: Project) -> None:
+    coded.record("ola", [Decision("r1:q1", "coordination", "remove"), Decision("r1:q1", "", "none")])
+    out = tmp_path / "codes.csv"
+    result = runner.invoke(app, ["codes", "export", str(coded.path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    long = pd.read_csv(out, dtype=str, keep_default_na=False)
+    rows = long[long["id"] == "r1:q1"][["code", "coder", "status"]].values.tolist()
+    assert rows == [["follow_up", "kari, ola", "conflict"], ["coordination", "kari, ola", "conflict"]]
+    labels = tmp_path / "labels.csv"
+    store.export_codes(coded.path, labels, layout="labels")
+    assert "r1:q1" not in set(read_codes(labels)["id"])  # a codes file lists settled answers
+    result = runner.invoke(app, ["agreement", str(coded.path), "--coders", "kari,ola", "--no-model"])
+    assert result.exit_code == 0, result.output
+    assert "2 consensus conflicts" in result.output
+
+
+def test_export_unknown_layout_is_exit_2_naming_the_option(tmp_path: Path, coded: Project) -> None:
+    out = tmp_path / "codes.csv"
+    args = ["codes", "export", str(coded.path), "-o", str(out)]
+    result = runner.invoke(app, [*args, "--layout", "tall"])
+    assert result.exit_code == 2
+    assert "Error: option --layout: unknown export layout 'tall' (use long, wide or labels)" in result.output
+    assert not out.exists()
+    assert runner.invoke(app, [*args, "--layout", "wide"]).exit_code == 0
+    assert "respondent_id" in pd.read_csv(out).columns
+    assert runner.invoke(app, [*args, "--wide"]).exit_code == 2  # the old alias is gone: one way to say it
+
+
+def test_export_bad_suffix_is_exit_2(tmp_path: Path, coded: Project) -> None:
+    result = runner.invoke(app, ["codes", "export", str(coded.path), "--out", str(tmp_path / "codes.txt")])
+    assert result.exit_code == 2
+    assert "must end in .csv or .xlsx" in result.output
+
+
+def test_cli_suggest_project_prints_what_the_run_holds(project: Project) -> None:
+    project.record("kari", [Decision("r1:q1", "follow_up", "add"), Decision("r1:q1", "", "none")])
+    result = runner.invoke(app, ["suggest", "--project", str(project.path)])
+    assert result.exit_code == 0, result.output
+    counts = project.run_counts()
+    assert counts["answers"] == 5 and counts["coded_answers"] == 1
+    expected = f"{counts['suggestions']} suggestions for {counts['answers_suggested']} of 5 answers"
+    assert expected in result.output
+    assert "learned from 1 coded answers" in result.output

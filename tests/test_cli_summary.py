@@ -1,0 +1,146 @@
+"""The command line of coder.summary (`coder ...` through typer's CliRunner)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from support.summary import (
+    BOTH,
+    OPPDAL,
+    OPPDAL_CODES,
+    RISSA_CODES,
+    fixture_codebook,  # noqa: F401
+    fixture_codes,  # noqa: F401
+    fixture_result,  # noqa: F401
+    fixture_suggestions,  # noqa: F401
+)
+from typer.testing import CliRunner
+
+from coder import summary
+from coder.cli import app
+
+runner = CliRunner()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_cli_writes_the_report(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["summary", str(BOTH), "--codes", str(OPPDAL_CODES), "--codes", str(RISSA_CODES), "--out-dir",
+         str(tmp_path), "--formats", "csv,json", "--quotes", "1"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "files written" in result.output
+    data = json.loads((tmp_path / "rapport.json").read_text(encoding="utf-8"))
+    assert data["provenance"]["quotes_per_theme"] == 1
+    assert pd.read_csv(tmp_path / "sitater.csv").groupby(["question_id", "code"]).size().max() == 1
+    assert not (tmp_path / "rapport.md").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "options", "message"),
+    [
+        ("id,code\nO01:styrker,local_knowledge\nX1:styrker,coordination\n", [], "row 3, column 'id'"),
+        ("id,code\nO01:styrker,nonsense\n", [], "row 2, column 'code': code 'nonsense'"),
+        ("id,code\nO01:styrker,local_knowledge\n", ["--formats", "pdf"], "unknown format 'pdf'"),
+        ("id,code\nO01:styrker,local_knowledge\n", ["--quotes", "-1"], "option --quotes: the number"),
+        ("id,theme\nO01:styrker,local_knowledge\n", [], "expected a column 'code' or 'codes'"),
+    ],
+)
+def test_cli_bad_input_is_one_line_and_exit_2(
+    tmp_path: Path, content: str, options: list[str], message: str
+) -> None:
+    codes = tmp_path / "codes.csv"
+    codes.write_text(content, encoding="utf-8")
+    result = runner.invoke(
+        app, ["summary", str(OPPDAL), "--codes", str(codes), "--out-dir", str(tmp_path / "o"), *options]
+    )
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error:") and message in lines[0], result.output
+    assert not (tmp_path / "o").exists()  # nothing is written for bad input
+
+
+def test_cli_prints_the_base(tmp_path: Path, suggestions: Path) -> None:
+    result = runner.invoke(
+        app, ["summary", str(BOTH), "--codes", str(suggestions), "-o", str(tmp_path), "--formats", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Base: all " in result.output and "(the codes are machine suggestions" in result.output
+    result = runner.invoke(
+        app,
+        ["summary", str(BOTH), "--codes", str(suggestions), "-o", str(tmp_path), "--formats", "json",
+         "--coded-only"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "are left out as not coded yet" in result.output
+
+
+def test_cli_missing_codes_file(tmp_path: Path) -> None:
+    missing = tmp_path / "none.csv"
+    result = runner.invoke(app, ["summary", str(OPPDAL), "--codes", str(missing), "--out-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "file not found" in result.output and str(missing) in result.output
+
+
+def test_a_project_gives_the_reviewed_codes_its_share_decided_and_its_conflicts(
+    tmp_path: Path, codebook: Path
+) -> None:
+    from coder import store
+    from coder.store import Decision
+
+    path = tmp_path / "p.db"
+    store.init(path, None, codebook, manifest=BOTH).close()
+    with store.Project.open(path) as project:
+        answers = project.answer_ids()
+        run = project.add_suggestion_run(
+            pd.DataFrame({"id": answers, "code": "follow_up", "confidence": 0.9}), threshold=0.5
+        )
+        project.record("kari", [Decision(answers[0], "anchoring", "add"), Decision(answers[0], "", "none")])
+        project.record(
+            "ola", [Decision(answers[1], "follow_up", "accept", run), Decision(answers[1], "", "none")]
+        )
+        project.record(
+            "kari", [Decision(answers[1], "follow_up", "reject", run), Decision(answers[1], "", "none")]
+        )
+    result = summary.report(BOTH, None, codebook, out_dir=tmp_path / "out", formats="md", project=path)
+    review = result.provenance["review"]
+    assert (
+        review["coders"] == ["kari", "ola"] and review["conflicts"] == 1 and review["answers"] == len(answers)
+    )
+    assert review["decided"] >= 1
+    md = (tmp_path / "out" / "rapport.md").read_text(encoding="utf-8")
+    assert f"{review['decided']} av {len(answers)} svar" in md and "koder der koderne er uenige" in md
+    assert "maskinforslag" in md  # the undecided answers are the run's suggestions, and the note says so
+    model = result.provenance["model"]
+    assert (model["run"], model["threshold"], model["source"]) == (run, 0.5, "kodeprosjekt")
+    result = CliRunner().invoke(app, ["summary", str(BOTH), "--out-dir", str(tmp_path / "cli")])
+    assert result.exit_code == 2 and "give --codes or --project" in result.output
+    args = ["summary", str(BOTH), "--project", str(path), "--codebook", str(codebook), "--formats", "md"]
+    result = CliRunner().invoke(app, [*args, "--out-dir", str(tmp_path / "cli")])
+    assert result.exit_code == 0, result.output
+    assert md == (tmp_path / "cli" / "rapport.md").read_text(encoding="utf-8").replace(
+        _stamp(tmp_path / "cli" / "rapport.md"), _stamp(tmp_path / "out" / "rapport.md")
+    )  # the command line counts the project's codes as the library does
+
+
+def _stamp(report: Path) -> str:
+    """The report's time of making, the one line that differs between two runs."""
+    return re.search(r"Laget med .*? kl\. [0-9.]+ \(UTC\)", report.read_text(encoding="utf-8")).group(0)
+
+
+def test_cli_summary_json_is_the_themes_and_nothing_else(tmp_path: Path) -> None:
+    args = ["summary", str(OPPDAL), "--codes", str(OPPDAL_CODES), "-o", str(tmp_path), "--formats", "csv"]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"themes", "base"}
+    assert {"question_id", "label", "mentions", "answers", "share", "band"} == set(data["themes"][0])
+    assert "files written to" in result.stderr
