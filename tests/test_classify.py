@@ -1,9 +1,8 @@
-"""The semi-supervised code suggester and `coder suggest`."""
+"""The semi-supervised code suggester (`coder suggest`: test_cli_classify.py)."""
 
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import numpy as np
@@ -11,39 +10,23 @@ import pandas as pd
 import pytest
 from scipy import sparse
 from sklearn.base import clone
-from typer.testing import CliRunner
+from support.classify import (
+    ANSWERS,
+    CODEBOOK,
+    REPO,
+    fixture_answers,  # noqa: F401
+    fixture_reference_book,  # noqa: F401
+)
 
 from coder import classify
-from coder.cli import app
-from coder.codebook import Code, Codebook, ReferenceAnswer, find_keyword, keyword_matches, load
+from coder.codebook import Code, Codebook, find_keyword, keyword_matches, load
 from coder.errors import CoderError
 from coder.nlp import preprocess
-
-REPO = Path(__file__).resolve().parents[1]
-CODEBOOK = REPO / "codebooks" / "boligsosialt.yaml"
-
-ANSWERS = [
-    "Mangler omsorgsboliger for rusavhengige",
-    "Kort vei mellom tjenestene, alle kjenner alle",
-    "Ingen tar tak i helheten",
-    "Har ingen fast arena for dette",
-    "Startlån og bostøtte brukes aktivt",
-    "For dårlig oppfølging av beboerne, mange husleierestanser",
-    "Politikerne prioriterer ikke boligsosialt arbeid i budsjettet",
-    "vet ikke",
-    "Godt samarbeid med NAV og informasjonsflyt mellom enhetene",
-    "",
-]
 
 
 @pytest.fixture(scope="module")
 def codebook() -> Codebook:
     return load(CODEBOOK)
-
-
-@pytest.fixture(scope="module")
-def answers() -> pd.DataFrame:
-    return pd.DataFrame({"id": [f"a{i}" for i in range(len(ANSWERS))], "text": ANSWERS})
 
 
 def _codes(suggestions: pd.DataFrame, answer_id: str) -> set[str]:
@@ -163,68 +146,6 @@ def test_labels_with_unknown_ids_or_codes_are_user_errors(codebook: Codebook, an
         classify.suggest(answers, codebook, labels=pd.DataFrame({"id": ["a1"], "code": ["nope"]}))
 
 
-def _write(path: Path, frame: pd.DataFrame) -> Path:
-    frame.to_csv(path, index=False)
-    return path
-
-
-def test_cli_suggest_csv_and_json(tmp_path: Path, answers: pd.DataFrame) -> None:
-    source = _write(tmp_path / "answers.csv", answers)
-    labels = _write(
-        tmp_path / "labels.csv", pd.DataFrame({"id": ["a7", "a0"], "code": ["", "adapted_housing"]})
-    )
-    out = tmp_path / "suggestions.csv"
-    args = ["suggest", str(source), "--codebook", str(CODEBOOK), "--out", str(out), "--labels", str(labels)]
-    result = CliRunner().invoke(app, [*args, "--threshold", "0.6", "--seed", "1"])
-    assert result.exit_code == 0, result.output
-    table = pd.read_csv(out, keep_default_na=False)
-    assert list(table.columns) == ["id", "code", "confidence", "evidence"]
-    assert (table["confidence"] >= 0.6).all() and "adapted_housing" in set(
-        table.loc[table["id"] == "a0", "code"]
-    )
-    out_json = tmp_path / "suggestions.json"
-    result = CliRunner().invoke(app, [*args[:4], "-o", str(out_json)])  # JSON from the suffix
-    assert result.exit_code == 0, result.output
-    records = json.loads(out_json.read_text(encoding="utf-8"))
-    assert {"id", "code", "confidence", "evidence"} <= set(records[0])
-    result = CliRunner().invoke(app, [*args[:5], str(out_json), "--format", "json"])
-    assert result.exit_code == 2  # no --format: the suffix says it
-
-
-@pytest.mark.parametrize(
-    ("labels", "message"),
-    [
-        (
-            pd.DataFrame({"id": ["nobody"], "code": ["anchoring"]}),
-            "row 2, column 'id': id 'nobody' is not in",
-        ),
-        (pd.DataFrame({"id": ["a1"], "code": ["made_up"]}), "row 2, column 'code': code 'made_up' is not in"),
-        (pd.DataFrame({"answer": ["a1"], "code": ["anchoring"]}), "column 'id': missing column"),
-    ],
-)
-def test_cli_suggest_bad_labels(
-    tmp_path: Path, answers: pd.DataFrame, labels: pd.DataFrame, message: str
-) -> None:
-    source = _write(tmp_path / "answers.csv", answers)
-    path = _write(tmp_path / "labels.csv", labels)
-    result = CliRunner().invoke(
-        app,
-        [
-            "suggest",
-            str(source),
-            "--codebook",
-            str(CODEBOOK),
-            "--out",
-            str(tmp_path / "o.csv"),
-            "--labels",
-            str(path),
-        ],
-    )
-    assert result.exit_code == 2
-    assert message in result.output and "labels.csv" in result.output
-    assert not (tmp_path / "o.csv").exists()
-
-
 def test_decisions_label_only_the_codes_decided(codebook: Codebook) -> None:
     ids = ["a", "b", "c"]
     decisions = pd.DataFrame(
@@ -264,34 +185,6 @@ def test_suggestion_provenance_keeps_the_settings_of_the_run(tmp_path: Path, cod
     assert record["threshold"] == classify.DEFAULT_THRESHOLD and record["seed"] == 3
     assert record["human_coded_answers"] == 2 and "embedded" in record["pipeline"]
     assert classify.suggestion_provenance([], codebook, threshold=0.7)["human_coded_answers"] == 0
-
-
-def test_cli_suggest_writes_provenance_beside_the_output(tmp_path: Path, answers: pd.DataFrame) -> None:
-    source = _write(tmp_path / "answers.csv", answers)
-    out = tmp_path / "suggestions.csv"
-    result = CliRunner().invoke(app, ["suggest", str(source), "--codebook", str(CODEBOOK), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    record = json.loads((tmp_path / "suggestions.csv.provenance.json").read_text(encoding="utf-8"))
-    assert [item["file"] for item in record["inputs"]] == [str(source), str(CODEBOOK)]
-    assert len(record["inputs"][0]["sha256"]) == 64
-    assert record["threshold"] == classify.DEFAULT_THRESHOLD and record["seed"] == 0
-
-
-@pytest.mark.parametrize(
-    ("extra", "message"),
-    [
-        (["--out", "{dir}/s.parquet"], "unknown output format 'parquet'"),
-        (["--out", "{dir}/s.csv", "--project", "{dir}/p.db"], "--project takes no INPUT"),
-    ],
-)
-def test_cli_suggest_rejects_bad_options_before_any_work(
-    tmp_path: Path, answers: pd.DataFrame, extra: list[str], message: str
-) -> None:
-    source = _write(tmp_path / "answers.csv", answers)
-    args = ["suggest", str(source), "--codebook", str(CODEBOOK), *[a.format(dir=tmp_path) for a in extra]]
-    result = CliRunner().invoke(app, args)
-    assert result.exit_code == 2 and message in result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.csv"]
 
 
 def test_a_typing_slip_in_a_long_word_still_finds_the_keyword() -> None:
@@ -412,12 +305,6 @@ def test_a_keyword_the_coders_rejected_suggests_its_code_less() -> None:
     assert with_labels.predict(["oppfølging av nye beboere"])[0, 0] == 1
 
 
-REFERENCE = (
-    ReferenceAnswer("Vi samles hver torsdag i kantina", ("meeting_places",)),
-    ReferenceAnswer("Treffes hver torsdag over lunsj", ("meeting_places",)),
-    ReferenceAnswer("Mangler husvære for unge", ("housing",)),
-    ReferenceAnswer("Vet ikke", ()),
-)
 REFERENCE_CORPUS = [
     "Har ingen arena",
     "for få boliger",
@@ -426,17 +313,6 @@ REFERENCE_CORPUS = [
     "samles hver torsdag",
     "ok",
 ]
-
-
-@pytest.fixture(scope="module")
-def reference_book() -> Codebook:
-    codes = (
-        Code(
-            "meeting_places", "Møteplasser", keywords=("møteplass", "arena"), examples=("faste møteplasser",)
-        ),
-        Code("housing", "Bolig", keywords=("bolig",), examples=("for få boliger",)),
-    )
-    return Codebook("t", "nb", "1", codes, reference_answers=REFERENCE)
 
 
 def test_reference_weight_zero_ignores_the_reference_answers(reference_book: Codebook) -> None:
@@ -677,19 +553,6 @@ def test_a_cached_model_another_build_cannot_read_is_fitted_anew(
     np.testing.assert_array_equal(first.predict_proba_corpus(), again.predict_proba_corpus())
 
 
-def test_suggest_caches_the_model_and_info_shows_it(
-    reference_book: Codebook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(classify, "model_cache_dir", lambda: tmp_path / "models")  # empty; lexicon kept
-    answers = pd.DataFrame({"id": [f"a{i}" for i in range(len(ANSWERS))], "text": ANSWERS})
-    first = classify.suggest(answers, reference_book)
-    assert classify.model_cache_info()["fitted codebook models"].startswith("1 (")
-    assert classify.suggest(answers, reference_book).equals(first)
-    assert "1 (" in classify.model_cache_info()["fitted codebook models"]  # reused, not stored twice
-    result = CliRunner().invoke(app, ["info"])
-    assert result.exit_code == 0 and "fitted codebook models" in result.output
-
-
 def test_same_inputs_and_seed_give_the_same_suggestions(
     reference_book: Codebook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -792,25 +655,3 @@ def test_suggest_options_out_of_range_are_user_errors_naming_them(
     assert error.value.key == key and error.value.message == message
     with pytest.raises(CoderError, match=key):  # also with no answers, where nothing is fitted
         classify.suggest(answers.iloc[:0], codebook, **options)
-
-
-@pytest.mark.parametrize(
-    ("extra", "expected"),
-    [
-        (["--threshold", "2"], "Error: option --threshold: must be a float in the range [0.0, 1.0], got 2.0"),
-        (["--seed", "-1"], "Error: option --seed: must be an int in the range [0, 4294967295], got -1"),
-    ],
-)
-def test_cli_suggest_option_out_of_range_is_one_line_and_exit_2(
-    tmp_path: Path, answers: pd.DataFrame, extra: list[str], expected: str
-) -> None:
-    source = _write(tmp_path / "answers.csv", answers)
-    out = tmp_path / "s.csv"
-    args = ["suggest", str(source), "--codebook", str(CODEBOOK), "--out", str(out), *extra]
-    result = CliRunner().invoke(app, args)
-    assert result.exit_code == 2 and result.output.strip() == expected
-    assert not out.exists()
-    # with --project too, before the project is opened (it does not exist)
-    result = CliRunner().invoke(app, ["suggest", "--project", str(tmp_path / "p.db"), *extra])
-    assert result.exit_code == 2 and result.output.strip() == expected
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.csv"]
