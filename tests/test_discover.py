@@ -1,8 +1,8 @@
-"""Inductive themes: grouping notes and uncoded answers, candidates, the CLI, codebook merge, the report."""
+"""Inductive themes: grouping notes and uncoded answers, candidates, codebook merge, the report (the CLI:
+test_cli_discover.py)."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -11,37 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
-from typer.testing import CliRunner
+from support.discover import CODEBOOK, NOTES, PLANTED, REPO, WORKSHOP
 
 from coder import codebook as codebook_module
 from coder import discover, store, summary, survey
-from coder.cli import app
 from coder.codebook import Code, Codebook
 from coder.errors import CoderError
-from coder.store import Decision
-
-REPO = Path(__file__).resolve().parents[1]
-WORKSHOP = REPO / "examples" / "rissa" / "idedugnad.csv"
-PLANTED = REPO / "examples" / "discover" / "svar.csv"
-CODEBOOK = REPO / "codebooks" / "boligsosialt.yaml"
-runner = CliRunner()
-
-# Three themes a reader separates at once, four notes each, and one note about nothing of them.
-NOTES = {
-    "møte": ["Faste møter med mandat", "Fast møtepunkt hver måned", "Månedlige møter for alle", "Møteplass"],
-    "husleie": [
-        "Trekk av husleie fra NAV",
-        "Varsle tidlig ved husleierestanse",
-        "Husleie betales ikke",
-        "Rutine for husleie og restanse",
-    ],
-    "politikk": [
-        "Politikerne må eie temaet",
-        "Orientere politikerne jevnlig",
-        "Politisk forankring i kommunestyret",
-        "Politikere på befaring",
-    ],
-}
 
 
 def notes_frame() -> tuple[pd.DataFrame, list[str]]:
@@ -170,52 +145,6 @@ def test_merge_refuses_a_code_id_in_both_and_writes_nothing(tmp_path: Path) -> N
     with pytest.raises(CoderError, match="code id 'fragmented_responsibility' is in both"):
         codebook_module.merge(CODEBOOK, CODEBOOK, tmp_path / "merged.yaml")
     assert not (tmp_path / "merged.yaml").exists()
-
-
-def test_cli_groups_each_workshop_question_and_writes_groups_and_candidates(tmp_path: Path) -> None:
-    groups, candidates = tmp_path / "grupper.csv", tmp_path / "kandidater.yaml"
-    args = ["discover", str(WORKSHOP), "--text-col", "lapp", "--question-col", "spørsmål", "--seed", "1"]
-    result = runner.invoke(app, [*args, "--groups", str(groups), "--write", str(candidates)])
-    assert result.exit_code == 0, result.output
-    assert "stability" in result.output and "communities" in result.output
-    notes = pd.read_csv(WORKSHOP)
-    written = pd.read_csv(groups)
-    assert list(written.columns) == ["id", "spørsmål", "group"]
-    assert sorted(written["id"]) == sorted(notes["id"])
-    assert written["group"].str.fullmatch(r"G\d+|rest").all()
-    record = json.loads(Path(f"{groups}.provenance.json").read_text(encoding="utf-8"))
-    assert set(record["grouping"]) == set(notes["spørsmål"])
-    assert record["seed"] == 1
-    merged = tmp_path / "merged.yaml"
-    result = runner.invoke(app, ["codebook", "merge", str(CODEBOOK), str(candidates), "-o", str(merged)])
-    assert result.exit_code == 0, result.output
-    assert len(codebook_module.load(merged).codes) > len(codebook_module.load(CODEBOOK).codes)
-
-
-def test_cli_errors_are_one_line(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["discover"])
-    assert result.exit_code == 2 and "give INPUT" in result.output
-    result = runner.invoke(app, ["discover", str(WORKSHOP), "--project", str(tmp_path / "p.db")])
-    assert result.exit_code == 2 and "--project takes no INPUT" in result.output
-    result = runner.invoke(app, ["discover", str(WORKSHOP), "--text-col", "nope"])
-    assert result.exit_code == 2 and "nope" in result.output and "Traceback" not in result.output
-
-
-def test_project_codes_decided_by_coders_win_over_suggestions(tmp_path: Path) -> None:
-    texts = [text for group in NOTES.values() for text in group]
-    answers = pd.DataFrame({"id": [f"a{i}" for i in range(len(texts))], "text": texts})
-    book = Codebook("t", "nb", "1", (Code("x", "Møter", keywords=("møte",)),))
-    path = tmp_path / "p.db"
-    with store.init(path, answers, book) as project:
-        run = project.add_suggestion_run(pd.DataFrame({"id": ["a0", "a1"], "code": "x", "confidence": 0.9}))
-        project.record("kari", [Decision("a1", "", "none"), Decision("a2", "x", "add")])
-    _, _, codes = discover.project_inputs(path)
-    strong = set(codes.loc[codes["confidence"] >= discover.WEAK_BELOW, "id"])
-    assert strong == {"a0", "a2"}  # a1: a coder closed it without codes, whatever the model said
-    assert run
-    result = runner.invoke(app, ["discover", "--project", str(path), "--min-size", "2"])
-    assert result.exit_code == 0, result.output
-    assert "10 of 12 answers carry no strong code" in result.output
 
 
 def test_a_project_without_codes_is_a_clear_error(tmp_path: Path) -> None:
@@ -381,31 +310,3 @@ def test_typical_answers_are_different_answers_and_labels_skip_quantity_words() 
     for candidate in found.candidates:
         assert len(set(candidate.typical())) == len(candidate.typical())
         assert not set(candidate.keywords) & discover.LABEL_STOP_WORDS
-
-
-def test_cli_checks_outputs_before_grouping_and_never_overwrites_a_codebook(tmp_path: Path) -> None:
-    args = ["discover", str(WORKSHOP), "--text-col", "lapp"]
-    result = runner.invoke(app, [*args, "--groups", str(tmp_path / "nodir" / "g.csv")])
-    assert result.exit_code == 2 and "output directory does not exist" in result.output
-    result = runner.invoke(app, [*args, "--groups", str(tmp_path / "g.txt")])
-    assert result.exit_code == 2 and "unknown output format" in result.output
-    codebook = tmp_path / "kodebok.yaml"
-    codebook.write_text("x", encoding="utf-8")
-    result = runner.invoke(app, [*args, "--write", str(codebook)])
-    assert result.exit_code == 2 and "--force" in result.output
-    assert codebook.read_text(encoding="utf-8") == "x"
-    result = runner.invoke(app, ["discover", "--project", str(tmp_path / "p.db"), "--question-col", "q"])
-    assert result.exit_code == 2 and "--question-col" in result.output
-
-
-def test_cli_discover_json_is_the_groups_and_nothing_else(tmp_path: Path) -> None:
-    groups = tmp_path / "groups.csv"
-    args = ["discover", str(PLANTED), "--text-col", "svar", "--json", "--groups", str(groups)]
-    result = runner.invoke(app, args)
-    assert result.exit_code == 0, result.output
-    found = json.loads(result.stdout)
-    (discovery,) = found.values()
-    first = discovery["candidates"][0]
-    assert {"group", "size", "label", "typical_answers", "nearest_code"} <= set(first)
-    assert sum(c["size"] for c in discovery["candidates"]) + discovery["rest"] == discovery["grouped"]
-    assert groups.exists() and "written" in result.stderr
