@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from support.io import write_csv
 from typer.testing import CliRunner
@@ -121,3 +122,14 @@ def test_ids_equal_but_for_case_or_spaces_name_both_rows(
         read_answers(path)
     assert fragment in str(raised.value)
     assert fragment in _cli_error(["preprocess", str(path), "--out", str(tmp_path / "t.csv")])
+
+
+def test_the_terminal_and_the_report_show_a_share_alike() -> None:
+    from coder import summary
+    from coder.cli import _frame_table
+
+    frame = pd.DataFrame({"code": ["a", "b"], "share": [0.225, float("nan")], "kappa": [0.5, None]})
+    table = _frame_table(frame, "t", percent=("share",))
+    cells = [list(column.cells) for column in table.columns]
+    assert cells[1] == ["23%", "–"] and cells[2] == ["0.500", "–"]
+    assert summary._percent(0.225) == "23 %" and summary._decimal(0.5, 3) == "0,500"

@@ -235,14 +235,3 @@ def test_number_and_percent_text_are_the_one_way_to_show_numbers() -> None:
     # half up, as a reader rounds (round() would give 22 % and 24 %)
     assert [percent_text(v) for v in (0.225, 0.235, 0.004, None)] == ["23%", "24%", "0%", "–"]
     assert percent_text(0.5, space=True) == "50 %"
-
-
-def test_the_terminal_and_the_report_show_a_share_alike() -> None:
-    from coder import summary
-    from coder.cli import _frame_table
-
-    frame = pd.DataFrame({"code": ["a", "b"], "share": [0.225, float("nan")], "kappa": [0.5, None]})
-    table = _frame_table(frame, "t", percent=("share",))
-    cells = [list(column.cells) for column in table.columns]
-    assert cells[1] == ["23%", "–"] and cells[2] == ["0.500", "–"]
-    assert summary._percent(0.225) == "23 %" and summary._decimal(0.5, 3) == "0,500"
