@@ -559,13 +559,48 @@ class Paths:
     distance_sum: dict[Hashable, int]
 
     def diameter(self, component: Iterable[Hashable]) -> int:
-        """The diameter of a connected component: its largest eccentricity."""
+        """The diameter of a connected component: its largest eccentricity.
+
+        Parameters
+        ----------
+        component : iterable of hashable
+            The nodes of one connected component of the graph these figures were computed for (at least
+            one node; an isolate alone has diameter 0).
+
+        Returns
+        -------
+        int
+            The largest distance between two nodes of the component.
+
+        Examples
+        --------
+        >>> p = shortest_paths(nx.Graph([(0, 1), (1, 2), (3, 4)]), betweenness=False)
+        >>> p.diameter([0, 1, 2]), p.diameter([3, 4]), p.diameter({0, 1, 2})
+        (2, 1, 2)
+        """
         return max(self.eccentricity[node] for node in component)
 
     def mean_path_length(self, component: Collection[Hashable]) -> float:
         """The mean distance between two nodes of a connected component of at least two nodes.
 
         Summed as integers and divided once, like :func:`networkx.average_shortest_path_length`.
+
+        Parameters
+        ----------
+        component : collection of hashable
+            The nodes of one connected component of the graph these figures were computed for, each once
+            (at least two nodes: there is no distance in a component of one).
+
+        Returns
+        -------
+        float
+            The mean of the distances over all ordered pairs of different nodes of the component.
+
+        Examples
+        --------
+        >>> p = shortest_paths(nx.Graph([(0, 1), (1, 2), (3, 4)]), betweenness=False)
+        >>> p.mean_path_length([0, 1, 2]), p.mean_path_length([3, 4])
+        (1.3333333333333333, 1.0)
         """
         n = len(component)
         return sum(self.distance_sum[node] for node in component) / (n * (n - 1))

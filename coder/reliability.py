@@ -704,9 +704,26 @@ class Agreement:
     run_id: str | None
 
     def mostly_bulk(self) -> list[tuple[str, int, int]]:
-        """``(comparison, bulk_decisions, decisions)`` for every comparison in which more than half of the
-        compared decisions came from a bulk rule: two coders who bulk-accepted the same suggestion run agree
-        by construction, so such numbers say little about the coders or the codebook."""
+        """The comparisons in which more than half of the compared decisions came from a bulk rule.
+
+        Two coders who bulk-accepted the same suggestion run agree by construction, so such numbers say
+        little about the coders or the codebook. Only the ``(all codes)`` row of each comparison is read.
+
+        Returns
+        -------
+        list of tuple of (str, int, int)
+            ``(comparison, bulk_decisions, decisions)`` for each such comparison, in the order of
+            :attr:`table`; empty when every comparison rests mostly on decisions made by reading.
+
+        Examples
+        --------
+        >>> table = pd.DataFrame({"comparison": ["kari vs ola", "kari vs model"],
+        ...                       "code": ["(all codes)", "(all codes)"],
+        ...                       "decisions": [10, 4], "bulk_decisions": [8, 2]})
+        >>> empty = pd.DataFrame()
+        >>> Agreement(table=table, disagreements=empty, run_id=None).mostly_bulk()
+        [('kari vs ola', 8, 10)]
+        """
         overall = self.table[self.table["code"] == OVERALL]
         return [
             (row.comparison, int(row.bulk_decisions), int(row.decisions))
