@@ -246,8 +246,8 @@ def contact_graphs(survey: Survey, levels: Iterable[str] = LEVELS, *, mutual: bo
     }
 
 
-def _graph(survey: Survey, graphs: Graphs | None, municipality: str, level: str, mutual: bool) -> nx.Graph:
-    """The graph from ``graphs`` when it is there, else built now."""
+def graph(survey: Survey, graphs: Graphs | None, municipality: str, level: str, mutual: bool) -> nx.Graph:
+    """The contact graph of ``municipality`` at ``level``: from ``graphs`` if there, else built now."""
     if graphs is not None and (municipality, level) in graphs:
         return graphs[(municipality, level)]
     return contact_graph(survey, level, mutual=mutual, municipality=municipality)
@@ -879,7 +879,7 @@ def positions(
     political = set(survey.political_contacts["respondent_id"])
     frames = []
     for municipality in survey.municipalities:
-        G = _graph(survey, graphs, municipality, level, mutual)
+        G = graph(survey, graphs, municipality, level, mutual)
         n = G.number_of_nodes()
         found = _paths(paths, municipality, level, G, betweenness=True)
         betweenness, harmonic = found.betweenness, found.harmonic
@@ -988,7 +988,7 @@ def network_summary(
     [['Oppdal', 29, 20, 6, 12, 4]]
     """
     _check_level(level)
-    here = {(m, level): _graph(survey, graphs, m, level, mutual) for m in survey.municipalities}
+    here = {(m, level): graph(survey, graphs, m, level, mutual) for m in survey.municipalities}
     if paths is None:  # one search of the paths, shared with the positions
         paths = paths_of(here, betweenness=positions_table is None)
     if positions_table is None:
@@ -1229,7 +1229,7 @@ def network(
     )
 
 
-def _report_graphs(report: NetworkReport, mutual: bool) -> Graphs | None:
+def report_graphs(report: NetworkReport, mutual: bool) -> Graphs | None:
     """The report's graphs when they were built with the same ``mutual`` (else they are built anew)."""
     return report.graphs if report.mutual == mutual else None
 
@@ -1339,13 +1339,13 @@ def export(
     levels = check_levels(levels)
     directory = output_directory(directory)
     report = report or network(survey, levels, mutual=mutual, seed=seed)
-    graphs = _report_graphs(report, mutual)
+    graphs = report_graphs(report, mutual)
     columns = ["community", "component", "broker", "isolate", "degree", "betweenness", *ROLES]
     written = []
     files = [(municipality, level) for municipality in survey.municipalities for level in levels]
     for municipality, level in progress.track(files, f"Writing {fmt} files"):
         # A copy: the attributes written below are for the file only, not for the shared graph.
-        G = _graph(survey, graphs, municipality, level, mutual).copy()
+        G = graph(survey, graphs, municipality, level, mutual).copy()
         table = report.positions[
             (report.positions.municipality == municipality) & (report.positions.level == level)
         ].set_index("person")

@@ -28,11 +28,11 @@ from coder.network import (
     TYPE_LABELS,
     Graphs,
     NetworkReport,
-    _graph,
-    _report_graphs,
     check_levels,
     file_stem,
+    graph,
     network,
+    report_graphs,
 )
 from coder.survey import FREQUENCY_LABELS, LEVELS, Survey, function_groups
 
@@ -46,7 +46,7 @@ def layout(
     seeded spring layout; people with no contact at all are placed in a row below. ``graphs`` (from
     :func:`contact_graphs`) saves building the monthly graph again.
     """
-    G = _graph(survey, graphs, municipality, "monthly", mutual)
+    G = graph(survey, graphs, municipality, "monthly", mutual)
     connected = G.subgraph([n for n in G if G.degree(n) > 0])
     # Kamada–Kawai spaces small networks evenly and is deterministic; the seeded spring layout only seeds it.
     start = nx.spring_layout(connected, seed=seed) if len(connected) else {}
@@ -86,7 +86,7 @@ def plot(
     levels = check_levels(levels)
     directory = output_directory(directory)
     report = report or network(survey, levels, mutual=mutual, seed=seed)
-    graphs = _report_graphs(report, mutual)
+    graphs = report_graphs(report, mutual)
     colours = _function_colours(survey)
     written: list[Path] = []
     # Per municipality: its layout (the slow part on large networks), a picture per level, the political one.
@@ -95,7 +95,7 @@ def plot(
             base = layout(survey, municipality, seed=seed, mutual=mutual, graphs=graphs)
             bar.advance()
             for level in levels:
-                G = _graph(survey, graphs, municipality, level, mutual)
+                G = graph(survey, graphs, municipality, level, mutual)
                 table = report.positions[
                     (report.positions.municipality == municipality) & (report.positions.level == level)
                 ].set_index("person")

@@ -30,9 +30,12 @@ from coder.store import STORED_CONFIDENCE_FLOOR, Decision, Project
 
 __all__ = [
     "Filter",
+    "Learner",
+    "State",
     "bulk_review",
     "parse_filter",
     "queue",
+    "queue_of",
 ]
 
 #: Decisions after which ``coder review`` refits the model and orders the queue again.
@@ -97,7 +100,7 @@ def parse_filter(
 
 
 @dataclass
-class _State:
+class State:
     """What the coder sees: answers, the run's suggestions, and the coder's folded decisions."""
 
     project: Project
@@ -117,7 +120,7 @@ class _State:
         return sorted(q for q in self.answers["question_id"].dropna().astype(str).unique() if q)
 
     @classmethod
-    def load(cls, project: Project, coder: str, run_id: str | None = None) -> _State:
+    def load(cls, project: Project, coder: str, run_id: str | None = None) -> State:
         run_id = run_id or project.latest_run()
         threshold = project.run_threshold(run_id) if run_id else 0.5
         state = cls(
@@ -158,7 +161,7 @@ class _State:
         return next(name for name, (low, high) in BANDS.items() if low <= top < high)
 
 
-class _Learner:
+class Learner:
     """The project's suggester for one review session.
 
     The codebook model is fitted once, in a background thread from the start of the session, so that it is
@@ -235,10 +238,11 @@ def queue(
     blind: bool = True,
 ) -> list[str]:
     """The answer ids to review, most informative first (see the module docs for the order)."""
-    return _queue(_State.load(project, coder, run_id), filter, blind)
+    return queue_of(State.load(project, coder, run_id), filter, blind)
 
 
-def _queue(state: _State, filter: Filter, blind: bool) -> list[str]:
+def queue_of(state: State, filter: Filter, blind: bool) -> list[str]:
+    """The answer ids of a loaded review ``state`` to review, most informative first, as :func:`queue`."""
     disagree = set() if blind else _others_disagree(state.project, state.coder)
     answers = state.answers
     chosen = []
@@ -294,7 +298,7 @@ def bulk_review(
                 project, coder, accept_from=accept_from, reject_below=reject_below, run_id=run_id
             )
     project = project_path
-    state = _State.load(project, coder.strip(), run_id)
+    state = State.load(project, coder.strip(), run_id)
     if state.run_id is None:
         raise CoderError(
             "the project has no suggestion run yet: suggest codes for it first", file=project.path

@@ -54,7 +54,7 @@ from rich.text import Text
 
 from coder.codebook import Codebook
 from coder.errors import CoderError
-from coder.review import REFIT_EVERY, Filter, _Learner, _queue, _State, parse_filter
+from coder.review import REFIT_EVERY, Filter, Learner, State, parse_filter, queue_of
 from coder.store import Decision, Project
 
 __all__ = ["ReviewSummary", "evidence_words", "render", "review"]
@@ -104,7 +104,7 @@ _STATUS = {
 
 
 def render(
-    state: _State,
+    state: State,
     items: list[str],
     index: int,
     blind: bool,
@@ -253,14 +253,14 @@ def review(
     read_line = read_line or (lambda prompt: console.input(Text.from_markup(prompt)))  # no auto-highlight
     project_path = Path(project_path)
     with Project.open(project_path) as project:
-        state = _State.load(project, coder, run_id)
+        state = State.load(project, coder, run_id)
         state.blind = blind
-        learner = _Learner(project, state.run_id)
+        learner = Learner(project, state.run_id)
         if refit_every and state.run_id is not None:
             learner.start()
         logged_at_start = _code_decisions(project, coder)
         current_filter = parse_filter(filter, state.codebook.code_ids, state.question_ids)
-        items = _queue(state, current_filter, blind)
+        items = queue_of(state, current_filter, blind)
         index, commands, since_refit = 0, 0, 0
 
         def summary(finished: bool) -> ReviewSummary:
@@ -300,7 +300,7 @@ def review(
                     # Coding blind, the model learns from this coder's decisions only.
                     state.suggestions = learner.refit(coder if blind else None)
                 seen = items[: index + 1]
-                items = seen + [a for a in _queue(state, current_filter, blind) if a not in seen]
+                items = seen + [a for a in queue_of(state, current_filter, blind) if a not in seen]
                 learned = project.labels(coder if blind else None)["id"].nunique()
                 console.print(f"[dim]The model learned from {learned} coded answers; queue reordered.[/]")
             if step == "next":
@@ -314,7 +314,7 @@ def review(
                 current_filter = parse_filter(
                     step.removeprefix("filter:"), state.codebook.code_ids, state.question_ids
                 )
-                items, index = _queue(state, current_filter, blind), 0
+                items, index = queue_of(state, current_filter, blind), 0
                 console.print(f"Filter: {escape(current_filter.describe())} · {len(items)} answers")
 
 
@@ -324,7 +324,7 @@ def _code_decisions(project: Project, coder: str) -> int:
     return int((log["action"] != "none").sum())
 
 
-def _apply(state: _State, answer: str, verb: str, argument: str, console: Console) -> tuple[int, str]:
+def _apply(state: State, answer: str, verb: str, argument: str, console: Console) -> tuple[int, str]:
     """Carry out one command on ``answer``; return (entries logged, what to do next)."""
     project, coder, run = state.project, state.coder, state.run_id
     suggestions = state.suggestions.get(answer, [])
@@ -338,7 +338,7 @@ def _apply(state: _State, answer: str, verb: str, argument: str, console: Consol
         return 0, "stay"
     if verb == "f":
         wanted = parse_filter(argument, state.codebook.code_ids, state.question_ids)
-        if not _queue(state, wanted, state.blind):  # an empty queue would end the session
+        if not queue_of(state, wanted, state.blind):  # an empty queue would end the session
             raise CoderError(f"no answers match the filter {wanted.describe()}; it is not changed")
         return 0, f"filter:{argument}"
     if verb == "u":
