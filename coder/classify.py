@@ -459,6 +459,63 @@ def fit_offset_logistic(
     return sparse.csr_matrix(weights)
 
 
+HUMAN_SCALES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+
+
+def human_scale(
+    X: sparse.csr_matrix,
+    y: np.ndarray,
+    offsets: np.ndarray,
+    *,
+    C: float = 1.0,
+    positive_weight: float = 1.0,
+    n_folds: int = 5,
+    random_state: int = 0,
+) -> float:
+    """How far the coders' model may move the codebook model's logits: the scale of its logits (one of
+    ``HUMAN_SCALES``) that best predicts decisions it did not see, cross-validated over the coded answers.
+
+    A codebook the coders mostly agree with gets a small scale (their few codes would only add noise to
+    it); one they correct often, such as a codebook of labels and a few keywords, a large one. Fewer coded
+    answers than folds, or a tie, keep the scale 1. Arguments as for :func:`fit_offset_logistic`.
+
+    A word that marks the code where the codebook model saw nothing, and one that marks nothing where the
+    codebook model was right already:
+
+    >>> y = np.array([[1], [1], [1], [0], [0], [0]])
+    >>> X = sparse.csr_matrix(np.array([[1.0, 0.0]] * 3 + [[0.0, 1.0]] * 3))
+    >>> human_scale(X, y, np.zeros((6, 1)), C=10.0, n_folds=3)
+    2.0
+    >>> right = np.array([[3.0]] * 3 + [[-3.0]] * 3)
+    >>> human_scale(sparse.csr_matrix(np.ones((6, 1))), y[[0, 3, 1, 4, 2, 5]], right[[0, 3, 1, 4, 2, 5]],
+    ...             C=10.0, n_folds=3)
+    0.0
+    """
+    n_answers = X.shape[0]
+    if n_answers < n_folds:
+        return 1.0
+    order = np.random.RandomState(random_state).permutation(n_answers)
+    held_out = np.zeros(y.shape)
+    for fold in range(n_folds):
+        test = order[fold::n_folds]
+        train = np.sort(np.setdiff1d(order, test))
+        weights = fit_offset_logistic(
+            X[train], y[train], offsets[train], C=C, positive_weight=positive_weight
+        )
+        held_out[test] = (X[test] @ weights).toarray()
+    decided = y != UNLABELED
+    targets = np.where(decided, y, 0)
+
+    def log_loss(scale: float) -> float:
+        logits = offsets + scale * held_out
+        return float((decided * (np.logaddexp(0.0, logits) - targets * logits)).sum())
+
+    losses = [log_loss(scale) for scale in HUMAN_SCALES]
+    if log_loss(1.0) <= min(losses) + 1e-9:
+        return 1.0
+    return HUMAN_SCALES[int(np.argmin(losses))]
+
+
 # --------------------------------------------------------------------------------------------------------
 # The estimator
 # --------------------------------------------------------------------------------------------------------
@@ -506,7 +563,8 @@ class CodeSuggester(BaseEstimator):
     pseudo_label_above : float
         Confidence from which an uncoded answer becomes a pseudo-positive (and below ``1 -`` it a negative).
     n_folds : int
-        Folds for the out-of-fold scores of the corpus answers.
+        Folds for the out-of-fold scores of the corpus answers, and for the coded answers when choosing how
+        far the coders' model moves the suggestions (``human_scale_``).
     max_training_answers : int or None
         The lexical models of a larger corpus train on a seeded sample of this many of its answers (the
         rest are scored like new answers), so the fit's cost stops growing with the corpus; ``None``: all.
@@ -535,8 +593,12 @@ class CodeSuggester(BaseEstimator):
     models_ : list
         The codebook model's per-code classifiers over the lexical features, one per entry of ``classes_``.
     human_coef_ : sparse matrix of shape (n_features, n_codes)
-        The coders' model: per-code weights learned from the decisions with the codebook model as offset
-        (all zero before any decision). :meth:`update` refits it alone.
+        The coders' model: per-code weights of the character n-grams learned from the decisions with the
+        codebook model as offset, times ``human_scale_`` (all zero before any decision, and on the lemma
+        features always). :meth:`update` refits it alone.
+    human_scale_ : float
+        How far the coders' model moves the codebook model (:func:`human_scale`), chosen by
+        cross-validation over the coded answers: small where the codebook already agrees with them.
     keyword_reliability_ : dict
         ``(code, keyword) -> weight`` of the keyword's vote, below 1 when coders rejected the code where
         the keyword matched.
@@ -786,13 +848,16 @@ class CodeSuggester(BaseEstimator):
         coded = np.flatnonzero((y != UNLABELED).any(axis=1))
         own_hits = self._hits_left_out(self.corpus_matches_, y, coded)
         offsets = self._codebook_logits(self.corpus_lexical_logits_[coded], own_hits)
-        self.human_coef_ = fit_offset_logistic(
-            self.corpus_features_[coded],
-            y[coded],
-            offsets,
-            C=self.human_C,
-            positive_weight=self.human_positive_weight,
+        # Character n-grams only: from a few codes they carry over to spelling variants, nynorsk and
+        # compounds, where lemma weights stay on the words coded (measured in benchmarks/learning.py).
+        n_lemma = len(self.lemma_vectorizer_.vocabulary_)
+        chars = self.corpus_features_[coded][:, n_lemma:]
+        settings = {"C": self.human_C, "positive_weight": self.human_positive_weight}
+        self.human_scale_ = human_scale(
+            chars, y[coded], offsets, n_folds=self.n_folds, random_state=self.random_state, **settings
         )
+        weights = fit_offset_logistic(chars, y[coded], offsets, **settings) * self.human_scale_
+        self.human_coef_ = sparse.vstack([sparse.csr_matrix((n_lemma, n_codes)), weights]).tocsr()
         return self
 
     def _hits_left_out(
@@ -1064,7 +1129,11 @@ class _Evidence:
         self.lexical = np.column_stack(
             [np.zeros(n_lemma) if m is None else m.coef_[0][:n_lemma] for m in model.models_]
         )
-        self.human = model.human_coef_[:n_lemma].toarray()
+        # The coders' model weighs character n-grams: a term's weight is that of its n-grams in the answer.
+        self.char_features = features[:, n_lemma:].tocsr()
+        self.human = model.human_coef_[n_lemma:].toarray()
+        self.char_analyzer = model.char_vectorizer_.build_analyzer()
+        self._char_columns: dict[str, np.ndarray] = {}
         self.examples = {
             index: np.flatnonzero(model.example_codes_ == index) for index in range(len(model.classes_))
         }
@@ -1086,7 +1155,7 @@ class _Evidence:
         if terms:
             parts.append("terms: " + ", ".join(terms))
         # Terms the coders' codes made strong for the code act like keywords: name them apart.
-        learned = self._top_terms(self.human[columns, index] * values, columns, keywords)
+        learned = self._top_terms(self._learned_weights(row, index, columns), columns, keywords)
         if learned:
             parts.append("coded: " + ", ".join(learned))
         carriers = self.examples[index]
@@ -1095,6 +1164,25 @@ class _Evidence:
             if similarity[best] >= 0.25:
                 parts.append(f"like: «{self.model.example_texts_[best]}»")
         return "; ".join(parts)
+
+    def _learned_weights(self, row: int, index: int, columns: np.ndarray) -> np.ndarray:
+        """What each lemma ``columns`` of answer ``row`` adds through the coders' model to code ``index``."""
+        start, end = self.char_features.indptr[row], self.char_features.indptr[row + 1]
+        present = dict(
+            zip(self.char_features.indices[start:end], self.char_features.data[start:end], strict=True)
+        )
+        vocabulary = self.model.char_vectorizer_.vocabulary_
+        weights = np.zeros(len(columns))
+        for position, column in enumerate(columns):
+            name = self.names[column]
+            if name.startswith(NEGATED_PREFIX):  # the n-grams of a negated word do not speak for it
+                continue
+            if name not in self._char_columns:
+                grams = [vocabulary[gram] for gram in self.char_analyzer(name) if gram in vocabulary]
+                self._char_columns[name] = np.array(grams, dtype=int)
+            grams = self._char_columns[name]
+            weights[position] = sum(self.human[g, index] * present.get(g, 0.0) for g in grams)
+        return weights
 
     def _top_terms(
         self, contributions: np.ndarray, columns: np.ndarray, exclude: Sequence[str], n: int = 3

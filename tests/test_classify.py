@@ -655,3 +655,28 @@ def test_suggest_options_out_of_range_are_user_errors_naming_them(
     assert error.value.key == key and error.value.message == message
     with pytest.raises(CoderError, match=key):  # also with no answers, where nothing is fitted
         classify.suggest(answers.iloc[:0], codebook, **options)
+
+
+def test_the_coders_codes_carry_over_to_spellings_they_never_coded() -> None:
+    # three answers coded with «husvære»; «husværa» (nynorsk, never coded, no keyword) follows them
+    ids = [f"a{i}" for i in range(len(HOUSING_TEXTS))]
+    model = classify.CodeSuggester(HOUSING_BOOK).fit(HOUSING_TEXTS)
+    before = model.predict_proba(["husværa er for små"])[0, 0]
+    labels = pd.DataFrame({"id": ["a0", "a1", "a2"], "code": ["housing"] * 3})
+    model.update(classify.label_matrix(ids, labels, HOUSING_BOOK))
+    assert before < classify.DEFAULT_THRESHOLD <= model.predict_proba(["husværa er for små"])[0, 0]
+    assert model.human_scale_ in classify.HUMAN_SCALES
+    n_lemma = len(model.lemma_vectorizer_.vocabulary_)
+    assert model.human_coef_[:n_lemma].nnz == 0 < model.human_coef_[n_lemma:].nnz  # character n-grams only
+    assert "coded: husvære" in model.suggest(["husværa er for små"])["evidence"].iloc[0]
+
+
+def test_the_coders_model_moves_less_where_the_codebook_already_agrees_with_them() -> None:
+    # decisions the offsets already predict (scale 0 best) against decisions they miss (scale 2)
+    y = np.array([[1], [0], [1], [0], [1], [0]])
+    X = sparse.csr_matrix(np.array([[1.0, 0.0], [0.0, 1.0]] * 3))
+    missed = classify.human_scale(X, y, np.zeros((6, 1)), C=10.0, n_folds=3)
+    noise = sparse.csr_matrix(np.ones((6, 1)))
+    agreed = classify.human_scale(noise, y, np.where(y == 1, 3.0, -3.0), C=10.0, n_folds=3)
+    assert agreed < 1.0 < missed
+    assert classify.human_scale(X[:2], y[:2], np.zeros((2, 1)), n_folds=3) == 1.0  # too few to tell
