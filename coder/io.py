@@ -386,9 +386,11 @@ def read_answers(
 
     Empty and white-space-only answers are kept (as uncoded answers). Ids must be present and unique.
 
-    >>> answers = read_answers("examples/answers.csv")  # doctest: +SKIP
-    >>> list(answers.columns)  # doctest: +SKIP
-    ['id', 'text']
+    >>> answers = read_answers("examples/coded/coded_answers.csv")
+    >>> list(answers.columns), len(answers)
+    (['id', 'text'], 463)
+    >>> list(read_answers("examples/coded/coded_answers.csv", keep=["question"]).columns)
+    ['id', 'text', 'question']
     """
     wanted = [id_col, text_col, *keep]
     if Path(path).suffix.lower() in (*EXCEL_SUFFIXES, ".json"):  # read whole in any case

@@ -8,9 +8,12 @@ All levels of a municipality share one layout (:func:`layout`), so the pictures 
 no contact at a level are set apart in a row below; nodes are coloured by primary function and brokers get a
 black ring.
 
+>>> import tempfile
 >>> from coder import survey, network_figures
->>> s = survey.load("examples/oppdal/manifest.yaml")  # doctest: +SKIP
->>> network_figures.plot(s, "out/figurer", levels=["weekly"])  # doctest: +SKIP
+>>> s = survey.load("examples/oppdal/manifest.yaml")
+>>> paths = network_figures.plot(s, Path(tempfile.mkdtemp()) / "figurer", levels=["weekly"])
+>>> [p.name for p in paths]
+['oppdal_ukentlig.png', 'oppdal_ukentlig.svg', 'oppdal_politisk.png', 'oppdal_politisk.svg']
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ Every pipeline then gets the same three components, each doing one thing:
 batches, and caches results on disk keyed by text and pipeline fingerprint, so a re-run does not parse again.
 Token offsets always point into the *original* answer text.
 
->>> answers = preprocess(["Mangler omsorgsboliger"])  # doctest: +SKIP
->>> [(t.text, t.lemma, t.parts, t.negated) for t in answers[0].tokens]  # doctest: +SKIP
+>>> answers = preprocess(["Mangler omsorgsboliger"], load_pipeline("embedded"))
+>>> [(t.text, t.lemma, t.parts, t.negated) for t in answers[0].tokens]
 [('Mangler', 'mangle', (), False), ('omsorgsboliger', 'omsorgsbolig', ('omsorg', 'bolig'), True)]
 """
 
@@ -431,8 +431,9 @@ def preprocess(
 
     Results are cached on disk, keyed by the text and the pipeline fingerprint.
 
-    >>> [answer.lemmas for answer in preprocess(["Har ingen arena for dette"])]  # doctest: +SKIP
-    [['ha', 'ingen', 'arena', 'for', 'denne']]
+    >>> nlp = load_pipeline("embedded")
+    >>> [answer.lemmas for answer in preprocess(["Har ingen arena for dette"], nlp)]
+    [['ha', 'ingen', 'arena', 'for', 'dette']]
     """
     nlp = nlp or load_pipeline()
     texts = ["" if text is None else str(text) for text in texts]

@@ -53,9 +53,14 @@ Conflicts are unknown for training (left out of ``labels()``), left out of ``cur
 ``status == "conflict"`` in the long export and listed by :meth:`Project.conflicts` (``coder agreement``
 prints them). A later decision of one coder never overrides another coder's.
 
->>> project = init("project.db", answers, codebook)  # doctest: +SKIP
->>> project.record("kari", [Decision("r1:q1", "follow_up", "add")])  # doctest: +SKIP
->>> project.current_codes()  # doctest: +SKIP
+>>> import tempfile
+>>> answers = pd.DataFrame({"id": ["r1:q1", "r2:q1"], "text": ["Mangler oppfølging", "Kort vei til alle"]})
+>>> codebook = codebook_module.load()
+>>> project = init(Path(tempfile.mkdtemp()) / "project.db", answers, codebook)
+>>> batch = project.record("kari", [Decision("r1:q1", "follow_up", "add")])
+>>> project.current_codes()[["id", "code", "coder", "action"]].to_dict("records")
+[{'id': 'r1:q1', 'code': 'follow_up', 'coder': 'kari', 'action': 'add'}]
+>>> project.close()
 """
 
 from __future__ import annotations

@@ -198,8 +198,8 @@ class Survey:
 def load(manifest_path: str | Path) -> Survey:
     """Read the survey a manifest describes; raise the first problem as a :class:`CoderError`.
 
-    >>> survey = load("examples/oppdal/manifest.yaml")  # doctest: +SKIP
-    >>> len(survey.respondents), int(survey.respondents.responded.sum())  # doctest: +SKIP
+    >>> survey = load("examples/oppdal/manifest.yaml")
+    >>> len(survey.respondents), int(survey.respondents.responded.sum())
     (29, 23)
     """
     survey, problems = _read(Path(manifest_path))
@@ -212,8 +212,17 @@ def load(manifest_path: str | Path) -> Survey:
 def check(manifest_path: str | Path) -> list[CoderError]:
     """Every problem in a manifest and its files, each with file, row and column; empty when valid.
 
-    >>> [str(p) for p in check("bad/manifest.yaml")]  # doctest: +SKIP
-    ["kontakter.csv, row 7, column 'til': unknown person 'O99'"]
+    A copy of the Oppdal example with a contact to a person nobody named:
+
+    >>> import shutil, tempfile
+    >>> bad = Path(tempfile.mkdtemp()) / "bad"
+    >>> _ = shutil.copytree("examples/oppdal", bad)
+    >>> with open(bad / "kontakter.csv", "a", encoding="utf-8") as contacts:
+    ...     _ = contacts.write("O01,O99,ukentlig\\n")
+    >>> [str(p).replace(str(bad.parent), "") for p in check(bad / "manifest.yaml")]
+    ["/bad/kontakter.csv, row 85, column 'til': unknown person 'O99'"]
+    >>> check("examples/oppdal/manifest.yaml")
+    []
     """
     return _read(Path(manifest_path))[1]
 
@@ -224,8 +233,12 @@ def check_warnings(manifest_path: str | Path, _seen: frozenset[Path] = frozenset
     Not errors: the manifest is used without them. Reads the YAML only (also of included manifests); a
     manifest that cannot be read gives no warnings (:func:`check` reports it).
 
-    >>> [str(w) for w in check_warnings("manifest.yaml")]  # doctest: +SKIP
-    ["manifest.yaml:7, key 'contacts.frequncy': unknown field, ignored (did you mean 'frequency'?)"]
+    >>> import tempfile
+    >>> manifest = Path(tempfile.mkdtemp()) / "manifest.yaml"
+    >>> text = "contacts:\\n  file: kontakter.csv\\n  frequncy: hyppighet\\n"
+    >>> _ = manifest.write_text(text, encoding="utf-8")
+    >>> [str(w).replace(str(manifest.parent), "") for w in check_warnings(manifest)]
+    ["/manifest.yaml:3, key 'contacts.frequncy': unknown field, ignored (did you mean 'frequency'?)"]
     """
     manifest = Path(manifest_path)
     if manifest.resolve() in _seen:  # an include cycle: check reports it
