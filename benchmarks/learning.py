@@ -7,9 +7,9 @@
 Data: the development sets among the codebook's reference answers (``codebooks/boligsosialt-reference.csv``,
 column ``source``), written and coded by other authors from the code definitions alone. Only the sets the
 keywords were never chosen from are used (not ``coded_answers-train``, ``dev-a``, ``dev-b``, ``dev-d``); the
-coders' model (``human_C`` and ``human_positive_weight``) was tuned on ``dev-f`` to ``dev-k`` (``--sets
-tune``), and the default run reports the other nine, ``dev-l`` to ``dev-t``. No test set of
-``benchmarks/quality.py`` is read.
+coders' model (its features, ``human_C``, ``human_positive_weight`` and the cross-validated scale) was tuned
+on ``dev-f`` to ``dev-k`` (``--sets tune``), and the default run reports the other nine, ``dev-l`` to
+``dev-t``. No test set of ``benchmarks/quality.py`` is read.
 
 Each set is one survey: the corpus the suggester learns from is every answer of the set, and the codebook's
 reference answers from that set are left out. For k = 0, 3, 6, 10, 20 coded answers per code, drawn from
