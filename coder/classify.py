@@ -1148,6 +1148,7 @@ class _Evidence:
         )
         # The coders' model weighs character n-grams: a term's weight is that of its n-grams in the answer.
         self.char_features = features[:, n_lemma:].tocsr()
+        self.char_features.sort_indices()
         self.human = model.human_coef_[n_lemma:].toarray()
         self.char_analyzer = model.char_vectorizer_.build_analyzer()
         self._char_columns: dict[str, np.ndarray] = {}
@@ -1185,9 +1186,8 @@ class _Evidence:
     def _learned_weights(self, row: int, index: int, columns: np.ndarray) -> np.ndarray:
         """What each lemma ``columns`` of answer ``row`` adds through the coders' model to code ``index``."""
         start, end = self.char_features.indptr[row], self.char_features.indptr[row + 1]
-        present = dict(
-            zip(self.char_features.indices[start:end], self.char_features.data[start:end], strict=True)
-        )
+        grams_in_answer = self.char_features.indices[start:end]  # sorted
+        values = self.char_features.data[start:end]
         vocabulary = self.model.char_vectorizer_.vocabulary_
         weights = np.zeros(len(columns))
         for position, column in enumerate(columns):
@@ -1198,7 +1198,9 @@ class _Evidence:
                 grams = [vocabulary[gram] for gram in self.char_analyzer(name) if gram in vocabulary]
                 self._char_columns[name] = np.array(grams, dtype=int)
             grams = self._char_columns[name]
-            weights[position] = sum(self.human[g, index] * present.get(g, 0.0) for g in grams)
+            found = np.minimum(np.searchsorted(grams_in_answer, grams), max(len(grams_in_answer) - 1, 0))
+            hit = grams_in_answer[found] == grams if len(grams_in_answer) else np.zeros(len(grams), bool)
+            weights[position] = float(self.human[grams[hit], index] @ values[found[hit]])
         return weights
 
     def _top_terms(
