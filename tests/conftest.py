@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,20 +9,6 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 UD_DIR = SHARED / "data" / "ud_norwegian_bokmaal"
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _isolated_cache_for_the_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Module-scoped fixtures run before the per-test fixture below: keep their caches out of home too."""
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("CODER_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "coder-cache"))
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep the on-disk caches of a test run out of the user's home, shared within the run."""
-    monkeypatch.setenv("CODER_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "coder-cache"))
 
 
 @pytest.fixture
