@@ -478,29 +478,35 @@ def human_scale(
     positive_weight: float = 1.0,
     n_folds: int = 5,
     random_state: int = 0,
-) -> float:
-    """How far the coders' model may move the codebook model's logits: the scale of its logits (one of
-    ``HUMAN_SCALES``) that best predicts decisions it did not see, cross-validated over the coded answers.
+) -> np.ndarray:
+    """How far the coders' model may move the codebook model's logits, per code: the scale of its logits
+    (one of ``HUMAN_SCALES``) that best predicts decisions it did not see, cross-validated over the coded
+    answers.
 
     A codebook the coders mostly agree with gets a small scale (their few codes would only add noise to
-    it); one they correct often, such as a codebook of labels and a few keywords, a large one. Fewer coded
-    answers than folds, or a tie, keep the scale 1. Arguments as for :func:`fit_offset_logistic`.
+    it); one they correct often, such as a codebook of labels and a few keywords, a large one. Only codes
+    with both kinds of decision (present and absent) show what a scale costs in false positives: the
+    scale is chosen on them, and a code decided one way only gets at most 1 (coders who accept 20
+    suggestions of a code and reject none must not make it spread). Fewer coded answers than folds, or no
+    code decided both ways, keep every scale 1; so does a tie. Arguments as for :func:`fit_offset_logistic`.
 
     A word that marks the code where the codebook model saw nothing, and one that marks nothing where the
     codebook model was right already:
 
     >>> y = np.array([[1], [1], [1], [0], [0], [0]])
     >>> X = sparse.csr_matrix(np.array([[1.0, 0.0]] * 3 + [[0.0, 1.0]] * 3))
-    >>> human_scale(X, y, np.zeros((6, 1)), C=10.0, n_folds=3)
-    2.0
+    >>> human_scale(X, y, np.zeros((6, 1)), C=10.0, n_folds=3).tolist()
+    [2.0]
     >>> right = np.array([[3.0]] * 3 + [[-3.0]] * 3)
     >>> human_scale(sparse.csr_matrix(np.ones((6, 1))), y[[0, 3, 1, 4, 2, 5]], right[[0, 3, 1, 4, 2, 5]],
-    ...             C=10.0, n_folds=3)
-    0.0
+    ...             C=10.0, n_folds=3).tolist()
+    [0.0]
     """
-    n_answers = X.shape[0]
-    if n_answers < n_folds:
-        return 1.0
+    n_answers, n_codes = y.shape
+    decided = y != UNLABELED
+    both_ways = (decided & (y == 1)).any(axis=0) & (decided & (y == 0)).any(axis=0)
+    if n_answers < n_folds or not both_ways.any():
+        return np.ones(n_codes)
     order = np.random.RandomState(random_state).permutation(n_answers)
     held_out = np.zeros(y.shape)
     for fold in range(n_folds):
@@ -510,17 +516,16 @@ def human_scale(
             X[train], y[train], offsets[train], C=C, positive_weight=positive_weight
         )
         held_out[test] = (X[test] @ weights).toarray()
-    decided = y != UNLABELED
+    judged = decided & both_ways
     targets = np.where(decided, y, 0)
 
     def log_loss(scale: float) -> float:
         logits = offsets + scale * held_out
-        return float((decided * (np.logaddexp(0.0, logits) - targets * logits)).sum())
+        return float((judged * (np.logaddexp(0.0, logits) - targets * logits)).sum())
 
     losses = [log_loss(scale) for scale in HUMAN_SCALES]
-    if log_loss(1.0) <= min(losses) + 1e-9:
-        return 1.0
-    return HUMAN_SCALES[int(np.argmin(losses))]
+    best = 1.0 if log_loss(1.0) <= min(losses) + 1e-9 else HUMAN_SCALES[int(np.argmin(losses))]
+    return np.where(both_ways, best, min(best, 1.0))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -603,8 +608,8 @@ class CodeSuggester(BaseEstimator):
         The coders' model: per-code weights of the character n-grams learned from the decisions with the
         codebook model as offset, times ``human_scale_`` (all zero before any decision, and on the lemma
         features always). :meth:`update` refits it alone.
-    human_scale_ : float
-        How far the coders' model moves the codebook model (:func:`human_scale`), chosen by
+    human_scale_ : ndarray of shape (n_codes,)
+        How far the coders' model moves the codebook model per code (:func:`human_scale`), chosen by
         cross-validation over the coded answers: small where the codebook already agrees with them.
     keyword_reliability_ : dict
         ``(code, keyword) -> weight`` of the keyword's vote, below 1 when coders rejected the code where
@@ -873,7 +878,7 @@ class CodeSuggester(BaseEstimator):
         self.human_scale_ = human_scale(
             chars, y[coded], offsets, n_folds=self.n_folds, random_state=self.random_state, **settings
         )
-        weights = fit_offset_logistic(chars, y[coded], offsets, **settings) * self.human_scale_
+        weights = fit_offset_logistic(chars, y[coded], offsets, **settings) @ sparse.diags(self.human_scale_)
         self.human_coef_ = sparse.vstack([sparse.csr_matrix((n_lemma, n_codes)), weights]).tocsr()
         return self
 

@@ -665,7 +665,7 @@ def test_the_coders_codes_carry_over_to_spellings_they_never_coded() -> None:
     labels = pd.DataFrame({"id": ["a0", "a1", "a2"], "code": ["housing"] * 3})
     model.update(classify.label_matrix(ids, labels, HOUSING_BOOK))
     assert before < classify.DEFAULT_THRESHOLD <= model.predict_proba(["husværa er for små"])[0, 0]
-    assert model.human_scale_ in classify.HUMAN_SCALES
+    assert set(model.human_scale_) <= set(classify.HUMAN_SCALES)
     n_lemma = len(model.lemma_vectorizer_.vocabulary_)
     assert model.human_coef_[:n_lemma].nnz == 0 < model.human_coef_[n_lemma:].nnz  # character n-grams only
     assert "coded: husvære" in model.suggest(["husværa er for små"])["evidence"].iloc[0]
@@ -678,5 +678,29 @@ def test_the_coders_model_moves_less_where_the_codebook_already_agrees_with_them
     missed = classify.human_scale(X, y, np.zeros((6, 1)), C=10.0, n_folds=3)
     noise = sparse.csr_matrix(np.ones((6, 1)))
     agreed = classify.human_scale(noise, y, np.where(y == 1, 3.0, -3.0), C=10.0, n_folds=3)
-    assert agreed < 1.0 < missed
-    assert classify.human_scale(X[:2], y[:2], np.zeros((2, 1)), n_folds=3) == 1.0  # too few to tell
+    assert agreed[0] < 1.0 < missed[0]
+    assert classify.human_scale(X[:2], y[:2], np.zeros((2, 1)), n_folds=3).tolist() == [1.0]  # too few
+
+
+def test_a_code_decided_one_way_only_is_not_amplified() -> None:
+    # held-out decisions of a code with only present ones cannot show false positives: no scale above 1
+    y = np.array([[1, 1], [0, 1], [1, 1], [0, 1], [1, 1], [0, 1]])
+    X = sparse.csr_matrix(np.array([[1.0, 0.0], [0.0, 1.0]] * 3))
+    scales = classify.human_scale(X, y, np.zeros((6, 2)), C=10.0, n_folds=3)
+    assert scales.tolist() == [2.0, 1.0]
+    only_present = classify.human_scale(X, y[:, 1:], np.zeros((6, 1)), C=10.0, n_folds=3)
+    assert only_present.tolist() == [1.0]
+
+
+def test_accepting_many_suggestions_of_one_code_does_not_spread_it() -> None:
+    # a lean codebook (a label and one keyword), and coders who accept eight answers of the code and
+    # decide nothing else: the answers about other things stay without it
+    lean = Codebook("t", "nb", "1", (Code("housing", "Boliger", keywords=("husvære",)),))
+    texts = [*HOUSING_TEXTS, "flere husvære for unge", "husvære nær skolen", "husvære med tilsyn"]
+    ids = [f"a{i}" for i in range(len(texts))]
+    model = classify.CodeSuggester(lean).fit(texts)
+    carriers = [0, 1, 2, 3, 11, 12, 13, 14]
+    accepted = pd.DataFrame({"id": [ids[i] for i in carriers], "code": "housing", "present": 1})
+    after = model.update(classify.label_matrix(ids, accepted, lean)).predict(texts)[:, 0]
+    assert model.human_scale_.tolist() == [1.0]
+    assert after[[4, 5, 6, 7, 8, 9, 10]].tolist() == [0] * 7  # money, size, cooperation, nothing
