@@ -22,8 +22,9 @@ scored with the reference answers of the other sets (never the held-out or indep
 
 The **coders' model** learns from the human-coded answers (accepted and added codes positive, rejected and
 removed codes negative, and every other code of an answer coded in full negative): a logistic regression
-over the lexical features whose offset is the codebook model's logit and which has no intercept
-(:func:`fit_offset_logistic`). The coders' codes thus correct the codebook where they disagree, more the more
+over the character n-grams whose offset is the codebook model's logit and which has no intercept
+(:func:`fit_offset_logistic`), its logits scaled by how well it predicts held-out decisions
+(:func:`human_scale`). The coders' codes thus correct the codebook where they disagree, more the more
 codes there are, while how common a code is stays the codebook model's view of the whole corpus (coded
 answers are no random sample). A keyword whose code the coders rejected votes less
 (:func:`keyword_reliability`). :meth:`CodeSuggester.update` refits the coders' model alone.
@@ -539,10 +540,11 @@ class CodeSuggester(BaseEstimator):
     Two models, fitted in turn. The **codebook model** learns from the codebook (keywords, examples,
     reference answers) and the whole corpus (keyword weak labels, self-training) and never from the
     coders, so it is fitted once per corpus and reused. The **coders' model** is fitted on the human
-    decisions with the codebook model's logit as a fixed offset: a logistic regression over the lexical
-    features without an intercept, so the coders' codes correct the codebook where they disagree (their
-    strength grows with the number of codes, through the regularisation) while how common a code is stays
-    the codebook model's view of the whole corpus. :meth:`update` refits the coders' model alone.
+    decisions with the codebook model's logit as a fixed offset: a logistic regression over the character
+    n-grams without an intercept, scaled per code by :func:`human_scale`, so the coders' codes correct the
+    codebook where they disagree (their strength grows with the number of codes, through the
+    regularisation) while how common a code is stays the codebook model's view of the whole corpus.
+    :meth:`update` refits the coders' model alone.
 
     Parameters are stored untouched; learned state ends in ``_``. :meth:`fit` checks them against
     :attr:`_parameter_constraints` and raises scikit-learn's ``InvalidParameterError`` (a ``ValueError``)
