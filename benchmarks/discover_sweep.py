@@ -21,7 +21,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 from scipy import sparse
 from sklearn.metrics import adjusted_rand_score
@@ -80,13 +79,8 @@ def blocks(processed: list, knowledge: discover.Knowledge, seed: int, related_di
 def groups(
     vectors: np.ndarray, seed: int, resolution: float, neighbours: int, min_size: int = 3
 ) -> np.ndarray:
-    """As :func:`coder.discover.communities` (no sample: few answers) with the rest rule."""
-    labels = np.full(len(vectors), -1)
-    graph = discover.neighbour_graph(vectors, neighbours)
-    found = nx.community.louvain_communities(graph, weight="weight", resolution=resolution, seed=seed)
-    large = sorted((sorted(c) for c in found if len(c) >= min_size), key=lambda c: (-len(c), c[0]))
-    for label, members in enumerate(large[: discover.MAX_GROUPS]):
-        labels[members] = label
+    """:func:`coder.discover.communities` at this resolution and number of neighbours, with the rest rule."""
+    labels, _ = discover.communities(vectors, seed, min_size, resolution=resolution, neighbours=neighbours)
     return discover._without_misfits(vectors, labels, min_size)
 
 

@@ -266,12 +266,18 @@ class Choice:
 
 
 def communities(
-    vectors: np.ndarray, seed: int = 0, min_size: int = 3, max_groups: int = MAX_GROUPS
+    vectors: np.ndarray,
+    seed: int = 0,
+    min_size: int = 3,
+    max_groups: int = MAX_GROUPS,
+    *,
+    resolution: float = RESOLUTION,
+    neighbours: int = GRAPH_NEIGHBOURS,
 ) -> tuple[np.ndarray, Choice | None]:
     """Groups as the communities of the nearest-neighbour graph: labels (-1: the rest) and how they came.
 
-    The graph joins each answer to its :data:`GRAPH_NEIGHBOURS` most similar (:func:`neighbour_graph`);
-    Louvain (resolution :data:`RESOLUTION`, seeded) finds its communities, so the number of groups is the
+    The graph joins each answer to its ``neighbours`` most similar (:func:`neighbour_graph`); Louvain
+    (``resolution``, seeded) finds its communities, so the number of groups is the
     data's. The ``max_groups`` largest communities of at least ``min_size`` answers are the groups; the
     others' answers are the rest. Above :data:`CHOICE_SAMPLE` answers the communities are found in a seeded
     sample of that size and every other answer joins the group whose centre is nearest (the rest rule
@@ -285,8 +291,8 @@ def communities(
     sample = usable
     if len(usable) > CHOICE_SAMPLE:
         sample = np.sort(np.random.default_rng(seed).choice(usable, CHOICE_SAMPLE, replace=False))
-    graph = neighbour_graph(vectors[sample])
-    found = nx.community.louvain_communities(graph, weight="weight", resolution=RESOLUTION, seed=seed)
+    graph = neighbour_graph(vectors[sample], neighbours)
+    found = nx.community.louvain_communities(graph, weight="weight", resolution=resolution, seed=seed)
     large = sorted((sorted(c) for c in found if len(c) >= min_size), key=lambda c: (-len(c), c[0]))
     for label, members in enumerate(large[:max_groups]):
         labels[sample[members]] = label
