@@ -11,6 +11,9 @@ Data (adjusted Rand index against a grouping by hand, per workshop question):
   answers, the code as the group; written from the codebook's definitions, so easier than real answers
   (and the codebook's keywords were written for them: the «codes» block has an easy time here).
 
+The yardstick above the methods: two more coders grouped both workshops by hand, blind (the notes alone,
+in shuffled order; benchmarks/data/idedugnad-second-coders.csv), each scored against the first grouping.
+
 Methods: the baseline is TF-IDF over words + k-means given the true number of groups (as the issue asks);
 then coder's space with blocks switched on one by one, each with agglomerative clustering (average linkage,
 cosine) and k-means, given the true number of groups, and the default with the number chosen by the tool.
@@ -49,6 +52,7 @@ from coder.nlp import preprocess  # noqa: E402
 
 DEV = ROOT / "benchmarks" / "data" / "idedugnad-dev.csv"
 EXAMPLE = ROOT / "examples" / "rissa" / "idedugnad.csv"
+SECOND_CODERS = ROOT / "benchmarks" / "data" / "idedugnad-second-coders.csv"
 ANSWERS = ROOT / "examples" / "coded" / "coded_answers.csv"
 PLANTED = ROOT / "examples" / "discover" / "svar.csv"
 CODEBOOK = ROOT / "codebooks" / "boligsosialt.yaml"
@@ -99,6 +103,24 @@ def best_silhouette(vectors: np.ndarray, seed: int, min_size: int = 3) -> np.nda
     return discover._without_misfits(vectors, discover.cluster(vectors, k, seed), min_size)
 
 
+def second_coders(sets: list[tuple[str, pd.DataFrame]]) -> None:
+    """The yardstick: two more coders' blind groupings by hand, each against the first (ARI, coder 2 / 3)."""
+    if not SECOND_CODERS.exists():
+        return
+    groupings = {
+        coder: rows.set_index("id")["tema"] for coder, rows in pd.read_csv(SECOND_CODERS).groupby("koder")
+    }
+    cells = []
+    for _, rows in sets:
+        scores = [
+            adjusted_rand_score(rows["truth"], grouping.reindex(rows["id"]))
+            for grouping in groupings.values()
+            if rows["id"].isin(grouping.index).all()
+        ]
+        cells.append(" / ".join(f"{score:.2f}" for score in scores) or "–")
+    print(f"| second coders by hand, blind (coder {' / '.join(map(str, groupings))}) | {' | '.join(cells)} |")
+
+
 def quality(seed: int) -> None:
     book = codebook_module.load()
     knowledge = discover.knowledge_of(book)
@@ -114,6 +136,7 @@ def quality(seed: int) -> None:
     def line(label: str, values: list[float]) -> None:
         print(f"| {label} | {' | '.join(f'{v:.2f}' for v in values)} |")
 
+    second_coders(sets)
     line(
         "baseline: TF-IDF words + k-means, true k",
         [adjusted_rand_score(truths[n], baseline(rows["text"].tolist(), ks[n], seed)) for n, rows in sets],
