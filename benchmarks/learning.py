@@ -28,6 +28,10 @@ offers (least certain first, as ``coder review`` orders them), the coders' model
 to 60 coded answers; against the same number of answers coded in random order. Scored on the answers that
 neither order had coded by then (micro-F1 of the model) and on the whole survey with the coded answers
 kept as coded (what the researcher ends up with). The time of one refit is measured on a 500-answer corpus.
+
+The ceiling: each set coded in full but for one fold of five (about 20 answers a code), scored on the fold
+left out, by the coders' model and by the codebook model fitted again with those answers among its reference
+answers. What no k can beat on these sets.
 """
 
 from __future__ import annotations
@@ -215,6 +219,46 @@ def review_session(models: dict[str, tuple], seeds: int) -> dict:
     return table
 
 
+def ceiling(book, data: pd.DataFrame, models: dict[str, tuple], refit: bool, folds: int = 5) -> dict:
+    """The most codes can give: each set coded but for one fold in ``folds`` (80 %: about 20 answers a code,
+    more than any k above), scored on the fold left out, against the codebook alone on the same answers.
+
+    Two routes: the coders' model as ``coder review`` refits it, and (``refit``) the codebook model fitted
+    again with the coded answers among its reference answers (five fits per set: minutes).
+    """
+    routes = {"coders' model": [], "codebook model refitted": []} if refit else {"coders' model": []}
+    print(f"\nCeiling (default codebook, {len(models)} sets): {folds}-fold within each set, micro-F1")
+    for set_name, (model, gold, texts) in models.items():
+        alone = micro_f1(gold, model.update(None).predict_proba_corpus() >= DEFAULT_THRESHOLD)
+        predicted = {route: np.zeros_like(gold) for route in routes}
+        for fold in np.array_split(np.random.default_rng(0).permutation(len(texts)), folds):
+            coded = np.setdiff1d(np.arange(len(texts)), fold)
+            proba = model.update(labels_for(gold, coded)).predict_proba_corpus()
+            predicted["coders' model"][fold] = (proba >= DEFAULT_THRESHOLD)[fold]
+            if refit:
+                extra = tuple(
+                    codebook_module.ReferenceAnswer(
+                        texts[row], tuple(np.array(book.code_ids)[gold[row] == 1])
+                    )
+                    for row in coded
+                )
+                book_with = dataclasses.replace(
+                    book, reference_answers=model.codebook.reference_answers + extra
+                )
+                proba = CodeSuggester(book_with).fit(texts).predict_proba_corpus()
+                predicted["codebook model refitted"][fold] = (proba >= DEFAULT_THRESHOLD)[fold]
+        gains = {route: micro_f1(gold, predicted[route]) - alone for route in routes}
+        for route, gain in gains.items():
+            routes[route].append(gain)
+        print(
+            f"  {set_name}: codebook alone {alone:.3f}; "
+            + "; ".join(f"{r} {g:+.3f}" for r, g in gains.items())
+        )
+    table = {route: statistics.mean(gains) for route, gains in routes.items()}
+    print("  mean gain: " + "; ".join(f"{route} {gain:+.3f}" for route, gain in table.items()))
+    return table
+
+
 def refit_seconds(book, data: pd.DataFrame, repeats: int = 5) -> tuple[float, float]:
     """Median time of the refit ``coder review`` does (the coders' model on 500 answers with 10 per code
     coded, then every suggestion with its evidence), and the time of the one fit of the codebook model."""
@@ -241,7 +285,11 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--ks", default=",".join(map(str, KS)))
     parser.add_argument("--param", action="append", default=[], help="NAME=VALUE: a CodeSuggester setting")
-    parser.add_argument("--skip", default="", help="parts to leave out: default,unseen,lean,review,refit")
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="parts to leave out: default,unseen,lean,review,ceiling,ceiling-refit,refit",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
     sets = {"report": list(REPORT_SETS), "tune": list(TUNE_SETS)}.get(args.sets, args.sets.split(","))
@@ -254,13 +302,15 @@ def main() -> None:
     book = codebook_module.load(CODEBOOK)
     figures: dict[str, object] = {"sets": sets, "seeds": args.seeds, "params": params}
     print(f"Sets: {', '.join(sets)}; threshold {DEFAULT_THRESHOLD}")
-    if not {"default", "review"} <= skip:
+    if not {"default", "review", "ceiling"} <= skip:
         print("Fitting the default codebook's model per set (once; the codes only refit the coders' model)")
         models = fitted(book, sets, data, **params)
         if "default" not in skip:
             figures["default"] = curves("Default", models, args.seeds, ks)
         if "review" not in skip:
             figures["review"] = review_session(models, args.seeds)
+        if "ceiling" not in skip:
+            figures["ceiling"] = ceiling(book, data, models, refit="ceiling-refit" not in skip)
     if "unseen" not in skip:
         print("\nFitting the default codebook without its reference answers per set")
         unseen = dataclasses.replace(book, reference_answers=(), reference_file=None)
