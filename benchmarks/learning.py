@@ -64,6 +64,9 @@ REFERENCE = REPO / "codebooks" / "boligsosialt-reference.csv"
 KEYWORD_SETS = ("coded_answers-train", "dev-a", "dev-b", "dev-d")
 TUNE_SETS = ("dev-f", "dev-g", "dev-h", "dev-i", "dev-j", "dev-k")
 REPORT_SETS = ("dev-l", "dev-m", "dev-n", "dev-o", "dev-p", "dev-q", "dev-r", "dev-s", "dev-t")
+#: Surveys written as respondents write, without the codebook, and coded by hand with it (benchmarks/data).
+SURVEY_SETS = ("survey-orland", "survey-volda")
+DATA = REPO / "benchmarks" / "data"
 KS = (0, 3, 6, 10, 20)
 REVIEW_STEP, REVIEW_MAX = 10, 60
 
@@ -281,7 +284,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sets", default="report", help="report, tune, or set names joined by ','")
+    parser.add_argument("--sets", default="report", help="report, tune, surveys, or set names joined by ','")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--ks", default=",".join(map(str, KS)))
     parser.add_argument("--param", action="append", default=[], help="NAME=VALUE: a CodeSuggester setting")
@@ -292,13 +295,20 @@ def main() -> None:
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
-    sets = {"report": list(REPORT_SETS), "tune": list(TUNE_SETS)}.get(args.sets, args.sets.split(","))
+    named = {"report": list(REPORT_SETS), "tune": list(TUNE_SETS), "surveys": list(SURVEY_SETS)}
+    sets = named.get(args.sets, args.sets.split(","))
     if set(sets) & set(KEYWORD_SETS):
         parser.error(f"the keywords were chosen from {', '.join(KEYWORD_SETS)}: use other sets")
     ks = [int(k) for k in args.ks.split(",")]
     skip = set(args.skip.split(","))
     params = {name: json.loads(value) for name, value in (p.split("=", 1) for p in args.param)}
     data = pd.read_csv(REFERENCE, dtype=str, keep_default_na=False)
+    surveys = [
+        pd.read_csv(DATA / f"{name}.csv", dtype=str, keep_default_na=False).assign(source=name)
+        for name in sets
+        if name in SURVEY_SETS
+    ]
+    data = pd.concat([data, *surveys], ignore_index=True)
     book = codebook_module.load(CODEBOOK)
     figures: dict[str, object] = {"sets": sets, "seeds": args.seeds, "params": params}
     print(f"Sets: {', '.join(sets)}; threshold {DEFAULT_THRESHOLD}")
