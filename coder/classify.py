@@ -165,6 +165,8 @@ class KeywordMatcher:
         (``ledermøte``), not leadership (its part ``leder``), and «helhetlig plan» is anchoring, not
         coordination (``helhetlig``).
         """
+        if answer.is_non_answer:  # «Kjenner ikke til det» is no answer about knowing everyone
+            return {}
         tokens = answer.tokens
         # The lower-cased text joins the lemma and parts, so a lemmatizer slip does not hide a keyword.
         terms = [{t.text.lower(), *t.terms, *self._misspelt(t)} for t in tokens]
@@ -379,8 +381,11 @@ def definition_phrases(code: Code) -> list[str]:
 def content_tokens(answer: ProcessedAnswer) -> list[AnswerToken]:
     """The words that can carry a theme: no stop words, no negation cues (their scope is marked instead).
 
-    A bare «Ingen» then has no lexical features, so it cannot look like «ingen tar ansvar».
+    A bare «Ingen» then has no lexical features, so it cannot look like «ingen tar ansvar»; nor has a
+    non-answer («Kjenner ikke til det», «Se over»: :attr:`~coder.nlp.ProcessedAnswer.is_non_answer`).
     """
+    if answer.is_non_answer:
+        return []
     return [
         t
         for t in answer.tokens

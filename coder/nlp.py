@@ -46,8 +46,8 @@ from coder.lexicon import LEXICON_VERSION, cache_dir, get_lexicon
 
 TRAINED_PIPELINES = ("nb_core_news_lg", "nb_core_news_md", "nb_core_news_sm")
 EMBEDDED = "embedded"
-# Bump when tokens, lemmas, parts or negation would come out differently for the same text.
-PREPROCESS_VERSION = 4
+# Bump when tokens, lemmas, parts, negation or non-answers would come out differently for the same text.
+PREPROCESS_VERSION = 5
 
 # Our own stop words. spaCy's `nb` list also removes words that carry meaning in survey answers (ikke, ingen,
 # uten, god, bedre, viktig, kontakt, mange, lite ...), so we keep a list of pure function words.
@@ -93,6 +93,26 @@ _SCOPE_BREAKERS = frozenset(
     {"men", "fordi", "selv", "mens", "derfor", "likevel", "samtidig", "da", "når", "siden", "enn", "så"}
 )
 _MAX_SCOPE_WORDS = 4
+
+# Non-answers say nothing about the question, yet keep words of a code: «Kjenner ikke til det» (local
+# knowledge: «alle kjenner alle»), «Samme som samordning» (coordination). See ProcessedAnswer.is_non_answer.
+_DONT_KNOW_WORDS = frozenset(
+    {
+        "vet", "veit", "vite", "kjenne", "kjenner", "kjenn", "kjent", "usikker", "usikkert", "peiling",
+        "aning", "anelse", "kommentar", "kommentarer", "kommentere", "relevant", "aktuell", "aktuelt",
+        "svare", "eg", "jeg", "je", "æ", "meg", "mæ",
+    }
+)  # fmt: skip
+_UNSURE_WORDS = frozenset({"usikker", "usikkert", "kommentar", "kommentarer"})
+_SAME_AS = frozenset({("samme", "som"), ("same", "som"), ("det", "samme"), ("som", "over"), ("som", "før")})
+_SEE = frozenset({"se", "sjå", "sjaa", "jf", "jfr"})
+_EARLIER_ANSWER = frozenset(
+    {
+        "over", "ovenfor", "ovanfor", "under", "nedenfor", "forrige", "førre", "tidligere", "tidlegare",
+        "svar", "svaret", "punkt", "spørsmål", "spørsmålet",
+    }
+)  # fmt: skip
+_MAX_REFERENCE_WORDS = 5
 
 _TRANSLATE = {
     "\u2018": "'",
@@ -418,6 +438,33 @@ class ProcessedAnswer:
     @property
     def lemmas(self) -> list[str]:
         return [token.lemma for token in self.tokens]
+
+    @property
+    def is_non_answer(self) -> bool:
+        """Whether the answer only says that the respondent does not know or refers to another answer.
+
+        «Vet ikke», «Kjenner ikke til det», «Ingen kommentar», «Ikke relevant for meg», «Usikker»; «Se over»,
+        «Sjå samordning», «Samme som over». Coders give such answers no code, so their words vote for none.
+
+        >>> [a.is_non_answer for a in preprocess(["Kjenner ikke til det", "Alle kjenner alle", "Se over"])]
+        [True, False, True]
+        """
+        words = [t.text.lower() for t in self.tokens if t.is_alpha]
+        if not words:
+            return False
+        inner = [t.text for t in self.tokens[:-1]]
+        if len(words) <= _MAX_REFERENCE_WORDS and not {".", "!", "?", ";"} & set(inner):
+            if tuple(words[:2]) in _SAME_AS:
+                return True
+            if words[0] in _SEE and (len(words) == 2 or (len(words) > 1 and words[1] in _EARLIER_ANSWER)):
+                return True
+        content = [
+            t for t in self.tokens if t.is_alpha and not t.is_stop and t.text.lower() not in NEGATION_CUES
+        ]
+        if not content or not all({t.text.lower(), t.lemma} & _DONT_KNOW_WORDS for t in content):
+            return False
+        unsure = {t.text.lower() for t in content} & _UNSURE_WORDS
+        return bool(unsure) or any(w in NEGATION_CUES for w in words)
 
 
 def preprocess(

@@ -369,6 +369,29 @@ def test_a_bare_negation_has_no_lexical_features(text: str) -> None:
     assert classify.answer_terms(preprocess([text])[0]) == []
 
 
+def test_a_non_answer_gets_no_code_from_the_words_it_keeps() -> None:
+    book = Codebook(
+        "t",
+        "nb",
+        "1",
+        (
+            Code("local", "Alle kjenner alle", keywords=("kjenne", "liten kommune")),
+            Code("coordination", "Samordning", keywords=("samordning",)),
+        ),
+    )
+    texts = [
+        "Alle kjenner alle",
+        "Kjenner brukerne godt",
+        "Dårlig samordning",
+        "Kjenner ikke til det",
+        "sjå samordning",
+    ]
+    suggestions = classify.CodeSuggester(book).fit(texts).suggest(texts, ids=["1", "2", "3", "4", "5"])
+    assert {"1", "3"} <= set(suggestions["id"])  # the same words in answers still vote
+    assert not {"4", "5"} & set(suggestions["id"])
+    assert classify.answer_terms(preprocess(["Kjenner ikke til det"])[0]) == []
+
+
 def test_negation_cues_are_not_features_but_mark_the_words_they_negate() -> None:
     terms = classify.answer_terms(preprocess(["Vi har itj boveiledning"])[0])
     assert "NEG_boveiledning" in terms and "boveiledning" in terms

@@ -98,6 +98,33 @@ def test_dialect_and_nynorsk_negation_cues(
     assert not {t for t in not_negated if tokens[t].negated}
 
 
+@pytest.mark.parametrize(
+    ("text", "non_answer"),
+    [
+        ("Vet ikke", True),
+        ("veit ikkje", True),
+        ("Kjenner ikke til det", True),
+        ("ikkje som eg kjenner til", True),
+        ("Ingen kommentar", True),
+        ("Ikke relevant for meg", True),
+        ("Usikker", True),
+        ("Se over", True),
+        ("sjå samordning", True),
+        ("Same som samordning", True),
+        ("se svar over", True),
+        ("Alle kjenner alle", False),  # knowing, not a lack of it: no negation
+        ("Vi kjenner ikke til boligbehovet", False),  # says what is not known
+        ("sjå over. vi treng ein tydeleg eigar", False),  # a reference, then an answer
+        ("Se på helheten i tjenestene", False),
+        ("usikker på hvem som har ansvaret", False),
+        ("Har ikke oversikt", False),
+        ("Nei", False),  # no content words at all: nothing to vote anyway
+    ],
+)
+def test_non_answers(embedded, text: str, non_answer: bool) -> None:
+    assert nlp.preprocess([text], embedded)[0].is_non_answer is non_answer
+
+
 def test_own_stop_words_keep_meaningful_words(embedded) -> None:
     tokens = _tokens("det er ikke god kontakt og ingen viktig bedre plan", embedded)
     assert tokens["det"].is_stop and tokens["er"].is_stop and tokens["og"].is_stop
