@@ -16,7 +16,8 @@ suggestions (a ``confidence`` column) every answer counts as coded; ``all_coded`
 Quotes that represent a theme are picked among the answers carrying the code, preferring (in this order)
 answers that carry only that code, answers of medium length (:data:`QUOTE_LENGTH` characters), and — when the
 codes come with a confidence — the most confident (in steps of 0.1); the seed decides among equally good
-answers, so the same seed gives the same quotes. Quotes are verbatim. In the Markdown and HTML report a
+answers, so the same seed gives the same quotes. An answer is quoted under a second theme of the same question
+only when that theme has no other answer to show. Quotes are verbatim. In the Markdown and HTML report a
 respondent is named only by primary function and municipality, never by name or id (the CSV, XLSX and JSON
 tables keep the answer id so a researcher can find the answer again).
 
@@ -250,7 +251,10 @@ def pick_quotes(
     ``answers``: coded answers with ``id``, ``respondent_id``, ``question_id``, ``text``; ``codes``:
     ``id, code[, confidence]``; ``attribution``: respondent id -> (function, municipality). Preferred:
     answers with this code only, then of medium length (:data:`QUOTE_LENGTH`), then the most confident (in
-    steps of 0.1); the seed orders answers that are equally good.
+    steps of 0.1); the seed orders answers that are equally good. Within a question an answer is quoted
+    under a second theme only when that theme has no other answer left to fill its quotes: the themes pick
+    in turn, the one with the fewest answers first (then by code), so a small theme keeps its only quote
+    and which answers are quoted does not depend on the order of the rows.
     """
     columns = [
         "question_id",
@@ -270,9 +274,9 @@ def pick_quotes(
     n_codes = real.groupby("id")["code"].nunique()
     merged = real.merge(answers[["id", "respondent_id", "question_id", "text"]], on="id")
     low, high = QUOTE_LENGTH
-    rows = []
+    ranked: dict[tuple[str, str], list[tuple[tuple[int, int, float, int], Any]]] = {}
     for (question_id, code), group in merged.groupby(["question_id", "code"], sort=False):
-        ranked = []
+        candidates = []
         for row in group.itertuples(index=False):
             length = len(row.text)
             confidence = float(row.confidence)
@@ -282,9 +286,26 @@ def pick_quotes(
                 0.0 if math.isnan(confidence) else -round(confidence, 1),
                 _tiebreak(seed, row.id, code),
             )
-            ranked.append((key, row))
-        ranked.sort(key=lambda item: item[0])
-        for rank, (_key, row) in enumerate(ranked[:per_theme], start=1):
+            candidates.append((key, row))
+        candidates.sort(key=lambda item: item[0])
+        ranked[(question_id, code)] = candidates
+
+    # Fewest candidates first, then by code: a small theme keeps its only quote; an answer already quoted
+    # under another theme of the question comes only after every answer that is not.
+    chosen: dict[tuple[str, str], list[tuple[tuple[int, int, float, int], Any]]] = {}
+    quoted: dict[str, set[str]] = {}
+    for question_id, code in sorted(ranked, key=lambda pair: (pair[0], len(ranked[pair]), pair[1])):
+        taken = quoted.setdefault(question_id, set())
+        candidates = ranked[(question_id, code)]
+        fresh = [item for item in candidates if item[1].id not in taken]
+        again = [item for item in candidates if item[1].id in taken]
+        picked = sorted((fresh + again)[:per_theme], key=lambda item: item[0])
+        taken.update(row.id for _key, row in picked)
+        chosen[(question_id, code)] = picked
+
+    rows = []
+    for question_id, code in ranked:
+        for rank, (_key, row) in enumerate(chosen[(question_id, code)], start=1):
             function, municipality = (attribution or {}).get(row.respondent_id, ("", ""))
             rows.append(
                 (

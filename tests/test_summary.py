@@ -205,6 +205,70 @@ def test_quotes_prefer_the_most_confident(
     assert checked > 5
 
 
+MEDIUM = "Vi har korte beslutningsveier og kjenner hverandre godt"  # within QUOTE_LENGTH
+SHORT = "Samarbeid."  # shorter than QUOTE_LENGTH: comes after a medium one
+
+
+def _picked(spec: list[tuple[str, str, str]], per_theme: int, reverse: bool = False) -> dict[tuple, list]:
+    """pick_quotes on answers ``(id, text, codes "a;b")``: (question, code) -> answer ids, best first."""
+    answers = pd.DataFrame(
+        [(i, i.split(":")[0], i.split(":")[1], text) for i, text, _ in spec],
+        columns=["id", "respondent_id", "question_id", "text"],
+    )
+    codes = pd.DataFrame([(i, c) for i, _, cs in spec for c in cs.split(";")], columns=["id", "code"])
+    if reverse:
+        answers, codes = answers.iloc[::-1], codes.iloc[::-1]
+    quotes = summary.pick_quotes(answers, codes, per_theme=per_theme)
+    return {key: list(group["answer_id"]) for key, group in quotes.groupby(["question_id", "code"])}
+
+
+def test_an_answer_with_two_codes_is_quoted_once_when_both_themes_have_other_answers() -> None:
+    spec = [
+        ("r1:q", MEDIUM, "a;b"),  # the best two-code answer for both themes
+        ("r2:q", SHORT, "a;b"),
+        ("s1:q", SHORT, "a"),
+        ("s2:q", SHORT, "b"),
+    ]
+    picked = _picked(spec, per_theme=2)
+    # the single-code answer still comes first; r1 goes to one theme, the other takes r2 instead
+    assert picked[("q", "a")][0] == "s1:q" and picked[("q", "b")][0] == "s2:q"
+    quoted = picked[("q", "a")] + picked[("q", "b")]
+    assert sorted(quoted) == ["r1:q", "r2:q", "s1:q", "s2:q"]
+    # equally many answers: the themes pick in code order, so «a» (first) keeps the better r1
+    assert picked[("q", "a")] == ["s1:q", "r1:q"] and picked[("q", "b")] == ["s2:q", "r2:q"]
+    assert _picked(spec, per_theme=2, reverse=True) == picked
+
+
+def test_the_theme_with_fewer_answers_picks_first() -> None:
+    spec = [
+        ("r1:q", MEDIUM, "a_big;small"),  # the best answer of «a_big» and the only one of «small»
+        ("r2:q", SHORT, "a_big;other"),
+        ("r3:q", SHORT, "a_big;other"),
+    ]
+    picked = _picked(spec, per_theme=1)
+    assert picked[("q", "small")] == ["r1:q"]
+    assert picked[("q", "a_big")] in (["r2:q"], ["r3:q"])  # not r1, though it comes first by code
+    assert _picked(spec, per_theme=1, reverse=True) == picked
+
+
+def test_a_theme_whose_only_answers_are_quoted_elsewhere_still_gets_them() -> None:
+    spec = [
+        ("r1:q", MEDIUM, "a;b"),  # the only answer of both «a» and «b»
+        ("r2:p", MEDIUM, "big;small"),  # the only answer of «small»; «big» has one more
+        ("s2:p", SHORT, "big"),
+    ]
+    picked = _picked(spec, per_theme=2)
+    assert picked[("q", "a")] == picked[("q", "b")] == ["r1:q"]
+    assert picked[("p", "small")] == ["r2:p"]
+    assert picked[("p", "big")] == ["s2:p", "r2:p"]  # r2 fills the quote s2 leaves open, ranked after it
+    assert _picked(spec, per_theme=1) == {
+        ("q", "a"): ["r1:q"],
+        ("q", "b"): ["r1:q"],
+        ("p", "big"): ["s2:p"],
+        ("p", "small"): ["r2:p"],
+    }
+
+
 def test_a_different_seed_picks_among_equally_good_answers(
     result: summary.SummaryReport, codebook: Path
 ) -> None:
