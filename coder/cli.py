@@ -751,21 +751,24 @@ def survey_check(
     from coder import survey
 
     for warning in survey.check_warnings(manifest):  # fields nothing reads: typos, mostly
-        err_console.print(f"[yellow]Warning:[/] {rich_escape(str(warning))}", highlight=False, soft_wrap=True)
+        _show_warning(str(warning))
     problems = survey.check(manifest)
     for problem in problems:
         err_console.print(f"[bold red]Error:[/] {rich_escape(str(problem))}", highlight=False, soft_wrap=True)
     if problems:
         err_console.print(f"{rich_escape(str(manifest))}: {len(problems)} problem(s)", highlight=False)
         raise typer.Exit(2)
-    result = survey.summary(survey.load(manifest))
+    with warnings.catch_warnings():  # the fields nothing reads are printed above, not again
+        warnings.simplefilter("ignore", survey.ManifestWarning)
+        loaded = survey.load(manifest)
+    result = survey.summary(loaded)
     if as_json:
         tables = ("overview", "functions", "ratings", "answers")
         print_json({name: getattr(result, name) for name in tables})
     else:
         _print_survey_summary(manifest, result)
     if directory is not None:
-        written = survey.plot_ratings(survey.load(manifest), directory / FIGURES)
+        written = survey.plot_ratings(loaded, directory / FIGURES)
         print_written(written, err_console if as_json else None)
 
 

@@ -61,6 +61,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import warnings
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,14 +196,24 @@ class Survey:
 # ---------------------------------------------------------------------------------------------------------
 
 
+class ManifestWarning(UserWarning):
+    """A manifest field that nothing reads (a typo, mostly): :func:`load` uses the manifest without it."""
+
+
 def load(manifest_path: str | Path) -> Survey:
     """Read the survey a manifest describes; raise the first problem as a :class:`CoderError`.
+
+    Each field nothing reads (:func:`check_warnings`: ``mising:`` for ``missing:``) is first issued as a
+    :class:`ManifestWarning`, once per load, before any error: the typo may be its cause.
 
     >>> survey = load("examples/oppdal/manifest.yaml")
     >>> len(survey.respondents), int(survey.respondents.responded.sum())
     (29, 23)
     """
-    survey, problems = _read(Path(manifest_path))
+    manifest = Path(manifest_path)
+    for warning in check_warnings(manifest):
+        warnings.warn(str(warning), ManifestWarning, stacklevel=2)
+    survey, problems = _read(manifest)
     if problems:
         raise problems[0]
     assert survey is not None
@@ -230,8 +241,9 @@ def check(manifest_path: str | Path) -> list[CoderError]:
 def check_warnings(manifest_path: str | Path, _seen: frozenset[Path] = frozenset()) -> list[CoderError]:
     """The manifest's fields that are read by nothing (a typo, mostly), each naming the nearest known field.
 
-    Not errors: the manifest is used without them. Reads the YAML only (also of included manifests); a
-    manifest that cannot be read gives no warnings (:func:`check` reports it).
+    Not errors: the manifest is used without them (:func:`load` issues each as a :class:`ManifestWarning`).
+    Reads the YAML only (also of included manifests); a manifest that cannot be read gives no warnings
+    (:func:`check` reports it).
 
     >>> import tempfile
     >>> manifest = Path(tempfile.mkdtemp()) / "manifest.yaml"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -88,6 +89,35 @@ def test_cli_missing_codes_file(tmp_path: Path) -> None:
     missing = tmp_path / "none.csv"
     result = runner.invoke(app, ["summary", str(OPPDAL), "--codes", str(missing), "--out-dir", str(tmp_path)])
     assert result.exit_code == 2 and "file not found" in result.output and str(missing) in result.output
+
+
+def test_cli_says_once_which_manifest_field_it_ignored(tmp_path: Path) -> None:
+    shutil.copytree(OPPDAL.parent, tmp_path / "oppdal")
+    manifest = tmp_path / "oppdal" / "manifest.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(
+        text.replace("  label: rolle\n", "  label: rolle\n  separtor: ';'\n", 1), encoding="utf-8"
+    )
+    result = runner.invoke(
+        app,
+        [
+            "summary",
+            str(manifest),
+            "--codes",
+            str(OPPDAL_CODES),
+            "-o",
+            str(tmp_path / "o"),
+            "--formats",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("Warning:")]
+    assert warnings == [
+        f"Warning: {manifest}:23, key 'respondents.separtor':"
+        " unknown field, ignored (did you mean 'separator'?)"
+    ]
+    assert (tmp_path / "o" / "rapport.json").is_file()
 
 
 def test_a_project_gives_the_reviewed_codes_its_share_decided_and_its_conflicts(

@@ -101,12 +101,34 @@ def test_tabs_and_duplicate_keys_in_a_manifest(copy: Path, old: str, new: str, f
     assert result.exit_code == 2 and fragment in result.output and "Traceback" not in result.output
 
 
-def test_cli_check_warns_about_an_unknown_field_and_still_passes(copy: Path) -> None:
+def warning_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("Warning:")]
+
+
+def test_cli_check_warns_about_an_unknown_field_once_and_still_passes(copy: Path) -> None:
     edit(copy, "  label: rolle", "  label: rolle\n  separtor: ';'")
     result = runner.invoke(app, ["survey", "check", str(copy)])
     assert result.exit_code == 0, result.output
-    assert "Warning:" in result.output and "key 'respondents.separtor'" in result.output
-    assert "did you mean 'separator'?" in result.output
+    (line,) = warning_lines(result.output)  # printed by the check, not again by the load after it
+    assert "key 'respondents.separtor'" in line and "did you mean 'separator'?" in line
+
+
+def test_cli_check_warns_once_before_the_errors_the_typo_causes(copy: Path) -> None:
+    edit(copy, "      missing: [Vet ikke]", "      mising: [Vet ikke]")
+    result = runner.invoke(app, ["survey", "check", str(copy)])
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith(("Warning:", "Error:"))]
+    assert lines[0] == f"Warning: {survey.check_warnings(copy)[0]}" and ".mising'" in lines[0]
+    assert len(warning_lines(result.output)) == 1 and "is not a value on the scale" in lines[1]
+
+
+def test_a_command_that_loads_the_manifest_shows_its_warning_once(copy: Path, tmp_path: Path) -> None:
+    edit(copy, "  label: rolle", "  label: rolle\n  separtor: ';'")
+    out = tmp_path / "answers.csv"
+    result = runner.invoke(app, ["survey", "answers", str(copy), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert warning_lines(result.output) == [f"Warning: {survey.check_warnings(copy)[0]}"]
+    assert len(pd.read_csv(out)) > 0
 
 
 def test_cli_check_json_is_the_tables_and_nothing_else() -> None:

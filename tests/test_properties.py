@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 import unicodedata
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -180,13 +181,18 @@ def test_the_manifest_loader_loads_or_raises_coder_error(document: str, table: s
     with tempfile.TemporaryDirectory() as scratch:
         path = write(Path(scratch), "m.yaml", document)
         write(Path(scratch), "t.csv", table)
-        try:
-            loaded = survey.load(path)
-        except CoderError as error:
-            assert str(error)
-        else:
-            assert list(loaded.answers.columns)[:2] == ["id", "respondent_id"]
-        assert all(isinstance(warning, CoderError) for warning in survey.check_warnings(path))
+        with warnings.catch_warnings(record=True) as caught:  # fields nothing reads: one warning each
+            warnings.simplefilter("always", survey.ManifestWarning)
+            try:
+                loaded = survey.load(path)
+            except CoderError as error:
+                assert str(error)
+            else:
+                assert list(loaded.answers.columns)[:2] == ["id", "respondent_id"]
+        found = survey.check_warnings(path)
+        assert all(isinstance(warning, CoderError) for warning in found)
+        issued = [str(w.message) for w in caught if issubclass(w.category, survey.ManifestWarning)]
+        assert issued == [str(warning) for warning in found]
 
 
 # ------------------------------------------------------------------------------------------------- labels

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import shutil
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -286,11 +287,57 @@ def test_unknown_key_is_a_warning_and_missing_section_an_error(tmp_path: Path) -
 
 def test_a_misspelt_section_field_warns_with_the_nearest_field(copy: Path) -> None:
     edit(copy, "  frequency:", "  frequncy:")
-    warnings = survey.check_warnings(copy)
-    assert [(w.key, w.message) for w in warnings] == [
+    found = survey.check_warnings(copy)
+    assert [(w.key, w.message) for w in found] == [
         ("contacts.frequncy", "unknown field, ignored (did you mean 'frequency'?)")
     ]
-    assert warnings[0].line is not None and "frequncy" in copy.read_text().splitlines()[warnings[0].line - 1]
+    assert found[0].line is not None and "frequncy" in copy.read_text().splitlines()[found[0].line - 1]
+
+
+def test_load_issues_each_unread_field_as_a_warning_once(copy: Path) -> None:
+    edit(copy, "  label: rolle", "  label: rolle\n  separtor: ';'")
+    edit(copy, "survey:", "kommentar: x\nsurvey:")
+    expected = [str(w) for w in survey.check_warnings(copy)]
+    assert len(expected) == 2
+    for _ in range(2):  # every load says so, not only the first
+        with pytest.warns(survey.ManifestWarning) as record:
+            loaded = survey.load(copy)
+        assert [str(w.message) for w in record] == expected
+    assert len(loaded.respondents) == 29  # the manifest is used without the fields
+    assert f"{copy}:" in expected[0] and "key 'kommentar'" in expected[0]
+    assert "key 'respondents.separtor'" in expected[1] and "did you mean 'separator'?" in expected[1]
+
+
+def test_the_warning_comes_before_the_error_it_explains(copy: Path) -> None:
+    edit(copy, "      missing: [Vet ikke]", "      mising: [Vet ikke]")
+    with (
+        pytest.warns(
+            survey.ManifestWarning, match=r"key 'ratings\.columns\[0\]\.mising'.*'missing'\?"
+        ) as record,
+        pytest.raises(CoderError, match="'Vet ikke' is not a value on the scale"),
+    ):
+        survey.load(copy)
+    assert len(record) == 1
+
+
+def test_a_field_in_an_included_manifest_warns_naming_that_manifest(copy: Path) -> None:
+    edit(copy, "  frequency:", "  frequncy: hyppighet\n  frequency:")
+    both = copy.parent.parent / "both.yaml"
+    both.write_text("include: [oppdal/manifest.yaml]\n", encoding="utf-8")
+    with pytest.warns(survey.ManifestWarning) as record:
+        survey.load(both)
+    assert [str(w.message) for w in record] == [
+        f"{copy}:{copy.read_text().splitlines().index('  frequncy: hyppighet') + 1}, key 'contacts.frequncy':"
+        " unknown field, ignored (did you mean 'frequency'?)"
+    ]
+
+
+@pytest.mark.parametrize("manifest", [OPPDAL, RISSA, BOTH], ids=["oppdal", "rissa", "both"])
+def test_the_bundled_manifests_load_without_a_warning(manifest: Path) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        survey.load(manifest)
+    assert [str(w.message) for w in caught if issubclass(w.category, survey.ManifestWarning)] == []
 
 
 def test_bad_responded_value(tmp_path: Path) -> None:
