@@ -124,7 +124,13 @@ def measure(n: int, repeat: int, work: Path) -> list[dict]:
         "tokenizer": [sys.executable, "-c", TOKENIZER_ONLY, str(answers_file)],
         "coder preprocess": [coder, "preprocess", str(answers_file), "--out", str(work / "tokens.csv")],
         "coder suggest": [
-            coder, "suggest", str(answers_file), "--codebook", str(CODEBOOK), "--out", str(work / "s.csv")
+            coder,
+            "suggest",
+            str(answers_file),
+            "--codebook",
+            str(CODEBOOK),
+            "--out",
+            str(work / "s.csv"),
         ],
     }
     figures: dict[str, list[tuple[float, float]]] = {name: [] for name in [*steps, "coder suggest (warm)"]}

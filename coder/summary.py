@@ -1455,9 +1455,7 @@ def _workshop_blocks(workshop: pd.DataFrame) -> list[Block]:
         how = rows["grouped_by"].iloc[0]
         if how == "coder discover":
             stability = rows["stability"].iloc[0]
-            sure = (
-                f"stabilitet {_decimal(stability, 2)}" if stability == stability else "ingen grupper"
-            )
+            sure = f"stabilitet {_decimal(stability, 2)}" if stability == stability else "ingen grupper"
             blocks.append(
                 Paragraph(
                     f"Lappene er gruppert av coder discover ({sure}; 1 betyr at de samme gruppene kommer "
