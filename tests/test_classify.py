@@ -504,6 +504,8 @@ def test_a_labels_file_with_partial_decisions_is_read_and_checked(tmp_path: Path
 
 def _matches_without_index(matcher: classify.KeywordMatcher, answer) -> dict:
     """What :meth:`KeywordMatcher.matches` found before it had an index: every keyword tried on the answer."""
+    if answer.is_non_answer:
+        return {}
     tokens = answer.tokens
     terms = [{t.text.lower(), *t.terms, *matcher._misspelt(t)} for t in tokens]
     candidates = []
