@@ -485,17 +485,27 @@ def human_scale(
     n_folds: int = 5,
     random_state: int = 0,
 ) -> np.ndarray:
-    """How far the coders' model may move the codebook model's logits, per code: the scale of its logits
-    (one of ``HUMAN_SCALES``) that best predicts decisions it did not see, cross-validated over the coded
-    answers.
+    """How far the coders' model may move the codebook model's logits, per code: the smallest scale of its
+    logits (one of ``HUMAN_SCALES``) that predicts decisions it did not see within one standard error of the
+    best, cross-validated over the coded answers (the one-standard-error rule; Hastie et al. 2009, 7.10).
 
     A codebook the coders mostly agree with gets a small scale (their few codes would only add noise to
     it); one they correct often, such as a codebook of labels and a few keywords, a large one. Only codes
     with both kinds of decision (present and absent) show what a scale costs in false positives: the
     scale is chosen on them, and a code decided one way only gets at most 1 (coders who accept 20
     suggestions of a code and reject none must not make it spread). Fewer coded answers than folds, or no
-    code decided both ways, keep every scale 1; so does a tie. Arguments as for :func:`fit_offset_logistic`.
+    code decided both ways, keep every scale 1. The standard error is that of the difference in held-out
+    log-loss per answer, so a scale the coded answers do not clearly prefer gives way to a smaller one: a
+    few codes move the codebook model only as far as they clearly predict better. Arguments as for
+    :func:`fit_offset_logistic`.
 
+    References
+    ----------
+    Hastie, T., Tibshirani, R. & Friedman, J. (2009). *The Elements of Statistical Learning*, 2nd ed.,
+    section 7.10 (the one-standard-error rule). Springer.
+
+    Examples
+    --------
     A word that marks the code where the codebook model saw nothing, and one that marks nothing where the
     codebook model was right already:
 
@@ -525,13 +535,16 @@ def human_scale(
     judged = decided & both_ways
     targets = np.where(decided, y, 0)
 
-    def log_loss(scale: float) -> float:
+    def answer_losses(scale: float) -> np.ndarray:
         logits = offsets + scale * held_out
-        return float((judged * (np.logaddexp(0.0, logits) - targets * logits)).sum())
+        return (judged * (np.logaddexp(0.0, logits) - targets * logits)).sum(axis=1)
 
-    losses = [log_loss(scale) for scale in HUMAN_SCALES]
-    best = 1.0 if log_loss(1.0) <= min(losses) + 1e-9 else HUMAN_SCALES[int(np.argmin(losses))]
-    return np.where(both_ways, best, min(best, 1.0))
+    losses = np.array([answer_losses(scale) for scale in HUMAN_SCALES])
+    totals = losses.sum(axis=1)
+    best = int(np.argmin(totals))
+    standard_errors = np.sqrt(n_answers) * (losses - losses[best]).std(axis=1)
+    chosen = HUMAN_SCALES[int(np.flatnonzero(totals - totals[best] <= standard_errors + 1e-9)[0])]
+    return np.where(both_ways, chosen, min(chosen, 1.0))
 
 
 # --------------------------------------------------------------------------------------------------------
