@@ -707,6 +707,18 @@ def test_the_coders_model_moves_less_where_the_codebook_already_agrees_with_them
     assert classify.human_scale(X[:2], y[:2], np.zeros((2, 1)), n_folds=3).tolist() == [1.0]  # too few
 
 
+def test_codes_no_word_predicts_do_not_move_the_codebook_model() -> None:
+    # random codes over random words: a scale that only happens to predict held-out decisions a little
+    # better is not clearly better, so the one-standard-error rule keeps the codebook model as it is
+    scales = []
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        X = sparse.csr_matrix(rng.integers(0, 2, size=(40, 8)).astype(float))
+        y = (rng.random((40, 2)) < 0.5).astype(int)
+        scales.append(classify.human_scale(X, y, np.zeros((40, 2)), C=30.0, n_folds=5)[0])
+    assert scales.count(0.0) >= 9
+
+
 def test_a_code_decided_one_way_only_is_not_amplified() -> None:
     # held-out decisions of a code with only present ones cannot show false positives: no scale above 1
     y = np.array([[1, 1], [0, 1], [1, 1], [0, 1], [1, 1], [0, 1]])
