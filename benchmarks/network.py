@@ -3,6 +3,7 @@
     python benchmarks/network.py                      # 1,000 people/10,000 contacts and 5,000/50,000
     python benchmarks/network.py --people 2000 --contacts 20000 --repeat 1
     python benchmarks/network.py --municipalities 10 --plot   # ten networks, and the pictures
+    python benchmarks/network.py --people 2000 --layout --repeat 1   # the pictures' layout, before/after
 
 Data: a seeded synthetic survey (no real people). Everyone belongs to one municipality (``--municipalities``,
 default 1: one network of all the people, the hardest case, as every measure runs per municipality) and to
@@ -22,9 +23,14 @@ Per size, each step runs in a fresh Python process (so its peak memory is its ow
   level, political contact), graphs included;
 * ``command``: ``coder network MANIFEST --out-dir DIR --level all`` on the survey written as CSV files, from
   the start of Python to the tables printed (to a pipe) and written;
+* ``kamada-kawai`` and ``layout``: the node positions of every municipality's pictures
+  (:func:`coder.network_figures.layout`, the graphs given), before and after networks of more than
+  :data:`coder.network_figures.LARGE_NETWORK` connected people got a spring layout instead of Kamada-Kawai
+  (``kamada-kawai`` lifts that threshold: the layout as it was for every size) -- only with ``--layout``;
+  ``÷ old`` is the layout's time over Kamada-Kawai's in the same run;
 * ``plot``: the pictures of ``coder network --plot`` (:func:`coder.network_figures.plot`, one PNG per
-  municipality and level, the report given) -- only with ``--plot``: a picture of thousands of labelled
-  nodes is unreadable, and the Kamada-Kawai layout it starts from is quadratic in the number of people.
+  municipality and level, the report given, layout included) -- only with ``--plot``: a picture of
+  thousands of labelled nodes is unreadable, and slow to draw.
 
 A step that runs longer than ``--timeout`` seconds is stopped and shown as such.
 """
@@ -61,7 +67,8 @@ TYPES = ("gives_information", "gets_information", "political_discussion", "profe
 REACH = {"unit": 0.55, "function": 0.30, "anyone": 0.15}
 FREQUENCY = {"unit": (0.35, 0.45, 0.20), "function": (0.05, 0.35, 0.60), "anyone": (0.02, 0.18, 0.80)}
 SIZES = ((1_000, 10_000), (5_000, 50_000))
-STEPS = ("graphs", "network", "command", "plot")
+STEPS = ("graphs", "network", "command", "kamada-kawai", "layout", "plot")
+LAYOUT_STEPS = ("kamada-kawai", "layout")
 
 
 def synthetic_survey(people: int, contacts: int, *, municipalities: int = 1, seed: int = 0) -> Survey:
@@ -218,6 +225,9 @@ def run_step(step: str, people: int, contacts: int, municipalities: int, repeat:
                 "all",
             ]
         report = network.network(data) if step == "plot" else None
+        graphs = network.contact_graphs(data, ["monthly"]) if step in LAYOUT_STEPS else None
+        if step == "kamada-kawai":  # the layout before large networks got a spring layout
+            network_figures.LARGE_NETWORK = sys.maxsize
         for _ in range(repeat):
             start = time.perf_counter()
             if step == "graphs":
@@ -228,6 +238,9 @@ def run_step(step: str, people: int, contacts: int, municipalities: int, repeat:
                 network.network(data)
             elif step == "command":  # from the start of Python, the tables printed to a pipe and written
                 subprocess.run(command, cwd=REPO, stdout=subprocess.DEVNULL, check=True)
+            elif step in LAYOUT_STEPS:
+                for municipality in data.municipalities:
+                    network_figures.layout(data, municipality, graphs=graphs)
             else:
                 network_figures.plot(data, directory / "plots", report=report, formats=("png",))
             times.append(time.perf_counter() - start)
@@ -257,6 +270,7 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, nargs="+", help="contact reports, one per size (default 10x)")
     parser.add_argument("--municipalities", type=int, default=1, help="networks the people are split into")
     parser.add_argument("--repeat", type=int, default=3, help="runs per step (the median is shown)")
+    parser.add_argument("--layout", action="store_true", help="also time the layout, before and after")
     parser.add_argument("--plot", action="store_true", help="also time the pictures (slow, see above)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds before a step is stopped")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
@@ -270,27 +284,31 @@ def main() -> None:
     contacts = args.contacts or [10 * p for p in people]
     if len(contacts) != len(people):
         parser.error("give one --contacts per --people")
-    steps = STEPS if args.plot else STEPS[:-1]
+    steps = [s for s in STEPS if (s not in LAYOUT_STEPS or args.layout) and (s != "plot" or args.plot)]
     print(f"{args.municipalities} municipality(ies), median of the runs, timeout {args.timeout:.0f} s a step")
-    line = "{:>7} {:>9} {:<8} {:>4} {:>9} {:>8} {:>9}"
-    header = line.format("people", "contacts", "step", "runs", "median s", "peak MB", "÷ graphs")
+    line = "{:>7} {:>9} {:<12} {:>4} {:>9} {:>8} {:>9} {:>6}"
+    header = line.format("people", "contacts", "step", "runs", "median s", "peak MB", "÷ graphs", "÷ old")
     print(header)
     print("-" * len(header))
     figures = []
     for n, m in zip(people, contacts, strict=True):
         repeat = args.repeat
-        baseline = None
+        baseline = old = None
         for step in steps:
             result = measure(step, n, m, args.municipalities, repeat, args.timeout)
             row = {"people": n, "contacts": m, "municipalities": args.municipalities, "step": step, **result}
             if "timed_out" in result:
-                print(line.format(n, m, step, repeat, f">{args.timeout:.0f}", "", ""), flush=True)
+                print(line.format(n, m, step, repeat, f">{args.timeout:.0f}", "", "", ""), flush=True)
             else:
                 median = statistics.median(result["times"])
                 baseline = median if step == "graphs" else baseline
                 ratio = median / baseline if baseline else float("nan")
                 row.update(median_s=median, ratio_to_graphs=ratio)
-                shown = (f"{median:.2f}", f"{result['peak_rss_mb']:.0f}", f"{ratio:.1f}")
+                shown = [f"{median:.2f}", f"{result['peak_rss_mb']:.0f}", f"{ratio:.1f}", ""]
+                old = median if step == "kamada-kawai" else old
+                if step == "layout" and old:
+                    row["ratio_to_kamada_kawai"] = median / old
+                    shown[-1] = f"{median / old:.2f}"
                 print(line.format(n, m, step, repeat, *shown), flush=True)
             figures.append(row)
     if args.json:

@@ -39,6 +39,14 @@ from coder.network import (
 )
 from coder.survey import FREQUENCY_LABELS, LEVELS, Survey, function_groups
 
+LARGE_NETWORK = 400
+"""Networks of more connected people than this get the seeded spring layout alone, without Kamada–Kawai.
+
+Kamada–Kawai spaces small networks best, but its time grows steeply: about 4 s for 300 people, 13 s for 500,
+50 s for 1,000 and 5-6 minutes for 2,000; the spring layout 0.5 s, 6 s and 10-15 s from 500 on
+(the layout steps of ``benchmarks/network.py``, see the README). Real municipal networks have 20-300
+people and keep Kamada–Kawai, with room to spare."""
+
 
 def layout(
     survey: Survey, municipality: str, *, seed: int = 0, mutual: bool = False, graphs: Graphs | None = None
@@ -46,14 +54,18 @@ def layout(
     """One set of node positions per municipality, shared by all levels so pictures can be compared.
 
     Computed from the monthly network (which contains the others): a Kamada–Kawai layout started from a
-    seeded spring layout; people with no contact at all are placed in a row below. ``graphs`` (from
-    :func:`contact_graphs`) saves building the monthly graph again.
+    seeded spring layout; networks of more than :data:`LARGE_NETWORK` connected people (400) get the seeded
+    spring (Fruchterman–Reingold) layout alone, as Kamada–Kawai takes minutes on thousands. People with no
+    contact at all are placed in a row below. ``graphs`` (from :func:`contact_graphs`) saves building the
+    monthly graph again.
     """
     G = graph(survey, graphs, municipality, "monthly", mutual)
     connected = G.subgraph([n for n in G if G.degree(n) > 0])
-    # Kamada–Kawai spaces small networks evenly and is deterministic; the seeded spring layout only seeds it.
+    # Kamada–Kawai spaces small networks evenly and is deterministic; the seeded spring layout seeds it, and
+    # alone lays out large networks (readable enough at thousands, minutes faster; see LARGE_NETWORK).
     start = nx.spring_layout(connected, seed=seed) if len(connected) else {}
-    pos = nx.kamada_kawai_layout(connected, pos=start) if len(connected) > 1 else start
+    small = 1 < len(connected) <= LARGE_NETWORK
+    pos = nx.kamada_kawai_layout(connected, pos=start) if small else start
     pos = {node: (float(x), float(y)) for node, (x, y) in pos.items()}
     pos.update(_bottom_rows(sorted(n for n in G if n not in pos)))
     return pos

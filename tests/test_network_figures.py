@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,65 @@ def test_network_draws_nothing_itself() -> None:
     # the measures module needs no matplotlib: the drawing is all in network_figures
     source = Path(network.__file__).read_text(encoding="utf-8")
     assert "matplotlib" not in source and "def plot(" not in source and "def layout(" not in source
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> survey.Survey:
+    """One municipality of LARGE_NETWORK + 20 connected people (a ring with seeded chords) and 3 without
+    contact: just above the size where the layout leaves Kamada–Kawai."""
+    directory = tmp_path_factory.mktemp("large")
+    people = network_figures.LARGE_NETWORK + 23
+    ids = [f"P{i:04d}" for i in range(people)]
+    connected = people - 3
+    rng = random.Random(0)
+    ties = [(i, (i + 1) % connected) for i in range(connected)]
+    ties += [(i, rng.randrange(connected)) for i in range(connected)]
+    (directory / "people.csv").write_text(
+        "id,functions\n" + "".join(f"{p},{'AB'[i % 2]}\n" for i, p in enumerate(ids)), encoding="utf-8"
+    )
+    (directory / "contacts.csv").write_text(
+        "from,to,freq\n" + "".join(f"{ids[a]},{ids[b]},monthly\n" for a, b in ties if a != b),
+        encoding="utf-8",
+    )
+    (directory / "m.yaml").write_text(
+        "municipality: Stor\nfunctions: [A, B]\n"
+        "respondents: {file: people.csv, id: id, functions: functions}\n"
+        "contacts: {file: contacts.csv, from: from, to: to, frequency: freq}\n",
+        encoding="utf-8",
+    )
+    return survey.load(directory / "m.yaml")
+
+
+def test_a_large_network_gets_a_seeded_spring_layout(
+    large: survey.Survey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        network_figures.nx,
+        "kamada_kawai_layout",
+        lambda *a, **k: pytest.fail("Kamada–Kawai on a large network"),
+    )
+    first = network_figures.layout(large, "Stor", seed=0)
+    assert set(first) == set(large.respondents["respondent_id"])
+    assert first == network_figures.layout(large, "Stor", seed=0)
+    connected = [xy for xy in first.values() if xy[1] >= -1.2]
+    assert len(connected) == network_figures.LARGE_NETWORK + 20
+    assert all(
+        -1.0 <= x <= 1.0 and -1.0 <= y <= 1.0 for x, y in connected
+    )  # above the line, as Kamada–Kawai's
+    alone = [f"P{network_figures.LARGE_NETWORK + 20 + i:04d}" for i in range(3)]
+    assert all(first[p][1] < -1.2 for p in alone)  # no contact: set apart below
+
+
+def test_the_threshold_counts_connected_people(both: survey.Survey, monkeypatch: pytest.MonkeyPatch) -> None:
+    called = []
+    kamada_kawai = network_figures.nx.kamada_kawai_layout
+    monkeypatch.setattr(
+        network_figures.nx, "kamada_kawai_layout", lambda *a, **k: called.append(1) or kamada_kawai(*a, **k)
+    )
+    kept = network_figures.layout(both, "Oppdal", seed=0)
+    connected = sum(y >= -1.2 for _, y in kept.values())
+    monkeypatch.setattr(network_figures, "LARGE_NETWORK", connected)  # at the threshold: Kamada–Kawai
+    assert network_figures.layout(both, "Oppdal", seed=0) == kept and len(called) == 2
+    monkeypatch.setattr(network_figures, "LARGE_NETWORK", connected - 1)  # above it: spring layout alone
+    spring = network_figures.layout(both, "Oppdal", seed=0)
+    assert len(called) == 2 and set(spring) == set(kept) and spring != kept
