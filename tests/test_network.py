@@ -9,7 +9,7 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 import pytest
-from support.network import BOTH, OPPDAL
+from support.network import BOTH, OPPDAL, write_survey
 
 from coder import network, network_figures, survey
 from coder.errors import CoderError
@@ -38,17 +38,8 @@ def figures(report: network.NetworkReport, municipality: str, level: str) -> pd.
 @pytest.fixture
 def tiny(tmp_path: Path) -> survey.Survey:
     """Three people: P1 says daily to P2, P2 says monthly to P1, P1 says weekly to P3."""
-    (tmp_path / "people.csv").write_text("id,functions\nP1,A\nP2,A;B\nP3,B\n", encoding="utf-8")
-    (tmp_path / "contacts.csv").write_text(
-        "from,to,freq\nP1,P2,daily\nP2,P1,monthly\nP1,P3,weekly\n", encoding="utf-8"
-    )
-    (tmp_path / "m.yaml").write_text(
-        "municipality: Tiny\nfunctions: [A, B]\n"
-        "respondents: {file: people.csv, id: id, functions: functions}\n"
-        "contacts: {file: contacts.csv, from: from, to: to, frequency: freq}\n",
-        encoding="utf-8",
-    )
-    return survey.load(tmp_path / "m.yaml")
+    people = "id,functions\nP1,A\nP2,A;B\nP3,B\n"
+    return write_survey(tmp_path, "Tiny", people, "from,to,freq\nP1,P2,daily\nP2,P1,monthly\nP1,P3,weekly\n")
 
 
 def edges(G: nx.Graph) -> set[frozenset]:

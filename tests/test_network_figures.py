@@ -6,6 +6,7 @@ import random
 from pathlib import Path
 
 import pytest
+from support.network import write_survey
 
 from coder import network, network_figures, survey
 
@@ -71,20 +72,9 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> survey.Survey:
     rng = random.Random(0)
     ties = [(i, (i + 1) % connected) for i in range(connected)]
     ties += [(i, rng.randrange(connected)) for i in range(connected)]
-    (directory / "people.csv").write_text(
-        "id,functions\n" + "".join(f"{p},{'AB'[i % 2]}\n" for i, p in enumerate(ids)), encoding="utf-8"
-    )
-    (directory / "contacts.csv").write_text(
-        "from,to,freq\n" + "".join(f"{ids[a]},{ids[b]},monthly\n" for a, b in ties if a != b),
-        encoding="utf-8",
-    )
-    (directory / "m.yaml").write_text(
-        "municipality: Stor\nfunctions: [A, B]\n"
-        "respondents: {file: people.csv, id: id, functions: functions}\n"
-        "contacts: {file: contacts.csv, from: from, to: to, frequency: freq}\n",
-        encoding="utf-8",
-    )
-    return survey.load(directory / "m.yaml")
+    people_csv = "id,functions\n" + "".join(f"{p},{'AB'[i % 2]}\n" for i, p in enumerate(ids))
+    contacts = "from,to,freq\n" + "".join(f"{ids[a]},{ids[b]},monthly\n" for a, b in ties if a != b)
+    return write_survey(directory, "Stor", people_csv, contacts)
 
 
 def test_a_large_network_gets_a_seeded_spring_layout(
