@@ -611,25 +611,28 @@ def _candidates(
 def _top_terms(group: list[list[str]], document_frequency: Counter, n: int) -> tuple[str, ...]:
     """The group's most typical terms (c-TF-IDF): in many of its answers, in few others.
 
-    Only terms two or more of its answers share, unless they share none (then the rarest of their words).
-    Compound parts count as terms (``omsorgsbolig`` and ``leiebolig`` share ``bolig``), and a term inside
-    a better one, or around it, is left out (``døgnbemanning`` after ``bemanning``). Every term is a valid
-    keyword, so the candidates can go into a codebook as they are.
+    Only terms two or more of its answers share, unless they share none that can be a label (then the
+    rarest of their words: «få» shared says nothing). Compound parts count as terms (``omsorgsbolig`` and
+    ``leiebolig`` share ``bolig``), and a term inside a better one, or around it, is left out
+    (``døgnbemanning`` after ``bemanning``). Every term is a valid keyword, so the candidates can go into a
+    codebook as they are.
     """
     in_group = Counter(term for terms in group for term in set(terms))
-    shared = 2 if any(count >= 2 for count in in_group.values()) else 1  # words the answers share first
-    score = {
-        term: count / len(group) * np.log(1 + n / document_frequency[term])
-        for term, count in in_group.items()
-        if count >= shared
-    }
     chosen: list[str] = []
-    for term in sorted(score, key=lambda term: (-score[term], term)):
-        # A compound beside its part says the same twice (a keyword matches compound parts anyway).
-        if term in LABEL_STOP_WORDS or keyword_problem(term) is not None:
-            continue
-        if not any(term in kept or kept in term for kept in chosen):
-            chosen.append(term)
+    for shared in (2, 1):  # words the answers share first
+        score = {
+            term: count / len(group) * np.log(1 + n / document_frequency[term])
+            for term, count in in_group.items()
+            if count >= shared
+        }
+        for term in sorted(score, key=lambda term: (-score[term], term)):
+            # A compound beside its part says the same twice (a keyword matches compound parts anyway).
+            if term in LABEL_STOP_WORDS or keyword_problem(term) is not None:
+                continue
+            if not any(term in kept or kept in term for kept in chosen):
+                chosen.append(term)
+        if chosen:
+            break
     return tuple(chosen[:KEYWORDS])
 
 

@@ -310,3 +310,12 @@ def test_typical_answers_are_different_answers_and_labels_skip_quantity_words() 
     for candidate in found.candidates:
         assert len(set(candidate.typical())) == len(candidate.typical())
         assert not set(candidate.keywords) & discover.LABEL_STOP_WORDS
+
+
+def test_a_group_whose_shared_words_say_nothing_is_labelled_by_its_own_words() -> None:
+    # «få» is all the two answers share, and a quantity word is never a label: their rarer words are
+    group = [["få", "bolig"], ["få", "bemanning"]]
+    frequency = Counter({"få": 2, "bolig": 5, "bemanning": 1})
+    assert discover._top_terms(group, frequency, 10) == ("bemanning", "bolig")
+    shared = [["bolig", "ung"], ["bolig"]]  # a shared word that can be a label still comes alone
+    assert discover._top_terms(shared, Counter({"bolig": 2, "ung": 1}), 10) == ("bolig",)
