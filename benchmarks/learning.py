@@ -9,7 +9,9 @@ column ``source``), written and coded by other authors from the code definitions
 keywords were never chosen from are used (not ``coded_answers-train``, ``dev-a``, ``dev-b``, ``dev-d``); the
 coders' model (its features, ``human_C``, ``human_positive_weight`` and the cross-validated scale) was tuned
 on ``dev-f`` to ``dev-k`` (``--sets tune``), and the default run reports the other nine, ``dev-l`` to
-``dev-t``. No test set of ``benchmarks/quality.py`` is read.
+``dev-t``. No test set of ``benchmarks/quality.py`` is read. ``--sets surveys``: two surveys written as
+respondents write, without the codebook, and coded by hand with it (``benchmarks/data/survey-*.csv``; nothing
+tuned on them).
 
 Each set is one survey: the corpus the suggester learns from is every answer of the set, and the codebook's
 reference answers from that set are left out. For k = 0, 3, 6, 10, 20 coded answers per code, drawn from
