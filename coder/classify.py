@@ -88,7 +88,6 @@ from coder.errors import CoderError
 from coder.io import provenance, read_table, require_columns
 from coder.lexicon import cache_dir, get_lexicon
 from coder.nlp import (
-    NEGATION_CUES,
     AnswerToken,
     ProcessedAnswer,
     load_pipeline,
@@ -389,12 +388,8 @@ def content_tokens(answer: ProcessedAnswer) -> list[AnswerToken]:
     return [
         t
         for t in answer.tokens
-        if t.is_alpha and not t.is_stop and len(t.lemma) > 1 and not _is_negation_cue(t)
+        if t.is_alpha and not t.is_stop and len(t.lemma) > 1 and not t.is_negation_cue
     ]
-
-
-def _is_negation_cue(token: AnswerToken) -> bool:
-    return token.text.lower() in NEGATION_CUES or token.lemma in NEGATION_CUES
 
 
 def char_text(answer: ProcessedAnswer) -> str:

@@ -426,6 +426,11 @@ class AnswerToken:
         """The lemma and the compound parts: what codebook keywords are matched against."""
         return (self.lemma, *self.parts)
 
+    @property
+    def is_negation_cue(self) -> bool:
+        """Whether the token is a negation cue (``ikke``, ``ingen``, ``manglar`` ...) by its text or lemma."""
+        return self.text.lower() in NEGATION_CUES or self.lemma in NEGATION_CUES
+
 
 @dataclass(frozen=True)
 class ProcessedAnswer:
@@ -458,13 +463,11 @@ class ProcessedAnswer:
                 return True
             if words[0] in _SEE and (len(words) == 2 or (len(words) > 1 and words[1] in _EARLIER_ANSWER)):
                 return True
-        content = [
-            t for t in self.tokens if t.is_alpha and not t.is_stop and t.text.lower() not in NEGATION_CUES
-        ]
+        content = [t for t in self.tokens if t.is_alpha and not t.is_stop and not t.is_negation_cue]
         if not content or not all({t.text.lower(), t.lemma} & _DONT_KNOW_WORDS for t in content):
             return False
         unsure = {t.text.lower() for t in content} & _UNSURE_WORDS
-        return bool(unsure) or any(w in NEGATION_CUES for w in words)
+        return bool(unsure) or any(t.is_negation_cue for t in self.tokens)
 
 
 def preprocess(
