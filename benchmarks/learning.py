@@ -13,8 +13,9 @@ on ``dev-f`` to ``dev-k`` (``--sets tune``), and the default run reports the oth
 respondents write, without the codebook, and coded by hand with it (``benchmarks/data/survey-*.csv``; nothing
 tuned on them).
 
-Each set is one survey: the corpus the suggester learns from is every answer of the set, and the codebook's
-reference answers from that set are left out. For k = 0, 3, 6, 10, 20 coded answers per code, drawn from
+Each set is one survey: the corpus the suggester learns from is every answer of the set, with the question
+each answers (as a project gives it; ``--param question_weight=0`` leaves the questions out), and the
+codebook's reference answers from that set are left out. For k = 0, 3, 6, 10, 20 coded answers per code, drawn from
 the set (several seeds; an answer drawn is coded in full), the codebook alone and the codebook with the k
 coded answers are scored on the **same** remaining answers (micro-F1 at the default threshold); beside them
 a plain TF-IDF + logistic regression trained on the same coded answers. Three codebooks:
@@ -136,7 +137,7 @@ def fitted(book, sets: list[str], data: pd.DataFrame, **params) -> dict[str, tup
         others = tuple(a for a in book.reference_answers if same_text(a.text) not in own)
         start = time.perf_counter()
         model = CodeSuggester(dataclasses.replace(book, reference_answers=others), **params)
-        model.fit(part["text"].tolist())
+        model.fit(part["text"].tolist(), questions=part["question"].tolist())
         models[set_name] = (model, gold_matrix(part, book.code_ids), part["text"].tolist())
         print(f"  {set_name}: {len(part)} answers, fitted in {time.perf_counter() - start:.1f} s", flush=True)
     return models
@@ -271,7 +272,7 @@ def refit_seconds(book, data: pd.DataFrame, repeats: int = 5) -> tuple[float, fl
     gold = gold_matrix(part, book.code_ids)
     ids = [str(i) for i in range(len(part))]
     start = time.perf_counter()
-    model = CodeSuggester(book).fit(part["text"].tolist())
+    model = CodeSuggester(book).fit(part["text"].tolist(), questions=part["question"].tolist())
     fit = time.perf_counter() - start
     y = labels_for(gold, draw(gold, 10, np.random.default_rng(0)))
     times = []

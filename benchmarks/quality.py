@@ -59,9 +59,11 @@ def keyword_baseline(texts: list[str], ids: list[str], codebook) -> pd.DataFrame
     return pd.DataFrame(rows, columns=["id", "code", "confidence"])
 
 
-def all_scores(model: CodeSuggester, texts: list[str], ids: list[str]) -> pd.DataFrame:
+def all_scores(
+    model: CodeSuggester, texts: list[str], ids: list[str], questions: list[str] | None = None
+) -> pd.DataFrame:
     """Every code's confidence (for coverage at 95 % precision, which needs the scores below threshold)."""
-    proba = model.predict_proba(texts)
+    proba = model.predict_proba(texts, questions)
     return pd.DataFrame(
         [
             (answer_id, code_id, float(proba[row, col]))
@@ -72,14 +74,20 @@ def all_scores(model: CodeSuggester, texts: list[str], ids: list[str]) -> pd.Dat
     )
 
 
-def score(model: CodeSuggester, texts: list[str], ids: list[str], gold: pd.DataFrame) -> dict:
+def score(
+    model: CodeSuggester,
+    texts: list[str],
+    ids: list[str],
+    gold: pd.DataFrame,
+    questions: list[str] | None = None,
+) -> dict:
     """The model's metrics at its threshold, its coverage at 95 % precision and its calibration error.
 
     Every code's confidence is computed once: the threshold picks the predictions from it, and coverage
     and calibration need the scores below the threshold too.
     """
     code_ids = list(model.classes_)
-    scores = all_scores(model, texts, ids)
+    scores = all_scores(model, texts, ids, questions)
     result = evaluate(gold, scores[scores["confidence"] >= model.threshold], code_ids)
     result["coverage_at_95"] = evaluate(gold, scores, code_ids)["coverage_at_95"]
     result["ece"] = calibration_error(gold, scores, code_ids)
@@ -154,8 +162,9 @@ def run(on: str, k: int, seeds: int) -> None:
     for seed in range(seeds):
         labels = draw_k(train, code_ids, k, seed)
         start = time.perf_counter()
-        model = CodeSuggester(codebook, random_state=seed).fit(texts, label_matrix(ids, labels, codebook))
-        with_k.append(score(model, part_texts, part_ids, gold))
+        model = CodeSuggester(codebook, random_state=seed)
+        model.fit(texts, label_matrix(ids, labels, codebook), questions=data["question"].tolist())
+        with_k.append(score(model, part_texts, part_ids, gold, part["question"].tolist()))
         durations.append(time.perf_counter() - start)
 
     print(
@@ -216,11 +225,12 @@ def run_independent(k: int, seeds: int) -> None:
             rest = part[~part["id"].isin(labels["id"])]
             rest_ids, rest_texts = rest["id"].tolist(), rest["text"].tolist()
             rest_gold = gold[gold["id"].isin(rest_ids)]
-            model = CodeSuggester(codebook, random_state=seed).fit(texts, label_matrix(ids, labels, codebook))
+            model = CodeSuggester(codebook, random_state=seed)
+            model.fit(texts, label_matrix(ids, labels, codebook), questions=part["question"].tolist())
             baseline = keyword_baseline(rest_texts, rest_ids, codebook)
             results["baseline"].append(evaluate(rest_gold, baseline, code_ids))
             results["codebook"].append(score(codebook_only, rest_texts, rest_ids, rest_gold))
-            results["k"].append(score(model, rest_texts, rest_ids, rest_gold))
+            results["k"].append(score(model, rest_texts, rest_ids, rest_gold, rest["question"].tolist()))
         for method, key in (
             ("keyword dictionary (baseline)", "baseline"),
             ("coder, codebook only", "codebook"),

@@ -398,6 +398,12 @@ def suggest(
     out: Path | None = out_file(None, "Where to write the suggestions (CSV or JSON, from the suffix)."),
     id_col: str = ID_COL,
     text_col: str = TEXT_COL,
+    question_col: str | None = typer.Option(
+        None,
+        "--question-col",
+        help="Column with the question id: the human labels then also teach which codes go with which "
+        "question.",
+    ),
     labels: Path | None = typer.Option(
         None,
         "--labels",
@@ -423,8 +429,12 @@ def suggest(
     if project is not None:
         from coder import store
 
-        if any(value is not None for value in (input, codebook, out, labels)):
-            raise CoderError("--project takes no INPUT, --codebook, --out or --labels", key="--project")
+        if any(value is not None for value in (input, codebook, out, labels, question_col)):
+            raise CoderError(
+                "--project takes no INPUT, --codebook, --out, --labels or --question-col (the project has"
+                " its answers' questions)",
+                key="--project",
+            )
         run_id = store.suggest(project, seed=seed, threshold=threshold, spacy_model=spacy_model)
         with store.Project.open(project) as opened:
             counts = opened.run_counts(run_id)
@@ -438,7 +448,11 @@ def suggest(
     if input is None or out is None:
         raise CoderError("give INPUT and --out (or --project PROJECT.db)")
     fmt = io.output_format(out)
-    answers = io.read_answers(input, id_col=id_col, text_col=text_col)
+    answers = io.read_answers(
+        input, id_col=id_col, text_col=text_col, keep=[question_col] if question_col else []
+    )
+    if question_col:
+        answers = answers.rename(columns={question_col: "question_id"})
     codebook = codebook_module.default_codebook_path() if codebook is None else existing_file(codebook)
     book = codebook_module.load(codebook)
     human = None if labels is None else classify.read_labels(labels, answers["id"], book)

@@ -186,7 +186,7 @@ class Learner:
     def _fit(self) -> None:
         try:
             with progress.quiet():  # the review screen owns the terminal
-                self.model.fit(self.answers["text"].tolist())
+                self.model.fit(self.answers["text"].tolist(), questions=self.answers["question_id"].tolist())
         except BaseException as error:  # re-raised in the session's thread by refit()
             self._error = error
 

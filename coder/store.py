@@ -1010,7 +1010,7 @@ def suggest(
 
     classify.check_options(threshold=threshold, seed=seed)  # what is stored with the run must be valid
     with Project.open(project_path) as project:
-        answers = project.answers()[["id", "text"]]
+        answers = project.answers()[["id", "question_id", "text"]]
         labels = project.labels()
         effective = classify.DEFAULT_THRESHOLD if threshold is None else threshold
         # Keep the uncertain suggestions below the threshold too: review shows them and can reject them.

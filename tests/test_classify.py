@@ -13,6 +13,8 @@ from sklearn.base import clone
 from support.classify import (
     ANSWERS,
     CODEBOOK,
+    QUESTION_ANSWERS,
+    QUESTION_BOOK,
     REPO,
     fixture_answers,  # noqa: F401
     fixture_reference_book,  # noqa: F401
@@ -741,3 +743,59 @@ def test_accepting_many_suggestions_of_one_code_does_not_spread_it() -> None:
     after = model.update(classify.label_matrix(ids, accepted, lean)).predict(texts)[:, 0]
     assert model.human_scale_.tolist() == [1.0]
     assert after[[4, 5, 6, 7, 8, 9, 10]].tolist() == [0] * 7  # money, size, cooperation, nothing
+
+
+def _question_model() -> tuple[classify.CodeSuggester, list[str], list[str]]:
+    """The coders code four answers to each question, each with the code that goes with the question."""
+    questions = [question for question, _ in QUESTION_ANSWERS]
+    texts = [text for _, text in QUESTION_ANSWERS]
+    ids = [f"a{i}" for i in range(len(texts))]
+    coded = pd.DataFrame(
+        {
+            "id": ["a0", "a1", "a2", "a3", "a6", "a7", "a8", "a9"],
+            "code": ["responsibility"] * 4 + ["meetings"] * 4,
+        }
+    )
+    model = classify.CodeSuggester(QUESTION_BOOK).fit(
+        texts, classify.label_matrix(ids, coded, QUESTION_BOOK), questions=questions
+    )
+    return model, texts, questions
+
+
+def test_the_coders_codes_tie_a_code_to_the_question_it_answers() -> None:
+    model, texts, questions = _question_model()
+    assert model.questions_.tolist() == ["ansvar", "moter"]
+    proba = model.predict_proba_corpus()
+    # the same words, answering the question the coders tied to responsibility, and the other one
+    assert proba[5, 0] > proba[11, 0] + 0.1
+    assert proba[11, 1] > proba[5, 1] + 0.1
+    # new answers: the question given to predict_proba, or unknown (no push either way)
+    new = model.predict_proba(["vi venter på hverandre"] * 3, ["ansvar", "moter", "økonomi"])
+    assert new[0, 0] > new[2, 0] > new[1, 0]
+    assert new[2].tolist() == pytest.approx(model.predict_proba(["vi venter på hverandre"])[0].tolist())
+    # the evidence says so
+    evidence = model.suggest_corpus([f"a{i}" for i in range(len(texts))], threshold=0.0)
+    assert "question: ansvar" in evidence.set_index(["id", "code"]).loc[("a5", "responsibility"), "evidence"]
+
+
+def test_the_question_moves_a_code_between_questions_but_not_over_the_survey() -> None:
+    # centred on the corpus: what the questions add to a code's logit sums to zero over the answers
+    model, texts, questions = _question_model()
+    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
+    added = logit(model.predict_proba(texts, questions)) - logit(model.predict_proba(texts))
+    assert np.abs(added).max() > 0.1
+    assert added.sum(axis=0) == pytest.approx([0.0, 0.0], abs=1e-6)
+    # question_weight 0 leaves the question out
+    plain = clone(model).set_params(question_weight=0.0)
+    ids = [f"a{i}" for i in range(len(texts))]
+    y = classify.label_matrix(ids, pd.DataFrame({"id": ["a0"], "code": ["responsibility"]}), QUESTION_BOOK)
+    plain.fit(texts, y, questions=questions)
+    assert plain.predict_proba(texts, questions) == pytest.approx(plain.predict_proba(texts))
+
+
+def test_one_question_or_none_gives_no_question_features() -> None:
+    texts = [text for _, text in QUESTION_ANSWERS]
+    model = classify.CodeSuggester(QUESTION_BOOK).fit(texts, questions=["q1"] * len(texts))
+    assert model.questions_.tolist() == []
+    with pytest.raises(ValueError, match="2 questions for 12 answers"):
+        classify.CodeSuggester(QUESTION_BOOK).fit(texts, questions=["q1", "q2"])

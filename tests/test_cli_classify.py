@@ -10,12 +10,15 @@ import pytest
 from support.classify import (
     ANSWERS,
     CODEBOOK,
+    QUESTION_ANSWERS,
+    QUESTION_BOOK,
     fixture_answers,  # noqa: F401
     fixture_reference_book,  # noqa: F401
 )
 from typer.testing import CliRunner
 
 from coder import classify
+from coder import codebook as codebook_module
 from coder.cli import app
 from coder.codebook import Codebook
 
@@ -143,3 +146,31 @@ def test_cli_suggest_option_out_of_range_is_one_line_and_exit_2(
     result = CliRunner().invoke(app, ["suggest", "--project", str(tmp_path / "p.db"), *extra])
     assert result.exit_code == 2 and result.output.strip() == expected
     assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.csv"]
+
+
+def test_cli_suggest_learns_which_codes_go_with_which_question(tmp_path: Path) -> None:
+    answers = pd.DataFrame(
+        {
+            "id": [f"a{i}" for i in range(len(QUESTION_ANSWERS))],
+            "spørsmål": [question for question, _ in QUESTION_ANSWERS],
+            "svar": [text for _, text in QUESTION_ANSWERS],
+        }
+    )
+    source = _write(tmp_path / "answers.csv", answers)
+    coded = {"a0": "responsibility", "a1": "responsibility", "a6": "meetings", "a7": "meetings"}
+    labels = _write(tmp_path / "labels.csv", pd.DataFrame({"id": list(coded), "code": list(coded.values())}))
+    book = tmp_path / "book.yaml"
+    book.write_text(codebook_module.to_yaml(QUESTION_BOOK, tmp_path), encoding="utf-8")
+    args = ["suggest", str(source), "--codebook", str(book), "--text-col", "svar", "--labels", str(labels)]
+    out = tmp_path / "suggestions.csv"
+    result = CliRunner().invoke(
+        app, [*args, "--question-col", "spørsmål", "-o", str(out), "--threshold", "0"]
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out, keep_default_na=False).set_index(["id", "code"])
+    assert "question: ansvar" in table.loc[("a5", "responsibility"), "evidence"]
+    assert "question: moter" in table.loc[("a11", "meetings"), "evidence"]
+    result = CliRunner().invoke(app, [*args, "--question-col", "spm", "-o", str(out)])
+    assert result.exit_code == 2 and "column 'spm': missing column" in result.output
+    result = CliRunner().invoke(app, ["suggest", "--project", str(tmp_path / "p.db"), "--question-col", "q"])
+    assert result.exit_code == 2 and "--project takes no" in result.output

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from support.review import (
-    ANSWERS,
     CODEBOOK,
     code_pairs,
     fixture_project,  # noqa: F401
@@ -226,11 +225,12 @@ def test_review_refits_the_model_and_orders_the_queue_again(project: Project) ->
     shown = list(dict.fromkeys(re.findall(r"╭─+ (a\d) ─", output)))
     assert shown[0] == "a3"
     # the answer shown next is the least certain one under the model refitted on the decision
-    model = CodeSuggester(project.codebook(), threshold=0.5).fit(ANSWERS["text"].tolist())
-    ids = ANSWERS["id"].tolist()
-    proba = model.update(label_matrix(ids, project.labels("kari"), project.codebook())).predict_proba(
-        ANSWERS["text"].tolist()
-    )
+    answers = project.answers()
+    model = CodeSuggester(project.codebook(), threshold=0.5)
+    model.fit(answers["text"].tolist(), questions=answers["question_id"].tolist())
+    ids = answers["id"].tolist()
+    model.update(label_matrix(ids, project.labels("kari"), project.codebook()))
+    proba = model.predict_proba(answers["text"].tolist(), answers["question_id"].tolist())
     margins = {
         answer: min([abs(p - 0.5) for p in row if p >= store.STORED_CONFIDENCE_FLOOR] + [0.5])
         for answer, row in zip(ids, proba, strict=True)

@@ -481,7 +481,7 @@ def test_a_project_keeps_the_codebooks_reference_answers_and_suggests_as_the_fil
         stored = project.suggestions(run_id)
     # the file workflow: the same answers, codebook file, decisions and seed
     expected = classify.suggest(
-        ANSWERS[["id", "text"]],
+        ANSWERS[["id", "question_id", "text"]],
         book,
         labels=labels,
         threshold=store.STORED_CONFIDENCE_FLOOR,

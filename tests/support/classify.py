@@ -49,3 +49,30 @@ def fixture_reference_book() -> Codebook:
         Code("housing", "Bolig", keywords=("bolig",), examples=("for få boliger",)),
     )
     return Codebook("t", "nb", "1", codes, reference_answers=REFERENCE)
+
+
+QUESTION_BOOK = Codebook(
+    "t",
+    "nb",
+    "1",
+    (
+        Code("responsibility", "Ansvarsavklaring", keywords=("ansvar",)),
+        Code("meetings", "Møteplasser", keywords=("møteplass",)),
+    ),
+)
+# (question, answer): indirect answers that share no word with the codes or each other; the last answer of
+# each question is the same text
+QUESTION_ANSWERS = [
+    ("ansvar", "ingen tar tak i helheten"),
+    ("ansvar", "alle skyver saken videre"),
+    ("ansvar", "uklart hvem som gjør hva"),
+    ("ansvar", "det faller mellom to stoler"),
+    ("ansvar", "hver etat ser bare sin del"),
+    ("ansvar", "vi venter på hverandre"),
+    ("moter", "vi treffes sjelden"),
+    ("moter", "ingen faste samlinger"),
+    ("moter", "bare når det brenner"),
+    ("moter", "treffes tilfeldig i gangen"),
+    ("moter", "savner en felles arena"),
+    ("moter", "vi venter på hverandre"),
+]
