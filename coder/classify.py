@@ -468,6 +468,9 @@ def fit_offset_logistic(
 
 
 HUMAN_SCALES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+# At most 1: the coded answers are no random sample of a question's answers (the queue offers the uncertain
+# ones, a benchmark draws carriers), so the question may count as far as the decisions show, never further.
+QUESTION_SCALES = (0.0, 0.5, 1.0)
 
 
 def human_scale(
@@ -475,11 +478,12 @@ def human_scale(
     y: np.ndarray,
     offsets: np.ndarray,
     *,
+    n_question_features: int = 0,
     C: float = 1.0,
     positive_weight: float = 1.0,
     n_folds: int = 5,
     random_state: int = 0,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """How far the coders' model may move the codebook model's logits, per code: the smallest scale of its
     logits (one of ``HUMAN_SCALES``) that predicts decisions it did not see within one standard error of the
     best, cross-validated over the coded answers (the one-standard-error rule; Hastie et al. 2009, 7.10).
@@ -494,6 +498,13 @@ def human_scale(
     few codes move the codebook model only as far as they clearly predict better. Arguments as for
     :func:`fit_offset_logistic`.
 
+    The last ``n_question_features`` columns of ``X`` say which question an answer answers: their logits get
+    a scale of their own (one of ``QUESTION_SCALES``), chosen with the other on the same held-out decisions,
+    the smaller question scale first. Where the question tells the codes apart (answers to «Who is
+    responsible?»), it counts; where the answers' words already do, it gives way.
+
+    Returns ``(scale, question_scale)``, each of shape ``(n_codes,)``.
+
     References
     ----------
     Hastie, T., Tibshirani, R. & Friedman, J. (2009). *The Elements of Statistical Learning*, 2nd ed.,
@@ -506,40 +517,44 @@ def human_scale(
 
     >>> y = np.array([[1], [1], [1], [0], [0], [0]])
     >>> X = sparse.csr_matrix(np.array([[1.0, 0.0]] * 3 + [[0.0, 1.0]] * 3))
-    >>> human_scale(X, y, np.zeros((6, 1)), C=10.0, n_folds=3).tolist()
+    >>> human_scale(X, y, np.zeros((6, 1)), C=10.0, n_folds=3)[0].tolist()
     [2.0]
     >>> right = np.array([[3.0]] * 3 + [[-3.0]] * 3)
     >>> human_scale(sparse.csr_matrix(np.ones((6, 1))), y[[0, 3, 1, 4, 2, 5]], right[[0, 3, 1, 4, 2, 5]],
-    ...             C=10.0, n_folds=3).tolist()
+    ...             C=10.0, n_folds=3)[0].tolist()
     [0.0]
     """
     n_answers, n_codes = y.shape
     decided = y != UNLABELED
     both_ways = (decided & (y == 1)).any(axis=0) & (decided & (y == 0)).any(axis=0)
     if n_answers < n_folds or not both_ways.any():
-        return np.ones(n_codes)
+        return np.ones(n_codes), np.ones(n_codes)
+    n_words = X.shape[1] - n_question_features
     order = np.random.RandomState(random_state).permutation(n_answers)
-    held_out = np.zeros(y.shape)
+    held_out, held_out_questions = np.zeros(y.shape), np.zeros(y.shape)
     for fold in range(n_folds):
         test = order[fold::n_folds]
         train = np.sort(np.setdiff1d(order, test))
         weights = fit_offset_logistic(
             X[train], y[train], offsets[train], C=C, positive_weight=positive_weight
         )
-        held_out[test] = (X[test] @ weights).toarray()
+        held_out[test] = (X[test][:, :n_words] @ weights[:n_words]).toarray()
+        held_out_questions[test] = (X[test][:, n_words:] @ weights[n_words:]).toarray()
     judged = decided & both_ways
     targets = np.where(decided, y, 0)
+    question_scales = QUESTION_SCALES if n_question_features else (0.0,)
+    candidates = [(question, words) for question in question_scales for words in HUMAN_SCALES]
 
-    def answer_losses(scale: float) -> np.ndarray:
-        logits = offsets + scale * held_out
+    def answer_losses(question: float, words: float) -> np.ndarray:
+        logits = offsets + words * held_out + question * held_out_questions
         return (judged * (np.logaddexp(0.0, logits) - targets * logits)).sum(axis=1)
 
-    losses = np.array([answer_losses(scale) for scale in HUMAN_SCALES])
+    losses = np.array([answer_losses(*candidate) for candidate in candidates])
     totals = losses.sum(axis=1)
     best = int(np.argmin(totals))
     standard_errors = np.sqrt(n_answers) * (losses - losses[best]).std(axis=1)
-    chosen = HUMAN_SCALES[int(np.flatnonzero(totals - totals[best] <= standard_errors + 1e-9)[0])]
-    return np.where(both_ways, chosen, min(chosen, 1.0))
+    question, words = candidates[int(np.flatnonzero(totals - totals[best] <= standard_errors + 1e-9)[0])]
+    return np.where(both_ways, words, min(words, 1.0)), np.full(n_codes, question)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -563,8 +578,8 @@ class CodeSuggester(BaseEstimator):
     the question: coders who code the answers to «Who is responsible?» as fragmented responsibility teach
     it to suggest that code sooner there. The question features are centred on the corpus, so they move a
     code between questions but cannot make it more common over the whole survey (that stays the codebook
-    model's view); their scale is at most 1. Measured in ``benchmarks/learning.py``: on the two realistic
-    surveys, 10 coded answers per code gain +0.03 micro-F1 with them and +0.00 without.
+    model's view), and how far they count (0 to 1) is chosen by cross-validation over the coded answers
+    with the scale of the rest (:func:`human_scale`).
 
     Parameters are stored untouched; learned state ends in ``_``. :meth:`fit` checks them against
     :attr:`_parameter_constraints` and raises scikit-learn's ``InvalidParameterError`` (a ``ValueError``)
@@ -610,8 +625,8 @@ class CodeSuggester(BaseEstimator):
         answer carries one or two of the codes), so a given code counts more.
     question_weight : float
         Size of the question features of the coders' model (which question an answer answers, centred
-        on the corpus, see :meth:`fit`): larger lets the coders' codes tie a code to a question sooner;
-        0 leaves the question out.
+        on the corpus, see :meth:`fit`) against their regularisation: larger lets fewer codes tie a code
+        to a question (before ``question_scale_``); 0 leaves the question out.
     C : float
         Inverse regularisation strength of the per-code logistic regressions of the codebook model.
     random_state : int
@@ -638,7 +653,9 @@ class CodeSuggester(BaseEstimator):
         How far the coders' model moves the codebook model per code (:func:`human_scale`), chosen by
         cross-validation over the coded answers: small where the codebook already agrees with them.
     question_coef_ : ndarray of shape (n_questions, n_codes)
-        The coders' model's weight of each question of ``questions_`` per code (zero rows without questions).
+        The coders' model's weight of each question of ``questions_`` per code, times ``question_scale_``.
+    question_scale_ : ndarray of shape (n_codes,)
+        How far the question moves the codebook model (0 to 1, :func:`human_scale`).
     questions_ : ndarray of str
         The questions of the corpus given to :meth:`fit`, in sorted order; empty without two or more.
     keyword_reliability_ : dict
@@ -793,34 +810,45 @@ class CodeSuggester(BaseEstimator):
         corpus_questions = None if questions is None else [str(question) for question in questions]
         distinct = sorted(set(corpus_questions or ()))
         self.questions_ = np.array(distinct if len(distinct) > 1 else [], dtype=str)
-        self.question_means_ = self._question_indicators(corpus_questions or [""] * len(X)).mean(axis=0)
+        indicators = self._question_indicators(corpus_questions or [""] * len(X), self.corpus_features_)
+        counted = indicators.any(axis=1)
+        self.question_means_ = (
+            indicators[counted].mean(axis=0) if counted.any() else np.zeros(len(self.questions_))
+        )
         self.corpus_questions_ = corpus_questions
-        self.corpus_question_features_ = self._question_features(corpus_questions or [""] * len(X))
+        self.corpus_question_features_ = self._question_features(
+            corpus_questions or [""] * len(X), self.corpus_features_
+        )
         return self.update(y)
 
-    def _question_indicators(self, questions: Sequence[str]) -> np.ndarray:
-        """One column per question of ``questions_``: 1 where the answer answers it (no 1 if unknown)."""
+    def _question_indicators(self, questions: Sequence[str], features: sparse.csr_matrix) -> np.ndarray:
+        """One column per question of ``questions_``: 1 where the answer answers it and has words.
+
+        An answer without words (a non-answer, «-», «nei») says nothing the question could tie to a code;
+        it gets no 1, as an answer to a question not in ``questions_`` does not.
+        """
         indicators = np.zeros((len(questions), len(self.questions_)))
         column = {question: j for j, question in enumerate(self.questions_)}
+        has_words = features[:, : len(self.lemma_vectorizer_.vocabulary_)].getnnz(axis=1) > 0
         for row, question in enumerate(questions):
-            if str(question) in column:
+            if str(question) in column and has_words[row]:
                 indicators[row, column[str(question)]] = 1.0
         return indicators
 
-    def _question_features(self, questions: Sequence[str]) -> sparse.csr_matrix:
-        """The coders' model's question features: the indicators centred on the corpus, times
-        ``question_weight``. Centred, no question can raise a code on average over the corpus (how common
-        a code is stays the codebook model's); an unknown question is a row of zeros, the average."""
-        indicators = self._question_indicators(questions)
+    def _question_features(self, questions: Sequence[str], features: sparse.csr_matrix) -> sparse.csr_matrix:
+        """The coders' model's question features: the indicators centred on the corpus answers that have
+        them, times ``question_weight``. Centred, no question can raise a code on average over the corpus
+        (how common a code is stays the codebook model's); a row without a 1 stays zero: no push."""
+        indicators = self._question_indicators(questions, features)
         known = indicators.any(axis=1)
         indicators[known] -= self.question_means_
         return sparse.csr_matrix(self.question_weight * indicators)
 
-    def _question_logits(self, questions: Sequence[str] | None, n_answers: int) -> np.ndarray:
-        """What the coders' model adds to each code's logit for the question of each of ``n_answers``."""
+    def _question_logits(self, questions: Sequence[str] | None, features: sparse.csr_matrix) -> np.ndarray:
+        """What the coders' model adds to each code's logit for the question of each answer (``features``)."""
         if questions is None:
-            return np.zeros((n_answers, len(self.classes_)))
-        return np.asarray(self._question_features(questions) @ self.question_coef_)
+            return np.zeros((features.shape[0], len(self.classes_)))
+        return np.asarray(self._question_features(questions, features) @ self.question_coef_)
 
     def _fit_codebook_model(self, X: Sequence[str]) -> None:
         """The codebook model: keywords, examples, reference answers and the uncoded corpus; no coders."""
@@ -942,22 +970,27 @@ class CodeSuggester(BaseEstimator):
         offsets = self._codebook_logits(self.corpus_lexical_logits_[coded], own_hits)
         # Character n-grams only: from a few codes they carry over to spelling variants, nynorsk and
         # compounds, where lemma weights stay on the words coded (measured in benchmarks/learning.py).
-        # The question features beside them (chosen on the tuning sets dev-f to dev-k).
+        # The question features beside them, with a scale of their own.
         n_lemma = len(self.lemma_vectorizer_.vocabulary_)
         n_chars = self.corpus_features_.shape[1] - n_lemma
         features = sparse.hstack(
             [self.corpus_features_[coded][:, n_lemma:], self.corpus_question_features_[coded]], format="csr"
         )
         settings = {"C": self.human_C, "positive_weight": self.human_positive_weight}
-        self.human_scale_ = human_scale(
-            features, y[coded], offsets, n_folds=self.n_folds, random_state=self.random_state, **settings
+        n_questions = len(self.questions_)
+        self.human_scale_, self.question_scale_ = human_scale(
+            features,
+            y[coded],
+            offsets,
+            n_question_features=n_questions,
+            n_folds=self.n_folds,
+            random_state=self.random_state,
+            **settings,
         )
         weights = fit_offset_logistic(features, y[coded], offsets, **settings)
         char_weights = weights[:n_chars] @ sparse.diags(self.human_scale_)
         self.human_coef_ = sparse.vstack([sparse.csr_matrix((n_lemma, n_codes)), char_weights]).tocsr()
-        # At most 1: a scale above it would tie a code to a question beyond what the decisions showed
-        # (the coded answers are no random sample of a question's answers).
-        self.question_coef_ = (weights[n_chars:] @ sparse.diags(np.minimum(self.human_scale_, 1.0))).toarray()
+        self.question_coef_ = (weights[n_chars:] @ sparse.diags(self.question_scale_)).toarray()
         return self
 
     def _hits_left_out(
@@ -1066,7 +1099,7 @@ class CodeSuggester(BaseEstimator):
             if seen is not None:
                 logits[row] = self.corpus_lexical_logits_[seen]
         matches = self.matcher_.matches_of(answers)
-        by_question = self._question_logits(questions, len(answers))
+        by_question = self._question_logits(questions, features)
         return self._confidence(logits, features, matches, by_question), features, matches, by_question
 
     def _confidence(
@@ -1118,7 +1151,7 @@ class CodeSuggester(BaseEstimator):
         """:meth:`predict_proba` of the answers given to :meth:`fit`, from what ``fit`` kept (fast)."""
         check_is_fitted(self, "models_")
         logits = self.corpus_lexical_logits_[self.corpus_canonical_rows_]
-        by_question = self._question_logits(self.corpus_questions_, len(self.corpus_matches_))
+        by_question = self._question_logits(self.corpus_questions_, self.corpus_features_)
         return self._confidence(logits, self.corpus_features_, self.corpus_matches_, by_question)
 
     @_one_blas_thread
@@ -1139,7 +1172,7 @@ class CodeSuggester(BaseEstimator):
             self.corpus_matches_,
             threshold,
             self.corpus_questions_,
-            self._question_logits(self.corpus_questions_, len(ids)),
+            self._question_logits(self.corpus_questions_, self.corpus_features_),
         )
 
     def _suggestions(

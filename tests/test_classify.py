@@ -702,11 +702,11 @@ def test_the_coders_model_moves_less_where_the_codebook_already_agrees_with_them
     # decisions the offsets already predict (scale 0 best) against decisions they miss (scale 2)
     y = np.array([[1], [0], [1], [0], [1], [0]])
     X = sparse.csr_matrix(np.array([[1.0, 0.0], [0.0, 1.0]] * 3))
-    missed = classify.human_scale(X, y, np.zeros((6, 1)), C=10.0, n_folds=3)
+    missed, _ = classify.human_scale(X, y, np.zeros((6, 1)), C=10.0, n_folds=3)
     noise = sparse.csr_matrix(np.ones((6, 1)))
-    agreed = classify.human_scale(noise, y, np.where(y == 1, 3.0, -3.0), C=10.0, n_folds=3)
+    agreed, _ = classify.human_scale(noise, y, np.where(y == 1, 3.0, -3.0), C=10.0, n_folds=3)
     assert agreed[0] < 1.0 < missed[0]
-    assert classify.human_scale(X[:2], y[:2], np.zeros((2, 1)), n_folds=3).tolist() == [1.0]  # too few
+    assert classify.human_scale(X[:2], y[:2], np.zeros((2, 1)), n_folds=3)[0].tolist() == [1.0]  # too few
 
 
 def test_codes_no_word_predicts_do_not_move_the_codebook_model() -> None:
@@ -717,7 +717,7 @@ def test_codes_no_word_predicts_do_not_move_the_codebook_model() -> None:
         rng = np.random.default_rng(seed)
         X = sparse.csr_matrix(rng.integers(0, 2, size=(40, 8)).astype(float))
         y = (rng.random((40, 2)) < 0.5).astype(int)
-        scales.append(classify.human_scale(X, y, np.zeros((40, 2)), C=30.0, n_folds=5)[0])
+        scales.append(classify.human_scale(X, y, np.zeros((40, 2)), C=30.0, n_folds=5)[0][0])
     assert scales.count(0.0) >= 9
 
 
@@ -725,9 +725,9 @@ def test_a_code_decided_one_way_only_is_not_amplified() -> None:
     # held-out decisions of a code with only present ones cannot show false positives: no scale above 1
     y = np.array([[1, 1], [0, 1], [1, 1], [0, 1], [1, 1], [0, 1]])
     X = sparse.csr_matrix(np.array([[1.0, 0.0], [0.0, 1.0]] * 3))
-    scales = classify.human_scale(X, y, np.zeros((6, 2)), C=10.0, n_folds=3)
+    scales, _ = classify.human_scale(X, y, np.zeros((6, 2)), C=10.0, n_folds=3)
     assert scales.tolist() == [2.0, 1.0]
-    only_present = classify.human_scale(X, y[:, 1:], np.zeros((6, 1)), C=10.0, n_folds=3)
+    only_present, _ = classify.human_scale(X, y[:, 1:], np.zeros((6, 1)), C=10.0, n_folds=3)
     assert only_present.tolist() == [1.0]
 
 
@@ -765,6 +765,7 @@ def _question_model() -> tuple[classify.CodeSuggester, list[str], list[str]]:
 def test_the_coders_codes_tie_a_code_to_the_question_it_answers() -> None:
     model, texts, questions = _question_model()
     assert model.questions_.tolist() == ["ansvar", "moter"]
+    assert model.question_scale_.tolist() == [1.0, 1.0]
     proba = model.predict_proba_corpus()
     # the same words, answering the question the coders tied to responsibility, and the other one
     assert proba[5, 0] > proba[11, 0] + 0.1
@@ -773,6 +774,9 @@ def test_the_coders_codes_tie_a_code_to_the_question_it_answers() -> None:
     new = model.predict_proba(["vi venter på hverandre"] * 3, ["ansvar", "moter", "økonomi"])
     assert new[0, 0] > new[2, 0] > new[1, 0]
     assert new[2].tolist() == pytest.approx(model.predict_proba(["vi venter på hverandre"])[0].tolist())
+    # an answer without words says nothing the question could tie to a code
+    wordless = ["vet ikke", "-"]
+    assert model.predict_proba(wordless, ["ansvar"] * 2) == pytest.approx(model.predict_proba(wordless))
     # the evidence says so
     evidence = model.suggest_corpus([f"a{i}" for i in range(len(texts))], threshold=0.0)
     assert "question: ansvar" in evidence.set_index(["id", "code"]).loc[("a5", "responsibility"), "evidence"]
@@ -799,3 +803,24 @@ def test_one_question_or_none_gives_no_question_features() -> None:
     assert model.questions_.tolist() == []
     with pytest.raises(ValueError, match="2 questions for 12 answers"):
         classify.CodeSuggester(QUESTION_BOOK).fit(texts, questions=["q1", "q2"])
+
+
+def test_the_question_counts_only_as_far_as_held_out_decisions_show() -> None:
+    # the code goes with question A (the last two columns), the words (first column) say nothing
+    y = np.array([[1], [0]] * 6)
+    question = np.array([[0.5, -0.5], [-0.5, 0.5]] * 6)
+    X = sparse.csr_matrix(np.hstack([np.ones((12, 1)), question]))
+    words, by_question = classify.human_scale(
+        X, y, np.zeros((12, 1)), n_question_features=2, C=10.0, n_folds=3
+    )
+    assert by_question.tolist() == [1.0]
+    # questions that do not go with the codes count for nothing
+    scales = []
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        answered = rng.integers(0, 2, size=40)
+        question = np.column_stack([answered, 1 - answered]) - 0.5
+        X = sparse.csr_matrix(np.hstack([rng.integers(0, 2, size=(40, 4)), question]).astype(float))
+        y = (rng.random((40, 1)) < 0.5).astype(int)
+        scales.append(classify.human_scale(X, y, np.zeros((40, 1)), n_question_features=2, C=30.0)[1][0])
+    assert scales.count(0.0) >= 9
