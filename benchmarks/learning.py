@@ -1,6 +1,6 @@
 """Learning curves: how much the researcher's codes improve the suggestions for the rest of a survey.
 
-    python benchmarks/learning.py                       # the report sets (about 15 minutes)
+    python benchmarks/learning.py                       # the report sets (about 5 minutes, and the refits)
     python benchmarks/learning.py --sets tune           # the sets the coders' model was tuned on
     python benchmarks/learning.py --sets dev-l,dev-m --seeds 2 --ks 0,3,10
 
@@ -15,10 +15,10 @@ tuned on them).
 
 Each set is one survey: the corpus the suggester learns from is every answer of the set, with the question
 each answers (as a project gives it; ``--param question_weight=0`` leaves the questions out), and the
-codebook's reference answers from that set are left out. For k = 0, 3, 6, 10, 20 coded answers per code, drawn from
-the set (several seeds; an answer drawn is coded in full), the codebook alone and the codebook with the k
-coded answers are scored on the **same** remaining answers (micro-F1 at the default threshold); beside them
-a plain TF-IDF + logistic regression trained on the same coded answers. Three codebooks:
+codebook's reference answers from that set are left out. For k = 0, 3, 6, 10, 20 coded answers per code,
+drawn from the set (several seeds; an answer drawn is coded in full), the codebook alone and the codebook
+with the k coded answers are scored on the **same** remaining answers (micro-F1 at the default threshold);
+beside them a plain TF-IDF + logistic regression trained on the same coded answers. Three codebooks:
 
 * default: ``codebooks/boligsosialt.yaml`` (keywords, examples, reference answers of the other sets);
 * default without reference answers: keywords, examples and definitions, but no answers coded before --

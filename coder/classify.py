@@ -26,11 +26,14 @@ over the character n-grams whose offset is the codebook model's logit and which 
 (:func:`fit_offset_logistic`), its logits scaled by how well it predicts held-out decisions
 (:func:`human_scale`). The coders' codes thus correct the codebook where they disagree, more the more
 codes there are, while how common a code is stays the codebook model's view of the whole corpus (coded
-answers are no random sample). A keyword whose code the coders rejected votes less
-(:func:`keyword_reliability`). :meth:`CodeSuggester.update` refits the coders' model alone.
+answers are no random sample). Given the question each answer answers, the coders' model also learns which
+codes go with which question (centred on the corpus, with a cross-validated scale of its own). A keyword
+whose code the coders rejected votes less (:func:`keyword_reliability`). :meth:`CodeSuggester.update`
+refits the coders' model alone.
 
 Each suggestion carries its evidence: the matched keywords, the terms that pushed the score most, the terms
-the coders' codes made strong, and the nearest codebook example or reference answer.
+the coders' codes made strong, the question where their codes tie the code to it, and the nearest codebook
+example or reference answer.
 
 >>> from coder.codebook import Code, Codebook
 >>> codebook = Codebook("t", "nb", "1", (
@@ -1212,7 +1215,7 @@ class CodeSuggester(BaseEstimator):
         return pd.DataFrame(rows, columns=SUGGESTION_COLUMNS)
 
 
-QUESTION_EVIDENCE = 0.25  # a question that adds this much to a code's logit is named in its evidence
+QUESTION_EVIDENCE = 0.5  # a question that adds this much to a code's logit is named in its evidence
 
 
 def _question_evidence(questions: Sequence[str] | None, by_question: np.ndarray, row: int, index: int) -> str:
