@@ -810,18 +810,16 @@ class CodeSuggester(BaseEstimator):
             for name, value in learned.items():
                 setattr(self, name, value)
         # Not part of the cached codebook model: the codebook model never sees the question.
-        corpus_questions = None if questions is None else [str(question) for question in questions]
-        distinct = sorted(set(corpus_questions or ()))
+        self.corpus_questions_ = None if questions is None else [str(question) for question in questions]
+        listed = self.corpus_questions_ or [""] * len(X)
+        distinct = sorted(set(listed))
         self.questions_ = np.array(distinct if len(distinct) > 1 else [], dtype=str)
-        indicators = self._question_indicators(corpus_questions or [""] * len(X), self.corpus_features_)
+        indicators = self._question_indicators(listed, self.corpus_features_)
         counted = indicators.any(axis=1)
         self.question_means_ = (
             indicators[counted].mean(axis=0) if counted.any() else np.zeros(len(self.questions_))
         )
-        self.corpus_questions_ = corpus_questions
-        self.corpus_question_features_ = self._question_features(
-            corpus_questions or [""] * len(X), self.corpus_features_
-        )
+        self.corpus_question_features_ = self._question_features(listed, self.corpus_features_)
         return self.update(y)
 
     def _question_indicators(self, questions: Sequence[str], features: sparse.csr_matrix) -> np.ndarray:
