@@ -17,6 +17,7 @@ from coder import codebook as codebook_module
 from coder import discover, store, summary, survey
 from coder.codebook import Code, Codebook
 from coder.errors import CoderError
+from coder.nlp import load_pipeline, preprocess
 
 
 def notes_frame() -> tuple[pd.DataFrame, list[str]]:
@@ -319,3 +320,32 @@ def test_a_group_whose_shared_words_say_nothing_is_labelled_by_its_own_words() -
     assert discover._top_terms(group, frequency, 10) == ("bemanning", "bolig")
     shared = [["bolig", "ung"], ["bolig"]]  # a shared word that can be a label still comes alone
     assert discover._top_terms(shared, Counter({"bolig": 2, "ung": 1}), 10) == ("bolig",)
+
+
+def test_the_domain_lexicon_loads_as_valid_keywords() -> None:
+    lexicon = discover.concepts()
+    assert len(lexicon.codes) >= 50
+    problems = [
+        (code.label, word)
+        for code in lexicon.codes
+        for word in code.keywords
+        if codebook_module.keyword_problem(word)
+    ]
+    assert problems == []
+    politics = next(code for code in lexicon.codes if code.label == "politikk")
+    assert {"ordfører", "kommunestyre", "folkevalgt"} <= set(politics.keywords)
+
+
+def test_notes_naming_one_concept_in_different_words_are_near() -> None:
+    # «ordfører» and «kommunestyre» share no letters and no codebook keyword; the lexicon makes them one topic
+    notes = ["Ordføreren må vite om dette", "Orientere kommunestyret", "Flere hjemmebesøk hos beboerne"]
+    knowledge = discover.knowledge_of(Codebook("t", "nb", "1", (Code("x", "Bolig", keywords=("bolig",)),)))
+    processed = preprocess(notes, load_pipeline())
+
+    def cosine(weights: dict[str, float]) -> tuple[float, float]:
+        vectors = discover.AnswerSpace(weights=weights).fit_transform(processed, knowledge)
+        return float(vectors[0] @ vectors[1]), float(vectors[0] @ vectors[2])
+
+    alone, _ = cosine({"lemmas": 1.0, "chars": 0.5})
+    together, apart = cosine({"lemmas": 1.0, "chars": 0.5, "concepts": 0.75})
+    assert together > alone + 0.3 and together > apart + 0.3
