@@ -17,7 +17,8 @@ code are drawn from it (5 seeds), and every figure is on the other answers, the 
 only's included.
 
 Then codebook only for the answers of the two example surveys (``examples/oppdal-rissa.yaml``), coded in
-``examples/*/koder.csv`` by yet another author; nothing was tuned on them either. Last, the agreement of two
+``examples/*/koder.csv`` by yet another author; nothing was tuned on them either; and Oppdal's codes teaching
+Rissa's suggestions (with and without the questions). Last, the agreement of two
 people who coded the same development set independently (``examples/coded/intercoder_dev_a.csv``).
 """
 
@@ -284,6 +285,32 @@ def run_survey() -> None:
         f"ratio to baseline: micro-F1 x{result['micro_f1'] / baseline['micro_f1']:.2f}, "
         f"mean alpha x{result['mean_alpha'] / baseline['mean_alpha']:.2f}"
     )
+    transfer(codebook, answers)
+
+
+def transfer(codebook, answers: pd.DataFrame) -> None:
+    """Codes of one municipality teaching the other's: Oppdal coded in full, scored on Rissa's answers."""
+    oppdal, rissa = (read_codes(path) for path in SURVEY_CODES)
+    ids, texts = answers["id"].tolist(), answers["text"].tolist()
+    scored = answers[answers["id"].isin(rissa["id"])]
+    y = label_matrix(ids, oppdal, codebook)
+    print(
+        f"\nOppdal's {oppdal['id'].nunique()} answers coded in full, scored on Rissa's {len(scored)} "
+        "(the same questions; the suggester learns from every answer of both)\n"
+    )
+    print(HEADER)
+    print("-" * len(HEADER))
+    for name, labels, questions in (
+        ("coder, codebook only", None, None),
+        ("coder, Oppdal's codes", y, None),
+        ("coder, Oppdal's codes and questions", y, answers["question_id"].tolist()),
+    ):
+        start = time.perf_counter()
+        model = CodeSuggester(codebook, random_state=0).fit(texts, labels, questions=questions)
+        seconds = time.perf_counter() - start
+        for_rissa = None if questions is None else scored["question_id"].tolist()
+        result = score(model, scored["text"].tolist(), scored["id"].tolist(), rissa, for_rissa)
+        print(_row(name, result, seconds))
 
 
 HEADER = f"{'method':<36}{'micro-F1':>14}{'macro-F1':>14}{'mean alpha':>14}{'cov@95%P':>14}{'seconds':>9}"
