@@ -504,7 +504,9 @@ def human_scale(
     The last ``n_question_features`` columns of ``X`` say which question an answer answers: their logits get
     a scale of their own (one of ``QUESTION_SCALES``), chosen with the other on the same held-out decisions,
     the smaller question scale first. Where the question tells the codes apart (answers to «Who is
-    responsible?»), it counts; where the answers' words already do, it gives way.
+    responsible?»), it counts; where the answers' words already do, it gives way. A code decided one way
+    only gets none: coders who accept its suggestions in one question and decide nothing else have not
+    shown that the question tells it apart, and it must not spread to every answer of that question.
 
     Returns ``(scale, question_scale)``, each of shape ``(n_codes,)``.
 
@@ -531,7 +533,7 @@ def human_scale(
     decided = y != UNLABELED
     both_ways = (decided & (y == 1)).any(axis=0) & (decided & (y == 0)).any(axis=0)
     if n_answers < n_folds or not both_ways.any():
-        return np.ones(n_codes), np.ones(n_codes)
+        return np.ones(n_codes), np.where(both_ways, 1.0, 0.0)
     n_words = X.shape[1] - n_question_features
     order = np.random.RandomState(random_state).permutation(n_answers)
     held_out, held_out_questions = np.zeros(y.shape), np.zeros(y.shape)
@@ -557,7 +559,7 @@ def human_scale(
     best = int(np.argmin(totals))
     standard_errors = np.sqrt(n_answers) * (losses - losses[best]).std(axis=1)
     question, words = candidates[int(np.flatnonzero(totals - totals[best] <= standard_errors + 1e-9)[0])]
-    return np.where(both_ways, words, min(words, 1.0)), np.full(n_codes, question)
+    return np.where(both_ways, words, min(words, 1.0)), np.where(both_ways, question, 0.0)
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -743,6 +743,12 @@ def test_accepting_many_suggestions_of_one_code_does_not_spread_it() -> None:
     after = model.update(classify.label_matrix(ids, accepted, lean)).predict(texts)[:, 0]
     assert model.human_scale_.tolist() == [1.0]
     assert after[[4, 5, 6, 7, 8, 9, 10]].tolist() == [0] * 7  # money, size, cooperation, nothing
+    # nor to the other answers of the question the accepted answers answer
+    questions = ["A"] * 7 + ["B"] * 4 + ["A"] * 4
+    model = classify.CodeSuggester(lean).fit(texts, questions=questions)
+    after = model.update(classify.label_matrix(ids, accepted, lean)).predict(texts, questions)[:, 0]
+    assert model.question_scale_.tolist() == [0.0]
+    assert after[[4, 5, 6, 7, 8, 9, 10]].tolist() == [0] * 7
 
 
 def _question_model() -> tuple[classify.CodeSuggester, list[str], list[str]]:
