@@ -533,25 +533,34 @@ def human_scale(
     decided = y != UNLABELED
     both_ways = (decided & (y == 1)).any(axis=0) & (decided & (y == 0)).any(axis=0)
     if n_answers < n_folds or not both_ways.any():
-        return np.ones(n_codes), np.where(both_ways, 1.0, 0.0)
+        return np.ones(n_codes), np.zeros(
+            n_codes
+        )  # the question counts only where held-out decisions show it
     n_words = X.shape[1] - n_question_features
     order = np.random.RandomState(random_state).permutation(n_answers)
-    held_out, held_out_questions = np.zeros(y.shape), np.zeros(y.shape)
+    # Question scale 0 is the model without the question features, not the joint one with them ignored.
+    held_out, held_out_joint, held_out_questions = np.zeros(y.shape), np.zeros(y.shape), np.zeros(y.shape)
+    settings = {"C": C, "positive_weight": positive_weight}
     for fold in range(n_folds):
         test = order[fold::n_folds]
         train = np.sort(np.setdiff1d(order, test))
-        weights = fit_offset_logistic(
-            X[train], y[train], offsets[train], C=C, positive_weight=positive_weight
-        )
-        held_out[test] = (X[test][:, :n_words] @ weights[:n_words]).toarray()
-        held_out_questions[test] = (X[test][:, n_words:] @ weights[n_words:]).toarray()
+        words = X[:, :n_words]
+        weights = fit_offset_logistic(words[train], y[train], offsets[train], **settings)
+        held_out[test] = (words[test] @ weights).toarray()
+        if n_question_features:
+            weights = fit_offset_logistic(X[train], y[train], offsets[train], **settings)
+            held_out_joint[test] = (words[test] @ weights[:n_words]).toarray()
+            held_out_questions[test] = (X[test][:, n_words:] @ weights[n_words:]).toarray()
     judged = decided & both_ways
     targets = np.where(decided, y, 0)
     question_scales = QUESTION_SCALES if n_question_features else (0.0,)
     candidates = [(question, words) for question in question_scales for words in HUMAN_SCALES]
 
     def answer_losses(question: float, words: float) -> np.ndarray:
-        logits = offsets + words * held_out + question * held_out_questions
+        if question == 0:
+            logits = offsets + words * held_out
+        else:
+            logits = offsets + words * held_out_joint + question * held_out_questions
         return (judged * (np.logaddexp(0.0, logits) - targets * logits)).sum(axis=1)
 
     losses = np.array([answer_losses(*candidate) for candidate in candidates])
@@ -794,8 +803,7 @@ class CodeSuggester(BaseEstimator):
         expected = (len(X), len(self.codebook.codes))
         if y is not None and np.shape(y) != expected:  # before the long fit of the codebook model
             raise ValueError(f"y has shape {np.shape(y)}, expected {expected}")
-        if questions is not None and len(questions) != len(X):
-            raise ValueError(f"{len(questions)} questions for {len(X)} answers")
+        _question_list(questions, len(X))  # before the long fit of the codebook model
         if self.memory is None:
             self._fit_codebook_model(X)
         else:  # the codebook model depends on the codebook, the corpus and the settings below, not on y
@@ -812,46 +820,33 @@ class CodeSuggester(BaseEstimator):
             for name, value in learned.items():
                 setattr(self, name, value)
         # Not part of the cached codebook model: the codebook model never sees the question.
-        self.corpus_questions_ = None if questions is None else [str(question) for question in questions]
-        listed = self.corpus_questions_ or [""] * len(X)
-        distinct = sorted(set(listed))
-        self.questions_ = np.array(distinct if len(distinct) > 1 else [], dtype=str)
-        indicators = self._question_indicators(listed, self.corpus_features_)
-        counted = indicators.any(axis=1)
-        self.question_means_ = (
-            indicators[counted].mean(axis=0) if counted.any() else np.zeros(len(self.questions_))
-        )
-        self.corpus_question_features_ = self._question_features(listed, self.corpus_features_)
+        self.corpus_questions_ = _question_list(questions, len(X))
         return self.update(y)
 
-    def _question_indicators(self, questions: Sequence[str], features: sparse.csr_matrix) -> np.ndarray:
+    def _question_indicators(self, questions: Sequence[str] | None, has_words: np.ndarray) -> np.ndarray:
         """One column per question of ``questions_``: 1 where the answer answers it and has words.
 
         An answer without words (a non-answer, «-», «nei») says nothing the question could tie to a code;
-        it gets no 1, as an answer to a question not in ``questions_`` does not.
+        it gets no 1, as an answer to a question not in ``questions_`` (or to none) does not.
         """
-        indicators = np.zeros((len(questions), len(self.questions_)))
+        indicators = np.zeros((len(has_words), len(self.questions_)))
         column = {question: j for j, question in enumerate(self.questions_)}
-        has_words = features[:, : len(self.lemma_vectorizer_.vocabulary_)].getnnz(axis=1) > 0
-        for row, question in enumerate(questions):
-            if str(question) in column and has_words[row]:
-                indicators[row, column[str(question)]] = 1.0
+        for row, question in enumerate(questions or ()):
+            if question in column and has_words[row]:
+                indicators[row, column[question]] = 1.0
         return indicators
 
-    def _question_features(self, questions: Sequence[str], features: sparse.csr_matrix) -> sparse.csr_matrix:
-        """The coders' model's question features: the indicators centred on the corpus answers that have
-        them, times ``question_weight``. Centred, no question can raise a code on average over the corpus
-        (how common a code is stays the codebook model's); a row without a 1 stays zero: no push."""
-        indicators = self._question_indicators(questions, features)
+    def _question_logits(self, questions: Sequence[str] | None, has_words: np.ndarray) -> np.ndarray:
+        """What the coders' model adds to each code's logit for the question of each answer: its indicators
+        centred as in :meth:`update`, times ``question_coef_``; a row without a 1 gets nothing."""
+        indicators = self._question_indicators(questions, has_words)
         known = indicators.any(axis=1)
         indicators[known] -= self.question_means_
-        return sparse.csr_matrix(self.question_weight * indicators)
+        return indicators @ self.question_coef_
 
-    def _question_logits(self, questions: Sequence[str] | None, features: sparse.csr_matrix) -> np.ndarray:
-        """What the coders' model adds to each code's logit for the question of each answer (``features``)."""
-        if questions is None:
-            return np.zeros((features.shape[0], len(self.classes_)))
-        return np.asarray(self._question_features(questions, features) @ self.question_coef_)
+    def _has_words(self, features: sparse.csr_matrix) -> np.ndarray:
+        """Which answers of the corpus have words (lemma features; the vocabulary is the corpus's)."""
+        return features[:, : len(self.lemma_vectorizer_.vocabulary_)].getnnz(axis=1) > 0
 
     def _fit_codebook_model(self, X: Sequence[str]) -> None:
         """The codebook model: keywords, examples, reference answers and the uncoded corpus; no coders."""
@@ -973,28 +968,54 @@ class CodeSuggester(BaseEstimator):
         offsets = self._codebook_logits(self.corpus_lexical_logits_[coded], own_hits)
         # Character n-grams only: from a few codes they carry over to spelling variants, nynorsk and
         # compounds, where lemma weights stay on the words coded (measured in benchmarks/learning.py).
-        # The question features beside them, with a scale of their own.
         n_lemma = len(self.lemma_vectorizer_.vocabulary_)
-        n_chars = self.corpus_features_.shape[1] - n_lemma
-        features = sparse.hstack(
-            [self.corpus_features_[coded][:, n_lemma:], self.corpus_question_features_[coded]], format="csr"
-        )
+        chars = self.corpus_features_[coded][:, n_lemma:]
+        questions = self._question_design(coded)
         settings = {"C": self.human_C, "positive_weight": self.human_positive_weight}
-        n_questions = len(self.questions_)
         self.human_scale_, self.question_scale_ = human_scale(
-            features,
+            sparse.hstack([chars, questions], format="csr"),
             y[coded],
             offsets,
-            n_question_features=n_questions,
+            n_question_features=questions.shape[1],
             n_folds=self.n_folds,
             random_state=self.random_state,
             **settings,
         )
-        weights = fit_offset_logistic(features, y[coded], offsets, **settings)
-        char_weights = weights[:n_chars] @ sparse.diags(self.human_scale_)
+        # A code whose question scale is 0 gets the weights of the model without the question: a question
+        # that does not count must not take weight from the words either.
+        weights = fit_offset_logistic(chars, y[coded], offsets, **settings).toarray()
+        with_question = self.question_scale_ > 0
+        question_weights = np.zeros((questions.shape[1], n_codes))
+        if with_question.any():
+            joint = fit_offset_logistic(
+                sparse.hstack([chars, questions], format="csr"), y[coded], offsets, **settings
+            ).toarray()
+            weights[:, with_question] = joint[: chars.shape[1], with_question]
+            question_weights = joint[chars.shape[1] :] * self.question_scale_
+        char_weights = sparse.csr_matrix(weights * self.human_scale_)
         self.human_coef_ = sparse.vstack([sparse.csr_matrix((n_lemma, n_codes)), char_weights]).tocsr()
-        self.question_coef_ = (weights[n_chars:] @ sparse.diags(self.question_scale_)).toarray()
+        # question_weight is folded in here: predictions use the centred indicators alone
+        self.question_coef_ = self.question_weight * question_weights
         return self
+
+    def _question_design(self, coded: np.ndarray) -> sparse.csr_matrix:
+        """The question features of the ``coded`` answers, and ``questions_`` and ``question_means_``.
+
+        Only the questions the coded answers (with words) cover count, and only if they are two or more:
+        with one, the centred column would be an intercept fitted on coded answers, which are no random
+        sample; a question nobody coded gets no push (it is no mirror of the coded ones). The indicators
+        are centred on the corpus answers of those questions, so the question moves a code between them but
+        cannot make it more common over them (that stays the codebook model's view).
+        """
+        has_words = self._has_words(self.corpus_features_)
+        listed = self.corpus_questions_ or []
+        covered = sorted({listed[row] for row in coded if has_words[row] and listed[row]}) if listed else []
+        self.questions_ = np.array(covered if len(covered) > 1 else [], dtype=str)
+        indicators = self._question_indicators(listed, has_words)
+        counted = indicators.any(axis=1)
+        self.question_means_ = indicators[counted].mean(axis=0) if counted.any() else indicators.sum(axis=0)
+        indicators[counted] -= self.question_means_
+        return sparse.csr_matrix(self.question_weight * indicators[coded])
 
     def _hits_left_out(
         self, matches: Sequence[dict[str, list[tuple[str, bool]]]], y: np.ndarray, rows: np.ndarray
@@ -1102,7 +1123,8 @@ class CodeSuggester(BaseEstimator):
             if seen is not None:
                 logits[row] = self.corpus_lexical_logits_[seen]
         matches = self.matcher_.matches_of(answers)
-        by_question = self._question_logits(questions, features)
+        has_words = np.array([bool(answer_terms(answer)) for answer in answers], dtype=bool)
+        by_question = self._question_logits(_question_list(questions, len(answers)), has_words)
         return self._confidence(logits, features, matches, by_question), features, matches, by_question
 
     def _confidence(
@@ -1147,14 +1169,15 @@ class CodeSuggester(BaseEstimator):
         if len(X) == 0:
             return pd.DataFrame(columns=SUGGESTION_COLUMNS)
         proba, features, matches, by_question = self._scores(self._process(X), questions)
-        return self._suggestions(ids, proba, features, matches, self.threshold, questions, by_question)
+        listed = _question_list(questions, len(X))
+        return self._suggestions(ids, proba, features, matches, self.threshold, listed, by_question)
 
     @_one_blas_thread
     def predict_proba_corpus(self) -> np.ndarray:
         """:meth:`predict_proba` of the answers given to :meth:`fit`, from what ``fit`` kept (fast)."""
         check_is_fitted(self, "models_")
         logits = self.corpus_lexical_logits_[self.corpus_canonical_rows_]
-        by_question = self._question_logits(self.corpus_questions_, self.corpus_features_)
+        by_question = self._question_logits(self.corpus_questions_, self._has_words(self.corpus_features_))
         return self._confidence(logits, self.corpus_features_, self.corpus_matches_, by_question)
 
     @_one_blas_thread
@@ -1175,7 +1198,7 @@ class CodeSuggester(BaseEstimator):
             self.corpus_matches_,
             threshold,
             self.corpus_questions_,
-            self._question_logits(self.corpus_questions_, self.corpus_features_),
+            self._question_logits(self.corpus_questions_, self._has_words(self.corpus_features_)),
         )
 
     def _suggestions(
@@ -1216,6 +1239,16 @@ class CodeSuggester(BaseEstimator):
 
 
 QUESTION_EVIDENCE = 0.5  # a question that adds this much to a code's logit is named in its evidence
+
+
+def _question_list(questions: Sequence[Any] | None, n_answers: int) -> list[str] | None:
+    """``questions`` as strings, a missing one (None, NaN) as "" (no question), one per answer."""
+    if questions is None:
+        return None
+    listed = ["" if question is None or pd.isna(question) else str(question) for question in questions]
+    if len(listed) != n_answers:
+        raise ValueError(f"{len(listed)} questions for {n_answers} answers")
+    return listed
 
 
 def _question_evidence(questions: Sequence[str] | None, by_question: np.ndarray, row: int, index: int) -> str:

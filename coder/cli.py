@@ -448,6 +448,12 @@ def suggest(
     if input is None or out is None:
         raise CoderError("give INPUT and --out (or --project PROJECT.db)")
     fmt = io.output_format(out)
+    if question_col in (id_col, text_col, "id", "text"):  # the answers table has columns id and text
+        raise CoderError(
+            f"column {question_col!r} is the answers' id or text column, or named 'id' or 'text': give the"
+            " column with the question id (rename it if it is called 'id' or 'text')",
+            key="--question-col",
+        )
     answers = io.read_answers(
         input, id_col=id_col, text_col=text_col, keep=[question_col] if question_col else []
     )

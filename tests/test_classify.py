@@ -830,3 +830,59 @@ def test_the_question_counts_only_as_far_as_held_out_decisions_show() -> None:
         y = (rng.random((40, 1)) < 0.5).astype(int)
         scales.append(classify.human_scale(X, y, np.zeros((40, 1)), n_question_features=2, C=30.0)[1][0])
     assert scales.count(0.0) >= 9
+
+
+def test_decisions_in_one_question_or_too_few_give_the_question_no_push() -> None:
+    questions = [question for question, _ in QUESTION_ANSWERS]
+    texts = [text for _, text in QUESTION_ANSWERS]
+    ids = [f"a{i}" for i in range(len(texts))]
+    # reviewing one question only: the centred column would be an intercept of a non-random sample
+    one_question = pd.DataFrame(
+        {"id": ["a0", "a1", "a2", "a3", "a4"], "code": ["responsibility"] * 3 + [""] * 2}
+    )
+    model = classify.CodeSuggester(QUESTION_BOOK).fit(
+        texts, classify.label_matrix(ids, one_question, QUESTION_BOOK), questions=questions
+    )
+    assert model.questions_.tolist() == []
+    assert model.predict_proba(texts, questions) == pytest.approx(model.predict_proba(texts))
+    # fewer coded answers than folds: no held-out decisions show what the question is worth
+    few = pd.DataFrame({"id": ["a0", "a6"], "code": ["responsibility", "meetings"]})
+    model.update(classify.label_matrix(ids, few, QUESTION_BOOK))
+    assert model.questions_.tolist() == ["ansvar", "moter"] and model.question_scale_.tolist() == [0.0, 0.0]
+    assert model.predict_proba(texts, questions) == pytest.approx(model.predict_proba(texts))
+
+
+def test_a_question_that_does_not_count_leaves_the_words_as_without_questions() -> None:
+    texts = [text for _, text in QUESTION_ANSWERS]
+    ids = [f"a{i}" for i in range(len(texts))]
+    labels = pd.DataFrame(
+        {"id": ["a0", "a1", "a6", "a7", "a8"], "code": ["responsibility"] * 2 + ["meetings"] * 3}
+    )
+    y = classify.label_matrix(ids, labels, QUESTION_BOOK)
+    plain = classify.CodeSuggester(QUESTION_BOOK).fit(texts, y)
+    # one question per answer: it tells nothing apart
+    model = classify.CodeSuggester(QUESTION_BOOK).fit(texts, y, questions=ids)
+    assert model.question_scale_.tolist() == [0.0, 0.0]
+    assert (model.human_coef_ != plain.human_coef_).nnz == 0
+
+
+def test_questions_are_read_as_strings_and_missing_ones_are_no_question() -> None:
+    model, texts, questions = _question_model()
+    as_series = pd.Series(questions, index=range(100, 100 + len(questions)))
+    assert model.predict_proba(texts, as_series) == pytest.approx(model.predict_proba(texts, questions))
+    missing = [None, float("nan"), ""]
+    assert model.predict_proba(texts[:3], missing) == pytest.approx(model.predict_proba(texts[:3]))
+    suggestions = model.suggest(texts[:3], questions=missing)
+    assert not suggestions["evidence"].str.contains("question:").any()
+    with pytest.raises(ValueError, match="1 questions for 2 answers"):
+        model.predict_proba(texts[:2], ["ansvar"])
+    # a new answer of words the corpus never had still gets its question's push
+    new = ["kommunen glemmer brukerne"]
+    assert model.predict_proba(new, ["ansvar"])[0, 0] > model.predict_proba(new)[0, 0] + 0.05
+
+
+def test_question_weight_takes_effect_at_the_next_update_not_before() -> None:
+    model, texts, questions = _question_model()
+    before = model.predict_proba(texts, questions)
+    model.set_params(question_weight=1.0)
+    assert model.predict_proba(texts, questions) == pytest.approx(before)

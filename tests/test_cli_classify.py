@@ -157,7 +157,7 @@ def test_cli_suggest_learns_which_codes_go_with_which_question(tmp_path: Path) -
         }
     )
     source = _write(tmp_path / "answers.csv", answers)
-    coded = {"a0": "responsibility", "a1": "responsibility", "a6": "meetings", "a7": "meetings"}
+    coded = {f"a{i}": "responsibility" for i in range(4)} | {f"a{i}": "meetings" for i in range(6, 10)}
     labels = _write(tmp_path / "labels.csv", pd.DataFrame({"id": list(coded), "code": list(coded.values())}))
     book = tmp_path / "book.yaml"
     book.write_text(codebook_module.to_yaml(QUESTION_BOOK, tmp_path), encoding="utf-8")
@@ -172,5 +172,8 @@ def test_cli_suggest_learns_which_codes_go_with_which_question(tmp_path: Path) -
     assert "question: moter" in table.loc[("a11", "meetings"), "evidence"]
     result = CliRunner().invoke(app, [*args, "--question-col", "spm", "-o", str(out)])
     assert result.exit_code == 2 and "column 'spm': missing column" in result.output
+    for clash in ("svar", "id"):
+        result = CliRunner().invoke(app, [*args, "--question-col", clash, "-o", str(out)])
+        assert result.exit_code == 2 and "is the answers' id or text column" in result.output
     result = CliRunner().invoke(app, ["suggest", "--project", str(tmp_path / "p.db"), "--question-col", "q"])
     assert result.exit_code == 2 and "--project takes no" in result.output
