@@ -590,10 +590,11 @@ class CodeSuggester(BaseEstimator):
 
     Given the question each answer answers (``questions`` in :meth:`fit`), the coders' model also weighs
     the question: coders who code the answers to «Who is responsible?» as fragmented responsibility teach
-    it to suggest that code sooner there. The question features are centred on the corpus, so they move a
-    code between questions but cannot make it more common over the whole survey (that stays the codebook
-    model's view), and how far they count (0 to 1) is chosen by cross-validation over the coded answers
-    with the scale of the rest (:func:`human_scale`).
+    it to suggest that code sooner there. Only the questions the coded answers cover count (two or more),
+    their indicators centred on the corpus answers of those questions, so they move a code between
+    questions but cannot make it more common (that stays the codebook model's view); how far they count
+    (0 to 1; 0 is the model without them) is chosen by cross-validation over the coded answers with the
+    scale of the rest (:func:`human_scale`).
 
     Parameters are stored untouched; learned state ends in ``_``. :meth:`fit` checks them against
     :attr:`_parameter_constraints` and raises scikit-learn's ``InvalidParameterError`` (a ``ValueError``)
@@ -671,7 +672,8 @@ class CodeSuggester(BaseEstimator):
     question_scale_ : ndarray of shape (n_codes,)
         How far the question moves the codebook model (0 to 1, :func:`human_scale`).
     questions_ : ndarray of str
-        The questions of the corpus given to :meth:`fit`, in sorted order; empty without two or more.
+        The questions the coded answers cover, sorted: the ones the coders' model weighs (empty unless
+        two or more).
     keyword_reliability_ : dict
         ``(code, keyword) -> weight`` of the keyword's vote, below 1 when coders rejected the code where
         the keyword matched.
