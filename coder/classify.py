@@ -533,10 +533,10 @@ def human_scale(
     decided = y != UNLABELED
     both_ways = (decided & (y == 1)).any(axis=0) & (decided & (y == 0)).any(axis=0)
     if n_answers < n_folds or not both_ways.any():
-        return np.ones(n_codes), np.zeros(
-            n_codes
-        )  # the question counts only where held-out decisions show it
+        # the question counts only where held-out decisions show it
+        return np.ones(n_codes), np.zeros(n_codes)
     n_words = X.shape[1] - n_question_features
+    words = X[:, :n_words]
     order = np.random.RandomState(random_state).permutation(n_answers)
     # Question scale 0 is the model without the question features, not the joint one with them ignored.
     held_out, held_out_joint, held_out_questions = np.zeros(y.shape), np.zeros(y.shape), np.zeros(y.shape)
@@ -544,7 +544,6 @@ def human_scale(
     for fold in range(n_folds):
         test = order[fold::n_folds]
         train = np.sort(np.setdiff1d(order, test))
-        words = X[:, :n_words]
         weights = fit_offset_logistic(words[train], y[train], offsets[train], **settings)
         held_out[test] = (words[test] @ weights).toarray()
         if n_question_features:
@@ -805,7 +804,7 @@ class CodeSuggester(BaseEstimator):
         expected = (len(X), len(self.codebook.codes))
         if y is not None and np.shape(y) != expected:  # before the long fit of the codebook model
             raise ValueError(f"y has shape {np.shape(y)}, expected {expected}")
-        _question_list(questions, len(X))  # before the long fit of the codebook model
+        corpus_questions = _question_list(questions, len(X))  # checked before the long fit
         if self.memory is None:
             self._fit_codebook_model(X)
         else:  # the codebook model depends on the codebook, the corpus and the settings below, not on y
@@ -822,7 +821,7 @@ class CodeSuggester(BaseEstimator):
             for name, value in learned.items():
                 setattr(self, name, value)
         # Not part of the cached codebook model: the codebook model never sees the question.
-        self.corpus_questions_ = _question_list(questions, len(X))
+        self.corpus_questions_ = corpus_questions
         return self.update(y)
 
     def _question_indicators(self, questions: Sequence[str] | None, has_words: np.ndarray) -> np.ndarray:
@@ -973,9 +972,10 @@ class CodeSuggester(BaseEstimator):
         n_lemma = len(self.lemma_vectorizer_.vocabulary_)
         chars = self.corpus_features_[coded][:, n_lemma:]
         questions = self._question_design(coded)
+        design = sparse.hstack([chars, questions], format="csr")
         settings = {"C": self.human_C, "positive_weight": self.human_positive_weight}
         self.human_scale_, self.question_scale_ = human_scale(
-            sparse.hstack([chars, questions], format="csr"),
+            design,
             y[coded],
             offsets,
             n_question_features=questions.shape[1],
@@ -989,9 +989,7 @@ class CodeSuggester(BaseEstimator):
         with_question = self.question_scale_ > 0
         question_weights = np.zeros((questions.shape[1], n_codes))
         if with_question.any():
-            joint = fit_offset_logistic(
-                sparse.hstack([chars, questions], format="csr"), y[coded], offsets, **settings
-            ).toarray()
+            joint = fit_offset_logistic(design, y[coded], offsets, **settings).toarray()
             weights[:, with_question] = joint[: chars.shape[1], with_question]
             question_weights = joint[chars.shape[1] :] * self.question_scale_
         char_weights = sparse.csr_matrix(weights * self.human_scale_)
@@ -1015,7 +1013,9 @@ class CodeSuggester(BaseEstimator):
         self.questions_ = np.array(covered if len(covered) > 1 else [], dtype=str)
         indicators = self._question_indicators(listed, has_words)
         counted = indicators.any(axis=1)
-        self.question_means_ = indicators[counted].mean(axis=0) if counted.any() else indicators.sum(axis=0)
+        self.question_means_ = (
+            indicators[counted].mean(axis=0) if counted.any() else np.zeros(len(self.questions_))
+        )
         indicators[counted] -= self.question_means_
         return sparse.csr_matrix(self.question_weight * indicators[coded])
 
@@ -1114,7 +1114,7 @@ class CodeSuggester(BaseEstimator):
         )
 
     def _scores(
-        self, answers: Sequence[ProcessedAnswer], questions: Sequence[str] | None
+        self, answers: Sequence[ProcessedAnswer], questions: list[str] | None
     ) -> tuple[np.ndarray, sparse.csr_matrix, list[dict[str, list[tuple[str, bool]]]], np.ndarray]:
         """Confidences of answers (out of fold for answers seen in :meth:`fit`), features, keyword matches,
         and what their questions add to the logits."""
@@ -1126,7 +1126,7 @@ class CodeSuggester(BaseEstimator):
                 logits[row] = self.corpus_lexical_logits_[seen]
         matches = self.matcher_.matches_of(answers)
         has_words = np.array([bool(answer_terms(answer)) for answer in answers], dtype=bool)
-        by_question = self._question_logits(_question_list(questions, len(answers)), has_words)
+        by_question = self._question_logits(questions, has_words)
         return self._confidence(logits, features, matches, by_question), features, matches, by_question
 
     def _confidence(
@@ -1153,7 +1153,7 @@ class CodeSuggester(BaseEstimator):
         check_is_fitted(self, "models_")
         if len(X) == 0:
             return np.zeros((0, len(self.classes_)))
-        return self._scores(self._process(X), questions)[0]
+        return self._scores(self._process(X), _question_list(questions, len(X)))[0]
 
     def predict(self, X: Sequence[str], questions: Sequence[str] | None = None) -> np.ndarray:
         """0/1 per answer and code at :attr:`threshold`, columns in the order of ``classes_``."""
@@ -1170,17 +1170,21 @@ class CodeSuggester(BaseEstimator):
         ids = [str(i) for i in range(len(X))] if ids is None else list(ids)
         if len(X) == 0:
             return pd.DataFrame(columns=SUGGESTION_COLUMNS)
-        proba, features, matches, by_question = self._scores(self._process(X), questions)
         listed = _question_list(questions, len(X))
+        proba, features, matches, by_question = self._scores(self._process(X), listed)
         return self._suggestions(ids, proba, features, matches, self.threshold, listed, by_question)
 
     @_one_blas_thread
     def predict_proba_corpus(self) -> np.ndarray:
         """:meth:`predict_proba` of the answers given to :meth:`fit`, from what ``fit`` kept (fast)."""
         check_is_fitted(self, "models_")
+        return self._corpus_scores()[0]
+
+    def _corpus_scores(self) -> tuple[np.ndarray, np.ndarray]:
+        """Confidences of the corpus answers, and what their questions add to the logits."""
         logits = self.corpus_lexical_logits_[self.corpus_canonical_rows_]
         by_question = self._question_logits(self.corpus_questions_, self._has_words(self.corpus_features_))
-        return self._confidence(logits, self.corpus_features_, self.corpus_matches_, by_question)
+        return self._confidence(logits, self.corpus_features_, self.corpus_matches_, by_question), by_question
 
     @_one_blas_thread
     def suggest_corpus(self, ids: Sequence[str], threshold: float | None = None) -> pd.DataFrame:
@@ -1192,7 +1196,7 @@ class CodeSuggester(BaseEstimator):
         if len(ids) != self.corpus_features_.shape[0]:
             raise ValueError(f"{len(ids)} ids for {self.corpus_features_.shape[0]} answers")
         threshold = self.threshold if threshold is None else threshold
-        proba = self.predict_proba_corpus()
+        proba, by_question = self._corpus_scores()
         return self._suggestions(
             list(ids),
             proba,
@@ -1200,7 +1204,7 @@ class CodeSuggester(BaseEstimator):
             self.corpus_matches_,
             threshold,
             self.corpus_questions_,
-            self._question_logits(self.corpus_questions_, self._has_words(self.corpus_features_)),
+            by_question,
         )
 
     def _suggestions(
