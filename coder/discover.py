@@ -12,7 +12,9 @@ weights :data:`BLOCK_WEIGHTS`), joined and reduced by truncated SVD:
   mixed by similarity: a short note borrows the words of the longer texts it resembles;
 * **codes**: which codes' keywords it matches (:class:`~coder.classify.KeywordMatcher`);
 * **concepts**: which concepts of coder's domain lexicon it names (:func:`concepts`, matched as keywords
-  are): «ordføreren» and «kommunestyret» are one concept, politics, though they share no letters;
+  are): «ordføreren» and «kommunestyret» are one concept, politics, though they share no letters; and
+  the concepts that go with those (:func:`related_concepts`, learned from which concepts the codebook's
+  texts and the answers name together), so debt advice comes near rent arrears;
 * **related**: every term a vector learned from co-occurrence (PPMI reduced by truncated SVD) in the
   answers, the codebook's texts and each code's and concept's word list (one document each, so they are
   related words), the answer the IDF-weighted mean of its terms' vectors.
@@ -100,6 +102,8 @@ BLOCK_WEIGHTS = {
 }
 CONCEPTS = Path(__file__).with_name("data") / "begreper.yaml"
 EXPANSION_NEIGHBOURS = 5
+# The concepts that go with an answer's own, as much as its own (chosen on the development workshop)
+CONCEPT_CONTEXT = 1.0
 SEMANTIC_DIMENSIONS = 100
 REDUCED_DIMENSIONS = 100
 CHOICE_SAMPLE = 2000  # answers the number of groups, the stability and the full silhouette are computed on
@@ -137,6 +141,7 @@ class AnswerSpace:
     weights: dict[str, float] = field(default_factory=lambda: dict(BLOCK_WEIGHTS))
     dimensions: int = REDUCED_DIMENSIONS
     neighbours: int = EXPANSION_NEIGHBOURS
+    concept_context: float = CONCEPT_CONTEXT
     seed: int = 0
 
     def fit_transform(
@@ -162,6 +167,9 @@ class AnswerSpace:
         for block, matcher in (("codes", knowledge.matcher), ("concepts", knowledge.concepts)):
             if weights.get(block) and matcher is not None:
                 hits = matcher.hit_matrix(list(answers)).astype(float)
+                if block == "concepts" and self.concept_context:
+                    context = related_concepts(hits, knowledge.concept_hits, self.seed)
+                    hits = np.hstack([normalize(hits), self.concept_context * context])
                 blocks.append(weights[block] * sparse.csr_matrix(normalize(hits)))
         if weights.get("related"):
             self.term_vectors_ = related_words(
@@ -240,6 +248,29 @@ def related_words(
     with np.errstate(divide="ignore", invalid="ignore"):  # a degenerate corpus: 0/0 explained variance
         vectors = TruncatedSVD(n_components=n_components, random_state=seed).fit_transform(ppmi)
     return vocabulary, normalize(vectors)
+
+
+def related_concepts(hits: np.ndarray, background: np.ndarray | None = None, seed: int = 0) -> np.ndarray:
+    """Each row of concept ``hits`` as the sum of its concepts' vectors (unit length, zero without one).
+
+    The vectors come from which concepts are named together in the rows of ``background`` (the codebook's
+    texts) and of ``hits`` (the answers): :func:`related_words` with the concepts as its terms. So a note
+    on debt advice comes near one on rent arrears when texts naming the one often name the other, though
+    the two notes share no concept.
+
+    >>> background = np.array([[1, 1, 0, 0]] * 3 + [[0, 0, 1, 1]] * 3 + [[1, 0, 0, 0], [0, 0, 1, 0]])
+    >>> vectors = related_concepts(np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]]), background)
+    >>> (vectors @ vectors.T).round(2) + 0.0  # concepts 0 and 1 go together, 3 goes with neither
+    array([[1.  , 0.83, 0.  ],
+           [0.83, 1.  , 0.  ],
+           [0.  , 0.  , 1.  ]])
+    """
+    rows = hits if background is None else np.vstack([background, hits])
+    vocabulary, vectors = related_words([[str(c) for c in np.flatnonzero(row)] for row in rows], seed)
+    concept_vectors = np.zeros((hits.shape[1], vectors.shape[1]))
+    for concept, row in vocabulary.items():
+        concept_vectors[int(concept)] = vectors[row]
+    return normalize(hits @ concept_vectors)
 
 
 def cluster(
@@ -350,6 +381,7 @@ class Knowledge:
     keyword_lists: list[list[str]]
     matcher: KeywordMatcher | None
     concepts: KeywordMatcher | None = None
+    concept_hits: np.ndarray | None = None  # which concepts each of the codebook's texts names
 
     @classmethod
     def empty(cls) -> Knowledge:
@@ -379,13 +411,20 @@ def knowledge_of(codebook: Codebook | None) -> Knowledge:
     """
     if codebook is None:
         return Knowledge.empty()
-    words = [answer_words(answer) for answer in preprocess(codebook_texts(codebook), load_pipeline())]
+    texts = preprocess(codebook_texts(codebook), load_pipeline())
     lexicon = concepts()
     keyword_lists = [
         [term for keyword in code.keywords for term in _keyword_terms(keyword)]
         for code in (*codebook.codes, *lexicon.codes)
     ]
-    return Knowledge(words, keyword_lists, KeywordMatcher(codebook), KeywordMatcher(lexicon))
+    concept_matcher = KeywordMatcher(lexicon)
+    return Knowledge(
+        [answer_words(text) for text in texts],
+        keyword_lists,
+        KeywordMatcher(codebook),
+        concept_matcher,
+        concept_matcher.hit_matrix(texts),
+    )
 
 
 @dataclass(frozen=True)

@@ -349,3 +349,33 @@ def test_notes_naming_one_concept_in_different_words_are_near() -> None:
     alone, _ = cosine({"lemmas": 1.0, "chars": 0.5})
     together, apart = cosine({"lemmas": 1.0, "chars": 0.5, "concepts": 0.75})
     assert together > alone + 0.3 and together > apart + 0.3
+
+
+def test_notes_naming_concepts_the_codebook_names_together_are_near() -> None:
+    # politics and budget share no word; the codebook's texts name them together, home visits apart
+    examples = (
+        "Ordføreren styrer budsjettet",
+        "Kommunestyret vedtar budsjettet",
+        "Politikerne kutter midler",
+    )
+    book = Codebook(
+        "t",
+        "nb",
+        "1",
+        (
+            Code("money", "Penger", examples=examples),
+            Code("visits", "Besøk", examples=("Hjemmebesøk hos beboeren", "Boveileder kommer på besøk")),
+        ),
+    )
+    knowledge = discover.knowledge_of(book)
+    processed = preprocess(["Ordføreren må vite", "Egen budsjettpost", "Flere hjemmebesøk"], load_pipeline())
+
+    def cosine(context: float) -> tuple[float, float]:
+        space = discover.AnswerSpace(weights={"concepts": 1.0}, concept_context=context)
+        vectors = space.fit_transform(processed, knowledge)
+        return float(vectors[0] @ vectors[1]), float(vectors[0] @ vectors[2])
+
+    alone, _ = cosine(0.0)
+    together, apart = cosine(1.0)
+    assert alone == pytest.approx(0.0, abs=1e-9)
+    assert together > 0.3 and together > apart + 0.3
