@@ -267,6 +267,8 @@ def related_concepts(hits: np.ndarray, background: np.ndarray | None = None, see
     """
     rows = hits if background is None else np.vstack([background, hits])
     vocabulary, vectors = related_words([[str(c) for c in np.flatnonzero(row)] for row in rows], seed)
+    if not vocabulary:  # no text names a concept: nothing to relate
+        return np.zeros((len(hits), 1))
     concept_vectors = np.zeros((hits.shape[1], vectors.shape[1]))
     for concept, row in vocabulary.items():
         concept_vectors[int(concept)] = vectors[row]

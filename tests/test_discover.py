@@ -379,3 +379,13 @@ def test_notes_naming_concepts_the_codebook_names_together_are_near() -> None:
     together, apart = cosine(1.0)
     assert alone == pytest.approx(0.0, abs=1e-9)
     assert together > 0.3 and together > apart + 0.3
+
+
+def test_notes_and_a_codebook_naming_no_concept_have_no_concept_context() -> None:
+    book = Codebook("t", "nb", "1", (Code("x", "Xyz", examples=("qwerty asdf",)),))
+    processed = preprocess(["zxcv qwer", "asdf zxcv"], load_pipeline())
+    vectors = discover.AnswerSpace(weights={"lemmas": 1.0, "concepts": 1.0}).fit_transform(
+        processed, discover.knowledge_of(book)
+    )
+    assert vectors.shape[0] == 2 and np.isfinite(vectors).all()
+    assert discover.related_concepts(np.zeros((2, 3))).tolist() == [[0.0], [0.0]]
