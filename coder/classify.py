@@ -139,7 +139,10 @@ class KeywordMatcher:
         }
         words = {word for keywords in self.keywords.values() for k in keywords for word in keyword_words(k)}
         self._keyword_words = frozenset(words)
-        self._fuzzy_targets = sorted(w for w in words if not w.endswith("*") and len(w) >= _MIN_FUZZY_LENGTH)
+        # By length: a word one edit away from another is at most one letter longer or shorter.
+        self._fuzzy_targets: dict[int, list[str]] = {}
+        for word in sorted(w for w in words if not w.endswith("*") and len(w) >= _MIN_FUZZY_LENGTH):
+            self._fuzzy_targets.setdefault(len(word), []).append(word)
         # A prefix keyword forgives a slip in its stem («Husbnaken» for husbank*) when the stem is long.
         self._fuzzy_stems = sorted(
             w[:-1] for w in words if w.endswith("*") and len(w) > _MIN_FUZZY_LENGTH - 1
@@ -209,11 +212,11 @@ class KeywordMatcher:
         """:func:`coder.codebook.find_keyword`, with a short cut for the common one-word keyword."""
         if " " in keyword:
             return find_keyword(keyword, terms)
-        if keyword.endswith("*"):
+        if keyword.endswith("*"):  # the terms are lower case (lemmas, parts, lower-cased text)
             stem = keyword[:-1]
-            found = (any(t.lower().startswith(stem) for t in token) for token in terms)
+            found = (any(t.startswith(stem) for t in token) for token in terms)
         else:
-            found = (any(t.lower() == keyword for t in token) for token in terms)
+            found = (keyword in token for token in terms)
         return [(i, i + 1) for i, hit in enumerate(found) if hit]
 
     def _candidates(self, vocabulary: set[str]) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -251,7 +254,14 @@ class KeywordMatcher:
         forms = {token.text.lower(), token.lemma}
         if forms & self._keyword_words:  # a slip the codebook lists itself
             return []
-        whole = [word for word in self._fuzzy_targets if any(one_edit_apart(form, word) for form in forms)]
+        near = {
+            word
+            for form in forms
+            for length in (len(form) - 1, len(form), len(form) + 1)
+            for word in self._fuzzy_targets.get(length, ())
+            if one_edit_apart(form, word)
+        }
+        whole = sorted(near)
         stems = [
             stem
             for stem in self._fuzzy_stems
