@@ -51,6 +51,7 @@ example or reference answer.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import re
@@ -820,6 +821,9 @@ class CodeSuggester(BaseEstimator):
         else:  # the codebook model depends on the codebook, the corpus and the settings below, not on y
             fingerprint = pipeline_info(load_pipeline(self.spacy_model)).fingerprint
             settings = {name: getattr(self, name) for name in _CODEBOOK_MODEL_PARAMS}
+            # Keyed on what the codebook holds, not where it was read from: the codebook a project stores
+            # (no path) shares the model fitted from the YAML file.
+            settings["codebook"] = dataclasses.replace(self.codebook, path=None, reference_file=None)
             memory = os.fspath(self.memory) if isinstance(self.memory, os.PathLike) else self.memory
             fitted = check_memory(memory).cache(_fitted_codebook_model)
             arguments = (settings, list(X), __version__, fingerprint)

@@ -562,6 +562,25 @@ def test_the_codebook_model_is_cached_and_reused(
     np.testing.assert_array_equal(first.predict_proba_corpus(), uncached.predict_proba_corpus())
 
 
+def test_the_same_codebook_read_from_elsewhere_shares_the_cached_model(
+    tmp_path: Path, reference_book: Codebook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project stores the codebook without its file's path: that copy must not fit the model again."""
+    read = dataclasses.replace(reference_book, path=tmp_path / "book.yaml", reference_file="reference.csv")
+    first = classify.CodeSuggester(read, memory=tmp_path).fit(ANSWERS)
+
+    def no_fit(self, X):
+        raise AssertionError("the codebook model was fitted again")
+
+    monkeypatch.setattr(classify.CodeSuggester, "_fit_codebook_model", no_fit)
+    stored = dataclasses.replace(read, path=None, reference_file=None)
+    again = classify.CodeSuggester(stored, memory=tmp_path).fit(ANSWERS)
+    np.testing.assert_array_equal(first.predict_proba_corpus(), again.predict_proba_corpus())
+    changed = dataclasses.replace(stored, codes=stored.codes[:-1])  # what it holds still keys the model
+    with pytest.raises(AssertionError, match="fitted again"):
+        classify.CodeSuggester(changed, memory=tmp_path).fit(ANSWERS)
+
+
 def test_a_cached_model_another_build_cannot_read_is_fitted_anew(
     tmp_path: Path, reference_book: Codebook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
