@@ -82,7 +82,13 @@ from coder.nlp import ProcessedAnswer, load_pipeline, preprocess
 
 REST = "rest"
 # Quantity and degree words share nothing about a theme («Mer penger», «Flere boliger»): never labels.
-LABEL_STOP_WORDS = frozenset({"mye", "mange", "få", "hel", "all", "alle", "alt", "annen", "ny", "egen"})
+# Words many answers share that say nothing of a theme, never a label or a keyword: quantities; judgements
+# («Bedre samarbeid», «dårleg informasjon» say how it is, not what); light verbs («gjøre noe», «ta ansvar»).
+LABEL_STOP_WORDS = frozenset(
+    {"mye", "mange", "få", "hel", "all", "alle", "alt", "annen", "ny", "egen"}
+    | {"god", "bra", "dårlig", "dårleg"}
+    | {"gjøre", "gjere", "ta", "finnes", "finnast", "gi", "bli", "ha", "være", "vere", "komme", "si", "seie"}
+)
 MAX_GROUPS = 12
 WEAK_BELOW = 0.6  # with a codebook: answers whose strongest suggested code is below this are grouped
 NEAR_COPY = 0.5  # a candidate this close to a code's centre reads as a gap in that code, not a new theme

@@ -313,6 +313,13 @@ def test_typical_answers_are_different_answers_and_labels_skip_quantity_words() 
         assert not set(candidate.keywords) & discover.LABEL_STOP_WORDS
 
 
+def test_a_judgement_or_a_light_verb_is_never_a_label() -> None:
+    # «Bedre» (lemma «god») is in every note of the group, yet the theme is what is to be better
+    group = [["god", "samarbeid"], ["god", "samarbeid", "nav"], ["gjøre", "samarbeid", "god"]]
+    frequency = Counter({"god": 6, "samarbeid": 3, "nav": 2, "gjøre": 4})
+    assert discover._top_terms(group, frequency, 20) == ("samarbeid",)  # shared by two or more first
+
+
 def test_a_group_whose_shared_words_say_nothing_is_labelled_by_its_own_words() -> None:
     # «få» is all the two answers share, and a quantity word is never a label: their rarer words are
     group = [["få", "bolig"], ["få", "bemanning"]]
