@@ -81,9 +81,9 @@ from coder.errors import CoderError
 from coder.nlp import ProcessedAnswer, load_pipeline, preprocess
 
 REST = "rest"
-# Quantity and degree words share nothing about a theme («Mer penger», «Flere boliger»): never labels.
-# Words many answers share that say nothing of a theme, never a label or a keyword: quantities; judgements
-# («Bedre samarbeid», «dårleg informasjon» say how it is, not what); light verbs («gjøre noe», «ta ansvar»).
+# Words many answers share that say nothing of their theme, never a label or a keyword: quantity and degree
+# («Mer penger», «Flere boliger»); judgements («Bedre samarbeid», «dårleg informasjon» say how it is, not
+# what); light verbs («gjøre noe», «ta ansvar»).
 LABEL_STOP_WORDS = frozenset(
     {"mye", "mange", "få", "hel", "all", "alle", "alt", "annen", "ny", "egen"}
     | {"god", "bra", "dårlig", "dårleg"}
