@@ -53,7 +53,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
@@ -79,6 +79,9 @@ from coder.classify import (
 from coder.codebook import Code, Codebook, keyword_problem, unique_code_id
 from coder.errors import CoderError
 from coder.nlp import ProcessedAnswer, load_pipeline, preprocess
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 REST = "rest"
 # Words many answers share that say nothing of their theme, never a label or a keyword: quantity and degree
@@ -416,10 +419,18 @@ def knowledge_of(codebook: Codebook | None) -> Knowledge:
     """The codebook's texts (labels, definitions, examples, reference answers) and keywords as term lists.
 
     A code's keywords in one list make them related words of each other (``startlån`` ~ ``bostøtte``).
+    Kept for the few codebooks and pipelines last asked for (the default codebook takes about 2 s): a
+    report or a session that groups several times reads its codebook once. The same object is returned;
+    it is read, not changed.
     """
     if codebook is None:
         return Knowledge.empty()
-    texts = preprocess(codebook_texts(codebook), load_pipeline())
+    return _knowledge_of(codebook, load_pipeline())
+
+
+@functools.lru_cache(maxsize=4)
+def _knowledge_of(codebook: Codebook, nlp: Language) -> Knowledge:
+    texts = preprocess(codebook_texts(codebook), nlp)
     lexicon = concepts()
     keyword_lists = [
         [term for keyword in code.keywords for term in _keyword_terms(keyword)]

@@ -3,6 +3,7 @@ test_cli_discover.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -311,6 +312,15 @@ def test_typical_answers_are_different_answers_and_labels_skip_quantity_words() 
     for candidate in found.candidates:
         assert len(set(candidate.typical())) == len(candidate.typical())
         assert not set(candidate.keywords) & discover.LABEL_STOP_WORDS
+
+
+def test_what_a_codebook_knows_is_read_once_for_equal_codebooks() -> None:
+    book = Codebook("t", "nb", "1", (Code("x", "Bolig", keywords=("bolig",)),), path=Path("a.yaml"))
+    first = discover.knowledge_of(book)
+    assert discover.knowledge_of(dataclasses.replace(book, path=None)) is first  # where it was read: same
+    changed = dataclasses.replace(book, codes=(Code("x", "Bolig", keywords=("bolig", "husleie")),))
+    assert discover.knowledge_of(changed) is not first
+    assert ["bolig", "husleie"] in discover.knowledge_of(changed).keyword_lists
 
 
 def test_a_judgement_or_a_light_verb_is_never_a_label() -> None:
