@@ -76,7 +76,7 @@ from coder.classify import (
     identity,
     keyword_words,
 )
-from coder.codebook import Code, Codebook, keyword_problem, unique_code_id
+from coder.codebook import GAP, Code, Codebook, keyword_problem, unique_code_id
 from coder.errors import CoderError
 from coder.nlp import ProcessedAnswer, load_pipeline, preprocess
 
@@ -415,6 +415,28 @@ def concepts() -> Codebook:
     return Codebook("begreper", "nb", "1", codes)
 
 
+def with_lemmas(lexicon: Codebook, nlp: Language) -> Codebook:
+    """``lexicon`` with each term that is written inflected also standing as its lemmas under ``nlp``.
+
+    Keywords match lemmas, and the domain lexicon's words are written as people write them («mangel på
+    boliger», «krevjande»): each also stands as the pipeline lemmatizes it, as an answer saying it is.
+
+    >>> lexicon = Codebook("l", "nb", "1", (Code("c", "bolig", keywords=("mangel på boliger", "bolig*")),))
+    >>> with_lemmas(lexicon, load_pipeline()).codes[0].keywords
+    ('mangel på boliger', 'bolig*', 'mangel på bolig')
+    """
+    plain = sorted({k for code in lexicon.codes for k in code.keywords if "*" not in k and GAP not in k})
+    lemmatized = {
+        term: " ".join(answer.lemmas) for term, answer in zip(plain, preprocess(plain, nlp), strict=True)
+    }
+    codes = []
+    for code in lexicon.codes:
+        lemmas = (lemmatized.get(k, k) for k in code.keywords)
+        added = tuple(dict.fromkeys(k for k in lemmas if k not in code.keywords and not keyword_problem(k)))
+        codes.append(dataclasses.replace(code, keywords=(*code.keywords, *added)))
+    return dataclasses.replace(lexicon, codes=tuple(codes))
+
+
 def knowledge_of(codebook: Codebook | None) -> Knowledge:
     """The codebook's texts (labels, definitions, examples, reference answers) and keywords as term lists.
 
@@ -431,7 +453,7 @@ def knowledge_of(codebook: Codebook | None) -> Knowledge:
 @functools.lru_cache(maxsize=4)
 def _knowledge_of(codebook: Codebook, nlp: Language) -> Knowledge:
     texts = preprocess(codebook_texts(codebook), nlp)
-    lexicon = concepts()
+    lexicon = with_lemmas(concepts(), nlp)
     keyword_lists = [
         [term for keyword in code.keywords for term in _keyword_terms(keyword)]
         for code in (*codebook.codes, *lexicon.codes)
@@ -530,7 +552,7 @@ def discover(
     >>> discovery.chosen_by, len(discovery.candidates)
     ('communities', 5)
     >>> [(c.group, c.label, c.size) for c in discovery.candidates][:3]
-    [('G1', 'felles / bolig', 8), ('G2', 'sak', 6), ('G3', 'ansvar', 5)]
+    [('G1', 'felles / bolig', 8), ('G2', 'sak', 6), ('G3', 'møte / fast / bolig', 6)]
     """
     ids = answers["id"].astype(str).tolist()
     texts = answers["text"].fillna("").astype(str).tolist()

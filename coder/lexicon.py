@@ -14,6 +14,9 @@ candidates are ranked by a hand-checked override list, cheap context cues and a 
 Lemma conventions follow UD Norwegian Bokmål: ``det`` -> ``den``, ``et`` -> ``en``, ``kan`` -> ``kunne``,
 ``flere`` -> ``mange``, ``mer`` -> ``mye``, participles -> infinitive.
 
+A word Bokmål does not know is looked up in the Nynorsk full-form list of the ``simplemma`` package
+(``leiarane`` -> ``leiar``, ``tenesta`` -> ``teneste``).
+
 >>> lex = get_lexicon()
 >>> lex.lemmatize("omsorgsboliger")
 'omsorgsbolig'
@@ -34,8 +37,9 @@ import os
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
+from importlib.metadata import version
 from pathlib import Path
 
 __all__ = [
@@ -54,7 +58,7 @@ __all__ = [
 #: Bump when the layout or the derivation of the store changes; it is part of the file name.
 FORMAT_VERSION = 1
 #: Bump when the lemmatization or splitting rules change (caches of lemmatized text key on it).
-RULES_VERSION = 1
+RULES_VERSION = 2
 
 # One-letter codes for the word classes kept in the store.
 _POS_CODES = {"noun": "n", "verb": "v", "adj": "a", "adv": "r"}
@@ -71,10 +75,10 @@ def _lexicon_version() -> str:
         digest = hashlib.sha1(_OVERRIDES_FILE.read_bytes()).hexdigest()[:8]
     except OSError:
         digest = "none"
-    return f"f{FORMAT_VERSION}-r{RULES_VERSION}-o{digest}"
+    return f"f{FORMAT_VERSION}-r{RULES_VERSION}-o{digest}-nn{version('simplemma')}"
 
 
-#: Identifies the lemmatizer's behaviour (format, rules, override list) for caches of its output.
+#: Identifies the lemmatizer's behaviour (format, rules, overrides, Nynorsk list) for caches of its output.
 LEXICON_VERSION = _lexicon_version()
 
 
@@ -110,6 +114,14 @@ def store_path(directory: Path | None = None) -> Path:
     """
     directory = cache_dir() if directory is None else Path(directory)
     return directory / f"nb_lexicon-lookups{_lookups_version()}-f{FORMAT_VERSION}.sqlite3"
+
+
+@functools.cache
+def _nynorsk_lemmas() -> Mapping[str, str]:
+    """Nynorsk full form -> lemma (simplemma's list, 138,000 forms; read in about 0.1 s on first use)."""
+    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+    return DefaultDictionaryFactory().get_dictionary("nn")
 
 
 def _load_json_table(name: str) -> dict:
@@ -453,7 +465,7 @@ class Lexicon:
         class is guessed. ``prev`` is the previous token's text: a cheap context cue (``å`` -> verb,
         ``har`` -> participle, ``en``/``min`` -> noun) and, when given and not sentence-final punctuation,
         it marks ``form`` as sentence-internal so a capitalised word is taken as a proper noun (kept as
-        is, genitive ``-s`` removed).
+        is, genitive ``-s`` removed). A word Bokmål does not know gets its Nynorsk lemma if it has one.
 
         >>> lex = get_lexicon()
         >>> lex.lemmatize("Kommunene"), lex.lemmatize("kan"), lex.lemmatize("flere")
@@ -485,6 +497,8 @@ class Lexicon:
 
     def _restore_letters(self, low: str) -> str:
         if len(low) < 3 or not low.isalpha() or _NORWEGIAN_LETTERS & set(low) or self.is_known(low):
+            return low
+        if low in _nynorsk_lemmas():  # «fjortande» is nynorsk, not «fjørtande»
             return low
         candidates = _letter_variants(low)
         for candidate in candidates:
@@ -550,7 +564,8 @@ class Lexicon:
             cands = tuple(c for c in cands if c[0] == code) or cands
         if cands:
             return self._best(low, cands, hint)
-        return self._guess(low, code, hint)
+        # Nynorsk answers are common and the Bokmål lexicon lacks their forms (leiarane, tenesta).
+        return _nynorsk_lemmas().get(low) or self._guess(low, code, hint)
 
     def _best(self, form: str, cands: Iterable[tuple[str, str, bool]], hint: str | None) -> str:
         best: tuple[float, int, str] | None = None

@@ -6,7 +6,8 @@
    package name or a pipeline directory (both go through :func:`spacy.load`), or ``embedded``;
 2. an installed trained Norwegian pipeline: ``nb_core_news_lg``, ``_md`` or ``_sm``;
 3. the **embedded default**: ``spacy.blank("nb")`` (its tokenizer matches 99.5 % of UD Bokmål tokens) with
-   :mod:`coder.lexicon` as lemmatizer (Norsk Ordbank full forms plus hand-checked rules).
+   :mod:`coder.lexicon` as lemmatizer (Norsk Ordbank full forms plus hand-checked rules, and Nynorsk full
+   forms for the words Bokmål lacks).
 
 Every pipeline then gets the same three components, each doing one thing:
 
@@ -623,7 +624,15 @@ def info(model: str | os.PathLike[str] | None = None) -> dict[str, str]:
 
     pipeline = pipeline_info(load_pipeline(model))
     facts = {"coder": __version__}
-    for package in ("spacy", "spacy-lookups-data", "scikit-learn", "pandas", "networkx", "krippendorff"):
+    for package in (
+        "spacy",
+        "spacy-lookups-data",
+        "simplemma",
+        "scikit-learn",
+        "pandas",
+        "networkx",
+        "krippendorff",
+    ):
         try:
             facts[package] = version(package)
         except PackageNotFoundError:

@@ -55,6 +55,17 @@ def test_labels_are_lemmas_and_typical_answers_come_first() -> None:
         assert candidate.nearest_code is None  # no codebook, no nearest code
 
 
+def test_nynorsk_notes_are_labelled_by_their_lemmas() -> None:
+    texts = [
+        *("Leiarane må prioritere det", "Leiarane må eige saka", "Meir tid med leiarane", "Leiarane må vite"),
+        *("Trekk av husleiga frå NAV", "Varsle tidleg", "Husleiga blir ikkje betalt", "Rutinar for husleiga"),
+        *("Bebuarane treng fast kontakt", "Besøk bebuarane", "Bebuarane må bli høyrde", "Hjå bebuarane"),
+    ]
+    found = discover.discover(pd.DataFrame({"id": range(len(texts)), "text": texts}), min_size=2, seed=0)
+    first_terms = {candidate.label.split(" / ")[0] for candidate in found.candidates}
+    assert first_terms == {"leiar", "husleige", "bebuar"}  # not «leiarane», «husleiga», «bebuarane»
+
+
 def test_every_answer_is_in_a_group_or_the_rest_and_no_group_is_below_min_size() -> None:
     notes, _ = notes_frame()
     for min_size in (2, 5):
@@ -337,6 +348,16 @@ def test_a_group_whose_shared_words_say_nothing_is_labelled_by_its_own_words() -
     assert discover._top_terms(group, frequency, 10) == ("bemanning", "bolig")
     shared = [["bolig", "ung"], ["bolig"]]  # a shared word that can be a label still comes alone
     assert discover._top_terms(shared, Counter({"bolig": 2, "ung": 1}), 10) == ("bolig",)
+
+
+def test_a_lexicon_term_written_inflected_also_stands_as_the_lemmas_answers_have() -> None:
+    lexicon = discover.with_lemmas(discover.concepts(), load_pipeline())
+    shortage = next(code for code in lexicon.codes if code.label == "boligmangel og venteliste")
+    assert {"mangel på boliger", "mangel på bolig"} <= set(shortage.keywords)
+    (answer,) = preprocess(["Det er stor mangel på boliger her"], load_pipeline())
+    terms = [set(token.terms) for token in answer.tokens]
+    assert codebook_module.find_keyword("mangel på bolig", terms) == [(3, 6)]
+    assert codebook_module.find_keyword("mangel på boliger", terms) == []  # as written, it never matched
 
 
 def test_the_domain_lexicon_loads_as_valid_keywords() -> None:
