@@ -89,9 +89,16 @@ def generate_answers(n: int, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(answers, columns=["id", "text"])
 
 
+def environment(cache: Path) -> dict[str, str]:
+    """The environment of a measured process: its own cache, and this checkout's ``coder`` before the one
+    the venv installed (so a benchmark run from a worktree of an older commit measures that commit)."""
+    path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "CODER_CACHE_DIR": str(cache), "PYTHONPATH": path}
+
+
 def run(command: list[str], cache: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one process."""
-    env = {**os.environ, "CODER_CACHE_DIR": str(cache)}
+    env = environment(cache)
     start = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -107,7 +114,7 @@ def fresh_cache(work: Path) -> Path:
     if not template.exists():
         subprocess.run(
             [sys.executable, "-c", "from coder.lexicon import get_lexicon; get_lexicon()"],
-            env={**os.environ, "CODER_CACHE_DIR": str(template)},
+            env=environment(template),
             check=True,
         )
     cache = Path(tempfile.mkdtemp(dir=work))
@@ -142,7 +149,7 @@ def measure(n: int, repeat: int, work: Path) -> list[dict]:
                 figures["coder suggest (warm)"].append(run(command, cache))
             shutil.rmtree(cache)
     cache = fresh_cache(work)
-    env = {**os.environ, "CODER_CACHE_DIR": str(cache)}
+    env = environment(cache)
     command = [sys.executable, "-c", REPEATED, str(answers_file), str(CODEBOOK)]
     printed = subprocess.run(command, env=env, capture_output=True, check=True).stdout
     resident = [round(float(mb)) for mb in printed.split()]

@@ -101,6 +101,12 @@ SPACY_MODEL = typer.Option(
 )
 SEED = typer.Option(0, "--seed", help="Random seed; the same inputs and seed give the same result.")
 JSON = typer.Option(False, "--json", help="Print the data of the tables as one JSON object on stdout.")
+LEXICON = typer.Option(
+    None,
+    "--lexicon",
+    help="Your own concepts for grouping notes and answers (YAML: a list of `concept:` and `terms:`), added "
+    "to coder's domain lexicon: words that belong together in your field, such as local services.",
+)
 
 
 def out_file(default: Any, help: str) -> Any:
@@ -974,6 +980,7 @@ def discover_command(
         0.6, "--weak-below", min=0.0, max=1.0, help="With a codebook: a code below this confidence is weak."
     ),
     n_groups: int | None = typer.Option(None, "--n-groups", min=2, help="Fix the number of groups."),
+    lexicon: Path | None = LEXICON,
     groups: Path | None = typer.Option(
         None, "--groups", help="Write `id,group` for every grouped answer (CSV)."
     ),
@@ -1011,11 +1018,16 @@ def discover_command(
         answers = io.read_answers(input, id_col=id_col, text_col=text_col, keep=keep)
         book = codebook_module.load(existing_file(codebook)) if codebook is not None else None
         codes = None
+    knowledge = None
+    if lexicon is not None:
+        own = discover.read_lexicon(existing_file(lexicon))
+        knowledge = discover.knowledge_of(book or codebook_module.load(), own)
     found, skipped = discover.discover_each(
         answers,
         question_col,
         codebook=book,
         suggestions=codes,
+        knowledge=knowledge,
         min_size=min_size,
         weak_below=weak_below,
         n_groups=n_groups,
@@ -1032,7 +1044,7 @@ def discover_command(
         )
     written = []
     if groups is not None:
-        inputs = [path for path in (input, codebook, project) if path is not None]
+        inputs = [path for path in (input, codebook, project, lexicon) if path is not None]
         settings = {"seed": seed, "min_size": min_size, "n_groups": n_groups}
         if book is not None:
             settings["weak_below"] = weak_below
@@ -1139,6 +1151,7 @@ def summary_command(
     project: Path | None = typer.Option(
         None, "--project", help="Count a coding project's reviewed codes (the latest run's where undecided)."
     ),
+    lexicon: Path | None = LEXICON,
     as_json: bool = JSON,
 ) -> None:
     """Theme lists per question with bands and counts, quotes, municipalities side by side, as a report."""
@@ -1157,6 +1170,7 @@ def summary_command(
         all_coded=all_coded,
         mask=mask,
         project=existing_file(project) if project is not None else None,
+        lexicon=existing_file(lexicon) if lexicon is not None else None,
     )
     shown = result.themes[["question_id", "label", "mentions", "answers", "share", "band"]]
     say = err_console if as_json else console

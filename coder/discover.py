@@ -407,12 +407,63 @@ def concepts() -> Codebook:
     >>> [code.label for code in concepts().codes][:2]
     ['politikk', 'politisk saksgang']
     """
-    entries = io.read_yaml(CONCEPTS).data
-    codes = tuple(
-        Code(f"concept_{number}", str(entry["concept"]), keywords=tuple(str(term) for term in entry["terms"]))
-        for number, entry in enumerate(entries, start=1)
-    )
-    return Codebook("begreper", "nb", "1", codes)
+    return read_lexicon(CONCEPTS)
+
+
+def read_lexicon(path: str | os.PathLike[str]) -> Codebook:
+    """A lexicon file as a codebook of concepts: a YAML list of ``concept:`` (a name) and ``terms:`` (the
+    words that belong to it, written as keywords are), as ``coder/data/begreper.yaml``.
+
+    A researcher's lexicon names what coder cannot know: local services, places and the field's own
+    words (``concept: vaktmester``, ``terms: [vaktmester, fiksern, driftsoperatør]``). CoderError, with
+    the line, at the first concept that is not of that form.
+    """
+    document = io.read_yaml(path, "lexicon")
+    entries, nodes = document.data, getattr(document.node, "value", [])
+    if not isinstance(entries, list) or not entries:
+        raise CoderError("expected a list of concepts, each with 'concept:' and 'terms:'", file=path, line=1)
+    codes = []
+    for number, (entry, node) in enumerate(zip(entries, nodes, strict=True), start=1):
+        line = node.start_mark.line + 1
+        if not isinstance(entry, dict) or set(entry) != {"concept", "terms"}:
+            found = ", ".join(sorted(map(str, entry))) if isinstance(entry, dict) else type(entry).__name__
+            raise CoderError(f"a concept has 'concept:' and 'terms:' (found: {found})", file=path, line=line)
+        name, terms = entry["concept"], entry["terms"]
+        if not isinstance(name, str) or not name.strip():
+            raise CoderError("the concept needs a name", file=path, line=line, key="concept")
+        if not isinstance(terms, list) or not terms:
+            raise CoderError(
+                "expected a list of words, e.g. [vaktmester, fiksern]", file=path, line=line, key="terms"
+            )
+        for term in terms:
+            problem = keyword_problem(term) if isinstance(term, str) else "not a word"
+            if problem:
+                raise CoderError(f"term {term!r} of '{name}': {problem}", file=path, line=line, key="terms")
+        codes.append(Code(f"concept_{number}", name.strip(), keywords=tuple(dict.fromkeys(terms))))
+    return Codebook(Path(path).stem, "nb", "1", tuple(codes))
+
+
+def extend_lexicon(lexicon: Codebook, extra: Codebook) -> Codebook:
+    """``lexicon`` with the concepts of ``extra``: a concept of the same name (any case) gains its terms,
+    a new one is added.
+
+    >>> base = Codebook("l", "nb", "1", (Code("concept_1", "politikk", keywords=("ordfører",)),))
+    >>> extra = Codebook("mine", "nb", "1", (
+    ...     Code("concept_1", "Politikk", keywords=("ordfører", "gruppeleder")),
+    ...     Code("concept_2", "vaktmester", keywords=("fiksern",)),
+    ... ))
+    >>> [(code.id, code.label, code.keywords) for code in extend_lexicon(base, extra).codes]
+    [('concept_1', 'politikk', ('ordfører', 'gruppeleder')), ('concept_2', 'vaktmester', ('fiksern',))]
+    """
+    codes = {code.label.casefold(): code for code in lexicon.codes}
+    for code in extra.codes:
+        known = codes.get(code.label.casefold())
+        if known is None:
+            codes[code.label.casefold()] = dataclasses.replace(code, id=f"concept_{len(codes) + 1}")
+        else:
+            terms = tuple(dict.fromkeys((*known.keywords, *code.keywords)))
+            codes[code.label.casefold()] = dataclasses.replace(known, keywords=terms)
+    return dataclasses.replace(lexicon, codes=tuple(codes.values()))
 
 
 def with_lemmas(lexicon: Codebook, nlp: Language) -> Codebook:
@@ -437,8 +488,10 @@ def with_lemmas(lexicon: Codebook, nlp: Language) -> Codebook:
     return dataclasses.replace(lexicon, codes=tuple(codes))
 
 
-def knowledge_of(codebook: Codebook | None) -> Knowledge:
-    """The codebook's texts (labels, definitions, examples, reference answers) and keywords as term lists.
+def knowledge_of(codebook: Codebook | None, lexicon: Codebook | None = None) -> Knowledge:
+    """The codebook's texts (labels, definitions, examples, reference answers) and keywords as term lists,
+    and coder's domain lexicon (:func:`concepts`), extended by a researcher's ``lexicon``
+    (:func:`read_lexicon`) when one is given.
 
     A code's keywords in one list make them related words of each other (``startlån`` ~ ``bostøtte``).
     Kept for the few codebooks and pipelines last asked for (the default codebook takes about 2 s): a
@@ -447,13 +500,13 @@ def knowledge_of(codebook: Codebook | None) -> Knowledge:
     """
     if codebook is None:
         return Knowledge.empty()
-    return _knowledge_of(codebook, load_pipeline())
+    return _knowledge_of(codebook, load_pipeline(), lexicon)
 
 
 @functools.lru_cache(maxsize=4)
-def _knowledge_of(codebook: Codebook, nlp: Language) -> Knowledge:
+def _knowledge_of(codebook: Codebook, nlp: Language, extra: Codebook | None) -> Knowledge:
     texts = preprocess(codebook_texts(codebook), nlp)
-    lexicon = with_lemmas(concepts(), nlp)
+    lexicon = with_lemmas(concepts() if extra is None else extend_lexicon(concepts(), extra), nlp)
     keyword_lists = [
         [term for keyword in code.keywords for term in _keyword_terms(keyword)]
         for code in (*codebook.codes, *lexicon.codes)
@@ -890,17 +943,23 @@ DIVERSE = "Diverse"  # the researchers' name for notes that fit no theme
 
 
 def group_notes(
-    notes: pd.DataFrame, *, seed: int = 0, min_size: int = 3, knowledge: Codebook | None = None
+    notes: pd.DataFrame,
+    *,
+    seed: int = 0,
+    min_size: int = 3,
+    knowledge: Codebook | None = None,
+    lexicon: Codebook | None = None,
 ) -> pd.DataFrame:
     """The notes of an idea workshop in groups, per municipality and question, as the report lists them.
 
     ``notes`` has ``note_id, question, note, group`` (and ``municipality``, optional). A question with any
     ``group`` keeps the researchers' grouping (a note without one is «Diverse»); otherwise its notes are
-    grouped by :func:`discover` (word knowledge from ``knowledge``, default coder's codebook) and each group
-    is named by its label, the rest group «Diverse»; too few notes for two groups are listed together
-    (``grouped_by`` «too few»). Returns ``municipality, question, group, note_id, note, grouped_by,
-    stability``: in file order of municipality and question, groups largest first with «Diverse» last, the
-    notes in file order (by hand) or most typical first (discovered).
+    grouped by :func:`discover` (word knowledge from ``knowledge``, default coder's codebook, and from the
+    researcher's ``lexicon``, see :func:`knowledge_of`) and each group is named by its label, the rest
+    group «Diverse»; too few notes for two groups are listed together (``grouped_by`` «too few»). Returns
+    ``municipality, question, group, note_id, note, grouped_by, stability``: in file order of municipality
+    and question, groups largest first with «Diverse» last, the notes in file order (by hand) or most
+    typical first (discovered).
     """
     notes = notes.reset_index(drop=True)
     if "municipality" not in notes.columns:
@@ -921,7 +980,7 @@ def group_notes(
         # Rows, not note ids, tie notes to groups: ids may repeat across included workshops.
         answers = pd.DataFrame({"id": [str(i) for i in range(len(rows))], "text": rows["note"]})
         if known is None:  # once for every question: it reads the codebook's thousands of texts
-            known = knowledge_of(knowledge or codebook_module.load())
+            known = knowledge_of(knowledge or codebook_module.load(), lexicon)
         try:
             found = discover(answers, min_size=min_size, seed=seed, knowledge=known)
         except TooFewAnswers:

@@ -353,6 +353,7 @@ def summarize(
     all_coded: bool | None = None,
     mask: bool = True,
     project: str | os.PathLike[str] | None = None,
+    lexicon: str | os.PathLike[str] | None = None,
 ) -> SummaryReport:
     """The theme summary as tables, without writing anything (see :func:`report` for the files).
 
@@ -361,10 +362,17 @@ def summarize(
     ``all_coded``: which answers count as coded (see :func:`coder.link.coded_answers`; None decides from
     the codes); ``mask``: direct identifiers in quotes and workshop notes replaced
     (:func:`coder.privacy.mask`); ``project``: a coding project whose reviewed codes are counted instead of
-    ``codes`` (:func:`coder.store.reviewed_codes`: the coders' where they decided, else the latest run's).
+    ``codes`` (:func:`coder.store.reviewed_codes`: the coders' where they decided, else the latest run's);
+    ``lexicon``: the researcher's concepts (:func:`coder.discover.read_lexicon`) for grouping workshop
+    notes that the researchers did not group.
     """
     _check_quotes(quotes_per_theme)
     inputs: list[tuple[str, Path]] = []
+    own_concepts = None
+    if lexicon is not None:  # read first: a bad file stops the report before its work
+        from coder import discover  # late, as below
+
+        own_concepts = discover.read_lexicon(lexicon)
     if not isinstance(survey, Survey):
         survey = survey_mod.load(survey)
     if survey.path is not None:
@@ -373,6 +381,8 @@ def summarize(
         codebook = codebook_mod.load(codebook)
     if codebook.path is not None:
         inputs.append(("kodebok", codebook.path))
+    if lexicon is not None:
+        inputs.append(("begreper", Path(lexicon)))
     review = None
     if (codes is None) == (project is None):
         raise CoderError("give the codes or a coding project (one of them)")
@@ -455,7 +465,7 @@ def summarize(
     if not survey.workshop.empty:
         from coder import discover  # late: grouping loads the classifier's matcher, needed only for notes
 
-        workshop = discover.group_notes(survey.workshop, seed=seed, knowledge=codebook)
+        workshop = discover.group_notes(survey.workshop, seed=seed, knowledge=codebook, lexicon=own_concepts)
         if mask:
             workshop["note"] = workshop["note"].map(privacy.mask)
 
@@ -662,6 +672,7 @@ def report(
     all_coded: bool | None = None,
     mask: bool = True,
     project: str | os.PathLike[str] | None = None,
+    lexicon: str | os.PathLike[str] | None = None,
 ) -> SummaryReport:
     """Summarize the themes (see :func:`summarize`) and write the report into ``out_dir``.
 
@@ -688,6 +699,7 @@ def report(
         all_coded=all_coded,
         mask=mask,
         project=project,
+        lexicon=lexicon,
     )
     directory = output_directory(out_dir)  # only once the inputs are known to be good
     with staged_directory(directory) as stage:  # interrupted: the earlier report stays as it was

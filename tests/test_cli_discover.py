@@ -90,3 +90,18 @@ def test_cli_discover_json_is_the_groups_and_nothing_else(tmp_path: Path) -> Non
     assert {"group", "size", "label", "typical_answers", "nearest_code"} <= set(first)
     assert sum(c["size"] for c in discovery["candidates"]) + discovery["rest"] == discovery["grouped"]
     assert groups.exists() and "written" in result.stderr
+
+
+def test_cli_takes_a_researchers_lexicon_and_names_it_among_the_inputs(tmp_path: Path) -> None:
+    lexicon, groups = tmp_path / "begreper.yaml", tmp_path / "grupper.csv"
+    lexicon.write_text("- concept: driftstjeneste\n  terms: [fiksern, husvert]\n", encoding="utf-8")
+    args = ["discover", str(WORKSHOP), "--text-col", "lapp", "--question-col", "spørsmål"]
+    result = runner.invoke(app, [*args, "--lexicon", str(lexicon), "--groups", str(groups)])
+    assert result.exit_code == 0, result.output
+    record = json.loads(Path(f"{groups}.provenance.json").read_text(encoding="utf-8"))
+    assert any(str(entry).endswith("begreper.yaml") for entry in json.dumps(record["inputs"]).split('"'))
+    lexicon.write_text("- concept: driftstjeneste\n  terms: [Fiksern]\n", encoding="utf-8")
+    groups.unlink()
+    result = runner.invoke(app, [*args, "--lexicon", str(lexicon), "--groups", str(groups)])
+    assert result.exit_code == 2 and "begreper.yaml:1, key 'terms'" in result.output
+    assert "Traceback" not in result.output and not groups.exists()

@@ -174,3 +174,27 @@ def test_cli_summary_json_is_the_themes_and_nothing_else(tmp_path: Path) -> None
     assert set(data) == {"themes", "base"}
     assert {"question_id", "label", "mentions", "answers", "share", "band"} == set(data["themes"][0])
     assert "files written to" in result.stderr
+
+
+def test_cli_groups_the_workshop_with_a_researchers_lexicon_and_names_it(tmp_path: Path) -> None:
+    lexicon, out = tmp_path / "begreper.yaml", tmp_path / "rapport"
+    lexicon.write_text("- concept: drift\n  terms: [Vaktmester]\n", encoding="utf-8")
+    args = [
+        "summary",
+        str(BOTH),
+        "--codes",
+        str(OPPDAL_CODES),
+        "--codes",
+        str(RISSA_CODES),
+        "--formats",
+        "json",
+    ]
+    result = runner.invoke(app, [*args, "--lexicon", str(lexicon), "--out-dir", str(out)])
+    assert result.exit_code == 2 and "begreper.yaml:1, key 'terms'" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+    lexicon.write_text("- concept: drift\n  terms: [vaktmester, fiksern]\n", encoding="utf-8")
+    result = runner.invoke(app, [*args, "--lexicon", str(lexicon), "--out-dir", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "rapport.json").read_text(encoding="utf-8"))
+    assert "begreper.yaml" in json.dumps(report["provenance"]["inputs"], ensure_ascii=False)
+    assert {note["grouped_by"] for note in report["workshop"]} == {"coder discover"}

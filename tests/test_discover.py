@@ -427,3 +427,80 @@ def test_notes_and_a_codebook_naming_no_concept_have_no_concept_context() -> Non
     )
     assert vectors.shape[0] == 2 and np.isfinite(vectors).all()
     assert discover.related_concepts(np.zeros((2, 3))).tolist() == [[0.0], [0.0]]
+
+
+def test_a_researchers_lexicon_makes_local_words_one_concept(tmp_path: Path) -> None:
+    # «Fiksern» (a municipality's caretaker service) and «husvert» share nothing coder knows of
+    lexicon = tmp_path / "begreper.yaml"
+    lexicon.write_text("- concept: driftstjeneste\n  terms: [fiksern, husvert]\n", encoding="utf-8")
+    notes = ["Fiksern må komme raskere", "Husvert i hver blokk", "Flere hjemmebesøk hos beboerne"]
+    book = Codebook("t", "nb", "1", (Code("x", "Bolig", keywords=("bolig",)),))
+    processed = preprocess(notes, load_pipeline())
+    weights = {"lemmas": 1.0, "chars": 0.5, "concepts": 0.75}
+
+    def cosine(knowledge: discover.Knowledge) -> tuple[float, float]:
+        vectors = discover.AnswerSpace(weights=weights).fit_transform(processed, knowledge)
+        return float(vectors[0] @ vectors[1]), float(vectors[0] @ vectors[2])
+
+    alone, _ = cosine(discover.knowledge_of(book))
+    together, apart = cosine(discover.knowledge_of(book, discover.read_lexicon(lexicon)))
+    assert together > alone + 0.3 and together > apart + 0.3
+
+
+def test_a_researchers_concept_of_a_known_name_adds_its_terms(tmp_path: Path) -> None:
+    lexicon = tmp_path / "begreper.yaml"
+    lexicon.write_text("- concept: Politikk\n  terms: [gruppeleder, ordfører]\n", encoding="utf-8")
+    extended = discover.extend_lexicon(discover.concepts(), discover.read_lexicon(lexicon))
+    assert len(extended.codes) == len(discover.concepts().codes)
+    politics = next(code for code in extended.codes if code.label == "politikk")
+    assert politics.keywords[-1] == "gruppeleder" and politics.keywords.count("ordfører") == 1
+    example = discover.extend_lexicon(
+        discover.concepts(), discover.read_lexicon(REPO / "examples" / "begreper.yaml")
+    )
+    assert len(example.codes) == len(discover.concepts().codes) + 1  # two of its three concepts are coder's
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("concept: x\nterms: [x]\n", ":1", "expected a list of concepts"),
+        ("", ":1", "expected a list of concepts"),
+        ("- concept: x\n  terms: []\n", ":1, key 'terms'", "expected a list of words"),
+        ("- concept: a\n  terms: [a]\n- concept: b\n  terms: [Fiksern]\n", ":3, key 'terms'", "lower case"),
+        ("- concept: a\n  terms: [a]\n- name: b\n  terms: [b]\n", ":3", "(found: name, terms)"),
+        ("- concept: ' '\n  terms: [a]\n", ":1, key 'concept'", "needs a name"),
+        ("- concept: a\n  terms: [1]\n", ":1, key 'terms'", "not a word"),
+    ],
+)
+def test_a_lexicon_not_of_concepts_and_terms_is_one_clear_error(
+    tmp_path: Path, text: str, where: str, message: str
+) -> None:
+    lexicon = tmp_path / "begreper.yaml"
+    lexicon.write_text(text, encoding="utf-8")
+    with pytest.raises(CoderError) as caught:
+        discover.read_lexicon(lexicon)
+    assert str(caught.value).startswith(f"{lexicon}{where}: ") and message in str(caught.value)
+
+
+def test_workshop_notes_are_grouped_with_the_researchers_lexicon() -> None:
+    local = [
+        "Fiksern må komme raskere",
+        "Husvert i hver blokk",
+        "Ring driftsoperatøren tidlig",
+        "Vaktmester på dagtid",
+    ]
+    texts = [text for group in NOTES.values() for text in group] + local
+    ids = [f"n{i}" for i in range(len(texts))]
+    notes = pd.DataFrame({"note_id": ids, "question": "q", "note": texts, "group": ""})
+    book = Codebook("t", "nb", "1", (Code("x", "Bolig", keywords=("bolig",)),))
+    terms = ("fiksern", "husvert", "driftsoperatør", "vaktmester")
+    lexicon = Codebook("mine", "nb", "1", (Code("concept_1", "drift", keywords=terms),))
+
+    def groups_of_local_notes(lexicon: Codebook | None) -> tuple[set[str], set[str]]:
+        grouped = discover.group_notes(notes, knowledge=book, lexicon=lexicon).set_index("note")["group"]
+        return set(grouped[local]), set(grouped.drop(local))
+
+    without, _ = groups_of_local_notes(None)
+    assert len(without) > 1  # «Fiksern» alone is no word coder knows of
+    (together,), others = groups_of_local_notes(lexicon)
+    assert together not in others
