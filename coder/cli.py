@@ -1042,6 +1042,10 @@ def discover_command(
             f"[yellow]Not grouped:[/] {rich_escape(question)}: {rich_escape(reason)} (see --min-size)",
             soft_wrap=True,
         )
+    if lexicon is not None:
+        _print_lexicon_coverage(
+            lexicon, discover.lexicon_coverage(own, answers["text"].fillna("").astype(str))
+        )
     written = []
     if groups is not None:
         inputs = [path for path in (input, codebook, project, lexicon) if path is not None]
@@ -1054,6 +1058,16 @@ def discover_command(
         written.append(codebook_module.dump_yaml(discover.candidates_codebook(found, taken=taken), write))
     if written:
         print_written(written, err_console if as_json else None)
+
+
+def _print_lexicon_coverage(path: Path, coverage: Any) -> None:
+    """One line on stderr: whether the researcher's terms were found at all (a typo finds nothing)."""
+    unused = coverage.loc[coverage["answers"] == 0, "term"].tolist()
+    found = len(coverage) - len(unused)
+    line = f"Your lexicon {rich_escape(path.name)}: {found} of its {len(coverage)} terms are in the answers"
+    if unused:
+        line += f"; in none: {rich_escape(', '.join(unused))}"
+    err_console.print(line, highlight=False, soft_wrap=True)
 
 
 def _discovery_data(discovery: Any) -> dict[str, Any]:

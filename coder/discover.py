@@ -466,6 +466,24 @@ def extend_lexicon(lexicon: Codebook, extra: Codebook) -> Codebook:
     return dataclasses.replace(lexicon, codes=tuple(codes.values()))
 
 
+def lexicon_coverage(lexicon: Codebook, texts: Sequence[str]) -> pd.DataFrame:
+    """In how many of ``texts`` each term of ``lexicon`` is found, as grouping finds it (its lemmas too):
+    ``concept, term, answers``. A researcher's term found in none is a typo or a word nobody used.
+
+    >>> lexicon = Codebook("l", "nb", "1", (Code("concept_1", "drift", keywords=("fiksern", "husvert")),))
+    >>> lexicon_coverage(lexicon, ["Fiksern kommer", "Ring fiksern", "Ingen svar"]).values.tolist()
+    [['drift', 'fiksern', 2], ['drift', 'husvert', 0]]
+    """
+    nlp = load_pipeline()
+    pairs = [(code.label, term) for code in lexicon.codes for term in code.keywords]
+    each_term = tuple(Code(f"t{i}", term, keywords=(term,)) for i, (_, term) in enumerate(pairs))
+    matcher = KeywordMatcher(with_lemmas(Codebook(lexicon.name, "nb", "1", each_term), nlp))
+    found = matcher.hit_matrix(preprocess(list(texts), nlp)) > 0
+    return pd.DataFrame(
+        {"concept": [c for c, _ in pairs], "term": [t for _, t in pairs], "answers": found.sum(axis=0)}
+    )
+
+
 def with_lemmas(lexicon: Codebook, nlp: Language) -> Codebook:
     """``lexicon`` with each term that is written inflected also standing as its lemmas under ``nlp``.
 

@@ -94,10 +94,11 @@ def test_cli_discover_json_is_the_groups_and_nothing_else(tmp_path: Path) -> Non
 
 def test_cli_takes_a_researchers_lexicon_and_names_it_among_the_inputs(tmp_path: Path) -> None:
     lexicon, groups = tmp_path / "begreper.yaml", tmp_path / "grupper.csv"
-    lexicon.write_text("- concept: driftstjeneste\n  terms: [fiksern, husvert]\n", encoding="utf-8")
+    lexicon.write_text("- concept: driftstjeneste\n  terms: [fiksern, møte, husvert]\n", encoding="utf-8")
     args = ["discover", str(WORKSHOP), "--text-col", "lapp", "--question-col", "spørsmål"]
     result = runner.invoke(app, [*args, "--lexicon", str(lexicon), "--groups", str(groups)])
     assert result.exit_code == 0, result.output
+    assert "1 of its 3 terms are in the answers; in none: fiksern, husvert" in result.output
     record = json.loads(Path(f"{groups}.provenance.json").read_text(encoding="utf-8"))
     assert any(str(entry).endswith("begreper.yaml") for entry in json.dumps(record["inputs"]).split('"'))
     lexicon.write_text("- concept: driftstjeneste\n  terms: [Fiksern]\n", encoding="utf-8")

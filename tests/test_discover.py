@@ -504,3 +504,12 @@ def test_workshop_notes_are_grouped_with_the_researchers_lexicon() -> None:
     assert len(without) > 1  # «Fiksern» alone is no word coder knows of
     (together,), others = groups_of_local_notes(lexicon)
     assert together not in others
+
+
+def test_lexicon_coverage_counts_a_term_as_grouping_finds_it() -> None:
+    terms = ("mangel på boliger", "fiksern", "ventelist*")
+    lexicon = Codebook("mine", "nb", "1", (Code("concept_1", "boligmangel", keywords=terms),))
+    texts = ["Det er stor mangel på boliger", "Lang venteliste", "Ventelistene vokser", "Ingen svar"]
+    coverage = discover.lexicon_coverage(lexicon, texts)
+    assert coverage["term"].tolist() == list(terms)
+    assert coverage["answers"].tolist() == [1, 0, 2]  # the phrase by its lemmas, the prefix in both forms
