@@ -293,9 +293,14 @@ def check_warnings(manifest_path: str | Path, _seen: frozenset[Path] = frozenset
                     unknown(item.get("scale"), _SCALE_KEYS, section, "columns", n, "scale")
     includes = data.get("include")
     if isinstance(includes, list):
-        for name in includes:
-            found.extend(check_warnings(manifest.parent / str(name), _seen | {manifest.resolve()}))
+        for included in filter(None, (_included(manifest, name) for name in includes)):
+            found.extend(check_warnings(included, _seen | {manifest.resolve()}))
     return found
+
+
+def _included(manifest: Path, name: Any) -> Path | None:
+    """The path of a manifest that ``manifest`` includes; None for a name no file system takes (a NUL)."""
+    return None if "\0" in str(name) else manifest.parent / str(name)
 
 
 def data_files(manifest_path: str | Path) -> list[Path]:
@@ -311,8 +316,7 @@ def data_files(manifest_path: str | Path) -> list[Path]:
     found: list[Path] = []
     if not isinstance(data, dict):
         return found
-    for name in data.get("include") or []:
-        included = manifest.parent / str(name)
+    for included in filter(None, (_included(manifest, name) for name in data.get("include") or [])):
         found += [included, *data_files(included)]
     for section in data.values():
         if isinstance(section, dict) and isinstance(section.get("file"), str):
@@ -559,7 +563,12 @@ def _read_included(
     including = (*including, manifest.resolve())
     parts: list[Survey] = []
     for n, name in enumerate(includes):
-        included = manifest.parent / str(name)
+        included = _included(manifest, name)
+        if included is None:
+            problems.append(
+                CoderError("not a file name (a NUL character)", file=manifest, key=f"include[{n}]")
+            )
+            continue
         if included.resolve() in including:  # a manifest that includes itself would never end
             problems.append(
                 CoderError(f"'{name}' includes itself (a cycle)", file=manifest, key=f"include[{n}]")

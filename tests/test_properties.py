@@ -177,6 +177,7 @@ TABLE_TEXT = st.lists(
 
 @settings(max_examples=30, deadline=None)  # each example reads a manifest and its table twice
 @given(document=with_noise(MANIFEST_DOCUMENTS), table=TABLE_TEXT)
+@example(document='functions:\n- A\ninclude:\n- "\\0"\n', table="")  # found by hypothesis: a NUL in a path
 def test_the_manifest_loader_loads_or_raises_coder_error(document: str, table: str) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         path = write(Path(scratch), "m.yaml", document)

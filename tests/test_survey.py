@@ -356,6 +356,16 @@ def test_duplicate_ids_across_included_manifests(tmp_path: Path) -> None:
     assert len(problems) == 29 and "several included manifests" in problems[0].message
 
 
+def test_an_included_name_with_a_nul_character_is_a_clear_error(tmp_path: Path) -> None:
+    # found by test_properties: Path.resolve() raised ValueError («embedded null byte»)
+    manifest = tmp_path / "both.yaml"
+    manifest.write_text('include: ["a\\0b.yaml"]\n', encoding="utf-8")
+    with pytest.raises(CoderError) as caught:
+        survey.load(manifest)
+    assert str(caught.value) == f"{manifest}, key 'include[0]': not a file name (a NUL character)"
+    assert survey.check_warnings(manifest) == [] and survey.data_files(manifest) == []
+
+
 def test_duplicate_question_id_in_the_manifest(copy: Path) -> None:
     edit(
         copy,
