@@ -166,7 +166,16 @@ def read_table(
         frame = _read_json(path)
     else:
         frame = _read_csv(path, columns, rows)
-    frame.columns = [str(column).strip() for column in frame.columns]
+    names = [str(column).strip() for column in frame.columns]
+    twice = [name for name, count in collections.Counter(names).items() if count > 1]
+    if twice:  # «id» and «id » would be one column: which one is meant cannot be told
+        raise CoderError(
+            f"the header names column '{twice[0]}' twice (once with spaces around it?); give each column "
+            "its own name",
+            file=path,
+            row=1,
+        )
+    frame.columns = names
     if columns is not None:
         frame = frame[[column for column in frame.columns if column in set(columns)]]
     if rows is not None:

@@ -154,6 +154,16 @@ def test_answers_that_look_like_formulas_stay_text_in_xlsx(tmp_path: Path) -> No
     assert cell.data_type == "s" and cell.value == "=SUM(A1) er ikke en formel"
 
 
+@pytest.mark.parametrize("header", ["id;text;id \n", " ;\x85\n"])  # «\x85» (NEL) is white space too
+def test_a_header_naming_a_column_twice_is_a_clear_error(tmp_path: Path, header: str) -> None:
+    # found by test_properties: two names equal once stripped made frame[name] a table, not a column
+    path = tmp_path / "a.csv"
+    path.write_text(f"{header}r1;a;b\n", encoding="utf-8")
+    with pytest.raises(CoderError) as caught:
+        read_table(path)
+    assert str(caught.value).startswith(f"{path}, row 1: the header names column ")
+
+
 def test_a_header_only_file_has_no_answers(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_text("id,text\n", encoding="utf-8")
