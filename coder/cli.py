@@ -105,7 +105,8 @@ LEXICON = typer.Option(
     None,
     "--lexicon",
     help="Your own concepts for grouping notes and answers (YAML: a list of `concept:` and `terms:`), added "
-    "to coder's domain lexicon: words that belong together in your field, such as local services.",
+    "to coder's domain lexicon: words that belong together in your field, such as local services "
+    "(`coder summary`: instead of the manifest's `workshop: lexicon:`).",
 )
 
 

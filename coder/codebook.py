@@ -87,7 +87,15 @@ import yaml
 
 from coder import __version__
 from coder.errors import CoderError
-from coder.io import atomic_write, parse_yaml, read_table, read_text, require_columns, spreadsheet_row
+from coder.io import (
+    atomic_write,
+    parse_yaml,
+    read_table,
+    read_text,
+    read_yaml,
+    require_columns,
+    spreadsheet_row,
+)
 
 __all__ = [
     "QDC_DATA_MARKER",
@@ -111,6 +119,7 @@ __all__ = [
     "keyword_words",
     "label_seeds",
     "load",
+    "read_lexicon",
     "to_qdc",
     "to_yaml",
     "validate",
@@ -1512,3 +1521,36 @@ def import_qdc(path: str | os.PathLike[str], out_yaml: str | os.PathLike[str]) -
     a codebook from another program has no keywords or examples (warnings, not errors).
     """
     return dump_yaml(from_qdc(path), out_yaml)
+
+
+def read_lexicon(path: str | os.PathLike[str]) -> Codebook:
+    """A lexicon file as a codebook of concepts: a YAML list of ``concept:`` (a name) and ``terms:`` (the
+    words that belong to it, written as keywords are), as ``coder/data/begreper.yaml``.
+
+    A researcher's lexicon names what coder cannot know: local services, places and the field's own
+    words (``concept: vaktmester``, ``terms: [vaktmester, fiksern, driftsoperatør]``). CoderError, with
+    the line, at the first concept that is not of that form.
+    """
+    document = read_yaml(path, "lexicon")
+    entries, nodes = document.data, getattr(document.node, "value", [])
+    if not isinstance(entries, list) or not entries:
+        raise CoderError("expected a list of concepts, each with 'concept:' and 'terms:'", file=path, line=1)
+    codes = []
+    for number, (entry, node) in enumerate(zip(entries, nodes, strict=True), start=1):
+        line = node.start_mark.line + 1
+        if not isinstance(entry, dict) or set(entry) != {"concept", "terms"}:
+            found = ", ".join(sorted(map(str, entry))) if isinstance(entry, dict) else type(entry).__name__
+            raise CoderError(f"a concept has 'concept:' and 'terms:' (found: {found})", file=path, line=line)
+        name, terms = entry["concept"], entry["terms"]
+        if not isinstance(name, str) or not name.strip():
+            raise CoderError("the concept needs a name", file=path, line=line, key="concept")
+        if not isinstance(terms, list) or not terms:
+            raise CoderError(
+                "expected a list of words, e.g. [vaktmester, fiksern]", file=path, line=line, key="terms"
+            )
+        for term in terms:
+            problem = keyword_problem(term) if isinstance(term, str) else "not a word"
+            if problem:
+                raise CoderError(f"term {term!r} of '{name}': {problem}", file=path, line=line, key="terms")
+        codes.append(Code(f"concept_{number}", name.strip(), keywords=tuple(dict.fromkeys(terms))))
+    return Codebook(Path(path).stem, "nb", "1", tuple(codes))

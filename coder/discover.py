@@ -76,7 +76,7 @@ from coder.classify import (
     identity,
     keyword_words,
 )
-from coder.codebook import GAP, Code, Codebook, keyword_problem, unique_code_id
+from coder.codebook import GAP, Code, Codebook, keyword_problem, read_lexicon, unique_code_id
 from coder.errors import CoderError
 from coder.nlp import ProcessedAnswer, load_pipeline, preprocess
 
@@ -408,39 +408,6 @@ def concepts() -> Codebook:
     ['politikk', 'politisk saksgang']
     """
     return read_lexicon(CONCEPTS)
-
-
-def read_lexicon(path: str | os.PathLike[str]) -> Codebook:
-    """A lexicon file as a codebook of concepts: a YAML list of ``concept:`` (a name) and ``terms:`` (the
-    words that belong to it, written as keywords are), as ``coder/data/begreper.yaml``.
-
-    A researcher's lexicon names what coder cannot know: local services, places and the field's own
-    words (``concept: vaktmester``, ``terms: [vaktmester, fiksern, driftsoperatør]``). CoderError, with
-    the line, at the first concept that is not of that form.
-    """
-    document = io.read_yaml(path, "lexicon")
-    entries, nodes = document.data, getattr(document.node, "value", [])
-    if not isinstance(entries, list) or not entries:
-        raise CoderError("expected a list of concepts, each with 'concept:' and 'terms:'", file=path, line=1)
-    codes = []
-    for number, (entry, node) in enumerate(zip(entries, nodes, strict=True), start=1):
-        line = node.start_mark.line + 1
-        if not isinstance(entry, dict) or set(entry) != {"concept", "terms"}:
-            found = ", ".join(sorted(map(str, entry))) if isinstance(entry, dict) else type(entry).__name__
-            raise CoderError(f"a concept has 'concept:' and 'terms:' (found: {found})", file=path, line=line)
-        name, terms = entry["concept"], entry["terms"]
-        if not isinstance(name, str) or not name.strip():
-            raise CoderError("the concept needs a name", file=path, line=line, key="concept")
-        if not isinstance(terms, list) or not terms:
-            raise CoderError(
-                "expected a list of words, e.g. [vaktmester, fiksern]", file=path, line=line, key="terms"
-            )
-        for term in terms:
-            problem = keyword_problem(term) if isinstance(term, str) else "not a word"
-            if problem:
-                raise CoderError(f"term {term!r} of '{name}': {problem}", file=path, line=line, key="terms")
-        codes.append(Code(f"concept_{number}", name.strip(), keywords=tuple(dict.fromkeys(terms))))
-    return Codebook(Path(path).stem, "nb", "1", tuple(codes))
 
 
 def extend_lexicon(lexicon: Codebook, extra: Codebook) -> Codebook:

@@ -42,6 +42,7 @@ municipalities about 9 s in every format):
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import math
@@ -363,26 +364,26 @@ def summarize(
     the codes); ``mask``: direct identifiers in quotes and workshop notes replaced
     (:func:`coder.privacy.mask`); ``project``: a coding project whose reviewed codes are counted instead of
     ``codes`` (:func:`coder.store.reviewed_codes`: the coders' where they decided, else the latest run's);
-    ``lexicon``: the researcher's concepts (:func:`coder.discover.read_lexicon`) for grouping workshop
-    notes that the researchers did not group.
+    ``lexicon``: the researcher's concepts (:func:`coder.codebook.read_lexicon`) for grouping workshop
+    notes that the researchers did not group; without it, the lexicons the manifest names
+    (``workshop: lexicon:``, :attr:`coder.survey.Survey.lexicons`).
     """
     _check_quotes(quotes_per_theme)
     inputs: list[tuple[str, Path]] = []
-    own_concepts = None
-    if lexicon is not None:  # read first: a bad file stops the report before its work
-        from coder import discover  # late, as below
-
-        own_concepts = discover.read_lexicon(lexicon)
+    given = [Path(lexicon)] if lexicon is not None else []
+    own_concepts = _read_lexicons(given)  # first: a bad file stops the report before its work
     if not isinstance(survey, Survey):
         survey = survey_mod.load(survey)
+    lexicons = given or list(survey.lexicons)  # a lexicon given is used instead of the manifest's
+    if not given:
+        own_concepts = _read_lexicons(lexicons)
     if survey.path is not None:
         inputs += [("manifest", survey.path)] + [("datafil", p) for p in survey_mod.data_files(survey.path)]
     if not isinstance(codebook, Codebook):
         codebook = codebook_mod.load(codebook)
     if codebook.path is not None:
         inputs.append(("kodebok", codebook.path))
-    if lexicon is not None:
-        inputs.append(("begreper", Path(lexicon)))
+    inputs += [("begreper", path) for path in lexicons]
     review = None
     if (codes is None) == (project is None):
         raise CoderError("give the codes or a coding project (one of them)")
@@ -739,6 +740,16 @@ def _formats(formats: str | Sequence[str]) -> list[str]:
     if not wanted:
         raise CoderError(f"no output format (use {', '.join(FORMATS)})", key="formats")
     return wanted
+
+
+def _read_lexicons(paths: Sequence[Path]) -> Codebook | None:
+    """The researchers' concepts of one or more lexicon files as one lexicon (None for no file)."""
+    if not paths:
+        return None
+    from coder import discover  # late, as in summarize
+
+    lexicons = [codebook_mod.read_lexicon(path) for path in paths]
+    return functools.reduce(discover.extend_lexicon, lexicons[1:], lexicons[0])
 
 
 def _check_quotes(quotes_per_theme: int) -> None:

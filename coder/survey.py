@@ -70,6 +70,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from coder.codebook import read_lexicon
 from coder.errors import CoderError
 from coder.io import (
     check_unique_ids,
@@ -142,7 +143,7 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "ratings": ("file", "sheet", "id", "columns"),
     "contacts": ("file", "sheet", "from", "to", "frequency", "frequencies"),
     "political_contacts": ("file", "sheet", "respondent", "body", "type", "bodies"),
-    "workshop": ("file", "sheet", "question", "note", "id", "group"),
+    "workshop": ("file", "sheet", "question", "note", "id", "group", "lexicon"),
 }
 _COLUMN_KEYS: dict[str, tuple[str, ...]] = {
     "questions": ("column", "id", "label", "kind"),
@@ -171,6 +172,8 @@ class Survey:
       them: ``note_id``, ``question``, ``note``, ``group`` (the researchers' grouping; empty when the file
       has none: ``coder summary`` then groups the notes with :func:`coder.discover.discover`),
       ``municipality``.
+    - ``lexicons``: the researchers' own concepts for grouping the workshop notes (``workshop: lexicon:``,
+      :func:`coder.codebook.read_lexicon`), one file per manifest that names one.
     """
 
     name: str
@@ -184,6 +187,7 @@ class Survey:
     functions: pd.DataFrame
     workshop: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WORKSHOP_COLUMNS))
     path: Path | None = field(default=None)
+    lexicons: tuple[Path, ...] = ()
 
     @property
     def municipalities(self) -> list[str]:
@@ -540,6 +544,7 @@ def _read(manifest: Path, including: tuple[Path, ...] = ()) -> tuple[Survey | No
         functions=pd.DataFrame(list(functions.items()), columns=["function", "label"]),
         workshop=workshop,
         path=manifest,
+        lexicons=_workshop_lexicon(reader, data.get("workshop")),
     )
     return survey, reader.problems
 
@@ -602,6 +607,7 @@ def _read_included(
         functions=cat("functions", "function"),
         workshop=cat("workshop"),
         path=manifest,
+        lexicons=tuple(dict.fromkeys(path for part in parts for path in part.lexicons)),
     )
     return survey, problems
 
@@ -1113,6 +1119,28 @@ def _read_workshop(reader: _Reader, data: Any, municipality: str) -> pd.DataFram
             "municipality": municipality,
         }
     )[keep].reset_index(drop=True)
+
+
+def _workshop_lexicon(reader: _Reader, data: Any) -> tuple[Path, ...]:
+    """The researchers' lexicon the workshop section names (``lexicon:``, a path beside the manifest), read
+    as grouping reads it; () when it names none or the file has a problem (recorded)."""
+    name = data.get("lexicon") if isinstance(data, dict) else None
+    if name is None:
+        return ()
+    where = {"file": reader.manifest, "key": "workshop.lexicon", "line": reader.line("workshop", "lexicon")}
+    if not isinstance(name, str) or not name.strip() or "\0" in name:
+        reader.problem("'lexicon' names a YAML file of concepts (concept: and terms:)", **where)
+        return ()
+    path = reader.base / name.strip()
+    if not path.is_file():
+        reader.problem(f"lexicon file not found: {path}", **where)
+        return ()
+    try:
+        read_lexicon(path)
+    except CoderError as error:
+        reader.problems.append(error)
+        return ()
+    return (path,)
 
 
 def plot_ratings(

@@ -182,15 +182,26 @@ def test_hand_grouped_notes_keep_their_groups_with_diverse_last() -> None:
     assert set(grouped["grouped_by"]) == {"researchers"}
 
 
-def test_the_report_lists_workshop_notes_under_their_groups(tmp_path: Path) -> None:
+def test_the_report_lists_workshop_notes_under_their_groups(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     examples = tmp_path / "examples"
     shutil.copytree(REPO / "examples", examples)
     manifest = examples / "rissa" / "manifest.yaml"
+    manifest.write_text(manifest.read_text("utf-8").replace("# lexicon:", "lexicon:"), "utf-8")
     data = survey.load(manifest)
     assert len(data.workshop) == len(pd.read_csv(WORKSHOP))
+    lexicons = []  # the researchers' concepts each grouping is given
+    group_notes = discover.group_notes
+    monkeypatch.setattr(
+        discover, "group_notes", lambda *a, **k: lexicons.append(k["lexicon"]) or group_notes(*a, **k)
+    )
     result = summary.report(manifest, [examples / "rissa" / "koder.csv"], CODEBOOK, out_dir=tmp_path / "out")
     assert set(result.workshop["note_id"]) == set(data.workshop["note_id"])
     assert set(result.workshop["grouped_by"]) == {"coder discover"}
+    assert "fiksern" in lexicons[-1].codes[0].keywords  # the manifest's lexicon (examples/begreper.yaml)
+    inputs = [(item["role"], Path(item["file"])) for item in result.provenance["inputs"]]
+    assert ("begreper", data.lexicons[0]) in inputs
     markdown = (tmp_path / "out" / "rapport.md").read_text(encoding="utf-8")
     assert "## Idédugnad" in markdown
     assert markdown.index("## Idédugnad") < markdown.index("## Om tallene")
@@ -199,8 +210,12 @@ def test_the_report_lists_workshop_notes_under_their_groups(tmp_path: Path) -> N
     assert "idedugnad" in pd.ExcelFile(tmp_path / "out" / "rapport.xlsx").sheet_names
     text = manifest.read_text(encoding="utf-8").replace("# group: tema", "group: tema")
     manifest.write_text(text, encoding="utf-8")
-    hand = summary.summarize(manifest, [examples / "rissa" / "koder.csv"], CODEBOOK)
+    own = tmp_path / "mine.yaml"
+    own.write_text("- concept: boligtorg\n  terms: [boligtorg]\n", encoding="utf-8")
+    hand = summary.summarize(manifest, [examples / "rissa" / "koder.csv"], CODEBOOK, lexicon=own)
     assert set(hand.workshop["grouped_by"]) == {"researchers"}
+    assert [code.label for code in lexicons[-1].codes] == ["boligtorg"]  # given: instead of the manifest's
+    assert [i["file"] for i in hand.provenance["inputs"] if i["role"] == "begreper"] == [str(own)]
     assert "Faste møteplasser" in set(hand.workshop["group"])
 
 

@@ -366,6 +366,29 @@ def test_an_included_name_with_a_nul_character_is_a_clear_error(tmp_path: Path) 
     assert survey.check_warnings(manifest) == [] and survey.data_files(manifest) == []
 
 
+def test_a_workshop_lexicon_is_read_beside_the_manifest(tmp_path: Path) -> None:
+    examples = tmp_path / "examples"
+    shutil.copytree(REPO / "examples", examples)
+    manifest, both = examples / "rissa" / "manifest.yaml", examples / "oppdal-rissa.yaml"
+    assert survey.load(manifest).lexicons == ()
+    edit(manifest, "# lexicon: ../begreper.yaml", "lexicon: ../begreper.yaml")
+    assert survey.load(manifest).lexicons == (manifest.parent / "../begreper.yaml",)
+    assert survey.load(both).lexicons == survey.load(manifest).lexicons  # the included manifest's
+    assert survey.check_warnings(manifest) == []
+    lines = manifest.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith("  lexicon:"))
+    edit(manifest, "lexicon: ../begreper.yaml", "lexicon: ../mine.yaml")
+    (problem,) = survey.check(manifest)
+    assert str(problem).startswith(f"{manifest}:{line}, key 'workshop.lexicon': lexicon file not found")
+    (examples / "mine.yaml").write_text("- concept: drift\n  terms: [Fiksern]\n", encoding="utf-8")
+    (problem,) = survey.check(manifest)  # checked as grouping reads it
+    mine = manifest.parent / "../mine.yaml"
+    assert str(problem).startswith(f"{mine}:1, key 'terms'") and "lower case" in str(problem)
+    edit(manifest, "lexicon: ../mine.yaml", "lexicon: [a, b]")
+    with pytest.raises(CoderError, match="'lexicon' names a YAML file of concepts"):
+        survey.load(manifest)
+
+
 def test_duplicate_question_id_in_the_manifest(copy: Path) -> None:
     edit(
         copy,
