@@ -1080,3 +1080,25 @@ def test_a_code_as_a_dict_and_back(tmp_path: Path) -> None:
         assert all(value not in ("", [], None) for value in data.values())  # the YAML's form: no empty fields
     full = dataclasses.asdict(cb.load(DEFAULT).codes[0])  # how a project stores its codes
     assert cb.Code.from_dict({**full, "unknown": 1}) == cb.load(DEFAULT).codes[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("concept: x\nterms: [x]\n", ":1", "expected a list of concepts"),
+        ("", ":1", "expected a list of concepts"),
+        ("- concept: x\n  terms: []\n", ":1, key 'terms'", "expected a list of words"),
+        ("- concept: a\n  terms: [a]\n- concept: b\n  terms: [Fiksern]\n", ":3, key 'terms'", "lower case"),
+        ("- concept: a\n  terms: [a]\n- name: b\n  terms: [b]\n", ":3", "(found: name, terms)"),
+        ("- concept: ' '\n  terms: [a]\n", ":1, key 'concept'", "needs a name"),
+        ("- concept: a\n  terms: [1]\n", ":1, key 'terms'", "not a word"),
+    ],
+)
+def test_a_lexicon_not_of_concepts_and_terms_is_one_clear_error(
+    tmp_path: Path, text: str, where: str, message: str
+) -> None:
+    lexicon = tmp_path / "begreper.yaml"
+    lexicon.write_text(text, encoding="utf-8")
+    with pytest.raises(CoderError) as caught:
+        cb.read_lexicon(lexicon)
+    assert str(caught.value).startswith(f"{lexicon}{where}: ") and message in str(caught.value)

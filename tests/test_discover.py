@@ -475,28 +475,6 @@ def test_a_researchers_concept_of_a_known_name_adds_its_terms(tmp_path: Path) ->
     assert len(example.codes) == len(discover.concepts().codes) + 1  # two of its three concepts are coder's
 
 
-@pytest.mark.parametrize(
-    ("text", "where", "message"),
-    [
-        ("concept: x\nterms: [x]\n", ":1", "expected a list of concepts"),
-        ("", ":1", "expected a list of concepts"),
-        ("- concept: x\n  terms: []\n", ":1, key 'terms'", "expected a list of words"),
-        ("- concept: a\n  terms: [a]\n- concept: b\n  terms: [Fiksern]\n", ":3, key 'terms'", "lower case"),
-        ("- concept: a\n  terms: [a]\n- name: b\n  terms: [b]\n", ":3", "(found: name, terms)"),
-        ("- concept: ' '\n  terms: [a]\n", ":1, key 'concept'", "needs a name"),
-        ("- concept: a\n  terms: [1]\n", ":1, key 'terms'", "not a word"),
-    ],
-)
-def test_a_lexicon_not_of_concepts_and_terms_is_one_clear_error(
-    tmp_path: Path, text: str, where: str, message: str
-) -> None:
-    lexicon = tmp_path / "begreper.yaml"
-    lexicon.write_text(text, encoding="utf-8")
-    with pytest.raises(CoderError) as caught:
-        discover.read_lexicon(lexicon)
-    assert str(caught.value).startswith(f"{lexicon}{where}: ") and message in str(caught.value)
-
-
 def test_workshop_notes_are_grouped_with_the_researchers_lexicon() -> None:
     local = [
         "Fiksern må komme raskere",
