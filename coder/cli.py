@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 import typer.core
@@ -60,10 +60,18 @@ class CoderGroup(typer.core.TyperGroup):
                 warnings.showwarning = _show_warning
                 return super().invoke(ctx)
         except CoderError as error:
-            err_console.print(
-                f"[bold red]Error:[/] {rich_escape(error_text(error))}", highlight=False, soft_wrap=True
-            )
-            raise typer.Exit(2) from None
+            _exit_with(error)
+        except OSError as error:  # a file the system refuses (a name too long, no permission, disk full)
+            if error.filename is None:
+                raise
+            _exit_with(CoderError(error.strerror or type(error).__name__, file=error.filename))
+
+
+def _exit_with(error: CoderError) -> NoReturn:
+    """The error as one line on stderr, then exit code 2."""
+    line = f"[bold red]Error:[/] {rich_escape(error_text(error))}"
+    err_console.print(line, highlight=False, soft_wrap=True)
+    raise typer.Exit(2) from None
 
 
 app = typer.Typer(
