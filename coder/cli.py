@@ -621,7 +621,10 @@ def review(
         None, "--reject-below", help="Bulk: reject every open suggestion with confidence < this."
     ),
     filter: str = typer.Option(
-        "", "--filter", help="Start with a filter: code=ID | question=ID | band=low|mid|high | undecided."
+        "",
+        "--filter",
+        help="Start with a filter: code=ID | question=ID | band=low|mid|high | undecided (bulk: decide "
+        "only these answers, and with code=ID only that code).",
     ),
     show_others: bool = typer.Option(
         False, "--show-others", help="Show the other coders' decisions (default: blind coding)."
@@ -635,7 +638,9 @@ def review(
     from coder import review_screen
 
     if accept_from is not None or reject_below is not None:
-        counts = review_module.bulk_review(project, coder, accept_from=accept_from, reject_below=reject_below)
+        counts = review_module.bulk_review(
+            project, coder, accept_from=accept_from, reject_below=reject_below, filter=filter
+        )
         console.print(
             f"{rich_escape(coder)}: accepted {counts['accepted']}, rejected {counts['rejected']} (bulk);"
             f" {counts['open']} left open"

@@ -274,12 +274,14 @@ def bulk_review(
     accept_from: float | None = None,
     reject_below: float | None = None,
     run_id: str | None = None,
+    filter: str = "",
 ) -> dict[str, int]:
     """Decide the confident suggestions of a run (default: the latest) for ``coder`` in one transaction.
 
     Every suggestion the coder has not decided yet is accepted when its confidence is at least
     ``accept_from`` (>=, as ``coder review --accept-from``) and rejected when it is below ``reject_below``
-    (<); the rest stays open. Entries are logged with mode ``bulk``.
+    (<); the rest stays open. ``filter`` (:func:`parse_filter`) limits this to the answers it selects,
+    and ``code=ID`` to that code's suggestions. Entries are logged with mode ``bulk``.
     Bulk review decides only the codes it touches and never closes an answer (see :mod:`coder.store`).
     Returns counts ``accepted``, ``rejected``, ``open``.
     """
@@ -295,7 +297,12 @@ def bulk_review(
     if not isinstance(project_path, Project):
         with Project.open(project_path) as project:
             return bulk_review(
-                project, coder, accept_from=accept_from, reject_below=reject_below, run_id=run_id
+                project,
+                coder,
+                accept_from=accept_from,
+                reject_below=reject_below,
+                run_id=run_id,
+                filter=filter,
             )
     project = project_path
     state = State.load(project, coder.strip(), run_id)
@@ -303,9 +310,12 @@ def bulk_review(
         raise CoderError(
             "the project has no suggestion run yet: suggest codes for it first", file=project.path
         )
+    chosen = parse_filter(filter, state.codebook.code_ids, state.question_ids)
     decisions, left = [], 0
-    for answer in state.answers["id"]:
+    for answer in queue_of(state, chosen, blind=True):
         for code, conf, _ in state.open_suggestions(answer):
+            if chosen.code is not None and code != chosen.code:
+                continue
             if accept_from is not None and conf >= accept_from:
                 decisions.append(Decision(answer, code, "accept", state.run_id, conf))
             elif reject_below is not None and conf < reject_below:

@@ -136,6 +136,13 @@ def test_cli_bulk(project: Project) -> None:
     assert "accepted 3, rejected 0 (bulk); 2 left open" in result.output
 
 
+def test_cli_bulk_decides_only_the_filtered_answers(project: Project) -> None:
+    result = _review(project, "", "--accept-from", "0.6", "--filter", "question=utfordringer")
+    assert result.exit_code == 0, result.output
+    assert "accepted 2, rejected 0 (bulk); 1 left open" in result.output
+    assert set(project.log()["answer_id"]) == {"a2"}
+
+
 def test_cli_bulk_then_wide_export_shows_only_what_the_rule_decided(tmp_path: Path, project: Project) -> None:
     assert _review(project, "", "--accept-from", "0.9", "--reject-below", "0.1").exit_code == 0
     cells = project.cells("kari")

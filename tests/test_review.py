@@ -98,6 +98,20 @@ def test_bulk_accepts_and_rejects_confident_suggestions(project: Project) -> Non
     assert len(project.log()) == 3
 
 
+def test_bulk_decides_only_what_the_filter_selects(project: Project) -> None:
+    # question=utfordringer: a2 and a4 only; a1 (styrker, 0.97) stays open
+    counts = bulk_review(project.path, "kari", accept_from=0.6, filter="question=utfordringer")
+    assert counts == {"accepted": 2, "rejected": 0, "open": 1}
+    assert code_pairs(project.current_codes("kari")) == {("a2", "anchoring"), ("a2", "coordination")}
+    # code=coordination: of a2's two suggestions, only that code
+    counts = bulk_review(project.path, "ola", accept_from=0.6, filter="code=coordination")
+    assert counts == {"accepted": 1, "rejected": 0, "open": 0}
+    assert code_pairs(project.cells("ola")) == {("a2", "coordination")}  # anchoring left open
+    with pytest.raises(CoderError, match="question 'x' is not in the project"):
+        bulk_review(project.path, "per", accept_from=0.6, filter="question=x")
+    assert set(project.log()["coder"]) == {"kari", "ola"}
+
+
 # -- a killed review loses nothing that was committed ----------------------------------------------
 
 
