@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import tempfile
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -167,14 +168,9 @@ def read_table(
     else:
         frame = _read_csv(path, columns, rows)
     names = [str(column).strip() for column in frame.columns]
-    twice = [name for name, count in collections.Counter(names).items() if count > 1]
-    if twice:  # «id» and «id » would be one column: which one is meant cannot be told
-        raise CoderError(
-            f"the header names column '{twice[0]}' twice (once with spaces around it?); give each column "
-            "its own name",
-            file=path,
-            row=1,
-        )
+    _check_header_names(names, path)
+    if suffix in EXCEL_SUFFIXES:  # pandas renames a second «tekst» «tekst.1»
+        _check_header_names([re.sub(r"\.[1-9][0-9]*$", "", name) for name in names], path)
     frame.columns = names
     if columns is not None:
         frame = frame[[column for column in frame.columns if column in set(columns)]]
@@ -237,20 +233,59 @@ def _read_csv(path: Path, columns: Sequence[str] | None = None, rows: int | None
         raise CoderError("the file is empty", file=path)
     separator = sniff_separator(sample)
     _check_first_row_width(sample, separator, path)
+    with contextlib.suppress(csv.Error):  # pandas renames a second «tekst» «tekst.1»: read the header
+        header = next(csv.reader(io.StringIO(sample, newline=""), delimiter=separator), [])
+        _check_header_names([cell.strip() for cell in header if cell.strip()], path)
     try:
-        return pd.read_csv(
-            path,
-            sep=separator,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=True,
-            encoding=encoding,
-            encoding_errors=errors,
-            usecols=None if columns is None else (lambda column: str(column).strip() in set(columns)),
-            nrows=rows,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                path,
+                sep=separator,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=True,
+                encoding=encoding,
+                encoding_errors=errors,
+                usecols=None if columns is None else (lambda column: str(column).strip() in set(columns)),
+                nrows=rows,
+                index_col=False,  # rows longer than the header (Excel's trailing separator) shift nothing
+            )
     except (pd.errors.ParserError, csv.Error, ValueError) as error:
         raise CoderError(f"cannot parse CSV: {str(error).strip()}", file=path) from None
+    if any(issubclass(warning.category, pd.errors.ParserWarning) for warning in caught):
+        _check_header_names([str(column).strip() for column in frame.columns], path)  # the header first
+        _check_no_cells_beyond_the_header(path, encoding, errors, separator)
+    return frame
+
+
+def _check_no_cells_beyond_the_header(path: Path, encoding: str, errors: str, separator: str) -> None:
+    """A CoderError at the first row with a filled cell beyond the header's columns, which pandas drops:
+    a text with the separator in it, unquoted. Empty cells there (a separator at the end of each row, as
+    Excel writes it) are no loss."""
+    with path.open(encoding=encoding, errors=errors, newline="") as handle:
+        reader = csv.reader(handle, delimiter=separator)
+        width = len(next(reader, []))
+        for number, row in enumerate(reader, start=2):
+            if any(cell.strip() for cell in row[width:]):
+                raise CoderError(
+                    f"the row has {len(row)} fields and the header {width}: a text with '{separator}' "
+                    "in it without quotes? Quote it or remove the extra fields",
+                    file=path,
+                    row=number,
+                )
+
+
+def _check_header_names(names: Sequence[str], path: Path) -> None:
+    """A CoderError when the header names a column twice: which of the two is meant cannot be told."""
+    twice = [name for name, count in collections.Counter(names).items() if count > 1]
+    if twice:
+        raise CoderError(
+            f"the header names column '{twice[0]}' twice (or once with spaces around it); give each column "
+            "its own name",
+            file=path,
+            row=1,
+        )
 
 
 def _check_first_row_width(text: str, separator: str, path: Path) -> None:

@@ -164,6 +164,34 @@ def test_a_header_naming_a_column_twice_is_a_clear_error(tmp_path: Path, header:
     assert str(caught.value).startswith(f"{path}, row 1: the header names column ")
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_header_naming_a_column_twice_exactly_is_a_clear_error(tmp_path: Path, suffix: str) -> None:
+    # pandas renames the second «text» «text.1», and the first was read without a word
+    frame = pd.DataFrame([["r1", "a", "b"]], columns=["id", "text", "x"])
+    path = write_table(frame, tmp_path / f"a{suffix}")
+    if suffix == ".csv":
+        path.write_text("id,text,text\nr1,a,b\n", encoding="utf-8")
+    else:
+        from openpyxl import load_workbook
+
+        book = load_workbook(path)
+        book.active["C1"] = "text"
+        book.save(path)
+    with pytest.raises(CoderError) as caught:
+        read_table(path)
+    assert str(caught.value).startswith(f"{path}, row 1: the header names column 'text' twice")
+
+
+def test_rows_longer_than_the_header_shift_nothing_and_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("id;text\nr1;mangler boliger;\nr2;samarbeid;\n", encoding="utf-8")  # «;» at the end
+    assert read_table(path).to_dict("list") == {"id": ["r1", "r2"], "text": ["mangler boliger", "samarbeid"]}
+    path.write_text("id,text\nr1,samarbeid, bedre enn før\nr2,mangler boliger\n", encoding="utf-8")
+    with pytest.raises(CoderError) as caught:  # pandas would drop « bedre enn før»
+        read_table(path)
+    assert str(caught.value).startswith(f"{path}, row 2: the row has 3 fields and the header 2")
+
+
 def test_a_header_only_file_has_no_answers(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_text("id,text\n", encoding="utf-8")
