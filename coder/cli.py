@@ -31,7 +31,8 @@ def _show_warning(message: Warning | str, *args: Any, **kwargs: Any) -> None:
 OPTIONS = {
     "accept_from": "--accept-from", "answers": "--answers", "coder": "--coder", "coders": "--coders",
     "export_format": "--gephi", "formats": "--formats", "layout": "--layout", "level": "--level",
-    "manifest": "--manifest", "min_size": "--min-size", "out": "--out", "quotes": "--quotes",
+    "manifest": "--manifest", "min_size": "--min-size", "n_groups": "--n-groups", "out": "--out",
+    "quotes": "--quotes",
     "refit_every": "--refit-every", "reject_below": "--reject-below", "seed": "--seed",
     "spacy_model": "--spacy-model", "threshold": "--threshold", "to": "--to",
 }  # fmt: skip

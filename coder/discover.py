@@ -592,6 +592,7 @@ def discover(
     >>> [(c.group, c.label, c.size) for c in discovery.candidates][:3]
     [('G1', 'felles / bolig', 8), ('G2', 'sak', 6), ('G3', 'møte / fast / bolig', 6)]
     """
+    classify.check_options(seed=seed)
     ids = answers["id"].astype(str).tolist()
     texts = answers["text"].fillna("").astype(str).tolist()
     total = len(ids)
@@ -616,6 +617,12 @@ def discover(
                 f"only {with_words} of {total} answers have words to group by{coded} (at least "
                 f"{2 * min_size} needed for two groups of {min_size})",
                 key="min_size",
+            )
+        if n_groups is not None and not 2 <= n_groups < with_words:
+            raise CoderError(
+                f"asks for {n_groups} groups of the {with_words} answers with words to group by; ask for "
+                f"2 to {with_words - 1}",
+                key="n_groups",
             )
         step.advance()
         if n_groups is None:

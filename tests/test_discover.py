@@ -228,6 +228,22 @@ def test_a_workshop_section_with_a_missing_column_is_reported(tmp_path: Path) ->
     assert any("idedugnad.csv" in p and "'tekst'" in p for p in problems)
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"n_groups": 12}, "key 'n_groups': asks for 12 groups of the 12 answers with words to group by"),
+        ({"n_groups": 1}, "key 'n_groups': asks for 1 groups"),
+        ({"seed": -1}, "key 'seed': must be an int in the range"),
+    ],
+)
+def test_out_of_range_options_are_one_clear_error(options: dict, message: str) -> None:
+    notes, _ = notes_frame()
+    assert len(notes) == 12
+    with pytest.raises(CoderError) as caught:  # not scikit-learn's ValueError from deep inside
+        discover.discover(notes, min_size=2, **options)
+    assert str(caught.value).startswith(message)
+
+
 def test_answers_without_words_go_to_the_rest_and_too_few_is_an_error() -> None:
     notes, _ = notes_frame()
     blanks = pd.DataFrame({"id": ["b1", "b2"], "text": ["", "..."]})
