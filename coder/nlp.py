@@ -495,6 +495,12 @@ def preprocess(
     todo = sorted({key: text for key, text in zip(keys, texts, strict=True) if key not in found}.items())
     if todo:
         normalized = [_normalize_with_offsets(text) for _, text in todo]
+        for norm, _, _ in normalized:
+            if len(norm) > nlp.max_length:  # spaCy's limit; such a cell is a document, not an answer
+                raise CoderError(
+                    f"an answer of {len(norm):,} characters (it begins «{norm[:40]}…»); the pipeline "
+                    f"reads at most {nlp.max_length:,}: is a whole document in one cell?"
+                )
         docs = nlp.pipe((norm for norm, _, _ in normalized), batch_size=batch_size)
         docs = progress.track(docs, "preprocessing answers", total=len(todo))
         new = {

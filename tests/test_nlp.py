@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coder import nlp
+from coder.errors import CoderError
 
 
 @pytest.fixture(scope="module")
@@ -212,3 +213,12 @@ def test_the_fast_path_of_normalising_gives_what_char_by_char_gives(text: str) -
 def test_an_answer_normalised_already_keeps_its_own_offsets() -> None:
     text = "Kort vei til NAV, og ingen tar tak"
     assert nlp._normalize_with_offsets(text) == (text, list(range(len(text))), list(range(1, len(text) + 1)))
+
+
+def test_an_answer_longer_than_the_pipeline_reads_is_one_clear_error(embedded) -> None:
+    embedded.max_length = 100  # spaCy's 1,000,000 in production; the rule is the same
+    try:
+        with pytest.raises(CoderError, match=r"an answer of 120 characters \(it begins «boligboligbolig"):
+            nlp.preprocess(["kort svar", "bolig" * 24], embedded, use_cache=False)
+    finally:
+        embedded.max_length = 1_000_000
