@@ -283,6 +283,9 @@ def _keep_private(path: Path) -> None:
         )
 
 
+_PROJECT_TABLES = {"meta", "codebooks", "answers", "runs", "suggestions", "decisions"}  # in every version
+
+
 def _check_is_project(path: Path) -> None:
     """Raise unless ``path`` is a coding project, looking read-only so that any other file stays as it is."""
     with path.open("rb") as handle:
@@ -293,12 +296,23 @@ def _check_is_project(path: Path) -> None:
         try:
             version = probe.execute("PRAGMA user_version").fetchone()[0]
             tables = {row[0] for row in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            # a damaged file (a disk error, a copy cut short) is caught here, not as a traceback later on
+            try:
+                damage = probe.execute("PRAGMA quick_check").fetchone()[0]
+            except sqlite3.DatabaseError as error:
+                damage = str(error)
         finally:
             probe.close()
     except sqlite3.DatabaseError:
         raise CoderError("not a coding project (not a readable SQLite file)", file=path) from None
     if version == 0 or "decisions" not in tables:
         raise CoderError("not a coding project (create one with `coder init`)", file=path)
+    if damage != "ok":
+        found = " ".join(damage.replace("*** in database main ***", "").split())[:100]
+        raise CoderError(f"the coding project is damaged ({found}); restore it from a backup", file=path)
+    missing = sorted(_PROJECT_TABLES - tables)
+    if missing:
+        raise CoderError(f"the project has no table '{missing[0]}'; restore it from a backup", file=path)
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -107,6 +107,26 @@ def test_open_rejects_missing_foreign_and_newer_files(tmp_path: Path, project: P
         Project.open(project.path)
 
 
+def test_open_rejects_a_damaged_project_or_one_without_its_tables(tmp_path: Path, project: Project) -> None:
+    project.close()
+    damaged = tmp_path / "damaged.db"
+    with sqlite3.connect(project.path) as conn:
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'answers'").fetchone()
+    conn.close()
+    data = bytearray(project.path.read_bytes())
+    data[(root - 1) * size] = 0xFF  # no b-tree page type: the answers' first page is garbage (a bad disk)
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(CoderError) as caught:
+        Project.open(damaged)
+    assert str(caught.value).startswith(f"{damaged}: the coding project is damaged (")
+    assert "\n" not in str(caught.value)
+    with sqlite3.connect(project.path) as conn:
+        conn.execute("DROP TABLE suggestions")
+    with pytest.raises(CoderError, match="the project has no table 'suggestions'; restore it from a backup"):
+        Project.open(project.path)
+
+
 # -- suggestion runs -------------------------------------------------------------------------------
 
 
