@@ -1468,9 +1468,13 @@ def from_qdc(path: str | os.PathLike[str]) -> Codebook:
                     raise CoderError(f"duplicate code id '{code_id}'", file=path, key=name)
             taken.add(code_id)
 
-            def texts(key: str, data: dict[str, Any] = data) -> tuple[str, ...]:
+            def texts(key: str, data: dict[str, Any] = data, name: str = name) -> tuple[str, ...]:
                 value = data.get(key) or ()
-                return tuple(str(v) for v in ([value] if isinstance(value, str) else value))
+                if isinstance(value, dict):
+                    raise CoderError(
+                        f"code '{name}': '{key}' in the coder data block is a mapping, not a list", file=path
+                    )
+                return tuple(str(v) for v in (value if isinstance(value, list | tuple) else [value]))
 
             code = Code(
                 id=code_id,

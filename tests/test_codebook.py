@@ -962,6 +962,12 @@ def test_an_unreadable_reference_file_in_a_qdc_is_a_user_error(
             '<Codes><Code guid="x" isCodable="true"/></Codes></CodeBook>',
             "has no name",
         ),
+        (
+            '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="x" name="A" isCodable="true">'
+            f"<Description>{cb.QDC_DATA_MARKER}\nkeywords: {{a: 1}}\n</Description>"
+            "</Code></Codes></CodeBook>",
+            "code 'A': 'keywords' in the coder data block is a mapping, not a list",
+        ),
     ],
 )
 def test_bad_qdc_files_are_user_errors(tmp_path: Path, text: str, fragment: str) -> None:
@@ -1102,3 +1108,15 @@ def test_a_lexicon_not_of_concepts_and_terms_is_one_clear_error(
     with pytest.raises(CoderError) as caught:
         cb.read_lexicon(lexicon)
     assert str(caught.value).startswith(f"{lexicon}{where}: ") and message in str(caught.value)
+
+
+def test_a_single_keyword_in_a_qdc_data_block_is_a_list_of_one(tmp_path: Path) -> None:
+    path = tmp_path / "one.qdc"  # a number where a list was written: TypeError before
+    path.write_text(
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="x" name="A" isCodable="true">'
+        f"<Description>{cb.QDC_DATA_MARKER}\nid: a\nkeywords: 7\nexamples: Ett svar\n</Description>"
+        "</Code></Codes></CodeBook>",
+        encoding="utf-8",
+    )
+    (code,) = cb.from_qdc(path).codes
+    assert (code.keywords, code.examples) == (("7",), ("Ett svar",))
