@@ -43,6 +43,7 @@ class DemoResult:
 
 def demo(out_dir: str | os.PathLike[str] = "out/demo", *, seed: int = 0) -> DemoResult:
     """Run the main job on ``examples/`` into ``out_dir`` (created; a previous demo's project is replaced)."""
+    classify.check_options(seed=seed)  # before anything is written
     manifest = EXAMPLES / "oppdal-rissa.yaml"
     if not manifest.exists():
         raise CoderError(

@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from typer.testing import CliRunner
+
 from coder import store
+from coder.cli import app
 
 # Run before coder is imported: every attempt to reach the network (a name lookup, a connection, a datagram)
 # is written down and refused, so the demo shows it needs none and a test sees any that is tried.
@@ -82,3 +85,9 @@ def test_the_network_guard_sees_an_attempt(tmp_path: Path) -> None:
     )
     assert ran.returncode == 0, ran.stderr[-1000:]
     assert json.loads(attempts.read_text(encoding="utf-8"))  # the lookup was seen and refused
+
+
+def test_a_bad_seed_stops_the_demo_before_it_writes_anything(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", "--out-dir", str(tmp_path / "demo"), "--seed", "-1"])
+    assert result.exit_code == 2 and "option --seed: must be an int in the range" in result.output
+    assert not (tmp_path / "demo").exists()
