@@ -42,8 +42,12 @@ def spreadsheet_row(index: int) -> int:
     return index + 2
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def decode_bytes(data: bytes) -> str:
-    r"""Decode a text export: UTF-8 (with or without BOM), else cp1252 as Excel on Windows writes it.
+    r"""Decode a text export: UTF-8 (with or without BOM), UTF-16 with its BOM (Excel's «Unicode text»), else
+    cp1252 as Excel on Windows writes it.
 
     A UTF-8 file with a few stray cp1252 bytes (a dash pasted from Word) keeps its UTF-8 letters; only the
     stray bytes are read as cp1252.
@@ -53,6 +57,8 @@ def decode_bytes(data: bytes) -> str:
     >>> decode_bytes("møte ".encode() + b"\x96 ok")
     'møte – ok'
     """
+    if data.startswith(_UTF16_BOMS):  # Excel's «Unicode text» (tab-separated)
+        return data.decode("utf-16")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -92,6 +98,9 @@ def file_encoding(path: str | os.PathLike[str], limit: int | None = None) -> tup
     utf8 = codecs.getincrementaldecoder("utf-8")()
     valid_utf8, multibyte, undefined_in_cp1252 = True, False, False
     with Path(path).open("rb") as handle:
+        if handle.read(2).startswith(_UTF16_BOMS):
+            return "utf-16", "strict"
+        handle.seek(0)
         while block := handle.read(1 << 20 if limit is None else limit):
             if valid_utf8:
                 try:

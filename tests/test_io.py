@@ -22,8 +22,8 @@ from coder.io import (
 )
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
-@pytest.mark.parametrize("sep", [",", ";"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])  # utf-16: «Unicode text»
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
 def test_read_answers_handles_excel_csv_variants(tmp_path: Path, encoding: str, sep: str) -> None:
     path = write_csv(tmp_path / "answers.csv", sep, encoding)
     answers = read_answers(path)
