@@ -23,6 +23,8 @@ from coder.io import (
         (["preprocess", "{dir}/missing.csv", "--out", "{dir}/t.csv"], "missing.csv: file not found"),
         (["preprocess", "{dir}/a.csv", "--out", "{dir}/t.csv", "--text-col", "svar"], "column 'svar'"),
         (["preprocess", "{dir}/dup.csv", "--out", "{dir}/t.csv"], "duplicate id 'r1'"),
+        (["preprocess", "{dir}/a.csv", "--out", "{dir}/a.csv"], "a.csv: the output would overwrite an input"),
+        (["suggest", "{dir}/a.csv", "--out", "{dir}/./a.csv"], "a.csv: the output would overwrite an input"),
         # an OSError of a named file (here ENAMETOOLONG from Path.exists) is a user error like the others
         (["preprocess", "{dir}/" + "x" * 300 + ".csv", "--out", "{dir}/t.csv"], ".csv: File name too long"),
     ],

@@ -81,6 +81,14 @@ def test_cli_answers_writes_the_long_table(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(written, survey.answers(OPPDAL).reset_index(drop=True))
 
 
+def test_cli_answers_never_overwrite_a_file_the_manifest_reads(copy: Path) -> None:
+    people = copy.parent / "personer.csv"
+    before = people.read_bytes()
+    result = runner.invoke(app, ["survey", "answers", str(copy), "--out", str(people)])
+    assert result.exit_code == 2 and "personer.csv: the output would overwrite an input" in result.output
+    assert people.read_bytes() == before
+
+
 def test_cli_answers_bad_manifest_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["survey", "answers", str(tmp_path / "none.yaml"), "--out", "x.csv"])
     assert result.exit_code == 2 and "manifest not found" in result.output
