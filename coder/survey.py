@@ -518,6 +518,10 @@ def _read(manifest: Path, including: tuple[Path, ...] = ()) -> tuple[Survey | No
         return _read_included(manifest, data, problems, including)
     reader = _Reader(manifest)
     reader.problems.extend(problems)
+    for key in ("survey", "name", "municipality"):
+        if not _is_text(data, key):
+            message = f"'{key}' must be a text, found {_kind_of(data[key])}"
+            reader.problem(message, file=manifest, key=key, line=reader.line(key))
     functions = _read_functions(reader, data.get("functions"))
     respondents, exported = _read_respondents(reader, data, functions)
     known = dict(zip(respondents["respondent_id"], respondents["municipality"], strict=True))
@@ -805,6 +809,16 @@ def _column_specs(reader: _Reader, spec: dict[str, Any], name: str) -> list[tupl
                 "each entry needs 'column' and 'id'", file=reader.manifest, key=f"{name}.columns[{n}]"
             )
             continue
+        wrong = [key for key in ("column", "id", "label", "kind") if not _is_text(item, key)]
+        for key in wrong:
+            reader.problem(
+                f"'{key}' must be a text, found {_kind_of(item[key])}",
+                file=reader.manifest,
+                key=f"{name}.columns[{n}].{key}",
+                line=reader.line(name, "columns", n, key),
+            )
+        if wrong:
+            continue
         item_id = str(item["id"]).strip()
         if item_id in seen:
             # Two entries with one id would give answers (or ratings) with the same id.
@@ -818,6 +832,22 @@ def _column_specs(reader: _Reader, spec: dict[str, Any], name: str) -> list[tupl
         seen[item_id] = n
         good.append((n, item))
     return good
+
+
+def _is_text(item: dict[str, Any], key: str) -> bool:
+    """Whether ``item[key]`` reads as a text: a string or a number, not empty where the key is required
+    (``column`` and ``id``); an optional key may be absent."""
+    if key not in item:
+        return True
+    value = item[key]
+    if isinstance(value, dict | list):
+        return False
+    return key not in ("column", "id") or (value is not None and str(value).strip() != "")
+
+
+def _kind_of(value: Any) -> str:
+    """What a YAML value that is not a text is, for messages."""
+    return {dict: "a mapping", list: "a list"}.get(type(value), "nothing")
 
 
 def _read_questions(

@@ -341,6 +341,7 @@ def test_every_format_is_written_with_provenance(
     )
 
 
+@pytest.mark.usefixtures("result")  # writes out/a: on its own worker this test would find nothing there
 def test_md_links_existing_figures_and_html_inlines_them(out: Path) -> None:
     directory = out / "a"
     md = (directory / "rapport.md").read_text(encoding="utf-8")

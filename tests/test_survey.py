@@ -389,6 +389,22 @@ def test_a_workshop_lexicon_is_read_beside_the_manifest(tmp_path: Path) -> None:
         survey.load(manifest)
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        ("id: styrker", "id: [styrker, svakheter]", "columns[0].id': 'id' must be a text, found a list"),
+        ("id: styrker", "id:", "key 'questions.columns[0].id': 'id' must be a text, found nothing"),
+        ("label: De to viktigste styrkene", "label: {a: 1}", "'label' must be a text, found a mapping"),
+        ("municipality: Oppdal ", "municipality: [Oppdal]", "'municipality': 'municipality' must be a text"),
+    ],
+)
+def test_a_manifest_value_that_is_not_a_text_is_an_error(copy: Path, old: str, new: str, where: str) -> None:
+    # it was written as its Python form: answer ids such as «O01:['styrker', 'svakheter']»
+    edit(copy, old, new)
+    problems = [str(problem) for problem in survey.check(copy)]
+    assert any(problem.startswith(f"{copy}:") and where in problem for problem in problems), problems
+
+
 def test_duplicate_question_id_in_the_manifest(copy: Path) -> None:
     edit(
         copy,
