@@ -29,7 +29,8 @@ def _show_warning(message: Warning | str, *args: Any, **kwargs: Any) -> None:
 
 # The library names what is wrong by its own keys (parameter names); the command line says its options.
 OPTIONS = {
-    "accept_from": "--accept-from", "answers": "--answers", "coder": "--coder", "coders": "--coders",
+    "accept_from": "--accept-from", "answers": "--answers", "broker_betweenness": "--broker-betweenness",
+    "coder": "--coder", "coders": "--coders",
     "export_format": "--gephi", "formats": "--formats", "layout": "--layout", "level": "--level",
     "manifest": "--manifest", "min_size": "--min-size", "n_groups": "--n-groups", "out": "--out",
     "quotes": "--quotes",

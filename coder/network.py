@@ -1193,6 +1193,8 @@ def network(
     (('daily', 'weekly'), 58, [4, 20])
     """
     levels = check_levels(levels)
+    if not 0.0 <= broker_betweenness <= 1.0:  # normalised betweenness; also false for NaN
+        raise CoderError(f"must be between 0 and 1, got {broker_betweenness}", key="broker_betweenness")
     graphs = contact_graphs(survey, levels, mutual=mutual)
     paths = paths_of(graphs)
     table = pd.concat(

@@ -85,6 +85,14 @@ def test_unknown_level_and_municipality(both: survey.Survey) -> None:
         network.contact_graph(both, "weekly", municipality="Volda")
 
 
+@pytest.mark.parametrize("value", [-0.1, 1.5, float("nan")])
+def test_a_broker_threshold_outside_0_to_1_is_an_error(both: survey.Survey, value: float) -> None:
+    # normalised betweenness lies in [0, 1]: outside, every or no person would be a broker without a word
+    with pytest.raises(CoderError, match="must be between 0 and 1") as caught:
+        network.network(both, ["weekly"], broker_betweenness=value)
+    assert caught.value.key == "broker_betweenness"
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Measures on hand-made graphs
 # ---------------------------------------------------------------------------------------------------------
