@@ -1157,14 +1157,17 @@ def _workshop_lexicon(reader: _Reader, data: Any) -> tuple[Path, ...]:
     name = data.get("lexicon") if isinstance(data, dict) else None
     if name is None:
         return ()
-    where = {"file": reader.manifest, "key": "workshop.lexicon", "line": reader.line("workshop", "lexicon")}
-    if not isinstance(name, str) or not name.strip() or "\0" in name:
-        reader.problem("'lexicon' names a YAML file of concepts (concept: and terms:)", **where)
+
+    def problem(message: str) -> tuple[Path, ...]:
+        line = reader.line("workshop", "lexicon")  # composed again only for a message, as in _Reader
+        reader.problem(message, file=reader.manifest, key="workshop.lexicon", line=line)
         return ()
+
+    if not isinstance(name, str) or not name.strip() or "\0" in name:
+        return problem("'lexicon' names a YAML file of concepts (concept: and terms:)")
     path = reader.base / name.strip()
     if not path.is_file():
-        reader.problem(f"lexicon file not found: {path}", **where)
-        return ()
+        return problem(f"lexicon file not found: {path}")
     try:
         read_lexicon(path)
     except CoderError as error:
