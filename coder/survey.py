@@ -303,8 +303,9 @@ def check_warnings(manifest_path: str | Path, _seen: frozenset[Path] = frozenset
 
 
 def _included(manifest: Path, name: Any) -> Path | None:
-    """The path of a manifest that ``manifest`` includes; None for a name no file system takes (a NUL)."""
-    return None if "\0" in str(name) else manifest.parent / str(name)
+    """The path of a manifest that ``manifest`` includes; None for what is no file name (a number, nothing,
+    a NUL character)."""
+    return manifest.parent / name if isinstance(name, str) and name.strip() and "\0" not in name else None
 
 
 def data_files(manifest_path: str | Path) -> list[Path]:
@@ -575,7 +576,7 @@ def _read_included(
         included = _included(manifest, name)
         if included is None:
             problems.append(
-                CoderError("not a file name (a NUL character)", file=manifest, key=f"include[{n}]")
+                CoderError(f"not a file name: {name!r}", file=manifest, key=f"include[{n}]")
             )
             continue
         if included.resolve() in including:  # a manifest that includes itself would never end

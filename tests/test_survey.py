@@ -362,7 +362,12 @@ def test_an_included_name_with_a_nul_character_is_a_clear_error(tmp_path: Path) 
     manifest.write_text('include: ["a\\0b.yaml"]\n', encoding="utf-8")
     with pytest.raises(CoderError) as caught:
         survey.load(manifest)
-    assert str(caught.value) == f"{manifest}, key 'include[0]': not a file name (a NUL character)"
+    assert str(caught.value) == f"{manifest}, key 'include[0]': not a file name: 'a\\x00b.yaml'"
+    manifest.write_text("include: [5, null]\n", encoding="utf-8")  # not «examples/5: manifest not found»
+    assert [str(p) for p in survey.check(manifest)] == [
+        f"{manifest}, key 'include[0]': not a file name: 5",
+        f"{manifest}, key 'include[1]': not a file name: None",
+    ]
     assert survey.check_warnings(manifest) == [] and survey.data_files(manifest) == []
 
 
