@@ -63,6 +63,9 @@ class CoderGroup(typer.core.TyperGroup):
                 return super().invoke(ctx)
         except CoderError as error:
             _exit_with(error)
+        except typer.BadParameter as error:  # a bad or missing value: one line too, not a boxed usage text
+            where = f" (see {error.ctx.command_path} --help)" if error.ctx is not None else ""
+            _exit_with(CoderError(error.format_message() + where))
         except OSError as error:  # a file the system refuses (a name too long, no permission, disk full)
             if error.filename is None:
                 raise

@@ -25,6 +25,9 @@ from coder.io import (
         (["preprocess", "{dir}/dup.csv", "--out", "{dir}/t.csv"], "duplicate id 'r1'"),
         (["preprocess", "{dir}/a.csv", "--out", "{dir}/a.csv"], "a.csv: the output would overwrite an input"),
         (["suggest", "{dir}/a.csv", "--out", "{dir}/./a.csv"], "a.csv: the output would overwrite an input"),
+        # a value the option parser refuses, or a missing argument: one line as well, not a boxed usage text
+        (["discover", "{dir}/a.csv", "--min-size", "0"], "Invalid value for '--min-size'"),
+        (["preprocess", "--out", "{dir}/t.csv"], "Missing argument 'input'. (see root preprocess --help)"),
         # an OSError of a named file (here ENAMETOOLONG from Path.exists) is a user error like the others
         (["preprocess", "{dir}/" + "x" * 300 + ".csv", "--out", "{dir}/t.csv"], ".csv: File name too long"),
     ],
