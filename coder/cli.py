@@ -389,7 +389,14 @@ def codebook_import(
     written = cb.import_qdc(existing_file(file), out)
     problems = cb.validate(written, check_lemmas=False)
     print_problems(problems)
-    if any(problem.severity == "error" for problem in problems):
+    errors = sum(problem.severity == "error" for problem in problems)
+    if errors:  # kept: the lines above point into it, and fixing it there is the way on
+        err_console.print(
+            f"{rich_escape(str(written))} is written with {errors} error(s) to fix in it (then `coder "
+            "codebook validate` it), or import again with --force",
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(2)
     console.print(f"{len(cb.load(written).codes)} codes -> {rich_escape(str(written))}", highlight=False)
 

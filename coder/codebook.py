@@ -1488,7 +1488,8 @@ def from_qdc(path: str | os.PathLike[str]) -> Codebook:
                 examples=texts("examples"),
                 counter_examples=texts("counter_examples"),
                 parent=code_parent,
-                color=child.get("color") or None,
+                # REFI-QDA's colour is #RRGGBB; another program's «red» would make the import invalid
+                color=color if _COLOR_RE.match(color := (child.get("color") or "").strip()) else None,
             )
             if index is None:
                 by_path.setdefault(names, len(codes))  # a second code of the same name is no parent

@@ -181,6 +181,19 @@ def test_cli_import_bad_xml(tmp_path: Path) -> None:
     assert not (tmp_path / "bad.yaml").exists()
 
 
+def test_cli_import_says_what_to_do_with_an_invalid_result(tmp_path: Path) -> None:
+    path, out = tmp_path / "a.qdc", tmp_path / "a.yaml"
+    path.write_text(
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="x" name="A" color="red" '
+        f'isCodable="true"><Description>{cb.QDC_DATA_MARKER}\nid: a\nkeywords: [bo*lig]\n</Description>'
+        "</Code></Codes></CodeBook>",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["codebook", "import", str(path)])
+    assert result.exit_code == 2 and "key 'keywords'" in result.stderr and "color" not in result.stderr
+    assert f"{out} is written with 1 error(s) to fix in it" in result.stderr.replace("\n", " ")
+
+
 def test_cli_validate_and_suggest_name_the_duplicate_id_first(
     renamed_code_book: Path, tmp_path: Path
 ) -> None:

@@ -1113,10 +1113,11 @@ def test_a_lexicon_not_of_concepts_and_terms_is_one_clear_error(
 def test_a_single_keyword_in_a_qdc_data_block_is_a_list_of_one(tmp_path: Path) -> None:
     path = tmp_path / "one.qdc"  # a number where a list was written: TypeError before
     path.write_text(
-        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="x" name="A" isCodable="true">'
-        f"<Description>{cb.QDC_DATA_MARKER}\nid: a\nkeywords: 7\nexamples: Ett svar\n</Description>"
-        "</Code></Codes></CodeBook>",
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="x" name="A" isCodable="true" '
+        f'color="red"><Description>{cb.QDC_DATA_MARKER}\nid: a\nkeywords: 7\nexamples: Ett svar\n'
+        "</Description></Code></Codes></CodeBook>",
         encoding="utf-8",
     )
     (code,) = cb.from_qdc(path).codes
     assert (code.keywords, code.examples) == (("7",), ("Ett svar",))
+    assert code.color is None  # REFI-QDA's colours are #RRGGBB: «red» would make the codebook invalid
