@@ -26,7 +26,7 @@ from coder import progress
 from coder.classify import DEFAULT_THRESHOLD, CodeSuggester, label_matrix, model_cache
 from coder.codebook import Codebook
 from coder.errors import CoderError
-from coder.store import STORED_CONFIDENCE_FLOOR, Decision, Project
+from coder.store import STORED_CONFIDENCE_FLOOR, Decision, Project, coder_name
 
 __all__ = [
     "Filter",
@@ -285,8 +285,7 @@ def bulk_review(
     Bulk review decides only the codes it touches and never closes an answer (see :mod:`coder.store`).
     Returns counts ``accepted``, ``rejected``, ``open``.
     """
-    if not coder.strip():
-        raise CoderError("the coder name is empty", key="coder")
+    coder = coder_name(coder)
     if accept_from is None and reject_below is None:
         raise CoderError("give accept_from and/or reject_below")
     for name, value in (("accept_from", accept_from), ("reject_below", reject_below)):
@@ -305,7 +304,7 @@ def bulk_review(
                 filter=filter,
             )
     project = project_path
-    state = State.load(project, coder.strip(), run_id)
+    state = State.load(project, coder, run_id)
     if state.run_id is None:
         raise CoderError(
             "the project has no suggestion run yet: suggest codes for it first", file=project.path

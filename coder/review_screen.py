@@ -55,7 +55,7 @@ from rich.text import Text
 from coder.codebook import Codebook
 from coder.errors import CoderError
 from coder.review import REFIT_EVERY, Filter, Learner, State, parse_filter, queue_of
-from coder.store import Decision, Project
+from coder.store import Decision, Project, coder_name
 
 __all__ = ["ReviewSummary", "evidence_words", "render", "review"]
 
@@ -244,9 +244,7 @@ def review(
     rest of the queue is ordered again under it (coding blind: from this coder's decisions only); the
     codebook model is fitted once, in the background from the start of the session.
     """
-    coder = coder.strip()
-    if not coder:
-        raise CoderError("the coder name is empty", key="coder")
+    coder = coder_name(coder)
     if refit_every < 0:
         raise CoderError(f"must be 0 (never) or more, got {refit_every}", key="refit_every")
     console = console or Console()

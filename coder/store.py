@@ -96,6 +96,7 @@ __all__ = [
     "Decision",
     "Project",
     "ProjectPermissionWarning",
+    "coder_name",
     "coders_in_both",
     "export_codes",
     "init",
@@ -631,9 +632,7 @@ class Project:
 
     def record(self, coder: str, decisions: Iterable[Decision], *, mode: str = "interactive") -> str:
         """Append ``decisions`` by ``coder`` to the log in one committed transaction; return the batch id."""
-        coder = coder.strip()
-        if not coder:
-            raise CoderError("the coder name is empty", key="coder")
+        coder = coder_name(coder)
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
         decisions = list(decisions)
@@ -1088,6 +1087,21 @@ def merge(a: str | os.PathLike[str], b: str | os.PathLike[str], out: str | os.Pa
                 )
             merged.close()
     return out
+
+
+def coder_name(name: str) -> str:
+    """A coder's name as the decisions carry it (stripped); a CoderError for an empty name, or one with a
+    comma (``coder agreement --coders kari,ola`` could never name it) or a control character.
+
+    >>> coder_name(" kari ")
+    'kari'
+    """
+    name = name.strip()
+    if not name:
+        raise CoderError("the coder name is empty", key="coder")
+    if "," in name or any(not character.isprintable() for character in name):
+        raise CoderError(f"{name!r}: a coder name has no comma or control character", key="coder")
+    return name
 
 
 def coders_in_both(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> list[str]:

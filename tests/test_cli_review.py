@@ -136,6 +136,13 @@ def test_cli_bulk(project: Project) -> None:
     assert "accepted 3, rejected 0 (bulk); 2 left open" in result.output
 
 
+@pytest.mark.parametrize("name", ["kari,ola", "kari\nola", "  "])
+def test_a_coder_name_agreement_could_not_name_is_refused(project: Project, name: str) -> None:
+    result = runner.invoke(app, ["review", str(project.path), "--coder", name, "--accept-from", "0.9"])
+    assert result.exit_code == 2 and "option --coder: " in result.output
+    assert project.log().empty
+
+
 def test_cli_bulk_decides_only_the_filtered_answers(project: Project) -> None:
     result = _review(project, "", "--accept-from", "0.6", "--filter", "question=utfordringer")
     assert result.exit_code == 0, result.output
