@@ -1338,8 +1338,11 @@ def _split_description(text: str, file: str, name: str) -> tuple[str, dict[str, 
     try:
         data = yaml.safe_load(after)
     except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)  # PyYAML's own message takes several lines
+        where = f" at line {mark.line + 1} of the block" if mark is not None else ""
+        problem = getattr(error, "problem", None) or type(error).__name__
         raise CoderError(
-            f"code '{name}': unreadable coder data block in Description: {error}", file=file
+            f"code '{name}': unreadable coder data block in Description: {problem}{where}", file=file
         ) from None
     if data is not None and not isinstance(data, dict):
         raise CoderError(f"code '{name}': the coder data block in Description is not a mapping", file=file)

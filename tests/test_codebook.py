@@ -968,6 +968,12 @@ def test_an_unreadable_reference_file_in_a_qdc_is_a_user_error(
             "</Code></Codes></CodeBook>",
             "code 'A': 'keywords' in the coder data block is a mapping, not a list",
         ),
+        (
+            '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="x" name="A" isCodable="true">'
+            f"<Description>{cb.QDC_DATA_MARKER}\nid: a\nkeywords: [a\n</Description>"
+            "</Code></Codes></CodeBook>",
+            "unreadable coder data block in Description: expected ',' or ']', but got '<stream end>'",
+        ),
     ],
 )
 def test_bad_qdc_files_are_user_errors(tmp_path: Path, text: str, fragment: str) -> None:
