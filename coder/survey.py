@@ -1032,7 +1032,19 @@ def _read_contacts(reader: _Reader, data: Any, known: dict[str, str]) -> pd.Data
     values = dict(FREQUENCY_VALUES)
     extra = spec.get("frequencies") or {}
     if isinstance(extra, dict):
-        values.update({str(k).strip().casefold(): str(v) for k, v in extra.items()})
+        for value, level in extra.items():
+            # a level as the files write it (ukentlig) is that level; anything else is the manifest's fault,
+            # not every row's that uses the value
+            level = FREQUENCY_VALUES.get(str(level).strip().casefold())
+            if level is None:
+                reader.problem(
+                    f"'{value}' maps to '{extra[value]}', not a level (daily, weekly, monthly)",
+                    file=reader.manifest,
+                    key=f"contacts.frequencies.{value}",
+                    line=reader.line("contacts", "frequencies", str(value)),
+                )
+            else:
+                values[str(value).strip().casefold()] = level
     else:
         reader.problem(
             "'frequencies' maps values to levels ({flere ganger i uka: weekly})",

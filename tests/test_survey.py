@@ -187,6 +187,19 @@ def test_extra_frequency_values_can_be_declared(copy: Path) -> None:
     assert survey.check(copy) == []
     contacts = survey.load(copy).contacts.set_index(["source", "target"])
     assert contacts.loc[("O01", "O02"), "frequency"] == "weekly"
+    edit(copy, "{flere ganger i uka: weekly}", "{flere ganger i uka: ukentlig}")  # a level as files write it
+    assert (
+        survey.load(copy).contacts.set_index(["source", "target"]).loc[("O01", "O02"), "frequency"]
+        == "weekly"
+    )
+    edit(copy, "{flere ganger i uka: ukentlig}", "{flere ganger i uka: ukentlig, årlig: yearly}")
+    lines = copy.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith("  frequencies:"))
+    first, *_ = survey.check(copy)  # the manifest's mistake first, not a row of the file that uses it
+    assert str(first) == (
+        f"{copy}:{line}, key 'contacts.frequencies.årlig': 'årlig' maps to 'yearly', not a level (daily,"
+        " weekly, monthly)"
+    )
 
 
 def test_rating_outside_the_scale(copy: Path) -> None:
