@@ -564,6 +564,17 @@ def _check_duplicate_keys(root: yaml.Node, file: str | os.PathLike[str] | None) 
             stack.extend(node.value)
 
 
+def check_output_file(path: str | os.PathLike[str]) -> Path:
+    """``path`` as a file to write: a CoderError when it is a directory or its directory does not exist
+    (checked for every file of an output before the first is written, so that none is left alone)."""
+    path = Path(path)
+    if path.is_dir():
+        raise CoderError("the output is a directory; give a file name", file=path)
+    if path.parent and not path.parent.exists():
+        raise CoderError("output directory does not exist", file=path.parent)
+    return path
+
+
 @contextlib.contextmanager
 def atomic_write(
     path: str | os.PathLike[str], mode: str = "w", encoding: str | None = "utf-8", newline: str | None = None
@@ -572,11 +583,7 @@ def atomic_write(
 
     A crash or an error inside the block leaves any earlier ``path`` untouched and no partial file.
     """
-    path = Path(path)
-    if path.is_dir():
-        raise CoderError("the output is a directory; give a file name", file=path)
-    if path.parent and not path.parent.exists():
-        raise CoderError("output directory does not exist", file=path.parent)
+    path = check_output_file(path)
     binary = "b" in mode
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; an output gets the usual permissions

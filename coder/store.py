@@ -87,7 +87,7 @@ from coder import __version__, decisions, survey
 from coder import codebook as codebook_module
 from coder.codebook import Code, Codebook, ReferenceAnswer
 from coder.errors import CoderError
-from coder.io import provenance, read_answers, write_excel, write_table
+from coder.io import check_output_file, provenance, read_answers, write_excel, write_table
 from coder.reliability import cooccurrence
 
 __all__ = [
@@ -1352,5 +1352,5 @@ def export_codes(
         sheet = pd.DataFrame({"key": list(record), "value": [str(value) for value in record.values()]})
     if suffix == ".xlsx":
         return [write_excel(out, {"codes": table, "cooccurrence": co, "provenance": sheet})]
-    sibling = out.with_name(f"{out.stem}.cooccurrence.csv")
+    sibling = check_output_file(out.with_name(f"{out.stem}.cooccurrence.csv"))  # before the first is written
     return [write_table(table, out), write_table(co, sibling)]

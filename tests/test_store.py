@@ -414,6 +414,13 @@ def test_export_wide_after_a_bulk_review_leaves_undecided_codes_empty(project: P
     assert pd.isna(wide.at["r2", "q1__coordination"])
 
 
+def test_an_export_whose_second_file_cannot_be_written_writes_neither(tmp_path: Path, coded: Project) -> None:
+    (tmp_path / "codes.cooccurrence.csv").mkdir()  # the co-occurrence table's name is taken by a folder
+    with pytest.raises(CoderError, match="the output is a directory"):
+        store.export_codes(coded.path, tmp_path / "codes.csv")
+    assert not (tmp_path / "codes.csv").exists()
+
+
 def test_export_labels_feeds_the_classifier(tmp_path: Path, coded: Project) -> None:
     out = tmp_path / "labels.csv"
     store.export_codes(coded.path, out, layout="labels")
