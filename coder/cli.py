@@ -179,12 +179,6 @@ def existing_file(path: Path) -> Path:
     return path
 
 
-def not_an_input(out: Path, *inputs: Path | None) -> None:
-    """An output that is one of the command's inputs would destroy it: one error, before any work."""
-    if any(path is not None and path.resolve() == out.resolve() for path in inputs):
-        raise CoderError("the output would overwrite an input; choose another name", file=out)
-
-
 def _frame_table(
     frame: Any,
     title: str,
@@ -266,7 +260,7 @@ def preprocess(
     from coder import io, nlp
 
     fmt = io.output_format(out)
-    not_an_input(out, input)
+    io.check_not_an_input(out, input)
     answers = io.read_answers(input, id_col=id_col, text_col=text_col)
     pipeline = nlp.load_pipeline(spacy_model)
     tokens = nlp.tokens_table(answers["id"], nlp.preprocess(answers["text"], pipeline))
@@ -482,7 +476,7 @@ def suggest(
     if input is None or out is None:
         raise CoderError("give INPUT and --out (or --project PROJECT.db)")
     fmt = io.output_format(out)
-    not_an_input(out, input, codebook, labels)
+    io.check_not_an_input(out, input, codebook, labels)
     if question_col in (id_col, text_col, "id", "text"):  # the answers table has columns id and text
         raise CoderError(
             f"column {question_col!r} is the answers' id or text column, or named 'id' or 'text': give the"
@@ -850,7 +844,7 @@ def survey_answers(
     """Write the open answers as one row per answer: id, respondent_id, question_id, municipality, text."""
     from coder import io, survey
 
-    not_an_input(out, manifest, *survey.data_files(manifest))
+    io.check_not_an_input(out, manifest, *survey.data_files(manifest))
     table = survey.answers(manifest)
     io.write_table(table, out)
     console.print(f"{len(table)} answers -> {rich_escape(str(out))}", highlight=False)
@@ -1036,11 +1030,11 @@ def discover_command(
     from coder import discover, io
 
     for output in (groups, write):  # before any work: a bad output path must not waste the grouping
-        if output is not None and not output.parent.exists():
-            raise CoderError("output directory does not exist", file=output.parent)
+        if output is not None:
+            io.check_output_file(output)
     if groups is not None:
         io.output_format(groups)
-        not_an_input(groups, input, codebook, project, lexicon)
+        io.check_not_an_input(groups, input, codebook, project, lexicon)
     if write is not None and write.exists() and not force:
         raise CoderError("the file exists (a codebook?); use --force to overwrite it", file=write)
     if project is not None:

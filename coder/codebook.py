@@ -89,6 +89,7 @@ from coder import __version__
 from coder.errors import CoderError
 from coder.io import (
     atomic_write,
+    check_not_an_input,
     parse_yaml,
     read_table,
     read_text,
@@ -1305,8 +1306,7 @@ def export(
             raise CoderError("the codebook has no file to name the output after; give one", key="out")
         out = source.with_suffix(f".{fmt}")
     out = Path(out)
-    if source is not None and out.resolve() == Path(source).resolve():
-        raise CoderError("the output would overwrite the input", file=out)
+    check_not_an_input(out, source)
     return export_qdc(book, out) if fmt == "qdc" else dump_yaml(book, out)
 
 

@@ -575,6 +575,12 @@ def check_output_file(path: str | os.PathLike[str]) -> Path:
     return path
 
 
+def check_not_an_input(out: str | os.PathLike[str], *inputs: str | os.PathLike[str] | None) -> None:
+    """A CoderError when ``out`` is one of ``inputs`` (None skipped): writing it would destroy the input."""
+    if any(path is not None and Path(path).resolve() == Path(out).resolve() for path in inputs):
+        raise CoderError("the output would overwrite the input; choose another name", file=out)
+
+
 @contextlib.contextmanager
 def atomic_write(
     path: str | os.PathLike[str], mode: str = "w", encoding: str | None = "utf-8", newline: str | None = None

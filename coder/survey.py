@@ -575,9 +575,7 @@ def _read_included(
     for n, name in enumerate(includes):
         included = _included(manifest, name)
         if included is None:
-            problems.append(
-                CoderError(f"not a file name: {name!r}", file=manifest, key=f"include[{n}]")
-            )
+            problems.append(CoderError(f"not a file name: {name!r}", file=manifest, key=f"include[{n}]"))
             continue
         if included.resolve() in including:  # a manifest that includes itself would never end
             problems.append(
@@ -1032,13 +1030,13 @@ def _read_contacts(reader: _Reader, data: Any, known: dict[str, str]) -> pd.Data
     values = dict(FREQUENCY_VALUES)
     extra = spec.get("frequencies") or {}
     if isinstance(extra, dict):
-        for value, level in extra.items():
+        for value, written in extra.items():
             # a level as the files write it (ukentlig) is that level; anything else is the manifest's fault,
             # not every row's that uses the value
-            level = FREQUENCY_VALUES.get(str(level).strip().casefold())
+            level = FREQUENCY_VALUES.get(str(written).strip().casefold())
             if level is None:
                 reader.problem(
-                    f"'{value}' maps to '{extra[value]}', not a level (daily, weekly, monthly)",
+                    f"'{value}' maps to '{written}', not a level ({', '.join(LEVELS)})",
                     file=reader.manifest,
                     key=f"contacts.frequencies.{value}",
                     line=reader.line("contacts", "frequencies", str(value)),

@@ -16,6 +16,8 @@ from coder.io import (
     read_table,
 )
 
+OVERWRITE = "a.csv: the output would overwrite the input"
+
 
 @pytest.mark.parametrize(
     ("args", "message"),
@@ -23,8 +25,8 @@ from coder.io import (
         (["preprocess", "{dir}/missing.csv", "--out", "{dir}/t.csv"], "missing.csv: file not found"),
         (["preprocess", "{dir}/a.csv", "--out", "{dir}/t.csv", "--text-col", "svar"], "column 'svar'"),
         (["preprocess", "{dir}/dup.csv", "--out", "{dir}/t.csv"], "duplicate id 'r1'"),
-        (["preprocess", "{dir}/a.csv", "--out", "{dir}/a.csv"], "a.csv: the output would overwrite an input"),
-        (["suggest", "{dir}/a.csv", "--out", "{dir}/./a.csv"], "a.csv: the output would overwrite an input"),
+        (["preprocess", "{dir}/a.csv", "--out", "{dir}/a.csv"], OVERWRITE),
+        (["suggest", "{dir}/a.csv", "--out", "{dir}/./a.csv"], OVERWRITE),
         # a value the option parser refuses, or a missing argument: one line as well, not a boxed usage text
         (["discover", "{dir}/a.csv", "--min-size", "0"], "Invalid value for '--min-size'"),
         (["preprocess", "--out", "{dir}/t.csv"], "Missing argument 'input'. (see root preprocess --help)"),

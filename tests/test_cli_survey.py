@@ -85,7 +85,7 @@ def test_cli_answers_never_overwrite_a_file_the_manifest_reads(copy: Path) -> No
     people = copy.parent / "personer.csv"
     before = people.read_bytes()
     result = runner.invoke(app, ["survey", "answers", str(copy), "--out", str(people)])
-    assert result.exit_code == 2 and "personer.csv: the output would overwrite an input" in result.output
+    assert result.exit_code == 2 and "personer.csv: the output would overwrite the input" in result.output
     assert people.read_bytes() == before
 
 
