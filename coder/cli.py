@@ -112,7 +112,10 @@ SPACY_MODEL = typer.Option(
     help="An installed spaCy pipeline name or a pipeline directory (default: nb_core_news_* if installed, "
     "else the embedded Norwegian default).",
 )
-SEED = typer.Option(0, "--seed", help="Random seed; the same inputs and seed give the same result.")
+# One range for every command: the seed reaches NumPy and scikit-learn, which take 0 to 2**32 - 1.
+SEED = typer.Option(
+    0, "--seed", min=0, max=2**32 - 1, help="Random seed; the same inputs and seed give the same result."
+)
 JSON = typer.Option(False, "--json", help="Print the data of the tables as one JSON object on stdout.")
 LEXICON = typer.Option(
     None,

@@ -142,3 +142,28 @@ def test_the_terminal_and_the_report_show_a_share_alike() -> None:
     cells = [list(column.cells) for column in table.columns]
     assert cells[1] == ["23%", "–"] and cells[2] == ["0.500", "–"]
     assert summary._percent(0.225) == "23 %" and summary._decimal(0.5, 3) == "0,500"
+
+
+def _commands_with(option: str) -> list[list[str]]:
+    """The command paths (``["codes", "export"]``) of every command that takes ``option``."""
+    import typer.main
+
+    found, todo = [], [([], typer.main.get_command(app))]
+    while todo:
+        path, command = todo.pop()
+        for name, sub in getattr(command, "commands", {}).items():
+            todo.append(([*path, name], sub))
+        if any(option in p.opts for p in command.params):
+            found.append(path)
+    return sorted(found)
+
+
+@pytest.mark.parametrize("value", ["-1", str(2**32)])
+def test_every_seed_option_takes_the_range_numpy_takes(tmp_path: Path, value: str) -> None:
+    commands = _commands_with("--seed")
+    assert {"suggest", "network", "link", "discover", "summary", "demo"} <= {c[0] for c in commands}
+    for command in commands:
+        output = _cli_error([*command, "--seed", value])
+        assert output.startswith("Error: Invalid value for '--seed'"), output
+        assert output.endswith(f"{' '.join(command)} --help)"), output
+    assert list(tmp_path.iterdir()) == []  # refused before anything was read or written
