@@ -1057,8 +1057,9 @@ def merge(a: str | os.PathLike[str], b: str | os.PathLike[str], out: str | os.Pa
 
     The two must hold the same answers (same ids and texts). Entries are matched by their UUID, so a
     decision or run present in both appears once, and merging again changes nothing. ``seq`` in ``out``
-    follows ``a`` then ``b``; it only breaks ties in the fold, which orders by decision time. Codebooks of
-    both are kept (the latest added is in force); ``meta`` is ``a``'s plus ``merged_from``.
+    follows ``a`` then ``b``; it only breaks ties in the fold, which orders by decision time. The codebooks
+    must have the same codes; both are kept (the latest added, ``b``'s when its text differs, is in force);
+    ``meta`` is ``a``'s plus ``merged_from``.
     """
     out = Path(out)
     with Project.open(a) as first, Project.open(b) as second:
@@ -1075,6 +1076,14 @@ def merge(a: str | os.PathLike[str], b: str | os.PathLike[str], out: str | os.Pa
                 changed = next(i for i in left if left[i] != right[i])
                 detail = f"answer '{changed}' has a different text"
             raise CoderError(f"cannot merge projects with different answers: {detail}", file=b)
+        # a decision on a code that the codebook in force lacks would drop out of every count unseen
+        codes_a, codes_b = set(first.codebook().code_ids), set(second.codebook().code_ids)
+        if codes_a != codes_b:
+            only = sorted(codes_a ^ codes_b)[0]
+            where = a if only in codes_a else b
+            raise CoderError(
+                f"cannot merge projects with different codebooks: code '{only}' is only in {where}", file=b
+            )
         with _new_project_file(out) as merged:
             conn = merged.conn
             with merged.transaction():

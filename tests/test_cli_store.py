@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 import warnings
@@ -84,6 +85,20 @@ def test_merge_refuses_different_answers(tmp_path: Path, project: Project) -> No
     assert (
         "cannot merge projects with different answers: answer 'r3:q1' has a different text" in result.output
     )
+    assert not (tmp_path / "c.db").exists()
+
+
+def test_merge_refuses_different_codebooks(tmp_path: Path, project: Project) -> None:
+    lean = dataclasses.replace(CODEBOOK, codes=CODEBOOK.codes[:-1])
+    with store.init(tmp_path / "other.db", ANSWERS, lean):
+        pass
+    result = runner.invoke(
+        app, ["merge", str(project.path), str(tmp_path / "other.db"), "--out", str(tmp_path / "c.db")]
+    )
+    assert result.exit_code == 2
+    dropped = CODEBOOK.codes[-1].id
+    expected = f"cannot merge projects with different codebooks: code '{dropped}' is only in {project.path}"
+    assert expected in result.output.replace("\n", "")
     assert not (tmp_path / "c.db").exists()
 
 
