@@ -117,6 +117,15 @@ SEED = typer.Option(
     0, "--seed", min=0, max=2**32 - 1, help="Random seed; the same inputs and seed give the same result."
 )
 JSON = typer.Option(False, "--json", help="Print the data of the tables as one JSON object on stdout.")
+# A codebook that coder writes is a file researchers edit: it is replaced only when they say so.
+FORCE = typer.Option(False, "--force", help="Overwrite an existing codebook file.")
+
+
+def refuse_to_overwrite(path: Path | None, force: bool) -> None:
+    """A CoderError when ``path`` (a codebook coder is about to write) exists and ``--force`` is not given."""
+    if path is not None and path.exists() and not force:
+        raise CoderError("the codebook file exists; use --force to overwrite it", file=path)
+
 LEXICON = typer.Option(
     None,
     "--lexicon",
@@ -362,11 +371,13 @@ def codebook_export(
         None, "--to", help="qdc (REFI-QDA codebook) or yaml (default: from the --out suffix, else qdc)."
     ),
     output: Path | None = out_file(None, "Output file (default: FILE with the format's suffix)."),
+    force: bool = FORCE,
 ) -> None:
     """Export a codebook as a REFI-QDA codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA and QualCoder."""
     from coder import codebook as cb
 
     book = cb.load(existing_file(file))
+    refuse_to_overwrite(cb.export_target(file, output, to=to)[0], force)
     written = cb.export(file, output, to=to)
     console.print(f"{len(book.codes)} codes -> {rich_escape(str(written))}", highlight=False)
 
@@ -375,14 +386,13 @@ def codebook_export(
 def codebook_import(
     file: Path = typer.Argument(..., help="REFI-QDA codebook (.qdc)."),
     output: Path | None = out_file(None, "Output YAML (default: FILE with .yaml)."),
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+    force: bool = FORCE,
 ) -> None:
     """Import a REFI-QDA codebook (.qdc) as a coder YAML codebook, then validate it."""
     from coder import codebook as cb
 
     out = output or existing_file(file).with_suffix(".yaml")
-    if out.exists() and not force:
-        raise CoderError("the output file exists; use --force to overwrite it", file=out)
+    refuse_to_overwrite(out, force)
     written = cb.import_qdc(existing_file(file), out)
     problems = cb.validate(written, check_lemmas=False)
     print_problems(problems)
@@ -403,13 +413,12 @@ def codebook_merge(
     base: Path = typer.Argument(..., help="The codebook to add to (YAML)."),
     candidates: Path = typer.Argument(..., help="Codes to add, e.g. from `coder discover --write` (YAML)."),
     output: Path = out_file(..., "The merged codebook (YAML)."),
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+    force: bool = FORCE,
 ) -> None:
     """Add candidate codes to a codebook; the merged codebook is validated before it is written."""
     from coder import codebook as cb
 
-    if output.exists() and not force:
-        raise CoderError("the output file exists; use --force to overwrite it", file=output)
+    refuse_to_overwrite(output, force)
     written, problems = cb.merge(existing_file(base), existing_file(candidates), output)
     print_problems(problems)
     console.print(f"{len(cb.load(written).codes)} codes -> {rich_escape(str(written))}", highlight=False)
@@ -1025,7 +1034,7 @@ def discover_command(
         help="A coding project: group its answers without a decided code or a strong suggested one.",
     ),
     seed: int = SEED,
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing --write file."),
+    force: bool = FORCE,
     as_json: bool = JSON,
 ) -> None:
     """Find themes the codebook misses, or group the notes of an idea workshop into themes."""
@@ -1038,8 +1047,7 @@ def discover_command(
     if groups is not None:
         io.output_format(groups)
         io.check_not_an_input(groups, input, codebook, project, lexicon)
-    if write is not None and write.exists() and not force:
-        raise CoderError("the file exists (a codebook?); use --force to overwrite it", file=write)
+    refuse_to_overwrite(write, force)
     if project is not None:
         if input is not None or codebook is not None or question_col is not None:
             raise CoderError("--project takes no INPUT, --codebook or --question-col", key="--project")

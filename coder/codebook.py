@@ -1295,8 +1295,23 @@ def export(
     ...     export(default_codebook_path(), Path(folder) / "boligsosialt.qdc").suffix
     '.qdc'
     """
+    out, fmt = export_target(codebook, out, to=to)
     book = codebook if isinstance(codebook, Codebook) else load(codebook)
-    source = book.path if isinstance(codebook, Codebook) else Path(codebook)
+    return export_qdc(book, out) if fmt == "qdc" else dump_yaml(book, out)
+
+
+def export_target(
+    codebook: Codebook | str | os.PathLike[str],
+    out: str | os.PathLike[str] | None = None,
+    *,
+    to: str | None = None,
+) -> tuple[Path, str]:
+    """The file :func:`export` writes and its format, from the same arguments, checked; nothing is read.
+
+    >>> export_target("kodebok.yaml", to="qdc")
+    (PosixPath('kodebok.qdc'), 'qdc')
+    """
+    source = codebook.path if isinstance(codebook, Codebook) else Path(codebook)
     suffix = Path(out).suffix.lower().lstrip(".") if out is not None else ""
     fmt = (to or {"yml": "yaml"}.get(suffix, suffix if suffix in EXPORT_FORMATS else "qdc")).lower()
     if fmt not in EXPORT_FORMATS:
@@ -1307,7 +1322,7 @@ def export(
         out = source.with_suffix(f".{fmt}")
     out = Path(out)
     check_not_an_input(out, source)
-    return export_qdc(book, out) if fmt == "qdc" else dump_yaml(book, out)
+    return out, fmt
 
 
 def _local(tag: str) -> str:

@@ -172,6 +172,19 @@ def test_cli_export_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
     assert cb.load(path).name == "Test"
 
 
+@pytest.mark.parametrize("name", ["edited.yaml", "edited.qdc"])
+def test_cli_export_replaces_an_existing_codebook_only_with_force(tmp_path: Path, name: str) -> None:
+    target = tmp_path / name
+    target.write_text("my edits", encoding="utf-8")
+    result = runner.invoke(app, ["codebook", "export", str(DEFAULT), "-o", str(target)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"Error: {target}: the codebook file exists; use --force to overwrite it"
+    assert target.read_text(encoding="utf-8") == "my edits"
+    result = runner.invoke(app, ["codebook", "export", str(DEFAULT), "-o", str(target), "--force"])
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8") != "my edits"
+
+
 def test_cli_import_bad_xml(tmp_path: Path) -> None:
     path = tmp_path / "bad.qdc"
     path.write_text("<CodeBook>\n<Codes>\n", encoding="utf-8")
