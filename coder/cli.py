@@ -53,6 +53,10 @@ def error_text(error: CoderError) -> str:
     return f"{prefix[:-2] + ', ' if prefix else ''}option {option}: {error.message}"
 
 
+# click's UsageError (a bad value, a missing argument, an unknown option): typer vendors it, not exports it
+USAGE_ERROR = typer.BadParameter.__base__
+
+
 class CoderGroup(typer.core.TyperGroup):
     """Turns a library user error into one line on stderr and exit code 2, for every (sub-)command."""
 
@@ -63,7 +67,9 @@ class CoderGroup(typer.core.TyperGroup):
                 return super().invoke(ctx)
         except CoderError as error:
             _exit_with(error)
-        except typer.BadParameter as error:  # a bad or missing value: one line too, not a boxed usage text
+        except USAGE_ERROR as error:  # a bad or missing value or option: one line too, not a boxed usage text
+            if type(error).__name__ == "NoArgsIsHelpError":  # `coder codebook` alone: its help, as asked
+                raise
             where = f" (see {error.ctx.command_path} --help)" if error.ctx is not None else ""
             _exit_with(CoderError(error.format_message() + where))
         except OSError as error:  # a file the system refuses (a name too long, no permission, disk full)

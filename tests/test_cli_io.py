@@ -30,6 +30,8 @@ OVERWRITE = "a.csv: the output would overwrite the input"
         # a value the option parser refuses, or a missing argument: one line as well, not a boxed usage text
         (["discover", "{dir}/a.csv", "--min-size", "0"], "Invalid value for '--min-size'"),
         (["preprocess", "--out", "{dir}/t.csv"], "Missing argument 'input'. (see root preprocess --help)"),
+        (["discover", "{dir}/a.csv", "--bogus"], "No such option: --bogus"),
+        (["codebook", "valdate"], "No such command 'valdate'. Did you mean 'validate'?"),
         # an OSError of a named file (here ENAMETOOLONG from Path.exists) is a user error like the others
         (["preprocess", "{dir}/" + "x" * 300 + ".csv", "--out", "{dir}/t.csv"], ".csv: File name too long"),
     ],
@@ -42,6 +44,11 @@ def test_cli_bad_input_gives_one_line_and_exit_2(tmp_path: Path, args: list[str]
     output = result.output.strip()
     assert message in output and output.startswith("Error:")
     assert "Traceback" not in output and len(output.splitlines()) == 1
+
+
+def test_a_command_group_alone_shows_its_help_not_an_error() -> None:
+    result = CliRunner().invoke(app, ["codebook"])
+    assert "Usage:" in result.output and "validate" in result.output and "Error" not in result.output
 
 
 # ------------------------------------------------------------------------------ bad inputs, one clear line
