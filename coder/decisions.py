@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -50,6 +51,7 @@ __all__ = [
     "make_log",
     "needed_codes",
     "sort_cells",
+    "tidy_name",
 ]
 
 #: Actions that say a code is present (1) / absent (0).
@@ -503,3 +505,13 @@ def labels(
     )
     frame["present"] = frame["present"].astype(int)
     return sort_cells(frame, answer_ids, code_ids)[["id", "code", "present"]]
+
+
+def tidy_name(name: str) -> str:
+    """``name`` stripped, each run of spaces (non-breaking ones too) one ordinary space.
+
+    >>> tidy_name(" kari\u00a0 nordmann ")
+    'kari nordmann'
+    """
+    spaced = "".join(" " if unicodedata.category(c) == "Zs" else c for c in name.strip())
+    return " ".join(part for part in spaced.split(" ") if part)

@@ -32,6 +32,7 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
+from coder.decisions import tidy_name
 from coder.errors import CoderError
 from coder.io import read_table, require_columns, spreadsheet_row
 
@@ -853,7 +854,7 @@ def agreement(
 
 
 def _agreement(project: Project, coders: Sequence[str], *, model: bool, run_id: str | None) -> Agreement:
-    coders = list(dict.fromkeys(c.strip() for c in coders if c.strip()))
+    coders = list(dict.fromkeys(tidy_name(c) for c in coders if tidy_name(c)))
     if not coders:
         raise CoderError("name at least one coder", key="coders")
     known = project.coders()

@@ -1102,10 +1102,14 @@ def coder_name(name: str) -> str:
     """A coder's name as the decisions carry it (stripped); a CoderError for an empty name, or one with a
     comma (``coder agreement --coders kari,ola`` could never name it) or a control character.
 
+    Spaces are tidied (:func:`coder.decisions.tidy_name`): «kari nordmann» typed two ways is one coder.
+
     >>> coder_name(" kari ")
     'kari'
+    >>> coder_name("kari\u00a0 nordmann")
+    'kari nordmann'
     """
-    name = name.strip()
+    name = decisions.tidy_name(name)
     if not name:
         raise CoderError("the coder name is empty", key="coder")
     if "," in name or any(not character.isprintable() for character in name):

@@ -143,6 +143,15 @@ def test_a_coder_name_agreement_could_not_name_is_refused(project: Project, name
     assert project.log().empty
 
 
+def test_a_coder_name_typed_with_other_spaces_is_the_same_coder(project: Project) -> None:
+    for name in ("kari nordmann", " kari\u00a0nordmann", "kari \u2009 nordmann"):  # NBSP, thin space
+        result = runner.invoke(app, ["review", str(project.path), "--coder", name, "--accept-from", "0.9"])
+        assert result.exit_code == 0, result.output
+    assert project.coders() == ["kari nordmann"]
+    result = runner.invoke(app, ["agreement", str(project.path), "--coders", "kari\u00a0nordmann"])
+    assert result.exit_code == 0, result.output
+
+
 def test_cli_bulk_decides_only_the_filtered_answers(project: Project) -> None:
     result = _review(project, "", "--accept-from", "0.6", "--filter", "question=utfordringer")
     assert result.exit_code == 0, result.output
