@@ -351,8 +351,10 @@ def coded_answers(answers: pd.DataFrame, codes: pd.DataFrame, all_coded: bool | 
 def centrality_terciles(positions: pd.DataFrame) -> pd.Series:
     """Degree tercile (low, middle, high) of each row, within its municipality and level.
 
-    People are ranked by degree, then betweenness, then id (so ties split deterministically) and cut into
-    three groups as equal as possible.
+    People are ranked by degree, then betweenness, and cut into three groups as equal as possible; people in
+    the same position (the same degree and betweenness) share their mean rank, so they share a group, and
+    nothing but the network decides it (not their ids). When everyone is in one position, everyone is
+    ``"middle"``: there is nothing to compare.
 
     Parameters
     ----------
@@ -371,12 +373,22 @@ def centrality_terciles(positions: pd.DataFrame) -> pd.Series:
     ...                           "degree": [2, 0, 1], "betweenness": 0.0})
     >>> centrality_terciles(positions).tolist()
     ['high', 'low', 'middle']
+    >>> centrality_terciles(positions.assign(degree=[2, 1, 1])).tolist()
+    ['high', 'low', 'low']
+    >>> centrality_terciles(positions.assign(degree=0)).tolist()
+    ['middle', 'middle', 'middle']
     """
     out = pd.Series("", index=positions.index, dtype=object)
     for _, group in positions.groupby(["municipality", "level"], sort=False):
-        ordered = group.sort_values(["degree", "betweenness", "person"]).index
-        for rank, index in enumerate(ordered):
-            out[index] = TERCILES[min(2, rank * 3 // len(ordered))]
+        # betweenness rounded: one position reached by two sums of fractions is still one position
+        position = group.assign(betweenness=group["betweenness"].round(9))
+        ordinal = position.groupby(["degree", "betweenness"], sort=True).ngroup()
+        if ordinal.nunique() == 1:
+            out[group.index] = "middle"
+            continue
+        mean_rank = ordinal.rank(method="average") - 1  # 0 .. n - 1
+        for index, rank in mean_rank.items():
+            out[index] = TERCILES[min(2, int(rank * 3 // len(group)))]
     return out
 
 

@@ -131,6 +131,16 @@ def test_terciles_split_people_in_three(oppdal: survey.Survey) -> None:
     )
 
 
+def test_people_in_one_position_share_a_tercile_whatever_their_ids(oppdal: survey.Survey) -> None:
+    positions = network.positions(oppdal, "weekly")
+    terciles = link.centrality_terciles(positions)
+    by_position = terciles.groupby([positions["degree"], positions["betweenness"].round(9)]).nunique()
+    assert (by_position == 1).all() and by_position.size < len(positions)  # ties exist, and are not split
+    renamed = positions.assign(person=positions["person"][::-1].to_numpy())
+    assert link.centrality_terciles(renamed).equals(terciles)
+    assert set(link.centrality_terciles(positions.assign(degree=0, betweenness=0.0))) == {"middle"}
+
+
 def test_several_municipalities_add_a_municipality_comparison() -> None:
     both = link.link(BOTH, [OPPDAL_CODES, RISSA_CODES])
     municipality = both.tests[both.tests["variable"] == "municipality"]
