@@ -549,8 +549,9 @@ def evaluate(
     if outside:  # on stderr, as every warning: with --json stdout stays one JSON object
         listed = ", ".join(f"'{code}' ({n} answer{'s' * (n != 1)})" for code, n in outside.items())
         err_console.print(
-            f"[yellow]Warning:[/] {len(outside)} gold code(s) not in the codebook, left out of the scores: "
-            f"{rich_escape(listed)}",
+            f"[yellow]Warning:[/] {len(outside)} gold code(s) not in the codebook, not scored: "
+            f"{rich_escape(listed)}; their answers count as coded with none of the codebook's codes besides "
+            "(a typo?)",
             highlight=False,
             soft_wrap=True,
         )

@@ -199,7 +199,8 @@ def precision_recall_f1(gold: Any, pred: Any) -> tuple[float, float, float]:
     Parameters
     ----------
     gold, pred : array_like of shape (n,)
-        The gold and the predicted values (anything true is 1).
+        The gold and the predicted values (anything not 0 is 1); a pair with ``NaN`` on either side (not
+        rated) is left out, as :func:`cohen_kappa` leaves it out.
 
     Returns
     -------
@@ -212,9 +213,13 @@ def precision_recall_f1(gold: Any, pred: Any) -> tuple[float, float, float]:
     (0.5, 0.5, 0.5)
     >>> precision_recall_f1([1, 0], [0, 0])
     (0.0, 0.0, 0.0)
+    >>> precision_recall_f1([float("nan"), 1, 0], [1, 1, 1])  # the first answer is not rated
+    (0.5, 1.0, 0.6666666666666666)
     """
-    gold = np.asarray(gold).astype(bool)
-    pred = np.asarray(pred).astype(bool)
+    gold = np.asarray(gold, dtype=float)
+    pred = np.asarray(pred, dtype=float)
+    rated = ~(np.isnan(gold) | np.isnan(pred))
+    gold, pred = gold[rated] != 0, pred[rated] != 0
     return _prf(int((gold & pred).sum()), int((~gold & pred).sum()), int((gold & ~pred).sum()))
 
 
@@ -574,7 +579,7 @@ def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, code_ids: Sequence[str]) ->
         Long ``id, code`` with an optional ``confidence`` column, every row a predicted code.
     code_ids : sequence of str
         The codebook's codes: a predicted code outside them is an error, a gold code outside them a warning
-        (it is left out of the scores).
+        (it is not scored; its answer counts as coded with the gold's other codes, none if it has none).
 
     Returns
     -------
