@@ -89,7 +89,7 @@ from coder.codebook import (
     label_seeds,
 )
 from coder.errors import CoderError
-from coder.io import provenance, read_table, require_columns
+from coder.io import answer_ids, provenance, read_table, require_columns
 from coder.lexicon import cache_dir, get_lexicon
 from coder.nlp import (
     AnswerToken,
@@ -1508,7 +1508,7 @@ def suggest(
     raised before any work.
     """
     check_options(threshold=threshold, seed=seed)
-    ids = answers["id"].astype(str).tolist()
+    ids = answer_ids(answers)
     texts = answers["text"].fillna("").astype(str).tolist()
     if not ids:
         return pd.DataFrame(columns=SUGGESTION_COLUMNS)

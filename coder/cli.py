@@ -132,6 +132,7 @@ def refuse_to_overwrite(path: Path | None, force: bool) -> None:
     if path is not None and path.exists() and not force:
         raise CoderError("the codebook file exists; use --force to overwrite it", file=path)
 
+
 LEXICON = typer.Option(
     None,
     "--lexicon",

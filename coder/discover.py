@@ -593,7 +593,7 @@ def discover(
     [('G1', 'felles / bolig', 8), ('G2', 'sak', 6), ('G3', 'møte / fast / bolig', 6)]
     """
     classify.check_options(seed=seed)
-    ids = answers["id"].astype(str).tolist()
+    ids = io.answer_ids(answers)
     texts = answers["text"].fillna("").astype(str).tolist()
     total = len(ids)
     if codebook is not None:

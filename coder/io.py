@@ -400,9 +400,27 @@ def missing_column_message(frame: pd.DataFrame, column: str) -> str:
     return f"missing column (columns are: {', '.join(map(str, frame.columns))})"
 
 
+def answer_ids(answers: pd.DataFrame, what: str = "the answers") -> list[str]:
+    """The ``id`` column of a DataFrame given to the library, as texts; a CoderError for an empty or
+    missing one (``NaN``: pandas keeps it through ``astype(str)``), naming its positions.
+
+    >>> answer_ids(pd.DataFrame({"id": ["a1", 2]}))
+    ['a1', '2']
+    >>> answer_ids(pd.DataFrame({"id": ["a1", None]}))
+    Traceback (most recent call last):
+    coder.errors.CoderError: empty answer id in the answers (position 1)
+    """
+    ids = answers["id"].fillna("").astype(str)
+    empty = [i for i, value in enumerate(ids) if not value.strip()]
+    if empty:
+        where = f"position{'s' * (len(empty) > 1)} {', '.join(map(str, empty[:5]))}{', …' * (len(empty) > 5)}"
+        raise CoderError(f"empty answer id in {what} ({where})")
+    return ids.tolist()
+
+
 def check_unique_ids(frame: pd.DataFrame, id_col: str, path: str | os.PathLike[str]) -> None:
     """Raise a :class:`CoderError` for empty or duplicate ids, naming the spreadsheet rows."""
-    raw = frame[id_col].astype(str)
+    raw = frame[id_col].fillna("").astype(str)
     ids = raw.str.strip()
     empty = [spreadsheet_row(i) for i, value in enumerate(ids) if not value]
     if empty:

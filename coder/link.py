@@ -131,7 +131,7 @@ def load_codes(
         for column in ("id", "code"):
             if column not in frame.columns:
                 raise CoderError(f"the codes table needs a column '{column}'", column=column)
-        frame["id"] = frame["id"].astype(str).str.strip()
+        frame["id"] = frame["id"].fillna("").astype(str).str.strip()
         frame["code"] = frame["code"].fillna("").astype(str).str.strip()
         check_coded_answers(
             frame["id"].tolist(), [[c] if c else [] for c in frame["code"]], known_ids, codebook,

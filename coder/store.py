@@ -87,7 +87,7 @@ from coder import __version__, decisions, survey
 from coder import codebook as codebook_module
 from coder.codebook import Code, Codebook, ReferenceAnswer
 from coder.errors import CoderError
-from coder.io import check_output_file, provenance, read_answers, write_excel, write_table
+from coder.io import answer_ids, check_output_file, provenance, read_answers, write_excel, write_table
 from coder.reliability import cooccurrence
 
 __all__ = [
@@ -927,7 +927,8 @@ def init(
     for column in ("id", "text"):
         if column not in frame.columns:
             raise CoderError(f"the answers lack the column '{column}'")
-    frame["id"] = frame["id"].astype(str).str.strip()
+    what = "the answers DataFrame" if source == "DataFrame" else source
+    frame["id"] = [answer_id.strip() for answer_id in answer_ids(frame, what)]
     frame["text"] = frame["text"].fillna("").astype(str)  # an empty answer stays an (uncoded) answer
     if "respondent_id" not in frame.columns:
         frame["respondent_id"] = frame["id"]

@@ -905,3 +905,9 @@ def test_question_weight_takes_effect_at_the_next_update_not_before() -> None:
     before = model.predict_proba(texts, questions)
     model.set_params(question_weight=1.0)
     assert model.predict_proba(texts, questions) == pytest.approx(before)
+
+
+def test_suggest_refuses_an_answer_without_an_id(codebook: Codebook) -> None:
+    answers = pd.DataFrame({"id": ["a1", None], "text": ["Mangler boliger", "Dårlig samarbeid"]})
+    with pytest.raises(CoderError, match=r"^empty answer id in the answers \(position 1\)$"):
+        classify.suggest(answers, codebook)

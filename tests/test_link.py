@@ -296,3 +296,9 @@ def test_an_unknown_id_says_whether_its_question_or_its_answer_is_missing(oppdal
         "'O02:spørsmål'; 'O01' is not of the form respondent_id:question_id"
     )
     assert (error.value.row, error.value.column) == (3, "id")
+
+
+def test_a_codes_dataframe_with_a_missing_id_is_an_error_at_its_row(oppdal: survey.Survey) -> None:
+    codes = pd.DataFrame({"id": ["O01:styrker", None], "code": ["follow_up", "anchoring"]})
+    with pytest.raises(CoderError, match="row 3, column 'id'"):
+        link.link(oppdal, codes)

@@ -594,3 +594,12 @@ def test_two_processes_coding_one_file_at_once_lose_no_decision(project: Project
         by_seq = log.sort_values("seq")["coder"].tolist()
         assert sum(a != b for a, b in itertools.pairwise(by_seq)) >= 10
         assert reopened.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), "  "])
+def test_init_refuses_an_answers_dataframe_with_an_empty_id(tmp_path: Path, missing: object) -> None:
+    answers = ANSWERS.astype(object).copy()
+    answers.loc[2, "id"] = missing
+    with pytest.raises(CoderError, match=r"^empty answer id in the answers DataFrame \(position 2\)$"):
+        store.init(tmp_path / "p.db", answers, CODEBOOK)
+    assert not (tmp_path / "p.db").exists()
