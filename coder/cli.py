@@ -1200,7 +1200,9 @@ def summary_command(
     codes: list[Path] = typer.Option(
         None, "--codes", help="Codes: `id,code` or suggestions (repeatable); or give --project."
     ),
-    codebook: Path | None = typer.Option(None, "--codebook", help="The YAML codebook (default: built in)."),
+    codebook: Path | None = typer.Option(
+        None, "--codebook", help="The YAML codebook (default: built in; with --project, the project's)."
+    ),
     out: Path = out_dir(..., "Directory for rapport.md/.html/.xlsx/.json, CSV tables and figurer/."),
     fmt: str = typer.Option(
         "md,html,xlsx,csv,json", "--formats", help="Comma-separated report formats: md,html,xlsx,csv,json."

@@ -1222,6 +1222,7 @@ class ReviewedCodes:
     coders: tuple[str, ...]
     decisions: int  # entries in the decision log (undo entries and the entries they cancel left out)
     run_id: str | None
+    answer_ids: tuple[str, ...] = ()  # every answer of the project, coded or not
 
 
 def reviewed_codes(path: str | os.PathLike[str]) -> ReviewedCodes:
@@ -1253,6 +1254,7 @@ def reviewed_codes(path: str | os.PathLike[str]) -> ReviewedCodes:
             coders=tuple(project.coders()),
             decisions=len(project.effective_log()),
             run_id=run_id,
+            answer_ids=tuple(answers),
         )
 
 

@@ -52,7 +52,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import jinja2
 import pandas as pd
@@ -78,6 +78,9 @@ from coder.io import (
 )
 from coder.link import coded_answers, crosstab, load_codes
 from coder.survey import Survey
+
+if TYPE_CHECKING:
+    from coder.store import ReviewedCodes
 
 BANDS: tuple[tuple[str, float, int], ...] = (
     ("Mange pekte på", 0.25, 3),
@@ -344,6 +347,31 @@ def _attribution(survey: Survey) -> dict[str, tuple[str, str]]:
 # ---------------------------------------------------------------------------------------------------------
 
 
+def _codebook_for(
+    codebook: Codebook | str | os.PathLike[str] | None, project: str | os.PathLike[str] | None
+) -> Codebook:
+    """The codebook given, else the project's own (its codes were decided and suggested with it), else the
+    default codebook."""
+    if codebook is None and project is not None:
+        from coder import store
+
+        with store.Project.open(project) as opened:
+            return opened.codebook()
+    return codebook if isinstance(codebook, Codebook) else codebook_mod.load(codebook)
+
+
+def _check_project_of(survey: Survey, review: ReviewedCodes, project: str | os.PathLike[str]) -> None:
+    """A CoderError naming the project when its answers are not the survey's (a project of another survey)."""
+    known = set(survey.answers["id"])
+    foreign = [answer_id for answer_id in review.answer_ids if answer_id not in known]
+    if foreign:
+        raise CoderError(
+            f"{len(foreign)} of the project's {len(review.answer_ids)} answers are not in the survey "
+            f"(first: '{foreign[0]}'): a project of another survey or manifest?",
+            file=project,
+        )
+
+
 def summarize(
     survey: Survey | str | os.PathLike[str],
     codes: pd.DataFrame | str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None,
@@ -359,7 +387,8 @@ def summarize(
     """The theme summary as tables, without writing anything (see :func:`report` for the files).
 
     ``survey``: a :class:`~coder.survey.Survey` or a manifest; ``codes``: a table or codes file(s);
-    ``codebook``: a :class:`~coder.codebook.Codebook`, a YAML file or None (the default codebook);
+    ``codebook``: a :class:`~coder.codebook.Codebook`, a YAML file or None (the default codebook; with
+    ``project``, the project's own);
     ``all_coded``: which answers count as coded (see :func:`coder.link.coded_answers`; None decides from
     the codes); ``mask``: direct identifiers in quotes and workshop notes replaced
     (:func:`coder.privacy.mask`); ``project``: a coding project whose reviewed codes are counted instead of
@@ -379,19 +408,19 @@ def summarize(
         own_concepts = _read_lexicons(lexicons)
     if survey.path is not None:
         inputs += [("manifest", survey.path)] + [("datafil", p) for p in survey_mod.data_files(survey.path)]
-    if not isinstance(codebook, Codebook):
-        codebook = codebook_mod.load(codebook)
+    if (codes is None) == (project is None):
+        raise CoderError("give the codes or a coding project (one of them)")
+    codebook = _codebook_for(codebook, project)
     if codebook.path is not None:
         inputs.append(("kodebok", codebook.path))
     inputs += [("begreper", path) for path in lexicons]
     review = None
-    if (codes is None) == (project is None):
-        raise CoderError("give the codes or a coding project (one of them)")
     if project is not None:
         from coder import store  # late: the project is read only when the report counts its codes
 
         review = store.reviewed_codes(project)
         codes = review.codes
+        _check_project_of(survey, review, project)
         inputs.append(("kodeprosjekt", Path(project)))
     table, code_paths, machine = load_codes(codes, survey.answers["id"].tolist(), codebook, survey=survey)
     inputs += [("kodefil", p) for p in code_paths]
@@ -689,8 +718,7 @@ def report(
     _check_quotes(quotes_per_theme)
     if not isinstance(survey, Survey):
         survey = survey_mod.load(survey)
-    if not isinstance(codebook, Codebook):
-        codebook = codebook_mod.load(codebook)
+    codebook = _codebook_for(codebook, project)
     summary = summarize(
         survey,
         codes,

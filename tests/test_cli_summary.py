@@ -161,6 +161,32 @@ def test_a_project_gives_the_reviewed_codes_its_share_decided_and_its_conflicts(
     )  # the command line counts the project's codes as the library does
 
 
+def test_a_project_is_counted_with_its_own_codebook_and_must_be_of_the_survey(tmp_path: Path) -> None:
+    from coder import store
+    from coder.codebook import Code, Codebook
+
+    codes = (Code("bolig", "Bolig"), Code("lag", "Lag"))
+    own = Codebook(name="egen", language="nb", version="1", codes=codes)
+    path = tmp_path / "p.db"
+    store.init(path, None, own, manifest=OPPDAL).close()
+    with store.Project.open(path) as project:
+        first = project.answer_ids()[0]
+        project.record("kari", [store.Decision(first, "bolig", "add"), store.Decision(first, "", "none")])
+    args = ["summary", str(OPPDAL), "--project", str(path), "--formats", "csv"]
+    result = runner.invoke(app, [*args, "--out-dir", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output  # no --codebook: the project's, not the built-in one
+    themes = pd.read_csv(tmp_path / "out" / "temaer.csv", dtype=str)
+    assert themes[["code", "label"]].values.tolist() == [["bolig", "Bolig"]]
+    both = ["summary", str(BOTH), "--project", str(path), "--formats", "csv"]
+    result = runner.invoke(app, [*both, "--out-dir", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output  # Oppdal's project, reported within both municipalities
+    rissa = tmp_path / "rissa.db"
+    store.init(rissa, None, own, manifest=BOTH).close()
+    result = runner.invoke(app, [*args, "--project", str(rissa), "--out-dir", str(tmp_path / "r")])
+    assert result.exit_code == 2 and not (tmp_path / "r").exists()
+    assert result.stderr.startswith(f"Error: {rissa}: ") and "answers are not in the survey" in result.stderr
+
+
 def _stamp(report: Path) -> str:
     """The report's time of making, the one line that differs between two runs."""
     return re.search(r"Laget med .*? kl\. [0-9.]+ \(UTC\)", report.read_text(encoding="utf-8")).group(0)
