@@ -722,9 +722,19 @@ def agreement(
 
     from coder import io, reliability, store
 
+    if out is not None:  # before the work: a bad path must not come after the tables
+        io.output_format(out)
+        io.check_output_file(out)
+        io.check_not_an_input(out, project)
     with store.Project.open(project) as opened:
         result = reliability.agreement(opened, coders.split(","), model=model)
         conflicts = opened.conflicts()
+    for comparison in result.nothing_in_common():
+        err_console.print(
+            f"[bold yellow]Caution:[/] {rich_escape(comparison)}: no answer that both decided, nothing to "
+            "compare (did they code different questions?)",
+            highlight=False, soft_wrap=True,
+        )  # fmt: skip
     if as_json:
         for comparison, bulk, decisions in result.mostly_bulk():
             caution = f"{comparison}: {bulk} of {decisions} compared decisions came from a bulk rule"

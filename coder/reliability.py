@@ -737,6 +737,17 @@ class Agreement:
             if row.decisions and row.bulk_decisions * 2 > row.decisions
         ]
 
+    def nothing_in_common(self) -> list[str]:
+        """The comparisons with no answer that both sides rated: their figures are empty, not zero.
+
+        >>> table = pd.DataFrame({"comparison": ["kari vs ola", "kari vs model"],
+        ...                       "code": ["(all codes)", "(all codes)"], "answers": [0, 4]})
+        >>> Agreement(table=table, disagreements=pd.DataFrame(), run_id=None).nothing_in_common()
+        ['kari vs ola']
+        """
+        overall = self.table[self.table["code"] == OVERALL]
+        return [row.comparison for row in overall.itertuples(index=False) if not row.answers]
+
 
 def _coder_ratings(
     project: Project, coder: str, ids: Sequence[str], code_ids: Sequence[str]

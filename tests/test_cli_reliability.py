@@ -88,6 +88,27 @@ def test_cli_agreement_unknown_coder_is_exit_2(project: store.Project) -> None:
     assert "coder 'nina' has no decisions in this project (coders: kari, ola)" in result.output
 
 
+def test_two_coders_with_no_answer_in_common_are_told_so(project: store.Project) -> None:
+    project.record("per", [store.Decision("a4", "x", "add")])  # kari decided a4 too, ola did not
+    assert agreement(project, ["ola", "per"], model=False).nothing_in_common() == ["ola, per"]
+    assert agreement(project, ["kari", "per"], model=False).nothing_in_common() == []
+    result = runner.invoke(app, ["agreement", str(project.path), "--coders", "ola,per", "--no-model"])
+    assert result.exit_code == 0, result.output
+    assert "Caution: ola, per: no answer that both decided, nothing to compare" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "message"), [("d.txt", "unknown output format 'txt'"), ("no/d.csv", "does not exist")]
+)
+def test_cli_agreement_checks_its_output_before_the_work(
+    tmp_path: Path, project: store.Project, name: str, message: str
+) -> None:
+    args = ["agreement", str(project.path), "--coders", "kari,ola", "--out", str(tmp_path / name)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and message in result.stderr
+    assert "Agreement" not in result.stdout  # refused before the tables
+
+
 def test_two_coders_who_only_bulk_accepted_one_run_are_flagged(suggested: store.Project) -> None:
     from coder.review import bulk_review
 
