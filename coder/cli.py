@@ -683,7 +683,13 @@ def review(
     summary = review_screen.review(
         project, coder, console=console, filter=filter, blind=not show_others, refit_every=refit_every
     )
-    console.print(f"{summary.decisions} decisions saved in {rich_escape(str(project))}.")
+    if summary.decisions >= 0:
+        console.print(f"{summary.decisions} decisions saved in {rich_escape(str(project))}.")
+    else:  # an undo reached a command of an earlier session, such as a bulk run
+        console.print(
+            f"{-summary.decisions} decisions fewer in effect in {rich_escape(str(project))} than at the "
+            "start: an undo took back a command of an earlier session."
+        )
 
 
 @app.command("merge")

@@ -343,7 +343,8 @@ def _apply(state: State, answer: str, verb: str, argument: str, console: Console
         undone = project.undo(coder)
         if not undone:
             raise CoderError("nothing to undo")
-        console.print(f"Undone: your last command on {escape(', '.join(undone))}")
+        shown = ", ".join(undone[:3]) + (f", … ({len(undone)} answers)" if len(undone) > 3 else "")
+        console.print(f"Undone: your last command on {escape(shown)}")
         return len(undone), f"undo:{undone[0]}"
     if verb in ("a", "r") and not argument:
         if not open_:

@@ -83,6 +83,16 @@ def test_done_without_suggestions_records_no_code(project: Project) -> None:
     assert "End of the queue" in result.output
 
 
+def test_undoing_an_earlier_bulk_run_says_so(project: Project) -> None:
+    bulk = _review(project, "", "--accept-from", "0.6")
+    assert "accepted 3" in bulk.output
+    result = _review(project, "u\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "Undone: your last command on a2, a1" in result.output
+    assert "3 decisions fewer in effect" in result.output and "an undo took back" in result.output
+    assert project.current_codes("kari").empty
+
+
 def test_undo_goes_back_and_logs_an_undo(project: Project) -> None:
     result = _review(project, "a\nu\n+ forankring\nq\n")
     assert result.exit_code == 0, result.output
