@@ -30,7 +30,7 @@ def _show_warning(message: Warning | str, *args: Any, **kwargs: Any) -> None:
 # The library names what is wrong by its own keys (parameter names); the command line says its options.
 OPTIONS = {
     "accept_from": "--accept-from", "answers": "--answers", "broker_betweenness": "--broker-betweenness",
-    "coder": "--coder", "coders": "--coders",
+    "coder": "--coder", "coders": "--coders", "filter": "--filter",
     "export_format": "--gephi", "formats": "--formats", "layout": "--layout", "level": "--level",
     "manifest": "--manifest", "min_size": "--min-size", "n_groups": "--n-groups", "out": "--out",
     "quotes": "--quotes",
@@ -664,7 +664,7 @@ def review(
         False, "--show-others", help="Show the other coders' decisions (default: blind coding)."
     ),
     refit_every: int = typer.Option(
-        10, "--refit-every", help="Refit the model and reorder the queue every N decisions (0: never)."
+        10, "--refit-every", min=0, help="Refit the model and reorder the queue every N decisions (0: never)."
     ),
 ) -> None:
     """Review suggestions in the terminal, one command line per decision (`?` lists the keys)."""

@@ -33,6 +33,7 @@ __all__ = [
     "Learner",
     "State",
     "bulk_review",
+    "option_filter",
     "parse_filter",
     "queue",
     "queue_of",
@@ -92,6 +93,16 @@ def parse_filter(
             )
         values[key] = value
     return Filter(**values)  # type: ignore[arg-type]
+
+
+def option_filter(
+    text: str, code_ids: list[str] | None = None, question_ids: list[str] | None = None
+) -> Filter:
+    """:func:`parse_filter` for a filter given when the review starts (``--filter``): its errors name it."""
+    try:
+        return parse_filter(text, code_ids, question_ids)
+    except CoderError as error:
+        raise CoderError(error.message, key="filter") from None
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -309,7 +320,7 @@ def bulk_review(
         raise CoderError(
             "the project has no suggestion run yet: suggest codes for it first", file=project.path
         )
-    chosen = parse_filter(filter, state.codebook.code_ids, state.question_ids)
+    chosen = option_filter(filter, state.codebook.code_ids, state.question_ids)
     decisions, left = [], 0
     for answer in queue_of(state, chosen, blind=True):
         for code, conf, _ in state.open_suggestions(answer):

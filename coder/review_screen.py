@@ -54,7 +54,7 @@ from rich.text import Text
 
 from coder.codebook import Codebook
 from coder.errors import CoderError
-from coder.review import REFIT_EVERY, Filter, Learner, State, parse_filter, queue_of
+from coder.review import REFIT_EVERY, Filter, Learner, State, option_filter, parse_filter, queue_of
 from coder.store import Decision, Project, coder_name
 
 __all__ = ["ReviewSummary", "evidence_words", "render", "review"]
@@ -206,6 +206,7 @@ def _find_code(codebook: Codebook, text: str, among: list[str] | None = None) ->
 
 
 def _numbers(argument: str, count: int) -> list[int]:
+    """The suggestion numbers of ``a 2 3`` or ``r 1,2``, each once (``a 1 1`` decides once)."""
     numbers = []
     for part in argument.replace(",", " ").split():
         if not part.isdigit() or not 1 <= int(part) <= count:
@@ -213,7 +214,9 @@ def _numbers(argument: str, count: int) -> list[int]:
                 f"no suggestion number '{part}' (1 to {count})" if count else "no suggestions here"
             )
         numbers.append(int(part))
-    return numbers
+    if not numbers:  # «a ,»: something was typed, but no number
+        raise CoderError(f"no suggestion number in '{argument}' (1 to {count})")
+    return list(dict.fromkeys(numbers))
 
 
 @dataclass(frozen=True)
@@ -257,7 +260,7 @@ def review(
         if refit_every and state.run_id is not None:
             learner.start()
         logged_at_start = _code_decisions(project, coder)
-        current_filter = parse_filter(filter, state.codebook.code_ids, state.question_ids)
+        current_filter = option_filter(filter, state.codebook.code_ids, state.question_ids)
         items = queue_of(state, current_filter, blind)
         index, commands, since_refit = 0, 0, 0
 

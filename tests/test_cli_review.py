@@ -83,6 +83,14 @@ def test_done_without_suggestions_records_no_code(project: Project) -> None:
     assert "End of the queue" in result.output
 
 
+def test_a_number_twice_decides_once_and_no_number_is_an_error(project: Project) -> None:
+    result = _review(project, "a ,\na 1 1\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "no suggestion number in ','" in result.output
+    log = project.log("kari")
+    assert log[["answer_id", "code", "action"]].values.tolist() == [["a3", "meeting_places", "accept"]]
+
+
 def test_undoing_an_earlier_bulk_run_says_so(project: Project) -> None:
     bulk = _review(project, "", "--accept-from", "0.6")
     assert "accepted 3" in bulk.output
@@ -272,7 +280,16 @@ def test_the_screen_names_an_active_filter(project: Project) -> None:
     assert "filter band=high: queue 1/" in result.output
 
 
-def test_a_negative_refit_interval_is_exit_2(project: Project) -> None:
-    result = _review(project, "q\n", "--refit-every", "-1")
+def test_a_filter_given_at_the_start_names_the_option(project: Project) -> None:
+    for bulk in ([], ["--accept-from", "0.9"]):
+        result = _review(project, "q\n", "--filter", "code=nope", *bulk)
+        assert result.exit_code == 2
+        assert result.output.strip() == "Error: option --filter: code 'nope' is not in the codebook"
+
+
+@pytest.mark.parametrize("bulk", [[], ["--accept-from", "0.9"]])
+def test_a_negative_refit_interval_is_exit_2(project: Project, bulk: list[str]) -> None:
+    result = _review(project, "q\n", "--refit-every", "-1", *bulk)
     assert result.exit_code == 2
-    assert "--refit-every" in result.output and "must be 0 (never) or more" in result.output
+    assert "Invalid value for '--refit-every': Input should be greater than or equal to 0" in result.output
+    assert project.log().empty
