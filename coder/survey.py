@@ -204,6 +204,10 @@ class ManifestWarning(UserWarning):
     """A manifest field that nothing reads (a typo, mostly): :func:`load` uses the manifest without it."""
 
 
+class DataWarning(UserWarning):
+    """A doubtful value in a survey's data file that :func:`load` uses anyway, by a documented rule."""
+
+
 def load(manifest_path: str | Path) -> Survey:
     """Read the survey a manifest describes; raise the first problem as a :class:`CoderError`.
 
@@ -1050,6 +1054,8 @@ def _read_contacts(reader: _Reader, data: Any, known: dict[str, str]) -> pd.Data
             key="contacts.frequencies",
         )
     best: dict[tuple[str, str], str] = {}
+    first_report: dict[tuple[str, str], tuple[int, str]] = {}  # pair -> (row, frequency) as first reported
+    conflicts: list[str] = []
     for i, record in enumerate(frame.to_dict("records")):
         row = spreadsheet_row(i)
         source, target = str(record[src_col]).strip(), str(record[dst_col]).strip()
@@ -1087,6 +1093,13 @@ def _read_contacts(reader: _Reader, data: Any, known: dict[str, str]) -> pd.Data
             pair = (source, target)
             if pair not in best or LEVELS.index(frequency) < LEVELS.index(best[pair]):
                 best[pair] = frequency
+            earlier = first_report.setdefault(pair, (row, frequency))
+            if earlier[1] != frequency:
+                again = f"'{source}' -> '{target}' is {frequency} here and {earlier[1]} in row {earlier[0]}"
+                conflicts.append(f"row {row}: {again}")
+    if conflicts:  # a typing slip or two answers merged: the researcher should see which rows
+        more = f" ({len(conflicts) - 1} more such row(s))" if len(conflicts) > 1 else ""
+        warnings.warn(f"{path}, {conflicts[0]}{more}; the most frequent counts", DataWarning, stacklevel=2)
     rows = [
         {"source": s, "target": t, "frequency": f, "municipality": known[s]} for (s, t), f in best.items()
     ]

@@ -519,3 +519,19 @@ def test_data_files_lists_included_manifests_then_their_files() -> None:
     assert all(path.is_file() for path in files)
     assert any(path.parent.name == "rissa" and path.suffix != ".yaml" for path in files)
     assert survey.data_files(BOTH.parent / "missing.yaml") == []  # check() reports it, provenance names none
+
+
+def test_a_pair_reported_twice_at_two_frequencies_is_a_warning_and_counts_its_most_frequent(
+    copy: Path,
+) -> None:
+    contacts = copy.parent / "kontakter.csv"
+    with contacts.open("a", encoding="utf-8") as handle:
+        handle.write("O01,O02,daglig\nO01,O03,ukentlig\n")  # O01 -> O03 again at its own frequency: no news
+    with pytest.warns(survey.DataWarning) as caught:
+        loaded = survey.load(copy)
+    rows = len(contacts.read_text(encoding="utf-8").splitlines())
+    again = "'O01' -> 'O02' is daily here and weekly in row 2"
+    expected = f"{contacts}, row {rows - 1}: {again}; the most frequent counts"
+    assert [str(w.message) for w in caught] == [expected]
+    pair = loaded.contacts.query("source == 'O01' and target == 'O02'")
+    assert pair["frequency"].tolist() == ["daily"]
