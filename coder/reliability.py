@@ -587,7 +587,7 @@ def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, code_ids: Sequence[str]) ->
         JSON-ready (undefined values are ``None``):
 
         * ``per_code``: ``{code: {support, precision, recall, f1, kappa, alpha}}`` -- support = gold answers
-          with the code;
+          with the code; a code neither in the gold nor predicted has ``None`` scores;
         * ``micro_f1`` over all (answer, code) pairs; ``macro_f1`` = mean F1 over the codes that occur in gold
           or in the predictions (a code absent from both has no defined F1 and is left out);
         * ``mean_alpha``: mean of the defined per-code alphas;
@@ -645,15 +645,16 @@ def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, code_ids: Sequence[str]) ->
     for j, code in enumerate(code_ids):
         precision, recall, f1 = precision_recall_f1(g[:, j], p[:, j])
         alpha = krippendorff_alpha(np.vstack([g[:, j], p[:, j]]))
+        occurs = bool(g[:, j].any() or p[:, j].any())  # else nothing to score: undefined, not 0
         per_code[code] = {
             "support": int(g[:, j].sum()),
-            "precision": precision,
-            "recall": recall,
-            "f1": f1,
+            "precision": precision if occurs else None,
+            "recall": recall if occurs else None,
+            "f1": f1 if occurs else None,
             "kappa": _json_float(cohen_kappa(g[:, j], p[:, j])),
             "alpha": _json_float(alpha),
         }
-        if g[:, j].any() or p[:, j].any():
+        if occurs:
             f1s.append(f1)
         if not math.isnan(alpha):
             alphas.append(alpha)

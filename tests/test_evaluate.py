@@ -39,3 +39,13 @@ def test_evaluate_counts_the_answers_compared_out_of_each_table() -> None:
     # every gold answer is compared (c and d with no prediction count as given no code); v, w are ignored
     assert result["answers"] == {"compared": 4, "gold": 4, "predicted": 4, "predicted_compared": 2}
     assert result["per_code"]["y"]["support"] == 2 and result["per_code"]["y"]["recall"] == 0.5
+
+
+def test_a_code_neither_in_the_gold_nor_predicted_has_no_scores() -> None:
+    gold = _codes(["a", "b"], ["x", ""])
+    result = evaluate(gold, _codes(["a", "b"], ["x", "y"]), ["x", "y", "z"])
+    assert result["per_code"]["z"] == {
+        "support": 0, "precision": None, "recall": None, "f1": None, "kappa": None, "alpha": None
+    }  # fmt: skip
+    assert result["per_code"]["y"]["precision"] == 0.0  # predicted, never right: 0, not undefined
+    assert result["macro_f1"] == 0.5  # x 1.0, y 0.0; z left out
