@@ -96,6 +96,11 @@ def check_levels(levels: Iterable[str]) -> tuple[str, ...]:
     return levels
 
 
+def _check_broker_betweenness(value: float) -> None:
+    if not 0.0 <= value <= 1.0:  # normalised betweenness; also false for NaN
+        raise CoderError(f"must be between 0 and 1, got {value}", key="broker_betweenness")
+
+
 def check_export_format(fmt: str) -> str:
     """The export format, checked (check options before any work).
 
@@ -876,6 +881,7 @@ def positions(
     [[3, 'C2', False]]
     """
     _check_level(level)
+    _check_broker_betweenness(broker_betweenness)
     political = set(survey.political_contacts["respondent_id"])
     frames = []
     for municipality in survey.municipalities:
@@ -1193,8 +1199,7 @@ def network(
     (('daily', 'weekly'), 58, [4, 20])
     """
     levels = check_levels(levels)
-    if not 0.0 <= broker_betweenness <= 1.0:  # normalised betweenness; also false for NaN
-        raise CoderError(f"must be between 0 and 1, got {broker_betweenness}", key="broker_betweenness")
+    _check_broker_betweenness(broker_betweenness)
     graphs = contact_graphs(survey, levels, mutual=mutual)
     paths = paths_of(graphs)
     table = pd.concat(

@@ -91,6 +91,8 @@ def test_a_broker_threshold_outside_0_to_1_is_an_error(both: survey.Survey, valu
     with pytest.raises(CoderError, match="must be between 0 and 1") as caught:
         network.network(both, ["weekly"], broker_betweenness=value)
     assert caught.value.key == "broker_betweenness"
+    with pytest.raises(CoderError, match="must be between 0 and 1"):  # positions, which link uses
+        network.positions(both, "weekly", broker_betweenness=value)
 
 
 # ---------------------------------------------------------------------------------------------------------
