@@ -1111,11 +1111,13 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
         blocks.append(Note(f"Merk: {MACHINE_NOTE}"))
     blocks += _review_blocks(review)
     answered = summary.questions[summary.questions["coded"] > 0]
+    asked = len(summary.questions)
+    questions = str(len(answered)) if len(answered) == asked else f"{len(answered)} av {asked}"
     where = ", ".join(summary.municipalities)
     blocks.append(
         Paragraph(
             f"{'Kommuner' if several else 'Kommune'}: {where}. {p['coded_answers']} kodede svar på "
-            f"{len(answered)} åpne spørsmål, kodet med kodeboka «{p['codebook']['name']}» "
+            f"{questions} åpne spørsmål, kodet med kodeboka «{p['codebook']['name']}» "
             f"(versjon {p['codebook']['version']}).",
         )
     )

@@ -224,3 +224,15 @@ def test_cli_groups_the_workshop_with_a_researchers_lexicon_and_names_it(tmp_pat
     report = json.loads((out / "rapport.json").read_text(encoding="utf-8"))
     assert "begreper.yaml" in json.dumps(report["provenance"]["inputs"], ensure_ascii=False)
     assert {note["grouped_by"] for note in report["workshop"]} == {"coder discover"}
+
+
+def test_the_report_says_how_many_of_the_open_questions_have_coded_answers(tmp_path: Path) -> None:
+    codes = tmp_path / "koder.csv"
+    codes.write_text("id,code\nO01:styrker,local_knowledge\n", encoding="utf-8")
+    args = ["summary", str(OPPDAL), "--codes", str(codes), "--formats", "md", "-o", str(tmp_path / "o")]
+    assert runner.invoke(app, args).exit_code == 0
+    md = (tmp_path / "o" / "rapport.md").read_text(encoding="utf-8")
+    from coder import survey
+
+    asked = len(survey.load(OPPDAL).questions)
+    assert asked > 1 and f"1 kodede svar på 1 av {asked} åpne spørsmål" in " ".join(md.split())
