@@ -631,6 +631,10 @@ def _umask() -> int:
     return mask
 
 
+#: The list of the files :func:`staged_directory` last moved into a folder.
+OUTPUT_INDEX = ".coder-files"
+
+
 @contextlib.contextmanager
 def staged_directory(directory: str | os.PathLike[str]) -> Iterator[Path]:
     """A hidden staging directory inside ``directory`` for outputs made of many files (a report).
@@ -638,17 +642,34 @@ def staged_directory(directory: str | os.PathLike[str]) -> Iterator[Path]:
     Write everything into the staging directory; when the block succeeds, each file is moved into place
     (renames only, after all the work), so an error or an interrupt while computing or writing leaves the
     earlier output exactly as it was. Staging left behind by a killed process is removed the next time.
+
+    The files moved in are listed in ``directory/.coder-files``; a file the previous run listed and this
+    one did not write (a format no longer asked for, the figure of a theme no longer found) is removed, so
+    the folder never mixes two runs. Other files in the folder are not touched.
     """
     directory = Path(directory)
     for stale in directory.glob(".staging-*"):
         shutil.rmtree(stale, ignore_errors=True)
+    index = directory / OUTPUT_INDEX
     stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=directory))
     try:
         yield stage
+        written = []
         for source in sorted(p for p in stage.rglob("*") if p.is_file()):
             target = directory / source.relative_to(stage)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
+            written.append(source.relative_to(stage).as_posix())
+        earlier = index.read_text(encoding="utf-8").splitlines() if index.is_file() else []
+        for name in sorted(set(earlier) - set(written)):
+            old = directory / name
+            if ".." not in Path(name).parts and old.is_file():
+                old.unlink()
+                if old.parent != directory:
+                    with contextlib.suppress(OSError):  # its folder too, when that is left empty
+                        old.parent.rmdir()
+        with atomic_write(index) as handle:
+            handle.write("".join(f"{name}\n" for name in written))
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 

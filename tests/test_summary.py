@@ -619,6 +619,18 @@ def test_the_questions_for_discussion_come_from_the_codebook(codebook: Path, tmp
     assert not any("skaffe boliger som passer" in question for question in result.discussion)
 
 
+def test_a_report_again_with_fewer_formats_removes_the_earlier_reports_files_only(tmp_path: Path) -> None:
+    out = tmp_path / "rapport"
+    summary.report(OPPDAL, OPPDAL_CODES, CODEBOOK, out_dir=out, formats="md,html,csv")
+    assert (out / "rapport.html").is_file() and (out / "temaer.csv").is_file()
+    (out / "mine notater.txt").write_text("mine", encoding="utf-8")  # the researcher's own file
+    again = summary.report(OPPDAL, OPPDAL_CODES, CODEBOOK, out_dir=out, formats="md")
+    left = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    written = {p.relative_to(out).as_posix() for p in again.files}
+    assert left == written | {"mine notater.txt", ".coder-files"}  # no rapport.html of the earlier run
+    assert "rapport.md" in written and not (out / "temaer.csv").exists()
+
+
 def test_an_interrupted_report_leaves_the_earlier_one_as_it_was(tmp_path: Path) -> None:
     """Killed (SIGKILL) or interrupted (Ctrl-C) after some files of the new report were written: every file of
     the earlier report is byte for byte as it was, nothing is added, and the next run cleans up."""
