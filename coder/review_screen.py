@@ -283,7 +283,7 @@ def review(
             except EOFError:
                 return summary(False)
             verb, _, argument = line.strip().partition(" ")
-            argument = argument.strip()
+            verb, argument = verb.lower(), argument.strip()  # «Q» with caps lock on is still quit
             commands += 1
             try:
                 logged, step = _apply(state, answer, verb, argument, console)
@@ -379,6 +379,8 @@ def _apply(state: State, answer: str, verb: str, argument: str, console: Console
         codes = state.codes_of(answer)
         if not codes:
             raise CoderError("the answer has no codes to remove")
+        if not argument:  # as «+» alone: say which, even when there is one
+            raise CoderError(f"which code? - CODE (codes here: {', '.join(codes)})")
         code = _find_code(state.codebook, argument, among=codes)
         project.record(coder, [Decision(answer, code, "remove")])
         return 1, "stay"

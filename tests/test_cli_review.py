@@ -91,6 +91,14 @@ def test_a_number_twice_decides_once_and_no_number_is_an_error(project: Project)
     assert log[["answer_id", "code", "action"]].values.tolist() == [["a3", "meeting_places", "accept"]]
 
 
+def test_minus_alone_asks_which_code_and_capital_keys_work(project: Project) -> None:
+    result = _review(project, "+ follow_up\n-\nQ\n")
+    assert result.exit_code == 0, result.output
+    assert "which code? - CODE (codes here: follow_up)" in result.output
+    assert project.log("kari")["action"].tolist() == ["add"]  # not removed; Q quit
+    assert "1 decisions saved" in result.output
+
+
 def test_undoing_an_earlier_bulk_run_says_so(project: Project) -> None:
     bulk = _review(project, "", "--accept-from", "0.6")
     assert "accepted 3" in bulk.output
