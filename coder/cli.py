@@ -917,7 +917,7 @@ def network_command(
     """Positions and network figures per level, political contact; tables, CSV, pictures, Gephi files."""
     from coder import network, network_figures, survey
 
-    levels = network.check_levels(survey.LEVELS if level == "all" else [level])  # before any work
+    levels = network.check_levels([level])  # before any work
     if gephi is not None:
         network.check_export_format(gephi)
     if out is None and (plot or gephi is not None):

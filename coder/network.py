@@ -70,7 +70,7 @@ def check_levels(levels: Iterable[str]) -> tuple[str, ...]:
     Parameters
     ----------
     levels : iterable of str
-        Each of ``daily``, ``weekly``, ``monthly``.
+        Each of ``daily``, ``weekly``, ``monthly``; ``all`` stands for the three.
 
     Returns
     -------
@@ -83,17 +83,19 @@ def check_levels(levels: Iterable[str]) -> tuple[str, ...]:
 
     Examples
     --------
-    >>> check_levels(["daily", "weekly"])
-    ('daily', 'weekly')
+    >>> check_levels(["daily", "weekly"]), check_levels(["all"])
+    (('daily', 'weekly'), ('daily', 'weekly', 'monthly'))
     >>> check_levels(["yearly"])
     Traceback (most recent call last):
     ...
-    coder.errors.CoderError: ...unknown level 'yearly' (use daily, weekly, monthly)
+    coder.errors.CoderError: ...unknown level 'yearly' (use daily, weekly, monthly or all)
     """
-    levels = tuple(levels)
+    checked: list[str] = []
     for level in levels:
-        _check_level(level)
-    return levels
+        if level != "all" and level not in LEVELS:
+            raise CoderError(f"unknown level '{level}' (use {', '.join(LEVELS)} or all)", key="level")
+        checked += LEVELS if level == "all" else [level]
+    return tuple(dict.fromkeys(checked))
 
 
 def _check_broker_betweenness(value: float) -> None:
