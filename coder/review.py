@@ -91,6 +91,8 @@ def parse_filter(
             raise CoderError(
                 f"question '{value}' is not in the project (questions: {', '.join(question_ids)})"
             )
+        if key in values and values[key] != value:  # one of each: a queue is not two codes at once
+            raise CoderError(f"the filter names two {key}s ('{values[key]}', '{value}'); give one")
         values[key] = value
     return Filter(**values)  # type: ignore[arg-type]
 

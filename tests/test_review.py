@@ -58,6 +58,9 @@ def test_parse_filter() -> None:
         parse_filter("colour=red")
     with pytest.raises(CoderError, match="code 'housing' is not in the codebook"):
         parse_filter("code=housing", CODEBOOK.code_ids)
+    with pytest.raises(CoderError, match=r"the filter names two codes \('follow_up', 'anchoring'\)"):
+        parse_filter("code=follow_up | code=anchoring")  # the second silently won
+    assert parse_filter("band=mid | band=mid") == Filter(band="mid")
 
 
 def test_evidence_words_skip_labels_examples_and_wildcards() -> None:
