@@ -139,6 +139,9 @@ def test_people_in_one_position_share_a_tercile_whatever_their_ids(oppdal: surve
     renamed = positions.assign(person=positions["person"][::-1].to_numpy())
     assert link.centrality_terciles(renamed).equals(terciles)
     assert set(link.centrality_terciles(positions.assign(degree=0, betweenness=0.0))) == {"middle"}
+    daily = network.positions(oppdal, "daily")  # most have no daily contact: they are low, not middle
+    lowest = daily["degree"] == daily["degree"].min()
+    assert lowest.mean() > 0.5 and set(link.centrality_terciles(daily)[lowest]) == {"low"}
 
 
 def test_several_municipalities_add_a_municipality_comparison() -> None:
