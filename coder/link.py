@@ -708,7 +708,7 @@ def link(
     >>> result.provenance["coded_answers"], result.provenance["level"]
     (70, 'weekly')
     """
-    net.check_levels([level])  # a bad option fails before any work
+    net.check_level(level)  # a bad option fails before any work
     if not isinstance(survey, Survey):
         survey = survey_mod.load(survey)
     if not isinstance(codebook, Codebook):

@@ -59,9 +59,15 @@ EXPORT_FORMATS: tuple[str, ...] = ("graphml", "gexf")
 """The file formats :func:`export` writes (for Gephi)."""
 
 
-def _check_level(level: str) -> None:
+def check_level(level: str) -> str:
+    """One contact level, checked: a CoderError unless ``daily``, ``weekly`` or ``monthly`` (not ``all``).
+
+    >>> check_level("weekly")
+    'weekly'
+    """
     if level not in LEVELS:
         raise CoderError(f"unknown level '{level}' (use {', '.join(LEVELS)})", key="level")
+    return level
 
 
 def check_levels(levels: Iterable[str]) -> tuple[str, ...]:
@@ -177,7 +183,7 @@ def contact_graph(
     >>> G.number_of_nodes(), G.number_of_edges()
     (29, 4)
     """
-    _check_level(level)
+    check_level(level)
     people = survey.respondents
     if municipality is not None:
         if municipality not in survey.municipalities:
@@ -882,7 +888,7 @@ def positions(
     >>> table.loc[table.person == "O01", ["degree", "component", "broker"]].values.tolist()
     [[3, 'C2', False]]
     """
-    _check_level(level)
+    check_level(level)
     _check_broker_betweenness(broker_betweenness)
     political = set(survey.political_contacts["respondent_id"])
     frames = []
@@ -995,7 +1001,7 @@ def network_summary(
     >>> summary[["municipality", "people", "ties", "isolates", "components", "diameter"]].values.tolist()
     [['Oppdal', 29, 20, 6, 12, 4]]
     """
-    _check_level(level)
+    check_level(level)
     here = {(m, level): graph(survey, graphs, m, level, mutual) for m in survey.municipalities}
     if paths is None:  # one search of the paths, shared with the positions
         paths = paths_of(here, betweenness=positions_table is None)

@@ -97,12 +97,14 @@ def test_cli_link_unknown_code_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "file not found" in result.output and str(missing) in result.output
 
 
-def test_cli_link_bad_level_fails_before_any_work(tmp_path: Path) -> None:
+@pytest.mark.parametrize("level", ["hourly", "all"])  # all is network's, not link's: one level here
+def test_cli_link_bad_level_fails_before_any_work(tmp_path: Path, level: str) -> None:
     # The manifest does not exist: the level is checked first.
     result = runner.invoke(
-        app, ["link", str(tmp_path / "none.yaml"), "--codes", str(OPPDAL_CODES), "--level", "hourly"]
+        app, ["link", str(tmp_path / "none.yaml"), "--codes", str(OPPDAL_CODES), "--level", level]
     )
-    assert result.exit_code == 2 and "unknown level 'hourly'" in result.output, result.output
+    assert result.exit_code == 2, result.output
+    assert f"unknown level '{level}' (use daily, weekly, monthly)" in result.output, result.output
 
 
 def test_codes_of_two_municipalities_against_one_say_which_ids_are_unknown_and_why(
