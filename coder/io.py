@@ -661,9 +661,11 @@ def staged_directory(directory: str | os.PathLike[str]) -> Iterator[Path]:
             os.replace(source, target)
             written.append(source.relative_to(stage).as_posix())
         earlier = index.read_text(encoding="utf-8").splitlines() if index.is_file() else []
+        inside = directory.resolve()
         for name in sorted(set(earlier) - set(written)):
             old = directory / name
-            if ".." not in Path(name).parts and old.is_file():
+            # only a file inside the folder: the list is a plain file that anyone can edit
+            if old.is_file() and not Path(name).is_absolute() and old.resolve().is_relative_to(inside):
                 old.unlink()
                 if old.parent != directory:
                     with contextlib.suppress(OSError):  # its folder too, when that is left empty

@@ -18,6 +18,7 @@ from coder.io import (
     read_table,
     read_yaml,
     sniff_separator,
+    staged_directory,
     write_table,
 )
 
@@ -273,3 +274,22 @@ def test_number_and_percent_text_are_the_one_way_to_show_numbers() -> None:
     # half up, as a reader rounds (round() would give 22 % and 24 %)
     assert [percent_text(v) for v in (0.225, 0.235, 0.004, None)] == ["23%", "24%", "0%", "–"]
     assert percent_text(0.5, space=True) == "50 %"
+
+
+def test_staged_directory_removes_only_its_own_earlier_files_inside_the_folder(tmp_path: Path) -> None:
+    out = tmp_path / "rapport"
+    out.mkdir()
+    with staged_directory(out) as stage:
+        (stage / "a.csv").write_text("a", encoding="utf-8")
+        (stage / "figurer").mkdir()
+        (stage / "figurer" / "f.png").write_text("f", encoding="utf-8")
+    outside = tmp_path / "victim.txt"
+    outside.write_text("keep", encoding="utf-8")
+    (out / "own.txt").write_text("mine", encoding="utf-8")
+    index = out / ".coder-files"
+    index.write_text(index.read_text(encoding="utf-8") + f"../victim.txt\n{outside}\n", encoding="utf-8")
+    with staged_directory(out) as stage:
+        (stage / "b.csv").write_text("b", encoding="utf-8")
+    left = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    assert left == [".coder-files", "b.csv", "own.txt"]  # a.csv and figurer/ (left empty) removed
+    assert outside.read_text(encoding="utf-8") == "keep"  # listed, but not inside the folder
