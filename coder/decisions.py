@@ -508,10 +508,11 @@ def labels(
 
 
 def tidy_name(name: str) -> str:
-    """``name`` stripped, each run of spaces (non-breaking ones too) one ordinary space.
+    """``name`` stripped, each non-breaking or other Unicode space an ordinary one.
 
-    >>> tidy_name(" kari\u00a0 nordmann ")
+    Runs of spaces are kept: a project may hold names typed with two, before this rule.
+
+    >>> tidy_name(" kari\u00a0nordmann ")
     'kari nordmann'
     """
-    spaced = "".join(" " if unicodedata.category(c) == "Zs" else c for c in name.strip())
-    return " ".join(part for part in spaced.split(" ") if part)
+    return "".join(" " if unicodedata.category(c) == "Zs" else c for c in name).strip()

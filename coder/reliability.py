@@ -871,7 +871,7 @@ def agreement(
 
 
 def _agreement(project: Project, coders: Sequence[str], *, model: bool, run_id: str | None) -> Agreement:
-    coders = list(dict.fromkeys(tidy_name(c) for c in coders if tidy_name(c)))
+    coders = [name for name in dict.fromkeys(map(tidy_name, coders)) if name]
     if not coders:
         raise CoderError("name at least one coder", key="coders")
     known = project.coders()

@@ -713,7 +713,7 @@ class Project:
         args: tuple[Any, ...] = ()
         if coder is not None:
             sql += " WHERE coder = ?"
-            args = (coder,)
+            args = (decisions.tidy_name(coder),)  # as record stored it
         rows = self.conn.execute(sql + " ORDER BY decided_at, seq", args).fetchall()
         return pd.DataFrame([tuple(r) for r in rows], columns=columns)
 
@@ -741,7 +741,7 @@ class Project:
         return decisions.decided_answers(self.log(coder), self._needed(run_id), self._coders(coder))
 
     def _coders(self, coder: str | None) -> list[str]:
-        return self.coders() if coder is None else [coder]
+        return self.coders() if coder is None else [decisions.tidy_name(coder)]
 
     def _needed(self, run_id: str | None) -> dict[str, set[str]]:
         """answer -> the codes the run suggests at or above its threshold (they must be decided)."""
@@ -1107,7 +1107,7 @@ def coder_name(name: str) -> str:
 
     >>> coder_name(" kari ")
     'kari'
-    >>> coder_name("kari\u00a0 nordmann")
+    >>> coder_name("kari\u00a0nordmann")
     'kari nordmann'
     """
     name = decisions.tidy_name(name)
@@ -1325,6 +1325,7 @@ def export_codes(
     if suffix not in (".csv", ".xlsx"):
         raise CoderError("the output must end in .csv or .xlsx", file=out)
     with Project.open(project_path) as project:
+        coder = None if coder is None else decisions.tidy_name(coder)
         if coder is not None and coder not in project.coders():
             raise CoderError(f"coder '{coder}' has no decisions in this project", key="coder")
         current = project.current_codes(coder)

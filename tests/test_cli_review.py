@@ -170,11 +170,16 @@ def test_a_coder_name_agreement_could_not_name_is_refused(project: Project, name
 
 
 def test_a_coder_name_typed_with_other_spaces_is_the_same_coder(project: Project) -> None:
-    for name in ("kari nordmann", " kari\u00a0nordmann", "kari \u2009 nordmann"):  # NBSP, thin space
+    for name in ("kari nordmann", " kari\u00a0nordmann", "kari\u2009nordmann"):  # NBSP, thin space
         result = runner.invoke(app, ["review", str(project.path), "--coder", name, "--accept-from", "0.9"])
         assert result.exit_code == 0, result.output
     assert project.coders() == ["kari nordmann"]
     result = runner.invoke(app, ["agreement", str(project.path), "--coders", "kari\u00a0nordmann"])
+    assert result.exit_code == 0, result.output
+    assert len(project.log("kari\u00a0nordmann")) == len(project.log("kari nordmann")) > 0
+    out = project.path.with_name("codes.csv")
+    export = ["codes", "export", str(project.path), "--out", str(out), "--coder", "kari\u00a0nordmann"]
+    result = runner.invoke(app, export)
     assert result.exit_code == 0, result.output
 
 
