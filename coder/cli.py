@@ -54,11 +54,17 @@ def error_text(error: CoderError) -> str:
 
 
 # click's UsageError (a bad value, a missing argument, an unknown option): typer vendors it, not exports it
-USAGE_ERROR = typer.BadParameter.__base__
+USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 
 
 class CoderGroup(typer.core.TyperGroup):
     """Turns a library user error into one line on stderr and exit code 2, for every (sub-)command."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        try:  # the group's own options (`coder --bogus`); a subcommand's are parsed within invoke
+            return super().parse_args(ctx, args)
+        except USAGE_ERROR as error:
+            _exit_with_usage_error(error)
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
@@ -68,14 +74,20 @@ class CoderGroup(typer.core.TyperGroup):
         except CoderError as error:
             _exit_with(error)
         except USAGE_ERROR as error:  # a bad or missing value or option: one line too, not a boxed usage text
-            if type(error).__name__ == "NoArgsIsHelpError":  # `coder codebook` alone: its help, as asked
-                raise
-            where = f" (see {error.ctx.command_path} --help)" if error.ctx is not None else ""
-            _exit_with(CoderError(error.format_message() + where))
+            _exit_with_usage_error(error)
         except OSError as error:  # a file the system refuses (a name too long, no permission, disk full)
             if error.filename is None:
                 raise
             _exit_with(CoderError(error.strerror or type(error).__name__, file=error.filename))
+
+
+def _exit_with_usage_error(error: Exception) -> NoReturn:
+    """click's usage error as one line and exit code 2; a group alone (`coder codebook`) shows its help."""
+    if type(error).__name__ == "NoArgsIsHelpError":
+        raise error
+    context = getattr(error, "ctx", None)
+    where = f" (see {context.command_path} --help)" if context is not None else ""
+    _exit_with(CoderError(error.format_message() + where))
 
 
 def _exit_with(error: CoderError) -> NoReturn:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import typer
 from support.io import write_csv
 from typer.testing import CliRunner
 
@@ -31,6 +32,7 @@ OVERWRITE = "a.csv: the output would overwrite the input"
         (["discover", "{dir}/a.csv", "--min-size", "0"], "Invalid value for '--min-size'"),
         (["preprocess", "--out", "{dir}/t.csv"], "Missing argument 'input'. (see root preprocess --help)"),
         (["discover", "{dir}/a.csv", "--bogus"], "No such option: --bogus"),
+        (["--bogus"], "No such option: --bogus (see root --help)"),  # the top group's own options
         (["codebook", "valdate"], "No such command 'valdate'. Did you mean 'validate'?"),
         # an OSError of a named file (here ENAMETOOLONG from Path.exists) is a user error like the others
         (["preprocess", "{dir}/" + "x" * 300 + ".csv", "--out", "{dir}/t.csv"], ".csv: File name too long"),
@@ -44,6 +46,12 @@ def test_cli_bad_input_gives_one_line_and_exit_2(tmp_path: Path, args: list[str]
     output = result.output.strip()
     assert message in output and output.startswith("Error:")
     assert "Traceback" not in output and len(output.splitlines()) == 1
+
+
+def test_the_usage_error_caught_is_clicks() -> None:
+    from coder.cli import USAGE_ERROR
+
+    assert USAGE_ERROR.__name__ == "UsageError" and issubclass(typer.BadParameter, USAGE_ERROR)
 
 
 def test_a_command_group_alone_shows_its_help_not_an_error() -> None:
@@ -166,7 +174,10 @@ def _commands_with(option: str) -> list[list[str]]:
 
 
 @pytest.mark.parametrize("value", ["-1", str(2**32)])
-def test_every_seed_option_takes_the_range_numpy_takes(tmp_path: Path, value: str) -> None:
+def test_every_seed_option_takes_the_range_numpy_takes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.chdir(tmp_path)  # where a default output (demo's out/demo) would be written
     commands = _commands_with("--seed")
     assert {"suggest", "network", "link", "discover", "summary", "demo"} <= {c[0] for c in commands}
     for command in commands:
