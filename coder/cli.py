@@ -695,13 +695,10 @@ def review(
     summary = review_screen.review(
         project, coder, console=console, filter=filter, blind=not show_others, refit_every=refit_every
     )
-    if summary.decisions >= 0:
-        console.print(f"{summary.decisions} decisions saved in {rich_escape(str(project))}.")
-    else:  # an undo reached a command of an earlier session, such as a bulk run
-        console.print(
-            f"{-summary.decisions} decisions fewer in effect in {rich_escape(str(project))} than at the "
-            "start: an undo took back a command of an earlier session."
-        )
+    earlier = (
+        f" {summary.undone_earlier} decisions of an earlier session undone." if summary.undone_earlier else ""
+    )  # an undo can reach back to a command before this session, such as a bulk run
+    console.print(f"{summary.decisions} decisions saved in {rich_escape(str(project))}.{earlier}")
 
 
 @app.command("merge")

@@ -221,11 +221,13 @@ def _numbers(argument: str, count: int) -> list[int]:
 
 @dataclass(frozen=True)
 class ReviewSummary:
-    """What one review session did."""
+    """What one review session did: ``decisions`` it made that are still in effect (its own undone ones
+    left out), and ``undone_earlier``, code decisions of earlier sessions that its undo took back."""
 
     commands: int
     decisions: int
     finished: bool
+    undone_earlier: int = 0
 
 
 def review(
@@ -259,14 +261,15 @@ def review(
         learner = Learner(project, state.run_id)
         if refit_every and state.run_id is not None:
             learner.start()
-        logged_at_start = _code_decisions(project, coder)
+        at_start = project.log(coder)
+        last_at_start = int(at_start["seq"].max()) if len(at_start) else 0
         current_filter = option_filter(filter, state.codebook.code_ids, state.question_ids)
         items = queue_of(state, current_filter, blind)
         index, commands, since_refit = 0, 0, 0
 
         def summary(finished: bool) -> ReviewSummary:
-            # Net entries: a decision undone in this session is not saved work.
-            return ReviewSummary(commands, _code_decisions(project, coder) - logged_at_start, finished)
+            made, undone_earlier = _session_decisions(project, coder, last_at_start)
+            return ReviewSummary(commands, made, finished, undone_earlier)
 
         if state.run_id is None:
             console.print("[yellow]No suggestion run yet: you can still add codes by hand.[/]")
@@ -319,10 +322,15 @@ def review(
                 console.print(f"Filter: {escape(current_filter.describe())} · {len(items)} answers")
 
 
-def _code_decisions(project: Project, coder: str) -> int:
-    """How many code decisions of ``coder`` are in effect (closing an answer is not one; undone ones not)."""
-    log = project.effective_log(coder)
-    return int((log["action"] != "none").sum())
+def _session_decisions(project: Project, coder: str, last_at_start: int) -> tuple[int, int]:
+    """The code decisions (closing an answer is not one) ``coder`` made after entry ``last_at_start`` that
+    are still in effect, and those of before it that an undo after it took back."""
+    log = project.log(coder)
+    in_effect = project.effective_log(coder)
+    made = int(((in_effect["seq"] > last_at_start) & (in_effect["action"] != "none")).sum())
+    earlier = set(log.loc[(log["seq"] <= last_at_start) & (log["action"] != "none"), "uuid"])
+    undos = log[(log["seq"] > last_at_start) & (log["action"] == "undo")]
+    return made, int(undos["undoes"].isin(earlier).sum())
 
 
 def _apply(state: State, answer: str, verb: str, argument: str, console: Console) -> tuple[int, str]:

@@ -102,11 +102,12 @@ def test_minus_alone_asks_which_code_and_capital_keys_work(project: Project) -> 
 def test_undoing_an_earlier_bulk_run_says_so(project: Project) -> None:
     bulk = _review(project, "", "--accept-from", "0.6")
     assert "accepted 3" in bulk.output
-    result = _review(project, "u\nq\n")
+    result = _review(project, "u\n+ forankring\nq\n")
     assert result.exit_code == 0, result.output
     assert "Undone: your last command on a2, a1" in result.output
-    assert "3 decisions fewer in effect" in result.output and "an undo took back" in result.output
-    assert project.current_codes("kari").empty
+    said = " ".join(result.output.split())
+    assert "1 decisions saved in" in said and "3 decisions of an earlier session undone." in said
+    assert project.effective_log("kari")["action"].tolist() == ["add"]
 
 
 def test_undo_goes_back_and_logs_an_undo(project: Project) -> None:
