@@ -215,7 +215,9 @@ def _numbers(argument: str, count: int) -> list[int]:
             )
         numbers.append(int(part))
     if not numbers:  # «a ,»: something was typed, but no number
-        raise CoderError(f"no suggestion number in '{argument}' (1 to {count})")
+        raise CoderError(
+            f"no suggestion number in '{argument}' (1 to {count})" if count else "no suggestions here"
+        )
     return list(dict.fromkeys(numbers))
 
 

@@ -927,8 +927,8 @@ def init(
     for column in ("id", "text"):
         if column not in frame.columns:
             raise CoderError(f"the answers lack the column '{column}'")
-    what = "the answers DataFrame" if source == "DataFrame" else source
-    frame["id"] = [answer_id.strip() for answer_id in answer_ids(frame, what)]
+    named = "the answers DataFrame" if source == "DataFrame" else source
+    frame["id"] = [answer_id.strip() for answer_id in answer_ids(frame, named)]
     frame["text"] = frame["text"].fillna("").astype(str)  # an empty answer stays an (uncoded) answer
     if "respondent_id" not in frame.columns:
         frame["respondent_id"] = frame["id"]
@@ -1083,7 +1083,7 @@ def merge(a: str | os.PathLike[str], b: str | os.PathLike[str], out: str | os.Pa
             only = sorted(codes_a ^ codes_b)[0]
             where = a if only in codes_a else b
             raise CoderError(
-                f"cannot merge projects with different codebooks: code '{only}' is only in {where}", file=b
+                f"cannot merge projects with different codebooks: code '{only}' is only in {where}"
             )
         with _new_project_file(out) as merged:
             conn = merged.conn

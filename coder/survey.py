@@ -1095,8 +1095,8 @@ def _read_contacts(reader: _Reader, data: Any, known: dict[str, str]) -> pd.Data
                 best[pair] = frequency
             earlier = first_report.setdefault(pair, (row, frequency))
             if earlier[1] != frequency:
-                again = f"'{source}' -> '{target}' is {frequency} here and {earlier[1]} in row {earlier[0]}"
-                conflicts.append(f"row {row}: {again}")
+                both = f"'{source}' -> '{target}' is {frequency} here and {earlier[1]} in row {earlier[0]}"
+                conflicts.append(f"row {row}: {both}")
     if conflicts:  # a typing slip or two answers merged: the researcher should see which rows
         more = f" ({len(conflicts) - 1} more such row(s))" if len(conflicts) > 1 else ""
         warnings.warn(f"{path}, {conflicts[0]}{more}; the most frequent counts", DataWarning, stacklevel=2)
