@@ -290,8 +290,7 @@ def preprocess(
     """Tokenize, lemmatize, split compounds and mark negation: one row per token."""
     from coder import io, nlp
 
-    fmt = io.output_format(out)
-    io.check_not_an_input(out, input)
+    fmt = io.check_table_output(out, input)
     answers = io.read_answers(input, id_col=id_col, text_col=text_col)
     pipeline = nlp.load_pipeline(spacy_model)
     tokens = nlp.tokens_table(answers["id"], nlp.preprocess(answers["text"], pipeline))
@@ -506,8 +505,7 @@ def suggest(
         return
     if input is None or out is None:
         raise CoderError("give INPUT and --out (or --project PROJECT.db)")
-    fmt = io.output_format(out)
-    io.check_not_an_input(out, input, codebook, labels)
+    fmt = io.check_table_output(out, input, codebook, labels)
     if question_col in (id_col, text_col, "id", "text"):  # the answers table has columns id and text
         raise CoderError(
             f"column {question_col!r} is the answers' id or text column, or named 'id' or 'text': give the"
@@ -738,9 +736,7 @@ def agreement(
     from coder import io, reliability, store
 
     if out is not None:  # before the work: a bad path must not come after the tables
-        io.output_format(out)
-        io.check_output_file(out)
-        io.check_not_an_input(out, project)
+        io.check_table_output(out, project)
     with store.Project.open(project) as opened:
         result = reliability.agreement(opened, coders.split(","), model=model)
         conflicts = opened.conflicts()
@@ -889,7 +885,7 @@ def survey_answers(
     """Write the open answers as one row per answer: id, respondent_id, question_id, municipality, text."""
     from coder import io, survey
 
-    io.check_not_an_input(out, manifest, *survey.data_files(manifest))
+    io.check_table_output(out, manifest, *survey.data_files(manifest))
     table = survey.answers(manifest)
     io.write_table(table, out)
     console.print(f"{len(table)} answers -> {rich_escape(str(out))}", highlight=False)
@@ -1074,12 +1070,11 @@ def discover_command(
     from coder import codebook as codebook_module
     from coder import discover, io
 
-    for output in (groups, write):  # before any work: a bad output path must not waste the grouping
-        if output is not None:
-            io.check_output_file(output)
+    # before any work: a bad output path must not waste the grouping
+    if write is not None:
+        io.check_output_file(write)
     if groups is not None:
-        io.output_format(groups)
-        io.check_not_an_input(groups, input, codebook, project, lexicon)
+        io.check_table_output(groups, input, codebook, project, lexicon)
     refuse_to_overwrite(write, force)
     if project is not None:
         if input is not None or codebook is not None or question_col is not None:

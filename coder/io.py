@@ -599,6 +599,15 @@ def check_not_an_input(out: str | os.PathLike[str], *inputs: str | os.PathLike[s
         raise CoderError("the output would overwrite the input; choose another name", file=out)
 
 
+def check_table_output(out: str | os.PathLike[str], *inputs: str | os.PathLike[str] | None) -> str:
+    """Every check of a table a command will write, before its work: the format (returned, see
+    :func:`output_format`), a folder that exists (:func:`check_output_file`), and not one of ``inputs``."""
+    fmt = output_format(out)
+    check_output_file(out)
+    check_not_an_input(out, *inputs)
+    return fmt
+
+
 @contextlib.contextmanager
 def atomic_write(
     path: str | os.PathLike[str], mode: str = "w", encoding: str | None = "utf-8", newline: str | None = None

@@ -27,6 +27,7 @@ OVERWRITE = "a.csv: the output would overwrite the input"
         (["preprocess", "{dir}/a.csv", "--out", "{dir}/t.csv", "--text-col", "svar"], "column 'svar'"),
         (["preprocess", "{dir}/dup.csv", "--out", "{dir}/t.csv"], "duplicate id 'r1'"),
         (["preprocess", "{dir}/a.csv", "--out", "{dir}/a.csv"], OVERWRITE),
+        (["preprocess", "{dir}/a.csv", "--out", "{dir}/no/t.csv"], "no: output directory does not exist"),
         (["suggest", "{dir}/a.csv", "--out", "{dir}/./a.csv"], OVERWRITE),
         # a value the option parser refuses, or a missing argument: one line as well, not a boxed usage text
         (["discover", "{dir}/a.csv", "--min-size", "0"], "Invalid value for '--min-size'"),
