@@ -561,8 +561,8 @@ def evaluate(
         listed = ", ".join(f"'{code}' ({n} answer{'s' * (n != 1)})" for code, n in outside.items())
         err_console.print(
             f"[yellow]Warning:[/] {len(outside)} gold code(s) not in the codebook, not scored: "
-            f"{rich_escape(listed)}; their answers count as coded with none of the codebook's codes besides "
-            "(a typo?)",
+            f"{rich_escape(listed)}; their answers are still scored on their other gold codes (none, if that "
+            "was their only one: a typo?)",
             highlight=False,
             soft_wrap=True,
         )

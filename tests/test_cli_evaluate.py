@@ -57,8 +57,8 @@ def test_cli_evaluate_warns_of_gold_codes_not_in_the_codebook(tmp_path: Path) ->
     codes.to_csv(gold, index=False)
     warning = (
         "Warning: 2 gold code(s) not in the codebook, not scored: 'annet' (2 answers), "
-        "'fragmented_responsibilty' (1 answer); their answers count as coded with none of the codebook's "
-        "codes besides (a typo?)"
+        "'fragmented_responsibilty' (1 answer); their answers are still scored on their other gold codes "
+        "(none, if that was their only one: a typo?)"
     )
     # no --codebook: the built-in one, which the Oppdal codes are of
     result = runner.invoke(app, ["evaluate", "--gold", str(gold), "--pred", str(pred)])
