@@ -1073,6 +1073,9 @@ def discover_command(
     # before any work: a bad output path must not waste the grouping
     if write is not None:
         io.check_output_file(write)
+        io.check_not_an_input(write, input, codebook, project, lexicon)  # with --force too
+        if groups is not None and groups.resolve() == write.resolve():
+            raise CoderError("--write and --groups name the same file; give two", file=write)
     if groups is not None:
         io.check_table_output(groups, input, codebook, project, lexicon)
     refuse_to_overwrite(write, force)

@@ -77,6 +77,16 @@ def test_cli_checks_outputs_before_grouping_and_never_overwrites_a_codebook(tmp_
     assert codebook.read_text(encoding="utf-8") == "x"
     result = runner.invoke(app, ["discover", "--project", str(tmp_path / "p.db"), "--question-col", "q"])
     assert result.exit_code == 2 and "--question-col" in result.output
+    notes = tmp_path / "lapper.csv"
+    notes.write_bytes(WORKSHOP.read_bytes())
+    own = ["discover", str(notes), "--text-col", "lapp", "--write", str(notes), "--force"]
+    result = runner.invoke(app, own)
+    assert result.exit_code == 2 and "would overwrite the input" in result.output  # --force or not
+    assert notes.read_bytes() == WORKSHOP.read_bytes()
+    same = tmp_path / "same.csv"
+    result = runner.invoke(app, [*args, "--write", str(same), "--groups", str(same)])
+    assert result.exit_code == 2 and "--write and --groups name the same file" in result.output
+    assert not same.exists()
 
 
 def test_cli_discover_json_is_the_groups_and_nothing_else(tmp_path: Path) -> None:
