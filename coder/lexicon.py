@@ -58,7 +58,7 @@ __all__ = [
 #: Bump when the layout or the derivation of the store changes; it is part of the file name.
 FORMAT_VERSION = 1
 #: Bump when the lemmatization or splitting rules change (caches of lemmatized text key on it).
-RULES_VERSION = 2
+RULES_VERSION = 3
 
 # One-letter codes for the word classes kept in the store.
 _POS_CODES = {"noun": "n", "verb": "v", "adj": "a", "adv": "r"}
@@ -472,9 +472,14 @@ class Lexicon:
         ('kommune', 'kunne', 'mange')
         >>> lex.lemmatize("husleierestansene"), lex.lemmatize("Husbankens", prev="fra")
         ('husleierestanse', 'husbanken')
+        >>> lex.lemmatize("BOLIGER", prev="FÅ"), lex.lemmatize("NAV", prev="fra")
+        ('bolig', 'nav')
         """
         low = form.lower()
-        if pos is None and prev is not None and form[:1].isupper() and prev not in _SENTENCE_START:
+        # a capital inside a sentence marks a name; a word all in capitals does not (an acronym is the same
+        # either way, and an answer typed in capitals has ordinary words: «FOR FÅ BOLIGER»)
+        titled = form[:1].isupper() and not form.isupper()
+        if pos is None and prev is not None and titled and prev not in _SENTENCE_START:
             cut = low.rfind("-") + 1
             if cut and form[cut : cut + 1].islower():
                 # TV-kanalen, Høyre-velgerne: a lower-case head is an ordinary noun.

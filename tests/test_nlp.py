@@ -222,3 +222,16 @@ def test_an_answer_longer_than_the_pipeline_reads_is_one_clear_error(embedded) -
             nlp.preprocess(["kort svar", "bolig" * 24], embedded, use_cache=False)
     finally:
         embedded.max_length = 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("text", "lemma"),
+    [("Ingen tar ansvar for helheten", "helhet"), ("For få kommunale boliger til rusavhengige", "bolig")],
+)
+def test_an_answer_typed_in_capitals_has_the_lemmas_of_its_lower_case(
+    embedded, text: str, lemma: str
+) -> None:
+    lower, upper = nlp.preprocess([text.lower(), text.upper()], embedded)
+    assert [t.lemma for t in upper.tokens] == [t.lemma for t in lower.tokens]
+    assert lemma in [t.lemma for t in upper.tokens]  # HELHETEN, BOLIGER mid-sentence are no names
+    assert _tokens("Samarbeid med NAV", embedded)["NAV"].lemma == "nav"  # an acronym stays itself
