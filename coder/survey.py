@@ -200,6 +200,10 @@ class Survey:
 # ---------------------------------------------------------------------------------------------------------
 
 
+#: The kinds of open question a manifest names (``kind:``); the report's discussion reads ``challenge``.
+QUESTION_KINDS = ("strength", "challenge", "reason", "other")
+
+
 class ManifestWarning(UserWarning):
     """A manifest field that nothing reads (a typo, mostly): :func:`load` uses the manifest without it."""
 
@@ -299,6 +303,19 @@ def check_warnings(manifest_path: str | Path, _seen: frozenset[Path] = frozenset
                 unknown(item, _COLUMN_KEYS[section], section, "columns", n)
                 if isinstance(item, dict) and section == "ratings":
                     unknown(item.get("scale"), _SCALE_KEYS, section, "columns", n, "scale")
+                kind = item.get("kind") if isinstance(item, dict) and section == "questions" else None
+                if isinstance(kind, str) and kind.strip() and kind.strip() not in QUESTION_KINDS:
+                    close = difflib.get_close_matches(kind.strip(), QUESTION_KINDS, n=1)
+                    hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(QUESTION_KINDS)}"
+                    found.append(
+                        CoderError(
+                            f"unknown kind '{kind}' ({hint}); the report draws its questions for discussion "
+                            "from the challenge questions",
+                            file=manifest,
+                            key=f"questions.columns[{n}].kind",
+                            line=_node_line(document.node, "questions", "columns", n, "kind"),
+                        )
+                    )
     includes = data.get("include")
     if isinstance(includes, list):
         for included in filter(None, (_included(manifest, name) for name in includes)):

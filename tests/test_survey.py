@@ -535,3 +535,13 @@ def test_a_pair_reported_twice_at_two_frequencies_is_a_warning_and_counts_its_mo
     assert [str(w.message) for w in caught] == [expected]
     pair = loaded.contacts.query("source == 'O01' and target == 'O02'")
     assert pair["frequency"].tolist() == ["daily"]
+
+
+def test_an_unknown_question_kind_is_a_warning_at_its_line(copy: Path) -> None:
+    edit(copy, "kind: strength", "kind: styrke")
+    line = copy.read_text(encoding="utf-8").splitlines().index("      kind: styrke") + 1
+    warnings = [str(w) for w in survey.check_warnings(copy)]
+    assert warnings == [
+        f"{copy}:{line}, key 'questions.columns[0].kind': unknown kind 'styrke' (known: strength, challenge,"
+        " reason, other); the report draws its questions for discussion from the challenge questions"
+    ]
