@@ -616,7 +616,7 @@ def discover(
             raise TooFewAnswers(
                 f"only {with_words} of {total} answers have words to group by{coded} (at least "
                 f"{2 * min_size} needed for two groups of {min_size})",
-                key="min_size",
+                key="min_size" if with_words >= 2 else None,  # with fewer, no --min-size would help
             )
         if n_groups is not None and not 2 <= n_groups < with_words:
             raise CoderError(
@@ -828,14 +828,15 @@ def discover_each(
             for value, rows in answers.groupby(column, sort=False, dropna=False)
         }
     )
-    found, skipped = {}, {}
+    found, skipped, errors = {}, {}, []
     for value, rows in parts.items():
         try:
             found[value] = discover(rows, **options)
         except TooFewAnswers as error:
             skipped[value] = error.message
+            errors.append(error)
     if not found:
-        raise TooFewAnswers(next(iter(skipped.values())), key="min_size")
+        raise errors[0]
     return found, skipped
 
 

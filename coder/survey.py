@@ -929,6 +929,9 @@ def _scale(reader: _Reader, item: dict[str, Any], n: int) -> tuple[float, float,
     except (TypeError, ValueError):
         reader.problem("scale min and max are numbers", file=reader.manifest, key=key)
         return None
+    if not low < high:  # else every rating would be «outside the scale 6–1»
+        reader.problem(f"scale min ({low:g}) must be below max ({high:g})", file=reader.manifest, key=key)
+        return None
     labels_spec = scale.get("labels") or {}
     if not isinstance(labels_spec, dict):
         reader.problem("scale labels map values to labels ({1: Svært dårlig})", file=reader.manifest, key=key)

@@ -116,3 +116,13 @@ def test_cli_takes_a_researchers_lexicon_and_names_it_among_the_inputs(tmp_path:
     result = runner.invoke(app, [*args, "--lexicon", str(lexicon), "--groups", str(groups)])
     assert result.exit_code == 2 and "begreper.yaml:1, key 'terms'" in result.output
     assert "Traceback" not in result.output and not groups.exists()
+
+
+def test_answers_without_words_are_not_blamed_on_min_size(tmp_path: Path) -> None:
+    answers = tmp_path / "emoji.csv"
+    answers.write_text("id,text\n" + "".join(f"a{i},👍 !!\n" for i in range(5)), encoding="utf-8")
+    result = runner.invoke(app, ["discover", str(answers)])
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "Error: only 0 of 5 answers have words to group by (at least 6 needed for two groups of 3)"
+    )

@@ -545,3 +545,9 @@ def test_an_unknown_question_kind_is_a_warning_at_its_line(copy: Path) -> None:
         f"{copy}:{line}, key 'questions.columns[0].kind': unknown kind 'styrke' (known: strength, challenge,"
         " reason, other); the report draws its questions for discussion from the challenge questions"
     ]
+
+
+def test_a_scale_with_min_above_max_is_one_error_at_its_key(copy: Path) -> None:
+    edit(copy, "scale: {min: 1, max: 6,", "scale: {min: 6, max: 1,")
+    problems = [str(p) for p in survey.check(copy)]
+    assert problems == [f"{copy}, key 'ratings.columns[0].scale': scale min (6) must be below max (1)"]
