@@ -500,9 +500,17 @@ def read_text(path: str | os.PathLike[str], what: str = "file") -> str:
     if path.is_dir():
         raise CoderError(f"expected a {what}, found a directory", file=path)
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise CoderError(f"not UTF-8 text ({error.reason} at byte {error.start})", file=path) from None
+        line = data.count(b"\n", 0, error.start) + 1
+        found = data[error.start : error.start + 1].decode("cp1252", errors="replace")
+        raise CoderError(
+            f"not UTF-8 text ('{found}' is not UTF-8; Notepad or Excel saved it as ANSI/cp1252?): save the "
+            "file as UTF-8",
+            file=path,
+            line=line,
+        ) from None
     except OSError as error:
         raise CoderError(f"cannot read the {what}: {error.strerror}", file=path) from None
 

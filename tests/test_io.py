@@ -293,3 +293,14 @@ def test_staged_directory_removes_only_its_own_earlier_files_inside_the_folder(t
     left = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
     assert left == [".coder-files", "b.csv", "own.txt"]  # a.csv and figurer/ (left empty) removed
     assert outside.read_text(encoding="utf-8") == "keep"  # listed, but not inside the folder
+
+
+def test_a_yaml_file_saved_as_cp1252_is_one_error_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "manifest.yaml"
+    path.write_bytes("name: test\nmunicipality: Ørland\n".encode("cp1252"))
+    with pytest.raises(CoderError) as caught:
+        read_yaml(path, "manifest")
+    assert str(caught.value) == (
+        f"{path}:2: not UTF-8 text ('Ø' is not UTF-8; Notepad or Excel saved it as ANSI/cp1252?): save the "
+        "file as UTF-8"
+    )
