@@ -134,6 +134,8 @@ QDC_DATA_MARKER = "--- coder codebook data (YAML, keep this line) ---"
 CODE_GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:coder:codebook:code")
 
 _TOP_FIELDS = ("name", "language", "version", "codes", "reference_answers")
+#: What a codebook that leaves out ``language`` or ``version`` has: coder's answers are Norwegian (Bokmål).
+TOP_DEFAULTS = {"language": "nb", "version": "1"}
 _CODE_FIELDS = (
     "id", "label", "label_en", "description", "include", "exclude", "discussion", "keywords", "examples",
     "counter_examples", "parent", "color",
@@ -677,6 +679,9 @@ def _parse(path: Path, out: _Collector) -> _Parsed:
     _unknown_keys(top, _TOP_FIELDS, out, None, "codebook")
     meta: dict[str, str] = {}
     for key in ("name", "language", "version"):
+        if key not in top and key in TOP_DEFAULTS:  # a codebook written by hand may name its codes only
+            meta[key] = TOP_DEFAULTS[key]
+            continue
         if key not in top:
             out.add(root, f"missing field '{key}'", None, key)
             continue

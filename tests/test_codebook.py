@@ -1127,3 +1127,11 @@ def test_a_single_keyword_in_a_qdc_data_block_is_a_list_of_one(tmp_path: Path) -
     (code,) = cb.from_qdc(path).codes
     assert (code.keywords, code.examples) == (("7",), ("Ett svar",))
     assert code.color is None  # REFI-QDA's colours are #RRGGBB: «red» would make the codebook invalid
+
+
+def test_a_codebook_written_by_hand_may_leave_out_language_and_version(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("name: Mine temaer\ncodes:\n  - id: bolig\n    label: Bolig\n", encoding="utf-8")
+    assert only(cb.validate(path)) == []  # warnings only (a code of a label alone)
+    book = cb.load(path)
+    assert (book.name, book.language, book.version, book.code_ids) == ("Mine temaer", "nb", "1", ["bolig"])
