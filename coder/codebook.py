@@ -665,7 +665,7 @@ class _Parsed:
     keyword_nodes: dict[tuple[str, str], Any] = field(default_factory=dict)  # (code id, keyword) -> node
 
 
-def _parse(path: Path, out: _Collector) -> _Parsed:
+def _parse(path: Path, out: _Collector, outside: frozenset[str] = frozenset()) -> _Parsed:
     root = _compose(path, out)
     if out.problems:
         return _Parsed(None)
@@ -706,7 +706,7 @@ def _parse(path: Path, out: _Collector) -> _Parsed:
         if code is not None:
             codes.append(code)
 
-    _check_hierarchy(codes, id_nodes, parent_nodes, out)
+    _check_hierarchy(codes, id_nodes, parent_nodes, out, outside)
     _check_keyword_duplicates(codes, keyword_nodes, out)
     reference_file, reference = None, ()
     if "reference_answers" in top:
@@ -896,13 +896,18 @@ def _parse_code(
 
 
 def _check_hierarchy(
-    codes: list[Code], id_nodes: dict[str, Any], parent_nodes: dict[str, Any], out: _Collector
+    codes: list[Code],
+    id_nodes: dict[str, Any],
+    parent_nodes: dict[str, Any],
+    out: _Collector,
+    outside: frozenset[str] = frozenset(),
 ) -> None:
+    """Parents that exist (in this file or, for candidates, among ``outside`` codes) and form no cycle."""
     parents = {code.id: code.parent for code in codes if code.parent is not None}
     for code_id, parent in parents.items():
         if parent == code_id:
             out.add(parent_nodes.get(code_id), "a code cannot be its own parent", code_id, "parent")
-        elif parent not in id_nodes:
+        elif parent not in id_nodes and parent not in outside:
             close = difflib.get_close_matches(parent, list(id_nodes), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             out.add(parent_nodes.get(code_id), f"unknown parent '{parent}'{hint}", code_id, "parent")
@@ -1008,10 +1013,11 @@ def validate(path: str | os.PathLike[str], *, check_lemmas: bool = True) -> list
     return _sorted(out.problems)
 
 
-def load(path: str | os.PathLike[str] | None = None) -> Codebook:
+def load(path: str | os.PathLike[str] | None = None, *, outside: Collection[str] = ()) -> Codebook:
     """Read a codebook YAML file (default: the default codebook); raise CoderError at its first error.
 
-    Warnings (see :func:`validate`) do not stop loading.
+    Warnings (see :func:`validate`) do not stop loading. ``outside``: code ids of another codebook that
+    a code may name as its parent (candidates to add to that codebook, see :func:`merge`).
 
     >>> codebook = load("codebooks/boligsosialt.yaml")
     >>> codebook.get("follow_up").label
@@ -1019,7 +1025,7 @@ def load(path: str | os.PathLike[str] | None = None) -> Codebook:
     """
     path = Path(path) if path is not None else default_codebook_path()
     out = _Collector(str(path))
-    parsed = _parse(path, out)
+    parsed = _parse(path, out, frozenset(outside))
     errors = [p for p in _sorted(out.problems) if p.severity == "error"]
     if errors:
         raise errors[0].to_error()
@@ -1169,7 +1175,8 @@ def merge(
     the candidate); the merged file is validated before it replaces ``out``, so an invalid merge writes
     nothing. Returns the path and the warnings of the merged codebook.
     """
-    base_book, extra_book = load(base), load(extra)
+    base_book = load(base)
+    extra_book = load(extra, outside=base_book.code_ids)  # a candidate may go under an existing code
     taken = set(base_book.code_ids)
     for code in extra_book.codes:
         if code.id in taken:

@@ -154,6 +154,18 @@ def test_candidates_become_a_codebook_that_validates_and_merges(tmp_path: Path) 
     assert len(out.reference_answers) == len(codebook_module.load(base).reference_answers)
 
 
+def test_a_candidate_may_go_under_a_code_of_the_base_codebook(tmp_path: Path) -> None:
+    candidates = tmp_path / "kandidater.yaml"
+    candidates.write_text(
+        "name: K\ncodes:\n  - id: ettervern\n    label: Ettervern\n    parent: follow_up\n", encoding="utf-8"
+    )
+    merged, _warnings = codebook_module.merge(CODEBOOK, candidates, tmp_path / "merged.yaml")
+    assert codebook_module.load(merged).get("ettervern").parent == "follow_up"
+    candidates.write_text(candidates.read_text(encoding="utf-8").replace("follow_up", "folow_up"), "utf-8")
+    with pytest.raises(CoderError, match="unknown parent 'folow_up'"):  # still checked, against both
+        codebook_module.merge(CODEBOOK, candidates, tmp_path / "merged2.yaml")
+
+
 def test_merge_refuses_a_code_id_in_both_and_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(CoderError, match="code id 'fragmented_responsibility' is in both"):
         codebook_module.merge(CODEBOOK, CODEBOOK, tmp_path / "merged.yaml")
