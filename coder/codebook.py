@@ -595,22 +595,17 @@ def _compose(path: Path, out: _Collector) -> yaml.Node | None:
 
 
 def _mapping_items(node: yaml.MappingNode, out: _Collector, code: str | None) -> dict[str, tuple[Any, Any]]:
-    """key -> (key node, value node); reports duplicate and non-string keys."""
+    """key -> (key node, value node); reports non-string keys.
+
+    A key twice is a YAML merge (``<<: *defaults``), whose pairs PyYAML puts first: the later pair wins, as
+    in YAML. (A key written twice is an error before this: :func:`coder.io.parse_yaml`.)
+    """
     items: dict[str, tuple[Any, Any]] = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
             out.add(key_node, "a key must be a plain name", code)
             continue
-        key = key_node.value
-        if key in items:
-            out.add(
-                key_node,
-                f"duplicate key '{key}' (first on line {items[key][0].start_mark.line + 1})",
-                code,
-                key,
-            )
-            continue
-        items[key] = (key_node, value_node)
+        items[key_node.value] = (key_node, value_node)
     return items
 
 

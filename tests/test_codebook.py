@@ -1135,3 +1135,21 @@ def test_a_codebook_written_by_hand_may_leave_out_language_and_version(tmp_path:
     assert only(cb.validate(path)) == []  # warnings only (a code of a label alone)
     book = cb.load(path)
     assert (book.name, book.language, book.version, book.code_ids) == ("Mine temaer", "nb", "1", ["bolig"])
+
+
+def test_a_yaml_merge_key_gives_a_code_its_fields_and_its_own_win(tmp_path: Path) -> None:
+    path = tmp_path / "felles.yaml"
+    path.write_text(
+        "name: M\ncodes:\n  - &base\n    id: a\n    label: A\n    description: Felles\n"
+        "    keywords: [bolig]\n  - <<: *base\n    id: b\n    label: B\n    keywords: [møte]\n",
+        encoding="utf-8",
+    )
+    assert only(cb.validate(path, check_lemmas=False)) == []
+    book = cb.load(path)
+    assert [(c.id, c.label, c.description, c.keywords) for c in book.codes] == [
+        ("a", "A", "Felles", ("bolig",)),
+        ("b", "B", "Felles", ("møte",)),
+    ]
+    path.write_text("name: M\ncodes:\n  - id: a\n    label: A\n    label: B\n", encoding="utf-8")
+    with pytest.raises(CoderError, match="duplicate key 'label'"):  # written twice: still an error
+        cb.load(path)
