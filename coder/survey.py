@@ -589,20 +589,36 @@ def _read_included(
     manifest: Path, data: dict[str, Any], problems: list[CoderError], including: tuple[Path, ...] = ()
 ) -> tuple[Survey | None, list]:
     includes = data["include"]
-    if not isinstance(includes, list) or not includes:
+    if not isinstance(includes, list):
         return None, [*problems, CoderError("'include' is a list of manifests", file=manifest, key="include")]
+    if not includes:
+        return None, [*problems, CoderError("'include' lists no manifest", file=manifest, key="include")]
     including = (*including, manifest.resolve())
     parts: list[Survey] = []
+    first_at: dict[Path, int] = {}
     for n, name in enumerate(includes):
         included = _included(manifest, name)
         if included is None:
             problems.append(CoderError(f"not a file name: {name!r}", file=manifest, key=f"include[{n}]"))
             continue
         if included.resolve() in including:  # a manifest that includes itself would never end
+            what = (
+                "includes itself"
+                if included.resolve() == manifest.resolve()
+                else "includes this one (a cycle)"
+            )
+            problems.append(CoderError(f"'{name}' {what}", file=manifest, key=f"include[{n}]"))
+            continue
+        if included.resolve() in first_at:  # its people would all be «in several included manifests»
             problems.append(
-                CoderError(f"'{name}' includes itself (a cycle)", file=manifest, key=f"include[{n}]")
+                CoderError(
+                    f"'{name}' is included twice (first as include[{first_at[included.resolve()]}])",
+                    file=manifest,
+                    key=f"include[{n}]",
+                )
             )
             continue
+        first_at[included.resolve()] = n
         survey, found = _read(included, including)
         problems.extend(found)
         if survey is not None:

@@ -486,6 +486,21 @@ def test_a_manifest_including_itself_is_an_error_not_a_recursion(tmp_path: Path)
     assert any("includes itself" in p.message for p in survey.check(manifest))
 
 
+def test_include_cycles_twins_and_empty_lists_say_what_they_are(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("include: [b.yaml]\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("include: [a.yaml]\n", encoding="utf-8")
+    assert [p.message for p in survey.check(tmp_path / "a.yaml")] == ["'a.yaml' includes this one (a cycle)"]
+    shutil.copytree(OPPDAL.parent, tmp_path / "oppdal")
+    (tmp_path / "twice.yaml").write_text(
+        "include: [oppdal/manifest.yaml, oppdal/manifest.yaml]\n", encoding="utf-8"
+    )
+    assert [p.message for p in survey.check(tmp_path / "twice.yaml")] == [
+        "'oppdal/manifest.yaml' is included twice (first as include[0])"
+    ]  # not one «in several included manifests» per person
+    (tmp_path / "none.yaml").write_text("include: []\n", encoding="utf-8")
+    assert [p.message for p in survey.check(tmp_path / "none.yaml")] == ["'include' lists no manifest"]
+
+
 @pytest.mark.parametrize(
     ("old", "new", "fragment"),
     [
