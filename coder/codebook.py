@@ -636,6 +636,9 @@ def _scalar(
     return None
 
 
+_YAML_KIND = {yaml.MappingNode: "a mapping", yaml.SequenceNode: "a list"}
+
+
 def _string_list(node: Any, out: _Collector, code: str | None, key: str) -> list[tuple[str, Any]]:
     """(text, node) for each item of a list of strings; a single string is taken as a one-item list."""
     if isinstance(node, yaml.ScalarNode):
@@ -646,11 +649,12 @@ def _string_list(node: Any, out: _Collector, code: str | None, key: str) -> list
         out.add(node, "must be a list of texts", code, key)
         return []
     items = []
-    for item in node.value:
+    for n, item in enumerate(node.value):
         if isinstance(item, yaml.ScalarNode) and not (item.tag == _NULL_TAG and not item.style):
             items.append((item.value, item))
         else:
-            out.add(item, "each item must be a text", code, key)
+            found = "nothing" if isinstance(item, yaml.ScalarNode) else _YAML_KIND.get(type(item), "no text")
+            out.add(item, f"item {n + 1} must be a text, found {found}", code, key)
     return items
 
 

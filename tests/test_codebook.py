@@ -351,7 +351,7 @@ def test_good_codebook_loads_with_hierarchy_and_raw_version(tmp_path: Path) -> N
             "duplicate key 'label' (first on line 6)",
         ),
         ("    label: Boliger\n", "    label: [a, b]\n", 6, "housing", "must be text"),
-        ("    examples: [For få boliger]", "    examples: [[x]]", 9, "housing", "each item must be a text"),
+        ("    examples: [For få boliger]", "    examples: [[x]]", 9, "housing", "item 1 must be a text"),
         ("language: nb", "language:", 2, None, "is empty"),
     ],
 )
