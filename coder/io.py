@@ -543,10 +543,35 @@ def parse_yaml(text: str, file: str | os.PathLike[str] | None = None) -> YamlDoc
         raise _yaml_error(error, text, file) from None
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as error:
         # A scalar that looks like a date but is none (2024-02-30) raises ValueError in PyYAML.
-        raise CoderError(f"invalid YAML value: {error}", file=file) from None
+        line = _bad_date_line(node)
+        hint = " (quote it to keep it as text)" if line else ""
+        raise CoderError(f"invalid YAML value: {error}{hint}", file=file, line=line) from None
     finally:
         loader.dispose()
     return YamlDocument(data, node)
+
+
+def _bad_date_line(root: yaml.Node) -> int | None:
+    """The line of the first scalar that reads as a date but is none (2024-02-30), or None."""
+    stack, seen, loader = [root], set(), yaml.SafeLoader("")
+    try:
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+                try:
+                    loader.construct_yaml_timestamp(node)
+                except ValueError:
+                    return node.start_mark.line + 1
+            elif isinstance(node, yaml.MappingNode):
+                stack.extend(n for pair in reversed(node.value) for n in reversed(pair))
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(reversed(node.value))
+    finally:
+        loader.dispose()
+    return None
 
 
 def read_yaml(path: str | os.PathLike[str], what: str = "file") -> YamlDocument:

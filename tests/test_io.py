@@ -206,7 +206,7 @@ def test_a_header_only_file_has_no_answers(tmp_path: Path) -> None:
         ("name: a\ncodes:\n\t- x\n", 3, "a tab character at column 1"),
         ("name: a\nname: b\n", 2, "duplicate key 'name' (first on line 1)"),
         ("a:\n  b: 1\n  c: 2\n  b: 3\n", 4, "duplicate key 'b' (first on line 2)"),
-        ("when: 2024-02-30\n", None, "invalid YAML value"),
+        ("name: a\nwhen: 2024-02-30\n", 2, "(quote it to keep it as text)"),  # a date that is none
     ],
 )
 def test_the_yaml_reader_is_strict(tmp_path: Path, text: str, line: int | None, fragment: str) -> None:
