@@ -134,6 +134,8 @@ QDC_DATA_MARKER = "--- coder codebook data (YAML, keep this line) ---"
 CODE_GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:coder:codebook:code")
 
 _TOP_FIELDS = ("name", "language", "version", "codes", "reference_answers")
+#: How deep codes may nest (a code, its parent, the parent's parent ...): researchers use a few levels.
+MAX_DEPTH = 50
 #: What a codebook that leaves out ``language`` or ``version`` has: coder's answers are Norwegian (Bokmål).
 TOP_DEFAULTS = {"language": "nb", "version": "1"}
 _CODE_FIELDS = (
@@ -920,6 +922,14 @@ def _check_hierarchy(
             reported.update(path)
             cycle = " -> ".join([*path, start])
             out.add(parent_nodes.get(start), f"the parents form a cycle: {cycle}", start, "parent")
+        elif len(path) > MAX_DEPTH and not reported:  # the tree is shown and exported by recursion
+            reported.update(path)
+            out.add(
+                parent_nodes.get(start),
+                f"the codes nest {len(path)} levels deep under '{path[-1]}'; at most {MAX_DEPTH}",
+                start,
+                "parent",
+            )
 
 
 def _check_keyword_duplicates(

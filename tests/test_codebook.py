@@ -1153,3 +1153,14 @@ def test_a_yaml_merge_key_gives_a_code_its_fields_and_its_own_win(tmp_path: Path
     path.write_text("name: M\ncodes:\n  - id: a\n    label: A\n    label: B\n", encoding="utf-8")
     with pytest.raises(CoderError, match="duplicate key 'label'"):  # written twice: still an error
         cb.load(path)
+
+
+def test_codes_nested_deeper_than_the_limit_are_one_error_not_a_recursion(tmp_path: Path) -> None:
+    parent = [""] + [f"    parent: c{i - 1}\n" for i in range(2, 80)]
+    chain = "".join(f"  - id: c{i}\n    label: C{i}\n{parent[i - 1]}" for i in range(1, 80))
+    path = tmp_path / "dyp.yaml"
+    path.write_text(f"name: D\ncodes:\n{chain}", encoding="utf-8")
+    errors = only(cb.validate(path, check_lemmas=False))
+    assert len(errors) == 1 and f"at most {cb.MAX_DEPTH}" in errors[0].message
+    with pytest.raises(CoderError, match="levels deep"):
+        cb.load(path)
