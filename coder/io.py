@@ -552,26 +552,33 @@ def parse_yaml(text: str, file: str | os.PathLike[str] | None = None) -> YamlDoc
 
 
 def _bad_date_line(root: yaml.Node) -> int | None:
-    """The line of the first scalar that reads as a date but is none (2024-02-30), or None."""
-    stack, seen, loader = [root], set(), yaml.SafeLoader("")
+    """The line of a scalar that reads as a date but is none (2024-02-30), or None."""
+    loader = yaml.SafeLoader("")
     try:
-        while stack:
-            node = stack.pop()
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
+        for node in _nodes(root):
             if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
                 try:
                     loader.construct_yaml_timestamp(node)
                 except ValueError:
                     return node.start_mark.line + 1
-            elif isinstance(node, yaml.MappingNode):
-                stack.extend(n for pair in reversed(node.value) for n in reversed(pair))
-            elif isinstance(node, yaml.SequenceNode):
-                stack.extend(reversed(node.value))
     finally:
         loader.dispose()
     return None
+
+
+def _nodes(root: yaml.Node) -> Iterator[yaml.Node]:
+    """Every node under ``root`` once; iterative, as an anchor may make the node graph deep or even cyclic."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 
 
 def read_yaml(path: str | os.PathLike[str], what: str = "file") -> YamlDocument:
@@ -591,15 +598,10 @@ def _yaml_error(error: yaml.MarkedYAMLError, text: str, file: str | os.PathLike[
 
 
 def _check_duplicate_keys(root: yaml.Node, file: str | os.PathLike[str] | None) -> None:
-    stack, seen_nodes = [root], set()
-    while stack:  # iterative: an anchor may make the node graph deep or even cyclic
-        node = stack.pop()
-        if id(node) in seen_nodes:
-            continue
-        seen_nodes.add(id(node))
+    for node in _nodes(root):
         if isinstance(node, yaml.MappingNode):
             first: dict[str, int] = {}
-            for key_node, value_node in node.value:
+            for key_node, _value_node in node.value:
                 if isinstance(key_node, yaml.ScalarNode) and key_node.value != "<<":
                     line = key_node.start_mark.line + 1
                     if key_node.value in first:
@@ -610,9 +612,6 @@ def _check_duplicate_keys(root: yaml.Node, file: str | os.PathLike[str] | None) 
                             key=key_node.value,
                         )
                     first[key_node.value] = line
-                stack.extend((key_node, value_node))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
 
 
 def check_output_file(path: str | os.PathLike[str]) -> Path:

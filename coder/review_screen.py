@@ -52,6 +52,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from coder import decisions
 from coder.codebook import Codebook
 from coder.errors import CoderError
 from coder.review import REFIT_EVERY, Filter, Learner, State, option_filter, parse_filter, queue_of
@@ -328,7 +329,7 @@ def _session_decisions(project: Project, coder: str, last_at_start: int) -> tupl
     """The code decisions (closing an answer is not one) ``coder`` made after entry ``last_at_start`` that
     are still in effect, and those of before it that an undo after it took back."""
     log = project.log(coder)
-    in_effect = project.effective_log(coder)
+    in_effect = decisions.effective_log(log)  # as Project.effective_log, from the log read once
     made = int(((in_effect["seq"] > last_at_start) & (in_effect["action"] != "none")).sum())
     earlier = set(log.loc[(log["seq"] <= last_at_start) & (log["action"] != "none"), "uuid"])
     undos = log[(log["seq"] > last_at_start) & (log["action"] == "undo")]
