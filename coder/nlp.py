@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import json
 import os
+import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -48,7 +50,7 @@ from coder.lexicon import LEXICON_VERSION, cache_dir, get_lexicon
 TRAINED_PIPELINES = ("nb_core_news_lg", "nb_core_news_md", "nb_core_news_sm")
 EMBEDDED = "embedded"
 # Bump when tokens, lemmas, parts, negation or non-answers would come out differently for the same text.
-PREPROCESS_VERSION = 5
+PREPROCESS_VERSION = 6
 
 # Our own stop words. spaCy's `nb` list also removes words that carry meaning in survey answers (ikke, ingen,
 # uten, god, bedre, viktig, kontakt, mange, lite ...), so we keep a list of pure function words.
@@ -139,6 +141,12 @@ _TRANSLATE = {
 }
 _INVISIBLE = frozenset({"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"})
 _SPECIAL = _INVISIBLE | frozenset(_TRANSLATE)  # characters that normalising drops or replaces
+# Some survey tools export rich-text answers with HTML: a tag reads as a space («bra<br>tiltak»), an entity
+# as its character («A &amp; B»). Only well-formed ones: «<3 mnd» and «Bolig & omsorg» stay as they are.
+_MARKUP = re.compile(
+    r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>"  # a tag
+    r"|&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"  # an entity
+)
 
 for _name, _default in (("parts", ()), ("negated", False), ("negation_cue", False)):
     if not Token.has_extension(_name):
@@ -162,10 +170,25 @@ def normalize_text(text: str) -> str:
 def _normalize_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
     """The normalised text, and for each of its characters the start and end offset in ``text``."""
     # Most answers are normalised already (NFC, single spaces, plain quotes): their offsets are their own.
-    plain = " ".join(text.split()) == text and _SPECIAL.isdisjoint(text)
+    plain = " ".join(text.split()) == text and _SPECIAL.isdisjoint(text) and not _has_markup(text)
     if plain and unicodedata.is_normalized("NFC", text):
         return text, list(range(len(text))), list(range(1, len(text) + 1))
     return _normalize_char_by_char(text)
+
+
+def _has_markup(text: str) -> bool:
+    return any(_markup_at(text, found.start()) for found in re.finditer("[<&]", text))
+
+
+def _markup_at(text: str, i: int) -> tuple[str, int] | None:
+    """What the tag or entity at ``i`` stands for (a space, or the entity's text) and where it ends."""
+    match = _MARKUP.match(text, i)
+    if match is None:
+        return None
+    if text[i] == "<":
+        return " ", match.end()
+    decoded = html.unescape(match.group())
+    return (decoded, match.end()) if decoded != match.group() else None
 
 
 def _normalize_char_by_char(text: str) -> tuple[str, list[int], list[int]]:
@@ -175,6 +198,20 @@ def _normalize_char_by_char(text: str) -> tuple[str, list[int], list[int]]:
     i, n = 0, len(text)
     while i < n:
         char = text[i]
+        markup = _markup_at(text, i) if char in "<&" else None
+        if markup is not None:
+            decoded, j = markup
+            # An entity's character goes through the same rules as a typed one; a tag is white space.
+            for plain in unicodedata.normalize("NFC", decoded):
+                plain = " " if plain.isspace() else _TRANSLATE.get(plain, plain)
+                if plain in _INVISIBLE or (plain == " " and (not out or out[-1] == " ")):
+                    continue
+                for piece in plain:
+                    out.append(piece)
+                    starts.append(i)
+                    ends.append(j)
+            i = j
+            continue
         if char.isspace():
             j = i + 1
             while j < n and text[j].isspace():

@@ -28,6 +28,26 @@ def test_normalize_text() -> None:
     assert nlp.normalize_text("A\u030angstrøm") == "Ångstrøm"  # NFC composes the combining ring
 
 
+def test_html_in_an_answer_is_read_as_text() -> None:
+    assert nlp.normalize_text("<p>Bolig &amp; omsorg</p>") == "Bolig & omsorg"
+    assert nlp.normalize_text("bra<br>tiltak<br />neste") == "bra tiltak neste"
+    assert nlp.normalize_text("a&nbsp;&nbsp;b&shy;c &hellip;") == "a bc ..."
+    # What only looks like markup stays: a «<» before a number, a «&» with no entity name, an unknown entity.
+    for text in ("<3 mnd", "Bolig & omsorg", "A&B; og C", "&amp uten semikolon", "a < b > c"):
+        assert nlp.normalize_text(text) == text
+
+
+def test_a_tagged_word_is_one_token_pointing_into_the_original(embedded) -> None:
+    text = "<b>Omsorgsboliger</b> &amp; oppfølging"
+    answer = nlp.preprocess([text], embedded, use_cache=False)[0]
+    assert [(t.text, t.lemma) for t in answer.tokens] == [
+        ("Omsorgsboliger", "omsorgsbolig"),
+        ("&amp;", "&"),
+        ("oppfølging", "oppfølging"),
+    ]
+    assert [text[t.idx : t.idx + len(t.text)] for t in answer.tokens] == [t.text for t in answer.tokens]
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.text(alphabet="abæøå ÅØ\u030a\u00a0\t«»–—…,.!\u00ad-", max_size=40))
 def test_token_offsets_point_into_the_original(text: str) -> None:
@@ -208,6 +228,34 @@ _MESSY = list("ab æøå\t\n.«»“’–\u00ad\u200b\ufeffe\u0301o\u0308\u00a0
 @given(st.text(alphabet=st.sampled_from(_MESSY), max_size=20))
 def test_the_fast_path_of_normalising_gives_what_char_by_char_gives(text: str) -> None:
     assert nlp._normalize_with_offsets(text) == nlp._normalize_char_by_char(text)
+
+
+_MARKUP_PIECES = [
+    "<br>",
+    "</p>",
+    "<b>",
+    "&amp;",
+    "&nbsp;",
+    "&shy;",
+    "&#229;",
+    "<",
+    ">",
+    "&",
+    ";",
+    "a",
+    " ",
+    "\t",
+    "ø",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_MARKUP_PIECES), max_size=12).map("".join))
+def test_the_fast_path_finds_every_tag_and_entity(text: str) -> None:
+    assert nlp._normalize_with_offsets(text) == nlp._normalize_char_by_char(text)
+    normalized, starts, ends = nlp._normalize_with_offsets(text)
+    assert len(normalized) == len(starts) == len(ends)
+    assert all(0 <= start < end <= len(text) for start, end in zip(starts, ends, strict=True))
 
 
 def test_an_answer_normalised_already_keeps_its_own_offsets() -> None:
