@@ -140,7 +140,9 @@ _TRANSLATE = {
     "\u2026": "...",
 }
 _INVISIBLE = frozenset({"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"})
-_SPECIAL = _INVISIBLE | frozenset(_TRANSLATE)  # characters that normalising drops or replaces
+# Control characters (a NUL from a broken export) read as white space, as the ones Python calls space do.
+_CONTROL = frozenset(chr(c) for c in (*range(0x20), *range(0x7F, 0xA0)) if not chr(c).isspace())
+_SPECIAL = _INVISIBLE | _CONTROL | frozenset(_TRANSLATE)  # characters that normalising drops or replaces
 # Some survey tools export rich-text answers with HTML: a tag reads as a space («bra<br>tiltak»), an entity
 # as its character («A &amp; B»). Only well-formed ones: «<3 mnd» and «Bolig & omsorg» stay as they are.
 _MARKUP = re.compile(
@@ -212,9 +214,9 @@ def _normalize_char_by_char(text: str) -> tuple[str, list[int], list[int]]:
                     ends.append(j)
             i = j
             continue
-        if char.isspace():
+        if char.isspace() or char in _CONTROL:
             j = i + 1
-            while j < n and text[j].isspace():
+            while j < n and (text[j].isspace() or text[j] in _CONTROL):
                 j += 1
             if out and out[-1] != " ":
                 out.append(" ")

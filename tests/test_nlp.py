@@ -26,6 +26,7 @@ def test_normalize_text() -> None:
     assert nlp.normalize_text("  «Ingen»  tar\u00a0tak – aldri… ") == '"Ingen" tar tak - aldri...'
     assert nlp.normalize_text("bolig\u00adsosialt") == "boligsosialt"
     assert nlp.normalize_text("A\u030angstrøm") == "Ångstrøm"  # NFC composes the combining ring
+    assert nlp.normalize_text("bolig\x00 tiltak\x07\x7f") == "bolig tiltak"  # control characters are space
 
 
 def test_html_in_an_answer_is_read_as_text() -> None:
@@ -221,7 +222,7 @@ def test_two_pipeline_directories_do_not_share_cached_tokens(tmp_path: Path) -> 
 
 
 # Spaces of every kind, quotes and dashes to translate, invisible characters, combining accents.
-_MESSY = list("ab æøå\t\n.«»“’–\u00ad\u200b\ufeffe\u0301o\u0308\u00a0")
+_MESSY = list("ab æøå\t\n.«»“’–\u00ad\u200b\ufeffe\u0301o\u0308\u00a0\x00\x85")
 
 
 @settings(max_examples=300, deadline=None)
