@@ -89,11 +89,13 @@ def plot(
     seed: int = 0,
     report: NetworkReport | None = None,
     formats: tuple[str, ...] = ("png", "svg"),
+    labels: bool = True,
 ) -> list[Path]:
     """Draw each municipality at each level, and its political contacts, as PNG and SVG.
 
-    Nodes are labelled with the person id and coloured by primary function; brokers get a black ring;
-    people without contact at a level are set apart in a row at the bottom; all levels share one layout.
+    Nodes are labelled with the person id (``labels``; a report leaves ids out) and coloured by primary
+    function; brokers get a black ring; people without contact at a level are set apart in a row at the
+    bottom; all levels share one layout.
     """
     # Figures are made without pyplot: no display, no global state, nothing to close.
     from matplotlib.figure import Figure
@@ -138,7 +140,8 @@ def plot(
                     edgecolors="white",
                     linewidths=1.0,
                 )
-                nx.draw_networkx_labels(G, pos, ax=ax, font_size=7)
+                if labels:
+                    nx.draw_networkx_labels(G, pos, ax=ax, font_size=7)
                 _legend(ax, colours, G)
                 ax.set_title(
                     f"{municipality}: {LEVEL_LABELS[level]}  ({G.number_of_edges()} kontakter, "
@@ -149,7 +152,7 @@ def plot(
                 ax.set_axis_off()
                 written += save_figure(fig, directory / file_stem(municipality, level), formats)
                 bar.advance()
-            written += _plot_political(survey, municipality, directory, colours, formats)
+            written += _plot_political(survey, municipality, directory, colours, formats, labels)
             bar.advance()
     return written
 
@@ -184,7 +187,12 @@ def _legend(ax: Any, colours: dict[str, Any], G: nx.Graph) -> None:
 
 
 def _plot_political(
-    survey: Survey, municipality: str, directory: Path, colours: dict[str, Any], formats: tuple[str, ...]
+    survey: Survey,
+    municipality: str,
+    directory: Path,
+    colours: dict[str, Any],
+    formats: tuple[str, ...],
+    labels: bool,
 ) -> list[Path]:
     """People with political contact on the left, bodies on the right, lines coloured by contact type."""
     from matplotlib.figure import Figure
@@ -215,7 +223,8 @@ def _plot_political(
         ax.scatter(
             [0], [ys[p]], s=260, color=colours.get(groups.get(p, ""), "0.8"), zorder=3, edgecolors="white"
         )
-        ax.text(-0.04, ys[p], p, ha="right", va="center", fontsize=8)
+        if labels:
+            ax.text(-0.04, ys[p], p, ha="right", va="center", fontsize=8)
     for b in bodies:
         ax.scatter([1], [yb[b]], s=320, marker="s", color="0.3", zorder=3)
         ax.text(1.04, yb[b], b, ha="left", va="center", fontsize=9)

@@ -2,13 +2,16 @@
 
 Quotes make a report; they must not name or reach a person. :func:`mask` replaces, in this order:
 
-* 11-digit national identity numbers (fødselsnummer, ``ddmmyy nnnnn``, with or without the space) by
-  ``[fødselsnummer]``;
+* 11-digit national identity numbers (fødselsnummer, ``ddmmyy nnnnn``, together or with a space or hyphen)
+  by ``[fødselsnummer]``;
 * e-mail addresses by ``[e-post]``;
-* Norwegian phone numbers (8 digits written together or as ``dd dd dd dd`` / ``ddd dd ddd``, with or without
-  ``+47`` or ``0047``) by ``[telefon]`` (``10 000 000`` kroner is no phone number and stays);
-* people's names by ``[navn]``: a common Norwegian first name (``coder/data/fornavn.txt``) followed by a
-  capitalised word (the surname), and any name the caller gives (from a respondents file that has names).
+* Norwegian phone numbers (8 digits written together or as ``dd dd dd dd`` / ``ddd dd ddd``, with spaces,
+  hyphens or dots, with or without ``+47``, ``(+47)`` or ``0047``) by ``[telefon]`` (``10 000 000`` kroner
+  is no phone number and stays);
+* people's names by ``[navn]``: a common Norwegian first name (``coder/data/fornavn.txt``; also as part of
+  a double name, ``Anne-Lise``) followed by a capitalised word (the surname), on one line or across a line
+  break, and any name the caller gives (from a respondents file that has names). A name in lower case or
+  in capitals is not found: too many first names are words (``per måned``, ``PER MÅNED``).
 
 >>> mask("Ring Kari Nordmann på 922 33 444 eller kari@nav.no")
 'Ring [navn] på [telefon] eller [e-post]'
@@ -21,9 +24,13 @@ import re
 from collections.abc import Iterable
 from importlib import resources
 
-NATIONAL_ID = re.compile(r"(?<!\d)\d{6} ?\d{5}(?!\d)")
+NATIONAL_ID = re.compile(r"(?<!\d)\d{6}[ -]?\d{5}(?!\d)")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE = re.compile(r"(?<![\d+])(?:(?:\+|00)47 ?)?(?:\d{8}|\d{2} \d{2} \d{2} \d{2}|\d{3} \d{2} \d{3})(?!\d)")
+_SEP = r"[ .-]"  # one separator, the same throughout a number: «922 33 444», «922-33-444»
+PHONE = re.compile(
+    r"(?<![\d+(])(?:\(?(?:\+|00)47\)? ?)?"
+    rf"(?:\d{{8}}|\d{{2}}(?P<a>{_SEP})\d{{2}}(?P=a)\d{{2}}(?P=a)\d{{2}}|\d{{3}}(?P<b>{_SEP})\d{{2}}(?P=b)\d{{3}})(?![\d-])"
+)
 _SURNAME = r"[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøåéü]+)?"
 
 
@@ -37,7 +44,9 @@ def first_names() -> frozenset[str]:
 @functools.cache
 def _name_pattern(extra: tuple[str, ...]) -> re.Pattern[str]:
     names = sorted(first_names(), key=len, reverse=True)
-    pairs = rf"\b(?:{'|'.join(map(re.escape, names))})(?: {_SURNAME})+\b"
+    first = "|".join(map(re.escape, names))
+    # A first name, maybe a double one (Anne-Lise, Per-Olav), then one or more surnames.
+    pairs = rf"\b(?:{first})(?:-[A-ZÆØÅ][a-zæøåéü]+)?(?:\s+{_SURNAME})+\b"
     given = [re.escape(name) for name in sorted(extra, key=len, reverse=True) if name.strip()]
     return re.compile("|".join([pairs, *(rf"\b{name}\b" for name in given)]))
 

@@ -927,29 +927,33 @@ def plot(
             caption = f"Andelen i hver kommune som nevner temaet, blant dem som svarte på «{question.label}»."
             figures[question.question_id].append((caption, files[0]))
     if summary.network_report is not None:
-        written += network_figures.plot(survey, directory, report=summary.network_report, formats=formats)
+        # Without ids: the report names respondents by function and municipality only.
+        drawn = network_figures.plot(
+            survey, directory, report=summary.network_report, formats=formats, labels=False
+        )
+        written += drawn
         for municipality in summary.municipalities:
-            figures.setdefault("network", []).extend(
-                (
+            for level in summary.network_report.levels:
+                caption = (
                     f"Kontaktnettet i {municipality}, {network.LEVEL_LABELS[level].lower()}: farge etter "
-                    "primærfunksjon, svart ring rundt brobyggere, personer uten kontakt nederst.",
-                    directory / f"{network.file_stem(municipality, level)}.{formats[0]}",
+                    "primærfunksjon, svart ring rundt brobyggere, personer uten kontakt nederst."
                 )
-                for level in summary.network_report.levels
-            )
-            figures.setdefault("political", []).append(
-                (
-                    f"Kontakt med politiske organer i {municipality}.",
-                    directory / f"{network.file_stem(municipality, 'political')}.{formats[0]}",
+                figures.setdefault("network", []).append(
+                    (caption, directory / f"{network.file_stem(municipality, level)}.{formats[0]}")
                 )
-            )
+            # A municipality with no political contact has no picture of them.
+            political = directory / f"{network.file_stem(municipality, 'political')}.{formats[0]}"
+            if political in drawn:
+                figures.setdefault("political", []).append(
+                    (f"Kontakt med politiske organer i {municipality}.", political)
+                )
     if not survey.ratings.empty:
         written += survey_mod.plot_ratings(survey, directory, formats=formats)
         figures["ratings"] = [
             (
                 f"Svarene på «{label}» per kommune, i prosent av alle som svarte («Vet ikke» til høyre; "
                 "snittet er uten «Vet ikke»).",
-                directory / f"vurdering_{rating_id}.{formats[0]}",
+                directory / f"{survey_mod.rating_file_stem(rating_id)}.{formats[0]}",
             )
             for rating_id, label in zip(
                 survey.rating_items["rating_id"], survey.rating_items["label"], strict=True
@@ -1155,7 +1159,7 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
             ]
             blocks.append(Table(header, rows))
             for caption, path in figures.get("ratings", []):
-                if path.stem == f"vurdering_{rating_id}":
+                if path.stem == survey_mod.rating_file_stem(rating_id):
                     blocks.append(Figure(caption, path))
     for number, question in enumerate(answered.itertuples(index=False), start=1):
         themes = summary.themes[summary.themes["question_id"] == question.question_id]
@@ -1163,6 +1167,7 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
         blocks.append(Emphasis(f"«{question.text}» ({question.coded} svar)"))
         if themes.empty:
             blocks.append(Paragraph("Ingen av svarene er kodet med et tema."))
+            blocks += _uncoded_blocks(summary, question.question_id)
             continue
         for name, _s, _k in BANDS:
             mine = themes[themes["band"] == name]

@@ -79,6 +79,7 @@ from coder.io import (
     read_table,
     read_yaml,
     save_figure,
+    slug,
     spreadsheet_row,
 )
 
@@ -555,6 +556,7 @@ def _read(manifest: Path, including: tuple[Path, ...] = ()) -> tuple[Survey | No
     contacts = _read_contacts(reader, data.get("contacts"), known)
     political = _read_political(reader, data.get("political_contacts"), known)
     municipalities = list(dict.fromkeys(respondents["municipality"]))
+    reader.problems += _municipality_spellings(municipalities, manifest)
     workshop = _read_workshop(
         reader, data.get("workshop"), municipalities[0] if len(municipalities) == 1 else ""
     )
@@ -631,6 +633,9 @@ def _read_included(
             CoderError(f"respondent id '{duplicate}' is in several included manifests", file=manifest)
         )
 
+    municipalities = list(dict.fromkeys(name for part in parts for name in part.municipalities))
+    problems += _municipality_spellings(municipalities, manifest)
+
     def cat(attr: str, key: str | None = None) -> pd.DataFrame:
         frame = pd.concat([getattr(p, attr) for p in parts], ignore_index=True)
         return frame.drop_duplicates(key, ignore_index=True) if key else frame
@@ -650,6 +655,19 @@ def _read_included(
         lexicons=tuple(dict.fromkeys(path for part in parts for path in part.lexicons)),
     )
     return survey, problems
+
+
+def _municipality_spellings(municipalities: list[str], manifest: Path) -> list[CoderError]:
+    """Municipality names that differ only in case or punctuation: one municipality spelled two ways, most
+    likely, and in any case one file name for their pictures."""
+    problems: list[CoderError] = []
+    first: dict[str, str] = {}
+    for municipality in municipalities:
+        other = first.setdefault(slug(municipality), municipality)
+        if other != municipality:
+            message = f"municipality '{municipality}' and '{other}' differ only in case or punctuation"
+            problems.append(CoderError(f"{message}: one municipality spelled two ways?", file=manifest))
+    return problems
 
 
 def _read_functions(reader: _Reader, spec: Any) -> dict[str, str]:
@@ -856,16 +874,33 @@ def _column_specs(reader: _Reader, spec: dict[str, Any], name: str) -> list[tupl
         if wrong:
             continue
         item_id = str(item["id"]).strip()
-        if item_id in seen:
-            # Two entries with one id would give answers (or ratings) with the same id.
+        # Two entries with one id would give answers (or ratings) with the same id; two ids that differ
+        # only in case or punctuation would give their figures one file name.
+        first = seen.get(slug(item_id))
+        if first is not None:
+            first_id = str(items[first]["id"]).strip()
+            message = (
+                f"duplicate id '{item_id}'"
+                if first_id == item_id
+                else f"id '{item_id}' and '{first_id}' differ only in case or punctuation"
+            )
             reader.problem(
-                f"duplicate id '{item_id}' (first in {name}.columns[{seen[item_id]}])",
+                f"{message} (first in {name}.columns[{first}])",
                 file=reader.manifest,
                 key=f"{name}.columns[{n}].id",
                 line=reader.line(name, "columns", n, "id"),
             )
             continue
-        seen[item_id] = n
+        if name == "questions" and ":" in item_id:  # an answer's id is «respondent:question»
+            reader.problem(
+                f"question id '{item_id}' has a ':', which would make answer ids (respondent:question) "
+                "ambiguous",
+                file=reader.manifest,
+                key=f"{name}.columns[{n}].id",
+                line=reader.line(name, "columns", n, "id"),
+            )
+            continue
+        seen[slug(item_id)] = n
         good.append((n, item))
     return good
 
@@ -1236,6 +1271,15 @@ def _workshop_lexicon(reader: _Reader, data: Any) -> tuple[Path, ...]:
     return (path,)
 
 
+def rating_file_stem(rating_id: str) -> str:
+    """The file name, without suffix, of a rating's picture.
+
+    >>> rating_file_stem("Samordning i kommunen")
+    'vurdering_samordning-i-kommunen'
+    """
+    return f"vurdering_{slug(rating_id)}"
+
+
 def plot_ratings(
     survey: Survey, directory: str | Path, *, formats: tuple[str, ...] = ("png", "svg")
 ) -> list[Path]:
@@ -1275,5 +1319,5 @@ def plot_ratings(
             ax.spines[["top", "right"]].set_visible(False)
         axes[0].set_ylabel("Prosent av dem som svarte")
         axes[0].yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
-        written += save_figure(fig, directory / f"vurdering_{item.rating_id}", formats)
+        written += save_figure(fig, directory / rating_file_stem(item.rating_id), formats)
     return written

@@ -29,6 +29,12 @@ MASKS = ["[navn]", "[telefon]", "[e-post]", "[fødselsnummer]"]
         ("skriv til ola.nordmann@nav.no!", "skriv til [e-post]!"),
         ("Budsjett 10 000 000 kr i 2026, 20 % stilling", "Budsjett 10 000 000 kr i 2026, 20 % stilling"),
         ("Husbanken Trondheim og NAV Rissa", "Husbanken Trondheim og NAV Rissa"),  # no first name: kept
+        ("Ola\nNordmann og Kari  Hansen vet", "[navn] og [navn] vet"),  # across a line break, two spaces
+        ("Anne-Lise Berg ringte", "[navn] ringte"),  # a double first name, not «Anne-[navn]»
+        ("010190-12345", "[fødselsnummer]"),
+        ("922-33-444, (+47) 922 33 444 og 22.33.44.55", "[telefon], [telefon] og [telefon]"),
+        ("møte 12-03-2024 kl 10.00", "møte 12-03-2024 kl 10.00"),  # a date is no phone number
+        ("500 kr per måned, PER MÅNED", "500 kr per måned, PER MÅNED"),  # words, not names
     ],
 )
 def test_mask(text: str, masked: str) -> None:
