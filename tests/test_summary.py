@@ -666,3 +666,39 @@ def test_an_interrupted_report_leaves_the_earlier_one_as_it_was(tmp_path: Path) 
         with pytest.raises(KeyboardInterrupt):
             summary.report(OPPDAL, OPPDAL_CODES, CODEBOOK, out_dir=out, formats="csv,json", seed=5)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # and no staging left
+
+
+def test_a_municipality_without_political_contact_has_no_picture_of_it(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "examples" / "oppdal", tmp_path / "oppdal")
+    political = tmp_path / "oppdal" / "politisk_kontakt.csv"
+    political.write_text(political.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    result = summary.report(
+        tmp_path / "oppdal" / "manifest.yaml", OPPDAL_CODES, CODEBOOK, out_dir=tmp_path / "r"
+    )
+    md = (tmp_path / "r" / "rapport.md").read_text(encoding="utf-8")
+    assert "oppdal_politisk" not in md  # the picture was never drawn: no link to it
+    assert all(path.is_file() for path in result.files)
+
+
+def test_a_question_without_any_theme_still_lists_its_answers(tmp_path: Path) -> None:
+    codes = pd.read_csv(OPPDAL_CODES, dtype=str, keep_default_na=False)
+    codes.loc[codes["id"].str.endswith(":styrker"), "code"] = ""  # coded, none with a theme
+    codes.to_csv(tmp_path / "koder.csv", index=False)
+    summary.report(OPPDAL, tmp_path / "koder.csv", CODEBOOK, out_dir=tmp_path / "r", formats="md")
+    md = (tmp_path / "r" / "rapport.md").read_text(encoding="utf-8")
+    section = md[md.index("Ingen av svarene er kodet med et tema.") :].split("\n## ")[0]
+    listed = re.search(r"### Svar uten tema \((\d+)\)", section)
+    assert listed and int(listed.group(1)) == section.count("\n- ") > 0
+
+
+def test_the_reports_network_pictures_name_no_person(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import networkx as nx
+
+    drawn: list[object] = []
+    monkeypatch.setattr(nx, "draw_networkx_labels", lambda *a, **k: drawn.append(a))
+    summary.report(OPPDAL, OPPDAL_CODES, CODEBOOK, out_dir=tmp_path / "r", formats="md")
+    assert drawn == []
+    from coder import network_figures
+
+    network_figures.plot(survey.load(OPPDAL), tmp_path / "n", levels=["weekly"])  # `coder network` names them
+    assert drawn

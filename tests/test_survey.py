@@ -566,3 +566,42 @@ def test_a_scale_with_min_above_max_is_one_error_at_its_key(copy: Path) -> None:
     edit(copy, "scale: {min: 1, max: 6,", "scale: {min: 6, max: 1,")
     problems = [str(p) for p in survey.check(copy)]
     assert problems == [f"{copy}, key 'ratings.columns[0].scale': scale min (6) must be below max (1)"]
+
+
+def test_question_ids_that_differ_only_in_case_are_one_id(copy: Path) -> None:
+    # Their figures would share one file name (temaer_styrker.png), and answer ids would differ in case only.
+    edit(
+        copy,
+        "id: samordning\n      label: Utfordringer ved samordning",
+        "id: Styrker\n      label: Samordning",
+    )
+    problem = only_problem(copy)
+    assert (
+        problem.message
+        == "id 'Styrker' and 'styrker' differ only in case or punctuation (first in questions.columns[0])"
+    )
+    assert problem.key == "questions.columns[2].id"
+
+
+def test_a_question_id_with_a_colon_is_an_error(copy: Path) -> None:
+    # Answer ids are «respondent:question»: respondent «A» on «s:t» and «A:s» on «t» would be one id.
+    edit(
+        copy,
+        "id: samordning\n      label: Utfordringer ved samordning",
+        "id: sam:ordning\n      label: Samordning",
+    )
+    problem = only_problem(copy)
+    assert "question id 'sam:ordning' has a ':'" in problem.message
+    assert problem.key == "questions.columns[2].id"
+
+
+def test_a_municipality_spelled_two_ways_is_an_error(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "examples" / "rissa", tmp_path / "rissa")
+    people = tmp_path / "rissa" / "personer.csv"
+    text = people.read_text(encoding="utf-8")
+    people.write_text(text.replace(",Rissa,", ",RISSA,", 1), encoding="utf-8")
+    problems = [p for p in survey.check(tmp_path / "rissa" / "manifest.yaml") if "municipality" in p.message]
+    assert [p.message for p in problems] == [
+        "municipality 'Rissa' and 'RISSA' differ only in case or punctuation: one municipality spelled two "
+        "ways?"
+    ]
