@@ -853,7 +853,11 @@ def percent_text(share: float | None, *, space: bool = False) -> str:
 def save_figure(fig: Any, stem: Path, formats: tuple[str, ...]) -> list[Path]:
     """Write a figure as ``stem.png``, ``stem.svg``, ... atomically, with stable metadata and SVG ids."""
     import matplotlib  # late: only the commands that draw pay for matplotlib
+    from matplotlib.text import Text
 
+    # Every text is the data's, never math: «$5 og $10» or an id «$\foo$» is drawn as written.
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
     written = []
     for fmt in formats:
         path = stem.with_suffix(f".{fmt}")

@@ -304,3 +304,16 @@ def test_a_yaml_file_saved_as_cp1252_is_one_error_at_its_line(tmp_path: Path) ->
         f"{path}:2: not UTF-8 text ('Ø' is not UTF-8; Notepad or Excel saved it as ANSI/cp1252?): save the "
         "file as UTF-8"
     )
+
+
+def test_a_figure_draws_dollar_signs_as_written_not_as_math(tmp_path: Path) -> None:
+    from matplotlib.figure import Figure
+
+    from coder.io import save_figure
+
+    fig = Figure()
+    ax = fig.subplots()
+    ax.set_title("$\\foo$")  # an id from a respondents file; as math it is a parse error
+    ax.text(0, 0, "$5 og $10")
+    files = save_figure(fig, tmp_path / "bilde", ("png", "svg"))
+    assert [path.name for path in files] == ["bilde.png", "bilde.svg"] and all(p.stat().st_size for p in files)
