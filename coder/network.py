@@ -23,7 +23,9 @@ person with several functions belongs to each of their groups.
 
 from __future__ import annotations
 
+import io
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Collection, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -1370,11 +1372,32 @@ def export(
             data = G.nodes[node]
             data["functions"] = ";".join(data["functions"])
             data.update(rows[node])
+            data["label"] = data.get("label") or str(node)  # Gephi shows the label: the id when none
+            for key, value in data.items():
+                if isinstance(value, str):
+                    data[key] = _xml_text(value)
+        G = nx.relabel_nodes(G, {node: _xml_text(str(node)) for node in G})
         path = directory / f"{file_stem(municipality, level)}.{fmt}"
+        buffer = io.BytesIO()
+        if fmt == "graphml":
+            nx.write_graphml(G, buffer)
+        else:
+            nx.write_gexf(G, buffer)
+        # The same network gives the same bytes: no date of writing.
+        content = re.sub(rb' lastmodifieddate="[0-9-]+"', b"", buffer.getvalue(), count=1)
         with atomic_write(path, "wb") as handle:
-            if fmt == "graphml":
-                nx.write_graphml(G, handle)
-            else:
-                nx.write_gexf(G, handle)
+            handle.write(content)
         written.append(path)
     return written
+
+
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    r"""``text`` with the characters XML 1.0 cannot hold written out (``\x0b``), so Gephi can open the file.
+
+    >>> _xml_text("rolle\x0bleder")
+    'rolle\\x0bleder'
+    """
+    return _NOT_IN_XML.sub(lambda found: f"\\x{ord(found.group()):02x}", text)

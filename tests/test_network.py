@@ -256,6 +256,20 @@ def test_export_for_gephi(tmp_path: Path, fmt: str, reader) -> None:
     assert {"community", "broker", "betweenness"} <= set(G.nodes["O01"])
 
 
+@pytest.mark.parametrize("fmt, reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
+def test_an_id_with_a_control_character_still_gives_a_file_gephi_opens(
+    tmp_path: Path, fmt: str, reader
+) -> None:
+    # A vertical tab pasted from Word: XML 1.0 cannot hold it, so the file could not be read at all.
+    people = "id,functions\nx\x0by,A\nz,B\n"
+    test = write_survey(tmp_path, "Testby", people, "from,to,freq\nx\x0by,z,daily\n")
+    (path,) = network.export(test, tmp_path / "g", fmt, levels=["weekly"])
+    G = reader(path)
+    assert sorted(G.nodes) == ["x\\x0by", "z"] and G.number_of_edges() == 1
+    assert G.nodes["z"]["label"] == "z"  # no label column: Gephi shows the id
+    assert b"lastmodifieddate" not in path.read_bytes()  # the same network gives the same bytes any day
+
+
 def test_export_unknown_format(tmp_path: Path, both: survey.Survey) -> None:
     with pytest.raises(CoderError, match="unknown export format 'pajek'"):
         network.export(both, tmp_path, "pajek")
