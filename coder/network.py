@@ -434,6 +434,19 @@ def ei_index(G: nx.Graph, same: Callable[[Hashable, Hashable], bool] | str = "fu
     return (total - 2 * internal) / total if total else math.nan
 
 
+def _component_order(component: set[Hashable]) -> tuple[int, Any]:
+    return -len(component), min(component)
+
+
+def largest_component(G: nx.Graph) -> set[Hashable]:
+    """The nodes of the largest connected component; of two as large, the one with the smallest id (C1).
+
+    >>> sorted(largest_component(nx.Graph([("b", "c"), ("c", "d"), ("x", "a"), ("a", "y")])))
+    ['a', 'x', 'y']
+    """
+    return min(nx.connected_components(G), key=_component_order)
+
+
 def shape_likeness(G: nx.Graph, *, paths: Paths | None = None) -> dict[str, float]:
     """How star-, circle- and line-like the largest component is; each is 1 exactly for its pure shape.
 
@@ -466,7 +479,7 @@ def shape_likeness(G: nx.Graph, *, paths: Paths | None = None) -> dict[str, floa
     """
     if G.number_of_nodes() == 0:
         return {"star": math.nan, "circle": math.nan, "line": math.nan}
-    H = G.subgraph(max(nx.connected_components(G), key=len))
+    H = G.subgraph(largest_component(G))
     n = H.number_of_nodes()
     if n < 3:
         return {"star": math.nan, "circle": math.nan, "line": math.nan}
@@ -899,7 +912,7 @@ def positions(
         n = G.number_of_nodes()
         found = _paths(paths, municipality, level, G, betweenness=True)
         betweenness, harmonic = found.betweenness, found.harmonic
-        components = sorted(nx.connected_components(G), key=lambda c: (-len(c), min(c)))
+        components = sorted(nx.connected_components(G), key=_component_order)
         component_of = {node: (f"C{i}", len(c)) for i, c in enumerate(components, start=1) for node in c}
         community = communities(G, seed=seed)
         roles = brokerage(G)
@@ -1016,7 +1029,7 @@ def network_summary(
         mine = positions_table[
             (positions_table.municipality == municipality) & (positions_table.level == level)
         ]
-        largest = G.subgraph(max(nx.connected_components(G), key=len)) if len(G) else G
+        largest = G.subgraph(largest_component(G)) if len(G) else G
         connected = largest.number_of_nodes() > 1
         parts: dict[str, set] = {}
         for person, community in zip(mine["person"], mine["community"], strict=True):

@@ -454,3 +454,21 @@ def test_circle_likeness_counts_the_nodes_of_a_cycle_basis() -> None:
         two = sum(1 for _, d in H.degree() if d == 2)
         expected = (len(on_cycle) / len(H)) * (two / len(H))
         assert network.shape_likeness(G)["circle"] == expected
+
+
+def test_the_figures_of_the_largest_component_do_not_depend_on_the_order_of_the_people(
+    tmp_path: Path,
+) -> None:
+    # A path of three and a triangle: two largest components. C1 is the one with the smallest id, and the
+    # path length, diameter and shape describe C1 whichever order the respondents file lists people in.
+    contacts = "from,to,freq\na,b,daily\nb,c,daily\nx,y,daily\ny,z,daily\nz,x,daily\n"
+    figures = []
+    for name, order in (("one", "abcxyz"), ("two", "xyzabc")):
+        (tmp_path / name).mkdir()
+        people = "id,functions\n" + "".join(f"{person},A\n" for person in order)
+        report = network.network(write_survey(tmp_path / name, "Testby", people, contacts), ["daily"])
+        figures.append(report.summary.drop(columns=["municipality"]).to_dict("records"))
+        c1 = report.positions.loc[report.positions.component == "C1", "person"]
+        assert sorted(c1) == ["a", "b", "c"]
+    assert figures[0] == figures[1]
+    assert figures[0][0]["diameter"] == 2 and figures[0][0]["line"] == 1.0
