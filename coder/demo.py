@@ -42,7 +42,8 @@ class DemoResult:
 
 
 def demo(out_dir: str | os.PathLike[str] = "out/demo", *, seed: int = 0) -> DemoResult:
-    """Run the main job on ``examples/`` into ``out_dir`` (created; a previous demo's project is replaced)."""
+    """Run the main job on ``examples/`` into ``out_dir`` (created; a previous demo's project is replaced,
+    a project with anyone else's decisions never)."""
     classify.check_options(seed=seed)  # before anything is written
     manifest = EXAMPLES / "oppdal-rissa.yaml"
     if not manifest.exists():
@@ -50,6 +51,8 @@ def demo(out_dir: str | os.PathLike[str] = "out/demo", *, seed: int = 0) -> Demo
             "the bundled examples are missing (coder demo runs from a source checkout)", file=manifest
         )
     out = io.output_directory(out_dir)
+    project = out / "prosjekt.db"
+    _check_replaceable(project)
     book = codebook_module.load()
     data = survey.load(manifest)
     steps: list[tuple[str, str]] = []
@@ -75,7 +78,6 @@ def demo(out_dir: str | os.PathLike[str] = "out/demo", *, seed: int = 0) -> Demo
         )
         step.advance()
 
-        project = out / "prosjekt.db"
         project.unlink(missing_ok=True)
         store.init(project, None, book, manifest=manifest).close()
         store.suggest(project, seed=seed)
@@ -132,3 +134,17 @@ def demo(out_dir: str | os.PathLike[str] = "out/demo", *, seed: int = 0) -> Demo
         )
         step.advance(2)
     return DemoResult(out=out, steps=tuple(steps), report=html)
+
+
+def _check_replaceable(project: Path) -> None:
+    """Refuse to replace a coding project that holds decisions of any coder but the demo's own."""
+    if not project.exists():
+        return
+    with store.Project.open(project) as opened:
+        others = [coder for coder in opened.coders() if coder != DEMO_CODER]
+    if others:
+        raise CoderError(
+            f"a coding project with decisions of {', '.join(others)} is in the way; the demo replaces only "
+            "its own (choose another --out-dir)",
+            file=project,
+        )

@@ -91,3 +91,19 @@ def test_a_bad_seed_stops_the_demo_before_it_writes_anything(tmp_path: Path) -> 
     result = CliRunner().invoke(app, ["demo", "--out-dir", str(tmp_path / "demo"), "--seed", "-1"])
     assert result.exit_code == 2 and "Invalid value for '--seed'" in result.output
     assert not (tmp_path / "demo").exists()
+
+
+def test_the_demo_never_replaces_a_project_with_a_researchers_decisions(tmp_path: Path) -> None:
+    from support.store import ANSWERS, CODEBOOK
+
+    project = tmp_path / "demo" / "prosjekt.db"
+    project.parent.mkdir()
+    with store.init(project, ANSWERS, CODEBOOK) as opened:
+        opened.record("kari", [store.Decision("r1:q1", "follow_up", "add")])
+    before = project.read_bytes()
+    result = CliRunner().invoke(app, ["demo", "--out-dir", str(tmp_path / "demo")])
+    assert result.exit_code == 2
+    assert "a coding project with decisions of kari is in the way" in result.output
+    assert project.read_bytes() == before and sorted(p.name for p in project.parent.iterdir()) == [
+        "prosjekt.db"
+    ]

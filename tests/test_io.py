@@ -316,4 +316,5 @@ def test_a_figure_draws_dollar_signs_as_written_not_as_math(tmp_path: Path) -> N
     ax.set_title("$\\foo$")  # an id from a respondents file; as math it is a parse error
     ax.text(0, 0, "$5 og $10")
     files = save_figure(fig, tmp_path / "bilde", ("png", "svg"))
-    assert [path.name for path in files] == ["bilde.png", "bilde.svg"] and all(p.stat().st_size for p in files)
+    assert [path.name for path in files] == ["bilde.png", "bilde.svg"]
+    assert all(path.stat().st_size for path in files)
