@@ -31,7 +31,7 @@ PHONE = re.compile(
     r"(?<![\d+(])(?:\(?(?:\+|00)47\)? ?)?"
     rf"(?:\d{{8}}|\d{{2}}(?P<a>{_SEP})\d{{2}}(?P=a)\d{{2}}(?P=a)\d{{2}}|\d{{3}}(?P<b>{_SEP})\d{{2}}(?P=b)\d{{3}})(?![\d-])"
 )
-_SURNAME = r"[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøåéü]+)?"
+_SURNAME = r"[A-ZÆØÅ][a-zæøåéü]+(?:[A-ZÆØÅ][a-zæøåéü]+)?(?:-[A-ZÆØÅ][a-zæøåéü]+)?"  # Moe, McDonald, Moe-Berg
 
 
 @functools.cache

@@ -31,6 +31,7 @@ MASKS = ["[navn]", "[telefon]", "[e-post]", "[fødselsnummer]"]
         ("Husbanken Trondheim og NAV Rissa", "Husbanken Trondheim og NAV Rissa"),  # no first name: kept
         ("Ola\nNordmann og Kari  Hansen vet", "[navn] og [navn] vet"),  # across a line break, two spaces
         ("Anne-Lise Berg ringte", "[navn] ringte"),  # a double first name, not «Anne-[navn]»
+        ("Øyvind Hansen, Håkon Berg, Trine Moe og Kari McDonald", "[navn], [navn], [navn] og [navn]"),
         ("010190-12345", "[fødselsnummer]"),
         ("922-33-444, (+47) 922 33 444 og 22.33.44.55", "[telefon], [telefon] og [telefon]"),
         ("møte 12-03-2024 kl 10.00", "møte 12-03-2024 kl 10.00"),  # a date is no phone number
