@@ -235,7 +235,7 @@ def _frame_table(
     for column in frame.columns:
         numeric = frame[column].dtype.kind in "biuf"
         table.add_column(
-            short.get(column, str(column)),
+            rich_escape(short.get(column, str(column))),
             justify="right" if numeric else "left",
             overflow="ellipsis" if column in narrow else "fold",
             max_width=narrow.get(column),
@@ -954,7 +954,7 @@ def _print_network(report: Any) -> None:
     for municipality, measures in report.summary.groupby("municipality", sort=False):
         shown = measures.drop(columns="municipality").set_index("level").T
         shown = shown.reset_index(names="measure")
-        console.print(_frame_table(shown, f"Network: {municipality}", whole=True))
+        console.print(_frame_table(shown, f"Network: {rich_escape(str(municipality))}", whole=True))
     for lv in report.levels:
         people = report.positions[report.positions["level"] == lv]
         title, cut = f"Positions: {network.LEVEL_LABELS[lv]}", len(people) > SHOWN_POSITIONS
@@ -1016,7 +1016,7 @@ def link_command(
         shown = group[["code", "variable", "category", "p_value", "q_value", "warning"]]
         narrow = {"code": 15, "variable": 10, "category": 12, "warning": 10}
         short = {"p_value": "p", "q_value": "q"}
-        console.print(_frame_table(shown, f"{question_id}", short=short, narrow=narrow))
+        console.print(_frame_table(shown, rich_escape(str(question_id)), short=short, narrow=narrow))
     console.print(f"Base: {rich_escape(result.provenance['base'])}.", highlight=False, soft_wrap=True)
     if out is not None:
         written = link.write_link(result, out)

@@ -147,3 +147,12 @@ def test_cli_check_json_is_the_tables_and_nothing_else() -> None:
     data = json.loads(result.stdout)
     assert set(data) == {"overview", "functions", "ratings", "answers"}
     assert {row["municipality"] for row in data["overview"]} == {"Oppdal", "Rissa"}
+
+
+def test_cli_check_shows_a_municipality_name_with_brackets_as_written(copy: Path) -> None:
+    # Rich reads «[/]» and «[test]» as markup: a header of the functions table with them was a traceback.
+    edit(copy, "municipality: Oppdal", "municipality: Oppdal [/]")
+    result = runner.invoke(app, ["survey", "check", str(copy)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    functions = result.output[result.output.index("Functions per municipality") :]
+    assert "Oppdal [/]" in functions.splitlines()[2]  # the header row
