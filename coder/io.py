@@ -733,18 +733,39 @@ def output_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
     return chosen
 
 
-def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], fmt: str | None = None) -> Path:
-    """Write ``frame`` atomically as CSV (UTF-8), XLSX or JSON (records), chosen by ``fmt`` or suffix."""
+def write_table(
+    frame: pd.DataFrame, path: str | os.PathLike[str], fmt: str | None = None, *, excel: bool = False
+) -> Path:
+    """Write ``frame`` atomically as CSV (UTF-8), XLSX or JSON (records), chosen by ``fmt`` or suffix.
+
+    ``excel``: a CSV for people to open in Excel (a report's tables), not for programs: with a byte-order
+    mark, so Excel reads the UTF-8 (æøå), and a text that Excel would run as a formula (it begins with
+    ``=``, ``+``, ``-``, ``@``) begins with ``'``, as OWASP advises against CSV injection.
+    """
     path = Path(path)
     fmt = output_format(path, fmt)
     if fmt == "csv":
-        with atomic_write(path, newline="") as handle:
+        if excel:
+            frame = frame.map(_not_a_formula)
+        with atomic_write(path, newline="", encoding="utf-8-sig" if excel else "utf-8") as handle:
             frame.to_csv(handle, index=False)
     elif fmt == "xlsx":
         write_excel(path, {"data": frame})
     else:
         write_json(records(frame), path)
     return path
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _not_a_formula(value: Any) -> Any:
+    """A text that a spreadsheet would read as a formula, with a ``'`` before it.
+
+    >>> _not_a_formula('=HYPERLINK("http://x")'), _not_a_formula("- for få boliger"), _not_a_formula(3)
+    ('\'=HYPERLINK("http://x")', "'- for få boliger", 3)
+    """
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -753,7 +753,8 @@ def _write_report(
     if "xlsx" in wanted:
         written.append(write_xlsx(summary, directory / f"{REPORT}.xlsx"))
     if "csv" in wanted:
-        written += [write_table(table, directory / f"{name}.csv") for name, table in tables(summary).items()]
+        for name, table in tables(summary).items():
+            written.append(write_table(table, directory / f"{name}.csv", excel=True))
     if "json" in wanted:
         written.append(write_json(to_json(summary), directory / f"{REPORT}.json"))
     return written

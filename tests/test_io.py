@@ -318,3 +318,20 @@ def test_a_figure_draws_dollar_signs_as_written_not_as_math(tmp_path: Path) -> N
     files = save_figure(fig, tmp_path / "bilde", ("png", "svg"))
     assert [path.name for path in files] == ["bilde.png", "bilde.svg"]
     assert all(path.stat().st_size for path in files)
+
+
+def test_a_csv_for_excel_has_a_bom_and_runs_no_formula(tmp_path: Path) -> None:
+    from coder.io import write_table
+
+    frame = pd.DataFrame({"text": ['=HYPERLINK("http://x","klikk")', "- for få boliger", "@SUM(A1)", "ok"]})
+    frame["n"] = [1, -2, 3, 4]
+    write_table(frame, tmp_path / "excel.csv", excel=True)
+    raw = (tmp_path / "excel.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(tmp_path / "excel.csv", encoding="utf-8-sig")
+    assert list(back["text"]) == ["'" + text for text in frame["text"][:3]] + ["ok"]
+    assert list(back["n"]) == [1, -2, 3, 4]  # numbers stay numbers, also negative ones
+    write_table(frame, tmp_path / "plain.csv")  # for programs: as written, no mark
+    assert pd.read_csv(tmp_path / "plain.csv").equals(frame) and not (
+        tmp_path / "plain.csv"
+    ).read_bytes().startswith(b"\xef")

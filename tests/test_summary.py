@@ -538,7 +538,8 @@ def test_answers_without_a_theme_are_listed_so_nothing_disappears(
     assert set(result.uncoded["answer_id"]) == without and without
     md = (out / "a" / "rapport.md").read_text(encoding="utf-8")
     assert md.count("### Svar uten tema") == result.uncoded["question_id"].nunique()
-    assert (out / "a" / "svar_uten_tema.csv").is_file()
+    # The report's CSV tables are for Excel: a byte-order mark, so that Excel reads æøå right.
+    assert (out / "a" / "svar_uten_tema.csv").read_bytes().startswith("\ufeff".encode())
 
 
 def test_the_report_shows_the_contact_network_by_level_and_function_never_by_person(
