@@ -1536,9 +1536,30 @@ def _workshop_blocks(workshop: pd.DataFrame) -> list[Block]:
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 
 
+# What makes a line a heading, a list item, a rule or a heading's underline when it begins a line.
+_MD_LINE_START = re.compile(r"^(\s*)([#+\-=>~]|\d+(?=[.)]))")
+
+
 def _md(text: str) -> str:
     """Text as Markdown that renders as the text itself (characters with a meaning escaped)."""
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _md_lines(text: str) -> str:
+    r"""Text that begins a line, as :func:`_md`, and what would make a line of a multi-line answer a
+    heading or a list item escaped too («# Overskrift», «1. For få»).
+
+    >>> print(_md_lines("For få *boliger*\n# Ikke en overskrift\n1. punkt"))
+    For få \*boliger\*
+    \# Ikke en overskrift
+    1\. punkt
+    """
+    return "\n".join(_MD_LINE_START.sub(_escape_line_start, _md(line)) for line in text.split("\n"))
+
+
+def _escape_line_start(found: re.Match[str]) -> str:
+    space, marker = found.groups()
+    return f"{space}{marker}\\" if marker[0].isdigit() else f"{space}\\{marker}"
 
 
 def _markdown_lines(block: Block, base: str | os.PathLike[str]) -> list[str]:
@@ -1546,11 +1567,11 @@ def _markdown_lines(block: Block, base: str | os.PathLike[str]) -> list[str]:
         case Heading(level, text):
             return ["#" * level + " " + _md(text)]
         case Paragraph(text):  # and its kinds: emphasis, strong, note
-            return [_MARKDOWN_TEXT[block.kind].format(_md(text))]
+            return [_MARKDOWN_TEXT[block.kind].format(_md_lines(text))]
         case Bullets(items):
-            return [f"- {_md(item)}" for item in items]
+            return [f"- {_md_lines(item)}" for item in items]
         case Quote():
-            lines = [f"> {_md(line)}" for line in block.lines]
+            lines = [f"> {_md_lines(line)}" for line in block.lines]
             return lines + ([">", f"> — *{_md(block.attribution)}*"] if block.attribution else [])
         case Figure(caption, path):
             return [f"![{_md(caption)}]({os.path.relpath(path, base).replace(os.sep, '/')})"]

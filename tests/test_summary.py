@@ -703,3 +703,19 @@ def test_the_reports_network_pictures_name_no_person(monkeypatch: pytest.MonkeyP
 
     network_figures.plot(survey.load(OPPDAL), tmp_path / "n", levels=["weekly"])  # `coder network` names them
     assert drawn
+
+
+def test_an_answer_over_several_lines_stays_text_in_markdown() -> None:
+    from markdown_it import MarkdownIt
+
+    answer = "For få boliger\n# Overskrift\n- punkt\n1. For få\n---\n> sitat"
+    blocks = [
+        summary.Bullets([answer, "neste"]),
+        summary.Quote(answer, "Tjenester, Oppdal"),
+        summary.Paragraph(answer),
+    ]
+    rendered = MarkdownIt().render("\n\n".join("\n".join(summary._markdown_lines(b, ".")) for b in blocks))
+    for tag in ("<h1>", "<h2>", "<ol", "<hr", "<blockquote>\n<blockquote>"):
+        assert tag not in rendered
+    assert rendered.count("<li>") == 2  # the answer and «neste», not a list inside the answer
+    assert "# Overskrift" in rendered and "1. For få" in rendered
