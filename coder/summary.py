@@ -8,7 +8,8 @@ frequency bands (:data:`BANDS`):
 - «En del pekte på»: at least 10 %, and at least 2 people;
 - «Ellers nevnt»: the rest (mentioned, but by few).
 
-The minimum number of people keeps one answer out of eight from reading as «en del». The denominator is the
+The share is the one the report shows, rounded to whole percent (2 of 21 reads «10 %» and is «en del»). The
+minimum number of people keeps one answer out of eight from reading as «en del». The denominator is the
 respondents with a *coded* answer to the question, decided by :func:`coder.link.coded_answers` as for
 :func:`coder.link.link`: an answer missing from a human codes file is not coded yet and left out; with machine
 suggestions (a ``confidence`` column) every answer counts as coded; ``all_coded`` overrides either.
@@ -190,10 +191,12 @@ class SummaryReport:
 def band(mentions: int, answers: int) -> str:
     """The frequency band of a theme mentioned by ``mentions`` of ``answers`` respondents (see :data:`BANDS`).
 
-    >>> band(6, 20), band(2, 20), band(1, 8)
-    ('Mange pekte på', 'En del pekte på', 'Ellers nevnt')
+    The share is the one the report shows, in whole percent: 2 of 21 is «10 %», so it is «en del».
+
+    >>> band(6, 20), band(2, 20), band(1, 8), band(2, 21)
+    ('Mange pekte på', 'En del pekte på', 'Ellers nevnt', 'En del pekte på')
     """
-    share = mentions / answers if answers else 0.0
+    share = math.floor(100 * mentions / answers + 0.5) / 100 if answers else 0.0
     for label, lowest, fewest in BANDS:
         if share >= lowest and mentions >= fewest:
             return label

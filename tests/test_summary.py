@@ -109,8 +109,11 @@ def test_bands_follow_the_documented_cut_offs(result: summary.SummaryReport) -> 
     assert summary.band(1, 20) == "Ellers nevnt"  # 5 %
     assert summary.band(2, 8) == "En del pekte på"  # 25 %, but only 2 people
     assert summary.band(1, 5) == "Ellers nevnt"  # 20 %, but one person
+    # The share the report shows decides: 2 of 21 reads «10 %», 13 of 53 «25 %».
+    assert (summary.band(2, 21), summary._percent(2 / 21)) == ("En del pekte på", "10 %")
+    assert (summary.band(13, 53), summary._percent(13 / 53)) == ("Mange pekte på", "25 %")
     for row in result.themes.itertuples(index=False):
-        share, k = row.mentions / row.answers, row.mentions
+        share, k = int(summary._percent(row.mentions / row.answers).split()[0]) / 100, row.mentions
         expected = (
             "Mange pekte på"
             if share >= 0.25 and k >= 3
