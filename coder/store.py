@@ -803,6 +803,16 @@ class Project:
         decided = self.decided(coder, run_id)
         return decisions.current_codes(cells, decided, self.answer_ids(), self.codebook().code_ids)
 
+    def codes_of_undecided_answers(self, coder: str | None = None) -> pd.DataFrame:
+        """The present codes of answers not decided in full: ``id, code``.
+
+        :meth:`current_codes` (and the long export) leaves them out, since such an answer's other codes
+        are not decided yet; :func:`wide_codes` and :meth:`labels` hold them. Say so when they differ.
+        """
+        cells = self.cells(coder)
+        present = cells[(cells["status"] == "agreed") & (cells["present"] == 1)]
+        return present.loc[~present["id"].isin(self.decided(coder)), ["id", "code"]].reset_index(drop=True)
+
     def labels(self, coder: str | None = None) -> pd.DataFrame:
         """Classifier labels: long ``id, code, present`` for :func:`coder.classify.label_matrix`.
 

@@ -239,3 +239,20 @@ def test_cli_suggest_project_prints_what_the_run_holds(project: Project) -> None
     expected = f"{counts['suggestions']} suggestions for {counts['answers_suggested']} of 5 answers"
     assert expected in result.output
     assert "learned from 1 coded answers" in result.output
+
+
+def test_export_long_says_which_decided_codes_it_leaves_out(tmp_path: Path, project: Project) -> None:
+    # r1:q1 has two suggestions; kari accepted one: the answer is not decided in full, so the long table
+    # (answers decided in full) leaves the accepted code out, and wide and labels hold it.
+    suggestions = pd.DataFrame(
+        {"id": ["r1:q1", "r1:q1"], "code": ["follow_up", "coordination"], "confidence": [0.9, 0.8]}
+    )
+    run = project.add_suggestion_run(suggestions, threshold=0.5)
+    project.record("kari", [Decision("r1:q1", "follow_up", "accept", run_id=run, confidence=0.9)])
+    assert code_pairs(project.codes_of_undecided_answers()) == {("r1:q1", "follow_up")}
+    result = runner.invoke(app, ["codes", "export", str(project.path), "--out", str(tmp_path / "c.csv")])
+    assert result.exit_code == 0, result.output
+    assert "1 code(s) decided present on 1 answer(s) with suggestions still open are not in the long" in (
+        " ".join(result.output.split())
+    )
+    assert ("r1:q1", "follow_up") not in code_pairs(pd.read_csv(tmp_path / "c.csv", dtype=str))
