@@ -65,7 +65,7 @@ def decode_bytes(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    if _UTF8_MULTIBYTE.search(data):  # mostly UTF-8: repair the stray bytes only
+    if _mostly_utf8(*_utf8_evidence(data)):  # repair the stray bytes only
         return data.decode("utf-8", errors="coder-cp1252")
     # cp1252 leaves five bytes undefined; latin-1 decodes everything, so fall back to it last.
     try:
@@ -74,7 +74,28 @@ def decode_bytes(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+# A UTF-8 character of two to four bytes. The two-byte ones led by \xc4-\xdf prove little: in cp1252 they
+# are a capital letter before a punctuation mark («FÅ…» is \xc5\x85, the UTF-8 of «Ņ»). Those led by \xc2 and
+# \xc3 (æøå, «», a no-break space) and the longer ones (– … ’, emoji) rarely come about by chance.
+_UTF8_CHARACTER = re.compile(
+    rb"([\xc2-\xc3][\x80-\xbf])|[\xc4-\xdf][\x80-\xbf]|([\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})"
+)
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+def _utf8_evidence(data: bytes) -> tuple[int, int]:
+    """How many telling UTF-8 characters ``data`` holds, and how many bytes above ASCII are in none."""
+    telling, in_characters = 0, 0
+    for found in _UTF8_CHARACTER.finditer(data):
+        telling += found.group(1) is not None or found.group(2) is not None
+        in_characters += len(found.group())
+    return telling, len(_HIGH_BYTE.findall(data)) - in_characters
+
+
+def _mostly_utf8(telling: int, stray: int) -> bool:
+    """UTF-8 with a few stray bytes (a dash pasted from Word), not cp1252: more telling characters than
+    strays. A cp1252 file gives next to none (its æøå are single bytes), whatever its capitals meet."""
+    return telling > 0 and telling >= stray
 
 
 def _stray_bytes_as_cp1252(error: UnicodeError) -> tuple[str, int]:
@@ -96,7 +117,7 @@ def file_encoding(path: str | os.PathLike[str], limit: int | None = None) -> tup
     Returns ``(encoding, errors)`` for :func:`open` or ``pandas.read_csv(encoding=, encoding_errors=)``.
     """
     utf8 = codecs.getincrementaldecoder("utf-8")()
-    valid_utf8, multibyte, undefined_in_cp1252 = True, False, False
+    valid_utf8, telling, stray, undefined_in_cp1252 = True, 0, 0, False
     with Path(path).open("rb") as handle:
         if handle.read(2).startswith(_UTF16_BOMS):
             return "utf-16", "strict"
@@ -107,7 +128,8 @@ def file_encoding(path: str | os.PathLike[str], limit: int | None = None) -> tup
                     utf8.decode(block)
                 except UnicodeDecodeError:
                     valid_utf8 = False
-            multibyte = multibyte or _UTF8_MULTIBYTE.search(block) is not None
+            evidence = _utf8_evidence(block)
+            telling, stray = telling + evidence[0], stray + evidence[1]
             undefined_in_cp1252 = undefined_in_cp1252 or _CP1252_UNDEFINED.search(block) is not None
             if limit is not None:
                 break
@@ -118,7 +140,7 @@ def file_encoding(path: str | os.PathLike[str], limit: int | None = None) -> tup
             valid_utf8 = False
     if valid_utf8:
         return "utf-8-sig", "strict"
-    if multibyte:  # mostly UTF-8: the stray bytes as cp1252
+    if _mostly_utf8(telling, stray):  # the stray bytes as cp1252
         return "utf-8-sig", "coder-cp1252"
     return ("latin-1" if undefined_in_cp1252 else "cp1252"), "strict"
 

@@ -335,3 +335,18 @@ def test_a_csv_for_excel_has_a_bom_and_runs_no_formula(tmp_path: Path) -> None:
     assert pd.read_csv(tmp_path / "plain.csv").equals(frame) and not (
         tmp_path / "plain.csv"
     ).read_bytes().startswith(b"\xef")
+
+
+def test_a_cp1252_export_in_capitals_is_not_taken_for_utf8(tmp_path: Path) -> None:
+    # In cp1252, «Å…» is \xc5\x85 and «Å»» \xc5\xbb: valid UTF-8 («Ņ», «Ż») by chance. It turned «FÅ…» into «FŅ».
+    from coder.io import decode_bytes, file_encoding, read_table
+
+    text = "id;text\r\n1;FOR FÅ… BOLIGER\r\n2;«MANGEL PÅ»\r\n3;møte med NAV\r\n"
+    path = tmp_path / "caps.csv"
+    path.write_bytes(text.encode("cp1252"))
+    assert decode_bytes(path.read_bytes()) == text
+    assert file_encoding(path) == ("cp1252", "strict")
+    assert list(read_table(path)["text"]) == ["FOR FÅ… BOLIGER", "«MANGEL PÅ»", "møte med NAV"]
+    # UTF-8 with a dash pasted from Word keeps its letters, as before
+    path.write_bytes("id;text\n1;møte ".encode() + b"\x96 ok\n")
+    assert list(read_table(path)["text"]) == ["møte – ok"]
