@@ -651,8 +651,8 @@ def _ratings(survey: Survey) -> pd.DataFrame:
             "missing": int(row.missing),
             "mean": float(row.mean),
         }
-        for value in range(int(item["min"]), int(item["max"]) + 1):
-            record[str(value)] = int(row.distribution.get(value, 0))
+        for value in survey_mod.scale_values(item["min"], item["max"], row.distribution):
+            record[survey_mod.value_text(value)] = int(row.distribution.get(value, 0))
         rows.append(record)
     return pd.DataFrame(
         rows, columns=None if rows else ["municipality", "rating_id", "label", "n", "missing", "mean"]

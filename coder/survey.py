@@ -62,7 +62,7 @@ import difflib
 import math
 import re
 import warnings
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -427,7 +427,10 @@ def summary(survey: Survey) -> SurveySummary:
                 "n": len(values),
                 "missing": int(group["value"].isna().sum()),
                 "mean": float(values.mean()) if len(values) else math.nan,
-                "distribution": {int(v): int(c) for v, c in values.value_counts().sort_index().items()},
+                "distribution": {
+                    int(v) if float(v).is_integer() else float(v): int(c)
+                    for v, c in values.value_counts().sort_index().items()
+                },
             }
         )
     ratings = pd.DataFrame(
@@ -983,6 +986,13 @@ def _scale(reader: _Reader, item: dict[str, Any], n: int) -> tuple[float, float,
     if not low < high:  # else every rating would be «outside the scale 6–1»
         reader.problem(f"scale min ({low:g}) must be below max ({high:g})", file=reader.manifest, key=key)
         return None
+    if not high - low <= MAX_SCALE_SPAN:  # and finite: a chart has a bar per value
+        reader.problem(
+            f"a scale of {low:g}–{high:g} is no rating scale (at most {MAX_SCALE_SPAN} apart, as 0–100)",
+            file=reader.manifest,
+            key=key,
+        )
+        return None
     labels_spec = scale.get("labels") or {}
     if not isinstance(labels_spec, dict):
         reader.problem("scale labels map values to labels ({1: Svært dårlig})", file=reader.manifest, key=key)
@@ -992,10 +1002,21 @@ def _scale(reader: _Reader, item: dict[str, Any], n: int) -> tuple[float, float,
     except (TypeError, ValueError):
         reader.problem("the values of scale labels are numbers", file=reader.manifest, key=f"{key}.labels")
         return None
+    outside = [value for value in labels_spec if not low <= float(value) <= high]
+    if outside:  # «99: Vet ikke» belongs under `missing:`, or it counts in the mean
+        reader.problem(
+            f"label value {float(outside[0]):g} is outside the scale {low:g}–{high:g} (a missing value goes "
+            "under 'missing')",
+            file=reader.manifest,
+            key=f"{key}.labels",
+        )
+        return None
     return low, high, labels
 
 
-_LEADING_NUMBER = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\b")
+# A value, alone or before its label («5», «3,5», «5 - Svært godt»); not a range or a list («2-3», «1,2,3»).
+_LEADING_NUMBER = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\b(?!\s*[-–/,;]\s*\d)")
+MAX_SCALE_SPAN = 100
 
 
 def _read_ratings(
@@ -1271,6 +1292,21 @@ def _workshop_lexicon(reader: _Reader, data: Any) -> tuple[Path, ...]:
     return (path,)
 
 
+def scale_values(low: float, high: float, given: Iterable[float] = ()) -> list[float]:
+    """The values a rating's distribution shows: each whole number of the scale, and any other value given.
+
+    >>> scale_values(1, 4, [2.5, float("nan")])
+    [1.0, 2.0, 2.5, 3.0, 4.0]
+    """
+    whole = {float(v) for v in range(math.ceil(low), math.floor(high) + 1)}
+    return sorted(whole | {float(v) for v in given if not math.isnan(v)})
+
+
+def value_text(value: float) -> str:
+    """A scale value as Norwegian writes it: ``3``, ``3,5``."""
+    return f"{value:g}".replace(".", ",")
+
+
 def rating_file_stem(rating_id: str) -> str:
     """The file name, without suffix, of a rating's picture.
 
@@ -1294,8 +1330,8 @@ def plot_ratings(
     directory = output_directory(directory)
     written = []
     for item in survey.rating_items.itertuples(index=False):
-        values = list(range(int(item.min), int(item.max) + 1))
         ratings = survey.ratings[survey.ratings["rating_id"] == item.rating_id]
+        values = scale_values(item.min, item.max, ratings["value"])
         municipalities = [m for m in survey.municipalities if (ratings["municipality"] == m).any()] or [""]
         fig = Figure(figsize=(min(4 * len(municipalities), 12), 3.6), layout="constrained")
         axes = fig.subplots(1, len(municipalities), sharey=True, squeeze=False)[0]
@@ -1311,7 +1347,7 @@ def plot_ratings(
             )
             colours = ["#4c72b0"] * len(values) + ["#b0b0b0"]
             ax.bar(range(len(values) + 1), shares, color=colours)
-            ax.set_xticks(range(len(values) + 1), [*map(str, values), "Vet ikke"], fontsize=8)
+            ax.set_xticks(range(len(values) + 1), [*map(value_text, values), "Vet ikke"], fontsize=8)
             # As the table: the mean and n without «Vet ikke», decimal comma; the bars in percent of all.
             mean_text = number_text(mean if n else None, 1, decimal_mark=",")
             heading = f"{municipality}\nsnitt {mean_text}, n = {n}"

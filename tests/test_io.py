@@ -338,7 +338,7 @@ def test_a_csv_for_excel_has_a_bom_and_runs_no_formula(tmp_path: Path) -> None:
 
 
 def test_a_cp1252_export_in_capitals_is_not_taken_for_utf8(tmp_path: Path) -> None:
-    # In cp1252, «Å…» is \xc5\x85 and «Å»» \xc5\xbb: valid UTF-8 («Ņ», «Ż») by chance. It turned «FÅ…» into «FŅ».
+    # In cp1252, «Å…» is \xc5\x85 and «Å»» \xc5\xbb: valid UTF-8 («Ņ», «Ż») by chance; «FÅ…» became «FŅ».
     from coder.io import decode_bytes, file_encoding, read_table
 
     text = "id;text\r\n1;FOR FÅ… BOLIGER\r\n2;«MANGEL PÅ»\r\n3;møte med NAV\r\n"

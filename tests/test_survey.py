@@ -605,3 +605,38 @@ def test_a_municipality_spelled_two_ways_is_an_error(tmp_path: Path) -> None:
         "municipality 'Rissa' and 'RISSA' differ only in case or punctuation: one municipality spelled two "
         "ways?"
     ]
+
+
+@pytest.mark.parametrize("value", ["2-3", "1,2,3", "4 / 5"])
+def test_a_rating_that_is_a_range_or_a_list_is_no_value(copy: Path, value: str) -> None:
+    # It was read as its first number (2, 1.2, 4) without a word.
+    export = copy.parent / "questback_eksport.csv"
+    edit(export, ";Vet ikke", f";{value}", encoding="cp1252")
+    assert f"'{value}' is not a value on the scale 1–6" in only_problem(copy).message
+
+
+def test_a_rating_between_two_scale_values_keeps_its_count(copy: Path) -> None:
+    export = copy.parent / "questback_eksport.csv"
+    edit(export, ";Vet ikke", ";3,5", encoding="cp1252")
+    loaded = survey.load(copy)
+    row = survey.summary(loaded).ratings.iloc[0]
+    assert row["distribution"][3.5] == 1 and sum(row["distribution"].values()) == row["n"]
+    assert survey.scale_values(1, 6, [3.5]) == [1.0, 2.0, 3.0, 3.5, 4.0, 5.0, 6.0]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "labels: {1: Svært dårlig,",
+            "labels: {99: Svært dårlig,",
+            "label value 99 is outside the scale 1–6",
+        ),
+        ("scale: {min: 1, max: 6,", "scale: {min: 1, max: .inf,", "a scale of 1–inf is no rating scale"),
+        ("scale: {min: 1, max: 6,", "scale: {min: 1, max: 100000,", "a scale of 1–100000 is no rating scale"),
+    ],
+)
+def test_a_scale_that_cannot_be_is_one_error_at_its_key(copy: Path, old: str, new: str, message: str) -> None:
+    edit(copy, old, new)
+    problem = only_problem(copy)
+    assert message in problem.message and problem.key.startswith("ratings.columns[0].scale")
