@@ -638,6 +638,7 @@ def _read_included(
 
     municipalities = list(dict.fromkeys(name for part in parts for name in part.municipalities))
     problems += _municipality_spellings(municipalities, manifest)
+    problems += _disagreements(parts, manifest)
 
     def cat(attr: str, key: str | None = None) -> pd.DataFrame:
         frame = pd.concat([getattr(p, attr) for p in parts], ignore_index=True)
@@ -658,6 +659,33 @@ def _read_included(
         lexicons=tuple(dict.fromkeys(path for part in parts for path in part.lexicons)),
     )
     return survey, problems
+
+
+def _disagreements(parts: list[Survey], manifest: Path) -> list[CoderError]:
+    """A question or rating that included manifests define differently: the combined survey keeps one
+    definition, so a mean on 1–6 and one on 1–10 would stand side by side as if alike."""
+    problems = []
+    checks = (
+        ("questions", "question_id", "kind"),
+        ("rating_items", "rating_id", "min"),
+        ("rating_items", "rating_id", "max"),
+    )
+    for attr, key, name in checks:
+        frame = pd.concat([getattr(part, attr) for part in parts], ignore_index=True)
+        for item_id, values in frame.groupby(key, sort=False)[name]:
+            seen = list(dict.fromkeys(values))
+            if len(seen) > 1:
+                shown = " and ".join(
+                    f"'{value:g}'" if isinstance(value, float) else f"'{value}'" for value in seen
+                )
+                what = "question" if attr == "questions" else "rating"
+                problems.append(
+                    CoderError(
+                        f"{what} '{item_id}' has {name} {shown} in different included manifests",
+                        file=manifest,
+                    )
+                )
+    return problems
 
 
 def _municipality_spellings(municipalities: list[str], manifest: Path) -> list[CoderError]:

@@ -640,3 +640,18 @@ def test_a_scale_that_cannot_be_is_one_error_at_its_key(copy: Path, old: str, ne
     edit(copy, old, new)
     problem = only_problem(copy)
     assert message in problem.message and problem.key.startswith("ratings.columns[0].scale")
+
+
+def test_included_manifests_that_define_a_rating_or_question_differently_are_an_error(tmp_path: Path) -> None:
+    # The combined survey kept the first definition: Rissa's ratings on 1–10 were shown on Oppdal's 1–6.
+    for name in ("oppdal", "rissa"):
+        shutil.copytree(REPO / "examples" / name, tmp_path / name)
+    shutil.copy(REPO / "examples" / "oppdal-rissa.yaml", tmp_path / "begge.yaml")
+    rissa = tmp_path / "rissa" / "manifest.yaml"
+    edit(rissa, "scale: {min: 1, max: 6,", "scale: {min: 1, max: 10,")
+    edit(rissa, "kind: strength", "kind: other")
+    problems = {p.message for p in survey.check(tmp_path / "begge.yaml")}
+    assert problems == {
+        "question 'styrker' has kind 'strength' and 'other' in different included manifests",
+        "rating 'samordning' has max '6' and '10' in different included manifests",
+    }
