@@ -347,7 +347,15 @@ def _read_json(path: Path) -> pd.DataFrame:
         raise CoderError(f"cannot parse JSON: {error.msg}", file=path, line=error.lineno) from None
     if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
         raise CoderError("expected a JSON list of records (objects)", file=path)
-    return pd.DataFrame.from_records(records).map(_cell_text) if records else pd.DataFrame()
+    return pd.DataFrame.from_records(records).map(_json_cell_text) if records else pd.DataFrame()
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json_cell_text(value: Any) -> str:
+    # JSON may escape half an emoji («\\ud83d»): no character, so it becomes U+FFFD, as a bad byte would.
+    return _LONE_SURROGATE.sub("\ufffd", _cell_text(value))
 
 
 def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:

@@ -350,3 +350,12 @@ def test_a_cp1252_export_in_capitals_is_not_taken_for_utf8(tmp_path: Path) -> No
     # UTF-8 with a dash pasted from Word keeps its letters, as before
     path.write_bytes("id;text\n1;møte ".encode() + b"\x96 ok\n")
     assert list(read_table(path)["text"]) == ["møte – ok"]
+
+
+def test_half_an_emoji_in_json_is_a_replacement_character(tmp_path: Path) -> None:
+    # A lone surrogate cannot be written or hashed as UTF-8: preprocess stopped with a traceback.
+    from coder.io import read_table
+
+    path = tmp_path / "svar.json"
+    path.write_text('[{"id": "1", "text": "bad \\ud83d x \\ud83d\\ude00"}]', encoding="utf-8")
+    assert read_table(path)["text"].tolist() == ["bad \ufffd x \U0001f600"]
