@@ -203,12 +203,22 @@ def read_table(
     if suffix in EXCEL_SUFFIXES:  # pandas renames a second «tekst» «tekst.1»
         _check_header_names([re.sub(r"\.[1-9][0-9]*$", "", name) for name in names], path)
     frame.columns = names
+    frame = _without_trailing_empty_rows(frame)
     if columns is not None:
         frame = frame[[column for column in frame.columns if column in set(columns)]]
     if rows is not None:
         frame = frame.head(rows)
     _check_header(frame, path)
     return frame
+
+
+def _without_trailing_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without the rows at its end whose every cell is empty: Excel exports rows that were only
+    formatted as ``;;;;``. (Earlier rows keep their places, so row numbers in messages stay right.)"""
+    last = len(frame)
+    while last and len(frame.columns) and not any(str(value).strip() for value in frame.iloc[last - 1]):
+        last -= 1  # from the end: a large export is not copied to find its few empty rows
+    return frame if last == len(frame) else frame.iloc[:last]
 
 
 _UNNAMED = re.compile(r"^Unnamed: \d+(?:_level_\d+)?$")  # pandas' name for an empty header cell

@@ -359,3 +359,15 @@ def test_half_an_emoji_in_json_is_a_replacement_character(tmp_path: Path) -> Non
     path = tmp_path / "svar.json"
     path.write_text('[{"id": "1", "text": "bad \\ud83d x \\ud83d\\ude00"}]', encoding="utf-8")
     assert read_table(path)["text"].tolist() == ["bad \ufffd x \U0001f600"]
+
+
+def test_empty_rows_at_the_end_of_an_export_are_no_rows(tmp_path: Path) -> None:
+    # Excel writes rows that were only formatted as «;;;»: they were «empty id» errors.
+    from coder.io import read_answers
+
+    path = tmp_path / "svar.csv"
+    path.write_bytes(b"id;text;x\r\n1;a;\r\n2;b;\r\n;;\r\n ; ;\r\n")
+    assert read_answers(path)["id"].tolist() == ["1", "2"]
+    path.write_bytes(b"id;text;x\r\n1;a;\r\n;;\r\n2;b;\r\n")  # one in the middle is still an error at its row
+    with pytest.raises(CoderError, match="row 3"):
+        read_answers(path)
