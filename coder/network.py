@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import warnings
 from collections import Counter
 from collections.abc import Callable, Collection, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ from scipy.sparse.csgraph import connected_components
 from coder import progress
 from coder.errors import CoderError
 from coder.io import atomic_write, output_directory, slug, write_table
-from coder.survey import DEFAULT_BODIES, LEVELS, Survey
+from coder.survey import DEFAULT_BODIES, LEVELS, DataWarning, Survey
 
 ROLES: tuple[str, ...] = ("coordinator", "gatekeeper", "representative", "consultant", "liaison")
 """Gould–Fernandez brokerage roles, in the order of their 1989 paper."""
@@ -1223,6 +1224,9 @@ def network(
     """
     levels = check_levels(levels)
     _check_broker_betweenness(broker_betweenness)
+    if survey.contacts.empty and len(survey.respondents):
+        # A manifest without `contacts:`, or an empty file: every figure below would read as a finding.
+        warnings.warn(DataWarning("the survey has no contacts: everyone is an isolate"), stacklevel=2)
     graphs = contact_graphs(survey, levels, mutual=mutual)
     paths = paths_of(graphs)
     table = pd.concat(

@@ -238,8 +238,9 @@ def _plot_political(
         fontsize=7,
         frameon=False,
     )
-    respondents = int(survey.respondents.query("municipality == @municipality")["responded"].sum())
-    ax.set_title(f"{municipality}: politisk kontakt ({len(people)} av {respondents} respondenter)")
+    # Every body drawn, so no share: the report's counts are of respondents with formannskap, kommunestyre
+    # or ordfører (network.political_contacts), a number this one would seem to contradict.
+    ax.set_title(f"{municipality}: politisk kontakt ({len(people)} personer, {len(bodies)} organer)")
     ax.set_xlim(-0.3, 1.5)
     ax.set_axis_off()
     written = save_figure(fig, directory / file_stem(municipality, "political"), formats)

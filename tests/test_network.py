@@ -472,3 +472,11 @@ def test_the_figures_of_the_largest_component_do_not_depend_on_the_order_of_the_
         assert sorted(c1) == ["a", "b", "c"]
     assert figures[0] == figures[1]
     assert figures[0][0]["diameter"] == 2 and figures[0][0]["line"] == 1.0
+
+
+def test_a_survey_without_contacts_says_so(tmp_path: Path) -> None:
+    # Else everyone is an isolate and every figure reads as a finding.
+    empty = write_survey(tmp_path, "Testby", "id,functions\na,A\nb,B\n", "from,to,freq\n")
+    with pytest.warns(survey.DataWarning, match="the survey has no contacts: everyone is an isolate"):
+        report = network.network(empty, ["weekly"])
+    assert report.positions["isolate"].all()
