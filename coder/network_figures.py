@@ -149,6 +149,11 @@ def plot(
                 )
                 if isolates:
                     ax.text(-1.0, -1.25, "Uten kontakt på dette nivået:", fontsize=8, color="0.4")
+                # The layouts lie within [-1, 1], the people without contact below: fixed limits keep a
+                # network of one person (no spread to scale by) a picture of the usual size.
+                lowest = min((y for _, y in pos.values()), default=-1.35)
+                ax.set_xlim(-1.15, 1.15)
+                ax.set_ylim(min(lowest, -1.35) - 0.12, 1.15)
                 ax.set_axis_off()
                 written += save_figure(fig, directory / file_stem(municipality, level), formats)
                 bar.advance()

@@ -110,3 +110,17 @@ def test_the_threshold_counts_connected_people(both: survey.Survey, monkeypatch:
     monkeypatch.setattr(network_figures, "LARGE_NETWORK", connected - 1)  # above it: spring layout alone
     spring = network_figures.layout(both, "Oppdal", seed=0)
     assert len(called) == 2 and set(spring) == set(kept) and spring != kept
+
+
+def test_a_network_of_one_person_is_a_picture_of_the_usual_size(tmp_path: Path) -> None:
+    # With nothing to scale by, the picture was 8,164 pixels wide with the person in a corner.
+    import warnings
+
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the survey has no contacts: said elsewhere
+        alone = write_survey(tmp_path, "Testby", "id,functions\na,A\n", "from,to,freq\n")
+        (picture,) = network_figures.plot(alone, tmp_path / "p", levels=["weekly"], formats=("png",))
+    width, height = Image.open(picture).size
+    assert width < 1500 and height < 1500
