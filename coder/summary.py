@@ -18,7 +18,8 @@ Quotes that represent a theme are picked among the answers carrying the code, pr
 answers that carry only that code, answers of medium length (:data:`QUOTE_LENGTH` characters), and — when the
 codes come with a confidence — the most confident (in steps of 0.1); the seed decides among equally good
 answers, so the same seed gives the same quotes. An answer is quoted under a second theme of the same question
-only when that theme has no other answer to show. Quotes are verbatim. In the Markdown and HTML report a
+only when that theme has no other answer to show. Quotes are verbatim; in the Markdown and HTML report one
+longer than :data:`QUOTE_SHOWN` characters ends at a word with « […]» (the tables hold it whole). In them a
 respondent is named only by primary function and municipality, never by name or id (the CSV, XLSX and JSON
 tables keep the answer id so a researcher can find the answer again).
 
@@ -98,6 +99,9 @@ POSITION_P = 0.1
 
 QUOTE_LENGTH = (30, 160)
 """A quote of medium length has this many characters (inclusive); shorter or longer ones come later."""
+
+QUOTE_SHOWN = 600
+"""The report shows this many characters of a quote at most, up to a word, then « […]»."""
 
 FORMATS: tuple[str, ...] = ("md", "html", "xlsx", "csv", "json")
 """The output formats :func:`report` can write."""
@@ -1213,7 +1217,7 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
                 blocks.append(Heading(4, str(group["label"].iloc[0])))
                 for quote in group.itertuples(index=False):
                     who = ", ".join(part for part in (quote.function, quote.municipality) if part)
-                    blocks.append(Quote(quote.text, who))
+                    blocks.append(Quote(_shown_quote(quote.text), who))
     blocks += _network_blocks(summary, figures)
     blocks += _political_blocks(summary, figures)
     blocks += _position_blocks(summary)
@@ -1307,6 +1311,18 @@ def _model_settings(
                 "pipeline": settings.get("pipeline"),
             }
     return {"known": False}
+
+
+def _shown_quote(text: str) -> str:
+    """``text`` up to :data:`QUOTE_SHOWN` characters, cut at a word with « […]», as quotes are shortened.
+
+    >>> _shown_quote("kort svar"), _shown_quote("ord " * 200)[-11:]
+    ('kort svar', 'ord ord […]')
+    """
+    if len(text) <= QUOTE_SHOWN:
+        return text
+    cut = text.rfind(" ", 0, QUOTE_SHOWN + 1)
+    return text[: cut if cut > 0 else QUOTE_SHOWN].rstrip() + " […]"
 
 
 def _uncoded_blocks(summary: SummaryReport, question_id: str) -> list[Block]:

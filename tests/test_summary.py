@@ -722,3 +722,29 @@ def test_an_answer_over_several_lines_stays_text_in_markdown() -> None:
         assert tag not in rendered
     assert rendered.count("<li>") == 2  # the answer and «neste», not a list inside the answer
     assert "# Overskrift" in rendered and "1. For få" in rendered
+
+
+def test_a_long_quote_is_shortened_in_the_report_and_whole_in_the_tables(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "examples" / "oppdal", tmp_path / "oppdal")
+    codes = pd.read_csv(OPPDAL_CODES, dtype=str, keep_default_na=False)
+    coded = codes.loc[codes["code"] != "", "id"].iloc[0]
+    export = tmp_path / "oppdal" / "questback_eksport.csv"
+    frame = pd.read_csv(export, sep=";", encoding="cp1252", dtype=str, keep_default_na=False)
+    respondent, question = coded.split(":")
+    column = next(c for c in frame.columns if question in c.lower() or c.lower().startswith(question[:6]))
+    long_answer = "Mangel på boliger og oppfølging. " * 60
+    frame.loc[frame["Respondent-ID"] == respondent, column] = long_answer
+    frame.to_csv(export, sep=";", encoding="cp1252", index=False)
+    only = codes[codes["id"] == coded]
+    only.to_csv(tmp_path / "koder.csv", index=False)
+    result = summary.report(
+        tmp_path / "oppdal" / "manifest.yaml",
+        tmp_path / "koder.csv",
+        CODEBOOK,
+        out_dir=tmp_path / "r",
+        formats="md,csv",
+    )
+    assert result.quotes["text"].str.len().max() == len(long_answer.strip())  # the table holds it whole
+    md = (tmp_path / "r" / "rapport.md").read_text(encoding="utf-8")
+    quoted = next(line for line in md.splitlines() if line.startswith("> Mangel på boliger"))
+    assert quoted.endswith(" \\[…\\]") and len(quoted) <= summary.QUOTE_SHOWN + 10  # Markdown escapes [ ]
