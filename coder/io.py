@@ -658,8 +658,12 @@ def check_output_file(path: str | os.PathLike[str]) -> Path:
     """``path`` as a file to write: a CoderError when it is a directory or its directory does not exist
     (checked for every file of an output before the first is written, so that none is left alone)."""
     path = Path(path)
+    if path.is_symlink():  # write the file it points to; replacing it would turn the link into a copy
+        path = path.resolve()
     if path.is_dir():
         raise CoderError("the output is a directory; give a file name", file=path)
+    if path.exists() and not path.is_file():  # a device or a pipe: replacing it would remove it
+        raise CoderError("the output is not a regular file", file=path)
     if path.parent and not path.parent.exists():
         raise CoderError("output directory does not exist", file=path.parent)
     return path

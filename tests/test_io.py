@@ -371,3 +371,26 @@ def test_empty_rows_at_the_end_of_an_export_are_no_rows(tmp_path: Path) -> None:
     path.write_bytes(b"id;text;x\r\n1;a;\r\n;;\r\n2;b;\r\n")  # one in the middle is still an error at its row
     with pytest.raises(CoderError, match="row 3"):
         read_answers(path)
+
+
+def test_an_output_through_a_link_writes_the_file_it_points_to(tmp_path: Path) -> None:
+    from coder.io import write_table
+
+    target = tmp_path / "target.csv"
+    target.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    write_table(pd.DataFrame({"id": ["1"]}), link)
+    assert link.is_symlink() and target.read_text(encoding="utf-8") == "id\n1\n"
+
+
+def test_an_output_that_is_no_regular_file_is_refused(tmp_path: Path) -> None:
+    import os
+
+    from coder.io import write_table
+
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    with pytest.raises(CoderError, match="the output is not a regular file"):
+        write_table(pd.DataFrame({"id": ["1"]}), pipe)
+    assert pipe.exists() and not pipe.is_file()  # still the pipe
