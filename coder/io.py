@@ -980,6 +980,7 @@ def write_with_provenance(
     frame: pd.DataFrame, path: str | os.PathLike[str], record: dict[str, Any], fmt: str | None = None
 ) -> tuple[Path, Path]:
     """Write a table and, beside it, ``<name>.provenance.json`` saying how it was made."""
+    check_output_file(f"{path}.provenance.json")  # before the table: never a table without its provenance
     table = write_table(frame, path, fmt)
     return table, write_json(record, Path(f"{table}.provenance.json"))
 

@@ -394,3 +394,12 @@ def test_an_output_that_is_no_regular_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CoderError, match="the output is not a regular file"):
         write_table(pd.DataFrame({"id": ["1"]}), pipe)
     assert pipe.exists() and not pipe.is_file()  # still the pipe
+
+
+def test_a_table_is_not_written_when_its_provenance_cannot_be(tmp_path: Path) -> None:
+    from coder.io import write_with_provenance
+
+    (tmp_path / "forslag.csv.provenance.json").mkdir()
+    with pytest.raises(CoderError, match="the output is a directory"):
+        write_with_provenance(pd.DataFrame({"id": ["1"]}), tmp_path / "forslag.csv", {"tool": "coder"})
+    assert not (tmp_path / "forslag.csv").exists()
