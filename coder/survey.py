@@ -520,6 +520,28 @@ class _Reader:
         return column
 
 
+def _header_key(name: str) -> str:
+    return " ".join(str(name).split()).casefold()  # NBSP and line breaks of Excel headers are spaces
+
+
+def _export_column(
+    reader: _Reader, frame: pd.DataFrame, path: Path | None, column: str, what: str
+) -> str | None:
+    """The export's column for a question or rating: the name the manifest gives, or the one header that
+    differs from it only in case and white space (a line break or a no-break space from Excel); else None,
+    with a problem naming the nearest header."""
+    if column in frame.columns:
+        return column
+    same = [name for name in frame.columns if _header_key(name) == _header_key(column)]
+    if len(same) == 1:
+        return str(same[0])
+    keys = {_header_key(name): str(name) for name in frame.columns}
+    close = difflib.get_close_matches(_header_key(column), list(keys), n=1, cutoff=0.6)
+    hint = f" (nearest in the header: '{keys[close[0]]}')" if close else ""
+    reader.problem(f"missing column for {what}{hint}", file=path, column=column)
+    return None
+
+
 def _node_line(node: yaml.Node | None, *path: str | int) -> int | None:
     """The line (1-based) of the value at ``path`` (keys and list indexes) in a YAML node tree; for a last
     step that is a key, the line of the key."""
@@ -978,10 +1000,8 @@ def _read_questions(
         return questions, answer_table, set()
     present = []
     for _n, item in items:
-        column = str(item["column"]).strip()
-        if column not in frame.columns:
-            reader.problem(f"missing column for question '{item['id']}'", file=path, column=column)
-        else:
+        column = _export_column(reader, frame, path, str(item["column"]).strip(), f"question '{item['id']}'")
+        if column is not None:
             present.append((str(item["id"]), column))
     records = []
     for _row, rid, record in rows:
@@ -1081,9 +1101,9 @@ def _read_ratings(
     if frame is None:
         return items_frame, ratings, set()
     records = []
-    for rating_id, _label, column, (low, high, labels), missing in parsed:
-        if column not in frame.columns:
-            reader.problem(f"missing column for rating '{rating_id}'", file=path, column=column)
+    for rating_id, _label, named, (low, high, labels), missing in parsed:
+        column = _export_column(reader, frame, path, named, f"rating '{rating_id}'")
+        if column is None:
             continue
         for row, rid, record in rows:
             raw = str(record[column]).strip()

@@ -655,3 +655,21 @@ def test_included_manifests_that_define_a_rating_or_question_differently_are_an_
         "question 'styrker' has kind 'strength' and 'other' in different included manifests",
         "rating 'samordning' has max '6' and '10' in different included manifests",
     }
+
+
+def test_a_header_that_differs_only_in_white_space_or_case_is_the_column(copy: Path) -> None:
+    # Excel headers carry no-break spaces and line breaks that a manifest written by hand does not.
+    export = copy.parent / "questback_eksport.csv"
+    edit(export, "de to viktigste styrkene", "de to viktigste\u00a0Styrkene", encoding="cp1252")
+    loaded = survey.load(copy)
+    before = survey.load(OPPDAL).answers
+    assert (
+        (loaded.answers["question_id"] == "styrker").sum() == (before["question_id"] == "styrker").sum() > 0
+    )
+
+
+def test_a_missing_question_column_names_the_nearest_header(copy: Path) -> None:
+    edit(copy, "de to viktigste styrkene", "de to viktigste styrkane")
+    problem = only_problem(copy)
+    assert problem.message.startswith("missing column for question 'styrker' (nearest in the header: 'Ut fra")
+    assert "styrkene" in problem.message
