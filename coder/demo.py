@@ -145,6 +145,6 @@ def _check_replaceable(project: Path) -> None:
     if others:
         raise CoderError(
             f"a coding project with decisions of {', '.join(others)} is in the way; the demo replaces only "
-            "its own (choose another --out-dir)",
+            "its own (choose another folder)",
             file=project,
         )
