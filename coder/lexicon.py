@@ -42,6 +42,8 @@ from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
 
+from coder.errors import CoderError
+
 __all__ = [
     "FORMAT_VERSION",
     "LEXICON_VERSION",
@@ -92,12 +94,16 @@ def cache_dir() -> Path:
     True
     """
     env = os.environ.get("CODER_CACHE_DIR")
-    if env:
-        return Path(env).expanduser()
     xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg:
-        return Path(xdg).expanduser() / "coder"
-    return Path.home() / ".cache" / "coder"
+    if env:
+        found, named = Path(env).expanduser(), "CODER_CACHE_DIR"
+    elif xdg:
+        found, named = Path(xdg).expanduser() / "coder", "XDG_CACHE_HOME"
+    else:
+        found, named = Path.home() / ".cache" / "coder", "the home directory"
+    if found.exists() and not found.is_dir():
+        raise CoderError(f"the cache directory (from {named}) is not a directory", file=found)
+    return found
 
 
 def _lookups_version() -> str:

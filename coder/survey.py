@@ -227,6 +227,8 @@ def load(manifest_path: str | Path) -> Survey:
     for warning in check_warnings(manifest):
         warnings.warn(str(warning), ManifestWarning, stacklevel=2)
     survey, problems = _read(manifest)
+    if len(problems) > 1:  # say there are more, or each fix seems to bring the next problem
+        problems[0].message += f" (the first of {len(problems)} problems in this survey)"
     if problems:
         raise problems[0]
     assert survey is not None

@@ -321,3 +321,13 @@ def test_reopen_is_fast(lex: Lexicon) -> None:
     assert time.perf_counter() - start < 0.5  # target is < 50 ms; generous for slow CI
     again.close()
     assert os.path.getsize(lex.path) < 60_000_000
+
+
+def test_a_cache_directory_that_is_a_file_is_one_clear_error(tmp_path: Path, monkeypatch) -> None:
+    from coder.errors import CoderError
+    from coder.lexicon import cache_dir
+
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    monkeypatch.setenv("CODER_CACHE_DIR", str(tmp_path / "afile"))
+    with pytest.raises(CoderError, match=r"the cache directory \(from CODER_CACHE_DIR\) is not a directory"):
+        cache_dir()

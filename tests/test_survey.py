@@ -261,7 +261,7 @@ def test_check_collects_every_problem_and_load_raises_the_first(copy: Path) -> N
     assert len(problems) == 3
     with pytest.raises(CoderError) as raised:
         survey.load(copy)
-    assert str(raised.value) == str(problems[0])
+    assert str(raised.value) == f"{problems[0]} (the first of 3 problems in this survey)"
 
 
 def test_missing_column_is_named(copy: Path) -> None:
