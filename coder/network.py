@@ -1324,6 +1324,21 @@ def file_stem(municipality: str, network: str) -> str:
 # ---------------------------------------------------------------------------------------------------------
 
 
+def report_for(
+    survey: Survey, report: NetworkReport | None, levels: tuple[str, ...], *, mutual: bool, seed: int
+) -> NetworkReport:
+    """``report`` when it was computed for these ``levels`` and ``mutual``; computed now when None."""
+    if report is None:
+        return network(survey, levels, mutual=mutual, seed=seed)
+    missing = [level for level in levels if level not in report.levels]
+    if missing or report.mutual != mutual:  # a caller's slip, not the data's: no CoderError
+        raise ValueError(
+            f"the report was computed for levels {', '.join(report.levels)} and mutual={report.mutual}, not "
+            f"for levels {', '.join(levels)} and mutual={mutual}"
+        )
+    return report
+
+
 def export(
     survey: Survey,
     directory: str | Path,
@@ -1372,9 +1387,10 @@ def export(
     check_export_format(fmt)
     levels = check_levels(levels)
     directory = output_directory(directory)
-    report = report or network(survey, levels, mutual=mutual, seed=seed)
+    report = report_for(survey, report, levels, mutual=mutual, seed=seed)
     graphs = report_graphs(report, mutual)
-    columns = ["community", "component", "broker", "isolate", "degree", "betweenness", *ROLES]
+    columns = ["community", "component", "broker", "isolate", "degree", "betweenness", "harmonic_closeness"]
+    columns += ["brokerage", *ROLES]
     written = []
     files = [(municipality, level) for municipality in survey.municipalities for level in levels]
     for municipality, level in progress.track(files, f"Writing {fmt} files"):

@@ -34,7 +34,7 @@ from coder.network import (
     check_levels,
     file_stem,
     graph,
-    network,
+    report_for,
     report_graphs,
 )
 from coder.survey import FREQUENCY_LABELS, LEVELS, Survey, function_groups
@@ -102,7 +102,7 @@ def plot(
 
     levels = check_levels(levels)
     directory = output_directory(directory)
-    report = report or network(survey, levels, mutual=mutual, seed=seed)
+    report = report_for(survey, report, levels, mutual=mutual, seed=seed)
     graphs = report_graphs(report, mutual)
     colours = _function_colours(survey)
     written: list[Path] = []

@@ -480,3 +480,17 @@ def test_a_survey_without_contacts_says_so(tmp_path: Path) -> None:
     with pytest.warns(survey.DataWarning, match="the survey has no contacts: everyone is an isolate"):
         report = network.network(empty, ["weekly"])
     assert report.positions["isolate"].all()
+
+
+def test_a_report_of_other_settings_is_refused_not_mixed_in(tmp_path: Path, both: survey.Survey) -> None:
+    # It wrote the plain graph with the mutual positions: degrees that did not match the edges in the file.
+    mutual = network.network(both, ["weekly"], mutual=True)
+    with pytest.raises(ValueError, match="computed for levels weekly and mutual=True"):
+        network.export(both, tmp_path, "gexf", levels=["weekly"], report=mutual)
+    with pytest.raises(ValueError, match="not for levels daily"):
+        network_figures.plot(both, tmp_path, levels=["daily"], mutual=True, report=mutual)
+
+
+def test_the_gephi_file_holds_closeness_and_brokerage(tmp_path: Path) -> None:
+    (path,) = network.export(survey.load(OPPDAL), tmp_path, "graphml", levels=["weekly"])
+    assert {"harmonic_closeness", "brokerage"} <= set(nx.read_graphml(path).nodes["O01"])

@@ -48,7 +48,7 @@ def test_a_report_given_is_drawn_without_computing_the_measures_again(
     both: survey.Survey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     report = network.network(both, ["weekly"])
-    monkeypatch.setattr(network_figures, "network", lambda *a, **k: pytest.fail("measures computed again"))
+    monkeypatch.setattr(network, "network", lambda *a, **k: pytest.fail("measures computed again"))
     written = network_figures.plot(both, tmp_path, levels=["weekly"], report=report, formats=("png",))
     assert sorted(p.name for p in written) == [
         "oppdal_politisk.png", "oppdal_ukentlig.png", "rissa_politisk.png", "rissa_ukentlig.png"
