@@ -200,8 +200,6 @@ def read_table(
         frame = _read_csv(path, columns, rows)
     names = [str(column).strip() for column in frame.columns]
     _check_header_names(names, path)
-    if suffix in EXCEL_SUFFIXES:  # pandas renames a second «tekst» «tekst.1»
-        _check_header_names([re.sub(r"\.[1-9][0-9]*$", "", name) for name in names], path)
     frame.columns = names
     frame = _without_trailing_empty_rows(frame)
     if columns is not None:
@@ -372,12 +370,19 @@ def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
     if sheet is None:
         sheet = _only_sheet_with_data(path)
     try:
-        frame = pd.read_excel(path, sheet_name=sheet, dtype=object)
+        # header=None: the header cells as they are. pandas would rename a second «tekst» «tekst.1», which
+        # cannot be told from a real «Spørsmål 3.1» afterwards.
+        frame = pd.read_excel(path, sheet_name=sheet, dtype=object, header=None)
     except ValueError as error:  # unknown sheet, not a workbook
         raise CoderError(f"cannot read workbook: {error}", file=path) from None
     except Exception as error:  # openpyxl raises zipfile/KeyError/InvalidFileException for broken files
         raise CoderError(f"cannot read workbook ({type(error).__name__})", file=path) from None
-    return frame.map(_cell_text)
+    if frame.empty:
+        return pd.DataFrame()
+    header = [_cell_text(cell) for cell in frame.iloc[0]]
+    frame = frame.iloc[1:].reset_index(drop=True).map(_cell_text)
+    frame.columns = [name if name.strip() else f"Unnamed: {n}" for n, name in enumerate(header)]
+    return frame
 
 
 def _only_sheet_with_data(path: Path) -> int:

@@ -403,3 +403,16 @@ def test_a_table_is_not_written_when_its_provenance_cannot_be(tmp_path: Path) ->
     with pytest.raises(CoderError, match="the output is a directory"):
         write_with_provenance(pd.DataFrame({"id": ["1"]}), tmp_path / "forslag.csv", {"tool": "coder"})
     assert not (tmp_path / "forslag.csv").exists()
+
+
+def test_a_workbook_header_ending_in_a_number_is_no_duplicate(tmp_path: Path) -> None:
+    # «Spørsmål 3» and «Spørsmål 3.1» were «the header names column 'Spørsmål 3' twice».
+    import openpyxl
+
+    from coder.io import read_table
+
+    book = openpyxl.Workbook()
+    book.active.append(["id", "Spørsmål 3", "Spørsmål 3.1"])
+    book.active.append(["1", "a", "b"])
+    book.save(tmp_path / "eksport.xlsx")
+    assert list(read_table(tmp_path / "eksport.xlsx").columns) == ["id", "Spørsmål 3", "Spørsmål 3.1"]
