@@ -826,6 +826,29 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return json.loads(frame.to_json(orient="records", force_ascii=False))
 
 
+EXCEL_CELL = 32_767  # the most characters an Excel cell holds
+
+
+def _fit_excel_cells(frame: pd.DataFrame, sheet: str, path: str | os.PathLike[str]) -> pd.DataFrame:
+    """``frame`` with each text longer than a cell holds cut to it, marked « […]», and a warning naming
+    the sheet and rows (pandas cut them with a warning that named no place)."""
+
+    def too_long(value: Any) -> bool:
+        return isinstance(value, str) and len(value) > EXCEL_CELL
+
+    rows = [
+        spreadsheet_row(i) for i, row in enumerate(frame.itertuples(index=False)) if any(map(too_long, row))
+    ]
+    if not rows:
+        return frame
+    warnings.warn(
+        f"{path}: sheet '{sheet}', row{'s' * (len(rows) > 1)} {_rows(rows)}: a text longer than Excel's "
+        f"{EXCEL_CELL:,} characters is cut there, marked « […]» (the CSV and JSON hold it whole)",
+        stacklevel=3,
+    )
+    return frame.map(lambda value: value[: EXCEL_CELL - 4] + " […]" if too_long(value) else value)
+
+
 def write_excel(
     path: str | os.PathLike[str], sheets: dict[str, pd.DataFrame], *, created: datetime | None = None
 ) -> Path:
@@ -836,7 +859,7 @@ def write_excel(
     """
     with atomic_write(path, "wb") as handle, pd.ExcelWriter(handle, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
+            _fit_excel_cells(frame, name, path).to_excel(writer, sheet_name=name, index=False)
         for sheet in writer.book.worksheets:
             for row in sheet.iter_rows():
                 for cell in row:

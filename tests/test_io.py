@@ -416,3 +416,15 @@ def test_a_workbook_header_ending_in_a_number_is_no_duplicate(tmp_path: Path) ->
     book.active.append(["1", "a", "b"])
     book.save(tmp_path / "eksport.xlsx")
     assert list(read_table(tmp_path / "eksport.xlsx").columns) == ["id", "Spørsmål 3", "Spørsmål 3.1"]
+
+
+def test_a_text_longer_than_an_excel_cell_is_cut_with_a_mark_and_a_warning_naming_the_row(
+    tmp_path: Path,
+) -> None:
+    from coder.io import EXCEL_CELL, write_excel
+
+    frame = pd.DataFrame({"text": ["kort", "x" * (EXCEL_CELL + 100)]})
+    with pytest.warns(UserWarning, match="sheet 'svar', row 3: a text longer than Excel's 32,767 characters"):
+        write_excel(tmp_path / "svar.xlsx", {"svar": frame})
+    cell = pd.read_excel(tmp_path / "svar.xlsx")["text"][1]
+    assert len(cell) == EXCEL_CELL and cell.endswith(" […]")
