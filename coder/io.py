@@ -65,7 +65,7 @@ def decode_bytes(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    if _mostly_utf8(*_utf8_evidence(data)):  # repair the stray bytes only
+    if _TELLING_UTF8.search(data):  # UTF-8 with a few stray bytes (a dash pasted from Word): repair those
         return data.decode("utf-8", errors="coder-cp1252")
     # cp1252 leaves five bytes undefined; latin-1 decodes everything, so fall back to it last.
     try:
@@ -74,28 +74,15 @@ def decode_bytes(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-# A UTF-8 character of two to four bytes. The two-byte ones led by \xc4-\xdf prove little: in cp1252 they
-# are a capital letter before a punctuation mark («FÅ…» is \xc5\x85, the UTF-8 of «Ņ»). Those led by \xc2 and
-# \xc3 (æøå, «», a no-break space) and the longer ones (– … ’, emoji) rarely come about by chance.
-_UTF8_CHARACTER = re.compile(
-    rb"([\xc2-\xc3][\x80-\xbf])|[\xc4-\xdf][\x80-\xbf]|([\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})"
+# A UTF-8 character that Norwegian text holds and cp1252 text next to never makes by chance: Latin-1 letters
+# and signs (æøå, é, «», a no-break space: \xc2 or \xc3 first), general punctuation (– — ’ “ ” …), € and ™,
+# symbols and emoji. Not the others: in cp1252 a capital letter before a punctuation mark is valid UTF-8
+# («FÅ…» is \xc5\x85, «Ņ»), and so is a small letter before two («må…»» is \xe5\x85\xbb, a CJK character).
+_TELLING_UTF8 = re.compile(
+    rb"[\xc2\xc3][\x80-\xbf]"
+    rb"|\xe2(?:\x80[\x80-\xbf]|\x81[\x80-\xaf]|\x82\xac|\x84\xa2|[\x98-\x9e][\x80-\xbf])"
+    rb"|\xf0\x9f[\x80-\xbf][\x80-\xbf]"
 )
-_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
-
-
-def _utf8_evidence(data: bytes) -> tuple[int, int]:
-    """How many telling UTF-8 characters ``data`` holds, and how many bytes above ASCII are in none."""
-    telling, in_characters = 0, 0
-    for found in _UTF8_CHARACTER.finditer(data):
-        telling += found.group(1) is not None or found.group(2) is not None
-        in_characters += len(found.group())
-    return telling, len(_HIGH_BYTE.findall(data)) - in_characters
-
-
-def _mostly_utf8(telling: int, stray: int) -> bool:
-    """UTF-8 with a few stray bytes (a dash pasted from Word), not cp1252: more telling characters than
-    strays. A cp1252 file gives next to none (its æøå are single bytes), whatever its capitals meet."""
-    return telling > 0 and telling >= stray
 
 
 def _stray_bytes_as_cp1252(error: UnicodeError) -> tuple[str, int]:
@@ -117,7 +104,7 @@ def file_encoding(path: str | os.PathLike[str], limit: int | None = None) -> tup
     Returns ``(encoding, errors)`` for :func:`open` or ``pandas.read_csv(encoding=, encoding_errors=)``.
     """
     utf8 = codecs.getincrementaldecoder("utf-8")()
-    valid_utf8, telling, stray, undefined_in_cp1252 = True, 0, 0, False
+    valid_utf8, telling, undefined_in_cp1252 = True, False, False
     with Path(path).open("rb") as handle:
         if handle.read(2).startswith(_UTF16_BOMS):
             return "utf-16", "strict"
@@ -128,8 +115,7 @@ def file_encoding(path: str | os.PathLike[str], limit: int | None = None) -> tup
                     utf8.decode(block)
                 except UnicodeDecodeError:
                     valid_utf8 = False
-            evidence = _utf8_evidence(block)
-            telling, stray = telling + evidence[0], stray + evidence[1]
+            telling = telling or _TELLING_UTF8.search(block) is not None
             undefined_in_cp1252 = undefined_in_cp1252 or _CP1252_UNDEFINED.search(block) is not None
             if limit is not None:
                 break
@@ -140,7 +126,7 @@ def file_encoding(path: str | os.PathLike[str], limit: int | None = None) -> tup
             valid_utf8 = False
     if valid_utf8:
         return "utf-8-sig", "strict"
-    if _mostly_utf8(telling, stray):  # the stray bytes as cp1252
+    if telling:  # mostly UTF-8: the stray bytes as cp1252
         return "utf-8-sig", "coder-cp1252"
     return ("latin-1" if undefined_in_cp1252 else "cp1252"), "strict"
 
@@ -213,9 +199,15 @@ def read_table(
 def _without_trailing_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` without the rows at its end whose every cell is empty: Excel exports rows that were only
     formatted as ``;;;;``. (Earlier rows keep their places, so row numbers in messages stay right.)"""
-    last = len(frame)
-    while last and len(frame.columns) and not any(str(value).strip() for value in frame.iloc[last - 1]):
-        last -= 1  # from the end: a large export is not copied to find its few empty rows
+    last, step = len(frame), 16
+    while last and len(frame.columns):  # from the end, in growing blocks: the table is never copied whole
+        start = max(last - step, 0)
+        block = frame.iloc[start:last]
+        filled = (block.apply(lambda column: column.astype(str).str.strip()) != "").any(axis=1).to_numpy()
+        if filled.any():
+            last = start + len(filled) - int(filled[::-1].argmax())
+            break
+        last, step = start, step * 4
     return frame if last == len(frame) else frame.iloc[:last]
 
 
@@ -664,7 +656,10 @@ def check_output_file(path: str | os.PathLike[str]) -> Path:
     (checked for every file of an output before the first is written, so that none is left alone)."""
     path = Path(path)
     if path.is_symlink():  # write the file it points to; replacing it would turn the link into a copy
-        path = path.resolve()
+        try:
+            path = path.resolve(strict=False)
+        except (OSError, RuntimeError):  # a link that loops
+            raise CoderError("a symbolic link that leads to no file", file=path) from None
     if path.is_dir():
         raise CoderError("the output is a directory; give a file name", file=path)
     if path.exists() and not path.is_file():  # a device or a pipe: replacing it would remove it
@@ -789,7 +784,8 @@ def write_table(
 
     ``excel``: a CSV for people to open in Excel (a report's tables), not for programs: with a byte-order
     mark, so Excel reads the UTF-8 (æøå), and a text that Excel would run as a formula (it begins with
-    ``=``, ``+``, ``-``, ``@``) begins with ``'``, as OWASP advises against CSV injection.
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) begins with ``'``, as OWASP advises against CSV
+    injection.
     """
     path = Path(path)
     fmt = output_format(path, fmt)
@@ -930,6 +926,15 @@ def number_text(
     return f"{value:.{decimals}f}".replace(".", decimal_mark)
 
 
+def whole_percent(share: float) -> int:
+    """``share`` in whole percent, half up: the figure every table and the report show (0.095 is 10).
+
+    >>> whole_percent(2 / 21), whole_percent(0.125)
+    (10, 13)
+    """
+    return math.floor(share * 100 + 0.5)
+
+
 def percent_text(share: float | None, *, space: bool = False) -> str:
     """A share (0 to 1) as a whole percent, rounded half up as a reader rounds; undefined as '–'.
 
@@ -940,7 +945,7 @@ def percent_text(share: float | None, *, space: bool = False) -> str:
     """
     if _undefined(share):
         return UNDEFINED
-    return f"{math.floor(share * 100 + 0.5)}{' ' if space else ''}%"
+    return f"{whole_percent(share)}{' ' if space else ''}%"
 
 
 def save_figure(fig: Any, stem: Path, formats: tuple[str, ...]) -> list[Path]:

@@ -101,8 +101,10 @@ def cache_dir() -> Path:
         found, named = Path(xdg).expanduser() / "coder", "XDG_CACHE_HOME"
     else:
         found, named = Path.home() / ".cache" / "coder", "the home directory"
-    if found.exists() and not found.is_dir():
-        raise CoderError(f"the cache directory (from {named}) is not a directory", file=found)
+    # It, or the first of its parents that exists, must be a directory: else every cache fails later.
+    existing = next((path for path in (found, *found.parents) if path.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise CoderError(f"the cache directory (from {named}) is not a directory", file=existing)
     return found
 
 

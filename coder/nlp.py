@@ -144,10 +144,15 @@ _INVISIBLE = frozenset({"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufef
 _CONTROL = frozenset(chr(c) for c in (*range(0x20), *range(0x7F, 0xA0)) if not chr(c).isspace())
 _SPECIAL = _INVISIBLE | _CONTROL | frozenset(_TRANSLATE)  # characters that normalising drops or replaces
 # Some survey tools export rich-text answers with HTML: a tag reads as a space («bra<br>tiltak»), an entity
-# as its character («A &amp; B»). Only well-formed ones: «<3 mnd» and «Bolig & omsorg» stay as they are.
+# as its character («A &amp; B»). Only the tags of rich text, with attributes written as HTML writes them:
+# «<3 mnd», «a<b og c>d», «Skriv <navn> her» and «Bolig & omsorg» stay as they are.
+_TAGS = (
+    "a|b|i|u|s|p|br|hr|em|strong|span|div|font|small|big|sub|sup|ul|ol|li|h[1-6]|blockquote|pre|code|del|ins"
+)
 _MARKUP = re.compile(
-    r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>"  # a tag
-    r"|&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"  # an entity
+    rf"</?(?:{_TAGS})(?:\s+[A-Za-z][\w:-]*\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'<>=`]+))*\s*/?>"  # a tag
+    r"|&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});",  # an entity
+    re.IGNORECASE,
 )
 
 for _name, _default in (("parts", ()), ("negated", False), ("negation_cue", False)):

@@ -9,9 +9,9 @@ Quotes make a report; they must not name or reach a person. :func:`mask` replace
   hyphens or dots, with or without ``+47``, ``(+47)`` or ``0047``) by ``[telefon]`` (``10 000 000`` kroner
   is no phone number and stays);
 * people's names by ``[navn]``: a common Norwegian first name (``coder/data/fornavn.txt``; also as part of
-  a double name, ``Anne-Lise``) followed by a capitalised word (the surname), on one line or across a line
-  break, and any name the caller gives (from a respondents file that has names). A name in lower case or
-  in capitals is not found: too many first names are words (``per måned``, ``PER MÅNED``).
+  a double name, ``Anne-Lise``) followed by a capitalised word (the surname) on the same line, and any name
+  the caller gives (from a respondents file that has names). A name in lower case or in capitals is not
+  found: too many first names are words (``per måned``, ``PER MÅNED``); nor one split by a line break.
 
 >>> mask("Ring Kari Nordmann på 922 33 444 eller kari@nav.no")
 'Ring [navn] på [telefon] eller [e-post]'
@@ -46,7 +46,9 @@ def _name_pattern(extra: tuple[str, ...]) -> re.Pattern[str]:
     names = sorted(first_names(), key=len, reverse=True)
     first = "|".join(map(re.escape, names))
     # A first name, maybe a double one (Anne-Lise, Per-Olav), then one or more surnames.
-    pairs = rf"\b(?:{first})(?:-[A-ZÆØÅ][a-zæøåéü]+)?(?:\s+{_SURNAME})+\b"
+    # Spaces or tabs between the parts, not a line break: a first name that ends a line is followed by the
+    # next line's first word, most often no surname («... med Eva\nOmsorgstjenesten ...»).
+    pairs = rf"\b(?:{first})(?:-[A-ZÆØÅ][a-zæøåéü]+)?(?:[^\S\n]+{_SURNAME})+\b"
     given = [re.escape(name) for name in sorted(extra, key=len, reverse=True) if name.strip()]
     return re.compile("|".join([pairs, *(rf"\b{name}\b" for name in given)]))
 

@@ -74,6 +74,7 @@ from coder.io import (
     save_figure,
     slug,
     staged_directory,
+    whole_percent,
     write_excel,
     write_json,
     write_table,
@@ -200,7 +201,7 @@ def band(mentions: int, answers: int) -> str:
     >>> band(6, 20), band(2, 20), band(1, 8), band(2, 21)
     ('Mange pekte på', 'En del pekte på', 'Ellers nevnt', 'En del pekte på')
     """
-    share = math.floor(100 * mentions / answers + 0.5) / 100 if answers else 0.0
+    share = whole_percent(mentions / answers) / 100 if answers else 0.0
     for label, lowest, fewest in BANDS:
         if share >= lowest and mentions >= fewest:
             return label

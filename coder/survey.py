@@ -534,9 +534,15 @@ def _export_column(
     with a problem naming the nearest header."""
     if column in frame.columns:
         return column
-    same = [name for name in frame.columns if _header_key(name) == _header_key(column)]
+    same = [str(name) for name in frame.columns if _header_key(name) == _header_key(column)]
     if len(same) == 1:
-        return str(same[0])
+        return same[0]
+    if same:
+        shown = " and ".join(f"'{name}'" for name in same)
+        reader.problem(
+            f"{what}: the headers {shown} differ from it only in case or space", file=path, column=column
+        )
+        return None
     keys = {_header_key(name): str(name) for name in frame.columns}
     close = difflib.get_close_matches(_header_key(column), list(keys), n=1, cutoff=0.6)
     hint = f" (nearest in the header: '{keys[close[0]]}')" if close else ""
@@ -689,6 +695,20 @@ def _disagreements(parts: list[Survey], manifest: Path) -> list[CoderError]:
     """A question or rating that included manifests define differently: the combined survey keeps one
     definition, so a mean on 1–6 and one on 1–10 would stand side by side as if alike."""
     problems = []
+    for attr, key, what in (
+        ("questions", "question_id", "question"),
+        ("rating_items", "rating_id", "rating"),
+    ):
+        spellings: dict[str, list[str]] = {}
+        for item_id in dict.fromkeys(item for part in parts for item in getattr(part, attr)[key]):
+            spellings.setdefault(slug(item_id), []).append(item_id)
+        for ids in spellings.values():
+            if len(ids) > 1:  # one file name for their figures, as within one manifest
+                shown = " and ".join(f"'{item_id}'" for item_id in ids)
+                message = (
+                    f"{what} ids {shown} in different included manifests differ only in case or punctuation"
+                )
+                problems.append(CoderError(message, file=manifest))
     checks = (
         ("questions", "question_id", "kind"),
         ("rating_items", "rating_id", "min"),
@@ -1065,7 +1085,9 @@ def _scale(reader: _Reader, item: dict[str, Any], n: int) -> tuple[float, float,
 
 
 # A value, alone or before its label («5», «3,5», «5 - Svært godt»); not a range or a list («2-3», «1,2,3»).
-_LEADING_NUMBER = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\b(?!\s*[-–/,;]\s*\d)")
+_LEADING_NUMBER = re.compile(
+    r"^\s*(?>(-?\d+(?:[.,]\d+)?))\b(?![.,]\d)(?!\s*[-–/,;]\s*\d)"
+)  # atomic: no retreat
 MAX_SCALE_SPAN = 100
 
 

@@ -347,9 +347,12 @@ def test_a_cp1252_export_in_capitals_is_not_taken_for_utf8(tmp_path: Path) -> No
     assert decode_bytes(path.read_bytes()) == text
     assert file_encoding(path) == ("cp1252", "strict")
     assert list(read_table(path)["text"]) == ["FOR FÅ… BOLIGER", "«MANGEL PÅ»", "møte med NAV"]
-    # UTF-8 with a dash pasted from Word keeps its letters, as before
-    path.write_bytes("id;text\n1;møte ".encode() + b"\x96 ok\n")
-    assert list(read_table(path)["text"]) == ["møte – ok"]
+    # UTF-8 with dashes and quotes pasted from Word keeps its letters, however many the strays
+    path.write_bytes("id;text\n1;Bra – men".encode() + b" \x96 x \x96 y \x93sitat\x94 " + "ø\n".encode())
+    assert list(read_table(path)["text"]) == ["Bra – men – x – y “sitat” ø"]
+    # and a file joined from a UTF-8 export and a cp1252 one keeps the letters of both
+    path.write_bytes("id;text\n1;på bolig\n".encode() + "2;på NAV\n".encode("cp1252"))
+    assert list(read_table(path)["text"]) == ["på bolig", "på NAV"]
 
 
 def test_half_an_emoji_in_json_is_a_replacement_character(tmp_path: Path) -> None:

@@ -331,3 +331,6 @@ def test_a_cache_directory_that_is_a_file_is_one_clear_error(tmp_path: Path, mon
     monkeypatch.setenv("CODER_CACHE_DIR", str(tmp_path / "afile"))
     with pytest.raises(CoderError, match=r"the cache directory \(from CODER_CACHE_DIR\) is not a directory"):
         cache_dir()
+    monkeypatch.setenv("CODER_CACHE_DIR", str(tmp_path / "afile" / "cache"))  # a parent that is a file
+    with pytest.raises(CoderError, match="is not a directory"):
+        cache_dir()

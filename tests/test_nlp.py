@@ -34,7 +34,9 @@ def test_html_in_an_answer_is_read_as_text() -> None:
     assert nlp.normalize_text("bra<br>tiltak<br />neste") == "bra tiltak neste"
     assert nlp.normalize_text("a&nbsp;&nbsp;b&shy;c &hellip;") == "a bc ..."
     # What only looks like markup stays: a «<» before a number, a «&» with no entity name, an unknown entity.
-    for text in ("<3 mnd", "Bolig & omsorg", "A&B; og C", "&amp uten semikolon", "a < b > c"):
+    assert nlp.normalize_text('Se <a href="x>y">lenken</a><BR/>her') == "Se lenken her"
+    for text in ("<3 mnd", "Bolig & omsorg", "A&B; og C", "&amp uten semikolon", "a < b > c", "a<b og c>d",
+                 "x <i større grad> y", "Skriv <navn> her"):  # fmt: skip
         assert nlp.normalize_text(text) == text
 
 
@@ -255,6 +257,7 @@ _MARKUP_PIECES = [
 def test_the_fast_path_finds_every_tag_and_entity(text: str) -> None:
     assert nlp._normalize_with_offsets(text) == nlp._normalize_char_by_char(text)
     normalized, starts, ends = nlp._normalize_with_offsets(text)
+    assert not any(markup in normalized for markup in ("<br>", "</p>", "<b>", "&amp;", "&nbsp;", "&#229;"))
     assert len(normalized) == len(starts) == len(ends)
     assert all(0 <= start < end <= len(text) for start, end in zip(starts, ends, strict=True))
 

@@ -29,7 +29,8 @@ MASKS = ["[navn]", "[telefon]", "[e-post]", "[fødselsnummer]"]
         ("skriv til ola.nordmann@nav.no!", "skriv til [e-post]!"),
         ("Budsjett 10 000 000 kr i 2026, 20 % stilling", "Budsjett 10 000 000 kr i 2026, 20 % stilling"),
         ("Husbanken Trondheim og NAV Rissa", "Husbanken Trondheim og NAV Rissa"),  # no first name: kept
-        ("Ola\nNordmann og Kari  Hansen vet", "[navn] og [navn] vet"),  # across a line break, two spaces
+        ("Ola  Nordmann og Kari\tHansen vet", "[navn] og [navn] vet"),  # two spaces, a tab
+        ("Med Kari Nordmann\nDet hjalp", "Med [navn]\nDet hjalp"),  # the next line stays
         ("Anne-Lise Berg ringte", "[navn] ringte"),  # a double first name, not «Anne-[navn]»
         ("Øyvind Hansen, Håkon Berg, Trine Moe og Kari McDonald", "[navn], [navn], [navn] og [navn]"),
         ("010190-12345", "[fødselsnummer]"),

@@ -673,14 +673,18 @@ def test_an_interrupted_report_leaves_the_earlier_one_as_it_was(tmp_path: Path) 
 
 
 def test_a_municipality_without_political_contact_has_no_picture_of_it(tmp_path: Path) -> None:
-    shutil.copytree(REPO / "examples" / "oppdal", tmp_path / "oppdal")
+    # Oppdal without political contact, Rissa with: the report linked (and the HTML inlined) a picture of
+    # Oppdal's that was never drawn, and stopped.
+    for name in ("oppdal", "rissa"):
+        shutil.copytree(REPO / "examples" / name, tmp_path / name)
+    shutil.copy(BOTH, tmp_path / "begge.yaml")
     political = tmp_path / "oppdal" / "politisk_kontakt.csv"
     political.write_text(political.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
-    result = summary.report(
-        tmp_path / "oppdal" / "manifest.yaml", OPPDAL_CODES, CODEBOOK, out_dir=tmp_path / "r"
-    )
+    codes = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False) for p in (OPPDAL_CODES, RISSA_CODES)])
+    codes.to_csv(tmp_path / "koder.csv", index=False)
+    result = summary.report(tmp_path / "begge.yaml", tmp_path / "koder.csv", CODEBOOK, out_dir=tmp_path / "r")
     md = (tmp_path / "r" / "rapport.md").read_text(encoding="utf-8")
-    assert "oppdal_politisk" not in md  # the picture was never drawn: no link to it
+    assert "oppdal_politisk" not in md and "rissa_politisk" in md
     assert all(path.is_file() for path in result.files)
 
 

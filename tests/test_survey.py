@@ -607,7 +607,7 @@ def test_a_municipality_spelled_two_ways_is_an_error(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("value", ["2-3", "1,2,3", "4 / 5"])
+@pytest.mark.parametrize("value", ["2-3", "1,2,3", "4 / 5", "3.5-4", "1.2.3"])
 def test_a_rating_that_is_a_range_or_a_list_is_no_value(copy: Path, value: str) -> None:
     # It was read as its first number (2, 1.2, 4) without a word.
     export = copy.parent / "questback_eksport.csv"
@@ -673,3 +673,24 @@ def test_a_missing_question_column_names_the_nearest_header(copy: Path) -> None:
     problem = only_problem(copy)
     assert problem.message.startswith("missing column for question 'styrker' (nearest in the header: 'Ut fra")
     assert "styrkene" in problem.message
+
+
+def test_question_ids_of_included_manifests_that_differ_only_in_case_are_an_error(tmp_path: Path) -> None:
+    for name in ("oppdal", "rissa"):
+        shutil.copytree(REPO / "examples" / name, tmp_path / name)
+    shutil.copy(REPO / "examples" / "oppdal-rissa.yaml", tmp_path / "begge.yaml")
+    edit(tmp_path / "rissa" / "manifest.yaml", "id: styrker", "id: Styrker")
+    problems = [p.message for p in survey.check(tmp_path / "begge.yaml")]
+    assert problems == [
+        "question ids 'styrker' and 'Styrker' in different included manifests differ only in case or "
+        "punctuation"
+    ]
+
+
+def test_a_column_two_headers_match_but_for_case_is_named_as_such(tmp_path: Path) -> None:
+    reader = survey._Reader(tmp_path / "m.yaml")
+    frame = pd.DataFrame(columns=["id", "Styrker", "STYRKER "])
+    assert survey._export_column(reader, frame, tmp_path / "e.csv", "styrker", "question 'q'") is None
+    assert [p.message for p in reader.problems] == [
+        "question 'q': the headers 'Styrker' and 'STYRKER ' differ from it only in case or space"
+    ]
