@@ -809,16 +809,6 @@ def codes_export(
 
     written = store.export_codes(project, out, layout=layout, coder=coder)
     console.print("written: " + rich_escape(", ".join(map(str, written))))
-    if layout == "long":
-        with store.Project.open(project) as opened:
-            left_out = opened.codes_of_undecided_answers(coder)
-        if len(left_out):
-            console.print(
-                f"{len(left_out)} code(s) decided present on {left_out['id'].nunique()} answer(s) with "
-                "suggestions still open are not in the long table (it holds answers decided in full); "
-                "--layout wide and labels hold them",
-                highlight=False,
-            )
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -251,6 +251,10 @@ class ProjectPermissionWarning(UserWarning):
     """A project file was open to other users; :meth:`Project.open` narrowed it to the owner (0600)."""
 
 
+class PartlyDecidedWarning(UserWarning):
+    """The long export leaves out codes decided on answers not decided in full; wide and labels hold them."""
+
+
 def _keep_private(path: Path) -> None:
     """Take group and other permissions off the project and its ``-wal``/``-shm`` files, with one warning.
 
@@ -803,16 +807,6 @@ class Project:
         decided = self.decided(coder, run_id)
         return decisions.current_codes(cells, decided, self.answer_ids(), self.codebook().code_ids)
 
-    def codes_of_undecided_answers(self, coder: str | None = None) -> pd.DataFrame:
-        """The present codes of answers not decided in full: ``id, code``.
-
-        :meth:`current_codes` (and the long export) leaves them out, since such an answer's other codes
-        are not decided yet; :func:`wide_codes` and :meth:`labels` hold them. Say so when they differ.
-        """
-        cells = self.cells(coder)
-        present = cells[(cells["status"] == "agreed") & (cells["present"] == 1)]
-        return present.loc[~present["id"].isin(self.decided(coder)), ["id", "code"]].reset_index(drop=True)
-
     def labels(self, coder: str | None = None) -> pd.DataFrame:
         """Classifier labels: long ``id, code, present`` for :func:`coder.classify.label_matrix`.
 
@@ -1348,6 +1342,15 @@ def export_codes(
         if fmt == "wide":
             table = wide_codes(project, coder)
         else:
+            present = cells[(cells["status"] == "agreed") & (cells["present"] == 1)]
+            left_out = present[~present["id"].isin(set(current["id"]))]
+            if len(left_out):  # else its counts differ from wide's without a word
+                message = (
+                    f"{len(left_out)} code(s) decided present on {left_out['id'].nunique()} answer(s) with "
+                    "suggestions still open are not in the long table (it holds answers decided in full); "
+                    "the wide and labels layouts hold them"
+                )
+                warnings.warn(PartlyDecidedWarning(message), stacklevel=2)
             answers = project.answers().set_index("id")
             rows = project._sorted(
                 pd.concat(
