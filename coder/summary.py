@@ -997,7 +997,7 @@ def _plot_comparison(
     ax.set_yticks(range(len(codes))[::-1], [_wrap(label, 38) for label in labels], fontsize=9)
     ax.set_xlabel("Andel av dem som svarte (%)")
     ax.set_xlim(0, 100)
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.legend(fontsize=8, frameon=False, loc="best")  # where it covers the fewest bars
     ax.spines[["top", "right"]].set_visible(False)
     return save_figure(fig, directory / f"kommuner_{slug(question.question_id)}", formats)
 

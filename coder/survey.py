@@ -61,6 +61,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import textwrap
 import warnings
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -1422,7 +1423,8 @@ def plot_ratings(
             ax.set_xticks(range(len(values) + 1), [*map(value_text, values), "Vet ikke"], fontsize=8)
             # As the table: the mean and n without «Vet ikke», decimal comma; the bars in percent of all.
             mean_text = number_text(mean if n else None, 1, decimal_mark=",")
-            heading = f"{municipality}\nsnitt {mean_text}, n = {n}"
+            name = "\n".join(textwrap.wrap(municipality, 30)) or municipality  # side by side: keep it narrow
+            heading = f"{name}\nsnitt {mean_text}, n = {n}"
             ax.set_title((heading + (f", vet ikke {missing}" if missing else "")).strip(), fontsize=9)
             ax.spines[["top", "right"]].set_visible(False)
         axes[0].set_ylabel("Prosent av dem som svarte")
