@@ -208,6 +208,9 @@ def _plot_political(
         return []
     groups = function_groups(survey)
     people = sorted(contacts["respondent_id"].unique())
+    if not labels:  # people of one function together, in the survey's order of functions
+        order = {function: n for n, function in enumerate(survey.functions["function"])}
+        people.sort(key=lambda person: order.get(groups.get(person, ""), len(order)))
     bodies = list(dict.fromkeys(contacts["body"]))
     type_colours = dict(zip(TYPE_LABELS, ("tab:blue", "tab:green", "tab:red", "tab:orange"), strict=True))
     fig = Figure(figsize=(8, max(3.0, 0.35 * len(people) + 1)))
@@ -228,8 +231,8 @@ def _plot_political(
         ax.scatter(
             [0], [ys[p]], s=260, color=colours.get(groups.get(p, ""), "0.8"), zorder=3, edgecolors="white"
         )
-        if labels:
-            ax.text(-0.04, ys[p], p, ha="right", va="center", fontsize=8)
+        # Without ids (a report), the person's primary function: what the colour stands for.
+        ax.text(-0.04, ys[p], p if labels else groups.get(p, ""), ha="right", va="center", fontsize=8)
     for b in bodies:
         ax.scatter([1], [yb[b]], s=320, marker="s", color="0.3", zorder=3)
         ax.text(1.04, yb[b], b, ha="left", va="center", fontsize=9)
