@@ -19,8 +19,8 @@ from rich.markup import escape as rich_escape
 from coder import __version__
 from coder.errors import CoderError
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(emoji=False)  # «:x:» in an answer or a label is text, not an emoji
+err_console = Console(stderr=True, emoji=False)
 
 
 def _show_warning(message: Warning | str, *args: Any, **kwargs: Any) -> None:

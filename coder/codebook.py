@@ -82,6 +82,7 @@ from collections.abc import Callable, Collection, Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
 
@@ -96,6 +97,7 @@ from coder.io import (
     read_yaml,
     require_columns,
     spreadsheet_row,
+    xml_text,
 )
 
 __all__ = [
@@ -1244,24 +1246,27 @@ def to_qdc(codebook: Codebook, directory: str | os.PathLike[str] | None = None) 
     >>> 'xmlns="urn:QDA-XML:codebook:1.0"' in xml and 'guid="' in xml
     True
     """
-    origin = (
-        f"coder {__version__}; name={codebook.name}; version={codebook.version}; language={codebook.language}"
+    # «;» separates the fields: within a value it is written %3B (and «%» %25), so «Kodebok; Oppdal» survives.
+    name, version, language = (
+        value.replace("%", "%25").replace(";", "%3B")
+        for value in (codebook.name, codebook.version, codebook.language)
     )
+    origin = f"coder {__version__}; name={name}; version={version}; language={language}"
     reference = _reference_for(codebook, directory)
     if reference:
         origin += f"; {_QDC_REFERENCE_KEY}={reference}"  # last: from_qdc takes the rest, ';' and all
     # Unqualified tags plus an explicit default xmlns: ElementTree's default_namespace option refuses the
     # unqualified attributes (guid, name) that the schema requires.
-    root = ET.Element("CodeBook", {"xmlns": QDC_NAMESPACE, "origin": origin})
+    root = ET.Element("CodeBook", {"xmlns": QDC_NAMESPACE, "origin": xml_text(origin)})
     codes_el = ET.SubElement(root, "Codes")
 
     def add(parent_el: ET.Element, tree: list[tuple[Code, list]]) -> None:
         for code, children in tree:
-            attributes = {"guid": code.guid, "name": code.label, "isCodable": "true"}
+            attributes = {"guid": code.guid, "name": xml_text(code.label), "isCodable": "true"}
             if code.color:
                 attributes["color"] = code.color
             code_el = ET.SubElement(parent_el, "Code", attributes)
-            ET.SubElement(code_el, "Description").text = _qdc_description(code)
+            ET.SubElement(code_el, "Description").text = xml_text(_qdc_description(code))
             add(code_el, children)
 
     add(codes_el, _ordered_tree(codebook))
@@ -1415,11 +1420,12 @@ def _name_path(name: str) -> list[str]:
 def _qdc_origin(origin: str) -> dict[str, str]:
     """name, version, language and reference_answers from coder's ``origin`` attribute (others: ``{}``).
 
-    >>> _qdc_origin("coder 0.1.0; name=T; version=1; language=nb; reference_answers=a;b.csv")
-    {'name': 'T', 'version': '1', 'language': 'nb', 'reference_answers': 'a;b.csv'}
+    >>> _qdc_origin("coder 0.1.0; name=T%3B 2; version=1; language=nb; reference_answers=a;b.csv")
+    {'name': 'T; 2', 'version': '1', 'language': 'nb', 'reference_answers': 'a;b.csv'}
     """
     head, marker, reference = origin.partition(f"; {_QDC_REFERENCE_KEY}=")
-    meta = {key: value.strip() for key, value in re.findall(r";\s*(name|version|language)=([^;]*)", head)}
+    fields = re.findall(r";\s*(name|version|language)=([^;]*)", head)
+    meta = {key: unquote(value.strip()) for key, value in fields}
     if marker and reference.strip():
         meta[_QDC_REFERENCE_KEY] = reference.strip()
     return meta
@@ -1474,13 +1480,15 @@ def from_qdc(path: str | os.PathLike[str]) -> Codebook:
             parent = codes[by_path[prefix]].id
         return parent
 
-    def walk(element: ET.Element, parent: str | None, parent_names: tuple[str, ...]) -> None:
+    def walk(element: ET.Element, parent: str | None, parent_names: tuple[str, ...], depth: int = 1) -> None:
         for child in element:
             if _local(child.tag) != "Code":
                 continue
             name = child.get("name")
             if not name:
                 raise CoderError("a <Code> has no name attribute", file=path, key=child.get("guid"))
+            if depth > MAX_DEPTH:  # the tree is read by recursion, and shown and exported so
+                raise CoderError(f"the codes nest more than {MAX_DEPTH} levels deep", file=path, key=name)
             description_el = next((el for el in child if _local(el.tag) == "Description"), None)
             description, data = _split_description(
                 (description_el.text or "") if description_el is not None else "", str(path), name
@@ -1509,11 +1517,14 @@ def from_qdc(path: str | os.PathLike[str]) -> Codebook:
 
             def texts(key: str, data: dict[str, Any] = data, name: str = name) -> tuple[str, ...]:
                 value = data.get(key) or ()
-                if isinstance(value, dict):
+                items = value if isinstance(value, list | tuple) else [value]
+                # A list or mapping in the list is no text; printed, YAML aliases would make it grow
+                # exponentially (a «billion laughs» in a data block).
+                if isinstance(value, dict) or any(isinstance(v, list | tuple | dict) for v in items):
                     raise CoderError(
-                        f"code '{name}': '{key}' in the coder data block is a mapping, not a list", file=path
+                        f"code '{name}': '{key}' in the coder data block must be a list of texts", file=path
                     )
-                return tuple(str(v) for v in (value if isinstance(value, list | tuple) else [value]))
+                return tuple(str(v) for v in items)
 
             code = Code(
                 id=code_id,
@@ -1535,7 +1546,7 @@ def from_qdc(path: str | os.PathLike[str]) -> Codebook:
                 codes.append(code)
             else:
                 codes[index] = code
-            walk(child, code_id, names)
+            walk(child, code_id, names, depth + 1)
 
     walk(codes_el, None, ())
     if not codes:
@@ -1564,6 +1575,7 @@ def import_qdc(path: str | os.PathLike[str], out_yaml: str | os.PathLike[str]) -
     The reference answers path is written relative to ``out_yaml``. Check the result with :func:`validate`:
     a codebook from another program has no keywords or examples (warnings, not errors).
     """
+    check_not_an_input(out_yaml, path)  # --force replaces a codebook, never the file being imported
     return dump_yaml(from_qdc(path), out_yaml)
 
 

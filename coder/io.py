@@ -867,6 +867,18 @@ def write_excel(
     return Path(path)
 
 
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    r"""``text`` with the characters XML 1.0 cannot hold written out (``\x0b``): Gephi and NVivo read it.
+
+    >>> xml_text("rolle\x0bleder")
+    'rolle\\x0bleder'
+    """
+    return _NOT_IN_XML.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+
+
 def output_directory(directory: str | os.PathLike[str]) -> Path:
     """``directory`` as a Path, created if needed; a user error when it is a file."""
     directory = Path(directory)

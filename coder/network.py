@@ -40,7 +40,7 @@ from scipy.sparse.csgraph import connected_components
 
 from coder import progress
 from coder.errors import CoderError
-from coder.io import atomic_write, output_directory, slug, write_table
+from coder.io import atomic_write, output_directory, slug, write_table, xml_text
 from coder.survey import DEFAULT_BODIES, LEVELS, DataWarning, Survey
 
 ROLES: tuple[str, ...] = ("coordinator", "gatekeeper", "representative", "consultant", "liaison")
@@ -1408,8 +1408,8 @@ def export(
             data["label"] = data.get("label") or str(node)  # Gephi shows the label: the id when none
             for key, value in data.items():
                 if isinstance(value, str):
-                    data[key] = _xml_text(value)
-        G = nx.relabel_nodes(G, {node: _xml_text(str(node)) for node in G})
+                    data[key] = xml_text(value)
+        G = nx.relabel_nodes(G, {node: xml_text(str(node)) for node in G})
         path = directory / f"{file_stem(municipality, level)}.{fmt}"
         buffer = io.BytesIO()
         if fmt == "graphml":
@@ -1422,15 +1422,3 @@ def export(
             handle.write(content)
         written.append(path)
     return written
-
-
-_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _xml_text(text: str) -> str:
-    r"""``text`` with the characters XML 1.0 cannot hold written out (``\x0b``), so Gephi can open the file.
-
-    >>> _xml_text("rolle\x0bleder")
-    'rolle\\x0bleder'
-    """
-    return _NOT_IN_XML.sub(lambda found: f"\\x{ord(found.group()):02x}", text)

@@ -84,7 +84,7 @@ def step(description: str, total: float | None = None) -> Iterator[Step]:
         TimeElapsedColumn(),
         TextColumn("left"),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
+        console=Console(stderr=True, emoji=False),
         transient=True,
     )
     _state["active"] = progress

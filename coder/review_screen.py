@@ -255,7 +255,7 @@ def review(
     coder = coder_name(coder)
     if refit_every < 0:
         raise CoderError(f"must be 0 (never) or more, got {refit_every}", key="refit_every")
-    console = console or Console()
+    console = console or Console(emoji=False)
     read_line = read_line or (lambda prompt: console.input(Text.from_markup(prompt)))  # no auto-highlight
     project_path = Path(project_path)
     with Project.open(project_path) as project:

@@ -259,3 +259,11 @@ def test_tabs_and_duplicate_keys_are_one_clear_line(
     assert fragment in problem.message and problem.line is not None
     result = runner.invoke(app, ["codebook", "validate", str(path), "--no-lemmas"])
     assert result.exit_code == 2 and fragment in result.output and "Traceback" not in result.output
+
+
+def test_show_prints_a_label_with_colons_as_written_not_as_an_emoji(tmp_path: Path) -> None:
+    path = tmp_path / "emoji.yaml"
+    path.write_text("name: T\ncodes:\n  - id: bolig\n    label: 'Bolig :house: :x:'\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["codebook", "show", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Bolig :house: :x:" in result.output

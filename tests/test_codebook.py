@@ -966,7 +966,7 @@ def test_an_unreadable_reference_file_in_a_qdc_is_a_user_error(
             '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="x" name="A" isCodable="true">'
             f"<Description>{cb.QDC_DATA_MARKER}\nkeywords: {{a: 1}}\n</Description>"
             "</Code></Codes></CodeBook>",
-            "code 'A': 'keywords' in the coder data block is a mapping, not a list",
+            "code 'A': 'keywords' in the coder data block must be a list of texts",
         ),
         (
             '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="x" name="A" isCodable="true">'
@@ -1164,3 +1164,50 @@ def test_codes_nested_deeper_than_the_limit_are_one_error_not_a_recursion(tmp_pa
     assert len(errors) == 1 and f"at most {cb.MAX_DEPTH}" in errors[0].message
     with pytest.raises(CoderError, match="levels deep"):
         cb.load(path)
+
+
+def test_an_alias_bomb_in_a_qdc_data_block_is_refused_at_once(tmp_path: Path) -> None:
+    from xml.sax.saxutils import escape
+
+    # Nested lists of aliases, printed as keywords, grew exponentially: eight levels took minutes and GBs.
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{n}: &a{n} [*a{n - 1}, *a{n - 1}, *a{n - 1}, *a{n - 1}, *a{n - 1}]" for n in range(1, 9)]
+    block = "\n".join([*levels, "id: a", "keywords: *a8"])
+    path = tmp_path / "bomb.qdc"
+    path.write_text(
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="x" name="A" isCodable="true">'
+        f"<Description>{cb.QDC_DATA_MARKER}\n{escape(block)}\n</Description></Code></Codes></CodeBook>",
+        encoding="utf-8",
+    )
+    with pytest.raises(CoderError, match="'keywords' in the coder data block must be a list of texts"):
+        cb.from_qdc(path)
+
+
+def test_codes_nested_too_deep_in_a_qdc_are_one_error_not_a_recursion(tmp_path: Path) -> None:
+    depth = 1200
+    opening = "".join(f'<Code guid="g{n}" name="Kode {n}" isCodable="true">' for n in range(depth))
+    path = tmp_path / "deep.qdc"
+    path.write_text(
+        f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>{opening}{"</Code>" * depth}</Codes></CodeBook>',
+        encoding="utf-8",
+    )
+    with pytest.raises(CoderError, match=f"the codes nest more than {cb.MAX_DEPTH} levels deep"):
+        cb.from_qdc(path)
+
+
+def test_a_qdc_keeps_a_name_and_version_with_semicolons_and_control_characters(tmp_path: Path) -> None:
+    book = cb.Codebook("Kodebok; Oppdal; version=9", "nb", "2.0; language=en", (cb.Code("a", "Bo\x0bg"),))
+    back = cb.from_qdc(cb.export_qdc(book, tmp_path / "book.qdc"))  # the \x0b made XML no reader parses
+    assert (back.name, back.version, back.language) == (
+        "Kodebok; Oppdal; version=9",
+        "2.0; language=en",
+        "nb",
+    )
+    assert back.codes[0].label == "Bo\\x0bg"
+
+
+def test_importing_a_qdc_over_itself_is_refused(tmp_path: Path) -> None:
+    path = cb.export_qdc(cb.Codebook("T", "nb", "1", (cb.Code("a", "A"),)), tmp_path / "book.qdc")
+    with pytest.raises(CoderError, match="the output would overwrite the input"):
+        cb.import_qdc(path, path)
+    assert path.read_text(encoding="utf-8").startswith("<?xml")
