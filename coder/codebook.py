@@ -1091,6 +1091,9 @@ def check_coded_answers(
     >>> check_coded_answers(["a1"], [["flats"]], {"a1"}, book)
     Traceback (most recent call last):
     coder.errors.CoderError: row 2, column 'code': code 'flats' is not in the codebook 't' (codes: housing)
+    >>> check_coded_answers(["a1"], [["bolig"]], {"a1"}, book)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    coder.errors.CoderError: ...code 'bolig' is not in the codebook 't' (it is the label of code 'housing'...
     """
     known = set(answer_ids) if isinstance(answer_ids, list | tuple) else answer_ids  # fast `in`
     unknown = [row for row, answer_id in enumerate(ids) if answer_id not in known]
@@ -1106,12 +1109,19 @@ def check_coded_answers(
             message = f"{len(distinct)} ids are not in the answers: {shown}"
         raise CoderError(message, file=file, row=spreadsheet_row(unknown[0]), column="id")
     code_ids = set(codebook.code_ids)
+    # A file from NVivo or Taguette names codes by label: say which id that is.
+    by_label = {" ".join(c.label.split()).casefold(): c.id for c in codebook.codes}
     for row, parts in enumerate(codes):
         for code in parts:
             if code not in code_ids:
+                labelled = by_label.get(" ".join(code.split()).casefold())
+                known = (
+                    f"it is the label of code '{labelled}': write its id"
+                    if labelled
+                    else f"codes: {', '.join(codebook.code_ids)}"
+                )
                 raise CoderError(
-                    f"code '{code}' is not in the codebook '{codebook.name}' "
-                    f"(codes: {', '.join(codebook.code_ids)})",
+                    f"code '{code}' is not in the codebook '{codebook.name}' ({known})",
                     file=file,
                     row=spreadsheet_row(row),
                     column=column,
