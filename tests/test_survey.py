@@ -568,31 +568,27 @@ def test_a_scale_with_min_above_max_is_one_error_at_its_key(copy: Path) -> None:
     assert problems == [f"{copy}, key 'ratings.columns[0].scale': scale min (6) must be below max (1)"]
 
 
-def test_question_ids_that_differ_only_in_case_are_one_id(copy: Path) -> None:
-    # Their figures would share one file name (temaer_styrker.png), and answer ids would differ in case only.
+@pytest.mark.parametrize(
+    ("new_id", "message"),
+    [
+        # Their figures would share one file name (temaer_styrker.png); answer ids would differ in case only.
+        ("Styrker", "id 'Styrker' and 'styrker' differ only in case or punctuation "
+                    "(first in questions.columns[0])"),
+        # Answer ids are «respondent:question»: respondent «A» on «s:t» and «A:s» on «t» would be one id.
+        ("sam:ordning", "question id 'sam:ordning' has a ':', which would make answer ids "
+                        "(respondent:question) ambiguous"),
+    ],
+)  # fmt: skip
+def test_a_question_id_that_would_give_two_answers_one_id_or_two_figures_one_file(
+    copy: Path, new_id: str, message: str
+) -> None:
     edit(
         copy,
         "id: samordning\n      label: Utfordringer ved samordning",
-        "id: Styrker\n      label: Samordning",
+        f"id: {new_id}\n      label: Samordning",
     )
     problem = only_problem(copy)
-    assert (
-        problem.message
-        == "id 'Styrker' and 'styrker' differ only in case or punctuation (first in questions.columns[0])"
-    )
-    assert problem.key == "questions.columns[2].id"
-
-
-def test_a_question_id_with_a_colon_is_an_error(copy: Path) -> None:
-    # Answer ids are «respondent:question»: respondent «A» on «s:t» and «A:s» on «t» would be one id.
-    edit(
-        copy,
-        "id: samordning\n      label: Utfordringer ved samordning",
-        "id: sam:ordning\n      label: Samordning",
-    )
-    problem = only_problem(copy)
-    assert "question id 'sam:ordning' has a ':'" in problem.message
-    assert problem.key == "questions.columns[2].id"
+    assert (problem.message, problem.key) == (message, "questions.columns[2].id")
 
 
 def test_a_municipality_spelled_two_ways_is_an_error(tmp_path: Path) -> None:
