@@ -402,16 +402,19 @@ def codebook_export(
 
 @codebook_app.command("import")
 def codebook_import(
-    file: Path = typer.Argument(..., help="REFI-QDA codebook (.qdc)."),
+    file: Path = typer.Argument(
+        ...,
+        help="REFI-QDA codebook (.qdc), or a list of code names (.txt, or .csv/.xlsx with a 'tag' column).",
+    ),
     output: Path | None = out_file(None, "Output YAML (default: FILE with .yaml)."),
     force: bool = FORCE,
 ) -> None:
-    """Import a REFI-QDA codebook (.qdc) as a coder YAML codebook, then validate it."""
+    """Import a REFI-QDA codebook (.qdc) or a list of code names as a YAML codebook, then validate it."""
     from coder import codebook as cb
 
     out = output or existing_file(file).with_suffix(".yaml")
     refuse_to_overwrite(out, force)
-    written = cb.import_qdc(existing_file(file), out)
+    written = cb.import_codebook(existing_file(file), out)
     problems = cb.validate(written, check_lemmas=False)
     print_problems(problems)
     errors = sum(problem.severity == "error" for problem in problems)

@@ -116,6 +116,7 @@ __all__ = [
     "export_qdc",
     "find_keyword",
     "from_qdc",
+    "import_codebook",
     "import_qdc",
     "keyword_matches",
     "keyword_problem",
@@ -1467,6 +1468,51 @@ def from_qdc(path: str | os.PathLike[str]) -> Codebook:
         raise CoderError(
             f"unexpected namespace {root.tag.split('}')[0][1:]!r} (expected {QDC_NAMESPACE})", file=path
         )
+    return _from_codebook_element(root, path)
+
+
+#: The columns a list of code names may name them in (Taguette's CSV: ``tag``), and describe them in.
+NAME_COLUMNS = ("tag", "name", "code", "kode", "navn", "label", "etikett")
+DESCRIPTION_COLUMNS = ("description", "beskrivelse")
+
+
+def from_names(path: str | os.PathLike[str]) -> Codebook:
+    r"""A codebook from a list of code names: a text file (a name a line; ``#`` comments), or a CSV or XLSX
+    table with a column of names (:data:`NAME_COLUMNS`, as Taguette's codebook CSV has ``tag``) and
+    optionally of descriptions. Dotted names make a hierarchy as in :func:`from_qdc`.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "koder.txt").write_text("Bolig\nBolig.Tilpasset bolig\n# en kommentar\nOppfølging\n")
+    >>> [(c.id, c.parent) for c in from_names(folder / "koder.txt").codes]
+    [('bolig', None), ('tilpasset_bolig', 'bolig'), ('oppfolging', None)]
+    """
+    path = Path(path)
+    if path.suffix.lower() in (".csv", ".xlsx", ".xlsm"):
+        table = read_table(path)
+        columns = {str(column).strip().casefold(): column for column in table.columns}
+        name_column = next((columns[name] for name in NAME_COLUMNS if name in columns), None)
+        if name_column is None:
+            raise CoderError(f"no column of code names (one of: {', '.join(NAME_COLUMNS)})", file=path)
+        described = next((columns[name] for name in DESCRIPTION_COLUMNS if name in columns), None)
+        rows = [
+            (str(name).strip(), str(table.at[i, described]).strip() if described else "")
+            for i, name in table[name_column].items()
+        ]
+    else:
+        lines = (line.strip() for line in read_text(path, "list of code names").splitlines())
+        rows = [(line, "") for line in lines if line and not line.startswith("#")]
+    root = ET.Element("CodeBook")
+    codes_el = ET.SubElement(root, "Codes")
+    for name, description in rows:
+        if name:
+            code_el = ET.SubElement(codes_el, "Code", {"name": name})
+            ET.SubElement(code_el, "Description").text = description
+    return _from_codebook_element(root, path)
+
+
+def _from_codebook_element(root: ET.Element, path: Path) -> Codebook:
+    """The codebook of a REFI-QDA ``<CodeBook>`` element (see :func:`from_qdc`)."""
     codes_el = next((child for child in root if _local(child.tag) == "Codes"), None)
     if codes_el is None:
         raise CoderError("no <Codes> element", file=path)
@@ -1577,6 +1623,16 @@ def from_qdc(path: str | os.PathLike[str]) -> Codebook:
         reference_file=reference_file,
         reference_answers=reference,
     )
+
+
+def import_codebook(path: str | os.PathLike[str], out_yaml: str | os.PathLike[str]) -> Path:
+    """Convert another program's codebook to a coder YAML codebook at ``out_yaml``; returns its path: a
+    REFI-QDA ``.qdc`` (:func:`from_qdc`), or a list of code names (:func:`from_names`: ``.txt``, ``.csv``,
+    ``.xlsx``)."""
+    if Path(path).suffix.lower() in (".txt", ".csv", ".xlsx", ".xlsm"):
+        check_not_an_input(out_yaml, path)
+        return dump_yaml(from_names(path), out_yaml)
+    return import_qdc(path, out_yaml)
 
 
 def import_qdc(path: str | os.PathLike[str], out_yaml: str | os.PathLike[str]) -> Path:

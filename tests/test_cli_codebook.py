@@ -267,3 +267,34 @@ def test_show_prints_a_label_with_colons_as_written_not_as_an_emoji(tmp_path: Pa
     result = CliRunner().invoke(app, ["codebook", "show", str(path)])
     assert result.exit_code == 0, result.output
     assert "Bolig :house: :x:" in result.output
+
+
+def test_import_a_taguette_csv_and_a_text_list_of_code_names(tmp_path: Path) -> None:
+    # A list of names was «not well-formed XML»: the codebook of a program that exports no .qdc.
+    taguette = tmp_path / "taguette.csv"
+    taguette.write_text(
+        "tag,description,number of highlights\nBolig,Om boliger,3\nBolig.Tilpasset,,1\nOppfølging,,2\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["codebook", "import", str(taguette), "--out", str(tmp_path / "t.yaml")])
+    assert result.exit_code == 0, result.output
+    book = cb.load(tmp_path / "t.yaml")
+    assert [(c.id, c.label, c.parent, c.description) for c in book.codes] == [
+        ("bolig", "Bolig", None, "Om boliger"),
+        ("tilpasset", "Tilpasset", "bolig", ""),
+        ("oppfolging", "Oppfølging", None, ""),
+    ]
+    names = tmp_path / "koder.txt"
+    names.write_text("# fra NVivo\nBolig\n\nOppfølging\n", encoding="utf-8")
+    result = runner.invoke(app, ["codebook", "import", str(names), "--out", str(tmp_path / "n.yaml")])
+    assert result.exit_code == 0, result.output
+    assert cb.load(tmp_path / "n.yaml").code_ids == ["bolig", "oppfolging"]
+
+
+def test_a_table_without_a_column_of_code_names_is_one_error(tmp_path: Path) -> None:
+    table = tmp_path / "liste.csv"
+    table.write_text("tema,antall\nBolig,3\n", encoding="utf-8")
+    result = runner.invoke(app, ["codebook", "import", str(table), "--out", str(tmp_path / "t.yaml")])
+    assert result.exit_code == 2
+    assert "no column of code names (one of: tag, name, code" in result.output
+    assert not (tmp_path / "t.yaml").exists()
