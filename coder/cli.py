@@ -923,7 +923,7 @@ def network_command(
     as_json: bool = JSON,
 ) -> None:
     """Positions and network figures per level, political contact; tables, CSV, pictures, Gephi files."""
-    from coder import network, network_figures, survey
+    from coder import io, network, network_figures, survey
 
     levels = network.check_levels([level])  # before any work
     if gephi is not None:
@@ -938,16 +938,19 @@ def network_command(
                     "political_by_body": political.by_body})  # fmt: skip
     else:
         _print_network(report)
-    written = []
-    if out is not None:
-        written += network.write_report(report, out)
-    if plot and out is not None:
-        figures = out / FIGURES
-        written += network_figures.plot(data, figures, levels=levels, mutual=mutual, seed=seed, report=report)
-    if gephi is not None and out is not None:
-        written += network.export(data, out, gephi, levels=levels, mutual=mutual, seed=seed, report=report)
-    if written:
-        print_written(written, err_console if as_json else None)
+    if out is None:
+        return
+    # Staged, as a report: the folder holds this run's files only (an earlier run's other levels or Gephi
+    # format are removed), and an error on the way leaves the earlier run as it was.
+    with io.staged_directory(io.output_directory(out)) as stage:
+        staged = network.write_report(report, stage)
+        if plot:
+            staged += network_figures.plot(data, stage / FIGURES, levels=levels, mutual=mutual, seed=seed,
+                                           report=report)  # fmt: skip
+        if gephi is not None:
+            staged += network.export(data, stage, gephi, levels=levels, mutual=mutual, seed=seed,
+                                     report=report)  # fmt: skip
+    print_written([out / path.relative_to(stage) for path in staged], err_console if as_json else None)
 
 
 def _print_network(report: Any) -> None:

@@ -739,8 +739,13 @@ def staged_directory(directory: str | os.PathLike[str]) -> Iterator[Path]:
     stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=directory))
     try:
         yield stage
+        sources = sorted(p for p in stage.rglob("*") if p.is_file())
+        for source in sources:  # every place first: a folder in the way stops the run before any file moves
+            target = directory / source.relative_to(stage)
+            if target.is_dir() or (target.exists() and not target.is_file()):
+                raise CoderError("a folder (or another non-file) is in the way of an output", file=target)
         written = []
-        for source in sorted(p for p in stage.rglob("*") if p.is_file()):
+        for source in sources:
             target = directory / source.relative_to(stage)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)

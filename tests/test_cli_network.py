@@ -108,3 +108,24 @@ def test_cli_network_pictures_go_under_out_dir(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (tmp_path / "positions.csv").exists() and list((tmp_path / "figurer").glob("*.png"))
     assert "files written" in result.stderr and "files written" not in result.stdout
+
+
+def test_an_out_dir_holds_one_run_and_a_folder_in_the_way_stops_it_before_any_file(tmp_path: Path) -> None:
+    out = tmp_path / "nett"
+    first = runner.invoke(app, ["network", str(OPPDAL), "--out-dir", str(out), "--level", "all", "--plot",
+                                "--gephi", "gexf"])  # fmt: skip
+    assert first.exit_code == 0, first.output
+    assert (out / "oppdal_daglig.gexf").is_file() and (out / "figurer" / "oppdal_daglig.png").is_file()
+    (out / "mine notater.txt").write_text("mine", encoding="utf-8")
+    again = runner.invoke(app, ["network", str(OPPDAL), "--out-dir", str(out), "--gephi", "graphml"])
+    assert again.exit_code == 0, again.output
+    left = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert "oppdal_daglig.gexf" not in left and "figurer/oppdal_daglig.png" not in left  # the earlier run's
+    assert {"oppdal_ukentlig.graphml", "positions.csv", "mine notater.txt"} <= set(left)
+    before = (out / "positions.csv").read_bytes()
+    (out / "oppdal_ukentlig.gexf").mkdir()  # in the way of this run's Gephi file
+    blocked = runner.invoke(
+        app, ["network", str(OPPDAL), "--out-dir", str(out), "--mutual", "--gephi", "gexf"]
+    )
+    assert blocked.exit_code == 2 and "is in the way of an output" in blocked.output
+    assert (out / "positions.csv").read_bytes() == before  # nothing moved
