@@ -712,6 +712,7 @@ def _parse(path: Path, out: _Collector, outside: frozenset[str] = frozenset()) -
 
     _check_hierarchy(codes, id_nodes, parent_nodes, out, outside)
     _check_keyword_duplicates(codes, keyword_nodes, out)
+    _check_label_duplicates(codes, id_nodes, out)
     reference_file, reference = None, ()
     if "reference_answers" in top:
         node = top["reference_answers"][1]
@@ -951,6 +952,23 @@ def _check_keyword_duplicates(
                 "keywords",
                 severity="warning",
             )
+
+
+def _check_label_duplicates(codes: list[Code], id_nodes: dict[str, Any], out: _Collector) -> None:
+    """Two codes of one label (Bolig, bolig: an import from another program, most often) read as one theme
+    in the report and get the same weak seeds; a warning, as they may still differ in their examples."""
+    first: dict[tuple[str | None, str], str] = {}  # (parent, label) -> the first code with it
+    for code in codes:  # under different parents one label may well mean two things
+        key = (code.parent, " ".join(code.label.split()).casefold())
+        if key in first:
+            out.add(
+                id_nodes.get(code.id),
+                f"code '{code.id}' has the label of code '{first[key]}' ('{code.label}'): one theme twice?",
+                code.id,
+                "label",
+                severity="warning",
+            )
+        first.setdefault(key, code.id)
 
 
 def _lemma_checker() -> Callable[[str], str | None] | None:

@@ -1211,3 +1211,14 @@ def test_importing_a_qdc_over_itself_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CoderError, match="the output would overwrite the input"):
         cb.import_qdc(path, path)
     assert path.read_text(encoding="utf-8").startswith("<?xml")
+
+
+def test_two_codes_of_one_label_under_one_parent_are_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "dup.yaml"
+    path.write_text(
+        "name: T\ncodes:\n  - id: a\n    label: Bolig\n  - id: b\n    label: ' bolig'\n"
+        "  - id: c\n    label: Barn\n    parent: a\n  - id: d\n    label: Barn\n",
+        encoding="utf-8",
+    )
+    said = [p.message for p in cb.validate(path, check_lemmas=False) if "label of" in p.message]
+    assert said == ["code 'b' has the label of code 'a' ('bolig'): one theme twice?"]  # not Barn: two parents
