@@ -721,21 +721,22 @@ OUTPUT_INDEX = ".coder-files"
 
 
 @contextlib.contextmanager
-def staged_directory(directory: str | os.PathLike[str]) -> Iterator[Path]:
+def staged_directory(directory: str | os.PathLike[str], index: str = OUTPUT_INDEX) -> Iterator[Path]:
     """A hidden staging directory inside ``directory`` for outputs made of many files (a report).
 
     Write everything into the staging directory; when the block succeeds, each file is moved into place
     (renames only, after all the work), so an error or an interrupt while computing or writing leaves the
     earlier output exactly as it was. Staging left behind by a killed process is removed the next time.
 
-    The files moved in are listed in ``directory/.coder-files``; a file the previous run listed and this
-    one did not write (a format no longer asked for, the figure of a theme no longer found) is removed, so
-    the folder never mixes two runs. Other files in the folder are not touched.
+    The files moved in are listed in ``directory/.coder-files`` (``index``: each command its own list, so
+    that two commands writing into one folder leave each other's files alone); a file the previous run
+    listed and this one did not write (a format no longer asked for, the figure of a theme no longer found)
+    is removed, so the folder never mixes two runs. Other files in the folder are not touched.
     """
     directory = Path(directory)
     for stale in directory.glob(".staging-*"):
         shutil.rmtree(stale, ignore_errors=True)
-    index = directory / OUTPUT_INDEX
+    index_file = directory / index
     stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=directory))
     try:
         yield stage
@@ -750,7 +751,7 @@ def staged_directory(directory: str | os.PathLike[str]) -> Iterator[Path]:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
             written.append(source.relative_to(stage).as_posix())
-        earlier = index.read_text(encoding="utf-8").splitlines() if index.is_file() else []
+        earlier = index_file.read_text(encoding="utf-8").splitlines() if index_file.is_file() else []
         inside = directory.resolve()
         for name in sorted(set(earlier) - set(written)):
             old = directory / name
@@ -760,7 +761,7 @@ def staged_directory(directory: str | os.PathLike[str]) -> Iterator[Path]:
                 if old.parent != directory:
                     with contextlib.suppress(OSError):  # its folder too, when that is left empty
                         old.parent.rmdir()
-        with atomic_write(index) as handle:
+        with atomic_write(index_file) as handle:
             handle.write("".join(f"{name}\n" for name in written))
     finally:
         shutil.rmtree(stage, ignore_errors=True)

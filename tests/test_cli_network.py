@@ -129,3 +129,14 @@ def test_an_out_dir_holds_one_run_and_a_folder_in_the_way_stops_it_before_any_fi
     )
     assert blocked.exit_code == 2 and "is in the way of an output" in blocked.output
     assert (out / "positions.csv").read_bytes() == before  # nothing moved
+
+
+def test_network_and_summary_in_one_folder_leave_each_other_s_files(tmp_path: Path) -> None:
+    out = tmp_path / "ut"
+    assert runner.invoke(app, ["network", str(OPPDAL), "--out-dir", str(out)]).exit_code == 0
+    codes = REPO / "examples" / "oppdal" / "koder.csv"
+    summary = ["summary", str(OPPDAL), "--codes", str(codes), "--out-dir", str(out), "--formats", "md"]
+    assert runner.invoke(app, summary).exit_code == 0
+    assert (out / "positions.csv").is_file() and (out / "rapport.md").is_file()
+    assert runner.invoke(app, ["network", str(OPPDAL), "--out-dir", str(out)]).exit_code == 0
+    assert (out / "rapport.md").is_file()  # each command removes only what it wrote before
