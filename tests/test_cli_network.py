@@ -112,16 +112,18 @@ def test_cli_network_pictures_go_under_out_dir(tmp_path: Path) -> None:
 
 def test_an_out_dir_holds_one_run_and_a_folder_in_the_way_stops_it_before_any_file(tmp_path: Path) -> None:
     out = tmp_path / "nett"
-    first = runner.invoke(app, ["network", str(OPPDAL), "--out-dir", str(out), "--level", "all", "--plot",
-                                "--gephi", "gexf"])  # fmt: skip
+    first = runner.invoke(app, ["network", str(OPPDAL), "--out-dir", str(out), "--plot", "--gephi", "gexf"])
     assert first.exit_code == 0, first.output
-    assert (out / "oppdal_daglig.gexf").is_file() and (out / "figurer" / "oppdal_daglig.png").is_file()
+    assert (out / "oppdal_ukentlig.gexf").is_file() and (out / "figurer" / "oppdal_ukentlig.png").is_file()
     (out / "mine notater.txt").write_text("mine", encoding="utf-8")
-    again = runner.invoke(app, ["network", str(OPPDAL), "--out-dir", str(out), "--gephi", "graphml"])
+    again = runner.invoke(app, ["network", str(OPPDAL), "--out-dir", str(out), "--level", "daily",
+                                "--gephi", "graphml"])  # fmt: skip
     assert again.exit_code == 0, again.output
     left = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    assert "oppdal_daglig.gexf" not in left and "figurer/oppdal_daglig.png" not in left  # the earlier run's
-    assert {"oppdal_ukentlig.graphml", "positions.csv", "mine notater.txt"} <= set(left)
+    assert (
+        "oppdal_ukentlig.gexf" not in left and "figurer/oppdal_ukentlig.png" not in left
+    )  # the earlier run's
+    assert {"oppdal_daglig.graphml", "positions.csv", "mine notater.txt"} <= set(left)
     before = (out / "positions.csv").read_bytes()
     (out / "oppdal_ukentlig.gexf").mkdir()  # in the way of this run's Gephi file
     blocked = runner.invoke(
@@ -135,8 +137,8 @@ def test_network_and_summary_in_one_folder_leave_each_other_s_files(tmp_path: Pa
     out = tmp_path / "ut"
     assert runner.invoke(app, ["network", str(OPPDAL), "--out-dir", str(out)]).exit_code == 0
     codes = REPO / "examples" / "oppdal" / "koder.csv"
-    summary = ["summary", str(OPPDAL), "--codes", str(codes), "--out-dir", str(out), "--formats", "md"]
+    summary = ["summary", str(OPPDAL), "--codes", str(codes), "--out-dir", str(out), "--formats", "csv"]
     assert runner.invoke(app, summary).exit_code == 0
-    assert (out / "positions.csv").is_file() and (out / "rapport.md").is_file()
+    assert (out / "positions.csv").is_file() and (out / "temaer.csv").is_file()
     assert runner.invoke(app, ["network", str(OPPDAL), "--out-dir", str(out)]).exit_code == 0
-    assert (out / "rapport.md").is_file()  # each command removes only what it wrote before
+    assert (out / "temaer.csv").is_file()  # each command removes only what it wrote before
