@@ -55,6 +55,7 @@ import dataclasses
 import os
 import pickle
 import re
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from numbers import Integral, Real
@@ -1462,6 +1463,24 @@ def label_matrix(ids: Sequence[str], labels: pd.DataFrame | None, codebook: Code
     return y
 
 
+class LabelWarning(UserWarning):
+    """Human codes that cannot teach what they seem to: see :func:`suggest`."""
+
+
+def _warn_of_one_sided_labels(y: np.ndarray, codebook: Codebook) -> None:
+    """A code whose every coded answer carries it: its answers teach where it is, never where it is not,
+    so they change no suggestion. (A researcher who lists twenty answers of one new code sees nothing.)"""
+    for j, code in enumerate(codebook.code_ids):
+        column = y[:, j]
+        positive, negative = int((column == 1).sum()), int((column == 0).sum())
+        if positive and not negative:
+            message = (
+                f"code '{code}': each of the {positive} coded answers carries it, so they cannot teach "
+                "where it does not apply; code some answers without it (with their other codes, or none)"
+            )
+            warnings.warn(LabelWarning(message), stacklevel=3)
+
+
 def check_labels(
     labels: pd.DataFrame, ids: Sequence[str], codebook: Codebook, file: str | None = None
 ) -> None:
@@ -1522,6 +1541,7 @@ def suggest(
         memory=model_cache(),
     )
     y = label_matrix(ids, labels, codebook)
+    _warn_of_one_sided_labels(y, codebook)
     questions = answers["question_id"].fillna("").astype(str).tolist() if "question_id" in answers else None
     suggester.fit(texts, y, questions=questions)
     suggestions = suggester.suggest_corpus(ids)

@@ -86,6 +86,7 @@ def test_human_labels_teach_the_suggester() -> None:
     assert with_labels.predict(["husvære"]).tolist() == [[1, 0]]
 
 
+@pytest.mark.filterwarnings("ignore::coder.classify.LabelWarning")  # two answers of one code, on purpose
 def test_suggest_keeps_what_the_coders_decided() -> None:
     codebook = Codebook(
         "t",
@@ -340,6 +341,7 @@ def test_reference_answers_teach_phrasings_without_keywords(reference_book: Code
     assert "«Vi samles hver torsdag i kantina»" in suggestions["evidence"].iloc[0]
 
 
+@pytest.mark.filterwarnings("ignore::coder.classify.LabelWarning")  # two answers of one code, on purpose
 @pytest.mark.parametrize(
     "coded_text",
     [
@@ -911,3 +913,17 @@ def test_suggest_refuses_an_answer_without_an_id(codebook: Codebook) -> None:
     answers = pd.DataFrame({"id": ["a1", None], "text": ["Mangler boliger", "Dårlig samarbeid"]})
     with pytest.raises(CoderError, match=r"^empty answer id in the answers \(position 1\)$"):
         classify.suggest(answers, codebook)
+
+
+def test_codes_that_all_carry_one_code_say_they_teach_nothing_of_it(tmp_path: Path) -> None:
+    import warnings
+
+    book = Codebook("t", "nb", "1", (Code("bolig", "Bolig", keywords=("bolig",)), Code("nav", "NAV")))
+    answers = pd.DataFrame({"id": ["1", "2", "3"], "text": ["Mangler boliger", "Lite bolig", "NAV hjelper"]})
+    only_bolig = pd.DataFrame({"id": ["1", "2"], "code": ["bolig", "bolig"]})
+    with pytest.warns(classify.LabelWarning, match="code 'bolig': each of the 2 coded answers carries it"):
+        classify.suggest(answers, book, labels=only_bolig)
+    mixed = pd.DataFrame({"id": ["1", "3"], "code": ["bolig", "nav"]})  # each code is absent from one
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", classify.LabelWarning)
+        classify.suggest(answers, book, labels=mixed)
