@@ -692,58 +692,55 @@ def _read_included(
     return survey, problems
 
 
+def _spelled_alike(names: Iterable[str]) -> list[list[str]]:
+    """The groups of names that differ only in case or punctuation (one :func:`~coder.io.slug`, so one file
+    name for their figures), each in the order the names first come.
+
+    >>> _spelled_alike(["Nord Aurdal", "Rissa", "Nord-Aurdal", "Rissa"])
+    [['Nord Aurdal', 'Nord-Aurdal']]
+    """
+    groups: dict[str, list[str]] = {}
+    for name in dict.fromkeys(names):
+        groups.setdefault(slug(name), []).append(name)
+    return [group for group in groups.values() if len(group) > 1]
+
+
 def _disagreements(parts: list[Survey], manifest: Path) -> list[CoderError]:
     """A question or rating that included manifests define differently: the combined survey keeps one
     definition, so a mean on 1–6 and one on 1–10 would stand side by side as if alike."""
     problems = []
-    for attr, key, what in (
-        ("questions", "question_id", "question"),
-        ("rating_items", "rating_id", "rating"),
-    ):
-        spellings: dict[str, list[str]] = {}
-        for item_id in dict.fromkeys(item for part in parts for item in getattr(part, attr)[key]):
-            spellings.setdefault(slug(item_id), []).append(item_id)
-        for ids in spellings.values():
-            if len(ids) > 1:  # one file name for their figures, as within one manifest
-                shown = " and ".join(f"'{item_id}'" for item_id in ids)
-                message = (
-                    f"{what} ids {shown} in different included manifests differ only in case or punctuation"
-                )
-                problems.append(CoderError(message, file=manifest))
-    checks = (
-        ("questions", "question_id", "kind"),
-        ("rating_items", "rating_id", "min"),
-        ("rating_items", "rating_id", "max"),
+    items = (
+        ("questions", "question_id", "question", ("kind",)),
+        ("rating_items", "rating_id", "rating", ("min", "max")),
     )
-    for attr, key, name in checks:
+    for attr, key, what, fields in items:
         frame = pd.concat([getattr(part, attr) for part in parts], ignore_index=True)
-        for item_id, values in frame.groupby(key, sort=False)[name]:
-            seen = list(dict.fromkeys(values))
-            if len(seen) > 1:
-                shown = " and ".join(
-                    f"'{value:g}'" if isinstance(value, float) else f"'{value}'" for value in seen
-                )
-                what = "question" if attr == "questions" else "rating"
-                problems.append(
-                    CoderError(
-                        f"{what} '{item_id}' has {name} {shown} in different included manifests",
-                        file=manifest,
-                    )
-                )
+        for ids in _spelled_alike(frame[key]):
+            shown = " and ".join(f"'{item_id}'" for item_id in ids)
+            message = f"{what} ids {shown} in different included manifests differ only in case or punctuation"
+            problems.append(CoderError(message, file=manifest))
+        for name in fields:
+            for item_id, values in frame.groupby(key, sort=False)[name]:
+                seen = list(dict.fromkeys(values))
+                if len(seen) > 1:
+                    shown = " and ".join(f"'{v:g}'" if isinstance(v, float) else f"'{v}'" for v in seen)
+                    message = f"{what} '{item_id}' has {name} {shown} in different included manifests"
+                    problems.append(CoderError(message, file=manifest))
     return problems
 
 
 def _municipality_spellings(municipalities: list[str], manifest: Path) -> list[CoderError]:
     """Municipality names that differ only in case or punctuation: one municipality spelled two ways, most
     likely, and in any case one file name for their pictures."""
-    problems: list[CoderError] = []
-    first: dict[str, str] = {}
-    for municipality in municipalities:
-        other = first.setdefault(slug(municipality), municipality)
-        if other != municipality:
-            message = f"municipality '{municipality}' and '{other}' differ only in case or punctuation"
-            problems.append(CoderError(f"{message}: one municipality spelled two ways?", file=manifest))
-    return problems
+    return [
+        CoderError(
+            f"municipality '{other}' and '{group[0]}' differ only in case or punctuation: one municipality "
+            "spelled two ways?",
+            file=manifest,
+        )
+        for group in _spelled_alike(municipalities)
+        for other in group[1:]
+    ]
 
 
 def _read_functions(reader: _Reader, spec: Any) -> dict[str, str]:
