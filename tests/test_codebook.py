@@ -1141,11 +1141,11 @@ def test_a_codebook_written_by_hand_may_leave_out_language_and_version(tmp_path:
 
 
 def test_a_yaml_merge_key_gives_a_code_its_fields_and_its_own_win(tmp_path: Path) -> None:
-    path = tmp_path / "felles.yaml"
-    path.write_text(
+    path = write(
+        tmp_path,
         "name: M\ncodes:\n  - &base\n    id: a\n    label: A\n    description: Felles\n"
         "    keywords: [bolig]\n  - <<: *base\n    id: b\n    label: B\n    keywords: [møte]\n",
-        encoding="utf-8",
+        "felles.yaml",
     )
     assert only(cb.validate(path, check_lemmas=False)) == []
     book = cb.load(path)
@@ -1217,11 +1217,10 @@ def test_importing_a_qdc_over_itself_is_refused(tmp_path: Path) -> None:
 
 
 def test_two_codes_of_one_label_under_one_parent_are_a_warning(tmp_path: Path) -> None:
-    path = tmp_path / "dup.yaml"
-    path.write_text(
+    path = write(
+        tmp_path,
         "name: T\ncodes:\n  - id: a\n    label: Bolig\n  - id: b\n    label: ' bolig'\n"
         "  - id: c\n    label: Barn\n    parent: a\n  - id: d\n    label: Barn\n",
-        encoding="utf-8",
     )
     said = [p.message for p in cb.validate(path, check_lemmas=False) if "label of" in p.message]
     assert said == ["code 'b' has the label of code 'a' ('bolig'): one theme twice?"]  # not Barn: two parents
