@@ -90,7 +90,7 @@ from coder.codebook import (
     label_seeds,
 )
 from coder.errors import CoderError
-from coder.io import answer_ids, provenance, read_table, require_columns
+from coder.io import answer_ids, provenance, read_table, require_columns, spreadsheet_row
 from coder.lexicon import cache_dir, get_lexicon
 from coder.nlp import (
     AnswerToken,
@@ -98,8 +98,9 @@ from coder.nlp import (
     load_pipeline,
     pipeline_info,
     preprocess,
+    text_list,
 )
-from coder.reliability import parse_present
+from coder.reliability import long_codes, parse_present
 
 DEFAULT_THRESHOLD = 0.45  # fitted weights put the best micro-F1 of 12 development sets here
 UNLABELED = -1
@@ -813,6 +814,7 @@ class CodeSuggester(BaseEstimator):
         coders' model learns from the decisions which codes go with which question. A parameter out of
         range raises ``InvalidParameterError`` (a ``ValueError``).
         """
+        X = text_list(X)  # one text or a table would be coded letter by letter, or by column name
         expected = (len(X), len(self.codebook.codes))
         if y is not None and np.shape(y) != expected:  # before the long fit of the codebook model
             raise ValueError(f"y has shape {np.shape(y)}, expected {expected}")
@@ -1166,6 +1168,7 @@ class CodeSuggester(BaseEstimator):
             Column ``j`` is the confidence that an answer carries the code ``classes_[j]``.
         """
         check_is_fitted(self, "models_")
+        X = text_list(X)
         if len(X) == 0:
             return np.zeros((0, len(self.classes_)))
         return self._scores(self._process(X), _question_list(questions, len(X)))[0]
@@ -1182,6 +1185,7 @@ class CodeSuggester(BaseEstimator):
     ) -> pd.DataFrame:
         """One row per suggested code at or above the threshold: ``id, code, confidence, evidence``."""
         check_is_fitted(self, "models_")
+        X = text_list(X)
         ids = [str(i) for i in range(len(X))] if ids is None else list(ids)
         if len(X) == 0:
             return pd.DataFrame(columns=SUGGESTION_COLUMNS)
@@ -1485,9 +1489,35 @@ def check_labels(
     labels: pd.DataFrame, ids: Sequence[str], codebook: Codebook, file: str | None = None
 ) -> None:
     """Raise a :class:`CoderError` for label rows whose id is not an answer or whose code is unknown
-    (:func:`coder.codebook.check_coded_answers`, the check ``coder link`` makes of its codes)."""
+    (:func:`coder.codebook.check_coded_answers`, the check ``coder link`` makes of its codes), for a
+    ``present`` other than 1 or 0, and for two rows that set one code of one answer both ways.
+
+    >>> from coder.codebook import Code, Codebook
+    >>> book = Codebook("t", "nb", "1", (Code("a", "A"),))
+    >>> check_labels(pd.DataFrame({"id": ["x", "x"], "code": ["a", "a"], "present": [1, 0]}), ["x"], book)
+    Traceback (most recent call last):
+    coder.errors.CoderError: row 3: code 'a' of answer 'x' is set absent here and present in row 2
+    """
+    if not isinstance(labels, pd.DataFrame):
+        raise CoderError("the labels must be a table with columns 'id' and 'code'", file=file)
+    require_columns(labels, ["id", "code"], file)
     codes = [[str(code).strip()] if str(code).strip() else [] for code in labels["code"].fillna("")]
     check_coded_answers([str(answer_id) for answer_id in labels["id"]], codes, set(ids), codebook, file=file)
+    if "present" not in labels.columns:
+        return
+    present = parse_present(labels, file)  # 1 or 0: -1 is the classifier's «not coded», 2 no value at all
+    first: dict[tuple[str, str], int] = {}
+    codes_text = labels["code"].fillna("").astype(str).str.strip()
+    for i, (answer_id, code) in enumerate(zip(labels["id"].astype(str), codes_text, strict=True)):
+        earlier = first.setdefault((answer_id, code), i)
+        if code and present.iloc[earlier] != present.iloc[i]:
+            here, there = ("present", "absent") if present.iloc[i] else ("absent", "present")
+            raise CoderError(
+                f"code '{code}' of answer '{answer_id}' is set {here} here and {there} in "
+                f"row {spreadsheet_row(earlier)}",
+                file=file,
+                row=spreadsheet_row(i),
+            )
 
 
 def read_labels(path: str | os.PathLike[str], ids: Sequence[str], codebook: Codebook) -> pd.DataFrame:
@@ -1496,6 +1526,8 @@ def read_labels(path: str | os.PathLike[str], ids: Sequence[str], codebook: Code
     Without ``present`` every id listed is coded in full; with it, see :func:`label_matrix`.
     """
     labels = read_table(path)
+    if "codes" in labels.columns and "code" not in labels.columns:  # id,codes (a;b), as `coder link` takes
+        labels = long_codes(labels, path)
     require_columns(labels, ["id", "code"], path)
     labels = labels.assign(id=labels["id"].str.strip(), code=labels["code"].str.strip())
     if "present" in labels.columns:  # partial decisions, as `coder codes export --layout labels` writes
@@ -1528,6 +1560,7 @@ def suggest(
     """
     check_options(threshold=threshold, seed=seed)
     ids = answer_ids(answers)
+    require_columns(answers, ["text"])
     texts = answers["text"].fillna("").astype(str).tolist()
     if not ids:
         return pd.DataFrame(columns=SUGGESTION_COLUMNS)

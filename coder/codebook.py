@@ -1113,6 +1113,9 @@ def check_coded_answers(
     >>> check_coded_answers(["a1"], [["bolig"]], {"a1"}, book)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     coder.errors.CoderError: ...code 'bolig' is not in the codebook 't' (it is the label of code 'housing'...
+    >>> check_coded_answers(["a1"], [["housing; housing"]], {"a1"}, book)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    coder.errors.CoderError: ...(several codes in one cell: one a row, or a column 'codes' split by ';')
     """
     known = set(answer_ids) if isinstance(answer_ids, list | tuple) else answer_ids  # fast `in`
     unknown = [row for row, answer_id in enumerate(ids) if answer_id not in known]
@@ -1134,11 +1137,13 @@ def check_coded_answers(
         for code in parts:
             if code not in code_ids:
                 labelled = by_label.get(" ".join(code.split()).casefold())
-                known = (
-                    f"it is the label of code '{labelled}': write its id"
-                    if labelled
-                    else f"codes: {', '.join(codebook.code_ids)}"
-                )
+                several = [part.strip() for part in re.split(r"[;,]", code) if part.strip()]
+                if labelled:
+                    known = f"it is the label of code '{labelled}': write its id"
+                elif column == "code" and len(several) > 1 and set(several) <= code_ids:
+                    known = "several codes in one cell: one a row, or a column 'codes' split by ';'"
+                else:
+                    known = f"codes: {', '.join(codebook.code_ids)}"
                 raise CoderError(
                     f"code '{code}' is not in the codebook '{codebook.name}' ({known})",
                     file=file,

@@ -418,7 +418,9 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def require_columns(frame: pd.DataFrame, columns: Sequence[str], path: str | os.PathLike[str]) -> None:
+def require_columns(
+    frame: pd.DataFrame, columns: Sequence[str], path: str | os.PathLike[str] | None = None
+) -> None:
     """Raise a :class:`CoderError` naming the first of ``columns`` that ``frame`` lacks."""
     for column in columns:
         if column not in frame.columns:
@@ -446,12 +448,26 @@ def answer_ids(answers: pd.DataFrame, what: str = "the answers") -> list[str]:
     >>> answer_ids(pd.DataFrame({"id": ["a1", None]}))
     Traceback (most recent call last):
     coder.errors.CoderError: empty answer id in the answers (position 1)
+    >>> answer_ids(pd.DataFrame({"id": ["a1", "a1"]}))
+    Traceback (most recent call last):
+    coder.errors.CoderError: duplicate answer id 'a1' in the answers (positions 0, 1)
     """
+    if not isinstance(answers, pd.DataFrame) or "id" not in answers.columns:
+        raise CoderError(f"{what} must be a table with a column 'id'")
     ids = answers["id"].fillna("").astype(str)
+
+    def where(positions: list[int]) -> str:
+        shown = ", ".join(map(str, positions[:5])) + ", …" * (len(positions) > 5)
+        return f"position{'s' * (len(positions) > 1)} {shown}"
+
     empty = [i for i, value in enumerate(ids) if not value.strip()]
     if empty:
-        where = f"position{'s' * (len(empty) > 1)} {', '.join(map(str, empty[:5]))}{', …' * (len(empty) > 5)}"
-        raise CoderError(f"empty answer id in {what} ({where})")
+        raise CoderError(f"empty answer id in {what} ({where(empty)})")
+    repeated = ids[ids.duplicated(keep=False)]
+    if not repeated.empty:  # suggestions and decisions are keyed by id: two answers of one id would mix
+        first = repeated.iloc[0]
+        same = [i for i, value in enumerate(ids) if value == first]
+        raise CoderError(f"duplicate answer id '{first}' in {what} ({where(same)})")
     return ids.tolist()
 
 
@@ -666,6 +682,8 @@ def check_output_file(path: str | os.PathLike[str]) -> Path:
         raise CoderError("the output is not a regular file", file=path)
     if path.parent and not path.parent.exists():
         raise CoderError("output directory does not exist", file=path.parent)
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise CoderError("no permission to write in the output directory", file=path.parent)
     return path
 
 
@@ -694,7 +712,10 @@ def atomic_write(
     """
     path = check_output_file(path)
     binary = "b" in mode
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    except OSError as error:  # its message would name the temporary file, which the user never asked for
+        raise CoderError(f"cannot write the file: {error.strerror or error}", file=path) from None
     os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; an output gets the usual permissions
     try:
         with os.fdopen(
@@ -1027,18 +1048,47 @@ def provenance(
     }
 
 
+def provenance_path(path: str | os.PathLike[str]) -> Path:
+    """Where the provenance of the output ``path`` is written: beside it, ``<name>.provenance.json``.
+
+    >>> provenance_path("forslag.csv").name
+    'forslag.csv.provenance.json'
+    """
+    return Path(f"{path}.provenance.json")
+
+
 def write_with_provenance(
     frame: pd.DataFrame, path: str | os.PathLike[str], record: dict[str, Any], fmt: str | None = None
 ) -> tuple[Path, Path]:
     """Write a table and, beside it, ``<name>.provenance.json`` saying how it was made."""
-    check_output_file(f"{path}.provenance.json")  # before the table: never a table without its provenance
+    check_output_file(provenance_path(path))  # before the table: never a table without its provenance
     table = write_table(frame, path, fmt)
-    return table, write_json(record, Path(f"{table}.provenance.json"))
+    return table, write_json(record, provenance_path(table))
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as JSON can hold it: tables as lists of records, numpy scalars as Python ones, NaN as null,
+    ±inf as ``"inf"``, paths as text (JSON has no NaN or infinity; Python would write them anyway).
+
+    >>> jsonable({"stability": float("nan"), "odds": float("inf"), "n": pd.Series([3]).iloc[0]})
+    {'stability': None, 'odds': 'inf', 'n': 3}
+    """
+    if hasattr(value, "to_dict") and hasattr(value, "columns"):
+        return [jsonable(record) for record in value.to_dict(orient="records")]
+    if isinstance(value, dict):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    if hasattr(value, "tolist") and not isinstance(value, str):  # numpy scalars and arrays
+        return jsonable(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if value != value else str(value)
+    return str(value) if isinstance(value, Path) else value
 
 
 def write_json(data: Any, path: str | os.PathLike[str]) -> Path:
-    """Write ``data`` atomically as pretty-printed UTF-8 JSON (æøå kept as they are)."""
+    """Write ``data`` atomically as pretty-printed UTF-8 JSON (æøå kept as they are; see :func:`jsonable`)."""
     with atomic_write(path) as handle:
-        json.dump(data, handle, ensure_ascii=False, indent=2)
+        json.dump(jsonable(data), handle, ensure_ascii=False, indent=2, allow_nan=False)
         handle.write("\n")
     return Path(path)

@@ -97,7 +97,7 @@ def check_levels(levels: Iterable[str]) -> tuple[str, ...]:
     >>> check_levels(["yearly"])
     Traceback (most recent call last):
     ...
-    coder.errors.CoderError: ...unknown level 'yearly' (use daily, weekly, monthly or all)
+    coder.errors.CoderError: key 'level': unknown level 'yearly' (use daily, weekly, monthly or all)
     """
     checked: list[str] = []
     for level in levels:
@@ -352,6 +352,8 @@ def brokerage(G: nx.Graph, group: str = "group") -> dict[Hashable, dict[str, int
     return roles
 
 
+@nx.utils.not_implemented_for("directed")
+@nx.utils.not_implemented_for("multigraph")
 def degree_centralization(G: nx.Graph) -> float:
     """Freeman's degree centralization of an undirected graph.
 
@@ -635,7 +637,8 @@ class Paths:
         return sum(self.distance_sum[node] for node in component) / (n * (n - 1))
 
 
-@nx.utils.not_implemented_for("directed", "multigraph")
+@nx.utils.not_implemented_for("directed")  # one decorator with both would refuse only directed multigraphs
+@nx.utils.not_implemented_for("multigraph")
 def shortest_paths(G: nx.Graph, *, betweenness: bool = True) -> Paths:
     """Betweenness, harmonic closeness, eccentricities and distance sums, from one pass over all sources.
 

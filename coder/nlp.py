@@ -515,6 +515,25 @@ class ProcessedAnswer:
         return bool(unsure) or any(t.is_negation_cue for t in self.tokens)
 
 
+def text_list(texts: Iterable[str]) -> list[str]:
+    """``texts`` as a list of answers (None as ""), for the functions that take many answers.
+
+    One text, or a table, is refused (as scikit-learn's text vectorizers refuse it): iterated, a text gives
+    its letters and a table its column names, each coded as an answer without a word of warning.
+
+    >>> text_list(("For få boliger", None))
+    ['For få boliger', '']
+    >>> text_list("For få boliger")
+    Traceback (most recent call last):
+    TypeError: expected a sequence of answer texts, got one text (put it in a list)
+    """
+    if isinstance(texts, str | bytes):
+        raise TypeError("expected a sequence of answer texts, got one text (put it in a list)")
+    if hasattr(texts, "columns"):
+        raise TypeError("expected a sequence of answer texts, got a table (give its text column)")
+    return ["" if text is None else str(text) for text in texts]
+
+
 def preprocess(
     texts: Iterable[str],
     nlp: Language | None = None,
@@ -530,8 +549,8 @@ def preprocess(
     >>> [answer.lemmas for answer in preprocess(["Har ingen arena for dette"], nlp)]
     [['ha', 'ingen', 'arena', 'for', 'dette']]
     """
+    texts = text_list(texts)
     nlp = nlp or load_pipeline()
-    texts = ["" if text is None else str(text) for text in texts]
     fingerprint = pipeline_info(nlp).fingerprint
     keys = [hashlib.sha256(f"{fingerprint}\0{text}".encode()).hexdigest() for text in texts]
     cache = _Cache(cache_dir() / "preprocess.sqlite") if use_cache else None

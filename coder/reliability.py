@@ -492,7 +492,7 @@ def parse_present(frame: pd.DataFrame, path: str | os.PathLike[str] | None = Non
     >>> parse_present(pd.DataFrame({"present": ["1", " 0"]})).tolist()
     [1, 0]
     """
-    values = frame["present"].astype(str).str.strip()
+    values = frame["present"].astype(str).str.strip().replace({"0.0": "0", "1.0": "1"})  # a float column
     for i, value in enumerate(values):
         if value not in ("0", "1"):
             raise CoderError(

@@ -70,6 +70,7 @@ from coder.io import (
     output_directory,
     percent_text,
     provenance,
+    provenance_path,
     records,
     save_figure,
     slug,
@@ -1294,7 +1295,7 @@ def _model_settings(
             "codebook_version": None if pd.isna(run["codebook_version"]) else str(run["codebook_version"]),
         }
     for path in code_paths:
-        sidecar = Path(f"{path}.provenance.json")
+        sidecar = provenance_path(path)
         if sidecar.is_file():
             try:
                 record = json.loads(sidecar.read_text(encoding="utf-8"))

@@ -149,6 +149,32 @@ def test_labels_with_unknown_ids_or_codes_are_user_errors(codebook: Codebook, an
         classify.suggest(answers, codebook, labels=pd.DataFrame({"id": ["a1"], "code": ["nope"]}))
 
 
+def test_labels_and_answers_given_as_tables_are_checked_before_any_work(
+    codebook: Codebook, answers: pd.DataFrame
+) -> None:
+    with pytest.raises(CoderError, match="row 2, column 'present': present must be 1 or 0, got '2'"):
+        labels = pd.DataFrame({"id": ["a1"], "code": ["anchoring"], "present": [2]})
+        classify.suggest(answers, codebook, labels=labels)
+    both_ways = pd.DataFrame({"id": ["a1", "a1"], "code": ["anchoring", "anchoring"], "present": [1, 0]})
+    with pytest.raises(CoderError, match="row 3: code 'anchoring' of answer 'a1' is set absent here"):
+        classify.suggest(answers, codebook, labels=both_ways)
+    with pytest.raises(CoderError, match="column 'code': missing column"):
+        classify.suggest(answers, codebook, labels=pd.DataFrame({"id": ["a1"]}))
+    with pytest.raises(CoderError, match=r"duplicate answer id 'a0' in the answers \(positions 0, 10\)"):
+        classify.suggest(pd.concat([answers, answers.iloc[:1]]), codebook)
+    with pytest.raises(CoderError, match="column 'text': missing column"):
+        classify.suggest(answers[["id"]], codebook)
+
+
+def test_one_text_or_a_table_is_refused_as_answers(codebook: Codebook) -> None:
+    model = classify.CodeSuggester(codebook, spacy_model="embedded").fit(["For få boliger", "Godt samarbeid"])
+    with pytest.raises(TypeError, match="got one text"):
+        model.predict("For få boliger")  # it was coded letter by letter: 14 answers
+    with pytest.raises(TypeError, match="got a table"):
+        model.predict_proba(pd.DataFrame({"text": ["For få boliger"]}))  # its column name was coded
+    assert model.predict(text for text in ["For få boliger"]).shape == (1, len(codebook.codes))
+
+
 def test_decisions_label_only_the_codes_decided(codebook: Codebook) -> None:
     ids = ["a", "b", "c"]
     decisions = pd.DataFrame(
@@ -500,6 +526,18 @@ def test_a_labels_file_with_partial_decisions_is_read_and_checked(tmp_path: Path
     assert (y[1] == 0).all() and (y[2] == classify.UNLABELED).all()
     path.write_text("id,code,present\na1,anchoring,yes\n", encoding="utf-8")
     with pytest.raises(CoderError, match=r"labels.csv, row 2, column 'present': present must be 1 or 0"):
+        classify.read_labels(path, ["a1"], codebook)
+
+
+def test_a_labels_file_may_list_several_codes_a_row_as_the_codes_files_of_link_do(
+    tmp_path: Path, codebook: Codebook
+) -> None:
+    path = tmp_path / "labels.csv"
+    path.write_text("id,codes\na1,anchoring; follow_up\na2,\n", encoding="utf-8")
+    labels = classify.read_labels(path, ["a1", "a2"], codebook)
+    assert labels[["id", "code"]].values.tolist() == [["a1", "anchoring"], ["a1", "follow_up"], ["a2", ""]]
+    path.write_text("id,code\na1,anchoring; follow_up\n", encoding="utf-8")
+    with pytest.raises(CoderError, match="several codes in one cell: one a row, or a column 'codes'"):
         classify.read_labels(path, ["a1"], codebook)
 
 

@@ -19,6 +19,7 @@ from coder.io import (
     read_yaml,
     sniff_separator,
     staged_directory,
+    write_json,
     write_table,
 )
 
@@ -431,3 +432,15 @@ def test_a_text_longer_than_an_excel_cell_is_cut_with_a_mark_and_a_warning_namin
         write_excel(tmp_path / "svar.xlsx", {"svar": frame})
     cell = pd.read_excel(tmp_path / "svar.xlsx")["text"][1]
     assert len(cell) == EXCEL_CELL and cell.endswith(" […]")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc, where no file can be made")
+def test_an_output_that_cannot_be_made_is_one_error_naming_it_not_a_temporary_file() -> None:
+    with pytest.raises(CoderError, match=r"^/proc/x\.json: ") as error:
+        write_json({"a": 1}, "/proc/x.json")
+    assert ".tmp" not in str(error.value)
+
+
+def test_json_outputs_hold_null_for_nan_and_text_for_infinity(tmp_path: Path) -> None:
+    path = write_json({"stability": float("nan"), "odds": float("inf")}, tmp_path / "x.json")
+    assert path.read_text(encoding="utf-8") == '{\n  "stability": null,\n  "odds": "inf"\n}\n'

@@ -494,3 +494,14 @@ def test_a_report_of_other_settings_is_refused_not_mixed_in(tmp_path: Path, both
 def test_the_gephi_file_holds_closeness_and_brokerage(tmp_path: Path) -> None:
     (path,) = network.export(survey.load(OPPDAL), tmp_path, "graphml", levels=["weekly"])
     assert {"harmonic_closeness", "brokerage"} <= set(nx.read_graphml(path).nodes["O01"])
+
+
+@pytest.mark.parametrize(
+    "measure", [network.shortest_paths, network.harmonic_centrality, network.degree_centralization]
+)
+@pytest.mark.parametrize("kind", [nx.DiGraph, nx.MultiGraph])
+def test_measures_of_undirected_simple_graphs_refuse_other_graphs(measure, kind) -> None:  # noqa: ANN001
+    G = kind()
+    G.add_edge("a", "b")  # a directed graph made the breadth-first search loop for ever
+    with pytest.raises(nx.NetworkXNotImplemented):
+        measure(G)
