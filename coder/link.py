@@ -7,7 +7,9 @@ coded) are split by each position variable, and the table says how many of them 
   functions overlap and cannot be one categorical variable); Fisher's exact test on the 2×2 table;
 - ``broker``, ``isolate``, ``political_contact``: yes vs no, Fisher's exact test;
 - ``community`` (Louvain) and ``centrality`` (degree tercile within the municipality: low, middle, high):
-  chi-square test of independence;
+  chi-square test of independence. Isolates are left out of the community test (each would be a community
+  of one; the isolate test compares them), and the people of a municipality without ties at the level out
+  of the centrality test (there is no rank to give them);
 - ``municipality`` when the survey has several: chi-square (Fisher for two).
 
 Small numbers are the rule in these surveys (20–40 respondents). Every test row carries a plain
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +69,12 @@ MIN_CELL = 5
 TERCILES = ("low", "middle", "high")
 
 
+class CodesWarning(UserWarning):
+    """The codes leave a share without a sound base: no answer counts as coded, or machine suggestions miss a
+    whole municipality or question (made for part of the survey?), whose answers would count as coded with no
+    theme."""
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Codes: reading, checking, and which answers are coded
 # ---------------------------------------------------------------------------------------------------------
@@ -83,7 +92,9 @@ def load_codes(
     An id that is not an answer of the survey, or a code not in the codebook, raises a :class:`CoderError`
     naming the file, row and column; for ids it says how many and why (no such respondent, no such question,
     an empty answer), from ``survey``'s respondents and questions when given, else from ``answer_ids``. The
-    same code for an answer from several files counts once (with its highest confidence).
+    same code for an answer from several files counts once (with its highest confidence). Among several files,
+    an answer a human codes file codes (a file without ``confidence``) takes its codes from the human files
+    alone: the researcher's decision stands over a suggestion.
 
     Parameters
     ----------
@@ -123,7 +134,7 @@ def load_codes(
     >>> load_codes(pd.DataFrame({"id": ["r1:q"], "code": ["z"]}), ["r1:q"], book)
     Traceback (most recent call last):
     ...
-    coder.errors.CoderError: ...
+    coder.errors.CoderError: row 2, column 'code': code 'z' is not in the codebook 'b' (codes: x, y)
     """
     known_ids = _KnownAnswers.of(answer_ids, survey)
     if isinstance(codes, pd.DataFrame):
@@ -150,11 +161,12 @@ def load_codes(
         paths: list[Path] = []
     else:
         paths = [Path(p) for p in ([codes] if isinstance(codes, str | os.PathLike) else codes)]
-        frames, machine = [], False
-        for path in paths:
-            frame, is_machine = _read_codes_file(path, known_ids, codebook)
-            frames.append(frame)
-            machine = machine or is_machine
+        read = [_read_codes_file(path, known_ids, codebook) for path in paths]
+        machine = any(is_machine for _, is_machine in read)
+        # A researcher's decision on an answer stands: the suggestions of an answer a human file codes (with
+        # no code, too) are dropped, so a suggestion never undoes a hand code's "no theme here".
+        by_hand = {i for frame, is_machine in read if not is_machine for i in frame["id"]}
+        frames = [frame[~frame["id"].isin(by_hand)] if is_machine else frame for frame, is_machine in read]
         table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["id", "code"])
         if machine:  # human files among suggestions: their codes have no confidence
             table["confidence"] = table["confidence"].astype(float) if "confidence" in table else math.nan
@@ -339,6 +351,7 @@ def coded_answers(answers: pd.DataFrame, codes: pd.DataFrame, all_coded: bool | 
             f"the {len(coded)} answers in the codes{why}; {missing} answer(s) are not in the codes and are "
             "left out as not coded yet (counting all answers as coded, they would carry no code)"
         )
+    _warn_thin_base(answers, coded, in_codes, machine and everything and all_coded is None)
     return CodedAnswers(
         answers=coded,
         all_coded=everything,
@@ -348,6 +361,34 @@ def coded_answers(answers: pd.DataFrame, codes: pd.DataFrame, all_coded: bool | 
     )
 
 
+def _warn_thin_base(answers: pd.DataFrame, coded: pd.DataFrame, in_codes: pd.Series, assumed: bool) -> None:
+    """A :class:`CodesWarning` when no answer counts as coded, or when every answer counts as coded because
+    the codes are suggestions (``assumed``) but a whole municipality or question has none in them."""
+    if coded.empty:
+        warnings.warn(CodesWarning("no answer counts as coded: every count and share is empty"), stacklevel=3)
+        return
+    if not assumed:
+        return
+    for column, what in (("municipality", "municipality"), ("question_id", "question")):
+        if column not in answers.columns:
+            continue
+        covered = answers.loc[in_codes, column].unique()
+        missing = [name for name in answers[column].unique() if name not in covered]
+        if missing:
+            names = ", ".join(f"'{name}'" for name in missing)
+            whose = f"{what} {names} is in the suggestions (made for part of the survey?): its"
+            if len(missing) > 1:
+                whose = f"{what}s {names} is in the suggestions (made for part of the survey?): their"
+            count = int(answers[column].isin(missing).sum())
+            warnings.warn(
+                CodesWarning(
+                    f"no answer of {whose} {count} answers count as coded with no theme; give their "
+                    "suggestions too, or count only the answers in the codes"
+                ),
+                stacklevel=3,
+            )
+
+
 def centrality_terciles(positions: pd.DataFrame) -> pd.Series:
     """Degree tercile (low, middle, high) of each row, within its municipality and level.
 
@@ -355,7 +396,8 @@ def centrality_terciles(positions: pd.DataFrame) -> pd.Series:
     the same position (the same degree and betweenness) share their mean rank, so they share a group, and
     nothing but the network decides it (not their ids). The lowest position is always ``"low"`` and the
     highest ``"high"``, however many share it (21 of 29 without daily contact are low, not middle). When
-    everyone is in one position, everyone is ``"middle"``: there is nothing to compare.
+    everyone is in one position (a municipality without ties at the level), everyone gets ``""``: there is
+    nothing to rank, and pooled with other municipalities they would make a group of their own.
 
     Parameters
     ----------
@@ -366,7 +408,7 @@ def centrality_terciles(positions: pd.DataFrame) -> pd.Series:
     Returns
     -------
     pandas.Series
-        ``"low"``, ``"middle"`` or ``"high"``, on the index of ``positions``.
+        ``"low"``, ``"middle"`` or ``"high"`` (or ``""``, see above), on the index of ``positions``.
 
     Examples
     --------
@@ -381,7 +423,7 @@ def centrality_terciles(positions: pd.DataFrame) -> pd.Series:
     >>> centrality_terciles(few).value_counts().to_dict()  # by their mean rank alone, the six: middle
     {'low': 6, 'high': 1}
     >>> centrality_terciles(positions.assign(degree=0)).tolist()
-    ['middle', 'middle', 'middle']
+    ['', '', '']
     """
     out = pd.Series("", index=positions.index, dtype=object)
     for _, group in positions.groupby(["municipality", "level"], sort=False):
@@ -389,8 +431,7 @@ def centrality_terciles(positions: pd.DataFrame) -> pd.Series:
         position = group.assign(betweenness=group["betweenness"].round(9))
         ordinal = position.groupby(["degree", "betweenness"], sort=True).ngroup()
         if ordinal.nunique() == 1:
-            out[group.index] = "middle"
-            continue
+            continue  # no position to rank: no centrality
         mean_rank = ordinal.rank(method="average") - 1  # 0 .. n - 1
         for index, rank in mean_rank.items():
             out[index] = TERCILES[min(2, int(rank * 3 // len(group)))]
@@ -494,10 +535,13 @@ def crosstab(
     if unknown:
         raise CoderError(known.why_unknown(unknown), column="id")
     people = positions.set_index("person").copy()
-    people["centrality"] = centrality_terciles(positions).to_numpy()
+    # No category, no place in the test: centrality where a municipality has no ties to rank; community for
+    # an isolate (a community of one compares nothing; the isolate test has them).
+    people["centrality"] = centrality_terciles(positions).replace("", None).to_numpy()
     several = people["municipality"].nunique() > 1
     if several:
         people["community"] = people["municipality"] + " " + people["community"]
+    people["community"] = people["community"].where(~people["isolate"].astype(bool), None)
     function_list = functions or sorted({f for fs in people["functions"] for f in fs.split(";") if f})
 
     coded = coded_answers(answers, codes, all_coded).answers
@@ -591,7 +635,8 @@ def _contingency(categories: np.ndarray, hits: np.ndarray) -> pd.DataFrame:
     """
     counts: dict[Any, list[int]] = {}
     for category, hit in zip(categories, hits, strict=True):
-        counts.setdefault(category, [0, 0])[int(hit)] += 1
+        if not pd.isna(category):  # a respondent without a category is left out (see crosstab)
+            counts.setdefault(category, [0, 0])[int(hit)] += 1
     index = sorted(counts)
     return pd.DataFrame([counts[c] for c in index], index=index, columns=[False, True])
 

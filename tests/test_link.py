@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,7 @@ from support.link import (
 )
 
 from coder import link, network, survey
+from coder.codebook import load as load_codebook
 from coder.errors import CoderError
 
 BOTH = REPO / "examples" / "oppdal-rissa.yaml"
@@ -47,10 +49,21 @@ def test_themes_follow_the_manifest_question_order(result: link.LinkResult, oppd
 def test_counts_split_each_question_by_position(result: link.LinkResult) -> None:
     themes = result.themes.set_index(["question_id", "code"])
     counts = result.counts
-    for variable in ("broker", "isolate", "political_contact", "community", "centrality"):
+    for variable in ("broker", "isolate", "political_contact", "centrality"):
         part = counts[counts["variable"] == variable].groupby(["question_id", "code"])[["n", "k"]].sum()
         assert (part["n"] == themes.loc[part.index, "answers"]).all(), variable
         assert (part["k"] == themes.loc[part.index, "mentions"]).all(), variable
+    # the community test leaves the isolates out: each would be a community of one
+    isolates = counts[(counts["variable"] == "isolate") & (counts["category"] == "yes")]
+    isolates = isolates.set_index(["question_id", "code"])
+    community = counts[counts["variable"] == "community"].groupby(["question_id", "code"])[["n", "k"]].sum()
+    assert (isolates.loc[community.index, "n"] > 0).any()
+    assert (
+        community["n"] == themes.loc[community.index, "answers"] - isolates.loc[community.index, "n"]
+    ).all()
+    assert (
+        community["k"] == themes.loc[community.index, "mentions"] - isolates.loc[community.index, "k"]
+    ).all()
     functions = counts[(counts["variable"] == "function") & (counts["question_id"] == "styrker")]
     assert set(functions["category"]) == set(survey.load(OPPDAL).functions["function"])
 
@@ -138,7 +151,8 @@ def test_people_in_one_position_share_a_tercile_whatever_their_ids(oppdal: surve
     assert (by_position == 1).all() and by_position.size < len(positions)  # ties exist, and are not split
     renamed = positions.assign(person=positions["person"][::-1].to_numpy())
     assert link.centrality_terciles(renamed).equals(terciles)
-    assert set(link.centrality_terciles(positions.assign(degree=0, betweenness=0.0))) == {"middle"}
+    # a municipality without ties at the level: no rank to give, so no tercile (not "middle")
+    assert set(link.centrality_terciles(positions.assign(degree=0, betweenness=0.0))) == {""}
     daily = network.positions(oppdal, "daily")  # most have no daily contact: they are low, not middle
     lowest = daily["degree"] == daily["degree"].min()
     assert lowest.mean() > 0.5 and set(link.centrality_terciles(daily)[lowest]) == {"low"}
@@ -252,7 +266,8 @@ def test_suggestions_count_every_answer_as_coded_by_default(oppdal: survey.Surve
     suggestions = pd.DataFrame(
         {"id": ["O01:styrker", "O03:styrker"], "code": ["anchoring", "anchoring"], "confidence": [0.9, 0.8]}
     )
-    result = link.link(oppdal, suggestions)
+    with pytest.warns(link.CodesWarning, match="no answer of questions 'utfordringer', 'samordning'"):
+        result = link.link(oppdal, suggestions)  # (the other questions have no suggestion)
     row = result.themes.iloc[0]
     assert (row["answers"], row["mentions"]) == (19, 2)
     assert result.provenance["all_coded"] is True and result.provenance["uncoded_answers"] == 0
@@ -271,7 +286,8 @@ def test_coded_answers_decides_the_base(oppdal: survey.Survey) -> None:
     assert (base.all_coded, base.machine, base.uncoded) == (False, False, len(answers) - 2)
     assert "are left out as not coded yet" in base.base
     machine = human.assign(confidence=[0.9, float("nan")])
-    base = link.coded_answers(answers, machine)
+    with pytest.warns(link.CodesWarning):  # suggestions for one question only
+        base = link.coded_answers(answers, machine)
     assert base.answers is answers and (base.all_coded, base.machine, base.uncoded) == (True, True, 0)
     forced = link.coded_answers(answers, human, all_coded=True)
     assert len(forced.answers) == len(answers) and "(as asked)" in forced.base
@@ -305,3 +321,55 @@ def test_a_codes_dataframe_with_a_missing_id_is_an_error_at_its_row(oppdal: surv
     codes = pd.DataFrame({"id": ["O01:styrker", None], "code": ["follow_up", "anchoring"]})
     with pytest.raises(CoderError, match="row 3, column 'id'"):
         link.link(oppdal, codes)
+
+
+def test_suggestions_missing_a_municipality_warn_that_its_answers_count_as_uncoded_themes(
+    codes: pd.DataFrame,
+) -> None:
+    suggested = codes[codes["code"] != ""].assign(
+        confidence=0.9
+    )  # Oppdal's only, linked with Rissa's answers
+    with pytest.warns(link.CodesWarning, match=r"municipality 'Rissa' .* 62 answers count as coded"):
+        both = link.link(BOTH, suggested)
+    assert both.provenance["all_coded"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", link.CodesWarning)  # both municipalities' codes: nothing to say
+        link.link(BOTH, [OPPDAL_CODES, RISSA_CODES])
+
+
+def test_an_empty_base_warns(oppdal: survey.Survey) -> None:
+    with pytest.warns(link.CodesWarning, match="no answer counts as coded"):
+        result = link.link(oppdal, pd.DataFrame({"id": [], "code": []}))
+    assert result.themes.empty
+
+
+def test_a_hand_code_stands_over_a_suggestion_of_the_same_answer(
+    tmp_path: Path, oppdal: survey.Survey
+) -> None:
+    by_hand = tmp_path / "koder.csv"
+    by_hand.write_text("id,code\nO01:styrker,\nO02:styrker,local_knowledge\n", encoding="utf-8")
+    suggested = tmp_path / "forslag.csv"
+    suggested.write_text(
+        "id,code,confidence,evidence\nO01:styrker,local_knowledge,0.95,x\nO03:styrker,local_knowledge,0.9,x\n",
+        encoding="utf-8",
+    )
+    table, _, machine = link.load_codes([by_hand, suggested], oppdal.answers["id"].tolist(), load_codebook())
+    assert machine
+    # O01 was coded with no theme by hand: the suggestion does not undo it; O03 only has the suggestion
+    assert table[["id", "code"]].values.tolist() == [
+        ["O01:styrker", ""], ["O02:styrker", "local_knowledge"], ["O03:styrker", "local_knowledge"]
+    ]  # fmt: skip
+
+
+def test_isolates_and_unranked_people_are_left_out_of_community_and_centrality(
+    oppdal: survey.Survey, codes: pd.DataFrame
+) -> None:
+    positions = network.positions(oppdal, "weekly")
+    flat = positions.assign(degree=0, betweenness=0.0)  # as a municipality without ties at the level
+    result = link.crosstab(codes, flat, oppdal.answers)
+    assert not (result.counts["variable"] == "centrality").any()
+    assert (result.tests.loc[result.tests["variable"] == "centrality", "p_value"].isna()).all()
+    isolated = set(positions.loc[positions["isolate"], "person"])
+    assert isolated  # the example has isolates at weekly contact
+    communities = link.link(oppdal, codes).counts.query("variable == 'community'")["category"]
+    assert not set(positions.loc[positions["isolate"], "community"]) & set(communities)
