@@ -508,11 +508,13 @@ def labels(
 
 
 def tidy_name(name: str) -> str:
-    """``name`` stripped, each non-breaking or other Unicode space an ordinary one.
+    """``name`` stripped, each non-breaking or other Unicode space an ordinary one, letters composed (NFC:
+    «Åse» typed as A + ring is one coder with «Åse»).
 
     Runs of spaces are kept: a project may hold names typed with two, before this rule.
 
-    >>> tidy_name(" kari\u00a0nordmann ")
-    'kari nordmann'
+    >>> tidy_name(" kari\u00a0nordmann "), tidy_name("A\u030ase") == "\u00c5se"
+    ('kari nordmann', True)
     """
+    name = unicodedata.normalize("NFC", name)
     return "".join(" " if unicodedata.category(c) == "Zs" else c for c in name).strip()

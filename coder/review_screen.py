@@ -12,7 +12,8 @@ Commands (``?`` shows them)::
     a          accept the model's proposal: open suggestions at/above the threshold accepted,
                the others rejected, and the answer closed (no other code); next answer
     a 2 3      accept suggestions 2 and 3 (numbers as listed); stay
-    r          reject every open suggestion (the answer stays open for + codes); next answer
+    r          reject every open suggestion; next answer (read and left so, its other codes count
+               as absent in the exports; only n or a also close it for the model)
     r 1        reject suggestion 1; stay
     + text     add a code: its id, or a search in ids and labels (must match one code)
     - text     remove a code the answer has
@@ -42,6 +43,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,9 +87,19 @@ def evidence_words(evidence: str) -> list[str]:
     return words
 
 
+def _shown(value: object) -> str:
+    """``value`` as text for the screen, control characters (an escape sequence pasted into an answer would
+    clear or colour the terminal) shown as «�»; line breaks and tabs stay.
+
+    >>> _shown("før\x1b[2Jbolig")
+    'før�[2Jbolig'
+    """
+    return "".join(c if c in "\n\t" or unicodedata.category(c) != "Cc" else "\ufffd" for c in str(value))
+
+
 def _highlight(text: str, evidence: list[str]) -> Text:
     """The answer with the evidence words marked (a word matches the start of a word: lemma -> inflection)."""
-    rich_text = Text(text)
+    rich_text = Text(_shown(text))
     words = sorted({w for e in evidence for w in evidence_words(e)}, key=len, reverse=True)
     for word in words:
         rich_text.highlight_regex(
@@ -128,17 +140,17 @@ def render(
     about = Table.grid(padding=(0, 1))
     about.add_column(style="dim")
     about.add_column()
-    about.add_row("respondent", Text(str(row["respondent_id"])))  # Text: user data is never markup
+    about.add_row("respondent", Text(_shown(row["respondent_id"])))  # Text: user data is never markup
     if row["question_id"]:
-        about.add_row("question", Text(str(row["question_id"])))
+        about.add_row("question", Text(_shown(row["question_id"])))
     for column in state.answers.columns:
         if column not in ("id", "respondent_id", "question_id", "text") and row[column]:
-            about.add_row(Text(str(column)), Text(str(row[column])))
+            about.add_row(Text(_shown(column)), Text(_shown(row[column])))
     top = Table.grid(expand=True)
     top.add_column(ratio=3)
     top.add_column(ratio=2)
     text = _highlight(row["text"] or "(empty answer)", [e for _, _, e in suggestions])
-    top.add_row(Panel(text, title=Text(answer, style="bold")), Panel(about, title="respondent"))
+    top.add_row(Panel(text, title=Text(_shown(answer), style="bold")), Panel(about, title="respondent"))
 
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     for column in ("#", "code", "confidence", "status", "evidence"):
@@ -172,7 +184,9 @@ def render(
         following.add_column(overflow="ellipsis", no_wrap=True)
         for other in upcoming:
             listed = "  ".join(f"{c} {conf:.2f}" for c, conf, _ in state.suggestions.get(other, [])[:3])
-            following.add_row(Text(other), Text(state.answers.at[other, "text"]), Text(listed or "—"))
+            following.add_row(
+                Text(_shown(other)), Text(_shown(state.answers.at[other, "text"])), Text(listed or "—")
+            )
         parts.append(following)
     return Group(*parts)
 
@@ -187,10 +201,17 @@ def _label(codebook: Codebook, code: str) -> str:
 def _find_code(codebook: Codebook, text: str, among: list[str] | None = None) -> str:
     """A code by exact id, else by a unique case-insensitive match in ids and labels."""
     candidates = among if among is not None else codebook.code_ids
-    text = text.strip()
+    text = unicodedata.normalize("NFC", text.strip())  # «å» typed as a + ring is the same letter
     if text in candidates:
         return text
     needle = text.casefold()
+    exact = [  # «+ Bolig» is the code labelled «Bolig», though «Boligsosial» contains it too
+        c
+        for c in candidates
+        if needle in (c.casefold(), codebook.get(c).label.casefold(), codebook.get(c).label_en.casefold())
+    ]
+    if len(exact) == 1:
+        return exact[0]
     hits = [
         c
         for c in candidates
@@ -276,6 +297,14 @@ def review(
 
         if state.run_id is None:
             console.print("[yellow]No suggestion run yet: you can still add codes by hand.[/]")
+        elif refit_every and _decided_since(project, state.run_id, coder if blind else None):
+            # The last session's refits were not stored: learn from its decisions again, or `a` would
+            # propose by the stored run what it proposed otherwise before the restart.
+            with console.status("Learning from the decisions made since the suggestion run ..."):
+                state.suggestions = learner.refit(coder if blind else None)
+            items = queue_of(state, current_filter, blind)
+            learned = project.labels(coder if blind else None)["id"].nunique()
+            console.print(f"[dim]The model learned from {learned} coded answer(s) since the run was made.[/]")
         while True:
             if index >= len(items):
                 console.print(
@@ -323,6 +352,14 @@ def review(
                 )
                 items, index = queue_of(state, current_filter, blind), 0
                 console.print(f"Filter: {escape(current_filter.describe())} · {len(items)} answers")
+
+
+def _decided_since(project: Project, run_id: str, coder: str | None) -> bool:
+    """Whether ``coder`` (``None``: any coder) logged a decision after the run ``run_id`` was made."""
+    runs = project.runs()
+    made = runs.loc[runs["run_id"] == run_id, "created_at"]
+    log = project.log(coder)
+    return bool(len(made) and len(log) and (log["decided_at"] > made.iloc[0]).any())
 
 
 def _session_decisions(project: Project, coder: str, last_at_start: int) -> tuple[int, int]:

@@ -320,6 +320,19 @@ def _check_is_project(path: Path) -> None:
         raise CoderError(f"the project has no table '{missing[0]}'; restore it from a backup", file=path)
 
 
+def _check_writable(path: Path) -> None:
+    """A CoderError when the project, or the folder SQLite keeps its journal in, cannot be written: a
+    decision could not be saved (it was a traceback at the first one, after the coder had read the answer)."""
+    if not os.access(path, os.R_OK | os.W_OK):
+        raise CoderError("the project file is read-only; make it writable, or work on a copy", file=path)
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise CoderError(
+            "the project's folder is read-only (SQLite writes its journal beside the project); move the "
+            "project to a folder you can write in",
+            file=path,
+        )
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS)  # explicit transactions
     conn.row_factory = sqlite3.Row
@@ -347,6 +360,10 @@ def _begin_write(conn: sqlite3.Connection, path: Path) -> None:
             conn.execute("BEGIN IMMEDIATE")
             return
         except sqlite3.OperationalError as error:
+            if "readonly" in str(error):  # made read-only after it was opened, or on a read-only disk
+                raise CoderError(
+                    "the project cannot be written (read-only); nothing was saved", file=path
+                ) from None
             if not _is_busy(error):
                 raise
             if time.monotonic() >= deadline:
@@ -415,6 +432,7 @@ class Project:
             raise CoderError("project not found (create it with `coder init`)", file=path)
         if path.is_dir():
             raise CoderError("expected a project file, found a directory", file=path)
+        _check_writable(path)
         _check_is_project(path)
         _keep_private(path)
         conn = _connect(path)
@@ -916,6 +934,14 @@ def init(
     elif answers is None:
         raise CoderError("give the answers or a survey manifest", key="answers")
     elif isinstance(answers, pd.DataFrame):
+        named = {"id_col": id_col != "id", "text_col": text_col != "text", "question_col": question_col,
+                 "respondent_col": respondent_col, "attr_cols": attr_cols}  # fmt: skip
+        given = [name for name, value in named.items() if value]
+        if given:  # they were ignored: a question column became a plain attribute
+            raise CoderError(
+                f"{given[0]} names a column of an answers file, not of a DataFrame; give the DataFrame's "
+                "columns their own names (id, text, question_id, respondent_id)"
+            )
         frame = answers.copy()
         source = "DataFrame"
     else:
@@ -942,7 +968,7 @@ def init(
     if not duplicated.empty:
         first = duplicated.iloc[0]
         if source == "DataFrame":
-            rows = [i for i, value in enumerate(frame["id"]) if value == first]
+            rows = ", ".join(str(i) for i, value in enumerate(frame["id"]) if value == first)
             raise CoderError(f"duplicate answer id '{first}' in the answers DataFrame (positions {rows})")
         raise CoderError(f"duplicate answer id '{first}'", file=source)
     if frame.empty:
@@ -1081,6 +1107,22 @@ def merge(a: str | os.PathLike[str], b: str | os.PathLike[str], out: str | os.Pa
                 changed = next(i for i in left if left[i] != right[i])
                 detail = f"answer '{changed}' has a different text"
             raise CoderError(f"cannot merge projects with different answers: {detail}", file=b)
+        # the merged project keeps a's; a question or respondent b gave differently would be lost unseen
+        for column in [c for c in dict.fromkeys([*answers_a.columns, *answers_b.columns]) if c != "id"]:
+            if column not in answers_a.columns or column not in answers_b.columns:
+                where = a if column in answers_a.columns else b
+                raise CoderError(
+                    f"cannot merge projects with different answers: '{column}' is only in {where}"
+                )
+            theirs = answers_b.set_index("id")[column].fillna("").astype(str)
+            mine = answers_a[column].fillna("").astype(str)
+            differs = answers_a[mine.to_numpy() != answers_a["id"].map(theirs).to_numpy()]
+            if len(differs):
+                first_id = differs["id"].iloc[0]
+                raise CoderError(
+                    f"cannot merge projects with different answers: answer '{first_id}' has {column} "
+                    f"'{mine[differs.index[0]]}' in {a} and '{theirs[first_id]}' in {b}"
+                )
         # a decision on a code that the codebook in force lacks would drop out of every count unseen
         codes_a, codes_b = set(first.codebook().code_ids), set(second.codebook().code_ids)
         if codes_a != codes_b:
@@ -1103,9 +1145,14 @@ def merge(a: str | os.PathLike[str], b: str | os.PathLike[str], out: str | os.Pa
     return out
 
 
+#: Names a coder cannot have: the conflict and disagreement tables put one column per coder beside these.
+RESERVED_CODER_NAMES = frozenset({"id", "code", "codes", "text", "respondent_id", "question_id"})
+
+
 def coder_name(name: str) -> str:
-    """A coder's name as the decisions carry it (stripped); a CoderError for an empty name, or one with a
-    comma (``coder agreement --coders kari,ola`` could never name it) or a control character.
+    """A coder's name as the decisions carry it (stripped); a CoderError for an empty name, one with a
+    comma (``coder agreement --coders kari,ola`` could never name it) or a control character, or the name of
+    a column the coders' columns stand beside (:data:`RESERVED_CODER_NAMES`).
 
     Spaces are tidied (:func:`coder.decisions.tidy_name`): «kari nordmann» typed two ways is one coder.
 
@@ -1119,6 +1166,8 @@ def coder_name(name: str) -> str:
         raise CoderError("the coder name is empty", key="coder")
     if "," in name or any(not character.isprintable() for character in name):
         raise CoderError(f"{name!r}: a coder name has no comma or control character", key="coder")
+    if name.lower() in RESERVED_CODER_NAMES:
+        raise CoderError(f"{name!r} names a column of the coders' tables; choose another name", key="coder")
     return name
 
 

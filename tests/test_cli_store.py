@@ -88,6 +88,20 @@ def test_merge_refuses_different_answers(tmp_path: Path, project: Project) -> No
     assert not (tmp_path / "c.db").exists()
 
 
+def test_merge_refuses_answers_of_another_question_or_respondent(tmp_path: Path, project: Project) -> None:
+    # the merged project kept the first project's: a question the second gave was lost, by argument order
+    moved = ANSWERS.copy()
+    moved.loc[4, "question_id"] = "q9"
+    with store.init(tmp_path / "other.db", moved, CODEBOOK):
+        pass
+    result = runner.invoke(
+        app, ["merge", str(project.path), str(tmp_path / "other.db"), "--out", str(tmp_path / "c.db")]
+    )
+    assert result.exit_code == 2
+    assert f"answer 'r3:q1' has question_id 'q1' in {project.path} and 'q9' in" in result.output
+    assert not (tmp_path / "c.db").exists()
+
+
 def test_merge_refuses_different_codebooks(tmp_path: Path, project: Project) -> None:
     lean = dataclasses.replace(CODEBOOK, codes=CODEBOOK.codes[:-1])
     with store.init(tmp_path / "other.db", ANSWERS, lean):

@@ -21,6 +21,7 @@ from support.review import (
 
 from coder import review_screen as review_module
 from coder import store
+from coder.codebook import Code
 from coder.errors import CoderError
 from coder.review import Filter, bulk_review, parse_filter, queue
 from coder.review_screen import evidence_words
@@ -254,3 +255,53 @@ def test_review_refits_the_model_and_orders_the_queue_again(project: Project) ->
         if answer != "a3"
     }
     assert shown[1] == min(sorted(margins), key=lambda a: margins[a])
+
+
+def test_a_new_session_learns_from_the_decisions_made_since_the_run(project: Project) -> None:
+    def session(lines: list[str], refit_every: int) -> str:
+        commands = iter(lines)
+        console = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115 - closed below
+        try:
+            review_module.review(
+                project.path,
+                "kari",
+                console=console,
+                read_line=lambda _: next(commands),
+                refit_every=refit_every,
+            )
+        finally:
+            console.file.close()
+        return console.export_text()
+
+    first = session(["+ oppfølging", "n", "q"], refit_every=0)  # no refit: the run knows nothing of it
+    assert "learned" not in first
+    # the refits of a session are not stored: the next session learns again, or `a` would propose what the
+    # stored run proposes, not what the model proposed before the restart
+    again = session(["q"], refit_every=10)
+    assert "The model learned from 1 coded answer(s) since the run was made" in again
+    assert "learned" not in session(["q"], refit_every=0)  # --refit-every 0: the stored run, as asked
+
+
+def test_a_code_is_found_by_its_whole_label_or_id_in_any_case_and_letter_form() -> None:
+    from dataclasses import replace
+
+    book = replace(CODEBOOK, codes=(*CODEBOOK.codes, Code("follow", "Oppfølging")))
+    find = review_module._find_code
+    assert find(book, "OPPFØLGING") == "follow"  # the whole label, though another label contains it
+    assert find(book, "FOLLOW_UP") == "follow_up"
+    assert find(book, "samordning og samarbeid pa\u030a tvers") == "coordination"  # å as a + ring
+    with pytest.raises(CoderError, match="matches several codes"):
+        find(book, "oppf")
+
+
+def test_control_characters_of_an_answer_never_reach_the_terminal(project: Project) -> None:
+    state = review_module.State.load(project, "kari", None)
+    answer = state.answers.index[0]
+    state.answers.loc[answer, "text"] = "før\x1b[2J\x1b[31mRØD bolig\x07"
+    console = Console(record=True, width=100, file=open(os.devnull, "w"))  # noqa: SIM115 - closed below
+    try:
+        console.print(review_module.render(state, [answer], 0, True))
+    finally:
+        console.file.close()
+    screen = console.export_text(styles=True)
+    assert "\x1b[2J" not in screen and "\x07" not in screen and "før\ufffd[2J\ufffd[31mRØD bolig" in screen

@@ -74,7 +74,7 @@ def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
 
 def test_init_rejects_duplicate_ids_and_leaves_no_file(tmp_path: Path) -> None:
     answers = pd.concat([ANSWERS, ANSWERS.head(1)])
-    message = r"duplicate answer id 'r1:q1' in the answers DataFrame \(positions \[0, 5\]"
+    message = r"duplicate answer id 'r1:q1' in the answers DataFrame \(positions 0, 5\)"
     with pytest.raises(CoderError, match=message):
         store.init(tmp_path / "p.db", answers, CODEBOOK)
     assert not (tmp_path / "p.db").exists()
@@ -602,4 +602,38 @@ def test_init_refuses_an_answers_dataframe_with_an_empty_id(tmp_path: Path, miss
     answers.loc[2, "id"] = missing
     with pytest.raises(CoderError, match=r"^empty answer id in the answers DataFrame \(position 2\)$"):
         store.init(tmp_path / "p.db", answers, CODEBOOK)
+    assert not (tmp_path / "p.db").exists()
+
+
+def test_a_project_that_cannot_be_written_is_refused_when_opened_or_written(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = project.path
+    project.close()
+    real_access = os.access
+    monkeypatch.setattr(store.os, "access", lambda p, mode: Path(p) != path and real_access(p, mode))
+    with pytest.raises(
+        CoderError, match="the project file is read-only; make it writable, or work on a copy"
+    ):
+        Project.open(path)
+    folder = path.parent
+    monkeypatch.setattr(store.os, "access", lambda p, mode: Path(p) != folder and real_access(p, mode))
+    with pytest.raises(CoderError, match="the project's folder is read-only"):
+        Project.open(path)
+    monkeypatch.undo()
+    with Project.open(path) as opened:  # made read-only while open: SQLite refuses the write
+        before = len(opened.log())
+        opened.conn.execute("PRAGMA query_only = ON")
+        with pytest.raises(CoderError, match="read-only\\); nothing was saved"):
+            opened.record("kari", [Decision(opened.answer_ids()[0], "", "none")])
+        opened.conn.execute("PRAGMA query_only = OFF")
+        assert len(opened.log()) == before
+
+
+def test_init_refuses_column_options_it_would_ignore_for_a_dataframe(tmp_path: Path) -> None:
+    answers = pd.DataFrame({"id": ["a", "b"], "text": ["x", "y"], "spm": ["q1", "q2"]})
+    with pytest.raises(
+        CoderError, match="question_col names a column of an answers file, not of a DataFrame"
+    ):
+        store.init(tmp_path / "p.db", answers, question_col="spm")  # spm became a plain attribute
     assert not (tmp_path / "p.db").exists()
