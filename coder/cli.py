@@ -6,7 +6,6 @@ exit code 2.
 
 from __future__ import annotations
 
-import math
 import warnings
 from pathlib import Path
 from typing import Any, NoReturn
@@ -173,26 +172,13 @@ def print_written(paths: list[Path], on: Console | None = None) -> None:
     (on or console).print(f"{files} written: " + rich_escape(", ".join(map(str, paths))), highlight=False)
 
 
-def _jsonable(value: Any) -> Any:
-    """Tables as lists of records, numpy scalars as Python ones, NaN as null, ±inf as "inf", paths as text."""
-    if hasattr(value, "to_dict") and hasattr(value, "columns"):
-        return [_jsonable(record) for record in value.to_dict(orient="records")]
-    if isinstance(value, dict):
-        return {str(key): _jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
-    if hasattr(value, "tolist") and not isinstance(value, str):  # numpy scalars and arrays
-        return _jsonable(value.tolist())
-    if isinstance(value, float) and not math.isfinite(value):
-        return None if value != value else str(value)  # JSON has no NaN or infinity
-    return str(value) if isinstance(value, Path) else value
-
-
 def print_json(data: dict[str, Any]) -> None:
     """``--json``: the data of a command's tables as one JSON object, the only thing on stdout."""
     import json
 
-    typer.echo(json.dumps(_jsonable(data), ensure_ascii=False, allow_nan=False, default=str))
+    from coder.io import jsonable
+
+    typer.echo(json.dumps(jsonable(data), ensure_ascii=False, allow_nan=False, default=str))
 
 
 def print_problems(problems: list[Any]) -> None:
@@ -1080,8 +1066,10 @@ def discover_command(
     if write is not None:
         io.check_output_file(write)
         io.check_not_an_input(write, input, codebook, project, lexicon)  # with --force too
-        if groups is not None and groups.resolve() == write.resolve():
-            raise CoderError("--write and --groups name the same file; give two", file=write)
+        if groups is not None and write.resolve() in (groups.resolve(), io.provenance_path(groups).resolve()):
+            raise CoderError(
+                "--write and --groups (or its provenance) name the same file; give two", file=write
+            )
     if groups is not None:
         io.check_table_output(groups, input, codebook, project, lexicon)
     refuse_to_overwrite(write, force)
@@ -1116,8 +1104,10 @@ def discover_command(
     for question, discovery in found.items() if not as_json else ():
         _print_discovery(question, discovery, with_codebook=book is not None, min_size=min_size)
     for question, reason in skipped.items():
+        hint = {"min_size": " (see --min-size)", "n_groups": " (see --n-groups)"}.get(reason.key or "", "")
         err_console.print(
-            f"[yellow]Not grouped:[/] {rich_escape(question)}: {rich_escape(reason)} (see --min-size)",
+            f"[yellow]Not grouped:[/] {rich_escape(question or '(no question)')}: "
+            f"{rich_escape(reason.message)}{hint}",
             soft_wrap=True,
         )
     if lexicon is not None:
@@ -1127,13 +1117,17 @@ def discover_command(
     written = []
     if groups is not None:
         inputs = [path for path in (input, codebook, project, lexicon) if path is not None]
-        settings = {"seed": seed, "min_size": min_size, "n_groups": n_groups}
+        settings: dict[str, Any] = {"seed": seed, "min_size": min_size, "n_groups": n_groups}
+        if skipped:  # their answers are in no group: say why, where the groups are
+            settings["not_grouped"] = {question: reason.message for question, reason in skipped.items()}
         if book is not None:
             settings["weak_below"] = weak_below
         written += discover.write_groups(found, groups, question_col, inputs, **settings)
-    if write is not None:
-        taken = book.code_ids if book is not None else ()
-        written.append(codebook_module.dump_yaml(discover.candidates_codebook(found, taken=taken), write))
+    candidates = discover.candidates_codebook(found, taken=book.code_ids if book is not None else ())
+    if write is not None and not candidates.codes:  # a codebook of no codes is no codebook
+        err_console.print(f"[yellow]No candidate to write:[/] {rich_escape(str(write))} not written")
+    elif write is not None:
+        written.append(codebook_module.dump_yaml(candidates, write))
     if written:
         print_written(written, err_console if as_json else None)
 

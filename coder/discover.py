@@ -307,7 +307,8 @@ def cluster(
 
 
 class TooFewAnswers(CoderError):
-    """Too few answers with words to make two groups of ``min_size``."""
+    """Too few answers with words to make two groups of ``min_size``, or the ``n_groups`` asked for (``key``
+    says which setting could help, if any)."""
 
 
 @dataclass(frozen=True)
@@ -593,7 +594,10 @@ def discover(
     [('G1', 'felles / bolig', 8), ('G2', 'sak', 6), ('G3', 'møte / fast / bolig', 6)]
     """
     classify.check_options(seed=seed)
+    if min_size < 1:
+        raise CoderError(f"must be 1 or more, got {min_size}", key="min_size")
     ids = io.answer_ids(answers)
+    io.require_columns(answers, ["text"])
     texts = answers["text"].fillna("").astype(str).tolist()
     total = len(ids)
     if codebook is not None:
@@ -619,7 +623,7 @@ def discover(
                 key="min_size" if with_words >= 2 else None,  # with fewer, no --min-size would help
             )
         if n_groups is not None and not 2 <= n_groups < with_words:
-            raise CoderError(
+            raise TooFewAnswers(
                 f"asks for {n_groups} groups of the {with_words} answers with words to group by; ask for "
                 f"2 to {with_words - 1}",
                 key="n_groups",
@@ -807,7 +811,7 @@ def certainty(stability: float) -> str:
 
 def discover_each(
     answers: pd.DataFrame, column: str | None, **options: Any
-) -> tuple[dict[str, Discovery], dict[str, str]]:
+) -> tuple[dict[str, Discovery], dict[str, TooFewAnswers]]:
     """:func:`discover` per value of ``column`` (each workshop question on its own), in first-seen order.
 
     Returns the discoveries and, per value with too few answers to group, why it was left out (the others
@@ -816,6 +820,8 @@ def discover_each(
     """
     if options.get("codebook") is not None and options.get("suggestions") is None:
         options["suggestions"] = _suggestions(answers, options["codebook"], options.get("seed", 0))
+    if column is not None:
+        io.require_columns(answers, [column])
     if column is not None and not isinstance(options.get("knowledge"), Knowledge):  # once, not per part
         options["knowledge"] = knowledge_of(
             options.get("knowledge") or options.get("codebook") or codebook_module.load()
@@ -833,7 +839,7 @@ def discover_each(
         try:
             found[value] = discover(rows, **options)
         except TooFewAnswers as error:
-            skipped[value] = error.message
+            skipped[value] = error
             errors.append(error)
     if not found:
         raise errors[0]
@@ -995,8 +1001,15 @@ def group_notes(
 
 
 def _unique_names(candidates: Sequence[Candidate]) -> dict[str, str]:
-    """note id -> its group's name; two groups with the same name get their group ids added."""
+    """note id -> its group's name; two groups with the same name, or a group named as the rest («Diverse»,
+    from notes saying «diverse»), get their group ids added.
+
+    >>> named = [Candidate("G1", "diverse", (), ("0",), (), 0.5), Candidate("G2", "møte", (), ("1",), (), 0)]
+    >>> _unique_names(named)
+    {'0': 'Diverse (G1)', '1': 'Møte'}
+    """
     counts = Counter(candidate.name for candidate in candidates)
+    counts[DIVERSE] += 1
     return {
         note_id: candidate.name if counts[candidate.name] == 1 else f"{candidate.name} ({candidate.group})"
         for candidate in candidates

@@ -1324,12 +1324,22 @@ def _read_workshop(reader: _Reader, data: Any, municipality: str) -> pd.DataFram
             reader.problems.append(error)
     notes = frame[note_col].astype(str).str.strip()
     keep = notes != ""
+    questions = frame[question_col].astype(str).str.strip()
+    if not keep.any():
+        warnings.warn(f"{path}: the workshop has no notes", DataWarning, stacklevel=2)
+    for index in frame.index[keep & (questions == "")][:1]:  # the report lists notes under their question
+        reader.problem(
+            "a note without a question (the report lists each note under its question)",
+            file=path,
+            row=spreadsheet_row(index),
+            column=question_col,
+        )
     return pd.DataFrame(
         {
             "note_id": (
                 frame[id_col].astype(str).str.strip() if id_col else pd.Series(frame.index + 1).astype(str)
             ),
-            "question": frame[question_col].astype(str).str.strip(),
+            "question": questions,
             "note": notes,
             "group": frame[group_col].astype(str).str.strip() if group_col else "",
             "municipality": municipality,

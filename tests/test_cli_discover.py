@@ -85,8 +85,29 @@ def test_cli_checks_outputs_before_grouping_and_never_overwrites_a_codebook(tmp_
     assert notes.read_bytes() == WORKSHOP.read_bytes()
     same = tmp_path / "same.csv"
     result = runner.invoke(app, [*args, "--write", str(same), "--groups", str(same)])
-    assert result.exit_code == 2 and "--write and --groups name the same file" in result.output
+    assert result.exit_code == 2 and "--write and --groups (or its provenance) name the same" in result.output
     assert not same.exists()
+    sidecar = tmp_path / "same.csv.provenance.json"  # it would replace the groups' provenance
+    result = runner.invoke(app, [*args, "--write", str(sidecar), "--groups", str(same), "--force"])
+    assert result.exit_code == 2 and "name the same file" in result.output
+    assert not same.exists() and not sidecar.exists()
+
+
+def test_cli_without_candidates_writes_no_codebook_and_valid_json_provenance(tmp_path: Path) -> None:
+    few = tmp_path / "seks.csv"
+    texts = pd.read_csv(WORKSHOP)["lapp"][:6].tolist()  # six notes of six ideas: no group of three
+    pd.DataFrame({"id": [f"s{i}" for i in range(6)], "text": texts}).to_csv(few, index=False)
+    groups, candidates = tmp_path / "g.csv", tmp_path / "k.yaml"
+    result = runner.invoke(app, ["discover", str(few), "--groups", str(groups), "--write", str(candidates)])
+    assert result.exit_code == 0, result.output
+    assert "No candidate to write" in result.output and not candidates.exists()
+    provenance = (tmp_path / "g.csv.provenance.json").read_text(encoding="utf-8")
+    record = json.loads(provenance, parse_constant=_fail)
+    assert record["grouping"][""]["stability"] is None  # NaN, which JSON does not have
+
+
+def _fail(constant: str) -> None:
+    raise AssertionError(f"{constant} is not JSON")
 
 
 def test_cli_discover_json_is_the_groups_and_nothing_else(tmp_path: Path) -> None:

@@ -344,7 +344,10 @@ def test_a_question_with_too_few_notes_is_left_out_and_the_others_grouped() -> N
     answers = pd.concat([notes.assign(q="lang"), short.assign(q="kort")], ignore_index=True)
     found, skipped = discover.discover_each(answers, "q", min_size=2, seed=0)
     assert list(found) == ["lang"] and list(skipped) == ["kort"]
-    assert "only 2 of 2 answers" in skipped["kort"]
+    assert "only 2 of 2 answers" in skipped["kort"].message and skipped["kort"].key == "min_size"
+    # a fixed number of groups one question cannot have leaves that question out, not the others
+    found, skipped = discover.discover_each(answers, "q", min_size=1, n_groups=2, seed=0)
+    assert list(found) == ["lang"] and skipped["kort"].key == "n_groups"
 
 
 def test_no_group_reaching_min_size_is_not_called_stable() -> None:
@@ -534,3 +537,14 @@ def test_lexicon_coverage_counts_a_term_as_grouping_finds_it() -> None:
     coverage = discover.lexicon_coverage(lexicon, texts)
     assert coverage["term"].tolist() == list(terms)
     assert coverage["answers"].tolist() == [1, 0, 2]  # the phrase by its lemmas, the prefix in both forms
+
+
+def test_settings_and_columns_that_cannot_be_are_user_errors() -> None:
+    notes, _ = notes_frame()
+    with pytest.raises(CoderError, match="must be 1 or more, got 0") as error:
+        discover.discover(notes, min_size=0)
+    assert error.value.key == "min_size"
+    with pytest.raises(CoderError, match="column 'text': missing column"):
+        discover.discover(notes.rename(columns={"text": "lapp"}))
+    with pytest.raises(CoderError, match="column 'spørsmål': missing column"):
+        discover.discover_each(notes, "spørsmål")

@@ -690,3 +690,20 @@ def test_a_column_two_headers_match_but_for_case_is_named_as_such(tmp_path: Path
     assert [p.message for p in reader.problems] == [
         "question 'q': the headers 'Styrker' and 'STYRKER ' differ from it only in case or space"
     ]
+
+
+def test_a_workshop_note_without_a_question_is_an_error_and_no_notes_a_warning(tmp_path: Path) -> None:
+    examples = tmp_path / "examples"
+    shutil.copytree(REPO / "examples", examples)
+    manifest, notes = examples / "rissa" / "manifest.yaml", examples / "rissa" / "idedugnad.csv"
+    table = pd.read_csv(notes, dtype=str, keep_default_na=False)
+    question = next(c for c in table.columns if c.startswith("sp"))
+    table.loc[3, question] = ""
+    table.to_csv(notes, index=False)
+    (problem,) = survey.check(manifest)
+    assert str(problem) == f"{notes}, row 5, column '{question}': a note without a question " + (
+        "(the report lists each note under its question)"
+    )
+    table.iloc[:0].to_csv(notes, index=False)
+    with pytest.warns(survey.DataWarning, match="the workshop has no notes"):
+        assert survey.load(manifest).workshop.empty
