@@ -770,7 +770,13 @@ def agreement(
             highlight=False, soft_wrap=True,
         )  # fmt: skip
     disagreements = result.disagreements
-    console.print(f"{len(disagreements)} disagreements (answer × code) between {rich_escape(coders)}")
+    fixed = {"id", "respondent_id", "question_id", "code", "text"}
+    names = [column for column in disagreements.columns if column not in fixed]  # a column per coder
+    if len(names) > 1:
+        listed = rich_escape(", ".join(names))
+        console.print(f"{len(disagreements)} disagreements (answer × code) between {listed}")
+    else:
+        console.print("Disagreements are listed between coders: give two or more with --coders")
     if len(disagreements):
         console.print(_frame_table(disagreements.head(50), "Disagreements (first 50)"))
     if out is not None:

@@ -76,10 +76,22 @@ def test_cli_agreement_writes_the_disagreements(tmp_path: Path, project: store.P
     out = tmp_path / "disagreements.csv"
     result = runner.invoke(app, ["agreement", str(project.path), "--coders", "kari,ola", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "kari ~ model" in result.output and "2 disagreements" in result.output
+    assert (
+        "kari ~ model" in result.output
+        and "2 disagreements (answer × code) between kari, ola" in result.output
+    )
     written = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert list(written.columns) == ["id", "respondent_id", "question_id", "code", "kari", "ola", "text"]
     assert written["id"].tolist() == ["a1", "a2"]
+
+
+def test_cli_agreement_names_the_coders_once_and_lists_no_disagreement_of_one(project: store.Project) -> None:
+    result = runner.invoke(app, ["agreement", str(project.path), "--coders", "kari,kari,ola"])
+    assert result.exit_code == 0, result.output
+    assert "between kari, ola" in result.output  # the raw option was echoed: «kari,kari,ola»
+    result = runner.invoke(app, ["agreement", str(project.path), "--coders", "kari"])
+    assert result.exit_code == 0, result.output
+    assert "give two or more with --coders" in result.output and "0 disagreements" not in result.output
 
 
 def test_cli_agreement_unknown_coder_is_exit_2(project: store.Project) -> None:
