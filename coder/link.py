@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 import os
+import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -237,6 +238,15 @@ class _KnownAnswers:
     def __contains__(self, answer_id: object) -> bool:
         return answer_id in self.ids
 
+    def _alike(self, unknown: Sequence[str]) -> dict[str, str]:
+        """unknown id -> the answer id it equals but for case and Unicode form (NFD «å» from a Mac)."""
+
+        def key(answer_id: str) -> str:
+            return unicodedata.normalize("NFC", answer_id).casefold()
+
+        known = {key(answer_id): answer_id for answer_id in self.ids}
+        return {i: known[key(i)] for i in dict.fromkeys(unknown) if key(i) in known}
+
     def why_unknown(self, unknown: Sequence[str]) -> str:
         """Why the ``unknown`` ids are no answers: a clause per reason with a few ids and how many in all."""
         reasons: dict[str, list[str]] = {}
@@ -275,6 +285,15 @@ class _KnownAnswers:
             ),
         }
         clauses = []
+        alike = self._alike(unknown)
+        if alike:  # what looks the same to a reader: say why it is not
+            unknown_id, known_id = next(iter(alike.items()))
+            clauses.append(
+                f"'{unknown_id}' differs from the answer '{known_id}' only in case or letter encoding"
+                + (f" ({len(alike)} such ids)" if len(alike) > 1 else "")
+            )
+            reasons = {r: [i for i in ids if i not in alike] for r, ids in reasons.items()}
+            reasons = {r: ids for r, ids in reasons.items() if ids}
         for reason, ids in reasons.items():
             one, several, hint = wording[reason]
             hint = f" ({hint})" if hint else ""

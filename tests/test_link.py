@@ -373,3 +373,9 @@ def test_isolates_and_unranked_people_are_left_out_of_community_and_centrality(
     assert isolated  # the example has isolates at weekly contact
     communities = link.link(oppdal, codes).counts.query("variable == 'community'")["category"]
     assert not set(positions.loc[positions["isolate"], "community"]) & set(communities)
+
+
+def test_an_id_that_differs_only_in_case_or_letter_form_is_named_so(oppdal: survey.Survey) -> None:
+    codes = pd.DataFrame({"id": ["o01:styrker", "O02:styrker"], "code": ["anchoring", "anchoring"]})
+    with pytest.raises(CoderError, match="'o01:styrker' differs from the answer 'O01:styrker' only in case"):
+        link.link(oppdal, codes)
