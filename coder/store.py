@@ -348,6 +348,13 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
     return "locked" in str(error) or "busy" in str(error)
 
 
+def _raise_if_read_only(error: BaseException, path: Path) -> None:
+    """A CoderError for a write SQLite refused as read-only (the file made read-only after it was opened,
+    or a read-only disk): the user's problem, not a bug."""
+    if isinstance(error, sqlite3.OperationalError) and "readonly" in str(error):
+        raise CoderError("the project cannot be written (read-only); nothing was saved", file=path) from None
+
+
 def _begin_write(conn: sqlite3.Connection, path: Path) -> None:
     """``BEGIN IMMEDIATE``, waiting up to :data:`BUSY_TIMEOUT_SECONDS` for another process's write.
 
@@ -360,10 +367,7 @@ def _begin_write(conn: sqlite3.Connection, path: Path) -> None:
             conn.execute("BEGIN IMMEDIATE")
             return
         except sqlite3.OperationalError as error:
-            if "readonly" in str(error):  # made read-only after it was opened, or on a read-only disk
-                raise CoderError(
-                    "the project cannot be written (read-only); nothing was saved", file=path
-                ) from None
+            _raise_if_read_only(error, path)
             if not _is_busy(error):
                 raise
             if time.monotonic() >= deadline:
@@ -458,9 +462,13 @@ class Project:
         try:
             yield self.conn
             self.conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as error:
             self.conn.execute("ROLLBACK")
+            _raise_if_read_only(error, self.path)
             raise
+        # Into the project file at once (never waiting for a reader): after a kill every decision is in the
+        # .db itself, so a copy of that one file (as the README shares a project) holds them all.
+        self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     # -- contents ------------------------------------------------------------------------------------------
 

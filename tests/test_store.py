@@ -637,3 +637,13 @@ def test_init_refuses_column_options_it_would_ignore_for_a_dataframe(tmp_path: P
     ):
         store.init(tmp_path / "p.db", answers, question_col="spm")  # spm became a plain attribute
     assert not (tmp_path / "p.db").exists()
+
+
+def test_a_copy_of_the_project_file_alone_holds_every_committed_decision(
+    tmp_path: Path, project: Project
+) -> None:
+    project.record("kari", [Decision(project.answer_ids()[0], "", "none")])
+    copy = tmp_path / "kopi.db"
+    shutil.copy2(project.path, copy)  # while open, as after a kill: the -wal file is not copied
+    with Project.open(copy) as copied:
+        assert copied.log("kari")["action"].tolist() == ["none"]
