@@ -289,6 +289,8 @@ def review(
         last_at_start = int(at_start["seq"].max()) if len(at_start) else 0
         current_filter = option_filter(filter, state.codebook.code_ids, state.question_ids)
         items = queue_of(state, current_filter, blind)
+        if not items and current_filter != Filter():  # not «End of the queue»: the queue was never begun
+            raise CoderError(f"no answers match the filter {current_filter.describe()}", key="filter")
         index, commands, since_refit = 0, 0, 0
 
         def summary(finished: bool) -> ReviewSummary:

@@ -301,6 +301,15 @@ def test_a_filter_given_at_the_start_names_the_option(project: Project) -> None:
         assert result.output.strip() == "Error: option --filter: code 'nope' is not in the codebook"
 
 
+def test_a_filter_given_at_the_start_that_matches_nothing_says_so(project: Project) -> None:
+    result = _review(project, "q\n", "--filter", "question=styrker|band=high|code=anchoring", "--refit-every", "0")
+    assert result.exit_code == 2, result.output  # it said «End of the queue», as if all were done
+    assert (
+        "option --filter: no answers match the filter" in result.output
+        and "End of the queue" not in result.output
+    )
+
+
 @pytest.mark.parametrize("bulk", [[], ["--accept-from", "0.9"]])
 def test_a_negative_refit_interval_is_exit_2(project: Project, bulk: list[str]) -> None:
     result = _review(project, "q\n", "--refit-every", "-1", *bulk)
