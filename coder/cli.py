@@ -1002,7 +1002,15 @@ def link_command(
     )
     tests = result.tests if show_all else result.tests[result.tests["p_value"] < 0.1]
     if as_json:
-        print_json({"themes": result.themes, "tests": tests, "base": result.provenance["base"]})
+        # the counts: the n and k behind each test, as link_counts.csv holds them
+        print_json(
+            {
+                "themes": result.themes,
+                "counts": result.counts,
+                "tests": tests,
+                "base": result.provenance["base"],
+            }
+        )
         if out is not None:
             print_written(link.write_link(result, out), err_console)
         return

@@ -134,6 +134,7 @@ def test_cli_link_json_is_the_tables_and_nothing_else(tmp_path: Path) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"themes", "tests", "base"} and data["themes"] and data["tests"]
+    assert set(data) == {"themes", "counts", "tests", "base"} and data["themes"] and data["tests"]
+    assert len(data["counts"]) == len(pd.read_csv(tmp_path / "link_counts.csv"))
     assert all(row["p_value"] is None or 0 <= row["p_value"] <= 1 for row in data["tests"])
     assert (tmp_path / "link.json").exists() and "written" in result.stderr

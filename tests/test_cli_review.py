@@ -302,7 +302,9 @@ def test_a_filter_given_at_the_start_names_the_option(project: Project) -> None:
 
 
 def test_a_filter_given_at_the_start_that_matches_nothing_says_so(project: Project) -> None:
-    result = _review(project, "q\n", "--filter", "question=styrker|band=high|code=anchoring", "--refit-every", "0")
+    result = _review(
+        project, "q\n", "--filter", "question=styrker|band=high|code=anchoring", "--refit-every", "0"
+    )
     assert result.exit_code == 2, result.output  # it said «End of the queue», as if all were done
     assert (
         "option --filter: no answers match the filter" in result.output
