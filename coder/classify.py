@@ -829,7 +829,7 @@ class CodeSuggester(BaseEstimator):
             settings["codebook"] = dataclasses.replace(self.codebook, path=None, reference_file=None)
             memory = os.fspath(self.memory) if isinstance(self.memory, os.PathLike) else self.memory
             fitted = check_memory(memory).cache(_fitted_codebook_model)
-            arguments = (settings, list(X), __version__, fingerprint)
+            arguments = (settings, list(X), f"{__version__} model {MODEL_FORMAT}", fingerprint)
             try:
                 learned = pickle.loads(fitted(*arguments))
             except (AttributeError, ImportError, pickle.UnpicklingError):
@@ -891,7 +891,12 @@ class CodeSuggester(BaseEstimator):
         reference = self.codebook.reference_answers if self.reference_weight > 0 else ()
         # The codebook's answers come first: examples (one code each), then reference answers (coded in full).
         prior = self._process([text for text, *_ in examples] + [answer.text for answer in reference])
-        corpus = self._process(X)
+        given = self._process(X)
+        # The corpus is fitted in the order of its texts, not of the rows: the folds and the training sample
+        # are seeded by position, and the same answers in another order gave other confidences (0.81 and
+        # 0.27 on a small corpus). The rows are put back in the caller's order below.
+        order = np.array(sorted(range(len(given)), key=lambda row: given[row].normalized), dtype=int)
+        corpus = [given[row] for row in order]
         every = [*prior, *corpus]
 
         self.lemma_vectorizer_, self.char_vectorizer_ = _lexical_vectorizers()
@@ -938,16 +943,20 @@ class CodeSuggester(BaseEstimator):
                 corpus_labels[proba >= self.pseudo_label_above] = 1
                 corpus_labels[proba <= 1 - self.pseudo_label_above] = 0
             self.models_ = self._fit_codes(train_features, labels, weights, bar)
-        self.corpus_features_ = features[n_prior:]
-        self.corpus_matches_ = matches[n_prior:]
+        sorted_features = features[n_prior:]
         if sample is None:
-            self.corpus_lexical_logits_ = oof
+            sorted_logits = oof
         else:
-            self.corpus_lexical_logits_ = self._lexical_logits(self.corpus_features_)
-            self.corpus_lexical_logits_[sample] = oof
-        self.transductive_rows_ = {answer.normalized: row for row, answer in enumerate(corpus)}
+            sorted_logits = self._lexical_logits(sorted_features)
+            sorted_logits[sample] = oof
+        back = np.argsort(order)  # the caller's row -> its row in text order
+        self.corpus_rank_ = back  # the coders' model takes its coded answers in text order too
+        self.corpus_features_ = sorted_features[back]
+        self.corpus_matches_ = [matches[n_prior + row] for row in back]
+        self.corpus_lexical_logits_ = sorted_logits[back]
+        self.transductive_rows_ = {answer.normalized: row for row, answer in enumerate(given)}
         # An answer given twice gets one suggestion: the scores of its last copy, as `suggest` gives it.
-        self.corpus_canonical_rows_ = np.array([self.transductive_rows_[a.normalized] for a in corpus], int)
+        self.corpus_canonical_rows_ = np.array([self.transductive_rows_[a.normalized] for a in given], int)
 
         # Nearest-example evidence: the lemma TF-IDF of the codebook's examples and reference answers.
         carriers = [(row, index) for row, (_, index, value, weight) in enumerate(examples) if value == 1]
@@ -982,6 +991,7 @@ class CodeSuggester(BaseEstimator):
         # Keywords the coders rejected vote less; a coded answer sees them as if it were not coded yet.
         self.keyword_reliability_ = keyword_reliability(self.corpus_matches_, y, self.codebook.code_ids)
         coded = np.flatnonzero((y != UNLABELED).any(axis=1))
+        coded = coded[np.argsort(self.corpus_rank_[coded], kind="stable")]  # folds by text, not by row
         own_hits = self._hits_left_out(self.corpus_matches_, y, coded)
         offsets = self._codebook_logits(self.corpus_lexical_logits_[coded], own_hits)
         # Character n-grams only: from a few codes they carry over to spelling variants, nynorsk and
@@ -1326,6 +1336,11 @@ def model_cache_info() -> dict[str, str]:
     files = list(directory.rglob("output.pkl")) if directory.exists() else []
     size = sum(path.stat().st_size for path in directory.rglob("*") if path.is_file()) if files else 0
     return {"fitted codebook models": f"{len(files)} ({size / 1e6:.1f} MB) in {directory}"}
+
+
+#: The layout of a fitted codebook model in the cache: raised when it changes, so that a model cached by an
+#: earlier coder of the same version is fitted anew (2: the corpus fitted in the order of its texts).
+MODEL_FORMAT = 2
 
 
 def _fitted_codebook_model(settings: dict, X: list[str], version: str, pipeline_fingerprint: str) -> bytes:
