@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -564,6 +565,10 @@ def _json_float(value: float) -> float | None:
     return None if value is None or math.isnan(value) else float(value)
 
 
+class PredictionWarning(UserWarning):
+    """The predictions given to :func:`evaluate` hold no code: every recall is 0 (the wrong file?)."""
+
+
 def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, code_ids: Sequence[str]) -> dict[str, Any]:
     """Compare predicted codes with gold codes, per code and overall.
 
@@ -638,6 +643,10 @@ def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, code_ids: Sequence[str]) ->
         raise CoderError("the gold codes are empty")
     if len(pred) and not set(pred["id"]) & set(ids):
         raise CoderError("the predictions share no answer id with the gold codes (a different survey?)")
+    if not (pred["code"] != "").any():  # a header alone, the wrong file: every recall would read 0
+        warnings.warn(
+            PredictionWarning("the predictions hold no code at all (the right file?)"), stacklevel=3
+        )
     g = indicator_matrix(gold, ids, code_ids)
     p = indicator_matrix(pred, ids, code_ids)
     per_code: dict[str, dict[str, Any]] = {}
@@ -649,7 +658,7 @@ def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, code_ids: Sequence[str]) ->
         per_code[code] = {
             "support": int(g[:, j].sum()),
             "precision": precision if occurs else None,
-            "recall": recall if occurs else None,
+            "recall": recall if g[:, j].any() else None,  # no gold answer carries it: 0/0, not 0
             "f1": f1 if occurs else None,
             "kappa": _json_float(cohen_kappa(g[:, j], p[:, j])),
             "alpha": _json_float(alpha),

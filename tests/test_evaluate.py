@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from coder.errors import CoderError
-from coder.reliability import evaluate
+from coder.reliability import PredictionWarning, evaluate
 
 
 def _codes(ids: list[str], codes: list[str], **columns: list) -> pd.DataFrame:
@@ -48,4 +48,12 @@ def test_a_code_neither_in_the_gold_nor_predicted_has_no_scores() -> None:
         "support": 0, "precision": None, "recall": None, "f1": None, "kappa": None, "alpha": None
     }  # fmt: skip
     assert result["per_code"]["y"]["precision"] == 0.0  # predicted, never right: 0, not undefined
+    assert result["per_code"]["y"]["recall"] is None  # no gold answer carries it: 0 of 0, not 0
     assert result["macro_f1"] == 0.5  # x 1.0, y 0.0; z left out
+
+
+def test_predictions_without_a_code_warn_as_the_wrong_file() -> None:
+    gold = _codes(["a", "b"], ["x", ""])
+    with pytest.warns(PredictionWarning, match="the predictions hold no code"):
+        result = evaluate(gold, _codes([], []), ["x"])
+    assert result["per_code"]["x"]["recall"] == 0.0
