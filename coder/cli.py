@@ -1139,7 +1139,8 @@ def discover_command(
         written += discover.write_groups(found, groups, question_col, inputs, **settings)
     candidates = discover.candidates_codebook(found, taken=book.code_ids if book is not None else ())
     if write is not None and not candidates.codes:  # a codebook of no codes is no codebook
-        err_console.print(f"[yellow]No candidate to write:[/] {rich_escape(str(write))} not written")
+        kept = " (the file of an earlier run is left as it was)" if write.exists() else ""
+        err_console.print(f"[yellow]No candidate to write:[/] {rich_escape(str(write))} not written{kept}")
     elif write is not None:
         written.append(codebook_module.dump_yaml(candidates, write))
     if written:

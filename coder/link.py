@@ -70,6 +70,10 @@ MIN_CELL = 5
 TERCILES = ("low", "middle", "high")
 
 
+MIN_UNSUGGESTED_QUESTION = 10
+"""A question with this many answers and not one suggestion warns that the suggestions may miss it."""
+
+
 class CodesWarning(UserWarning):
     """The codes leave a share without a sound base: no answer counts as coded, or machine suggestions miss a
     whole municipality or question (made for part of the survey?), whose answers would count as coded with no
@@ -392,12 +396,16 @@ def _warn_thin_base(answers: pd.DataFrame, coded: pd.DataFrame, in_codes: pd.Ser
         if column not in answers.columns:
             continue
         covered = answers.loc[in_codes, column].unique()
-        missing = [name for name in answers[column].unique() if name not in covered]
+        sizes = answers[column].value_counts()
+        # A question of a few short answers («Nei», «-») may well get no suggestion: no alarm for it.
+        least = 1 if column == "municipality" else MIN_UNSUGGESTED_QUESTION
+        missing = [name for name in answers[column].unique() if name not in covered and sizes[name] >= least]
         if missing:
             names = ", ".join(f"'{name}'" for name in missing)
-            whose = f"{what} {names} is in the suggestions (made for part of the survey?): its"
+            why = "made for part of the survey, or none reached the threshold?"
+            whose = f"{what} {names} is in the suggestions ({why}): its"
             if len(missing) > 1:
-                whose = f"{what}s {names} is in the suggestions (made for part of the survey?): their"
+                whose = f"{what}s {names} is in the suggestions ({why}): their"
             count = int(answers[column].isin(missing).sum())
             warnings.warn(
                 CodesWarning(
@@ -563,7 +571,9 @@ def crosstab(
     people["community"] = people["community"].where(~people["isolate"].astype(bool), None)
     function_list = functions or sorted({f for fs in people["functions"] for f in fs.split(";") if f})
 
-    coded = coded_answers(answers, codes, all_coded).answers
+    with warnings.catch_warnings():  # link and summarize have said what the base lacks
+        warnings.simplefilter("ignore", CodesWarning)
+        coded = coded_answers(answers, codes, all_coded).answers
     real = codes[codes["code"] != ""]
     theme_rows, count_rows, test_rows = [], [], []
     for question_id, group in coded.groupby("question_id", sort=False):

@@ -307,7 +307,7 @@ def bulk_review(
     if accept_from is not None and reject_below is not None and reject_below > accept_from:
         raise CoderError(f"must not exceed the confidence accepted from ({accept_from})", key="reject_below")
     if not isinstance(project_path, Project):
-        with Project.open(project_path) as project:
+        with Project.open(project_path, writing=True) as project:
             return bulk_review(
                 project,
                 coder,

@@ -201,23 +201,23 @@ def _label(codebook: Codebook, code: str) -> str:
 def _find_code(codebook: Codebook, text: str, among: list[str] | None = None) -> str:
     """A code by exact id, else by a unique case-insensitive match in ids and labels."""
     candidates = among if among is not None else codebook.code_ids
-    text = unicodedata.normalize("NFC", text.strip())  # «å» typed as a + ring is the same letter
+    text = text.strip()
     if text in candidates:
         return text
-    needle = text.casefold()
+
+    def key(name: str) -> str:  # «å» typed (or saved in a codebook) as a + ring is the same letter
+        return unicodedata.normalize("NFC", name).casefold()
+
+    needle = key(text)
     exact = [  # «+ Bolig» is the code labelled «Bolig», though «Boligsosial» contains it too
-        c
-        for c in candidates
-        if needle in (c.casefold(), codebook.get(c).label.casefold(), codebook.get(c).label_en.casefold())
+        c for c in candidates if needle in (key(c), key(codebook.get(c).label), key(codebook.get(c).label_en))
     ]
     if len(exact) == 1:
         return exact[0]
     hits = [
         c
         for c in candidates
-        if needle in c.casefold()
-        or needle in codebook.get(c).label.casefold()
-        or needle in codebook.get(c).label_en.casefold()
+        if needle in key(c) or needle in key(codebook.get(c).label) or needle in key(codebook.get(c).label_en)
     ]
     if len(hits) == 1:
         return hits[0]
@@ -279,7 +279,7 @@ def review(
     console = console or Console(emoji=False)
     read_line = read_line or (lambda prompt: console.input(Text.from_markup(prompt)))  # no auto-highlight
     project_path = Path(project_path)
-    with Project.open(project_path) as project:
+    with Project.open(project_path, writing=True) as project:
         state = State.load(project, coder, run_id)
         state.blind = blind
         learner = Learner(project, state.run_id)
@@ -299,14 +299,22 @@ def review(
 
         if state.run_id is None:
             console.print("[yellow]No suggestion run yet: you can still add codes by hand.[/]")
-        elif refit_every and _decided_since(project, state.run_id, coder if blind else None):
+        elif (
+            refit_every
+            and run_id is None
+            and (since := _decided_since(project, state.run_id, coder if blind else None))
+        ):
             # The last session's refits were not stored: learn from its decisions again, or `a` would
-            # propose by the stored run what it proposed otherwise before the restart.
+            # propose by the stored run what it proposed otherwise before the restart. (A run asked for by
+            # name is shown as it is.)
             with console.status("Learning from the decisions made since the suggestion run ..."):
                 state.suggestions = learner.refit(coder if blind else None)
             items = queue_of(state, current_filter, blind)
             learned = project.labels(coder if blind else None)["id"].nunique()
-            console.print(f"[dim]The model learned from {learned} coded answer(s) since the run was made.[/]")
+            console.print(
+                f"[dim]The model learned again from {learned} coded answer(s), {since} decided since the run "
+                "was made.[/]"
+            )
         while True:
             if index >= len(items):
                 console.print(
@@ -356,12 +364,14 @@ def review(
                 console.print(f"Filter: {escape(current_filter.describe())} · {len(items)} answers")
 
 
-def _decided_since(project: Project, run_id: str, coder: str | None) -> bool:
-    """Whether ``coder`` (``None``: any coder) logged a decision after the run ``run_id`` was made."""
+def _decided_since(project: Project, run_id: str, coder: str | None) -> int:
+    """How many answers ``coder`` (``None``: any coder) decided on after the run ``run_id`` was made."""
     runs = project.runs()
     made = runs.loc[runs["run_id"] == run_id, "created_at"]
     log = project.log(coder)
-    return bool(len(made) and len(log) and (log["decided_at"] > made.iloc[0]).any())
+    if not len(made) or not len(log):
+        return 0
+    return int(log.loc[log["decided_at"] > made.iloc[0], "answer_id"].nunique())
 
 
 def _session_decisions(project: Project, coder: str, last_at_start: int) -> tuple[int, int]:

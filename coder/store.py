@@ -309,6 +309,7 @@ def _check_is_project(path: Path) -> None:
         finally:
             probe.close()
     except sqlite3.DatabaseError:
+        _check_writable(path, writing=False)  # a read-only folder is the likelier cause: say so
         raise CoderError("not a coding project (not a readable SQLite file)", file=path) from None
     if version == 0 or "decisions" not in tables:
         raise CoderError("not a coding project (create one with `coder init`)", file=path)
@@ -320,17 +321,18 @@ def _check_is_project(path: Path) -> None:
         raise CoderError(f"the project has no table '{missing[0]}'; restore it from a backup", file=path)
 
 
-def _check_writable(path: Path) -> None:
-    """A CoderError when the project, or the folder SQLite keeps its journal in, cannot be written: a
-    decision could not be saved (it was a traceback at the first one, after the coder had read the answer)."""
-    if not os.access(path, os.R_OK | os.W_OK):
-        raise CoderError("the project file is read-only; make it writable, or work on a copy", file=path)
+def _check_writable(path: Path, writing: bool) -> None:
+    """A CoderError when the folder SQLite keeps its journal in cannot be written (it is needed to read the
+    project too), or, ``writing``, the project file: a decision could not be saved (it was a traceback at
+    the first one, after the coder had read the answer)."""
     if not os.access(path.parent, os.W_OK | os.X_OK):
         raise CoderError(
-            "the project's folder is read-only (SQLite writes its journal beside the project); move the "
-            "project to a folder you can write in",
+            "the project's folder is read-only (SQLite keeps its journal beside the project, also to read "
+            "it); move the project to a folder you can write in",
             file=path,
         )
+    if writing and not os.access(path, os.R_OK | os.W_OK):
+        raise CoderError("the project file is read-only; make it writable, or work on a copy", file=path)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -426,18 +428,20 @@ class Project:
     # -- opening -------------------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> Project:
+    def open(cls, path: str | os.PathLike[str], *, writing: bool = False) -> Project:
         """Open an existing project (applying pending schema migrations).
 
-        A project file open to other users is narrowed to 0600 with a :class:`ProjectPermissionWarning`.
+        ``writing``: the caller will write (decisions, a suggestion run), so a read-only project file is a
+        CoderError now, not after the work (a read-only file can still be read: an archived copy). A project
+        file open to other users is narrowed to 0600 with a :class:`ProjectPermissionWarning`.
         """
         path = Path(path)
         if not path.exists():
             raise CoderError("project not found (create it with `coder init`)", file=path)
         if path.is_dir():
             raise CoderError("expected a project file, found a directory", file=path)
-        _check_writable(path)
         _check_is_project(path)
+        _check_writable(path, writing)
         _keep_private(path)
         conn = _connect(path)
         _migrate(conn, path)
@@ -942,8 +946,13 @@ def init(
     elif answers is None:
         raise CoderError("give the answers or a survey manifest", key="answers")
     elif isinstance(answers, pd.DataFrame):
-        named = {"id_col": id_col != "id", "text_col": text_col != "text", "question_col": question_col,
-                 "respondent_col": respondent_col, "attr_cols": attr_cols}  # fmt: skip
+        named = {
+            "id_col": id_col != "id",
+            "text_col": text_col != "text",
+            "question_col": question_col not in (None, "question_id"),
+            "respondent_col": respondent_col not in (None, "respondent_id"),
+            "attr_cols": attr_cols,
+        }
         given = [name for name, value in named.items() if value]
         if given:  # they were ignored: a question column became a plain attribute
             raise CoderError(
@@ -1061,7 +1070,7 @@ def suggest(
     from coder import classify  # late, for start-up: the project works without loading the classifier
 
     classify.check_options(threshold=threshold, seed=seed)  # what is stored with the run must be valid
-    with Project.open(project_path) as project:
+    with Project.open(project_path, writing=True) as project:  # the run is stored after the fit
         answers = project.answers()[["id", "question_id", "text"]]
         labels = project.labels()
         effective = classify.DEFAULT_THRESHOLD if threshold is None else threshold

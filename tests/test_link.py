@@ -335,12 +335,18 @@ def test_suggestions_missing_a_municipality_warn_that_its_answers_count_as_uncod
     with warnings.catch_warnings():
         warnings.simplefilter("error", link.CodesWarning)  # both municipalities' codes: nothing to say
         link.link(BOTH, [OPPDAL_CODES, RISSA_CODES])
+        few = suggested[~suggested["id"].str.endswith(":motepunkter")]  # a question of few answers
+        assert (
+            survey.load(OPPDAL).answers["question_id"].eq("motepunkter").sum() < link.MIN_UNSUGGESTED_QUESTION
+        )
+        link.link(OPPDAL, few)  # none of its answers suggested: no alarm
 
 
 def test_an_empty_base_warns(oppdal: survey.Survey) -> None:
-    with pytest.warns(link.CodesWarning, match="no answer counts as coded"):
+    with pytest.warns(link.CodesWarning, match="no answer counts as coded") as record:
         result = link.link(oppdal, pd.DataFrame({"id": [], "code": []}))
     assert result.themes.empty
+    assert sum(issubclass(w.category, link.CodesWarning) for w in record) == 1  # once, not once per step
 
 
 def test_a_hand_code_stands_over_a_suggestion_of_the_same_answer(

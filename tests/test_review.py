@@ -278,18 +278,19 @@ def test_a_new_session_learns_from_the_decisions_made_since_the_run(project: Pro
     # the refits of a session are not stored: the next session learns again, or `a` would propose what the
     # stored run proposes, not what the model proposed before the restart
     again = session(["q"], refit_every=10)
-    assert "The model learned from 1 coded answer(s) since the run was made" in again
+    assert "The model learned again from 1 coded answer(s), 1 decided since the run was made" in again
     assert "learned" not in session(["q"], refit_every=0)  # --refit-every 0: the stored run, as asked
 
 
 def test_a_code_is_found_by_its_whole_label_or_id_in_any_case_and_letter_form() -> None:
     from dataclasses import replace
 
-    book = replace(CODEBOOK, codes=(*CODEBOOK.codes, Code("follow", "Oppfølging")))
+    book = replace(CODEBOOK, codes=(*CODEBOOK.codes, Code("follow", "Oppfølging"), Code("nfd", "Ta\u030ak")))
     find = review_module._find_code
     assert find(book, "OPPFØLGING") == "follow"  # the whole label, though another label contains it
     assert find(book, "FOLLOW_UP") == "follow_up"
     assert find(book, "samordning og samarbeid pa\u030a tvers") == "coordination"  # å as a + ring
+    assert find(book, "tåk") == "nfd"  # a label saved with a + ring (a Mac) matches what is typed
     with pytest.raises(CoderError, match="matches several codes"):
         find(book, "oppf")
 

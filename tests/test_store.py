@@ -615,7 +615,9 @@ def test_a_project_that_cannot_be_written_is_refused_when_opened_or_written(
     with pytest.raises(
         CoderError, match="the project file is read-only; make it writable, or work on a copy"
     ):
-        Project.open(path)
+        Project.open(path, writing=True)
+    with Project.open(path) as archived:  # a read-only copy can still be read: an archive, a colleague's
+        assert len(archived.answer_ids()) == len(ANSWERS)
     folder = path.parent
     monkeypatch.setattr(store.os, "access", lambda p, mode: Path(p) != folder and real_access(p, mode))
     with pytest.raises(CoderError, match="the project's folder is read-only"):
@@ -637,6 +639,9 @@ def test_init_refuses_column_options_it_would_ignore_for_a_dataframe(tmp_path: P
     ):
         store.init(tmp_path / "p.db", answers, question_col="spm")  # spm became a plain attribute
     assert not (tmp_path / "p.db").exists()
+    named = answers.rename(columns={"spm": "question_id"})
+    with store.init(tmp_path / "p.db", named, question_col="question_id") as project:  # its own name: fine
+        assert project.answers()["question_id"].tolist() == ["q1", "q2"]
 
 
 def test_a_copy_of_the_project_file_alone_holds_every_committed_decision(
