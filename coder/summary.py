@@ -1495,7 +1495,8 @@ def _position_blocks(summary: SummaryReport) -> list[Block]:
             f"(Benjamini–Hochberg). Her vises de {len(tests)} av {len(summary.position_tests)} testene med "
             f"p under {limit}"
             "; alle tall og tester står i posisjon_tall og posisjon_tester. Andelen gjelder gruppen i "
-            "kolonnen Posisjon. Små grupper er merket: der kan ikke testen bære en konklusjon.",
+            "kolonnen Posisjon. Små grupper er merket: der kan ikke testen bære en konklusjon. De uten "
+            "kontakt er holdt utenfor klyngetesten (de har sin egen test).",
         ),
     ]
     if rows:
