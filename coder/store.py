@@ -212,8 +212,16 @@ class Decision:
     confidence: float | None = None
 
 
+_NOT_A_PROJECT = {".csv", ".xlsx", ".xls", ".json", ".yaml", ".yml", ".md", ".html", ".txt", ".qdc"}
+
+
 def _create_private_file(path: Path) -> None:
     """Create ``path`` with mode 0600 before SQLite opens it, so it is never readable by others."""
+    if path.suffix.lower() in _NOT_A_PROJECT:  # `merge -o koder.xlsx` made an SQLite file of that name
+        raise CoderError(
+            f"a project is an SQLite file, not {path.suffix}; name it .db (tables: `coder codes export`)",
+            file=path,
+        )
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:

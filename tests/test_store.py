@@ -652,3 +652,10 @@ def test_a_copy_of_the_project_file_alone_holds_every_committed_decision(
     shutil.copy2(project.path, copy)  # while open, as after a kill: the -wal file is not copied
     with Project.open(copy) as copied:
         assert copied.log("kari")["action"].tolist() == ["none"]
+
+
+@pytest.mark.parametrize("name", ["koder.xlsx", "prosjekt.CSV"])
+def test_a_project_named_as_a_table_is_refused(tmp_path: Path, name: str) -> None:
+    with pytest.raises(CoderError, match="a project is an SQLite file, not"):
+        store.init(tmp_path / name, ANSWERS, CODEBOOK)  # merge -o koder.xlsx made an SQLite .xlsx
+    assert not (tmp_path / name).exists()
