@@ -692,8 +692,9 @@ def _test(table: pd.DataFrame) -> dict[str, Any]:
         "p_value": math.nan,
         "min_expected": math.nan,
     }
-    if len(table) < 2:
-        return {**result, "warning": "only one group answered: nothing to compare"}
+    if len(table) < 2:  # none: everyone without a category (isolates only, in the community test)
+        answered = "only one group answered" if len(table) else "no group answered"
+        return {**result, "warning": f"{answered}: nothing to compare"}
     if (table.sum(axis=0) == 0).any():
         return {**result, "warning": "everyone or no one mentions it: nothing to compare"}
     observed = table.to_numpy()

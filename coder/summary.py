@@ -1447,6 +1447,7 @@ _WARNINGS = (
         r"usikker: \1 av \2 forventede tall under 5",
     ),
     (re.compile(r"only one group answered: nothing to compare"), "bare én gruppe svarte"),
+    (re.compile(r"no group answered: nothing to compare"), "ingen gruppe svarte"),
     (re.compile(r"everyone or no one mentions it: nothing to compare"), "alle eller ingen nevner det"),
 )  # fmt: skip
 

@@ -752,3 +752,14 @@ def test_a_long_quote_is_shortened_in_the_report_and_whole_in_the_tables(tmp_pat
     md = (tmp_path / "r" / "rapport.md").read_text(encoding="utf-8")
     quoted = next(line for line in md.splitlines() if line.startswith("> Mangel på boliger"))
     assert quoted.endswith(" \\[…\\]") and len(quoted) <= summary.QUOTE_SHOWN + 10  # Markdown escapes [ ]
+
+
+@pytest.mark.parametrize(
+    ("warning", "norwegian"),
+    [
+        ("only one group answered: nothing to compare", "bare én gruppe svarte"),
+        ("no group answered: nothing to compare", "ingen gruppe svarte"),  # isolates only: no community
+    ],
+)
+def test_the_report_says_the_link_warnings_in_norwegian(warning: str, norwegian: str) -> None:
+    assert summary._norwegian_warning(warning) == norwegian
