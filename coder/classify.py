@@ -1516,14 +1516,14 @@ def check_labels(
     if not isinstance(labels, pd.DataFrame):
         raise CoderError("the labels must be a table with columns 'id' and 'code'", file=file)
     require_columns(labels, ["id", "code"], file)
-    codes = [[str(code).strip()] if str(code).strip() else [] for code in labels["code"].fillna("")]
-    check_coded_answers([str(answer_id) for answer_id in labels["id"]], codes, set(ids), codebook, file=file)
+    label_ids = labels["id"].astype(str).tolist()
+    codes = labels["code"].fillna("").astype(str).str.strip().tolist()
+    check_coded_answers(label_ids, [[code] if code else [] for code in codes], set(ids), codebook, file=file)
     if "present" not in labels.columns:
         return
     present = parse_present(labels, file)  # 1 or 0: -1 is the classifier's «not coded», 2 no value at all
     first: dict[tuple[str, str], int] = {}
-    codes_text = labels["code"].fillna("").astype(str).str.strip()
-    for i, (answer_id, code) in enumerate(zip(labels["id"].astype(str), codes_text, strict=True)):
+    for i, (answer_id, code) in enumerate(zip(label_ids, codes, strict=True)):
         earlier = first.setdefault((answer_id, code), i)
         if code and present.iloc[earlier] != present.iloc[i]:
             here, there = ("present", "absent") if present.iloc[i] else ("absent", "present")

@@ -770,10 +770,8 @@ def agreement(
             highlight=False, soft_wrap=True,
         )  # fmt: skip
     disagreements = result.disagreements
-    fixed = {"id", "respondent_id", "question_id", "code", "text"}
-    names = [column for column in disagreements.columns if column not in fixed]  # a column per coder
-    if len(names) > 1:
-        listed = rich_escape(", ".join(names))
+    if len(result.coders) > 1:
+        listed = rich_escape(", ".join(result.coders))
         console.print(f"{len(disagreements)} disagreements (answer × code) between {listed}")
     else:
         console.print("Disagreements are listed between coders: give two or more with --coders")

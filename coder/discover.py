@@ -822,10 +822,10 @@ def discover_each(
         options["suggestions"] = _suggestions(answers, options["codebook"], options.get("seed", 0))
     if column is not None:
         io.require_columns(answers, [column])
-    if column is not None and not isinstance(options.get("knowledge"), Knowledge):  # once, not per part
-        options["knowledge"] = knowledge_of(
-            options.get("knowledge") or options.get("codebook") or codebook_module.load()
-        )
+        if not isinstance(options.get("knowledge"), Knowledge):  # once, not per part
+            options["knowledge"] = knowledge_of(
+                options.get("knowledge") or options.get("codebook") or codebook_module.load()
+            )
     parts = (
         {"": answers}
         if column is None

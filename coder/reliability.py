@@ -712,12 +712,13 @@ class Agreement:
     decisions) and ``bulk_decisions`` (how many of those came from a bulk rule, ``coder review
     --accept-from``/``--reject-below``, rather than from reading the answer). ``disagreements``: one row per
     answer and code where the coders differ, columns ``id, respondent_id, question_id, code``, one 0/1
-    column per coder (empty = not decided), ``text``.
+    column per coder (empty = not decided), ``text``. ``coders``: the coders compared, as named once.
     """
 
     table: pd.DataFrame
     disagreements: pd.DataFrame
     run_id: str | None
+    coders: tuple[str, ...] = ()
 
     def mostly_bulk(self) -> list[tuple[str, int, int]]:
         """The comparisons in which more than half of the compared decisions came from a bulk rule.
@@ -937,7 +938,8 @@ def _agreement(project: Project, coders: Sequence[str], *, model: bool, run_id: 
                 row["text"] = answers["text"].iat[i]
                 disagreements.append(row)
     columns = ["id", "respondent_id", "question_id", "code", *coders, "text"]
-    return Agreement(table=table, disagreements=pd.DataFrame(disagreements, columns=columns), run_id=run_id)
+    frame = pd.DataFrame(disagreements, columns=columns)
+    return Agreement(table=table, disagreements=frame, run_id=run_id, coders=tuple(coders))
 
 
 def code_ids_for(

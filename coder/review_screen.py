@@ -209,16 +209,13 @@ def _find_code(codebook: Codebook, text: str, among: list[str] | None = None) ->
         return unicodedata.normalize("NFC", name).casefold()
 
     needle = key(text)
-    exact = [  # «+ Bolig» is the code labelled «Bolig», though «Boligsosial» contains it too
-        c for c in candidates if needle in (key(c), key(codebook.get(c).label), key(codebook.get(c).label_en))
-    ]
+    names = {c: (key(c), key(codebook.get(c).label), key(codebook.get(c).label_en)) for c in candidates}
+    exact = [
+        c for c in candidates if needle in names[c]
+    ]  # «+ Bolig»: the code labelled so, not «Boligsosial»
     if len(exact) == 1:
         return exact[0]
-    hits = [
-        c
-        for c in candidates
-        if needle in key(c) or needle in key(codebook.get(c).label) or needle in key(codebook.get(c).label_en)
-    ]
+    hits = [c for c in candidates if any(needle in name for name in names[c])]
     if len(hits) == 1:
         return hits[0]
     if not hits:
@@ -307,10 +304,10 @@ def review(
             # The last session's refits were not stored: learn from its decisions again, or `a` would
             # propose by the stored run what it proposed otherwise before the restart. (A run asked for by
             # name is shown as it is.)
-            with console.status("Learning from the decisions made since the suggestion run ..."):
-                state.suggestions = learner.refit(coder if blind else None)
+            learned = _learn(
+                state, learner, console, "Learning from the decisions made since the suggestion run"
+            )
             items = queue_of(state, current_filter, blind)
-            learned = project.labels(coder if blind else None)["id"].nunique()
             console.print(
                 f"[dim]The model learned again from {learned} coded answer(s), {since} decided since the run "
                 "was made.[/]"
@@ -342,12 +339,9 @@ def review(
             if refit_every and since_refit >= refit_every and state.run_id is not None:
                 since_refit = 0
                 waiting = "" if learner.ready else " (the first time also from the codebook: a minute or so)"
-                with console.status(f"Learning from your decisions{waiting} ..."):
-                    # Coding blind, the model learns from this coder's decisions only.
-                    state.suggestions = learner.refit(coder if blind else None)
+                learned = _learn(state, learner, console, f"Learning from your decisions{waiting}")
                 seen = items[: index + 1]
                 items = seen + [a for a in queue_of(state, current_filter, blind) if a not in seen]
-                learned = project.labels(coder if blind else None)["id"].nunique()
                 console.print(f"[dim]The model learned from {learned} coded answers; queue reordered.[/]")
             if step == "next":
                 index += 1
@@ -362,6 +356,15 @@ def review(
                 )
                 items, index = queue_of(state, current_filter, blind), 0
                 console.print(f"Filter: {escape(current_filter.describe())} · {len(items)} answers")
+
+
+def _learn(state: State, learner: Learner, console: Console, doing: str) -> int:
+    """Refit the model on the decisions so far (coding blind: this coder's only) into ``state``, showing
+    ``doing`` meanwhile; how many coded answers it learned from."""
+    coder = state.coder if state.blind else None
+    with console.status(f"{doing} ..."):
+        state.suggestions = learner.refit(coder)
+    return int(state.project.labels(coder)["id"].nunique())
 
 
 def _decided_since(project: Project, run_id: str, coder: str | None) -> int:

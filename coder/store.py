@@ -1133,7 +1133,9 @@ def merge(a: str | os.PathLike[str], b: str | os.PathLike[str], out: str | os.Pa
                 detail = f"answer '{changed}' has a different text"
             raise CoderError(f"cannot merge projects with different answers: {detail}", file=b)
         # the merged project keeps a's; a question or respondent b gave differently would be lost unseen
-        for column in [c for c in dict.fromkeys([*answers_a.columns, *answers_b.columns]) if c != "id"]:
+        for column in [
+            c for c in dict.fromkeys([*answers_a.columns, *answers_b.columns]) if c not in ("id", "text")
+        ]:
             if column not in answers_a.columns or column not in answers_b.columns:
                 where = a if column in answers_a.columns else b
                 raise CoderError(
