@@ -1254,12 +1254,14 @@ class CodeSuggester(BaseEstimator):
             batch = range(start, min(start + _EVIDENCE_BATCH, len(matches)))
             similarity = evidence.similarity(batch)
             for row in batch:
-                for index in np.flatnonzero(proba[row] >= threshold):
+                # Compared as shown: a confidence printed as 1.0 passes a threshold of 1.
+                shown = np.round(proba[row], CONFIDENCE_DECIMALS)
+                for index in np.flatnonzero(shown >= threshold):
                     rows.append(
                         (
                             ids[row],
                             str(self.classes_[index]),
-                            round(float(proba[row, index]), 4),
+                            float(shown[index]),
                             "; ".join(
                                 part
                                 for part in (
@@ -1273,6 +1275,7 @@ class CodeSuggester(BaseEstimator):
         return pd.DataFrame(rows, columns=SUGGESTION_COLUMNS)
 
 
+CONFIDENCE_DECIMALS = 4  # a suggestion's confidence as written and as compared with the threshold
 QUESTION_EVIDENCE = 0.5  # a question that adds this much to a code's logit is named in its evidence
 
 

@@ -390,6 +390,12 @@ def degree_centralization(G: nx.Graph) -> float:
     return sum(top - d for d in degrees) / ((n - 1) * (n - 2))
 
 
+def _has_group(value: Any) -> bool:
+    if isinstance(value, tuple | list | set | frozenset | str):
+        return len(value) > 0
+    return value is not None
+
+
 def ei_index(G: nx.Graph, same: Callable[[Hashable, Hashable], bool] | str = "functions") -> float:
     """Krackhardt's E-I index: (external − internal) / all ties.
 
@@ -406,6 +412,8 @@ def ei_index(G: nx.Graph, same: Callable[[Hashable, Hashable], bool] | str = "fu
     -------
     float
         −1 when every tie is within a group, +1 when every tie crosses groups; ``nan`` without ties.
+        With an attribute name, a tie to a node without the attribute (or with an empty one) is left out:
+        its group is unknown, so the tie is neither internal nor external.
 
     References
     ----------
@@ -421,19 +429,22 @@ def ei_index(G: nx.Graph, same: Callable[[Hashable, Hashable], bool] | str = "fu
     >>> ei_index(G, same=lambda a, b: True)
     -1.0
     """
+    edges = list(G.edges())
     if isinstance(same, str):
         attribute = same
+        known = {node for node, value in G.nodes(data=attribute) if _has_group(value)}
+        edges = [(a, b) for a, b in edges if a in known and b in known]
 
         def same(a: Hashable, b: Hashable) -> bool:
-            x, y = G.nodes[a].get(attribute), G.nodes[b].get(attribute)
+            x, y = G.nodes[a][attribute], G.nodes[b][attribute]
             if isinstance(x, tuple | list | set | frozenset) and isinstance(
                 y, tuple | list | set | frozenset
             ):
                 return bool(set(x) & set(y))
             return x == y
 
-    internal = sum(1 for a, b in G.edges() if same(a, b))
-    total = G.number_of_edges()
+    internal = sum(1 for a, b in edges if same(a, b))
+    total = len(edges)
     return (total - 2 * internal) / total if total else math.nan
 
 

@@ -881,6 +881,8 @@ def agreement(
 
 
 def _agreement(project: Project, coders: Sequence[str], *, model: bool, run_id: str | None) -> Agreement:
+    if isinstance(coders, str):  # iterated, "kari,ola" would be the coders k, a, r, i, ...
+        raise TypeError(f"coders must be a list of names, not one string: {coders!r}")
     coders = [name for name in dict.fromkeys(map(tidy_name, coders)) if name]
     if not coders:
         raise CoderError("name at least one coder", key="coders")

@@ -980,3 +980,18 @@ def test_the_same_answers_in_another_order_get_the_same_suggestions(
         return table.sort_values(["id", "code"]).reset_index(drop=True)
 
     pd.testing.assert_frame_equal(suggested(answers), suggested(shuffled))
+
+
+def test_a_confidence_is_compared_with_the_threshold_as_it_is_shown() -> None:
+    # 0.99996 is written as 1.0: a threshold of 1 keeps it, as the researcher reading the file expects
+    model, texts, _ = _question_model()
+    ids = [f"a{i}" for i in range(len(texts))]
+    proba = model.predict_proba_corpus()
+    row, column = min(
+        np.argwhere(np.round(proba, classify.CONFIDENCE_DECIMALS) > proba),
+        key=lambda cell: -proba[tuple(cell)],
+    )
+    shown = float(np.round(proba[row, column], classify.CONFIDENCE_DECIMALS))
+    kept = model.suggest_corpus(ids, threshold=shown).set_index(["id", "code"])["confidence"]
+    assert kept[(ids[row], str(model.classes_[column]))] == shown
+    assert (kept >= shown).all()

@@ -166,6 +166,11 @@ def test_degree_centralization_and_ei_index() -> None:
     # internal: a-b (share A), c-d; external: b-c -> (1 - 2) / 3
     assert network.ei_index(G) == pytest.approx(-1 / 3)
     assert math.isnan(network.ei_index(nx.empty_graph(3)))
+    # a tie to someone of unknown function is neither internal nor external (it was internal: None == None)
+    assert math.isnan(network.ei_index(nx.path_graph(3)))
+    H = nx.Graph([("a", "b"), ("b", "c"), ("c", "d")])
+    nx.set_node_attributes(H, {"a": ("NAV",), "b": ("NAV",), "c": (), "d": ("Helse",)}, "functions")
+    assert network.ei_index(H) == -1.0
 
 
 def test_communities_are_deterministic_and_named_by_size() -> None:

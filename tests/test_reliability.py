@@ -201,6 +201,11 @@ def test_agreement_counts_only_answers_both_decided(project: store.Project) -> N
     ]
 
 
+def test_one_string_of_coders_is_refused_not_read_letter_by_letter(project: store.Project) -> None:
+    with pytest.raises(TypeError, match="list of names"):
+        agreement(project, "kari,ola")
+
+
 def test_three_coders_with_missing_decisions(project: store.Project) -> None:
     project.record("per", [Decision("a4", "x", "add"), Decision("a5", "y", "add")])
     table = agreement(project, ["kari", "ola", "per"], model=False).table.set_index("code")
