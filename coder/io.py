@@ -742,12 +742,21 @@ OUTPUT_INDEX = ".coder-files"
 
 
 @contextlib.contextmanager
-def staged_directory(directory: str | os.PathLike[str], index: str = OUTPUT_INDEX) -> Iterator[Path]:
+def staged_directory(
+    directory: str | os.PathLike[str],
+    index: str = OUTPUT_INDEX,
+    *,
+    inputs: Sequence[str | os.PathLike[str] | None] = (),
+) -> Iterator[Path]:
     """A hidden staging directory inside ``directory`` for outputs made of many files (a report).
 
     Write everything into the staging directory; when the block succeeds, each file is moved into place
     (renames only, after all the work), so an error or an interrupt while computing or writing leaves the
-    earlier output exactly as it was. Staging left behind by a killed process is removed the next time.
+    earlier output exactly as it was. Staging left behind by a killed process is removed the next time;
+    that of a run still at work in the same folder is left alone, and the two runs move their files in
+    one after the other (a lock on the folder), so the folder holds one run's files, never a mix.
+    An output that would replace one of ``inputs`` (a data file kept in the output folder) stops the run
+    before any file moves.
 
     The files moved in are listed in ``directory/.coder-files`` (``index``: each command its own list, so
     that two commands writing into one folder leave each other's files alone); a file the previous run
@@ -756,36 +765,82 @@ def staged_directory(directory: str | os.PathLike[str], index: str = OUTPUT_INDE
     """
     directory = Path(directory)
     for stale in directory.glob(".staging-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+        if not _staged_by_a_live_process(stale):
+            shutil.rmtree(stale, ignore_errors=True)
     index_file = directory / index
-    stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=directory))
+    stage = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=directory))
+    protected = {Path(path).resolve() for path in inputs if path is not None}
     try:
         yield stage
         sources = sorted(p for p in stage.rglob("*") if p.is_file())
-        for source in sources:  # every place first: a folder in the way stops the run before any file moves
-            target = directory / source.relative_to(stage)
-            if target.is_dir() or (target.exists() and not target.is_file()):
-                raise CoderError("a folder (or another non-file) is in the way of an output", file=target)
-        written = []
-        for source in sources:
-            target = directory / source.relative_to(stage)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, target)
-            written.append(source.relative_to(stage).as_posix())
-        earlier = index_file.read_text(encoding="utf-8").splitlines() if index_file.is_file() else []
-        inside = directory.resolve()
-        for name in sorted(set(earlier) - set(written)):
-            old = directory / name
-            # only a file inside the folder: the list is a plain file that anyone can edit
-            if old.is_file() and not Path(name).is_absolute() and old.resolve().is_relative_to(inside):
-                old.unlink()
-                if old.parent != directory:
-                    with contextlib.suppress(OSError):  # its folder too, when that is left empty
-                        old.parent.rmdir()
-        with atomic_write(index_file) as handle:
-            handle.write("".join(f"{name}\n" for name in written))
+        with _folder_lock(directory):
+            _commit_staged(directory, stage, sources, index_file, protected)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _staged_by_a_live_process(stage: Path) -> bool:
+    """Whether the staging folder ``.staging-PID-...`` belongs to a process still running here."""
+    pid = stage.name.removeprefix(".staging-").partition("-")[0]
+    if not pid.isdigit():
+        return False  # staging of an older version: no process named, so left behind
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _folder_lock(directory: Path) -> Iterator[None]:
+    """An exclusive lock on ``directory`` while a run moves its files in (where the system has flock)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no lock; the moves are still renames
+        yield
+        return
+    handle = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
+
+
+def _commit_staged(
+    directory: Path, stage: Path, sources: list[Path], index_file: Path, protected: set[Path]
+) -> None:
+    """Move the staged ``sources`` into ``directory``, then remove what the previous run listed and this one
+    did not write, and list this run's files in ``index_file``."""
+    for source in sources:  # every place first: a folder in the way stops the run before any file moves
+        target = directory / source.relative_to(stage)
+        if target.is_dir() or (target.exists() and not target.is_file()):
+            raise CoderError("a folder (or another non-file) is in the way of an output", file=target)
+        if target.resolve() in protected:
+            raise CoderError(
+                "an output of this name would replace this input file (choose another output folder)",
+                file=target,
+            )
+    written = []
+    for source in sources:
+        target = directory / source.relative_to(stage)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
+        written.append(source.relative_to(stage).as_posix())
+    earlier = index_file.read_text(encoding="utf-8").splitlines() if index_file.is_file() else []
+    inside = directory.resolve()
+    for name in sorted(set(earlier) - set(written)):
+        old = directory / name
+        # only a file inside the folder: the list is a plain file that anyone can edit
+        if old.is_file() and not Path(name).is_absolute() and old.resolve().is_relative_to(inside):
+            old.unlink()
+            if old.parent != directory:
+                with contextlib.suppress(OSError):  # its folder too, when that is left empty
+                    old.parent.rmdir()
+    with atomic_write(index_file) as handle:
+        handle.write("".join(f"{name}\n" for name in written))
 
 
 TABLE_FORMATS = ("csv", "xlsx", "json")

@@ -6,11 +6,13 @@ Quotes make a report; they must not name or reach a person. :func:`mask` replace
   by ``[fødselsnummer]``;
 * e-mail addresses by ``[e-post]``;
 * Norwegian phone numbers (8 digits written together or as ``dd dd dd dd`` / ``ddd dd ddd``, with spaces,
-  hyphens or dots, with or without ``+47``, ``(+47)`` or ``0047``) by ``[telefon]`` (``10 000 000`` kroner
-  is no phone number and stays);
+  hyphens or dots, or as ``dddd dddd`` / ``ddd ddddd`` beginning with 3 to 9, with or without ``+47``,
+  ``(+47)`` or ``0047``) by ``[telefon]`` (``10 000 000`` kroner, ``2023 2024`` and ``5000 6000 kr``
+  are no phone numbers and stay);
 * people's names by ``[navn]``: a common Norwegian first name (``coder/data/fornavn.txt``; also as part of
-  a double name, ``Anne-Lise``) followed by a capitalised word (the surname) on the same line, and any name
-  the caller gives (from a respondents file that has names). A name in lower case or in capitals is not
+  a double name, ``Anne-Lise``) followed by a capitalised word (the surname, also after a middle initial,
+  ``Ola J. Nordmann``, or a particle, ``Kari van Dijk``) on the same line, and any name the caller gives
+  (:func:`person_names` picks those of a respondents file). A name in lower case or in capitals is not
   found: too many first names are words (``per måned``, ``PER MÅNED``); nor one split by a line break.
 
 >>> mask("Ring Kari Nordmann på 922 33 444 eller kari@nav.no")
@@ -29,9 +31,13 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SEP = r"[ .-]"  # one separator, the same throughout a number: «922 33 444», «922-33-444»
 PHONE = re.compile(
     r"(?<![\d+(])(?:\(?(?:\+|00)47\)? ?)?"
-    rf"(?:\d{{8}}|\d{{2}}(?P<a>{_SEP})\d{{2}}(?P=a)\d{{2}}(?P=a)\d{{2}}|\d{{3}}(?P<b>{_SEP})\d{{2}}(?P=b)\d{{3}})(?![\d-])"
+    rf"(?:\d{{8}}|\d{{2}}(?P<a>{_SEP})\d{{2}}(?P=a)\d{{2}}(?P=a)\d{{2}}|\d{{3}}(?P<b>{_SEP})\d{{2}}(?P=b)\d{{3}}"
+    r"|(?:[3-9]\d{3} \d{4}|[3-9]\d{2} \d{5})(?!\s*(?:kr\b|kroner|NOK|,-)))(?![\d-])"
 )
-_SURNAME = r"[A-ZÆØÅ][a-zæøåéü]+(?:[A-ZÆØÅ][a-zæøåéü]+)?(?:-[A-ZÆØÅ][a-zæøåéü]+)?"  # Moe, McDonald, Moe-Berg
+_UPPER, _LOWER = "A-ZÆØÅÄÖÜÉ", "a-zæøåäöüéèáóñ"  # Norwegian letters, and those of Swedish, German names
+_WORD = rf"[{_UPPER}][{_LOWER}]+"
+_SURNAME = rf"{_WORD}(?:{_WORD})?(?:-{_WORD})?"  # Moe, McDonald, Moe-Berg, Söderström
+_BEFORE_SURNAME = rf"(?:[^\S\n]+(?:[{_UPPER}]\.|van|von|de|der|den|af|da|di|du|le|la))*"  # Ola J. Nordmann
 
 
 @functools.cache
@@ -48,9 +54,24 @@ def _name_pattern(extra: tuple[str, ...]) -> re.Pattern[str]:
     # A first name, maybe a double one (Anne-Lise, Per-Olav), then one or more surnames.
     # Spaces or tabs between the parts, not a line break: a first name that ends a line is followed by the
     # next line's first word, most often no surname («... med Eva\nOmsorgstjenesten ...»).
-    pairs = rf"\b(?:{first})(?:-[A-ZÆØÅ][a-zæøåéü]+)?(?:[^\S\n]+{_SURNAME})+\b"
+    pairs = rf"\b(?:{first})(?:-{_WORD})?{_BEFORE_SURNAME}(?:[^\S\n]+{_SURNAME})+\b"
     given = [re.escape(name) for name in sorted(extra, key=len, reverse=True) if name.strip()]
     return re.compile("|".join([pairs, *(rf"\b{name}\b" for name in given)]))
+
+
+_FULL_NAME = re.compile(rf"{_WORD}(?:-{_WORD})?(?:[^\S\n]+(?:[{_UPPER}]\.|{_SURNAME}))+")
+
+
+def person_names(values: Iterable[object]) -> list[str]:
+    """The ``values`` (a respondents file's ids and labels) that are written as a person's full name.
+
+    Only two or more capitalised words: a label such as «Rådgiver NAV» or «Leder» names a role, and
+    masking it would hide words of the answers.
+
+    >>> person_names(["Eli Hansen", "Rådgiver NAV", "Leder", "r17", "Ola J. Nordmann"])
+    ['Eli Hansen', 'Ola J. Nordmann']
+    """
+    return [value for value in values if isinstance(value, str) and _FULL_NAME.fullmatch(value.strip())]
 
 
 def mask(text: str, names: Iterable[str] = ()) -> str:

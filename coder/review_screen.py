@@ -313,19 +313,25 @@ def review(
                 "was made.[/]"
             )
         while True:
-            if index >= len(items):
+            at_end = index >= len(items)
+            if at_end:
+                # Not over at once: the last decision can still be undone, or another filter chosen.
                 console.print(
-                    f"[bold green]End of the queue[/] (filter: {escape(current_filter.describe())})."
+                    f"[bold green]End of the queue[/] (filter: {escape(current_filter.describe())}). "
+                    "[dim]u undoes your last command, f sets another filter; Enter or q ends the session.[/]"
                 )
-                return summary(True)
-            answer = items[index]
-            console.print(render(state, items, index, blind, current_filter))
+                answer = ""
+            else:
+                answer = items[index]
+                console.print(render(state, items, index, blind, current_filter))
             try:
-                line = read_line("[bold]a/r/+/-/n/s/u/f/q/? > [/]")
+                line = read_line("[bold]u/f/q/? > [/]" if at_end else "[bold]a/r/+/-/n/s/u/f/q/? > [/]")
             except EOFError:
-                return summary(False)
+                return summary(at_end)
             verb, _, argument = line.strip().partition(" ")
             verb, argument = verb.lower(), argument.strip()  # «Q» with caps lock on is still quit
+            if at_end and verb not in END_OF_QUEUE_VERBS:
+                return summary(True)
             commands += 1
             try:
                 logged, step = _apply(state, answer, verb, argument, console)
@@ -356,6 +362,9 @@ def review(
                 )
                 items, index = queue_of(state, current_filter, blind), 0
                 console.print(f"Filter: {escape(current_filter.describe())} · {len(items)} answers")
+
+
+END_OF_QUEUE_VERBS = frozenset({"u", "f", "?"})  # what still makes sense when no answer is left
 
 
 def _learn(state: State, learner: Learner, console: Console, doing: str) -> int:

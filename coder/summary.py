@@ -456,7 +456,10 @@ def summarize(
 
     with_theme = set(table.loc[table["code"] != "", "id"])
     uncoded = answers.loc[~answers["id"].isin(with_theme), ["question_id", "id", "municipality", "text"]]
-    uncoded = uncoded.assign(text=uncoded["text"].map(privacy.mask) if mask else uncoded["text"])
+    # the names of a respondents file that holds them too (masked in every quote, note and listed answer)
+    names = privacy.person_names([*survey.respondents["respondent_id"], *survey.respondents["label"]])
+    hide = functools.partial(privacy.mask, names=names)
+    uncoded = uncoded.assign(text=uncoded["text"].map(hide) if mask else uncoded["text"])
     uncoded = uncoded.rename(columns={"id": "answer_id"}).reset_index(drop=True)
     themes = theme_counts(answers, table)
     themes = themes.assign(
@@ -479,7 +482,7 @@ def summarize(
     )
     quotes = quotes.sort_values(["_o", "rank"], kind="stable").drop(columns="_o").reset_index(drop=True)
     if mask:
-        quotes["text"] = quotes["text"].map(privacy.mask)
+        quotes["text"] = quotes["text"].map(hide)
 
     municipalities = tuple(m for m in survey.municipalities if (survey.answers["municipality"] == m).any())
     comparison = _comparison(answers, table, themes, municipalities, labels)
@@ -506,7 +509,7 @@ def summarize(
 
         workshop = discover.group_notes(survey.workshop, seed=seed, knowledge=codebook, lexicon=own_concepts)
         if mask:
-            workshop["note"] = workshop["note"].map(privacy.mask)
+            workshop["note"] = workshop["note"].map(hide)
 
     record = provenance(
         inputs,
@@ -740,7 +743,8 @@ def report(
         lexicon=lexicon,
     )
     directory = output_directory(out_dir)  # only once the inputs are known to be good
-    with staged_directory(directory) as stage:  # interrupted: the earlier report stays as it was
+    inputs = [entry["file"] for entry in summary.provenance["inputs"]]
+    with staged_directory(directory, inputs=inputs) as stage:  # interrupted: the earlier report stays
         staged = _write_report(summary, survey, codebook, wanted, stage)
     written = [directory / path.relative_to(stage) for path in staged]
     return replace(summary, files=tuple(written))

@@ -142,3 +142,20 @@ def test_network_and_summary_in_one_folder_leave_each_other_s_files(tmp_path: Pa
     assert (out / "positions.csv").is_file() and (out / "temaer.csv").is_file()
     assert runner.invoke(app, ["network", str(OPPDAL), "--out-dir", str(out)]).exit_code == 0
     assert (out / "temaer.csv").is_file()  # each command removes only what it wrote before
+
+
+def test_an_output_never_replaces_a_data_file_of_the_same_name(tmp_path: Path) -> None:
+    # the contacts kept as network.csv in the output folder: it was replaced by the network table
+    import shutil
+
+    shutil.copytree(OPPDAL.parent, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "kontakter.csv").rename(tmp_path / "network.csv")
+    manifest = tmp_path / OPPDAL.name
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace("kontakter.csv", "network.csv"), encoding="utf-8"
+    )
+    before = (tmp_path / "network.csv").read_bytes()
+    result = runner.invoke(app, ["network", str(manifest), "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "network.csv: an output of this name would replace this input file" in result.output
+    assert (tmp_path / "network.csv").read_bytes() == before and not (tmp_path / "positions.csv").exists()

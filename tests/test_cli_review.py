@@ -318,3 +318,16 @@ def test_a_negative_refit_interval_is_exit_2(project: Project, bulk: list[str]) 
     assert result.exit_code == 2
     assert "Invalid value for '--refit-every': Input should be greater than or equal to 0" in result.output
     assert project.log().empty
+
+
+def test_the_end_of_the_queue_still_takes_an_undo(project: Project) -> None:
+    # the session used to end at once after the last answer: its decision could not be undone there
+    result = _review(project, "f band=low\nn\nn\nu\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "End of the queue" in result.output and "Undone: your last command on a5" in result.output
+    assert project.labels("kari").values.tolist() == [["a4", "", 0], ["a4", "meeting_places", 0]]
+    # Enter at the end ends the session: the «u» after it is never read
+    undos = (project.log("kari")["action"] == "undo").sum()
+    result = _review(project, "f band=low\nn\nn\nn\n\nu\n")
+    assert result.exit_code == 0 and result.output.count("End of the queue") == 1
+    assert (project.log("kari")["action"] == "undo").sum() == undos == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -444,3 +445,25 @@ def test_an_output_that_cannot_be_made_is_one_error_naming_it_not_a_temporary_fi
 def test_json_outputs_hold_null_for_nan_and_text_for_infinity(tmp_path: Path) -> None:
     path = write_json({"stability": float("nan"), "odds": float("inf")}, tmp_path / "x.json")
     assert path.read_text(encoding="utf-8") == '{\n  "stability": null,\n  "odds": "inf"\n}\n'
+
+
+def test_staged_directory_never_replaces_an_input_and_leaves_a_live_run_alone(tmp_path: Path) -> None:
+    out = tmp_path / "ut"
+    out.mkdir()
+    data = out / "network.csv"
+    data.write_text("fra,til\n", encoding="utf-8")
+    with (
+        pytest.raises(CoderError, match="would replace this input file"),
+        staged_directory(out, inputs=[data]) as stage,
+    ):
+        (stage / "positions.csv").write_text("p", encoding="utf-8")
+        (stage / "network.csv").write_text("n", encoding="utf-8")
+    assert data.read_text(encoding="utf-8") == "fra,til\n" and not (out / "positions.csv").exists()
+    # the staging of a run still at work (this process) stays; one of a process that is gone is removed
+    live = out / f".staging-{os.getpid()}-abc"
+    gone = out / ".staging-999999999-abc"
+    for folder in (live, gone):
+        folder.mkdir()
+    with staged_directory(out) as stage:
+        (stage / "a.csv").write_text("a", encoding="utf-8")
+    assert live.is_dir() and not gone.exists() and (out / "a.csv").is_file()

@@ -37,6 +37,9 @@ MASKS = ["[navn]", "[telefon]", "[e-post]", "[fødselsnummer]"]
         ("922-33-444, (+47) 922 33 444 og 22.33.44.55", "[telefon], [telefon] og [telefon]"),
         ("møte 12-03-2024 kl 10.00", "møte 12-03-2024 kl 10.00"),  # a date is no phone number
         ("500 kr per måned, PER MÅNED", "500 kr per måned, PER MÅNED"),  # words, not names
+        ("Ola J. Nordmann, Kari Söderström og Kari van Dijk", "[navn], [navn] og [navn]"),
+        ("ring 922 33444 eller 9223 3444", "ring [telefon] eller [telefon]"),  # as people write them
+        ("budsjett 2023 2024, 5000 6000 kr", "budsjett 2023 2024, 5000 6000 kr"),  # years and sums stay
     ],
 )
 def test_mask(text: str, masked: str) -> None:
@@ -45,6 +48,27 @@ def test_mask(text: str, masked: str) -> None:
 
 def test_names_the_caller_gives_are_masked_too() -> None:
     assert mask("Spør Sølvi om det", names=["Sølvi"]) == "Spør [navn] om det"
+
+
+def test_names_of_the_respondents_file_are_masked_in_the_report(tmp_path: Path) -> None:
+    # a respondents file whose labels are names: «Eli» is no first name mask knows, the label says it is one
+    examples = tmp_path / "examples"
+    shutil.copytree(REPO / "examples", examples)
+    people = examples / "rissa" / "personer.csv"
+    frame = pd.read_csv(people, dtype=str, keep_default_na=False)
+    frame.loc[0, "rolle"] = "Eli Hansen"
+    frame.to_csv(people, index=False)
+    export = examples / "rissa" / "eksport.csv"
+    frame = pd.read_csv(export, dtype=str, keep_default_na=False)
+    column = frame.columns[2]
+    frame[column] = [text + " Eli Hansen svarer aldri." if text else text for text in frame[column]]
+    frame.to_csv(export, index=False)
+    codebook = REPO / "codebooks" / "boligsosialt.yaml"
+    out = tmp_path / "out"
+    summary.report(examples / "rissa" / "manifest.yaml", [examples / "rissa" / "koder.csv"], codebook,
+                   out_dir=out, formats="md,csv")  # fmt: skip
+    text = _every_output(out)
+    assert "Eli Hansen" not in text and "[navn] svarer aldri" in text
 
 
 def _plant(examples: Path) -> None:
