@@ -1023,10 +1023,11 @@ def number_text(
 def whole_percent(share: float) -> int:
     """``share`` in whole percent, half up: the figure every table and the report show (0.095 is 10).
 
-    >>> whole_percent(2 / 21), whole_percent(0.125)
-    (10, 13)
+    >>> whole_percent(2 / 21), whole_percent(0.125), whole_percent(23 / 40)
+    (10, 13, 58)
     """
-    return math.floor(share * 100 + 0.5)
+    # 23/40 * 100 is 57.49999...: the float's last bits must not decide a half
+    return math.floor(round(share * 100, 9) + 0.5)
 
 
 def percent_text(share: float | None, *, space: bool = False) -> str:

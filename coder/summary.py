@@ -663,9 +663,27 @@ def _ratings(survey: Survey) -> pd.DataFrame:
         for value in survey_mod.scale_values(item["min"], item["max"], row.distribution):
             record[survey_mod.value_text(value)] = int(row.distribution.get(value, 0))
         rows.append(record)
-    return pd.DataFrame(
-        rows, columns=None if rows else ["municipality", "rating_id", "label", "n", "missing", "mean"]
-    )
+    fixed = list(RATING_COLUMNS)
+    if not rows:
+        return pd.DataFrame(columns=fixed)
+    # Items of different scales share the table: a value is a count (0 too) on each row of an item that
+    # has it in any municipality, and empty on the rows of an item whose scale lacks it.
+    values_of: dict[str, set[str]] = {}
+    for record in rows:
+        values_of.setdefault(record["rating_id"], set()).update(set(record) - set(fixed))
+    for record in rows:
+        record.update({value: 0 for value in values_of[record["rating_id"]] - set(record)})
+    values = sorted(set().union(*values_of.values()), key=_scale_number)
+    return pd.DataFrame(rows, columns=fixed + values).astype({value: "Int64" for value in values})
+
+
+#: The columns of the ratings table before one column per scale value (``1``, ``2``, ``3,5`` ...).
+RATING_COLUMNS = ("municipality", "rating_id", "label", "n", "missing", "mean")
+
+
+def _scale_number(value: str) -> float:
+    """A scale value column (``3``, ``3,5``) as its number."""
+    return float(value.replace(",", "."))
 
 
 def _discussion(
@@ -985,8 +1003,8 @@ def _plot_comparison(
 ) -> list[Path]:
     """Theme shares side by side per municipality, one colour per municipality."""
     table = summary.comparison[summary.comparison["question_id"] == question.question_id]
-    codes = list(dict.fromkeys(table["code"]))
-    labels = list(dict.fromkeys(table["label"]))
+    label_of = dict(zip(table["code"], table["label"], strict=True))  # two codes may share a label
+    codes, labels = list(label_of), list(label_of.values())
     municipalities = list(summary.municipalities)
     fig = Figure(figsize=(8, 0.35 * len(codes) * max(len(municipalities), 2) / 2 + 1.6))
     ax = fig.subplots()
@@ -1156,10 +1174,10 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
         blocks.append(Heading(2, "Vurdering av samordningen" if several else "Vurdering"))
         for rating_id, group in summary.ratings.groupby("rating_id", sort=False):
             label = str(group["label"].iloc[0])
-            scale = [c for c in group.columns if c.isdigit()]
-            blocks.append(
-                Emphasis(f"«{label}» (1–{scale[-1] if scale else ''}; «Vet ikke» er holdt utenfor snittet)")
-            )
+            scale = [c for c in group.columns[len(RATING_COLUMNS) :] if group[c].notna().any()]
+            whole = [c for c in scale if _scale_number(c).is_integer()] or scale
+            span = f"{whole[0]}–{whole[-1]}; " if whole else ""
+            blocks.append(Emphasis(f"«{label}» ({span}«Vet ikke» er holdt utenfor snittet)"))
             header = ["Kommune", "Snitt", "Antall", "Vet ikke", *scale]
             rows = [
                 [

@@ -275,6 +275,8 @@ def test_number_and_percent_text_are_the_one_way_to_show_numbers() -> None:
     assert number_text(0.25, 2, decimal_mark=",") == "0,25" and number_text(3.0, whole=True) == "3"
     # half up, as a reader rounds (round() would give 22 % and 24 %)
     assert [percent_text(v) for v in (0.225, 0.235, 0.004, None)] == ["23%", "24%", "0%", "–"]
+    # exact halves that a float holds a hair below: 57.5 %, 14.5 %, 28.5 %
+    assert [percent_text(k / n) for k, n in ((23, 40), (29, 200), (57, 200))] == ["58%", "15%", "29%"]
     assert percent_text(0.5, space=True) == "50 %"
 
 

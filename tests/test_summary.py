@@ -763,3 +763,50 @@ def test_a_long_quote_is_shortened_in_the_report_and_whole_in_the_tables(tmp_pat
 )
 def test_the_report_says_the_link_warnings_in_norwegian(warning: str, norwegian: str) -> None:
     assert summary._norwegian_warning(warning) == norwegian
+
+
+def test_ratings_of_different_scales_keep_their_own_values(tmp_path: Path) -> None:
+    # a 1-6 item and a 0-10 item: the 1-6 one showed «nan» under 0 and 7-10, both were headed «1–10»
+    shutil.copytree(REPO / "examples" / "rissa", tmp_path / "rissa")
+    export = tmp_path / "rissa" / "eksport.csv"
+    frame = pd.read_csv(export, dtype=str, keep_default_na=False)
+    frame["Tillit"] = [str(i % 11) for i in range(len(frame))]
+    frame.loc[0, frame.columns[frame.columns.str.startswith("Hvor godt")][0]] = "3,5"
+    frame.to_csv(export, index=False)
+    manifest = tmp_path / "rissa" / "manifest.yaml"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace(
+            "      missing: [Vet ikke]\n",
+            "      missing: [Vet ikke]\n    - column: Tillit\n      id: tillit\n      label: Tillit\n"
+            "      scale: {min: 0, max: 10}\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    result = summary.summarize(manifest, RISSA_CODES, CODEBOOK)
+    ratings = result.ratings.set_index("rating_id")
+    values = list(ratings.columns[len(summary.RATING_COLUMNS) - 1 :])
+    assert values == [str(v) for v in range(4)] + ["3,5"] + [str(v) for v in range(4, 11)]
+    coordination, trust = ratings.loc["samordning"], ratings.loc["tillit"]
+    assert coordination[["0", "7", "10"]].isna().all() and coordination["3,5"] == 1
+    assert int(coordination[values].sum()) == coordination["n"]
+    assert trust[values].notna().drop("3,5").all() and int(trust[values].sum()) == trust["n"] == len(frame)
+    text = summary.to_markdown(result, {}, tmp_path)
+    assert "«Hvor godt fungerer samordningen» (1–6;" in text and "«Tillit» (0–10;" in text
+    assert not re.search(r"\bnan\b|<NA>", text)
+
+
+def test_two_codes_of_one_label_are_drawn_side_by_side(tmp_path: Path) -> None:
+    # codebook validate only warns of a label used twice; the comparison figure crashed on it
+    book = tmp_path / "kodebok.yaml"
+    shutil.copy(CODEBOOK.parent / "boligsosialt-reference.csv", tmp_path)
+    book.write_text(
+        CODEBOOK.read_text(encoding="utf-8").replace(
+            "label: Tilpassede boliger og boligmasse", "label: Fragmentert og uklart ansvar"
+        ),
+        encoding="utf-8",
+    )
+    codes = pd.concat([pd.read_csv(path, dtype=str) for path in (OPPDAL_CODES, RISSA_CODES)])
+    assert {"fragmented_responsibility", "adapted_housing"} <= set(codes["code"])
+    result = summary.report(BOTH, [OPPDAL_CODES, RISSA_CODES], book, out_dir=tmp_path / "out", formats="md")
+    assert any(path.name.startswith("kommuner_") for path in result.files)
