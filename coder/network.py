@@ -1090,6 +1090,32 @@ class PoliticalContacts:
     people: pd.DataFrame
 
 
+_LEADERSHIP = (*DEFAULT_BODIES, "ordførar")  # the political leadership, nynorsk too
+_DEFINITE = ("", "et", "a", "en", "ene", "ne", "n", "t")  # formannskapet, kommunestyra, ordføreren
+
+
+def _leadership_bodies(bodies: pd.Series) -> tuple[str, ...]:
+    """The political leadership among the ``bodies`` of the data, as the manifest spells them; every body
+    (with a warning) when none of them is formannskap, kommunestyre or ordfører."""
+    present = list(dict.fromkeys(bodies))
+    if not present:
+        return DEFAULT_BODIES
+    leadership = tuple(
+        body
+        for body in present
+        if any(body.strip().casefold() == core + end for core in _LEADERSHIP for end in _DEFINITE)
+    )
+    if leadership:
+        return leadership
+    warnings.warn(
+        f"none of the political bodies ({', '.join(present)}) is formannskap, kommunestyre or ordfører: "
+        "political contact counts contact with any of them",
+        DataWarning,
+        stacklevel=3,
+    )
+    return tuple(present)
+
+
 def political_contacts(survey: Survey, bodies: Iterable[str] | None = None) -> PoliticalContacts:
     """Who has contact with which political bodies, of which type, and the counts the report uses.
 
@@ -1099,8 +1125,9 @@ def political_contacts(survey: Survey, bodies: Iterable[str] | None = None) -> P
         A loaded survey.
     bodies : iterable of str, optional
         The bodies counted in ``counts`` («10 of 23 have contact with formannskap, kommunestyre and/or
-        ordfører»); default ``None``: formannskap, kommunestyre and ordfører. ``by_body`` always shows every
-        body.
+        ordfører»); default ``None``: formannskap, kommunestyre and ordfører, also as the manifest spells
+        them (``Formannskapet``, ``ordføraren``); when the data have none of them, every body, with a
+        :class:`~coder.survey.DataWarning`. ``by_body`` always shows every body.
 
     Returns
     -------
@@ -1115,9 +1142,9 @@ def political_contacts(survey: Survey, bodies: Iterable[str] | None = None) -> P
     >>> political_contacts(s).counts[["municipality", "respondents", "with_contact"]].values.tolist()
     [['Oppdal', 23, 10]]
     """
-    chosen = tuple(bodies) if bodies is not None else DEFAULT_BODIES
-    wanted = {b.casefold() for b in chosen}
     contacts = survey.political_contacts
+    chosen = tuple(bodies) if bodies is not None else _leadership_bodies(contacts["body"])
+    wanted = {b.casefold() for b in chosen}
     people = survey.respondents
     respondents = people[people["responded"]]
     with_contact = set(contacts.loc[contacts["body"].str.casefold().isin(wanted), "respondent_id"])

@@ -244,6 +244,30 @@ def test_political_contact_counts(both: survey.Survey) -> None:
     assert only_mayor.loc["Oppdal", "with_contact"] < 10
 
 
+def test_political_contact_counts_the_bodies_as_the_manifest_spells_them(both: survey.Survey) -> None:
+    # «Formannskapet, Ordføreren» declared in the manifest: counted as none («0 of 23»), without a word
+    import dataclasses
+
+    expected = network.political_contacts(both).counts
+    contacts = both.political_contacts
+    spelling = {"formannskap": "Formannskapet", "kommunestyre": "Kommunestyret", "ordfører": "Ordføreren"}
+    definite = contacts.assign(body=contacts["body"].map(spelling).fillna(contacts["body"]))
+    spelled = network.political_contacts(dataclasses.replace(both, political_contacts=definite))
+    pd.testing.assert_frame_equal(spelled.counts, expected)
+    assert set(spelled.bodies) == set(spelling.values())
+    english = contacts.assign(body=contacts["body"].map({"formannskap": "Executive", "kommunestyre": "Council",
+                                                         "ordfører": "Mayor"}).fillna("Committee"))  # fmt: skip
+    with pytest.warns(survey.DataWarning, match="none of the political bodies"):
+        anyone = network.political_contacts(dataclasses.replace(both, political_contacts=english))
+    everyone = contacts.groupby("municipality")["respondent_id"].nunique()
+    responded = set(both.respondents.loc[both.respondents["responded"], "respondent_id"])
+    assert (
+        anyone.counts.set_index("municipality").loc["Oppdal", "with_contact"]
+        == len(set(contacts.loc[contacts["municipality"] == "Oppdal", "respondent_id"]) & responded)
+        <= everyone["Oppdal"]
+    )
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Output: CSV, Gephi, command line (the pictures: test_network_figures.py)
 # ---------------------------------------------------------------------------------------------------------
