@@ -1521,15 +1521,16 @@ def check_labels(
     require_columns(labels, ["id", "code"], file)
     label_ids = labels["id"].astype(str).tolist()
     codes = labels["code"].fillna("").astype(str).str.strip().tolist()
-    check_coded_answers(label_ids, [[code] if code else [] for code in codes], set(ids), codebook, file=file)
+    check_coded_answers(label_ids, [[code] if code else [] for code in codes], set(ids), codebook, file=file,
+                        rows=labels.index)  # fmt: skip
     if "present" not in labels.columns:
         return
     present = parse_present(labels, file)  # 1 or 0: -1 is the classifier's «not coded», 2 no value at all
     first: dict[tuple[str, str], int] = {}
-    for i, (answer_id, code) in enumerate(zip(label_ids, codes, strict=True)):
+    for i, answer_id, code in zip(labels.index, label_ids, codes, strict=True):
         earlier = first.setdefault((answer_id, code), i)
-        if code and present.iloc[earlier] != present.iloc[i]:
-            here, there = ("present", "absent") if present.iloc[i] else ("absent", "present")
+        if code and present.loc[earlier] != present.loc[i]:
+            here, there = ("present", "absent") if present.loc[i] else ("absent", "present")
             raise CoderError(
                 f"code '{code}' of answer '{answer_id}' is set {here} here and {there} in "
                 f"row {spreadsheet_row(earlier)}",

@@ -758,7 +758,7 @@ def _read_reference(
         return ()
     answers = []
     unknown_rows: dict[str, list[int]] = {}  # unknown code -> its rows, in file order
-    for index, (text, codes) in enumerate(zip(table["text"], table["codes"], strict=True)):
+    for index, text, codes in zip(table.index, table["text"], table["codes"], strict=True):
         ids = tuple(c.strip() for c in str(codes or "").split(";") if c.strip())
         unknown = [c for c in ids if c not in code_ids]
         if unknown:
@@ -1075,6 +1075,7 @@ def check_coded_answers(
     file: str | os.PathLike[str] | None = None,
     column: str = "code",
     why_unknown: Callable[[list[str]], str] | None = None,
+    rows: Sequence[Any] | None = None,
 ) -> None:
     """Check coded answers (labels for ``coder suggest``, codes for ``coder link``): every id an answer,
     every code in the codebook.
@@ -1094,6 +1095,9 @@ def check_coded_answers(
         The column of the codes, named in the error.
     why_unknown : callable, optional
         Says why the unknown ids are no answers (all of them at once); default: that they are not.
+    rows : sequence, optional
+        The row labels of a table :func:`coder.io.read_table` read (its empty rows left out), one per row,
+        for the row numbers in errors; default: the rows are the file's rows from the first on.
 
     Raises
     ------
@@ -1118,6 +1122,7 @@ def check_coded_answers(
     coder.errors.CoderError: ...(several codes in one cell: one a row, or a column 'codes' split by ';')
     """
     known = set(answer_ids) if isinstance(answer_ids, list | tuple) else answer_ids  # fast `in`
+    labels = range(len(ids)) if rows is None else list(rows)
     unknown = [row for row, answer_id in enumerate(ids) if answer_id not in known]
     if unknown:
         missing = [ids[row] for row in unknown]
@@ -1129,7 +1134,7 @@ def check_coded_answers(
             distinct = list(dict.fromkeys(missing))
             shown = ", ".join(f"'{answer_id}'" for answer_id in distinct[:3]) + ", ..." * (len(distinct) > 3)
             message = f"{len(distinct)} ids are not in the answers: {shown}"
-        raise CoderError(message, file=file, row=spreadsheet_row(unknown[0]), column="id")
+        raise CoderError(message, file=file, row=spreadsheet_row(labels[unknown[0]]), column="id")
     code_ids = set(codebook.code_ids)
     # A file from NVivo or Taguette names codes by label: say which id that is.
     by_label = {" ".join(c.label.split()).casefold(): c.id for c in codebook.codes}
@@ -1147,7 +1152,7 @@ def check_coded_answers(
                 raise CoderError(
                     f"code '{code}' is not in the codebook '{codebook.name}' ({known})",
                     file=file,
-                    row=spreadsheet_row(row),
+                    row=spreadsheet_row(labels[row]),
                     column=column,
                 )
 

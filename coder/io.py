@@ -37,9 +37,10 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _SEPARATORS = (";", ",", "\t")
 
 
-def spreadsheet_row(index: int) -> int:
-    """The spreadsheet row of the ``index``-th data row (0-based): the header is row 1."""
-    return index + 2
+def spreadsheet_row(index: Any) -> int:
+    """The spreadsheet row of the data row labelled ``index`` in a table :func:`read_table` read (its labels
+    count every data row from 0, the empty rows it left out too): the header is row 1."""
+    return int(index) + 2
 
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -187,7 +188,7 @@ def read_table(
     names = [str(column).strip() for column in frame.columns]
     _check_header_names(names, path)
     frame.columns = names
-    frame = _without_trailing_empty_rows(frame)
+    frame = _without_empty_rows(frame)
     if columns is not None:
         frame = frame[[column for column in frame.columns if column in set(columns)]]
     if rows is not None:
@@ -196,19 +197,16 @@ def read_table(
     return frame
 
 
-def _without_trailing_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` without the rows at its end whose every cell is empty: Excel exports rows that were only
-    formatted as ``;;;;``. (Earlier rows keep their places, so row numbers in messages stay right.)"""
-    last, step = len(frame), 16
-    while last and len(frame.columns):  # from the end, in growing blocks: the table is never copied whole
-        start = max(last - step, 0)
-        block = frame.iloc[start:last]
-        filled = (block.apply(lambda column: column.astype(str).str.strip()) != "").any(axis=1).to_numpy()
-        if filled.any():
-            last = start + len(filled) - int(filled[::-1].argmax())
-            break
-        last, step = start, step * 4
-    return frame if last == len(frame) else frame.iloc[:last]
+def _without_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without the rows whose every cell is empty (blank lines, rows Excel exports because they
+    were formatted, ``;;;;``); the other rows keep their labels, so :func:`spreadsheet_row` still names
+    their rows in the spreadsheet."""
+    if not len(frame.columns) or not len(frame):
+        return frame
+    filled = pd.Series(False, index=frame.index)
+    for column in frame.columns:  # a column at a time: the table is never copied whole
+        filled |= frame[column].astype(str).str.strip() != ""
+    return frame if filled.all() else frame[filled]
 
 
 _UNNAMED = re.compile(r"^Unnamed: \d+(?:_level_\d+)?$")  # pandas' name for an empty header cell
@@ -246,7 +244,7 @@ def _check_header(frame: pd.DataFrame, path: Path) -> None:
         for column in named:  # one column at a time: no copy of the whole table
             repeats &= frame[column].astype(str).str.strip() == str(column)
         if repeats.any():
-            row = spreadsheet_row(int(repeats.to_numpy().argmax()))
+            row = spreadsheet_row(repeats.index[repeats.to_numpy().argmax()])
             raise CoderError(
                 "this row repeats the header (a second header row, or two exports pasted together?)",
                 file=path,
@@ -275,7 +273,7 @@ def _read_csv(path: Path, columns: Sequence[str] | None = None, rows: int | None
                 sep=separator,
                 dtype=str,
                 keep_default_na=False,
-                skip_blank_lines=True,
+                skip_blank_lines=False,  # a blank line is a row in the spreadsheet: row numbers count it
                 encoding=encoding,
                 encoding_errors=errors,
                 usecols=None if columns is None else (lambda column: str(column).strip() in set(columns)),
@@ -430,8 +428,8 @@ def require_columns(
 def missing_column_message(frame: pd.DataFrame, column: str) -> str:
     """Why ``column`` is not in the header: listed columns, or where the header really is when a row below
     row 1 names it (a title row above the header, or merged header rows from Excel)."""
-    for index in range(min(len(frame), 5)):
-        if column in {str(value).strip() for value in frame.iloc[index]}:
+    for index, values in frame.head(5).iterrows():
+        if column in {str(value).strip() for value in values}:
             return (
                 f"not in the header (row 1) but in row {spreadsheet_row(index)}: the header must be one row, "
                 "row 1 (delete a title row above it, or merged header rows from Excel)"
@@ -475,7 +473,7 @@ def check_unique_ids(frame: pd.DataFrame, id_col: str, path: str | os.PathLike[s
     """Raise a :class:`CoderError` for empty or duplicate ids, naming the spreadsheet rows."""
     raw = frame[id_col].fillna("").astype(str)
     ids = raw.str.strip()
-    empty = [spreadsheet_row(i) for i, value in enumerate(ids) if not value]
+    empty = [spreadsheet_row(i) for i, value in ids.items() if not value]
     if empty:
         raise CoderError("empty id", file=path, row=_rows(empty), column=id_col)
     # Ids that differ only in case or surrounding spaces are one id to a reader: two rows with it are a
@@ -484,10 +482,10 @@ def check_unique_ids(frame: pd.DataFrame, id_col: str, path: str | os.PathLike[s
     duplicated = keys[keys.duplicated(keep=False)]
     if not duplicated.empty:
         first = duplicated.iloc[0]
-        positions = [i for i, value in enumerate(keys) if value == first]
-        rows = _rows([spreadsheet_row(i) for i in positions])
-        spellings = list(dict.fromkeys(raw.iloc[i] for i in positions))
-        message = f"duplicate id '{ids.iloc[positions[0]]}'"
+        labels = [i for i, value in keys.items() if value == first]
+        rows = _rows([spreadsheet_row(i) for i in labels])
+        spellings = list(dict.fromkeys(raw.loc[i] for i in labels))
+        message = f"duplicate id '{ids.loc[labels[0]]}'"
         if len(spellings) > 1:
             differ = "case" if len({s.strip() for s in spellings}) > 1 else "surrounding spaces"
             shown = " and ".join(f"'{s}'" for s in spellings)

@@ -195,7 +195,14 @@ def _read_codes_file(path: Path, known_ids: _KnownAnswers, codebook: Codebook) -
     long = long_codes(raw, path)  # the shared rules: id,code or id,codes; empty ids are errors
     ids, column, cells = split_codes(raw, path)
     check_coded_answers(
-        ids, cells, known_ids, codebook, file=path, column=column, why_unknown=known_ids.why_unknown
+        ids,
+        cells,
+        known_ids,
+        codebook,
+        file=path,
+        column=column,
+        why_unknown=known_ids.why_unknown,
+        rows=raw.index,
     )
     machine = "confidence" in raw.columns and column == "code"
     if machine:

@@ -415,12 +415,12 @@ def long_codes(frame: pd.DataFrame, path: str | os.PathLike[str] | None = None) 
     [['a', 'x']]
     """
     if "status" in frame.columns:
-        frame = frame[frame["status"].str.strip().isin(["", "agreed"])].reset_index(drop=True)
+        frame = frame[frame["status"].str.strip().isin(["", "agreed"])]  # rows keep their numbers
     if "present" in frame.columns:
         frame = _closed_answers(frame, path)
     ids, _, cells = split_codes(frame, path)
     rows = []
-    for i, (answer, parts) in enumerate(zip(ids, cells, strict=True)):
+    for i, answer, parts in zip(frame.index, ids, cells, strict=True):
         if not answer:
             raise CoderError("empty id", file=path, row=spreadsheet_row(i), column="id")
         rows.extend((answer, part) for part in parts or [""])
@@ -466,7 +466,7 @@ def _closed_answers(frame: pd.DataFrame, path: str | os.PathLike[str] | None) ->
     codes = frame["code"].fillna("").astype(str).str.strip()
     closed = set(ids[codes == ""])
     keep = ids.isin(closed) & ((codes == "") | (present == 1))
-    return pd.DataFrame({"id": ids[keep], "code": codes[keep]}).reset_index(drop=True)
+    return pd.DataFrame({"id": ids[keep], "code": codes[keep]})  # the rows keep their numbers
 
 
 def parse_present(frame: pd.DataFrame, path: str | os.PathLike[str] | None = None) -> pd.Series:
@@ -494,7 +494,7 @@ def parse_present(frame: pd.DataFrame, path: str | os.PathLike[str] | None = Non
     [1, 0]
     """
     values = frame["present"].astype(str).str.strip().replace({"0.0": "0", "1.0": "1"})  # a float column
-    for i, value in enumerate(values):
+    for i, value in values.items():
         if value not in ("0", "1"):
             raise CoderError(
                 f"present must be 1 or 0, got '{value}'", file=path, row=spreadsheet_row(i), column="present"
@@ -539,7 +539,7 @@ def predictions_from(frame: pd.DataFrame, path: str | os.PathLike[str] | None = 
     pred = pd.DataFrame({"id": frame["id"].str.strip(), "code": frame["code"].str.strip()})
     if "confidence" in frame.columns:
         values = []
-        for i, raw in enumerate(frame["confidence"]):
+        for i, raw in frame["confidence"].items():
             try:
                 value = float(str(raw).replace(",", "."))
             except ValueError:

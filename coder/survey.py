@@ -809,7 +809,7 @@ def _read_respondents(
     lookup.update({label.casefold(): code for code, label in functions.items()})
 
     rows, seen = [], {}
-    for i, record in enumerate(frame.to_dict("records")):
+    for i, record in zip(frame.index, frame.to_dict("records"), strict=True):
         row = spreadsheet_row(i)
         pid = str(record[id_col]).strip()
         if _bad_id(reader, seen, pid, "empty id", file=path, row=row, column=id_col):
@@ -876,7 +876,7 @@ def _check_export(
 ) -> list[tuple[int, str, dict[str, Any]]]:
     out: list[tuple[int, str, dict[str, Any]]] = []
     seen: dict[str, tuple[int, str]] = {}
-    for i, record in enumerate(frame.to_dict("records")):
+    for i, record in zip(frame.index, frame.to_dict("records"), strict=True):
         row = spreadsheet_row(i)
         rid = str(record[id_col]).strip()
         if _bad_id(reader, seen, rid, "empty respondent id", file=path, row=row, column=id_col):
@@ -1218,7 +1218,7 @@ def _read_contacts(reader: _Reader, data: Any, known: dict[str, str]) -> pd.Data
     best: dict[tuple[str, str], str] = {}
     first_report: dict[tuple[str, str], tuple[int, str]] = {}  # pair -> (row, frequency) as first reported
     conflicts: list[str] = []
-    for i, record in enumerate(frame.to_dict("records")):
+    for i, record in zip(frame.index, frame.to_dict("records"), strict=True):
         row = spreadsheet_row(i)
         source, target = str(record[src_col]).strip(), str(record[dst_col]).strip()
         raw = str(record[freq_col]).strip()
@@ -1277,7 +1277,7 @@ def _read_political(reader: _Reader, data: Any, known: dict[str, str]) -> pd.Dat
     declared = _as_list(spec.get("bodies") or DEFAULT_BODIES)
     bodies = {str(b).strip().casefold(): str(b).strip() for b in declared}
     rows, seen = [], set()
-    for i, record in enumerate(frame.to_dict("records")):
+    for i, record in zip(frame.index, frame.to_dict("records"), strict=True):
         row = spreadsheet_row(i)
         rid = str(record[who_col]).strip()
         body = bodies.get(str(record[body_col]).strip().casefold())

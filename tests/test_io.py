@@ -375,8 +375,14 @@ def test_empty_rows_at_the_end_of_an_export_are_no_rows(tmp_path: Path) -> None:
     path = tmp_path / "svar.csv"
     path.write_bytes(b"id;text;x\r\n1;a;\r\n2;b;\r\n;;\r\n ; ;\r\n")
     assert read_answers(path)["id"].tolist() == ["1", "2"]
-    path.write_bytes(b"id;text;x\r\n1;a;\r\n;;\r\n2;b;\r\n")  # one in the middle is still an error at its row
-    with pytest.raises(CoderError, match="row 3"):
+    # in the middle too (it was an «empty id» error); rows after blank lines keep their spreadsheet numbers
+    path.write_bytes(b"id;text;x\r\n1;a;\r\n;;\r\n\r\n\r\n2;b;\r\n")
+    assert read_answers(path)["id"].tolist() == ["1", "2"]
+    path.write_bytes(b"id;text;x\r\n1;a;\r\n\r\n\r\n;c;\r\n")
+    with pytest.raises(CoderError, match="row 5, column 'id': empty id"):
+        read_answers(path)
+    path.write_bytes(b"id;text;x\r\n1;a;\r\n\r\n1;c;\r\n")
+    with pytest.raises(CoderError, match="rows 2, 4, column 'id': duplicate id '1'"):
         read_answers(path)
 
 

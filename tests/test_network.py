@@ -255,8 +255,8 @@ def test_political_contact_counts_the_bodies_as_the_manifest_spells_them(both: s
     spelled = network.political_contacts(dataclasses.replace(both, political_contacts=definite))
     pd.testing.assert_frame_equal(spelled.counts, expected)
     assert set(spelled.bodies) == set(spelling.values())
-    english = contacts.assign(body=contacts["body"].map({"formannskap": "Executive", "kommunestyre": "Council",
-                                                         "ordfører": "Mayor"}).fillna("Committee"))  # fmt: skip
+    in_english = {"formannskap": "Executive", "kommunestyre": "Council", "ordfører": "Mayor"}
+    english = contacts.assign(body=contacts["body"].map(in_english).fillna("Committee"))
     with pytest.warns(survey.DataWarning, match="none of the political bodies"):
         anyone = network.political_contacts(dataclasses.replace(both, political_contacts=english))
     everyone = contacts.groupby("municipality")["respondent_id"].nunique()

@@ -707,3 +707,10 @@ def test_a_workshop_note_without_a_question_is_an_error_and_no_notes_a_warning(t
     table.iloc[:0].to_csv(notes, index=False)
     with pytest.warns(survey.DataWarning, match="the workshop has no notes"):
         assert survey.load(manifest).workshop.empty
+
+
+def test_rows_after_blank_lines_and_empty_rows_keep_their_spreadsheet_numbers(copy: Path) -> None:
+    # two blank lines and an empty «,,» row above the bad row: it was named as row 2, and «,,» was 3 errors
+    edit(copy.parent / "kontakter.csv", "O01,O02,ukentlig\n", "\n\n,,\nO01,O99,ukentlig\n")
+    (problem,) = survey.check(copy)
+    assert (Path(problem.file).name, problem.row, problem.column) == ("kontakter.csv", 5, "til")
