@@ -846,8 +846,9 @@ def survey_check(
     if problems:
         err_console.print(f"{rich_escape(str(manifest))}: {len(problems)} problem(s)", highlight=False)
         raise typer.Exit(2)
-    with warnings.catch_warnings():  # the fields nothing reads are printed above, not again
+    with warnings.catch_warnings():  # the fields nothing reads and the data's warnings: printed above
         warnings.simplefilter("ignore", survey.ManifestWarning)
+        warnings.simplefilter("ignore", survey.DataWarning)
         loaded = survey.load(manifest)
     result = survey.summary(loaded)
     if as_json:

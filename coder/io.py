@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import tempfile
+import unicodedata
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -179,15 +180,22 @@ def read_table(
     if path.is_dir():
         raise CoderError("expected a file, found a directory", file=path)
     suffix = path.suffix.lower()
+    if suffix not in EXCEL_SUFFIXES:
+        _check_not_a_workbook(path)
     if suffix in EXCEL_SUFFIXES:
         frame = _read_excel(path, sheet)
     elif suffix == ".json":
         frame = _read_json(path)
     else:
         frame = _read_csv(path, columns, rows)
-    names = [str(column).strip() for column in frame.columns]
+    # Composed letters (NFC), as the manifest and codebook are read: a Mac's export may write «å» as «a» and
+    # a ring, which looks the same and compares unequal («unknown person 'Åse'»).
+    names = [unicodedata.normalize("NFC", str(column).strip()) for column in frame.columns]
     _check_header_names(names, path)
     frame.columns = names
+    for column in frame.columns:
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            frame[column] = frame[column].map(_nfc)
     frame = _without_empty_rows(frame)
     if columns is not None:
         frame = frame[[column for column in frame.columns if column in set(columns)]]
@@ -195,6 +203,25 @@ def read_table(
         frame = frame.head(rows)
     _check_header(frame, path)
     return frame
+
+
+def _check_not_a_workbook(path: Path) -> None:
+    """A CoderError for a workbook under another suffix (read as text it gives a baffling parse error)."""
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(8)
+    except OSError as error:
+        raise CoderError(f"cannot read the file: {error.strerror or error}", file=path) from None
+    if start.startswith(b"PK\x03\x04"):
+        raise CoderError(
+            "this is a workbook or another zip file, not a CSV: save it as .xlsx (Excel) or as CSV", file=path
+        )
+    if start.startswith(b"\xd0\xcf\x11\xe0"):
+        raise CoderError("this is an old Excel workbook (.xls): save it as .xlsx or as CSV", file=path)
+
+
+def _nfc(value: Any) -> Any:
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) and not value.isascii() else value
 
 
 def _without_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
@@ -364,6 +391,10 @@ def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
         # cannot be told from a real «Spørsmål 3.1» afterwards.
         frame = pd.read_excel(path, sheet_name=sheet, dtype=object, header=None)
     except ValueError as error:  # unknown sheet, not a workbook
+        sheets = _sheet_names(path)
+        if isinstance(sheet, str) and sheets and sheet not in sheets:
+            listed = ", ".join(f"'{name}'" for name in sheets)
+            raise CoderError(f"no sheet named '{sheet}' (the sheets are {listed})", file=path) from None
         raise CoderError(f"cannot read workbook: {error}", file=path) from None
     except Exception as error:  # openpyxl raises zipfile/KeyError/InvalidFileException for broken files
         raise CoderError(f"cannot read workbook ({type(error).__name__})", file=path) from None
@@ -373,6 +404,15 @@ def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
     frame = frame.iloc[1:].reset_index(drop=True).map(_cell_text)
     frame.columns = [name if name.strip() else f"Unnamed: {n}" for n, name in enumerate(header)]
     return frame
+
+
+def _sheet_names(path: Path) -> list[str]:
+    """The sheets of a workbook, in order; none when it cannot be read."""
+    try:
+        with pd.ExcelFile(path) as book:
+            return [str(name) for name in book.sheet_names]
+    except Exception:  # noqa: BLE001 - only for a message: the reading error itself is reported
+        return []
 
 
 def _only_sheet_with_data(path: Path) -> int:
@@ -544,7 +584,8 @@ class YamlDocument:
 
 
 def read_text(path: str | os.PathLike[str], what: str = "file") -> str:
-    """The text of a UTF-8 file (a BOM, as Notepad writes it, is dropped); CoderError if it is unreadable."""
+    """The text of a UTF-8 file (a BOM, as Notepad writes it, is dropped), in Unicode's composed form (NFC:
+    a Mac may write «å» as «a» and a ring); CoderError if it is unreadable."""
     path = Path(path)
     if not path.exists():
         raise CoderError(f"{what} not found", file=path)
@@ -552,7 +593,7 @@ def read_text(path: str | os.PathLike[str], what: str = "file") -> str:
         raise CoderError(f"expected a {what}, found a directory", file=path)
     try:
         data = path.read_bytes()
-        return data.decode("utf-8-sig")
+        return unicodedata.normalize("NFC", data.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         found = data[error.start : error.start + 1].decode("cp1252", errors="replace")

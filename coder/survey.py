@@ -516,11 +516,15 @@ class _Reader:
             )
             return None
         column = str(column).strip()
-        if column not in frame.columns:
-            available = ", ".join(map(str, frame.columns))
-            self.problem(f"missing column (columns are: {available})", file=path, column=column)
-            return None
-        return column
+        if column in frame.columns:
+            return column
+        # as a question's column: a header that differs only in case and white space (NBSP from Excel)
+        same = [str(name) for name in frame.columns if _header_key(name) == _header_key(column)]
+        if len(same) == 1:
+            return same[0]
+        available = ", ".join(map(str, frame.columns))
+        self.problem(f"missing column (columns are: {available})", file=path, column=column)
+        return None
 
 
 def _header_key(name: str) -> str:
@@ -580,7 +584,11 @@ def _read(manifest: Path, including: tuple[Path, ...] = ()) -> tuple[Survey | No
             message = f"'{key}' must be a text, found {_kind_of(data[key])}"
             reader.problem(message, file=manifest, key=key, line=reader.line(key))
     functions = _read_functions(reader, data.get("functions"))
+    before = len(reader.problems)
     respondents, exported = _read_respondents(reader, data, functions)
+    if respondents.empty and len(reader.problems) > before:
+        # every other table is checked against the people: without them each id would be «unknown»
+        return None, reader.problems
     known = dict(zip(respondents["respondent_id"], respondents["municipality"], strict=True))
     questions, answer_table, answered = _read_questions(reader, data.get("questions"), known)
     rating_items, ratings, rated = _read_ratings(reader, data.get("ratings"), known)
@@ -630,6 +638,16 @@ def _read_included(
     if not includes:
         return None, [*problems, CoderError("'include' lists no manifest", file=manifest, key="include")]
     including = (*including, manifest.resolve())
+    for key in data:
+        if key in _TOP_KEYS - {"survey", "name", "include"}:  # silently unread, they were lost
+            problems.append(
+                CoderError(
+                    f"a manifest with 'include' reads only the manifests it includes: move '{key}' into one "
+                    "of them",
+                    file=manifest,
+                    key=key,
+                )
+            )
     parts: list[Survey] = []
     first_at: dict[Path, int] = {}
     for n, name in enumerate(includes):

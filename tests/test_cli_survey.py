@@ -156,3 +156,12 @@ def test_cli_check_shows_a_municipality_name_with_brackets_as_written(copy: Path
     assert result.exit_code == 0, result.output
     functions = result.output[result.output.index("Functions per municipality") :]
     assert "Oppdal [/]" in functions.splitlines()[2]  # the header row
+
+
+def test_cli_check_shows_a_data_warning_once(copy: Path) -> None:
+    # a pair reported with two frequencies: a DataWarning of the check, printed again by the load after it
+    edit(copy.parent / "kontakter.csv", "O01,O03,ukentlig", "O01,O03,ukentlig\nO01,O03,daglig")
+    result = runner.invoke(app, ["survey", "check", str(copy)])
+    assert result.exit_code == 0, result.output
+    (line,) = warning_lines(result.output)
+    assert "'O01' -> 'O03'" in line

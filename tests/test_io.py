@@ -475,3 +475,21 @@ def test_staged_directory_never_replaces_an_input_and_leaves_a_live_run_alone(tm
     with staged_directory(out) as stage:
         (stage / "a.csv").write_text("a", encoding="utf-8")
     assert live.is_dir() and not gone.exists() and (out / "a.csv").is_file()
+
+
+def test_a_workbook_under_another_suffix_and_an_unknown_sheet_are_named(tmp_path: Path) -> None:
+    book = tmp_path / "eksport.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"id": ["1"], "svar": ["a"]}).to_excel(writer, sheet_name="Svar", index=False)
+        pd.DataFrame({"x": [1]}).to_excel(writer, sheet_name="Info", index=False)
+    with pytest.raises(CoderError, match=r"no sheet named 'Ark1' \(the sheets are 'Svar', 'Info'\)"):
+        read_table(book, sheet="Ark1")
+    for suffix in (".xls", ".csv", ".ods"):  # it was «cannot parse CSV: Error tokenizing data»
+        renamed = book.with_suffix(suffix)
+        renamed.write_bytes(book.read_bytes())
+        with pytest.raises(CoderError, match="this is a workbook or another zip file, not a CSV"):
+            read_table(renamed)
+    old = tmp_path / "gammel.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))
+    with pytest.raises(CoderError, match=r"old Excel workbook \(.xls\)"):
+        read_table(old)

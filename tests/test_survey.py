@@ -714,3 +714,37 @@ def test_rows_after_blank_lines_and_empty_rows_keep_their_spreadsheet_numbers(co
     edit(copy.parent / "kontakter.csv", "O01,O02,ukentlig\n", "\n\n,,\nO01,O99,ukentlig\n")
     (problem,) = survey.check(copy)
     assert (Path(problem.file).name, problem.row, problem.column) == ("kontakter.csv", 5, "til")
+
+
+def test_letters_written_decomposed_and_headers_in_another_case_are_the_same(copy: Path) -> None:
+    # a Mac writes «Å» as «A» and a ring (NFD), Excel capitalises a header: both were errors
+    import unicodedata
+
+    contacts = copy.parent / "kontakter.csv"
+    text = contacts.read_text(encoding="utf-8").replace("fra,til,hyppighet", "Fra,Til,Hyppighet", 1)
+    contacts.write_text(unicodedata.normalize("NFD", text.replace("O02", "Å02")), encoding="utf-8")
+    people = copy.parent / "personer.csv"
+    people.write_text(people.read_text(encoding="utf-8").replace("O02", "Å02"), encoding="utf-8")
+    for name in ("questback_eksport.csv", "politisk_kontakt.csv"):
+        data = copy.parent / name
+        encoding = "cp1252" if name.startswith("questback") else "utf-8"  # as Questback exports it
+        data.write_text(data.read_text(encoding=encoding).replace("O02", "Å02"), encoding=encoding)
+    assert survey.check(copy) == []
+    loaded = survey.load(copy)
+    assert "Å02" in set(loaded.contacts["source"]) | set(loaded.contacts["target"])
+    assert all(unicodedata.is_normalized("NFC", s) for s in loaded.contacts["source"])
+
+
+def test_a_section_beside_include_is_an_error_not_lost(copy: Path) -> None:
+    both = copy.parent.parent / "both.yaml"
+    both.write_text(
+        "include: [oppdal/manifest.yaml]\nworkshop: {file: idedugnad.csv, note: lapp}\n", encoding="utf-8"
+    )
+    (problem,) = survey.check(both)
+    assert problem.key == "workshop" and "move 'workshop' into one of them" in problem.message
+
+
+def test_a_respondents_file_that_cannot_be_read_is_one_problem_not_every_id(copy: Path) -> None:
+    edit(copy, "file: personer.csv", "file: Personer.csv")
+    (problem,) = survey.check(copy)  # it was 28: the cause, then every id of the other files «unknown»
+    assert "Personer.csv" in str(problem) and "file not found" in problem.message
