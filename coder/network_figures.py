@@ -143,9 +143,13 @@ def plot(
                 if labels:
                     nx.draw_networkx_labels(G, pos, ax=ax, font_size=7)
                 _legend(ax, colours, G)
+                ties, bridging = (
+                    _count(G.number_of_edges(), "kontakt", "er"),
+                    _count(len(brokers), "brobygger", "e"),
+                )
                 ax.set_title(
-                    f"{municipality}: {LEVEL_LABELS[level]}  ({G.number_of_edges()} kontakter, "
-                    f"{len(isolates)} uten kontakt, {len(brokers)} brobyggere)"
+                    f"{municipality}: {LEVEL_LABELS[level]}  "
+                    f"({ties}, {len(isolates)} uten kontakt, {bridging})"
                 )
                 if isolates:
                     ax.text(-1.0, -1.25, "Uten kontakt på dette nivået:", fontsize=8, color="0.4")
@@ -172,6 +176,11 @@ def _function_colours(survey: Survey) -> dict[str, Any]:
 
 
 _EDGE_STYLES = {"daily": ("-", 2.4), "weekly": ("-", 1.4), "monthly": (":", 0.9)}
+
+
+def _count(n: int, word: str, plural_ending: str) -> str:
+    """«1 brobygger», «3 brobyggere»."""
+    return f"{n} {word}{'' if n == 1 else plural_ending}"
 
 
 def _legend(ax: Any, colours: dict[str, Any], G: nx.Graph) -> None:

@@ -1059,6 +1059,16 @@ def _decimal(value: float, decimals: int = 1) -> str:
     return number_text(value, decimals, decimal_mark=",")  # a Norwegian reader's decimal comma
 
 
+def _p_text(value: float, decimals: int) -> str:
+    """A p- or q-value with ``decimals`` decimals; one that would show as zero as «< 0,001».
+
+    >>> _p_text(0.00013, 3), _p_text(0.0123, 3), _p_text(0.004, 2)
+    ('< 0,001', '0,012', '< 0,01')
+    """
+    smallest = 10.0**-decimals
+    return f"< {_decimal(smallest, decimals)}" if value < smallest else _decimal(value, decimals)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The report as typed blocks, rendered to Markdown (here) and HTML (templates/report.html.jinja)
 # ---------------------------------------------------------------------------------------------------------
@@ -1503,8 +1513,8 @@ def _position_blocks(summary: SummaryReport) -> list[Block]:
             labels.get(r.code, r.code),
             VARIABLES.get(r.variable, r.variable) + (f": {r.category}" if r.category else ""),
             share(r),
-            _decimal(r.p_value, 3),
-            _decimal(r.q_value, 2),
+            _p_text(r.p_value, 3),
+            _p_text(r.q_value, 2),
             _norwegian_warning(r.warning),
         ]
         for r in tests.itertuples(index=False)
@@ -1578,7 +1588,7 @@ def _workshop_blocks(workshop: pd.DataFrame) -> list[Block]:
     return blocks
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|&])")  # & too: «&amp;» in an answer is not «&»
 
 
 # What makes a line a heading, a list item, a rule or a heading's underline when it begins a line.

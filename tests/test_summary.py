@@ -810,3 +810,8 @@ def test_two_codes_of_one_label_are_drawn_side_by_side(tmp_path: Path) -> None:
     assert {"fragmented_responsibility", "adapted_housing"} <= set(codes["code"])
     result = summary.report(BOTH, [OPPDAL_CODES, RISSA_CODES], book, out_dir=tmp_path / "out", formats="md")
     assert any(path.name.startswith("kommuner_") for path in result.files)
+
+
+def test_a_quote_with_an_html_entity_is_quoted_as_written() -> None:
+    # «&amp;» in an answer rendered as «&» in the Markdown report: the quote was not verbatim
+    assert summary._md("NAV &amp; kommunen") == "NAV \\&amp; kommunen"
