@@ -23,6 +23,7 @@ import shutil
 import tempfile
 import unicodedata
 import warnings
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -974,7 +975,8 @@ def write_excel(
     Text is stored as text: an answer that starts with ``=`` stays words, never becomes a formula that
     Excel would evaluate (respondents' free text must not run in the researcher's spreadsheet).
     """
-    with atomic_write(path, "wb") as handle, pd.ExcelWriter(handle, engine="openpyxl") as writer:
+    book = io.BytesIO()
+    with pd.ExcelWriter(book, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             _fit_excel_cells(frame, name, path).to_excel(writer, sheet_name=name, index=False)
         for sheet in writer.book.worksheets:
@@ -982,10 +984,36 @@ def write_excel(
                 for cell in row:
                     if cell.data_type == "f":
                         cell.data_type = "s"
-        if created is not None:  # a workbook's own dates otherwise make every run's file differ
-            writer.book.properties.created = writer.book.properties.modified = created
+        if created is not None:
+            writer.book.properties.created = created
             writer.book.properties.creator = "coder"
+    data = book.getvalue() if created is None else _dated_workbook(book.getvalue(), created)
+    with atomic_write(path, "wb") as handle:
+        handle.write(data)
     return Path(path)
+
+
+def _dated_workbook(data: bytes, created: datetime) -> bytes:
+    """The workbook ``data`` with every date in it ``created``: openpyxl stamps the time of saving on the
+    workbook and on each file of its zip, so two runs of one report otherwise never give the same bytes."""
+    stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*", lambda found: found.group(1) + stamp, content
+                )
+            dated = zipfile.ZipInfo(
+                info.filename, date_time=max(created.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
+            )
+            dated.compress_type, dated.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            target.writestr(dated, content)
+    return out.getvalue()
 
 
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -1110,6 +1138,15 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
 PROVENANCE_KEYS = ("tool", "created", "inputs")
 
 
+def created_time() -> datetime:
+    """Now (UTC), or the time ``SOURCE_DATE_EPOCH`` gives (seconds since 1970), as reproducible builds set it
+    so that two runs of one report give the same bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC)
+
+
 def provenance(
     inputs: Sequence[str | os.PathLike[str] | tuple[str, str | os.PathLike[str]]] = (), **settings: Any
 ) -> dict[str, Any]:
@@ -1137,7 +1174,7 @@ def provenance(
         files.append({**entry, "file": str(path), "sha256": file_sha256(path)})
     return {
         "tool": f"coder {__version__}",
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created": created_time().isoformat(timespec="seconds"),
         "inputs": files,
         **settings,
     }

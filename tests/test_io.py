@@ -493,3 +493,24 @@ def test_a_workbook_under_another_suffix_and_an_unknown_sheet_are_named(tmp_path
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))
     with pytest.raises(CoderError, match=r"old Excel workbook \(.xls\)"):
         read_table(old)
+
+
+def test_a_dated_workbook_is_the_same_bytes_each_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # openpyxl stamped the time of saving on the workbook and its zip: no two runs gave the same file
+    import time
+    from datetime import datetime
+
+    from coder.io import provenance, write_excel
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # as reproducible builds fix the time
+    created = datetime.fromisoformat(provenance([])["created"]).replace(tzinfo=None)
+    assert created == datetime(2026, 1, 1)
+    frame = pd.DataFrame({"tema": ["Bolig"], "antall": [3]})
+    monkeypatch.setattr(time, "time", lambda: 1.0e9)  # the clock the zip's file times are read from
+    first = write_excel(tmp_path / "a.xlsx", {"temaer": frame}, created=created).read_bytes()
+    monkeypatch.setattr(time, "time", lambda: 1.5e9)  # a run years later
+    second = write_excel(tmp_path / "b.xlsx", {"temaer": frame}, created=created).read_bytes()
+    assert first == second
+    assert pd.read_excel(tmp_path / "b.xlsx").to_dict("records") == [{"tema": "Bolig", "antall": 3}]
