@@ -967,6 +967,9 @@ def _print_network(report: Any) -> None:
             note = "The most between first; everyone is in positions.csv (--out-dir)."
             console.print(note, highlight=False)
     political = report.political
+    if political.by_body.empty:  # «0 of 23 have contact» would read as a finding
+        console.print("Political contact: none recorded (no political_contacts file, or an empty one).")
+        return
     title = f"Political contact ({', '.join(political.bodies)})"
     console.print(_frame_table(political.counts, title, percent=("share",)))
     console.print(

@@ -1268,6 +1268,13 @@ def network(
     if survey.contacts.empty and len(survey.respondents):
         # A manifest without `contacts:`, or an empty file: every figure below would read as a finding.
         warnings.warn(DataWarning("the survey has no contacts: everyone is an isolate"), stacklevel=2)
+    else:
+        without = [m for m in survey.municipalities if not (survey.contacts["municipality"] == m).any()]
+        for municipality in without:  # a contacts file of one municipality left out of its manifest
+            warnings.warn(
+                DataWarning(f"{municipality} has no contacts in the survey: everyone there is an isolate"),
+                stacklevel=2,
+            )
     graphs = contact_graphs(survey, levels, mutual=mutual)
     paths = paths_of(graphs)
     table = pd.concat(

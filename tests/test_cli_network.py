@@ -159,3 +159,12 @@ def test_an_output_never_replaces_a_data_file_of_the_same_name(tmp_path: Path) -
     assert result.exit_code == 2
     assert "network.csv: an output of this name would replace this input file" in result.output
     assert (tmp_path / "network.csv").read_bytes() == before and not (tmp_path / "positions.csv").exists()
+
+
+def test_a_survey_without_political_contacts_says_so_not_zero_of_n(tmp_path: Path) -> None:
+    from support.network import write_survey
+
+    write_survey(tmp_path, "Tiny", "id,functions\nP1,A\nP2,B\n", "from,to,freq\nP1,P2,daily\n")
+    result = runner.invoke(app, ["network", str(tmp_path / "m.yaml")], env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    assert "Political contact: none recorded" in result.output and "with_contact" not in result.output

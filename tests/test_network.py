@@ -511,6 +511,16 @@ def test_a_survey_without_contacts_says_so(tmp_path: Path) -> None:
     assert report.positions["isolate"].all()
 
 
+def test_a_municipality_without_contacts_says_so(both: survey.Survey) -> None:
+    # Rissa's contacts file left out of its manifest: Rissa was all isolates, without a word
+    import dataclasses
+
+    oppdal_only = both.contacts[both.contacts["municipality"] == "Oppdal"]
+    with pytest.warns(survey.DataWarning, match="Rissa has no contacts in the survey") as caught:
+        network.network(dataclasses.replace(both, contacts=oppdal_only), ["weekly"])
+    assert not any("Oppdal" in str(w.message) for w in caught)
+
+
 def test_a_report_of_other_settings_is_refused_not_mixed_in(tmp_path: Path, both: survey.Survey) -> None:
     # It wrote the plain graph with the mutual positions: degrees that did not match the edges in the file.
     mutual = network.network(both, ["weekly"], mutual=True)
