@@ -1340,7 +1340,8 @@ def export(
     out : path, optional
         Where to write (atomically). Default: the codebook's own file with the format's suffix.
     to : {"qdc", "yaml"}, optional
-        The format. Default: from the suffix of ``out`` (``.yml`` is YAML), else ``"qdc"``.
+        The format. Default: from the suffix of ``out`` (``.qdc``/``.xml`` or ``.yaml``/``.yml``; another
+        suffix is an error), else ``"qdc"``.
 
     Returns
     -------
@@ -1350,8 +1351,9 @@ def export(
     Raises
     ------
     CoderError
-        ``key='to'`` for an unknown format; the file ``out`` when it would overwrite the codebook's own file,
-        or when neither ``out`` nor the codebook's path says where to write.
+        ``key='to'`` for an unknown format, ``key='out'`` for an unknown suffix; the file ``out`` when it
+        would overwrite the codebook's own file or when neither ``out`` nor the codebook's path says where
+        to write.
 
     Examples
     --------
@@ -1378,7 +1380,13 @@ def export_target(
     """
     source = codebook.path if isinstance(codebook, Codebook) else Path(codebook)
     suffix = Path(out).suffix.lower().lstrip(".") if out is not None else ""
-    fmt = (to or {"yml": "yaml"}.get(suffix, suffix if suffix in EXPORT_FORMATS else "qdc")).lower()
+    formats_by_suffix = {"qdc": "qdc", "xml": "qdc", "yaml": "yaml", "yml": "yaml", "": "qdc"}
+    if to is None and suffix not in formats_by_suffix:
+        # `-o koder.txt` wrote REFI-QDA XML into a .txt: a surprise, so the suffix must name a format
+        raise CoderError(
+            f"{out}: unknown suffix '.{suffix}' (use .qdc or .yaml, or say the format with --to)", key="out"
+        )
+    fmt = (to or formats_by_suffix[suffix]).lower()
     if fmt not in EXPORT_FORMATS:
         raise CoderError(f"unknown format '{fmt}' (use {' or '.join(EXPORT_FORMATS)})", key="to")
     if out is None:

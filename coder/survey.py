@@ -1453,6 +1453,7 @@ def plot_ratings(
             ax.set_title((heading + (f", vet ikke {missing}" if missing else "")).strip(), fontsize=9)
             ax.spines[["top", "right"]].set_visible(False)
         axes[0].set_ylabel("Prosent av dem som svarte")
-        axes[0].yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+        # «25 %» with a space, as the report's text writes percentages
+        axes[0].yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0, symbol=" %"))
         written += save_figure(fig, directory / rating_file_stem(item.rating_id), formats)
     return written

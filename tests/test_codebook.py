@@ -1068,6 +1068,11 @@ def test_export_takes_the_format_from_to_or_the_suffix_and_names_what_is_wrong(t
     with pytest.raises(CoderError, match="unknown format 'docx'") as raised:
         cb.export(book, tmp_path / "c", to="docx")
     assert raised.value.key == "to"
+    with pytest.raises(CoderError, match=r"unknown suffix '\.txt' \(use \.qdc or \.yaml") as raised:
+        cb.export(book, tmp_path / "koder.txt")  # it wrote REFI-QDA XML into a .txt
+    assert raised.value.key == "out" and not (tmp_path / "koder.txt").exists()
+    written = cb.export(book, tmp_path / "koder.txt", to="yaml")  # --to says it: any suffix
+    assert cb.load(written).code_ids == book.code_ids
     with pytest.raises(CoderError, match="would overwrite the input"):
         cb.export(book, to="yaml")
     assert cb.load(book.path).name == "Test"

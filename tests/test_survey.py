@@ -748,3 +748,14 @@ def test_a_respondents_file_that_cannot_be_read_is_one_problem_not_every_id(copy
     edit(copy, "file: personer.csv", "file: Personer.csv")
     (problem,) = survey.check(copy)  # it was 28: the cause, then every id of the other files «unknown»
     assert "Personer.csv" in str(problem) and "file not found" in problem.message
+
+
+def test_rating_figures_write_percent_with_a_space_as_the_text_does(
+    oppdal: survey.Survey, tmp_path: Path
+) -> None:
+    import matplotlib
+
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # text as text, to read the axis
+        written = survey.plot_ratings(oppdal, tmp_path, formats=("svg",))
+    svg = written[0].read_text(encoding="utf-8")
+    assert "20 %" in svg and "20%" not in svg
