@@ -6,7 +6,9 @@ nothing. Every decision is logged as one committed transaction (see :mod:`coder.
 Order of the queue: answers this coder has not decided first; then, unless blind, answers where the other
 coders disagree; then the least certain ones -- smallest distance between a confidence and the run's
 threshold (a code without a suggestion counts as confidence 0) -- so each decision teaches the model the
-most. A *band* is that of the answer's strongest suggestion: high >= 2/3, mid >= 1/3, low below (or none).
+most. Blank answers (no letter or digit: «», «-», «...») come after the other undecided ones: they hold
+nothing to code, yet an empty text looks uncertain to the model. A *band* is that of the answer's
+strongest suggestion: high >= 2/3, mid >= 1/3, low below (or none).
 
 An answer is *decided* (progress, the ``undecided`` filter, the order) when the coder closed it or no
 suggestion at or above the threshold is left open on it (see :mod:`coder.store`); bulk review decides
@@ -270,7 +272,14 @@ def queue_of(state: State, filter: Filter, blind: bool) -> list[str]:
             suggested = {c for c, _, _ in state.suggestions.get(answer, [])}
             if filter.code not in suggested and filter.code not in state.codes_of(answer):
                 continue
-        key = (answer in state.decided, answer not in disagree, round(state.margin(answer), 9), position)
+        blank = not any(c.isalnum() for c in answers.at[answer, "text"])
+        key = (
+            answer in state.decided,
+            blank,
+            answer not in disagree,
+            round(state.margin(answer), 9),
+            position,
+        )
         chosen.append((key, answer))
     return [answer for _, answer in sorted(chosen)]
 

@@ -99,7 +99,7 @@ def _shown(value: object) -> str:
 
 def _highlight(text: str, evidence: list[str]) -> Text:
     """The answer with the evidence words marked (a word matches the start of a word: lemma -> inflection)."""
-    rich_text = Text(_shown(text))
+    rich_text = Text(_shown(text), overflow="fold")  # a long link or word wraps: every letter is read
     words = sorted({w for e in evidence for w in evidence_words(e)}, key=len, reverse=True)
     for word in words:
         rich_text.highlight_regex(
@@ -145,7 +145,7 @@ def render(
         about.add_row("question", Text(_shown(row["question_id"])))
     for column in state.answers.columns:
         if column not in ("id", "respondent_id", "question_id", "text") and row[column]:
-            about.add_row(Text(_shown(column)), Text(_shown(row[column])))
+            about.add_row(Text(_shown(column)), Text(_shown(row[column]), overflow="fold"))
     top = Table.grid(expand=True)
     top.add_column(ratio=3)
     top.add_column(ratio=2)

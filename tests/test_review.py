@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from support.review import (
+    ANSWERS,
     CODEBOOK,
+    SUGGESTIONS,
     code_pairs,
     fixture_project,  # noqa: F401
 )
@@ -39,6 +41,15 @@ def test_queue_puts_the_least_certain_undecided_answers_first(project: Project) 
     assert queue(project, "kari", filter=Filter(band="low")) == ["a4", "a5"]
     assert queue(project, "kari", filter=Filter(question="styrker")) == ["a1", "a5", "a3"]
     assert queue(project, "kari", filter=Filter(code="meeting_places")) == ["a4", "a3"]
+
+
+def test_queue_puts_blank_answers_after_the_other_undecided_ones(tmp_path: Path) -> None:
+    answers = ANSWERS.assign(text=ANSWERS["text"].where(~ANSWERS["id"].isin(["a3", "a2"]), "- "))
+    with store.init(tmp_path / "blank.db", answers, CODEBOOK) as project:
+        project.add_suggestion_run(SUGGESTIONS, {"test": True}, seed=0, threshold=0.5)
+        assert queue(project, "kari") == ["a4", "a1", "a5", "a3", "a2"]  # a3, a2 were the least certain
+        project.record("kari", [Decision("a4", "meeting_places", "add")])
+        assert queue(project, "kari") == ["a1", "a5", "a3", "a2", "a4"]  # decided answers still go last
 
 
 def test_queue_shows_disagreements_first_unless_blind(project: Project) -> None:
@@ -306,3 +317,17 @@ def test_control_characters_of_an_answer_never_reach_the_terminal(project: Proje
         console.file.close()
     screen = console.export_text(styles=True)
     assert "\x1b[2J" not in screen and "\x07" not in screen and "før\ufffd[2J\ufffd[31mRØD bolig" in screen
+
+
+def test_a_long_word_or_link_in_an_answer_is_shown_whole(project: Project) -> None:
+    state = review_module.State.load(project, "kari", None)
+    answer = state.answers.index[0]
+    link = "https://www.husbanken.no/" + "startlaan" * 12
+    state.answers.loc[answer, "text"] = f"Se {link} om dette"
+    console = Console(record=True, width=80, file=open(os.devnull, "w"))  # noqa: SIM115 - closed below
+    try:
+        console.print(review_module.render(state, [answer], 0, True))
+    finally:
+        console.file.close()
+    lines = [line[1:].split("│")[0] for line in console.export_text().splitlines() if line.startswith("│")]
+    assert link in "".join("".join(lines).split())  # folded over the answer panel's lines, not cut
