@@ -828,8 +828,8 @@ def _staged_by_a_live_process(stage: Path) -> bool:
         os.kill(int(pid), 0)
     except ProcessLookupError:
         return False
-    except PermissionError:  # another user's process
-        return True
+    except PermissionError:  # another user's process: alive
+        pass
     return True
 
 
@@ -873,8 +873,13 @@ def _commit_staged(
     inside = directory.resolve()
     for name in sorted(set(earlier) - set(written)):
         old = directory / name
-        # only a file inside the folder: the list is a plain file that anyone can edit
-        if old.is_file() and not Path(name).is_absolute() and old.resolve().is_relative_to(inside):
+        # only a file inside the folder (the list is a plain file that anyone can edit), never an input
+        if (
+            old.is_file()
+            and not Path(name).is_absolute()
+            and old.resolve().is_relative_to(inside)
+            and old.resolve() not in protected
+        ):
             old.unlink()
             if old.parent != directory:
                 with contextlib.suppress(OSError):  # its folder too, when that is left empty

@@ -475,6 +475,11 @@ def test_staged_directory_never_replaces_an_input_and_leaves_a_live_run_alone(tm
     with staged_directory(out) as stage:
         (stage / "a.csv").write_text("a", encoding="utf-8")
     assert live.is_dir() and not gone.exists() and (out / "a.csv").is_file()
+    # a file an earlier run wrote and this one does not is removed, unless it is now an input
+    (out / ".coder-files").write_text("a.csv\nnetwork.csv\n", encoding="utf-8")
+    with staged_directory(out, inputs=[data]) as stage:
+        (stage / "b.csv").write_text("b", encoding="utf-8")
+    assert not (out / "a.csv").exists() and data.read_text(encoding="utf-8") == "fra,til\n"
 
 
 def test_a_workbook_under_another_suffix_and_an_unknown_sheet_are_named(tmp_path: Path) -> None:
