@@ -100,7 +100,7 @@ from coder.nlp import (
     preprocess,
     text_list,
 )
-from coder.reliability import long_codes, parse_present
+from coder.reliability import HAND_CODED, long_codes, parse_present
 
 DEFAULT_THRESHOLD = 0.45  # fitted weights put the best micro-F1 of 12 development sets here
 UNLABELED = -1
@@ -1687,7 +1687,7 @@ def _with_human_codes(
     keys = list(zip(suggestions["id"], suggestions["code"], strict=True))
     kept = suggestions[[key not in decided for key in keys]]
     given = pd.DataFrame(
-        [(answer_id, code_id, 1.0, "coded by hand") for (answer_id, code_id), v in decided.items() if v == 1],
+        [(answer_id, code_id, 1.0, HAND_CODED) for (answer_id, code_id), v in decided.items() if v == 1],
         columns=SUGGESTION_COLUMNS,
     )
     order = {answer_id: position for position, answer_id in enumerate(ids)}

@@ -442,7 +442,7 @@ def suggest(
     codebook: Path | None = typer.Option(
         None, "--codebook", help="The YAML codebook (default: built in; `coder info` says where)."
     ),
-    out: Path | None = out_file(None, "Where to write the suggestions (CSV or JSON, from the suffix)."),
+    out: Path | None = out_file(None, "Where to write the suggestions (CSV, XLSX or JSON, from the suffix)."),
     id_col: str = ID_COL,
     text_col: str = TEXT_COL,
     question_col: str | None = typer.Option(
@@ -560,10 +560,16 @@ def evaluate(
         return
     _print_evaluation(result)
     answers = result["answers"]
-    ignored = answers["predicted"] - answers["predicted_compared"]
+    hand = answers["hand_coded"]
+    ignored = answers["predicted"] - answers["predicted_compared"] - hand
     unpredicted = answers["compared"] - answers["predicted_compared"]
+    gold = (
+        f"{answers['compared']} of the {answers['gold']} in the gold codes ({hand} coded by hand left out)"
+        if hand
+        else f"all {answers['gold']} in the gold codes"
+    )
     console.print(
-        f"Compared {answers['compared']} answers: all {answers['gold']} in the gold codes, and "
+        f"Compared {answers['compared']} answers: {gold}, and "
         f"{answers['predicted_compared']} of the {answers['predicted']} with predicted codes ({ignored} "
         f"not in the gold codes left out; {unpredicted} gold answer{'s' * (unpredicted != 1)} without a "
         f"predicted code count{'s' * (unpredicted == 1)} as given none).",
@@ -1285,10 +1291,21 @@ def summary_command(
     else:
         title = f"Themes per question ({rich_escape(str(result.name))})"
         console.print(_frame_table(shown, title, percent=("share",)))
-    if result.provenance["machine_suggestions"]:
+    review = result.provenance["review"]
+    if review and (result.provenance["machine_suggestions"] or review["decided_by_rule"]):
+        unread = review["answers"] - review["decided"] + review["decided_by_rule"]
         err_console.print(  # the terminal speaks English; the report's own note is in Norwegian
-            "[yellow]Note:[/] the codes are machine suggestions from `coder suggest`, not reviewed by a "
-            "coder; check the figures and quotes before using them.",
+            f"[yellow]Note:[/] {unread} of {review['answers']} answers were read by no coder (machine "
+            f"suggestions, or decided by a bulk rule alone: {review['decided_by_rule']}); check the figures "
+            "and quotes before using them.",
+            highlight=False,
+        )
+    elif result.provenance["machine_suggestions"]:
+        learned = (result.provenance["model"] or {}).get("human_coded_answers") or 0
+        kept = f" (but {learned} answers coded by hand, which they learned from and keep)" if learned else ""
+        err_console.print(
+            f"[yellow]Note:[/] the codes are machine suggestions from `coder suggest`{kept}, not reviewed by "
+            "a coder; check the figures and quotes before using them.",
             highlight=False,
         )
     if not as_json:

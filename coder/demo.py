@@ -128,8 +128,8 @@ def demo(out_dir: str | os.PathLike[str] = "out/demo", *, seed: int = 0) -> Demo
         steps.append(
             (
                 "report",
-                f"{len(written.files)} files; {review['decided']} of {review['answers']} answers reviewed, "
-                f"the rest machine suggestions",
+                f"{len(written.files)} files; {review['decided']} of {review['answers']} answers decided "
+                f"({review['decided_by_rule']} by the bulk rule alone), the rest machine suggestions",
             )
         )
         step.advance(2)

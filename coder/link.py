@@ -335,7 +335,13 @@ class CodedAnswers:
     base: str
 
 
-def coded_answers(answers: pd.DataFrame, codes: pd.DataFrame, all_coded: bool | None = None) -> CodedAnswers:
+def coded_answers(
+    answers: pd.DataFrame,
+    codes: pd.DataFrame,
+    all_coded: bool | None = None,
+    *,
+    why_all: str | None = None,
+) -> CodedAnswers:
     """Which ``answers`` are coded, given ``codes``: the denominator of every share.
 
     Machine suggestions (a ``confidence`` column, as from ``coder suggest``) list only the answers that got a
@@ -351,6 +357,9 @@ def coded_answers(answers: pd.DataFrame, codes: pd.DataFrame, all_coded: bool | 
     all_coded : bool, optional
         Every answer counts as coded (True) or only those in the codes (False); default ``None`` decides from
         the codes as above.
+    why_all : str, optional
+        Why every answer counts as coded when ``all_coded`` is ``None``, for ``base`` (default: the codes
+        are machine suggestions).
 
     Returns
     -------
@@ -372,7 +381,11 @@ def coded_answers(answers: pd.DataFrame, codes: pd.DataFrame, all_coded: bool | 
     missing = int((~in_codes).sum())
     if everything:
         coded = answers
-        why = "the codes are machine suggestions, made for every answer" if all_coded is None else "as asked"
+        why = (
+            (why_all or "the codes are machine suggestions, made for every answer")
+            if all_coded is None
+            else "as asked"
+        )
         base = f"all {len(answers)} answers count as coded ({why}); {missing} not in the codes carry no code"
     else:
         coded = answers[in_codes]

@@ -61,6 +61,9 @@ __all__ = [
 
 OVERALL = "(all codes)"
 
+HAND_CODED = "coded by hand"
+"""The evidence of a suggestion that is a coder's code kept as it is (``coder suggest --labels``)."""
+
 
 # ----------------------------------------------------------------------------------------------------------
 # Statistics over 0/1 arrays
@@ -514,6 +517,8 @@ def read_predictions(path: str | os.PathLike[str]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``id, code`` and ``confidence`` (float) when the file has it; rows without a code are left out.
+        With an ``evidence`` column, ``hand_coded``: the row is a coder's code the suggester kept
+        (evidence :data:`HAND_CODED`), not a prediction.
 
     Raises
     ------
@@ -553,6 +558,8 @@ def predictions_from(frame: pd.DataFrame, path: str | os.PathLike[str] | None = 
                 )
             values.append(value)
         pred["confidence"] = values
+    if "evidence" in frame.columns:
+        pred["hand_coded"] = frame["evidence"].fillna("").astype(str).str.strip() == HAND_CODED
     return pred[pred["code"] != ""].reset_index(drop=True)
 
 
@@ -566,22 +573,26 @@ def _json_float(value: float) -> float | None:
 
 
 class PredictionWarning(UserWarning):
-    """The predictions given to :func:`evaluate` hold no code: every recall is 0 (the wrong file?)."""
+    """The predictions given to :func:`evaluate` hold no code (every recall is 0: the wrong file?), or hold
+    the coders' codes of gold answers (left out)."""
 
 
 def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, code_ids: Sequence[str]) -> dict[str, Any]:
     """Compare predicted codes with gold codes, per code and overall.
 
     Only the gold ids are evaluated; predictions for other ids are ignored, and a gold id without
-    predictions counts as predicted with no code. Per code, gold and prediction are also compared as two
-    coders with :func:`cohen_kappa` and :func:`krippendorff_alpha`.
+    predictions counts as predicted with no code. A gold answer whose predictions hold a coder's code
+    (``hand_coded``: the suggester learned from it and kept its codes) is left out with a
+    :class:`PredictionWarning`: scoring it would score the gold against itself. Per code, gold and
+    prediction are also compared as two coders with :func:`cohen_kappa` and :func:`krippendorff_alpha`.
 
     Parameters
     ----------
     gold : pandas.DataFrame
         Long ``id, code``: every id in it counts as fully coded; an empty code = no code.
     pred : pandas.DataFrame
-        Long ``id, code`` with an optional ``confidence`` column, every row a predicted code.
+        Long ``id, code`` with optional ``confidence`` and ``hand_coded`` columns, every row a predicted
+        code.
     code_ids : sequence of str
         The codebook's codes: a predicted code outside them is an error, a gold code outside them a warning
         (it is not scored; its answer counts as coded with the gold's other codes, none if it has none).
@@ -598,8 +609,9 @@ def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, code_ids: Sequence[str]) ->
         * ``mean_alpha``: mean of the defined per-code alphas;
         * ``coverage_at_95``: see :func:`coverage_at_precision` (target 0.95); ``None`` without confidences;
         * ``answers``: how many answers were compared, of how many in each table: ``compared`` (every gold
-          answer), ``gold``, ``predicted`` (answers with a predicted code) and ``predicted_compared`` (those
-          of them in the gold; the rest are ignored);
+          answer but the hand-coded ones), ``gold``, ``predicted`` (answers with a predicted code),
+          ``predicted_compared`` (those of them compared; the rest are ignored) and ``hand_coded`` (gold
+          answers left out because the predictions hold their coder's codes);
         * ``gold_codes_not_in_codebook``: ``{code: answers}`` for each gold code outside ``code_ids`` (a
           warning: these codes are not scored), ``{}`` when there are none.
 
@@ -621,7 +633,7 @@ def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, code_ids: Sequence[str]) ->
     >>> round(result["micro_f1"], 3), result["per_code"]["y"]["recall"]
     (0.5, 0.0)
     >>> result["answers"]
-    {'compared': 3, 'gold': 3, 'predicted': 2, 'predicted_compared': 2}
+    {'compared': 3, 'gold': 3, 'predicted': 2, 'predicted_compared': 2, 'hand_coded': 0}
     """
     code_ids = list(code_ids)
     known = set(code_ids)
@@ -641,6 +653,24 @@ def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, code_ids: Sequence[str]) ->
     ids = list(dict.fromkeys(gold["id"]))
     if not ids:
         raise CoderError("the gold codes are empty")
+    hand = set(pred.loc[pred["hand_coded"], "id"]) & set(ids) if "hand_coded" in pred.columns else set()
+    if hand:
+        rest = set(ids) - hand
+        if not rest & set(pred.loc[~pred["id"].isin(hand), "id"]):  # nothing left to score
+            raise CoderError(
+                "every gold answer is one the suggester learned from (evidence 'coded by hand'): the "
+                "scores would compare the gold with itself; evaluate suggestions made without them"
+            )
+        warnings.warn(
+            PredictionWarning(
+                f"{len(hand)} of the {len(ids)} gold answers are left out: the predictions hold their "
+                "coder's codes (evidence 'coded by hand', from suggest --labels), which would score the gold "
+                "against itself"
+            ),
+            stacklevel=3,
+        )
+        ids = [answer for answer in ids if answer not in hand]
+        gold, pred = gold[~gold["id"].isin(hand)], pred[~pred["id"].isin(hand)]
     if len(pred) and not set(pred["id"]) & set(ids):
         raise CoderError("the predictions share no answer id with the gold codes (a different survey?)")
     if not (pred["code"] != "").any():  # a header alone, the wrong file: every recall would read 0
@@ -687,9 +717,10 @@ def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, code_ids: Sequence[str]) ->
         "coverage_at_95": coverage,
         "answers": {
             "compared": len(ids),
-            "gold": len(ids),
-            "predicted": len(predicted),
+            "gold": len(ids) + len(hand),
+            "predicted": len(predicted | hand),
             "predicted_compared": len(predicted & set(ids)),
+            "hand_coded": len(hand),
         },
         "gold_codes_not_in_codebook": not_in_codebook,
     }

@@ -1303,6 +1303,8 @@ class ReviewedCodes:
     decisions: int  # entries in the decision log (undo entries and the entries they cancel left out)
     run_id: str | None
     answer_ids: tuple[str, ...] = ()  # every answer of the project, coded or not
+    decided_by_rule: int = 0  # decided answers no coder read: every decision on them came from a bulk rule
+    bulk_decisions: int = 0  # entries in the decision log made by a bulk rule
 
 
 def reviewed_codes(path: str | os.PathLike[str]) -> ReviewedCodes:
@@ -1326,15 +1328,20 @@ def reviewed_codes(path: str | os.PathLike[str]) -> ReviewedCodes:
             run_id is None
         ):  # no suggestions: an undecided answer is not coded yet (a codes file, no confidence)
             codes = codes.drop(columns="confidence")
+        log = project.effective_log()
+        bulk = log["mode"] == "bulk"
+        read = set(log.loc[~bulk, "answer_id"])  # a bulk rule (`review --accept-from`) reads no answer
         return ReviewedCodes(
             codes=codes,
             answers=len(answers),
             decided=decided["id"].nunique(),
             conflicts=project.conflicts(),
             coders=tuple(project.coders()),
-            decisions=len(project.effective_log()),
+            decisions=len(log),
             run_id=run_id,
             answer_ids=tuple(answers),
+            decided_by_rule=len(set(decided["id"]) - read),
+            bulk_decisions=int(bulk.sum()),
         )
 
 

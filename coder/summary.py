@@ -114,10 +114,20 @@ FIGURES = "figurer"
 REPORT = "rapport"
 """The report's file name without suffix: rapport.md, rapport.html, rapport.xlsx, rapport.json."""
 
-MACHINE_NOTE = (
-    "Kodene er maskinforslag fra «coder suggest» og er ikke gjennomgått av en koder; "
-    "tall og sitater må kontrolleres før de brukes."
-)
+
+def machine_note(learned: int = 0) -> str:
+    """The report's note on machine suggestions; ``learned``: answers coded by hand that they learned from
+    (``coder suggest --labels`` keeps those answers' codes)."""
+    kept = (
+        f" (unntatt {learned} svar kodet av en koder, som forslagene lærte av og beholder)" if learned else ""
+    )
+    return (
+        f"Kodene er maskinforslag fra «coder suggest»{kept} og er ikke gjennomgått av en koder; "
+        "tall og sitater må kontrolleres før de brukes."
+    )
+
+
+MACHINE_NOTE = machine_note()
 
 GENERAL_DISCUSSION = "Hva kan kommunen gjøre med dette, og hvem bør ta ansvaret?"
 """The question for discussion of a theme whose code has none of its own (the codebook's ``discussion``)."""
@@ -435,7 +445,10 @@ def summarize(
     inputs += [("kodefil", p) for p in code_paths]
     model = _model_settings(project, review.run_id if review else None, code_paths) if machine else None
 
-    base = coded_answers(survey.answers, table, all_coded)
+    why_all = (
+        "the coders' codes where they decided, the latest suggestion run's elsewhere" if review else None
+    )
+    base = coded_answers(survey.answers, table, all_coded, why_all=why_all)
     answers = base.answers
     labels = {c.id: c for c in codebook.codes}
     question_order = list(survey.questions["question_id"])
@@ -527,7 +540,7 @@ def summarize(
         coded_answers=len(answers),
         uncoded_answers=base.uncoded,
         machine_suggestions=machine,
-        note=MACHINE_NOTE if machine else "",
+        note=machine_note((model or {}).get("human_coded_answers") or 0) if machine else "",
         bands=[{"band": b, "min_share": s, "min_mentions": k} for b, s, k in BANDS],
         quote_length=list(QUOTE_LENGTH),
         identifiers_masked=mask,
@@ -539,6 +552,8 @@ def summarize(
             "decided": review.decided,
             "coders": list(review.coders),
             "decisions": review.decisions,
+            "decided_by_rule": review.decided_by_rule,
+            "bulk_decisions": review.bulk_decisions,
             "conflicts": len(review.conflicts),
             "conflicts_by_code": {
                 labels[c].label: int(n)
@@ -1145,16 +1160,22 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
     several = len(summary.municipalities) > 1
     blocks: list[Block] = [Heading(1, f"Temaer i de åpne svarene: {summary.name}")]
     review = p.get("review")
-    if p["machine_suggestions"] and review:
+    by_rule = review.get("decided_by_rule", 0) if review else 0
+    if review and (p["machine_suggestions"] or by_rule):
         undecided = review["answers"] - review["decided"]
+        unread = [f"{undecided} har maskinforslag fra «coder suggest»"] if undecided else []
+        if by_rule:  # a bulk rule decided without reading: as unchecked as a suggestion
+            unread.append(
+                f"{by_rule} er kodet med en regel for sikre maskinforslag («coder review --accept-from»)"
+            )
         blocks.append(
             Note(
-                f"Merk: {undecided} av {review['answers']} svar har maskinforslag fra «coder suggest» som "
-                "ikke er gjennomgått av en koder; tall og sitater må kontrolleres før de brukes.",
+                f"Merk: {undecided + by_rule} av {review['answers']} svar er ikke lest av en koder "
+                f"({' og '.join(unread)}); tall og sitater må kontrolleres før de brukes.",
             )
         )
     elif p["machine_suggestions"]:
-        blocks.append(Note(f"Merk: {MACHINE_NOTE}"))
+        blocks.append(Note(f"Merk: {p['note']}"))
     blocks += _review_blocks(review)
     answered = summary.questions[summary.questions["coded"] > 0]
     asked = len(summary.questions)
@@ -1278,9 +1299,7 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
                 else "Kodene er maskinforslag (ikke gjennomgått)."
                 if p["machine_suggestions"]
                 else "Kodene er fra en kodefil (id,code).",
-                "Svar som ikke er i kodefilen, regnes som kodet uten tema."
-                if p["all_coded"]
-                else "Svar som ikke er i kodefilen, er ikke kodet ennå og holdt utenfor.",
+                _uncoded_line(p["all_coded"], project=bool(review)),
                 "Sitatene er gjengitt ordrett, men navn, e-postadresser, telefonnumre og fødselsnumre er "
                 "erstattet med [navn], [e-post], [telefon] og [fødselsnummer]; respondentene er bare omtalt "
                 "med funksjon og kommune."
@@ -1291,6 +1310,20 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
         )
     )
     return blocks
+
+
+def _uncoded_line(all_coded: bool, project: bool) -> str:
+    """«Om tallene»'s line on the answers the codes (a file, or a ``project``'s) do not name."""
+    if project:
+        return (
+            "Svar som verken har en beslutning eller et maskinforslag over terskelen, regnes som kodet uten "
+            "tema."
+            if all_coded
+            else "Svar uten beslutning i kodeprosjektet er ikke kodet ennå og holdt utenfor."
+        )
+    if all_coded:
+        return "Svar som ikke er i kodefilen, regnes som kodet uten tema."
+    return "Svar som ikke er i kodefilen, er ikke kodet ennå og holdt utenfor."
 
 
 def _model_lines(model: dict[str, Any] | None) -> list[str]:
@@ -1373,12 +1406,17 @@ def _review_blocks(review: dict[str, Any] | None) -> list[Block]:
     """How much of the coding a person did, and which codes the coders disagree on (left out)."""
     if not review:
         return []
-    share = _percent(review["decided"] / review["answers"]) if review["answers"] else "–"
+    by_rule, bulk = review.get("decided_by_rule", 0), review.get("bulk_decisions", 0)
+    read = review["decided"] - by_rule
+    share = _percent(read / review["answers"]) if review["answers"] else "–"
     coders = ", ".join(review["coders"]) or "ingen"
-    text = (
-        f"{review['decided']} av {review['answers']} svar ({share}) er kodet av en koder (kodere: {coders}; "
-        f"{review['decisions']} beslutninger)"
-    )
+    made = f"{review['decisions']} beslutninger" + (f", {bulk} av dem med en regel" if bulk else "")
+    text = f"{read} av {review['answers']} svar ({share}) er kodet av en koder (kodere: {coders}; {made})"
+    if by_rule:
+        text += (
+            f"; {by_rule} svar er bare kodet med en regel for sikre maskinforslag («coder review "
+            "--accept-from»), uten at noen leste dem"
+        )
     text += "; resten er maskinforslag." if review["run"] and review["decided"] < review["answers"] else "."
     blocks: list[Block] = [Paragraph(text)]
     if review["conflicts"]:

@@ -236,3 +236,62 @@ def test_the_report_says_how_many_of_the_open_questions_have_coded_answers(tmp_p
 
     asked = len(survey.load(OPPDAL).questions)
     assert asked > 1 and f"1 kodede svar på 1 av {asked} åpne spørsmål" in " ".join(md.split())
+
+
+def test_answers_decided_by_a_bulk_rule_alone_are_not_reported_as_read_by_a_coder(
+    tmp_path: Path, codebook: Path
+) -> None:
+    from coder import store
+    from coder.review import bulk_review
+    from coder.store import Decision
+
+    path = tmp_path / "p.db"
+    store.init(path, None, codebook, manifest=BOTH).close()
+    with store.Project.open(path) as project:
+        answers = project.answer_ids()
+        confidence = [0.95] * 3 + [0.3] * (len(answers) - 3)
+        run = project.add_suggestion_run(
+            pd.DataFrame({"id": answers, "code": "follow_up", "confidence": confidence}), threshold=0.5
+        )
+        project.record(
+            "kari", [Decision(answers[0], "follow_up", "accept", run), Decision(answers[0], "", "none")]
+        )
+    bulk_review(path, "kari", accept_from=0.9)  # decides answers 1 and 2 without reading them
+    reviewed = store.reviewed_codes(path)
+    assert (reviewed.decided, reviewed.decided_by_rule, reviewed.bulk_decisions) == (3, 2, 2)
+    args = ["summary", str(BOTH), "--project", str(path), "--codebook", str(codebook), "--formats", "md"]
+    result = CliRunner().invoke(app, [*args, "--out-dir", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    md = (tmp_path / "out" / "rapport.md").read_text(encoding="utf-8")
+    # it was «… av … svar (100 %) er kodet av en koder» with two of them never read
+    n = len(answers)
+    assert f"1 av {n} svar (" in md and "2 svar er bare kodet med en regel" in md
+    assert f"Merk: {n - 1} av {n} svar er ikke lest av en koder ({n - 3} har maskinforslag" in md
+    assert f"{n - 1} of {n} answers were read by no coder" in " ".join(result.output.split())
+    assert "Svar som ikke er i kodefilen" not in md  # a project has no codes file
+
+
+def test_suggestions_that_kept_hand_codes_say_so_in_the_note(tmp_path: Path, suggestions: Path) -> None:
+    from coder.io import provenance_path
+
+    learned = tmp_path / "learned.csv"
+    shutil.copy(suggestions, learned)
+    provenance_path(learned).write_text(
+        json.dumps({"settings": {"human_coded_answers": 70}}), encoding="utf-8"
+    )
+    args = [
+        "summary",
+        str(BOTH),
+        "--codes",
+        str(learned),
+        "--formats",
+        "md",
+        "--out-dir",
+        str(tmp_path / "out"),
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    md = (tmp_path / "out" / "rapport.md").read_text(encoding="utf-8")
+    # the note said «maskinforslag … ikke gjennomgått» of every answer, the 70 hand-coded ones too
+    assert "Kodene er maskinforslag fra «coder suggest» (unntatt 70 svar kodet av en koder" in md
+    assert "but 70 answers coded by hand" in " ".join(result.output.split())

@@ -37,7 +37,8 @@ def test_evaluate_counts_the_answers_compared_out_of_each_table() -> None:
     pred = _codes(["a", "b", "v", "w", "w"], ["x", "y", "x", "x", "y"])
     result = evaluate(gold, pred, ["x", "y"])
     # every gold answer is compared (c and d with no prediction count as given no code); v, w are ignored
-    assert result["answers"] == {"compared": 4, "gold": 4, "predicted": 4, "predicted_compared": 2}
+    counts = {"compared": 4, "gold": 4, "predicted": 4, "predicted_compared": 2, "hand_coded": 0}
+    assert result["answers"] == counts
     assert result["per_code"]["y"]["support"] == 2 and result["per_code"]["y"]["recall"] == 0.5
 
 
@@ -57,3 +58,32 @@ def test_predictions_without_a_code_warn_as_the_wrong_file() -> None:
     with pytest.warns(PredictionWarning, match="the predictions hold no code"):
         result = evaluate(gold, _codes([], []), ["x"])
     assert result["per_code"]["x"]["recall"] == 0.0
+
+
+def test_answers_the_suggester_learned_from_are_left_out_of_the_scores(tmp_path) -> None:
+    from coder.reliability import read_predictions
+
+    path = tmp_path / "suggestions.csv"
+    path.write_text(
+        "id,code,confidence,evidence\na,x,1.0,coded by hand\nb,x,0.9,keywords: x\nc,y,0.8,y\n",
+        encoding="utf-8",
+    )
+    pred = read_predictions(path)
+    assert pred["hand_coded"].tolist() == [True, False, False]
+    gold = _codes(["a", "b", "c"], ["x", "y", "y"])
+    with pytest.warns(PredictionWarning, match="1 of the 3 gold answers are left out"):
+        result = evaluate(gold, pred, ["x", "y"])
+    # a (the gold itself) would have been a true positive: scored on b and c alone
+    assert (
+        result["micro_f1"]
+        == evaluate(gold[gold["id"] != "a"], pred[pred["id"] != "a"], ["x", "y"])["micro_f1"]
+    )
+    assert result["answers"] == {
+        "compared": 2,
+        "gold": 3,
+        "predicted": 3,
+        "predicted_compared": 2,
+        "hand_coded": 1,
+    }
+    with pytest.raises(CoderError, match="every gold answer is one the suggester learned from"):
+        evaluate(gold[gold["id"] == "a"], pred, ["x", "y"])
