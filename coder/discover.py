@@ -922,7 +922,8 @@ def candidates_codebook(
             where = f" på «{question}»" if question else ""
             origin = f"Kandidat {candidate.group} fra coder discover{where}: {candidate.size} svar."
             nearest = (
-                f" Nærmeste kode: {candidate.nearest_code} (likhet {candidate.nearest_similarity:.2f})."
+                f" Nærmeste kode: {candidate.nearest_code} (likhet "
+                f"{io.number_text(candidate.nearest_similarity, 2, decimal_mark=',')})."  # Norwegian text
                 if candidate.nearest_code
                 else ""
             )

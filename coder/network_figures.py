@@ -121,7 +121,8 @@ def plot(
                 pos.update(_bottom_rows(isolates))  # set apart, below the line
                 fig = Figure(figsize=(9, 8))
                 ax = fig.subplots()
-                ax.axhline(-1.2, color="0.85", linewidth=0.8)
+                if isolates:  # the band below the line holds them; without any, no empty band
+                    ax.axhline(-1.2, color="0.85", linewidth=0.8)
                 for frequency, (style, width) in _EDGE_STYLES.items():
                     edges = [(a, b) for a, b, f in G.edges(data="frequency") if f == frequency]
                     if edges:
@@ -155,9 +156,10 @@ def plot(
                     ax.text(-1.0, -1.25, "Uten kontakt på dette nivået:", fontsize=8, color="0.4")
                 # The layouts lie within [-1, 1], the people without contact below: fixed limits keep a
                 # network of one person (no spread to scale by) a picture of the usual size.
-                lowest = min((y for _, y in pos.values()), default=-1.35)
+                floor = -1.35 if isolates else -1.05
+                lowest = min((y for _, y in pos.values()), default=floor)
                 ax.set_xlim(-1.15, 1.15)
-                ax.set_ylim(min(lowest, -1.35) - 0.12, 1.15)
+                ax.set_ylim(min(lowest, floor) - 0.12, 1.15)
                 ax.set_axis_off()
                 written += save_figure(fig, directory / file_stem(municipality, level), formats)
                 bar.advance()

@@ -9,25 +9,30 @@ next prompt (see :mod:`coder.store`), so a killed review loses at most the line 
 
 Commands (``?`` shows them)::
 
-    a          accept the model's proposal: open suggestions at/above the threshold accepted,
-               the others rejected, and the answer closed (no other code); next answer
-    a 2 3      accept suggestions 2 and 3 (numbers as listed); stay
-    r          reject every open suggestion; next answer (read and left so, its other codes count
-               as absent in the exports; only n or a also close it for the model)
-    r 1        reject suggestion 1; stay
-    + text     add a code: its id, or a search in ids and labels (must match one code)
-    - text     remove a code the answer has
-    n          done: reject what is still open and close the answer -- every code not
-               accepted or added is absent ("no code" when there is none); next
-    s, Enter   skip: no decision; next
-    u          undo your latest command (logged as undo entries; a bulk run counts as one
-               command) and go back to that answer
-    f EXPR     filter: code=ID | question=ID | band=low|mid|high | undecided, joined by '|';
-               'f' alone clears the filter
-    q          quit (everything is already saved)
+    a        accept the model's proposal: open suggestions at/above the
+             threshold accepted, the others rejected, and the answer closed
+             (no other code); next answer
+    a 2 3    accept suggestions 2 and 3 (numbers as listed); stay
+    r        reject every open suggestion; next answer (read and left so:
+             its other codes count as absent in the exports; only n or a
+             also close it for the model)
+    r 1      reject suggestion 1; stay
+    + text   add a code: its id, or a search in ids and labels (must match
+             one code)
+    - text   remove a code the answer has
+    n        done: reject what is still open and close the answer -- every
+             code not accepted or added is absent ("no code" when there is
+             none); next
+    s, Enter skip: no decision; next
+    u        undo your latest command (logged as undo entries; a bulk run
+             counts as one command) and go back to that answer
+    f EXPR   filter: code=ID | question=ID | band=low|mid|high | undecided,
+             joined by '|'; 'f' alone clears the filter
+    q        quit (everything is already saved)
 
-Every ``--refit-every`` decisions (default 10) the model learns from the decisions so far (coding blind:
-this coder's only) and the rest of the queue is ordered again under it, with its confidences and evidence.
+    Every --refit-every decisions (default 10) the model learns from the
+    decisions so far (coding blind: this coder's only) and orders the rest
+    of the queue again, with its confidences and evidence.
 
 Order: answers this coder has not decided first; then, unless blind, answers where the other coders
 disagree; then the least certain ones -- smallest distance between a confidence and the run's threshold

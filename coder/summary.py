@@ -1149,6 +1149,19 @@ class Table:
     rows: list[list[str]]
     kind: ClassVar[str] = "table"
 
+    @property
+    def numeric(self) -> list[bool]:
+        """Per column: every filled cell is a figure («12», «3,4», «58 %», «< 0,001», «–»), set right."""
+        return [
+            all(_FIGURE.fullmatch(row[j]) for row in self.rows if j < len(row) and row[j].strip())
+            and any(j < len(row) and row[j].strip() for row in self.rows)
+            for j in range(len(self.header))
+        ]
+
+
+_NUMBER = r"(?:[<>≤≥]\s*)?[−-]?\d[\d\s]*(?:,\d+)?(?:\s*%)?"
+_FIGURE = re.compile(rf"{_NUMBER}(?: av \d+)?(?: \({_NUMBER}\))?|[–-]")  # «3,4», «2 av 5 (40 %)», «–»
+
 
 Block = Heading | Paragraph | Emphasis | Strong | Note | Bullets | Quote | Figure | Table
 """One piece of the report; the renderers know each kind."""
@@ -1166,7 +1179,7 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
         unread = [f"{undecided} har maskinforslag fra «coder suggest»"] if undecided else []
         if by_rule:  # a bulk rule decided without reading: as unchecked as a suggestion
             unread.append(
-                f"{by_rule} er kodet med en regel for sikre maskinforslag («coder review --accept-from»)"
+                f"{by_rule} er kodet med en regel for sikre maskinforslag i «coder review --accept-from»"
             )
         blocks.append(
             Note(
@@ -1414,8 +1427,8 @@ def _review_blocks(review: dict[str, Any] | None) -> list[Block]:
     text = f"{read} av {review['answers']} svar ({share}) er kodet av en koder (kodere: {coders}; {made})"
     if by_rule:
         text += (
-            f"; {by_rule} svar er bare kodet med en regel for sikre maskinforslag («coder review "
-            "--accept-from»), uten at noen leste dem"
+            f"; {by_rule} svar er bare kodet med en regel for sikre maskinforslag i «coder review "
+            "--accept-from», uten at noen leste dem"
         )
     text += "; resten er maskinforslag." if review["run"] and review["decided"] < review["answers"] else "."
     blocks: list[Block] = [Paragraph(text)]
@@ -1670,7 +1683,7 @@ def _markdown_lines(block: Block, base: str | os.PathLike[str]) -> list[str]:
             return [f"![{_md(caption)}]({os.path.relpath(path, base).replace(os.sep, '/')})"]
         case Table(header, rows):
             lines = ["| " + " | ".join(_md(h) for h in header) + " |"]
-            lines.append("|" + "|".join(["---", *["---:"] * (len(header) - 1)]) + "|")
+            lines.append("|" + "|".join("---:" if right else "---" for right in block.numeric) + "|")
             return lines + ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
     raise TypeError(f"not a report block: {block!r}")
 

@@ -4,6 +4,7 @@ test_cli_discover.py)."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -125,6 +126,8 @@ def test_with_a_codebook_only_answers_without_a_strong_code_are_grouped() -> Non
     assert found.total == len(notes)
     assert all(candidate.nearest_code == "meeting_places" for candidate in found.candidates)
     assert all(-1 <= candidate.nearest_similarity <= 1 for candidate in found.candidates)
+    described = discover.candidates_codebook({"": found}).codes[0].description
+    assert re.search(r"\(likhet -?\d,\d\d\)", described)  # a decimal comma in Norwegian text (was 0.30)
 
 
 def test_the_planted_theme_is_one_candidate_and_no_candidate_copies_a_code() -> None:

@@ -124,3 +124,23 @@ def test_a_network_of_one_person_is_a_picture_of_the_usual_size(tmp_path: Path) 
         (picture,) = network_figures.plot(alone, tmp_path / "p", levels=["weekly"], formats=("png",))
     width, height = Image.open(picture).size
     assert width < 1500 and height < 1500
+
+
+def test_the_band_of_people_without_contact_is_drawn_only_when_there_are_some(
+    both: survey.Survey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: dict[str, list[float]] = {}
+
+    def keep(fig, stem: Path, formats: tuple[str, ...]) -> list[Path]:
+        ax = fig.axes[0]
+        drawn[stem.name] = [
+            line.get_ydata()[0] for line in ax.get_lines() if list(line.get_ydata()) == [-1.2] * 2
+        ]
+        return [stem]
+
+    monkeypatch.setattr(network_figures, "save_figure", keep)
+    report = network.network(both, ["weekly"])
+    network_figures.plot(both, tmp_path, levels=["weekly"], report=report)
+    isolates = report.positions.groupby("municipality")["isolate"].any()
+    assert isolates["Oppdal"] and not isolates["Rissa"]  # the example has both cases
+    assert drawn["oppdal_ukentlig"] and not drawn["rissa_ukentlig"]  # Rissa drew an empty band

@@ -331,3 +331,9 @@ def test_a_long_word_or_link_in_an_answer_is_shown_whole(project: Project) -> No
         console.file.close()
     lines = [line[1:].split("│")[0] for line in console.export_text().splitlines() if line.startswith("│")]
     assert link in "".join("".join(lines).split())  # folded over the answer panel's lines, not cut
+
+
+def test_the_key_help_fits_an_80_column_terminal_as_plain_text() -> None:
+    lines = review_module.HELP.splitlines()
+    assert "``" not in review_module.HELP  # it showed «Every ``--refit-every`` decisions»
+    assert max(map(len, lines)) + 4 <= 80  # inside the panel's borders and padding

@@ -815,3 +815,16 @@ def test_two_codes_of_one_label_are_drawn_side_by_side(tmp_path: Path) -> None:
 def test_a_quote_with_an_html_entity_is_quoted_as_written() -> None:
     # «&amp;» in an answer rendered as «&» in the Markdown report: the quote was not verbatim
     assert summary._md("NAV &amp; kommunen") == "NAV \\&amp; kommunen"
+
+
+def test_table_columns_of_figures_are_set_right_and_columns_of_words_left(
+    result: summary.SummaryReport,
+) -> None:
+    table = summary.Table(
+        ["Kommune", "Funksjon", "Personer", "Andel", "p"],
+        [["Oppdal", "Drift", "9", "2 av 5 (40 %)", "< 0,001"], ["Rissa", "", "12", "–", "0,069"]],
+    )
+    assert table.numeric == [False, False, True, True, True]
+    assert summary._markdown_lines(table, ".")[1] == "|---|---|---:|---:|---:|"  # every column was ---:
+    html = summary.to_html(result, {})
+    assert '<td class="num">' in html and "<td>" in html  # words left in the HTML too
