@@ -215,6 +215,12 @@ class Decision:
 _NOT_A_PROJECT = {".csv", ".xlsx", ".xls", ".json", ".yaml", ".yml", ".md", ".html", ".txt", ".qdc"}
 
 
+INCOMPLETE = (
+    "an incomplete project: `coder init` or `coder merge` was stopped before it finished (nothing was "
+    "saved in it); delete it and run the command again"
+)
+
+
 def _create_private_file(path: Path) -> None:
     """Create ``path`` with mode 0600 before SQLite opens it, so it is never readable by others."""
     if path.suffix.lower() in _NOT_A_PROJECT:  # `merge -o koder.xlsx` made an SQLite file of that name
@@ -225,6 +231,11 @@ def _create_private_file(path: Path) -> None:
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
+        try:
+            _check_is_project(path)
+        except CoderError as error:
+            if error.message == INCOMPLETE:  # the earlier, killed run's file: say so, it holds nothing
+                raise
         raise CoderError("already exists (choose another name or delete it first)", file=path) from None
     except OSError as error:
         raise CoderError(f"cannot create the project: {error.strerror}", file=path) from None
@@ -309,6 +320,9 @@ def _check_is_project(path: Path) -> None:
         try:
             version = probe.execute("PRAGMA user_version").fetchone()[0]
             tables = {row[0] for row in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            # init and merge write the codebook with everything else in one transaction: none, they were
+            # killed before they finished (Ctrl-C removes the file; SIGKILL or a closed terminal cannot)
+            incomplete = "codebooks" in tables and not probe.execute("SELECT 1 FROM codebooks").fetchone()
             # a damaged file (a disk error, a copy cut short) is caught here, not as a traceback later on
             try:
                 damage = probe.execute("PRAGMA quick_check").fetchone()[0]
@@ -324,6 +338,8 @@ def _check_is_project(path: Path) -> None:
     if damage != "ok":
         found = " ".join(damage.replace("*** in database main ***", "").split())[:100]
         raise CoderError(f"the coding project is damaged ({found}); restore it from a backup", file=path)
+    if incomplete:
+        raise CoderError(INCOMPLETE, file=path)
     missing = sorted(_PROJECT_TABLES - tables)
     if missing:
         raise CoderError(f"the project has no table '{missing[0]}'; restore it from a backup", file=path)

@@ -72,6 +72,20 @@ def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
     assert path.read_text() == "precious"
 
 
+def test_a_project_whose_init_was_killed_says_it_is_incomplete(tmp_path: Path) -> None:
+    path = tmp_path / "project.db"
+    store._create_private_file(path)  # what a SIGKILL inside init's transaction leaves: the schema alone
+    conn = store._connect(path)
+    store._migrate(conn, path)
+    conn.close()
+    # it was «already exists» for init and a TypeError traceback for every other command
+    with pytest.raises(CoderError, match="an incomplete project: `coder init` or `coder merge` was stopped"):
+        Project.open(path)
+    with pytest.raises(CoderError, match="an incomplete project") as error:
+        store.init(path, ANSWERS, CODEBOOK)
+    assert error.value.file == str(path)
+
+
 def test_init_rejects_duplicate_ids_and_leaves_no_file(tmp_path: Path) -> None:
     answers = pd.concat([ANSWERS, ANSWERS.head(1)])
     message = r"duplicate answer id 'r1:q1' in the answers DataFrame \(positions 0, 5\)"
