@@ -78,6 +78,13 @@ class CoderGroup(typer.core.TyperGroup):
             if error.filename is None:
                 raise
             _exit_with(CoderError(error.strerror or type(error).__name__, file=error.filename))
+        except KeyboardInterrupt:  # Ctrl-C: say what became of the work, not nothing
+            err_console.print(
+                "Interrupted: no output is half-written (each is written whole or not at all); decisions "
+                "already made are saved.",
+                highlight=False,
+            )
+            raise typer.Exit(130) from None
 
 
 def _exit_with_usage_error(error: Exception) -> NoReturn:
@@ -669,7 +676,10 @@ def review(
         False, "--show-others", help="Show the other coders' decisions (default: blind coding)."
     ),
     refit_every: int = typer.Option(
-        10, "--refit-every", min=0, help="Refit the model and reorder the queue every N decisions (0: never)."
+        10,
+        "--refit-every",
+        min=0,
+        help="Refit the model and reorder the queue every N deciding commands (0: never).",
     ),
 ) -> None:
     """Review suggestions in the terminal, one command line per decision (`?` lists the keys)."""

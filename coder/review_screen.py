@@ -30,9 +30,9 @@ Commands (``?`` shows them)::
              joined by '|'; 'f' alone clears the filter
     q        quit (everything is already saved)
 
-    Every --refit-every decisions (default 10) the model learns from the
-    decisions so far (coding blind: this coder's only) and orders the rest
-    of the queue again, with its confidences and evidence.
+    Every --refit-every commands that decide (default 10) the model learns
+    from the decisions so far (coding blind: this coder's only) and orders
+    the rest of the queue again, with its confidences and evidence.
 
 Order: answers this coder has not decided first; then, unless blind, answers where the other coders
 disagree; then the least certain ones -- smallest distance between a confidence and the run's threshold
@@ -329,14 +329,25 @@ def review(
             else:
                 answer = items[index]
                 console.print(render(state, items, index, blind, current_filter))
+            shown = project.latest_entries(coder, answer)
             try:
                 line = read_line("[bold]u/f/q/? > [/]" if at_end else "[bold]a/r/+/-/n/s/u/f/q/? > [/]")
-            except EOFError:
+            except (EOFError, KeyboardInterrupt):  # Ctrl-D or Ctrl-C at the prompt: as `q`
                 return summary(at_end)
             verb, _, argument = line.strip().partition(" ")
             verb, argument = verb.lower(), argument.strip()  # «Q» with caps lock on is still quit
             if at_end and verb not in END_OF_QUEUE_VERBS:
                 return summary(True)
+            if _changed_elsewhere(verb, shown, project.latest_entries(coder, answer)):
+                # Another window of this coder logged meanwhile: this screen is stale, and the command
+                # would overrule (or `u` undo) what was decided there without anyone seeing it.
+                state.refresh()
+                what = "your latest command" if verb == "u" else escape(answer)
+                console.print(
+                    f"[yellow]{what} changed in another session of {escape(coder)} meanwhile; nothing done. "
+                    "Here is how it stands now: give the command again if you still mean it.[/]"
+                )
+                continue
             commands += 1
             try:
                 logged, step = _apply(state, answer, verb, argument, console)
@@ -346,7 +357,7 @@ def review(
             if step == "quit":
                 return summary(False)
             state.refresh()
-            since_refit += logged
+            since_refit += logged > 0  # a decision is a command (`a` logs an entry per code and a close)
             if refit_every and since_refit >= refit_every and state.run_id is not None:
                 since_refit = 0
                 waiting = "" if learner.ready else " (the first time also from the codebook: a minute or so)"
@@ -370,6 +381,15 @@ def review(
 
 
 END_OF_QUEUE_VERBS = frozenset({"u", "f", "?"})  # what still makes sense when no answer is left
+_DECIDING_VERBS = frozenset({"a", "r", "+", "-", "n"})  # commands that log decisions on the answer shown
+
+
+def _changed_elsewhere(verb: str, shown: tuple[int, int], now: tuple[int, int]) -> bool:
+    """Whether another session logged what ``verb`` acts on since the screen was drawn: the answer (for a
+    deciding command) or the coder's latest command (for ``u``); see :meth:`Project.latest_entries`."""
+    if verb in _DECIDING_VERBS:
+        return now[0] != shown[0]
+    return verb == "u" and now[1] != shown[1]
 
 
 def _learn(state: State, learner: Learner, console: Console, doing: str) -> int:

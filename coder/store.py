@@ -775,6 +775,15 @@ class Project:
         rows = self.conn.execute(sql + " ORDER BY decided_at, seq", args).fetchall()
         return pd.DataFrame([tuple(r) for r in rows], columns=columns)
 
+    def latest_entries(self, coder: str, answer_id: str) -> tuple[int, int]:
+        """The ``seq`` of ``coder``'s latest log entry on ``answer_id`` and on any answer (0: none): another
+        session of the same coder that logs something moves them."""
+        row = self.conn.execute(
+            "SELECT MAX(CASE WHEN answer_id = ? THEN seq END), MAX(seq) FROM decisions WHERE coder = ?",
+            (answer_id, coder_name(coder)),
+        ).fetchone()
+        return int(row[0] or 0), int(row[1] or 0)
+
     def effective_log(self, coder: str | None = None) -> pd.DataFrame:
         """The log without undo entries and the entries they cancelled, in fold order."""
         return decisions.effective_log(self.log(coder))

@@ -186,3 +186,16 @@ def test_every_seed_option_takes_the_range_numpy_takes(
         assert output.startswith("Error: Invalid value for '--seed'"), output
         assert output.endswith(f"{' '.join(command)} --help)"), output
     assert list(tmp_path.iterdir()) == []  # refused before anything was read or written
+
+
+def test_ctrl_c_is_one_line_saying_what_became_of_the_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    from coder import codebook
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(codebook, "validate", interrupted)
+    result = CliRunner().invoke(app, ["codebook", "validate", "codebooks/boligsosialt.yaml"])
+    assert result.exit_code == 130  # as a shell reports Ctrl-C; it printed nothing at all
+    assert result.output.strip().startswith("Interrupted: no output is half-written")
+    assert "Traceback" not in result.output

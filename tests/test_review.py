@@ -337,3 +337,67 @@ def test_the_key_help_fits_an_80_column_terminal_as_plain_text() -> None:
     lines = review_module.HELP.splitlines()
     assert "``" not in review_module.HELP  # it showed «Every ``--refit-every`` decisions»
     assert max(map(len, lines)) + 4 <= 80  # inside the panel's borders and padding
+
+
+def test_a_command_on_what_another_window_of_the_coder_changed_is_not_applied(project: Project) -> None:
+    other = Project.open(project.path)  # the second window of kari
+    steps = iter(["a", "a", "u", "q"])
+    meanwhile = {  # what the other window logs while this one waits for the command
+        0: [Decision("a3", "meeting_places", "reject"), Decision("a3", "", "none")],
+        2: [Decision("a5", "follow_up", "add")],
+    }
+    count = iter(range(10))
+
+    def read_line(_: str) -> str:
+        step = next(count)
+        if step in meanwhile:
+            other.record("kari", meanwhile[step])
+        return next(steps)
+
+    console = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115 - closed below
+    try:
+        review_module.review(project.path, "kari", console=console, read_line=read_line, refit_every=0)
+    finally:
+        console.file.close()
+        other.close()
+    output = " ".join(console.export_text().split())
+    # the first `a` would have overruled the other window's rejection unseen; `u` would have undone its add
+    assert "a3 changed in another session of kari meanwhile; nothing done" in output
+    assert "your latest command changed in another session of kari meanwhile" in output
+    log = project.log("kari")
+    assert "undo" not in set(log["action"]) and log["answer_id"].tolist()[-1] == "a5"
+    # the other window's decision on a3 stands (the second `a` saw it decided, closed, nothing open)
+    assert log.loc[log["answer_id"] == "a3", "action"].tolist() == ["reject", "none"]
+
+
+def test_refit_every_counts_commands_that_decide_not_log_entries(project: Project) -> None:
+    commands = iter(["a", "q"])  # `a` on a2 accepts its two suggestions: one command
+    console = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115 - closed below
+    try:
+        review_module.review(
+            project.path,
+            "kari",
+            console=console,
+            read_line=lambda _: next(commands),
+            refit_every=2,
+            filter="question=utfordringer",
+        )
+    finally:
+        console.file.close()
+    assert project.log("kari")["action"].tolist() == ["accept", "accept", "none"]
+    assert "learned" not in console.export_text()  # one decision of the two asked for: no refit yet
+
+
+def test_ctrl_c_at_the_prompt_ends_the_session_as_q_with_its_closing_count(project: Project) -> None:
+    commands = iter(["+ oppfølging"])
+
+    def read_line(_: str) -> str:
+        for line in commands:
+            return line
+        raise KeyboardInterrupt
+
+    with open(os.devnull, "w") as devnull:
+        summary = review_module.review(
+            project.path, "kari", console=Console(file=devnull), read_line=read_line, refit_every=0
+        )
+    assert summary.decisions == 1 and not summary.finished  # it was a KeyboardInterrupt out of review
