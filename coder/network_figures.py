@@ -105,6 +105,7 @@ def plot(
     report = report_for(survey, report, levels, mutual=mutual, seed=seed)
     graphs = report_graphs(report, mutual)
     colours = _function_colours(survey)
+    function_labels = dict(zip(survey.functions["function"], survey.functions["label"], strict=True))
     written: list[Path] = []
     # Per municipality: its layout (the slow part on large networks), a picture per level, the political one.
     with progress.step("Layouts and pictures", total=len(survey.municipalities) * (len(levels) + 2)) as bar:
@@ -143,7 +144,7 @@ def plot(
                 )
                 if labels:
                     nx.draw_networkx_labels(G, pos, ax=ax, font_size=7)
-                _legend(ax, colours, G)
+                _legend(ax, colours, G, function_labels)
                 ties, bridging = (
                     _count(G.number_of_edges(), "kontakt", "er"),
                     _count(len(brokers), "brobygger", "e"),
@@ -163,7 +164,9 @@ def plot(
                 ax.set_axis_off()
                 written += save_figure(fig, directory / file_stem(municipality, level), formats)
                 bar.advance()
-            written += _plot_political(survey, municipality, directory, colours, formats, labels)
+            written += _plot_political(
+                survey, municipality, directory, colours, function_labels, formats, labels
+            )
             bar.advance()
     return written
 
@@ -185,14 +188,15 @@ def _count(n: int, word: str, plural_ending: str) -> str:
     return f"{n} {word}{'' if n == 1 else plural_ending}"
 
 
-def _legend(ax: Any, colours: dict[str, Any], G: nx.Graph) -> None:
-    """Functions (colours), the broker ring and the contact frequencies (line styles)."""
+def _legend(ax: Any, colours: dict[str, Any], G: nx.Graph, function_labels: dict[str, str]) -> None:
+    """Functions (colours, by their labels as the report's tables), the broker ring and the contact
+    frequencies (line styles)."""
     from matplotlib.lines import Line2D
 
     used = [f for f in colours if f and any(G.nodes[n]["group"] == f for n in G)]
     dot = {"marker": "o", "linestyle": "", "markeredgecolor": "white"}
     handles = [Line2D([], [], markersize=9, markerfacecolor=colours[f], **dot) for f in used]
-    labels = [*used, "brobygger"]
+    labels = [*(function_labels.get(f, f) for f in used), "brobygger"]
     handles.append(Line2D([], [], marker="o", linestyle="", markersize=11, markerfacecolor="white",
                           markeredgecolor="black", markeredgewidth=3))  # fmt: skip
     for frequency, (style, width) in _EDGE_STYLES.items():
@@ -207,10 +211,12 @@ def _plot_political(
     municipality: str,
     directory: Path,
     colours: dict[str, Any],
+    function_labels: dict[str, str],
     formats: tuple[str, ...],
     labels: bool,
 ) -> list[Path]:
-    """People with political contact on the left, bodies on the right, lines coloured by contact type."""
+    """People with political contact on the left (without ids, by their primary function's label), bodies
+    on the right, lines coloured by contact type."""
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
@@ -243,7 +249,9 @@ def _plot_political(
             [0], [ys[p]], s=260, color=colours.get(groups.get(p, ""), "0.8"), zorder=3, edgecolors="white"
         )
         # Without ids (a report), the person's primary function: what the colour stands for.
-        ax.text(-0.04, ys[p], p if labels else groups.get(p, ""), ha="right", va="center", fontsize=8)
+        function = groups.get(p, "")
+        shown = p if labels else function_labels.get(function, function)
+        ax.text(-0.04, ys[p], shown, ha="right", va="center", fontsize=8)
     for b in bodies:
         ax.scatter([1], [yb[b]], s=320, marker="s", color="0.3", zorder=3)
         ax.text(1.04, yb[b], b, ha="left", va="center", fontsize=9)

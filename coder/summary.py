@@ -514,7 +514,17 @@ def summarize(
             questions=question_order,
             all_coded=base.all_coded,
         )
-        position_tests, position_counts = linked.tests, linked.counts
+        # functions by their labels, as in the report's other tables («Øk. virkemidler» is the data's code)
+        function_labels = dict(zip(survey.functions["function"], survey.functions["label"], strict=True))
+        position_tests, position_counts = (
+            frame.assign(
+                category=[
+                    function_labels.get(c, c) if v == "function" else c
+                    for v, c in zip(frame["variable"], frame["category"], strict=True)
+                ]
+            )
+            for frame in (linked.tests, linked.counts)
+        )
     discussion = _discussion(answers, table, survey, labels, code_order)
     workshop = pd.DataFrame()
     if not survey.workshop.empty:
@@ -1523,7 +1533,7 @@ VARIABLES = {
 _WARNINGS = (
     (
         re.compile(r"too few to support a conclusion \(a group or count of (\d+)\)"),
-        r"for få (en gruppe eller et tall på \1)",
+        r"for få til å konkludere (minste gruppe eller sum: \1)",
     ),
     (
         re.compile(r"unreliable: (\d+) of (\d+) expected counts under 5"),

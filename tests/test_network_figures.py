@@ -144,3 +144,25 @@ def test_the_band_of_people_without_contact_is_drawn_only_when_there_are_some(
     isolates = report.positions.groupby("municipality")["isolate"].any()
     assert isolates["Oppdal"] and not isolates["Rissa"]  # the example has both cases
     assert drawn["oppdal_ukentlig"] and not drawn["rissa_ukentlig"]  # Rissa drew an empty band
+
+
+def test_legends_and_political_rows_name_functions_by_their_labels(
+    both: survey.Survey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts: dict[str, set[str]] = {}
+
+    def keep(fig, stem: Path, formats: tuple[str, ...]) -> list[Path]:
+        ax = fig.axes[0]
+        legend = ax.get_legend()
+        shown = {t.get_text() for t in ax.texts} | (
+            {t.get_text() for t in legend.get_texts()} if legend else set()
+        )
+        texts[stem.name] = shown
+        return [stem]
+
+    monkeypatch.setattr(network_figures, "save_figure", keep)
+    network_figures.plot(both, tmp_path, levels=["weekly"], labels=False)
+    # the report's tables say «Økonomiske virkemidler / rådgivning»; the pictures said «Øk. virkemidler»
+    assert "Økonomiske virkemidler / rådgivning" in texts["oppdal_ukentlig"]
+    assert "Øk. virkemidler" not in texts["oppdal_ukentlig"] | texts["oppdal_politisk"]
+    assert set(both.functions["label"]) & texts["oppdal_politisk"]

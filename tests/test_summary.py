@@ -575,7 +575,7 @@ def test_themes_by_network_position_are_tested_and_small_cells_flagged(
     section = md[md.index("## Temaer etter posisjon i nettet") :]
     shown = int((tests["p_value"] < summary.POSITION_P).sum())
     assert f"Her vises de {shown} av {len(tests)} testene" in section
-    assert "for få (en gruppe eller et tall på" in section and "too few" not in section
+    assert "for få til å konkludere (minste gruppe eller sum: " in section and "too few" not in section
     assert {"posisjon_tester", "posisjon_tall"} <= set(pd.ExcelFile(out / "a" / "rapport.xlsx").sheet_names)
 
 
@@ -828,3 +828,13 @@ def test_table_columns_of_figures_are_set_right_and_columns_of_words_left(
     assert summary._markdown_lines(table, ".")[1] == "|---|---|---:|---:|---:|"  # every column was ---:
     html = summary.to_html(result, {})
     assert '<td class="num">' in html and "<td>" in html  # words left in the HTML too
+
+
+def test_positions_name_functions_by_their_labels_as_the_other_tables(
+    result: summary.SummaryReport, both: survey.Survey
+) -> None:
+    labels = set(both.functions["label"])
+    for frame in (result.position_tests, result.position_counts):
+        functions = set(frame.loc[frame["variable"] == "function", "category"])
+        assert functions and functions <= labels  # it was the data's codes: «Øk. virkemidler»
+    assert "Økonomiske virkemidler / rådgivning" in set(result.functions["function"])
