@@ -975,13 +975,17 @@ def plot(
         files = save_figure(fig, directory / f"temaer_{stem}", formats)
         written += files
         caption = (
-            f"Antall som nevner hvert tema i svarene på «{question.label}», av {question.coded} som svarte."
+            f"Antall som nevner hvert tema i svarene på {_quoted(question.label)}, av {question.coded} som "
+            "svarte."
         )
         figures.setdefault(question.question_id, []).append((caption, files[0]))
         if several:
             files = _plot_comparison(summary, question, directory, formats, Figure)
             written += files
-            caption = f"Andelen i hver kommune som nevner temaet, blant dem som svarte på «{question.label}»."
+            caption = (
+                "Andelen i hver kommune som nevner temaet, blant dem som svarte på "
+                f"{_quoted(question.label)}."
+            )
             figures[question.question_id].append((caption, files[0]))
     if summary.network_report is not None:
         # Without ids: the report names respondents by function and municipality only.
@@ -1008,8 +1012,8 @@ def plot(
         written += survey_mod.plot_ratings(survey, directory, formats=formats)
         figures["ratings"] = [
             (
-                f"Svarene på «{label}» per kommune, i prosent av alle som svarte («Vet ikke» til høyre; "
-                "snittet er uten «Vet ikke»).",
+                f"Svarene på {_quoted(label)} per kommune, i prosent av alle som svarte («Vet ikke» til "
+                "høyre; snittet er uten «Vet ikke»).",
                 directory / f"{survey_mod.rating_file_stem(rating_id)}.{formats[0]}",
             )
             for rating_id, label in zip(
@@ -1082,6 +1086,15 @@ def _norwegian_time(stamp: str) -> str:
 
 def _decimal(value: float, decimals: int = 1) -> str:
     return number_text(value, decimals, decimal_mark=",")  # a Norwegian reader's decimal comma
+
+
+def _quoted(text: object) -> str:
+    """``text`` in «», its own «» turned into ‘’ as Norwegian quotes within quotes.
+
+    >>> _quoted("Hvorfor enig i at «Min kommune har møtepunkter»?")
+    '«Hvorfor enig i at ‘Min kommune har møtepunkter’?»'
+    """
+    return "«" + str(text).replace("«", "‘").replace("»", "’") + "»"
 
 
 def _p_text(value: float, decimals: int) -> str:
@@ -1207,12 +1220,14 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
     blocks.append(
         Paragraph(
             f"{'Kommuner' if several else 'Kommune'}: {where}. {p['coded_answers']} kodede svar på "
-            f"{questions} åpne spørsmål, kodet med kodeboka «{p['codebook']['name']}» "
+            f"{questions} åpne spørsmål, kodet med kodeboka {_quoted(p['codebook']['name'])} "
             f"(versjon {p['codebook']['version']}).",
         )
     )
     bands = "; ".join(
-        f"«{b}»: minst {s:.0%} og minst {k} personer".replace("%", " %") if s else f"«{b}»: resten"
+        f"{_quoted(b)}: minst {s:.0%} og minst {k} personer".replace("%", " %")
+        if s
+        else f"{_quoted(b)}: resten"
         for b, s, k in BANDS
     )
     uncoded = p["uncoded_answers"]
@@ -1231,7 +1246,7 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
             scale = [c for c in group.columns[len(RATING_COLUMNS) :] if group[c].notna().any()]
             whole = [c for c in scale if _scale_number(c).is_integer()] or scale
             span = f"{whole[0]}–{whole[-1]}; " if whole else ""
-            blocks.append(Emphasis(f"«{label}» ({span}«Vet ikke» er holdt utenfor snittet)"))
+            blocks.append(Emphasis(f"{_quoted(label)} ({span}«Vet ikke» er holdt utenfor snittet)"))
             header = ["Kommune", "Snitt", "Antall", "Vet ikke", *scale]
             rows = [
                 [
@@ -1250,7 +1265,7 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
     for number, question in enumerate(answered.itertuples(index=False), start=1):
         themes = summary.themes[summary.themes["question_id"] == question.question_id]
         blocks.append(Heading(2, f"{number}. {question.label}"))
-        blocks.append(Emphasis(f"«{question.text}» ({question.coded} svar)"))
+        blocks.append(Emphasis(f"{_quoted(question.text)} ({question.coded} svar)"))
         if themes.empty:
             blocks.append(Paragraph("Ingen av svarene er kodet med et tema."))
             blocks += _uncoded_blocks(summary, question.question_id)

@@ -838,3 +838,10 @@ def test_positions_name_functions_by_their_labels_as_the_other_tables(
         functions = set(frame.loc[frame["variable"] == "function", "category"])
         assert functions and functions <= labels  # it was the data's codes: «Øk. virkemidler»
     assert "Økonomiske virkemidler / rådgivning" in set(result.functions["function"])
+
+
+def test_quotes_within_quotes_are_single_as_in_norwegian(result: summary.SummaryReport, out: Path) -> None:
+    md = (out / "a" / "rapport.md").read_text(encoding="utf-8")
+    # the question «Hvorfor … i at «Min kommune …»?» was printed with «» inside «»
+    assert "i at ‘Min kommune har gode formelle møtepunkter" in md
+    assert not re.search(r"«[^»\n]*«", md)
