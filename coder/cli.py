@@ -601,7 +601,7 @@ def _print_evaluation(result: dict[str, Any]) -> None:
     coverage = result["coverage_at_95"]
     console.print(
         f"micro F1 {number_text(result['micro_f1'])} · macro F1 {number_text(result['macro_f1'])} · "
-        f"mean alpha {number_text(result['mean_alpha'])} · coverage at 95 % precision "
+        f"mean alpha {number_text(result['mean_alpha'])} · coverage at 95% precision "
         + ("– (no confidences)" if coverage is None else f"{coverage:.1%}"),
         highlight=False,
         soft_wrap=True,

@@ -34,7 +34,7 @@ def test_cli_evaluate_table_and_json(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "follow_up" in result.output and "anchoring" in result.output
     assert "micro F1 0.667" in result.output  # tp 2, fp 1, fn 1
-    assert "coverage at 95 % precision 66.7%" in result.output
+    assert "coverage at 95% precision 66.7%" in result.output
     result = runner.invoke(app, ["evaluate", "--gold", str(gold), "--pred", str(pred), "--json"])
     data = json.loads(result.output)
     assert set(data) == {"micro_f1", "macro_f1", "mean_alpha", "per_code", "coverage_at_95"} | {
