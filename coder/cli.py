@@ -1233,7 +1233,7 @@ def _print_discovery(question: str, discovery: Any, with_codebook: bool, min_siz
         row = [
             candidate.group,
             str(candidate.size),
-            candidate.label,
+            candidate.name,  # as kandidater.yaml and the report name it
             "\n".join(f"«{t}»" for t in candidate.typical()),
         ]
         if with_codebook:

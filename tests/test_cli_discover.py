@@ -32,6 +32,9 @@ def test_cli_groups_each_workshop_question_and_writes_groups_and_candidates(tmp_
     record = json.loads(Path(f"{groups}.provenance.json").read_text(encoding="utf-8"))
     assert set(record["grouping"]) == set(notes["spørsmål"])
     assert record["seed"] == 1
+    # the table names each candidate as kandidater.yaml does («Tid, folk»; it showed «tid / folk»)
+    names = [code.label for code in codebook_module.load(candidates).codes]
+    assert names and all(name.split(",")[0] in result.output for name in names) and " / " not in result.output
     merged = tmp_path / "merged.yaml"
     result = runner.invoke(app, ["codebook", "merge", str(CODEBOOK), str(candidates), "-o", str(merged)])
     assert result.exit_code == 0, result.output
