@@ -1686,14 +1686,17 @@ def _with_human_codes(
         return suggestions
     keys = list(zip(suggestions["id"], suggestions["code"], strict=True))
     kept = suggestions[[key not in decided for key in keys]]
-    given = pd.DataFrame(
-        [(answer_id, code_id, 1.0, HAND_CODED) for (answer_id, code_id), v in decided.items() if v == 1],
-        columns=SUGGESTION_COLUMNS,
-    )
+    given = [(answer_id, code_id, 1.0, HAND_CODED) for (answer_id, code_id), v in decided.items() if v == 1]
+    # an answer coded with no code at all: one row with an empty code (the codes-file convention), so that
+    # `coder evaluate` can tell it from a prediction of none and leave it out like the other coded answers
+    given += [
+        (answer_id, "", 1.0, HAND_CODED) for answer_id, row in zip(ids, y, strict=True) if (row == 0).all()
+    ]
+    given = pd.DataFrame(given, columns=SUGGESTION_COLUMNS)
     order = {answer_id: position for position, answer_id in enumerate(ids)}
     merged = pd.concat([kept, given], ignore_index=True)
     code_order = {code_id: position for position, code_id in enumerate(codebook.code_ids)}
-    rank = merged["id"].map(order) * len(code_order) + merged["code"].map(code_order)
+    rank = merged["id"].map(order) * (len(code_order) + 1) + merged["code"].map(code_order).fillna(-1) + 1
     return (
         merged.assign(_rank=rank)
         .sort_values("_rank", kind="stable")

@@ -524,9 +524,10 @@ def suggest(
         inputs, book, labels=human, threshold=threshold, seed=seed, spacy_model=spacy_model
     )
     io.write_with_provenance(suggestions, out, record, fmt)
-    coded = suggestions["id"].nunique()
+    with_code = suggestions[suggestions["code"] != ""]  # not the rows of answers coded by hand with none
+    coded = with_code["id"].nunique()
     console.print(
-        f"{len(suggestions)} suggestions for {coded} of {len(answers)} answers -> {rich_escape(str(out))}",
+        f"{len(with_code)} suggestions for {coded} of {len(answers)} answers -> {rich_escape(str(out))}",
         highlight=False,
     )
 

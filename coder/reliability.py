@@ -558,8 +558,9 @@ def predictions_from(frame: pd.DataFrame, path: str | os.PathLike[str] | None = 
                 )
             values.append(value)
         pred["confidence"] = values
-    if "evidence" in frame.columns:
+    if "evidence" in frame.columns:  # an empty code coded by hand stays: the answer was coded with none
         pred["hand_coded"] = frame["evidence"].fillna("").astype(str).str.strip() == HAND_CODED
+        return pred[(pred["code"] != "") | pred["hand_coded"]].reset_index(drop=True)
     return pred[pred["code"] != ""].reset_index(drop=True)
 
 
@@ -655,8 +656,7 @@ def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, code_ids: Sequence[str]) ->
         raise CoderError("the gold codes are empty")
     hand = set(pred.loc[pred["hand_coded"], "id"]) & set(ids) if "hand_coded" in pred.columns else set()
     if hand:
-        rest = set(ids) - hand
-        if not rest & set(pred.loc[~pred["id"].isin(hand), "id"]):  # nothing left to score
+        if not set(ids) - hand:  # nothing left to score
             raise CoderError(
                 "every gold answer is one the suggester learned from (evidence 'coded by hand'): the "
                 "scores would compare the gold with itself; evaluate suggestions made without them"

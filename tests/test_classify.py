@@ -115,6 +115,10 @@ def test_suggest_keeps_what_the_coders_decided() -> None:
     expected = model_only[model_only["id"].isin(["c", "d"])].reset_index(drop=True)
     pd.testing.assert_frame_equal(uncoded, expected)
     assert kept["id"].tolist() == sorted(kept["id"].tolist())
+    # an answer the coder coded with no code: one row with an empty code (it had none, and `coder
+    # evaluate` took the missing row for a prediction of none)
+    with_none = classify.suggest(answers, codebook, labels=pd.DataFrame({"id": ["c"], "code": [""]}))
+    assert with_none.loc[with_none["id"] == "c"].values.tolist() == [["c", "", 1.0, "coded by hand"]]
 
 
 def test_estimator_follows_scikit_learn_conventions(reference_book: Codebook) -> None:

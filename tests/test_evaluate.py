@@ -64,26 +64,17 @@ def test_answers_the_suggester_learned_from_are_left_out_of_the_scores(tmp_path)
     from coder.reliability import read_predictions
 
     path = tmp_path / "suggestions.csv"
-    path.write_text(
-        "id,code,confidence,evidence\na,x,1.0,coded by hand\nb,x,0.9,keywords: x\nc,y,0.8,y\n",
-        encoding="utf-8",
-    )
+    rows = ["a,x,1.0,coded by hand", "b,x,0.9,keywords: x", "c,y,0.8,y", "e,,1.0,coded by hand"]  # e: none
+    path.write_text("id,code,confidence,evidence\n" + "\n".join(rows) + "\n", encoding="utf-8")
     pred = read_predictions(path)
-    assert pred["hand_coded"].tolist() == [True, False, False]
-    gold = _codes(["a", "b", "c"], ["x", "y", "y"])
-    with pytest.warns(PredictionWarning, match="1 of the 3 gold answers are left out"):
+    assert pred["hand_coded"].tolist() == [True, False, False, True]
+    gold = _codes(["a", "b", "c", "e"], ["x", "y", "y", ""])
+    with pytest.warns(PredictionWarning, match="2 of the 4 gold answers are left out"):
         result = evaluate(gold, pred, ["x", "y"])
-    # a (the gold itself) would have been a true positive: scored on b and c alone
-    assert (
-        result["micro_f1"]
-        == evaluate(gold[gold["id"] != "a"], pred[pred["id"] != "a"], ["x", "y"])["micro_f1"]
-    )
-    assert result["answers"] == {
-        "compared": 2,
-        "gold": 3,
-        "predicted": 3,
-        "predicted_compared": 2,
-        "hand_coded": 1,
-    }
+    # a and e (the gold itself) would have been right: scored on b and c alone
+    alone = evaluate(gold[gold["id"].isin(["b", "c"])], pred[pred["id"].isin(["b", "c"])], ["x", "y"])
+    assert result["micro_f1"] == alone["micro_f1"]
+    counts = {"compared": 2, "gold": 4, "predicted": 4, "predicted_compared": 2, "hand_coded": 2}
+    assert result["answers"] == counts
     with pytest.raises(CoderError, match="every gold answer is one the suggester learned from"):
         evaluate(gold[gold["id"] == "a"], pred, ["x", "y"])
