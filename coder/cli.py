@@ -79,9 +79,9 @@ class CoderGroup(typer.core.TyperGroup):
                 raise
             _exit_with(CoderError(error.strerror or type(error).__name__, file=error.filename))
         except KeyboardInterrupt:  # Ctrl-C: say what became of the work, not nothing
-            err_console.print(
-                "Interrupted: no output is half-written (each is written whole or not at all); decisions "
-                "already made are saved.",
+            err_console.print(  # on a line of its own: the terminal has echoed «^C»
+                "\nInterrupted: outputs are written whole or not at all, and a project keeps every decision "
+                "made before.",
                 highlight=False,
             )
             raise typer.Exit(130) from None
@@ -1303,15 +1303,15 @@ def summary_command(
         title = f"Themes per question ({rich_escape(str(result.name))})"
         console.print(_frame_table(shown, title, percent=("share",)))
     review = result.provenance["review"]
-    if review and (result.provenance["machine_suggestions"] or review["decided_by_rule"]):
-        unread = review["answers"] - review["decided"] + review["decided_by_rule"]
-        err_console.print(  # the terminal speaks English; the report's own note is in Norwegian
+    unread = review["answers"] - review["decided"] + review["decided_by_rule"] if review else 0
+    if unread:  # a project's: as the report's note (its own words are Norwegian)
+        err_console.print(
             f"[yellow]Note:[/] {unread} of {review['answers']} answers were read by no coder (machine "
             f"suggestions, or decided by a bulk rule alone: {review['decided_by_rule']}); check the figures "
             "and quotes before using them.",
             highlight=False,
         )
-    elif result.provenance["machine_suggestions"]:
+    elif result.provenance["machine_suggestions"] and not review:
         learned = (result.provenance["model"] or {}).get("human_coded_answers") or 0
         kept = f" (but {learned} answers coded by hand, which they learned from and keep)" if learned else ""
         err_console.print(

@@ -328,8 +328,12 @@ def review(
                 answer = ""
             else:
                 answer = items[index]
-                console.print(render(state, items, index, blind, current_filter))
+            # what the screen shows is read now, after the marks: whatever another session of this coder
+            # logs from here on (during a refit too) is caught before a command is applied
             shown = project.latest_entries(coder, answer)
+            if not at_end:
+                state.refresh()
+                console.print(render(state, items, index, blind, current_filter))
             try:
                 line = read_line("[bold]u/f/q/? > [/]" if at_end else "[bold]a/r/+/-/n/s/u/f/q/? > [/]")
             except (EOFError, KeyboardInterrupt):  # Ctrl-D or Ctrl-C at the prompt: as `q`
@@ -357,7 +361,8 @@ def review(
             if step == "quit":
                 return summary(False)
             state.refresh()
-            since_refit += logged > 0  # a decision is a command (`a` logs an entry per code and a close)
+            # a decision is a command (`a` logs an entry per code and a close); `u` takes one back
+            since_refit += verb in _DECIDING_VERBS and logged > 0
             if refit_every and since_refit >= refit_every and state.run_id is not None:
                 since_refit = 0
                 waiting = "" if learner.ready else " (the first time also from the codebook: a minute or so)"

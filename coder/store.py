@@ -216,8 +216,8 @@ _NOT_A_PROJECT = {".csv", ".xlsx", ".xls", ".json", ".yaml", ".yml", ".md", ".ht
 
 
 INCOMPLETE = (
-    "an incomplete project: `coder init` or `coder merge` was stopped before it finished (nothing was "
-    "saved in it); delete it and run the command again"
+    "an incomplete project: `coder init` or `coder merge` is still writing it, or was stopped before it "
+    "finished (nothing was saved in it); if none is running, delete it and run the command again"
 )
 
 
@@ -236,6 +236,8 @@ def _create_private_file(path: Path) -> None:
         except CoderError as error:
             if error.message == INCOMPLETE:  # the earlier, killed run's file: say so, it holds nothing
                 raise
+        except OSError:  # a folder, an unreadable file: only that it is there
+            pass
         raise CoderError("already exists (choose another name or delete it first)", file=path) from None
     except OSError as error:
         raise CoderError(f"cannot create the project: {error.strerror}", file=path) from None

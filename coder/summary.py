@@ -1196,20 +1196,9 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
     several = len(summary.municipalities) > 1
     blocks: list[Block] = [Heading(1, f"Temaer i de åpne svarene: {summary.name}")]
     review = p.get("review")
-    by_rule = review.get("decided_by_rule", 0) if review else 0
-    if review and (p["machine_suggestions"] or by_rule):
-        undecided = review["answers"] - review["decided"]
-        unread = [f"{undecided} har maskinforslag fra «coder suggest»"] if undecided else []
-        if by_rule:  # a bulk rule decided without reading: as unchecked as a suggestion
-            unread.append(
-                f"{by_rule} er kodet med en regel for sikre maskinforslag i «coder review --accept-from»"
-            )
-        blocks.append(
-            Note(
-                f"Merk: {undecided + by_rule} av {review['answers']} svar er ikke lest av en koder "
-                f"({' og '.join(unread)}); tall og sitater må kontrolleres før de brukes.",
-            )
-        )
+    if review:
+        note = _unread_note(review)
+        blocks += [Note(note)] if note else []
     elif p["machine_suggestions"]:
         blocks.append(Note(f"Merk: {p['note']}"))
     blocks += _review_blocks(review)
@@ -1440,22 +1429,45 @@ def _uncoded_blocks(summary: SummaryReport, question_id: str) -> list[Block]:
     return [Heading(3, f"Svar uten tema ({len(rows)})"), Bullets([str(text) for text in rows["text"]])]
 
 
+def _unread_note(review: dict[str, Any]) -> str:
+    """The note at the top of a project's report on the answers no coder read; ``""`` when a coder read all.
+
+    >>> print(_unread_note({"answers": 132, "decided": 100, "decided_by_rule": 100})[:98])
+    Merk: Ingen av de 132 svarene er lest av en koder: 32 har bare maskinforslag fra «coder suggest»
+    >>> _unread_note({"answers": 132, "decided": 132, "decided_by_rule": 0})
+    ''
+    """
+    by_rule = review.get("decided_by_rule", 0)
+    undecided = review["answers"] - review["decided"]
+    if not undecided + by_rule:
+        return ""
+    parts = [f"{undecided} har bare maskinforslag fra «coder suggest» eller ingen kode"] if undecided else []
+    if by_rule:  # a bulk rule decided without reading: as unchecked as a suggestion
+        parts.append(
+            f"{by_rule} er bestemt med en regel for sikre maskinforslag i «coder review --accept-from»"
+        )
+    unread = (
+        f"Ingen av de {review['answers']} svarene er"
+        if undecided + by_rule == review["answers"]
+        else f"{undecided + by_rule} av {review['answers']} svar er ikke"
+    )
+    check = "Tall og sitater må kontrolleres før de brukes."
+    return f"Merk: {unread} lest av en koder: {', og '.join(parts)}. {check}"
+
+
 def _review_blocks(review: dict[str, Any] | None) -> list[Block]:
     """How much of the coding a person did, and which codes the coders disagree on (left out)."""
     if not review:
         return []
-    by_rule, bulk = review.get("decided_by_rule", 0), review.get("bulk_decisions", 0)
-    read = review["decided"] - by_rule
+    bulk = review.get("bulk_decisions", 0)
+    read = review["decided"] - review.get("decided_by_rule", 0)  # the rest: see the note at the top
     share = _percent(read / review["answers"]) if review["answers"] else "–"
-    coders = ", ".join(review["coders"]) or "ingen"
-    made = f"{review['decisions']} beslutninger" + (f", {bulk} av dem med en regel" if bulk else "")
-    text = f"{read} av {review['answers']} svar ({share}) er kodet av en koder (kodere: {coders}; {made})"
-    if by_rule:
-        text += (
-            f"; {by_rule} svar er bare kodet med en regel for sikre maskinforslag i «coder review "
-            "--accept-from», uten at noen leste dem"
-        )
-    text += "; resten er maskinforslag." if review["run"] and review["decided"] < review["answers"] else "."
+    coders = f" (kodere: {', '.join(review['coders'])})" if read and review["coders"] else ""
+    by_rule = f", {bulk} av dem med regelen for sikre maskinforslag" if bulk else ""
+    text = (
+        f"{read} av {review['answers']} svar ({share}) er lest og kodet av en koder{coders}. Prosjektet har "
+        f"{review['decisions']} beslutninger{by_rule}."
+    )
     blocks: list[Block] = [Paragraph(text)]
     if review["conflicts"]:
         listed = ", ".join(f"{label} ({n})" for label, n in review["conflicts_by_code"].items())

@@ -197,5 +197,5 @@ def test_ctrl_c_is_one_line_saying_what_became_of_the_work(monkeypatch: pytest.M
     monkeypatch.setattr(codebook, "validate", interrupted)
     result = CliRunner().invoke(app, ["codebook", "validate", "codebooks/boligsosialt.yaml"])
     assert result.exit_code == 130  # as a shell reports Ctrl-C; it printed nothing at all
-    assert result.output.strip().startswith("Interrupted: no output is half-written")
+    assert result.output.strip().startswith("Interrupted: outputs are written whole or not at all")
     assert "Traceback" not in result.output

@@ -265,8 +265,9 @@ def test_answers_decided_by_a_bulk_rule_alone_are_not_reported_as_read_by_a_code
     md = (tmp_path / "out" / "rapport.md").read_text(encoding="utf-8")
     # it was «… av … svar (100 %) er kodet av en koder» with two of them never read
     n = len(answers)
-    assert f"1 av {n} svar (" in md and "2 svar er bare kodet med en regel" in md
-    assert f"Merk: {n - 1} av {n} svar er ikke lest av en koder ({n - 3} har maskinforslag" in md
+    assert f"1 av {n} svar (" in md and "er lest og kodet av en koder (kodere: kari)" in md
+    assert f"Merk: {n - 1} av {n} svar er ikke lest av en koder: {n - 3} har bare maskinforslag" in md
+    assert "og 2 er bestemt med en regel for sikre maskinforslag" in md
     assert f"{n - 1} of {n} answers were read by no coder" in " ".join(result.output.split())
     assert "Svar som ikke er i kodefilen" not in md  # a project has no codes file
 
@@ -295,3 +296,25 @@ def test_suggestions_that_kept_hand_codes_say_so_in_the_note(tmp_path: Path, sug
     # the note said «maskinforslag … ikke gjennomgått» of every answer, the 70 hand-coded ones too
     assert "Kodene er maskinforslag fra «coder suggest» (unntatt 70 svar kodet av en koder" in md
     assert "but 70 answers coded by hand" in " ".join(result.output.split())
+
+
+def test_a_project_a_coder_read_in_full_has_no_note_of_unread_answers(tmp_path: Path, codebook: Path) -> None:
+    from coder import store
+    from coder.store import Decision
+
+    path = tmp_path / "p.db"
+    store.init(path, None, codebook, manifest=BOTH).close()
+    with store.Project.open(path) as project:
+        answers = project.answer_ids()
+        run = project.add_suggestion_run(
+            pd.DataFrame({"id": answers, "code": "follow_up", "confidence": 0.9}), threshold=0.5
+        )
+        project.record("kari", [d for a in answers for d in (Decision(a, "follow_up", "reject", run),
+                                                             Decision(a, "", "none"))])  # fmt: skip
+    args = ["summary", str(BOTH), "--project", str(path), "--codebook", str(codebook), "--formats", "md"]
+    result = CliRunner().invoke(app, [*args, "--out-dir", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    md = (tmp_path / "out" / "rapport.md").read_text(encoding="utf-8")
+    # it said «Merk: 0 av 132 svar er ikke lest av en koder ()» beside «132 av 132 svar (100 %)»
+    assert "Merk:" not in md and "Note:" not in result.output
+    assert f"{len(answers)} av {len(answers)} svar (100 %) er lest og kodet av en koder (kodere: kari)" in md

@@ -401,3 +401,26 @@ def test_ctrl_c_at_the_prompt_ends_the_session_as_q_with_its_closing_count(proje
             project.path, "kari", console=Console(file=devnull), read_line=read_line, refit_every=0
         )
     assert summary.decisions == 1 and not summary.finished  # it was a KeyboardInterrupt out of review
+
+
+def test_what_another_session_logs_during_a_refit_is_on_the_next_screen(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = Project.open(project.path)
+
+    def learn(state: review_module.State, *args: object) -> int:  # the other window decides a2 meanwhile
+        other.record("kari", [Decision("a2", "", "none")])
+        return 0
+
+    monkeypatch.setattr(review_module, "_learn", learn)
+    commands = iter(["n", "q"])  # n on a3, then the refit
+    console = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115 - closed below
+    try:
+        review_module.review(
+            project.path, "kari", console=console, read_line=lambda _: next(commands), refit_every=1
+        )
+    finally:
+        console.file.close()
+        other.close()
+    screens = console.export_text().split("kari: decided ")
+    assert screens[-1].startswith("2/5")  # the screen after the refit was drawn from before it: 1/5

@@ -79,11 +79,18 @@ def test_a_project_whose_init_was_killed_says_it_is_incomplete(tmp_path: Path) -
     store._migrate(conn, path)
     conn.close()
     # it was «already exists» for init and a TypeError traceback for every other command
-    with pytest.raises(CoderError, match="an incomplete project: `coder init` or `coder merge` was stopped"):
+    with pytest.raises(
+        CoderError,
+        match="an incomplete project: `coder init` or `coder merge` is still writing it, or was stopped",
+    ):
         Project.open(path)
     with pytest.raises(CoderError, match="an incomplete project") as error:
         store.init(path, ANSWERS, CODEBOOK)
     assert error.value.file == str(path)
+    folder = tmp_path / "folder.db"
+    folder.mkdir()
+    with pytest.raises(CoderError, match="already exists"):  # a folder: not «Is a directory»
+        store.init(folder, ANSWERS, CODEBOOK)
 
 
 def test_init_rejects_duplicate_ids_and_leaves_no_file(tmp_path: Path) -> None:
