@@ -99,6 +99,9 @@ POSITION_LEVEL = "weekly"
 POSITION_P = 0.1
 """Tests shown in the report: p below this (all are in the tables)."""
 
+POSITION_Q = 0.05
+"""A difference holds after the correction for many tests when q is below this (none: the report says so)."""
+
 QUOTE_LENGTH = (30, 160)
 """A quote of medium length has this many characters (inclusive); shorter or longer ones come later."""
 
@@ -1316,14 +1319,14 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
     blocks.append(
         Bullets(
             [
-                f"Laget med {p['tool']} {_norwegian_time(p['created'])}, seed {p['seed']}, "
+                f"Laget med {p['tool']}, {_norwegian_time(p['created'])}, seed {p['seed']}, "
                 f"{p['quotes_per_theme']} sitater per tema.",
                 f"Kodebok: {p['codebook']['name']}, versjon {p['codebook']['version']}.",
                 *inputs,
                 *_model_lines(p.get("model")),
-                "Kodene er fra kodeprosjektet: kodernes der de har bestemt, ellers maskinforslag."
+                "Kodene er fra kodeprosjektet: det koderne har bestemt, ellers maskinforslag."
                 if review
-                else "Kodene er maskinforslag (ikke gjennomgått)."
+                else p["note"]
                 if p["machine_suggestions"]
                 else "Kodene er fra en kodefil (id,code).",
                 _uncoded_line(p["all_coded"], project=bool(review)),
@@ -1343,8 +1346,8 @@ def _uncoded_line(all_coded: bool, project: bool) -> str:
     """«Om tallene»'s line on the answers the codes (a file, or a ``project``'s) do not name."""
     if project:
         return (
-            "Svar som verken har en beslutning eller et maskinforslag over terskelen, regnes som kodet uten "
-            "tema."
+            "Svar som verken har en beslutning eller et maskinforslag på eller over terskelen, regnes som "
+            "kodet uten tema."
             if all_coded
             else "Svar uten beslutning i kodeprosjektet er ikke kodet ennå og holdt utenfor."
         )
@@ -1620,6 +1623,15 @@ def _position_blocks(summary: SummaryReport) -> list[Block]:
             "kontakt er holdt utenfor klyngetesten (de har sin egen test).",
         ),
     ]
+    q_values = summary.position_tests["q_value"].dropna()
+    if not (q_values < POSITION_Q).any():  # else a reader takes «p < 0,001» for a finding
+        blocks.append(
+            Strong(
+                "Ingen av forskjellene holder når det justeres for at det er gjort "
+                f"{len(summary.position_tests)} tester (alle q er {_decimal(POSITION_Q, 2)} eller mer): "
+                "tabellen viser mønstre å se nærmere på, ikke funn."
+            )
+        )
     if rows:
         header = ["Spørsmål", "Tema", "Posisjon", "Nevner temaet", "p", "q", "Merknad"]
         blocks.append(Table(header, rows))
@@ -1648,8 +1660,10 @@ def _workshop_blocks(workshop: pd.DataFrame) -> list[Block]:
     """The idea workshop: per question, each group with its notes listed under it (an appendix list)."""
     if workshop.empty:
         return []
-    blocks: list[Block] = [Heading(2, "Idédugnad")]
-    several = workshop["municipality"].nunique() > 1
+    places = [m for m in dict.fromkeys(workshop["municipality"]) if m]
+    several = len(places) > 1
+    # one municipality's workshop in a report of two: say whose, or readers take it for both
+    blocks: list[Block] = [Heading(2, "Idédugnad" if several or not places else f"Idédugnad i {places[0]}")]
     for (municipality, question), rows in workshop.groupby(["municipality", "question"], sort=False):
         blocks.append(
             Heading(3, f"{question} ({municipality})" if several and municipality else str(question))
@@ -1660,10 +1674,8 @@ def _workshop_blocks(workshop: pd.DataFrame) -> list[Block]:
             sure = f"stabilitet {_decimal(stability, 2)}" if stability == stability else "ingen grupper"
             blocks.append(
                 Paragraph(
-                    f"Lappene er gruppert av coder discover ({sure}; 1 betyr at de samme gruppene kommer "
-                    "igjen hver gang). Gruppenavnene er gruppenes typiske ord. Gi gruppene navn og flytt "
-                    "lapper ved å skrive gruppen i en egen kolonne i filen og oppgi den som «group» under "
-                    "«workshop» i manifestet.",
+                    f"Lappene er gruppert av «coder discover» ({sure}; 1 betyr at de samme gruppene kommer "
+                    "igjen hver gang). Gruppenavnene er gruppenes typiske ord, ikke navn satt av en person.",
                 )
             )
         elif how == "too few":
@@ -1715,7 +1727,7 @@ def _markdown_lines(block: Block, base: str | os.PathLike[str]) -> list[str]:
             return [f"- {_md_lines(item)}" for item in items]
         case Quote():
             lines = [f"> {_md_lines(line)}" for line in block.lines]
-            return lines + ([">", f"> — *{_md(block.attribution)}*"] if block.attribution else [])
+            return lines + ([">", f"> – *{_md(block.attribution)}*"] if block.attribution else [])
         case Figure(caption, path):
             return [f"![{_md(caption)}]({os.path.relpath(path, base).replace(os.sep, '/')})"]
         case Table(header, rows):

@@ -218,7 +218,8 @@ def test_the_report_lists_workshop_notes_under_their_groups(
     inputs = [(item["role"], Path(item["file"])) for item in result.provenance["inputs"]]
     assert ("begreper", data.lexicons[0]) in inputs
     markdown = (tmp_path / "out" / "rapport.md").read_text(encoding="utf-8")
-    assert "## Idédugnad" in markdown
+    assert "## Idédugnad i Rissa" in markdown  # whose workshop: in a report of two it read as both's
+    assert "Gi gruppene navn" not in markdown  # the researcher's instructions are in the README, not here
     assert markdown.index("## Idédugnad") < markdown.index("## Om tallene")
     for note in data.workshop["note"]:
         assert f"- {summary._md(note)}" in markdown

@@ -290,8 +290,8 @@ def test_md_and_html_name_no_respondent(
     for text in (md, page):
         for respondent in both.respondents["respondent_id"]:
             assert not re.search(rf"\b{re.escape(respondent)}\b", text), respondent
-    attributions = [line for line in md.splitlines() if line.startswith("> — ")]
-    footers = re.findall(r"<footer>— (.*?)</footer>", page)
+    attributions = [line for line in md.splitlines() if line.startswith("> – ")]
+    footers = re.findall(r"<footer>– (.*?)</footer>", page)
     assert len(attributions) == len(footers) == len(result.quotes)
     names = set(both.respondents["label"])
     for line in attributions + footers:
@@ -599,7 +599,12 @@ def test_the_html_report_renders_and_prints_in_a_browser(
         "<script>var wide = []; document.querySelectorAll('table, figure, p, li').forEach(function (e) {"
         " if (e.getBoundingClientRect().right > window.innerWidth) wide.push(e.tagName); });"
         " document.body.dataset.width = document.documentElement.scrollWidth + '/' + window.innerWidth;"
-        " document.body.dataset.wide = wide.join(',');</script></body>"
+        " document.body.dataset.wide = wide.join(',');"
+        # a figure or a one-word heading drawn over two lines is split inside: «0,06|9», «Kommun|e»
+        " var split = []; document.querySelectorAll('td.num, th').forEach(function (e) {"
+        " var r = document.createRange(); r.selectNodeContents(e);"
+        " if (r.getClientRects().length > 1 && (e.tagName == 'TD' || e.textContent.trim().indexOf(' ') < 0))"
+        " split.push(e.textContent); }); document.body.dataset.split = split.join('|');</script></body>"
     )
     page = tmp_path / "probe.html"
     page.write_text((out / "a" / "rapport.html").read_text(encoding="utf-8").replace("</body>", probe))
@@ -608,6 +613,7 @@ def test_the_html_report_renders_and_prints_in_a_browser(
     dom = subprocess.run(command, capture_output=True, timeout=120, check=False, text=True).stdout
     width, window = map(int, re.search(r'data-width="(\d+)/(\d+)"', dom).groups())
     assert width <= window and 'data-wide=""' in dom, re.search(r'data-wide="[^"]*"', dom)
+    assert 'data-split=""' in dom, re.search(r'data-split="[^"]*"', dom)
 
 
 def test_the_questions_for_discussion_come_from_the_codebook(codebook: Path, tmp_path: Path) -> None:
@@ -845,3 +851,20 @@ def test_quotes_within_quotes_are_single_as_in_norwegian(result: summary.Summary
     # the question «Hvorfor … i at «Min kommune …»?» was printed with «» inside «»
     assert "i at ‘Min kommune har gode formelle møtepunkter" in md
     assert not re.search(r"«[^»\n]*«", md)
+
+
+def test_positions_say_when_no_difference_holds_after_the_correction(result: summary.SummaryReport) -> None:
+    import dataclasses
+
+    tests = result.position_tests
+    assert not tests.empty
+
+    def texts(q_values: list[float]) -> str:
+        changed = dataclasses.replace(result, position_tests=tests.assign(q_value=q_values))
+        return " ".join(getattr(block, "text", "") for block in summary._position_blocks(changed))
+
+    # a politician read «8 av 13 (62 %) … p < 0,001» as a finding, though every q was 0,05 or more
+    assert f"Ingen av forskjellene holder når det justeres for at det er gjort {len(tests)} tester" in texts(
+        [0.5] * len(tests)
+    )
+    assert "Ingen av forskjellene" not in texts([0.01] + [0.5] * (len(tests) - 1))
