@@ -295,7 +295,7 @@ def test_suggestions_that_kept_hand_codes_say_so_in_the_note(tmp_path: Path, sug
     md = (tmp_path / "out" / "rapport.md").read_text(encoding="utf-8")
     # the note said «maskinforslag … ikke gjennomgått» of every answer, the 70 hand-coded ones too
     assert "Kodene er maskinforslag fra «coder suggest» (unntatt 70 svar kodet av en koder" in md
-    assert md.count("(unntatt 70 svar") == 2  # in «Om tallene» too, which said «maskinforslag (ikke gjennomgått)»
+    assert md.count("(unntatt 70 svar") == 2  # «Om tallene» too; it said «maskinforslag (ikke gjennomgått)»
     assert "but 70 answers coded by hand" in " ".join(result.output.split())
 
 
