@@ -96,6 +96,9 @@ BANDS: tuple[tuple[str, float, int], ...] = (
 POSITION_LEVEL = "weekly"
 """The contact level whose positions the themes are crossed with (as `coder link` by default)."""
 
+SMALL_GROUP = 10
+"""A municipality with fewer answers to a question than this gets a caution under its share of themes."""
+
 POSITION_P = 0.1
 """Tests shown in the report: p below this (all are in the tables)."""
 
@@ -1292,6 +1295,14 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
                 )
             blocks.append(Heading(3, "Per kommune"))
             blocks.append(Table(header, rows))
+            few = [f"{m} ({totals[m]})" for m in summary.municipalities if 0 < totals.get(m, 0) < SMALL_GROUP]
+            if few:  # «5 (100 %)» against «9 (75 %)» reads as a difference it cannot carry
+                blocks.append(
+                    Emphasis(
+                        f"Få svar i {' og '.join(few)}: prosentene der endrer seg mye med ett svar mer eller "
+                        "mindre, så forskjeller mellom kommunene må leses med forsiktighet."
+                    )
+                )
             for caption, path in figures.get(question.question_id, [])[1:]:
                 blocks.append(Figure(caption, path))
         blocks += _uncoded_blocks(summary, question.question_id)

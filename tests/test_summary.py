@@ -868,3 +868,15 @@ def test_positions_say_when_no_difference_holds_after_the_correction(result: sum
         [0.5] * len(tests)
     )
     assert "Ingen av forskjellene" not in texts([0.01] + [0.5] * (len(tests) - 1))
+
+
+def test_shares_of_a_municipality_with_few_answers_carry_a_caution(
+    result: summary.SummaryReport, out: Path
+) -> None:
+    totals = result.comparison.drop_duplicates(["question_id", "municipality"])
+    small = totals[(totals["answers"] > 0) & (totals["answers"] < summary.SMALL_GROUP)]
+    assert not small.empty  # the example has them: Rissa answered some questions with 5 to 7 people
+    md = (out / "a" / "rapport.md").read_text(encoding="utf-8")
+    assert md.count("*Få svar i ") == small["question_id"].nunique()  # «5 (100 %)» read as a finding
+    first = small.iloc[0]
+    assert f"Få svar i {first['municipality']} ({first['answers']})" in md
