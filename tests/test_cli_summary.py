@@ -120,19 +120,32 @@ def test_cli_says_once_which_manifest_field_it_ignored(tmp_path: Path) -> None:
     assert (tmp_path / "o" / "rapport.json").is_file()
 
 
+def _project_with_a_run(
+    tmp_path: Path, codebook: Path, confidence: list[float] | float = 0.9
+) -> tuple[Path, list[str], str]:
+    """A project of the example survey and a run suggesting follow_up for every answer; its path, answer ids
+    and the run's id. ``confidence``: one for all, or one per answer (the first ones)."""
+    from coder import store
+
+    path = tmp_path / "p.db"
+    store.init(path, None, codebook, manifest=BOTH).close()
+    with store.Project.open(path) as project:
+        answers = project.answer_ids()
+        if isinstance(confidence, list):
+            confidence = confidence + [0.3] * (len(answers) - len(confidence))
+        suggestions = pd.DataFrame({"id": answers, "code": "follow_up", "confidence": confidence})
+        run = project.add_suggestion_run(suggestions, threshold=0.5)
+    return path, answers, run
+
+
 def test_a_project_gives_the_reviewed_codes_its_share_decided_and_its_conflicts(
     tmp_path: Path, codebook: Path
 ) -> None:
     from coder import store
     from coder.store import Decision
 
-    path = tmp_path / "p.db"
-    store.init(path, None, codebook, manifest=BOTH).close()
+    path, answers, run = _project_with_a_run(tmp_path, codebook)
     with store.Project.open(path) as project:
-        answers = project.answer_ids()
-        run = project.add_suggestion_run(
-            pd.DataFrame({"id": answers, "code": "follow_up", "confidence": 0.9}), threshold=0.5
-        )
         project.record("kari", [Decision(answers[0], "anchoring", "add"), Decision(answers[0], "", "none")])
         project.record(
             "ola", [Decision(answers[1], "follow_up", "accept", run), Decision(answers[1], "", "none")]
@@ -245,14 +258,8 @@ def test_answers_decided_by_a_bulk_rule_alone_are_not_reported_as_read_by_a_code
     from coder.review import bulk_review
     from coder.store import Decision
 
-    path = tmp_path / "p.db"
-    store.init(path, None, codebook, manifest=BOTH).close()
+    path, answers, run = _project_with_a_run(tmp_path, codebook, confidence=[0.95] * 3)
     with store.Project.open(path) as project:
-        answers = project.answer_ids()
-        confidence = [0.95] * 3 + [0.3] * (len(answers) - 3)
-        run = project.add_suggestion_run(
-            pd.DataFrame({"id": answers, "code": "follow_up", "confidence": confidence}), threshold=0.5
-        )
         project.record(
             "kari", [Decision(answers[0], "follow_up", "accept", run), Decision(answers[0], "", "none")]
         )
@@ -303,13 +310,8 @@ def test_a_project_a_coder_read_in_full_has_no_note_of_unread_answers(tmp_path: 
     from coder import store
     from coder.store import Decision
 
-    path = tmp_path / "p.db"
-    store.init(path, None, codebook, manifest=BOTH).close()
+    path, answers, run = _project_with_a_run(tmp_path, codebook)
     with store.Project.open(path) as project:
-        answers = project.answer_ids()
-        run = project.add_suggestion_run(
-            pd.DataFrame({"id": answers, "code": "follow_up", "confidence": 0.9}), threshold=0.5
-        )
         project.record("kari", [d for a in answers for d in (Decision(a, "follow_up", "reject", run),
                                                              Decision(a, "", "none"))])  # fmt: skip
     args = ["summary", str(BOTH), "--project", str(path), "--codebook", str(codebook), "--formats", "md"]

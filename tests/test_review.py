@@ -9,7 +9,9 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -28,6 +30,17 @@ from coder.errors import CoderError
 from coder.review import Filter, bulk_review, parse_filter, queue
 from coder.review_screen import evidence_words
 from coder.store import Decision, Project
+
+
+def _screens(project: Project, lines: list[str] | Callable[[str], str], **options: Any) -> str:
+    """What ``coder review`` by kari shows for the command ``lines`` (or a ``read_line`` function)."""
+    commands = iter(lines) if not callable(lines) else None
+    read_line = lines if commands is None else (lambda _: next(commands))
+    with open(os.devnull, "w") as devnull:
+        console = Console(record=True, width=120, file=devnull)
+        review_module.review(project.path, "kari", console=console, read_line=read_line, **options)
+    return console.export_text()
+
 
 # -- order and filters -----------------------------------------------------------------------------
 
@@ -270,19 +283,7 @@ def test_review_refits_the_model_and_orders_the_queue_again(project: Project) ->
 
 def test_a_new_session_learns_from_the_decisions_made_since_the_run(project: Project) -> None:
     def session(lines: list[str], refit_every: int) -> str:
-        commands = iter(lines)
-        console = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115 - closed below
-        try:
-            review_module.review(
-                project.path,
-                "kari",
-                console=console,
-                read_line=lambda _: next(commands),
-                refit_every=refit_every,
-            )
-        finally:
-            console.file.close()
-        return console.export_text()
+        return _screens(project, lines, refit_every=refit_every)
 
     first = session(["+ oppfølging", "n", "q"], refit_every=0)  # no refit: the run knows nothing of it
     assert "learned" not in first
@@ -354,13 +355,10 @@ def test_a_command_on_what_another_window_of_the_coder_changed_is_not_applied(pr
             other.record("kari", meanwhile[step])
         return next(steps)
 
-    console = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115 - closed below
     try:
-        review_module.review(project.path, "kari", console=console, read_line=read_line, refit_every=0)
+        output = " ".join(_screens(project, read_line, refit_every=0).split())
     finally:
-        console.file.close()
         other.close()
-    output = " ".join(console.export_text().split())
     # the first `a` would have overruled the other window's rejection unseen; `u` would have undone its add
     assert "a3 changed in another session of kari meanwhile; nothing done" in output
     assert "your latest command changed in another session of kari meanwhile" in output
@@ -371,21 +369,10 @@ def test_a_command_on_what_another_window_of_the_coder_changed_is_not_applied(pr
 
 
 def test_refit_every_counts_commands_that_decide_not_log_entries(project: Project) -> None:
-    commands = iter(["a", "q"])  # `a` on a2 accepts its two suggestions: one command
-    console = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115 - closed below
-    try:
-        review_module.review(
-            project.path,
-            "kari",
-            console=console,
-            read_line=lambda _: next(commands),
-            refit_every=2,
-            filter="question=utfordringer",
-        )
-    finally:
-        console.file.close()
+    # `a` on a2 accepts its two suggestions: one command
+    screens = _screens(project, ["a", "q"], refit_every=2, filter="question=utfordringer")
     assert project.log("kari")["action"].tolist() == ["accept", "accept", "none"]
-    assert "learned" not in console.export_text()  # one decision of the two asked for: no refit yet
+    assert "learned" not in screens  # one decision of the two asked for: no refit yet
 
 
 def test_ctrl_c_at_the_prompt_ends_the_session_as_q_with_its_closing_count(project: Project) -> None:
@@ -413,14 +400,8 @@ def test_what_another_session_logs_during_a_refit_is_on_the_next_screen(
         return 0
 
     monkeypatch.setattr(review_module, "_learn", learn)
-    commands = iter(["n", "q"])  # n on a3, then the refit
-    console = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115 - closed below
     try:
-        review_module.review(
-            project.path, "kari", console=console, read_line=lambda _: next(commands), refit_every=1
-        )
+        screens = _screens(project, ["n", "q"], refit_every=1).split("kari: decided ")  # n on a3, the refit
     finally:
-        console.file.close()
         other.close()
-    screens = console.export_text().split("kari: decided ")
     assert screens[-1].startswith("2/5")  # the screen after the refit was drawn from before it: 1/5
