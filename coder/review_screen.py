@@ -294,6 +294,7 @@ def review(
         if not items and current_filter != Filter():  # not «End of the queue»: the queue was never begun
             raise CoderError(f"no answers match the filter {current_filter.describe()}", key="filter")
         index, commands, since_refit = 0, 0, 0
+        state_at = project.latest_entries(coder, "")[1]  # the coder's latest entry when the state was read
 
         def summary(finished: bool) -> ReviewSummary:
             made, undone_earlier = _session_decisions(project, coder, last_at_start)
@@ -332,7 +333,9 @@ def review(
             # logs from here on (during a refit too) is caught before a command is applied
             shown = project.latest_entries(coder, answer)
             if not at_end:
-                state.refresh()
+                if shown[1] != state_at:  # another session logged since the state was read: read it again
+                    state.refresh()
+                    state_at = shown[1]
                 console.print(render(state, items, index, blind, current_filter))
             try:
                 line = read_line("[bold]u/f/q/? > [/]" if at_end else "[bold]a/r/+/-/n/s/u/f/q/? > [/]")
@@ -344,8 +347,8 @@ def review(
                 return summary(True)
             if _changed_elsewhere(verb, shown, project.latest_entries(coder, answer)):
                 # Another window of this coder logged meanwhile: this screen is stale, and the command
-                # would overrule (or `u` undo) what was decided there without anyone seeing it.
-                state.refresh()
+                # would overrule (or `u` undo) what was decided there without anyone seeing it. (The state
+                # is read again at the top: the coder's latest entry moved.)
                 what = "your latest command" if verb == "u" else escape(answer)
                 console.print(
                     f"[yellow]{what} changed in another session of {escape(coder)} meanwhile; nothing done. "
@@ -361,6 +364,7 @@ def review(
             if step == "quit":
                 return summary(False)
             state.refresh()
+            state_at = project.latest_entries(coder, answer)[1]
             # a decision is a command (`a` logs an entry per code and a close); `u` takes one back
             since_refit += verb in _DECIDING_VERBS and logged > 0
             if refit_every and since_refit >= refit_every and state.run_id is not None:
