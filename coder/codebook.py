@@ -1384,7 +1384,7 @@ def export_target(
     if to is None and suffix not in formats_by_suffix:
         # `-o koder.txt` wrote REFI-QDA XML into a .txt: a surprise, so the suffix must name a format
         raise CoderError(
-            f"{out}: unknown suffix '.{suffix}' (use .qdc or .yaml, or say the format with --to)", key="out"
+            f"{out}: unknown suffix '.{suffix}' (use .qdc or .yaml, or give the format)", key="out"
         )
     fmt = (to or formats_by_suffix[suffix]).lower()
     if fmt not in EXPORT_FORMATS:

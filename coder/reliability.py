@@ -62,7 +62,7 @@ __all__ = [
 OVERALL = "(all codes)"
 
 HAND_CODED = "coded by hand"
-"""The evidence of a suggestion that is a coder's code kept as it is (``coder suggest --labels``)."""
+"""The evidence of a suggestion that is a coder's code kept as it is (the coded answers it learned from)."""
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -664,8 +664,8 @@ def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, code_ids: Sequence[str]) ->
         warnings.warn(
             PredictionWarning(
                 f"{len(hand)} of the {len(ids)} gold answers are left out: the predictions hold their "
-                "coder's codes (evidence 'coded by hand', from suggest --labels), which would score the gold "
-                "against itself"
+                "coder's codes (evidence 'coded by hand': the suggester learned from them), which would "
+                "score the gold against itself"
             ),
             stacklevel=3,
         )

@@ -1446,7 +1446,7 @@ def _uncoded_blocks(summary: SummaryReport, question_id: str) -> list[Block]:
 def _unread_note(review: dict[str, Any]) -> str:
     """The note at the top of a project's report on the answers no coder read; ``""`` when a coder read all.
 
-    >>> print(_unread_note({"answers": 132, "decided": 100, "decided_by_rule": 100})[:98])
+    >>> print(_unread_note({"answers": 132, "decided": 100, "decided_by_rule": 100})[:96])
     Merk: Ingen av de 132 svarene er lest av en koder: 32 har bare maskinforslag fra «coder suggest»
     >>> _unread_note({"answers": 132, "decided": 132, "decided_by_rule": 0})
     ''
@@ -1457,9 +1457,7 @@ def _unread_note(review: dict[str, Any]) -> str:
         return ""
     parts = [f"{undecided} har bare maskinforslag fra «coder suggest» eller ingen kode"] if undecided else []
     if by_rule:  # a bulk rule decided without reading: as unchecked as a suggestion
-        parts.append(
-            f"{by_rule} er bestemt med en regel for sikre maskinforslag i «coder review --accept-from»"
-        )
+        parts.append(f"{by_rule} er bestemt med en regel som godtar sikre maskinforslag uten at svaret leses")
     unread = (
         f"Ingen av de {review['answers']} svarene er"
         if undecided + by_rule == review["answers"]

@@ -274,7 +274,7 @@ def test_answers_decided_by_a_bulk_rule_alone_are_not_reported_as_read_by_a_code
     n = len(answers)
     assert f"1 av {n} svar (" in md and "er lest og kodet av en koder (kodere: kari)" in md
     assert f"Merk: {n - 1} av {n} svar er ikke lest av en koder: {n - 3} har bare maskinforslag" in md
-    assert "og 2 er bestemt med en regel for sikre maskinforslag" in md
+    assert "og 2 er bestemt med en regel som godtar sikre maskinforslag uten at svaret leses" in md
     assert f"{n - 1} of {n} answers were read by no coder" in " ".join(result.output.split())
     assert "Svar som ikke er i kodefilen" not in md  # a project has no codes file
 
