@@ -687,6 +687,7 @@ def _ratings(survey: Survey) -> pd.DataFrame:
             "municipality": row.municipality,
             "rating_id": row.rating_id,
             "label": item["label"],
+            "anchors": item["anchors"],
             "n": int(row.n),
             "missing": int(row.missing),
             "mean": float(row.mean),
@@ -709,7 +710,7 @@ def _ratings(survey: Survey) -> pd.DataFrame:
 
 
 #: The columns of the ratings table before one column per scale value (``1``, ``2``, ``3,5`` ...).
-RATING_COLUMNS = ("municipality", "rating_id", "label", "n", "missing", "mean")
+RATING_COLUMNS = ("municipality", "rating_id", "label", "anchors", "n", "missing", "mean")
 
 
 def _scale_number(value: str) -> float:
@@ -1241,6 +1242,8 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
             scale = [c for c in group.columns[len(RATING_COLUMNS) :] if group[c].notna().any()]
             whole = [c for c in scale if _scale_number(c).is_integer()] or scale
             span = f"{whole[0]}–{whole[-1]}; " if whole else ""
+            anchors = str(group["anchors"].iloc[0] or "")  # what 1 and 6 mean, as the manifest says
+            span += f"{anchors}; " if anchors else ""
             blocks.append(Emphasis(f"{_quoted(label)} ({span}«Vet ikke» er holdt utenfor snittet)"))
             header = ["Kommune", "Snitt", "Antall", "Vet ikke", *scale]
             rows = [

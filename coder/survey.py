@@ -165,7 +165,8 @@ class Survey:
     - ``questions``: ``question_id``, ``label``, ``kind``, ``column``.
     - ``ratings``: one row per non-empty rating cell: ``respondent_id``, ``rating_id``, ``municipality``,
       ``value`` (float, NaN for a missing value such as «Vet ikke»), ``raw``.
-    - ``rating_items``: ``rating_id``, ``label``, ``min``, ``max``, ``column``.
+    - ``rating_items``: ``rating_id``, ``label``, ``min``, ``max``, ``column``, ``anchors`` (the labelled
+      values: «1 = Svært dårlig, 6 = Svært godt»).
     - ``contacts``: one row per reported contact: ``source``, ``target``, ``frequency``
       (daily/weekly/monthly), ``municipality``. Duplicate reports of a pair keep the most frequent.
     - ``political_contacts``: ``respondent_id``, ``body``, ``type``, ``municipality``.
@@ -1107,10 +1108,20 @@ _LEADING_NUMBER = re.compile(
 MAX_SCALE_SPAN = 100
 
 
+def _anchors(item: dict[str, Any]) -> str:
+    """The labelled values of a checked rating scale as a reader needs them: «1 = Svært dårlig, 6 = Svært
+    godt» (``""`` without labels)."""
+    labels = (item.get("scale") or {}).get("labels") or {}
+    ordered = sorted(
+        ((float(value), str(label).strip()) for value, label in labels.items()), key=lambda vl: vl[0]
+    )
+    return ", ".join(f"{value_text(value)} = {label}" for value, label in ordered)
+
+
 def _read_ratings(
     reader: _Reader, data: Any, known: dict[str, str]
 ) -> tuple[pd.DataFrame, pd.DataFrame, set[str]]:
-    items_frame = pd.DataFrame(columns=["rating_id", "label", "min", "max", "column"])
+    items_frame = pd.DataFrame(columns=["rating_id", "label", "min", "max", "column", "anchors"])
     ratings = pd.DataFrame(columns=["respondent_id", "rating_id", "municipality", "value", "raw"])
     spec = _section(reader, data, "ratings", required=False)
     if spec is None:
@@ -1129,19 +1140,20 @@ def _read_ratings(
                     str(item["column"]).strip(),
                     scale,
                     missing,
+                    _anchors(item),
                 )
             )
     items_frame = pd.DataFrame(
         [
-            {"rating_id": rid, "label": label, "min": s[0], "max": s[1], "column": col}
-            for rid, label, col, s, _ in parsed
+            {"rating_id": rid, "label": label, "min": s[0], "max": s[1], "column": col, "anchors": anchors}
+            for rid, label, col, s, _, anchors in parsed
         ],
         columns=items_frame.columns,
     )
     if frame is None:
         return items_frame, ratings, set()
     records = []
-    for rating_id, _label, named, (low, high, labels), missing in parsed:
+    for rating_id, _label, named, (low, high, labels), missing, _anchors_text in parsed:
         column = _export_column(reader, frame, path, named, f"rating '{rating_id}'")
         if column is None:
             continue

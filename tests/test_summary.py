@@ -880,3 +880,12 @@ def test_shares_of_a_municipality_with_few_answers_carry_a_caution(
     assert md.count("*Få svar i ") == small["question_id"].nunique()  # «5 (100 %)» read as a finding
     first = small.iloc[0]
     assert f"Få svar i {first['municipality']} ({first['answers']})" in md
+
+
+def test_a_rating_heading_says_what_the_ends_of_its_scale_mean(
+    result: summary.SummaryReport, out: Path
+) -> None:
+    md = (out / "a" / "rapport.md").read_text(encoding="utf-8")
+    # it said «(1–6; «Vet ikke» …)» with no word of what 1 and 6 are, though the manifest names them
+    assert "(1–6; 1 = Svært dårlig, 6 = Svært godt; «Vet ikke» er holdt utenfor snittet)" in md
+    assert set(result.ratings["anchors"]) == {"1 = Svært dårlig, 6 = Svært godt"}
