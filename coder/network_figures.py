@@ -37,7 +37,7 @@ from coder.network import (
     report_for,
     report_graphs,
 )
-from coder.survey import FREQUENCY_LABELS, LEVELS, Survey, function_groups
+from coder.survey import FREQUENCY_LABELS, LEVELS, Survey, function_groups, function_labels
 
 LARGE_NETWORK = 400
 """Networks of more connected people than this get the seeded spring layout alone, without Kamada–Kawai.
@@ -105,7 +105,7 @@ def plot(
     report = report_for(survey, report, levels, mutual=mutual, seed=seed)
     graphs = report_graphs(report, mutual)
     colours = _function_colours(survey)
-    function_labels = dict(zip(survey.functions["function"], survey.functions["label"], strict=True))
+    labels_of = function_labels(survey)
     written: list[Path] = []
     # Per municipality: its layout (the slow part on large networks), a picture per level, the political one.
     with progress.step("Layouts and pictures", total=len(survey.municipalities) * (len(levels) + 2)) as bar:
@@ -144,7 +144,7 @@ def plot(
                 )
                 if labels:
                     nx.draw_networkx_labels(G, pos, ax=ax, font_size=7)
-                _legend(ax, colours, G, function_labels)
+                _legend(ax, colours, G, labels_of)
                 ties, bridging = (
                     _count(G.number_of_edges(), "kontakt", "er"),
                     _count(len(brokers), "brobygger", "e"),
@@ -164,9 +164,7 @@ def plot(
                 ax.set_axis_off()
                 written += save_figure(fig, directory / file_stem(municipality, level), formats)
                 bar.advance()
-            written += _plot_political(
-                survey, municipality, directory, colours, function_labels, formats, labels
-            )
+            written += _plot_political(survey, municipality, directory, colours, labels_of, formats, labels)
             bar.advance()
     return written
 
@@ -188,7 +186,7 @@ def _count(n: int, word: str, plural_ending: str) -> str:
     return f"{n} {word}{'' if n == 1 else plural_ending}"
 
 
-def _legend(ax: Any, colours: dict[str, Any], G: nx.Graph, function_labels: dict[str, str]) -> None:
+def _legend(ax: Any, colours: dict[str, Any], G: nx.Graph, labels_of: dict[str, str]) -> None:
     """Functions (colours, by their labels as the report's tables), the broker ring and the contact
     frequencies (line styles)."""
     from matplotlib.lines import Line2D
@@ -196,7 +194,7 @@ def _legend(ax: Any, colours: dict[str, Any], G: nx.Graph, function_labels: dict
     used = [f for f in colours if f and any(G.nodes[n]["group"] == f for n in G)]
     dot = {"marker": "o", "linestyle": "", "markeredgecolor": "white"}
     handles = [Line2D([], [], markersize=9, markerfacecolor=colours[f], **dot) for f in used]
-    labels = [*(function_labels.get(f, f) for f in used), "brobygger"]
+    labels = [*(labels_of.get(f, f) for f in used), "brobygger"]
     handles.append(Line2D([], [], marker="o", linestyle="", markersize=11, markerfacecolor="white",
                           markeredgecolor="black", markeredgewidth=3))  # fmt: skip
     for frequency, (style, width) in _EDGE_STYLES.items():
@@ -211,7 +209,7 @@ def _plot_political(
     municipality: str,
     directory: Path,
     colours: dict[str, Any],
-    function_labels: dict[str, str],
+    labels_of: dict[str, str],
     formats: tuple[str, ...],
     labels: bool,
 ) -> list[Path]:
@@ -250,7 +248,7 @@ def _plot_political(
         )
         # Without ids (a report), the person's primary function: what the colour stands for.
         function = groups.get(p, "")
-        shown = p if labels else function_labels.get(function, function)
+        shown = p if labels else labels_of.get(function, function)
         ax.text(-0.04, ys[p], shown, ha="right", va="center", fontsize=8)
     for b in bodies:
         ax.scatter([1], [yb[b]], s=320, marker="s", color="0.3", zorder=3)

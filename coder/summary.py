@@ -355,7 +355,7 @@ def pick_quotes(
 
 def _attribution(survey: Survey) -> dict[str, tuple[str, str]]:
     """Respondent id -> (label of the primary function, municipality): how a quote is attributed."""
-    labels = dict(zip(survey.functions["function"], survey.functions["label"], strict=True))
+    labels = survey_mod.function_labels(survey)
     return {
         pid: (labels.get(functions[0], functions[0]) if functions else "", municipality)
         for pid, functions, municipality in zip(
@@ -521,7 +521,7 @@ def summarize(
             all_coded=base.all_coded,
         )
         # functions by their labels, as in the report's other tables («Øk. virkemidler» is the data's code)
-        function_labels = dict(zip(survey.functions["function"], survey.functions["label"], strict=True))
+        function_labels = survey_mod.function_labels(survey)
         position_tests, position_counts = (
             frame.assign(
                 category=[
@@ -635,7 +635,7 @@ def _comparison(
 def _network_size(survey: Survey) -> tuple[pd.DataFrame, pd.DataFrame]:
     """People, respondents and response rate per municipality; functions per municipality with totals."""
     overview = survey_mod.summary(survey)
-    labels = dict(zip(survey.functions["function"], survey.functions["label"], strict=True))
+    labels = survey_mod.function_labels(survey)
     functions = overview.functions.copy()
     totals = {"functions in total": "Funksjoner i alt", "people in the network": "Personer i nettverket"}
     functions["function"] = functions["function"].map(lambda f: totals.get(f, labels.get(f, f)))
@@ -653,7 +653,7 @@ def _network(survey: Survey, seed: int) -> tuple[Any, pd.DataFrame, pd.DataFrame
         ["municipality", "level", "people", "ties", "density", "components", "isolates", "brokers",
          "mean_path_length", "degree_centralization", "modularity"]
     ].assign(level=lambda t: t["level"].map(network.LEVEL_LABELS))  # fmt: skip
-    labels = dict(zip(survey.functions["function"], survey.functions["label"], strict=True))
+    labels = survey_mod.function_labels(survey)
     people = report.positions.assign(function=report.positions["group"].map(lambda g: labels.get(g, g)))
     roles = (
         people.groupby(["municipality", "level", "function"], sort=False)

@@ -450,6 +450,15 @@ def summary(survey: Survey) -> SurveySummary:
     return SurveySummary(overview=overview, functions=functions, ratings=ratings, answers=answer_counts)
 
 
+def function_labels(survey: Survey) -> dict[str, str]:
+    """Each declared function's label by its code, as the report names functions.
+
+    >>> function_labels(load(Path(__file__).parents[1] / "examples" / "oppdal" / "manifest.yaml"))["Drift"]
+    'Drift og vedlikehold'
+    """
+    return dict(zip(survey.functions["function"], survey.functions["label"], strict=True))
+
+
 def function_groups(survey: Survey) -> dict[str, str]:
     """Each person's primary function (the first listed; ``""`` for a person without functions)."""
     return {
