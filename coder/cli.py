@@ -1303,12 +1303,11 @@ def summary_command(
         title = f"Themes per question ({rich_escape(str(result.name))})"
         console.print(_frame_table(shown, title, percent=("share",)))
     review = result.provenance["review"]
-    unread = review["answers"] - review["decided"] + review["decided_by_rule"] if review else 0
-    if unread:  # a project's: as the report's note (its own words are Norwegian)
+    if review and review["unread"]:  # a project's: as the report's note (its own words are Norwegian)
         err_console.print(
-            f"[yellow]Note:[/] {unread} of {review['answers']} answers were read by no coder (machine "
-            f"suggestions, or decided by a bulk rule alone: {review['decided_by_rule']}); check the figures "
-            "and quotes before using them.",
+            f"[yellow]Note:[/] {review['unread']} of {review['answers']} answers were read by no coder "
+            f"(machine suggestions, or decided by a bulk rule alone: {review['decided_by_rule']}); check the "
+            "figures and quotes before using them.",
             highlight=False,
         )
     elif result.provenance["machine_suggestions"] and not review:

@@ -1333,6 +1333,11 @@ class ReviewedCodes:
     decided_by_rule: int = 0  # decided answers no coder read: every decision on them came from a bulk rule
     bulk_decisions: int = 0  # entries in the decision log made by a bulk rule
 
+    @property
+    def unread(self) -> int:
+        """Answers no coder read: undecided (machine suggestions or none) or decided by a bulk rule alone."""
+        return self.answers - self.decided + self.decided_by_rule
+
 
 def reviewed_codes(path: str | os.PathLike[str]) -> ReviewedCodes:
     """The codes a report should count: decided answers keep the coders' consensus codes (a conflict is left

@@ -569,6 +569,7 @@ def summarize(
             "coders": list(review.coders),
             "decisions": review.decisions,
             "decided_by_rule": review.decided_by_rule,
+            "unread": review.unread,
             "bulk_decisions": review.bulk_decisions,
             "conflicts": len(review.conflicts),
             "conflicts_by_code": {
@@ -1449,22 +1450,22 @@ def _uncoded_blocks(summary: SummaryReport, question_id: str) -> list[Block]:
 def _unread_note(review: dict[str, Any]) -> str:
     """The note at the top of a project's report on the answers no coder read; ``""`` when a coder read all.
 
-    >>> print(_unread_note({"answers": 132, "decided": 100, "decided_by_rule": 100})[:96])
+    >>> print(_unread_note({"answers": 132, "unread": 132, "decided_by_rule": 100})[:96])
     Merk: Ingen av de 132 svarene er lest av en koder: 32 har bare maskinforslag fra «coder suggest»
-    >>> _unread_note({"answers": 132, "decided": 132, "decided_by_rule": 0})
+    >>> _unread_note({"answers": 132, "unread": 0, "decided_by_rule": 0})
     ''
     """
-    by_rule = review.get("decided_by_rule", 0)
-    undecided = review["answers"] - review["decided"]
-    if not undecided + by_rule:
+    by_rule = review["decided_by_rule"]
+    undecided = review["unread"] - by_rule
+    if not review["unread"]:
         return ""
     parts = [f"{undecided} har bare maskinforslag fra «coder suggest» eller ingen kode"] if undecided else []
     if by_rule:  # a bulk rule decided without reading: as unchecked as a suggestion
         parts.append(f"{by_rule} er bestemt med en regel som godtar sikre maskinforslag uten at svaret leses")
     unread = (
         f"Ingen av de {review['answers']} svarene er"
-        if undecided + by_rule == review["answers"]
-        else f"{undecided + by_rule} av {review['answers']} svar er ikke"
+        if review["unread"] == review["answers"]
+        else f"{review['unread']} av {review['answers']} svar er ikke"
     )
     check = "Tall og sitater må kontrolleres før de brukes."
     return f"Merk: {unread} lest av en koder: {', og '.join(parts)}. {check}"
@@ -1474,8 +1475,8 @@ def _review_blocks(review: dict[str, Any] | None) -> list[Block]:
     """How much of the coding a person did, and which codes the coders disagree on (left out)."""
     if not review:
         return []
-    bulk = review.get("bulk_decisions", 0)
-    read = review["decided"] - review.get("decided_by_rule", 0)  # the rest: see the note at the top
+    bulk = review["bulk_decisions"]
+    read = review["answers"] - review["unread"]  # the rest: see the note at the top
     share = _percent(read / review["answers"]) if review["answers"] else "–"
     coders = f" (kodere: {', '.join(review['coders'])})" if read and review["coders"] else ""
     by_rule = f", {bulk} av dem med regelen for sikre maskinforslag" if bulk else ""
