@@ -50,6 +50,7 @@ import json
 import math
 import os
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -105,6 +106,17 @@ POSITION_P = 0.1
 POSITION_Q = 0.05
 """A difference holds after the correction for many tests when q is below this (none: the report says so)."""
 
+ATTRIBUTION_MIN = 3
+"""The report attributes a quote to a function and a municipality together only when at least this many
+respondents of the survey share both; otherwise to the one of the two that this many share (the function
+first), or to neither. The smallest cell of Norwegian statistics: one of two politicians in a municipality is
+known to the other, and «– Politisk folkevalgt, Lille» from the only one names him."""
+
+_SMALL_CELLS = (
+    f", med bare én av dem (eller ingen) der færre enn {ATTRIBUTION_MIN} i undersøkelsen har samme funksjon "
+    "i samme kommune"
+)
+
 QUOTE_LENGTH = (30, 160)
 """A quote of medium length has this many characters (inclusive); shorter or longer ones come later."""
 
@@ -154,7 +166,8 @@ class SummaryReport:
       ``label``, ``label_en``, ``answers``, ``mentions`` (respondents), ``share``, ``band``.
     - ``quotes``: per question and theme, best first: ``question_id``, ``code``, ``label``, ``rank``,
       ``answer_id``, ``municipality``, ``function`` (primary function's label), ``text`` (verbatim),
-      ``n_codes`` (codes on the answer), ``confidence`` (NaN without one).
+      ``n_codes`` (codes on the answer), ``confidence`` (NaN without one), ``attribution`` (what the report
+      names under the quote; see :data:`ATTRIBUTION_MIN`).
     - ``comparison``: per question, theme and municipality: ``answers``, ``mentions``, ``share`` (every
       municipality for every theme mentioned in the question, zeros included).
     - ``ratings``: per municipality and rating: ``label``, ``n``, ``missing`` («Vet ikke»), ``mean`` and one
@@ -367,6 +380,31 @@ def _attribution(survey: Survey) -> dict[str, tuple[str, str]]:
     }
 
 
+def shown_attribution(attribution: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """Respondent id -> what the report names under a quote: «function, municipality», coarser where fewer
+    than :data:`ATTRIBUTION_MIN` respondents share them.
+
+    >>> shown_attribution({"a": ("Leder", "Lille"), "b": ("Leder", "Store"), "c": ("Leder", "Store"),
+    ...                    "d": ("NAV", "Store")})
+    {'a': 'Leder', 'b': 'Leder', 'c': 'Leder', 'd': 'Store'}
+    """
+    pairs = Counter(attribution.values())
+    functions = Counter(function for function, _ in attribution.values())
+    municipalities = Counter(municipality for _, municipality in attribution.values())
+    shown = {}
+    for respondent, (function, municipality) in attribution.items():
+        if pairs[(function, municipality)] >= ATTRIBUTION_MIN:
+            parts = (function, municipality)
+        elif function and functions[function] >= ATTRIBUTION_MIN:
+            parts = (function,)
+        elif municipality and municipalities[municipality] >= ATTRIBUTION_MIN:
+            parts = (municipality,)
+        else:
+            parts = ()
+        shown[respondent] = ", ".join(part for part in parts if part)
+    return shown
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Building the summary
 # ---------------------------------------------------------------------------------------------------------
@@ -489,9 +527,9 @@ def summarize(
     themes = _sorted(themes, question_order, code_order)
     themes = themes[["question_id", "code", "label", "label_en", "answers", "mentions", "share", "band"]]
 
-    quotes = pick_quotes(
-        answers, table, per_theme=quotes_per_theme, seed=seed, attribution=_attribution(survey)
-    )
+    attribution = _attribution(survey)
+    quotes = pick_quotes(answers, table, per_theme=quotes_per_theme, seed=seed, attribution=attribution)
+    quotes["attribution"] = quotes["respondent_id"].map(shown_attribution(attribution)).fillna("")
     quotes.insert(2, "label", quotes["code"].map(lambda c: labels[c].label))
     theme_rank = {
         (q, c): i for i, (q, c) in enumerate(zip(themes["question_id"], themes["code"], strict=True))
@@ -1316,8 +1354,7 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
             for _code, group in quotes.groupby("code", sort=False):
                 blocks.append(Heading(4, str(group["label"].iloc[0])))
                 for quote in group.itertuples(index=False):
-                    who = ", ".join(part for part in (quote.function, quote.municipality) if part)
-                    blocks.append(Quote(_shown_quote(quote.text), who))
+                    blocks.append(Quote(_shown_quote(quote.text), quote.attribution))
     blocks += _network_blocks(summary, figures)
     blocks += _political_blocks(summary, figures)
     blocks += _position_blocks(summary)
@@ -1347,10 +1384,10 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
                 _uncoded_line(p["all_coded"], project=bool(review)),
                 "Sitatene er gjengitt ordrett, men navn, e-postadresser, telefonnumre og fødselsnumre er "
                 "erstattet med [navn], [e-post], [telefon] og [fødselsnummer]; respondentene er bare omtalt "
-                "med funksjon og kommune."
+                f"med funksjon og kommune{_SMALL_CELLS}."
                 if p["identifiers_masked"]
                 else "Sitatene er gjengitt ordrett, også navn og kontaktopplysninger (maskering slått av); "
-                "respondentene er bare omtalt med funksjon og kommune.",
+                f"respondentene er bare omtalt med funksjon og kommune{_SMALL_CELLS}.",
             ],
         )
     )

@@ -889,3 +889,26 @@ def test_a_rating_heading_says_what_the_ends_of_its_scale_mean(
     # it said «(1–6; «Vet ikke» …)» with no word of what 1 and 6 are, though the manifest names them
     assert "(1–6; 1 = Svært dårlig, 6 = Svært godt; «Vet ikke» er holdt utenfor snittet)" in md
     assert set(result.ratings["anchors"]) == {"1 = Svært dårlig, 6 = Svært godt"}
+
+
+def test_a_quote_names_no_function_and_municipality_that_fewer_than_three_share(
+    result: summary.SummaryReport, both: survey.Survey, out: Path
+) -> None:
+    labels = survey.function_labels(both)
+    people = pd.DataFrame(
+        {
+            "function": [labels.get(f[0], f[0]) if f else "" for f in both.respondents["functions"]],
+            "municipality": both.respondents["municipality"],
+        }
+    )
+    coarser = 0
+    for quote in result.quotes.itertuples(index=False):
+        shown = quote.attribution.split(", ") if quote.attribution else []
+        assert set(shown) <= {quote.function, quote.municipality}
+        same = people[people.isin(shown).sum(axis=1) == len(shown)] if shown else people.iloc[:0]
+        assert not shown or len(same) >= summary.ATTRIBUTION_MIN, quote
+        coarser += len(shown) < 2
+    assert coarser > 0  # the example has functions that only one or two hold in a municipality
+    md = (out / "a" / "rapport.md").read_text(encoding="utf-8")
+    assert md.count("> – ") == (result.quotes["attribution"] != "").sum()
+    assert f"færre enn {summary.ATTRIBUTION_MIN} i undersøkelsen har samme funksjon" in md
