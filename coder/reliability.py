@@ -33,7 +33,6 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
-from coder.decisions import tidy_name
 from coder.errors import CoderError
 from coder.io import read_table, require_columns, spreadsheet_row
 
@@ -914,7 +913,7 @@ def agreement(
 def _agreement(project: Project, coders: Sequence[str], *, model: bool, run_id: str | None) -> Agreement:
     if isinstance(coders, str):  # iterated, "kari,ola" would be the coders k, a, r, i, ...
         raise TypeError(f"coders must be a list of names, not one string: {coders!r}")
-    coders = [name for name in dict.fromkeys(map(tidy_name, coders)) if name]
+    coders = [name for name in dict.fromkeys(map(project.logged_name, coders)) if name]
     if not coders:
         raise CoderError("name at least one coder", key="coders")
     known = project.coders()

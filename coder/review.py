@@ -326,6 +326,7 @@ def bulk_review(
                 filter=filter,
             )
     project = project_path
+    coder = project.logged_name(coder)
     state = State.load(project, coder, run_id)
     if state.run_id is None:
         raise CoderError(

@@ -282,6 +282,7 @@ def review(
     read_line = read_line or (lambda prompt: console.input(Text.from_markup(prompt)))  # no auto-highlight
     project_path = Path(project_path)
     with Project.open(project_path, writing=True) as project:
+        coder = project.logged_name(coder)
         state = State.load(project, coder, run_id)
         state.blind = blind
         learner = Learner(project, state.run_id)

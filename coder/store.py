@@ -555,6 +555,12 @@ class Project:
         rows = self.conn.execute("SELECT coder FROM decisions GROUP BY coder ORDER BY MIN(seq)")
         return [row[0] for row in rows]
 
+    def logged_name(self, coder: str) -> str:
+        """``coder`` as the log spells it: «kari» is the coder «Kari» who decided before (a name is one
+        coder whatever its case; two coders would agree with themselves), a new name as given (tidied)."""
+        name = decisions.tidy_name(coder)
+        return next((known for known in self.coders() if known.casefold() == name.casefold()), name)
+
     # -- suggestion runs -----------------------------------------------------------------------------------
 
     def add_suggestion_run(
@@ -692,7 +698,7 @@ class Project:
 
     def record(self, coder: str, decisions: Iterable[Decision], *, mode: str = "interactive") -> str:
         """Append ``decisions`` by ``coder`` to the log in one committed transaction; return the batch id."""
-        coder = coder_name(coder)
+        coder = self.logged_name(coder_name(coder))
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
         decisions = list(decisions)
@@ -737,6 +743,7 @@ class Project:
 
         Returns the answer ids it touched (empty when there is nothing to undo).
         """
+        coder = self.logged_name(coder)
         with self.transaction() as conn:
             row = conn.execute(
                 "SELECT batch FROM decisions d WHERE coder = ? AND action <> 'undo'"
@@ -773,7 +780,7 @@ class Project:
         args: tuple[Any, ...] = ()
         if coder is not None:
             sql += " WHERE coder = ?"
-            args = (decisions.tidy_name(coder),)  # as record stored it
+            args = (self.logged_name(coder),)  # as record stored it
         rows = self.conn.execute(sql + " ORDER BY decided_at, seq", args).fetchall()
         return pd.DataFrame([tuple(r) for r in rows], columns=columns)
 
@@ -782,7 +789,7 @@ class Project:
         session of the same coder that logs something moves them."""
         row = self.conn.execute(
             "SELECT MAX(CASE WHEN answer_id = ? THEN seq END), MAX(seq) FROM decisions WHERE coder = ?",
-            (answer_id, coder_name(coder)),
+            (answer_id, self.logged_name(coder)),
         ).fetchone()
         return int(row[0] or 0), int(row[1] or 0)
 
@@ -810,7 +817,7 @@ class Project:
         return decisions.decided_answers(self.log(coder), self._needed(run_id), self._coders(coder))
 
     def _coders(self, coder: str | None) -> list[str]:
-        return self.coders() if coder is None else [decisions.tidy_name(coder)]
+        return self.coders() if coder is None else [self.logged_name(coder)]
 
     def _needed(self, run_id: str | None) -> dict[str, set[str]]:
         """answer -> the codes the run suggests at or above its threshold (they must be decided)."""

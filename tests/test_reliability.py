@@ -206,6 +206,12 @@ def test_one_string_of_coders_is_refused_not_read_letter_by_letter(project: stor
         agreement(project, "kari,ola")
 
 
+def test_coders_are_named_in_any_case(project: store.Project) -> None:
+    same = agreement(project, ["KARI", "Ola"], model=False)
+    assert same.coders == ("kari", "ola")
+    assert same.table.equals(agreement(project, ["kari", "ola"], model=False).table)
+
+
 def test_three_coders_with_missing_decisions(project: store.Project) -> None:
     project.record("per", [Decision("a4", "x", "add"), Decision("a5", "y", "add")])
     table = agreement(project, ["kari", "ola", "per"], model=False).table.set_index("code")

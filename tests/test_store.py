@@ -287,6 +287,19 @@ def test_undo_is_a_new_entry_and_restores_the_previous_state(project: Project) -
     assert code_pairs(project.current_codes("ola")) == {("r2:q1", "financial_instruments")}
 
 
+def test_a_coder_name_typed_in_another_case_is_the_same_coder(project: Project) -> None:
+    # changed: «kari» after «Kari» was a second coder, who agreed with the first on every answer both decided
+    project.record("Kari", [Decision("r1:q1", "follow_up", "add")])
+    project.record("kari", [Decision("r1:q1", "anchoring", "add")])
+    project.record("ÅSE", [Decision("r2:q1", "anchoring", "add")])
+    project.record("åse", [Decision("r2:q1", "follow_up", "remove")])
+    assert project.coders() == ["Kari", "ÅSE"]
+    assert code_pairs(project.current_codes("KARI")) == {("r1:q1", "follow_up"), ("r1:q1", "anchoring")}
+    assert len(project.log("kari")) == 2 and project.latest_entries("kari", "r1:q1")[0] > 0
+    assert project.undo("kari") == ["r1:q1"]
+    assert code_pairs(project.current_codes("Kari")) == {("r1:q1", "follow_up")}
+
+
 def test_consensus_needs_every_deciding_coder_to_agree(project: Project) -> None:
     # changed: the consensus used to be the latest decision by any coder (ola's remove won)
     project.record("kari", [Decision("r1:q1", "follow_up", "add"), Decision("r1:q1", "anchoring", "add")])
