@@ -951,7 +951,7 @@ def network_command(
     # Staged, as a report: the folder holds this run's files only (an earlier run's other levels or Gephi
     # format are removed), and an error on the way leaves the earlier run as it was.
     inputs = [manifest, *survey.data_files(manifest)]
-    with io.staged_directory(io.output_directory(out), index=".coder-network-files", inputs=inputs) as stage:
+    with io.staged_directory(out, index=".coder-network-files", inputs=inputs) as stage:
         staged = network.write_report(report, stage)
         if plot:
             staged += network_figures.plot(data, stage / FIGURES, levels=levels, mutual=mutual, seed=seed,

@@ -790,6 +790,7 @@ def staged_directory(
 ) -> Iterator[Path]:
     """A hidden staging directory inside ``directory`` for outputs made of many files (a report).
 
+    ``directory`` is made if needed (and removed again, with the parents made for it, when the block fails).
     Write everything into the staging directory; when the block succeeds, each file is moved into place
     (renames only, after all the work), so an error or an interrupt while computing or writing leaves the
     earlier output exactly as it was. Staging left behind by a killed process is removed the next time;
@@ -804,6 +805,8 @@ def staged_directory(
     is removed, so the folder never mixes two runs. Other files in the folder are not touched.
     """
     directory = Path(directory)
+    created = [folder for folder in (directory, *directory.parents) if not folder.exists()]  # deepest first
+    output_directory(directory)
     for stale in directory.glob(".staging-*"):
         if not _staged_by_a_live_process(stale):
             shutil.rmtree(stale, ignore_errors=True)
@@ -815,6 +818,12 @@ def staged_directory(
         sources = sorted(p for p in stage.rglob("*") if p.is_file())
         with _folder_lock(directory):
             _commit_staged(directory, stage, sources, index_file, protected)
+    except BaseException:  # an interrupt too: a folder made for this output is not left behind empty
+        shutil.rmtree(stage, ignore_errors=True)
+        for folder in created:
+            with contextlib.suppress(OSError):  # not empty: another run wrote there meanwhile
+                folder.rmdir()
+        raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 

@@ -831,7 +831,7 @@ def report(
         project=project,
         lexicon=lexicon,
     )
-    directory = output_directory(out_dir)  # only once the inputs are known to be good
+    directory = Path(out_dir)
     inputs = [entry["file"] for entry in summary.provenance["inputs"]]
     with staged_directory(directory, inputs=inputs) as stage:  # interrupted: the earlier report stays
         staged = _write_report(summary, survey, codebook, wanted, stage)

@@ -677,6 +677,14 @@ def test_an_interrupted_report_leaves_the_earlier_one_as_it_was(tmp_path: Path) 
             summary.report(OPPDAL, OPPDAL_CODES, CODEBOOK, out_dir=out, formats="csv,json", seed=5)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # and no staging left
 
+    # changed: a report interrupted on its way into a new folder left that folder (and its parents) empty
+    new = tmp_path / "ny" / "rapport"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(summary, "to_json", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            summary.report(OPPDAL, OPPDAL_CODES, CODEBOOK, out_dir=new, formats="csv,json", seed=5)
+    assert not (tmp_path / "ny").exists()
+
 
 def test_a_municipality_without_political_contact_has_no_picture_of_it(tmp_path: Path) -> None:
     # Oppdal without political contact, Rissa with: the report linked (and the HTML inlined) a picture of
