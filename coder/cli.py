@@ -6,6 +6,7 @@ exit code 2.
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 from typing import Any, NoReturn
@@ -189,10 +190,24 @@ def print_json(data: dict[str, Any]) -> None:
 
 
 def print_problems(problems: list[Any]) -> None:
-    """Print codebook problems on stderr, one line each, errors in red and warnings in yellow."""
+    """Print codebook problems on stderr, one line each, errors in red and warnings in yellow; a warning that
+    three or more codes share is one line naming them (a codebook of names alone has one for every code)."""
+    shared: dict[tuple[str, str | None, str], list[Any]] = {}
+    for problem in problems:
+        if problem.severity == "warning" and problem.code:
+            shared.setdefault((problem.file, problem.key, problem.message), []).append(problem)
     for problem in problems:
         kind = "[bold red]Error:[/]" if problem.severity == "error" else "[yellow]Warning:[/]"
         text = str(problem).replace(": warning: ", ": ", 1)
+        alike = shared.get((problem.file, problem.key, problem.message), [])
+        if len(alike) >= 3:
+            if problem is not alike[0]:
+                continue
+            named = ", ".join(f"'{p.code}'" + (f" (line {p.line})" if p.line else "") for p in alike[:5])
+            more = f" and {len(alike) - 5} more" if len(alike) > 5 else ""
+            key = f", key '{problem.key}'" if problem.key else ""
+            message = re.sub(r"^the code ", "each ", problem.message)
+            text = f"{problem.file}: {len(alike)} codes ({named}{more}){key}: {message}"
         err_console.print(f"{kind} {rich_escape(text)}", highlight=False, soft_wrap=True)
 
 

@@ -67,6 +67,21 @@ def test_cli_import_then_validate_a_taguette_codebook(tmp_path: Path) -> None:
     assert cb.load(out).get("uklart_ansvar").parent == "ansvar"
 
 
+def test_a_warning_every_code_shares_is_one_line(tmp_path: Path) -> None:
+    # changed: a codebook of names alone printed one identical warning per code (NVivo lists run to 40)
+    names = ["Bolig", "Samarbeid", "Oppfølging", "Ansvar", "Økonomi", "Politikk", "Tjenester"]
+    path = tmp_path / "koder.csv"
+    path.write_text("code\n" + "\n".join(names) + "\n", encoding="utf-8")
+    out = tmp_path / "koder.yaml"
+    assert runner.invoke(app, ["codebook", "import", str(path), "-o", str(out)]).exit_code == 0
+    validated = runner.invoke(app, ["codebook", "validate", str(out)])
+    assert validated.exit_code == 0, validated.output
+    lines = [line for line in validated.stderr.splitlines() if "neither keywords nor examples" in line]
+    assert len(lines) == 1
+    assert "7 codes ('bolig' (line" in lines[0] and "and 2 more" in lines[0]
+    assert "7 warning(s)" in validated.stdout
+
+
 def test_cli_validate_ok() -> None:
     result = runner.invoke(app, ["codebook", "validate", str(DEFAULT), "--no-lemmas"])
     assert result.exit_code == 0, result.output
