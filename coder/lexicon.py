@@ -60,7 +60,7 @@ __all__ = [
 #: Bump when the layout or the derivation of the store changes; it is part of the file name.
 FORMAT_VERSION = 1
 #: Bump when the lemmatization or splitting rules change (caches of lemmatized text key on it).
-RULES_VERSION = 3
+RULES_VERSION = 4
 
 # One-letter codes for the word classes kept in the store.
 _POS_CODES = {"noun": "n", "verb": "v", "adj": "a", "adv": "r"}
@@ -130,6 +130,12 @@ def _nynorsk_lemmas() -> Mapping[str, str]:
     from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 
     return DefaultDictionaryFactory().get_dictionary("nn")
+
+
+@functools.cache
+def _nynorsk_lemma_set() -> frozenset[str]:
+    """The lemmas of :func:`_nynorsk_lemmas` (a compound's Nynorsk head is one of them)."""
+    return frozenset(_nynorsk_lemmas().values())
 
 
 def _load_json_table(name: str) -> dict:
@@ -333,6 +339,7 @@ _W_IDENT = 0.6
 
 # Compound splitting.
 _MIN_PART = 3
+_MIN_NYNORSK_HEAD = 5  # shorter Nynorsk forms are too often pieces of other words («nest», «ete»)
 # Two-letter content words that do occur as compound parts (bostøtte, boveiledning, bydel).
 _SHORT_PARTS = frozenset({"bo", "by", "tv"})
 # Inside a word Ordbank lists as a whole, a part of at most three letters is only accepted from this list
@@ -616,11 +623,16 @@ class Lexicon:
         return low
 
     def _compound_head(self, low: str) -> tuple[str, tuple[tuple[str, str, bool], ...]] | None:
-        """Longest known content-word head of an unknown word, with the prefix before it."""
+        """Longest known content-word head of an unknown word, with the prefix before it: a Bokmål head,
+        else a Nynorsk one of at least :data:`_MIN_NYNORSK_HEAD` letters (barnevern|stenesta ->
+        ``teneste``, not ``nest``)."""
+        nynorsk = _nynorsk_lemmas()
         for i in range(2, len(low) - 2):
             cands = tuple(c for c in self.candidates(low[i:]) if c[0] in "nva")
             if cands:
                 return low[:i], cands
+            if len(low) - i >= _MIN_NYNORSK_HEAD and low[i:] in nynorsk:
+                return low[:i], (("n", nynorsk[low[i:]], True),)
         return None
 
     def _split_compound(self, word: str) -> tuple[str, ...]:
@@ -671,6 +683,9 @@ class Lexicon:
         codes = set(self.lemma_info(part)[0])
         if not last and "r" in codes and len(part) >= 5:
             return True  # hjemmetjeneste, sammenheng: longer adverbs do start compounds
+        if last and not codes and len(part) >= _MIN_NYNORSK_HEAD and part in _nynorsk_lemma_set():
+            return True  # heim|teneste, bustad|tilbod: a Nynorsk head Bokmål lacks (not as a first part:
+            # simplemma's list has stems as lemmas, «tenest», which would split tenestetilbod wrongly)
         return bool(codes & ({"n", "a"} if last else {"n", "v", "a"}))
 
     def _segment(

@@ -50,7 +50,7 @@ from coder.lexicon import LEXICON_VERSION, cache_dir, get_lexicon
 TRAINED_PIPELINES = ("nb_core_news_lg", "nb_core_news_md", "nb_core_news_sm")
 EMBEDDED = "embedded"
 # Bump when tokens, lemmas, parts, negation or non-answers would come out differently for the same text.
-PREPROCESS_VERSION = 6
+PREPROCESS_VERSION = 7
 
 # Our own stop words. spaCy's `nb` list also removes words that carry meaning in survey answers (ikke, ingen,
 # uten, god, bedre, viktig, kontakt, mange, lite ...), so we keep a list of pure function words.
@@ -63,7 +63,9 @@ STOP_WORDS = frozenset(
     enten samt noe noen ting man vel jo nok altså liksom bare selv slik sånn sånt således
     etter før over under mot ved hos gjennom mellom inn ut opp ned fram frem bort hit dit
     ca osv mm bl.a f.eks feks dvs etc evt
-    """.split()
+    eg ho dei dykk dykkar ein eit kva kven korleis kvifor kvar noko nokon nokre berre vere vore vart vorte
+    frå sjølv òg då desse hennar deira
+    """.split()  # the last two lines: the Nynorsk forms of the words above («eit» is no form of «eie»)
 )
 
 # Negation cues (lower-cased text or lemma) and the words that end a negation scope.
@@ -279,13 +281,23 @@ def lemmatize_doc(doc: Doc) -> Doc:
     return doc
 
 
+_HYPHENATED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")  # letters, maybe joined by hyphens
+
+
 @Language.component("coder_compounds")
 def split_compounds(doc: Doc) -> Doc:
     """Set ``token._.parts`` to the compound parts of each word, as lemmas (empty when not a compound)."""
     lexicon = get_lexicon()
     for token in doc:
-        if token.is_alpha and len(token.text) > 5:
+        if len(token.text) > 5 and _HYPHENATED.fullmatch(token.text):  # NAV-kontoret: nav + kontor
             token._.parts = tuple(lexicon.split_compound(token_lemma(token)))
+    for token in doc[:-2]:
+        # «helse- og omsorgstjenesten»: helse- is the helsetjeneste, its head that of the word after og
+        head = doc[token.i + 2]
+        if token.text.endswith("-") and token.nbor().lower_ in ("og", "eller") and len(head._.parts) > 1:
+            first = token.text[:-1].lower()
+            if first.isalpha():
+                token._.parts = (lexicon.lemmatize(first), *head._.parts[1:])
     return doc
 
 

@@ -93,6 +93,22 @@ NYNORSK = [
 ]
 
 
+@pytest.mark.parametrize(
+    ("word", "lemma", "parts"),
+    [
+        # changed: the head was looked up in Bokmål only: barnevernste|nest, heim|ete|nest
+        ("barnevernstenesta", "barnevernsteneste", ("barnevern", "teneste")),
+        ("heimetenesta", "heimeteneste", ("heim", "teneste")),
+        ("omsorgsbustader", "omsorgsbustad", ("omsorg", "bustad")),
+        ("kommunetenestene", "kommuneteneste", ("kommune", "teneste")),
+    ],
+)
+def test_a_nynorsk_compound_gets_its_nynorsk_head(
+    lex: Lexicon, word: str, lemma: str, parts: tuple[str, ...]
+) -> None:
+    assert (lex.lemmatize(word), lex.split_compound(word)) == (lemma, parts)
+
+
 @pytest.mark.parametrize(("form", "lemma"), NYNORSK)
 def test_a_nynorsk_form_bokmal_lacks_gets_its_nynorsk_lemma(lex: Lexicon, form: str, lemma: str) -> None:
     assert lex.lemmatize(form) == lemma

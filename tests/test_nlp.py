@@ -83,6 +83,15 @@ def test_compound_parts_let_keywords_find_compounds(embedded) -> None:
     assert "møte" in tokens["tildelingsmøter"].parts
 
 
+def test_hyphenated_and_shortened_compounds_have_parts(embedded) -> None:
+    # changed: a token with a hyphen had no parts (NAV-kontoret), nor «helse-» of «helse- og omsorgs...»
+    tokens = _tokens("NAV-kontoret og helse- og omsorgstjenesten, bolig- eller eiendomsavdelingen", embedded)
+    assert tokens["NAV-kontoret"].parts == ("nav", "kontor")
+    assert tokens["helse-"].parts == ("helse", "tjeneste")
+    assert tokens["bolig-"].parts == ("bolig", "avdeling")
+    assert _tokens("helse- og NAV", embedded)["helse-"].parts == ()  # no compound after og: no head
+
+
 @pytest.mark.parametrize(
     ("text", "negated", "not_negated"),
     [
@@ -147,6 +156,14 @@ def test_dialect_and_nynorsk_negation_cues(
 )
 def test_non_answers(embedded, text: str, non_answer: bool) -> None:
     assert nlp.preprocess([text], embedded)[0].is_non_answer is non_answer
+
+
+def test_nynorsk_function_words_are_stop_words_as_their_bokmal_forms(embedded) -> None:
+    # changed: «eit» was read as the verb «eie» and «kva», «berre», «frå», «eg» as content words
+    tokens = _tokens("eg har berre eit spørsmål: kva får dei frå kommunen", embedded)
+    for word in ("eg", "berre", "eit", "kva", "dei", "frå"):
+        assert tokens[word].is_stop, word
+    assert not tokens["spørsmål"].is_stop and not tokens["kommunen"].is_stop
 
 
 def test_own_stop_words_keep_meaningful_words(embedded) -> None:
