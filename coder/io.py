@@ -24,7 +24,7 @@ import tempfile
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -981,23 +981,44 @@ def _fit_excel_cells(frame: pd.DataFrame, sheet: str, path: str | os.PathLike[st
     return frame.map(lambda value: value[: EXCEL_CELL - 4] + " […]" if too_long(value) else value)
 
 
+EXCEL_PERCENT = "0 %"
+"""The number format of a share in a workbook: the value stays a fraction (0.25), Excel shows «25 %»."""
+_EXCEL_WIDTH = (8, 60)  # a column's width in characters: its longest value (header too), within these
+
+
 def write_excel(
-    path: str | os.PathLike[str], sheets: dict[str, pd.DataFrame], *, created: datetime | None = None
+    path: str | os.PathLike[str],
+    sheets: dict[str, pd.DataFrame],
+    *,
+    created: datetime | None = None,
+    percent: Collection[str] = (),
 ) -> Path:
     """Write DataFrames as the sheets of one workbook, atomically.
 
     Text is stored as text: an answer that starts with ``=`` stays words, never becomes a formula that
-    Excel would evaluate (respondents' free text must not run in the researcher's spreadsheet).
+    Excel would evaluate (respondents' free text must not run in the researcher's spreadsheet). The header
+    row stays in view when scrolling, a column is as wide as its values (up to 60 characters) and the
+    columns named in ``percent`` show their fractions as percent (:data:`EXCEL_PERCENT`).
     """
+    from openpyxl.utils import get_column_letter
+
     book = io.BytesIO()
     with pd.ExcelWriter(book, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             _fit_excel_cells(frame, name, path).to_excel(writer, sheet_name=name, index=False)
         for sheet in writer.book.worksheets:
-            for row in sheet.iter_rows():
-                for cell in row:
+            sheet.freeze_panes = "A2"
+            for column in sheet.iter_cols():
+                header = str(column[0].value)
+                longest = max(len(str(cell.value)) for cell in column if cell.value is not None)
+                sheet.column_dimensions[get_column_letter(column[0].column)].width = (
+                    min(max(longest, _EXCEL_WIDTH[0]), _EXCEL_WIDTH[1]) + 2
+                )
+                for cell in column[1:]:
                     if cell.data_type == "f":
                         cell.data_type = "s"
+                    elif header in percent and isinstance(cell.value, float):
+                        cell.number_format = EXCEL_PERCENT
         if created is not None:
             writer.book.properties.created = created
             writer.book.properties.creator = "coder"

@@ -20,7 +20,8 @@ codes come with a confidence — the most confident (in steps of 0.1); the seed 
 answers, so the same seed gives the same quotes. An answer is quoted under a second theme of the same question
 only when that theme has no other answer to show. Quotes are verbatim; in the Markdown and HTML report one
 longer than :data:`QUOTE_SHOWN` characters ends at a word with « […]» (the tables hold it whole). In them a
-respondent is named only by primary function and municipality, never by name or id (the CSV, XLSX and JSON
+respondent is named only by primary function and municipality, and by only one of them (or neither) where
+fewer than :data:`ATTRIBUTION_MIN` respondents share both; never by name or id (the CSV, XLSX and JSON
 tables keep the answer id so a researcher can find the answer again).
 
 When the survey has several municipalities, the theme shares are shown side by side per municipality, with
@@ -962,12 +963,38 @@ def tables(summary: SummaryReport) -> dict[str, pd.DataFrame]:
     }
 
 
+XLSX_COLUMNS = {
+    "question_id": "spørsmål", "question": "spørsmål", "code": "kode", "label": "tema",
+    "label_en": "tema (engelsk)", "answers": "svar", "mentions": "nevnt av", "share": "andel",
+    "band": "omfang", "rank": "nr.", "answer_id": "svar-id", "respondent_id": "respondent",
+    "municipality": "kommune", "function": "funksjon", "text": "tekst", "n_codes": "koder på svaret",
+    "confidence": "sikkerhet", "attribution": "sitert som", "rating_id": "vurdering", "n": "n",
+    "missing": "vet ikke", "mean": "gjennomsnitt", "people": "personer", "respondents": "respondenter",
+    "response_rate": "svarprosent", "functions": "funksjoner", "level": "kontaktnivå", "ties": "forbindelser",
+    "density": "tetthet", "components": "komponenter", "isolates": "uten kontakt", "brokers": "brobyggere",
+    "mean_path_length": "gjennomsnittlig avstand", "degree_centralization": "sentralisering",
+    "modularity": "modularitet", "without_contact": "uten kontakt", "variable": "variabel",
+    "category": "kategori", "test": "test", "statistic": "testverdi", "p_value": "p", "q_value": "q",
+    "min_expected": "minste forventede", "warning": "merknad", "k": "med temaet", "body": "organ",
+    "any": "noen kontakt", "group": "gruppe", "note_id": "lapp-id", "note": "lapp",
+    "grouped_by": "gruppert av", "stability": "stabilitet", "key": "nøkkel", "value": "verdi",
+}  # fmt: skip
+"""The workbook's column headings: it is read by people (the CSV and JSON keep the names programs use)."""
+_XLSX_SHEET_COLUMNS = {"vurdering": {"rating_id": "id", "label": "vurdering", "anchors": "skala"}}
+
+
 def write_xlsx(summary: SummaryReport, path: str | os.PathLike[str]) -> Path:
-    """Write every table of :func:`tables` to one workbook, a sheet each, atomically."""
+    """Write every table of :func:`tables` to one workbook, a sheet each, atomically: Norwegian headings
+    (:data:`XLSX_COLUMNS`) and notes, shares shown as percent."""
     path = Path(path)
     stamp = datetime.fromisoformat(summary.provenance["created"]).replace(tzinfo=None)
+    sheets = {}
+    for name, table in tables(summary).items():
+        if "warning" in table.columns:
+            table = table.assign(warning=table["warning"].map(_norwegian_warning))
+        sheets[name] = table.rename(columns=XLSX_COLUMNS | _XLSX_SHEET_COLUMNS.get(name, {}))
     # The workbook's own dates are those of the provenance, not "now" once more.
-    return write_excel(path, tables(summary), created=stamp)
+    return write_excel(path, sheets, created=stamp, percent=("andel", "svarprosent"))
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -920,3 +920,27 @@ def test_a_quote_names_no_function_and_municipality_that_fewer_than_three_share(
     md = (out / "a" / "rapport.md").read_text(encoding="utf-8")
     assert md.count("> – ") == (result.quotes["attribution"] != "").sum()
     assert f"færre enn {summary.ATTRIBUTION_MIN} i undersøkelsen har samme funksjon" in md
+
+
+def test_the_workbook_is_for_people_norwegian_headings_percent_and_a_header_in_view(
+    result: summary.SummaryReport, out: Path
+) -> None:
+    # changed: English column names (question_id, share), shares as 0.368, English notes on the tests
+    import openpyxl
+
+    book = openpyxl.load_workbook(out / "a" / "rapport.xlsx")
+    themes = book["temaer"]
+    header = [cell.value for cell in themes[1]]
+    assert header == [summary.XLSX_COLUMNS[c] for c in result.themes.columns]
+    share = themes.cell(row=2, column=header.index("andel") + 1)
+    assert share.value == pytest.approx(result.themes["share"].iloc[0])  # a number Excel can compute with
+    assert share.number_format == "0 %"
+    assert all(sheet.freeze_panes == "A2" for sheet in book.worksheets)
+    assert [cell.value for cell in book["vurdering"][1]][:3] == ["kommune", "id", "vurdering"]
+    notes = [
+        row[0]
+        for row in book["posisjon_tester"].iter_rows(min_row=2, max_col=10, min_col=10, values_only=True)
+    ]
+    assert any(notes) and not any("too few" in (note or "") for note in notes)
+    # the CSV tables keep the names the README documents for programs
+    assert pd.read_csv(out / "a" / "temaer.csv").columns[0] == "question_id"
