@@ -339,7 +339,7 @@ _W_IDENT = 0.6
 
 # Compound splitting.
 _MIN_PART = 3
-_MIN_NYNORSK_HEAD = 5  # shorter Nynorsk forms are too often pieces of other words («nest», «ete»)
+_MIN_NYNORSK_HEAD = 6  # shorter Nynorsk forms are too often pieces of other words («nest», «ansar»)
 # Two-letter content words that do occur as compound parts (bostøtte, boveiledning, bydel).
 _SHORT_PARTS = frozenset({"bo", "by", "tv"})
 # Inside a word Ordbank lists as a whole, a part of at most three letters is only accepted from this list
@@ -631,9 +631,20 @@ class Lexicon:
             cands = tuple(c for c in self.candidates(low[i:]) if c[0] in "nva")
             if cands:
                 return low[:i], cands
-            if len(low) - i >= _MIN_NYNORSK_HEAD and low[i:] in nynorsk:
+            if len(low) - i >= _MIN_NYNORSK_HEAD and low[i:] in nynorsk and self._is_first_part(low[:i]):
                 return low[:i], (("n", nynorsk[low[i:]], True),)
         return None
+
+    def _is_first_part(self, prefix: str) -> bool:
+        """Whether ``prefix`` (maybe with a linking -s- or -e-) is a word that starts compounds: a Bokmål
+        content word, a Nynorsk lemma of :data:`_MIN_NYNORSK_HEAD` letters or a compound of them; not «re»
+        of «restansar», whose «stansar» would make it a verb."""
+        for word in {prefix, prefix[:-1] if prefix[-1:] in "se" else prefix}:
+            if len(word) >= _MIN_PART and set(self.lemma_info(word)[0]) & {"n", "v", "a"}:
+                return True
+            if len(word) >= _MIN_NYNORSK_HEAD and word in _nynorsk_lemma_set():
+                return True
+        return bool(self.split_compound(prefix))  # spesialisthelse|tenesta
 
     def _split_compound(self, word: str) -> tuple[str, ...]:
         """Compound parts of ``word`` as lemmas; ``()`` when it is not a compound.
