@@ -624,16 +624,21 @@ class Lexicon:
 
     def _compound_head(self, low: str) -> tuple[str, tuple[tuple[str, str, bool], ...]] | None:
         """Longest known content-word head of an unknown word, with the prefix before it: a Bokmål head,
-        else a Nynorsk one of at least :data:`_MIN_NYNORSK_HEAD` letters (barnevern|stenesta ->
+        else a Nynorsk one of at least :data:`_MIN_NYNORSK_HEAD` letters (barnevern|s|tenesta ->
         ``teneste``, not ``nest``)."""
+        bokmal = next(
+            ((i, cands) for i in range(2, len(low) - 2) if (cands := self._content_readings(low[i:]))), None
+        )
         nynorsk = _nynorsk_lemmas()
-        for i in range(2, len(low) - 2):
-            cands = tuple(c for c in self.candidates(low[i:]) if c[0] in "nva")
-            if cands:
-                return low[:i], cands
-            if len(low) - i >= _MIN_NYNORSK_HEAD and low[i:] in nynorsk and self._is_first_part(low[:i]):
-                return low[:i], (("n", nynorsk[low[i:]], True),)
-        return None
+        for i in range(2, len(low) - _MIN_NYNORSK_HEAD + 1):
+            if bokmal is not None and (i >= bokmal[0] or (i == bokmal[0] - 1 and low[i] in "se")):
+                break  # the Bokmål head is as long, or longer only by a linking s/e: opplærings|loven
+            if low[i:] in nynorsk and self._is_first_part(low[:i]):
+                return low[:i], (("n", nynorsk[low[i:]], True),)  # barnevern|s|tenesta, not ...ste|nesta
+        return None if bokmal is None else (low[: bokmal[0]], bokmal[1])
+
+    def _content_readings(self, form: str) -> tuple[tuple[str, str, bool], ...]:
+        return tuple(c for c in self.candidates(form) if c[0] in "nva")
 
     def _is_first_part(self, prefix: str) -> bool:
         """Whether ``prefix`` (maybe with a linking -s- or -e-) is a word that starts compounds: a Bokmål

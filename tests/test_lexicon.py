@@ -101,6 +101,9 @@ NYNORSK = [
         ("heimetenesta", "heimeteneste", ("heim", "teneste")),
         ("omsorgsbustader", "omsorgsbustad", ("omsorg", "bustad")),
         ("kommunetenestene", "kommuneteneste", ("kommune", "teneste")),
+        # a Bokmål head wins over a Nynorsk form that is longer only by the linking s: not «sloven»
+        ("opplæringsloven", "opplæringslov", ("opplæring", "lov")),
+        ("restansar", "restansar", ()),  # «re» starts no compound, so no «stansa» head
     ],
 )
 def test_a_nynorsk_compound_gets_its_nynorsk_head(
