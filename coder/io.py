@@ -806,26 +806,29 @@ def staged_directory(
     """
     directory = Path(directory)
     created = [folder for folder in (directory, *directory.parents) if not folder.exists()]  # deepest first
-    output_directory(directory)
-    for stale in directory.glob(".staging-*"):
-        if not _staged_by_a_live_process(stale):
-            shutil.rmtree(stale, ignore_errors=True)
     index_file = directory / index
-    stage = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=directory))
     protected = {Path(path).resolve() for path in inputs if path is not None}
+    stage = None
     try:
+        output_directory(directory)
+        for stale in directory.glob(".staging-*"):
+            if not _staged_by_a_live_process(stale):
+                shutil.rmtree(stale, ignore_errors=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=directory))
         yield stage
         sources = sorted(p for p in stage.rglob("*") if p.is_file())
         with _folder_lock(directory):
             _commit_staged(directory, stage, sources, index_file, protected)
     except BaseException:  # an interrupt too: a folder made for this output is not left behind empty
-        shutil.rmtree(stage, ignore_errors=True)
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
         for folder in created:
             with contextlib.suppress(OSError):  # not empty: another run wrote there meanwhile
                 folder.rmdir()
         raise
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
 
 
 def _staged_by_a_live_process(stage: Path) -> bool:
@@ -1014,7 +1017,7 @@ def write_excel(
                 sheet.column_dimensions[get_column_letter(column[0].column)].width = (
                     min(max(longest, _EXCEL_WIDTH[0]), _EXCEL_WIDTH[1]) + 2
                 )
-                for cell in column[1:]:
+                for cell in column:  # the heading too: a municipality's name can be one
                     if cell.data_type == "f":
                         cell.data_type = "s"
                     elif header in percent and isinstance(cell.value, float):

@@ -559,7 +559,10 @@ class Project:
         """``coder`` as the log spells it: «kari» is the coder «Kari» who decided before (a name is one
         coder whatever its case; two coders would agree with themselves), a new name as given (tidied)."""
         name = decisions.tidy_name(coder)
-        return next((known for known in self.coders() if known.casefold() == name.casefold()), name)
+        known = self.coders()
+        if name in known:  # a project of an older coder may hold both «Kari» and «kari»
+            return name
+        return next((other for other in known if other.casefold() == name.casefold()), name)
 
     # -- suggestion runs -----------------------------------------------------------------------------------
 
@@ -1235,20 +1238,23 @@ def coder_name(name: str) -> str:
 def coders_in_both(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> list[str]:
     """The coder names with decisions of their own in both projects (entries the other project lacks).
 
-    :func:`merge` joins entries by coder name, so two people of one name -- or one person who coded both
-    copies -- become a single coder whose decisions mix. Entries both files share (made before one was
-    copied from the other) do not count. ``coder merge`` prints a warning for each name.
+    :func:`merge` joins entries by coder name (in any case), so two people of one name -- or one person who
+    coded both copies -- become a single coder whose decisions mix. Entries both files share (made before
+    one was copied from the other) do not count. ``coder merge`` prints a warning for each name.
     """
     entries: list[dict[str, set[str]]] = []
+    names: dict[str, str] = {}  # the first project's spelling of each name
     for path in (a, b):
         with Project.open(path) as project:
             by_coder: dict[str, set[str]] = {}
             for coder, entry in project.conn.execute("SELECT coder, uuid FROM decisions ORDER BY seq"):
-                by_coder.setdefault(coder, set()).add(entry)
+                by_coder.setdefault(coder.casefold(), set()).add(entry)  # Kari and kari: one coder
             entries.append(by_coder)
+            if len(entries) == 1:
+                names = {coder.casefold(): coder for coder in reversed(project.coders())}
     first, second = entries
     return [
-        name
+        names[name]
         for name in first
         if first[name] - second.get(name, set()) and second.get(name, set()) - first[name]
     ]
@@ -1310,12 +1316,22 @@ def _copy_into(conn: sqlite3.Connection, source: Project, *, include_answers: bo
                     (row["id"],),
                 ),
             )
+    # «kari» of the second copy is the first copy's «Kari»: a name is one coder whatever its case
+    known = [row[0] for row in conn.execute("SELECT coder FROM decisions GROUP BY coder ORDER BY MIN(seq)")]
+    spelled = {name.casefold(): name for name in reversed(known)}
+
+    def spelling(coder: str) -> str:
+        return coder if coder in known else spelled.get(coder.casefold(), coder)
+
     conn.executemany(
         "INSERT OR IGNORE INTO decisions (uuid, batch, answer_id, code, action, coder, decided_at, run_id,"
         " confidence, mode, undoes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        src.execute(
-            "SELECT uuid, batch, answer_id, code, action, coder, decided_at, run_id, confidence, mode, undoes"
-            " FROM decisions ORDER BY seq"
+        (
+            (*row[:5], spelling(row[5]), *row[6:])
+            for row in src.execute(
+                "SELECT uuid, batch, answer_id, code, action, coder, decided_at, run_id, confidence, mode,"
+                " undoes FROM decisions ORDER BY seq"
+            )
         ),
     )
 
@@ -1451,7 +1467,7 @@ def export_codes(
     if suffix not in (".csv", ".xlsx"):
         raise CoderError("the output must end in .csv or .xlsx", file=out)
     with Project.open(project_path) as project:
-        coder = None if coder is None else decisions.tidy_name(coder)
+        coder = None if coder is None else project.logged_name(coder)
         if coder is not None and coder not in project.coders():
             raise CoderError(f"coder '{coder}' has no decisions in this project", key="coder")
         current = project.current_codes(coder)

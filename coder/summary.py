@@ -20,9 +20,9 @@ codes come with a confidence — the most confident (in steps of 0.1); the seed 
 answers, so the same seed gives the same quotes. An answer is quoted under a second theme of the same question
 only when that theme has no other answer to show. Quotes are verbatim; in the Markdown and HTML report one
 longer than :data:`QUOTE_SHOWN` characters ends at a word with « […]» (the tables hold it whole). In them a
-respondent is named only by primary function and municipality, and by only one of them (or neither) where
-fewer than :data:`ATTRIBUTION_MIN` respondents share both; never by name or id (the CSV, XLSX and JSON
-tables keep the answer id so a researcher can find the answer again).
+respondent is named only by primary function and municipality, or more coarsely where a name would stand
+for fewer than :data:`ATTRIBUTION_MIN` respondents (:func:`shown_attribution`); never by name or id (the CSV,
+XLSX and JSON tables keep the answer id so a researcher can find the answer again).
 
 When the survey has several municipalities, the theme shares are shown side by side per municipality, with
 the rating means («Vet ikke» left out) and the rating distribution.
@@ -108,14 +108,13 @@ POSITION_Q = 0.05
 """A difference holds after the correction for many tests when q is below this (none: the report says so)."""
 
 ATTRIBUTION_MIN = 3
-"""The report attributes a quote to a function and a municipality together only when at least this many
-respondents of the survey share both; otherwise to the one of the two that this many share (the function
-first), or to neither. The smallest cell of Norwegian statistics: one of two politicians in a municipality is
-known to the other, and «– Politisk folkevalgt, Lille» from the only one names him."""
+"""No name under a quote stands for fewer than this many of those who responded, not even by elimination
+(:func:`shown_attribution`): the smallest cell of Norwegian statistics. One of two politicians of a
+municipality is known to the other, and «– Politisk folkevalgt, Lille» from the only one names him."""
 
 _SMALL_CELLS = (
-    f", med bare én av dem (eller ingen) der færre enn {ATTRIBUTION_MIN} i undersøkelsen har samme funksjon "
-    "i samme kommune"
+    f", og bare så nær at ingen betegnelse står for færre enn {ATTRIBUTION_MIN} av dem som svarte (ellers "
+    "med funksjonen alene, kommunen alene eller ingen av dem)"
 )
 
 QUOTE_LENGTH = (30, 160)
@@ -368,41 +367,51 @@ def pick_quotes(
 
 
 def _attribution(survey: Survey) -> dict[str, tuple[str, str]]:
-    """Respondent id -> (label of the primary function, municipality): how a quote is attributed."""
+    """Respondent id -> (label of the primary function, municipality), for those who responded: how a
+    quote is attributed."""
     labels = survey_mod.function_labels(survey)
+    people = survey.respondents[survey.respondents["responded"]]
     return {
         pid: (labels.get(functions[0], functions[0]) if functions else "", municipality)
         for pid, functions, municipality in zip(
-            survey.respondents["respondent_id"],
-            survey.respondents["functions"],
-            survey.respondents["municipality"],
-            strict=True,
+            people["respondent_id"], people["functions"], people["municipality"], strict=True
         )
     }
 
 
-def shown_attribution(attribution: dict[str, tuple[str, str]]) -> dict[str, str]:
-    """Respondent id -> what the report names under a quote: «function, municipality», coarser where fewer
-    than :data:`ATTRIBUTION_MIN` respondents share them.
+def shown_attribution(attribution: dict[str, tuple[str, str]]) -> dict[str, str | None]:
+    """Respondent id -> what the report names under a quote, so that no name stands for fewer than
+    :data:`ATTRIBUTION_MIN` respondents, not even by elimination (``attribution``: every respondent).
+
+    Everyone of a function is named alike: «function, municipality» when every municipality has at least
+    that many of them, else the function alone when the survey has that many. The others (a function too
+    rare, or none) are named by their municipality when each municipality has that many of them, else not
+    at all; ``None`` when even the unnamed are fewer than that (their answers are not quoted).
 
     >>> shown_attribution({"a": ("Leder", "Lille"), "b": ("Leder", "Store"), "c": ("Leder", "Store"),
-    ...                    "d": ("NAV", "Store")})
-    {'a': 'Leder', 'b': 'Leder', 'c': 'Leder', 'd': 'Store'}
+    ...                    "d": ("NAV", "Store"), "e": ("", "Store"), "f": ("Vakt", "Lille")})
+    {'a': 'Leder', 'b': 'Leder', 'c': 'Leder', 'd': '', 'e': '', 'f': ''}
     """
-    pairs = Counter(attribution.values())
-    functions = Counter(function for function, _ in attribution.values())
-    municipalities = Counter(municipality for _, municipality in attribution.values())
-    shown = {}
+    by_function: dict[str, Counter[str]] = {}
+    for function, municipality in attribution.values():
+        by_function.setdefault(function, Counter())[municipality] += 1
+    level = {
+        function: "both" if min(cells.values()) >= ATTRIBUTION_MIN else "function"
+        for function, cells in by_function.items()
+        if function and cells.total() >= ATTRIBUTION_MIN
+    }
+    rest = Counter(municipality for function, municipality in attribution.values() if function not in level)
+    by_municipality = bool(rest) and min(rest.values()) >= ATTRIBUTION_MIN
+    unnamed = 0 < rest.total() < ATTRIBUTION_MIN and not by_municipality
+    shown: dict[str, str | None] = {}
     for respondent, (function, municipality) in attribution.items():
-        if pairs[(function, municipality)] >= ATTRIBUTION_MIN:
-            parts = (function, municipality)
-        elif function and functions[function] >= ATTRIBUTION_MIN:
-            parts = (function,)
-        elif municipality and municipalities[municipality] >= ATTRIBUTION_MIN:
-            parts = (municipality,)
-        else:
-            parts = ()
-        shown[respondent] = ", ".join(part for part in parts if part)
+        match level.get(function):
+            case "both":
+                shown[respondent] = f"{function}, {municipality}"
+            case "function":
+                shown[respondent] = function
+            case _:
+                shown[respondent] = None if unnamed else municipality if by_municipality else ""
     return shown
 
 
@@ -529,8 +538,10 @@ def summarize(
     themes = themes[["question_id", "code", "label", "label_en", "answers", "mentions", "share", "band"]]
 
     attribution = _attribution(survey)
-    quotes = pick_quotes(answers, table, per_theme=quotes_per_theme, seed=seed, attribution=attribution)
-    quotes["attribution"] = quotes["respondent_id"].map(shown_attribution(attribution)).fillna("")
+    shown = shown_attribution(attribution)
+    quotable = answers[[shown.get(respondent, "") is not None for respondent in answers["respondent_id"]]]
+    quotes = pick_quotes(quotable, table, per_theme=quotes_per_theme, seed=seed, attribution=attribution)
+    quotes["attribution"] = [shown.get(respondent, "") for respondent in quotes["respondent_id"]]
     quotes.insert(2, "label", quotes["code"].map(lambda c: labels[c].label))
     theme_rank = {
         (q, c): i for i, (q, c) in enumerate(zip(themes["question_id"], themes["code"], strict=True))

@@ -155,6 +155,11 @@ def test_answers_that_look_like_formulas_stay_text_in_xlsx(tmp_path: Path) -> No
     )
     cell = load_workbook(path).active["B2"]
     assert cell.data_type == "s" and cell.value == "=SUM(A1) er ikke en formel"
+    # a heading too (a municipality's name heads a column of the report's function table)
+    heading = '=HYPERLINK("http://x","klikk")'
+    path = write_table(pd.DataFrame({heading: ["r1"]}), tmp_path / "b.xlsx")
+    cell = load_workbook(path).active["A1"]
+    assert cell.data_type == "s" and cell.value == heading
 
 
 @pytest.mark.parametrize("header", ["id;text;id \n", " ;\x85\n"])  # «\x85» (NEL) is white space too

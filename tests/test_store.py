@@ -300,6 +300,37 @@ def test_a_coder_name_typed_in_another_case_is_the_same_coder(project: Project) 
     assert code_pairs(project.current_codes("Kari")) == {("r1:q1", "follow_up")}
 
 
+def test_an_older_project_with_kari_and_kari_keeps_each_exact_name(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # coder before stop 36 stored «Kari» and «kari» as two coders: each still reaches its own decisions
+    with monkeypatch.context() as older:
+        older.setattr(Project, "logged_name", lambda self, name: name)
+        project.record("kari", [Decision("r1:q1", "follow_up", "add")])
+        project.record("Kari", [Decision("r2:q1", "anchoring", "add")])
+    assert project.coders() == ["kari", "Kari"]
+    assert project.log("kari")["answer_id"].tolist() == ["r1:q1"]
+    assert project.undo("kari") == ["r1:q1"]  # kari's own batch, not Kari's
+    assert code_pairs(project.current_codes("Kari")) == {("r2:q1", "anchoring")}
+
+
+def test_merge_joins_a_coder_whose_name_the_copies_spell_in_another_case(
+    tmp_path: Path, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.record("Kari", [Decision("r1:q1", "follow_up", "add")])
+    b_path = copy_project(project, tmp_path / "b.db")
+    project.record("Kari", [Decision("r2:q1", "anchoring", "add")])
+    with Project.open(b_path) as b, monkeypatch.context() as older:
+        older.setattr(Project, "logged_name", lambda self, name: name)  # typed so by an older coder
+        b.record("KARI", [Decision("r2:q2", "coordination", "add")])
+    assert store.coders_in_both(project.path, b_path) == ["Kari"]  # warned: two sessions of one name
+    with Project.open(store.merge(project.path, b_path, tmp_path / "c.db")) as merged:
+        assert merged.coders() == ["Kari"]
+        assert code_pairs(merged.current_codes("kari")) == {
+            ("r1:q1", "follow_up"), ("r2:q1", "anchoring"), ("r2:q2", "coordination")
+        }  # fmt: skip
+
+
 def test_consensus_needs_every_deciding_coder_to_agree(project: Project) -> None:
     # changed: the consensus used to be the latest decision by any coder (ola's remove won)
     project.record("kari", [Decision("r1:q1", "follow_up", "add"), Decision("r1:q1", "anchoring", "add")])
