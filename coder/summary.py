@@ -1003,6 +1003,8 @@ def write_xlsx(summary: SummaryReport, path: str | os.PathLike[str]) -> Path:
     for name, table in tables(summary).items():
         if "warning" in table.columns:
             table = table.assign(warning=table["warning"].map(_norwegian_warning))
+        if "variable" in table.columns:
+            table = table.assign(variable=table["variable"].map(lambda v: VARIABLES.get(v, v)))
         sheets[name] = table.rename(columns=XLSX_COLUMNS | _XLSX_SHEET_COLUMNS.get(name, {}))
     # The workbook's own dates are those of the provenance, not "now" once more.
     return write_excel(path, sheets, created=stamp, percent=("andel", "svarprosent"))
