@@ -141,7 +141,8 @@ def _planted() -> tuple[set[str], discover.Discovery]:
 @pytest.mark.xfail(
     strict=True,
     reason="issue 12's target, missed since the Nynorsk stop words: it had rested on the article «ein» read "
-    "as a content word (README, Benchmarks, *Discovering themes*); strict, so meeting it again fails here as a reminder",
+    "as a content word (README, Benchmarks, *Discovering themes*); strict, so meeting it again fails here "
+    "as a reminder",
 )
 def test_the_planted_theme_is_one_candidate() -> None:
     """The issue's target, on the example file (16 answers about staffing, a theme the codebook lacks)."""
