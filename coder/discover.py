@@ -591,7 +591,7 @@ def discover(
     >>> discovery.chosen_by, len(discovery.candidates)
     ('communities', 5)
     >>> [(c.group, c.label, c.size) for c in discovery.candidates][:3]
-    [('G1', 'felles / bolig', 8), ('G2', 'sak', 6), ('G3', 'møte / fast / bolig', 6)]
+    [('G1', 'felles / bolig', 8), ('G2', 'sak', 6), ('G3', 'møte / fast', 5)]
     """
     classify.check_options(seed=seed)
     if min_size < 1:
