@@ -381,7 +381,8 @@ def _attribution(survey: Survey) -> dict[str, tuple[str, str]]:
 
 def shown_attribution(attribution: dict[str, tuple[str, str]]) -> dict[str, str | None]:
     """Respondent id -> what the report names under a quote, so that no name stands for fewer than
-    :data:`ATTRIBUTION_MIN` respondents, not even by elimination (``attribution``: every respondent).
+    :data:`ATTRIBUTION_MIN` respondents, not even by elimination (``attribution``: the function and
+    municipality of everyone who responded).
 
     Everyone of a function is named alike: «function, municipality» when every municipality has at least
     that many of them, else the function alone when the survey has that many. The others (a function too
