@@ -339,6 +339,7 @@ _W_IDENT = 0.6
 
 # Compound splitting.
 _MIN_PART = 3
+_DERIVATIONS = ("heit", "het", "skap", "leg", "lig", "ing")  # suffixes a Nynorsk head must not begin with
 _MIN_NYNORSK_HEAD = 6  # shorter Nynorsk forms are too often pieces of other words («nest», «ansar»)
 # Two-letter content words that do occur as compound parts (bostøtte, boveiledning, bydel).
 _SHORT_PARTS = frozenset({"bo", "by", "tv"})
@@ -633,6 +634,8 @@ class Lexicon:
         for i in range(2, len(low) - _MIN_NYNORSK_HEAD + 1):
             if bokmal is not None and (i >= bokmal[0] or (i == bokmal[0] - 1 and low[i] in "se")):
                 break  # the Bokmål head is as long, or longer only by a linking s/e: opplærings|loven
+            if low.startswith(_DERIVATIONS, i):
+                continue  # tilfeldig|heitene: a suffix, not the verb «heite»
             if low[i:] in nynorsk and self._is_first_part(low[:i]):
                 return low[:i], (("n", nynorsk[low[i:]], True),)  # barnevern|s|tenesta, not ...ste|nesta
         return None if bokmal is None else (low[: bokmal[0]], bokmal[1])

@@ -75,6 +75,7 @@ import stat
 import time
 import uuid
 import warnings
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -562,7 +563,13 @@ class Project:
         known = self.coders()
         if name in known:  # a project of an older coder may hold both «Kari» and «kari»
             return name
-        return next((other for other in known if other.casefold() == name.casefold()), name)
+        alike = [other for other in known if other.casefold() == name.casefold()]
+        if len(alike) > 1:
+            listed = ", ".join(f"'{other}'" for other in alike)
+            raise CoderError(
+                f"'{name}' could be any of the coders {listed}: type the name as one of them", key="coder"
+            )
+        return alike[0] if alike else name
 
     # -- suggestion runs -----------------------------------------------------------------------------------
 
@@ -1242,22 +1249,42 @@ def coders_in_both(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> list
     coded both copies -- become a single coder whose decisions mix. Entries both files share (made before
     one was copied from the other) do not count. ``coder merge`` prints a warning for each name.
     """
-    entries: list[dict[str, set[str]]] = []
-    names: dict[str, str] = {}  # the first project's spelling of each name
+    logs: list[list[tuple[str, str]]] = []
     for path in (a, b):
         with Project.open(path) as project:
-            by_coder: dict[str, set[str]] = {}
-            for coder, entry in project.conn.execute("SELECT coder, uuid FROM decisions ORDER BY seq"):
-                by_coder.setdefault(coder.casefold(), set()).add(entry)  # Kari and kari: one coder
-            entries.append(by_coder)
-            if len(entries) == 1:
-                names = {coder.casefold(): coder for coder in reversed(project.coders())}
+            logs.append(list(project.conn.execute("SELECT coder, uuid FROM decisions ORDER BY seq")))
+    # Kari and kari are one coder, as merge joins them, unless a project keeps both spellings apart
+    apart = {
+        folded
+        for log in logs
+        for folded, spellings in Counter(name.casefold() for name in {coder for coder, _ in log}).items()
+        if spellings > 1
+    }
+
+    def key(coder: str) -> str:
+        return coder if coder.casefold() in apart else coder.casefold()
+
+    entries: list[dict[str, set[str]]] = []
+    for log in logs:
+        by_coder: dict[str, set[str]] = {}
+        for coder, entry in log:
+            by_coder.setdefault(key(coder), set()).add(entry)
+        entries.append(by_coder)
     first, second = entries
+    spelt = {key(coder): coder for coder, _ in reversed(logs[0])}  # the first project's first spelling
     return [
-        names[name]
+        spelt[name]
         for name in first
         if first[name] - second.get(name, set()) and second.get(name, set()) - first[name]
     ]
+
+
+def _one_spelling(names: Iterable[str]) -> dict[str, str]:
+    """Casefolded name -> the one spelling of it among ``names`` (names spelt in two ways left out)."""
+    spellings: dict[str, list[str]] = {}
+    for name in names:
+        spellings.setdefault(name.casefold(), []).append(name)
+    return {folded: found[0] for folded, found in spellings.items() if len(found) == 1}
 
 
 def _copy_into(conn: sqlite3.Connection, source: Project, *, include_answers: bool) -> None:
@@ -1316,12 +1343,16 @@ def _copy_into(conn: sqlite3.Connection, source: Project, *, include_answers: bo
                     (row["id"],),
                 ),
             )
-    # «kari» of the second copy is the first copy's «Kari»: a name is one coder whatever its case
+    # «kari» of the second copy is the first copy's «Kari»: a name is one coder whatever its case, unless a
+    # copy an older coder wrote keeps both spellings apart (then each stays as it is)
     known = [row[0] for row in conn.execute("SELECT coder FROM decisions GROUP BY coder ORDER BY MIN(seq)")]
-    spelled = {name.casefold(): name for name in reversed(known)}
+    spelled = _one_spelling(known)
+    ours = _one_spelling(source.coders())
 
     def spelling(coder: str) -> str:
-        return coder if coder in known else spelled.get(coder.casefold(), coder)
+        if coder in known or coder.casefold() not in ours:
+            return coder
+        return spelled.get(coder.casefold(), coder)
 
     conn.executemany(
         "INSERT OR IGNORE INTO decisions (uuid, batch, answer_id, code, action, coder, decided_at, run_id,"

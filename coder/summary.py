@@ -113,8 +113,9 @@ ATTRIBUTION_MIN = 3
 municipality is known to the other, and «– Politisk folkevalgt, Lille» from the only one names him."""
 
 _SMALL_CELLS = (
-    f", og bare så nær at ingen betegnelse står for færre enn {ATTRIBUTION_MIN} av dem som svarte (ellers "
-    "med funksjonen alene, kommunen alene eller ingen av dem)"
+    f", og aldri slik at en betegnelse gjelder færre enn {ATTRIBUTION_MIN} av dem som svarte (ellers bare "
+    "med funksjonen, bare med kommunen eller uten betegnelse; svar fra en gruppe som er for liten til det, "
+    "er ikke sitert)"
 )
 
 QUOTE_LENGTH = (30, 160)
@@ -367,10 +368,11 @@ def pick_quotes(
 
 
 def _attribution(survey: Survey) -> dict[str, tuple[str, str]]:
-    """Respondent id -> (label of the primary function, municipality), for those who responded: how a
-    quote is attributed."""
+    """Respondent id -> (label of the primary function, municipality), for those who responded (or have an
+    answer, whatever the manifest's `responded` column says): how a quote is attributed."""
     labels = survey_mod.function_labels(survey)
-    people = survey.respondents[survey.respondents["responded"]]
+    answered = survey.respondents["respondent_id"].isin(survey.answers["respondent_id"])
+    people = survey.respondents[survey.respondents["responded"] | answered]
     return {
         pid: (labels.get(functions[0], functions[0]) if functions else "", municipality)
         for pid, functions, municipality in zip(
@@ -540,9 +542,9 @@ def summarize(
 
     attribution = _attribution(survey)
     shown = shown_attribution(attribution)
-    quotable = answers[[shown.get(respondent, "") is not None for respondent in answers["respondent_id"]]]
+    quotable = answers[[shown.get(respondent) is not None for respondent in answers["respondent_id"]]]
     quotes = pick_quotes(quotable, table, per_theme=quotes_per_theme, seed=seed, attribution=attribution)
-    quotes["attribution"] = [shown.get(respondent, "") for respondent in quotes["respondent_id"]]
+    quotes["attribution"] = [shown[respondent] for respondent in quotes["respondent_id"]]
     quotes.insert(2, "label", quotes["code"].map(lambda c: labels[c].label))
     theme_rank = {
         (q, c): i for i, (q, c) in enumerate(zip(themes["question_id"], themes["code"], strict=True))

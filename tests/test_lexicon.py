@@ -104,6 +104,7 @@ NYNORSK = [
         # a Bokmål head wins over a Nynorsk form that is longer only by the linking s: not «sloven»
         ("opplæringsloven", "opplæringslov", ("opplæring", "lov")),
         ("restansar", "restansar", ()),  # «re» starts no compound, so no «stansa» head
+        ("tilfeldigheitene", "tilfeldigheit", ()),  # a suffix, not the verb «heite» (found in review)
     ],
 )
 def test_a_nynorsk_compound_gets_its_nynorsk_head(

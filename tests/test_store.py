@@ -317,18 +317,33 @@ def test_an_older_project_with_kari_and_kari_keeps_each_exact_name(
 def test_merge_joins_a_coder_whose_name_the_copies_spell_in_another_case(
     tmp_path: Path, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project.record("Kari", [Decision("r1:q1", "follow_up", "add")])
     b_path = copy_project(project, tmp_path / "b.db")
-    project.record("Kari", [Decision("r2:q1", "anchoring", "add")])
+    project.record("Kari", [Decision("r1:q1", "follow_up", "add")])
     with Project.open(b_path) as b, monkeypatch.context() as older:
         older.setattr(Project, "logged_name", lambda self, name: name)  # typed so by an older coder
         b.record("KARI", [Decision("r2:q2", "coordination", "add")])
     assert store.coders_in_both(project.path, b_path) == ["Kari"]  # warned: two sessions of one name
     with Project.open(store.merge(project.path, b_path, tmp_path / "c.db")) as merged:
         assert merged.coders() == ["Kari"]
-        assert code_pairs(merged.current_codes("kari")) == {
-            ("r1:q1", "follow_up"), ("r2:q1", "anchoring"), ("r2:q2", "coordination")
-        }  # fmt: skip
+        assert code_pairs(merged.current_codes("kari")) == {("r1:q1", "follow_up"), ("r2:q2", "coordination")}
+
+
+def test_merge_keeps_apart_the_coders_an_older_copy_kept_apart_by_case(
+    tmp_path: Path, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # found in review: B's «kari», another person than «Kari», was merged into A's «Kari» unseen
+    b_path = copy_project(project, tmp_path / "b.db")
+    project.record("Kari", [Decision("r1:q1", "follow_up", "add")])
+    with Project.open(b_path) as b, monkeypatch.context() as older:
+        older.setattr(Project, "logged_name", lambda self, name: name)
+        b.record("Kari", [Decision("r2:q1", "anchoring", "add")])
+        b.record("kari", [Decision("r2:q2", "coordination", "add")])
+    assert store.coders_in_both(project.path, b_path) == ["Kari"]  # both copies' «Kari» decided
+    with Project.open(store.merge(project.path, b_path, tmp_path / "c.db")) as merged:
+        assert merged.coders() == ["Kari", "kari"]
+        assert code_pairs(merged.current_codes("kari")) == {("r2:q2", "coordination")}
+        with pytest.raises(CoderError, match="could be any of the coders 'Kari', 'kari'"):
+            merged.log("KARI")
 
 
 def test_consensus_needs_every_deciding_coder_to_agree(project: Project) -> None:

@@ -969,3 +969,16 @@ def test_the_workbook_is_for_people_norwegian_headings_percent_and_a_header_in_v
     assert "Brobygger" in variables and "broker" not in variables
     # the CSV tables keep the names the README documents for programs
     assert pd.read_csv(out / "a" / "temaer.csv").columns[0] == "question_id"
+
+
+def test_an_answer_of_someone_the_manifest_calls_a_non_respondent_counts_for_the_names(
+    both: survey.Survey,
+) -> None:
+    # found in review: such a person was quoted under an empty name that stood for them alone
+    from dataclasses import replace
+
+    people = both.respondents.assign(responded=both.respondents["respondent_id"] != "O01")
+    assert (both.answers["respondent_id"] == "O01").any()
+    shown = summary.shown_attribution(summary._attribution(replace(both, respondents=people)))
+    assert "O01" in shown
+    assert sum(label == shown["O01"] for label in shown.values()) >= summary.ATTRIBUTION_MIN
