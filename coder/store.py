@@ -75,7 +75,6 @@ import stat
 import time
 import uuid
 import warnings
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -1254,12 +1253,11 @@ def coders_in_both(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> list
         with Project.open(path) as project:
             logs.append(list(project.conn.execute("SELECT coder, uuid FROM decisions ORDER BY seq")))
     # Kari and kari are one coder, as merge joins them, unless a project keeps both spellings apart
-    apart = {
-        folded
-        for log in logs
-        for folded, spellings in Counter(name.casefold() for name in {coder for coder, _ in log}).items()
-        if spellings > 1
-    }
+    apart: set[str] = set()
+    for log in logs:
+        spellings = {coder for coder, _ in log}
+        single = _one_spelling(spellings)
+        apart |= {name.casefold() for name in spellings if name.casefold() not in single}
 
     def key(coder: str) -> str:
         return coder if coder.casefold() in apart else coder.casefold()
