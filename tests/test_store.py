@@ -300,14 +300,19 @@ def test_a_coder_name_typed_in_another_case_is_the_same_coder(project: Project) 
     assert code_pairs(project.current_codes("Kari")) == {("r1:q1", "follow_up")}
 
 
-def test_an_older_project_with_kari_and_kari_keeps_each_exact_name(
-    project: Project, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # coder before stop 36 stored «Kari» and «kari» as two coders: each still reaches its own decisions
-    with monkeypatch.context() as older:
+def _record_as_an_older_coder(path: Path, decisions: list[tuple[str, Decision]]) -> None:
+    """Record as coder before stop 36 did: each name as typed, «Kari» and «kari» two coders."""
+    with Project.open(path) as opened, pytest.MonkeyPatch.context() as older:
         older.setattr(Project, "logged_name", lambda self, name: name)
-        project.record("kari", [Decision("r1:q1", "follow_up", "add")])
-        project.record("Kari", [Decision("r2:q1", "anchoring", "add")])
+        for coder, decision in decisions:
+            opened.record(coder, [decision])
+
+
+def test_an_older_project_with_kari_and_kari_keeps_each_exact_name(project: Project) -> None:
+    _record_as_an_older_coder(
+        project.path,
+        [("kari", Decision("r1:q1", "follow_up", "add")), ("Kari", Decision("r2:q1", "anchoring", "add"))],
+    )
     assert project.coders() == ["kari", "Kari"]
     assert project.log("kari")["answer_id"].tolist() == ["r1:q1"]
     assert project.undo("kari") == ["r1:q1"]  # kari's own batch, not Kari's
@@ -315,13 +320,11 @@ def test_an_older_project_with_kari_and_kari_keeps_each_exact_name(
 
 
 def test_merge_joins_a_coder_whose_name_the_copies_spell_in_another_case(
-    tmp_path: Path, project: Project, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, project: Project
 ) -> None:
     b_path = copy_project(project, tmp_path / "b.db")
     project.record("Kari", [Decision("r1:q1", "follow_up", "add")])
-    with Project.open(b_path) as b, monkeypatch.context() as older:
-        older.setattr(Project, "logged_name", lambda self, name: name)  # typed so by an older coder
-        b.record("KARI", [Decision("r2:q2", "coordination", "add")])
+    _record_as_an_older_coder(b_path, [("KARI", Decision("r2:q2", "coordination", "add"))])
     assert store.coders_in_both(project.path, b_path) == ["Kari"]  # warned: two sessions of one name
     with Project.open(store.merge(project.path, b_path, tmp_path / "c.db")) as merged:
         assert merged.coders() == ["Kari"]
@@ -329,15 +332,15 @@ def test_merge_joins_a_coder_whose_name_the_copies_spell_in_another_case(
 
 
 def test_merge_keeps_apart_the_coders_an_older_copy_kept_apart_by_case(
-    tmp_path: Path, project: Project, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, project: Project
 ) -> None:
     # found in review: B's «kari», another person than «Kari», was merged into A's «Kari» unseen
     b_path = copy_project(project, tmp_path / "b.db")
     project.record("Kari", [Decision("r1:q1", "follow_up", "add")])
-    with Project.open(b_path) as b, monkeypatch.context() as older:
-        older.setattr(Project, "logged_name", lambda self, name: name)
-        b.record("Kari", [Decision("r2:q1", "anchoring", "add")])
-        b.record("kari", [Decision("r2:q2", "coordination", "add")])
+    _record_as_an_older_coder(
+        b_path,
+        [("Kari", Decision("r2:q1", "anchoring", "add")), ("kari", Decision("r2:q2", "coordination", "add"))],
+    )
     assert store.coders_in_both(project.path, b_path) == ["Kari"]  # both copies' «Kari» decided
     with Project.open(store.merge(project.path, b_path, tmp_path / "c.db")) as merged:
         assert merged.coders() == ["Kari", "kari"]
