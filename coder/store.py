@@ -559,9 +559,11 @@ class Project:
         """``coder`` as the log spells it: «kari» is the coder «Kari» who decided before (a name is one
         coder whatever its case; two coders would agree with themselves), a new name as given (tidied)."""
         name = decisions.tidy_name(coder)
-        known = self.coders()
-        if name in known:  # a project of an older coder may hold both «Kari» and «kari»
+        # the usual case, a name as logged, is one index lookup; the whole log's names only for another case
+        # (an older coder's project may hold both «Kari» and «kari»: each keeps its exact name)
+        if self.conn.execute("SELECT 1 FROM decisions WHERE coder = ? LIMIT 1", (name,)).fetchone():
             return name
+        known = self.coders()
         alike = [other for other in known if other.casefold() == name.casefold()]
         if len(alike) > 1:
             listed = ", ".join(f"'{other}'" for other in alike)

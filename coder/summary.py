@@ -1010,7 +1010,9 @@ def write_xlsx(summary: SummaryReport, path: str | os.PathLike[str]) -> Path:
             table = table.assign(variable=table["variable"].map(lambda v: VARIABLES.get(v, v)))
         sheets[name] = table.rename(columns=XLSX_COLUMNS | _XLSX_SHEET_COLUMNS.get(name, {}))
     # The workbook's own dates are those of the provenance, not "now" once more.
-    return write_excel(path, sheets, created=stamp, percent=("andel", "svarprosent"))
+    return write_excel(
+        path, sheets, created=stamp, percent=(XLSX_COLUMNS["share"], XLSX_COLUMNS["response_rate"])
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
