@@ -357,6 +357,9 @@ def codebook_show(
             swatch = f"[{code.color}]■[/] " if code.color else ""
             title = f"{swatch}[bold]{escape(code.label)}[/] [dim]{escape(code.id)}[/] {escape(code.label_en)}"
             node = branch.add(title)
+            if code.strength_label:
+                english = f" {escape(code.strength_label_en)}" if code.strength_label_en else ""
+                node.add(f"[green]under strengths:[/] [bold]{escape(code.strength_label)}[/]{english}")
             if code.description:
                 node.add(escape(code.description))
             if full:

@@ -9,6 +9,8 @@ A codebook file is a YAML mapping::
       - id: adapted_housing            # snake_case, stable: code files and GUIDs refer to it
         label: Tilpassede boliger      # Norwegian label shown to coders and in reports
         label_en: Adapted housing
+        strength_label: ...            # optional: the name under a strength question, when the label
+        strength_label_en: ...         # names the problem (Fragmentert ansvar -> Tydelig plassert ansvar)
         description: ...               # what the theme is about
         include: ...                   # guidance: code it when ...
         exclude: ...                   # guidance: do not code it when ... (and what to use instead)
@@ -56,10 +58,10 @@ REFI-QDA exchange (``.qdc``, namespace ``urn:QDA-XML:codebook:1.0``): every code
 ``guid`` = uuid5 of the code id (stable across versions and machines), ``name`` = label, ``isCodable`` =
 true, ``color``, and children nested under their parent. The format has no place for keywords and
 examples, so ``Description`` carries the human description first and then, after the marker line
-:data:`QDC_DATA_MARKER`, a YAML block with the code's ``id``, ``label_en``, ``include``, ``exclude``,
-``keywords``, ``examples`` and ``counter_examples``. Tools show it as part of the description; on import
-the block is read back, and a description without it (a codebook made in NVivo, ATLAS.ti, MAXQDA,
-QualCoder) becomes the description as it is, with an id derived from the name. A flat name
+:data:`QDC_DATA_MARKER`, a YAML block with the code's ``id``, its other text fields (``label_en``,
+``include`` ...), ``keywords``, ``examples`` and ``counter_examples``. Tools show it as part of the
+description; on import the block is read back, and a description without it (a codebook made in NVivo,
+ATLAS.ti, MAXQDA, QualCoder) becomes the description as it is, with an id derived from the name. A flat name
 ``Parent.Child`` (Taguette writes its hierarchy only into the names) becomes the code ``Child`` under the
 code named ``Parent`` (see :func:`from_qdc` for which dots split). The codebook's name, version and
 language travel in the ``origin`` attribute: ``coder 0.1.0; name=...; version=...; language=...``, followed
@@ -141,12 +143,11 @@ _TOP_FIELDS = ("name", "language", "version", "codes", "reference_answers")
 MAX_DEPTH = 50
 #: What a codebook that leaves out ``language`` or ``version`` has: coder's answers are Norwegian (Bokmål).
 TOP_DEFAULTS = {"language": "nb", "version": "1"}
-_CODE_FIELDS = (
-    "id", "label", "label_en", "description", "include", "exclude", "discussion", "keywords", "examples",
-    "counter_examples", "parent", "color",
-)  # fmt: skip
 _REQUIRED_CODE_FIELDS = ("id", "label")
-_TEXT_FIELDS = ("label", "label_en", "description", "include", "exclude", "discussion")
+_TEXT_FIELDS = (
+    "label", "label_en", "strength_label", "strength_label_en", "description", "include", "exclude",
+    "discussion",
+)  # fmt: skip
 _LIST_FIELDS = ("keywords", "examples", "counter_examples")
 _ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 _COLOR_RE = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
@@ -328,6 +329,10 @@ class Code:
     id: str
     label: str
     label_en: str = ""
+    # A theme coded under strengths and challenges alike may be named for one side (its label says
+    # «Fragmentert ansvar»; the strength is clear responsibility): the report names it so under a strength.
+    strength_label: str = ""
+    strength_label_en: str = ""
     description: str = ""
     include: str = ""
     exclude: str = ""
@@ -345,6 +350,17 @@ class Code:
         True
         """
         return any(keyword_matches(keyword, lemma_or_part) for keyword in self.keywords)
+
+    def label_for(self, kind: str, *, english: bool = False) -> str:
+        """The theme's name under a question of ``kind`` (a manifest's ``kind:``, e.g. ``strength``).
+
+        >>> code = Code("ansvar", "Fragmentert ansvar", strength_label="Tydelig plassert ansvar")
+        >>> code.label_for("strength"), code.label_for("challenge")
+        ('Tydelig plassert ansvar', 'Fragmentert ansvar')
+        """
+        if english:
+            return (kind == "strength" and self.strength_label_en) or self.label_en
+        return (kind == "strength" and self.strength_label) or self.label
 
     def to_dict(self) -> dict[str, Any]:
         """The code as a plain dict, the codebook YAML's form: fields left empty are left out.
@@ -888,6 +904,8 @@ def _parse_code(
         id=code_id,
         label=values["label"],
         label_en=values.get("label_en", ""),
+        strength_label=values.get("strength_label", ""),
+        strength_label_en=values.get("strength_label_en", ""),
         description=values.get("description", ""),
         include=values.get("include", ""),
         exclude=values.get("exclude", ""),
@@ -1250,8 +1268,8 @@ def merge(
 
 def _qdc_description(code: Code) -> str:
     data: dict[str, Any] = {"id": code.id}
-    for key in ("label_en", "include", "exclude", "discussion"):
-        if getattr(code, key):
+    for key in _TEXT_FIELDS:
+        if key not in ("label", "description") and getattr(code, key):  # REFI-QDA holds those two
             data[key] = getattr(code, key)
     for key in _LIST_FIELDS:
         if getattr(code, key):
@@ -1622,6 +1640,8 @@ def _from_codebook_element(root: ET.Element, path: Path) -> Codebook:
                 id=code_id,
                 label=label,
                 label_en=str(data.get("label_en") or ""),
+                strength_label=str(data.get("strength_label") or ""),
+                strength_label_en=str(data.get("strength_label_en") or ""),
                 description=description,
                 include=str(data.get("include") or ""),
                 exclude=str(data.get("exclude") or ""),

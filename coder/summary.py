@@ -532,9 +532,11 @@ def summarize(
     uncoded = uncoded.assign(text=uncoded["text"].map(hide) if mask else uncoded["text"])
     uncoded = uncoded.rename(columns={"id": "answer_id"}).reset_index(drop=True)
     themes = theme_counts(answers, table)
+    kinds = dict(zip(survey.questions["question_id"], survey.questions["kind"], strict=True))
+    asked = list(zip(themes["question_id"].map(kinds), themes["code"], strict=True))
     themes = themes.assign(
-        label=themes["code"].map(lambda c: labels[c].label),
-        label_en=themes["code"].map(lambda c: labels[c].label_en),
+        label=[labels[c].label_for(kind) for kind, c in asked],
+        label_en=[labels[c].label_for(kind, english=True) for kind, c in asked],
         band=[band(k, n) for k, n in zip(themes["mentions"], themes["answers"], strict=True)],
     )
     themes = _sorted(themes, question_order, code_order)
@@ -545,19 +547,18 @@ def summarize(
     quotable = answers[[shown.get(respondent) is not None for respondent in answers["respondent_id"]]]
     quotes = pick_quotes(quotable, table, per_theme=quotes_per_theme, seed=seed, attribution=attribution)
     quotes["attribution"] = [shown[respondent] for respondent in quotes["respondent_id"]]
-    quotes.insert(2, "label", quotes["code"].map(lambda c: labels[c].label))
-    theme_rank = {
-        (q, c): i for i, (q, c) in enumerate(zip(themes["question_id"], themes["code"], strict=True))
-    }
-    quotes = quotes.assign(
-        _o=[theme_rank[(q, c)] for q, c in zip(quotes["question_id"], quotes["code"], strict=True)]
-    )
+    theme_keys = list(zip(themes["question_id"], themes["code"], strict=True))
+    quote_keys = list(zip(quotes["question_id"], quotes["code"], strict=True))
+    theme_labels = dict(zip(theme_keys, themes["label"], strict=True))
+    quotes.insert(2, "label", [theme_labels[key] for key in quote_keys])
+    theme_rank = {key: i for i, key in enumerate(theme_keys)}
+    quotes = quotes.assign(_o=[theme_rank[key] for key in quote_keys])
     quotes = quotes.sort_values(["_o", "rank"], kind="stable").drop(columns="_o").reset_index(drop=True)
     if mask:
         quotes["text"] = quotes["text"].map(hide)
 
     municipalities = tuple(m for m in survey.municipalities if (survey.answers["municipality"] == m).any())
-    comparison = _comparison(answers, table, themes, municipalities, labels)
+    comparison = _comparison(answers, table, themes, municipalities)
     ratings = _ratings(survey)
     network_size, functions = _network_size(survey)
     political = _political(survey)
@@ -668,7 +669,6 @@ def _comparison(
     codes: pd.DataFrame,
     themes: pd.DataFrame,
     municipalities: Sequence[str],
-    labels: dict[str, Any],
 ) -> pd.DataFrame:
     """Theme shares per municipality, every municipality for every theme mentioned in the question."""
     columns = ["question_id", "code", "label", "municipality", "answers", "mentions", "share"]
@@ -677,12 +677,12 @@ def _comparison(
     )
     totals = answers.groupby(["question_id", "municipality"])["respondent_id"].nunique()
     rows = []
-    for question_id, code in zip(themes["question_id"], themes["code"], strict=True):
+    for question_id, code, label in zip(themes["question_id"], themes["code"], themes["label"], strict=True):
         for municipality in municipalities:
             n = int(totals.get((question_id, municipality), 0))
             key = (question_id, municipality, code)
             k = int(counts.at[key, "mentions"]) if key in counts.index else 0
-            rows.append((question_id, code, labels[code].label, municipality, n, k, k / n if n else math.nan))
+            rows.append((question_id, code, label, municipality, n, k, k / n if n else math.nan))
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -1682,7 +1682,8 @@ def _position_blocks(summary: SummaryReport) -> list[Block]:
         return []
     tests = summary.position_tests[summary.position_tests["p_value"] < POSITION_P]
     questions = dict(zip(summary.questions["question_id"], summary.questions["label"], strict=True))
-    labels = dict(zip(summary.themes["code"], summary.themes["label"], strict=True))
+    themes = summary.themes
+    labels = dict(zip(zip(themes["question_id"], themes["code"], strict=True), themes["label"], strict=True))
     counts = summary.position_counts.set_index(["question_id", "code", "variable", "category"])
 
     def share(row: Any) -> str:
@@ -1696,7 +1697,7 @@ def _position_blocks(summary: SummaryReport) -> list[Block]:
     rows = [
         [
             questions.get(r.question_id, r.question_id),
-            labels.get(r.code, r.code),
+            labels.get((r.question_id, r.code), r.code),
             VARIABLES.get(r.variable, r.variable) + (f": {r.category}" if r.category else ""),
             share(r),
             _p_text(r.p_value, 3),

@@ -50,6 +50,7 @@ def test_cli_codebook_show_and_validate_default_to_the_built_in_codebook() -> No
     shown = CliRunner().invoke(app, ["codebook", "show"])
     assert shown.exit_code == 0, shown.output
     assert cb.load().name in shown.output
+    assert "under strengths: Tydelig plassert ansvar" in shown.output  # the report's name under strengths
     checked = CliRunner().invoke(app, ["codebook", "validate", "--no-lemmas"])
     assert checked.exit_code == 0, checked.output
     assert f"ok ({len(cb.load().codes)} codes" in checked.output

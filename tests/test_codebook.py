@@ -710,6 +710,7 @@ def test_qdc_round_trip_keeps_everything(tmp_path: Path) -> None:
     # name, language, version, every field of every code, in order, and the reference answers: their file
     # stays beside the YAML codebook, its path travels in the origin attribute
     assert back == book and back.reference_answers
+    assert back.get("fragmented_responsibility").strength_label == "Tydelig plassert ansvar"
     assert back.reference_file == (DEFAULT.parent / "boligsosialt-reference.csv").resolve().as_posix()
     for code in book.codes:
         twin = back.get(code.id)

@@ -855,6 +855,24 @@ def test_positions_name_functions_by_their_labels_as_the_other_tables(
     assert "Økonomiske virkemidler / rådgivning" in set(result.functions["function"])
 
 
+def test_a_theme_named_for_its_problem_has_the_codebooks_strength_name_under_strengths(
+    result: summary.SummaryReport, out: Path
+) -> None:
+    # «Fragmentert og uklart ansvar» as one of the two greatest strengths read as a joke in the report
+    strength, problem = "Tydelig plassert ansvar", "Fragmentert og uklart ansvar"
+    for frame in (result.themes, result.quotes, result.comparison):
+        names = frame[frame["code"] == "fragmented_responsibility"].groupby("question_id")["label"].unique()
+        assert names.map(list).to_dict() == {
+            "styrker": [strength], "utfordringer": [problem], "ansvarsavklaring": [problem]
+        }  # fmt: skip
+    english = result.themes.set_index(["question_id", "code"])["label_en"]
+    assert english[("styrker", "fragmented_responsibility")] == "Clearly placed responsibility"
+    text = (out / "a" / "rapport.md").read_text(encoding="utf-8")
+    strengths = text[text.index("De to viktigste styrkene") : text.index("De to største utfordringene")]
+    assert strength in strengths and problem not in strengths
+    assert problem in text[text.index("De to største utfordringene") :]
+
+
 def test_quotes_within_quotes_are_single_as_in_norwegian(result: summary.SummaryReport, out: Path) -> None:
     md = (out / "a" / "rapport.md").read_text(encoding="utf-8")
     # the question «Hvorfor … i at «Min kommune …»?» was printed with «» inside «»
