@@ -1692,6 +1692,8 @@ def _position_blocks(summary: SummaryReport) -> list[Block]:
         if key not in counts.index:
             return "–"
         found = counts.loc[key]
+        if found["n"] < ATTRIBUTION_MIN:  # «2 av 2» says what both politicians of a municipality answered
+            return f"færre enn {ATTRIBUTION_MIN} svarte"
         return f"{int(found['k'])} av {int(found['n'])} ({_percent(found['share'])})"
 
     rows = [
@@ -1715,7 +1717,9 @@ def _position_blocks(summary: SummaryReport) -> list[Block]:
             f"(Benjamini–Hochberg). Her vises de {len(tests)} av {len(summary.position_tests)} testene med "
             f"p under {limit}"
             "; alle tall og tester står i posisjon_tall og posisjon_tester. Andelen gjelder gruppen i "
-            "kolonnen Posisjon. Små grupper er merket: der kan ikke testen bære en konklusjon. De uten "
+            f"kolonnen Posisjon; for en gruppe med færre enn {ATTRIBUTION_MIN} som svarte, vises ikke "
+            "tallene her, for de sier hva noen få kjente personer svarte. Små grupper er merket: der kan "
+            "ikke testen bære en konklusjon. De uten "
             "kontakt er holdt utenfor klyngetesten (de har sin egen test).",
         ),
     ]

@@ -580,6 +580,21 @@ def test_themes_by_network_position_are_tested_and_small_cells_flagged(
     assert {"posisjon_tester", "posisjon_tall"} <= set(pd.ExcelFile(out / "a" / "rapport.xlsx").sheet_names)
 
 
+def test_a_position_group_of_fewer_than_three_respondents_shows_no_counts_in_the_report(
+    result: summary.SummaryReport, out: Path
+) -> None:
+    md = (out / "a" / "rapport.md").read_text(encoding="utf-8")
+    start = md.index("## Temaer etter posisjon i nettet")
+    section = md[start : md.index("\n## ", start)]
+    cells = [line.split(" | ")[3] for line in section.splitlines() if line.startswith("| ") and " | " in line]
+    hidden = f"færre enn {summary.ATTRIBUTION_MIN} svarte"
+    assert hidden in cells  # the example's two politicians of Oppdal, for one
+    assert cells[0] == "Nevner temaet"
+    for cell in cells[1:]:
+        found = re.fullmatch(r"(\d+) av (\d+) \(.*\)", cell)
+        assert cell in ("–", hidden) or (found and int(found[2]) >= summary.ATTRIBUTION_MIN), cell
+
+
 def test_the_html_report_renders_and_prints_in_a_browser(
     result: summary.SummaryReport, out: Path, tmp_path: Path, chromium: str
 ) -> None:
