@@ -45,12 +45,14 @@ municipalities about 9 s in every format):
 from __future__ import annotations
 
 import base64
+import difflib
 import functools
 import hashlib
 import json
 import math
 import os
 import re
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -162,7 +164,8 @@ class SummaryReport:
     """The theme summary of a survey, as tables (and the files written).
 
     - ``questions``: per open question: ``question_id``, ``label``, ``text`` (the question as asked),
-      ``kind``, ``answers`` (non-empty answers), ``coded`` (of them coded; the denominator of shares).
+      ``kind``, ``topic`` (the code it asks about, or ``""``), ``answers`` (non-empty answers), ``coded``
+      (of them coded; the denominator of shares).
     - ``themes``: per question and mentioned theme, most mentioned first: ``question_id``, ``code``,
       ``label``, ``label_en``, ``answers``, ``mentions`` (respondents), ``share``, ``band``.
     - ``quotes``: per question and theme, best first: ``question_id``, ``code``, ``label``, ``rank``,
@@ -436,6 +439,24 @@ def _codebook_for(
     return codebook if isinstance(codebook, Codebook) else codebook_mod.load(codebook)
 
 
+def _topics(survey: Survey, codebook: Codebook) -> dict[str, str]:
+    """Each question's ``topic``; one that is no code of the codebook is left out with a warning (the
+    manifest may have been written for another codebook, or the code's id mistyped)."""
+    topics = dict(zip(survey.questions["question_id"], survey.questions["topic"], strict=True))
+    for question_id, topic in topics.items():
+        if topic and topic not in codebook.code_ids:
+            close = difflib.get_close_matches(topic, codebook.code_ids, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"its codes: {', '.join(codebook.code_ids)}"
+            warnings.warn(
+                f"{survey.path}: question '{question_id}': topic '{topic}' is not a code of the codebook "
+                f"({hint}); the report does not mark it",
+                survey_mod.ManifestWarning,
+                stacklevel=3,
+            )
+            topics[question_id] = ""
+    return topics
+
+
 def _check_project_of(survey: Survey, review: ReviewedCodes, project: str | os.PathLike[str]) -> None:
     """A CoderError naming the project when its answers are not the survey's (a project of another survey)."""
     known = set(survey.answers["id"])
@@ -513,12 +534,14 @@ def summarize(
 
     totals = survey.answers.groupby("question_id").size()
     coded_totals = answers.groupby("question_id").size()
+    topics = _topics(survey, codebook)
     questions = pd.DataFrame(
         {
             "question_id": survey.questions["question_id"],
             "label": survey.questions["label"],
             "text": survey.questions["column"],
             "kind": survey.questions["kind"],
+            "topic": survey.questions["question_id"].map(topics),
             "answers": survey.questions["question_id"].map(totals).fillna(0).astype(int),
             "coded": survey.questions["question_id"].map(coded_totals).fillna(0).astype(int),
         }
@@ -585,7 +608,7 @@ def summarize(
             )
             for frame in (linked.tests, linked.counts)
         )
-    discussion = _discussion(answers, table, survey, labels, code_order)
+    discussion = _discussion(answers, table, survey, topics, labels, code_order)
     workshop = pd.DataFrame()
     if not survey.workshop.empty:
         from coder import discover  # late: grouping loads the classifier's matcher, needed only for notes
@@ -776,16 +799,19 @@ def _discussion(
     answers: pd.DataFrame,
     codes: pd.DataFrame,
     survey: Survey,
+    topics: dict[str, str],
     labels: dict[str, Any],
     code_order: Sequence[str],
     top: int = 3,
 ) -> tuple[str, ...]:
-    """Questions for discussion from the themes most respondents name as a challenge (at least two)."""
+    """Questions for discussion from the themes most respondents name as a challenge (at least two); an
+    answer to a question about the theme itself (its ``topic``) does not count: it was asked for."""
     kinds = dict(zip(survey.questions["question_id"], survey.questions["kind"], strict=True))
     challenge = answers[answers["question_id"].map(kinds) == "challenge"]
     if challenge.empty:
         return ()
-    hits = codes[codes["code"] != ""].merge(challenge[["id", "respondent_id"]], on="id")
+    hits = codes[codes["code"] != ""].merge(challenge[["id", "respondent_id", "question_id"]], on="id")
+    hits = hits[hits["code"] != hits["question_id"].map(topics)]
     people = hits.groupby("code")["respondent_id"].nunique()
     people = people[people >= 2]
     ranked = sorted(people.index, key=lambda c: (-people[c], code_order.index(c)))[:top]
@@ -1188,6 +1214,15 @@ def _quoted(text: object) -> str:
     return "«" + str(text).replace("«", "‘").replace("»", "’") + "»"
 
 
+def _listed(items: Sequence[str]) -> str:
+    """Items as a Norwegian list.
+
+    >>> _listed(["Oppdal"]), _listed(["Oppdal", "Rissa", "Lille"])
+    ('Oppdal', 'Oppdal, Rissa og Lille')
+    """
+    return " og ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+
+
 def _p_text(value: float, decimals: int) -> str:
     """A p- or q-value with ``decimals`` decimals; one that would show as zero as «< 0,001».
 
@@ -1360,10 +1395,19 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
                     Bullets(
                         [
                             f"{r.label}: {r.mentions} av {r.answers} ({_percent(r.share)})"
+                            + (" – spørsmålets eget tema" if r.code == question.topic else "")
                             for r in mine.itertuples(index=False)
                         ],
                     )
                 )
+        if question.topic in set(themes["code"]):  # else «87 % nevner møtepunkter» reads as a finding
+            label = themes.loc[themes["code"] == question.topic, "label"].iloc[0]
+            blocks.append(
+                Paragraph(
+                    f"Spørsmålet spør om {_quoted(label)}: at mange nevner det, følger av spørsmålet og er "
+                    "ikke et funn i seg selv; sitatene viser hva de sier om det."
+                )
+            )
         for caption, path in figures.get(question.question_id, [])[:1]:
             blocks.append(Figure(caption, path))
         if several:
@@ -1386,7 +1430,7 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
             if few:  # «5 (100 %)» against «9 (75 %)» reads as a difference it cannot carry
                 blocks.append(
                     Emphasis(
-                        f"Få svar i {' og '.join(few)}: prosentene der endrer seg mye med ett svar mer eller "
+                        f"Få svar i {_listed(few)}: prosentene der endrer seg mye med ett svar mer eller "
                         "mindre, så forskjeller mellom kommunene må leses med forsiktighet."
                     )
                 )
@@ -1406,6 +1450,17 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
     blocks += _workshop_blocks(summary.workshop)
     if summary.discussion:
         blocks.append(Heading(2, "Spørsmål til diskusjon"))
+        topical = summary.questions[
+            (summary.questions["kind"] == "challenge") & (summary.questions["topic"] != "")
+        ]
+        if not topical.empty:
+            blocks.append(
+                Paragraph(
+                    "Spørsmålene kommer fra temaene flest nevner som utfordring uten å bli spurt om dem: "
+                    f"svarene på {_listed([_quoted(label) for label in topical['label']])} er ikke regnet "
+                    "med for temaet spørsmålet spør om."
+                )
+            )
         blocks.append(Bullets(list(summary.discussion)))
     blocks.append(Heading(2, "Om tallene"))
     base = Path(p["inputs"][0]["file"]).parent if p["inputs"] else Path(".")

@@ -22,6 +22,10 @@ used as it is; the manifest says which column is what. Paths in the manifest are
       id: Respondent-ID               # the respondent id column
       columns:
         - {column: "Hva er styrkene ...?", id: styrker, label: Styrker, kind: strength}
+        - column: "Hva er utfordringene ved samordning?"
+          id: samordning
+          kind: challenge
+          topic: coordination           # optional: the code the question asks about (see the report)
     ratings:
       file: eksport.csv
       id: Respondent-ID
@@ -148,7 +152,7 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "workshop": ("file", "sheet", "question", "note", "id", "group", "lexicon"),
 }
 _COLUMN_KEYS: dict[str, tuple[str, ...]] = {
-    "questions": ("column", "id", "label", "kind"),
+    "questions": ("column", "id", "label", "kind", "topic"),
     "ratings": ("column", "id", "label", "scale", "missing"),
 }
 _SCALE_KEYS = ("min", "max", "labels")
@@ -162,7 +166,8 @@ class Survey:
       ``functions`` (tuple of function codes, primary first), ``responded`` (bool).
     - ``answers``: one row per non-empty open answer: ``id`` (``"{respondent_id}:{question_id}"``),
       ``respondent_id``, ``question_id``, ``municipality``, ``text``.
-    - ``questions``: ``question_id``, ``label``, ``kind``, ``column``.
+    - ``questions``: ``question_id``, ``label``, ``kind``, ``column``, ``topic`` (the code the question asks
+      about, ``""`` if none: every answer to «utfordringer ved samordning» is about coordination).
     - ``ratings``: one row per non-empty rating cell: ``respondent_id``, ``rating_id``, ``municipality``,
       ``value`` (float, NaN for a missing value such as «Vet ikke»), ``raw``.
     - ``rating_items``: ``rating_id``, ``label``, ``min``, ``max``, ``column``, ``anchors`` (the labelled
@@ -738,7 +743,7 @@ def _disagreements(parts: list[Survey], manifest: Path) -> list[CoderError]:
     definition, so a mean on 1–6 and one on 1–10 would stand side by side as if alike."""
     problems = []
     items = (
-        ("questions", "question_id", "question", ("kind",)),
+        ("questions", "question_id", "question", ("kind", "topic")),
         ("rating_items", "rating_id", "rating", ("min", "max")),
     )
     for attr, key, what, fields in items:
@@ -964,7 +969,7 @@ def _column_specs(reader: _Reader, spec: dict[str, Any], name: str) -> list[tupl
                 "each entry needs 'column' and 'id'", file=reader.manifest, key=f"{name}.columns[{n}]"
             )
             continue
-        wrong = [key for key in ("column", "id", "label", "kind") if not _is_text(item, key)]
+        wrong = [key for key in ("column", "id", "label", "kind", "topic") if not _is_text(item, key)]
         for key in wrong:
             reader.problem(
                 f"'{key}' must be a text, found {_kind_of(item[key])}",
@@ -1025,7 +1030,7 @@ def _kind_of(value: Any) -> str:
 def _read_questions(
     reader: _Reader, data: Any, known: dict[str, str]
 ) -> tuple[pd.DataFrame, pd.DataFrame, set[str]]:
-    questions = pd.DataFrame(columns=["question_id", "label", "kind", "column"])
+    questions = pd.DataFrame(columns=["question_id", "label", "kind", "column", "topic"])
     answer_table = pd.DataFrame(columns=["id", "respondent_id", "question_id", "municipality", "text"])
     spec = _section(reader, data, "questions", required=False)
     if spec is None:
@@ -1039,6 +1044,7 @@ def _read_questions(
                 "label": str(item.get("label") or item["id"]),
                 "kind": str(item.get("kind") or ""),
                 "column": str(item["column"]),
+                "topic": str(item.get("topic") or "").strip(),
             }
             for _n, item in items
         ],

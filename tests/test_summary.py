@@ -497,6 +497,40 @@ def test_discussion_questions_come_from_the_top_challenge_themes(result: summary
     assert result.discussion[0].startswith("Tilpassede boliger og boligmasse")  # most named challenge
 
 
+def test_a_question_about_a_theme_marks_it_and_its_answers_do_not_make_it_a_discussion_theme(
+    result: summary.SummaryReport, both: survey.Survey, codes: pd.DataFrame, out: Path
+) -> None:
+    topics = dict(zip(both.questions["question_id"], both.questions["topic"], strict=True))
+    assert topics["ansvarsavklaring"] == "fragmented_responsibility"  # from the example manifests
+    # an independent count: respondents naming a theme in a challenge answer not asked about that theme
+    challenge = both.questions.loc[both.questions["kind"] == "challenge", "question_id"]
+    hits = codes[codes["code"] != ""].merge(both.answers, on="id")
+    hits = hits[hits["question_id"].isin(challenge) & (hits["code"] != hits["question_id"].map(topics))]
+    people = hits.groupby("code")["respondent_id"].nunique()
+    book = summary.codebook_mod.load(CODEBOOK)
+    expected = sorted(people[people >= 2].index, key=lambda c: (-people[c], book.code_ids.index(c)))[:3]
+    named = [line.split(" (nevnt av ")[0] for line in result.discussion]
+    assert named == [book.get(c).label for c in expected]
+    assert "Fragmentert og uklart ansvar" not in named  # 15 of its 16 mentions answered «ansvarsavklaring»
+    md = (out / "a" / "rapport.md").read_text(encoding="utf-8")
+    section = md[md.index("## 5. Formelle møtepunkter") : md.index("## Kontaktnettet")]
+    assert re.search(r"- Formelle møtepunkter: \d+ av \d+ \(\d+ %\) – spørsmålets eget tema", section)
+    assert "Spørsmålet spør om «Formelle møtepunkter»" in section
+    assert "spørsmålets eget tema" not in md[: md.index("## 3. Utfordringer ved samordning")]
+
+
+def test_a_topic_that_is_no_code_of_the_codebook_is_a_warning_and_left_unmarked(tmp_path: Path) -> None:
+    shutil.copytree(OPPDAL.parent, tmp_path / "oppdal")
+    manifest = tmp_path / "oppdal" / "manifest.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("topic: meeting_places", "topic: meeting_place"), encoding="utf-8")
+    with pytest.warns(
+        survey.ManifestWarning, match="topic 'meeting_place' is not a code .* 'meeting_places'"
+    ):
+        result = summary.summarize(manifest, OPPDAL_CODES)
+    assert result.questions.set_index("question_id")["topic"].to_dict()["motepunkter"] == ""
+
+
 def test_bad_options_fail_before_any_work(tmp_path: Path) -> None:
     # The manifest and codes do not exist: the options are checked first.
     missing = tmp_path / "none.yaml"
