@@ -1205,6 +1205,7 @@ def _discovery_data(discovery: Any) -> dict[str, Any]:
     return {
         "answers": discovery.total,
         "grouped": len(discovery.groups),
+        "without_words": discovery.without_words,
         "chosen_by": discovery.chosen_by,
         "stability": discovery.stability,
         "candidates": candidates,
@@ -1223,6 +1224,11 @@ def _print_discovery(question: str, discovery: Any, with_codebook: bool, min_siz
         if with_codebook
         else f"{grouped} answers"
     )
+    if discovery.without_words:  # else a rest group of blank rows reads as answers that fit nowhere
+        considered += (
+            f" ({discovery.without_words} {'of them ' if with_codebook else ''}without words to group by: "
+            "empty, «vet ikke» and the like, in the rest group)"
+        )
     if discovery.chosen_by == "communities":
         choice = discovery.choice
         kept = f", the {discovery.n_groups} largest kept" if choice.large > discovery.n_groups else ""
@@ -1260,7 +1266,8 @@ def _print_discovery(question: str, discovery: Any, with_codebook: bool, min_siz
             row.append(f"{candidate.nearest_code} {candidate.nearest_similarity:.2f}{flag}")
         table.add_row(*map(rich_escape, row))
     if discovery.rest:
-        row = [discover.REST, str(len(discovery.rest)), "fits no group", ""]
+        empty = f"; {discovery.without_words} without words" if discovery.without_words else ""
+        row = [discover.REST, str(len(discovery.rest)), f"fits no group{empty}", ""]
         table.add_row(*row, *([""] if with_codebook else []))
     console.print(table)
 

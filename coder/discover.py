@@ -550,6 +550,7 @@ class Discovery:
     chosen_by: str  # "communities", "given" (n_groups) or "identical" (fewer than two answers differ)
     stability: float  # mean ARI with groupings of 80 % subsamples: how sure the grouping is
     total: int  # answers given; with a codebook only those without a strong code are in groups
+    without_words: int = 0  # grouped answers with no words to group by (empty, «vet ikke»): all in the rest
 
     @property
     def rest(self) -> list[str]:
@@ -658,6 +659,7 @@ def discover(
         chosen_by=chosen_by,
         stability=stability,
         total=total,
+        without_words=len(ids) - with_words,
     )
 
 

@@ -142,6 +142,21 @@ def test_cli_takes_a_researchers_lexicon_and_names_it_among_the_inputs(tmp_path:
     assert "Traceback" not in result.output and not groups.exists()
 
 
+def test_the_headline_says_how_many_answers_had_no_words_to_group_by(tmp_path: Path) -> None:
+    answers = pd.read_csv(PLANTED, keep_default_na=False)
+    blanks = pd.DataFrame({"id": ["b1", "b2", "b3"], "svar": ["", "vet ikke", "-"]})
+    path = tmp_path / "svar.csv"
+    pd.concat([answers, blanks], ignore_index=True).to_csv(path, index=False)
+    args = ["discover", str(path), "--text-col", "svar"]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    (found,) = json.loads(result.stdout).values()
+    assert found["without_words"] == 3 and found["rest"] >= 3
+    shown = runner.invoke(app, [*args, "--codebook", str(CODEBOOK)])
+    assert shown.exit_code == 0, shown.output
+    assert f"of {len(answers) + 3} answers carry no strong code (3 of them without words" in shown.stdout
+
+
 def test_answers_without_words_are_not_blamed_on_min_size(tmp_path: Path) -> None:
     answers = tmp_path / "emoji.csv"
     answers.write_text("id,text\n" + "".join(f"a{i},👍 !!\n" for i in range(5)), encoding="utf-8")
