@@ -14,9 +14,15 @@ Quotes make a report; they must not name or reach a person. :func:`mask` replace
   ``Ola J. Nordmann``, or a particle, ``Kari van Dijk``) on the same line, and any name the caller gives
   (:func:`person_names` picks those of a respondents file). A name in lower case or in capitals is not
   found: too many first names are words (``per måned``, ``PER MÅNED``); nor one split by a line break.
+* a first name alone (``spør Kari``), or one word of a name the caller gives (``Hansen`` of ``Eli Hansen``),
+  capitalised: in a small municipality one name is enough. At the start of a sentence, where every word is
+  capitalised, a first name that is also a common word stays (:data:`FIRST_NAMES_THAT_ARE_WORDS`: «Per
+  uke», «Dag for dag»); within a word or a compound none is a name («Olavs», «Bo-veiledning»).
 
 >>> mask("Ring Kari Nordmann på 922 33 444 eller kari@nav.no")
 'Ring [navn] på [telefon] eller [e-post]'
+>>> mask("Kari ordner alt. Per uke er det spør Per")
+'[navn] ordner alt. Per uke er det spør [navn]'
 """
 
 from __future__ import annotations
@@ -45,6 +51,30 @@ def first_names() -> frozenset[str]:
     """The first names :func:`mask` knows (from ``coder/data/fornavn.txt``)."""
     text = resources.files("coder").joinpath("data/fornavn.txt").read_text(encoding="utf-8")
     return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+#: First names of ``fornavn.txt`` that are also Norwegian words, so capitalised at the start of a sentence
+#: they are most often the word: «Per uke», «Hans kontor», «Finn ut», «Liv og helse», «Line opp».
+FIRST_NAMES_THAT_ARE_WORDS = frozenset(
+    {"Bo", "Dag", "Even", "Finn", "Gro", "Hans", "Line", "Liv", "Live", "Lise", "Mai", "Odd", "Per", "Siv",
+     "Tom", "Tone"}
+)  # fmt: skip
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]|\n)[\s\-–•*«»\"'(]*$")
+
+
+@functools.cache
+def _lone_pattern(extra: tuple[str, ...]) -> re.Pattern[str]:
+    parts = {part for name in extra for part in re.findall(_WORD, name) if len(part) > 1}
+    words = "|".join(map(re.escape, sorted(first_names() | parts, key=len, reverse=True)))
+    # not inside a word or a hyphenated compound: «Olavs hospital», «Bo-veiledning», «Hansen» for «Hans»
+    return re.compile(rf"(?<![\w-])(?:{words})(?:-{_WORD})?(?![\w-])")
+
+
+def _lone_name(found: re.Match[str]) -> str:
+    name = found.group(0)
+    if name in FIRST_NAMES_THAT_ARE_WORDS and _SENTENCE_START.search(found.string, 0, found.start()):
+        return name
+    return "[navn]"
 
 
 @functools.cache
@@ -79,4 +109,5 @@ def mask(text: str, names: Iterable[str] = ()) -> str:
     text = NATIONAL_ID.sub("[fødselsnummer]", text)
     text = EMAIL.sub("[e-post]", text)
     text = PHONE.sub("[telefon]", text)
-    return _name_pattern(tuple(sorted(set(names)))).sub("[navn]", text)
+    given = tuple(sorted(set(names)))
+    return _lone_pattern(given).sub(_lone_name, _name_pattern(given).sub("[navn]", text))

@@ -40,6 +40,19 @@ MASKS = ["[navn]", "[telefon]", "[e-post]", "[fødselsnummer]"]
         ("Ola J. Nordmann, Kari Söderström og Kari van Dijk", "[navn], [navn] og [navn]"),
         ("ring 922 33444 eller 9223 3444", "ring [telefon] eller [telefon]"),  # as people write them
         ("budsjett 2023 2024, 5000 6000 kr", "budsjett 2023 2024, 5000 6000 kr"),  # years and sums stay
+        # a first name alone names a person in a small municipality
+        ("Uten Kari på servicekontoret stopper alt", "Uten [navn] på servicekontoret stopper alt"),
+        ("ringer jeg Per direkte. Kari vet", "ringer jeg [navn] direkte. [navn] vet"),
+        ("spør Anne-Lise (Marit vet)", "spør [navn] ([navn] vet)"),
+        # ... but a name that is also a word, starting a sentence, is the word; nor is a compound a name
+        (
+            "Per uke. Dag for dag. Finn ut av det! Hans kontor",
+            "Per uke. Dag for dag. Finn ut av det! Hans kontor",
+        ),
+        (
+            "Bo-veiledning, St. Olavs hospital og Kari-huset",
+            "Bo-veiledning, St. Olavs hospital og Kari-huset",
+        ),
     ],
 )
 def test_mask(text: str, masked: str) -> None:
@@ -48,6 +61,9 @@ def test_mask(text: str, masked: str) -> None:
 
 def test_names_the_caller_gives_are_masked_too() -> None:
     assert mask("Spør Sølvi om det", names=["Sølvi"]) == "Spør [navn] om det"
+    # each word of a full name alone too, also at the start of a sentence
+    masked = mask("Eli ringte. Hansen svarer aldri, men Eli gjør", names=["Eli Hansen"])
+    assert masked == "[navn] ringte. [navn] svarer aldri, men [navn] gjør"
 
 
 def test_names_of_the_respondents_file_are_masked_in_the_report(tmp_path: Path) -> None:
