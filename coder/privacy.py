@@ -32,6 +32,10 @@ import re
 from collections.abc import Iterable
 from importlib import resources
 
+SMALLEST_CELL = 3
+"""The fewest people a published figure or name may stand for (the smallest cell of Norwegian statistics):
+the report shows no rating, share or quote attribution of fewer (the tables for the researchers keep them)."""
+
 NATIONAL_ID = re.compile(r"(?<!\d)\d{6}[ -]?\d{5}(?!\d)")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SEP = r"[ .-]"  # one separator, the same throughout a number: «922 33 444», «922-33-444»

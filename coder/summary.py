@@ -109,7 +109,7 @@ POSITION_P = 0.1
 POSITION_Q = 0.05
 """A difference holds after the correction for many tests when q is below this (none: the report says so)."""
 
-ATTRIBUTION_MIN = 3
+ATTRIBUTION_MIN = privacy.SMALLEST_CELL
 """No name under a quote stands for fewer than this many of those who responded, not even by elimination
 (:func:`shown_attribution`): the smallest cell of Norwegian statistics. One of two politicians of a
 municipality is known to the other, and «– Politisk folkevalgt, Lille» from the only one names him."""
@@ -1365,16 +1365,7 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
             span += f"{anchors}; " if anchors else ""
             blocks.append(Emphasis(f"{_quoted(label)} ({span}«Vet ikke» er holdt utenfor snittet)"))
             header = ["Kommune", "Snitt", "Antall", "Vet ikke", *scale]
-            rows = [
-                [
-                    r["municipality"],
-                    _decimal(r["mean"]),
-                    str(r["n"]),
-                    str(r["missing"]),
-                    *[str(r[c]) for c in scale],
-                ]
-                for r in group.to_dict("records")
-            ]
+            rows = [_rating_row(r, scale) for r in group.to_dict("records")]
             blocks.append(Table(header, rows))
             for caption, path in figures.get("ratings", []):
                 if path.stem == survey_mod.rating_file_stem(rating_id):
@@ -1492,6 +1483,15 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
         )
     )
     return blocks
+
+
+def _rating_row(rating: dict[str, Any], scale: Sequence[str]) -> list[str]:
+    """A municipality's row of the ratings table; of fewer than :data:`ATTRIBUTION_MIN` people who answered,
+    only that: one or two known people's ratings are theirs."""
+    if rating["n"] + rating["missing"] < ATTRIBUTION_MIN:
+        return [rating["municipality"], "–", f"færre enn {ATTRIBUTION_MIN} svarte", "–", *["–"] * len(scale)]
+    numbers = [str(rating[key]) for key in ("n", "missing", *scale)]
+    return [rating["municipality"], _decimal(rating["mean"]), *numbers]
 
 
 def _uncoded_line(all_coded: bool, project: bool) -> str:

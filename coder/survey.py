@@ -75,6 +75,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from coder import privacy
 from coder.codebook import read_lexicon
 from coder.errors import CoderError
 from coder.io import (
@@ -1462,7 +1463,13 @@ def plot_ratings(
         axes = fig.subplots(1, len(municipalities), sharey=True, squeeze=False)[0]
         for ax, municipality in zip(axes, municipalities, strict=True):
             mine = ratings[ratings["municipality"] == municipality]
-            total = max(len(mine), 1)
+            name = "\n".join(textwrap.wrap(municipality, 30)) or municipality  # side by side: keep it narrow
+            if len(mine) < privacy.SMALLEST_CELL:  # one or two known people's ratings: not shown
+                ax.set_title(f"{name}\nfærre enn {privacy.SMALLEST_CELL} svarte".strip(), fontsize=9)
+                ax.set_xticks([])
+                ax.spines[["top", "right"]].set_visible(False)
+                continue
+            total = len(mine)
             shares = [(mine["value"] == v).sum() / total for v in values]
             shares.append(mine["value"].isna().sum() / total)
             mean, n, missing = (
@@ -1475,7 +1482,6 @@ def plot_ratings(
             ax.set_xticks(range(len(values) + 1), [*map(value_text, values), "Vet ikke"], fontsize=8)
             # As the table: the mean and n without «Vet ikke», decimal comma; the bars in percent of all.
             mean_text = number_text(mean if n else None, 1, decimal_mark=",")
-            name = "\n".join(textwrap.wrap(municipality, 30)) or municipality  # side by side: keep it narrow
             heading = f"{name}\nsnitt {mean_text}, n = {n}"
             ax.set_title((heading + (f", vet ikke {missing}" if missing else "")).strip(), fontsize=9)
             ax.spines[["top", "right"]].set_visible(False)

@@ -829,6 +829,32 @@ def test_the_report_says_the_link_warnings_in_norwegian(warning: str, norwegian:
     assert summary._norwegian_warning(warning) == norwegian
 
 
+def test_a_municipality_where_fewer_than_three_rated_shows_no_ratings_in_the_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("oppdal", "rissa"):
+        shutil.copytree(REPO / "examples" / name, tmp_path / name)
+    shutil.copy(BOTH, tmp_path / BOTH.name)
+    export = tmp_path / "rissa" / "eksport.csv"
+    frame = pd.read_csv(export, dtype=str, keep_default_na=False)
+    rating = frame.columns[frame.columns.str.startswith("Hvor godt")][0]
+    frame.loc[2:, rating] = ""  # two people of Rissa rated: «Rissa 5,5 | 2 | 0 | … | 1 | 1» was theirs
+    frame.to_csv(export, index=False)
+    result = summary.summarize(tmp_path / BOTH.name, [OPPDAL_CODES, RISSA_CODES], CODEBOOK)
+    assert result.ratings.set_index("municipality").at["Rissa", "n"] == 2  # the table keeps them
+    text = summary.to_markdown(result, {}, tmp_path)
+    section = text[text.index("## Vurdering") : text.index("\n## ", text.index("## Vurdering"))]
+    rows = {line.split(" | ")[0]: line for line in section.splitlines() if line.startswith("| ")}
+    assert rows["| Rissa"] == "| Rissa | – | færre enn 3 svarte | – | " + " | ".join(["–"] * 6) + " |"
+    assert re.fullmatch(r"\| Oppdal \| \d,\d \| 20 \| 3 \|( \d+ \|){6}", rows["| Oppdal"])
+    drawn = []
+    monkeypatch.setattr(survey, "save_figure", lambda figure, path, formats: drawn.append(figure) or [])
+    survey.plot_ratings(survey.load(tmp_path / BOTH.name), tmp_path / "figurer")
+    (oppdal, rissa) = drawn[0].axes
+    assert len(oppdal.patches) == 7 and "snitt" in oppdal.get_title()
+    assert not rissa.patches and rissa.get_title() == "Rissa\nfærre enn 3 svarte"
+
+
 def test_ratings_of_different_scales_keep_their_own_values(tmp_path: Path) -> None:
     # a 1-6 item and a 0-10 item: the 1-6 one showed «nan» under 0 and 7-10, both were headed «1–10»
     shutil.copytree(REPO / "examples" / "rissa", tmp_path / "rissa")
