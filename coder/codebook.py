@@ -987,6 +987,19 @@ def _check_label_duplicates(codes: list[Code], id_nodes: dict[str, Any], out: _C
                 severity="warning",
             )
         first.setdefault(key, code.id)
+    strengths: dict[tuple[str | None, str], Code] = {}  # the names under a strength question, as above
+    for code in codes:
+        key = (code.parent, " ".join(code.label_for("strength").split()).casefold())
+        other = strengths.setdefault(key, code)
+        if other is not code and (code.strength_label or other.strength_label):
+            out.add(
+                id_nodes.get(code.id),
+                f"code '{code.id}' has the name of code '{other.id}' under strengths "
+                f"('{code.label_for('strength')}'): one theme twice?",
+                code.id,
+                "strength_label" if code.strength_label else "label",
+                severity="warning",
+            )
 
 
 def _lemma_checker() -> Callable[[str], str | None] | None:

@@ -167,7 +167,8 @@ class SummaryReport:
       ``kind``, ``topic`` (the code it asks about, or ``""``), ``answers`` (non-empty answers), ``coded``
       (of them coded; the denominator of shares).
     - ``themes``: per question and mentioned theme, most mentioned first: ``question_id``, ``code``,
-      ``label``, ``label_en``, ``answers``, ``mentions`` (respondents), ``share``, ``band``.
+      ``label``, ``label_en``, ``answers``, ``mentions`` (respondents), ``share``, ``band``,
+      ``question_topic`` (the theme is what the question asks about: its manifest ``topic``).
     - ``quotes``: per question and theme, best first: ``question_id``, ``code``, ``label``, ``rank``,
       ``answer_id``, ``municipality``, ``function`` (primary function's label), ``text`` (verbatim),
       ``n_codes`` (codes on the answer), ``confidence`` (NaN without one), ``attribution`` (what the report
@@ -561,9 +562,10 @@ def summarize(
         label=[labels[c].label_for(kind) for kind, c in asked],
         label_en=[labels[c].label_for(kind, english=True) for kind, c in asked],
         band=[band(k, n) for k, n in zip(themes["mentions"], themes["answers"], strict=True)],
+        question_topic=themes["code"] == themes["question_id"].map(topics),
     )
     themes = _sorted(themes, question_order, code_order)
-    themes = themes[["question_id", "code", "label", "label_en", "answers", "mentions", "share", "band"]]
+    themes = themes[[*THEME_COLUMNS]]
 
     attribution = _attribution(survey)
     shown = shown_attribution(attribution)
@@ -786,6 +788,11 @@ def _ratings(survey: Survey) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=fixed + values).astype({value: "Int64" for value in values})
 
 
+#: The columns of the themes table, in order.
+THEME_COLUMNS = (
+    "question_id", "code", "label", "label_en", "answers", "mentions", "share", "band", "question_topic",
+)  # fmt: skip
+
 #: The columns of the ratings table before one column per scale value (``1``, ``2``, ``3,5`` ...).
 RATING_COLUMNS = ("municipality", "rating_id", "label", "anchors", "n", "missing", "mean")
 
@@ -815,13 +822,15 @@ def _discussion(
     people = hits.groupby("code")["respondent_id"].nunique()
     people = people[people >= 2]
     ranked = sorted(people.index, key=lambda c: (-people[c], code_order.index(c)))[:top]
-    total = challenge["respondent_id"].nunique()
     out = []
     for code in ranked:
         label = labels[code].label
         question = labels[code].discussion or GENERAL_DISCUSSION
+        others = challenge["question_id"].map(topics) != code
+        asked = "" if others.all() else " av de andre"  # those who answered only about it are not counted
+        total = challenge.loc[others, "respondent_id"].nunique()
         out.append(
-            f"{label} (nevnt av {people[code]} av de {total} som svarte på minst ett spørsmål om "
+            f"{label} (nevnt av {people[code]} av de {total} som svarte på minst ett{asked} spørsmål om "
             f"utfordringer): {question}"
         )
     return tuple(out)
@@ -1006,7 +1015,8 @@ def tables(summary: SummaryReport) -> dict[str, pd.DataFrame]:
 XLSX_COLUMNS = {
     "question_id": "spørsmål", "question": "spørsmål", "code": "kode", "label": "tema",
     "label_en": "tema (engelsk)", "answers": "svar", "mentions": "nevnt av", "share": "andel",
-    "band": "omfang", "rank": "nr.", "answer_id": "svar-id", "respondent_id": "respondent",
+    "band": "omfang", "question_topic": "spørsmålets tema", "rank": "nr.", "answer_id": "svar-id",
+    "respondent_id": "respondent",
     "municipality": "kommune", "function": "funksjon", "text": "tekst", "n_codes": "koder på svaret",
     "confidence": "sikkerhet", "attribution": "sitert som", "rating_id": "vurdering", "n": "n",
     "missing": "vet ikke", "mean": "gjennomsnitt", "people": "personer", "respondents": "respondenter",
@@ -1084,7 +1094,9 @@ def plot(
         ax.barh(ys, themes["mentions"], color=[colours[c] for c in themes["code"]], height=0.7)
         for y, k, share in zip(ys, themes["mentions"], themes["share"], strict=True):
             ax.text(k, y, f" {k} ({_percent(share)})", va="center", fontsize=8)
-        ax.set_yticks(ys, [_wrap(label, 38) for label in themes["label"]], fontsize=9)
+        names = [f"{label} (spørsmålets tema)" if asked else label
+                 for label, asked in zip(themes["label"], themes["question_topic"], strict=True)]  # fmt: skip
+        ax.set_yticks(ys, [_wrap(name, 38) for name in names], fontsize=9)
         ax.set_xlabel(f"Antall respondenter som nevner temaet (av {question.coded} som svarte)")
         ax.set_xlim(0, max(themes["mentions"].max() * 1.25, 1))
         ax.xaxis.get_major_locator().set_params(integer=True)
@@ -1386,7 +1398,7 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
                     Bullets(
                         [
                             f"{r.label}: {r.mentions} av {r.answers} ({_percent(r.share)})"
-                            + (" – spørsmålets eget tema" if r.code == question.topic else "")
+                            + (" – spørsmålets eget tema" if r.question_topic else "")
                             for r in mine.itertuples(index=False)
                         ],
                     )
@@ -1395,7 +1407,7 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
             label = themes.loc[themes["code"] == question.topic, "label"].iloc[0]
             blocks.append(
                 Paragraph(
-                    f"Spørsmålet spør om {_quoted(label)}: at mange nevner det, følger av spørsmålet og er "
+                    f"Spørsmålet spør om {_quoted(label)}: at temaet nevnes her, følger av spørsmålet og er "
                     "ikke et funn i seg selv; sitatene viser hva de sier om det."
                 )
             )
@@ -1738,19 +1750,32 @@ def _position_blocks(summary: SummaryReport) -> list[Block]:
     tests = summary.position_tests[summary.position_tests["p_value"] < POSITION_P]
     questions = dict(zip(summary.questions["question_id"], summary.questions["label"], strict=True))
     themes = summary.themes
-    labels = dict(zip(zip(themes["question_id"], themes["code"], strict=True), themes["label"], strict=True))
+    keys = list(zip(themes["question_id"], themes["code"], strict=True))
+    labels = dict(zip(keys, themes["label"], strict=True))
+    answered = dict(zip(keys, themes["answers"], strict=True))
     counts = summary.position_counts.set_index(["question_id", "code", "variable", "category"])
 
+    def group(row: Any) -> pd.Series | None:
+        """The counts of the group a test sets against the others (a function, brokers ...), if any."""
+        key = (row.question_id, row.code, row.variable, row.category or "yes")
+        return counts.loc[key] if key in counts.index else None
+
+    def too_small(row: Any) -> bool:
+        # «2 av 2» said what both politicians answered, and p or a group of 40 out of 42 says it as well
+        found = group(row)
+        if found is None:
+            return False
+        total = answered.get((row.question_id, row.code), 0)
+        return min(found["n"], total - found["n"]) < ATTRIBUTION_MIN
+
     def share(row: Any) -> str:
-        category = row.category or "yes"
-        key = (row.question_id, row.code, row.variable, category)
-        if key not in counts.index:
+        found = group(row)
+        if found is None:  # a test across several groups (clusters, centrality): no one share
             return "–"
-        found = counts.loc[key]
-        if found["n"] < ATTRIBUTION_MIN:  # «2 av 2» says what both politicians of a municipality answered
-            return f"færre enn {ATTRIBUTION_MIN} svarte"
         return f"{int(found['k'])} av {int(found['n'])} ({_percent(found['share'])})"
 
+    small = [too_small(r) for r in tests.itertuples(index=False)]
+    tests = tests[[not s for s in small]]
     rows = [
         [
             questions.get(r.question_id, r.question_id),
@@ -1772,8 +1797,7 @@ def _position_blocks(summary: SummaryReport) -> list[Block]:
             f"(Benjamini–Hochberg). Her vises de {len(tests)} av {len(summary.position_tests)} testene med "
             f"p under {limit}"
             "; alle tall og tester står i posisjon_tall og posisjon_tester. Andelen gjelder gruppen i "
-            f"kolonnen Posisjon; for en gruppe med færre enn {ATTRIBUTION_MIN} som svarte, vises ikke "
-            "tallene her, for de sier hva noen få kjente personer svarte. Små grupper er merket: der kan "
+            f"kolonnen Posisjon. {_left_out(sum(small))}Små grupper er merket: der kan "
             "ikke testen bære en konklusjon. De uten "
             "kontakt er holdt utenfor klyngetesten (de har sin egen test).",
         ),
@@ -1791,6 +1815,17 @@ def _position_blocks(summary: SummaryReport) -> list[Block]:
         header = ["Spørsmål", "Tema", "Posisjon", "Nevner temaet", "p", "q", "Merknad"]
         blocks.append(Table(header, rows))
     return blocks
+
+
+def _left_out(n: int) -> str:
+    """What the positions table leaves out: tests of a group, or its others, of fewer than three people."""
+    if not n:
+        return ""
+    return (
+        f"{n} tester av en gruppe med færre enn {ATTRIBUTION_MIN} som svarte, eller med færre enn "
+        f"{ATTRIBUTION_MIN} utenfor gruppen, er holdt utenfor her: tallene og p sier hva noen få kjente "
+        "personer svarte. "
+    )
 
 
 def _political_blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) -> list[Block]:

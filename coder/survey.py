@@ -757,10 +757,17 @@ def _disagreements(parts: list[Survey], manifest: Path) -> list[CoderError]:
             for item_id, values in frame.groupby(key, sort=False)[name]:
                 seen = list(dict.fromkeys(values))
                 if len(seen) > 1:
-                    shown = " and ".join(f"'{v:g}'" if isinstance(v, float) else f"'{v}'" for v in seen)
+                    shown = " and ".join(_shown_value(value, name) for value in seen)
                     message = f"{what} '{item_id}' has {name} {shown} in different included manifests"
                     problems.append(CoderError(message, file=manifest))
     return problems
+
+
+def _shown_value(value: Any, name: str) -> str:
+    """A manifest value in a message: «'6'», «'meeting_places'», «no topic» for an empty one."""
+    if value == "":
+        return f"no {name}"
+    return f"'{value:g}'" if isinstance(value, float) else f"'{value}'"
 
 
 def _municipality_spellings(municipalities: list[str], manifest: Path) -> list[CoderError]:

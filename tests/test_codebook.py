@@ -1230,3 +1230,17 @@ def test_two_codes_of_one_label_under_one_parent_are_a_warning(tmp_path: Path) -
     )
     said = [p.message for p in cb.validate(path, check_lemmas=False) if "label of" in p.message]
     assert said == ["code 'b' has the label of code 'a' ('bolig'): one theme twice?"]  # not Barn: two parents
+
+
+def test_a_strength_name_that_is_another_codes_name_there_is_a_warning(tmp_path: Path) -> None:
+    # under a strength question the report would show two themes of one name
+    path = write(
+        tmp_path,
+        "name: T\ncodes:\n  - id: ansvar\n    label: Uklart ansvar\n    strength_label: Tydelig ansvar\n"
+        "  - id: tydelig\n    label: Tydelig ansvar\n  - id: bolig\n    label: Bolig\n",
+    )
+    said = [(p.key, p.message) for p in cb.validate(path, check_lemmas=False) if p.severity == "warning"]
+    expected = (
+        "code 'tydelig' has the name of code 'ansvar' under strengths ('Tydelig ansvar'): one theme twice?"
+    )
+    assert ("label", expected) in said and not any("bolig" in message for _key, message in said)

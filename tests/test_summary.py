@@ -502,6 +502,8 @@ def test_a_question_about_a_theme_marks_it_and_its_answers_do_not_make_it_a_disc
 ) -> None:
     topics = dict(zip(both.questions["question_id"], both.questions["topic"], strict=True))
     assert topics["ansvarsavklaring"] == "fragmented_responsibility"  # from the example manifests
+    marked = result.themes.loc[result.themes["question_topic"], ["question_id", "code"]]
+    assert set(map(tuple, marked.values)) == {(q, c) for q, c in topics.items() if c}  # the tables say it too
     # an independent count: respondents naming a theme in a challenge answer not asked about that theme
     challenge = both.questions.loc[both.questions["kind"] == "challenge", "question_id"]
     hits = codes[codes["code"] != ""].merge(both.answers, on="id")
@@ -512,6 +514,18 @@ def test_a_question_about_a_theme_marks_it_and_its_answers_do_not_make_it_a_disc
     named = [line.split(" (nevnt av ")[0] for line in result.discussion]
     assert named == [book.get(c).label for c in expected]
     assert "Fragmentert og uklart ansvar" not in named  # 15 of its 16 mentions answered «ansvarsavklaring»
+    # a theme's share is of those who could name it unasked, not of those who answered only about it
+    asked = {**topics, "samordning": "anchoring"}
+    everything = {
+        "labels": {c.id: c for c in book.codes},
+        "code_order": book.code_ids,
+        "top": len(book.codes),
+    }
+    lines = summary._discussion(both.answers, codes, both, asked, **everything)
+    others = both.answers["question_id"].isin(set(challenge) - {"samordning"})
+    line = next(line for line in lines if line.startswith("Politisk og administrativ forankring"))
+    total = both.answers.loc[others, "respondent_id"].nunique()
+    assert f"av de {total} som svarte på minst ett av de andre spørsmål om utfordringer" in line
     md = (out / "a" / "rapport.md").read_text(encoding="utf-8")
     section = md[md.index("## 5. Formelle møtepunkter") : md.index("## Kontaktnettet")]
     assert re.search(r"- Formelle møtepunkter: \d+ av \d+ \(\d+ %\) – spørsmålets eget tema", section)
@@ -608,25 +622,44 @@ def test_themes_by_network_position_are_tested_and_small_cells_flagged(
     )
     md = (out / "a" / "rapport.md").read_text(encoding="utf-8")
     section = md[md.index("## Temaer etter posisjon i nettet") :]
-    shown = int((tests["p_value"] < summary.POSITION_P).sum())
+    shown = int((~_small_position_tests(result)).sum())
     assert f"Her vises de {shown} av {len(tests)} testene" in section
     assert "for få til å konkludere (minste gruppe eller sum: " in section and "too few" not in section
     assert {"posisjon_tester", "posisjon_tall"} <= set(pd.ExcelFile(out / "a" / "rapport.xlsx").sheet_names)
 
 
-def test_a_position_group_of_fewer_than_three_respondents_shows_no_counts_in_the_report(
+def _small_position_tests(result: summary.SummaryReport) -> pd.Series:
+    """Whether each test with p below POSITION_P sets a group of fewer than three against the others, or
+    fewer than three others against a group (counted here from the tables)."""
+    tests = result.position_tests[result.position_tests["p_value"] < summary.POSITION_P]
+    counts = result.position_counts.set_index(["question_id", "code", "variable", "category"])["n"]
+    total = result.themes.set_index(["question_id", "code"])["answers"]
+
+    def small(row: pd.Series) -> bool:
+        key = (row["question_id"], row["code"], row["variable"], row["category"] or "yes")
+        if row["variable"] not in ("function", "broker", "isolate", "political_contact"):
+            return False
+        n = counts[key]
+        return min(n, total[(row["question_id"], row["code"])] - n) < summary.ATTRIBUTION_MIN
+
+    return tests.fillna({"category": ""}).apply(small, axis=1)
+
+
+def test_a_position_group_of_fewer_than_three_respondents_is_left_out_of_the_report(
     result: summary.SummaryReport, out: Path
 ) -> None:
     md = (out / "a" / "rapport.md").read_text(encoding="utf-8")
     start = md.index("## Temaer etter posisjon i nettet")
     section = md[start : md.index("\n## ", start)]
+    small = _small_position_tests(result)
+    assert small.sum() > 0  # the example's two politicians of Oppdal, for one
+    assert f"{small.sum()} tester av en gruppe med færre enn 3 som svarte" in section
+    assert f"Her vises de {(~small).sum()} av {len(result.position_tests)} testene" in section
     cells = [line.split(" | ")[3] for line in section.splitlines() if line.startswith("| ") and " | " in line]
-    hidden = f"færre enn {summary.ATTRIBUTION_MIN} svarte"
-    assert hidden in cells  # the example's two politicians of Oppdal, for one
-    assert cells[0] == "Nevner temaet"
+    assert cells[0] == "Nevner temaet" and len(cells) == 1 + (~small).sum()
     for cell in cells[1:]:
         found = re.fullmatch(r"(\d+) av (\d+) \(.*\)", cell)
-        assert cell in ("–", hidden) or (found and int(found[2]) >= summary.ATTRIBUTION_MIN), cell
+        assert cell == "–" or (found and int(found[2]) >= summary.ATTRIBUTION_MIN), cell
 
 
 def test_the_html_report_renders_and_prints_in_a_browser(

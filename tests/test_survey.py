@@ -647,11 +647,14 @@ def test_included_manifests_that_define_a_rating_or_question_differently_are_an_
     edit(rissa, "scale: {min: 1, max: 6,", "scale: {min: 1, max: 10,")
     edit(rissa, "kind: strength", "kind: other")
     edit(rissa, "topic: meeting_places", "topic: coordination")
+    edit(rissa, "      topic: fragmented_responsibility\n", "")
     problems = {p.message for p in survey.check(tmp_path / "begge.yaml")}
     assert problems == {
         "question 'styrker' has kind 'strength' and 'other' in different included manifests",
         "question 'motepunkter' has topic 'meeting_places' and 'coordination' in different included "
         "manifests",
+        "question 'ansvarsavklaring' has topic 'fragmented_responsibility' and no topic in different "
+        "included manifests",
         "rating 'samordning' has max '6' and '10' in different included manifests",
     }
 
