@@ -917,6 +917,7 @@ def _check_export(
 ) -> list[tuple[int, str, dict[str, Any]]]:
     out: list[tuple[int, str, dict[str, Any]]] = []
     seen: dict[str, tuple[int, str]] = {}
+    near = _IdHint(known)
     for i, record in zip(frame.index, frame.to_dict("records"), strict=True):
         row = spreadsheet_row(i)
         rid = str(record[id_col]).strip()
@@ -924,11 +925,40 @@ def _check_export(
             continue
         if rid not in known:
             reader.problem(
-                f"unknown respondent '{rid}' (not in the respondents file)", file=path, row=row, column=id_col
+                near.unknown("respondent", rid, "not in the respondents file"),
+                file=path,
+                row=row,
+                column=id_col,
             )
         else:
             out.append((row, rid, record))
     return out
+
+
+class _IdHint:
+    """Says of an unknown id that the respondents file has it in another case or with the leading zeros
+    Excel drops (05 -> 5): the files were saved by different programs, most likely."""
+
+    def __init__(self, known: dict[str, str]) -> None:
+        self.known = known
+        self._keys: dict[str, str] | None = None  # built at the first unknown id
+
+    @staticmethod
+    def key(person: str) -> str:
+        return person.casefold().lstrip("0") or "0"
+
+    def unknown(self, what: str, person: str, note: str = "") -> str:
+        """«unknown respondent '5' (the respondents file has '05': leading zeros lost in Excel?)»."""
+        if self._keys is None:
+            self._keys = {}
+            for known in self.known:
+                self._keys.setdefault(self.key(known), known)
+        found = self._keys.get(self.key(person))
+        if found is not None:
+            why = "leading zeros lost in Excel?" if found.casefold() != person.casefold() else "another case?"
+            note = f"{note}; " if note else ""
+            note += f"the respondents file has '{found}': {why}"
+        return f"unknown {what} '{person}'" + (f" ({note})" if note else "")
 
 
 def _bad_id(
@@ -1271,6 +1301,7 @@ def _read_contacts(reader: _Reader, data: Any, known: dict[str, str]) -> pd.Data
     best: dict[tuple[str, str], str] = {}
     first_report: dict[tuple[str, str], tuple[int, str]] = {}  # pair -> (row, frequency) as first reported
     conflicts: list[str] = []
+    near = _IdHint(known)
     for i, record in zip(frame.index, frame.to_dict("records"), strict=True):
         row = spreadsheet_row(i)
         source, target = str(record[src_col]).strip(), str(record[dst_col]).strip()
@@ -1281,7 +1312,12 @@ def _read_contacts(reader: _Reader, data: Any, known: dict[str, str]) -> pd.Data
                 reader.problem("empty person id", file=path, row=row, column=column)
                 ok = False
             elif person not in known:
-                reader.problem(f"unknown person '{person}'", file=path, row=row, column=column)
+                reader.problem(
+                    near.unknown("person", person),
+                    file=path,
+                    row=row,
+                    column=column,
+                )
                 ok = False
         if ok and source == target:
             reader.problem(f"self-contact: '{source}' names themself", file=path, row=row, column=dst_col)
@@ -1330,6 +1366,7 @@ def _read_political(reader: _Reader, data: Any, known: dict[str, str]) -> pd.Dat
     declared = _as_list(spec.get("bodies") or DEFAULT_BODIES)
     bodies = {str(b).strip().casefold(): str(b).strip() for b in declared}
     rows, seen = [], set()
+    near = _IdHint(known)
     for i, record in zip(frame.index, frame.to_dict("records"), strict=True):
         row = spreadsheet_row(i)
         rid = str(record[who_col]).strip()
@@ -1337,7 +1374,12 @@ def _read_political(reader: _Reader, data: Any, known: dict[str, str]) -> pd.Dat
         kind = CONTACT_TYPES.get(str(record[type_col]).strip().casefold())
         ok = True
         if rid not in known:
-            reader.problem(f"unknown respondent '{rid}'", file=path, row=row, column=who_col)
+            reader.problem(
+                near.unknown("respondent", rid),
+                file=path,
+                row=row,
+                column=who_col,
+            )
             ok = False
         if body is None:
             reader.problem(

@@ -765,3 +765,20 @@ def test_rating_figures_write_percent_with_a_space_as_the_text_does(
         written = survey.plot_ratings(oppdal, tmp_path, formats=("svg",))
     svg = written[0].read_text(encoding="utf-8")
     assert "20 %" in svg and "20%" not in svg
+
+
+def test_an_unknown_id_that_lost_its_leading_zeros_or_case_says_which_id_it_is(copy: Path) -> None:
+    # the respondents file kept «05» (typed as text); Excel saved the export's and contacts' ids as numbers
+    folder = copy.parent
+    people = folder / "personer.csv"
+    people.write_text(people.read_text(encoding="utf-8").replace("O05,", "05,"), encoding="utf-8")
+    edit(folder / "questback_eksport.csv", "\nO05;", "\n5;", encoding="cp1252")
+    contacts = folder / "kontakter.csv"
+    contacts.write_text(contacts.read_text(encoding="utf-8").replace("O05", "5"), encoding="utf-8")
+    edit(folder / "questback_eksport.csv", "\nO07;", "\no07;", encoding="cp1252")
+    said = [problem.message for problem in survey.check(copy)]
+    zeros = "the respondents file has '05': leading zeros lost in Excel?"
+    assert f"unknown respondent '5' (not in the respondents file; {zeros})" in said
+    assert f"unknown person '5' ({zeros})" in said
+    case = "the respondents file has 'O07': another case?"
+    assert f"unknown respondent 'o07' (not in the respondents file; {case})" in said
