@@ -238,8 +238,9 @@ def planted(seed: int) -> None:
 
 
 def speed(n: int, runs: int) -> None:
-    """What a researcher waits for: `coder discover` as a process on ``n`` answers, fresh caches (cold) or
-    the same cache again (warm), against `coder preprocess` cold on the same answers (the baseline)."""
+    """What a researcher waits for, and the memory it takes: `coder discover` as a process on ``n`` answers,
+    fresh caches (cold) or the same cache again (warm), against `coder preprocess` cold on the same answers
+    (the baseline); peak resident memory of the whole process."""
     from benchmarks.throughput import BIN, fresh_cache, generate_answers, run
 
     coder = str(BIN / "coder")
@@ -253,19 +254,24 @@ def speed(n: int, runs: int) -> None:
             "coder discover --codebook": [coder, "discover", str(answers), "--codebook", str(CODEBOOK)],
         }
         times: dict[str, list[float]] = {}
+        memory: dict[str, list[float]] = {}
         for _ in range(runs):
             for name, command in commands.items():
                 cache = fresh_cache(work)
-                times.setdefault(f"{name}, cold", []).append(run(command, cache)[0])
-                if name != "coder preprocess (baseline)":
-                    times.setdefault(f"{name}, warm", []).append(run(command, cache)[0])
+                for state in ("cold", "warm") if name != "coder preprocess (baseline)" else ("cold",):
+                    seconds, megabytes = run(command, cache)
+                    times.setdefault(f"{name}, {state}", []).append(seconds)
+                    memory.setdefault(f"{name}, {state}", []).append(megabytes)
                 shutil.rmtree(cache)
     base = statistics.median(times["coder preprocess (baseline), cold"])
-    print(f"\n## Speed: {n:,} generated answers, median of {runs} runs, each a fresh process\n")
-    print("| step | seconds | ratio to preprocess |")
-    print("|---|---|---|")
+    base_memory = statistics.median(memory["coder preprocess (baseline), cold"])
+    print(f"\n## Speed and memory: {n:,} generated answers, median of {runs} runs, each a fresh process\n")
+    print("| step | seconds | ratio to preprocess | peak memory (MB) | ratio to preprocess |")
+    print("|---|---|---|---|---|")
     for name, values in times.items():
-        print(f"| {name} | {statistics.median(values):.1f} | {statistics.median(values) / base:.1f} |")
+        seconds, megabytes = statistics.median(values), statistics.median(memory[name])
+        ratios = f"{seconds / base:.1f} | {megabytes:.0f} | {megabytes / base_memory:.1f}"
+        print(f"| {name} | {seconds:.1f} | {ratios} |")
     print("\ncold: no cache (preprocessing and, with a codebook, the suggester fitted); warm: cache filled.")
 
 
