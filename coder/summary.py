@@ -1878,7 +1878,15 @@ def _workshop_blocks(workshop: pd.DataFrame) -> list[Block]:
     return blocks
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|&])")  # & too: «&amp;» in an answer is not «&»
+# The characters that would change the text where they stand, and only there, so the Markdown still reads
+# as text: «posisjon_tall», «[navn]» and «p < 0,001» need no backslash.
+_MD_SPECIAL = re.compile(
+    r"[\\`*|]"
+    r"|_(?![^\W_])|(?<![^\W_])_"  # _ that may begin or end emphasis: not within a word
+    r"|\](?=[(\[:])"  # ] that would close a link: [x](y), [x][y], [x]: y
+    r"|<(?=[A-Za-z/!?])"  # < that would open a tag, a comment or an autolink
+    r"|&(?=#?\w+;)"  # & that would begin an entity: «&amp;» in an answer is not «&»
+)
 
 
 # What makes a line a heading, a list item, a rule or a heading's underline when it begins a line.
@@ -1887,7 +1895,7 @@ _MD_LINE_START = re.compile(r"^(\s*)([#+\-=>~]|\d+(?=[.)]))")
 
 def _md(text: str) -> str:
     """Text as Markdown that renders as the text itself (characters with a meaning escaped)."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_SPECIAL.sub(lambda found: "\\" + found.group(0), text)
 
 
 def _md_lines(text: str) -> str:

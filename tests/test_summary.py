@@ -848,7 +848,7 @@ def test_a_long_quote_is_shortened_in_the_report_and_whole_in_the_tables(tmp_pat
     assert result.quotes["text"].str.len().max() == len(long_answer.strip())  # the table holds it whole
     md = (tmp_path / "r" / "rapport.md").read_text(encoding="utf-8")
     quoted = next(line for line in md.splitlines() if line.startswith("> Mangel på boliger"))
-    assert quoted.endswith(" \\[…\\]") and len(quoted) <= summary.QUOTE_SHOWN + 10  # Markdown escapes [ ]
+    assert quoted.endswith(" […]") and len(quoted) <= summary.QUOTE_SHOWN + 10  # […] is no link: no escapes
 
 
 @pytest.mark.parametrize(
@@ -938,6 +938,23 @@ def test_two_codes_of_one_label_are_drawn_side_by_side(tmp_path: Path) -> None:
 def test_a_quote_with_an_html_entity_is_quoted_as_written() -> None:
     # «&amp;» in an answer rendered as «&» in the Markdown report: the quote was not verbatim
     assert summary._md("NAV &amp; kommunen") == "NAV \\&amp; kommunen"
+
+
+@pytest.mark.parametrize(
+    ("text", "markdown"),
+    [
+        # what would change the text is escaped ...
+        ("*viktig* og _lite_", "\\*viktig\\* og \\_lite\\_"),
+        ("[lenke](http://x) og [r]: http://x", "[lenke\\](http://x) og [r\\]: http://x"),
+        ("<b>fet</b> og <http://x>", "\\<b>fet\\</b> og \\<http://x>"),
+        ("a|b og `kode`", "a\\|b og \\`kode\\`"),
+        # ... and nothing else: the report's Markdown reads as text («posisjon\\_tall», «\\[navn\\]» before)
+        ("posisjon_tall, [navn] og [telefon]", "posisjon_tall, [navn] og [telefon]"),
+        ("p < 0,001, 5 > 3 og Rus & psykisk helse", "p < 0,001, 5 > 3 og Rus & psykisk helse"),
+    ],
+)
+def test_markdown_escapes_only_what_would_change_the_text(text: str, markdown: str) -> None:
+    assert summary._md(text) == markdown
 
 
 def test_table_columns_of_figures_are_set_right_and_columns_of_words_left(
