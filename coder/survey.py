@@ -787,7 +787,18 @@ def _municipality_spellings(municipalities: list[str], manifest: Path) -> list[C
 def _read_functions(reader: _Reader, spec: Any) -> dict[str, str]:
     """The declared functions as code -> label (a list of codes, or a mapping code: label)."""
     if isinstance(spec, dict):
-        return {str(code).strip(): str(label or code).strip() for code, label in spec.items()}
+        for code, label in spec.items():
+            if isinstance(label, list | dict):  # «Drift: [a, b]» would become the label «['a', 'b']»
+                reader.problem(
+                    f"the label of function '{code}' must be a text, found {_kind_of(label)}",
+                    file=reader.manifest,
+                    key=f"functions.{code}",
+                    line=reader.line("functions", str(code)),
+                )
+        return {  # the code stands for a label that is none, so the files' rows are still checked
+            str(code).strip(): str(code if isinstance(label, list | dict) else label or code).strip()
+            for code, label in spec.items()
+        }
     if isinstance(spec, list) and spec:
         return {str(code).strip(): str(code).strip() for code in spec}
     reader.problem(

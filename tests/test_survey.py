@@ -782,3 +782,12 @@ def test_an_unknown_id_that_lost_its_leading_zeros_or_case_says_which_id_it_is(c
     assert f"unknown person '5' ({zeros})" in said
     case = "the respondents file has 'O07': another case?"
     assert f"unknown respondent 'o07' (not in the respondents file; {case})" in said
+
+
+def test_a_function_label_that_is_a_list_is_an_error_at_its_line(copy: Path) -> None:
+    # «Drift: [a, b]» was read as the label «['a', 'b']»
+    edit(copy, "  Drift: Drift og vedlikehold", "  Drift: [a, b]")
+    said = [str(problem) for problem in survey.check(copy)]
+    assert said == [
+        f"{copy}:14, key 'functions.Drift': the label of function 'Drift' must be a text, found a list"
+    ]
