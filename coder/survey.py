@@ -689,6 +689,10 @@ def _read_included(
             )
             continue
         first_at[included.resolve()] = n
+        if not included.is_file():  # said where it is listed: the path alone did not say which list
+            what = "is no file" if included.exists() else "not found"
+            problems.append(CoderError(f"'{name}' {what} ({included})", file=manifest, key=f"include[{n}]"))
+            continue
         survey, found = _read(included, including)
         problems.extend(found)
         if survey is not None:

@@ -382,6 +382,12 @@ def test_an_included_name_with_a_nul_character_is_a_clear_error(tmp_path: Path) 
         f"{manifest}, key 'include[1]': not a file name: None",
     ]
     assert survey.check_warnings(manifest) == [] and survey.data_files(manifest) == []
+    (tmp_path / "mappe").mkdir()
+    manifest.write_text("include: [borte.yaml, mappe]\n", encoding="utf-8")  # was «borte.yaml: manifest
+    assert [str(p) for p in survey.check(manifest)] == [  # not found», with no word of where it was named
+        f"{manifest}, key 'include[0]': 'borte.yaml' not found ({tmp_path / 'borte.yaml'})",
+        f"{manifest}, key 'include[1]': 'mappe' is no file ({tmp_path / 'mappe'})",
+    ]
 
 
 def test_a_workshop_lexicon_is_read_beside_the_manifest(tmp_path: Path) -> None:
