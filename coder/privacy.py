@@ -44,7 +44,10 @@ PHONE = re.compile(
     rf"(?:\d{{8}}|\d{{2}}(?P<a>{_SEP})\d{{2}}(?P=a)\d{{2}}(?P=a)\d{{2}}|\d{{3}}(?P<b>{_SEP})\d{{2}}(?P=b)\d{{3}}"
     r"|(?:[3-9]\d{3} \d{4}|[3-9]\d{2} \d{5})(?!\s*(?:kr\b|kroner|NOK|,-)))(?![\d-])"
 )
-_UPPER, _LOWER = "A-ZÆØÅÄÖÜÉ", "a-zæøåäöüéèáóñ"  # Norwegian letters, and those of Swedish, German names
+_UPPER, _LOWER = (
+    "A-ZÆØÅÄÖÜÉ",
+    "a-zæøåäöüéèáóñëïíúâêôç",
+)  # Norwegian letters, and those of Swedish, German names
 _WORD = rf"[{_UPPER}][{_LOWER}]+"
 _SURNAME = rf"{_WORD}(?:{_WORD})?(?:-{_WORD})?"  # Moe, McDonald, Moe-Berg, Söderström
 _BEFORE_SURNAME = rf"(?:[^\S\n]+(?:[{_UPPER}]\.|van|von|de|der|den|af|da|di|du|le|la))*"  # Ola J. Nordmann
@@ -60,24 +63,45 @@ def first_names() -> frozenset[str]:
 #: First names of ``fornavn.txt`` that are also Norwegian words, so capitalised at the start of a sentence
 #: they are most often the word: «Per uke», «Hans kontor», «Finn ut», «Liv og helse», «Line opp».
 FIRST_NAMES_THAT_ARE_WORDS = frozenset(
-    {"Bo", "Dag", "Even", "Finn", "Gro", "Hans", "Line", "Liv", "Live", "Lise", "Mai", "Odd", "Per", "Siv",
-     "Tom", "Tone"}
+    {"Anna", "Bo", "Dag", "Endre", "Even", "Finn", "Gro", "Hans", "Helga", "Helle", "Inga", "Lene", "Line",
+     "Liv", "Live", "Lise", "Mai", "Odd", "Per", "Siv", "Tom", "Tone"}
 )  # fmt: skip
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;]|\n)[\s\-–•*«»\"'(]*$")
+_OPENERS = frozenset(" \t\n-–•*«»\"'(")  # what may stand between the end of a sentence and its first word
 
 
 @functools.cache
-def _lone_pattern(extra: tuple[str, ...]) -> re.Pattern[str]:
-    parts = {part for name in extra for part in re.findall(_WORD, name) if len(part) > 1}
-    words = "|".join(map(re.escape, sorted(first_names() | parts, key=len, reverse=True)))
-    # not inside a word or a hyphenated compound: «Olavs hospital», «Bo-veiledning», «Hansen» for «Hans»
-    return re.compile(rf"(?<![\w-])(?:{words})(?:-{_WORD})?(?![\w-])")
+def _lone_pattern(extra: tuple[str, ...]) -> tuple[re.Pattern[str], frozenset[str]]:
+    """The pattern of a name alone, and the words of the given names it looks for."""
+    # each word of a given name that begins with a first name: «Hansen» of «Sølvi Hansen»; a role such as
+    # «Leder Barnevern» is two capitalised words too, and its words are words
+    parts = frozenset(
+        part
+        for name in extra
+        if (words := re.findall(_WORD, name)) and words[0] in first_names()
+        for part in words
+        if len(part) > 1
+    )
+    names = "|".join(map(re.escape, sorted(first_names() | parts, key=len, reverse=True)))
+    # not inside a word or a hyphenated compound («Bo-veiledning», «Hansen» for «Hans»); «Karis» is Kari's
+    return re.compile(rf"(?<!\w)(?<!\w-)(?P<name>(?:{names})(?:-{_WORD})?)s?(?![\w-])"), parts
 
 
-def _lone_name(found: re.Match[str]) -> str:
-    name = found.group(0)
-    if name in FIRST_NAMES_THAT_ARE_WORDS and _SENTENCE_START.search(found.string, 0, found.start()):
-        return name
+def _starts_sentence(text: str, start: int) -> bool:
+    """Whether the word at ``start`` begins the text, a line or a sentence (linear in the gap only)."""
+    i = start
+    while i > 0 and text[i - 1] in _OPENERS:
+        i -= 1
+    return i == 0 or text[i - 1] in ".!?" or "\n" in text[i:start]
+
+
+def _lone_name(found: re.Match[str], given: frozenset[str]) -> str:
+    name, text = found.group("name"), found.string
+    if len(found.group(0)) > len(name) and text[max(0, found.start() - 6) : found.start()].endswith(
+        ("St. ", "St ", "Sankt ")
+    ):
+        return found.group(0)  # St. Olavs hospital
+    if name in FIRST_NAMES_THAT_ARE_WORDS and name not in given and _starts_sentence(text, found.start()):
+        return found.group(0)  # «Per uke», unless a Per is among the respondents
     return "[navn]"
 
 
@@ -114,4 +138,5 @@ def mask(text: str, names: Iterable[str] = ()) -> str:
     text = EMAIL.sub("[e-post]", text)
     text = PHONE.sub("[telefon]", text)
     given = tuple(sorted(set(names)))
-    return _lone_pattern(given).sub(_lone_name, _name_pattern(given).sub("[navn]", text))
+    lone, parts = _lone_pattern(given)
+    return lone.sub(functools.partial(_lone_name, given=parts), _name_pattern(given).sub("[navn]", text))

@@ -827,10 +827,10 @@ def _discussion(
         label = labels[code].label
         question = labels[code].discussion or GENERAL_DISCUSSION
         others = challenge["question_id"].map(topics) != code
-        asked = "" if others.all() else " av de andre"  # those who answered only about it are not counted
+        asked = "ett spørsmål" if others.all() else "ett av de andre spørsmålene"  # not only about it
         total = challenge.loc[others, "respondent_id"].nunique()
         out.append(
-            f"{label} (nevnt av {people[code]} av de {total} som svarte på minst ett{asked} spørsmål om "
+            f"{label} (nevnt av {people[code]} av de {total} som svarte på minst {asked} om "
             f"utfordringer): {question}"
         )
     return tuple(out)
@@ -1498,9 +1498,9 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
 
 
 def _rating_row(rating: dict[str, Any], scale: Sequence[str]) -> list[str]:
-    """A municipality's row of the ratings table; of fewer than :data:`ATTRIBUTION_MIN` people who answered,
-    only that: one or two known people's ratings are theirs."""
-    if rating["n"] + rating["missing"] < ATTRIBUTION_MIN:
+    """A municipality's row of the ratings table; of fewer than :data:`ATTRIBUTION_MIN` people who rated
+    («Vet ikke» aside: the mean of one rating is that rating), only that."""
+    if rating["n"] < ATTRIBUTION_MIN:
         return [rating["municipality"], "–", f"færre enn {ATTRIBUTION_MIN} svarte", "–", *["–"] * len(scale)]
     numbers = [str(rating[key]) for key in ("n", "missing", *scale)]
     return [rating["municipality"], _decimal(rating["mean"]), *numbers]
@@ -1754,6 +1754,8 @@ def _position_blocks(summary: SummaryReport) -> list[Block]:
     labels = dict(zip(keys, themes["label"], strict=True))
     answered = dict(zip(keys, themes["answers"], strict=True))
     counts = summary.position_counts.set_index(["question_id", "code", "variable", "category"])
+    sizes = {key: group["n"].to_numpy() for key, group in summary.position_counts.groupby(
+        ["question_id", "code", "variable"], sort=False)}  # fmt: skip
 
     def group(row: Any) -> pd.Series | None:
         """The counts of the group a test sets against the others (a function, brokers ...), if any."""
@@ -1763,8 +1765,8 @@ def _position_blocks(summary: SummaryReport) -> list[Block]:
     def too_small(row: Any) -> bool:
         # «2 av 2» said what both politicians answered, and p or a group of 40 out of 42 says it as well
         found = group(row)
-        if found is None:
-            return False
+        if found is None:  # a test across several groups (clusters, centrality): none of them small
+            return bool((sizes.get((row.question_id, row.code, row.variable), [0]) < ATTRIBUTION_MIN).any())
         total = answered.get((row.question_id, row.code), 0)
         return min(found["n"], total - found["n"]) < ATTRIBUTION_MIN
 
@@ -1821,8 +1823,9 @@ def _left_out(n: int) -> str:
     """What the positions table leaves out: tests of a group, or its others, of fewer than three people."""
     if not n:
         return ""
+    tests = "1 test" if n == 1 else f"{n} tester"
     return (
-        f"{n} tester av en gruppe med færre enn {ATTRIBUTION_MIN} som svarte, eller med færre enn "
+        f"{tests} av en gruppe med færre enn {ATTRIBUTION_MIN} som svarte, eller med færre enn "
         f"{ATTRIBUTION_MIN} utenfor gruppen, er holdt utenfor her: tallene og p sier hva noen få kjente "
         "personer svarte. "
     )

@@ -951,8 +951,8 @@ def _check_export(
 
 
 class _IdHint:
-    """Says of an unknown id that the respondents file has it in another case or with the leading zeros
-    Excel drops (05 -> 5): the files were saved by different programs, most likely."""
+    """Says of an unknown id that the respondents file has it in another case or as another number (05, 5,
+    5.0: Excel saves an id that looks like a number as one): the files come from different programs."""
 
     def __init__(self, known: dict[str, str]) -> None:
         self.known = known
@@ -960,19 +960,29 @@ class _IdHint:
 
     @staticmethod
     def key(person: str) -> str:
-        return person.casefold().lstrip("0") or "0"
+        person = person.casefold()
+        if re.fullmatch(r"\d+\.0+", person):
+            person = person.split(".")[0]
+        return person.lstrip("0") or "0"
 
     def unknown(self, what: str, person: str, note: str = "") -> str:
-        """«unknown respondent '5' (the respondents file has '05': leading zeros lost in Excel?)»."""
+        """«unknown respondent '5' (not in the respondents file, which has '05': …)»."""
         if self._keys is None:
             self._keys = {}
             for known in self.known:
                 self._keys.setdefault(self.key(known), known)
         found = self._keys.get(self.key(person))
         if found is not None:
-            why = "leading zeros lost in Excel?" if found.casefold() != person.casefold() else "another case?"
-            note = f"{note}; " if note else ""
-            note += f"the respondents file has '{found}': {why}"
+            why = (
+                "another case?"
+                if found.casefold() == person.casefold()
+                else "one file saved by Excel as a number?"
+            )
+            note = (
+                f"{note}, which has '{found}': {why}"
+                if note
+                else f"the respondents file has '{found}': {why}"
+            )
         return f"unknown {what} '{person}'" + (f" ({note})" if note else "")
 
 
@@ -1528,7 +1538,7 @@ def plot_ratings(
         for ax, municipality in zip(axes, municipalities, strict=True):
             mine = ratings[ratings["municipality"] == municipality]
             name = "\n".join(textwrap.wrap(municipality, 30)) or municipality  # side by side: keep it narrow
-            if len(mine) < privacy.SMALLEST_CELL:  # one or two known people's ratings: not shown
+            if mine["value"].notna().sum() < privacy.SMALLEST_CELL:  # one or two people's ratings: not shown
                 ax.set_title(f"{name}\nfærre enn {privacy.SMALLEST_CELL} svarte".strip(), fontsize=9)
                 ax.set_xticks([])
                 ax.spines[["top", "right"]].set_visible(False)

@@ -525,7 +525,7 @@ def test_a_question_about_a_theme_marks_it_and_its_answers_do_not_make_it_a_disc
     others = both.answers["question_id"].isin(set(challenge) - {"samordning"})
     line = next(line for line in lines if line.startswith("Politisk og administrativ forankring"))
     total = both.answers.loc[others, "respondent_id"].nunique()
-    assert f"av de {total} som svarte på minst ett av de andre spørsmål om utfordringer" in line
+    assert f"av de {total} som svarte på minst ett av de andre spørsmålene om utfordringer" in line
     md = (out / "a" / "rapport.md").read_text(encoding="utf-8")
     section = md[md.index("## 5. Formelle møtepunkter") : md.index("## Kontaktnettet")]
     assert re.search(r"- Formelle møtepunkter: \d+ av \d+ \(\d+ %\) – spørsmålets eget tema", section)
@@ -633,12 +633,13 @@ def _small_position_tests(result: summary.SummaryReport) -> pd.Series:
     fewer than three others against a group (counted here from the tables)."""
     tests = result.position_tests[result.position_tests["p_value"] < summary.POSITION_P]
     counts = result.position_counts.set_index(["question_id", "code", "variable", "category"])["n"]
+    counts = counts.sort_index()
     total = result.themes.set_index(["question_id", "code"])["answers"]
 
     def small(row: pd.Series) -> bool:
         key = (row["question_id"], row["code"], row["variable"], row["category"] or "yes")
-        if row["variable"] not in ("function", "broker", "isolate", "political_contact"):
-            return False
+        if row["variable"] not in ("function", "broker", "isolate", "political_contact"):  # every cluster ...
+            return bool((counts[key[:3]] < summary.ATTRIBUTION_MIN).any())
         n = counts[key]
         return min(n, total[(row["question_id"], row["code"])] - n) < summary.ATTRIBUTION_MIN
 
@@ -654,6 +655,7 @@ def test_a_position_group_of_fewer_than_three_respondents_is_left_out_of_the_rep
     small = _small_position_tests(result)
     assert small.sum() > 0  # the example's two politicians of Oppdal, for one
     assert f"{small.sum()} tester av en gruppe med færre enn 3 som svarte" in section
+    assert small[result.position_tests.loc[small.index, "variable"] == "community"].any()  # clusters of 2
     assert f"Her vises de {(~small).sum()} av {len(result.position_tests)} testene" in section
     cells = [line.split(" | ")[3] for line in section.splitlines() if line.startswith("| ") and " | " in line]
     assert cells[0] == "Nevner temaet" and len(cells) == 1 + (~small).sum()
@@ -871,10 +873,11 @@ def test_a_municipality_where_fewer_than_three_rated_shows_no_ratings_in_the_rep
     export = tmp_path / "rissa" / "eksport.csv"
     frame = pd.read_csv(export, dtype=str, keep_default_na=False)
     rating = frame.columns[frame.columns.str.startswith("Hvor godt")][0]
-    frame.loc[2:, rating] = ""  # two people of Rissa rated: «Rissa 5,5 | 2 | 0 | … | 1 | 1» was theirs
+    # two people of Rissa rated, three said «Vet ikke»: «Rissa | 5,5 | 2 | 3 | … | 1 | 1» was the two's
+    frame.loc[2:4, rating], frame.loc[5:, rating] = "Vet ikke", ""
     frame.to_csv(export, index=False)
     result = summary.summarize(tmp_path / BOTH.name, [OPPDAL_CODES, RISSA_CODES], CODEBOOK)
-    assert result.ratings.set_index("municipality").at["Rissa", "n"] == 2  # the table keeps them
+    assert result.ratings.set_index("municipality").loc["Rissa", ["n", "missing"]].tolist() == [2, 3]
     text = summary.to_markdown(result, {}, tmp_path)
     section = text[text.index("## Vurdering") : text.index("\n## ", text.index("## Vurdering"))]
     rows = {line.split(" | ")[0]: line for line in section.splitlines() if line.startswith("| ")}
