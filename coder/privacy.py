@@ -14,10 +14,12 @@ Quotes make a report; they must not name or reach a person. :func:`mask` replace
   ``Ola J. Nordmann``, or a particle, ``Kari van Dijk``) on the same line, and any name the caller gives
   (:func:`person_names` picks those of a respondents file). A name in lower case or in capitals is not
   found: too many first names are words (``per måned``, ``PER MÅNED``); nor one split by a line break.
-* a first name alone (``spør Kari``), or one word of a name the caller gives (``Hansen`` of ``Eli Hansen``),
+* a first name alone (``spør Kari``, ``Karis kontor``), or one word of a name the caller gives that begins
+  with a first name (``Hansen`` of ``Sølvi Hansen``; not ``Barnevern`` of a role «Leder Barnevern»),
   capitalised: in a small municipality one name is enough. At the start of a sentence, where every word is
   capitalised, a first name that is also a common word stays (:data:`FIRST_NAMES_THAT_ARE_WORDS`: «Per
-  uke», «Dag for dag»); within a word or a compound none is a name («Olavs», «Bo-veiledning»).
+  uke», «Dag for dag»), unless the caller gives it; within a word or a compound none is a name
+  («Bo-veiledning»), nor is the saint of «St. Olavs hospital».
 
 >>> mask("Ring Kari Nordmann på 922 33 444 eller kari@nav.no")
 'Ring [navn] på [telefon] eller [e-post]'
