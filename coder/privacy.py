@@ -46,10 +46,8 @@ PHONE = re.compile(
     rf"(?:\d{{8}}|\d{{2}}(?P<a>{_SEP})\d{{2}}(?P=a)\d{{2}}(?P=a)\d{{2}}|\d{{3}}(?P<b>{_SEP})\d{{2}}(?P=b)\d{{3}}"
     r"|(?:[3-9]\d{3} \d{4}|[3-9]\d{2} \d{5})(?!\s*(?:kr\b|kroner|NOK|,-)))(?![\d-])"
 )
-_UPPER, _LOWER = (
-    "A-ZÆØÅÄÖÜÉ",
-    "a-zæøåäöüéèáóñëïíúâêôç",
-)  # Norwegian letters, and those of Swedish, German names
+_UPPER = "A-ZÆØÅÄÖÜÉ"  # Norwegian capitals, and those of Swedish and German names
+_LOWER = "a-zæøåäöüéèáóñëïíúâêôç"  # and the small letters of names from further away (Zoë, José)
 _WORD = rf"[{_UPPER}][{_LOWER}]+"
 _SURNAME = rf"{_WORD}(?:{_WORD})?(?:-{_WORD})?"  # Moe, McDonald, Moe-Berg, Söderström
 _BEFORE_SURNAME = rf"(?:[^\S\n]+(?:[{_UPPER}]\.|van|von|de|der|den|af|da|di|du|le|la))*"  # Ola J. Nordmann
@@ -98,9 +96,8 @@ def _starts_sentence(text: str, start: int) -> bool:
 
 def _lone_name(found: re.Match[str], given: frozenset[str]) -> str:
     name, text = found.group("name"), found.string
-    if len(found.group(0)) > len(name) and text[max(0, found.start() - 6) : found.start()].endswith(
-        ("St. ", "St ", "Sankt ")
-    ):
+    before = text[max(0, found.start() - 6) : found.start()]
+    if found.group(0) != name and before.endswith(("St. ", "St ", "Sankt ")):
         return found.group(0)  # St. Olavs hospital
     if name in FIRST_NAMES_THAT_ARE_WORDS and name not in given and _starts_sentence(text, found.start()):
         return found.group(0)  # «Per uke», unless a Per is among the respondents

@@ -1015,8 +1015,7 @@ def tables(summary: SummaryReport) -> dict[str, pd.DataFrame]:
 XLSX_COLUMNS = {
     "question_id": "spørsmål", "question": "spørsmål", "code": "kode", "label": "tema",
     "label_en": "tema (engelsk)", "answers": "svar", "mentions": "nevnt av", "share": "andel",
-    "band": "omfang", "question_topic": "spørsmålets tema", "rank": "nr.", "answer_id": "svar-id",
-    "respondent_id": "respondent",
+    "band": "omfang", "rank": "nr.", "answer_id": "svar-id", "respondent_id": "respondent",
     "municipality": "kommune", "function": "funksjon", "text": "tekst", "n_codes": "koder på svaret",
     "confidence": "sikkerhet", "attribution": "sitert som", "rating_id": "vurdering", "n": "n",
     "missing": "vet ikke", "mean": "gjennomsnitt", "people": "personer", "respondents": "respondenter",
@@ -1028,6 +1027,7 @@ XLSX_COLUMNS = {
     "min_expected": "minste forventede", "warning": "merknad", "k": "med temaet", "body": "organ",
     "any": "noen kontakt", "group": "gruppe", "note_id": "lapp-id", "note": "lapp",
     "grouped_by": "gruppert av", "stability": "stabilitet", "key": "nøkkel", "value": "verdi",
+    "question_topic": "spørsmålets tema",
 }  # fmt: skip
 """The workbook's column headings: it is read by people (the CSV and JSON keep the names programs use)."""
 _XLSX_SHEET_COLUMNS = {"vurdering": {"rating_id": "id", "label": "vurdering", "anchors": "skala"}}
@@ -1094,8 +1094,8 @@ def plot(
         ax.barh(ys, themes["mentions"], color=[colours[c] for c in themes["code"]], height=0.7)
         for y, k, share in zip(ys, themes["mentions"], themes["share"], strict=True):
             ax.text(k, y, f" {k} ({_percent(share)})", va="center", fontsize=8)
-        names = [f"{label} (spørsmålets tema)" if asked else label
-                 for label, asked in zip(themes["label"], themes["question_topic"], strict=True)]  # fmt: skip
+        asked = zip(themes["label"], themes["question_topic"], strict=True)
+        names = [f"{label} (spørsmålets tema)" if topic else label for label, topic in asked]
         ax.set_yticks(ys, [_wrap(name, 38) for name in names], fontsize=9)
         ax.set_xlabel(f"Antall respondenter som nevner temaet (av {question.coded} som svarte)")
         ax.set_xlim(0, max(themes["mentions"].max() * 1.25, 1))
@@ -1754,8 +1754,7 @@ def _position_blocks(summary: SummaryReport) -> list[Block]:
     labels = dict(zip(keys, themes["label"], strict=True))
     answered = dict(zip(keys, themes["answers"], strict=True))
     counts = summary.position_counts.set_index(["question_id", "code", "variable", "category"])
-    sizes = {key: group["n"].to_numpy() for key, group in summary.position_counts.groupby(
-        ["question_id", "code", "variable"], sort=False)}  # fmt: skip
+    smallest = summary.position_counts.groupby(["question_id", "code", "variable"])["n"].min()
 
     def group(row: Any) -> pd.Series | None:
         """The counts of the group a test sets against the others (a function, brokers ...), if any."""
@@ -1765,8 +1764,8 @@ def _position_blocks(summary: SummaryReport) -> list[Block]:
     def too_small(row: Any) -> bool:
         # «2 av 2» said what both politicians answered, and p or a group of 40 out of 42 says it as well
         found = group(row)
-        if found is None:  # a test across several groups (clusters, centrality): none of them small
-            return bool((sizes.get((row.question_id, row.code, row.variable), [0]) < ATTRIBUTION_MIN).any())
+        if found is None:  # a test across several groups (clusters, centrality): none of them may be small
+            return smallest.get((row.question_id, row.code, row.variable), 0) < ATTRIBUTION_MIN
         total = answered.get((row.question_id, row.code), 0)
         return min(found["n"], total - found["n"]) < ATTRIBUTION_MIN
 
