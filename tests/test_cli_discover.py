@@ -152,9 +152,10 @@ def test_the_headline_says_how_many_answers_had_no_words_to_group_by(tmp_path: P
     assert result.exit_code == 0, result.output
     (found,) = json.loads(result.stdout).values()
     assert found["without_words"] == 3 and found["rest"] >= 3
-    shown = runner.invoke(app, [*args, "--codebook", str(CODEBOOK)])
+    shown = runner.invoke(app, args)  # (with --codebook: «… carry no strong code (3 of them without …»)
     assert shown.exit_code == 0, shown.output
-    assert f"of {len(answers) + 3} answers carry no strong code (3 of them without words" in shown.stdout
+    assert f"{len(answers) + 3} answers (3 without words to group by: empty" in shown.stdout
+    assert "fits no group; 3 without" in shown.stdout  # the rest row (its last word wraps)
 
 
 def test_answers_without_words_are_not_blamed_on_min_size(tmp_path: Path) -> None:
