@@ -1650,7 +1650,8 @@ def _network_size_blocks(summary: SummaryReport) -> list[Block]:
     if summary.network_size.empty:
         return []
     size = summary.network_size
-    header = ["Kommune", "Personer i nettverket", "Svarte", "Svarprosent", "Funksjoner"]
+    # «Funksjoner 53» beside 29 people read as 53 kinds of work: it is the functions held, summed
+    header = ["Kommune", "Personer i nettverket", "Svarte", "Svarprosent", "Funksjoner i alt"]
     rows = [
         [r.municipality, str(r.people), str(r.respondents), _percent(r.response_rate), str(r.functions)]
         for r in size.itertuples(index=False)
