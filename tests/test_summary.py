@@ -566,7 +566,7 @@ def test_the_report_has_the_survey_the_ratings_and_political_contact_in_order(
     assert {"gir informasjon", "faglig diskusjon"} <= set(result.political.columns)
     md = (out / "a" / "rapport.md").read_text(encoding="utf-8")
     assert "| Oppdal | 29 | 23 | 79 % | 53 |" in md
-    assert "| Kommune | Personer i nettverket | Svarte | Svarprosent | Funksjoner i alt |" in md  # held, summed
+    assert "| Kommune | Personer i nettverket | Svarte | Svarprosent | Funksjoner i alt |" in md  # summed
     sections = ["## Undersøkelsen", "## Vurdering", "## 1. ", "## Kontakt med politikerne", "## Idédugnad",
                 "## Spørsmål til diskusjon", "## Om tallene"]  # fmt: skip
     positions = [md.index(section) for section in sections]
