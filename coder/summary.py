@@ -556,7 +556,7 @@ def summarize(
     uncoded = uncoded.assign(text=uncoded["text"].map(hide) if mask else uncoded["text"])
     uncoded = uncoded.rename(columns={"id": "answer_id"}).reset_index(drop=True)
     themes = theme_counts(answers, table)
-    kinds = dict(zip(survey.questions["question_id"], survey.questions["kind"], strict=True))
+    kinds = questions.set_index("question_id")["kind"]
     asked = list(zip(themes["question_id"].map(kinds), themes["code"], strict=True))
     themes = themes.assign(
         label=[labels[c].label_for(kind) for kind, c in asked],
@@ -610,7 +610,7 @@ def summarize(
             )
             for frame in (linked.tests, linked.counts)
         )
-    discussion = _discussion(answers, table, survey, topics, labels, code_order)
+    discussion = _discussion(answers, table, questions, labels, code_order)
     workshop = pd.DataFrame()
     if not survey.workshop.empty:
         from coder import discover  # late: grouping loads the classifier's matcher, needed only for notes
@@ -805,15 +805,15 @@ def _scale_number(value: str) -> float:
 def _discussion(
     answers: pd.DataFrame,
     codes: pd.DataFrame,
-    survey: Survey,
-    topics: dict[str, str],
+    questions: pd.DataFrame,
     labels: dict[str, Any],
     code_order: Sequence[str],
     top: int = 3,
 ) -> tuple[str, ...]:
     """Questions for discussion from the themes most respondents name as a challenge (at least two); an
     answer to a question about the theme itself (its ``topic``) does not count: it was asked for."""
-    kinds = dict(zip(survey.questions["question_id"], survey.questions["kind"], strict=True))
+    by_id = questions.set_index("question_id")  # the report's questions: their kind and topic
+    kinds, topics = by_id["kind"], by_id["topic"]
     challenge = answers[answers["question_id"].map(kinds) == "challenge"]
     if challenge.empty:
         return ()

@@ -521,7 +521,8 @@ def test_a_question_about_a_theme_marks_it_and_its_answers_do_not_make_it_a_disc
         "code_order": book.code_ids,
         "top": len(book.codes),
     }
-    lines = summary._discussion(both.answers, codes, both, asked, **everything)
+    questions = result.questions.assign(topic=result.questions["question_id"].map(asked))
+    lines = summary._discussion(both.answers, codes, questions, **everything)
     others = both.answers["question_id"].isin(set(challenge) - {"samordning"})
     line = next(line for line in lines if line.startswith("Politisk og administrativ forankring"))
     total = both.answers.loc[others, "respondent_id"].nunique()
