@@ -198,13 +198,16 @@ def render(
 
 def _label(codebook: Codebook, code: str) -> str:
     try:
-        return codebook.get(code).label
+        found = codebook.get(code)
     except KeyError:  # a run made with an older codebook (e.g. after a merge)
         return "not in the codebook"
+    # A code named for its problem covers its strength too: «Fragmentert og uklart ansvar» alone, suggested
+    # for «Ansvaret er tydelig plassert», reads as a wrong suggestion to reject.
+    return f"{found.label} / {found.strength_label}" if found.strength_label else found.label
 
 
 def _find_code(codebook: Codebook, text: str, among: list[str] | None = None) -> str:
-    """A code by exact id, else by a unique case-insensitive match in ids and labels."""
+    """A code by exact id, else by a unique case-insensitive match in ids and names (also under strengths)."""
     candidates = among if among is not None else codebook.code_ids
     text = text.strip()
     if text in candidates:
@@ -213,8 +216,13 @@ def _find_code(codebook: Codebook, text: str, among: list[str] | None = None) ->
     def key(name: str) -> str:  # «å» typed (or saved in a codebook) as a + ring is the same letter
         return unicodedata.normalize("NFC", name).casefold()
 
+    def names_of(code: str) -> tuple[str, ...]:  # «+ tydelig plassert» finds the code by its strength name
+        found = codebook.get(code)
+        both = (found.label, found.label_en, found.strength_label, found.strength_label_en)
+        return tuple(key(name) for name in (code, *both) if name)
+
     needle = key(text)
-    names = {c: (key(c), key(codebook.get(c).label), key(codebook.get(c).label_en)) for c in candidates}
+    names = {c: names_of(c) for c in candidates}
     exact = [
         c for c in candidates if needle in names[c]
     ]  # «+ Bolig»: the code labelled so, not «Boligsosial»

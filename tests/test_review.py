@@ -307,6 +307,24 @@ def test_a_code_is_found_by_its_whole_label_or_id_in_any_case_and_letter_form() 
         find(book, "oppf")
 
 
+def test_a_code_named_for_its_problem_shows_and_finds_its_strength_name_too(project: Project) -> None:
+    from dataclasses import replace
+
+    state = review_module.State.load(project, "kari", None)
+    answer = next(a for a in state.answers.index if state.suggestions.get(a))
+    code = state.suggestions[answer][0][0]
+    named = [replace(c, strength_label="Tydelig plassert") if c.id == code else c for c in CODEBOOK.codes]
+    state.codebook = replace(CODEBOOK, codes=tuple(named))
+    console = Console(record=True, width=160, file=open(os.devnull, "w"))  # noqa: SIM115 - closed below
+    try:
+        console.print(review_module.render(state, [answer], 0, True))
+    finally:
+        console.file.close()
+    # a strength answer suggested «Fragmentert ansvar» alone read as a wrong suggestion to reject
+    assert f"{code} ({state.codebook.get(code).label} / Tydelig plassert)" in console.export_text()
+    assert review_module._find_code(state.codebook, "tydelig plassert") == code
+
+
 def test_control_characters_of_an_answer_never_reach_the_terminal(project: Project) -> None:
     state = review_module.State.load(project, "kari", None)
     answer = state.answers.index[0]
