@@ -48,10 +48,13 @@ from __future__ import annotations
 
 import os
 import re
+import select
+import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from rich.console import Console, Group
 from rich.markup import escape
@@ -383,6 +386,11 @@ def review(
                 seen = items[: index + 1]
                 items = seen + [a for a in queue_of(state, current_filter, blind) if a not in seen]
                 console.print(f"[dim]The model learned from {learned} coded answers; queue reordered.[/]")
+                if _discard_typeahead(sys.stdin):
+                    console.print(
+                        "[yellow]What you typed while the model learned was not used: it would have decided "
+                        "an answer you had not seen. Read the next one and type again.[/]"
+                    )
             if step == "next":
                 index += 1
             elif step.startswith("undo:"):
@@ -408,6 +416,27 @@ def _changed_elsewhere(verb: str, shown: tuple[int, int], now: tuple[int, int]) 
     if verb in _DECIDING_VERBS:
         return now[0] != shown[0]
     return verb == "u" and now[1] != shown[1]
+
+
+def _discard_typeahead(stream: TextIO) -> bool:
+    """Drop the lines typed at a terminal ``stream`` and not read yet; whether there were any.
+
+    A refit can take a minute (the first also fits the codebook model): a line typed meanwhile for the
+    answer just decided would otherwise decide the next answer, before the coder has seen it.
+    """
+    try:
+        import termios
+    except ImportError:  # Windows: no line discipline to flush
+        return False
+    try:
+        if not stream.isatty():
+            return False
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # a stream with no descriptor (a test's, a closed one)
+        return False
+    pending = bool(select.select([fd], [], [], 0)[0])
+    termios.tcflush(fd, termios.TCIFLUSH)
+    return pending
 
 
 def _learn(state: State, learner: Learner, console: Console, doing: str) -> int:

@@ -294,6 +294,39 @@ def test_a_new_session_learns_from_the_decisions_made_since_the_run(project: Pro
     assert "learned" not in session(["q"], refit_every=0)  # --refit-every 0: the stored run, as asked
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="a terminal's line discipline")
+def test_a_line_typed_while_the_model_learns_decides_nothing(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pty
+
+    keyboard, terminal_end = pty.openpty()
+    render, stored = review_module.render, review_module.State.load(project, "kari", None).suggestions
+    shown: list[str] = []
+
+    def typing_while_learning(learner: Any, coder: str | None) -> dict[str, list[Any]]:
+        os.write(keyboard, b"r\n")  # typed for the answer just decided; the next is not on screen yet
+        return stored  # what the model learns does not matter here, only that the coder waits for it
+
+    def rendering(state: Any, items: list[str], index: int, *args: Any) -> Any:
+        shown.append(items[index])
+        if len(shown) == 2:
+            os.write(keyboard, b"q\n")  # typed once the next answer is on screen
+        return render(state, items, index, *args)
+
+    monkeypatch.setattr(review_module.Learner, "start", lambda learner: None)
+    monkeypatch.setattr(review_module.Learner, "refit", typing_while_learning)
+    monkeypatch.setattr(review_module, "render", rendering)
+    with open(terminal_end, encoding="utf-8") as terminal, open(os.devnull, "w") as devnull:
+        monkeypatch.setattr(sys, "stdin", terminal)
+        os.write(keyboard, b"a\n")
+        console = Console(record=True, width=120, file=devnull)
+        review_module.review(project.path, "kari", console=console, refit_every=1)
+    os.close(keyboard)
+    assert set(project.log("kari")["answer_id"]) == {shown[0]}  # the second answer was never decided
+    assert "What you typed while the model learned was not used" in console.export_text()
+
+
 def test_a_code_is_found_by_its_whole_label_or_id_in_any_case_and_letter_form() -> None:
     from dataclasses import replace
 
