@@ -860,23 +860,21 @@ def project_inputs(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, Codebook
     """A coding project's answers, codebook and codes as :func:`discover` takes them.
 
     The codes are the coders' decisions where there are any (a decided answer without codes carries
-    none, whatever the model said) and the latest suggestion run's elsewhere.
+    none, whatever the model said) and the latest suggestion run's in the cells no coder decided
+    (:meth:`coder.store.Project.coded`).
     """
     from coder import store  # late: store imports the classifier, which discovery without a project skips
 
     with store.Project.open(path) as project:
         answers = project.answers()[["id", "text"]]
         book = project.codebook()
-        decided = project.current_codes()
         suggested = project.suggestions() if project.latest_run() else None
-    if suggested is None and decided.empty:
+        codes = project.coded(suggested)
+    if suggested is None and codes.empty:
         raise CoderError(
             "the project has no suggestion run and no decisions: suggest codes for it first", file=path
         )
-    human = decided.loc[decided["code"] != "", ["id", "code"]].assign(confidence=1.0)
-    machine = pd.DataFrame(columns=["id", "code", "confidence"]) if suggested is None else suggested
-    machine = machine.loc[~machine["id"].isin(set(decided["id"])), ["id", "code", "confidence"]]
-    return answers, book, pd.concat([human, machine], ignore_index=True)
+    return answers, book, codes[codes["code"] != ""].reset_index(drop=True)
 
 
 def groups_table(discoveries: dict[str, Discovery], column: str | None = None) -> pd.DataFrame:

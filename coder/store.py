@@ -890,6 +890,29 @@ class Project:
         decided = self.decided(coder, run_id)
         return decisions.current_codes(cells, decided, self.answer_ids(), self.codebook().code_ids)
 
+    def coded(self, suggestions: pd.DataFrame | None = None) -> pd.DataFrame:
+        """``id, code, confidence``: the coders' consensus codes (1.0), ``suggestions`` in the cells left.
+
+        A decided answer has its :meth:`current_codes` (a ``""`` row: decided, no code) and nothing of the
+        suggestions. On any other answer a cell some coder decided is never filled from ``suggestions``:
+        not a code in dispute (left out until the coders agree, see :meth:`conflicts`), nor one a coder
+        rejected; a code the coders agree is present counts as theirs.
+        """
+        decided = self.current_codes()
+        done = set(decided["id"])
+        cells = self.cells()
+        begun = cells[~cells["id"].isin(done) & (cells["status"] == "agreed") & (cells["present"] == 1)]
+        human = pd.concat([decided[["id", "code"]], begun[["id", "code"]]], ignore_index=True)
+        frames = [human.assign(confidence=1.0)]
+        if suggestions is not None:
+            by_coders = set(zip(cells["id"], cells["code"], strict=True))
+            left = [
+                answer not in done and (answer, code) not in by_coders
+                for answer, code in zip(suggestions["id"], suggestions["code"], strict=True)
+            ]
+            frames.append(suggestions.loc[left, ["id", "code", "confidence"]])
+        return pd.concat(frames, ignore_index=True)
+
     def labels(self, coder: str | None = None) -> pd.DataFrame:
         """Classifier labels: long ``id, code, present`` for :func:`coder.classify.label_matrix`.
 
@@ -1386,11 +1409,13 @@ class ReviewedCodes:
     answer_ids: tuple[str, ...] = ()  # every answer of the project, coded or not
     decided_by_rule: int = 0  # decided answers no coder read: every decision on them came from a bulk rule
     bulk_decisions: int = 0  # entries in the decision log made by a bulk rule
+    read: int = 0  # answers a coder read: some decision on them not made by a bulk rule
 
     @property
     def unread(self) -> int:
-        """Answers no coder read: undecided (machine suggestions or none) or decided by a bulk rule alone."""
-        return self.answers - self.decided + self.decided_by_rule
+        """Answers no coder read: undecided and untouched (machine suggestions or none), or decided by a
+        bulk rule alone."""
+        return self.answers - self.read
 
 
 def reviewed_codes(path: str | os.PathLike[str]) -> ReviewedCodes:
@@ -1398,21 +1423,19 @@ def reviewed_codes(path: str | os.PathLike[str]) -> ReviewedCodes:
     out and listed), undecided answers get the latest suggestion run's codes at its threshold, with their
     confidence (so the report says they are machine suggestions). Without a run, undecided answers are not
     coded yet.
+
+    A cell some coder decided is never filled from the run (see :meth:`Project.coded`).
     """
     with Project.open(path) as project:
         answers = project.answer_ids()
         decided = project.current_codes()
-        human = decided[["id", "code"]].assign(confidence=1.0)
         run_id = project.latest_run()
-        machine = pd.DataFrame(columns=["id", "code", "confidence"])
+        machine = None
         if run_id is not None:
             suggestions = project.suggestions(run_id)
             machine = suggestions[suggestions["confidence"] >= project.run_threshold(run_id)]
-            machine = machine.loc[~machine["id"].isin(set(decided["id"])), ["id", "code", "confidence"]]
-        codes = pd.concat([human, machine], ignore_index=True)
-        if (
-            run_id is None
-        ):  # no suggestions: an undecided answer is not coded yet (a codes file, no confidence)
+        codes = project.coded(machine)
+        if machine is None:  # no suggestions: an undecided answer is not coded yet (a codes file)
             codes = codes.drop(columns="confidence")
         log = project.effective_log()
         bulk = log["mode"] == "bulk"
@@ -1428,6 +1451,7 @@ def reviewed_codes(path: str | os.PathLike[str]) -> ReviewedCodes:
             answer_ids=tuple(answers),
             decided_by_rule=len(set(decided["id"]) - read),
             bulk_decisions=int(bulk.sum()),
+            read=len(read & set(answers)),
         )
 
 

@@ -56,11 +56,15 @@ def test_project_codes_decided_by_coders_win_over_suggestions(tmp_path: Path) ->
     book = Codebook("t", "nb", "1", (Code("x", "Møter", keywords=("møte",)),))
     path = tmp_path / "p.db"
     with store.init(path, answers, book) as project:
-        run = project.add_suggestion_run(pd.DataFrame({"id": ["a0", "a1"], "code": "x", "confidence": 0.9}))
+        suggested = pd.DataFrame({"id": ["a0", "a1", "a3"], "code": "x", "confidence": 0.9})
+        run = project.add_suggestion_run(suggested)
         project.record("kari", [Decision("a1", "", "none"), Decision("a2", "x", "add")])
+        project.record("kari", [Decision("a3", "x", "accept", run), Decision("a3", "", "none")])
+        project.record("ola", [Decision("a3", "x", "reject", run), Decision("a3", "", "none")])
     _, _, codes = discover.project_inputs(path)
     strong = set(codes.loc[codes["confidence"] >= discover.WEAK_BELOW, "id"])
-    assert strong == {"a0", "a2"}  # a1: a coder closed it without codes, whatever the model said
+    # a1: a coder closed it without codes, whatever the model said; a3: x is in dispute, not the model's
+    assert strong == {"a0", "a2"}
     assert run
     result = runner.invoke(app, ["discover", "--project", str(path), "--min-size", "2"])
     assert result.exit_code == 0, result.output

@@ -158,9 +158,9 @@ def test_a_project_gives_the_reviewed_codes_its_share_decided_and_its_conflicts(
     assert (
         review["coders"] == ["kari", "ola"] and review["conflicts"] == 1 and review["answers"] == len(answers)
     )
-    assert review["decided"] >= 1
+    assert review["decided"] == 1 and review["unread"] == len(answers) - 2  # the disputed answer was read
     md = (tmp_path / "out" / "rapport.md").read_text(encoding="utf-8")
-    assert f"{review['decided']} av {len(answers)} svar" in md and "koder der koderne er uenige" in md
+    assert f"2 av {len(answers)} svar" in md and "koder der koderne er uenige" in md
     assert "maskinforslag" in md  # the undecided answers are the run's suggestions, and the note says so
     model = result.provenance["model"]
     assert (model["run"], model["threshold"], model["source"]) == (run, 0.5, "kodeprosjekt")
@@ -172,6 +172,33 @@ def test_a_project_gives_the_reviewed_codes_its_share_decided_and_its_conflicts(
     assert md == (tmp_path / "cli" / "rapport.md").read_text(encoding="utf-8").replace(
         _stamp(tmp_path / "cli" / "rapport.md"), _stamp(tmp_path / "out" / "rapport.md")
     )  # the command line counts the project's codes as the library does
+
+
+def test_a_code_in_dispute_or_rejected_is_never_counted_from_the_machine_suggestions(
+    tmp_path: Path, codebook: Path
+) -> None:
+    from coder import store
+    from coder.store import Decision
+
+    path, answers, run = _project_with_a_run(tmp_path, codebook)  # follow_up suggested everywhere, 0.9
+    with store.Project.open(path) as project:
+        project.record(
+            "ola", [Decision(answers[0], "follow_up", "accept", run), Decision(answers[0], "", "none")]
+        )
+        project.record(
+            "kari", [Decision(answers[0], "follow_up", "reject", run), Decision(answers[0], "", "none")]
+        )
+        second = [Decision(answers[1], "follow_up", "reject", run), Decision(answers[1], "anchoring", "add")]
+        project.record("ola", second)
+        project.record("kari", [Decision(answers[2], "anchoring", "add")])  # begun: follow_up still open
+    reviewed = store.reviewed_codes(path)
+    codes = {(a, c): confidence for a, c, confidence in reviewed.codes.itertuples(index=False)}
+    # the answer whose one code was in dispute got the run's follow_up 0.9 back: counted, and called unread
+    assert not any(a == answers[0] for a, _ in codes) and len(reviewed.conflicts) == 1
+    assert codes[(answers[1], "anchoring")] == 1.0 and (answers[1], "follow_up") not in codes  # rejected
+    assert codes[(answers[2], "anchoring")] == 1.0 and codes[(answers[2], "follow_up")] == 0.9  # still open
+    assert codes[(answers[3], "follow_up")] == 0.9  # never read
+    assert (reviewed.read, reviewed.unread) == (3, len(answers) - 3)
 
 
 def test_a_project_is_counted_with_its_own_codebook_and_must_be_of_the_survey(tmp_path: Path) -> None:
