@@ -99,9 +99,11 @@ FREQUENCY_VALUES: dict[str, str] = {
     "weekly": "weekly",
     "ukentlig": "weekly",
     "vekentleg": "weekly",
+    "ukentleg": "weekly",  # Nynorsk allows both «veke» and «uke»
     "monthly": "monthly",
     "månedlig": "monthly",
     "månadleg": "monthly",
+    "månedleg": "monthly",
 }
 """The contact frequencies the files may use (English, Bokmål, Nynorsk) and the level each becomes."""
 
@@ -1358,7 +1360,8 @@ def _read_contacts(reader: _Reader, data: Any, known: dict[str, str]) -> pd.Data
         frequency = values.get(raw.casefold())
         if frequency not in LEVELS:
             reader.problem(
-                f"bad frequency '{raw}' (use daily/weekly/monthly or daglig/ukentlig/månedlig)",
+                f"bad frequency '{raw}' (use daily/weekly/monthly, daglig/ukentlig/månedlig or "
+                "dagleg/vekentleg/månadleg)",
                 file=path,
                 row=row,
                 column=freq_col,

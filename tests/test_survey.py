@@ -176,8 +176,10 @@ def test_self_contact(copy: Path) -> None:
 def test_bad_frequency(copy: Path) -> None:
     edit(copy.parent / "kontakter.csv", "O01,O02,ukentlig", "O01,O02,av og til")
     problem = only_problem(copy)
-    assert "bad frequency 'av og til'" in problem.message
+    assert "bad frequency 'av og til'" in problem.message and "dagleg/vekentleg/månadleg" in problem.message
     assert (problem.row, problem.column) == (2, "hyppighet")
+    edit(copy.parent / "kontakter.csv", "O01,O02,av og til", "O01,O02,Ukentleg")  # Nynorsk with «uke»
+    assert survey.check(copy) == []
 
 
 def test_extra_frequency_values_can_be_declared(copy: Path) -> None:
