@@ -1706,9 +1706,18 @@ def _network_blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, P
         ]
         blocks += [Strong(str(municipality)), Table(["", *columns.index], rows)]
     if not summary.roles_by_function.empty:
-        header = ["Kommune", "Nivå", "Funksjon", "Personer", "Brobyggere", "Uten kontakt"]
+        header = ["Kommune", "Nivå", "Primærfunksjon", "Personer", "Brobyggere", "Uten kontakt"]
         rows = [[str(v) for v in r] for r in summary.roles_by_function.itertuples(index=False)]
-        blocks += [Heading(3, "Brobyggere og personer uten kontakt, etter funksjon"), Table(header, rows)]
+        # «Personer 9» beside the functions table's 12 for the same function read as a mistake
+        counted = (
+            "Hver person telles én gang, under sin primærfunksjon (den første i personlisten); tabellen over "
+            "funksjonene teller alle funksjonene en person har."
+        )
+        blocks += [
+            Heading(3, "Brobyggere og personer uten kontakt, etter primærfunksjon"),
+            Paragraph(counted),
+            Table(header, rows),
+        ]
     for caption, path in figures.get("network", []):
         blocks.append(Figure(caption, path))
     return blocks

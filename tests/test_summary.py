@@ -612,6 +612,9 @@ def test_the_report_shows_the_contact_network_by_level_and_function_never_by_per
     assert not any(role in section for role in both.respondents["label"])  # nor by role
     pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", section)
     assert len(pictures) == 6 and all((out / "a" / picture).is_file() for picture in pictures)
+    # each person once, by the first function: «Personer 9» beside the functions table's 12 said otherwise
+    assert "### Brobyggere og personer uten kontakt, etter primærfunksjon" in section
+    assert "| Kommune | Nivå | Primærfunksjon |" in section
 
 
 def test_themes_by_network_position_are_tested_and_small_cells_flagged(
