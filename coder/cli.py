@@ -711,7 +711,7 @@ def review(
         )
         console.print(
             f"{rich_escape(coder)}: accepted {counts['accepted']}, rejected {counts['rejected']} (bulk);"
-            f" {counts['open']} left open"
+            f" {counts['open']} {'suggestion' if counts['open'] == 1 else 'suggestions'} left open for review"
         )
         return
     summary = review_screen.review(

@@ -160,7 +160,7 @@ def test_review_unknown_project_is_exit_2(tmp_path: Path) -> None:
 def test_cli_bulk(project: Project) -> None:
     result = _review(project, "", "--accept-from", "0.6")
     assert result.exit_code == 0, result.output
-    assert "accepted 3, rejected 0 (bulk); 2 left open" in result.output
+    assert "accepted 3, rejected 0 (bulk); 2 suggestions left open for review" in result.output
 
 
 @pytest.mark.parametrize("name", ["kari,ola", "kari\nola", "  ", "code", "Respondent_id"])
@@ -187,7 +187,7 @@ def test_a_coder_name_typed_with_other_spaces_is_the_same_coder(project: Project
 def test_cli_bulk_decides_only_the_filtered_answers(project: Project) -> None:
     result = _review(project, "", "--accept-from", "0.6", "--filter", "question=utfordringer")
     assert result.exit_code == 0, result.output
-    assert "accepted 2, rejected 0 (bulk); 1 left open" in result.output
+    assert "accepted 2, rejected 0 (bulk); 1 suggestion left open for review" in result.output
     assert set(project.log()["answer_id"]) == {"a2"}
 
 
