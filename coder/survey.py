@@ -16,7 +16,8 @@ used as it is; the manifest says which column is what. Paths in the manifest are
       label: navn                     # optional
       municipality: kommune           # optional column (else the top-level municipality)
       functions: funksjoner           # multi-valued, separated by `separator` (default ";")
-      responded: svart                # optional (ja/nei); else: has a row in the questionnaire export
+      responded: svart                # optional (ja/nei; «nei» with answers is an error); else: has a row
+                                      # in the questionnaire export
     questions:                        # open questions in the questionnaire export
       file: eksport.csv               # an XLSX with several sheets of data also needs `sheet: Svar`
       id: Respondent-ID               # the respondent id column
@@ -603,16 +604,27 @@ def _read(manifest: Path, including: tuple[Path, ...] = ()) -> tuple[Survey | No
             reader.problem(message, file=manifest, key=key, line=reader.line(key))
     functions = _read_functions(reader, data.get("functions"))
     before = len(reader.problems)
-    respondents, exported = _read_respondents(reader, data, functions)
+    respondents, marked_silent = _read_respondents(reader, data, functions)
     if respondents.empty and len(reader.problems) > before:
         # every other table is checked against the people: without them each id would be «unknown»
         return None, reader.problems
     known = dict(zip(respondents["respondent_id"], respondents["municipality"], strict=True))
     questions, answer_table, answered = _read_questions(reader, data.get("questions"), known)
     rating_items, ratings, rated = _read_ratings(reader, data.get("ratings"), known)
-    if not exported:  # no `responded` column: a respondent is someone with a row in the export
+    if marked_silent is None:  # no `responded` column: a respondent is someone with a row in the export
         in_export = answered | rated
         respondents["responded"] = respondents["respondent_id"].isin(in_export)
+    else:  # counted as not responded, quoted and rated all the same: «Svarte 23» beside 24 ratings
+        spoke = set(answer_table["respondent_id"]) | set(ratings["respondent_id"])
+        for pid in sorted(spoke & set(marked_silent), key=lambda p: marked_silent[p][1]):
+            path, row, column = marked_silent[pid]
+            reader.problem(
+                f"respondent '{pid}' is marked as not responded but has answers or ratings in the export "
+                "(mark it as responded, or take its answers out)",
+                file=path,
+                row=row,
+                column=column,
+            )
     contacts = _read_contacts(reader, data.get("contacts"), known)
     political = _read_political(reader, data.get("political_contacts"), known)
     municipalities = list(dict.fromkeys(respondents["municipality"]))
@@ -840,15 +852,16 @@ _RESPONDENT_COLUMNS = ["respondent_id", "label", "municipality", "functions", "r
 
 def _read_respondents(
     reader: _Reader, data: dict[str, Any], functions: dict[str, str]
-) -> tuple[pd.DataFrame, bool]:
-    """The people table, and whether responded came from a column."""
+) -> tuple[pd.DataFrame, dict[str, tuple[Path, int, str]] | None]:
+    """The people table, and where each person marked as not responded is marked so (file, row, column);
+    ``None`` when no column says who responded."""
     empty = pd.DataFrame(columns=_RESPONDENT_COLUMNS)
     spec = _section(reader, data.get("respondents"), "respondents")
     if spec is None:
-        return empty, False
+        return empty, None
     frame, path = reader.table(spec, "respondents")
     if frame is None or path is None:
-        return empty, False
+        return empty, None
     id_col = reader.column(frame, path, spec, "id", "respondents")
     fn_col = reader.column(frame, path, spec, "functions", "respondents")
     label_col = reader.column(frame, path, spec, "label", "respondents") if "label" in spec else None
@@ -857,7 +870,7 @@ def _read_respondents(
     )
     resp_col = reader.column(frame, path, spec, "responded", "respondents") if "responded" in spec else None
     if id_col is None or fn_col is None:
-        return empty, False
+        return empty, None
     default_municipality = str(data.get("municipality") or "").strip()
     separator = str(spec.get("separator", ";"))
     if not separator:
@@ -866,7 +879,7 @@ def _read_respondents(
     lookup = {code.casefold(): code for code in functions}
     lookup.update({label.casefold(): code for code, label in functions.items()})
 
-    rows, seen = [], {}
+    rows, seen, silent = [], {}, {}
     for i, record in zip(frame.index, frame.to_dict("records"), strict=True):
         row = spreadsheet_row(i)
         pid = str(record[id_col]).strip()
@@ -897,7 +910,9 @@ def _read_respondents(
             raw = str(record[resp_col]).strip().casefold()
             if raw in _YES:
                 responded = True
-            elif raw not in _NO:
+            elif raw in _NO:
+                silent[pid] = (path, row, resp_col)
+            else:
                 reader.problem(f"'{record[resp_col]}' is not ja/nei", file=path, row=row, column=resp_col)
         rows.append(
             {
@@ -908,7 +923,7 @@ def _read_respondents(
                 "responded": responded,
             }
         )
-    return pd.DataFrame(rows, columns=_RESPONDENT_COLUMNS), resp_col is not None
+    return pd.DataFrame(rows, columns=_RESPONDENT_COLUMNS), silent if resp_col else None
 
 
 def _export_rows(

@@ -362,6 +362,15 @@ def test_bad_responded_value(tmp_path: Path) -> None:
     assert "'tja' is not ja/nei" in problem.message and problem.column == "svart"
 
 
+def test_a_respondent_marked_as_not_responded_who_answered_is_named(tmp_path: Path) -> None:
+    shutil.copytree(RISSA.parent, tmp_path / "rissa")
+    edit(tmp_path / "rissa" / "personer.csv", "Husleiekontrakt,ja", "Husleiekontrakt,nei")
+    problem = only_problem(tmp_path / "rissa" / "manifest.yaml")
+    # «Svarte 23» in the report, beside 24 ratings and R01's quotes
+    assert "respondent 'R01' is marked as not responded but has answers or ratings" in problem.message
+    assert (Path(problem.file).name, problem.row, problem.column) == ("personer.csv", 2, "svart")
+
+
 def test_duplicate_ids_across_included_manifests(tmp_path: Path) -> None:
     shutil.copytree(OPPDAL.parent, tmp_path / "a")
     shutil.copytree(OPPDAL.parent, tmp_path / "b")
