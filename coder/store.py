@@ -1461,7 +1461,8 @@ def wide_codes(project: Project, coder: str | None = None) -> pd.DataFrame:
     ``<question>__<code>`` is the cell of the respondent's answer to that question: 1 present, 0 absent
     (decided so, or implied by a decided answer a coder read), empty when undecided (not answered, not yet
     coded, only other codes decided by a bulk rule, or a consensus conflict). ``<code>`` is 1 when any
-    answer of the respondent has the code, else 0 when any has it decided absent, else empty.
+    answer of the respondent has the code, 0 when every answer has it decided absent, else empty (an
+    answer not yet decided may still have it: a 0 there would count the respondent as not mentioning it).
     """
     answers = project.answers()
     code_ids = project.codebook().code_ids
@@ -1473,7 +1474,7 @@ def wide_codes(project: Project, coder: str | None = None) -> pd.DataFrame:
 
     def combine(ids: list[str], code: str) -> Any:
         seen = [value[(a, code)] for a in ids if (a, code) in value]
-        return max(seen) if seen else pd.NA
+        return 1 if 1 in seen else 0 if seen and len(seen) == len(ids) else pd.NA
 
     rows = []
     for respondent, group in answers.groupby("respondent_id", sort=False):

@@ -209,7 +209,8 @@ def test_cli_bulk_then_wide_export_shows_only_what_the_rule_decided(tmp_path: Pa
     for respondent, column in never_decided:
         assert wide.at[respondent, column] == "", (respondent, column)
     codes = [c for c in wide.columns if c != "municipality"]
-    assert sorted(v for v in wide[codes].to_numpy().ravel() if v) == ["0", "0", "1", "1", "1", "1"]
+    assert sorted(v for v in wide[codes].to_numpy().ravel() if v) == ["0", "1", "1", "1", "1"]
+    assert wide.at["r2", "meeting_places"] == ""  # rejected on one answer, another not yet decided
 
 
 @pytest.mark.parametrize(
