@@ -1082,7 +1082,6 @@ def plot(
     colours = {c.id: c.color or "#7F7F7F" for c in codebook.codes}
     figures: dict[str, list[tuple[str, Path]]] = {}
     written: list[Path] = []
-    several = len(summary.municipalities) > 1
     for question in summary.questions.itertuples(index=False):
         themes = summary.themes[summary.themes["question_id"] == question.question_id]
         if themes.empty:
@@ -1097,18 +1096,16 @@ def plot(
         asked = zip(themes["label"], themes["question_topic"], strict=True)
         names = [f"{label} (spørsmålets tema)" if topic else label for label, topic in asked]
         ax.set_yticks(ys, [_wrap(name, 38) for name in names], fontsize=9)
-        ax.set_xlabel(f"Antall respondenter som nevner temaet (av {question.coded} som svarte)")
+        of = _of_whom(question)
+        ax.set_xlabel(f"Antall respondenter som nevner temaet (av {of})")
         ax.set_xlim(0, max(themes["mentions"].max() * 1.25, 1))
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.spines[["top", "right"]].set_visible(False)  # no title: the report's caption says what it is
         files = save_figure(fig, directory / f"temaer_{stem}", formats)
         written += files
-        caption = (
-            f"Antall som nevner hvert tema i svarene på {_quoted(question.label)}, av {question.coded} som "
-            "svarte."
-        )
+        caption = f"Antall som nevner hvert tema i svarene på {_quoted(question.label)}, av {of}."
         figures.setdefault(question.question_id, []).append((caption, files[0]))
-        if several:
+        if len(_compared(summary, question.question_id)) > 1:
             files = _plot_comparison(summary, question, directory, formats, Figure)
             written += files
             caption = (
@@ -1152,6 +1149,25 @@ def plot(
     return figures, written
 
 
+def _of_whom(question: Any) -> str:
+    """Whom a question's counts are of: «40 som svarte», or «19 med kodede svar av 40 som svarte».
+
+    >>> from types import SimpleNamespace as Q
+    >>> _of_whom(Q(coded=40, answers=40)), _of_whom(Q(coded=19, answers=40))
+    ('40 som svarte', '19 med kodede svar av 40 som svarte')
+    """
+    if question.coded == question.answers:
+        return f"{question.coded} som svarte"
+    return f"{question.coded} med kodede svar av {question.answers} som svarte"
+
+
+def _compared(summary: SummaryReport, question_id: str) -> list[str]:
+    """The municipalities with coded answers to the question, in the survey's order."""
+    table = summary.comparison[summary.comparison["question_id"] == question_id]
+    coded = set(table.loc[table["answers"] > 0, "municipality"])
+    return [m for m in summary.municipalities if m in coded]
+
+
 def _plot_comparison(
     summary: SummaryReport,
     question: Any,
@@ -1163,7 +1179,7 @@ def _plot_comparison(
     table = summary.comparison[summary.comparison["question_id"] == question.question_id]
     label_of = dict(zip(table["code"], table["label"], strict=True))  # two codes may share a label
     codes, labels = list(label_of), list(label_of.values())
-    municipalities = list(summary.municipalities)
+    municipalities = _compared(summary, question.question_id)
     fig = Figure(figsize=(8, 0.35 * len(codes) * max(len(municipalities), 2) / 2 + 1.6))
     ax = fig.subplots()
     height = 0.8 / len(municipalities)
@@ -1385,7 +1401,12 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
     for number, question in enumerate(answered.itertuples(index=False), start=1):
         themes = summary.themes[summary.themes["question_id"] == question.question_id]
         blocks.append(Heading(2, f"{number}. {question.label}"))
-        blocks.append(Emphasis(f"{_quoted(question.text)} ({question.coded} svar)"))
+        counted = (
+            f"{question.coded} svar"
+            if question.coded == question.answers
+            else f"{question.coded} kodede svar av {question.answers}"  # «(19 svar)» read as 19 answered
+        )
+        blocks.append(Emphasis(f"{_quoted(question.text)} ({counted})"))
         if themes.empty:
             blocks.append(Paragraph("Ingen av svarene er kodet med et tema."))
             blocks += _uncoded_blocks(summary, question.question_id)
@@ -1413,23 +1434,28 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
             )
         for caption, path in figures.get(question.question_id, [])[:1]:
             blocks.append(Figure(caption, path))
+        compared = _compared(summary, question.question_id)
         if several:
+            blocks.append(Heading(3, "Per kommune"))
+            # «Rissa (n = 0) | 0 (–)» read as nobody there; and one municipality is no comparison
+            silent = [m for m in summary.municipalities if m not in compared]
+            if silent:
+                none = f"Ingen kodede svar fra {_listed(silent)} på dette spørsmålet"
+                alone = len(compared) < 2
+                blocks.append(Paragraph(none + ("; kommunene sammenlignes ikke." if alone else ".")))
+        if len(compared) > 1:
             table = summary.comparison[summary.comparison["question_id"] == question.question_id]
             totals = table.drop_duplicates("municipality").set_index("municipality")["answers"]
-            header = ["Tema", *[f"{m} (n = {totals.get(m, 0)})" for m in summary.municipalities]]
+            header = ["Tema", *[f"{m} (n = {totals[m]})" for m in compared]]
             rows = []
             for _code, group in table.groupby("code", sort=False):
                 by = group.set_index("municipality")
                 rows.append(
                     [str(group["label"].iloc[0])]
-                    + [
-                        f"{by.at[m, 'mentions']} ({_percent(by.at[m, 'share'])})"
-                        for m in summary.municipalities
-                    ]
+                    + [f"{by.at[m, 'mentions']} ({_percent(by.at[m, 'share'])})" for m in compared]
                 )
-            blocks.append(Heading(3, "Per kommune"))
             blocks.append(Table(header, rows))
-            few = [f"{m} ({totals[m]})" for m in summary.municipalities if 0 < totals.get(m, 0) < SMALL_GROUP]
+            few = [f"{m} ({totals[m]})" for m in compared if totals[m] < SMALL_GROUP]
             if few:  # «5 (100 %)» against «9 (75 %)» reads as a difference it cannot carry
                 blocks.append(
                     Emphasis(

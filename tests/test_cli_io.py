@@ -90,7 +90,7 @@ def _xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
         ("title.csv", "Undersøkelse 2024\nid;text\nr1;a\n", "row 1: row 1 is not a header: it has one field"),
         ("two.csv", "Q1;Q2\nid;text\nr1;a\n", "column 'id': not in the header (row 1) but in row 2"),
         ("again.csv", "id;text\nr1;a\nid;text\nr2;b\n", "row 3: this row repeats the header"),
-        # it was pandas' «cannot parse CSV: Error tokenizing data. C error: Expected 2 fields in line 4, saw 3»
+        # it was pandas' «cannot parse CSV: Error tokenizing data. C error: Expected 2 fields in line 4…»
         (
             "semi.csv",
             'id;text\nr1;"to\nlinjer"\nr2;a\nr3;Uklart ansvar; ingen tar tak\n',

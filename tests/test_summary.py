@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import json
@@ -1133,3 +1134,26 @@ def test_an_answer_of_someone_the_manifest_calls_a_non_respondent_counts_for_the
     shown = summary.shown_attribution(summary._attribution(replace(both, respondents=people)))
     assert "O01" in shown
     assert sum(label == shown["O01"] for label in shown.values()) >= summary.ATTRIBUTION_MIN
+
+
+def test_a_question_coded_in_part_says_so_and_compares_only_municipalities_with_codes(
+    result: summary.SummaryReport,
+) -> None:
+    first = result.questions["question_id"].iloc[0]
+    questions = result.questions.copy()
+    questions.loc[questions["question_id"] == first, "answers"] += 21  # 21 answers of it not coded yet
+    comparison = result.comparison.copy()
+    rissa = (comparison["question_id"] == first) & (comparison["municipality"] == "Rissa")
+    comparison.loc[rissa, ["answers", "mentions", "share"]] = [
+        0,
+        0,
+        float("nan"),
+    ]  # as a codes file of Oppdal
+    changed = dataclasses.replace(result, questions=questions, comparison=comparison)
+    md = summary.to_markdown(changed, {})
+    coded = int(questions.loc[questions["question_id"] == first, "coded"].iloc[0])
+    # it said «(19 svar)» of a question 40 answered, and «Rissa (n = 0) | 0 (–)» as though no one there had
+    assert f"({coded} kodede svar av {coded + 21})*" in md and md.count("kodede svar av") == 1
+    assert "Ingen kodede svar fra Rissa på dette spørsmålet; kommunene sammenlignes ikke." in md
+    assert "Rissa (n = " in md  # the other questions still compare
+    assert summary._compared(changed, first) == ["Oppdal"]  # and draw no comparison figure
