@@ -24,7 +24,9 @@ beside them a plain TF-IDF + logistic regression trained on the same coded answe
 * default without reference answers: keywords, examples and definitions, but no answers coded before --
   a codebook that has seen no answers like these (as real answers unlike the reference ones);
 * lean: the same codes with their first three keywords only, no examples, no reference answers -- the
-  codebook a researcher brings to a new survey.
+  codebook a researcher brings to a new survey;
+* names: the codes' ids and names alone, as NVivo, Taguette or QualCoder export a codebook (the suggester
+  starts from the words of each name, :func:`coder.codebook.label_seeds`).
 
 Last, a simulated review session per set and seed: a researcher codes the 10 answers the review queue
 offers (least certain first, as ``coder review`` orders them), the coders' model is refitted, and so on up
@@ -85,6 +87,12 @@ def lean(codebook: codebook_module.Codebook) -> codebook_module.Codebook:
         dataclasses.replace(code, keywords=code.keywords[:3], examples=(), counter_examples=())
         for code in codebook.codes
     )
+    return dataclasses.replace(codebook, codes=codes, reference_answers=(), reference_file=None)
+
+
+def names_only(codebook: codebook_module.Codebook) -> codebook_module.Codebook:
+    """A codebook of names alone: each code's id and label, nothing else."""
+    codes = tuple(codebook_module.Code(code.id, code.label) for code in codebook.codes)
     return dataclasses.replace(codebook, codes=codes, reference_answers=(), reference_file=None)
 
 
@@ -294,7 +302,7 @@ def main() -> None:
     parser.add_argument(
         "--skip",
         default="",
-        help="parts to leave out: default,unseen,lean,review,ceiling,ceiling-refit,refit",
+        help="parts to leave out: default,unseen,lean,names,review,ceiling,ceiling-refit,refit",
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
@@ -333,6 +341,11 @@ def main() -> None:
     if "lean" not in skip:
         print("\nFitting the lean codebook's model per set")
         figures["lean"] = curves("Lean", fitted(lean(book), sets, data, **params), args.seeds, ks)
+    if "names" not in skip:
+        print("\nFitting the model of the codes' names alone per set")
+        figures["names"] = curves(
+            "Names alone", fitted(names_only(book), sets, data, **params), args.seeds, ks
+        )
     if "refit" not in skip:
         seconds, fit = refit_seconds(book, data)
         figures["refit_seconds"], figures["codebook_fit_seconds"] = seconds, fit

@@ -464,6 +464,7 @@ _SEED_STOP_WORDS = frozenset(
 )
 #: At most this many seeds come from the description (used only when the label gives none).
 DESCRIPTION_SEEDS = 5
+_MIN_PART_SEED = 4  # a compound's first part as a seed: «bo» (bostøtte) would match too much
 _MIN_STEM = 6  # a shorter stem as a prefix would match unrelated words (still* -> stille, stillas)
 _SEED_WORD_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 
@@ -522,6 +523,16 @@ def _text_seeds(text: str, lexicon: Any | None) -> list[str]:
         seed = _seed_of(lemma, pos)
         if keyword_problem(seed) is None and seed not in seeds:
             seeds.append(seed)
+        # A compound label names its topic by its first part (boligmangel, møteplass), which answers say
+        # alone («for få boliger», «faste møter»): a keyword matches the parts of an answer's words only.
+        parts = lexicon.split_compound(lemma) if lexicon is not None and not seed.endswith("*") else ()
+        topic = parts[0] if len(parts) > 1 else ""
+        if (
+            len(topic) >= _MIN_PART_SEED
+            and topic not in {*_SEED_STOP_WORDS, *seeds}
+            and not keyword_problem(topic)
+        ):
+            seeds.append(topic)
     return seeds
 
 
@@ -530,7 +541,8 @@ def label_seeds(code: Code) -> tuple[str, ...]:
 
     The content words of the label, lower-cased and lemmatized with the embedded lexicon (without it, as
     written), function words left out; a verb, a participle in ``-ert`` or a verbal noun in ``-ing`` gives
-    its stem as a prefix (``tilpass*``) when the stem has at least six letters. When the label gives
+    its stem as a prefix (``tilpass*``) when the stem has at least six letters; a compound gives its first
+    part too (``møtepunkt``, ``møte``), the topic answers name on its own. When the label gives
     nothing (``Annet``), the first :data:`DESCRIPTION_SEEDS` seeds of the description are taken. Every seed
     is a valid keyword (:func:`keyword_problem` is ``None``); the result may be empty. Deterministic: the
     same code and lexicon give the same seeds, in text order.
@@ -539,6 +551,8 @@ def label_seeds(code: Code) -> tuple[str, ...]:
     ('tilpass*', 'bolig')
     >>> label_seeds(Code("fragmented_responsibility", "Fragmentert og uklart ansvar"))
     ('fragmenter*', 'uklar', 'ansvar')
+    >>> label_seeds(Code("housing_shortage", "Boligmangel"))
+    ('boligmangel', 'bolig')
     >>> label_seeds(Code("other", "Annet", description="Svar om økonomi og lån."))
     ('svar', 'økonomi', 'lån')
     """

@@ -257,7 +257,9 @@ def test_a_gap_keyword_passes_validation_with_the_lexicon(tmp_path: Path) -> Non
         ("Oppfølging", ("oppfølg*",)),
         ("Oppfølging av beboere", ("oppfølg*", "beboer")),
         ("Samordning og samhandling", ("samordn*", "samhandl*")),
-        ("Møteplasser", ("møteplass",)),  # a noun stays exact: compound parts carry it into compounds
+        ("Møteplasser", ("møteplass", "møte")),  # a compound's topic: «faste møter», «møtepunkter»
+        ("Boligmangel", ("boligmangel", "bolig")),  # «for få boliger» (a names-alone codebook found none)
+        ("Bostøtte", ("bostøtte",)),  # «bo» is too short a word to stand for it
         ("Stillinger", ("stilling",)),  # 'still*' would be too short a stem (stille, stillas)
         ("Samarbeid med NAV", ("samarbeid", "nav")),
         ("NAV-kontor", ("nav-kontor",)),
