@@ -1328,11 +1328,13 @@ def summary_command(
         title = f"Themes per question ({rich_escape(str(result.name))})"
         console.print(_frame_table(shown, title, percent=("share",)))
     review = result.provenance["review"]
-    if review and review["unread"]:  # a project's: as the report's note (its own words are Norwegian)
+    if review and (review["unread"] or review["read_in_part"]):  # as the report's note (in Norwegian)
+        in_part = review["read_in_part"]
+        begun = f"; {in_part} read in part still carry machine suggestions" if in_part else ""
         err_console.print(
             f"[yellow]Note:[/] {review['unread']} of {review['answers']} answers were read by no coder "
-            f"(machine suggestions, or decided by a bulk rule alone: {review['decided_by_rule']}); check the "
-            "figures and quotes before using them.",
+            f"(machine suggestions, or decided by a bulk rule alone: {review['decided_by_rule']}){begun}; "
+            "check the figures and quotes before using them.",
             highlight=False,
         )
     elif result.provenance["machine_suggestions"] and not review:

@@ -1410,6 +1410,7 @@ class ReviewedCodes:
     decided_by_rule: int = 0  # decided answers no coder read: every decision on them came from a bulk rule
     bulk_decisions: int = 0  # entries in the decision log made by a bulk rule
     read: int = 0  # answers a coder read: some decision on them not made by a bulk rule
+    read_in_part: int = 0  # of them, answers still carrying codes of the run that no coder decided
 
     @property
     def unread(self) -> int:
@@ -1435,6 +1436,7 @@ def reviewed_codes(path: str | os.PathLike[str]) -> ReviewedCodes:
             suggestions = project.suggestions(run_id)
             machine = suggestions[suggestions["confidence"] >= project.run_threshold(run_id)]
         codes = project.coded(machine)
+        from_run = set(codes.loc[codes["confidence"] < 1, "id"])
         if machine is None:  # no suggestions: an undecided answer is not coded yet (a codes file)
             codes = codes.drop(columns="confidence")
         log = project.effective_log()
@@ -1452,6 +1454,7 @@ def reviewed_codes(path: str | os.PathLike[str]) -> ReviewedCodes:
             decided_by_rule=len(set(decided["id"]) - read),
             bulk_decisions=int(bulk.sum()),
             read=len(read & set(answers)),
+            read_in_part=len(read & from_run),
         )
 
 

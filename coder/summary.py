@@ -649,6 +649,7 @@ def summarize(
             "decisions": review.decisions,
             "decided_by_rule": review.decided_by_rule,
             "unread": review.unread,
+            "read_in_part": review.read_in_part,
             "bulk_decisions": review.bulk_decisions,
             "conflicts": len(review.conflicts),
             "conflicts_by_code": {
@@ -1627,13 +1628,14 @@ def _unread_note(review: dict[str, Any]) -> str:
 
     >>> print(_unread_note({"answers": 132, "unread": 132, "decided_by_rule": 100})[:96])
     Merk: Ingen av de 132 svarene er lest av en koder: 32 har bare maskinforslag fra «coder suggest»
-    >>> _unread_note({"answers": 132, "unread": 0, "decided_by_rule": 0})
+    >>> _unread_note({"answers": 132, "unread": 0, "decided_by_rule": 0, "read_in_part": 0})
     ''
+    >>> print(_unread_note({"answers": 2, "unread": 0, "decided_by_rule": 0, "read_in_part": 1})[:60])
+    Merk: 1 svar er lest av en koder, men har ennå maskinforslag
     """
     by_rule = review["decided_by_rule"]
     undecided = review["unread"] - by_rule
-    if not review["unread"]:
-        return ""
+    in_part = review.get("read_in_part", 0)
     parts = [f"{undecided} har bare maskinforslag fra «coder suggest» eller ingen kode"] if undecided else []
     if by_rule:  # a bulk rule decided without reading: as unchecked as a suggestion
         parts.append(f"{by_rule} er bestemt med en regel som godtar sikre maskinforslag uten at svaret leses")
@@ -1642,8 +1644,13 @@ def _unread_note(review: dict[str, Any]) -> str:
         if review["unread"] == review["answers"]
         else f"{review['unread']} av {review['answers']} svar er ikke"
     )
-    check = "Tall og sitater må kontrolleres før de brukes."
-    return f"Merk: {unread} lest av en koder: {', og '.join(parts)}. {check}"
+    sentences = [f"{unread} lest av en koder: {', og '.join(parts)}."] if review["unread"] else []
+    if in_part:  # a coder began it: the codes no coder decided on it are still the machine's
+        begun = "svar er lest av en koder, men har ennå maskinforslag på koder ingen koder har avgjort"
+        sentences.append(f"{in_part} {begun}.")
+    if not sentences:
+        return ""
+    return f"Merk: {' '.join(sentences)} Tall og sitater må kontrolleres før de brukes."
 
 
 def _review_blocks(review: dict[str, Any] | None) -> list[Block]:
