@@ -309,16 +309,14 @@ def _read_csv(path: Path, columns: Sequence[str] | None = None, rows: int | None
                 index_col=False,  # rows longer than the header (Excel's trailing separator) shift nothing
             )
     except (pd.errors.ParserError, csv.Error, ValueError) as error:
-        # pandas counts records as a spreadsheet counts rows (a quoted line break stays in its row)
-        wide = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
-        if wide:
-            expected, row, saw = map(int, wide.groups())
-            shown = "tab" if separator == "\t" else f"'{separator}'"
+        wide = re.search(r"Expected \d+ fields in line (\d+)", str(error))
+        if wide:  # pandas' «C error: Expected 2 fields in line 4, saw 3»: name the first such row ourselves
+            _check_no_cells_beyond_the_header(path, encoding, errors, separator)
             raise CoderError(
-                f"{saw} fields where the header has {expected}: a {shown} in a text without quotes around "
-                "it? (put the text in quotes, or save the file from Excel again)",
+                "the row has more fields than the header, the extra ones empty: delete the columns right of "
+                "the table and save the file again",
                 file=path,
-                row=row,
+                row=int(wide.group(1)),  # pandas counts records as a spreadsheet counts rows
             ) from None
         raise CoderError(f"cannot parse CSV: {str(error).strip()}", file=path) from None
     if any(issubclass(warning.category, pd.errors.ParserWarning) for warning in caught):

@@ -94,8 +94,10 @@ def _xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
         (
             "semi.csv",
             'id;text\nr1;"to\nlinjer"\nr2;a\nr3;Uklart ansvar; ingen tar tak\n',
-            "row 4: 3 fields where the header has 2: a ';' in a text without quotes around it?",
+            "row 4: the row has 3 fields and the header 2: a text with ';' in it without quotes?",
         ),
+        ("semi2.csv", "id;text\nr1;a; b\nr2;b\nr3;c; d; e\n", "row 2: the row has 3 fields and the header 2"),
+        ("empty.csv", "id;text\nr1;a\nr2;b;;\n", "row 3: the row has more fields than the header, the extra"),
     ],
 )
 def test_header_problems_from_excel_give_file_and_row(
