@@ -16,8 +16,8 @@ used as it is; the manifest says which column is what. Paths in the manifest are
       label: navn                     # optional
       municipality: kommune           # optional column (else the top-level municipality)
       functions: funksjoner           # multi-valued, separated by `separator` (default ";")
-      responded: svart                # optional (ja/nei; «nei» with answers is an error); else: has a row
-                                      # in the questionnaire export
+      responded: svart                # optional (ja/nei; empty is nei; nei with answers is an error);
+                                      # else: has a row in the questionnaire export
     questions:                        # open questions in the questionnaire export
       file: eksport.csv               # an XLSX with several sheets of data also needs `sheet: Svar`
       id: Respondent-ID               # the respondent id column
@@ -617,10 +617,11 @@ def _read(manifest: Path, including: tuple[Path, ...] = ()) -> tuple[Survey | No
     else:  # counted as not responded, quoted and rated all the same: «Svarte 23» beside 24 ratings
         spoke = set(answer_table["respondent_id"]) | set(ratings["respondent_id"])
         for pid in sorted(spoke & set(marked_silent), key=lambda p: marked_silent[p][1]):
-            path, row, column = marked_silent[pid]
+            path, row, column, value = marked_silent[pid]
+            marked = f"'{value}'" if value else "an empty cell"  # a file that marks responders with «x»
             reader.problem(
-                f"respondent '{pid}' is marked as not responded but has answers or ratings in the export "
-                "(mark it as responded, or take its answers out)",
+                f"respondent '{pid}' is marked as not responded ({marked}) but has answers or ratings in the "
+                "export (mark it as responded, or take its answers out)",
                 file=path,
                 row=row,
                 column=column,
@@ -852,9 +853,9 @@ _RESPONDENT_COLUMNS = ["respondent_id", "label", "municipality", "functions", "r
 
 def _read_respondents(
     reader: _Reader, data: dict[str, Any], functions: dict[str, str]
-) -> tuple[pd.DataFrame, dict[str, tuple[Path, int, str]] | None]:
-    """The people table, and where each person marked as not responded is marked so (file, row, column);
-    ``None`` when no column says who responded."""
+) -> tuple[pd.DataFrame, dict[str, tuple[Path, int, str, str]] | None]:
+    """The people table, and where each person marked as not responded is marked so (file, row, column,
+    the cell as written); ``None`` when no column says who responded."""
     empty = pd.DataFrame(columns=_RESPONDENT_COLUMNS)
     spec = _section(reader, data.get("respondents"), "respondents")
     if spec is None:
@@ -911,7 +912,7 @@ def _read_respondents(
             if raw in _YES:
                 responded = True
             elif raw in _NO:
-                silent[pid] = (path, row, resp_col)
+                silent[pid] = (path, row, resp_col, str(record[resp_col]).strip())
             else:
                 reader.problem(f"'{record[resp_col]}' is not ja/nei", file=path, row=row, column=resp_col)
         rows.append(

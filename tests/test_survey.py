@@ -367,8 +367,12 @@ def test_a_respondent_marked_as_not_responded_who_answered_is_named(tmp_path: Pa
     edit(tmp_path / "rissa" / "personer.csv", "Husleiekontrakt,ja", "Husleiekontrakt,nei")
     problem = only_problem(tmp_path / "rissa" / "manifest.yaml")
     # «Svarte 23» in the report, beside 24 ratings and R01's quotes
-    assert "respondent 'R01' is marked as not responded but has answers or ratings" in problem.message
+    assert "respondent 'R01' is marked as not responded ('nei') but has answers or ratings" in problem.message
     assert (Path(problem.file).name, problem.row, problem.column) == ("personer.csv", 2, "svart")
+    edit(tmp_path / "rissa" / "personer.csv", "Husleiekontrakt,nei", "Husleiekontrakt,")
+    assert (
+        "as not responded (an empty cell) but" in only_problem(tmp_path / "rissa" / "manifest.yaml").message
+    )
 
 
 def test_duplicate_ids_across_included_manifests(tmp_path: Path) -> None:
