@@ -1185,13 +1185,15 @@ def _plot_comparison(
     ax = fig.subplots()
     height = 0.8 / len(municipalities)
     palette = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860")
+    every = list(summary.municipalities)  # a municipality keeps its colour when another is left out
     for i, municipality in enumerate(municipalities):
         mine = table[table["municipality"] == municipality].set_index("code")
         shares = [float(mine.at[c, "share"]) if c in mine.index else 0.0 for c in codes]
         shares = [0.0 if math.isnan(s) else s * 100 for s in shares]
         n = int(mine["answers"].iloc[0]) if len(mine) else 0
         ys = [len(codes) - 1 - j - (i - (len(municipalities) - 1) / 2) * height for j in range(len(codes))]
-        ax.barh(ys, shares, height=height, color=palette[i % len(palette)], label=f"{municipality} (n = {n})")
+        colour = palette[every.index(municipality) % len(palette)]
+        ax.barh(ys, shares, height=height, color=colour, label=f"{municipality} (n = {n})")
     ax.set_yticks(range(len(codes))[::-1], [_wrap(label, 38) for label in labels], fontsize=9)
     ax.set_xlabel("Andel av dem som svarte (%)")
     ax.set_xlim(0, 100)

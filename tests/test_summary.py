@@ -1157,3 +1157,27 @@ def test_a_question_coded_in_part_says_so_and_compares_only_municipalities_with_
     assert "Ingen kodede svar fra Rissa på dette spørsmålet; kommunene sammenlignes ikke." in md
     assert "Rissa (n = " in md  # the other questions still compare
     assert summary._compared(changed, first) == ["Oppdal"]  # and draw no comparison figure
+
+
+def test_a_municipality_keeps_its_colour_when_another_is_left_out_of_a_comparison(
+    result: summary.SummaryReport, tmp_path: Path
+) -> None:
+    from matplotlib.colors import to_hex
+    from matplotlib.figure import Figure
+
+    drawn: list[Figure] = []
+
+    def kept(*args: object, **kwargs: object) -> Figure:
+        drawn.append(Figure(*args, **kwargs))
+        return drawn[-1]
+
+    def colours(report: summary.SummaryReport) -> dict[str, str]:
+        summary._plot_comparison(report, result.questions.iloc[0], tmp_path, ("svg",), kept)
+        bars = drawn[-1].axes[0].containers
+        return {b.get_label().split(" (")[0]: to_hex(b.patches[0].get_facecolor()) for b in bars}
+
+    comparison = result.comparison.copy()
+    oppdal = comparison["municipality"] == "Oppdal"
+    comparison.loc[oppdal, ["answers", "mentions", "share"]] = [0, 0, float("nan")]  # no coded answers
+    # Rissa took Oppdal's colour in the questions Oppdal had no coded answers to
+    assert colours(dataclasses.replace(result, comparison=comparison))["Rissa"] == colours(result)["Rissa"]
