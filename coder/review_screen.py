@@ -290,6 +290,7 @@ def review(
     if refit_every < 0:
         raise CoderError(f"must be 0 (never) or more, got {refit_every}", key="refit_every")
     console = console or Console(emoji=False)
+    typing = sys.stdin if read_line is None else None  # the terminal whose lines typed during a refit to drop
     read_line = read_line or (lambda prompt: console.input(Text.from_markup(prompt)))  # no auto-highlight
     project_path = Path(project_path)
     with Project.open(project_path, writing=True) as project:
@@ -322,9 +323,8 @@ def review(
             # The last session's refits were not stored: learn from its decisions again, or `a` would
             # propose by the stored run what it proposed otherwise before the restart. (A run asked for by
             # name is shown as it is.)
-            learned = _learn(
-                state, learner, console, "Learning from the decisions made since the suggestion run"
-            )
+            doing = "Learning from the decisions made since the suggestion run"
+            learned = _learn(state, learner, console, doing, typing)
             items = queue_of(state, current_filter, blind)
             console.print(
                 f"[dim]The model learned again from {learned} coded answer(s), {since} decided since the run "
@@ -382,15 +382,10 @@ def review(
             if refit_every and since_refit >= refit_every and state.run_id is not None:
                 since_refit = 0
                 waiting = "" if learner.ready else " (the first time also from the codebook: a minute or so)"
-                learned = _learn(state, learner, console, f"Learning from your decisions{waiting}")
+                learned = _learn(state, learner, console, f"Learning from your decisions{waiting}", typing)
                 seen = items[: index + 1]
                 items = seen + [a for a in queue_of(state, current_filter, blind) if a not in seen]
                 console.print(f"[dim]The model learned from {learned} coded answers; queue reordered.[/]")
-                if _discard_typeahead(sys.stdin):
-                    console.print(
-                        "[yellow]What you typed while the model learned was not used: it would have decided "
-                        "an answer you had not seen. Read the next one and type again.[/]"
-                    )
             if step == "next":
                 index += 1
             elif step.startswith("undo:"):
@@ -439,12 +434,18 @@ def _discard_typeahead(stream: TextIO) -> bool:
     return pending
 
 
-def _learn(state: State, learner: Learner, console: Console, doing: str) -> int:
+def _learn(state: State, learner: Learner, console: Console, doing: str, typing: TextIO | None = None) -> int:
     """Refit the model on the decisions so far (coding blind: this coder's only) into ``state``, showing
-    ``doing`` meanwhile; how many coded answers it learned from."""
+    ``doing`` meanwhile; how many coded answers it learned from. Lines typed meanwhile at the terminal
+    ``typing`` are dropped, and the coder told."""
     coder = state.coder if state.blind else None
     with console.status(f"{doing} ..."):
         state.suggestions = learner.refit(coder)
+    if typing is not None and _discard_typeahead(typing):
+        console.print(
+            "[yellow]What you typed while the model learned was not used: it would have decided an answer "
+            "you had not seen. Read the next one and type again.[/]"
+        )
     return int(state.project.labels(coder)["id"].nunique())
 
 
