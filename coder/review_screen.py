@@ -219,25 +219,29 @@ def _find_code(codebook: Codebook, text: str, among: list[str] | None = None) ->
     def key(name: str) -> str:  # «å» typed (or saved in a codebook) as a + ring is the same letter
         return unicodedata.normalize("NFC", name).casefold()
 
-    def names_of(code: str) -> tuple[str, ...]:  # «+ tydelig plassert» finds the code by its strength name
+    def names_of(code: str, strength: bool) -> tuple[str, ...]:
         found = codebook.get(code)
-        both = (found.label, found.label_en, found.strength_label, found.strength_label_en)
-        return tuple(key(name) for name in (code, *both) if name)
+        if strength:
+            named = (found.strength_label, found.strength_label_en)
+        else:
+            named = (code, found.label, found.label_en)
+        return tuple(key(name) for name in named if name)
 
     needle = key(text)
-    names = {c: names_of(c) for c in candidates}
-    exact = [
-        c for c in candidates if needle in names[c]
-    ]  # «+ Bolig»: the code labelled so, not «Boligsosial»
-    if len(exact) == 1:
-        return exact[0]
-    hits = [c for c in candidates if any(needle in name for name in names[c])]
-    if len(hits) == 1:
-        return hits[0]
-    if not hits:
-        raise CoderError(f"no code matches '{text}'")
-    listed = ", ".join(f"{c} ({codebook.get(c).label})" for c in hits)
-    raise CoderError(f"'{text}' matches several codes: {listed}")
+    # ids and names first; a code's name under strengths («+ tydelig plassert») only when they match nothing,
+    # so that what found one code before still does
+    for strength in (False, True):
+        names = {c: names_of(c, strength) for c in candidates}
+        exact = [c for c in candidates if needle in names[c]]  # «+ Bolig»: not «Boligsosial» as well
+        if len(exact) == 1:
+            return exact[0]
+        hits = [c for c in candidates if any(needle in name for name in names[c])]
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            listed = ", ".join(f"{c} ({codebook.get(c).label})" for c in hits)
+            raise CoderError(f"'{text}' matches several codes: {listed}")
+    raise CoderError(f"no code matches '{text}'")
 
 
 def _numbers(argument: str, count: int) -> list[int]:

@@ -363,6 +363,11 @@ def test_a_code_named_for_its_problem_shows_and_finds_its_strength_name_too(proj
     # a strength answer suggested «Fragmentert ansvar» alone read as a wrong suggestion to reject
     assert f"{code} ({state.codebook.get(code).label} / Tydelig plassert)" in console.export_text()
     assert review_module._find_code(state.codebook, "tydelig plassert") == code
+    other = next(c.id for c in CODEBOOK.codes if c.id != code)
+    label = state.codebook.get(other).label
+    shared = replace(state.codebook.get(other), label=f"{label} Tydelig")  # a word of the strength name
+    state.codebook = replace(state.codebook, codes=tuple(shared if c.id == other else c for c in named))
+    assert review_module._find_code(state.codebook, "tydelig") == other  # found by its name, as before
 
 
 def test_control_characters_of_an_answer_never_reach_the_terminal(project: Project) -> None:
