@@ -898,9 +898,9 @@ class Project:
         not a code in dispute (left out until the coders agree, see :meth:`conflicts`), nor one a coder
         rejected; a code the coders agree is present counts as theirs.
         """
-        decided = self.current_codes()
+        cells = self.cells()  # once: the fold of the log is the costly part
+        decided = decisions.current_codes(cells, self.decided(), self.answer_ids(), self.codebook().code_ids)
         done = set(decided["id"])
-        cells = self.cells()
         begun = cells[~cells["id"].isin(done) & (cells["status"] == "agreed") & (cells["present"] == 1)]
         human = pd.concat([decided[["id", "code"]], begun[["id", "code"]]], ignore_index=True)
         frames = [human.assign(confidence=1.0)]
