@@ -881,7 +881,7 @@ def project_inputs(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, Codebook
         raise CoderError(
             "the project has no suggestion run and no decisions: suggest codes for it first", file=path
         )
-    return answers, book, codes[codes["code"] != ""].reset_index(drop=True)
+    return answers, book, codes.loc[codes["code"] != "", ["id", "code", "confidence"]].reset_index(drop=True)
 
 
 def groups_table(discoveries: dict[str, Discovery], column: str | None = None) -> pd.DataFrame:

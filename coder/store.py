@@ -891,7 +891,8 @@ class Project:
         return decisions.current_codes(cells, decided, self.answer_ids(), self.codebook().code_ids)
 
     def coded(self, suggestions: pd.DataFrame | None = None) -> pd.DataFrame:
-        """``id, code, confidence``: the coders' consensus codes (1.0), ``suggestions`` in the cells left.
+        """``id, code, confidence, machine``: the coders' consensus codes (confidence 1.0, ``machine``
+        False), ``suggestions`` in the cells they left (``machine`` True: a suggestion may be 1.0 too).
 
         A decided answer has its :meth:`current_codes` (a ``""`` row: decided, no code) and nothing of the
         suggestions. On any other answer a cell some coder decided is never filled from ``suggestions``:
@@ -903,14 +904,14 @@ class Project:
         done = set(decided["id"])
         begun = cells[~cells["id"].isin(done) & (cells["status"] == "agreed") & (cells["present"] == 1)]
         human = pd.concat([decided[["id", "code"]], begun[["id", "code"]]], ignore_index=True)
-        frames = [human.assign(confidence=1.0)]
+        frames = [human.assign(confidence=1.0, machine=False)]
         if suggestions is not None:
             by_coders = set(zip(cells["id"], cells["code"], strict=True))
             left = [
                 answer not in done and (answer, code) not in by_coders
                 for answer, code in zip(suggestions["id"], suggestions["code"], strict=True)
             ]
-            frames.append(suggestions.loc[left, ["id", "code", "confidence"]])
+            frames.append(suggestions.loc[left, ["id", "code", "confidence"]].assign(machine=True))
         return pd.concat(frames, ignore_index=True)
 
     def labels(self, coder: str | None = None) -> pd.DataFrame:
@@ -1436,7 +1437,8 @@ def reviewed_codes(path: str | os.PathLike[str]) -> ReviewedCodes:
             suggestions = project.suggestions(run_id)
             machine = suggestions[suggestions["confidence"] >= project.run_threshold(run_id)]
         codes = project.coded(machine)
-        from_run = set(codes.loc[codes["confidence"] < 1, "id"])
+        from_run = set(codes.loc[codes["machine"], "id"])
+        codes = codes.drop(columns="machine")
         if machine is None:  # no suggestions: an undecided answer is not coded yet (a codes file)
             codes = codes.drop(columns="confidence")
         log = project.effective_log()

@@ -180,7 +180,8 @@ def test_a_code_in_dispute_or_rejected_is_never_counted_from_the_machine_suggest
     from coder import store
     from coder.store import Decision
 
-    path, answers, run = _project_with_a_run(tmp_path, codebook)  # follow_up suggested everywhere, 0.9
+    # follow_up suggested everywhere, as sure as a model can be (1.0, as a third of a real run is)
+    path, answers, run = _project_with_a_run(tmp_path, codebook, confidence=1.0)
     with store.Project.open(path) as project:
         project.record(
             "ola", [Decision(answers[0], "follow_up", "accept", run), Decision(answers[0], "", "none")]
@@ -193,11 +194,11 @@ def test_a_code_in_dispute_or_rejected_is_never_counted_from_the_machine_suggest
         project.record("kari", [Decision(answers[2], "anchoring", "add")])  # begun: follow_up still open
     reviewed = store.reviewed_codes(path)
     codes = {(a, c): confidence for a, c, confidence in reviewed.codes.itertuples(index=False)}
-    # the answer whose one code was in dispute got the run's follow_up 0.9 back: counted, and called unread
+    # the answer whose one code was in dispute got the run's follow_up back: counted, and called unread
     assert not any(a == answers[0] for a, _ in codes) and len(reviewed.conflicts) == 1
     assert codes[(answers[1], "anchoring")] == 1.0 and (answers[1], "follow_up") not in codes  # rejected
-    assert codes[(answers[2], "anchoring")] == 1.0 and codes[(answers[2], "follow_up")] == 0.9  # still open
-    assert codes[(answers[3], "follow_up")] == 0.9  # never read
+    assert (answers[2], "anchoring") in codes and (answers[2], "follow_up") in codes  # follow_up: still open
+    assert (answers[3], "follow_up") in codes  # never read
     assert (reviewed.read, reviewed.unread) == (3, len(answers) - 3)
     assert reviewed.read_in_part == 1  # answers[2]: read, yet its follow_up is the machine's (the note says)
 
