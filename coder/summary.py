@@ -549,6 +549,8 @@ def summarize(
     ).reset_index(drop=True)
 
     with_theme = set(table.loc[table["code"] != "", "id"])
+    # an answer whose codes are all in dispute has themes, not yet agreed: not an answer without a theme
+    with_theme |= set(review.conflicts["id"]) if review is not None and len(review.conflicts) else set()
     uncoded = answers.loc[~answers["id"].isin(with_theme), ["question_id", "id", "municipality", "text"]]
     # the names of a respondents file that holds them too (masked in every quote, note and listed answer)
     names = privacy.person_names([*survey.respondents["respondent_id"], *survey.respondents["label"]])

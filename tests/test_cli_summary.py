@@ -161,6 +161,8 @@ def test_a_project_gives_the_reviewed_codes_its_share_decided_and_its_conflicts(
     assert review["decided"] == 1 and review["unread"] == len(answers) - 2  # the disputed answer was read
     md = (tmp_path / "out" / "rapport.md").read_text(encoding="utf-8")
     assert re.search(rf"(?<!\d)2 av {len(answers)} svar", md) and "koder der koderne er uenige" in md
+    # in dispute, not without a theme: it was listed under «Svar uten tema»
+    assert answers[1] not in set(result.uncoded["answer_id"])
     assert "maskinforslag" in md  # the undecided answers are the run's suggestions, and the note says so
     model = result.provenance["model"]
     assert (model["run"], model["threshold"], model["source"]) == (run, 0.5, "kodeprosjekt")
