@@ -201,7 +201,7 @@ def _legend(ax: Any, colours: dict[str, Any], G: nx.Graph, labels_of: dict[str, 
         handles.append(Line2D([], [], color="0.45", linestyle=style, linewidth=width))
         labels.append(FREQUENCY_LABELS[frequency])
     ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False,
-              title="Hovedfunksjon", title_fontsize=8)  # fmt: skip
+              title="Primærfunksjon", title_fontsize=8)  # fmt: skip
 
 
 def _plot_political(

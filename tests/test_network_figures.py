@@ -168,3 +168,5 @@ def test_legends_and_political_rows_name_functions_by_their_labels(
     assert "Økonomiske virkemidler / rådgivning" in texts("oppdal_ukentlig")
     assert "Øk. virkemidler" not in texts("oppdal_ukentlig") | texts("oppdal_politisk")
     assert set(both.functions["label"]) & texts("oppdal_politisk")
+    # one word for it, as the caption and the report's table say it: the legend said «Hovedfunksjon»
+    assert drawn["oppdal_ukentlig"].get_legend().get_title().get_text() == "Primærfunksjon"
