@@ -1020,23 +1020,37 @@ def _print_network(report: Any) -> None:
 @app.command("link")
 def link_command(
     manifest: Path = MANIFEST,
-    codes: list[Path] = typer.Option(..., "--codes", help="Codes: `id,code` or suggestions (repeatable)."),
+    codes: list[Path] | None = typer.Option(
+        None, "--codes", help="Codes: `id,code` or suggestions (repeatable); or give --project."
+    ),
     out: Path | None = out_dir(None, "Directory for link_*.csv and link.json."),
     level: str = LEVEL,
     mutual: bool = MUTUAL,
     seed: int = SEED,
     show_all: bool = typer.Option(False, "--all", help="Show every test, not only p < 0.1."),
     all_coded: bool | None = ALL_CODED,
-    codebook: Path | None = typer.Option(None, "--codebook", help="The YAML codebook (default: built in)."),
+    codebook: Path | None = typer.Option(
+        None, "--codebook", help="The YAML codebook (default: built in; with --project, the project's)."
+    ),
+    project: Path | None = typer.Option(
+        None, "--project", help="Count a coding project's reviewed codes (the latest run's where undecided)."
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Theme counts by function, community, broker, isolate, centrality and political contact, with tests."""
     from coder import link
 
-    paths = [existing_file(path) for path in codes]
-    book = existing_file(codebook) if codebook is not None else None
+    if bool(codes) == (project is not None):
+        raise CoderError("give --codes or --project (one of them)", key="--codes")
     result = link.link(
-        manifest, paths, level=level, mutual=mutual, seed=seed, all_coded=all_coded, codebook=book
+        manifest,
+        [existing_file(path) for path in codes] if codes else None,
+        level=level,
+        mutual=mutual,
+        seed=seed,
+        all_coded=all_coded,
+        codebook=existing_file(codebook) if codebook is not None else None,
+        project=existing_file(project) if project is not None else None,
     )
     tests = result.tests if show_all else result.tests[result.tests["p_value"] < 0.1]
     if as_json:

@@ -745,9 +745,36 @@ def _test(table: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+#: The base of the shares when a coding project gives the codes (:func:`coder.store.reviewed_codes`).
+PROJECT_BASE = "the coders' codes where they decided, the latest suggestion run's elsewhere"
+
+
+def codebook_for(codebook: Codebook | str | Path | None, project: str | Path | None) -> Codebook:
+    """The codebook given, else the project's own (its codes were decided and suggested with it), else the
+    default codebook."""
+    if codebook is None and project is not None:
+        from coder import store  # late: store imports the classifier
+
+        with store.Project.open(project) as opened:
+            return opened.codebook()
+    return codebook if isinstance(codebook, Codebook) else codebook_mod.load(codebook)
+
+
+def check_project_of(survey: Survey, answer_ids: Sequence[str], project: str | Path) -> None:
+    """A CoderError naming the project when its answers are not the survey's (a project of another survey)."""
+    known = set(survey.answers["id"])
+    foreign = [answer_id for answer_id in answer_ids if answer_id not in known]
+    if foreign:
+        raise CoderError(
+            f"{len(foreign)} of the project's {len(answer_ids)} answers are not in the survey "
+            f"(first: '{foreign[0]}'): a project of another survey or manifest?",
+            file=project,
+        )
+
+
 def link(
     survey: Survey | str | Path,
-    codes: pd.DataFrame | str | Path | list[str | Path],
+    codes: pd.DataFrame | str | Path | list[str | Path] | None,
     *,
     level: str = "weekly",
     mutual: bool = False,
@@ -755,6 +782,7 @@ def link(
     broker_betweenness: float = net.BROKER_BETWEENNESS,
     all_coded: bool | None = None,
     codebook: Codebook | str | Path | None = None,
+    project: str | Path | None = None,
 ) -> LinkResult:
     """Theme counts linked to network positions at ``level`` for a survey (or manifest) and codes.
 
@@ -766,9 +794,9 @@ def link(
     ----------
     survey : coder.survey.Survey or path
         A loaded survey or its manifest.
-    codes : pandas.DataFrame, path or list of paths
+    codes : pandas.DataFrame, path or list of paths, or None
         A table ``id, code[, confidence]`` or one or several codes files (concatenated: one per
-        municipality, say).
+        municipality, say); ``None`` with a ``project``.
     level : str, default "weekly"
         The contact level of the network.
     mutual : bool, default False
@@ -780,7 +808,10 @@ def link(
     all_coded : bool, optional
         See :func:`coded_answers` (default ``None``: decided from the codes).
     codebook : coder.codebook.Codebook or path, optional
-        A codebook or its YAML file (default ``None``: the default codebook).
+        A codebook or its YAML file (default ``None``: the project's, else the default codebook).
+    project : path, optional
+        A coding project whose reviewed codes to count (:func:`coder.store.reviewed_codes`: the coders'
+        consensus where they decided, the latest suggestion run's elsewhere), instead of ``codes``.
 
     Returns
     -------
@@ -804,18 +835,26 @@ def link(
     (70, 'weekly')
     """
     net.check_level(level)  # a bad option fails before any work
+    if (codes is None) == (project is None):
+        raise CoderError("give the codes or a coding project (one of them)")
     if not isinstance(survey, Survey):
         survey = survey_mod.load(survey)
-    if not isinstance(codebook, Codebook):
-        codebook = codebook_mod.load(codebook)
-    if not isinstance(codes, pd.DataFrame):
+    codebook = codebook_for(codebook, project)
+    if project is not None:
+        from coder import store  # late: the project is read only when its codes are counted
+
+        reviewed = store.reviewed_codes(project)
+        check_project_of(survey, reviewed.answer_ids, project)
+        codes = reviewed.codes
+    elif not isinstance(codes, pd.DataFrame):
         codes = [Path(p) for p in (codes if isinstance(codes, list) else [codes])]
     table, paths, _machine = load_codes(codes, survey.answers["id"].tolist(), codebook, survey=survey)
     # The roles are those of the summary's provenance, which the same inputs make.
     inputs = [("manifest", survey.path)] if survey.path is not None else []
     inputs += [("kodebok", codebook.path)] if codebook.path is not None else []
     inputs += [("kodefil", path) for path in paths]
-    base = coded_answers(survey.answers, table, all_coded)
+    inputs += [("kodeprosjekt", Path(project))] if project is not None else []
+    base = coded_answers(survey.answers, table, all_coded, why_all=PROJECT_BASE if project else None)
     positions = net.positions(survey, level, mutual=mutual, seed=seed, broker_betweenness=broker_betweenness)
     result = crosstab(
         table,

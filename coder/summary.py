@@ -58,7 +58,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import jinja2
 import pandas as pd
@@ -84,11 +84,8 @@ from coder.io import (
     write_json,
     write_table,
 )
-from coder.link import coded_answers, crosstab, load_codes
+from coder.link import PROJECT_BASE, check_project_of, codebook_for, coded_answers, crosstab, load_codes
 from coder.survey import Survey
-
-if TYPE_CHECKING:
-    from coder.store import ReviewedCodes
 
 BANDS: tuple[tuple[str, float, int], ...] = (
     ("Mange pekte på", 0.25, 3),
@@ -427,19 +424,6 @@ def shown_attribution(attribution: dict[str, tuple[str, str]]) -> dict[str, str 
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _codebook_for(
-    codebook: Codebook | str | os.PathLike[str] | None, project: str | os.PathLike[str] | None
-) -> Codebook:
-    """The codebook given, else the project's own (its codes were decided and suggested with it), else the
-    default codebook."""
-    if codebook is None and project is not None:
-        from coder import store
-
-        with store.Project.open(project) as opened:
-            return opened.codebook()
-    return codebook if isinstance(codebook, Codebook) else codebook_mod.load(codebook)
-
-
 def _topics(survey: Survey, codebook: Codebook) -> dict[str, str]:
     """Each question's ``topic``; one that is no code of the codebook is left out with a warning (the
     manifest may have been written for another codebook, or the code's id mistyped)."""
@@ -456,18 +440,6 @@ def _topics(survey: Survey, codebook: Codebook) -> dict[str, str]:
             )
             topics[question_id] = ""
     return topics
-
-
-def _check_project_of(survey: Survey, review: ReviewedCodes, project: str | os.PathLike[str]) -> None:
-    """A CoderError naming the project when its answers are not the survey's (a project of another survey)."""
-    known = set(survey.answers["id"])
-    foreign = [answer_id for answer_id in review.answer_ids if answer_id not in known]
-    if foreign:
-        raise CoderError(
-            f"{len(foreign)} of the project's {len(review.answer_ids)} answers are not in the survey "
-            f"(first: '{foreign[0]}'): a project of another survey or manifest?",
-            file=project,
-        )
 
 
 def summarize(
@@ -508,7 +480,7 @@ def summarize(
         inputs += [("manifest", survey.path)] + [("datafil", p) for p in survey_mod.data_files(survey.path)]
     if (codes is None) == (project is None):
         raise CoderError("give the codes or a coding project (one of them)")
-    codebook = _codebook_for(codebook, project)
+    codebook = codebook_for(codebook, project)
     if codebook.path is not None:
         inputs.append(("kodebok", codebook.path))
     inputs += [("begreper", path) for path in lexicons]
@@ -518,15 +490,13 @@ def summarize(
 
         review = store.reviewed_codes(project)
         codes = review.codes
-        _check_project_of(survey, review, project)
+        check_project_of(survey, review.answer_ids, project)
         inputs.append(("kodeprosjekt", Path(project)))
     table, code_paths, machine = load_codes(codes, survey.answers["id"].tolist(), codebook, survey=survey)
     inputs += [("kodefil", p) for p in code_paths]
     model = _model_settings(project, review.run_id if review else None, code_paths) if machine else None
 
-    why_all = (
-        "the coders' codes where they decided, the latest suggestion run's elsewhere" if review else None
-    )
+    why_all = PROJECT_BASE if review else None
     base = coded_answers(survey.answers, table, all_coded, why_all=why_all)
     answers = base.answers
     labels = {c.id: c for c in codebook.codes}
@@ -872,7 +842,7 @@ def report(
     _check_quotes(quotes_per_theme)
     if not isinstance(survey, Survey):
         survey = survey_mod.load(survey)
-    codebook = _codebook_for(codebook, project)
+    codebook = codebook_for(codebook, project)
     summary = summarize(
         survey,
         codes,

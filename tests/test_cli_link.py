@@ -138,3 +138,29 @@ def test_cli_link_json_is_the_tables_and_nothing_else(tmp_path: Path) -> None:
     assert len(data["counts"]) == len(pd.read_csv(tmp_path / "link_counts.csv"))
     assert all(row["p_value"] is None or 0 <= row["p_value"] <= 1 for row in data["tests"])
     assert (tmp_path / "link.json").exists() and "written" in result.stderr
+
+
+def test_cli_link_counts_a_coding_projects_reviewed_codes(tmp_path: Path) -> None:
+    from coder import store
+    from coder.codebook import Code, Codebook
+    from coder.store import Decision
+
+    own = Codebook("egen", "nb", "1", (Code("bolig", "Bolig"), Code("lag", "Lag")))
+    path = tmp_path / "p.db"
+    store.init(path, None, own, manifest=OPPDAL).close()
+    with store.Project.open(path) as project:
+        answers = project.answer_ids()
+        run = project.add_suggestion_run(pd.DataFrame({"id": answers, "code": "lag", "confidence": 0.9}))
+        project.record("kari", [Decision(answers[0], "bolig", "add"), Decision(answers[0], "", "none")])
+        project.record("kari", [Decision(answers[1], "lag", "reject", run), Decision(answers[1], "", "none")])
+    args = ["link", str(OPPDAL), "--project", str(path), "-o", str(tmp_path / "out"), "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output  # no --codebook: the project's own, not the built-in one
+    themes = pd.read_csv(tmp_path / "out" / "link_themes.csv")
+    # every answer counts as coded, kari's codes where she decided, the run's elsewhere
+    assert set(themes["code"]) == {"bolig", "lag"} and themes["mentions"].sum() == len(answers) - 1
+    provenance = json.loads((tmp_path / "out" / "link.json").read_text(encoding="utf-8"))["provenance"]
+    assert provenance["inputs"][-1]["role"] == "kodeprosjekt" and "coders' codes" in provenance["base"]
+    both = runner.invoke(app, ["link", str(OPPDAL), "--project", str(path), "--codes", str(OPPDAL_CODES)])
+    assert both.exit_code == 2 and "give --codes or --project (one of them)" in both.output
+    assert runner.invoke(app, ["link", str(OPPDAL)]).exit_code == 2
