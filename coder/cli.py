@@ -862,6 +862,20 @@ ALL_CODED = typer.Option(
     help="Which answers are coded: all (missing ones carry no code) or only those in the codes. "
     "Default: all for suggestion files (with a confidence column), only those in the codes otherwise.",
 )
+CODES_PROJECT = typer.Option(
+    None, "--project", help="Count a coding project's reviewed codes (the latest run's where undecided)."
+)
+
+
+def _codes_or_project(
+    codes: list[Path] | None, project: Path | None
+) -> tuple[list[Path] | None, Path | None]:
+    """The codes files or the coding project that ``link`` and ``summary`` count (one of them), checked."""
+    if bool(codes) == (project is not None):
+        raise CoderError("give --codes or --project (one of them)", key="--codes")
+    if project is not None:
+        return None, existing_file(project)
+    return [existing_file(path) for path in codes or ()], None
 
 
 @survey_app.command("check")
@@ -1032,25 +1046,22 @@ def link_command(
     codebook: Path | None = typer.Option(
         None, "--codebook", help="The YAML codebook (default: built in; with --project, the project's)."
     ),
-    project: Path | None = typer.Option(
-        None, "--project", help="Count a coding project's reviewed codes (the latest run's where undecided)."
-    ),
+    project: Path | None = CODES_PROJECT,
     as_json: bool = JSON,
 ) -> None:
     """Theme counts by function, community, broker, isolate, centrality and political contact, with tests."""
     from coder import link
 
-    if bool(codes) == (project is not None):
-        raise CoderError("give --codes or --project (one of them)", key="--codes")
+    paths, project = _codes_or_project(codes, project)
     result = link.link(
         manifest,
-        [existing_file(path) for path in codes] if codes else None,
+        paths,
         level=level,
         mutual=mutual,
         seed=seed,
         all_coded=all_coded,
         codebook=existing_file(codebook) if codebook is not None else None,
-        project=existing_file(project) if project is not None else None,
+        project=project,
     )
     tests = result.tests if show_all else result.tests[result.tests["p_value"] < 0.1]
     if as_json:
@@ -1310,20 +1321,17 @@ def summary_command(
     mask: bool = typer.Option(
         True, "--mask/--no-mask", help="Mask names, e-mail, phone and national ids in quotes (default: mask)."
     ),
-    project: Path | None = typer.Option(
-        None, "--project", help="Count a coding project's reviewed codes (the latest run's where undecided)."
-    ),
+    project: Path | None = CODES_PROJECT,
     lexicon: Path | None = LEXICON,
     as_json: bool = JSON,
 ) -> None:
     """Theme lists per question with bands and counts, quotes, municipalities side by side, as a report."""
     from coder import summary as summary_module
 
-    if bool(codes) == (project is not None):
-        raise CoderError("give --codes or --project (one of them)", key="--codes")
+    paths, project = _codes_or_project(codes, project)
     result = summary_module.report(
         manifest,
-        [existing_file(path) for path in codes] if codes else None,
+        paths,
         existing_file(codebook) if codebook is not None else None,
         out_dir=out,
         formats=fmt,
@@ -1331,7 +1339,7 @@ def summary_command(
         seed=seed,
         all_coded=all_coded,
         mask=mask,
-        project=existing_file(project) if project is not None else None,
+        project=project,
         lexicon=existing_file(lexicon) if lexicon is not None else None,
     )
     shown = result.themes[["question_id", "label", "mentions", "answers", "share", "band"]]
