@@ -337,10 +337,15 @@ def review(
         while True:
             at_end = index >= len(items)
             if at_end:
+                # The last screen still shows the last answer open: say what was saved on it.
+                last = items[-1] if items else ""
+                codes = ", ".join(state.codes_of(last)) or "no code"
+                saved = f"{escape(last)} saved with {escape(codes)}. " if last in state.decided else ""
+                where = f"filter: {escape(current_filter.describe())}"
                 # Not over at once: the last decision can still be undone, or another filter chosen.
                 console.print(
-                    f"[bold green]End of the queue[/] (filter: {escape(current_filter.describe())}). "
-                    "[dim]u undoes your last command, f sets another filter; Enter or q ends the session.[/]"
+                    f"{saved}[bold green]End of the queue[/] ({where}). [dim]u undoes your last command, f "
+                    "sets another filter; anything else ends the session.[/]"
                 )
                 answer = ""
             else:
