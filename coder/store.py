@@ -1510,8 +1510,9 @@ def export_codes(
     """Write the codes of the decided answers of a project; return the files written.
 
     ``layout``: ``long`` (one row per decided answer × present code: ``id, respondent_id,
-    question_id, code, coder, decided_at, status``; a decided answer without codes has one row with an
-    empty code; consensus conflicts are extra rows with ``status == "conflict"``, the rest ``agreed``),
+    question_id, code, coder, decided_at, status, votes``; a decided answer without codes has one row with
+    an empty code; consensus conflicts are extra rows with ``status == "conflict"``, the rest ``agreed``;
+    ``votes`` says each coder's value, ``kari=1, ola=0``),
     ``wide`` (see :func:`wide_codes`) or ``labels`` (``id, code, present``
     as :meth:`Project.labels`, for ``coder suggest --labels`` and ``coder link --codes``: every decided
     code with 1 or 0, and a row with an empty code for each answer coded in full (closed); a code decided
@@ -1551,6 +1552,7 @@ def export_codes(
                 )
                 warnings.warn(PartlyDecidedWarning(message), stacklevel=2)
             answers = project.answers().set_index("id")
+            votes = dict(zip(zip(cells["id"], cells["code"], strict=True), cells["votes"], strict=True))
             rows = project._sorted(
                 pd.concat(
                     [current.assign(status="agreed"), conflicts[current.columns].assign(status="conflict")],
@@ -1566,6 +1568,8 @@ def export_codes(
                     "coder": rows["coder"],
                     "decided_at": rows["decided_at"],
                     "status": rows["status"],
+                    # who said what: a conflict's «kari, ola» alone does not say who found the code
+                    "votes": [votes.get(cell, "") for cell in zip(rows["id"], rows["code"], strict=True)],
                 }
             )
         co = cooccurrence(current[current["code"] != ""], code_ids).reset_index()

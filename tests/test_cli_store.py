@@ -175,7 +175,7 @@ def test_export_long_with_cooccurrence(tmp_path: Path, coded: Project) -> None:
     assert result.exit_code == 0, result.output
     long = pd.read_csv(out, dtype=str, keep_default_na=False)
     # changed: a status column (agreed | conflict)
-    columns = ["id", "respondent_id", "question_id", "code", "coder", "decided_at", "status"]
+    columns = ["id", "respondent_id", "question_id", "code", "coder", "decided_at", "status", "votes"]
     assert list(long.columns) == columns
     assert code_pairs(long) == code_pairs(coded.current_codes())
     assert set(long["status"]) == {"agreed"}
@@ -212,6 +212,8 @@ def test_export_long_flags_conflicts(tmp_path: Path, coded: Project) -> None:
     long = pd.read_csv(out, dtype=str, keep_default_na=False)
     rows = long[long["id"] == "r1:q1"][["code", "coder", "status"]].values.tolist()
     assert rows == [["follow_up", "kari, ola", "conflict"], ["coordination", "kari, ola", "conflict"]]
+    # «kari, ola» alone did not say who found the code
+    assert long.loc[long["id"] == "r1:q1", "votes"].tolist() == ["kari=1, ola=0", "kari=1, ola=0"]
     labels = tmp_path / "labels.csv"
     store.export_codes(coded.path, labels, layout="labels")
     assert "r1:q1" not in set(read_codes(labels)["id"])  # a codes file lists settled answers
