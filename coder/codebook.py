@@ -530,6 +530,7 @@ def _text_seeds(text: str, lexicon: Any | None) -> list[str]:
         if (
             len(topic) >= _MIN_PART_SEED
             and topic not in {*_SEED_STOP_WORDS, *seeds}
+            and "noun" in lexicon.lemma_pos(topic)  # not «stor» of «Storkommune», «fast» of «Fastlege»
             and not keyword_problem(topic)
         ):
             seeds.append(topic)
