@@ -228,14 +228,15 @@ def _find_code(codebook: Codebook, text: str, among: list[str] | None = None) ->
         return tuple(key(name) for name in named if name)
 
     needle = key(text)
-    # ids and names first; a code's name under strengths («+ tydelig plassert») only when they match nothing,
-    # so that what found one code before still does
-    for strength in (False, True):
-        names = {c: names_of(c, strength) for c in candidates}
-        exact = [c for c in candidates if needle in names[c]]  # «+ Bolig»: not «Boligsosial» as well
+    # A whole name first, then part of one; each among ids and names, then among the names under strengths
+    # («+ tydelig plassert»), so that what found one code before still does.
+    names = [{c: names_of(c, strength) for c in candidates} for strength in (False, True)]
+    for named in names:
+        exact = [c for c in candidates if needle in named[c]]  # «+ Bolig»: not «Boligsosial» as well
         if len(exact) == 1:
             return exact[0]
-        hits = [c for c in candidates if any(needle in name for name in names[c])]
+    for named in names:
+        hits = [c for c in candidates if any(needle in name for name in named[c])]
         if len(hits) == 1:
             return hits[0]
         if hits:

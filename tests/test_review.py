@@ -368,6 +368,9 @@ def test_a_code_named_for_its_problem_shows_and_finds_its_strength_name_too(proj
     shared = replace(state.codebook.get(other), label=f"{label} Tydelig")  # a word of the strength name
     state.codebook = replace(state.codebook, codes=tuple(shared if c.id == other else c for c in named))
     assert review_module._find_code(state.codebook, "tydelig") == other  # found by its name, as before
+    named_so = replace(state.codebook.get(other), label="Tydelig plassert ansvar og mer")
+    state.codebook = replace(state.codebook, codes=tuple(named_so if c.id == other else c for c in named))
+    assert review_module._find_code(state.codebook, "tydelig plassert") == code  # a whole name wins
 
 
 def test_control_characters_of_an_answer_never_reach_the_terminal(project: Project) -> None:
