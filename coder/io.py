@@ -309,15 +309,8 @@ def _read_csv(path: Path, columns: Sequence[str] | None = None, rows: int | None
                 index_col=False,  # rows longer than the header (Excel's trailing separator) shift nothing
             )
     except (pd.errors.ParserError, csv.Error, ValueError) as error:
-        wide = re.search(r"Expected \d+ fields in line (\d+)", str(error))
-        if wide:  # pandas' «C error: Expected 2 fields in line 4, saw 3»: name the first such row ourselves
-            _check_no_cells_beyond_the_header(path, encoding, errors, separator)
-            raise CoderError(
-                "the row has more fields than the header, the extra ones empty: delete the columns right of "
-                "the table and save the file again",
-                file=path,
-                row=int(wide.group(1)),  # pandas counts records as a spreadsheet counts rows
-            ) from None
+        if "fields in line" in str(error):  # pandas' «C error: Expected 2 fields in line 4, saw 3»
+            _check_no_cells_beyond_the_header(path, encoding, errors, separator, empty_too=True)
         raise CoderError(f"cannot parse CSV: {str(error).strip()}", file=path) from None
     if any(issubclass(warning.category, pd.errors.ParserWarning) for warning in caught):
         _check_header_names([str(column).strip() for column in frame.columns], path)  # the header first
@@ -325,21 +318,34 @@ def _read_csv(path: Path, columns: Sequence[str] | None = None, rows: int | None
     return frame
 
 
-def _check_no_cells_beyond_the_header(path: Path, encoding: str, errors: str, separator: str) -> None:
+def _check_no_cells_beyond_the_header(
+    path: Path, encoding: str, errors: str, separator: str, *, empty_too: bool = False
+) -> None:
     """A CoderError at the first row with a filled cell beyond the header's columns, which pandas drops:
     a text with the separator in it, unquoted. Empty cells there (a separator at the end of each row, as
-    Excel writes it) are no loss."""
+    Excel writes it) are no loss, unless ``empty_too`` (pandas could not read the file for them)."""
+    shown = "a tab" if separator == "\t" else f"'{separator}'"
+    first_wide = None
     with path.open(encoding=encoding, errors=errors, newline="") as handle:
         reader = csv.reader(handle, delimiter=separator)
         width = len(next(reader, []))
         for number, row in enumerate(reader, start=2):
             if any(cell.strip() for cell in row[width:]):
                 raise CoderError(
-                    f"the row has {len(row)} fields and the header {width}: a text with '{separator}' "
+                    f"the row has {len(row)} fields and the header {width}: a text with {shown} "
                     "in it without quotes? Quote it or remove the extra fields",
                     file=path,
                     row=number,
                 )
+            if first_wide is None and len(row) > width:
+                first_wide = number
+    if empty_too and first_wide is not None:
+        raise CoderError(
+            "the row has more fields than the header, the extra ones empty: delete the columns right of the "
+            "table and save the file again",
+            file=path,
+            row=first_wide,
+        )
 
 
 def _check_header_names(names: Sequence[str], path: Path) -> None:

@@ -97,7 +97,16 @@ def _xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
             "row 4: the row has 3 fields and the header 2: a text with ';' in it without quotes?",
         ),
         ("semi2.csv", "id;text\nr1;a; b\nr2;b\nr3;c; d; e\n", "row 2: the row has 3 fields and the header 2"),
-        ("empty.csv", "id;text\nr1;a\nr2;b;;\n", "row 3: the row has more fields than the header, the extra"),
+        (
+            "empty.csv",
+            "id;text\nr1;a;;\nr2;b;;;\n",
+            "row 2: the row has more fields than the header, the extra",
+        ),
+        (
+            "tab.tsv",
+            "id\ttext\nr1\ta\tb\n",
+            "row 2: the row has 3 fields and the header 2: a text with a tab in",
+        ),
     ],
 )
 def test_header_problems_from_excel_give_file_and_row(
