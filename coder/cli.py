@@ -1351,12 +1351,17 @@ def summary_command(
         console.print(_frame_table(shown, title, percent=("share",)))
     review = result.provenance["review"]
     if review and (review["unread"] or review["read_in_part"]):  # as the report's note (in Norwegian)
-        in_part = review["read_in_part"]
-        begun = f"; {in_part} read in part still carry machine suggestions" if in_part else ""
+        unread, in_part = review["unread"], review["read_in_part"]
+        said = []
+        if unread:
+            said.append(
+                f"{unread} of {review['answers']} answers were read by no coder (machine suggestions, or "
+                f"decided by a bulk rule alone: {review['decided_by_rule']})"
+            )
+        if in_part:
+            said.append(f"machine suggestions remain on {in_part} answer(s) a coder read in part")
         err_console.print(
-            f"[yellow]Note:[/] {review['unread']} of {review['answers']} answers were read by no coder "
-            f"(machine suggestions, or decided by a bulk rule alone: {review['decided_by_rule']}){begun}; "
-            "check the figures and quotes before using them.",
+            f"[yellow]Note:[/] {'; '.join(said)}; check the figures and quotes before using them.",
             highlight=False,
         )
     elif result.provenance["machine_suggestions"] and not review:

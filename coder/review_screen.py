@@ -346,7 +346,7 @@ def review(
                 # Not over at once: the last decision can still be undone, or another filter chosen.
                 console.print(
                     f"{saved}[bold green]End of the queue[/] ({where}). [dim]u undoes your last command, f "
-                    "sets another filter; anything else ends the session.[/]"
+                    "sets another filter, ? shows the keys; anything else ends the session.[/]"
                 )
                 answer = ""
             else:
