@@ -41,7 +41,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -63,6 +63,9 @@ from coder.io import (
 )
 from coder.reliability import long_codes, predictions_from, split_codes
 from coder.survey import Survey
+
+if TYPE_CHECKING:
+    from coder.store import ReviewedCodes  # only named: store imports the classifier
 
 MIN_CELL = 5
 """Below this many (expected) respondents in a cell, a test gets a warning."""
@@ -760,16 +763,21 @@ def codebook_for(codebook: Codebook | str | Path | None, project: str | Path | N
     return codebook if isinstance(codebook, Codebook) else codebook_mod.load(codebook)
 
 
-def check_project_of(survey: Survey, answer_ids: Sequence[str], project: str | Path) -> None:
-    """A CoderError naming the project when its answers are not the survey's (a project of another survey)."""
+def project_codes(survey: Survey, project: str | Path) -> ReviewedCodes:
+    """A coding project's reviewed codes (:func:`coder.store.reviewed_codes`), checked to be of ``survey``:
+    a CoderError naming the project when its answers are not the survey's (a project of another survey)."""
+    from coder import store  # late: the project is read only when its codes are counted
+
+    reviewed = store.reviewed_codes(project)
     known = set(survey.answers["id"])
-    foreign = [answer_id for answer_id in answer_ids if answer_id not in known]
+    foreign = [answer_id for answer_id in reviewed.answer_ids if answer_id not in known]
     if foreign:
         raise CoderError(
-            f"{len(foreign)} of the project's {len(answer_ids)} answers are not in the survey "
+            f"{len(foreign)} of the project's {len(reviewed.answer_ids)} answers are not in the survey "
             f"(first: '{foreign[0]}'): a project of another survey or manifest?",
             file=project,
         )
+    return reviewed
 
 
 def link(
@@ -841,11 +849,7 @@ def link(
         survey = survey_mod.load(survey)
     codebook = codebook_for(codebook, project)
     if project is not None:
-        from coder import store  # late: the project is read only when its codes are counted
-
-        reviewed = store.reviewed_codes(project)
-        check_project_of(survey, reviewed.answer_ids, project)
-        codes = reviewed.codes
+        codes = project_codes(survey, project).codes
     elif not isinstance(codes, pd.DataFrame):
         codes = [Path(p) for p in (codes if isinstance(codes, list) else [codes])]
     table, paths, _machine = load_codes(codes, survey.answers["id"].tolist(), codebook, survey=survey)

@@ -84,7 +84,7 @@ from coder.io import (
     write_json,
     write_table,
 )
-from coder.link import PROJECT_BASE, check_project_of, codebook_for, coded_answers, crosstab, load_codes
+from coder.link import PROJECT_BASE, codebook_for, coded_answers, crosstab, load_codes, project_codes
 from coder.survey import Survey
 
 BANDS: tuple[tuple[str, float, int], ...] = (
@@ -486,11 +486,8 @@ def summarize(
     inputs += [("begreper", path) for path in lexicons]
     review = None
     if project is not None:
-        from coder import store  # late: the project is read only when the report counts its codes
-
-        review = store.reviewed_codes(project)
+        review = project_codes(survey, project)
         codes = review.codes
-        check_project_of(survey, review.answer_ids, project)
         inputs.append(("kodeprosjekt", Path(project)))
     table, code_paths, machine = load_codes(codes, survey.answers["id"].tolist(), codebook, survey=survey)
     inputs += [("kodefil", p) for p in code_paths]
