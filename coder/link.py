@@ -38,7 +38,7 @@ import math
 import os
 import unicodedata
 import warnings
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -344,6 +344,7 @@ def coded_answers(
     all_coded: bool | None = None,
     *,
     why_all: str | None = None,
+    coded_ids: Collection[str] | None = None,
 ) -> CodedAnswers:
     """Which ``answers`` are coded, given ``codes``: the denominator of every share.
 
@@ -363,6 +364,9 @@ def coded_answers(
     why_all : str, optional
         Why every answer counts as coded when ``all_coded`` is ``None``, for ``base`` (default: the codes
         are machine suggestions).
+    coded_ids : collection of str, optional
+        The only answers that can count as coded, whatever ``all_coded`` says (a coding project's answers:
+        an answer of the survey the project lacks was never coded, by a coder or by its suggestion run).
 
     Returns
     -------
@@ -380,29 +384,33 @@ def coded_answers(
     """
     machine = "confidence" in codes.columns
     everything = machine if all_coded is None else bool(all_coded)
-    in_codes = answers["id"].isin(set(codes["id"]))
+    inside = answers if coded_ids is None else answers[answers["id"].isin(set(coded_ids))]
+    outside = len(answers) - len(inside)
+    in_codes = inside["id"].isin(set(codes["id"]))
     missing = int((~in_codes).sum())
     if everything:
-        coded = answers
+        coded = inside
         why = (
             (why_all or "the codes are machine suggestions, made for every answer")
             if all_coded is None
             else "as asked"
         )
-        base = f"all {len(answers)} answers count as coded ({why}); {missing} not in the codes carry no code"
+        base = f"all {len(inside)} answers count as coded ({why}); {missing} not in the codes carry no code"
     else:
-        coded = answers[in_codes]
+        coded = inside[in_codes]
         why = " (only these, as asked)" if machine else ""
         base = (
             f"the {len(coded)} answers in the codes{why}; {missing} answer(s) are not in the codes and are "
             "left out as not coded yet (counting all answers as coded, they would carry no code)"
         )
-    _warn_thin_base(answers, coded, in_codes, machine and everything and all_coded is None)
+    if outside:
+        base += f"; {outside} answer(s) of the survey are not in the project and are left out as not coded"
+    _warn_thin_base(inside, coded, in_codes, machine and everything and all_coded is None)
     return CodedAnswers(
         answers=coded,
         all_coded=everything,
         machine=machine,
-        uncoded=0 if everything else missing,
+        uncoded=outside + (0 if everything else missing),
         base=base,
     )
 
@@ -848,8 +856,10 @@ def link(
     if not isinstance(survey, Survey):
         survey = survey_mod.load(survey)
     codebook = codebook_for(codebook, project)
+    reviewed = None
     if project is not None:
-        codes = project_codes(survey, project).codes
+        reviewed = project_codes(survey, project)
+        codes = reviewed.codes
     elif not isinstance(codes, pd.DataFrame):
         codes = [Path(p) for p in (codes if isinstance(codes, list) else [codes])]
     table, paths, _machine = load_codes(codes, survey.answers["id"].tolist(), codebook, survey=survey)
@@ -858,12 +868,18 @@ def link(
     inputs += [("kodebok", codebook.path)] if codebook.path is not None else []
     inputs += [("kodefil", path) for path in paths]
     inputs += [("kodeprosjekt", Path(project))] if project is not None else []
-    base = coded_answers(survey.answers, table, all_coded, why_all=PROJECT_BASE if project else None)
+    base = coded_answers(
+        survey.answers,
+        table,
+        all_coded,
+        why_all=PROJECT_BASE if reviewed else None,
+        coded_ids=reviewed.answer_ids if reviewed else None,
+    )
     positions = net.positions(survey, level, mutual=mutual, seed=seed, broker_betweenness=broker_betweenness)
     result = crosstab(
         table,
         positions,
-        survey.answers,
+        base.answers,
         functions=list(survey.functions["function"]),
         questions=list(survey.questions["question_id"]),
         all_coded=base.all_coded,

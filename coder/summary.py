@@ -493,8 +493,13 @@ def summarize(
     inputs += [("kodefil", p) for p in code_paths]
     model = _model_settings(project, review.run_id if review else None, code_paths) if machine else None
 
-    why_all = PROJECT_BASE if review else None
-    base = coded_answers(survey.answers, table, all_coded, why_all=why_all)
+    base = coded_answers(
+        survey.answers,
+        table,
+        all_coded,
+        why_all=PROJECT_BASE if review else None,
+        coded_ids=review.answer_ids if review else None,
+    )
     answers = base.answers
     labels = {c.id: c for c in codebook.codes}
     question_order = list(survey.questions["question_id"])
@@ -563,7 +568,7 @@ def summarize(
         linked = crosstab(
             table,
             weekly,
-            survey.answers,
+            base.answers,
             functions=list(survey.functions["function"]),
             questions=question_order,
             all_coded=base.all_coded,

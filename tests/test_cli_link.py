@@ -164,3 +164,26 @@ def test_cli_link_counts_a_coding_projects_reviewed_codes(tmp_path: Path) -> Non
     both = runner.invoke(app, ["link", str(OPPDAL), "--project", str(path), "--codes", str(OPPDAL_CODES)])
     assert both.exit_code == 2 and "give --codes or --project (one of them)" in both.output
     assert runner.invoke(app, ["link", str(OPPDAL)]).exit_code == 2
+
+
+def test_a_project_of_one_municipality_counts_only_its_own_answers_within_the_survey(tmp_path: Path) -> None:
+    from coder import link, store, summary
+    from coder.codebook import Code, Codebook
+
+    own = Codebook("egen", "nb", "1", (Code("bolig", "Bolig"), Code("lag", "Lag")))
+    path = tmp_path / "p.db"
+    store.init(path, None, own, manifest=OPPDAL).close()
+    with store.Project.open(path) as project:
+        answers = project.answer_ids()
+        project.add_suggestion_run(pd.DataFrame({"id": answers, "code": "lag", "confidence": 0.9}))
+    # the survey of both municipalities: Rissa's answers were never coded (they counted as coded, no theme)
+    both = OPPDAL.parents[1] / "oppdal-rissa.yaml"
+    linked = link.link(both, None, project=path)
+    assert linked.provenance["coded_answers"] == len(answers)
+    assert "62 answer(s) of the survey are not in the project" in linked.provenance["base"]
+    per_question = pd.Series([a.rpartition(":")[2] for a in answers]).value_counts()
+    assert (linked.themes["answers"] == linked.themes["question_id"].map(per_question)).all()
+    with pytest.warns(UserWarning, match="is not a code of the codebook"):  # the manifest's topics
+        reported = summary.summarize(both, None, project=path)
+    assert reported.provenance["coded_answers"] == len(answers)
+    assert not any(answer.startswith("R") for answer in reported.uncoded["answer_id"])  # Rissa's: not coded
