@@ -79,6 +79,7 @@ import re
 import tempfile
 import unicodedata
 import uuid
+import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Collection, Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -105,6 +106,7 @@ from coder.io import (
 __all__ = [
     "QDC_DATA_MARKER",
     "QDC_NAMESPACE",
+    "CategoryWarning",
     "Code",
     "ReferenceAnswer",
     "Codebook",
@@ -1524,10 +1526,17 @@ def _qdc_origin(origin: str) -> dict[str, str]:
     return meta
 
 
+class CategoryWarning(UserWarning):
+    """Categories of an imported codebook that only group codes were left out (see :func:`from_qdc`)."""
+
+
 def from_qdc(path: str | os.PathLike[str]) -> Codebook:
     """Read a REFI-QDA codebook (``.qdc``) written by coder or by another QDA program.
 
     Nesting becomes ``parent``; coder's data block in ``Description`` restores ids, keywords and examples.
+    A ``<Code isCodable="false">`` (QualCoder's categories) only groups codes: it is no code of coder's,
+    which would suggest it; it is left out, its codes go to its parent, and a :class:`CategoryWarning`
+    names it.
     A name ``Parent.Child`` without that block (Taguette keeps its hierarchy only in the names) becomes a
     code labelled ``Child`` under the code named ``Parent``, created with that label when no code has the
     name; ``A.B.C`` chains (see :func:`_name_path` for which dots split). A ``reference_answers`` path in
@@ -1556,12 +1565,16 @@ def from_qdc(path: str | os.PathLike[str]) -> Codebook:
 #: The columns a list of code names may name them in (Taguette's CSV: ``tag``), and describe them in.
 NAME_COLUMNS = ("tag", "name", "code", "kode", "navn", "label", "etikett")
 DESCRIPTION_COLUMNS = ("description", "beskrivelse")
+#: The column of Taguette's codebook CSV that counts each tag's highlights.
+HIGHLIGHTS_COLUMN = "number of highlights"
 
 
 def from_names(path: str | os.PathLike[str]) -> Codebook:
     r"""A codebook from a list of code names: a text file (a name a line; ``#`` comments), or a CSV or XLSX
     table with a column of names (:data:`NAME_COLUMNS`, as Taguette's codebook CSV has ``tag``) and
-    optionally of descriptions. Dotted names make a hierarchy as in :func:`from_qdc`.
+    optionally of descriptions. Dotted names make a hierarchy as in :func:`from_qdc`; in Taguette's CSV a
+    tag with no highlights whose name only heads other tags' names («Bolig» of «Bolig.Tilpassede
+    boliger») groups them, as a category of :func:`from_qdc`.
 
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
@@ -1577,18 +1590,25 @@ def from_names(path: str | os.PathLike[str]) -> Codebook:
         if name_column is None:
             raise CoderError(f"no column of code names (one of: {', '.join(NAME_COLUMNS)})", file=path)
         described = next((columns[name] for name in DESCRIPTION_COLUMNS if name in columns), None)
+        counted = columns.get(HIGHLIGHTS_COLUMN)
         rows = [
-            (str(name).strip(), str(table.at[i, described]).strip() if described else "")
+            (
+                str(name).strip(),
+                str(table.at[i, described]).strip() if described else "",
+                counted is not None and str(table.at[i, counted]).strip() == "0",
+            )
             for i, name in table[name_column].items()
         ]
     else:
         lines = (line.strip() for line in read_text(path, "list of code names").splitlines())
-        rows = [(line, "") for line in lines if line and not line.startswith("#")]
+        rows = [(line, "", False) for line in lines if line and not line.startswith("#")]
+    heads = {".".join(_name_path(name)[:-1]) for name, _, _ in rows}
     root = ET.Element("CodeBook")
     codes_el = ET.SubElement(root, "Codes")
-    for name, description in rows:
+    for name, description, unused in rows:
         if name:
-            code_el = ET.SubElement(codes_el, "Code", {"name": name})
+            codable = "false" if unused and ".".join(_name_path(name)) in heads else "true"
+            code_el = ET.SubElement(codes_el, "Code", {"name": name, "isCodable": codable})
             ET.SubElement(code_el, "Description").text = description
     return _from_codebook_element(root, path)
 
@@ -1604,11 +1624,14 @@ def _from_codebook_element(root: ET.Element, path: Path) -> Codebook:
     taken: set[str] = set()
     by_path: dict[tuple[str, ...], int] = {}  # name path (parent names, own label) -> index in codes
     created: set[int] = set()  # parents made for a dotted name whose own <Code> has not come (yet)
+    categories = _category_paths(codes_el, path)  # name paths that only group codes: no codes of coder's
 
     def ancestors(names: tuple[str, ...], parent: str | None, known: int) -> str | None:
         """The id of the parent of ``names``, creating the codes of its unknown prefixes under ``parent``."""
         for depth in range(known + 1, len(names)):
             prefix = names[:depth]
+            if prefix in categories:
+                continue
             if prefix not in by_path:
                 parent_id = unique_code_id(prefix[-1], taken)
                 taken.add(parent_id)
@@ -1634,6 +1657,9 @@ def _from_codebook_element(root: ET.Element, path: Path) -> Codebook:
             # coder's own export keeps its hierarchy by nesting: its labels are never split
             names = (*parent_names, *([name] if data else _name_path(name)))
             code_parent = ancestors(names, parent, len(parent_names))
+            if names in categories:
+                walk(child, code_parent, names, depth + 1)
+                continue
             label = names[-1]
             index = by_path.get(names)
             if index is not None and index in created:
@@ -1691,6 +1717,17 @@ def _from_codebook_element(root: ET.Element, path: Path) -> Codebook:
     walk(codes_el, None, ())
     if not codes:
         raise CoderError("the codebook has no codes", file=path)
+    if categories:
+        names = ", ".join(f"'{'.'.join(names)}'" for names in sorted(categories))
+        warnings.warn(
+            CategoryWarning(
+                f"{path}: left out {len(categories)} "
+                f"{'category that only groups' if len(categories) == 1 else 'categories that only group'} "
+                f"codes ({names}: not codable, or a tag with no highlights heading others), as coder would "
+                "suggest them as codes; their codes move one level up"
+            ),
+            stacklevel=3,
+        )
     reference_file = meta.get(_QDC_REFERENCE_KEY)
     reference: tuple[ReferenceAnswer, ...] = ()
     if reference_file:
@@ -1707,6 +1744,28 @@ def _from_codebook_element(root: ET.Element, path: Path) -> Codebook:
         reference_file=reference_file,
         reference_answers=reference,
     )
+
+
+def _category_paths(codes_el: ET.Element, path: Path) -> set[tuple[str, ...]]:
+    """The name paths (as :func:`_from_codebook_element` makes them) of the ``<Code isCodable="false">``
+    elements under ``codes_el``: read first, so a dotted name before its category's own element makes
+    no code of it."""
+    found: set[tuple[str, ...]] = set()
+
+    def visit(element: ET.Element, parent_names: tuple[str, ...], depth: int) -> None:
+        for child in element:
+            if _local(child.tag) != "Code" or not child.get("name") or depth > MAX_DEPTH:
+                continue  # walk raises for these
+            description_el = next((el for el in child if _local(el.tag) == "Description"), None)
+            text = (description_el.text or "") if description_el is not None else ""
+            data = _split_description(text, str(path), child.get("name", ""))[1]
+            names = (*parent_names, *([child.get("name", "")] if data else _name_path(child.get("name", ""))))
+            if child.get("isCodable", "true").strip().casefold() == "false":
+                found.add(names)
+            visit(child, names, depth + 1)
+
+    visit(codes_el, (), 1)
+    return found
 
 
 def import_codebook(path: str | os.PathLike[str], out_yaml: str | os.PathLike[str]) -> Path:

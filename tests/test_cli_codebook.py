@@ -289,17 +289,24 @@ def test_import_a_taguette_csv_and_a_text_list_of_code_names(tmp_path: Path) -> 
     # A list of names was «not well-formed XML»: the codebook of a program that exports no .qdc.
     taguette = tmp_path / "taguette.csv"
     taguette.write_text(
-        "tag,description,number of highlights\nBolig,Om boliger,3\nBolig.Tilpasset,,1\nOppfølging,,2\n",
+        "tag,description,number of highlights\nBolig,Om boliger,3\nBolig.Tilpasset,,1\nOppfølging,,2\n"
+        "Ansvar,Hvem har ansvaret,0\nAnsvar.Uklart,,4\nAnsvar.Uklart.Delt,,1\nBosetting,,0\n",
         encoding="utf-8",
     )
     result = runner.invoke(app, ["codebook", "import", str(taguette), "--out", str(tmp_path / "t.yaml")])
     assert result.exit_code == 0, result.output
     book = cb.load(tmp_path / "t.yaml")
+    # «Ansvar» has no highlights and heads other tags: it only groups them (it was a code, suggested);
+    # «Bolig» was used, «Bosetting» heads nothing: codes
     assert [(c.id, c.label, c.parent, c.description) for c in book.codes] == [
         ("bolig", "Bolig", None, "Om boliger"),
         ("tilpasset", "Tilpasset", "bolig", ""),
         ("oppfolging", "Oppfølging", None, ""),
+        ("uklart", "Uklart", None, ""),
+        ("delt", "Delt", "uklart", ""),
+        ("bosetting", "Bosetting", None, ""),
     ]
+    assert "left out 1 category that only groups codes ('Ansvar':" in " ".join(result.stderr.split())
     names = tmp_path / "koder.txt"
     names.write_text("# fra NVivo\nBolig\n\nOppfølging\n", encoding="utf-8")
     result = runner.invoke(app, ["codebook", "import", str(names), "--out", str(tmp_path / "n.yaml")])
