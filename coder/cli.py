@@ -977,7 +977,7 @@ def network_command(
         print_json({"network": report.summary, "positions": report.positions, "political": political.counts,
                     "political_by_body": political.by_body})  # fmt: skip
     else:
-        _print_network(report)
+        _print_network(report, broker_betweenness)
     if out is None:
         return
     # Staged, as a report: the folder holds this run's files only (an earlier run's other levels or Gephi
@@ -994,7 +994,7 @@ def network_command(
     print_written([out / path.relative_to(stage) for path in staged], err_console if as_json else None)
 
 
-def _print_network(report: Any) -> None:
+def _print_network(report: Any, broker_betweenness: float) -> None:
     from coder import network
 
     # One table per municipality and one column per level: three levels fit 80 columns, six would not.
@@ -1012,6 +1012,13 @@ def _print_network(report: Any) -> None:
         shown = people[["person", "group", "degree", "betweenness", "harmonic_closeness", "community"]]
         shown = shown.assign(role=role, brokerage=people["brokerage"])
         console.print(_frame_table(shown, title, short=POSITION_COLUMNS, narrow={"group": 14}))
+        if lv == report.levels[0]:  # «brokers 0» above and «brok 3» here read as a contradiction
+            console.print(
+                f"A broker (role) has betweenness {broker_betweenness:g} or more and a contact in another"
+                " community; brok counts the pairs of a person's contacts, unlinked and not all three of one"
+                " primary function, that the person joins (Gould–Fernandez; no threshold: many have some).",
+                highlight=False,
+            )
         if cut:
             note = "The most between first; everyone is in positions.csv (--out-dir)."
             console.print(note, highlight=False)

@@ -36,6 +36,11 @@ def test_cli_network_tables_fit_an_80_column_terminal() -> None:
         "Network: Rissa" in result.output and "betw = betweenness" in result.output
     )  # short names explained
     assert "Oppdal daily" not in result.output and "isolate" in result.output  # a table per municipality
+    # Oppdal: «brokers 0» in its table, yet people with brokerage counts: the two are told apart, once
+    text = " ".join(result.output.split())
+    assert text.count("A broker (role) has betweenness 0.1 or more") == 1 and "Gould–Fernandez" in text
+    result = runner.invoke(app, ["network", str(BOTH), "--broker-betweenness", "0.25", "--level", "all"])
+    assert " ".join(result.output.split()).count("A broker (role) has betweenness 0.25 or more") == 1
 
 
 def test_cli_network_bad_level_exits_2() -> None:
