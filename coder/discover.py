@@ -625,10 +625,16 @@ def discover(
         vectors, code_vectors = everything[: len(ids)], everything[len(ids) :]
         with_words = int(np.sum(np.linalg.norm(vectors, axis=1) > 0))
         if with_words < 2 * min_size:
-            coded = f"; {total - len(ids)} carry a strong code" if codebook is not None else ""
+            if codebook is None:
+                what = "have words to group by"
+            else:  # «5 of 70 have words to group by; 65 carry a strong code» read as a contradiction
+                wordless = len(ids) - with_words
+                what = f"are left to group: {total - len(ids)} carry a strong code" + (
+                    f" and {wordless} {'has' if wordless == 1 else 'have'} no words" if wordless else ""
+                )
             raise TooFewAnswers(
-                f"only {with_words} of {total} answers have words to group by{coded} (at least "
-                f"{2 * min_size} needed for two groups of {min_size})",
+                f"only {with_words} of {total} answers {what} (at least {2 * min_size} needed for two "
+                f"groups of {min_size})",
                 key="min_size" if with_words >= 2 else None,  # with fewer, no --min-size would help
             )
         if n_groups is not None and not 2 <= n_groups < with_words:

@@ -128,6 +128,17 @@ def test_with_a_codebook_only_answers_without_a_strong_code_are_grouped() -> Non
     assert all(-1 <= candidate.nearest_similarity <= 1 for candidate in found.candidates)
     described = discover.candidates_codebook({"": found}).codes[0].description
     assert re.search(r"\(likhet -?\d,\d\d\)", described)  # a decimal comma in Norwegian text (was 0.30)
+    # too few left: «only 3 of 12 answers have words to group by; 9 carry a strong code» (all had words)
+    strong = pd.DataFrame({"id": notes["id"][:9], "code": "meeting_places", "confidence": 0.9})
+    blank = pd.DataFrame({"id": ["blank"], "text": ["..."]})
+    with pytest.raises(CoderError) as caught:
+        discover.discover(
+            pd.concat([notes, blank]), codebook=book, suggestions=strong, knowledge=book, min_size=2
+        )
+    assert caught.value.message == (
+        "only 3 of 13 answers are left to group: 9 carry a strong code and 1 has no words (at least 4 needed "
+        "for two groups of 2)"
+    )
 
 
 def _planted() -> tuple[set[str], discover.Discovery]:
