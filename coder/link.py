@@ -345,6 +345,7 @@ def coded_answers(
     *,
     why_all: str | None = None,
     coded_ids: Collection[str] | None = None,
+    none_coded: str | None = None,
 ) -> CodedAnswers:
     """Which ``answers`` are coded, given ``codes``: the denominator of every share.
 
@@ -367,6 +368,9 @@ def coded_answers(
     coded_ids : collection of str, optional
         The only answers that can count as coded, whatever ``all_coded`` says (a coding project's answers:
         an answer of the survey the project lacks was never coded, by a coder or by its suggestion run).
+    none_coded : str, optional
+        Why no answer counts as coded, when that is an error for the caller (a report of nothing): a
+        CoderError saying so instead of a :class:`CodesWarning`.
 
     Returns
     -------
@@ -405,6 +409,8 @@ def coded_answers(
         )
     if outside:
         base += f"; {outside} answer(s) of the survey are not in the project and are left out as not coded"
+    if coded.empty and none_coded:
+        raise CoderError(f"no answer counts as coded, so there is nothing to report: {none_coded}")
     _warn_thin_base(inside, coded, in_codes, machine and everything and all_coded is None)
     return CodedAnswers(
         answers=coded,

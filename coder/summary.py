@@ -499,6 +499,11 @@ def summarize(
         all_coded,
         why_all=PROJECT_BASE if review else None,
         coded_ids=review.answer_ids if review else None,
+        none_coded=(  # a report of nothing, every share 0 of 0, is an error (and was a pandas KeyError)
+            "no coder has decided an answer and the project has no suggestion run (`coder suggest --project`)"
+            if review
+            else "the codes list none of the survey's answers (--all-coded counts them all, with no theme)"
+        ),
     )
     answers = base.answers
     labels = {c.id: c for c in codebook.codes}

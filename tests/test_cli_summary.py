@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 from coder import summary
 from coder.cli import app
+from coder.errors import CoderError
 
 runner = CliRunner()
 
@@ -352,3 +353,25 @@ def test_a_project_a_coder_read_in_full_has_no_note_of_unread_answers(tmp_path: 
     # it said «Merk: 0 av 132 svar er ikke lest av en koder ()» beside «132 av 132 svar (100 %)»
     assert "Merk:" not in md and "Note:" not in result.output
     assert f"{len(answers)} av {len(answers)} svar (100 %) er lest og kodet av en koder (kodere: kari)" in md
+
+
+def test_a_report_of_no_coded_answer_is_one_error_and_no_folder(tmp_path: Path, codebook: Path) -> None:
+    from coder import store
+
+    fresh = tmp_path / "fresh.db"  # a project made, nothing suggested or decided: was a pandas KeyError
+    store.init(fresh, None, codebook, manifest=OPPDAL).close()
+    header_only = tmp_path / "koder.csv"
+    header_only.write_text("id,code\n", encoding="utf-8")
+    for source, why in (
+        (["--project", str(fresh)], "no coder has decided an answer and the project has no suggestion run"),
+        (["--codes", str(header_only), "--codebook", str(codebook)], "the codes list none of the survey's"),
+    ):
+        out = tmp_path / "out"
+        result = runner.invoke(
+            app, ["summary", str(OPPDAL), *source, "--out-dir", str(out), "--formats", "md"]
+        )
+        assert result.exit_code == 2 and not out.exists()
+        assert result.stderr.startswith("Error: no answer counts as coded, so there is nothing to report: ")
+        assert why in " ".join(result.stderr.split()) and "Traceback" not in result.output
+    with pytest.raises(CoderError, match="nothing to report"):
+        summary.summarize(OPPDAL, pd.DataFrame({"id": [], "code": []}), codebook)
