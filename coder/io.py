@@ -1086,7 +1086,13 @@ def output_directory(directory: str | os.PathLike[str]) -> Path:
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise CoderError("expected a directory, found a file", file=directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CoderError(f"cannot make the output directory: {error.strerror}", file=directory) from None
+    # checked here, or the first file written names a hidden staging folder inside it
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise CoderError("no permission to write in the output directory", file=directory)
     return directory
 
 

@@ -173,3 +173,23 @@ def test_a_survey_without_political_contacts_says_so_not_zero_of_n(tmp_path: Pat
     result = runner.invoke(app, ["network", str(tmp_path / "m.yaml")], env={"COLUMNS": "120"})
     assert result.exit_code == 0, result.output
     assert "Political contact: none recorded" in result.output and "with_contact" not in result.output
+
+
+def test_an_out_dir_without_write_permission_is_named_not_its_staging_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from coder import io
+
+    closed = tmp_path / "lukket"
+    closed.mkdir()
+    real_access = os.access
+    # a folder the user may not write in (root, who runs the tests here, may write anywhere)
+    monkeypatch.setattr(
+        io.os, "access", lambda p, mode: not (Path(p) == closed and mode & os.W_OK) and real_access(p, mode)
+    )
+    result = runner.invoke(app, ["network", str(OPPDAL), "--out-dir", str(closed)])
+    assert result.exit_code == 2 and ".staging" not in result.output
+    assert result.stderr.strip() == f"Error: {closed}: no permission to write in the output directory"
+    assert list(closed.iterdir()) == []
