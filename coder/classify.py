@@ -91,7 +91,7 @@ from coder.codebook import (
 )
 from coder.errors import CoderError
 from coder.io import answer_ids, provenance, read_table, require_columns, spreadsheet_row
-from coder.lexicon import cache_dir, get_lexicon
+from coder.lexicon import cache_dir, code_digest, get_lexicon
 from coder.nlp import (
     AnswerToken,
     ProcessedAnswer,
@@ -829,7 +829,9 @@ class CodeSuggester(BaseEstimator):
             settings["codebook"] = dataclasses.replace(self.codebook, path=None, reference_file=None)
             memory = os.fspath(self.memory) if isinstance(self.memory, os.PathLike) else self.memory
             fitted = check_memory(memory).cache(_fitted_codebook_model)
-            arguments = (settings, list(X), f"{__version__} model {MODEL_FORMAT}", fingerprint)
+            # coder's code in the key: a change to how a model is fitted fits it anew (joblib sees only
+            # the cached function's own source)
+            arguments = (settings, list(X), f"{__version__} {code_digest()}", fingerprint)
             try:
                 learned = pickle.loads(fitted(*arguments))
             except (AttributeError, ImportError, pickle.UnpicklingError):
@@ -1339,11 +1341,6 @@ def model_cache_info() -> dict[str, str]:
     files = list(directory.rglob("output.pkl")) if directory.exists() else []
     size = sum(path.stat().st_size for path in directory.rglob("*") if path.is_file()) if files else 0
     return {"fitted codebook models": f"{len(files)} ({size / 1e6:.1f} MB) in {directory}"}
-
-
-#: The layout of a fitted codebook model in the cache: raised when it changes, so that a model cached by an
-#: earlier coder of the same version is fitted anew (2: the corpus fitted in the order of its texts).
-MODEL_FORMAT = 2
 
 
 def _fitted_codebook_model(settings: dict, X: list[str], version: str, pipeline_fingerprint: str) -> bytes:

@@ -45,12 +45,10 @@ from spacy.tokens import Doc, Token
 
 from coder import __version__, progress
 from coder.errors import CoderError
-from coder.lexicon import LEXICON_VERSION, cache_dir, get_lexicon
+from coder.lexicon import cache_dir, code_digest, get_lexicon
 
 TRAINED_PIPELINES = ("nb_core_news_lg", "nb_core_news_md", "nb_core_news_sm")
 EMBEDDED = "embedded"
-# Bump when tokens, lemmas, parts, negation or non-answers would come out differently for the same text.
-PREPROCESS_VERSION = 7
 
 # Our own stop words. spaCy's `nb` list also removes words that carry meaning in survey answers (ikke, ingen,
 # uten, god, bedre, viktig, kontakt, mange, lite ...), so we keep a list of pure function words.
@@ -444,12 +442,10 @@ def _with_components(nlp: Language, source: str, reason: str) -> Language:
             nlp.add_pipe(name)
     name = f"{nlp.meta.get('lang', 'nb')}_{nlp.meta.get('name', 'pipeline')}"
     version = str(nlp.meta.get("version", "0"))
-    # Whatever changes the tokens: the pipeline's identity and config, where it was loaded from, and ours.
+    # Whatever changes the tokens: the pipeline's identity and config, where it was loaded from, and our code.
     location = reason if source == "path" else ""
     identity = [name, version, source, location, nlp.config.to_str(), spacy.__version__, __version__]
-    fingerprint = hashlib.sha256(
-        json.dumps([*identity, PREPROCESS_VERSION, LEXICON_VERSION]).encode()
-    ).hexdigest()[:16]
+    fingerprint = hashlib.sha256(json.dumps([*identity, code_digest()]).encode()).hexdigest()[:16]
     info = PipelineInfo(name=name, source=source, reason=reason, version=version, fingerprint=fingerprint)
     nlp.meta["coder"] = info.__dict__
     return nlp

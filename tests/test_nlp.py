@@ -240,6 +240,29 @@ def test_two_pipeline_directories_do_not_share_cached_tokens(tmp_path: Path) -> 
     assert first != second
 
 
+def test_a_change_to_coder_s_own_code_or_data_renews_the_cached_tokens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coder import lexicon
+
+    # A compound rule changed three times without the version bumped by hand; a cache kept the old parts.
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "nb_lemma_overrides.tsv").write_text("boligene\tbolig\n", encoding="utf-8")
+    monkeypatch.setattr(lexicon, "_DATA_DIR", data)
+    try:
+        lexicon.code_digest.cache_clear()
+        before = lexicon.code_digest()
+        first = nlp.pipeline_info(nlp._embedded("test")).fingerprint
+        (data / "nb_lemma_overrides.tsv").write_text("boligene\tboligen\n", encoding="utf-8")
+        lexicon.code_digest.cache_clear()
+        assert lexicon.code_digest() != before
+        assert nlp.pipeline_info(nlp._embedded("test")).fingerprint != first
+    finally:  # the real digest again for the other tests
+        monkeypatch.undo()
+        lexicon.code_digest.cache_clear()
+
+
 # Spaces of every kind, quotes and dashes to translate, invisible characters, combining accents.
 _MESSY = list("ab æøå\t\n.«»“’–\u00ad\u200b\ufeffe\u0301o\u0308\u00a0\x00\x85")
 
