@@ -148,6 +148,10 @@ FORCE = typer.Option(False, "--force", help="Overwrite an existing codebook file
 
 def refuse_to_overwrite(path: Path | None, force: bool) -> None:
     """A CoderError when ``path`` (a codebook coder is about to write) exists and ``--force`` is not given."""
+    from coder.io import check_output_file
+
+    if path is not None:
+        check_output_file(path)  # a folder or a missing one first: --force would not help with either
     if path is not None and path.exists() and not force:
         raise CoderError("the codebook file exists; use --force to overwrite it", file=path)
 

@@ -101,6 +101,7 @@ from coder.io import (
     require_columns,
     spreadsheet_row,
     xml_text,
+    yaml_file,
 )
 
 __all__ = [
@@ -624,7 +625,8 @@ class _Collector:
 def _compose(path: Path, out: _Collector) -> yaml.Node | None:
     """The node tree of the codebook file (read by coder.io's strict YAML reader); a YAML problem is
     reported with its line, a missing or unreadable file raises."""
-    text = read_text(path)
+    hint = "a .qdc or a list of code names becomes one by coder codebook import"
+    text = read_text(yaml_file(path, "codebook", hint))
     try:
         return parse_yaml(text, path).node
     except CoderError as error:
@@ -1775,6 +1777,8 @@ def import_codebook(path: str | os.PathLike[str], out_yaml: str | os.PathLike[st
     if Path(path).suffix.lower() in (".txt", ".csv", ".xlsx", ".xlsm"):
         check_not_an_input(out_yaml, path)
         return dump_yaml(from_names(path), out_yaml)
+    if Path(path).suffix.lower() in (".yaml", ".yml"):  # was «not well-formed XML»
+        raise CoderError("already a YAML codebook, coder's own: nothing to import", file=path)
     return import_qdc(path, out_yaml)
 
 

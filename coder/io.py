@@ -689,9 +689,28 @@ def _nodes(root: yaml.Node) -> Iterator[yaml.Node]:
             stack.extend(node.value)
 
 
-def read_yaml(path: str | os.PathLike[str], what: str = "file") -> YamlDocument:
-    """Read a YAML file (UTF-8, with or without BOM) with :func:`parse_yaml`."""
-    return parse_yaml(read_text(path, what), path)
+#: Files that are surely not YAML: a table, a workbook or a QDA exchange file given where YAML belongs.
+NOT_YAML_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".qdc", ".qdpx", ".json")
+
+
+def read_yaml(path: str | os.PathLike[str], what: str = "file", hint: str = "") -> YamlDocument:
+    """Read a YAML file (UTF-8, with or without BOM) with :func:`parse_yaml`; a table or a workbook given
+    instead is said so (``hint``: what to give), not read as text that is no UTF-8 or no YAML."""
+    return parse_yaml(read_text(yaml_file(path, what, hint), what), path)
+
+
+def yaml_file(path: str | os.PathLike[str], what: str = "file", hint: str = "") -> Path:
+    """``path``, or a CoderError when its suffix says it is no YAML (:data:`NOT_YAML_SUFFIXES`).
+
+    >>> yaml_file("eksport.csv", "manifest")
+    Traceback (most recent call last):
+    coder.errors.CoderError: eksport.csv: expected a YAML manifest (.yaml), not a .csv file
+    """
+    path = Path(path)
+    if path.suffix.lower() in NOT_YAML_SUFFIXES:
+        message = f"expected a YAML {what} (.yaml), not a {path.suffix.lower()} file"
+        raise CoderError(f"{message}: {hint}" if hint else message, file=path)
+    return path
 
 
 def _yaml_error(error: yaml.MarkedYAMLError, text: str, file: str | os.PathLike[str] | None) -> CoderError:

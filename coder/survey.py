@@ -652,7 +652,7 @@ def _read(manifest: Path, including: tuple[Path, ...] = ()) -> tuple[Survey | No
 
 def _read_yaml(manifest: Path) -> tuple[dict[str, Any] | None, list[CoderError]]:
     try:
-        data = read_yaml(manifest, "manifest").data
+        data = read_yaml(manifest, "manifest", "give the survey's manifest, which names its files").data
     except CoderError as error:
         return None, [error]
     if not isinstance(data, dict):

@@ -321,3 +321,27 @@ def test_a_table_without_a_column_of_code_names_is_one_error(tmp_path: Path) -> 
     assert result.exit_code == 2
     assert "no column of code names (one of: tag, name, code" in result.output
     assert not (tmp_path / "t.yaml").exists()
+
+
+def test_a_file_of_another_kind_where_a_codebook_belongs_is_said_so(tmp_path: Path) -> None:
+    names = tmp_path / "koder.csv"
+    names.write_text("tag\nBolig\n", encoding="cp1252")
+    # a list of names given as the codebook: was «not UTF-8 text … save the file as UTF-8» (or a YAML error)
+    result = runner.invoke(app, ["codebook", "validate", str(names)])
+    assert result.exit_code == 2 and result.stderr.strip() == (
+        f"Error: {names}: expected a YAML codebook (.yaml), not a .csv file: a .qdc or a list of code names "
+        "becomes one by coder codebook import"
+    )
+    # coder's own codebook given to import: was «not well-formed XML: syntax error: line 1, column 0»
+    result = runner.invoke(app, ["codebook", "import", str(DEFAULT), "--out", str(tmp_path / "x.yaml")])
+    assert (
+        result.exit_code == 2 and "already a YAML codebook, coder's own: nothing to import" in result.stderr
+    )
+    # a folder as the output: was «the codebook file exists; use --force», then with --force another error
+    folder = tmp_path / "ut"
+    folder.mkdir()
+    result = runner.invoke(app, ["codebook", "export", str(DEFAULT), "--out", str(folder)])
+    assert (
+        result.exit_code == 2
+        and result.stderr.strip() == f"Error: {folder}: the output is a directory; give a file name"
+    )

@@ -165,3 +165,13 @@ def test_cli_check_shows_a_data_warning_once(copy: Path) -> None:
     assert result.exit_code == 0, result.output
     (line,) = warning_lines(result.output)
     assert "'O01' -> 'O03'" in line
+
+
+def test_the_export_given_for_the_manifest_is_said_so(tmp_path: Path) -> None:
+    export = OPPDAL.parent / "questback_eksport.csv"  # cp1252: was «not UTF-8 text … save it as UTF-8»
+    result = runner.invoke(app, ["survey", "answers", str(export), "--out", str(tmp_path / "a.csv")])
+    assert result.exit_code == 2 and not (tmp_path / "a.csv").exists()
+    assert " ".join(result.stderr.split()) == (
+        f"Error: {export}: expected a YAML manifest (.yaml), not a .csv file: give the survey's manifest, "
+        "which names its files"
+    )
