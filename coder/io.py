@@ -288,6 +288,8 @@ def _read_csv(path: Path, columns: Sequence[str] | None = None, rows: int | None
         sample = handle.read(65536)
     if not sample.strip():
         raise CoderError("the file is empty", file=path)
+    if not sample.splitlines()[0].strip():  # pandas: «No columns to parse from file»
+        raise CoderError("the first row is empty: the header belongs on the first row", file=path, row=1)
     separator = sniff_separator(sample)
     _check_first_row_width(sample, separator, path)
     with contextlib.suppress(csv.Error):  # pandas renames a second «tekst» «tekst.1»: read the header
@@ -311,6 +313,12 @@ def _read_csv(path: Path, columns: Sequence[str] | None = None, rows: int | None
     except (pd.errors.ParserError, csv.Error, ValueError) as error:
         if "fields in line" in str(error):  # pandas' «C error: Expected 2 fields in line 4, saw 3»
             _check_no_cells_beyond_the_header(path, encoding, errors, separator, empty_too=True)
+        if unclosed := re.search(r"EOF inside string starting at row (\d+)", str(error)):  # counted from 0
+            raise CoderError(
+                'a quote (") opens a text that is never closed: the rest of the file would be one cell',
+                file=path,
+                row=int(unclosed.group(1)) + 1,
+            ) from None
         raise CoderError(f"cannot parse CSV: {str(error).strip()}", file=path) from None
     if any(issubclass(warning.category, pd.errors.ParserWarning) for warning in caught):
         _check_header_names([str(column).strip() for column in frame.columns], path)  # the header first
@@ -400,6 +408,8 @@ def _json_cell_text(value: Any) -> str:
 
 
 def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
+    if not zipfile.is_zipfile(path):  # an .xlsx is a zip archive; pandas: «format cannot be determined»
+        raise CoderError("not an Excel workbook, though named so: a CSV or text file renamed?", file=path)
     if sheet is None:
         sheet = _only_sheet_with_data(path)
     try:
@@ -414,8 +424,8 @@ def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
         raise CoderError(f"cannot read workbook: {error}", file=path) from None
     except Exception as error:  # openpyxl raises zipfile/KeyError/InvalidFileException for broken files
         raise CoderError(f"cannot read workbook ({type(error).__name__})", file=path) from None
-    if frame.empty:
-        return pd.DataFrame()
+    if frame.empty:  # no header either: «missing column (columns are: )» said nothing
+        raise CoderError("the workbook's sheet is empty", file=path)
     header = [_cell_text(cell) for cell in frame.iloc[0]]
     frame = frame.iloc[1:].reset_index(drop=True).map(_cell_text)
     frame.columns = [name if name.strip() else f"Unnamed: {n}" for n, name in enumerate(header)]

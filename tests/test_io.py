@@ -524,3 +524,33 @@ def test_a_dated_workbook_is_the_same_bytes_each_time(
     second = write_excel(tmp_path / "b.xlsx", {"temaer": frame}, created=created).read_bytes()
     assert first == second
     assert pd.read_excel(tmp_path / "b.xlsx").to_dict("records") == [{"tema": "Bolig", "antall": 3}]
+
+
+def test_broken_tables_are_said_in_spreadsheet_terms_not_in_pandas(tmp_path: Path) -> None:
+    import openpyxl
+
+    cases = {
+        # pandas: «Error tokenizing data. C error: EOF inside string starting at row 3»
+        "quote.csv": (
+            'id,text\na1,ok\na2,fint\na3,"hei\na4,ok\n',
+            'row 4: a quote (") opens a text that is never',
+        ),
+        # pandas: «No columns to parse from file»
+        "blank.csv": (
+            "\n\nid,text\na1,ok\n",
+            "row 1: the first row is empty: the header belongs on the first row",
+        ),
+        # pandas: «Excel file format cannot be determined, you must specify an engine manually.»
+        "renamed.xlsx": (
+            "id,text\na1,ok\n",
+            ": not an Excel workbook, though named so: a CSV or text file renamed?",
+        ),
+    }
+    for name, (text, message) in cases.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        with pytest.raises(CoderError) as raised:
+            read_table(tmp_path / name)
+        assert message in str(raised.value) and "pandas" not in str(raised.value)
+    openpyxl.Workbook().save(tmp_path / "tom.xlsx")  # was an empty table: «missing column (columns are: )»
+    with pytest.raises(CoderError, match="the workbook's sheet is empty"):
+        read_table(tmp_path / "tom.xlsx")
