@@ -172,7 +172,14 @@ def out_file(default: Any, help: str) -> Any:
 
 def out_dir(default: Any, help: str) -> Any:
     """``--out-dir/-o DIR``: the folder of a command that writes several files (figures under DIR/figurer)."""
-    return typer.Option(default, "--out-dir", "-o", help=help, metavar="DIR")
+    return typer.Option(default, "--out-dir", "-o", help=help, metavar="DIR", callback=_not_a_file)
+
+
+def _not_a_file(directory: Path | None) -> Path | None:
+    """A file given as the output folder, said before any work (the tables were printed, then it failed)."""
+    if directory is not None and directory.exists() and not directory.is_dir():
+        raise CoderError("expected a directory, found a file", file=directory)
+    return directory
 
 
 FIGURES = "figurer"  # the pictures' folder under --out-dir, as in `coder summary`'s report

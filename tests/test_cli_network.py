@@ -193,3 +193,13 @@ def test_an_out_dir_without_write_permission_is_named_not_its_staging_folder(
     assert result.exit_code == 2 and ".staging" not in result.output
     assert result.stderr.strip() == f"Error: {closed}: no permission to write in the output directory"
     assert list(closed.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["network", "link"])
+def test_a_file_as_the_output_folder_is_said_before_any_table(tmp_path: Path, command: str) -> None:
+    taken = tmp_path / "tabell.csv"
+    taken.write_text("x\n", encoding="utf-8")
+    codes = ["--codes", str(OPPDAL.parent / "koder.csv")] if command == "link" else []
+    result = runner.invoke(app, [command, str(OPPDAL), *codes, "--out-dir", str(taken)])
+    assert result.exit_code == 2 and result.stdout == ""  # every table was printed first
+    assert result.stderr.strip() == f"Error: {taken}: expected a directory, found a file"
