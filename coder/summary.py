@@ -500,9 +500,9 @@ def summarize(
         why_all=PROJECT_BASE if review else None,
         coded_ids=review.answer_ids if review else None,
         none_coded=(  # a report of nothing, every share 0 of 0, is an error (and was a pandas KeyError)
-            "no coder has decided an answer and the project has no suggestion run (suggest codes for it first)"
+            "no coder has decided an answer and the project has no suggestion run (suggest codes first)"
             if review
-            else "the codes list none of the survey's answers (counted all as coded, they would carry no theme)"
+            else "the codes list none of the survey's answers (counted as coded, they would carry no theme)"
         ),
     )
     answers = base.answers
