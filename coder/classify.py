@@ -83,6 +83,7 @@ from coder import __version__, progress
 from coder.codebook import (
     Code,
     Codebook,
+    as_codebook,
     check_coded_answers,
     find_keyword,
     keyword_matches,
@@ -1554,9 +1555,9 @@ def read_labels(path: str | os.PathLike[str], ids: Sequence[str], codebook: Code
 
 def suggest(
     answers: pd.DataFrame,
-    codebook: Codebook,
+    codebook: Codebook | str | os.PathLike[str] | None,
     *,
-    labels: pd.DataFrame | None = None,
+    labels: pd.DataFrame | str | os.PathLike[str] | None = None,
     threshold: float | None = None,
     seed: int = 0,
     spacy_model: str | None = None,
@@ -1566,7 +1567,8 @@ def suggest(
 
     ``answers`` has columns ``id`` and ``text``, and optionally ``question_id`` (which question each answer
     answers: the coders' codes then also teach which codes go with which question); ``labels`` (optional)
-    is the long ``id, code`` table of human-coded answers, learned from together with the codebook and all
+    is the long ``id, code`` table of human-coded answers (or its file, :func:`read_labels`), learned from
+    together with the codebook (or its file; ``None``: coder's default codebook) and all
     uncoded answers (the codebook model is fitted once per codebook and corpus and cached, see
     :func:`model_cache_dir`). With
     ``keep_human_codes`` the output keeps what the coders decided: a code they gave has confidence 1 and
@@ -1575,12 +1577,15 @@ def suggest(
     raised before any work.
     """
     check_options(threshold=threshold, seed=seed)
+    codebook = as_codebook(codebook)
     ids = answer_ids(answers)
     require_columns(answers, ["text"])
     texts = answers["text"].fillna("").astype(str).tolist()
     if not ids:
         return pd.DataFrame(columns=SUGGESTION_COLUMNS)
-    if labels is not None:
+    if labels is not None and not isinstance(labels, pd.DataFrame):
+        labels = read_labels(labels, ids, codebook)
+    elif labels is not None:
         check_labels(labels, ids, codebook)
     suggester = CodeSuggester(
         codebook,

@@ -109,6 +109,7 @@ __all__ = [
     "QDC_NAMESPACE",
     "CategoryWarning",
     "Code",
+    "as_codebook",
     "ReferenceAnswer",
     "Codebook",
     "CodebookProblem",
@@ -1093,6 +1094,16 @@ def validate(path: str | os.PathLike[str], *, check_lemmas: bool = True) -> list
     return _sorted(out.problems)
 
 
+def as_codebook(codebook: Codebook | str | os.PathLike[str] | None) -> Codebook:
+    """``codebook`` itself, or the one its YAML file holds (``None``: coder's default codebook, as the
+    commands use when no ``--codebook`` is given): what every function taking a codebook accepts.
+
+    >>> as_codebook(None).name == load().name
+    True
+    """
+    return codebook if isinstance(codebook, Codebook) else load(codebook)
+
+
 def load(path: str | os.PathLike[str] | None = None, *, outside: Collection[str] = ()) -> Codebook:
     """Read a codebook YAML file (default: the default codebook); raise CoderError at its first error.
 
@@ -1413,7 +1424,7 @@ def export(
     '.qdc'
     """
     out, fmt = export_target(codebook, out, to=to)
-    book = codebook if isinstance(codebook, Codebook) else load(codebook)
+    book = as_codebook(codebook)
     return export_qdc(book, out) if fmt == "qdc" else dump_yaml(book, out)
 
 

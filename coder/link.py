@@ -774,7 +774,7 @@ def codebook_for(codebook: Codebook | str | Path | None, project: str | Path | N
 
         with store.Project.open(project) as opened:
             return opened.codebook()
-    return codebook if isinstance(codebook, Codebook) else codebook_mod.load(codebook)
+    return codebook_mod.as_codebook(codebook)
 
 
 def project_codes(survey: Survey, project: str | Path) -> ReviewedCodes:
@@ -859,8 +859,7 @@ def link(
     net.check_level(level)  # a bad option fails before any work
     if (codes is None) == (project is None):
         raise CoderError("give the codes or a coding project (one of them)")
-    if not isinstance(survey, Survey):
-        survey = survey_mod.load(survey)
+    survey = survey_mod.as_survey(survey)
     codebook = codebook_for(codebook, project)
     reviewed = None
     if project is not None:

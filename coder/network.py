@@ -41,7 +41,7 @@ from scipy.sparse.csgraph import connected_components
 from coder import progress
 from coder.errors import CoderError
 from coder.io import atomic_write, output_directory, slug, write_table, xml_text
-from coder.survey import DEFAULT_BODIES, LEVELS, DataWarning, Survey
+from coder.survey import DEFAULT_BODIES, LEVELS, DataWarning, Survey, as_survey
 
 ROLES: tuple[str, ...] = ("coordinator", "gatekeeper", "representative", "consultant", "liaison")
 """Gould–Fernandez brokerage roles, in the order of their 1989 paper."""
@@ -228,13 +228,15 @@ Graphs = dict[tuple[str, str], nx.Graph]
 """Contact graphs by (municipality, level), as :func:`contact_graphs` builds them."""
 
 
-def contact_graphs(survey: Survey, levels: Iterable[str] = LEVELS, *, mutual: bool = False) -> Graphs:
+def contact_graphs(
+    survey: Survey | str | Path, levels: Iterable[str] = LEVELS, *, mutual: bool = False
+) -> Graphs:
     """:func:`contact_graph` of every municipality at every level, built once for all the tables and files.
 
     Parameters
     ----------
-    survey : coder.survey.Survey
-        A loaded survey.
+    survey : coder.survey.Survey or path
+        A loaded survey, or its manifest.
     levels : iterable of str, default ("daily", "weekly", "monthly")
         The levels.
     mutual : bool, default False
@@ -255,6 +257,7 @@ def contact_graphs(survey: Survey, levels: Iterable[str] = LEVELS, *, mutual: bo
     >>> list(graphs), graphs["Oppdal", "weekly"].number_of_nodes()
     ([('Oppdal', 'weekly')], 29)
     """
+    survey = as_survey(survey)
     return {
         (municipality, level): contact_graph(survey, level, mutual=mutual, municipality=municipality)
         for level in check_levels(levels)
@@ -864,7 +867,7 @@ POSITION_COLUMNS = [
 
 
 def positions(
-    survey: Survey,
+    survey: Survey | str | Path,
     level: str = "weekly",
     *,
     mutual: bool = False,
@@ -881,8 +884,8 @@ def positions(
 
     Parameters
     ----------
-    survey : coder.survey.Survey
-        A loaded survey.
+    survey : coder.survey.Survey or path
+        A loaded survey, or its manifest.
     level : str, default "weekly"
         The contact level (see :func:`contact_graph`).
     mutual : bool, default False
@@ -918,6 +921,7 @@ def positions(
     >>> table.loc[table.person == "O01", ["degree", "component", "broker"]].values.tolist()
     [[3, 'C2', False]]
     """
+    survey = as_survey(survey)
     check_level(level)
     _check_broker_betweenness(broker_betweenness)
     political = set(survey.political_contacts["respondent_id"])
@@ -982,7 +986,7 @@ SUMMARY_COLUMNS = [
 
 
 def network_summary(
-    survey: Survey,
+    survey: Survey | str | Path,
     level: str = "weekly",
     *,
     mutual: bool = False,
@@ -1001,8 +1005,8 @@ def network_summary(
 
     Parameters
     ----------
-    survey : coder.survey.Survey
-        A loaded survey.
+    survey : coder.survey.Survey or path
+        A loaded survey, or its manifest.
     level : str, default "weekly"
         The contact level.
     mutual : bool, default False
@@ -1031,6 +1035,7 @@ def network_summary(
     >>> summary[["municipality", "people", "ties", "isolates", "components", "diameter"]].values.tolist()
     [['Oppdal', 29, 20, 6, 12, 4]]
     """
+    survey = as_survey(survey)
     check_level(level)
     here = {(m, level): graph(survey, graphs, m, level, mutual) for m in survey.municipalities}
     if paths is None:  # one search of the paths, shared with the positions
@@ -1116,13 +1121,13 @@ def _leadership_bodies(bodies: pd.Series) -> tuple[str, ...]:
     return tuple(present)
 
 
-def political_contacts(survey: Survey, bodies: Iterable[str] | None = None) -> PoliticalContacts:
+def political_contacts(survey: Survey | str | Path, bodies: Iterable[str] | None = None) -> PoliticalContacts:
     """Who has contact with which political bodies, of which type, and the counts the report uses.
 
     Parameters
     ----------
-    survey : coder.survey.Survey
-        A loaded survey.
+    survey : coder.survey.Survey or path
+        A loaded survey, or its manifest.
     bodies : iterable of str, optional
         The bodies counted in ``counts`` («10 of 23 have contact with formannskap, kommunestyre and/or
         ordfører»); default ``None``: formannskap, kommunestyre and ordfører, also as the manifest spells
@@ -1142,6 +1147,7 @@ def political_contacts(survey: Survey, bodies: Iterable[str] | None = None) -> P
     >>> political_contacts(s).counts[["municipality", "respondents", "with_contact"]].values.tolist()
     [['Oppdal', 23, 10]]
     """
+    survey = as_survey(survey)
     contacts = survey.political_contacts
     chosen = tuple(bodies) if bodies is not None else _leadership_bodies(contacts["body"])
     wanted = {b.casefold() for b in chosen}
@@ -1218,7 +1224,7 @@ class NetworkReport:
 
 
 def network(
-    survey: Survey,
+    survey: Survey | str | Path,
     levels: Iterable[str] = LEVELS,
     *,
     mutual: bool = False,
@@ -1233,8 +1239,8 @@ def network(
 
     Parameters
     ----------
-    survey : coder.survey.Survey
-        A loaded survey.
+    survey : coder.survey.Survey or path
+        A loaded survey, or its manifest.
     levels : iterable of str, default ("daily", "weekly", "monthly")
         The levels.
     mutual : bool, default False
@@ -1263,6 +1269,7 @@ def network(
     >>> report.levels, len(report.positions), report.summary["ties"].tolist()
     (('daily', 'weekly'), 58, [4, 20])
     """
+    survey = as_survey(survey)
     levels = check_levels(levels)
     _check_broker_betweenness(broker_betweenness)
     if survey.contacts.empty and len(survey.respondents):

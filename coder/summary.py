@@ -471,8 +471,7 @@ def summarize(
     inputs: list[tuple[str, Path]] = []
     given = [Path(lexicon)] if lexicon is not None else []
     own_concepts = _read_lexicons(given)  # first: a bad file stops the report before its work
-    if not isinstance(survey, Survey):
-        survey = survey_mod.load(survey)
+    survey = survey_mod.as_survey(survey)
     lexicons = given or list(survey.lexicons)  # a lexicon given is used instead of the manifest's
     if not given:
         own_concepts = _read_lexicons(lexicons)
@@ -847,8 +846,7 @@ def report(
     """
     wanted = _formats(formats)  # bad options fail before any work
     _check_quotes(quotes_per_theme)
-    if not isinstance(survey, Survey):
-        survey = survey_mod.load(survey)
+    survey = survey_mod.as_survey(survey)
     codebook = codebook_for(codebook, project)
     summary = summarize(
         survey,

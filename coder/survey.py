@@ -224,6 +224,16 @@ class DataWarning(UserWarning):
     """A doubtful value in a survey's data file that :func:`load` uses anyway, by a documented rule."""
 
 
+def as_survey(survey: Survey | str | Path) -> Survey:
+    """``survey`` itself, or the survey its manifest describes (:func:`load`): what every function taking a
+    survey accepts, as the commands take a manifest.
+
+    >>> as_survey("examples/oppdal/manifest.yaml") is not None
+    True
+    """
+    return survey if isinstance(survey, Survey) else load(survey)
+
+
 def load(manifest_path: str | Path) -> Survey:
     """Read the survey a manifest describes; raise the first problem as a :class:`CoderError`.
 
@@ -371,9 +381,7 @@ def answers(survey: Survey | str | Path) -> pd.DataFrame:
 
     Accepts a :class:`Survey` or a manifest path.
     """
-    if not isinstance(survey, Survey):
-        survey = load(survey)
-    return survey.answers[["id", "respondent_id", "question_id", "municipality", "text"]].copy()
+    return as_survey(survey).answers[["id", "respondent_id", "question_id", "municipality", "text"]].copy()
 
 
 @dataclass(frozen=True, eq=False)

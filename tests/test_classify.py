@@ -121,6 +121,21 @@ def test_suggest_keeps_what_the_coders_decided() -> None:
     assert with_none.loc[with_none["id"] == "c"].values.tolist() == [["c", "", 1.0, "coded by hand"]]
 
 
+def test_suggest_takes_the_codebook_and_the_labels_as_files_too(tmp_path: Path) -> None:
+    from coder.codebook import dump_yaml
+
+    codebook = Codebook("t", "nb", "1", (Code("housing", "Bolig", keywords=("bolig",)),))
+    answers = pd.DataFrame({"id": ["a", "b", "c"], "text": ["bolig", "husvære", "boliger mangler"]})
+    labels = pd.DataFrame({"id": ["b"], "code": ["housing"]})
+    (tmp_path / "koder.csv").write_text("id,code\nb,housing\n", encoding="utf-8")
+    # as the commands take them («'str' object has no attribute 'code_ids'», «the labels must be a table»)
+    from_files = classify.suggest(
+        answers, dump_yaml(codebook, tmp_path / "t.yaml"), labels=tmp_path / "koder.csv"
+    )
+    pd.testing.assert_frame_equal(from_files, classify.suggest(answers, codebook, labels=labels))
+    assert set(classify.suggest(answers, None)["code"]) <= set(load().code_ids)  # the default codebook
+
+
 def test_estimator_follows_scikit_learn_conventions(reference_book: Codebook) -> None:
     codebook = reference_book
     suggester = classify.CodeSuggester(codebook, threshold=0.7, random_state=5)

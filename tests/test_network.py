@@ -544,3 +544,10 @@ def test_measures_of_undirected_simple_graphs_refuse_other_graphs(measure, kind)
     G.add_edge("a", "b")  # a directed graph made the breadth-first search loop for ever
     with pytest.raises(nx.NetworkXNotImplemented):
         measure(G)
+
+
+def test_the_network_functions_take_a_manifest_as_the_commands_do() -> None:
+    loaded = survey.load(OPPDAL)  # «'str' object has no attribute 'political_contacts'»
+    pd.testing.assert_frame_equal(network.positions(OPPDAL), network.positions(loaded))
+    pd.testing.assert_frame_equal(network.network_summary(str(OPPDAL)), network.network_summary(loaded))
+    assert network.political_contacts(OPPDAL).counts.equals(network.political_contacts(loaded).counts)
