@@ -149,16 +149,15 @@ def _planted() -> tuple[set[str], discover.Discovery]:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12's target, missed since the Nynorsk stop words: it had rested on the article «ein» read "
-    "as a content word (README, Benchmarks, *Discovering themes*); strict, so meeting it again fails here "
-    "as a reminder",
-)
 def test_the_planted_theme_is_one_candidate() -> None:
-    """The issue's target, on the example file (16 answers about staffing, a theme the codebook lacks)."""
+    """The issue's target, on the example file (16 answers about staffing, a theme the codebook lacks):
+    missed from the Nynorsk stop words until Louvain's resolution with a codebook was chosen on codes
+    left out of the codebook (never on this file)."""
     planted, found = _planted()
     assert any(set(candidate.ids[:3]) <= planted for candidate in found.candidates)
+    # and that candidate is the theme, not a corner of it: the one holding the most planted answers
+    most = max(found.candidates, key=lambda candidate: len(planted & set(candidate.ids)))
+    assert set(most.ids[:3]) <= planted
 
 
 def test_no_candidate_of_the_planted_example_copies_a_code() -> None:
