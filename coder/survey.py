@@ -379,9 +379,13 @@ def data_files(manifest_path: str | Path) -> list[Path]:
 def answers(survey: Survey | str | Path) -> pd.DataFrame:
     """The long answers table (``id, respondent_id, question_id, municipality, text``), ready for ``suggest``.
 
-    Accepts a :class:`Survey` or a manifest path.
+    Accepts a :class:`Survey` or a manifest path. A manifest without open questions is a CoderError (a
+    misspelt ``questions:`` is only warned of, and gave an empty table).
     """
-    return as_survey(survey).answers[["id", "respondent_id", "question_id", "municipality", "text"]].copy()
+    survey = as_survey(survey)
+    if survey.questions.empty:
+        raise CoderError("the manifest names no open questions (its 'questions' section)", file=survey.path)
+    return survey.answers[["id", "respondent_id", "question_id", "municipality", "text"]].copy()
 
 
 @dataclass(frozen=True, eq=False)
@@ -959,6 +963,8 @@ def _check_export(
     out: list[tuple[int, str, dict[str, Any]]] = []
     seen: dict[str, tuple[int, str]] = {}
     near = _IdHint(known)
+    if frame.empty:  # «respondents 0, 0 %» and «0 answers», exit 0: a survey nobody answered, or a bad export
+        reader.problem("the export has a header only: no respondent's row", file=path)
     for i, record in zip(frame.index, frame.to_dict("records"), strict=True):
         row = spreadsheet_row(i)
         rid = str(record[id_col]).strip()

@@ -814,3 +814,15 @@ def test_a_function_label_that_is_a_list_is_an_error_at_its_line(copy: Path) -> 
     assert said == [
         f"{copy}:14, key 'functions.Drift': the label of function 'Drift' must be a text, found a list"
     ]
+
+
+def test_an_export_of_a_header_only_or_a_manifest_without_questions_is_an_error(copy: Path) -> None:
+    manifest = copy.parent / "uten_sporsmal.yaml"
+    text = copy.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("\nquestions:", "\nquestons:"), encoding="utf-8")  # a typo: a warning
+    with pytest.warns(survey.ManifestWarning), pytest.raises(CoderError, match="names no open questions"):
+        survey.answers(manifest)  # was an empty table, and «0 answers» written
+    export = copy.parent / "questback_eksport.csv"
+    export.write_bytes(export.read_bytes().splitlines(keepends=True)[0])  # «respondents 0, 0 %», exit 0
+    problems = survey.check(copy)
+    assert [str(p) for p in problems] == [f"{export}: the export has a header only: no respondent's row"]
