@@ -530,11 +530,26 @@ class _Reader:
         sheet = sheet if isinstance(sheet, int) and not isinstance(sheet, bool) else (sheet and str(sheet))
         if (path, sheet) not in self._tables:
             try:
+                if not path.is_file():  # said at the manifest's line: the data file's own name helps little
+                    raise self._no_file(name, path, section_name)
                 self._tables[(path, sheet)] = read_table(path, sheet=sheet)
             except CoderError as error:
                 self.problems.append(error)
                 self._tables[(path, sheet)] = None
         return self._tables[(path, sheet)], path
+
+    def _no_file(self, name: str, path: Path, section_name: str) -> CoderError:
+        """The manifest's ``file:`` names no file: said at its line, with a file of another case if any."""
+        found, hint = "a directory" if path.is_dir() else "no file", ""
+        if not path.is_dir():
+            same = [f.name for f in path.parent.glob("*") if f.name.casefold() == path.name.casefold()]
+            hint = f"; the folder has '{same[0]}': another case?" if same else ""
+        return CoderError(
+            f"'{name}' names {found} (looked for {path}){hint}",
+            file=self.manifest,
+            line=self.line(section_name, "file"),
+            key=f"{section_name}.file",
+        )
 
     def column(
         self, frame: pd.DataFrame, path: Path, section: dict[str, Any], key: str, name: str

@@ -274,8 +274,12 @@ def test_missing_column_is_named(copy: Path) -> None:
 
 def test_missing_file_is_named(copy: Path) -> None:
     (copy.parent / "kontakter.csv").unlink()
-    problem = only_problem(copy)
-    assert problem.message == "file not found" and problem.file.endswith("kontakter.csv")
+    problem = only_problem(copy)  # at the manifest's line, as the data file's «file not found» was not
+    assert problem.message == f"'kontakter.csv' names no file (looked for {copy.parent / 'kontakter.csv'})"
+    assert problem.file == str(copy) and problem.key == "contacts.file"
+    assert (
+        copy.read_text(encoding="utf-8").splitlines()[problem.line - 1].strip().startswith("file: kontakter")
+    )
 
 
 def test_invalid_yaml_gives_the_line(tmp_path: Path) -> None:
@@ -774,7 +778,8 @@ def test_a_section_beside_include_is_an_error_not_lost(copy: Path) -> None:
 def test_a_respondents_file_that_cannot_be_read_is_one_problem_not_every_id(copy: Path) -> None:
     edit(copy, "file: personer.csv", "file: Personer.csv")
     (problem,) = survey.check(copy)  # it was 28: the cause, then every id of the other files «unknown»
-    assert "Personer.csv" in str(problem) and "file not found" in problem.message
+    assert "'Personer.csv' names no file" in problem.message
+    assert problem.message.endswith("the folder has 'personer.csv': another case?")
 
 
 def test_rating_figures_write_percent_with_a_space_as_the_text_does(
