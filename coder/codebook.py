@@ -419,6 +419,16 @@ class Codebook:
     reference_file: str | None = field(default=None, compare=False)  # as in the YAML: relative to path
     reference_answers: tuple[ReferenceAnswer, ...] = field(default=(), repr=False)
 
+    def __repr__(self) -> str:
+        """Short: the codes in full filled a notebook's screen (``book`` alone shows it).
+
+        >>> Codebook("Bolig", "nb", "1", (Code("a", "A"), Code("b", "B")))
+        Codebook('Bolig', version '1', 2 codes: a, b)
+        """
+        ids = ", ".join(self.code_ids[:10]) + (", …" if len(self.codes) > 10 else "")
+        where = f", from {self.path}" if self.path else ""
+        return f"Codebook({self.name!r}, version {self.version!r}, {len(self.codes)} codes: {ids}{where})"
+
     @property
     def code_ids(self) -> list[str]:
         return [code.id for code in self.codes]

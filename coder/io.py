@@ -500,7 +500,11 @@ def missing_column_message(frame: pd.DataFrame, column: str) -> str:
                 f"not in the header (row 1) but in row {spreadsheet_row(index)}: the header must be one row, "
                 "row 1 (delete a title row above it, or merged header rows from Excel)"
             )
-    return f"missing column (columns are: {', '.join(map(str, frame.columns))})"
+    listed = f"columns are: {', '.join(map(str, frame.columns))}"
+    same = [str(c) for c in frame.columns if str(c).strip().casefold() == column.casefold()]
+    if same:  # «ID,Text» from another tool: the names are matched as written
+        return f"missing column ({listed}; '{same[0]}' in another case? rename it '{column}')"
+    return f"missing column ({listed})"
 
 
 def answer_ids(answers: pd.DataFrame, what: str = "the answers") -> list[str]:

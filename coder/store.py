@@ -1187,6 +1187,8 @@ def merge(a: str | os.PathLike[str], b: str | os.PathLike[str], out: str | os.Pa
     ``meta`` is ``a``'s plus ``merged_from``.
     """
     out = Path(out)
+    if Path(a).resolve() == Path(b).resolve():  # merged «without a word», changing nothing
+        raise CoderError("the same project twice: merge a coder's copy into the project", file=b)
     with Project.open(a) as first, Project.open(b) as second:
         answers_a = first.answers()
         answers_b = second.answers()

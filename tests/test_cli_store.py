@@ -121,6 +121,12 @@ def test_cli_merge(tmp_path: Path, project: Project) -> None:
     assert "Warning" not in result.output  # kari's one entry is in both files because b is a copy: one coder
     result = runner.invoke(app, ["merge", str(project.path), str(b_path), "--out", str(tmp_path / "c.db")])
     assert result.exit_code == 2 and "already exists" in result.output
+    # a project merged with itself changed nothing, «without a word»
+    again = project.path.parent / ".." / project.path.parent.name / project.path.name  # the same file
+    twice = ["merge", str(project.path), str(again)]
+    result = runner.invoke(app, [*twice, "--out", str(tmp_path / "d.db")])
+    assert result.exit_code == 2 and not (tmp_path / "d.db").exists()
+    assert "the same project twice" in result.stderr
 
 
 def test_merge_warns_when_a_coder_of_one_name_decided_in_both(tmp_path: Path, project: Project) -> None:

@@ -18,6 +18,7 @@ from coder.io import (
     read_answers,
     read_table,
     read_yaml,
+    require_columns,
     sniff_separator,
     staged_directory,
     write_json,
@@ -554,3 +555,12 @@ def test_broken_tables_are_said_in_spreadsheet_terms_not_in_pandas(tmp_path: Pat
     openpyxl.Workbook().save(tmp_path / "tom.xlsx")  # was an empty table: «missing column (columns are: )»
     with pytest.raises(CoderError, match="the workbook's sheet is empty"):
         read_table(tmp_path / "tom.xlsx")
+
+
+def test_a_column_in_another_case_is_named() -> None:
+    frame = pd.DataFrame({"ID": ["a1"], "Text": ["bolig"]})  # another tool's header
+    with pytest.raises(CoderError) as raised:
+        require_columns(frame, ["id", "text"], "svar.csv")
+    assert str(raised.value) == (
+        "svar.csv, column 'id': missing column (columns are: ID, Text; 'ID' in another case? rename it 'id')"
+    )
