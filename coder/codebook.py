@@ -81,7 +81,7 @@ import unicodedata
 import uuid
 import warnings
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Collection, Container, Iterable, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -1613,31 +1613,40 @@ def from_names(path: str | os.PathLike[str]) -> Codebook:
         if name_column is None:
             raise CoderError(f"no column of code names (one of: {', '.join(NAME_COLUMNS)})", file=path)
         described = next((columns[name] for name in DESCRIPTION_COLUMNS if name in columns), None)
-        counted = columns.get(HIGHLIGHTS_COLUMN)
+        highlights = columns.get(HIGHLIGHTS_COLUMN)
         rows = [
             (
                 str(name).strip(),
                 str(table.at[i, described]).strip() if described else "",
-                counted is not None and str(table.at[i, counted]).strip() == "0",
+                highlights is not None and str(table.at[i, highlights]).strip() == "0",
             )
             for i, name in table[name_column].items()
         ]
     else:
         lines = (line.strip() for line in read_text(path, "list of code names").splitlines())
         rows = [(line, "", False) for line in lines if line and not line.startswith("#")]
-    heads = {".".join(_name_path(name)[:-1]) for name, _, _ in rows}
+    # Every name a dotted name begins with («A» and «A.B» of «A.B.C»). A tag without highlights heads a
+    # group of tags only in a codebook in use: before any coding, every count is 0.
+    heads = {
+        tuple(parts[:n]) for name, _, _ in rows for parts in [_name_path(name)] for n in range(1, len(parts))
+    }
+    in_use = any(not unhighlighted for name, _, unhighlighted in rows if name)
     root = ET.Element("CodeBook")
     codes_el = ET.SubElement(root, "Codes")
-    for name, description, unused in rows:
+    for name, description, unhighlighted in rows:
         if name:
-            codable = "false" if unused and ".".join(_name_path(name)) in heads else "true"
-            code_el = ET.SubElement(codes_el, "Code", {"name": name, "isCodable": codable})
+            category = in_use and unhighlighted and tuple(_name_path(name)) in heads
+            code_el = ET.SubElement(codes_el, "Code", {"name": name, "isCodable": str(not category).lower()})
             ET.SubElement(code_el, "Description").text = description
-    return _from_codebook_element(root, path)
+    why = "tags with no highlights heading other tags, in a codebook whose tags have highlights"
+    return _from_codebook_element(root, path, why)
 
 
-def _from_codebook_element(root: ET.Element, path: Path) -> Codebook:
-    """The codebook of a REFI-QDA ``<CodeBook>`` element (see :func:`from_qdc`)."""
+def _from_codebook_element(
+    root: ET.Element, path: Path, why_categories: str = 'not codable (isCodable="false")'
+) -> Codebook:
+    """The codebook of a REFI-QDA ``<CodeBook>`` element (see :func:`from_qdc`); ``why_categories`` says
+    in the :class:`CategoryWarning` why its non-codable elements are categories."""
     codes_el = next((child for child in root if _local(child.tag) == "Codes"), None)
     if codes_el is None:
         raise CoderError("no <Codes> element", file=path)
@@ -1647,13 +1656,22 @@ def _from_codebook_element(root: ET.Element, path: Path) -> Codebook:
     taken: set[str] = set()
     by_path: dict[tuple[str, ...], int] = {}  # name path (parent names, own label) -> index in codes
     created: set[int] = set()  # parents made for a dotted name whose own <Code> has not come (yet)
-    categories = _category_paths(codes_el, path)  # name paths that only group codes: no codes of coder's
+
+    # The name paths of the categories (elements that only group codes: no codes of coder's), read first
+    # so that a dotted name before its category's own element makes no code of it.
+    def every_code(element: ET.Element, above: tuple[str, ...] = (), depth: int = 1) -> Iterator[tuple]:
+        for child, names, _ in _code_elements(element, path, above, depth):
+            yield child, names
+            yield from every_code(child, names, depth + 1)
+
+    categories = {names for child, names in every_code(codes_el) if _is_category(child)}
+    in_category: dict[str, str] = {}  # code id -> the label of the category it was in (its nearest)
 
     def ancestors(names: tuple[str, ...], parent: str | None, known: int) -> str | None:
         """The id of the parent of ``names``, creating the codes of its unknown prefixes under ``parent``."""
         for depth in range(known + 1, len(names)):
             prefix = names[:depth]
-            if prefix in categories:
+            if prefix in categories and prefix not in by_path:
                 continue
             if prefix not in by_path:
                 parent_id = unique_code_id(prefix[-1], taken)
@@ -1665,24 +1683,14 @@ def _from_codebook_element(root: ET.Element, path: Path) -> Codebook:
         return parent
 
     def walk(element: ET.Element, parent: str | None, parent_names: tuple[str, ...], depth: int = 1) -> None:
-        for child in element:
-            if _local(child.tag) != "Code":
-                continue
-            name = child.get("name")
-            if not name:
-                raise CoderError("a <Code> has no name attribute", file=path, key=child.get("guid"))
-            if depth > MAX_DEPTH:  # the tree is read by recursion, and shown and exported so
-                raise CoderError(f"the codes nest more than {MAX_DEPTH} levels deep", file=path, key=name)
-            description_el = next((el for el in child if _local(el.tag) == "Description"), None)
-            description, data = _split_description(
-                (description_el.text or "") if description_el is not None else "", str(path), name
-            )
-            # coder's own export keeps its hierarchy by nesting: its labels are never split
-            names = (*parent_names, *([name] if data else _name_path(name)))
+        for child, names, (description, data) in _code_elements(element, path, parent_names, depth):
+            name = str(child.get("name"))
             code_parent = ancestors(names, parent, len(parent_names))
-            if names in categories:
+            if _is_category(child):
                 walk(child, code_parent, names, depth + 1)
                 continue
+            # in a category, nested or by a dotted name: its label may name it apart from a namesake
+            category = names[-2] if names[:-1] in categories and names[:-1] not in by_path else None
             label = names[-1]
             index = by_path.get(names)
             if index is not None and index in created:
@@ -1735,19 +1743,22 @@ def _from_codebook_element(root: ET.Element, path: Path) -> Codebook:
                 codes.append(code)
             else:
                 codes[index] = code
+            if category is not None:
+                in_category[code_id] = category
             walk(child, code_id, names, depth + 1)
 
     walk(codes_el, None, ())
     if not codes:
         raise CoderError("the codebook has no codes", file=path)
     if categories:
-        names = ", ".join(f"'{'.'.join(names)}'" for names in sorted(categories))
+        codes[:] = _named_apart(codes, in_category)
+        listed = ", ".join(f"'{'.'.join(names)}'" for names in sorted(categories))
+        one = len(categories) == 1
         warnings.warn(
             CategoryWarning(
-                f"{path}: left out {len(categories)} "
-                f"{'category that only groups' if len(categories) == 1 else 'categories that only group'} "
-                f"codes ({names}: not codable, or a tag with no highlights heading others), as coder would "
-                "suggest them as codes; their codes move one level up"
+                f"{path}: left out {len(categories)} {'category' if one else 'categories'} ({listed}: "
+                f"{why_categories}), which coder would suggest as {'a code' if one else 'codes'}; the codes "
+                f"in {'it take its' if one else 'them take their'} place"
             ),
             stacklevel=3,
         )
@@ -1769,26 +1780,47 @@ def _from_codebook_element(root: ET.Element, path: Path) -> Codebook:
     )
 
 
-def _category_paths(codes_el: ET.Element, path: Path) -> set[tuple[str, ...]]:
-    """The name paths (as :func:`_from_codebook_element` makes them) of the ``<Code isCodable="false">``
-    elements under ``codes_el``: read first, so a dotted name before its category's own element makes
-    no code of it."""
-    found: set[tuple[str, ...]] = set()
+def _is_category(element: ET.Element) -> bool:
+    """A ``<Code>`` that is not codable (``isCodable`` false, xs:boolean's «false» or «0»)."""
+    return element.get("isCodable", "true").strip().casefold() in ("false", "0")
 
-    def visit(element: ET.Element, parent_names: tuple[str, ...], depth: int) -> None:
-        for child in element:
-            if _local(child.tag) != "Code" or not child.get("name") or depth > MAX_DEPTH:
-                continue  # walk raises for these
-            description_el = next((el for el in child if _local(el.tag) == "Description"), None)
-            text = (description_el.text or "") if description_el is not None else ""
-            data = _split_description(text, str(path), child.get("name", ""))[1]
-            names = (*parent_names, *([child.get("name", "")] if data else _name_path(child.get("name", ""))))
-            if child.get("isCodable", "true").strip().casefold() == "false":
-                found.add(names)
-            visit(child, names, depth + 1)
 
-    visit(codes_el, (), 1)
-    return found
+def _code_elements(
+    element: ET.Element, path: Path, parent_names: tuple[str, ...] = (), depth: int = 1
+) -> Iterator[tuple[ET.Element, tuple[str, ...], tuple[str, dict[str, Any]]]]:
+    """The ``<Code>`` children of ``element`` (the nested ones too when read to the end), each with its
+    name path and its description split from coder's data block: a dotted name splits (Taguette), coder's
+    own export, which keeps its hierarchy by nesting, never does. Children are yielded before their own
+    children, so a caller that walks deeper itself (:func:`_from_codebook_element`) passes ``depth``."""
+    for child in element:
+        if _local(child.tag) != "Code":
+            continue
+        name = child.get("name")
+        if not name:
+            raise CoderError("a <Code> has no name attribute", file=path, key=child.get("guid"))
+        if depth > MAX_DEPTH:  # the tree is read by recursion, and shown and exported so
+            raise CoderError(f"the codes nest more than {MAX_DEPTH} levels deep", file=path, key=name)
+        description_el = next((el for el in child if _local(el.tag) == "Description"), None)
+        text = (description_el.text or "") if description_el is not None else ""
+        description, data = _split_description(text, str(path), name)
+        names = (*parent_names, *([name] if data else _name_path(name)))
+        yield child, names, (description, data)
+
+
+def _named_apart(codes: list[Code], in_category: dict[str, str]) -> list[Code]:
+    """``codes`` with the category they came from added to the label of each code of a category that now
+    shares its label with another code under the same parent («Annet» of «Hindringer» and of «Fremmere»
+    became two codes «Annet»: «Annet (Hindringer)», «Annet (Fremmere)»)."""
+    seen: dict[tuple[str | None, str], int] = {}
+    for code in codes:
+        key = (code.parent, code.label.casefold())
+        seen[key] = seen.get(key, 0) + 1
+    return [
+        replace(code, label=f"{code.label} ({in_category[code.id]})")
+        if code.id in in_category and seen[(code.parent, code.label.casefold())] > 1
+        else code
+        for code in codes
+    ]
 
 
 def import_codebook(path: str | os.PathLike[str], out_yaml: str | os.PathLike[str]) -> Path:

@@ -306,7 +306,18 @@ def test_import_a_taguette_csv_and_a_text_list_of_code_names(tmp_path: Path) -> 
         ("delt", "Delt", "uklart", ""),
         ("bosetting", "Bosetting", None, ""),
     ]
-    assert "left out 1 category that only groups codes ('Ansvar':" in " ".join(result.stderr.split())
+    assert "left out 1 category ('Ansvar': tags with no highlights heading other tags" in " ".join(
+        result.stderr.split()
+    )
+    # before any coding every count is 0: no tag is told from a category by it
+    fresh = tmp_path / "ny.csv"
+    fresh.write_text(
+        "tag,description,number of highlights\nBolig,Om boliger,0\nBolig.Tilpasset,,0\n", "utf-8"
+    )
+    result = runner.invoke(app, ["codebook", "import", str(fresh), "--out", str(tmp_path / "ny.yaml")])
+    assert result.exit_code == 0 and "categor" not in result.output
+    codes = cb.load(tmp_path / "ny.yaml").codes
+    assert [(c.id, c.parent) for c in codes] == [("bolig", None), ("tilpasset", "bolig")]
     names = tmp_path / "koder.txt"
     names.write_text("# fra NVivo\nBolig\n\nOppfølging\n", encoding="utf-8")
     result = runner.invoke(app, ["codebook", "import", str(names), "--out", str(tmp_path / "n.yaml")])

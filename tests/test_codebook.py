@@ -799,7 +799,7 @@ def test_import_of_a_codebook_from_another_program(tmp_path: Path) -> None:
     path = tmp_path / "nvivo.qdc"
     path.write_text(FOREIGN_QDC, encoding="utf-8")
     # «Samarbeid på tvers» is not codable (a category): it was imported as a code, and suggested
-    with pytest.warns(cb.CategoryWarning, match=r"left out 1 category .*\('Samarbeid på tvers':"):
+    with pytest.warns(cb.CategoryWarning, match=r"left out 1 category \('Samarbeid på tvers': not codable"):
         book = cb.from_qdc(path)
     assert book.code_ids == ["moteplasser", "moteplasser_2", "okonomi_lan"]
     assert book.get("moteplasser").parent is None  # its category's place: the top level
@@ -814,6 +814,44 @@ def test_import_of_a_codebook_from_another_program(tmp_path: Path) -> None:
     assert twice == ["moteplasser_2"]
     assert len(problems) == 4 and only(problems) == []
     assert cb.load(out).get("moteplasser").description == ""
+
+
+def test_categories_are_told_apart_by_their_element_and_namesakes_by_their_category(tmp_path: Path) -> None:
+    path = tmp_path / "qualcoder.qdc"
+    path.write_text(
+        """<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="QualCoder">
+  <Codes>
+    <Code guid="g0" name="Hindringer.Tid" isCodable="true"/>
+    <Code guid="g1" name="Hindringer" isCodable="false">
+      <Code guid="g2" name="Annet" isCodable="true"/>
+      <Code guid="g3" name="Økonomi" isCodable="0"><Code guid="g4" name="Lån" isCodable="true"/></Code>
+    </Code>
+    <Code guid="g5" name="Fremmere" isCodable="false">
+      <Code guid="g6" name="Annet" isCodable="true"/>
+      <Code guid="g7" name="Samarbeid" isCodable="true"><Code guid="g8" name="Uformelt"/></Code>
+    </Code>
+    <Code guid="g9" name="Bolig" isCodable="false"><Code guid="g10" name="Tilpasset"/></Code>
+    <Code guid="g11" name="Bolig" isCodable="true"><Description>En kode</Description></Code>
+  </Codes>
+</CodeBook>
+""",
+        encoding="utf-8",
+    )
+    with pytest.warns(cb.CategoryWarning, match="left out 4 categories") as caught:
+        book = cb.from_qdc(path)
+    assert "('Bolig', 'Fremmere', 'Hindringer', 'Hindringer.Økonomi':" in str(caught[0].message)
+    assert [(c.id, c.label, c.parent) for c in book.codes] == [
+        ("tid", "Tid", None),  # a dotted name before its category's element makes no code of the category
+        ("annet", "Annet (Hindringer)", None),  # two «Annet» read as one theme twice
+        ("lan", "Lån", None),  # «0» is xs:boolean's false too
+        ("annet_2", "Annet (Fremmere)", None),
+        ("samarbeid", "Samarbeid", None),
+        ("uformelt", "Uformelt", "samarbeid"),
+        ("tilpasset", "Tilpasset", None),
+        ("bolig", "Bolig", None),  # the codable «Bolig» beside the category of its name was dropped
+    ]
+    assert book.get("bolig").description == "En kode"
 
 
 def test_import_of_taguette_dotted_names_builds_the_hierarchy(tmp_path: Path) -> None:
