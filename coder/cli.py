@@ -434,9 +434,10 @@ def codebook_import(
     """Import a REFI-QDA codebook (.qdc) or a list of code names as a YAML codebook, then validate it."""
     from coder import codebook as cb
 
-    out = output or existing_file(file).with_suffix(".yaml")
+    cb.check_importable(existing_file(file))  # before the output, which by default is FILE.yaml
+    out = output or file.with_suffix(".yaml")
     refuse_to_overwrite(out, force)
-    written = cb.import_codebook(existing_file(file), out)
+    written = cb.import_codebook(file, out)
     problems = cb.validate(written, check_lemmas=False)
     print_problems(problems)
     errors = sum(problem.severity == "error" for problem in problems)

@@ -636,7 +636,8 @@ class _Collector:
 def _compose(path: Path, out: _Collector) -> yaml.Node | None:
     """The node tree of the codebook file (read by coder.io's strict YAML reader); a YAML problem is
     reported with its line, a missing or unreadable file raises."""
-    hint = "a .qdc or a list of code names becomes one by coder codebook import"
+    importable = path.suffix.lower() in (".qdc", *NAME_LIST_SUFFIXES)
+    hint = "a .qdc or a list of code names becomes one by coder codebook import" if importable else ""
     text = read_text(yaml_file(path, "codebook", hint))
     try:
         return parse_yaml(text, path).node
@@ -1827,12 +1828,22 @@ def import_codebook(path: str | os.PathLike[str], out_yaml: str | os.PathLike[st
     """Convert another program's codebook to a coder YAML codebook at ``out_yaml``; returns its path: a
     REFI-QDA ``.qdc`` (:func:`from_qdc`), or a list of code names (:func:`from_names`: ``.txt``, ``.csv``,
     ``.xlsx``)."""
-    if Path(path).suffix.lower() in (".txt", ".csv", ".xlsx", ".xlsm"):
+    check_importable(path)
+    if Path(path).suffix.lower() in NAME_LIST_SUFFIXES:
         check_not_an_input(out_yaml, path)
         return dump_yaml(from_names(path), out_yaml)
-    if Path(path).suffix.lower() in (".yaml", ".yml"):  # was «not well-formed XML»
-        raise CoderError("already a YAML codebook, coder's own: nothing to import", file=path)
     return import_qdc(path, out_yaml)
+
+
+#: What :func:`import_codebook` reads as a list of code names; anything else it reads as a ``.qdc``.
+NAME_LIST_SUFFIXES = (".txt", ".csv", ".xlsx", ".xlsm")
+
+
+def check_importable(path: str | os.PathLike[str]) -> None:
+    """A CoderError for a file :func:`import_codebook` cannot read: coder's own YAML codebook (it was read
+    as XML: «not well-formed XML»)."""
+    if Path(path).suffix.lower() in (".yaml", ".yml"):
+        raise CoderError("already a YAML codebook, coder's own: nothing to import", file=path)
 
 
 def import_qdc(path: str | os.PathLike[str], out_yaml: str | os.PathLike[str]) -> Path:

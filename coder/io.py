@@ -704,7 +704,7 @@ def _nodes(root: yaml.Node) -> Iterator[yaml.Node]:
 
 
 #: Files that are surely not YAML: a table, a workbook or a QDA exchange file given where YAML belongs.
-NOT_YAML_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".qdc", ".qdpx", ".json")
+NOT_YAML_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".qdc", ".qdpx")  # JSON is YAML
 
 
 def read_yaml(path: str | os.PathLike[str], what: str = "file", hint: str = "") -> YamlDocument:

@@ -343,11 +343,21 @@ def test_a_file_of_another_kind_where_a_codebook_belongs_is_said_so(tmp_path: Pa
         f"Error: {names}: expected a YAML codebook (.yaml), not a .csv file: a .qdc or a list of code names "
         "becomes one by coder codebook import"
     )
-    # coder's own codebook given to import: was «not well-formed XML: syntax error: line 1, column 0»
-    result = runner.invoke(app, ["codebook", "import", str(DEFAULT), "--out", str(tmp_path / "x.yaml")])
-    assert (
-        result.exit_code == 2 and "already a YAML codebook, coder's own: nothing to import" in result.stderr
-    )
+    # coder's own codebook given to import: was «not well-formed XML: syntax error: line 1, column 0»,
+    # and with no --out (FILE.yaml, itself) «the codebook file exists; use --force to overwrite it»
+    for out in (["--out", str(tmp_path / "x.yaml")], []):
+        result = runner.invoke(app, ["codebook", "import", str(DEFAULT), *out])
+        assert result.exit_code == 2 and "already a YAML codebook, coder's own" in result.stderr
+    # JSON is YAML: a codebook saved as JSON is read (it was refused as «not a .json file»)
+    as_json = tmp_path / "kodebok.json"
+    codes = [{"id": "bolig", "label": "Bolig", "keywords": ["bolig"]}]
+    as_json.write_text(json.dumps({"name": "t", "language": "nb", "version": "1", "codes": codes}), "utf-8")
+    result = runner.invoke(app, ["codebook", "validate", str(as_json)])
+    assert result.exit_code == 0 and "ok (1 codes" in result.output
+    tsv = tmp_path / "koder.tsv"  # no import reads it: no hint to import it
+    tsv.write_text("tag\nBolig\n", encoding="utf-8")
+    result = runner.invoke(app, ["codebook", "validate", str(tsv)])
+    assert result.stderr.strip() == f"Error: {tsv}: expected a YAML codebook (.yaml), not a .tsv file"
     # a folder as the output: was «the codebook file exists; use --force», then with --force another error
     folder = tmp_path / "ut"
     folder.mkdir()
