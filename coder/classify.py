@@ -92,7 +92,7 @@ from coder.codebook import (
 )
 from coder.errors import CoderError
 from coder.io import answer_ids, provenance, read_table, require_columns, spreadsheet_row
-from coder.lexicon import cache_dir, code_digest, get_lexicon
+from coder.lexicon import cache_dir, get_lexicon
 from coder.nlp import (
     AnswerToken,
     ProcessedAnswer,
@@ -830,9 +830,9 @@ class CodeSuggester(BaseEstimator):
             settings["codebook"] = dataclasses.replace(self.codebook, path=None, reference_file=None)
             memory = os.fspath(self.memory) if isinstance(self.memory, os.PathLike) else self.memory
             fitted = check_memory(memory).cache(_fitted_codebook_model)
-            # coder's code in the key: a change to how a model is fitted fits it anew (joblib sees only
-            # the cached function's own source)
-            arguments = (settings, list(X), f"{__version__} {code_digest()}", fingerprint)
+            # The pipeline's fingerprint holds a digest of coder's code (lexicon.code_digest): a change to
+            # how a model is fitted fits it anew (joblib sees only the cached function's own source).
+            arguments = (settings, list(X), __version__, fingerprint)
             try:
                 learned = pickle.loads(fitted(*arguments))
             except (AttributeError, ImportError, pickle.UnpicklingError):

@@ -45,7 +45,6 @@ from pathlib import Path
 from coder.errors import CoderError
 
 __all__ = [
-    "FORMAT_VERSION",
     "Lexicon",
     "build_store",
     "cache_dir",
@@ -56,8 +55,6 @@ __all__ = [
     "store_path",
 ]
 
-#: Bump when the layout or the derivation of the store changes; it is part of the file name.
-FORMAT_VERSION = 1
 
 # One-letter codes for the word classes kept in the store.
 _POS_CODES = {"noun": "n", "verb": "v", "adj": "a", "adv": "r"}
@@ -105,7 +102,7 @@ def code_digest() -> str:
     """
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256(f"{version('simplemma')} {_lookups_version()}".encode())
-    for path in sorted([*package.glob("*.py"), *_DATA_DIR.glob("*")]):
+    for path in sorted(p for p in [*package.glob("*.py"), *_DATA_DIR.glob("*")] if p.is_file()):
         digest.update(f"{path.parent.name}/{path.name}\0".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -117,14 +114,21 @@ def _lookups_version() -> str:
     return str(about.__version__)
 
 
+@functools.cache
+def _store_digest() -> str:
+    """A digest of this module, which derives the store: a change to it builds a new store (a version
+    number bumped by hand was forgotten for the caches built on it)."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8]
+
+
 def store_path(directory: Path | None = None) -> Path:
-    """Path of the store for the installed spacy-lookups-data version and this :data:`FORMAT_VERSION`.
+    """Path of the store for the installed spacy-lookups-data version and this module's code.
 
     >>> store_path(Path("/tmp/x")).name.startswith("nb_lexicon-")
     True
     """
     directory = cache_dir() if directory is None else Path(directory)
-    return directory / f"nb_lexicon-lookups{_lookups_version()}-f{FORMAT_VERSION}.sqlite3"
+    return directory / f"nb_lexicon-lookups{_lookups_version()}-{_store_digest()}.sqlite3"
 
 
 @functools.cache
@@ -244,7 +248,7 @@ def build_store(path: Path | None = None, *, force: bool = False) -> Path:
             con.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
                 [
-                    ("format_version", str(FORMAT_VERSION)),
+                    ("derivation", _store_digest()),
                     ("spacy_lookups_data", _lookups_version()),
                     ("source", "Norsk Ordbank bokmål 2005 (CC BY 4.0) via spacy-lookups-data"),
                 ],
