@@ -1107,10 +1107,11 @@ def validate(path: str | os.PathLike[str], *, check_lemmas: bool = True) -> list
 
 def as_codebook(codebook: Codebook | str | os.PathLike[str] | None) -> Codebook:
     """``codebook`` itself, or the one its YAML file holds (``None``: coder's default codebook, as the
-    commands use when no ``--codebook`` is given): what every function taking a codebook accepts.
+    commands use when no ``--codebook`` is given): what the public functions taking a codebook accept
+    (:func:`coder.discover.discover` reads ``None`` as no codebook).
 
-    >>> as_codebook(None).name == load().name
-    True
+    >>> as_codebook(None).code_ids[:2]
+    ['fragmented_responsibility', 'adapted_housing']
     """
     return codebook if isinstance(codebook, Codebook) else load(codebook)
 

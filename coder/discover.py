@@ -571,7 +571,7 @@ class Discovery:
 def discover(
     answers: pd.DataFrame,
     *,
-    codebook: Codebook | None = None,
+    codebook: Codebook | str | os.PathLike[str] | None = None,
     suggestions: pd.DataFrame | None = None,
     knowledge: Codebook | Knowledge | None = None,
     min_size: int = 3,
@@ -589,7 +589,8 @@ def discover(
     every answer is grouped (the notes of an idea workshop). ``knowledge`` is the codebook whose texts and
     keywords tell which words are related (default: ``codebook``, else coder's default codebook), or what
     :func:`knowledge_of` made of it (for several calls).
-    ``n_groups`` fixes the number of groups instead of choosing it; ``resolution`` is Louvain's (default
+    ``n_groups`` fixes the number of groups instead of choosing it (k-means: ``resolution`` is then not
+    used); ``resolution`` is Louvain's (default
     :data:`CODEBOOK_RESOLUTION` with a codebook, :data:`RESOLUTION` without: fewer, larger groups with a
     codebook, where one theme is missing; the notes of a workshop hold many). Deterministic for a ``seed``.
 
@@ -611,6 +612,9 @@ def discover(
     classify.check_options(seed=seed)
     if min_size < 1:
         raise CoderError(f"must be 1 or more, got {min_size}", key="min_size")
+    if resolution is not None and not resolution > 0:  # Louvain's resolution: no CLI option sets it
+        raise CoderError(f"the resolution must be above 0, got {resolution}")
+    codebook = None if codebook is None else codebook_module.as_codebook(codebook)  # None: no codebook
     ids = io.answer_ids(answers)
     io.require_columns(answers, ["text"])
     texts = answers["text"].fillna("").astype(str).tolist()

@@ -147,7 +147,11 @@ def check_export_format(fmt: str) -> str:
 
 
 def contact_graph(
-    survey: Survey, level: str = "weekly", *, mutual: bool = False, municipality: str | None = None
+    survey: Survey | str | Path,
+    level: str = "weekly",
+    *,
+    mutual: bool = False,
+    municipality: str | None = None,
 ) -> nx.Graph:
     """The undirected contact network at ``level`` (cumulative), of one municipality or all.
 
@@ -186,6 +190,7 @@ def contact_graph(
     >>> G.number_of_nodes(), G.number_of_edges()
     (29, 4)
     """
+    survey = as_survey(survey)
     check_level(level)
     people = survey.respondents
     if municipality is not None:
@@ -1395,7 +1400,7 @@ def report_for(
 
 
 def export(
-    survey: Survey,
+    survey: Survey | str | Path,
     directory: str | Path,
     fmt: str = "graphml",
     *,
@@ -1439,6 +1444,7 @@ def export(
     ...     [path.name for path in export(s, folder, "gexf", levels=["weekly"])]
     ['oppdal_ukentlig.gexf']
     """
+    survey = as_survey(survey)
     check_export_format(fmt)
     levels = check_levels(levels)
     directory = output_directory(directory)

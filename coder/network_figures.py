@@ -37,7 +37,7 @@ from coder.network import (
     report_for,
     report_graphs,
 )
-from coder.survey import FREQUENCY_LABELS, LEVELS, Survey, function_groups, function_labels
+from coder.survey import FREQUENCY_LABELS, LEVELS, Survey, as_survey, function_groups, function_labels
 
 LARGE_NETWORK = 400
 """Networks of more connected people than this get the seeded spring layout alone, without Kamada–Kawai.
@@ -81,7 +81,7 @@ def _bottom_rows(nodes: list[Hashable], per_row: int = 12) -> dict[Hashable, tup
 
 
 def plot(
-    survey: Survey,
+    survey: Survey | str | Path,
     directory: str | Path,
     *,
     levels: Iterable[str] = LEVELS,
@@ -97,6 +97,7 @@ def plot(
     function; brokers get a black ring; people without contact at a level are set apart in a row at the
     bottom; all levels share one layout.
     """
+    survey = as_survey(survey)
     # Figures are made without pyplot: no display, no global state, nothing to close.
     from matplotlib.figure import Figure
 

@@ -225,11 +225,11 @@ class DataWarning(UserWarning):
 
 
 def as_survey(survey: Survey | str | Path) -> Survey:
-    """``survey`` itself, or the survey its manifest describes (:func:`load`): what every function taking a
-    survey accepts, as the commands take a manifest.
+    """``survey`` itself, or the survey its manifest describes (:func:`load`): what the public functions
+    taking a survey accept, as the commands take a manifest.
 
-    >>> as_survey("examples/oppdal/manifest.yaml") is not None
-    True
+    >>> len(as_survey("examples/oppdal/manifest.yaml").respondents)
+    29
     """
     return survey if isinstance(survey, Survey) else load(survey)
 
@@ -405,8 +405,9 @@ class SurveySummary:
     answers: pd.DataFrame
 
 
-def summary(survey: Survey) -> SurveySummary:
+def summary(survey: Survey | str | Path) -> SurveySummary:
     """People, respondents, response rate, functions per municipality, rating means (missing left out)."""
+    survey = as_survey(survey)
     people = survey.respondents
     rows = []
     for municipality, group in people.groupby("municipality", sort=False):

@@ -551,3 +551,5 @@ def test_the_network_functions_take_a_manifest_as_the_commands_do() -> None:
     pd.testing.assert_frame_equal(network.positions(OPPDAL), network.positions(loaded))
     pd.testing.assert_frame_equal(network.network_summary(str(OPPDAL)), network.network_summary(loaded))
     assert network.political_contacts(OPPDAL).counts.equals(network.political_contacts(loaded).counts)
+    assert network.contact_graph(OPPDAL).number_of_edges() == network.contact_graph(loaded).number_of_edges()
+    assert survey.summary(OPPDAL).overview.equals(survey.summary(loaded).overview)
