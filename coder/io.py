@@ -409,7 +409,14 @@ def _json_cell_text(value: Any) -> str:
 
 def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
     if not zipfile.is_zipfile(path):  # an .xlsx is a zip archive; pandas: «format cannot be determined»
-        raise CoderError("not an Excel workbook, though named so: a CSV or text file renamed?", file=path)
+        with path.open("rb") as handle:
+            ole = handle.read(4) == b"\xd0\xcf\x11\xe0"  # Excel 97–2003, and an encrypted .xlsx too
+        raise CoderError(
+            "an old .xls or a password-protected workbook: save it as .xlsx without a password, or as CSV"
+            if ole
+            else "not an Excel workbook, though named so: a CSV or text file renamed?",
+            file=path,
+        )
     if sheet is None:
         sheet = _only_sheet_with_data(path)
     try:
@@ -425,7 +432,9 @@ def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
     except Exception as error:  # openpyxl raises zipfile/KeyError/InvalidFileException for broken files
         raise CoderError(f"cannot read workbook ({type(error).__name__})", file=path) from None
     if frame.empty:  # no header either: «missing column (columns are: )» said nothing
-        raise CoderError("the workbook's sheet is empty", file=path)
+        raise CoderError(
+            f"sheet '{sheet}' is empty" if isinstance(sheet, str) else "the sheet is empty", file=path
+        )
     header = [_cell_text(cell) for cell in frame.iloc[0]]
     frame = frame.iloc[1:].reset_index(drop=True).map(_cell_text)
     frame.columns = [name if name.strip() else f"Unnamed: {n}" for n, name in enumerate(header)]
@@ -449,7 +458,7 @@ def _only_sheet_with_data(path: Path) -> int:
 
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # not a workbook: pandas below says so in its own words
+    except Exception:  # not a workbook: _read_excel has said so before
         return 0
     try:
         names = workbook.sheetnames

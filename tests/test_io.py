@@ -552,8 +552,13 @@ def test_broken_tables_are_said_in_spreadsheet_terms_not_in_pandas(tmp_path: Pat
         with pytest.raises(CoderError) as raised:
             read_table(tmp_path / name)
         assert message in str(raised.value) and "pandas" not in str(raised.value)
+    (tmp_path / "passord.xlsx").write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    )  # OLE2: encrypted
+    with pytest.raises(CoderError, match="an old .xls or a password-protected workbook: save it as .xlsx"):
+        read_table(tmp_path / "passord.xlsx")
     openpyxl.Workbook().save(tmp_path / "tom.xlsx")  # was an empty table: «missing column (columns are: )»
-    with pytest.raises(CoderError, match="the workbook's sheet is empty"):
+    with pytest.raises(CoderError, match="the sheet is empty"):
         read_table(tmp_path / "tom.xlsx")
 
 
