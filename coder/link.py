@@ -328,6 +328,7 @@ class CodedAnswers:
     - ``all_coded``: every answer counts as coded (those missing from the codes carry no code);
     - ``machine``: the codes are machine suggestions (they have a ``confidence`` column);
     - ``uncoded``: answers left out as not coded yet (0 when ``all_coded``);
+    - ``outside_project``: answers of the survey left out as not in the coding project (``coded_ids``);
     - ``base``: one sentence saying which base was used, for the user.
     """
 
@@ -336,6 +337,7 @@ class CodedAnswers:
     machine: bool
     uncoded: int
     base: str
+    outside_project: int = 0
 
 
 def coded_answers(
@@ -416,8 +418,9 @@ def coded_answers(
         answers=coded,
         all_coded=everything,
         machine=machine,
-        uncoded=outside + (0 if everything else missing),
+        uncoded=0 if everything else missing,
         base=base,
+        outside_project=outside,
     )
 
 
@@ -902,6 +905,7 @@ def link(
         answers=len(survey.answers),
         coded_answers=len(base.answers),
         uncoded_answers=base.uncoded,
+        answers_outside_project=base.outside_project,
     )
     return LinkResult(result.themes, result.counts, result.tests, record)
 

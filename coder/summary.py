@@ -492,18 +492,25 @@ def summarize(
     inputs += [("kodefil", p) for p in code_paths]
     model = _model_settings(project, review.run_id if review else None, code_paths) if machine else None
 
-    base = coded_answers(
-        survey.answers,
-        table,
-        all_coded,
-        why_all=PROJECT_BASE if review else None,
-        coded_ids=review.answer_ids if review else None,
-        none_coded=(  # a report of nothing, every share 0 of 0, is an error (and was a pandas KeyError)
-            "no coder has decided an answer and the project has no suggestion run (suggest codes first)"
-            if review
-            else "the codes list none of the survey's answers (counted as coded, they would carry no theme)"
-        ),
-    )
+    if review is None:
+        none_coded = "the codes list none of the survey's answers (counted as coded, they carry no theme)"
+    else:
+        none_coded = "no coder has decided an answer, and " + (
+            "the project has no suggestion run (suggest codes first)"
+            if review.run_id is None
+            else "its suggestion run was not counted, as asked"
+        )
+    try:
+        base = coded_answers(
+            survey.answers,
+            table,
+            all_coded,
+            why_all=PROJECT_BASE if review else None,
+            coded_ids=review.answer_ids if review else None,
+            none_coded=none_coded,  # a report of nothing, every share 0 of 0 (it was a pandas KeyError)
+        )
+    except CoderError as error:  # said of the project, when one was given
+        raise CoderError(error.message, file=project) from None
     answers = base.answers
     labels = {c.id: c for c in codebook.codes}
     question_order = list(survey.questions["question_id"])
@@ -612,6 +619,7 @@ def summarize(
         answers=len(survey.answers),
         coded_answers=len(answers),
         uncoded_answers=base.uncoded,
+        answers_outside_project=base.outside_project,
         machine_suggestions=machine,
         note=machine_note((model or {}).get("human_coded_answers") or 0) if machine else "",
         bands=[{"band": b, "min_share": s, "min_mentions": k} for b, s, k in BANDS],
@@ -1353,12 +1361,13 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
         else f"{_quoted(b)}: resten"
         for b, s, k in BANDS
     )
-    uncoded = p["uncoded_answers"]
+    uncoded, outside = p["uncoded_answers"], p.get("answers_outside_project", 0)
     blocks.append(
         Paragraph(
             "Tallene er antall personer som nevner temaet, av dem som svarte på spørsmålet; ett svar kan "
             f"berøre flere temaer. Gruppene: {bands}."
-            + (f" {uncoded} svar er ikke kodet ennå og er holdt utenfor." if uncoded else ""),
+            + (f" {uncoded} svar er ikke kodet ennå og er holdt utenfor." if uncoded else "")
+            + (f" {outside} svar er ikke med i kodeprosjektet og er holdt utenfor." if outside else ""),
         )
     )
     blocks += _network_size_blocks(summary)

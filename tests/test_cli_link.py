@@ -186,4 +186,6 @@ def test_a_project_of_one_municipality_counts_only_its_own_answers_within_the_su
     with pytest.warns(UserWarning, match="is not a code of the codebook"):  # the manifest's topics
         reported = summary.summarize(both, None, project=path)
     assert reported.provenance["coded_answers"] == len(answers)
+    # not «62 svar er ikke kodet ennå»: they are outside the project, not waiting in it
+    assert (reported.provenance["uncoded_answers"], reported.provenance["answers_outside_project"]) == (0, 62)
     assert not any(answer.startswith("R") for answer in reported.uncoded["answer_id"])  # Rissa's: not coded

@@ -363,7 +363,7 @@ def test_a_report_of_no_coded_answer_is_one_error_and_no_folder(tmp_path: Path, 
     header_only = tmp_path / "koder.csv"
     header_only.write_text("id,code\n", encoding="utf-8")
     for source, why in (
-        (["--project", str(fresh)], "no coder has decided an answer and the project has no suggestion run"),
+        (["--project", str(fresh)], "no coder has decided an answer, and the project has no suggestion run"),
         (["--codes", str(header_only), "--codebook", str(codebook)], "the codes list none of the survey's"),
     ):
         out = tmp_path / "out"
@@ -371,7 +371,10 @@ def test_a_report_of_no_coded_answer_is_one_error_and_no_folder(tmp_path: Path, 
             app, ["summary", str(OPPDAL), *source, "--out-dir", str(out), "--formats", "md"]
         )
         assert result.exit_code == 2 and not out.exists()
-        assert result.stderr.startswith("Error: no answer counts as coded, so there is nothing to report: ")
+        named = f"{fresh}: " if "--project" in source else ""
+        assert result.stderr.startswith(
+            f"Error: {named}no answer counts as coded, so there is nothing to report"
+        )
         assert why in " ".join(result.stderr.split()) and "Traceback" not in result.output
     with pytest.raises(CoderError, match="nothing to report"):
         summary.summarize(OPPDAL, pd.DataFrame({"id": [], "code": []}), codebook)
