@@ -149,10 +149,11 @@ def _planted() -> tuple[set[str], discover.Discovery]:
     )
 
 
-def test_the_planted_theme_is_one_candidate() -> None:
+def test_the_planted_theme_comes_out_as_a_candidate_of_planted_answers() -> None:
     """The issue's target, on the example file (16 answers about staffing, a theme the codebook lacks):
     missed from the Nynorsk stop words until Louvain's resolution with a codebook was chosen on codes
-    left out of the codebook (never on this file)."""
+    left out of the codebook (never on this file). Not asserted, as not met: that this candidate holds
+    three quarters of the grouped planted answers (it holds 6 of 9; «ferie» holds the other 3)."""
     planted, found = _planted()
     assert any(set(candidate.ids[:3]) <= planted for candidate in found.candidates)
     # and that candidate is the theme, not a corner of it: the one holding the most planted answers
