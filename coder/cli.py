@@ -176,10 +176,11 @@ def out_dir(default: Any, help: str) -> Any:
 
 
 def _not_a_file(directory: Path | None) -> Path | None:
-    """A file given as the output folder, said before any work (the tables were printed, then it failed)."""
-    if directory is not None and directory.exists() and not directory.is_dir():
-        raise CoderError("expected a directory, found a file", file=directory)
-    return directory
+    """A file, or a folder not writable, given as the output folder: said before any work (the tables
+    were printed, then it failed)."""
+    from coder.io import check_output_directory
+
+    return None if directory is None else check_output_directory(directory)
 
 
 FIGURES = "figurer"  # the pictures' folder under --out-dir, as in `coder summary`'s report

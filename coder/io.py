@@ -1123,19 +1123,26 @@ def xml_text(text: str) -> str:
     return _NOT_IN_XML.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
 
 
-def output_directory(directory: str | os.PathLike[str]) -> Path:
-    """``directory`` as a Path, created if needed; a user error when it is a file."""
+def check_output_directory(directory: str | os.PathLike[str]) -> Path:
+    """``directory`` as a Path, or a user error when it is a file or a folder this user may not write in
+    (checked before any work, and again by :func:`output_directory`); nothing is made."""
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise CoderError("expected a directory, found a file", file=directory)
+    # else the first file written names a hidden staging folder inside it
+    if directory.is_dir() and not os.access(directory, os.W_OK | os.X_OK):
+        raise CoderError("no permission to write in the output directory", file=directory)
+    return directory
+
+
+def output_directory(directory: str | os.PathLike[str]) -> Path:
+    """``directory`` as a Path, created if needed; a user error when it is a file or not writable."""
+    directory = check_output_directory(directory)
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise CoderError(f"cannot make the output directory: {error.strerror}", file=directory) from None
-    # checked here, or the first file written names a hidden staging folder inside it
-    if not os.access(directory, os.W_OK | os.X_OK):
-        raise CoderError("no permission to write in the output directory", file=directory)
-    return directory
+    return check_output_directory(directory)
 
 
 def slug(text: str) -> str:

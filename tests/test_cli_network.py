@@ -192,6 +192,7 @@ def test_an_out_dir_without_write_permission_is_named_not_its_staging_folder(
     result = runner.invoke(app, ["network", str(OPPDAL), "--out-dir", str(closed)])
     assert result.exit_code == 2 and ".staging" not in result.output
     assert result.stderr.strip() == f"Error: {closed}: no permission to write in the output directory"
+    assert result.stdout == ""  # said before any table, not after them all
     assert list(closed.iterdir()) == []
 
 
