@@ -38,7 +38,7 @@ import math
 import os
 import unicodedata
 import warnings
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -328,7 +328,7 @@ class CodedAnswers:
     - ``all_coded``: every answer counts as coded (those missing from the codes carry no code);
     - ``machine``: the codes are machine suggestions (they have a ``confidence`` column);
     - ``uncoded``: answers left out as not coded yet (0 when ``all_coded``);
-    - ``outside_project``: answers of the survey left out as not in the coding project (``coded_ids``);
+    - ``outside_project``: answers of the survey left out as not in the coding project;
     - ``base``: one sentence saying which base was used, for the user.
     """
 
@@ -345,9 +345,8 @@ def coded_answers(
     codes: pd.DataFrame,
     all_coded: bool | None = None,
     *,
-    why_all: str | None = None,
-    coded_ids: Collection[str] | None = None,
-    none_coded: str | None = None,
+    project: ReviewedCodes | None = None,
+    none_is_an_error: bool = False,
 ) -> CodedAnswers:
     """Which ``answers`` are coded, given ``codes``: the denominator of every share.
 
@@ -364,15 +363,13 @@ def coded_answers(
     all_coded : bool, optional
         Every answer counts as coded (True) or only those in the codes (False); default ``None`` decides from
         the codes as above.
-    why_all : str, optional
-        Why every answer counts as coded when ``all_coded`` is ``None``, for ``base`` (default: the codes
-        are machine suggestions).
-    coded_ids : collection of str, optional
-        The only answers that can count as coded, whatever ``all_coded`` says (a coding project's answers:
-        an answer of the survey the project lacks was never coded, by a coder or by its suggestion run).
-    none_coded : str, optional
-        Why no answer counts as coded, when that is an error for the caller (a report of nothing): a
-        CoderError saying so instead of a :class:`CodesWarning`.
+    project : coder.store.ReviewedCodes, optional
+        The reviewed codes of a coding project, which ``codes`` are (:func:`project_codes`): only its
+        answers can count as coded, whatever ``all_coded`` says (an answer of the survey the project lacks
+        was never coded, by a coder or by its suggestion run), and ``base`` says why.
+    none_is_an_error : bool, default False
+        No answer counting as coded is a CoderError saying why (a report of nothing), not a
+        :class:`CodesWarning`.
 
     Returns
     -------
@@ -390,14 +387,14 @@ def coded_answers(
     """
     machine = "confidence" in codes.columns
     everything = machine if all_coded is None else bool(all_coded)
-    inside = answers if coded_ids is None else answers[answers["id"].isin(set(coded_ids))]
+    inside = answers if project is None else answers[answers["id"].isin(set(project.answer_ids))]
     outside = len(answers) - len(inside)
     in_codes = inside["id"].isin(set(codes["id"]))
     missing = int((~in_codes).sum())
     if everything:
         coded = inside
         why = (
-            (why_all or "the codes are machine suggestions, made for every answer")
+            (PROJECT_BASE if project else "the codes are machine suggestions, made for every answer")
             if all_coded is None
             else "as asked"
         )
@@ -411,8 +408,16 @@ def coded_answers(
         )
     if outside:
         base += f"; {outside} answer(s) of the survey are not in the project and are left out as not coded"
-    if coded.empty and none_coded:
-        raise CoderError(f"no answer counts as coded, so there is nothing to report: {none_coded}")
+    if coded.empty and none_is_an_error:
+        if project is None:
+            why = "the codes list none of the survey's answers (counted as coded, they carry no theme)"
+        elif project.run_id is None:
+            why = (
+                "no coder has decided an answer, and the project has no suggestion run (suggest codes first)"
+            )
+        else:
+            why = "no coder has decided an answer, and its suggestion run was not counted, as asked"
+        raise CoderError(f"no answer counts as coded, so there is nothing to report: {why}")
     _warn_thin_base(inside, coded, in_codes, machine and everything and all_coded is None)
     return CodedAnswers(
         answers=coded,
@@ -876,13 +881,7 @@ def link(
     inputs += [("kodebok", codebook.path)] if codebook.path is not None else []
     inputs += [("kodefil", path) for path in paths]
     inputs += [("kodeprosjekt", Path(project))] if project is not None else []
-    base = coded_answers(
-        survey.answers,
-        table,
-        all_coded,
-        why_all=PROJECT_BASE if reviewed else None,
-        coded_ids=reviewed.answer_ids if reviewed else None,
-    )
+    base = coded_answers(survey.answers, table, all_coded, project=reviewed)
     positions = net.positions(survey, level, mutual=mutual, seed=seed, broker_betweenness=broker_betweenness)
     result = crosstab(
         table,

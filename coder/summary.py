@@ -84,7 +84,7 @@ from coder.io import (
     write_json,
     write_table,
 )
-from coder.link import PROJECT_BASE, codebook_for, coded_answers, crosstab, load_codes, project_codes
+from coder.link import codebook_for, coded_answers, crosstab, load_codes, project_codes
 from coder.survey import Survey
 
 BANDS: tuple[tuple[str, float, int], ...] = (
@@ -492,23 +492,8 @@ def summarize(
     inputs += [("kodefil", p) for p in code_paths]
     model = _model_settings(project, review.run_id if review else None, code_paths) if machine else None
 
-    if review is None:
-        none_coded = "the codes list none of the survey's answers (counted as coded, they carry no theme)"
-    else:
-        none_coded = "no coder has decided an answer, and " + (
-            "the project has no suggestion run (suggest codes first)"
-            if review.run_id is None
-            else "its suggestion run was not counted, as asked"
-        )
-    try:
-        base = coded_answers(
-            survey.answers,
-            table,
-            all_coded,
-            why_all=PROJECT_BASE if review else None,
-            coded_ids=review.answer_ids if review else None,
-            none_coded=none_coded,  # a report of nothing, every share 0 of 0 (it was a pandas KeyError)
-        )
+    try:  # a report of nothing, every share 0 of 0, is an error (it was a pandas KeyError)
+        base = coded_answers(survey.answers, table, all_coded, project=review, none_is_an_error=True)
     except CoderError as error:  # said of the project, when one was given
         raise CoderError(error.message, file=project) from None
     answers = base.answers
