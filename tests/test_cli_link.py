@@ -140,17 +140,28 @@ def test_cli_link_json_is_the_tables_and_nothing_else(tmp_path: Path) -> None:
     assert (tmp_path / "link.json").exists() and "written" in result.stderr
 
 
-def test_cli_link_counts_a_coding_projects_reviewed_codes(tmp_path: Path) -> None:
+def _oppdal_project_with_a_run(path: Path) -> tuple[list[str], str]:
+    """A project of Oppdal's answers with its own two codes and a run suggesting «lag» for every answer:
+    its answer ids and the run's id."""
     from coder import store
     from coder.codebook import Code, Codebook
-    from coder.store import Decision
 
     own = Codebook("egen", "nb", "1", (Code("bolig", "Bolig"), Code("lag", "Lag")))
-    path = tmp_path / "p.db"
     store.init(path, None, own, manifest=OPPDAL).close()
     with store.Project.open(path) as project:
         answers = project.answer_ids()
-        run = project.add_suggestion_run(pd.DataFrame({"id": answers, "code": "lag", "confidence": 0.9}))
+        return answers, project.add_suggestion_run(
+            pd.DataFrame({"id": answers, "code": "lag", "confidence": 0.9})
+        )
+
+
+def test_cli_link_counts_a_coding_projects_reviewed_codes(tmp_path: Path) -> None:
+    from coder import store
+    from coder.store import Decision
+
+    path = tmp_path / "p.db"
+    answers, run = _oppdal_project_with_a_run(path)
+    with store.Project.open(path) as project:
         project.record("kari", [Decision(answers[0], "bolig", "add"), Decision(answers[0], "", "none")])
         project.record("kari", [Decision(answers[1], "lag", "reject", run), Decision(answers[1], "", "none")])
     args = ["link", str(OPPDAL), "--project", str(path), "-o", str(tmp_path / "out"), "--json"]
@@ -167,15 +178,10 @@ def test_cli_link_counts_a_coding_projects_reviewed_codes(tmp_path: Path) -> Non
 
 
 def test_a_project_of_one_municipality_counts_only_its_own_answers_within_the_survey(tmp_path: Path) -> None:
-    from coder import link, store, summary
-    from coder.codebook import Code, Codebook
+    from coder import link, summary
 
-    own = Codebook("egen", "nb", "1", (Code("bolig", "Bolig"), Code("lag", "Lag")))
     path = tmp_path / "p.db"
-    store.init(path, None, own, manifest=OPPDAL).close()
-    with store.Project.open(path) as project:
-        answers = project.answer_ids()
-        project.add_suggestion_run(pd.DataFrame({"id": answers, "code": "lag", "confidence": 0.9}))
+    answers, _run = _oppdal_project_with_a_run(path)
     # the survey of both municipalities: Rissa's answers were never coded (they counted as coded, no theme)
     both = OPPDAL.parents[1] / "oppdal-rissa.yaml"
     linked = link.link(both, None, project=path)
