@@ -125,9 +125,10 @@ def test_suggest_takes_the_codebook_and_the_labels_as_files_too(tmp_path: Path) 
     from coder.codebook import dump_yaml
 
     codebook = Codebook("t", "nb", "1", (Code("housing", "Bolig", keywords=("bolig",)),))
-    answers = pd.DataFrame({"id": ["a", "b", "c"], "text": ["bolig", "husvære", "boliger mangler"]})
-    labels = pd.DataFrame({"id": ["b"], "code": ["housing"]})
-    (tmp_path / "koder.csv").write_text("id,code\nb,housing\n", encoding="utf-8")
+    texts = ["bolig", "husvære", "boliger mangler", "god dialog"]
+    answers = pd.DataFrame({"id": ["a", "b", "c", "d"], "text": texts})
+    labels = pd.DataFrame({"id": ["b", "d"], "code": ["housing", ""]})
+    (tmp_path / "koder.csv").write_text("id,code\nb,housing\nd,\n", encoding="utf-8")
     # as the commands take them («'str' object has no attribute 'code_ids'», «the labels must be a table»)
     from_files = classify.suggest(
         answers, dump_yaml(codebook, tmp_path / "t.yaml"), labels=tmp_path / "koder.csv"
