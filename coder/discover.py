@@ -330,6 +330,7 @@ class Choice:
     large: int  # of them with at least min_size answers (the MAX_GROUPS largest of them are the groups)
     modularity: float  # how much more the communities keep inside than chance (0: none; above 0.3: clear)
     sample: int  # answers the communities were found among
+    resolution: float = RESOLUTION  # Louvain's: larger, more and smaller communities
 
 
 def communities(
@@ -369,7 +370,7 @@ def communities(
         centres = normalize(np.vstack([vectors[labels == g].mean(axis=0) for g in groups]))
         labels[others] = np.argmax(vectors[others] @ centres.T, axis=1)
     modularity = nx.community.modularity(graph, found, weight="weight")
-    return labels, Choice(len(found), len(large), round(float(modularity), 3), len(sample))
+    return labels, Choice(len(found), len(large), round(float(modularity), 3), len(sample), resolution)
 
 
 def neighbour_graph(vectors: np.ndarray, neighbours: int = GRAPH_NEIGHBOURS) -> nx.Graph:

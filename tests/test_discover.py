@@ -124,6 +124,9 @@ def test_with_a_codebook_only_answers_without_a_strong_code_are_grouped() -> Non
     )
     assert set(found.groups["id"]) == set(notes["id"]) - {"n00", "n01", "n02"}
     assert found.total == len(notes)
+    # the resolution depends on the codebook: the groups file's provenance says which (asdict of the choice)
+    assert found.choice.resolution == discover.CODEBOOK_RESOLUTION
+    assert discover.discover(notes, min_size=2, seed=0).choice.resolution == discover.RESOLUTION
     assert all(candidate.nearest_code == "meeting_places" for candidate in found.candidates)
     assert all(-1 <= candidate.nearest_similarity <= 1 for candidate in found.candidates)
     described = discover.candidates_codebook({"": found}).codes[0].description
