@@ -1560,7 +1560,7 @@ def from_qdc(path: str | os.PathLike[str]) -> Codebook:
 
     Nesting becomes ``parent``; coder's data block in ``Description`` restores ids, keywords and examples.
     A ``<Code isCodable="false">`` (QualCoder's categories) only groups codes: it is no code of coder's,
-    which would suggest it; it is left out, its codes go to its parent, and a :class:`CategoryWarning`
+    which would suggest it; it is left out, the codes in it take its place, and a :class:`CategoryWarning`
     names it.
     A name ``Parent.Child`` without that block (Taguette keeps its hierarchy only in the names) becomes a
     code labelled ``Child`` under the code named ``Parent``, created with that label when no code has the
@@ -1790,10 +1790,9 @@ def _is_category(element: ET.Element) -> bool:
 def _code_elements(
     element: ET.Element, path: Path, parent_names: tuple[str, ...] = (), depth: int = 1
 ) -> Iterator[tuple[ET.Element, tuple[str, ...], tuple[str, dict[str, Any]]]]:
-    """The ``<Code>`` children of ``element`` (the nested ones too when read to the end), each with its
-    name path and its description split from coder's data block: a dotted name splits (Taguette), coder's
-    own export, which keeps its hierarchy by nesting, never does. Children are yielded before their own
-    children, so a caller that walks deeper itself (:func:`_from_codebook_element`) passes ``depth``."""
+    """The ``<Code>`` children of ``element`` (not theirs: a caller walks deeper itself, passing
+    ``depth``), each with its name path and its description split from coder's data block: a dotted name
+    splits (Taguette), coder's own export, which keeps its hierarchy by nesting, never does."""
     for child in element:
         if _local(child.tag) != "Code":
             continue
