@@ -206,6 +206,10 @@ def read_table(
     return frame
 
 
+#: The first bytes of an OLE2 compound file: an Excel 97–2003 workbook, or an encrypted .xlsx.
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0"
+
+
 def _check_not_a_workbook(path: Path) -> None:
     """A CoderError for a workbook under another suffix (read as text it gives a baffling parse error)."""
     try:
@@ -217,7 +221,7 @@ def _check_not_a_workbook(path: Path) -> None:
         raise CoderError(
             "this is a workbook or another zip file, not a CSV: save it as .xlsx (Excel) or as CSV", file=path
         )
-    if start.startswith(b"\xd0\xcf\x11\xe0"):
+    if start.startswith(OLE2_SIGNATURE):
         raise CoderError("this is an old Excel workbook (.xls): save it as .xlsx or as CSV", file=path)
 
 
@@ -410,7 +414,7 @@ def _json_cell_text(value: Any) -> str:
 def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
     if not zipfile.is_zipfile(path):  # an .xlsx is a zip archive; pandas: «format cannot be determined»
         with path.open("rb") as handle:
-            ole = handle.read(4) == b"\xd0\xcf\x11\xe0"  # Excel 97–2003, and an encrypted .xlsx too
+            ole = handle.read(4) == OLE2_SIGNATURE  # Excel 97–2003, and an encrypted .xlsx too
         raise CoderError(
             "an old .xls or a password-protected workbook: save it as .xlsx without a password, or as CSV"
             if ole
