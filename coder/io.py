@@ -37,6 +37,8 @@ from coder.errors import CoderError
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _SEPARATORS = (";", ",", "\t")
+# Excel's own first line naming the separator («sep=;»): Excel reads and hides it, so coder does too.
+_EXCEL_SEPARATOR_LINE = re.compile(r"\A[\"']?sep=([;,\t|])[\"']?[;,\t]*\r?\n", re.IGNORECASE)
 
 
 def spreadsheet_row(index: Any) -> int:
@@ -294,7 +296,10 @@ def _read_csv(path: Path, columns: Sequence[str] | None = None, rows: int | None
         raise CoderError("the file is empty", file=path)
     if not sample.splitlines()[0].strip():  # pandas: «No columns to parse from file»
         raise CoderError("the first row is empty: the header belongs on the first row", file=path, row=1)
-    separator = sniff_separator(sample)
+    separator, skip = sniff_separator(sample), 0
+    if hint := _EXCEL_SEPARATOR_LINE.match(sample):  # Excel hides this line: rows count from the one below
+        separator, skip = hint.group(1), 1
+        sample = sample[hint.end() :]
     _check_first_row_width(sample, separator, path)
     with contextlib.suppress(csv.Error):  # pandas renames a second «tekst» «tekst.1»: read the header
         header = next(csv.reader(io.StringIO(sample, newline=""), delimiter=separator), [])
@@ -312,26 +317,27 @@ def _read_csv(path: Path, columns: Sequence[str] | None = None, rows: int | None
                 encoding_errors=errors,
                 usecols=None if columns is None else (lambda column: str(column).strip() in set(columns)),
                 nrows=rows,
+                skiprows=skip,
                 index_col=False,  # rows longer than the header (Excel's trailing separator) shift nothing
             )
     except (pd.errors.ParserError, csv.Error, ValueError) as error:
         if "fields in line" in str(error):  # pandas' «C error: Expected 2 fields in line 4, saw 3»
-            _check_no_cells_beyond_the_header(path, encoding, errors, separator, empty_too=True)
+            _check_no_cells_beyond_the_header(path, encoding, errors, separator, skip, empty_too=True)
         if unclosed := re.search(r"EOF inside string starting at row (\d+)", str(error)):  # counted from 0
             raise CoderError(
                 'a quote (") opens a text that is never closed: the rest of the file would be one cell',
                 file=path,
-                row=int(unclosed.group(1)) + 1,
+                row=int(unclosed.group(1)) + 1 - skip,
             ) from None
         raise CoderError(f"cannot parse CSV: {str(error).strip()}", file=path) from None
     if any(issubclass(warning.category, pd.errors.ParserWarning) for warning in caught):
         _check_header_names([str(column).strip() for column in frame.columns], path)  # the header first
-        _check_no_cells_beyond_the_header(path, encoding, errors, separator)
+        _check_no_cells_beyond_the_header(path, encoding, errors, separator, skip)
     return frame
 
 
 def _check_no_cells_beyond_the_header(
-    path: Path, encoding: str, errors: str, separator: str, *, empty_too: bool = False
+    path: Path, encoding: str, errors: str, separator: str, skip: int = 0, *, empty_too: bool = False
 ) -> None:
     """A CoderError at the first row with a filled cell beyond the header's columns, which pandas drops:
     a text with the separator in it, unquoted. Empty cells there (a separator at the end of each row, as
@@ -339,6 +345,8 @@ def _check_no_cells_beyond_the_header(
     shown = "a tab" if separator == "\t" else f"'{separator}'"
     first_wide = None
     with path.open(encoding=encoding, errors=errors, newline="") as handle:
+        for _ in range(skip):
+            handle.readline()
         reader = csv.reader(handle, delimiter=separator)
         width = len(next(reader, []))
         for number, row in enumerate(reader, start=2):

@@ -63,6 +63,16 @@ def test_sniff_separator_ignores_quoted_separators() -> None:
     assert sniff_separator('"a;b",c\n') == ","
 
 
+def test_excels_separator_line_is_read_and_hidden_as_excel_does(tmp_path: Path) -> None:
+    # Excel writes «sep=;» on the first line when asked to, and hides it: row numbers count from the header.
+    path = tmp_path / "eksport.csv"
+    path.write_bytes("sep=,\r\nid,svar\r\nr1,Små forhold; kort vei\r\nr2,Startlån\r\n".encode("cp1252"))
+    assert read_answers(path, text_col="svar")["text"].tolist() == ["Små forhold; kort vei", "Startlån"]
+    path.write_text('"sep=;"\nid;svar\nr1;Ja\nr2;Nei;ekstra\n', encoding="utf-8")
+    with pytest.raises(CoderError, match="row 3: the row has 3 fields and the header 2"):
+        read_table(path)
+
+
 def test_missing_file_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(CoderError, match="file not found") as error:
         read_table(tmp_path / "nope.csv")
