@@ -576,13 +576,12 @@ def evaluate(
     import json
 
     from coder import reliability
-    from coder.codebook import default_codebook_path
+    from coder.codebook import default_codebook_path, load
 
-    gold_codes = reliability.read_codes(existing_file(gold))
-    predictions = reliability.read_predictions(existing_file(pred))
     # Always a codebook (the built-in one by default): a gold code outside it must be seen, not scored.
-    book = default_codebook_path() if codebook is None else existing_file(codebook)
-    code_ids = reliability.code_ids_for(gold_codes, predictions, book)
+    code_ids = load(default_codebook_path() if codebook is None else existing_file(codebook)).code_ids
+    gold_codes = reliability.read_codes(existing_file(gold))
+    predictions = reliability.read_predictions(existing_file(pred), code_ids)
     result = reliability.evaluate(gold_codes, predictions, code_ids)
     outside = result["gold_codes_not_in_codebook"]
     if outside:  # on stderr, as every warning: with --json stdout stays one JSON object

@@ -377,7 +377,8 @@ def read_codes(path: str | os.PathLike[str]) -> pd.DataFrame:
     Raises
     ------
     CoderError
-        Without an ``id`` column or a ``code``/``codes`` column, or with an empty id.
+        Without an ``id`` column or a ``code``/``codes`` column, with an empty id, or with no coded answer
+        (a header only, or conflicts only).
 
     Examples
     --------
@@ -389,7 +390,10 @@ def read_codes(path: str | os.PathLike[str]) -> pd.DataFrame:
     ...     read_codes(path).values.tolist()
     [['a1', 'x'], ['a1', 'y'], ['a2', '']]
     """
-    return long_codes(read_table(path), path)
+    codes = long_codes(read_table(path), path)
+    if codes.empty:
+        raise CoderError("the codes hold no coded answer", file=path)
+    return codes
 
 
 def long_codes(frame: pd.DataFrame, path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
@@ -504,13 +508,15 @@ def parse_present(frame: pd.DataFrame, path: str | os.PathLike[str] | None = Non
     return values.astype(int)
 
 
-def read_predictions(path: str | os.PathLike[str]) -> pd.DataFrame:
+def read_predictions(path: str | os.PathLike[str], code_ids: Sequence[str] | None = None) -> pd.DataFrame:
     """Read predictions ``id,code[,confidence][,evidence]``: every row with a code is a predicted code.
 
     Parameters
     ----------
     path : str or os.PathLike
         A CSV or XLSX file (as ``coder suggest`` writes it).
+    code_ids : sequence of str, optional
+        The codebook's codes: a code outside them is an error at its row (default ``None``: not checked).
 
     Returns
     -------
@@ -522,7 +528,8 @@ def read_predictions(path: str | os.PathLike[str]) -> pd.DataFrame:
     Raises
     ------
     CoderError
-        Without an ``id`` or ``code`` column, or with a confidence that is not a number from 0 to 1.
+        Without an ``id`` or ``code`` column, with a confidence that is not a number from 0 to 1, or with a
+        code outside ``code_ids``.
 
     Examples
     --------
@@ -534,13 +541,17 @@ def read_predictions(path: str | os.PathLike[str]) -> pd.DataFrame:
     ...     read_predictions(path).values.tolist()
     [['a1', 'x', 0.9]]
     """
-    return predictions_from(read_table(path), path)
+    return predictions_from(read_table(path), path, code_ids)
 
 
-def predictions_from(frame: pd.DataFrame, path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+def predictions_from(
+    frame: pd.DataFrame, path: str | os.PathLike[str] | None = None, code_ids: Sequence[str] | None = None
+) -> pd.DataFrame:
     """The predictions of a table already read (see :func:`read_predictions`); ``path`` names it in errors."""
     require_columns(frame, ["id", "code"], path)
     pred = pd.DataFrame({"id": frame["id"].str.strip(), "code": frame["code"].str.strip()})
+    if code_ids is not None:
+        _check_predicted_codes(pred["code"], code_ids, path)
     if "confidence" in frame.columns:
         values = []
         for i, raw in frame["confidence"].items():
@@ -566,6 +577,23 @@ def predictions_from(frame: pd.DataFrame, path: str | os.PathLike[str] | None = 
 # ----------------------------------------------------------------------------------------------------------
 # Evaluation of predictions against gold codes
 # ----------------------------------------------------------------------------------------------------------
+
+
+def _check_predicted_codes(
+    codes: pd.Series, code_ids: Sequence[str], path: str | os.PathLike[str] | None = None
+) -> None:
+    """A CoderError at the first predicted code outside ``code_ids`` (its row, when ``path`` is the file)."""
+    unknown = codes[(codes != "") & ~codes.isin(set(code_ids))]
+    if len(
+        unknown
+    ):  # the model suggests codes of its codebook only: these predictions are another codebook's
+        raise CoderError(
+            f"unknown code '{unknown.iloc[0]}' in the predictions (codes are: {', '.join(code_ids)}); "
+            "were they suggested with another codebook?",
+            file=path,
+            row=None if path is None else spreadsheet_row(unknown.index[0]),
+            column=None if path is None else "code",
+        )
 
 
 def _json_float(value: float) -> float | None:
@@ -637,12 +665,7 @@ def evaluate(gold: pd.DataFrame, pred: pd.DataFrame, code_ids: Sequence[str]) ->
     """
     code_ids = list(code_ids)
     known = set(code_ids)
-    unknown = sorted(set(pred["code"]) - known - {""})
-    if unknown:  # the model suggests codes of its codebook only: these predictions are another codebook's
-        raise CoderError(
-            f"unknown code '{unknown[0]}' in the predictions (codes are: {', '.join(code_ids)}); "
-            "were they suggested with another codebook?"
-        )
+    _check_predicted_codes(pred["code"], code_ids)
     # A gold code outside the codebook is a warning, not an error: hand coders often use codes the codebook
     # lacks on purpose (a residual «annet», a code of a newer version), and the researcher still wants the
     # model scored on the codes both share rather than edit the gold file by hand. It is left out of the

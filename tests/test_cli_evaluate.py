@@ -79,7 +79,10 @@ def test_cli_evaluate_checks_the_predictions_against_the_codebook_given(tmp_path
     pred.write_text("id,code\nr1,bolig\n", encoding="utf-8")
     result = runner.invoke(app, ["evaluate", "--gold", str(gold), "--pred", str(pred)])
     assert result.exit_code == 2 and "Traceback" not in result.output
-    assert "unknown code 'bolig' in the predictions" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(
+        f"Error: {pred}, row 2, column 'code': unknown code 'bolig' in the predictions"
+    )
+    assert len(result.stderr.splitlines()) == 1
     book = tmp_path / "bok.yaml"
     book.write_text(
         "name: Liten\nlanguage: nb\nversion: '1'\ncodes:\n  - id: bolig\n    label: Bolig\n"
@@ -91,6 +94,20 @@ def test_cli_evaluate_checks_the_predictions_against_the_codebook_given(tmp_path
     )
     assert result.exit_code == 0, result.output
     assert "micro F1 1.000" in result.stdout
+
+
+def test_cli_evaluate_names_a_gold_file_without_a_coded_answer(tmp_path: Path) -> None:
+    pred = tmp_path / "pred.csv"
+    pred.write_text("id,code\nr1,follow_up\n", encoding="utf-8")
+    for name, text in (
+        ("header.csv", "id,code\n"),
+        ("conflicts.csv", "id,code,status\nr1,follow_up,conflict\n"),
+    ):
+        gold = tmp_path / name
+        gold.write_text(text, encoding="utf-8")
+        result = runner.invoke(app, ["evaluate", "--gold", str(gold), "--pred", str(pred)])
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert result.stderr.strip() == f"Error: {gold}: the codes hold no coded answer"
 
 
 def test_cli_evaluate_table_fits_an_80_column_terminal(tmp_path: Path) -> None:
