@@ -597,9 +597,11 @@ class CodebookProblem:
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         parts = [where]
-        if self.code:
+        if self.code and self.key:  # as every file's keys are named: «key 'housing.label'»
+            parts.append(f"key '{self.code}.{self.key}'")
+        elif self.code:
             parts.append(f"code '{self.code}'")
-        if self.key:
+        elif self.key:
             parts.append(f"key '{self.key}'")
         prefix = "warning: " if self.severity == "warning" else ""
         return f"{', '.join(parts)}: {prefix}{self.message}"

@@ -98,8 +98,8 @@ def test_cli_validate_lists_every_problem_and_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     lines = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert len(lines) == 2
-    assert lines[0].startswith(f"Error: {path}:5, code 'housing', key 'label': missing field 'label'")
-    assert f"{path}:13, code 'small_flats', key 'parent': unknown parent 'nowhere'" in lines[1]
+    assert lines[0].startswith(f"Error: {path}:5, key 'housing.label': missing field 'label'")
+    assert f"{path}:13, key 'small_flats.parent': unknown parent 'nowhere'" in lines[1]
     assert "2 error(s)" in result.stderr
 
 
@@ -219,7 +219,7 @@ def test_cli_import_says_what_to_do_with_an_invalid_result(tmp_path: Path) -> No
         encoding="utf-8",
     )
     result = runner.invoke(app, ["codebook", "import", str(path)])
-    assert result.exit_code == 2 and "key 'keywords'" in result.stderr and "color" not in result.stderr
+    assert result.exit_code == 2 and "key 'a.keywords'" in result.stderr and "color" not in result.stderr
     assert f"{out} is written with 1 error(s) to fix in it" in result.stderr.replace("\n", " ")
 
 
