@@ -102,6 +102,7 @@ from coder.io import (
     spreadsheet_row,
     xml_text,
     yaml_file,
+    yaml_line,
 )
 
 __all__ = [
@@ -1881,11 +1882,15 @@ def read_lexicon(path: str | os.PathLike[str]) -> Codebook:
             raise CoderError("the concept needs a name", file=path, line=line, key="concept")
         if not isinstance(terms, list) or not terms:
             raise CoderError(
-                "expected a list of words, e.g. [vaktmester, fiksern]", file=path, line=line, key="terms"
+                "expected a list of words, e.g. [vaktmester, fiksern]",
+                file=path,
+                line=yaml_line(node, "terms") or line,
+                key="terms",
             )
-        for term in terms:
+        for n, term in enumerate(terms):
             problem = keyword_problem(term) if isinstance(term, str) else "not a word"
             if problem:
-                raise CoderError(f"term {term!r} of '{name}': {problem}", file=path, line=line, key="terms")
+                where = yaml_line(node, "terms", n) or line  # the term's own line, in a block list
+                raise CoderError(f"term '{term}' of '{name}': {problem}", file=path, line=where, key="terms")
         codes.append(Code(f"concept_{number}", name.strip(), keywords=tuple(dict.fromkeys(terms))))
     return Codebook(Path(path).stem, "nb", "1", tuple(codes))

@@ -694,6 +694,26 @@ def parse_yaml(text: str, file: str | os.PathLike[str] | None = None) -> YamlDoc
     return YamlDocument(data, node)
 
 
+def yaml_line(node: yaml.Node | None, *path: str | int) -> int | None:
+    """The line (1-based) of the value at ``path`` (keys and list indexes) in a YAML node tree; for a last
+    step that is a key, the line of the key.
+
+    >>> yaml_line(yaml.compose("- concept: bolig\\n  terms:\\n    - leilighet\\n"), 0, "terms", 0)
+    3
+    """
+    for n, step in enumerate(path):
+        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+            pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == step), None)
+            if pair is None:
+                return None
+            node = pair[0] if n == len(path) - 1 else pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+        else:
+            return None
+    return None if node is None else node.start_mark.line + 1
+
+
 def _bad_date_line(root: yaml.Node) -> int | None:
     """The line of a scalar that reads as a date but is none (2024-02-30), or None."""
     loader = yaml.SafeLoader("")

@@ -74,7 +74,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from coder import privacy
 from coder.codebook import read_lexicon
@@ -88,6 +87,7 @@ from coder.io import (
     save_figure,
     slug,
     spreadsheet_row,
+    yaml_line,
 )
 
 LEVELS: tuple[str, ...] = ("daily", "weekly", "monthly")
@@ -314,7 +314,7 @@ def check_warnings(manifest_path: str | Path, _seen: frozenset[Path] = frozenset
                     f"unknown field, ignored ({hint})",
                     file=manifest,
                     key=dotted.replace(".[", "["),
-                    line=_node_line(document.node, *path, str(key)),
+                    line=yaml_line(document.node, *path, str(key)),
                 )
             )
 
@@ -337,7 +337,7 @@ def check_warnings(manifest_path: str | Path, _seen: frozenset[Path] = frozenset
                             "from the challenge questions",
                             file=manifest,
                             key=f"questions.columns[{n}].kind",
-                            line=_node_line(document.node, "questions", "columns", n, "kind"),
+                            line=yaml_line(document.node, "questions", "columns", n, "kind"),
                         )
                     )
     includes = data.get("include")
@@ -517,7 +517,7 @@ class _Reader:
             node = read_yaml(self.manifest, "manifest").node
         except CoderError:
             return None
-        return _node_line(node, *path)
+        return yaml_line(node, *path)
 
     def table(self, section: dict[str, Any], section_name: str) -> tuple[pd.DataFrame | None, Path | None]:
         name = section.get("file")
@@ -600,22 +600,6 @@ def _export_column(
     hint = f" (nearest in the header: '{keys[close[0]]}')" if close else ""
     reader.problem(f"missing column for {what}{hint}", file=path, column=column)
     return None
-
-
-def _node_line(node: yaml.Node | None, *path: str | int) -> int | None:
-    """The line (1-based) of the value at ``path`` (keys and list indexes) in a YAML node tree; for a last
-    step that is a key, the line of the key."""
-    for n, step in enumerate(path):
-        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
-            pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == step), None)
-            if pair is None:
-                return None
-            node = pair[0] if n == len(path) - 1 else pair[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
-            node = node.value[step]
-        else:
-            return None
-    return None if node is None else node.start_mark.line + 1
 
 
 def _read(manifest: Path, including: tuple[Path, ...] = ()) -> tuple[Survey | None, list[CoderError]]:

@@ -1150,11 +1150,12 @@ def test_a_code_as_a_dict_and_back(tmp_path: Path) -> None:
     [
         ("concept: x\nterms: [x]\n", ":1", "expected a list of concepts"),
         ("", ":1", "expected a list of concepts"),
-        ("- concept: x\n  terms: []\n", ":1, key 'terms'", "expected a list of words"),
-        ("- concept: a\n  terms: [a]\n- concept: b\n  terms: [Fiksern]\n", ":3, key 'terms'", "lower case"),
+        ("- concept: x\n  terms: []\n", ":2, key 'terms'", "expected a list of words"),
+        ("- concept: a\n  terms: [a]\n- concept: b\n  terms: [Fiksern]\n", ":4, key 'terms'", "lower case"),
+        ("- concept: a\n  terms:\n    - a\n    - 3\n", ":4, key 'terms'", "term '3' of 'a': not a word"),
         ("- concept: a\n  terms: [a]\n- name: b\n  terms: [b]\n", ":3", "(found: name, terms)"),
         ("- concept: ' '\n  terms: [a]\n", ":1, key 'concept'", "needs a name"),
-        ("- concept: a\n  terms: [1]\n", ":1, key 'terms'", "not a word"),
+        ("- concept: a\n  terms: [1]\n", ":2, key 'terms'", "not a word"),
     ],
 )
 def test_a_lexicon_not_of_concepts_and_terms_is_one_clear_error(

@@ -426,7 +426,7 @@ def test_a_workshop_lexicon_is_read_beside_the_manifest(tmp_path: Path) -> None:
     (examples / "mine.yaml").write_text("- concept: drift\n  terms: [Fiksern]\n", encoding="utf-8")
     (problem,) = survey.check(manifest)  # checked as grouping reads it
     mine = manifest.parent / "../mine.yaml"
-    assert str(problem).startswith(f"{mine}:1, key 'terms'") and "lower case" in str(problem)
+    assert str(problem).startswith(f"{mine}:2, key 'terms'") and "lower case" in str(problem)
     edit(manifest, "lexicon: ../mine.yaml", "lexicon: [a, b]")
     with pytest.raises(CoderError, match="'lexicon' names a YAML file of concepts"):
         survey.load(manifest)
