@@ -1806,13 +1806,21 @@ def _position_blocks(summary: SummaryReport) -> list[Block]:
         for r in tests.itertuples(index=False)
     ]
     limit = _decimal(POSITION_P, 1)
+    # q is adjusted over the tests made; a pair with one group, or a theme everyone or no one names, has none
+    made = int(summary.position_tests["p_value"].notna().sum())
+    untested = len(summary.position_tests) - made
+    not_made = (
+        f" ({untested} par av tema og posisjon kunne ikke testes: bare én gruppe svarte, eller alle eller "
+        "ingen nevner temaet)"
+        if untested
+        else ""
+    )
     blocks: list[Block] = [
         Heading(2, "Temaer etter posisjon i nettet"),
         Paragraph(
             "Om de som nevner et tema, har en annen posisjon i kontaktnettet (daglig + ukentlig) enn de "
             "andre: Fishers eksakte test eller kjikvadrattest, q justert for mange tester "
-            f"(Benjamini–Hochberg). Her vises de {len(tests)} av {len(summary.position_tests)} testene med "
-            f"p under {limit}"
+            f"(Benjamini–Hochberg). Her vises de {len(tests)} av {made} testene med p under {limit}{not_made}"
             "; alle tall og tester står i posisjon_tall og posisjon_tester. Andelen gjelder gruppen i "
             f"kolonnen Posisjon. {_left_out(sum(small))}Små grupper er merket: der kan "
             "ikke testen bære en konklusjon. De uten "
@@ -1824,7 +1832,7 @@ def _position_blocks(summary: SummaryReport) -> list[Block]:
         blocks.append(
             Strong(
                 "Ingen av forskjellene holder når det justeres for at det er gjort "
-                f"{len(summary.position_tests)} tester (alle q er {_decimal(POSITION_Q, 2)} eller mer): "
+                f"{made} tester (alle q er {_decimal(POSITION_Q, 2)} eller mer): "
                 "tabellen viser mønstre å se nærmere på, ikke funn."
             )
         )

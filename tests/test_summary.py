@@ -629,7 +629,11 @@ def test_themes_by_network_position_are_tested_and_small_cells_flagged(
     md = (out / "a" / "rapport.md").read_text(encoding="utf-8")
     section = md[md.index("## Temaer etter posisjon i nettet") :]
     shown = int((~_small_position_tests(result)).sum())
-    assert f"Her vises de {shown} av {len(tests)} testene" in section
+    # the tests made, over which q is adjusted: a pair that cannot be tested (one group) is no test
+    made, untested = int(tests["p_value"].notna().sum()), int(tests["p_value"].isna().sum())
+    assert (
+        untested > 0 and f"Her vises de {shown} av {made} testene med p under 0,1 ({untested} par " in section
+    )
     assert "for få til å konkludere (minste gruppe eller sum: " in section and "too few" not in section
     assert {"posisjon_tester", "posisjon_tall"} <= set(pd.ExcelFile(out / "a" / "rapport.xlsx").sheet_names)
 
@@ -662,7 +666,10 @@ def test_a_position_group_of_fewer_than_three_respondents_is_left_out_of_the_rep
     assert small.sum() > 0  # the example's two politicians of Oppdal, for one
     assert f"{small.sum()} tester av en gruppe med færre enn 3 som svarte" in section
     assert small[result.position_tests.loc[small.index, "variable"] == "community"].any()  # clusters of 2
-    assert f"Her vises de {(~small).sum()} av {len(result.position_tests)} testene" in section
+    assert (
+        f"Her vises de {(~small).sum()} av {result.position_tests['p_value'].notna().sum()} testene"
+        in section
+    )
     cells = [line.split(" | ")[3] for line in section.splitlines() if line.startswith("| ") and " | " in line]
     assert cells[0] == "Nevner temaet" and len(cells) == 1 + (~small).sum()
     for cell in cells[1:]:
@@ -1025,7 +1032,8 @@ def test_positions_say_when_no_difference_holds_after_the_correction(result: sum
         return " ".join(getattr(block, "text", "") for block in summary._position_blocks(changed))
 
     # a politician read «8 av 13 (62 %) … p < 0,001» as a finding, though every q was 0,05 or more
-    assert f"Ingen av forskjellene holder når det justeres for at det er gjort {len(tests)} tester" in texts(
+    made = tests["p_value"].notna().sum()  # a pair that cannot be tested (one group) is no test
+    assert f"Ingen av forskjellene holder når det justeres for at det er gjort {made} tester" in texts(
         [0.5] * len(tests)
     )
     assert "Ingen av forskjellene" not in texts([0.01] + [0.5] * (len(tests) - 1))
