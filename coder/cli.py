@@ -704,7 +704,10 @@ def review(
         "only these answers, and with code=ID only that code).",
     ),
     show_others: bool = typer.Option(
-        False, "--show-others", help="Show the other coders' decisions (default: blind coding)."
+        False,
+        "--show-others",
+        help="Show the other coders' decisions, as in a consensus meeting: what you decide then is left "
+        "out of agreement (default: blind coding).",
     ),
     refit_every: int = typer.Option(
         10,
@@ -782,6 +785,13 @@ def agreement(
             "compare (did they code different questions?)",
             highlight=False, soft_wrap=True,
         )  # fmt: skip
+    for coder, entries in result.seen_decisions.items():
+        err_console.print(
+            f"Left out: {entries} decision(s) of {rich_escape(coder)} made with the other coders' codes shown"
+            " (review --show-others): agreement reached, not found; reliability is of blind coding, and the"
+            " consensus codes keep them",
+            highlight=False, soft_wrap=True,
+        )  # fmt: skip
     if as_json:
         for comparison, bulk, decisions in result.mostly_bulk():
             caution = f"{comparison}: {bulk} of {decisions} compared decisions came from a bulk rule"
@@ -792,14 +802,17 @@ def agreement(
             err_console.print(f"disagreements -> {rich_escape(str(out))}", highlight=False)
         return
     # 80 columns: long names and code ids end in '…' (the --json output and the CSV hold them whole)
-    table = Table(title="Agreement (only answers each coder decided)", caption="agree = percent agreement",
-                  caption_justify="left")  # fmt: skip
+    caption = (
+        "agree = percent agreement; kappa = Cohen's kappa (two raters); alpha = Krippendorff's alpha"
+        " (nominal); – = undefined (every rating the same)"
+    )
+    title = "Agreement (only answers each coder decided)"
+    table = Table(title=title, caption=caption, caption_justify="left")
     for column in ("comparison", "code", "answers", "agree", "kappa", "alpha", "bulk"):
-        if column in ("comparison", "code"):
-            width = 16 if column == "comparison" else 22
-            table.add_column(column, overflow="ellipsis", no_wrap=True, max_width=width)
+        if column in ("comparison", "code"):  # these give way to a narrow terminal, not the figures
+            table.add_column(column, overflow="ellipsis")
         else:
-            table.add_column(column, justify="right")
+            table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
     for row in result.table.itertuples(index=False):
         style = "bold" if row.code == reliability.OVERALL else None
         table.add_row(

@@ -26,7 +26,7 @@ import math
 import os
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import krippendorff
@@ -550,8 +550,6 @@ def predictions_from(
     """The predictions of a table already read (see :func:`read_predictions`); ``path`` names it in errors."""
     require_columns(frame, ["id", "code"], path)
     pred = pd.DataFrame({"id": frame["id"].str.strip(), "code": frame["code"].str.strip()})
-    if code_ids is not None:
-        _check_predicted_codes(pred["code"], code_ids, path)
     if "confidence" in frame.columns:
         values = []
         for i, raw in frame["confidence"].items():
@@ -568,6 +566,8 @@ def predictions_from(
                 )
             values.append(value)
         pred["confidence"] = values
+    if code_ids is not None:
+        _check_predicted_codes(pred["code"], code_ids, path)
     if "evidence" in frame.columns:  # an empty code coded by hand stays: the answer was coded with none
         pred["hand_coded"] = frame["evidence"].fillna("").astype(str).str.strip() == HAND_CODED
         return pred[(pred["code"] != "") | pred["hand_coded"]].reset_index(drop=True)
@@ -766,12 +766,15 @@ class Agreement:
     --accept-from``/``--reject-below``, rather than from reading the answer). ``disagreements``: one row per
     answer and code where the coders differ, columns ``id, respondent_id, question_id, code``, one 0/1
     column per coder (empty = not decided), ``text``. ``coders``: the coders compared, as named once.
+    ``seen_decisions``: per coder, the log entries made with the other coders' codes shown (``coder review
+    --show-others``), left out of every figure: reliability is of blind coding.
     """
 
     table: pd.DataFrame
     disagreements: pd.DataFrame
     run_id: str | None
     coders: tuple[str, ...] = ()
+    seen_decisions: dict[str, int] = field(default_factory=dict)
 
     def mostly_bulk(self) -> list[tuple[str, int, int]]:
         """The comparisons in which more than half of the compared decisions came from a bulk rule.
@@ -821,7 +824,7 @@ def _coder_ratings(
     ratings = np.full((len(ids), len(code_ids)), np.nan)
     bulk = np.zeros((len(ids), len(code_ids)), dtype=bool)
     row_of, column_of = {a: i for i, a in enumerate(ids)}, {c: j for j, c in enumerate(code_ids)}
-    cells = project.cells(coder)
+    cells = project.cells(coder, blind_only=True)  # a decision made seeing the others' is not independent
     for answer, code, present, by_rule in zip(
         cells["id"], cells["code"], cells["present"], cells["bulk"], strict=True
     ):
@@ -876,9 +879,13 @@ def agreement(
     Each coder's ratings are their own decided cells (see :meth:`coder.store.Project.cells`): 1 for a code
     they accepted or added, 0 for one they rejected or removed or left out of an answer they decided, and
     missing for every (answer, code) they did not decide -- so everything is counted only over what each
-    coder actually decided. Percent agreement is pairwise (:func:`percent_agreement`), Cohen's kappa needs
-    exactly two raters (:func:`cohen_kappa`), Krippendorff's alpha (nominal) takes any number with missing
-    ratings (:func:`krippendorff_alpha`). The ``(all codes)`` row pools every (answer, code) pair as one unit.
+    coder actually decided. Only blind decisions count: what a coder decided with the other coders' codes
+    shown (``coder review --show-others``, a consensus meeting) is agreement reached, not found, and is
+    left out (``Agreement.seen_decisions`` says how much).
+
+    Percent agreement is pairwise (:func:`percent_agreement`), Cohen's kappa needs exactly two raters
+    (:func:`cohen_kappa`), Krippendorff's alpha (nominal) takes any number with missing ratings
+    (:func:`krippendorff_alpha`). The ``(all codes)`` row pools every (answer, code) pair as one unit.
 
     The model is the latest suggestion run (or ``run_id``): a code is 1 where its confidence is at or above
     the run's threshold; it rated every answer. Note the model learned from the coders' earlier decisions, so
@@ -994,7 +1001,10 @@ def _agreement(project: Project, coders: Sequence[str], *, model: bool, run_id: 
                 disagreements.append(row)
     columns = ["id", "respondent_id", "question_id", "code", *coders, "text"]
     frame = pd.DataFrame(disagreements, columns=columns)
-    return Agreement(table=table, disagreements=frame, run_id=run_id, coders=tuple(coders))
+    seen = {coder: n for coder in coders if (n := project.seen_decisions(coder))}
+    return Agreement(
+        table=table, disagreements=frame, run_id=run_id, coders=tuple(coders), seen_decisions=seen
+    )
 
 
 def code_ids_for(

@@ -498,7 +498,7 @@ def _apply(state: State, answer: str, verb: str, argument: str, console: Console
             raise CoderError(f"no answers match the filter {wanted.describe()}; it is not changed")
         return 0, f"filter:{argument}"
     if verb == "u":
-        undone = project.undo(coder)
+        undone = project.undo(coder, blind=state.blind)
         if not undone:
             raise CoderError("nothing to undo")
         shown = ", ".join(undone[:3]) + (f", … ({len(undone)} answers)" if len(undone) > 3 else "")
@@ -513,14 +513,15 @@ def _apply(state: State, answer: str, verb: str, argument: str, console: Console
             for c, conf, _ in open_
         ]
         close = [Decision(answer, "", "none")] if accept and answer not in state.closed else []
-        project.record(coder, chosen + close)  # one batch: one undo takes back the codes and the close
+        # one batch: one undo takes back the codes and the close
+        project.record(coder, chosen + close, blind=state.blind)
         return len(chosen), "next"
     if verb in ("a", "r"):
         picked = [suggestions[n - 1] for n in _numbers(argument, len(suggestions))]
         chosen = [
             Decision(answer, c, "accept" if verb == "a" else "reject", run, conf) for c, conf, _ in picked
         ]
-        project.record(coder, chosen)
+        project.record(coder, chosen, blind=state.blind)
         return len(chosen), "stay"
     if verb == "+":
         if not argument:
@@ -528,7 +529,7 @@ def _apply(state: State, answer: str, verb: str, argument: str, console: Console
         code = _find_code(state.codebook, argument)
         if code in state.codes_of(answer):
             raise CoderError(f"the answer already has '{code}'")
-        project.record(coder, [Decision(answer, code, "add")])
+        project.record(coder, [Decision(answer, code, "add")], blind=state.blind)
         return 1, "stay"
     if verb == "-":
         codes = state.codes_of(answer)
@@ -537,12 +538,12 @@ def _apply(state: State, answer: str, verb: str, argument: str, console: Console
         if not argument:  # as «+» alone: say which, even when there is one
             raise CoderError(f"which code? - CODE (codes here: {', '.join(codes)})")
         code = _find_code(state.codebook, argument, among=codes)
-        project.record(coder, [Decision(answer, code, "remove")])
+        project.record(coder, [Decision(answer, code, "remove")], blind=state.blind)
         return 1, "stay"
     if verb == "n":
         rejected = [Decision(answer, c, "reject", run, conf) for c, conf, _ in open_]
         close = [] if answer in state.closed else [Decision(answer, "", "none")]
         if rejected or close:
-            project.record(coder, rejected + close)
+            project.record(coder, rejected + close, blind=state.blind)
         return len(rejected) or len(close), "next"
     raise CoderError(f"unknown command '{verb}' (? shows the keys)")

@@ -15,12 +15,16 @@ Schema (``PRAGMA user_version`` = :data:`SCHEMA_VERSION`; :data:`MIGRATIONS` upg
     suggestions(run_id, answer_id, code, confidence, evidence)   PRIMARY KEY (run_id, answer_id, code)
     decisions(seq, uuid UNIQUE, batch, answer_id, code, action, coder, decided_at, run_id, confidence,
               mode, undoes)                            append-only: triggers abort UPDATE and DELETE
+    seen_batches(batch PRIMARY KEY)                   batches decided with the other coders' codes shown
 
 Decisions (``action``): ``accept`` / ``reject`` answer a suggestion of run ``run_id``; ``add`` / ``remove``
 set a code the coder chose; ``none`` (code ``""``) *closes* an answer: the coder is done with it and every
 code of it the coder did not set is absent (``n`` and ``a`` in review log it; alone it means "no code");
 ``undo`` (``undoes`` = the uuid of the entry it cancels) is how a decision is taken back -- nothing is ever
 deleted. Entries made by one command share a ``batch`` id, and undo cancels the coder's latest batch.
+A batch decided with the other coders' codes on screen (``coder review --show-others``: a consensus
+meeting) is listed in ``seen_batches``: it counts for the codes, not for inter-coder reliability, which
+is of blind coding (``log(blind_only=True)``).
 
 The rules below are implemented as pure functions over DataFrames in :mod:`coder.decisions`;
 :class:`Project` reads the log and the runs and hands them over.
@@ -183,8 +187,16 @@ CREATE TABLE reference_answers (
 );
 """
 
+# Version 3: decisions made with the other coders' codes shown are told from blind ones (projects made before
+# hold blind decisions only, or cannot tell).
+_SCHEMA_V3 = """
+CREATE TABLE seen_batches (batch TEXT PRIMARY KEY);
+CREATE TRIGGER seen_batches_append_only_delete BEFORE DELETE ON seen_batches
+BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
+"""
+
 #: MIGRATIONS[i] upgrades a file from schema version i to i + 1 (version 0 = empty file).
-MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2]
+MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3]
 #: Suggestions from this confidence up are stored with a run, so review can show and reject uncertain ones.
 STORED_CONFIDENCE_FLOOR = 0.05
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -707,8 +719,14 @@ class Project:
 
     # -- decisions -----------------------------------------------------------------------------------------
 
-    def record(self, coder: str, decisions: Iterable[Decision], *, mode: str = "interactive") -> str:
-        """Append ``decisions`` by ``coder`` to the log in one committed transaction; return the batch id."""
+    def record(
+        self, coder: str, decisions: Iterable[Decision], *, mode: str = "interactive", blind: bool = True
+    ) -> str:
+        """Append ``decisions`` by ``coder`` to the log in one committed transaction; return the batch id.
+
+        ``blind=False``: the coder saw the other coders' codes (a consensus meeting); the batch counts for
+        the codes, not for inter-coder reliability.
+        """
         coder = self.logged_name(coder_name(coder))
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
@@ -747,10 +765,13 @@ class Project:
                     for d in decisions
                 ],
             )
+            if not blind:
+                conn.execute("INSERT INTO seen_batches (batch) VALUES (?)", (batch,))
         return batch
 
-    def undo(self, coder: str) -> list[str]:
-        """Cancel ``coder``'s latest batch that still has effect, by logging undo entries.
+    def undo(self, coder: str, *, blind: bool = True) -> list[str]:
+        """Cancel ``coder``'s latest batch that still has effect, by logging undo entries (``blind`` as in
+        :meth:`record`).
 
         Returns the answer ids it touched (empty when there is nothing to undo).
         """
@@ -779,19 +800,24 @@ class Project:
                     for t in targets
                 ],
             )
+            if not blind and targets:
+                conn.execute("INSERT INTO seen_batches (batch) VALUES (?)", (batch,))
         return list(dict.fromkeys(t["answer_id"] for t in targets))
 
-    def log(self, coder: str | None = None) -> pd.DataFrame:
-        """The raw decision log (every entry, undo entries included) in fold order."""
+    def log(self, coder: str | None = None, *, blind_only: bool = False) -> pd.DataFrame:
+        """The raw decision log (every entry, undo entries included) in fold order; ``blind_only``: without
+        the batches decided with the other coders' codes shown (see :meth:`record`)."""
         columns = [
             "seq", "uuid", "batch", "answer_id", "code", "action", "coder", "decided_at", "run_id",
             "confidence", "mode", "undoes",
         ]  # fmt: skip
-        sql = f"SELECT {', '.join(columns)} FROM decisions"
+        sql = f"SELECT {', '.join(columns)} FROM decisions WHERE 1"
         args: tuple[Any, ...] = ()
         if coder is not None:
-            sql += " WHERE coder = ?"
+            sql += " AND coder = ?"
             args = (self.logged_name(coder),)  # as record stored it
+        if blind_only:
+            sql += " AND batch NOT IN (SELECT batch FROM seen_batches)"
         rows = self.conn.execute(sql + " ORDER BY decided_at, seq", args).fetchall()
         return pd.DataFrame([tuple(r) for r in rows], columns=columns)
 
@@ -845,7 +871,12 @@ class Project:
         return needed
 
     def cells(
-        self, coder: str | None = None, *, closed_only: bool = False, run_id: str | None = None
+        self,
+        coder: str | None = None,
+        *,
+        closed_only: bool = False,
+        run_id: str | None = None,
+        blind_only: bool = False,
     ) -> pd.DataFrame:
         """Every decided (answer, code) cell with its value -- see *Cells* and *Consensus* in the module docs.
 
@@ -855,18 +886,36 @@ class Project:
         ``coder`` (the coders who decided the cell, ``", "``-joined), ``votes`` (``kari=1, ola=0``),
         ``decided_at`` (the latest), ``action``, ``run_id`` (of the latest explicit entry). Implied cells
         are those of a decided answer (``closed_only``: of a closed answer) that no entry names.
+        ``blind_only``: as decided without the other coders' codes shown (see :meth:`record`).
         """
         code_ids = self.codebook().code_ids
-        votes = self._votes(coder, closed_only, run_id, code_ids)
+        votes = self._votes(coder, closed_only, run_id, code_ids, blind_only)
         return decisions.cells(votes, self.answer_ids(), code_ids)
 
     def _votes(
-        self, coder: str | None, closed_only: bool, run_id: str | None, code_ids: list[str]
+        self,
+        coder: str | None,
+        closed_only: bool,
+        run_id: str | None,
+        code_ids: list[str],
+        blind_only: bool = False,
     ) -> dict[tuple[str, str], list[decisions.Vote]]:
         """(answer, code) -> the votes on each decided cell (see :func:`coder.decisions.collect_votes`)."""
         return decisions.collect_votes(
-            self.log(coder), code_ids, self._needed(run_id), self._coders(coder), closed_only=closed_only
+            self.log(coder, blind_only=blind_only),
+            code_ids,
+            self._needed(run_id),
+            self._coders(coder),
+            closed_only=closed_only,
         )
+
+    def seen_decisions(self, coder: str) -> int:
+        """How many of ``coder``'s entries were decided with the other coders' codes shown (undo entries
+        included): left out of inter-coder reliability."""
+        return self.conn.execute(
+            "SELECT COUNT(*) FROM decisions WHERE coder = ? AND batch IN (SELECT batch FROM seen_batches)",
+            (self.logged_name(coder),),
+        ).fetchone()[0]
 
     def _sorted(self, frame: pd.DataFrame) -> pd.DataFrame:
         """By answer position, then codebook order (``""`` first, unknown codes last)."""
@@ -1390,6 +1439,9 @@ def _copy_into(conn: sqlite3.Connection, source: Project, *, include_answers: bo
                 " undoes FROM decisions ORDER BY seq"
             )
         ),
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO seen_batches (batch) VALUES (?)", src.execute("SELECT batch FROM seen_batches")
     )
 
 

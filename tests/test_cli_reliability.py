@@ -85,6 +85,24 @@ def test_cli_agreement_writes_the_disagreements(tmp_path: Path, project: store.P
     assert written["id"].tolist() == ["a1", "a2"]
 
 
+def test_cli_agreement_says_what_it_left_out_as_seen_and_shows_whole_figures(project: store.Project) -> None:
+    conflicts = len(project.conflicts())
+    project.record("kari", [store.Decision("a2", "y", "add")], blind=False)
+    result = runner.invoke(
+        app, ["agreement", str(project.path), "--coders", "kari,ola"], env={"COLUMNS": "80"}
+    )
+    assert result.exit_code == 0, result.output
+    assert " ".join(result.stderr.split()).startswith(
+        "Left out: 1 decision(s) of kari made with the other coders' codes shown (review --show-others)"
+    )
+    assert "2 disagreements (answer × code) between kari, ola" in result.output  # as found blind
+    # the consensus keeps the seen decision: one conflict fewer
+    assert f"{conflicts - 1} consensus conflicts" in result.output and conflicts > 0
+    rows = [line for line in result.stdout.splitlines() if "(all codes)" in line]
+    assert rows and all("…" not in row.split("│", 3)[-1] for row in rows)  # figures whole at 80 columns
+    assert "Krippendorff's alpha (nominal)" in " ".join(result.stdout.split())
+
+
 def test_cli_agreement_names_the_coders_once_and_lists_no_disagreement_of_one(project: store.Project) -> None:
     result = runner.invoke(app, ["agreement", str(project.path), "--coders", "kari,kari,ola"])
     assert result.exit_code == 0, result.output

@@ -201,6 +201,30 @@ def test_agreement_counts_only_answers_both_decided(project: store.Project) -> N
     ]
 
 
+def test_decisions_made_seeing_the_other_coders_codes_leave_reliability_as_it_was(
+    project: store.Project, tmp_path: Path
+) -> None:
+    before = agreement(project, ["kari", "ola"], model=False)
+    # a consensus meeting: kari, shown ola's codes, takes them over (and undoes one step of it)
+    project.record("kari", [Decision("a1", "y", "remove")], blind=False)
+    project.record("kari", [Decision("a2", "x", "add")], blind=False)
+    assert project.undo("kari", blind=False) == ["a2"]
+    project.record("kari", [Decision("a2", "y", "add")], blind=False)
+    after = agreement(project, ["kari", "ola"], model=False)
+    pd.testing.assert_frame_equal(after.table, before.table)  # agreement reached is not agreement found
+    assert len(after.disagreements) == 2 and after.seen_decisions == {"kari": 4}
+    codes = set(zip(project.current_codes()["id"], project.current_codes()["code"], strict=True))
+    assert {("a1", "y"), ("a2", "y")} - codes == {("a1", "y")} and ("a2", "x") not in codes  # the consensus
+    # a merge keeps which decisions were seen
+    store.init(tmp_path / "empty.db", project.answers()[["id", "text"]], CODEBOOK).close()
+    with store.Project.open(
+        store.merge(project.path, tmp_path / "empty.db", tmp_path / "merged.db")
+    ) as merged:
+        again = agreement(merged, ["kari", "ola"], model=False)
+    pd.testing.assert_frame_equal(again.table, before.table)
+    assert again.seen_decisions == {"kari": 4}
+
+
 def test_one_string_of_coders_is_refused_not_read_letter_by_letter(project: store.Project) -> None:
     with pytest.raises(TypeError, match="list of names"):
         agreement(project, "kari,ola")

@@ -106,6 +106,16 @@ def test_library_review_with_a_scripted_reader(project: Project) -> None:
     assert project.coders() == ["ola"]
 
 
+def test_a_session_showing_the_other_coders_codes_logs_its_decisions_as_seen(project: Project) -> None:
+    _screens(project, ["a", "q"], refit_every=0)  # blind, the default
+    assert project.seen_decisions("kari") == 0
+    _screens(project, ["a", "u", "q"], blind=False, refit_every=0)  # a consensus meeting: decided, undone
+    assert project.seen_decisions("kari") > 0
+    assert len(project.log("kari", blind_only=True)) == len(project.log("kari")) - project.seen_decisions(
+        "kari"
+    )
+
+
 # -- bulk mode -------------------------------------------------------------------------------------
 
 

@@ -462,6 +462,7 @@ def test_a_schema_1_file_keeps_its_decisions_and_their_bulk_mode(tmp_path: Path,
     old = copy_project(project, tmp_path / "old.db")
     with sqlite3.connect(old, isolation_level=None) as conn:
         conn.execute("DROP TABLE reference_answers")
+        conn.execute("DROP TABLE seen_batches")  # schema 3: every decision of an older file counts as blind
         conn.execute("PRAGMA user_version = 1")
     with Project.open(old) as migrated:
         assert migrated.conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
@@ -470,6 +471,7 @@ def test_a_schema_1_file_keeps_its_decisions_and_their_bulk_mode(tmp_path: Path,
         assert cells[["id", "code", "bulk"]].values.tolist() == [["r1:q1", "follow_up", True]]
         cells = migrated.cells("ola")
         assert not cells["bulk"].any() and len(cells) == 4  # read: its other codes are implied absent
+        assert migrated.seen_decisions("ola") == 0 and len(migrated.log(blind_only=True)) == 2
 
 
 def test_export_wide_after_a_bulk_review_leaves_undecided_codes_empty(project: Project) -> None:
