@@ -210,6 +210,9 @@ def _read_codes_file(path: Path, known_ids: _KnownAnswers, codebook: Codebook) -
     machine = "confidence" in raw.columns and column == "code"
     if machine:
         predictions = predictions_from(raw, path)  # checks that every confidence is a number from 0 to 1
+        # every row a coder's code that `coder suggest --labels` kept: a codes file, not suggestions
+        machine = not (len(predictions) and predictions.get("hand_coded", pd.Series([False])).all())
+    if machine:
         best = predictions.groupby(["id", "code"])["confidence"].max()
         long["confidence"] = [
             best.get((i, c), math.nan) for i, c in zip(long["id"], long["code"], strict=True)

@@ -367,6 +367,25 @@ def test_a_hand_code_stands_over_a_suggestion_of_the_same_answer(
     ]  # fmt: skip
 
 
+def test_suggestions_that_are_all_a_coders_codes_are_a_codes_file(
+    tmp_path: Path, oppdal: survey.Survey
+) -> None:
+    # `coder suggest --labels` on answers all coded by hand keeps every code: the report said «maskinforslag»
+    path = tmp_path / "forslag.csv"
+    path.write_text(
+        "id,code,confidence,evidence\nO01:styrker,local_knowledge,1.0,coded by hand\n"
+        "O02:styrker,,1.0,coded by hand\n",
+        encoding="utf-8",
+    )
+    table, _, machine = link.load_codes([path], oppdal.answers["id"].tolist(), load_codebook())
+    assert not machine and "confidence" not in table.columns
+    base = link.coded_answers(oppdal.answers, table)
+    assert len(base.answers) == 2 and not base.machine
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("O03:styrker,local_knowledge,0.9,keywords: lokal\n")
+    assert link.load_codes([path], oppdal.answers["id"].tolist(), load_codebook())[2]
+
+
 def test_isolates_and_unranked_people_are_left_out_of_community_and_centrality(
     oppdal: survey.Survey, codes: pd.DataFrame
 ) -> None:
