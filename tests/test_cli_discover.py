@@ -142,7 +142,7 @@ def test_cli_takes_a_researchers_lexicon_and_names_it_among_the_inputs(tmp_path:
     lexicon.write_text("- concept: driftstjeneste\n  terms: [Fiksern]\n", encoding="utf-8")
     groups.unlink()
     result = runner.invoke(app, [*args, "--lexicon", str(lexicon), "--groups", str(groups)])
-    assert result.exit_code == 2 and "begreper.yaml:1, key 'terms'" in result.output
+    assert result.exit_code == 2 and "begreper.yaml:2, key 'terms'" in result.output
     assert "Traceback" not in result.output and not groups.exists()
 
 

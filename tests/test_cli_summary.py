@@ -261,7 +261,7 @@ def test_cli_groups_the_workshop_with_a_researchers_lexicon_and_names_it(tmp_pat
         "json",
     ]
     result = runner.invoke(app, [*args, "--lexicon", str(lexicon), "--out-dir", str(out)])
-    assert result.exit_code == 2 and "begreper.yaml:1, key 'terms'" in result.output
+    assert result.exit_code == 2 and "begreper.yaml:2, key 'terms'" in result.output
     assert "Traceback" not in result.output and not out.exists()
     lexicon.write_text("- concept: drift\n  terms: [vaktmester, fiksern]\n", encoding="utf-8")
     result = runner.invoke(app, [*args, "--lexicon", str(lexicon), "--out-dir", str(out)])
