@@ -1872,6 +1872,25 @@ def _political_blocks(summary: SummaryReport, figures: dict[str, list[tuple[str,
     return [*blocks, Table(header, rows), *pictures]
 
 
+def _stability_words(stability: float) -> str:
+    """A grouping's stability for the report's reader, with its verdict (as :func:`coder.discover.certainty`).
+
+    >>> _stability_words(0.74)
+    'stabilitet 0,74 av 1, nokså stabil: de fleste gruppene kommer igjen når lappene trekkes på nytt'
+    """
+    from coder.discover import FAIRLY_STABLE, STABLE  # late, as in summarize
+
+    shown = round(stability, 2)  # judged as printed, as certainty does
+    verdict = (
+        "stabil: de samme gruppene kommer igjen når lappene trekkes på nytt"
+        if shown >= STABLE
+        else "nokså stabil: de fleste gruppene kommer igjen når lappene trekkes på nytt"
+        if shown >= FAIRLY_STABLE
+        else "ustabil: les gruppene som forslag"
+    )
+    return f"stabilitet {_decimal(stability, 2)} av 1, {verdict}"
+
+
 def _workshop_blocks(workshop: pd.DataFrame) -> list[Block]:
     """The idea workshop: per question, each group with its notes listed under it (an appendix list)."""
     if workshop.empty:
@@ -1887,15 +1906,17 @@ def _workshop_blocks(workshop: pd.DataFrame) -> list[Block]:
         how = rows["grouped_by"].iloc[0]
         if how == "coder discover":
             stability = rows["stability"].iloc[0]
-            sure = f"stabilitet {_decimal(stability, 2)}" if stability == stability else "ingen grupper"
+            sure = _stability_words(stability) if stability == stability else "ingen grupper"
             blocks.append(
                 Paragraph(
-                    f"Lappene er gruppert av «coder discover» ({sure}; 1 betyr at de samme gruppene kommer "
-                    "igjen hver gang). Gruppenavnene er gruppenes typiske ord, ikke navn satt av en person.",
+                    f"Lappene er gruppert av «coder discover» ({sure}). Gruppenavnene er gruppenes typiske "
+                    "ord, ikke navn satt av en person.",
                 )
             )
         elif how == "too few":
             blocks.append(Paragraph("Lappene er for få til å deles i grupper."))
+        elif rows["group"].astype(str).str.fullmatch(r"G\d+|rest").all():  # `coder discover --groups` as is
+            blocks.append(Paragraph("Lappene er gruppert av «coder discover»; gruppene har ikke fått navn."))
         else:
             blocks.append(Paragraph("Lappene er gruppert for hånd."))
         for group, notes in rows.groupby("group", sort=False):

@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import html
 import json
+import math
 import re
 import shutil
 from collections import Counter
@@ -1189,3 +1190,19 @@ def test_a_municipality_keeps_its_colour_when_another_is_left_out_of_a_compariso
     comparison.loc[oppdal, ["answers", "mentions", "share"]] = [0, 0, float("nan")]  # no coded answers
     # Rissa took Oppdal's colour in the questions Oppdal had no coded answers to
     assert colours(dataclasses.replace(result, comparison=comparison))["Rissa"] == colours(result)["Rissa"]
+
+
+def test_the_workshop_section_says_how_the_notes_were_grouped_and_how_sure_that_is() -> None:
+    def texts(groups: list[str], grouped_by: str = "researchers", stability: float = math.nan) -> str:
+        workshop = pd.DataFrame(
+            {"municipality": "Rissa", "question": "Hva nå?", "group": groups, "note_id": ["1", "2", "3"],
+             "note": ["a", "b", "c"], "grouped_by": grouped_by, "stability": stability}
+        )  # fmt: skip
+        return " ".join(getattr(block, "text", "") for block in summary._workshop_blocks(workshop))
+
+    assert "gruppert for hånd" in texts(["Møter", "Møter", "Diverse"])
+    # the groups file of `coder discover --groups`, given as the researchers' groups: it said «for hånd»
+    unnamed = texts(["G1", "G1", "rest"])
+    assert "gruppert av «coder discover»; gruppene har ikke fått navn" in unnamed and "hånd" not in unnamed
+    assert "stabilitet 0,74 av 1, nokså stabil" in texts(["Møte"] * 3, "coder discover", 0.74)
+    assert "ustabil: les gruppene som forslag" in texts(["Møte"] * 3, "coder discover", 0.4)
