@@ -1485,8 +1485,10 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
                 if p["machine_suggestions"]
                 else "Kodene er fra en kodefil (id,code).",
                 _uncoded_line(p["all_coded"], project=bool(review)),
-                "Sitatene er gjengitt ordrett, men navn, e-postadresser, telefonnumre og fødselsnumre er "
-                "erstattet med [navn], [e-post], [telefon] og [fødselsnummer]; respondentene er bare omtalt "
+                # what the masking does, no more: a surname alone, or «Per» starting a sentence, is not found
+                "Sitatene er gjengitt ordrett, men navn som kjennes igjen (fornavn, alene eller med "
+                "etternavn), e-postadresser, telefonnumre og fødselsnumre er erstattet med [navn], [e-post], "
+                "[telefon] og [fødselsnummer]; respondentene er bare omtalt "
                 f"med funksjon og kommune{_SMALL_CELLS}."
                 if p["identifiers_masked"]
                 else "Sitatene er gjengitt ordrett, også navn og kontaktopplysninger (maskering slått av); "

@@ -1206,3 +1206,14 @@ def test_the_workshop_section_says_how_the_notes_were_grouped_and_how_sure_that_
     assert "gruppert av «coder discover»; gruppene har ikke fått navn" in unnamed and "hånd" not in unnamed
     assert "stabilitet 0,74 av 1, nokså stabil" in texts(["Møte"] * 3, "coder discover", 0.74)
     assert "ustabil: les gruppene som forslag" in texts(["Møte"] * 3, "coder discover", 0.4)
+
+
+def test_the_report_says_which_names_are_masked_not_that_every_name_is(
+    result: summary.SummaryReport, out: Path
+) -> None:
+    from coder import privacy
+
+    # a surname alone is not found: «navn … er erstattet» promised what the masking does not do
+    assert privacy.mask("spør Hansen") == "spør Hansen"
+    md = " ".join((out / "a" / "rapport.md").read_text(encoding="utf-8").split())
+    assert "men navn som kjennes igjen (fornavn, alene eller med etternavn), e-postadresser" in md
