@@ -693,6 +693,11 @@ def test_the_html_report_renders_and_prints_in_a_browser(
     assert data.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
     assert pages >= 5, (len(data), ran.stderr[-500:])  # sections and figures fill pages; a broken one gives 1
+    # on paper a quote's words were on one page and its «– Samfunnsplanlegging» on the next, a table row was
+    # cut in two, and each network picture left half a page blank (32 pages of the demo, now 29)
+    printed = re.search(r"@media print \{(.*?)\} \}", (out / "a" / "rapport.html").read_text("utf-8"), re.S)
+    assert printed and "tr, blockquote, li, .note { break-inside: avoid; }" in printed[1]
+    assert "figure img { max-height: 100mm; width: auto;" in printed[1]
     # The page measures itself: how wide it is against the window, and what sticks out.
     probe = (
         "<script>var wide = []; document.querySelectorAll('table, figure, p, li').forEach(function (e) {"
