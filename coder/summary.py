@@ -1719,7 +1719,8 @@ def _network_blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, P
         # «Personer 9» beside the functions table's 12 for the same function read as a mistake
         counted = (
             "Hver person telles én gang, under sin primærfunksjon (den første i personlisten); tabellen over "
-            "funksjonene teller alle funksjonene en person har."
+            "funksjonene teller alle funksjonene en person har. En funksjon uten brobyggere og uten personer "
+            "uten kontakt på et nivå er ikke med (tabellen brobyggere_og_uten_kontakt har heller ikke den)."
         )
         blocks += [
             Heading(3, "Brobyggere og personer uten kontakt, etter primærfunksjon"),
