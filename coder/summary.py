@@ -1420,7 +1420,7 @@ def _blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) 
         if len(compared) > 1:
             table = summary.comparison[summary.comparison["question_id"] == question.question_id]
             totals = table.drop_duplicates("municipality").set_index("municipality")["answers"]
-            header = ["Tema", *[f"{m} (n = {totals[m]})" for m in compared]]
+            header = ["Tema", *[f"{m} (n\u00a0=\u00a0{totals[m]})" for m in compared]]
             rows = []
             for _code, group in table.groupby("code", sort=False):
                 by = group.set_index("municipality")
