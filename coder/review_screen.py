@@ -142,7 +142,9 @@ def render(
             counts[code] += 1
     decided = f"decided {len(state.decided)}/{len(state.answers)}"
     shown = "" if filter == Filter() else f"filter {filter.describe()}: "
-    progress = Text(f"{state.coder}: {decided}  ·  {shown}queue {index + 1}/{len(items)}  ·  ")
+    # not blind: a consensus meeting, and the coder should know its decisions are not counted as found
+    seen = "" if blind else "others' codes shown (not counted in agreement)  ·  "
+    progress = Text(f"{state.coder}: {decided}  ·  {seen}{shown}queue {index + 1}/{len(items)}  ·  ")
     progress.append("  ".join(f"{c} {n}" for c, n in counts.items()), style="dim")
 
     about = Table.grid(padding=(0, 1))
@@ -161,7 +163,8 @@ def render(
     top.add_row(Panel(text, title=Text(_shown(answer), style="bold")), Panel(about, title="respondent"))
 
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    for column in ("#", "code", "confidence", "status", "evidence"):
+    # the threshold decides what `a` takes and what counts as decided: say it where the figures are
+    for column in ("#", "code", f"confidence (a takes ≥ {state.threshold:.2f})", "status", "evidence"):
         table.add_column(column)
     for i, (code, conf, evidence) in enumerate(suggestions, start=1):
         sure = conf >= state.threshold
@@ -241,8 +244,13 @@ def _find_code(codebook: Codebook, text: str, among: list[str] | None = None) ->
             return hits[0]
         if hits:
             listed = ", ".join(f"{c} ({codebook.get(c).label})" for c in hits)
-            raise CoderError(f"'{text}' matches several codes: {listed}")
-    raise CoderError(f"no code matches '{text}'")
+            raise CoderError(f"'{_shortened(text)}' matches several codes: {listed}")
+    raise CoderError(f"no code matches '{_shortened(text)}'")
+
+
+def _shortened(text: str, limit: int = 60) -> str:
+    """What was typed, as an error repeats it: a pasted paragraph is not echoed whole."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _numbers(argument: str, count: int) -> list[int]:
@@ -362,9 +370,12 @@ def review(
             try:
                 line = read_line("[bold]u/f/q/? > [/]" if at_end else "[bold]a/r/+/-/n/s/u/f/q/? > [/]")
             except (EOFError, KeyboardInterrupt):  # Ctrl-D or Ctrl-C at the prompt: as `q`
+                console.print()  # the closing line on its own line, not after «> half typed^C»
                 return summary(at_end)
             verb, _, argument = line.strip().partition(" ")
             verb, argument = verb.lower(), argument.strip()  # «Q» with caps lock on is still quit
+            if joined := re.fullmatch(r"([ar])(\d[\d,]*)", verb):  # «a1» as «a 1»
+                verb, argument = joined.group(1), f"{joined.group(2)} {argument}".strip()
             if at_end and verb not in END_OF_QUEUE_VERBS:
                 return summary(True)
             if _changed_elsewhere(verb, shown, project.latest_entries(coder, answer)):
@@ -530,6 +541,7 @@ def _apply(state: State, answer: str, verb: str, argument: str, console: Console
         if code in state.codes_of(answer):
             raise CoderError(f"the answer already has '{code}'")
         project.record(coder, [Decision(answer, code, "add")], blind=state.blind)
+        console.print(Text(f"Added: {code} ({_label(state.codebook, code)})"))  # «+ bolig» found which?
         return 1, "stay"
     if verb == "-":
         codes = state.codes_of(answer)
@@ -539,6 +551,7 @@ def _apply(state: State, answer: str, verb: str, argument: str, console: Console
             raise CoderError(f"which code? - CODE (codes here: {', '.join(codes)})")
         code = _find_code(state.codebook, argument, among=codes)
         project.record(coder, [Decision(answer, code, "remove")], blind=state.blind)
+        console.print(Text(f"Removed: {code} ({_label(state.codebook, code)})"))
         return 1, "stay"
     if verb == "n":
         rejected = [Decision(answer, c, "reject", run, conf) for c, conf, _ in open_]

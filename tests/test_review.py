@@ -25,7 +25,7 @@ from support.review import (
 
 from coder import review_screen as review_module
 from coder import store
-from coder.codebook import Code
+from coder.codebook import Code, Codebook
 from coder.errors import CoderError
 from coder.review import Filter, bulk_review, parse_filter, queue
 from coder.review_screen import evidence_words
@@ -107,10 +107,14 @@ def test_library_review_with_a_scripted_reader(project: Project) -> None:
 
 
 def test_a_session_showing_the_other_coders_codes_logs_its_decisions_as_seen(project: Project) -> None:
-    _screens(project, ["a", "q"], refit_every=0)  # blind, the default
-    assert project.seen_decisions("kari") == 0
-    _screens(project, ["a", "u", "q"], blind=False, refit_every=0)  # a consensus meeting: decided, undone
+    screens = " ".join(_screens(project, ["a", "q"], refit_every=0).split())  # blind, the default
+    assert project.seen_decisions("kari") == 0 and "others' codes shown" not in screens
+    # the threshold `a` goes by was shown nowhere: only green and yellow told it
+    threshold = project.conn.execute("SELECT threshold FROM runs").fetchone()[0]
+    assert f"confidence (a takes ≥ {threshold:.2f})" in screens
+    screens = _screens(project, ["a", "u", "q"], blind=False, refit_every=0)  # a consensus meeting
     assert project.seen_decisions("kari") > 0
+    assert "others' codes shown (not counted in agreement)" in " ".join(screens.split())
     assert len(project.log("kari", blind_only=True)) == len(project.log("kari")) - project.seen_decisions(
         "kari"
     )
@@ -464,6 +468,15 @@ def test_ctrl_c_at_the_prompt_ends_the_session_as_q_with_its_closing_count(proje
             project.path, "kari", console=Console(file=devnull), read_line=read_line, refit_every=0
         )
     assert summary.decisions == 1 and not summary.finished  # it was a KeyboardInterrupt out of review
+    with open(os.devnull, "w") as devnull:
+        console = Console(file=devnull, record=True, width=120)
+
+        def interrupted(prompt: str) -> str:  # as console.input: the prompt, then the typed text, no newline
+            console.print(f"{prompt}half typed", end="")
+            raise KeyboardInterrupt
+
+        review_module.review(project.path, "kari", console=console, read_line=interrupted, refit_every=0)
+    assert console.export_text().endswith("half typed\n")  # the closing line came after «half typed^C»
 
 
 def test_what_another_session_logs_during_a_refit_is_on_the_next_screen(
@@ -481,3 +494,22 @@ def test_what_another_session_logs_during_a_refit_is_on_the_next_screen(
     finally:
         other.close()
     assert screens[-1].startswith("2/5")  # the screen after the refit was drawn from before it: 1/5
+
+
+def test_adding_or_removing_a_code_by_a_search_says_which_code_it_found(project: Project) -> None:
+    screens = " ".join(_screens(project, ["+ oppfølging", "- oppfølging", "q"], refit_every=0).split())
+    label = next(code.label for code in project.codebook().codes if code.id == "follow_up")
+    assert f"Added: follow_up ({label})" in screens and f"Removed: follow_up ({label})" in screens
+
+
+def test_a_number_written_onto_a_or_r_is_read_as_after_a_space(project: Project) -> None:
+    screens = _screens(project, ["a1", "r1", "q"], refit_every=0)  # «unknown command 'a1'»
+    assert "unknown command" not in screens
+    assert project.log("kari")["action"].tolist() == ["accept", "reject"]
+
+
+def test_a_long_search_that_finds_no_code_is_not_echoed_whole() -> None:
+    book = Codebook(name="b", language="nb", version="1", codes=(Code("x", "Bolig"),))
+    with pytest.raises(CoderError) as caught:
+        review_module._find_code(book, "æøå" * 300)
+    assert len(str(caught.value)) < 100 and str(caught.value).endswith("…'")
