@@ -29,7 +29,8 @@ def _show_warning(message: Warning | str, *args: Any, **kwargs: Any) -> None:
 
 # The library names what is wrong by its own keys (parameter names); the command line says its options.
 OPTIONS = {
-    "accept_from": "--accept-from", "answers": "--answers", "broker_betweenness": "--broker-betweenness",
+    "accept_from": "--accept-from", "answers": "--answers", "blind": "--show-others",
+    "broker_betweenness": "--broker-betweenness",
     "coder": "--coder", "coders": "--coders", "filter": "--filter",
     "export_format": "--gephi", "formats": "--formats", "layout": "--layout", "level": "--level",
     "manifest": "--manifest", "min_size": "--min-size", "n_groups": "--n-groups", "out": "--out",
@@ -700,8 +701,8 @@ def review(
     filter: str = typer.Option(
         "",
         "--filter",
-        help="Start with a filter: code=ID | question=ID | band=low|mid|high | undecided (bulk: decide "
-        "only these answers, and with code=ID only that code).",
+        help="Start with a filter: code=ID | question=ID | band=low|mid|high | undecided | disagreed (with "
+        "--show-others) (bulk: decide only these answers, and with code=ID only that code).",
     ),
     show_others: bool = typer.Option(
         False,

@@ -54,6 +54,7 @@ class Filter:
     question: str | None = None
     band: str | None = None
     undecided: bool = False
+    disagreed: bool = False  # the coders' codes differ: a consensus meeting's queue (not blind)
 
     def describe(self) -> str:
         parts = [
@@ -61,29 +62,33 @@ class Filter:
             for k, v in (("code", self.code), ("question", self.question), ("band", self.band))
             if v
         ]
-        return " | ".join(parts + (["undecided"] if self.undecided else [])) or "none"
+        flags = [name for name in ("undecided", "disagreed") if getattr(self, name)]
+        return " | ".join(parts + flags) or "none"
 
 
 def parse_filter(
     text: str, code_ids: list[str] | None = None, question_ids: list[str] | None = None
 ) -> Filter:
-    """Parse ``code=ID | question=ID | band=low|mid|high | undecided`` (any subset; empty = no filter).
+    """Parse ``code=ID | question=ID | band=low|mid|high | undecided | disagreed`` (any subset; empty = no
+    filter).
 
     >>> parse_filter("code=follow_up | undecided")
-    Filter(code='follow_up', question=None, band=None, undecided=True)
+    Filter(code='follow_up', question=None, band=None, undecided=True, disagreed=False)
     """
     values: dict[str, object] = {}
-    for part in (p.strip() for p in re.split(r"\s*\|\s*(?=code=|question=|band=|undecided)", text.strip())):
+    split = r"\s*\|\s*(?=code=|question=|band=|undecided|disagreed)"
+    for part in (p.strip() for p in re.split(split, text.strip())):
         if not part:
             continue
-        if part == "undecided":
-            values["undecided"] = True
+        if part in ("undecided", "disagreed"):
+            values[part] = True
             continue
         key, sep, value = part.partition("=")
         key, value = key.strip(), value.strip()
         if not sep or key not in ("code", "question", "band") or not value:
             raise CoderError(
-                f"cannot read the filter '{part}' (use code=ID, question=ID, band=low|mid|high, undecided)"
+                f"cannot read the filter '{part}' (use code=ID, question=ID, band=low|mid|high, undecided, "
+                "disagreed)"
             )
         if key == "band" and value not in BANDS:
             raise CoderError(f"unknown band '{value}' (use low, mid or high)")
@@ -258,11 +263,18 @@ def queue(
 
 def queue_of(state: State, filter: Filter, blind: bool) -> list[str]:
     """The answer ids of a loaded review ``state`` to review, most informative first, as :func:`queue`."""
+    if filter.disagreed and blind:  # it would tell a blind coder where the others differ
+        raise CoderError(
+            "the filter 'disagreed' shows where the coders differ: review with the others' codes shown",
+            key="blind",
+        )
     disagree = set() if blind else _others_disagree(state.project, state.coder)
     answers = state.answers
     chosen = []
     for position, answer in enumerate(answers["id"]):
         if filter.undecided and answer in state.decided:
+            continue
+        if filter.disagreed and answer not in disagree:
             continue
         if filter.question is not None and answers.at[answer, "question_id"] != filter.question:
             continue

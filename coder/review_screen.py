@@ -26,8 +26,9 @@ Commands (``?`` shows them)::
     s, Enter skip: no decision; next
     u        undo your latest command (logged as undo entries; a bulk run
              counts as one command) and go back to that answer
-    f EXPR   filter: code=ID | question=ID | band=low|mid|high | undecided,
-             joined by '|'; 'f' alone clears the filter
+    f EXPR   filter: code=ID | question=ID | band=low|mid|high | undecided
+             | disagreed (with --show-others), joined by '|'; 'f' alone
+             clears the filter
     q        quit (everything is already saved)
 
     Every --refit-every commands that decide (default 10) the model learns

@@ -72,6 +72,16 @@ def test_queue_shows_disagreements_first_unless_blind(project: Project) -> None:
     assert queue(project, "kari")[0] == "a3"  # blind: the others' decisions do not steer the order
 
 
+def test_the_disagreed_filter_queues_only_what_the_coders_differ_on_and_only_seen(project: Project) -> None:
+    project.record("ola", [Decision("a5", "follow_up", "add"), Decision("a2", "follow_up", "add")])
+    project.record("per", [Decision("a5", "", "none"), Decision("a2", "follow_up", "add")])
+    wanted = parse_filter("disagreed | undecided")
+    assert wanted.disagreed and wanted.describe() == "undecided | disagreed"
+    assert queue(project, "kari", blind=False, filter=wanted) == ["a5"]  # 34 skips to the first, before
+    with pytest.raises(CoderError, match="review with the others' codes shown"):
+        queue(project, "kari", filter=wanted)  # it would tell a blind coder where the others differ
+
+
 def test_parse_filter() -> None:
     assert parse_filter("") == Filter()
     assert parse_filter("code=follow_up | question=q1 | band=mid | undecided") == Filter(
