@@ -33,6 +33,10 @@ LEMMAS = [
     ("søknaden", "søknad"),
     ("behovene", "behov"),
     ("ansatte", "ansatt"),
+    # a reader saw «te», «felle» and «helge» in review's evidence (tea, trap, a name)
+    ("tett", "tett"),
+    ("felles", "felles"),
+    ("helger", "helg"),
     # function words and irregulars (UD Bokmål conventions)
     ("er", "være"),
     ("var", "være"),
