@@ -13,9 +13,9 @@ Commands (``?`` shows them)::
              threshold accepted, the others rejected, and the answer closed
              (no other code); next answer
     a 2 3    accept suggestions 2 and 3 (numbers as listed); stay
-    r        reject every open suggestion; next answer (read and left so:
-             its other codes count as absent in the exports; only n or a
-             also close it for the model)
+    r        reject every open suggestion; next answer (the suggestions
+             are wrong: the model learns that alone; n also tells it that
+             no other code applies; the exports count both as decided)
     r 1      reject suggestion 1; stay
     + text   add a code: its id, or a search in ids and labels (must match
              one code)
