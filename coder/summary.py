@@ -167,9 +167,9 @@ class SummaryReport:
       ``label``, ``label_en``, ``answers``, ``mentions`` (respondents), ``share``, ``band``,
       ``question_topic`` (the theme is what the question asks about: its manifest ``topic``).
     - ``quotes``: per question and theme, best first: ``question_id``, ``code``, ``label``, ``rank``,
-      ``answer_id``, ``municipality``, ``function`` (primary function's label), ``text`` (verbatim),
-      ``n_codes`` (codes on the answer), ``confidence`` (NaN without one), ``attribution`` (what the report
-      names under the quote; see :data:`ATTRIBUTION_MIN`).
+      ``answer_id``, ``respondent_id``, ``text`` (verbatim), ``n_codes`` (codes on the answer),
+      ``confidence`` (NaN without one), ``attribution`` (what the report names under the quote, and all
+      it names: see :data:`ATTRIBUTION_MIN`).
     - ``comparison``: per question, theme and municipality: ``answers``, ``mentions``, ``share`` (every
       municipality for every theme mentioned in the question, zeros included).
     - ``ratings``: per municipality and rating: ``label``, ``n``, ``missing`` («Vet ikke»), ``mean`` and one
@@ -542,6 +542,9 @@ def summarize(
     quotable = answers[[shown.get(respondent) is not None for respondent in answers["respondent_id"]]]
     quotes = pick_quotes(quotable, table, per_theme=quotes_per_theme, seed=seed, attribution=attribution)
     quotes["attribution"] = [shown[respondent] for respondent in quotes["respondent_id"]]
+    # the quotes table goes with the report (sitater.csv, rapport.xlsx): it says of a quote what the report
+    # says under it, not the function or municipality the report held back
+    quotes = quotes.drop(columns=["municipality", "function"])
     theme_keys = list(zip(themes["question_id"], themes["code"], strict=True))
     quote_keys = list(zip(quotes["question_id"], quotes["code"], strict=True))
     theme_labels = dict(zip(theme_keys, themes["label"], strict=True))
