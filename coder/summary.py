@@ -1707,6 +1707,19 @@ def _network_blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, P
             "og minst månedlig. Snittavstand gjelder den største komponenten; brobyggere ligger på mange "
             "korteste veier mellom grupper.",
         ),
+        # the measures' names say little to the municipality's reader: what each one counts
+        Bullets(
+            [
+                "Tetthet: andelen av alle mulige kontakter som finnes (fra 0 til 1).",
+                "Komponenter: grupper der alle når hverandre gjennom kontakter; en person uten kontakt er en "
+                "komponent alene.",
+                "Snittavstand: hvor mange ledd det i snitt er mellom to personer i den største komponenten "
+                "(1 når den er et par).",
+                "Sentralisering: hvor mye kontakten samler seg om én person (0 når alle har like mange "
+                "kontakter, 1 når alle bare har kontakt med én).",
+                "Modularitet: hvor tydelig nettet deler seg i klynger (over 0,3 regnes som tydelig).",
+            ]
+        ),
     ]
     # A measure a row and a level a column, one table per municipality: narrow enough for a printed page.
     for municipality, measures in summary.network_measures.groupby("municipality", sort=False):

@@ -616,6 +616,9 @@ def test_the_report_shows_the_contact_network_by_level_and_function_never_by_per
     assert len(pictures) == 6 and all((out / "a" / picture).is_file() for picture in pictures)
     # each person once, by the first function: «Personer 9» beside the functions table's 12 said otherwise
     assert "### Brobyggere og personer uten kontakt, etter primærfunksjon" in section
+    # each measure is said in words: «Tetthet», «Modularitet» said nothing to the municipality's reader
+    for measure in ("Tetthet", "Komponenter", "Snittavstand", "Sentralisering", "Modularitet"):
+        assert f"- {measure}: " in section
     # rows of 0 and 0 are left out, and the reader is told: «Personer» summed to 27 of Oppdal's 29
     assert "En funksjon uten brobyggere og uten personer uten kontakt på et nivå er ikke med" in section
     assert (
