@@ -1716,7 +1716,7 @@ def _network_blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, P
                 "Snittavstand: hvor mange ledd det i snitt er mellom to personer i den største komponenten "
                 "(1 når den er et par).",
                 "Sentralisering: hvor mye kontakten samler seg om én person (0 når alle har like mange "
-                "kontakter, 1 når alle bare har kontakt med én).",
+                "kontakter, 1 når alle de andre bare har kontakt med den samme ene personen).",
                 "Modularitet: hvor tydelig nettet deler seg i klynger (over 0,3 regnes som tydelig).",
             ]
         ),
