@@ -1196,13 +1196,15 @@ def _shown_path(file: str, base: Path) -> str:
 
 
 def _norwegian_time(stamp: str) -> str:
-    """An ISO time (UTC) as a Norwegian reader writes it: «5. desember 2026 kl. 08.40 (UTC)».
+    """An ISO time as a Norwegian reader writes it, in Norwegian time (the reader's clock, not UTC).
 
-    >>> _norwegian_time("2026-12-05T08:40:12+00:00")
-    '5. desember 2026 kl. 08.40 (UTC)'
+    >>> _norwegian_time("2026-12-05T08:40:12+00:00"), _norwegian_time("2026-06-30T23:10:00+00:00")
+    ('5. desember 2026 kl. 09.40 (norsk tid)', '1. juli 2026 kl. 01.10 (norsk tid)')
     """
-    when = datetime.fromisoformat(stamp)
-    return f"{when.day}. {MONTHS[when.month - 1]} {when.year} kl. {when:%H.%M} (UTC)"
+    from zoneinfo import ZoneInfo  # the time zone data comes with pandas (tzdata)
+
+    when = datetime.fromisoformat(stamp).astimezone(ZoneInfo("Europe/Oslo"))
+    return f"{when.day}. {MONTHS[when.month - 1]} {when.year} kl. {when:%H.%M} (norsk tid)"
 
 
 def _decimal(value: float, decimals: int = 1) -> str:
