@@ -1166,7 +1166,9 @@ def _plot_comparison(
         n = int(mine["answers"].iloc[0]) if len(mine) else 0
         ys = [len(codes) - 1 - j - (i - (len(municipalities) - 1) / 2) * height for j in range(len(codes))]
         colour = palette[every.index(municipality) % len(palette)]
-        ax.barh(ys, shares, height=height, color=colour, label=f"{municipality} (n = {n})")
+        bars = ax.barh(ys, shares, height=height, color=colour, label=f"{municipality} (n = {n})")
+        # a share of 0 draws no bar: the figure says «0 %», as the table beside it does
+        ax.bar_label(bars, labels=[f" {s:.0f} %" for s in shares], fontsize=7)
     ax.set_yticks(range(len(codes))[::-1], [_wrap(label, 38) for label in labels], fontsize=9)
     ax.set_xlabel("Andel av dem som svarte (%)")
     ax.set_xlim(0, 100)

@@ -1235,3 +1235,21 @@ def test_the_report_says_which_names_are_masked_not_that_every_name_is(
     assert privacy.mask("spør Hansen") == "spør Hansen"
     md = " ".join((out / "a" / "rapport.md").read_text(encoding="utf-8").split())
     assert "men navn som kjennes igjen (fornavn, alene eller med etternavn), e-postadresser" in md
+
+
+def test_every_share_of_a_comparison_figure_is_written_at_its_bar_zero_too(
+    result: summary.SummaryReport, tmp_path: Path
+) -> None:
+    from matplotlib.figure import Figure
+
+    drawn: list[Figure] = []
+
+    def kept(*args: object, **kwargs: object) -> Figure:
+        drawn.append(Figure(*args, **kwargs))
+        return drawn[-1]
+
+    question = result.questions.iloc[0]
+    summary._plot_comparison(result, question, tmp_path, ("svg",), kept)
+    written = [text.get_text().strip() for text in drawn[-1].axes[0].texts]
+    table = result.comparison[result.comparison["question_id"] == question.question_id]
+    assert len(written) == len(table) and "0 %" in written  # a 0 % bar was no bar and no figure
