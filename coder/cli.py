@@ -29,8 +29,7 @@ def _show_warning(message: Warning | str, *args: Any, **kwargs: Any) -> None:
 
 # The library names what is wrong by its own keys (parameter names); the command line says its options.
 OPTIONS = {
-    "accept_from": "--accept-from", "answers": "--answers", "blind": "--show-others",
-    "broker_betweenness": "--broker-betweenness",
+    "accept_from": "--accept-from", "answers": "--answers", "broker_betweenness": "--broker-betweenness",
     "coder": "--coder", "coders": "--coders", "filter": "--filter",
     "export_format": "--gephi", "formats": "--formats", "layout": "--layout", "level": "--level",
     "manifest": "--manifest", "min_size": "--min-size", "n_groups": "--n-groups", "out": "--out",
@@ -797,7 +796,14 @@ def agreement(
         for comparison, bulk, decisions in result.mostly_bulk():
             caution = f"{comparison}: {bulk} of {decisions} compared decisions came from a bulk rule"
             err_console.print(f"[bold yellow]Caution:[/] {rich_escape(caution)}", soft_wrap=True)
-        print_json({"agreement": result.table, "disagreements": result.disagreements, "conflicts": conflicts})
+        print_json(
+            {
+                "agreement": result.table,
+                "disagreements": result.disagreements,
+                "conflicts": conflicts,
+                "seen_decisions": result.seen_decisions,
+            }
+        )
         if out is not None:
             io.write_table(result.disagreements, out)
             err_console.print(f"disagreements -> {rich_escape(str(out))}", highlight=False)

@@ -265,8 +265,7 @@ def queue_of(state: State, filter: Filter, blind: bool) -> list[str]:
     """The answer ids of a loaded review ``state`` to review, most informative first, as :func:`queue`."""
     if filter.disagreed and blind:  # it would tell a blind coder where the others differ
         raise CoderError(
-            "the filter 'disagreed' shows where the coders differ: review with the others' codes shown",
-            key="blind",
+            "the filter 'disagreed' shows where the coders differ: review with the others' codes shown"
         )
     disagree = set() if blind else _others_disagree(state.project, state.coder)
     answers = state.answers
@@ -345,6 +344,8 @@ def bulk_review(
             "the project has no suggestion run yet: suggest codes for it first", file=project.path
         )
     chosen = option_filter(filter, state.codebook.code_ids, state.question_ids)
+    if chosen.disagreed:  # a disagreement is settled by reading the answer, not by the model's confidence
+        raise CoderError("a bulk rule does not take the filter 'disagreed': decide those answers by reading")
     decisions, left = [], 0
     for answer in queue_of(state, chosen, blind=True):
         for code, conf, _ in state.open_suggestions(answer):

@@ -189,8 +189,11 @@ CREATE TABLE reference_answers (
 
 # Version 3: decisions made with the other coders' codes shown are told from blind ones (projects made before
 # hold blind decisions only, or cannot tell).
-_SCHEMA_V3 = """
-CREATE TABLE seen_batches (batch TEXT PRIMARY KEY);
+_SEEN_BATCHES = "CREATE {temp}TABLE seen_batches (batch TEXT PRIMARY KEY)"
+_SCHEMA_V3 = f"""
+{_SEEN_BATCHES.format(temp="")};
+CREATE TRIGGER seen_batches_append_only_update BEFORE UPDATE ON seen_batches
+BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
 CREATE TRIGGER seen_batches_append_only_delete BEFORE DELETE ON seen_batches
 BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
 """
@@ -437,9 +440,22 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
                 version += 1
                 conn.execute(f"PRAGMA user_version = {version}")
             conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as error:
             conn.execute("ROLLBACK")
+            if _read_as_it_is(conn, error, version):
+                return
+            _raise_if_read_only(error, path)
             raise
+
+
+def _read_as_it_is(conn: sqlite3.Connection, error: BaseException, version: int) -> bool:
+    """Whether a project of schema 2 that cannot be written (an archived copy, a read-only share) is read as
+    it is: its decisions were all made blind, so an empty temporary ``seen_batches`` stands in for the
+    table schema 3 adds."""
+    if version != 2 or not (isinstance(error, sqlite3.OperationalError) and "readonly" in str(error)):
+        return False
+    conn.execute(_SEEN_BATCHES.format(temp="TEMP "))
+    return True
 
 
 def _statements(script: str) -> list[str]:
@@ -771,7 +787,8 @@ class Project:
 
     def undo(self, coder: str, *, blind: bool = True) -> list[str]:
         """Cancel ``coder``'s latest batch that still has effect, by logging undo entries (``blind`` as in
-        :meth:`record`).
+        :meth:`record`: an undo made seeing the others' codes takes a blind decision back from the codes,
+        not from reliability, which counts what each coder decided blind).
 
         Returns the answer ids it touched (empty when there is nothing to undo).
         """
@@ -910,10 +927,12 @@ class Project:
         )
 
     def seen_decisions(self, coder: str) -> int:
-        """How many of ``coder``'s entries were decided with the other coders' codes shown (undo entries
-        included): left out of inter-coder reliability."""
+        """How many of ``coder``'s decisions in effect were made with the other coders' codes shown (undo
+        entries, and the entries they cancel, not counted): left out of inter-coder reliability."""
         return self.conn.execute(
-            "SELECT COUNT(*) FROM decisions WHERE coder = ? AND batch IN (SELECT batch FROM seen_batches)",
+            "SELECT COUNT(*) FROM decisions d WHERE coder = ? AND action <> 'undo'"
+            " AND batch IN (SELECT batch FROM seen_batches)"
+            " AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.uuid)",
             (self.logged_name(coder),),
         ).fetchone()[0]
 

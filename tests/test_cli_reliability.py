@@ -101,6 +101,8 @@ def test_cli_agreement_says_what_it_left_out_as_seen_and_shows_whole_figures(pro
     rows = [line for line in result.stdout.splitlines() if "(all codes)" in line]
     assert rows and all("…" not in row.split("│", 3)[-1] for row in rows)  # figures whole at 80 columns
     assert "Krippendorff's alpha (nominal)" in " ".join(result.stdout.split())
+    result = runner.invoke(app, ["agreement", str(project.path), "--coders", "kari,ola", "--json"])
+    assert json.loads(result.stdout)["seen_decisions"] == {"kari": 1}  # scripts see it too, not only stderr
 
 
 def test_cli_agreement_names_the_coders_once_and_lists_no_disagreement_of_one(project: store.Project) -> None:

@@ -474,6 +474,35 @@ def test_a_schema_1_file_keeps_its_decisions_and_their_bulk_mode(tmp_path: Path,
         assert migrated.seen_decisions("ola") == 0 and len(migrated.log(blind_only=True)) == 2
 
 
+def test_a_schema_2_project_that_cannot_be_written_is_read_as_it_is(
+    tmp_path: Path, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.record("kari", [Decision("r1:q1", "follow_up", "add")])
+    old = copy_project(project, tmp_path / "archived.db")
+    with sqlite3.connect(old, isolation_level=None) as conn:
+        conn.execute("DROP TABLE seen_batches")
+        conn.execute("PRAGMA user_version = 2")
+    connect = store._connect
+
+    def read_only(path: Path) -> sqlite3.Connection:  # as an archived copy or a read-only share opens
+        conn = connect(path)
+        conn.close()
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    monkeypatch.setattr(store, "_connect", read_only)
+    with Project.open(old) as archived:  # it was «attempt to write a readonly database», a traceback
+        assert archived.seen_decisions("kari") == 0 and len(archived.cells("kari", blind_only=True)) > 0
+    with sqlite3.connect(f"{old.resolve().as_uri()}?mode=ro", uri=True) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2  # not upgraded
+    with sqlite3.connect(old, isolation_level=None) as conn:
+        conn.execute("DROP TABLE reference_answers")
+        conn.execute("PRAGMA user_version = 1")  # older still: the temporary table is not enough
+    with pytest.raises(CoderError, match="cannot be written"):
+        Project.open(old)
+
+
 def test_export_wide_after_a_bulk_review_leaves_undecided_codes_empty(project: Project) -> None:
     from coder.review import bulk_review
 
