@@ -38,7 +38,7 @@ from coder.errors import CoderError
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _SEPARATORS = (";", ",", "\t")
 # Excel's own first line naming the separator («sep=;»): Excel reads and hides it, so coder does too.
-_EXCEL_SEPARATOR_LINE = re.compile(r"\A[\"']?sep=([;,\t|])[\"']?[;,\t]*\r?\n", re.IGNORECASE)
+_EXCEL_SEPARATOR_LINE = re.compile(r"\A[\"']?sep=([;,\t|])[\"']?[;,\t ]*(\r?\n|\Z)", re.IGNORECASE)
 
 
 def spreadsheet_row(index: Any) -> int:
@@ -292,14 +292,15 @@ def _read_csv(path: Path, columns: Sequence[str] | None = None, rows: int | None
     encoding, errors = file_encoding(path, limit=None if rows is None else 1 << 20)
     with path.open(encoding=encoding, errors=errors, newline="") as handle:
         sample = handle.read(65536)
-    if not sample.strip():
-        raise CoderError("the file is empty", file=path)
-    if not sample.splitlines()[0].strip():  # pandas: «No columns to parse from file»
-        raise CoderError("the first row is empty: the header belongs on the first row", file=path, row=1)
-    separator, skip = sniff_separator(sample), 0
+    separator, skip = None, 0
     if hint := _EXCEL_SEPARATOR_LINE.match(sample):  # Excel hides this line: rows count from the one below
         separator, skip = hint.group(1), 1
         sample = sample[hint.end() :]
+    if not sample.strip():
+        raise CoderError("the file is empty" + (" but for Excel's «sep=» line" if skip else ""), file=path)
+    if not sample.splitlines()[0].strip():  # pandas: «No columns to parse from file»
+        raise CoderError("the first row is empty: the header belongs on the first row", file=path, row=1)
+    separator = separator or sniff_separator(sample)
     _check_first_row_width(sample, separator, path)
     with contextlib.suppress(csv.Error):  # pandas renames a second «tekst» «tekst.1»: read the header
         header = next(csv.reader(io.StringIO(sample, newline=""), delimiter=separator), [])

@@ -71,6 +71,13 @@ def test_excels_separator_line_is_read_and_hidden_as_excel_does(tmp_path: Path) 
     path.write_text('"sep=;"\nid;svar\nr1;Ja\nr2;Nei;ekstra\n', encoding="utf-8")
     with pytest.raises(CoderError, match="row 3: the row has 3 fields and the header 2"):
         read_table(path)
+    path.write_text("sep=; \nid;svar\nr1;Ja\n", encoding="utf-8")  # a space after it, as typed
+    assert read_table(path)["svar"].tolist() == ["Ja"]
+    for text, message in (("sep=;\n\nid;svar\nr1;Ja\n", "row 1: the first row is empty"),
+                          ("sep=;\n", "the file is empty but for Excel's «sep=» line")):  # fmt: skip
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(CoderError, match=message):  # were «missing column (columns are: )», pandas' words
+            read_table(path)
 
 
 def test_missing_file_names_the_file(tmp_path: Path) -> None:
