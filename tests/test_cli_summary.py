@@ -234,7 +234,7 @@ def test_a_project_is_counted_with_its_own_codebook_and_must_be_of_the_survey(tm
 
 def _stamp(report: Path) -> str:
     """The report's time of making, the one line that differs between two runs."""
-    return re.search(r"Laget med .*? kl\. [0-9.]+ \(UTC\)", report.read_text(encoding="utf-8")).group(0)
+    return re.search(r"Laget med .*? kl\. [0-9.]+ \(norsk tid\)", report.read_text(encoding="utf-8")).group(0)
 
 
 def test_cli_summary_json_is_the_themes_and_nothing_else(tmp_path: Path) -> None:
