@@ -595,21 +595,23 @@ class CodebookProblem:
     # A problem in the reference answers file: listed after the codebook's own problems, which often cause it.
     in_reference: bool = field(default=False, compare=False, repr=False)
 
+    @property
+    def dotted_key(self) -> str | None:
+        """The key as every file's keys are named: «housing.label» (the code's id, then its field)."""
+        return f"{self.code}.{self.key}" if self.code and self.key else self.key
+
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         parts = [where]
-        if self.code and self.key:  # as every file's keys are named: «key 'housing.label'»
-            parts.append(f"key '{self.code}.{self.key}'")
+        if self.dotted_key:
+            parts.append(f"key '{self.dotted_key}'")
         elif self.code:
             parts.append(f"code '{self.code}'")
-        elif self.key:
-            parts.append(f"key '{self.key}'")
         prefix = "warning: " if self.severity == "warning" else ""
         return f"{', '.join(parts)}: {prefix}{self.message}"
 
     def to_error(self) -> CoderError:
-        key = f"{self.code}.{self.key}" if self.code and self.key else (self.key or self.code)
-        return CoderError(self.message, file=self.file, line=self.line, key=key)
+        return CoderError(self.message, file=self.file, line=self.line, key=self.dotted_key or self.code)
 
 
 class _Collector:
@@ -1891,6 +1893,13 @@ def read_lexicon(path: str | os.PathLike[str]) -> Codebook:
             problem = keyword_problem(term) if isinstance(term, str) else "not a word"
             if problem:
                 where = yaml_line(node, "terms", n) or line  # the term's own line, in a block list
-                raise CoderError(f"term '{term}' of '{name}': {problem}", file=path, line=where, key="terms")
+                what = (
+                    f"term '{term}' of '{name}'"
+                    if isinstance(term, str)
+                    else f"an empty term in '{name}'"  # «- » alone in the list
+                    if term is None
+                    else f"term {term!r} of '{name}'"
+                )
+                raise CoderError(f"{what}: {problem}", file=path, line=where, key="terms")
         codes.append(Code(f"concept_{number}", name.strip(), keywords=tuple(dict.fromkeys(terms))))
     return Codebook(Path(path).stem, "nb", "1", tuple(codes))

@@ -584,9 +584,8 @@ def _check_predicted_codes(
 ) -> None:
     """A CoderError at the first predicted code outside ``code_ids`` (its row, when ``path`` is the file)."""
     unknown = codes[(codes != "") & ~codes.isin(set(code_ids))]
-    if len(
-        unknown
-    ):  # the model suggests codes of its codebook only: these predictions are another codebook's
+    # the model suggests codes of its codebook only: these predictions are another codebook's
+    if len(unknown):
         raise CoderError(
             f"unknown code '{unknown.iloc[0]}' in the predictions (codes are: {', '.join(code_ids)}); "
             "were they suggested with another codebook?",

@@ -1914,6 +1914,13 @@ def _stability_words(stability: float) -> str:
     return f"stabilitet {_decimal(stability, 2)} av 1, {verdict}"
 
 
+def _unnamed(groups: pd.Series) -> bool:
+    """Whether every group is named as `coder discover --groups` names them (G1, G2 …, rest; «Diverse»: a
+    note the file left without a group)."""
+    names = groups.astype(str)
+    return bool(names.str.fullmatch(r"G\d+|rest|Diverse").all() and names.str.fullmatch(r"G\d+").any())
+
+
 def _workshop_blocks(workshop: pd.DataFrame) -> list[Block]:
     """The idea workshop: per question, each group with its notes listed under it (an appendix list)."""
     if workshop.empty:
@@ -1938,8 +1945,8 @@ def _workshop_blocks(workshop: pd.DataFrame) -> list[Block]:
             )
         elif how == "too few":
             blocks.append(Paragraph("Lappene er for få til å deles i grupper."))
-        elif rows["group"].astype(str).str.fullmatch(r"G\d+|rest").all():  # `coder discover --groups` as is
-            blocks.append(Paragraph("Lappene er gruppert av «coder discover»; gruppene har ikke fått navn."))
+        elif _unnamed(rows["group"]):  # `coder discover --groups` as it writes them: not named by a person
+            blocks.append(Paragraph("Gruppene har numrene «coder discover» gir dem (G1, G2 …), ikke navn."))
         else:
             blocks.append(Paragraph("Lappene er gruppert for hånd."))
         for group, notes in rows.groupby("group", sort=False):
