@@ -168,8 +168,9 @@ class SummaryReport:
       ``question_topic`` (the theme is what the question asks about: its manifest ``topic``).
     - ``quotes``: per question and theme, best first: ``question_id``, ``code``, ``label``, ``rank``,
       ``answer_id``, ``respondent_id``, ``text`` (verbatim), ``n_codes`` (codes on the answer),
-      ``confidence`` (NaN without one), ``attribution`` (what the report names under the quote, and all
-      it names: see :data:`ATTRIBUTION_MIN`).
+      ``confidence`` (NaN without one), ``attribution`` (what the report names under the quote: see
+      :data:`ATTRIBUTION_MIN`; no function or municipality column beside it says what the report held
+      back; the ids are the survey's own, for the researcher to trace a quote).
     - ``comparison``: per question, theme and municipality: ``answers``, ``mentions``, ``share`` (every
       municipality for every theme mentioned in the question, zeros included).
     - ``ratings``: per municipality and rating: ``label``, ``n``, ``missing`` («Vet ikke»), ``mean`` and one
