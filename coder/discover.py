@@ -904,10 +904,12 @@ def project_inputs(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, Codebook
 
 
 def groups_table(discoveries: dict[str, Discovery], column: str | None = None) -> pd.DataFrame:
-    """``id, group`` (and the question ``column``) for every grouped answer, the rest group included."""
+    """``id, group, label`` (and the question ``column``) for every grouped answer, the rest group included:
+    ``label`` is the candidate's name («Ansvar, sak»; empty for the rest), for a researcher to rename."""
     frames = []
     for question, discovery in discoveries.items():
-        frame = discovery.groups.copy()
+        names = {candidate.group: candidate.name for candidate in discovery.candidates}
+        frame = discovery.groups.assign(label=[names.get(g, "") for g in discovery.groups["group"]])
         if column is not None:
             frame.insert(1, column, question)
         frames.append(frame)

@@ -26,9 +26,12 @@ def test_cli_groups_each_workshop_question_and_writes_groups_and_candidates(tmp_
     assert "stability" in result.output and "communities" in result.output
     notes = pd.read_csv(WORKSHOP)
     written = pd.read_csv(groups)
-    assert list(written.columns) == ["id", "spørsmål", "group"]
+    assert list(written.columns) == ["id", "spørsmål", "group", "label"]
     assert sorted(written["id"]) == sorted(notes["id"])
     assert written["group"].str.fullmatch(r"G\d+|rest").all()
+    # each note's group with its name, for the researcher to rename into the workshop file's group column
+    labelled = written.fillna("").drop_duplicates("group").set_index("group")["label"]
+    assert labelled.get("rest", "") == "" and (labelled.drop("rest", errors="ignore") != "").all()
     record = json.loads(Path(f"{groups}.provenance.json").read_text(encoding="utf-8"))
     assert set(record["grouping"]) == set(notes["spørsmål"])
     assert record["seed"] == 1
