@@ -11,6 +11,7 @@ import re
 import shutil
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -1186,10 +1187,8 @@ def test_a_question_coded_in_part_says_so_and_compares_only_municipalities_with_
     assert summary._compared(changed, first) == ["Oppdal"]  # and draw no comparison figure
 
 
-def test_a_municipality_keeps_its_colour_when_another_is_left_out_of_a_comparison(
-    result: summary.SummaryReport, tmp_path: Path
-) -> None:
-    from matplotlib.colors import to_hex
+def _comparison_figure(report: summary.SummaryReport, question: Any, directory: Path) -> Any:
+    """The matplotlib figure of the comparison of ``question``'s themes across municipalities."""
     from matplotlib.figure import Figure
 
     drawn: list[Figure] = []
@@ -1198,9 +1197,17 @@ def test_a_municipality_keeps_its_colour_when_another_is_left_out_of_a_compariso
         drawn.append(Figure(*args, **kwargs))
         return drawn[-1]
 
+    summary._plot_comparison(report, question, directory, ("svg",), kept)
+    return drawn[-1]
+
+
+def test_a_municipality_keeps_its_colour_when_another_is_left_out_of_a_comparison(
+    result: summary.SummaryReport, tmp_path: Path
+) -> None:
+    from matplotlib.colors import to_hex
+
     def colours(report: summary.SummaryReport) -> dict[str, str]:
-        summary._plot_comparison(report, result.questions.iloc[0], tmp_path, ("svg",), kept)
-        bars = drawn[-1].axes[0].containers
+        bars = _comparison_figure(report, result.questions.iloc[0], tmp_path).axes[0].containers
         return {b.get_label().split(" (")[0]: to_hex(b.patches[0].get_facecolor()) for b in bars}
 
     comparison = result.comparison.copy()
@@ -1241,16 +1248,8 @@ def test_the_report_says_which_names_are_masked_not_that_every_name_is(
 def test_every_share_of_a_comparison_figure_is_written_at_its_bar_zero_too(
     result: summary.SummaryReport, tmp_path: Path
 ) -> None:
-    from matplotlib.figure import Figure
-
-    drawn: list[Figure] = []
-
-    def kept(*args: object, **kwargs: object) -> Figure:
-        drawn.append(Figure(*args, **kwargs))
-        return drawn[-1]
-
     question = result.questions.iloc[0]
-    summary._plot_comparison(result, question, tmp_path, ("svg",), kept)
-    written = [text.get_text().strip() for text in drawn[-1].axes[0].texts]
+    axes = _comparison_figure(result, question, tmp_path).axes[0]
+    written = [text.get_text().strip() for text in axes.texts]
     table = result.comparison[result.comparison["question_id"] == question.question_id]
     assert len(written) == len(table) and "0 %" in written  # a 0 % bar was no bar and no figure
