@@ -47,6 +47,7 @@ and bulk review decide single codes only and never close an answer.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import select
@@ -249,6 +250,18 @@ def _find_code(codebook: Codebook, text: str, among: list[str] | None = None) ->
     raise CoderError(f"no code matches '{_shortened(text)}'")
 
 
+def _terminal_reader(console: Console) -> Callable[[str], str]:
+    """The command lines typed at the terminal: with readline (arrow keys, the lines typed before) when it
+    can be had. The prompt then goes to ``input`` itself, plain, so that readline redraws it: printed apart,
+    as ``console.input`` prints it, a recalled line would overwrite it."""
+    if sys.stdin.isatty():
+        with contextlib.suppress(ImportError):  # Python on Windows has no readline
+            import readline  # noqa: F401 - its import gives input() line editing and history
+
+            return lambda prompt: input(Text.from_markup(prompt).plain)
+    return lambda prompt: console.input(Text.from_markup(prompt))  # no auto-highlight
+
+
 def _shortened(text: str, limit: int = 60) -> str:
     """What was typed, as an error repeats it: a pasted paragraph is not echoed whole."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -294,7 +307,8 @@ def review(
 ) -> ReviewSummary:
     """Review the suggestions of a project interactively as ``coder`` (see the module docs for the keys).
 
-    ``read_line(prompt)`` returns one command line (default: ``console.input``); end of input quits.
+    ``read_line(prompt)`` returns one command line (default: the terminal's, with line editing and
+    history where Python has readline); end of input quits.
     ``blind`` hides the other coders' decisions (and does not order by their disagreement). Every
     ``refit_every`` decisions (0: never) the model learns from every decision in the project so far and the
     rest of the queue is ordered again under it (coding blind: from this coder's decisions only); the
@@ -305,7 +319,7 @@ def review(
         raise CoderError(f"must be 0 (never) or more, got {refit_every}", key="refit_every")
     console = console or Console(emoji=False)
     typing = sys.stdin if read_line is None else None  # the terminal whose lines typed during a refit to drop
-    read_line = read_line or (lambda prompt: console.input(Text.from_markup(prompt)))  # no auto-highlight
+    read_line = read_line or _terminal_reader(console)
     project_path = Path(project_path)
     with Project.open(project_path, writing=True) as project:
         coder = project.logged_name(coder)

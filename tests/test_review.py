@@ -527,3 +527,20 @@ def test_a_long_search_that_finds_no_code_is_not_echoed_whole() -> None:
     with pytest.raises(CoderError) as caught:
         review_module._find_code(book, "æøå" * 300)
     assert len(str(caught.value)) < 100 and str(caught.value).endswith("…'")
+
+
+def test_at_a_terminal_the_prompt_goes_to_input_itself_for_line_editing(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prompts: list[str] = []
+
+    def typed(prompt: str = "") -> str:
+        prompts.append(prompt)
+        return "q"
+
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", typed)
+    with open(os.devnull, "w") as devnull:
+        review_module.review(project.path, "kari", console=Console(file=devnull), refit_every=0)
+    # readline redraws the prompt it was given: printed apart, an arrow key's recalled line overwrote it
+    assert prompts == ["a/r/+/-/n/s/u/f/q/? > "]
