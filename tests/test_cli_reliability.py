@@ -204,7 +204,7 @@ def test_cli_agreement_json_is_the_tables_and_nothing_else(tmp_path: Path, proje
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)  # fails on any other line on stdout
-    assert set(data) == {"agreement", "disagreements", "conflicts"}
+    assert set(data) == {"agreement", "disagreements", "conflicts", "seen_decisions"}
     assert [row["id"] for row in data["disagreements"]] == ["a1", "a2"]
     assert {row["comparison"] for row in data["agreement"]} >= {"kari ~ model", "ola ~ model"}
     assert "disagreements ->" in result.stderr and out.exists()
