@@ -1160,7 +1160,7 @@ def discover_command(
     n_groups: int | None = typer.Option(None, "--n-groups", min=2, help="Fix the number of groups."),
     lexicon: Path | None = LEXICON,
     groups: Path | None = typer.Option(
-        None, "--groups", help="Write `id,group` for every grouped answer (CSV)."
+        None, "--groups", help="Write `id,group,label` for every grouped answer (CSV)."
     ),
     write: Path | None = typer.Option(
         None, "--write", help="Write the candidates as codebook entries (YAML)."
