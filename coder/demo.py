@@ -85,7 +85,7 @@ def demo(out_dir: str | os.PathLike[str] = "out/demo", *, seed: int = 0) -> Demo
         steps.append(
             (
                 "review",
-                f"bulk review by «{DEMO_CODER}»: {counts['accepted']} accepted (>= {ACCEPT_FROM}), "
+                f"bulk review by «{DEMO_CODER}»: {counts['accepted']} codes accepted (>= {ACCEPT_FROM}), "
                 f"{counts['rejected']} rejected (< {REJECT_BELOW}), the rest left open -> {project.name}",
             )
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -62,6 +63,8 @@ def test_the_demo_writes_the_whole_report_without_touching_the_network(tmp_path:
     assert json.loads(attempts.read_text(encoding="utf-8")) == []  # not one lookup or connection tried
     steps = ("suggest", "review", "network", "link", "discover", "report")
     assert all(step in ran.stdout for step in steps) and "micro-F1" in ran.stdout
+    # «132 accepted» (codes) beside «100 of 132 answers decided» read as one count
+    assert re.search(r"\d+ codes accepted \(>= 0\.9\)", " ".join(ran.stdout.split()))
     page = (out / "rapport" / "rapport.html").read_text(encoding="utf-8")
     for section in ("Undersøkelsen", "Kontaktnettet", "Kontakt med politikerne", "Temaer etter posisjon",
                     "Idédugnad", "Om tallene"):  # fmt: skip
