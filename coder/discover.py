@@ -827,22 +827,32 @@ def _top_terms(group: list[list[str]], document_frequency: Counter, n: int) -> t
     return tuple(chosen[:KEYWORDS])
 
 
-def certainty(stability: float) -> str:
-    """How sure a grouping is, in words, from its stability (mean ARI over subsamples).
+def stability_band(stability: float) -> str | None:
+    """``"stable"``, ``"fairly stable"`` or ``"unstable"`` (``None``: no groups), judged at the two decimals
+    shown beside it: 0.748 is printed «0.75», and called stable.
 
-    Judged at the two decimals shown beside it: 0.748 is printed «0.75», and called stable.
+    >>> stability_band(0.748), stability_band(0.6), stability_band(0.3)
+    ('stable', 'fairly stable', 'unstable')
+    """
+    if stability != stability:
+        return None
+    shown = round(stability, 2)
+    return "stable" if shown >= STABLE else "fairly stable" if shown >= FAIRLY_STABLE else "unstable"
+
+
+def certainty(stability: float) -> str:
+    """How sure a grouping is, in words, from its stability (mean ARI over subsamples; see
+    :func:`stability_band`).
 
     >>> certainty(0.748)
     'stable: the same groups come back in subsamples'
     """
-    if stability != stability:
-        return "no group reached the smallest size"
-    stability = round(stability, 2)
-    if stability >= STABLE:
-        return "stable: the same groups come back in subsamples"
-    if stability >= FAIRLY_STABLE:
-        return "fairly stable: most groups come back in subsamples"
-    return "unstable: read the groups as suggestions"
+    return {
+        None: "no group reached the smallest size",
+        "stable": "stable: the same groups come back in subsamples",
+        "fairly stable": "fairly stable: most groups come back in subsamples",
+        "unstable": "unstable: read the groups as suggestions",
+    }[stability_band(stability)]
 
 
 def discover_each(

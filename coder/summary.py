@@ -1897,21 +1897,19 @@ def _political_blocks(summary: SummaryReport, figures: dict[str, list[tuple[str,
 
 
 def _stability_words(stability: float) -> str:
-    """A grouping's stability for the report's reader, with its verdict (as :func:`coder.discover.certainty`).
+    """A grouping's stability for the report's reader, with the verdict of its band
+    (:func:`coder.discover.stability_band`).
 
     >>> _stability_words(0.74)
     'stabilitet 0,74 av 1, nokså stabil: de fleste gruppene kommer igjen når lappene trekkes på nytt'
     """
-    from coder.discover import FAIRLY_STABLE, STABLE  # late, as in summarize
+    from coder.discover import stability_band  # late, as in summarize
 
-    shown = round(stability, 2)  # judged as printed, as certainty does
-    verdict = (
-        "stabil: de samme gruppene kommer igjen når lappene trekkes på nytt"
-        if shown >= STABLE
-        else "nokså stabil: de fleste gruppene kommer igjen når lappene trekkes på nytt"
-        if shown >= FAIRLY_STABLE
-        else "ustabil: les gruppene som forslag"
-    )
+    verdict = {
+        "stable": "stabil: de samme gruppene kommer igjen når lappene trekkes på nytt",
+        "fairly stable": "nokså stabil: de fleste gruppene kommer igjen når lappene trekkes på nytt",
+        "unstable": "ustabil: les gruppene som forslag",
+    }[stability_band(stability)]
     return f"stabilitet {_decimal(stability, 2)} av 1, {verdict}"
 
 
