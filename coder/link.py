@@ -211,7 +211,8 @@ def _read_codes_file(path: Path, known_ids: _KnownAnswers, codebook: Codebook) -
     if machine:
         predictions = predictions_from(raw, path)  # checks that every confidence is a number from 0 to 1
         # every row a coder's code that `coder suggest --labels` kept: a codes file, not suggestions
-        machine = not (len(predictions) and predictions.get("hand_coded", pd.Series([False])).all())
+        hand_coded = predictions["hand_coded"] if "hand_coded" in predictions else pd.Series([], dtype=bool)
+        machine = not (len(hand_coded) and hand_coded.all())
     if machine:
         best = predictions.groupby(["id", "code"])["confidence"].max()
         long["confidence"] = [

@@ -765,8 +765,8 @@ class Agreement:
     --accept-from``/``--reject-below``, rather than from reading the answer). ``disagreements``: one row per
     answer and code where the coders differ, columns ``id, respondent_id, question_id, code``, one 0/1
     column per coder (empty = not decided), ``text``. ``coders``: the coders compared, as named once.
-    ``seen_decisions``: per coder, the log entries made with the other coders' codes shown (``coder review
-    --show-others``), left out of every figure: reliability is of blind coding.
+    ``seen_decisions``: per coder, the decisions in effect made with the other coders' codes shown (``coder
+    review --show-others``), left out of every figure: reliability is of blind coding.
     """
 
     table: pd.DataFrame
