@@ -1916,8 +1916,11 @@ def _stability_words(stability: float) -> str:
 def _unnamed(groups: pd.Series) -> bool:
     """Whether every group is named as `coder discover --groups` names them (G1, G2 …, rest; «Diverse»: a
     note the file left without a group)."""
+    from coder.discover import DIVERSE, REST  # late, as in summarize (loaded already: it read the notes)
+
     names = groups.astype(str)
-    return bool(names.str.fullmatch(r"G\d+|rest|Diverse").all() and names.str.fullmatch(r"G\d+").any())
+    numbered = names.str.fullmatch(r"G\d+")  # as discover numbers its candidates
+    return bool((numbered | names.isin([REST, DIVERSE])).all() and numbered.any())
 
 
 def _workshop_blocks(workshop: pd.DataFrame) -> list[Block]:
