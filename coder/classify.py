@@ -70,6 +70,7 @@ from scipy.optimize import minimize
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils import Tags
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -584,6 +585,40 @@ def human_scale(
     return np.where(both_ways, words, min(words, 1.0)), np.where(both_ways, question, 0.0)
 
 
+def _checked_y(y: Any, shape: tuple[int, int], code_ids: Sequence[str]) -> np.ndarray:
+    """``y`` of :meth:`CodeSuggester.fit` as an integer array, or a ``ValueError`` saying what is wrong.
+
+    A DataFrame whose columns are the code ids is taken by name (a table built by hand seldom keeps the
+    codebook's order); with other column names it would be read by position, so it is refused.
+    """
+    if isinstance(y, pd.DataFrame) and not isinstance(y.columns, pd.RangeIndex):
+        columns = [str(column) for column in y.columns]
+        if set(columns) != set(code_ids):
+            unknown = sorted(set(columns) - set(code_ids))
+            missing = [code for code in code_ids if code not in columns]
+            raise ValueError(
+                f"y's columns must be the codes {list(code_ids)}; unknown: {unknown}, missing: {missing}"
+            )
+        y = y.set_axis(columns, axis=1)[list(code_ids)]
+    array = np.asarray(y)
+    if array.shape != shape:
+        raise ValueError(f"y has shape {array.shape}, expected {shape}")
+    if array.dtype == bool:
+        return array.astype(int)
+    try:
+        numbers = array.astype(float)
+    except (TypeError, ValueError):
+        raise ValueError("y must hold 1 (carries the code), 0 (does not) or -1 (not coded)") from None
+    wrong = ~np.isin(numbers, (1, 0, UNLABELED))  # NaN is wrong too
+    if wrong.any():
+        row, column = (int(i) for i in np.argwhere(wrong)[0])
+        raise ValueError(
+            f"y must hold 1 (carries the code), 0 (does not) or -1 (not coded); row {row}, column {column} "
+            f"({code_ids[column]!r}) holds {array[row, column]}"
+        )
+    return numbers.astype(int)
+
+
 # --------------------------------------------------------------------------------------------------------
 # The estimator
 # --------------------------------------------------------------------------------------------------------
@@ -679,7 +714,8 @@ class CodeSuggester(BaseEstimator):
         features always). :meth:`update` refits it alone.
     human_scale_ : ndarray of shape (n_codes,)
         How far the coders' model moves the codebook model per code (:func:`human_scale`), chosen by
-        cross-validation over the coded answers: small where the codebook already agrees with them.
+        cross-validation over the coded answers: small where the codebook already agrees with them. Before
+        any decision it is 1 and moves nothing, since ``human_coef_`` is zero.
     question_coef_ : ndarray of shape (n_questions, n_codes)
         The coders' model's weight of each question of ``questions_`` per code, times ``question_scale_``.
     question_scale_ : ndarray of shape (n_codes,)
@@ -788,6 +824,21 @@ class CodeSuggester(BaseEstimator):
         self.spacy_model = spacy_model
         self.memory = memory
 
+    def __sklearn_tags__(self) -> Tags:
+        """What scikit-learn's tools may assume: texts in, a 2-D ``y`` of -1/0/1 (one column per code).
+
+        Not tagged a classifier: -1 in ``y`` means «not coded», not a class, and there is no ``score``.
+        (``cross_val_predict(method="predict_proba")`` re-encodes ``y`` as classes, -1, 0, 1 as 0, 1, 2, and
+        is refused by :meth:`fit`; ``method="predict"`` keeps it.)
+        """
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.target_tags.required = False  # no y: the codebook alone
+        tags.target_tags.two_d_labels = True
+        tags.target_tags.multi_output = True
+        return tags
+
     # -- helpers ------------------------------------------------------------------------------------
 
     def _process(self, texts: Sequence[str]) -> list[ProcessedAnswer]:
@@ -816,9 +867,8 @@ class CodeSuggester(BaseEstimator):
         range raises ``InvalidParameterError`` (a ``ValueError``).
         """
         X = text_list(X)  # one text or a table would be coded letter by letter, or by column name
-        expected = (len(X), len(self.codebook.codes))
-        if y is not None and np.shape(y) != expected:  # before the long fit of the codebook model
-            raise ValueError(f"y has shape {np.shape(y)}, expected {expected}")
+        if y is not None:  # checked before the long fit of the codebook model
+            y = _checked_y(y, (len(X), len(self.codebook.codes)), self.codebook.code_ids)
         corpus_questions = _question_list(questions, len(X))  # checked before the long fit
         if self.memory is None:
             self._fit_codebook_model(X)
@@ -988,9 +1038,11 @@ class CodeSuggester(BaseEstimator):
         check_is_fitted(self, "models_")
         n_codes = len(self.classes_)
         shape = (self.corpus_features_.shape[0], n_codes)
-        y = np.full(shape, UNLABELED) if y is None else np.asarray(y)
-        if y.shape != shape:
-            raise ValueError(f"y has shape {y.shape}, expected {shape}")
+        y = (
+            np.full(shape, UNLABELED)
+            if y is None
+            else _checked_y(y, shape, [str(code) for code in self.classes_])
+        )
         # Keywords the coders rejected vote less; a coded answer sees them as if it were not coded yet.
         self.keyword_reliability_ = keyword_reliability(self.corpus_matches_, y, self.codebook.code_ids)
         coded = np.flatnonzero((y != UNLABELED).any(axis=1))
@@ -1187,8 +1239,13 @@ class CodeSuggester(BaseEstimator):
         return self._scores(self._process(X), _question_list(questions, len(X)))[0]
 
     def predict(self, X: Sequence[str], questions: Sequence[str] | None = None) -> np.ndarray:
-        """0/1 per answer and code at :attr:`threshold`, columns in the order of ``classes_``."""
-        return (self.predict_proba(X, questions) >= self.threshold).astype(int)
+        """0/1 per answer and code at :attr:`threshold`, columns in the order of ``classes_``.
+
+        The confidence is compared as :meth:`suggest` writes it (rounded to ``CONFIDENCE_DECIMALS``), so a
+        code is predicted exactly where it is suggested.
+        """
+        shown = np.round(self.predict_proba(X, questions), CONFIDENCE_DECIMALS)
+        return (shown >= self.threshold).astype(int)
 
     # -- suggestions with evidence -------------------------------------------------------------------
 
@@ -1200,6 +1257,8 @@ class CodeSuggester(BaseEstimator):
         check_is_fitted(self, "models_")
         X = text_list(X)
         ids = [str(i) for i in range(len(X))] if ids is None else list(ids)
+        if len(ids) != len(X):
+            raise ValueError(f"{len(ids)} ids for {len(X)} answers")
         if len(X) == 0:
             return pd.DataFrame(columns=SUGGESTION_COLUMNS)
         listed = _question_list(questions, len(X))
@@ -1452,7 +1511,8 @@ def label_matrix(ids: Sequence[str], labels: pd.DataFrame | None, codebook: Code
     Without a ``present`` column (a codes file) every id in ``labels`` is fully coded: its listed codes 1,
     all others 0, and ``code == ""`` means coded with no code. With ``present`` (decisions from a coding
     project) each row sets one (answer, code) to 1 or 0, and a row with ``code == ""`` closes the answer:
-    its codes not set by another row are 0. Everything else is uncoded (-1).
+    its codes not set by another row are 0. Everything else is uncoded (-1). A row whose answer or code is
+    unknown is a :class:`CoderError` (:func:`check_labels`); ids are compared as text, as files read them.
 
     >>> from coder.codebook import Code, Codebook
     >>> book = Codebook("t", "nb", "1", (Code("a", "A"), Code("b", "B"), Code("c", "C")))
@@ -1466,11 +1526,11 @@ def label_matrix(ids: Sequence[str], labels: pd.DataFrame | None, codebook: Code
     y = np.full((len(ids), len(code_ids)), UNLABELED)
     if labels is None or labels.empty:
         return y
+    ids = [str(answer_id) for answer_id in ids]
+    check_labels(labels, ids, codebook)
     position = {answer_id: row for row, answer_id in enumerate(ids)}
     codes = labels["code"].fillna("").astype(str).str.strip()
-    present = (
-        labels["present"].astype(int) if "present" in labels.columns else pd.Series(1, index=labels.index)
-    )
+    present = parse_present(labels) if "present" in labels.columns else pd.Series(1, index=labels.index)
     closed = set()
     for answer_id, code, value in zip(labels["id"].astype(str), codes, present, strict=True):
         row = position[answer_id]

@@ -789,12 +789,12 @@ class Agreement:
 
         Examples
         --------
-        >>> table = pd.DataFrame({"comparison": ["kari vs ola", "kari vs model"],
+        >>> table = pd.DataFrame({"comparison": ["kari, ola", "kari ~ model"],
         ...                       "code": ["(all codes)", "(all codes)"],
         ...                       "decisions": [10, 4], "bulk_decisions": [8, 2]})
         >>> empty = pd.DataFrame()
         >>> Agreement(table=table, disagreements=empty, run_id=None).mostly_bulk()
-        [('kari vs ola', 8, 10)]
+        [('kari, ola', 8, 10)]
         """
         overall = self.table[self.table["code"] == OVERALL]
         return [
@@ -806,10 +806,10 @@ class Agreement:
     def nothing_in_common(self) -> list[str]:
         """The comparisons with no answer that both sides rated: their figures are empty, not zero.
 
-        >>> table = pd.DataFrame({"comparison": ["kari vs ola", "kari vs model"],
+        >>> table = pd.DataFrame({"comparison": ["kari, ola", "kari ~ model"],
         ...                       "code": ["(all codes)", "(all codes)"], "answers": [0, 4]})
         >>> Agreement(table=table, disagreements=pd.DataFrame(), run_id=None).nothing_in_common()
-        ['kari vs ola']
+        ['kari, ola']
         """
         overall = self.table[self.table["code"] == OVERALL]
         return [row.comparison for row in overall.itertuples(index=False) if not row.answers]
@@ -867,7 +867,7 @@ def _compare(
 
 
 def agreement(
-    project: Project,
+    project: Project | str | os.PathLike[str],
     coders: Sequence[str],
     *,
     model: bool = True,
@@ -896,8 +896,8 @@ def agreement(
 
     Parameters
     ----------
-    project : coder.store.Project
-        An open coding project (:meth:`coder.store.Project.open`).
+    project : coder.store.Project, str or os.PathLike
+        An open coding project (:meth:`coder.store.Project.open`), or its file.
     coders : sequence of str
         The coders to compare (at least one; blanks and repeats are dropped).
     model : bool, default True
@@ -936,6 +936,11 @@ def agreement(
     >>> result.disagreements[["id", "code", "kari", "ola"]].values.tolist()
     [['a2', 'y', '0', '1']]
     """
+    if isinstance(project, (str, os.PathLike)):  # a path, as summarize and link take it
+        from coder import store  # late: store imports the classifier, which imports this module
+
+        with store.Project.open(project) as opened:
+            return _agreement(opened, coders, model=model, run_id=run_id)
     return _agreement(project, coders, model=model, run_id=run_id)
 
 

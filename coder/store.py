@@ -745,11 +745,13 @@ class Project:
         """
         coder = self.logged_name(coder_name(coder))
         if mode not in MODES:
-            raise ValueError(f"unknown mode {mode!r}")
+            raise CoderError(f"unknown mode '{mode}' (use {', '.join(MODES)})")
         decisions = list(decisions)
         code_ids = set(self.codebook().code_ids)
         known = set(self.answer_ids())
         for decision in decisions:
+            if not isinstance(decision, Decision):  # a tuple or dict would fail on .action, far from here
+                raise TypeError(f"decisions must be coder.store.Decision objects, got {decision!r}")
             if decision.action not in ACTIONS:
                 raise CoderError(f"unknown action '{decision.action}' (use {', '.join(ACTIONS)})")
             if decision.answer_id not in known:

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import sparse
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
+from sklearn.model_selection import cross_val_predict
 from support.classify import (
     ANSWERS,
     CODEBOOK,
@@ -146,9 +147,20 @@ def test_estimator_follows_scikit_learn_conventions(reference_book: Codebook) ->
     assert list(suggester.classes_) == codebook.code_ids
     proba = suggester.predict_proba(ANSWERS)
     assert proba.shape == (len(ANSWERS), len(codebook.codes))
-    assert np.array_equal(suggester.predict(ANSWERS), (proba >= 0.7).astype(int))
+    shown = np.round(proba, classify.CONFIDENCE_DECIMALS)  # as suggest writes and compares it
+    assert np.array_equal(suggester.predict(ANSWERS), (shown >= 0.7).astype(int))
     with pytest.raises(ValueError, match="shape"):
         suggester.fit(ANSWERS, np.zeros((2, 2)))
+    # changed: scikit-learn's tools were told of a 2-D numeric input and a 1-D target
+    tags = suggester.__sklearn_tags__()
+    assert tags.input_tags.string and not tags.input_tags.two_d_array
+    assert tags.target_tags.two_d_labels and tags.target_tags.multi_output and not tags.target_tags.required
+    # not a classifier to them: -1 means not coded (cross_val_predict's predict_proba would make it a class)
+    assert not is_classifier(suggester)
+    y = np.full((len(HOUSING_TEXTS), 3), classify.UNLABELED)
+    y[[0, 1, 4, 5, 6]] = [[1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 1]]
+    folds = cross_val_predict(classify.CodeSuggester(HOUSING_BOOK), HOUSING_TEXTS, y, cv=3)
+    assert folds.shape == y.shape
 
 
 def test_classes_name_the_columns_of_predict_proba(reference_book: Codebook) -> None:
@@ -1014,3 +1026,63 @@ def test_a_confidence_is_compared_with_the_threshold_as_it_is_shown() -> None:
     kept = model.suggest_corpus(ids, threshold=shown).set_index(["id", "code"])["confidence"]
     assert kept[(ids[row], str(model.classes_[column]))] == shown
     assert (kept >= shown).all()
+
+
+def _housing_y() -> np.ndarray:
+    y = np.full((len(HOUSING_TEXTS), 3), classify.UNLABELED)
+    y[[0, 1, 4]] = [[1, 0, 0], [1, 0, 0], [0, 1, 0]]
+    return y
+
+
+@pytest.mark.parametrize("wrong", [2, -5, np.nan])
+def test_y_holding_anything_but_1_0_or_minus_1_is_refused_before_the_fit(wrong: float) -> None:
+    # changed: a 2 or -5 was taken as a decision, a NaN an IndexError deep in the coders' model
+    y = _housing_y().astype(float)
+    y[3, 1] = wrong
+    with pytest.raises(ValueError, match=r"row 3, column 1 \('economy'\) holds"):
+        classify.CodeSuggester(HOUSING_BOOK).fit(HOUSING_TEXTS, y)
+    model = classify.CodeSuggester(HOUSING_BOOK).fit(HOUSING_TEXTS)
+    with pytest.raises(ValueError, match="1 \\(carries the code\\), 0 \\(does not\\) or -1"):
+        model.update(y)
+
+
+def test_y_as_a_table_of_codes_is_read_by_code_not_by_position() -> None:
+    # changed: a DataFrame with the codes in another order was read by position, each code learning another's
+    y = _housing_y()
+    by_position = classify.CodeSuggester(HOUSING_BOOK).fit(HOUSING_TEXTS, y).predict_proba(HOUSING_TEXTS)
+    table = pd.DataFrame(y, columns=HOUSING_BOOK.code_ids)[["small", "economy", "housing"]]
+    by_name = classify.CodeSuggester(HOUSING_BOOK).fit(HOUSING_TEXTS, table).predict_proba(HOUSING_TEXTS)
+    assert np.allclose(by_name, by_position)
+    with pytest.raises(ValueError, match=r"unknown: \['bolig'\], missing: \['housing'\]"):
+        classify.CodeSuggester(HOUSING_BOOK).fit(HOUSING_TEXTS, table.rename(columns={"housing": "bolig"}))
+
+
+def test_label_matrix_names_a_bad_row_and_reads_ids_as_text() -> None:
+    # changed: a raw KeyError or ValueError with no row; integer answer ids matched no label
+    ids = [f"a{i}" for i in range(len(HOUSING_TEXTS))]
+    for labels, message in [
+        (pd.DataFrame({"id": ["a1"], "code": ["nope"]}), "row 2, column 'code': code 'nope' is not in"),
+        (pd.DataFrame({"id": ["zz"], "code": ["housing"]}), "row 2, column 'id': id 'zz' is not in"),
+        (pd.DataFrame({"id": ["a1"], "code": ["housing"], "present": ["yes"]}), "present must be 1 or 0"),
+    ]:
+        with pytest.raises(CoderError, match=message):
+            classify.label_matrix(ids, labels, HOUSING_BOOK)
+    y = classify.label_matrix([0, 1, 2], pd.DataFrame({"id": [1], "code": ["economy"]}), HOUSING_BOOK)
+    assert y.tolist() == [[-1, -1, -1], [0, 1, 0], [-1, -1, -1]]
+
+
+def test_predict_and_suggest_agree_at_the_threshold() -> None:
+    # changed: suggest compared the confidence as written (4 decimals), predict the raw one
+    model = classify.CodeSuggester(HOUSING_BOOK).fit(HOUSING_TEXTS, _housing_y())
+    raw = model.predict_proba(HOUSING_TEXTS[:1])[0, 0]
+    written = round(float(raw), classify.CONFIDENCE_DECIMALS)
+    assert raw < written or raw > written  # the figure lies between a raw value and its written one
+    model.set_params(threshold=max(raw, written))
+    suggested = "housing" in set(model.suggest(HOUSING_TEXTS[:1])["code"])
+    assert bool(model.predict(HOUSING_TEXTS[:1])[0, 0]) == suggested
+
+
+def test_suggest_refuses_ids_that_do_not_match_the_answers() -> None:
+    model = classify.CodeSuggester(HOUSING_BOOK).fit(HOUSING_TEXTS)
+    with pytest.raises(ValueError, match="1 ids for 2 answers"):
+        model.suggest(HOUSING_TEXTS[:2], ids=["a"])

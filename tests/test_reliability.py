@@ -265,6 +265,9 @@ def test_agreement_compares_decided_cells_not_whole_answers(tmp_path: Path) -> N
         table = agreement(opened, ["kari", "ola"], model=False).table.set_index("code")
     assert table.loc["x", "answers"] == 1 and table.loc["x", "percent_agreement"] == 0.0
     assert table.loc["y", "answers"] == 0  # nobody decided y: not counted as agreeing on 'absent'
+    # changed: a path was an AttributeError, though summarize and link take the project's path
+    from_file = agreement(tmp_path / "cells.db", ["kari", "ola"], model=False).table.set_index("code")
+    pd.testing.assert_frame_equal(from_file, table)
 
 
 def test_read_codes_leaves_out_conflicts_of_a_project_export(tmp_path: Path) -> None:

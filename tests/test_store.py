@@ -411,6 +411,15 @@ def test_bad_decisions_are_refused(project: Project, decision: Decision, message
         project.record("  ", [Decision("r1:q1", "follow_up", "add")])
 
 
+def test_a_bad_mode_or_a_decision_that_is_not_a_decision_is_refused_by_name(project: Project) -> None:
+    # changed: a bare ValueError for the mode; a tuple failed with "'tuple' object has no attribute 'action'"
+    with pytest.raises(CoderError, match="unknown mode 'x' \\(use interactive, bulk, import\\)"):
+        project.record("kari", [Decision("r1:q1", "follow_up", "add")], mode="x")
+    with pytest.raises(TypeError, match="must be coder.store.Decision objects, got \\('r1:q1'"):
+        project.record("kari", [("r1:q1", "follow_up", "add")])
+    assert project.log().empty
+
+
 def test_merge_keeps_every_coder_and_run_and_is_idempotent(tmp_path: Path, project: Project) -> None:
     run = project.add_suggestion_run(SUGGESTIONS, threshold=0.5)
     project.record("kari", [Decision("r1:q1", "follow_up", "accept", run, 0.95)])
