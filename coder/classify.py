@@ -972,9 +972,15 @@ class CodeSuggester(BaseEstimator):
         for row, (_, index, value, weight) in enumerate(examples):
             labels[row, index] = value
             weights[row, index] = weight
+        # A code no reference answer carries was added after they were coded (a code merged from `coder
+        # discover`): they say nothing of it, so for it they stay corpus-like, weakly labelled by its
+        # keywords. Taken as 3,659 negatives, they kept the new code below 0.01 where its keywords match.
+        coded_with = np.array(
+            [any(code_id in answer.codes for answer in reference) for code_id in self.classes_]
+        )
         for row, answer in enumerate(reference, start=n_examples):
-            labels[row] = [code_id in answer.codes for code_id in self.classes_]
-            weights[row] = self.reference_weight
+            labels[row, coded_with] = [code_id in answer.codes for code_id in self.classes_[coded_with]]
+            weights[row, coded_with] = self.reference_weight
 
         # Transductive: every corpus answer is scored out of fold, so its own weak label cannot vote for it;
         # self-training replaces the weak labels of the corpus by confident out-of-fold predictions.

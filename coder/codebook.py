@@ -25,7 +25,8 @@ A codebook file is a YAML mapping::
 codebook before: columns ``text`` and ``codes`` (code ids separated by ``;``, empty for an answer that
 carries no code). They are examples coded in full, each a positive for its codes and a negative for the
 others; the classifier learns from them beside the keywords (earlier surveys' hand codes are the
-natural source).
+natural source). A code that no reference answer carries is taken as added after they were coded (a
+code merged from ``coder discover``): for it they are no negatives, only answers like the survey's own.
 
 Required are ``name``, ``language``, ``version``, ``codes`` and, per code, ``id`` and ``label``: a codebook
 of labels alone is valid. Everything else is optional (an empty ``description:`` is the same as none). A

@@ -1086,3 +1086,22 @@ def test_suggest_refuses_ids_that_do_not_match_the_answers() -> None:
     model = classify.CodeSuggester(HOUSING_BOOK).fit(HOUSING_TEXTS)
     with pytest.raises(ValueError, match="1 ids for 2 answers"):
         model.suggest(HOUSING_TEXTS[:2], ids=["a"])
+
+
+def test_a_code_added_after_the_reference_answers_were_coded_is_suggested_by_its_keywords(
+    codebook: Codebook,
+) -> None:
+    # changed: the 3,659 reference answers, coded before the code existed, were each a negative for it: a
+    # code merged from `coder discover` stayed below 0.01 wherever its keywords matched
+    staffing = Code("staffing", "Bemanning", keywords=("bemanning", "vikar"), examples=("for få ansatte",))
+    extended = dataclasses.replace(codebook, codes=(*codebook.codes, staffing))
+    corpus = [
+        "bemanningen er for lav",
+        "mangler vikarer",
+        "vanskelig å få vikar i ferien",
+        "godt samarbeid",
+        "for få boliger",
+        "vet ikke",
+    ]
+    proba = classify.CodeSuggester(extended).fit(corpus).predict_proba(corpus)[:, -1]
+    assert (proba[:3] >= classify.DEFAULT_THRESHOLD).all() and (proba[3:] < classify.DEFAULT_THRESHOLD).all()
