@@ -595,6 +595,8 @@ class CodebookProblem:
     severity: str = "error"  # "error" (the codebook cannot be used) or "warning"
     # A problem in the reference answers file: listed after the codebook's own problems, which often cause it.
     in_reference: bool = field(default=False, compare=False, repr=False)
+    # What it names is not read, so a codebook written from this one (a merge) loses it: an unknown field.
+    dropped: bool = field(default=False, compare=False, repr=False)
 
     @property
     def dotted_key(self) -> str | None:
@@ -628,9 +630,12 @@ class _Collector:
         key: str | None = None,
         severity: str = "error",
         in_reference: bool = False,
+        dropped: bool = False,
     ) -> None:
         line = None if node is None else node.start_mark.line + 1
-        self.problems.append(CodebookProblem(self.file, line, message, code, key, severity, in_reference))
+        self.problems.append(
+            CodebookProblem(self.file, line, message, code, key, severity, in_reference, dropped)
+        )
 
     def has_errors(self) -> bool:
         return any(problem.severity == "error" for problem in self.problems)
@@ -675,7 +680,8 @@ def _unknown_keys(
             # A warning: the field is ignored, and a newer codebook may carry fields this version lacks.
             close = difflib.get_close_matches(key, known, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"
-            out.add(key_node, f"unknown {what} field '{key}' is ignored{hint}", code, key, severity="warning")
+            message = f"unknown {what} field '{key}' is ignored{hint}"
+            out.add(key_node, message, code, key, severity="warning", dropped=True)
 
 
 def _scalar(
@@ -1302,10 +1308,20 @@ def merge(
 
     The name, version and reference answers stay ``base``'s. A code id in both files is an error (rename
     the candidate); the merged file is validated before it replaces ``out``, so an invalid merge writes
-    nothing. Returns the path and the warnings of the merged codebook.
+    nothing. Returns the path and the warnings: first those of a field of either file the merged codebook
+    leaves out (a misspelt ``keyword:`` in a candidate), then those of the merged codebook.
     """
     base_book = load(base)
     extra_book = load(extra, outside=base_book.code_ids)  # a candidate may go under an existing code
+    dropped = []  # the fields load ignored: the merged file will not hold them, so say so now
+    for path, outside in ((Path(base), frozenset()), (Path(extra), frozenset(base_book.code_ids))):
+        collected = _Collector(str(path))
+        _parse(path, collected, outside)
+        dropped += [
+            replace(problem, message=f"{problem.message}; the merged codebook leaves it out")
+            for problem in _sorted(collected.problems)
+            if problem.dropped
+        ]
     taken = set(base_book.code_ids)
     for code in extra_book.codes:
         if code.id in taken:
@@ -1321,7 +1337,7 @@ def merge(
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors:
         raise errors[0].to_error()
-    return dump_yaml(merged, out), problems
+    return dump_yaml(merged, out), [*dropped, *problems]
 
 
 # -------------------------------------------------------------------------------------------- REFI-QDA

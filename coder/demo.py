@@ -115,7 +115,7 @@ def demo(out_dir: str | os.PathLike[str] = "out/demo", *, seed: int = 0) -> Demo
 
         planted = io.read_answers(EXAMPLES / "discover" / "svar.csv", text_col="svar")
         found, _ = discover.discover_each(planted, None, codebook=book, seed=seed)
-        candidates = discover.candidates_codebook(found, taken=book.code_ids)
+        candidates = discover.candidates_codebook(found, taken=book.code_ids, codebook=book)
         codebook_module.dump_yaml(candidates, out / "kandidater.yaml")
         steps.append(
             ("discover", f"{len(candidates.codes)} candidate themes the codebook misses -> kandidater.yaml")

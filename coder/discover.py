@@ -952,14 +952,21 @@ def candidates_codebook(
     discoveries: dict[str, Discovery],
     name: str = "Kandidater fra coder discover",
     taken: Collection[str] = (),
+    codebook: Codebook | None = None,
 ) -> Codebook:
     """The candidates as codebook entries a researcher edits: id, label, description, keywords, examples.
 
     Ids are ``ny_`` and the label's terms (``ny_folk_stilling``); the description says where the candidate
     came from and which code it lies nearest, so the researcher can decide whether it is a new code or
     keywords an existing code lacks. ``taken``: ids already in use (the codebook's), never given again.
+    A term that finds a keyword of a code of ``codebook`` (``bolig`` finds ``omsorgsbolig``, ``tid`` finds
+    ``ventetid``) is left out of the keywords, and the description names it: merged, it would suggest the
+    new code wherever that code's words are.
     """
     taken = set(taken)
+    held = _terms_of_codes(
+        [k for d in discoveries.values() for c in d.candidates for k in c.keywords], codebook
+    )
     codes = []
     for question, discovery in discoveries.items():
         for candidate in discovery.candidates:
@@ -973,16 +980,39 @@ def candidates_codebook(
                 if candidate.nearest_code
                 else ""
             )
+            left_out = [term for term in candidate.keywords if term in held]
+            if left_out:
+                named = ", ".join(f"{term} ({held[term]})" for term in left_out)
+                nearest += f" Utelatt som nøkkelord, fordi de finner nøkkelord i andre koder: {named}."
             codes.append(
                 Code(
                     id=code_id,
                     label=candidate.name,
                     description=origin + nearest,
-                    keywords=candidate.keywords,
+                    keywords=tuple(term for term in candidate.keywords if term not in held),
                     examples=candidate.typical(),
                 )
             )
     return Codebook(name=name, language="nb", version="0.1", codes=tuple(codes))
+
+
+def _terms_of_codes(terms: Sequence[str], codebook: Codebook | None) -> dict[str, str]:
+    """Which ``terms``, as keywords, find a keyword of a code of ``codebook`` (as a keyword finds words:
+    lemmas and compound parts): term -> the first such code."""
+    if codebook is None or not terms:
+        return {}
+    unique = list(dict.fromkeys(terms))
+    matcher = KeywordMatcher(
+        Codebook("terms", "nb", "1", tuple(Code(f"t{i}", t, keywords=(t,)) for i, t in enumerate(unique)))
+    )
+    keywords = [(code.id, keyword.replace("*", "")) for code in codebook.codes for keyword in code.keywords]
+    held: dict[str, str] = {}
+    for (code_id, _), answer in zip(
+        keywords, preprocess([k for _, k in keywords], load_pipeline()), strict=True
+    ):
+        for found in matcher.matches(answer):
+            held.setdefault(unique[int(found[1:])], code_id)
+    return held
 
 
 DIVERSE = "Diverse"  # the researchers' name for notes that fit no theme

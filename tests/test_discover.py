@@ -186,6 +186,21 @@ def test_candidates_become_a_codebook_that_validates_and_merges(tmp_path: Path) 
     assert len(out.reference_answers) == len(codebook_module.load(base).reference_answers)
 
 
+def test_a_candidate_keyword_that_finds_a_keyword_of_a_code_is_left_out_and_named() -> None:
+    # changed: «bolig» was written as a keyword of a new code: merged, it was suggested for 30 housing answers
+    candidate = discover.Candidate(
+        "G1", "bolig / ferie", ("bolig", "ferie"), ("a", "b"), ("ferie og bolig", "ferie"), cohesion=0.5
+    )
+    found = discover.Discovery((candidate,), pd.DataFrame(columns=["id", "group"]), 1, None, "given", 1.0, 2)
+    book = Codebook("t", "nb", "1", (Code("housing", "Bolig", keywords=("omsorgsbolig", "for få bolig*")),))
+    code = discover.candidates_codebook({"": found}, codebook=book).codes[0]
+    assert code.keywords == ("ferie",)
+    assert code.description.endswith(
+        "Utelatt som nøkkelord, fordi de finner nøkkelord i andre koder: bolig (housing)."
+    )
+    assert discover.candidates_codebook({"": found}).codes[0].keywords == ("bolig", "ferie")  # no codebook
+
+
 def test_a_candidate_may_go_under_a_code_of_the_base_codebook(tmp_path: Path) -> None:
     candidates = tmp_path / "kandidater.yaml"
     candidates.write_text(
@@ -196,6 +211,21 @@ def test_a_candidate_may_go_under_a_code_of_the_base_codebook(tmp_path: Path) ->
     candidates.write_text(candidates.read_text(encoding="utf-8").replace("follow_up", "folow_up"), "utf-8")
     with pytest.raises(CoderError, match="unknown parent 'folow_up'"):  # still checked, against both
         codebook_module.merge(CODEBOOK, candidates, tmp_path / "merged2.yaml")
+
+
+def test_merge_warns_of_a_misspelt_field_the_merged_codebook_leaves_out(tmp_path: Path) -> None:
+    # changed: «keyword:» for «keywords:» in a candidate merged without a word, its keywords lost
+    candidates = tmp_path / "kandidater.yaml"
+    candidates.write_text(
+        "name: K\ncodes:\n  - id: bemanning\n    label: Bemanning\n    keyword: [vikar, turnover]\n",
+        encoding="utf-8",
+    )
+    merged, warnings = codebook_module.merge(CODEBOOK, candidates, tmp_path / "merged.yaml")
+    assert str(warnings[0]) == (
+        f"{candidates}:5, key 'bemanning.keyword': warning: unknown code field 'keyword' is ignored (did you "
+        "mean 'keywords'?); the merged codebook leaves it out"
+    )
+    assert "keyword" not in merged.read_text(encoding="utf-8").split("id: bemanning")[1]
 
 
 def test_merge_refuses_a_code_id_in_both_and_writes_nothing(tmp_path: Path) -> None:
