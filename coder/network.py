@@ -1100,32 +1100,6 @@ class PoliticalContacts:
     people: pd.DataFrame
 
 
-_LEADERSHIP = (*DEFAULT_BODIES, "ordførar")  # the political leadership, nynorsk too
-_DEFINITE = ("", "et", "a", "en", "ene", "ne", "n", "t")  # formannskapet, kommunestyra, ordføreren
-
-
-def _leadership_bodies(bodies: pd.Series) -> tuple[str, ...]:
-    """The political leadership among the ``bodies`` of the data, as the manifest spells them; every body
-    (with a warning) when none of them is formannskap, kommunestyre or ordfører."""
-    present = list(dict.fromkeys(bodies))
-    if not present:
-        return DEFAULT_BODIES
-    leadership = tuple(
-        body
-        for body in present
-        if any(body.strip().casefold() == core + end for core in _LEADERSHIP for end in _DEFINITE)
-    )
-    if leadership:
-        return leadership
-    warnings.warn(
-        f"none of the political bodies ({', '.join(present)}) is formannskap, kommunestyre or ordfører: "
-        "political contact counts contact with any of them",
-        DataWarning,
-        stacklevel=3,
-    )
-    return tuple(present)
-
-
 def political_contacts(survey: Survey | str | Path, bodies: Iterable[str] | None = None) -> PoliticalContacts:
     """Who has contact with which political bodies, of which type, and the counts the report uses.
 
@@ -1134,10 +1108,11 @@ def political_contacts(survey: Survey | str | Path, bodies: Iterable[str] | None
     survey : coder.survey.Survey or path
         A loaded survey, or its manifest.
     bodies : iterable of str, optional
-        The bodies counted in ``counts`` («10 of 23 have contact with formannskap, kommunestyre and/or
-        ordfører»); default ``None``: formannskap, kommunestyre and ordfører, also as the manifest spells
-        them (``Formannskapet``, ``ordføraren``); when the data have none of them, every body, with a
-        :class:`~coder.survey.DataWarning`. ``by_body`` always shows every body.
+        The bodies counted in ``counts`` and ``by_function`` («10 of 23 have contact with formannskap,
+        kommunestyre and/or ordfører»); default ``None``: every body of the data, as the manifest declares
+        them (a committee such as hovedutvalg helse og velferd is a political body too), which is what the
+        ``political_contact`` of :func:`positions`, and so of ``coder link``, counts. ``by_body`` always
+        shows every body.
 
     Returns
     -------
@@ -1154,7 +1129,7 @@ def political_contacts(survey: Survey | str | Path, bodies: Iterable[str] | None
     """
     survey = as_survey(survey)
     contacts = survey.political_contacts
-    chosen = tuple(bodies) if bodies is not None else _leadership_bodies(contacts["body"])
+    chosen = tuple(bodies) if bodies is not None else tuple(dict.fromkeys(contacts["body"])) or DEFAULT_BODIES
     wanted = {b.casefold() for b in chosen}
     people = survey.respondents
     respondents = people[people["responded"]]
