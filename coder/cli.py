@@ -1048,7 +1048,8 @@ def _print_network(report: Any, broker_betweenness: float) -> None:
             console.print(
                 f"A broker (role) has betweenness {broker_betweenness:g} or more and a contact in another"
                 " community; brok counts the pairs of a person's contacts, unlinked and not all three of one"
-                " primary function, that the person joins (Gould–Fernandez; no threshold: many have some).",
+                " primary function, that the person joins, each pair once from each end (Gould–Fernandez read"
+                " ties both ways: 2 is one pair; no threshold: many have some).",
                 highlight=False,
             )
         if cut:

@@ -665,13 +665,20 @@ def crosstab(
                 else:
                     for cat, row in table.iterrows():
                         count_rows.append(_count(question_id, code, variable, str(cat), row))
+                test = _test(table)
+                if several and test["p_value"] is not None and not pd.isna(test["p_value"]):
+                    test["warning"] = "; ".join(
+                        w
+                        for w in (test["warning"], _in_one_municipality(category, mine["municipality"]))
+                        if w
+                    )
                 test_rows.append(
                     {
                         "question_id": question_id,
                         "code": code,
                         "variable": variable,
                         "category": label,
-                        **_test(table),
+                        **test,
                     }
                 )
     tests = pd.DataFrame(
@@ -730,6 +737,19 @@ def _count(question_id: str, code: str, variable: str, category: str, row: pd.Se
         "k": int(row[True]),
         "share": row[True] / n if n else math.nan,
     }
+
+
+def _in_one_municipality(category: np.ndarray, municipality: pd.Series) -> str:
+    """A warning when, in a survey of several municipalities, those who hold a position (or those who do
+    not) are all in one of them: its test then tells that municipality from the others as much as the
+    position (all the weekly brokers are in Rissa, none in Oppdal)."""
+    if municipality.nunique() < 2:
+        return ""
+    for side in ("yes", "no"):
+        places = set(municipality.to_numpy()[category == side])
+        if len(places) == 1:
+            return f"every «{side}» is in {places.pop()}: this compares municipalities too"
+    return ""
 
 
 def _test(table: pd.DataFrame) -> dict[str, Any]:

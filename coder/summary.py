@@ -1774,6 +1774,14 @@ _WARNINGS = (
     (re.compile(r"only one group answered: nothing to compare"), "bare én gruppe svarte"),
     (re.compile(r"no group answered: nothing to compare"), "ingen gruppe svarte"),
     (re.compile(r"everyone or no one mentions it: nothing to compare"), "alle eller ingen nevner det"),
+    (
+        re.compile(r"every «yes» is in (.+?): this compares municipalities too"),
+        r"alle med posisjonen er i \1: sammenligner også kommunene",
+    ),
+    (
+        re.compile(r"every «no» is in (.+?): this compares municipalities too"),
+        r"alle uten posisjonen er i \1: sammenligner også kommunene",
+    ),
 )  # fmt: skip
 
 

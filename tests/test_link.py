@@ -100,6 +100,7 @@ def test_tests_are_fisher_for_two_by_two_and_chi_square_otherwise(result: link.L
 
 
 def test_small_cells_get_a_plain_warning(result: link.LinkResult) -> None:
+    assert not result.tests["warning"].str.contains("compares municipalities", regex=False).any()  # one
     tests = result.tests
     chi2 = tests[tests["test"] == "chi2"]
     assert (chi2.loc[chi2["min_expected"] < 5, "warning"].str.contains("unreliable")).all()
@@ -164,6 +165,18 @@ def test_several_municipalities_add_a_municipality_comparison() -> None:
     assert len(municipality) == len(both.themes)
     communities = both.counts.loc[both.counts["variable"] == "community", "category"]
     assert communities.str.startswith(("Oppdal ", "Rissa ")).all()
+    # changed: the weekly brokers are all in Rissa, so «brokers name coordination» (p 0.033) was a
+    # difference between municipalities as much as between positions, without a word
+    tests = both.tests.set_index(["question_id", "code", "variable"])
+    assert (
+        "every «yes» is in Rissa: this compares municipalities too"
+        in tests.loc[("styrker", "coordination", "broker"), "warning"]
+    )
+    positions = network.positions(survey.load(BOTH), "weekly")
+    brokers = positions.loc[positions["broker"], "municipality"]
+    assert set(brokers) == {"Rissa"}
+    municipalities_too = both.tests["warning"].str.contains("compares municipalities", regex=False)
+    assert not municipalities_too[both.tests["variable"] == "municipality"].any()
 
 
 def test_unknown_coded_id_is_a_user_error(oppdal: survey.Survey) -> None:
