@@ -888,6 +888,12 @@ LEVEL = typer.Option(
     "daily contact leaves most people isolated and monthly joins nearly all in one component.",
 )
 MUTUAL = typer.Option(False, "--mutual", help="Count a contact only when both sides report it.")
+BROKER_BETWEENNESS = typer.Option(
+    0.1,
+    "--broker-betweenness",
+    help="Lowest normalised betweenness of a broker (as in coder network; in a small component no one "
+    "may reach it).",
+)
 ALL_CODED = typer.Option(
     None,
     "--all-coded/--coded-only",
@@ -988,9 +994,7 @@ def network_command(
         None, "--gephi", help="Also write graphml or gexf files (for Gephi) in --out-dir."
     ),
     mutual: bool = MUTUAL,
-    broker_betweenness: float = typer.Option(
-        0.1, "--broker-betweenness", help="Lowest normalised betweenness of a broker."
-    ),
+    broker_betweenness: float = BROKER_BETWEENNESS,
     seed: int = SEED,
     as_json: bool = JSON,
 ) -> None:
@@ -1080,6 +1084,7 @@ def link_command(
     out: Path | None = out_dir(None, "Directory for link_*.csv and link.json."),
     level: str = LEVEL,
     mutual: bool = MUTUAL,
+    broker_betweenness: float = BROKER_BETWEENNESS,
     seed: int = SEED,
     show_all: bool = typer.Option(False, "--all", help="Show every test, not only p < 0.1."),
     all_coded: bool | None = ALL_CODED,
@@ -1099,6 +1104,7 @@ def link_command(
         level=level,
         mutual=mutual,
         seed=seed,
+        broker_betweenness=broker_betweenness,
         all_coded=all_coded,
         codebook=existing_file(codebook) if codebook is not None else None,
         project=project,

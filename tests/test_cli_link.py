@@ -195,3 +195,16 @@ def test_a_project_of_one_municipality_counts_only_its_own_answers_within_the_su
     # not «62 svar er ikke kodet ennå»: they are outside the project, not waiting in it
     assert (reported.provenance["uncoded_answers"], reported.provenance["answers_outside_project"]) == (0, 62)
     assert not any(answer.startswith("R") for answer in reported.uncoded["answer_id"])  # Rissa's: not coded
+
+
+def test_cli_link_takes_the_broker_threshold_coder_network_takes() -> None:
+    # changed: only `coder network` had --broker-betweenness, so link could not follow a threshold set there
+    def brokers(*extra: str) -> int:
+        args = ["link", str(OPPDAL), "--codes", str(OPPDAL_CODES), "--json", "--all", *extra]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        counts = pd.DataFrame(json.loads(result.stdout)["counts"])
+        return int(counts.loc[(counts["variable"] == "broker") & (counts["category"] == "yes"), "n"].sum())
+
+    monthly = brokers("--level", "monthly")
+    assert 0 < brokers("--level", "monthly", "--broker-betweenness", "0.2") < monthly
