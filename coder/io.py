@@ -1085,13 +1085,15 @@ def write_excel(
     *,
     created: datetime | None = None,
     percent: Collection[str] = (),
+    decimals: dict[str, int] | None = None,
 ) -> Path:
     """Write DataFrames as the sheets of one workbook, atomically.
 
     Text is stored as text: an answer that starts with ``=`` stays words, never becomes a formula that
     Excel would evaluate (respondents' free text must not run in the researcher's spreadsheet). The header
-    row stays in view when scrolling, a column is as wide as its values (up to 60 characters) and the
-    columns named in ``percent`` show their fractions as percent (:data:`EXCEL_PERCENT`).
+    row stays in view when scrolling and has filters, a column is as wide as its values (up to 60
+    characters), the columns named in ``percent`` show their fractions as percent (:data:`EXCEL_PERCENT`)
+    and those in ``decimals`` their numbers to that many decimals (the cells keep the full value).
     """
     from openpyxl.utils import get_column_letter
 
@@ -1101,6 +1103,7 @@ def write_excel(
             _fit_excel_cells(frame, name, path).to_excel(writer, sheet_name=name, index=False)
         for sheet in writer.book.worksheets:
             sheet.freeze_panes = "A2"
+            sheet.auto_filter.ref = sheet.dimensions
             for column in sheet.iter_cols():
                 header = str(column[0].value)
                 longest = max(len(str(cell.value)) for cell in column if cell.value is not None)
@@ -1112,6 +1115,8 @@ def write_excel(
                         cell.data_type = "s"
                     elif header in percent and isinstance(cell.value, float):
                         cell.number_format = EXCEL_PERCENT
+                    elif header in (decimals or {}) and isinstance(cell.value, float):
+                        cell.number_format = "0." + "0" * decimals[header] if decimals[header] else "0"
         if created is not None:
             writer.book.properties.created = created
             writer.book.properties.creator = "coder"

@@ -1006,6 +1006,17 @@ XLSX_COLUMNS = {
 }  # fmt: skip
 """The workbook's column headings: it is read by people (the CSV and JSON keep the names programs use)."""
 _XLSX_SHEET_COLUMNS = {"vurdering": {"rating_id": "id", "label": "vurdering", "anchors": "skala"}}
+_XLSX_VALUES = {
+    "test": {"fisher": "Fishers eksakte test", "chi2": "kjikvadrattest"},
+    "grouped_by": {"researchers": "forskerne", "too few": "for få til å gruppere"},
+    "question_topic": {True: "ja", False: ""},
+}
+"""The values the workbook says in Norwegian, as the report does (CSV and JSON keep the programs' names)."""
+_XLSX_DECIMALS = {
+    "p_value": 3, "q_value": 3, "statistic": 2, "min_expected": 1, "confidence": 2, "mean": 2, "density": 3,
+    "mean_path_length": 2, "degree_centralization": 2, "modularity": 2, "stability": 2,
+}  # fmt: skip
+"""Decimals shown per column (the cell keeps the full value), as the report rounds them."""
 
 
 def write_xlsx(summary: SummaryReport, path: str | os.PathLike[str]) -> Path:
@@ -1019,10 +1030,17 @@ def write_xlsx(summary: SummaryReport, path: str | os.PathLike[str]) -> Path:
             table = table.assign(warning=table["warning"].map(_norwegian_warning))
         if "variable" in table.columns:
             table = table.assign(variable=table["variable"].map(lambda v: VARIABLES.get(v, v)))
+        for column, values in _XLSX_VALUES.items():
+            if column in table.columns:
+                table = table.assign(**{column: table[column].map(lambda v, said=values: said.get(v, v))})
         sheets[name] = table.rename(columns=XLSX_COLUMNS | _XLSX_SHEET_COLUMNS.get(name, {}))
     # The workbook's own dates are those of the provenance, not "now" once more.
     return write_excel(
-        path, sheets, created=stamp, percent=(XLSX_COLUMNS["share"], XLSX_COLUMNS["response_rate"])
+        path,
+        sheets,
+        created=stamp,
+        percent=(XLSX_COLUMNS["share"], XLSX_COLUMNS["response_rate"]),
+        decimals={XLSX_COLUMNS[column]: places for column, places in _XLSX_DECIMALS.items()},
     )
 
 

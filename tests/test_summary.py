@@ -1156,6 +1156,18 @@ def test_the_workbook_is_for_people_norwegian_headings_percent_and_a_header_in_v
     assert any(notes) and not any("too few" in (note or "") for note in notes)
     variables = {row[tests[0].index("variabel")] for row in tests[1:]}
     assert "Brobygger" in variables and "broker" not in variables
+    # changed: «fisher» under «test», p as 0.0334188…, no filters, «spørsmålets tema» TRUE/FALSE
+    said = {row[tests[0].index("test")] for row in tests[1:]} - {None}
+    assert said <= {"Fishers eksakte test", "kjikvadrattest"} and "Fishers eksakte test" in said
+    p_column = tests[0].index("p") + 1
+    p_cells = [row[p_column - 1] for row in book["posisjon_tester"].iter_rows(min_row=2)]
+    assert {cell.number_format for cell in p_cells if isinstance(cell.value, float)} == {"0.000"}
+    assert all(sheet.auto_filter.ref == sheet.dimensions for sheet in book.worksheets)
+    topical = [sheet for sheet in book.worksheets if "spørsmålets tema" in [cell.value for cell in sheet[1]]]
+    assert topical
+    for sheet in topical:
+        column = [cell.value for cell in sheet[1]].index("spørsmålets tema")
+        assert {row[column] for row in sheet.iter_rows(min_row=2, values_only=True)} <= {"ja", None, ""}
     # the CSV tables keep the names the README documents for programs
     assert pd.read_csv(out / "a" / "temaer.csv").columns[0] == "question_id"
 
