@@ -591,15 +591,22 @@ def _checked_y(y: Any, shape: tuple[int, int], code_ids: Sequence[str]) -> np.nd
     A DataFrame whose columns are the code ids is taken by name (a table built by hand seldom keeps the
     codebook's order); with other column names it would be read by position, so it is refused.
     """
-    if isinstance(y, pd.DataFrame) and not isinstance(y.columns, pd.RangeIndex):
-        columns = [str(column) for column in y.columns]
-        if set(columns) != set(code_ids):
-            unknown = sorted(set(columns) - set(code_ids))
-            missing = [code for code in code_ids if code not in columns]
-            raise ValueError(
-                f"y's columns must be the codes {list(code_ids)}; unknown: {unknown}, missing: {missing}"
-            )
-        y = y.set_axis(columns, axis=1)[list(code_ids)]
+    rows: Sequence[Any] = range(shape[0])  # how a row is named in an error: its index label in a table
+    if isinstance(y, pd.DataFrame):
+        if not isinstance(y.columns, pd.RangeIndex):
+            columns = [str(column) for column in y.columns]
+            if set(columns) != set(code_ids):
+                unknown = sorted(set(columns) - set(code_ids))
+                missing = [code for code in code_ids if code not in columns]
+                raise ValueError(
+                    f"y's columns must be the codes {list(code_ids)}; unknown: {unknown}, missing: {missing}"
+                )
+            y = y.set_axis(columns, axis=1)[list(code_ids)]
+        rows = y.index
+        try:  # pandas' own «missing» (pd.NA of a nullable column) becomes NaN, refused below
+            y = y.to_numpy(dtype=float, na_value=np.nan)
+        except (TypeError, ValueError):
+            y = y.to_numpy()
     array = np.asarray(y)
     if array.shape != shape:
         raise ValueError(f"y has shape {array.shape}, expected {shape}")
@@ -613,8 +620,8 @@ def _checked_y(y: Any, shape: tuple[int, int], code_ids: Sequence[str]) -> np.nd
     if wrong.any():
         row, column = (int(i) for i in np.argwhere(wrong)[0])
         raise ValueError(
-            f"y must hold 1 (carries the code), 0 (does not) or -1 (not coded); row {row}, column {column} "
-            f"({code_ids[column]!r}) holds {array[row, column]}"
+            f"y must hold 1 (carries the code), 0 (does not) or -1 (not coded); row {rows[row]}, code "
+            f"{code_ids[column]!r} holds {array[row, column]}"
         )
     return numbers.astype(int)
 
@@ -1533,6 +1540,7 @@ def label_matrix(ids: Sequence[str], labels: pd.DataFrame | None, codebook: Code
     if labels is None or labels.empty:
         return y
     ids = [str(answer_id) for answer_id in ids]
+    labels = labels.reset_index(drop=True)  # rows by position (an index from pd.concat may repeat)
     check_labels(labels, ids, codebook)
     position = {answer_id: row for row, answer_id in enumerate(ids)}
     codes = labels["code"].fillna("").astype(str).str.strip()

@@ -1063,7 +1063,7 @@ def _print_network(report: Any, broker_betweenness: float) -> None:
     if political.by_body.empty:  # «0 of 23 have contact» would read as a finding
         console.print("Political contact: none recorded (no political_contacts file, or an empty one).")
         return
-    title = f"Political contact ({', '.join(political.bodies)})"
+    title = "Political contact (respondents with any political body; each body below)"
     console.print(_frame_table(political.counts, title, percent=("share",)))
     console.print(
         _frame_table(

@@ -780,6 +780,16 @@ def _parse(path: Path, out: _Collector, outside: frozenset[str] = frozenset()) -
             follow_on = out.has_errors()  # unknown codes in the reference are then mostly caused by them
             codes_known = {c.id for c in codes}
             reference = _read_reference(path.parent / reference_file, codes_known, node, out, follow_on)
+            carried = {code_id for answer in reference for code_id in answer.codes}
+            uncarried = [c.id for c in codes if c.id not in carried]
+            if reference and uncarried:  # the classifier reads them so (coder.classify): say it here
+                named = ", ".join(f"'{code_id}'" for code_id in uncarried)
+                it, its = ("it", "its") if len(uncarried) == 1 else ("them", "their")
+                message = (
+                    f"reference answers: none carries {named}: taken as added after they were coded, so they "
+                    f"are no evidence against {it} ({its} keywords and examples teach {it})"
+                )
+                out.add(node, message, None, "reference_answers", severity="warning", in_reference=True)
     codebook = Codebook(
         name=meta.get("name", ""),
         language=meta.get("language", ""),

@@ -959,9 +959,9 @@ def candidates_codebook(
     Ids are ``ny_`` and the label's terms (``ny_folk_stilling``); the description says where the candidate
     came from and which code it lies nearest, so the researcher can decide whether it is a new code or
     keywords an existing code lacks. ``taken``: ids already in use (the codebook's), never given again.
-    A term that finds a keyword of a code of ``codebook`` (``bolig`` finds ``omsorgsbolig``, ``tid`` finds
-    ``ventetid``) is left out of the keywords, and the description names it: merged, it would suggest the
-    new code wherever that code's words are.
+    A term another code of ``codebook`` holds as a keyword, or as the head of one (``bolig`` of
+    ``omsorgsbolig``, ``tid`` of ``ventetid``), is left out of the keywords, and the description names it:
+    merged, it would suggest the new code wherever that code's answers are.
     """
     taken = set(taken)
     held = _terms_of_codes(
@@ -983,7 +983,9 @@ def candidates_codebook(
             left_out = [term for term in candidate.keywords if term in held]
             if left_out:
                 named = ", ".join(f"{term} ({held[term]})" for term in left_out)
-                nearest += f" Utelatt som nøkkelord, fordi de finner nøkkelord i andre koder: {named}."
+                nearest += f" Utelatt som nøkkelord, fordi en annen kode har dem: {named}."
+                if len(left_out) == len(candidate.keywords):
+                    nearest += " Ingen nøkkelord igjen: skriv kodens egne."
             codes.append(
                 Code(
                     id=code_id,
@@ -997,22 +999,20 @@ def candidates_codebook(
 
 
 def _terms_of_codes(terms: Sequence[str], codebook: Codebook | None) -> dict[str, str]:
-    """Which ``terms``, as keywords, find a keyword of a code of ``codebook`` (as a keyword finds words:
-    lemmas and compound parts): term -> the first such code."""
+    """Which ``terms`` another code of ``codebook`` holds as a one-word keyword, or as the head of one
+    (``bolig`` of ``omsorgsbolig``: a kind of bolig): term -> the code holding it most often. A word of a
+    phrase (``bemanning`` in «bolig med bemanning») or a compound's first part (``kommune`` of
+    ``kommunestyre``) does not count: those keywords find other answers than the word alone."""
     if codebook is None or not terms:
         return {}
-    unique = list(dict.fromkeys(terms))
-    matcher = KeywordMatcher(
-        Codebook("terms", "nb", "1", tuple(Code(f"t{i}", t, keywords=(t,)) for i, t in enumerate(unique)))
-    )
-    keywords = [(code.id, keyword.replace("*", "")) for code in codebook.codes for keyword in code.keywords]
-    held: dict[str, str] = {}
-    for (code_id, _), answer in zip(
-        keywords, preprocess([k for _, k in keywords], load_pipeline()), strict=True
-    ):
-        for found in matcher.matches(answer):
-            held.setdefault(unique[int(found[1:])], code_id)
-    return held
+    words = [(code.id, k.rstrip("*")) for code in codebook.codes for k in code.keywords if " " not in k]
+    held: dict[str, Counter] = {}
+    for (code_id, _), answer in zip(words, preprocess([w for _, w in words], load_pipeline()), strict=True):
+        if len(answer.tokens) == 1:
+            token = answer.tokens[0]
+            for term in {token.lemma, *token.parts[-1:]}:
+                held.setdefault(term, Counter())[code_id] += 1
+    return {term: held[term].most_common(1)[0][0] for term in dict.fromkeys(terms) if term in held}
 
 
 DIVERSE = "Diverse"  # the researchers' name for notes that fit no theme

@@ -666,12 +666,9 @@ def crosstab(
                     for cat, row in table.iterrows():
                         count_rows.append(_count(question_id, code, variable, str(cat), row))
                 test = _test(table)
-                if several and test["p_value"] is not None and not pd.isna(test["p_value"]):
-                    test["warning"] = "; ".join(
-                        w
-                        for w in (test["warning"], _in_one_municipality(category, mine["municipality"]))
-                        if w
-                    )
+                if several and not pd.isna(test["p_value"]):
+                    nested = _in_one_municipality(variable, category, mine["municipality"])
+                    test["warning"] = "; ".join(w for w in (test["warning"], nested) if w)
                 test_rows.append(
                     {
                         "question_id": question_id,
@@ -739,16 +736,18 @@ def _count(question_id: str, code: str, variable: str, category: str, row: pd.Se
     }
 
 
-def _in_one_municipality(category: np.ndarray, municipality: pd.Series) -> str:
-    """A warning when, in a survey of several municipalities, those who hold a position (or those who do
-    not) are all in one of them: its test then tells that municipality from the others as much as the
-    position (all the weekly brokers are in Rissa, none in Oppdal)."""
+def _in_one_municipality(variable: str, category: np.ndarray, municipality: pd.Series) -> str:
+    """A warning when, in a survey of several municipalities, a test compares them as much as positions:
+    a community lies in one municipality, and so may everyone who holds a position (all the weekly brokers
+    are in Rissa, none in Oppdal) or everyone who does not."""
+    if variable == "community":
+        return "each community lies in one municipality: the test compares municipalities too"
     if municipality.nunique() < 2:
         return ""
-    for side in ("yes", "no"):
+    for side, who in (("yes", "with"), ("no", "without")):
         places = set(municipality.to_numpy()[category == side])
         if len(places) == 1:
-            return f"every «{side}» is in {places.pop()}: this compares municipalities too"
+            return f"everyone {who} the position is in {places.pop()}: the test compares municipalities too"
     return ""
 
 

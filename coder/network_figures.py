@@ -264,8 +264,8 @@ def _plot_political(
         fontsize=7,
         frameon=False,
     )
-    # Every body drawn, so no share: the report's counts are of respondents with formannskap, kommunestyre
-    # or ordfører (network.political_contacts), a number this one would seem to contradict.
+    # A count, not a share: the share of respondents is the report's table (network.political_contacts,
+    # the same bodies), which the picture should not repeat in another form.
     ax.set_title(f"{municipality}: politisk kontakt ({len(people)} personer, {len(bodies)} organer)")
     ax.set_xlim(-0.3, 1.5)
     ax.set_axis_off()

@@ -499,7 +499,10 @@ def parse_present(frame: pd.DataFrame, path: str | os.PathLike[str] | None = Non
     >>> parse_present(pd.DataFrame({"present": ["1", " 0"]})).tolist()
     [1, 0]
     """
-    values = frame["present"].astype(str).str.strip().replace({"0.0": "0", "1.0": "1"})  # a float column
+    # a float column, and a boolean one (True/False, as pandas builds from comparisons)
+    values = (
+        frame["present"].astype(str).str.strip().replace({"0.0": "0", "1.0": "1", "True": "1", "False": "0"})
+    )
     for i, value in values.items():
         if value not in ("0", "1"):
             raise CoderError(

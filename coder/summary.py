@@ -1793,12 +1793,16 @@ _WARNINGS = (
     (re.compile(r"no group answered: nothing to compare"), "ingen gruppe svarte"),
     (re.compile(r"everyone or no one mentions it: nothing to compare"), "alle eller ingen nevner det"),
     (
-        re.compile(r"every «yes» is in (.+?): this compares municipalities too"),
-        r"alle med posisjonen er i \1: sammenligner også kommunene",
+        re.compile(r"everyone with the position is in (.+?): the test compares municipalities too"),
+        r"alle med posisjonen er i \1: testen sammenligner også kommunene",
     ),
     (
-        re.compile(r"every «no» is in (.+?): this compares municipalities too"),
-        r"alle uten posisjonen er i \1: sammenligner også kommunene",
+        re.compile(r"everyone without the position is in (.+?): the test compares municipalities too"),
+        r"alle uten posisjonen er i \1: testen sammenligner også kommunene",
+    ),
+    (
+        re.compile(r"each community lies in one municipality: the test compares municipalities too"),
+        "hver klynge ligger i én kommune: testen sammenligner også kommunene",
     ),
 )  # fmt: skip
 

@@ -1039,11 +1039,17 @@ def test_y_holding_anything_but_1_0_or_minus_1_is_refused_before_the_fit(wrong: 
     # changed: a 2 or -5 was taken as a decision, a NaN an IndexError deep in the coders' model
     y = _housing_y().astype(float)
     y[3, 1] = wrong
-    with pytest.raises(ValueError, match=r"row 3, column 1 \('economy'\) holds"):
+    with pytest.raises(ValueError, match=r"row 3, code 'economy' holds"):
         classify.CodeSuggester(HOUSING_BOOK).fit(HOUSING_TEXTS, y)
     model = classify.CodeSuggester(HOUSING_BOOK).fit(HOUSING_TEXTS)
     with pytest.raises(ValueError, match="1 \\(carries the code\\), 0 \\(does not\\) or -1"):
         model.update(y)
+    # pandas' missing value in a nullable table: named by the table's own row label
+    table = pd.DataFrame(_housing_y(), columns=HOUSING_BOOK.code_ids, index=[f"s{i}" for i in range(12)])
+    table = table.astype("Int64")
+    table.iloc[3, 1] = pd.NA
+    with pytest.raises(ValueError, match=r"row s3, code 'economy' holds nan"):
+        model.update(table)
 
 
 def test_y_as_a_table_of_codes_is_read_by_code_not_by_position() -> None:
@@ -1069,6 +1075,11 @@ def test_label_matrix_names_a_bad_row_and_reads_ids_as_text() -> None:
             classify.label_matrix(ids, labels, HOUSING_BOOK)
     y = classify.label_matrix([0, 1, 2], pd.DataFrame({"id": [1], "code": ["economy"]}), HOUSING_BOOK)
     assert y.tolist() == [[-1, -1, -1], [0, 1, 0], [-1, -1, -1]]
+    # found in review: tables pandas builds are read by position (pd.concat repeats an index), True as 1
+    built = pd.DataFrame(
+        {"id": ["a0", "a1"], "code": ["housing"] * 2, "present": [True, False]}, index=[5, 5]
+    )
+    assert classify.label_matrix(ids[:2], built, HOUSING_BOOK)[:, 0].tolist() == [1, 0]
 
 
 def test_predict_and_suggest_agree_at_the_threshold() -> None:

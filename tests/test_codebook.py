@@ -930,7 +930,8 @@ def test_coder_labels_with_dots_are_not_split_on_the_way_back(tmp_path: Path) ->
 
 
 def reference_book(directory: Path) -> cb.Codebook:
-    return cb.load(with_reference(directory, "text,codes\nFor få boliger,housing\nKort vei til alle,\n"))
+    table = "text,codes\nFor få boliger,housing\nFor få små leiligheter,small_flats\nKort vei til alle,\n"
+    return cb.load(with_reference(directory, table))  # every code carried: no warning of a code added since
 
 
 @pytest.mark.parametrize(
@@ -945,7 +946,7 @@ def test_qdc_export_and_import_keep_the_reference_answers(
     tmp_path: Path, qdc: str, written: str | None
 ) -> None:
     book = reference_book(tmp_path / "books")
-    assert len(book.reference_answers) == 2
+    assert len(book.reference_answers) == 3
     (tmp_path / qdc).parent.mkdir(parents=True, exist_ok=True)
     exported = cb.export_qdc(book, tmp_path / qdc)
     expected = written if written is not None else (tmp_path / "books" / "ref.csv").resolve().as_posix()

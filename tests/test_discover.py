@@ -180,25 +180,36 @@ def test_candidates_become_a_codebook_that_validates_and_merges(tmp_path: Path) 
     shutil.copy(CODEBOOK, base)
     shutil.copy(CODEBOOK.with_name("boligsosialt-reference.csv"), tmp_path)
     (tmp_path / "ut").mkdir()  # elsewhere: the reference answers are found from there
-    merged, _warnings = codebook_module.merge(base, candidates, tmp_path / "ut" / "merged.yaml")
+    merged, warnings = codebook_module.merge(base, candidates, tmp_path / "ut" / "merged.yaml")
     out = codebook_module.load(merged)
+    # the reference answers were coded before the candidates existed: no evidence against them, and said so
+    (said,) = [str(w) for w in warnings if "reference answers: none carries" in str(w)]
+    assert all(f"'{code_id}'" in said for code_id in book.code_ids)
     assert out.code_ids == [*codebook_module.load(base).code_ids, *book.code_ids]
     assert len(out.reference_answers) == len(codebook_module.load(base).reference_answers)
 
 
-def test_a_candidate_keyword_that_finds_a_keyword_of_a_code_is_left_out_and_named() -> None:
+def test_a_candidate_term_another_code_holds_as_a_keyword_or_its_head_is_left_out_and_named() -> None:
     # changed: «bolig» was written as a keyword of a new code: merged, it was suggested for 30 housing answers
-    candidate = discover.Candidate(
-        "G1", "bolig / ferie", ("bolig", "ferie"), ("a", "b"), ("ferie og bolig", "ferie"), cohesion=0.5
-    )
+    terms = ("bolig", "ferie", "bemanning", "kommune")
+    candidate = discover.Candidate("G1", "bolig / ferie", terms, ("a", "b"), ("ferie og bolig", "ferie"), 0.5)
     found = discover.Discovery((candidate,), pd.DataFrame(columns=["id", "group"]), 1, None, "given", 1.0, 2)
-    book = Codebook("t", "nb", "1", (Code("housing", "Bolig", keywords=("omsorgsbolig", "for få bolig*")),))
+    housing = Code("housing", "Bolig", keywords=("omsorgsbolig", "bolig med bemanning", "kommunestyre"))
+    book = Codebook("t", "nb", "1", (housing,))
     code = discover.candidates_codebook({"": found}, codebook=book).codes[0]
-    assert code.keywords == ("ferie",)
-    assert code.description.endswith(
-        "Utelatt som nøkkelord, fordi de finner nøkkelord i andre koder: bolig (housing)."
+    # a word of a phrase and a compound's first part find other answers than the keyword: kept
+    assert code.keywords == ("ferie", "bemanning", "kommune")
+    assert code.description.endswith("Utelatt som nøkkelord, fordi en annen kode har dem: bolig (housing).")
+    assert (
+        discover.candidates_codebook({"": found}).codes[0].keywords == terms
+    )  # no codebook, nothing left out
+    alone = dataclasses.replace(candidate, keywords=("bolig",))
+    found = dataclasses.replace(found, candidates=(alone,))
+    assert (
+        discover.candidates_codebook({"": found}, codebook=book)
+        .codes[0]
+        .description.endswith("Ingen nøkkelord igjen: skriv kodens egne.")
     )
-    assert discover.candidates_codebook({"": found}).codes[0].keywords == ("bolig", "ferie")  # no codebook
 
 
 def test_a_candidate_may_go_under_a_code_of_the_base_codebook(tmp_path: Path) -> None:

@@ -887,14 +887,18 @@ def test_a_long_quote_is_shortened_in_the_report_and_whole_in_the_tables(tmp_pat
         ("only one group answered: nothing to compare", "bare én gruppe svarte"),
         ("no group answered: nothing to compare", "ingen gruppe svarte"),  # isolates only: no community
         (
-            "too few to support a conclusion (a group or count of 2); every «yes» is in Rissa: this compares "
-            "municipalities too",
-            "for få til å konkludere (minste gruppe eller sum: 2); alle med posisjonen er i Rissa: "
+            "too few to support a conclusion (a group or count of 2); everyone with the position is in "
+            "Rissa: the test compares municipalities too",
+            "for få til å konkludere (minste gruppe eller sum: 2); alle med posisjonen er i Rissa: testen "
             "sammenligner også kommunene",
         ),
         (
-            "every «no» is in Oppdal: this compares municipalities too",
-            "alle uten posisjonen er i Oppdal: sammenligner også kommunene",
+            "everyone without the position is in Oppdal: the test compares municipalities too",
+            "alle uten posisjonen er i Oppdal: testen sammenligner også kommunene",
+        ),
+        (
+            "each community lies in one municipality: the test compares municipalities too",
+            "hver klynge ligger i én kommune: testen sammenligner også kommunene",
         ),
     ],
 )
