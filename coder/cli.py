@@ -1010,8 +1010,10 @@ def network_command(
     report = network.network(data, levels, mutual=mutual, seed=seed, broker_betweenness=broker_betweenness)
     if as_json:
         political = report.political
+        # the tables the CSVs hold, by the same names
         print_json({"network": report.summary, "positions": report.positions, "political": political.counts,
-                    "political_by_body": political.by_body})  # fmt: skip
+                    "political_by_body": political.by_body, "political_by_function": political.by_function,
+                    "political_people": political.people})  # fmt: skip
     else:
         _print_network(report, broker_betweenness)
     if out is None:
@@ -1224,8 +1226,9 @@ def discover_command(
     )
     if as_json:
         print_json({question: _discovery_data(discovery) for question, discovery in found.items()})
+    texts = dict(zip(answers["id"], answers["text"].fillna("").astype(str), strict=True))
     for question, discovery in found.items() if not as_json else ():
-        _print_discovery(question, discovery, with_codebook=book is not None, min_size=min_size)
+        _print_discovery(question, discovery, with_codebook=book is not None, min_size=min_size, texts=texts)
     for question, reason in skipped.items():
         hint = {"min_size": " (see --min-size)", "n_groups": " (see --n-groups)"}.get(reason.key or "", "")
         err_console.print(
@@ -1286,7 +1289,9 @@ def _discovery_data(discovery: Any) -> dict[str, Any]:
     }
 
 
-def _print_discovery(question: str, discovery: Any, with_codebook: bool, min_size: int) -> None:
+def _print_discovery(
+    question: str, discovery: Any, with_codebook: bool, min_size: int, texts: dict[str, str]
+) -> None:
     from rich.table import Table
 
     from coder import discover
@@ -1340,8 +1345,13 @@ def _print_discovery(question: str, discovery: Any, with_codebook: bool, min_siz
         table.add_row(*map(rich_escape, row))
     if discovery.rest:
         empty = f"; {discovery.without_words} without words" if discovery.without_words else ""
-        row = [discover.REST, str(len(discovery.rest)), f"fits no group{empty}", ""]
-        table.add_row(*row, *([""] if with_codebook else []))
+        # a few of them, as for a group: what fits nowhere is read too (--groups lists them all)
+        worded = list(dict.fromkeys(t for t in (texts.get(i, "").strip() for i in discovery.rest) if t))
+        shown = "\n".join(f"«{t}»" for t in worded[: discover.TYPICAL_ANSWERS])
+        if len(worded) > discover.TYPICAL_ANSWERS:
+            shown += f"\n(and {len(worded) - discover.TYPICAL_ANSWERS} more: --groups lists them)"
+        row = [discover.REST, str(len(discovery.rest)), f"fits no group{empty}", shown]
+        table.add_row(*map(rich_escape, row), *([""] if with_codebook else []))
     console.print(table)
 
 

@@ -165,6 +165,20 @@ def test_the_headline_says_how_many_answers_had_no_words_to_group_by(tmp_path: P
     assert "fits no group; 3 without" in shown.stdout  # the rest row (its last word wraps)
 
 
+def test_the_rest_row_shows_a_few_of_its_answers(tmp_path: Path) -> None:
+    # changed: the rest row showed none of its answers; now three with words, as a group shows its typical
+    groups = tmp_path / "grupper.csv"
+    args = ["discover", str(PLANTED), "--text-col", "svar", "--codebook", str(CODEBOOK), "--min-size", "5"]
+    shown = runner.invoke(app, [*args, "--groups", str(groups)])
+    assert shown.exit_code == 0, shown.output
+    rest = pd.read_csv(groups, keep_default_na=False).query("group == 'rest'")["id"].tolist()
+    texts = pd.read_csv(PLANTED, keep_default_na=False).set_index("id")["svar"]
+    assert len(rest) > 3
+    flat = " ".join(shown.stdout.replace("│", " ").split())
+    assert sum(" ".join(texts[i].split())[:25] in flat for i in rest) == 3
+    assert f"(and {len(rest) - 3} more: --groups lists them)" in flat
+
+
 def test_answers_without_words_are_not_blamed_on_min_size(tmp_path: Path) -> None:
     answers = tmp_path / "emoji.csv"
     answers.write_text("id,text\n" + "".join(f"a{i},👍 !!\n" for i in range(5)), encoding="utf-8")

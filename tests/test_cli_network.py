@@ -99,7 +99,17 @@ def test_cli_network_default_level_is_weekly_as_in_link_and_all_draws_three() ->
     result = runner.invoke(app, ["network", str(OPPDAL), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)  # one JSON object and nothing else on stdout
-    assert set(data) == {"network", "positions", "political", "political_by_body"}
+    # changed: the tables by function and per person were in the CSVs only
+    tables = {
+        "network",
+        "positions",
+        "political",
+        "political_by_body",
+        "political_by_function",
+        "political_people",
+    }
+    assert set(data) == tables
+    assert sum(row["with_contact"] for row in data["political"]) == len(data["political_people"]) == 10
     assert {row["level"] for row in data["positions"]} == {"weekly"} and len(data["positions"]) == 29
     assert [row["isolates"] for row in data["network"]] == [6]
     result = runner.invoke(app, ["network", str(OPPDAL), "--level", "all", "--json"])
