@@ -870,7 +870,7 @@ def _compare(
 
 
 def agreement(
-    project: Project | str | os.PathLike[str],
+    project: Project,
     coders: Sequence[str],
     *,
     model: bool = True,
@@ -899,8 +899,8 @@ def agreement(
 
     Parameters
     ----------
-    project : coder.store.Project, str or os.PathLike
-        An open coding project (:meth:`coder.store.Project.open`), or its file.
+    project : coder.store.Project
+        An open coding project (:meth:`coder.store.Project.open`); a path is a ``TypeError`` saying so.
     coders : sequence of str
         The coders to compare (at least one; blanks and repeats are dropped).
     model : bool, default True
@@ -939,11 +939,8 @@ def agreement(
     >>> result.disagreements[["id", "code", "kari", "ola"]].values.tolist()
     [['a2', 'y', '0', '1']]
     """
-    if isinstance(project, (str, os.PathLike)):  # a path, as summarize and link take it
-        from coder import store  # late: store imports the classifier, which imports this module
-
-        with store.Project.open(project) as opened:
-            return _agreement(opened, coders, model=model, run_id=run_id)
+    if isinstance(project, (str, os.PathLike)):  # opened here, store would import this module back
+        raise TypeError(f"agreement takes an open project: coder.store.Project.open({str(project)!r})")
     return _agreement(project, coders, model=model, run_id=run_id)
 
 
