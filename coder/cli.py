@@ -514,11 +514,20 @@ def suggest(
     if project is not None:
         from coder import store
 
-        if any(value is not None for value in (input, codebook, out, labels, question_col)):
+        if any(value is not None for value in (input, out, labels, question_col)):
             raise CoderError(
-                "--project takes no INPUT, --codebook, --out, --labels or --question-col (the project has"
-                " its answers' questions)",
+                "--project takes no INPUT, --out, --labels or --question-col (the project has its answers'"
+                " questions); --codebook gives it a codebook that keeps its codes and adds some",
                 key="--project",
+            )
+        if codebook is not None:  # before the fit: a codebook that drops a code is refused at once
+            with store.Project.open(project, writing=True) as opened:
+                added = opened.add_codebook(existing_file(codebook))
+            news = ", ".join(added) if added else "none (the codes' other fields may have changed)"
+            console.print(
+                f"Codebook {rich_escape(str(codebook))} is the project's now; new codes: {news}",
+                highlight=False,
+                soft_wrap=True,
             )
         run_id = store.suggest(project, seed=seed, threshold=threshold, spacy_model=spacy_model)
         with store.Project.open(project) as opened:

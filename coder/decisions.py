@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -85,8 +85,10 @@ class CoderView:
     """One coder's fold of the log.
 
     ``explicit``: (answer, code) -> the last entry naming it; ``last``: answer -> the coder's last entry on
-    it; ``closed``: answers with a remaining ``none`` entry; ``decided``: see *Decided* in :mod:`coder.store`;
-    ``read``: answers with a remaining entry the coder made by reading it (not by a bulk rule).
+    it; ``closed``: answers with a remaining ``none`` entry made when every code of the codebook existed;
+    ``decided``: see *Decided* in :mod:`coder.store`; ``read``: answers with a remaining entry the coder
+    made by reading it (not by a bulk rule); ``closed_at``: answer -> when its last remaining ``none`` entry
+    was made, also one made before a code was added (it closed the answer for the codes of then).
     """
 
     coder: str
@@ -95,6 +97,7 @@ class CoderView:
     closed: set[str]
     decided: set[str]
     read: set[str]
+    closed_at: dict[str, str] = field(default_factory=dict)
 
 
 def make_log(entries: Iterable[Sequence[Any]]) -> pd.DataFrame:
@@ -175,13 +178,16 @@ def explicit_state(log: pd.DataFrame) -> pd.DataFrame:
     return log.drop_duplicates(["answer_id", "code", "coder"], keep="last").reset_index(drop=True)
 
 
-def closed_answers(log: pd.DataFrame) -> set[str]:
+def closed_answers(log: pd.DataFrame, since: str = "") -> set[str]:
     """The answers closed in ``log``: a remaining ``none`` entry (``n`` or ``a`` in review).
 
     Parameters
     ----------
     log : pandas.DataFrame
         A decision log (:data:`LOG_COLUMNS`) in fold order.
+    since : str, default ""
+        When the codebook's newest code was added (:func:`newest`): a ``none`` entry made before it
+        closed the answer for the codes of then only, not for this one.
 
     Returns
     -------
@@ -189,7 +195,17 @@ def closed_answers(log: pd.DataFrame) -> set[str]:
         The closed answer ids (of any coder in the log).
     """
     log = effective_log(log)
-    return set(log.loc[log["action"] == "none", "answer_id"])
+    return set(log.loc[(log["action"] == "none") & (log["decided_at"] >= since), "answer_id"])
+
+
+def newest(introduced: Mapping[str, str] | None) -> str:
+    """When the newest of the codes added to a project's codebook was added (``""``: none was)."""
+    return max((introduced or {}).values(), default="")
+
+
+def _codes_of_then(code_ids: Sequence[str], introduced: Mapping[str, str] | None, when: str) -> list[str]:
+    """The codes of ``code_ids`` that existed at ``when`` (``introduced``: code -> when it was added)."""
+    return [code for code in code_ids if (introduced or {}).get(code, "") <= when]
 
 
 def coders_in_log(log: pd.DataFrame) -> list[str]:
@@ -225,7 +241,12 @@ def needed_codes(suggestions: pd.DataFrame, threshold: float) -> dict[str, set[s
     return needed
 
 
-def coder_view(log: pd.DataFrame, coder: str, needed: Mapping[str, set[str]]) -> CoderView:
+def coder_view(
+    log: pd.DataFrame,
+    coder: str,
+    needed: Mapping[str, set[str]],
+    introduced: Mapping[str, str] | None = None,
+) -> CoderView:
     """Fold ``coder``'s entries of ``log`` into explicit cells and closed, decided and read answers.
 
     Parameters
@@ -236,6 +257,10 @@ def coder_view(log: pd.DataFrame, coder: str, needed: Mapping[str, set[str]]) ->
         Whose view.
     needed : mapping of str to set of str
         answer -> the codes whose open suggestion keeps it undecided (:func:`needed_codes`).
+    introduced : mapping of str to str, optional
+        code -> when it was added to the project's codebook, for codes added after the first codebook: an
+        answer closed before is closed for the codes of then only (``closed_at``), and decided only as a
+        partial decision is.
 
     Returns
     -------
@@ -257,16 +282,26 @@ def coder_view(log: pd.DataFrame, coder: str, needed: Mapping[str, set[str]]) ->
         for row in log[log["action"] != "none"].to_dict("records")  # fold order: the last entry wins
     }
     last = {row["answer_id"]: row for row in log.to_dict("records")}
-    closed = set(log.loc[log["action"] == "none", "answer_id"])
-    decided = closed | {
-        answer for answer in last if all((answer, code) in explicit for code in needed.get(answer, ()))
-    }
+    closings = log[log["action"] == "none"]
+    closed_at = dict(zip(closings["answer_id"], closings["decided_at"], strict=True))  # the last one wins
+    closed = {answer for answer, when in closed_at.items() if when >= newest(introduced)}
+
+    def settled(answer: str, code: str) -> bool:  # logged, or closed when the code existed
+        closing = closed_at.get(answer)
+        return (answer, code) in explicit or (
+            closing is not None and (introduced or {}).get(code, "") <= closing
+        )
+
+    decided = closed | {answer for answer in last if all(settled(answer, c) for c in needed.get(answer, ()))}
     read = set(log.loc[log["mode"] != "bulk", "answer_id"])
-    return CoderView(coder, explicit, last, closed, decided, read)
+    return CoderView(coder, explicit, last, closed, decided, read, closed_at)
 
 
 def decided_answers(
-    log: pd.DataFrame, needed: Mapping[str, set[str]], coders: Sequence[str] | None = None
+    log: pd.DataFrame,
+    needed: Mapping[str, set[str]],
+    coders: Sequence[str] | None = None,
+    introduced: Mapping[str, str] | None = None,
 ) -> set[str]:
     """The answers some coder decided (the union over ``coders``; default: every coder in the log).
 
@@ -278,13 +313,15 @@ def decided_answers(
         answer -> the codes that must be decided (:func:`needed_codes`).
     coders : sequence of str, optional
         The coders whose decisions count (default ``None``: everyone in ``log``).
+    introduced : mapping of str to str, optional
+        As in :func:`coder_view`.
 
     Returns
     -------
     set of str
     """
     names = coders_in_log(log) if coders is None else coders
-    return set().union(*(coder_view(log, name, needed).decided for name in names))
+    return set().union(*(coder_view(log, name, needed, introduced).decided for name in names))
 
 
 def collect_votes(
@@ -294,6 +331,7 @@ def collect_votes(
     coders: Sequence[str] | None = None,
     *,
     closed_only: bool = False,
+    introduced: Mapping[str, str] | None = None,
 ) -> Votes:
     """(answer, code) -> the votes on each decided cell, coders in the order of ``coders``.
 
@@ -314,6 +352,9 @@ def collect_votes(
         The coders who vote, in the order their votes are listed (default ``None``: everyone in ``log``).
     closed_only : bool, default False
         Only closed answers imply absent codes (the stricter rule of :func:`labels`).
+    introduced : mapping of str to str, optional
+        As in :func:`coder_view`: an answer implies absent only the codes that existed when it was
+        closed, or when the coder last decided on it.
 
     Returns
     -------
@@ -323,16 +364,18 @@ def collect_votes(
     votes: Votes = {}
     defaults: Votes = {}
     for name in names:
-        view = coder_view(log, name, needed)
+        view = coder_view(log, name, needed, introduced)
         for key, row in view.explicit.items():
             votes.setdefault(key, []).append(Vote(name, int(row["action"] in POSITIVE), True, row))
         # A bulk rule never read the answer: it decides the codes it names and implies nothing else.
-        implying = view.closed if closed_only else view.decided & (view.closed | view.read)
+        closings = set(view.closed_at)  # closed, also before a code was added (for the codes of then)
+        implying = closings if closed_only else view.decided & (closings | view.read)
         for answer in implying:
             # closing an answer is a vote "absent" on its unnamed codes; a decided, unclosed answer only
             # gives them absent as a default, which never contradicts another coder's decision
-            into = votes if answer in view.closed else defaults
-            for code in code_ids:
+            into = votes if answer in closings else defaults
+            when = view.closed_at.get(answer, view.last[answer]["decided_at"])
+            for code in _codes_of_then(code_ids, introduced, when):
                 if (answer, code) not in view.explicit:
                     into.setdefault((answer, code), []).append(Vote(name, 0, False, view.last[answer]))
     for key, cast in defaults.items():
@@ -497,7 +540,8 @@ def labels(
     cell_table = cell_table[cell_table["code"].isin(code_ids)]
     in_conflict = set(cell_table.loc[cell_table["status"] == "conflict", "id"])
     agreed = cell_table[cell_table["status"] == "agreed"]
-    keep = agreed["explicit"] | agreed["id"].isin(in_conflict)
+    # an answer closed before a code was added has its absent codes of then spelled out, not a "" row
+    keep = agreed["explicit"] | agreed["id"].isin(in_conflict) | ~agreed["id"].isin(closed)
     rows = agreed.loc[keep, ["id", "code", "present"]]
     ends = [a for a in answer_ids if a in closed and a not in in_conflict]
     frame = pd.concat([rows, pd.DataFrame({"id": ends, "code": "", "present": 0})], ignore_index=True).astype(

@@ -740,10 +740,10 @@ def _in_one_municipality(variable: str, category: np.ndarray, municipality: pd.S
     """A warning when, in a survey of several municipalities, a test compares them as much as positions:
     a community lies in one municipality, and so may everyone who holds a position (all the weekly brokers
     are in Rissa, none in Oppdal) or everyone who does not."""
+    if municipality.nunique() < 2:  # a question only one municipality's respondents answered
+        return ""
     if variable == "community":
         return "each community lies in one municipality: the test compares municipalities too"
-    if municipality.nunique() < 2:
-        return ""
     for side, who in (("yes", "with"), ("no", "without")):
         places = set(municipality.to_numpy()[category == side])
         if len(places) == 1:

@@ -1109,10 +1109,9 @@ def political_contacts(survey: Survey | str | Path, bodies: Iterable[str] | None
         A loaded survey, or its manifest.
     bodies : iterable of str, optional
         The bodies counted in ``counts`` and ``by_function`` («10 of 23 have contact with a political
-        body»); default ``None``: every body of the data, as the manifest declares
-        them (a committee such as hovedutvalg helse og velferd is a political body too), which is what the
-        ``political_contact`` of :func:`positions`, and so of ``coder link``, counts. ``by_body`` always
-        shows every body.
+        body»); default ``None``: every body of the data, as the manifest declares them (a committee such
+        as hovedutvalg helse og velferd is a political body too), which is what the ``political_contact``
+        of :func:`positions`, and so of ``coder link``, counts. ``by_body`` always shows every body.
 
     Returns
     -------

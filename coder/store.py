@@ -574,6 +574,29 @@ class Project:
             reference_answers=reference,
         )
 
+    def add_codebook(self, codebook: Codebook | str | os.PathLike[str]) -> list[str]:
+        """Make ``codebook`` the project's codebook (a code merged from ``coder discover``, keywords
+        edited); return the ids of the codes it adds.
+
+        It must keep every code of the project's codebook, since the decisions name them (a code renamed
+        or dropped would leave them pointing nowhere). No decision is changed: an answer closed before a
+        code was added is closed for the codes of then, and open for the new one (see :meth:`introduced`).
+        The codebooks before stay in the file, as every suggestion run names the one it used.
+        """
+        book, text = _load_codebook(codebook)
+        current = self.codebook().code_ids
+        missing = [code_id for code_id in current if code_id not in book.code_ids]
+        if missing:
+            named = ", ".join(f"'{code_id}'" for code_id in missing)
+            raise CoderError(
+                f"the codebook lacks {named} of the project's codebook, which decisions may name: keep every "
+                "code (add new ones; a merged codebook does)",
+                file=book.path,
+            )
+        with self.transaction() as conn:
+            _insert_codebook(conn, book, text, _now())
+        return [code_id for code_id in book.code_ids if code_id not in current]
+
     def codebook_yaml(self) -> str:
         """The codebook YAML text as it was given to ``coder init``."""
         return self._codebook_row()["yaml"]
@@ -862,15 +885,34 @@ class Project:
         return decisions.explicit_state(self.log(coder))
 
     def closed(self, coder: str | None = None) -> set[str]:
-        """The answers ``coder`` (or anyone) closed: a remaining ``none`` entry (``n`` or ``a`` in review)."""
-        return decisions.closed_answers(self.log(coder))
+        """The answers ``coder`` (or anyone) closed: a remaining ``none`` entry (``n`` or ``a`` in review),
+        made after the newest code of the codebook was added (see :meth:`add_codebook`)."""
+        return decisions.closed_answers(self.log(coder), decisions.newest(self.introduced()))
+
+    def introduced(self) -> dict[str, str]:
+        """code -> when it was added to the project (:meth:`add_codebook`), for the codes the first
+        codebook lacked: an answer closed before is closed for the codes of then only."""
+        first: set[str] | None = None
+        added: dict[str, str] = {}
+        for codes_json, added_at in self.conn.execute(
+            "SELECT codes_json, added_at FROM codebooks ORDER BY id"
+        ):
+            ids = [code["id"] for code in json.loads(codes_json)]
+            if first is None:
+                first = set(ids)
+            for code_id in ids:
+                if code_id not in first:
+                    added.setdefault(code_id, added_at)
+        return added
 
     def decided(self, coder: str | None = None, run_id: str | None = None) -> set[str]:
         """The answers ``coder`` decided (``None``: any coder) -- see *Decided* in the module docs.
 
         ``run_id`` is the suggestion run whose open suggestions keep an answer undecided (default: latest).
         """
-        return decisions.decided_answers(self.log(coder), self._needed(run_id), self._coders(coder))
+        return decisions.decided_answers(
+            self.log(coder), self._needed(run_id), self._coders(coder), self.introduced()
+        )
 
     def _coders(self, coder: str | None) -> list[str]:
         return self.coders() if coder is None else [self.logged_name(coder)]
@@ -926,6 +968,7 @@ class Project:
             self._needed(run_id),
             self._coders(coder),
             closed_only=closed_only,
+            introduced=self.introduced(),
         )
 
     def seen_decisions(self, coder: str) -> int:
@@ -1207,16 +1250,22 @@ def suggest(
     seed: int = 0,
     threshold: float | None = None,
     spacy_model: str | None = None,
+    codebook: Codebook | str | os.PathLike[str] | None = None,
 ) -> str:
     """Run :func:`coder.classify.suggest` on every answer of a project and store the run; return its id.
 
     The labels are :meth:`Project.labels` of the consensus: accepted and added codes are positives,
     rejected and removed codes negatives, the other codes of a closed answer negatives too; everything else
     (and every conflict between coders) is unknown. ``spacy_model`` is passed to the classifier.
+    ``codebook`` (optional) first becomes the project's codebook (:meth:`Project.add_codebook`: it keeps
+    every code and may add some).
     """
     from coder import classify  # late, for start-up: the project works without loading the classifier
 
     classify.check_options(threshold=threshold, seed=seed)  # what is stored with the run must be valid
+    if codebook is not None:
+        with Project.open(project_path, writing=True) as project:
+            project.add_codebook(codebook)
     with Project.open(project_path, writing=True) as project:  # the run is stored after the fit
         answers = project.answers()[["id", "question_id", "text"]]
         labels = project.labels()

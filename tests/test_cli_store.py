@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 from coder import codebook as codebook_module
 from coder import store
 from coder.cli import app
+from coder.codebook import Code
 from coder.reliability import read_codes
 from coder.store import Decision, Project
 
@@ -273,3 +274,32 @@ def test_export_long_says_which_decided_codes_it_leaves_out(tmp_path: Path, proj
         " ".join(result.output.split())
     )
     assert ("r1:q1", "follow_up") not in code_pairs(pd.read_csv(tmp_path / "c.csv", dtype=str))
+
+
+def test_a_project_takes_a_merged_codebook_and_reopens_closed_answers_for_its_new_code(
+    tmp_path: Path, project: Project
+) -> None:
+    # changed: suggest --project refused --codebook, so a code merged from discover needed a new project
+    project.record("kari", [Decision("r2:q2", "", "none"), Decision("r3:q1", "", "none")])
+    assert project.closed() == {"r2:q2", "r3:q1"}
+    extra = Code("local_knowledge", "Lokalkunnskap", keywords=("kort vei",), examples=("alle kjenner alle",))
+    merged = dataclasses.replace(CODEBOOK, codes=(*CODEBOOK.codes, extra))
+    path = codebook_module.dump_yaml(merged, tmp_path / "merged.yaml")
+    result = runner.invoke(app, ["suggest", "--project", str(project.path), "--codebook", str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"Codebook {path} is the project's now; new codes: local_knowledge" in " ".join(
+        result.output.split()
+    )
+    assert project.codebook().code_ids == merged.code_ids
+    # the closures stand for the codes of then; the new code is unknown on them, and open where suggested
+    assert project.closed() == set() and "local_knowledge" in project.introduced()
+    labels = project.labels()
+    assert "" not in set(labels["code"]) and "local_knowledge" not in set(labels["code"])
+    assert set(labels["id"]) == {"r2:q2", "r3:q1"} and (labels["present"] == 0).all()
+    assert "r3:q1" not in project.decided()  # «Kort vei, alle kjenner alle»: its new code is suggested
+    assert "r2:q2" in project.decided()  # «Dårlig samordning …»: nothing new open
+    # a codebook that drops a code the decisions may name is refused, and changes nothing
+    path.write_text(path.read_text(encoding="utf-8").replace("id: follow_up", "id: oppfolging"), "utf-8")
+    refused = runner.invoke(app, ["suggest", "--project", str(project.path), "--codebook", str(path)])
+    assert refused.exit_code == 2 and "lacks 'follow_up' of the project's codebook" in refused.output
+    assert "Traceback" not in refused.output and project.codebook().code_ids == merged.code_ids

@@ -230,3 +230,28 @@ def test_labels_leave_out_codes_no_longer_in_the_codebook_and_conflicts() -> Non
     labels = decisions.labels(table, decisions.closed_answers(log), ANSWERS, CODES)
     # housing is in conflict: unknown; a1 has a conflict, so its agreed absent codes are spelled out
     assert labels.values.tolist() == [["a1", "economy", 0], ["a1", "follow_up", 0]]
+
+
+# -- a code added after answers were closed -------------------------------------------------------------
+
+
+def test_an_answer_closed_before_a_code_was_added_is_closed_for_the_codes_of_then_only() -> None:
+    # a coder closed a1 (no code) and gave a2 housing; then follow_up came into the codebook (discover)
+    log = make_log([("a1", "", "none", "kari"), ("a2", "housing", "add", "kari"), ("a2", "", "none", "kari")])
+    later = {"follow_up": "2026-02-01T00:00:00.000000Z"}  # after every entry of the log
+    assert decisions.closed_answers(log) == {"a1", "a2"}
+    assert decisions.closed_answers(log, decisions.newest(later)) == set()
+    # decided as a partial decision is: open only while a suggestion of the new code is
+    assert decisions.decided_answers(log, {"a1": {"economy"}}, introduced=later) == {"a1", "a2"}
+    assert decisions.decided_answers(log, {"a1": {"follow_up"}}, introduced=later) == {"a2"}
+    table = _cells(log, closed_only=True, introduced=later)
+    assert _value(table, "a1", "economy") == 0 and _value(table, "a2", "housing") == 1
+    assert not (table["code"] == "follow_up").any()  # no one judged it: unknown, not absent
+    labels = decisions.labels(table, decisions.closed_answers(log, decisions.newest(later)), ANSWERS, CODES)
+    assert "" not in set(labels["code"])  # a "" row would make follow_up absent too
+    assert sorted(map(tuple, labels.values.tolist())) == [
+        ("a1", "economy", 0), ("a1", "housing", 0), ("a2", "economy", 0), ("a2", "housing", 1)
+    ]  # fmt: skip
+    # without codes added, the fold is as it always was
+    plain = decisions.labels(_cells(log, closed_only=True), {"a1", "a2"}, ANSWERS, CODES)
+    assert sorted(map(tuple, plain.values.tolist())) == [("a1", "", 0), ("a2", "", 0), ("a2", "housing", 1)]
