@@ -162,6 +162,11 @@ class State:
             (a, c): act
             for a, c, act in zip(folded["answer_id"], folded["code"], folded["action"], strict=True)
         }
+        if self.project.introduced():  # a code was added: an answer closed before keeps its codes of then
+            implied = self.project.cells(self.coder, closed_only=True)
+            implied = implied[~implied["explicit"] & (implied["present"] == 0)]
+            for key in zip(implied["id"], implied["code"], strict=True):
+                self.mine.setdefault(key, "closed")
         self.decided = self.project.decided(self.coder, self.run_id)
         self.closed = self.project.closed(self.coder)
 

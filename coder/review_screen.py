@@ -123,6 +123,7 @@ _STATUS = {
     "add": "[green]✓ added[/]",
     "reject": "[red]✗ rejected[/]",
     "remove": "[red]✗ removed[/]",
+    "closed": "[red]✗ closed without[/]",  # closed before a code was added: absent, by the coder's closing
 }
 
 

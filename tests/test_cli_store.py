@@ -298,6 +298,12 @@ def test_a_project_takes_a_merged_codebook_and_reopens_closed_answers_for_its_ne
     assert set(labels["id"]) == {"r2:q2", "r3:q1"} and (labels["present"] == 0).all()
     assert "r3:q1" not in project.decided()  # «Kort vei, alle kjenner alle»: its new code is suggested
     assert "r2:q2" in project.decided()  # «Dårlig samordning …»: nothing new open
+    # the review screen shows the codes of then as closed without, not as open suggestions again
+    from coder import review
+
+    state = review.State.load(project, "kari")
+    assert state.mine[("r3:q1", "follow_up")] == "closed" and ("r3:q1", "local_knowledge") not in state.mine
+    assert "local_knowledge" in {code for code, *_ in state.open_suggestions("r3:q1")}
     # a codebook that drops a code the decisions may name is refused, and changes nothing
     path.write_text(path.read_text(encoding="utf-8").replace("id: follow_up", "id: oppfolging"), "utf-8")
     refused = runner.invoke(app, ["suggest", "--project", str(project.path), "--codebook", str(path)])
