@@ -478,7 +478,10 @@ def codebook_merge(
 def suggest(
     input: Path | None = typer.Argument(None, help="CSV or XLSX file with one answer per row."),
     codebook: Path | None = typer.Option(
-        None, "--codebook", help="The YAML codebook (default: built in; `coder info` says where)."
+        None,
+        "--codebook",
+        help="The YAML codebook (default: built in; `coder info` says where). With --project: the project's"
+        " codebook from now on (it keeps every code and may add some).",
     ),
     out: Path | None = out_file(None, "Where to write the suggestions (CSV, XLSX or JSON, from the suffix)."),
     id_col: str = ID_COL,
@@ -522,13 +525,16 @@ def suggest(
             )
         if codebook is not None:  # before the fit: a codebook that drops a code is refused at once
             with store.Project.open(project, writing=True) as opened:
+                before = opened.codebook_yaml()
                 added = opened.add_codebook(existing_file(codebook))
-            news = ", ".join(added) if added else "none (the codes' other fields may have changed)"
-            console.print(
-                f"Codebook {rich_escape(str(codebook))} is the project's now; new codes: {news}",
-                highlight=False,
-                soft_wrap=True,
+                changed = opened.codebook_yaml() != before
+            news = ", ".join(added) if added else "none (other fields of its codes changed)"
+            said = (
+                f"Codebook {rich_escape(str(codebook))} is the project's now; new codes: {news}"
+                if changed
+                else f"Codebook {rich_escape(str(codebook))} is the project's already: nothing changed"
             )
+            console.print(said, highlight=False, soft_wrap=True)
         run_id = store.suggest(project, seed=seed, threshold=threshold, spacy_model=spacy_model)
         with store.Project.open(project) as opened:
             counts = opened.run_counts(run_id)

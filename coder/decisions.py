@@ -88,7 +88,9 @@ class CoderView:
     it; ``closed``: answers with a remaining ``none`` entry made when every code of the codebook existed;
     ``decided``: see *Decided* in :mod:`coder.store`; ``read``: answers with a remaining entry the coder
     made by reading it (not by a bulk rule); ``closed_at``: answer -> when its last remaining ``none`` entry
-    was made, also one made before a code was added (it closed the answer for the codes of then).
+    was made, also one made before a code was added (it closed the answer for the codes of then: the answer
+    stays decided, its old codes absent); ``reopened``: such answers with a confident suggestion of a code
+    added since, which the coder has not decided: the review queue shows them again.
     """
 
     coder: str
@@ -98,6 +100,7 @@ class CoderView:
     decided: set[str]
     read: set[str]
     closed_at: dict[str, str] = field(default_factory=dict)
+    reopened: set[str] = field(default_factory=set)
 
 
 def make_log(entries: Iterable[Sequence[Any]]) -> pd.DataFrame:
@@ -292,9 +295,11 @@ def coder_view(
             closing is not None and (introduced or {}).get(code, "") <= closing
         )
 
-    decided = closed | {answer for answer in last if all(settled(answer, c) for c in needed.get(answer, ()))}
+    settled_all = {answer for answer in last if all(settled(answer, c) for c in needed.get(answer, ()))}
+    decided = set(closed_at) | settled_all  # a closing decides the answer, for the codes of its time
+    reopened = set(closed_at) - closed - settled_all
     read = set(log.loc[log["mode"] != "bulk", "answer_id"])
-    return CoderView(coder, explicit, last, closed, decided, read, closed_at)
+    return CoderView(coder, explicit, last, closed, decided, read, closed_at, reopened)
 
 
 def decided_answers(
@@ -322,6 +327,19 @@ def decided_answers(
     """
     names = coders_in_log(log) if coders is None else coders
     return set().union(*(coder_view(log, name, needed, introduced).decided for name in names))
+
+
+def reopened_answers(
+    log: pd.DataFrame,
+    needed: Mapping[str, set[str]],
+    coders: Sequence[str] | None = None,
+    introduced: Mapping[str, str] | None = None,
+) -> set[str]:
+    """The answers closed before a code was added that a confident suggestion of it opens again for review
+    (``CoderView.reopened``, the union over ``coders``; arguments as in :func:`decided_answers`). They stay
+    decided for the codes of their closing."""
+    names = coders_in_log(log) if coders is None else coders
+    return set().union(*(coder_view(log, name, needed, introduced).reopened for name in names))
 
 
 def collect_votes(
@@ -369,7 +387,7 @@ def collect_votes(
             votes.setdefault(key, []).append(Vote(name, int(row["action"] in POSITIVE), True, row))
         # A bulk rule never read the answer: it decides the codes it names and implies nothing else.
         closings = set(view.closed_at)  # closed, also before a code was added (for the codes of then)
-        implying = closings if closed_only else view.decided & (closings | view.read)
+        implying = closings if closed_only else closings | (view.decided & view.read)
         for answer in implying:
             # closing an answer is a vote "absent" on its unnamed codes; a decided, unclosed answer only
             # gives them absent as a default, which never contradicts another coder's decision

@@ -12,7 +12,9 @@ strongest suggestion: high >= 2/3, mid >= 1/3, low below (or none).
 
 An answer is *decided* (progress, the ``undecided`` filter, the order) when the coder closed it or no
 suggestion at or above the threshold is left open on it (see :mod:`coder.store`); bulk review decides
-single codes only and never closes an answer.
+single codes only and never closes an answer. An answer closed before a code was added is undecided here
+while that code is suggested on it (:meth:`coder.store.Project.reopened`); its other codes show as
+«closed without».
 """
 
 from __future__ import annotations
@@ -167,7 +169,10 @@ class State:
             implied = implied[~implied["explicit"] & (implied["present"] == 0)]
             for key in zip(implied["id"], implied["code"], strict=True):
                 self.mine.setdefault(key, "closed")
-        self.decided = self.project.decided(self.coder, self.run_id)
+        # an answer closed before a code was added, with that code suggested, is to be read again
+        self.decided = self.project.decided(self.coder, self.run_id) - self.project.reopened(
+            self.coder, self.run_id
+        )
         self.closed = self.project.closed(self.coder)
 
     def codes_of(self, answer: str) -> list[str]:

@@ -41,6 +41,12 @@ two confident codes) leaves the answer undecided, and a bulk review never closes
 drive the review queue and progress, the exports and agreement; the consensus decided set is the union
 over coders.
 
+**Codes added later** (:meth:`Project.add_codebook`, a code merged from ``coder discover``). A ``none``
+entry made before a code was added closed the answer for the codes of then: it stays decided, implies
+those codes absent (in the cells and in ``labels()``, spelled out, no ``""`` row) and says nothing of the
+new code, which stays unknown there. Where the current run suggests the new code at or above its
+threshold, the answer is *reopened* (:meth:`Project.reopened`): the review queue shows it again.
+
 **Cells.** A coder's decided cells are the explicit ones plus, for every decided answer the coder read
 (closed it, or has a remaining entry on it not made by a bulk rule), the codes no entry names: those are
 *implied* absent. A bulk rule (``mode == "bulk"``, ``coder review --accept-from``) never read the answer,
@@ -584,6 +590,9 @@ class Project:
         The codebooks before stay in the file, as every suggestion run names the one it used.
         """
         book, text = _load_codebook(codebook)
+        repeated = sorted({code_id for code_id in book.code_ids if book.code_ids.count(code_id) > 1})
+        if repeated:  # a Codebook built in Python is not validated as a file is; votes would double
+            raise CoderError(f"the codebook has the code id '{repeated[0]}' twice", file=book.path)
         current = self.codebook().code_ids
         missing = [code_id for code_id in current if code_id not in book.code_ids]
         if missing:
@@ -593,12 +602,23 @@ class Project:
                 "code (add new ones; a merged codebook does)",
                 file=book.path,
             )
+        latest = self._codebook_row()["id"]
         with self.transaction() as conn:
-            _insert_codebook(conn, book, text, _now())
+            if not _insert_codebook(conn, book, text, _now()):
+                held = conn.execute(
+                    "SELECT id FROM codebooks WHERE yaml = ? ORDER BY id DESC LIMIT 1", (text,)
+                ).fetchone()
+                if held is not None and held[0] != latest:
+                    raise CoderError(
+                        "the project had this codebook before, and a later one replaced it: change its "
+                        "version (or any field) to take it again",
+                        file=book.path,
+                    )
         return [code_id for code_id in book.code_ids if code_id not in current]
 
     def codebook_yaml(self) -> str:
-        """The codebook YAML text as it was given to ``coder init``."""
+        """The YAML text of the codebook in force, as it was given (to ``coder init``, or to
+        :meth:`add_codebook` after)."""
         return self._codebook_row()["yaml"]
 
     def coders(self) -> list[str]:
@@ -914,6 +934,16 @@ class Project:
             self.log(coder), self._needed(run_id), self._coders(coder), self.introduced()
         )
 
+    def reopened(self, coder: str | None = None, run_id: str | None = None) -> set[str]:
+        """The decided answers closed before a code was added whose new code ``run_id`` (default: latest)
+        suggests at or above its threshold: open again in review, for that code."""
+        introduced = self.introduced()
+        if not introduced:
+            return set()
+        return decisions.reopened_answers(
+            self.log(coder), self._needed(run_id), self._coders(coder), introduced
+        )
+
     def _coders(self, coder: str | None) -> list[str]:
         return self.coders() if coder is None else [self.logged_name(coder)]
 
@@ -1219,7 +1249,7 @@ def init(
     return project
 
 
-def _insert_codebook(conn: sqlite3.Connection, book: Codebook, text: str, now: str) -> None:
+def _insert_codebook(conn: sqlite3.Connection, book: Codebook, text: str, now: str) -> bool:
     # Every field, not the codebook's compact YAML form: the sha256 below finds a codebook a project already
     # holds, so the stored JSON must stay as earlier projects have it.
     # every field, as projects have always stored them: the sha256 below (one row per codebook) stays the same
@@ -1237,6 +1267,7 @@ def _insert_codebook(conn: sqlite3.Connection, book: Codebook, text: str, now: s
             "INSERT INTO reference_answers (codebook_id, position, text, codes) VALUES (?, ?, ?, ?)",
             [(cursor.lastrowid, i, answer, codes) for i, (answer, codes) in enumerate(reference)],
         )
+    return bool(cursor.rowcount)  # False: the project holds this very codebook already
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -1345,8 +1376,17 @@ def merge(a: str | os.PathLike[str], b: str | os.PathLike[str], out: str | os.Pa
         if codes_a != codes_b:
             only = sorted(codes_a ^ codes_b)[0]
             where = a if only in codes_a else b
+            other = b if where == a else a
             raise CoderError(
-                f"cannot merge projects with different codebooks: code '{only}' is only in {where}"
+                f"cannot merge projects with different codebooks: code '{only}' is only in {where} (give"
+                f" {other} that codebook first)"
+            )
+        # when each copy took the added codes matters (a closing before them says nothing of them): the
+        # merged file keeps one time, so copies that took them at different times cannot be merged
+        if first.introduced() != second.introduced():
+            raise CoderError(
+                "cannot merge projects that took their added codes at different times (each copy took the "
+                "codebook itself): merge the copies first, then give the merged one the codebook"
             )
         with _new_project_file(out) as merged:
             conn = merged.conn

@@ -25,6 +25,7 @@ from coder import codebook as codebook_module
 from coder import store
 from coder.cli import app
 from coder.codebook import Code
+from coder.errors import CoderError
 from coder.reliability import read_codes
 from coder.store import Decision, Project
 
@@ -296,16 +297,40 @@ def test_a_project_takes_a_merged_codebook_and_reopens_closed_answers_for_its_ne
     labels = project.labels()
     assert "" not in set(labels["code"]) and "local_knowledge" not in set(labels["code"])
     assert set(labels["id"]) == {"r2:q2", "r3:q1"} and (labels["present"] == 0).all()
-    assert "r3:q1" not in project.decided()  # «Kort vei, alle kjenner alle»: its new code is suggested
-    assert "r2:q2" in project.decided()  # «Dårlig samordning …»: nothing new open
+    # still decided (exports, agreement), and open again in review where the new code is suggested
+    assert {"r2:q2", "r3:q1"} <= project.decided()
+    assert project.reopened() == {"r3:q1"}  # «Kort vei, alle kjenner alle»; «Dårlig samordning …» not
     # the review screen shows the codes of then as closed without, not as open suggestions again
     from coder import review
 
     state = review.State.load(project, "kari")
     assert state.mine[("r3:q1", "follow_up")] == "closed" and ("r3:q1", "local_knowledge") not in state.mine
     assert "local_knowledge" in {code for code, *_ in state.open_suggestions("r3:q1")}
+    # found in review: the same codebook again said «new codes: none»; an earlier one was ignored unsaid
+    again = runner.invoke(app, ["suggest", "--project", str(project.path), "--codebook", str(path)])
+    assert again.exit_code == 0 and "is the project's already: nothing changed" in " ".join(
+        again.output.split()
+    )
+    assert project.add_codebook(dataclasses.replace(merged, version="2.2")) == []
+    with pytest.raises(CoderError, match="the project had this codebook before, and a later one replaced it"):
+        project.add_codebook(merged)
     # a codebook that drops a code the decisions may name is refused, and changes nothing
     path.write_text(path.read_text(encoding="utf-8").replace("id: follow_up", "id: oppfolging"), "utf-8")
     refused = runner.invoke(app, ["suggest", "--project", str(project.path), "--codebook", str(path)])
     assert refused.exit_code == 2 and "lacks 'follow_up' of the project's codebook" in refused.output
     assert "Traceback" not in refused.output and project.codebook().code_ids == merged.code_ids
+
+
+def test_copies_that_took_added_codes_at_different_times_are_not_merged(
+    tmp_path: Path, project: Project
+) -> None:
+    # found in review: the merged file kept one copy's time, so the other's closings read otherwise
+    extra = Code("local_knowledge", "Lokalkunnskap", keywords=("kort vei",))
+    merged = dataclasses.replace(CODEBOOK, codes=(*CODEBOOK.codes, extra))
+    copy = copy_project(project, tmp_path / "copy.db")
+    project.add_codebook(merged)
+    with Project.open(copy, writing=True) as other:
+        other.add_codebook(merged)
+    with pytest.raises(CoderError, match="took their added codes at different times"):
+        store.merge(project.path, copy, tmp_path / "both.db")
+    assert not (tmp_path / "both.db").exists()

@@ -241,9 +241,10 @@ def test_an_answer_closed_before_a_code_was_added_is_closed_for_the_codes_of_the
     later = {"follow_up": "2026-02-01T00:00:00.000000Z"}  # after every entry of the log
     assert decisions.closed_answers(log) == {"a1", "a2"}
     assert decisions.closed_answers(log, decisions.newest(later)) == set()
-    # decided as a partial decision is: open only while a suggestion of the new code is
-    assert decisions.decided_answers(log, {"a1": {"economy"}}, introduced=later) == {"a1", "a2"}
-    assert decisions.decided_answers(log, {"a1": {"follow_up"}}, introduced=later) == {"a2"}
+    # still decided (for the codes of then), and reopened for review while the new code is suggested
+    assert decisions.decided_answers(log, {"a1": {"follow_up"}}, introduced=later) == {"a1", "a2"}
+    assert decisions.reopened_answers(log, {"a1": {"economy"}}, introduced=later) == set()
+    assert decisions.reopened_answers(log, {"a1": {"follow_up"}}, introduced=later) == {"a1"}
     table = _cells(log, closed_only=True, introduced=later)
     assert _value(table, "a1", "economy") == 0 and _value(table, "a2", "housing") == 1
     assert not (table["code"] == "follow_up").any()  # no one judged it: unknown, not absent
@@ -255,3 +256,23 @@ def test_an_answer_closed_before_a_code_was_added_is_closed_for_the_codes_of_the
     # without codes added, the fold is as it always was
     plain = decisions.labels(_cells(log, closed_only=True), {"a1", "a2"}, ANSWERS, CODES)
     assert sorted(map(tuple, plain.values.tolist())) == [("a1", "", 0), ("a2", "", 0), ("a2", "housing", 1)]
+
+
+def test_a_closing_before_a_code_was_added_keeps_its_votes_when_the_new_code_is_suggested() -> None:
+    # found in review: once the new code was suggested, kari's earlier closing stopped voting: the
+    # conflict with ola vanished (ola's 1 stood alone) and her explicit code left the exports
+    log = make_log(
+        [("a1", "", "none", "kari"), ("a2", "housing", "add", "kari"), ("a2", "", "none", "kari"),
+         ("a1", "economy", "add", "ola"), ("a1", "", "none", "ola")]
+    )  # fmt: skip
+    later = {"follow_up": "2026-01-01T00:00:00.000004Z"}  # after kari's entries, before ola's
+    needed = {"a1": {"follow_up"}, "a2": {"follow_up"}}  # a run after the addition suggests it on both
+    table = _cells(log, needed, introduced=later)
+    assert _value(table, "a1", "economy") is pd.NA  # kari=0 (closed without it), ola=1: a conflict
+    assert _value(table, "a1", "follow_up") == 0  # ola closed after the addition; kari never saw it
+    assert "kari" not in table.loc[(table["id"] == "a1") & (table["code"] == "follow_up"), "votes"].iloc[0]
+    decided = decisions.decided_answers(log, needed, introduced=later)
+    current = decisions.current_codes(table, decided, ANSWERS, CODES)
+    assert ("a2", "housing") in set(zip(current["id"], current["code"], strict=True))
+    assert decisions.reopened_answers(log, needed, ["kari"], later) == {"a1", "a2"}
+    assert decisions.reopened_answers(log, needed, ["ola"], later) == set()
