@@ -1252,7 +1252,6 @@ def init(
 def _insert_codebook(conn: sqlite3.Connection, book: Codebook, text: str, now: str) -> bool:
     # Every field, not the codebook's compact YAML form: the sha256 below finds a codebook a project already
     # holds, so the stored JSON must stay as earlier projects have it.
-    # every field, as projects have always stored them: the sha256 below (one row per codebook) stays the same
     codes_json = json.dumps([dataclasses.asdict(code) for code in book.codes], ensure_ascii=False)
     reference = [(answer.text, ";".join(answer.codes)) for answer in book.reference_answers]
     content = "\0".join([text, codes_json, json.dumps(reference, ensure_ascii=False)])
