@@ -325,8 +325,7 @@ def decided_answers(
     -------
     set of str
     """
-    names = coders_in_log(log) if coders is None else coders
-    return set().union(*(coder_view(log, name, needed, introduced).decided for name in names))
+    return _over_coders("decided", log, needed, coders, introduced)
 
 
 def reopened_answers(
@@ -338,8 +337,19 @@ def reopened_answers(
     """The answers closed before a code was added that a confident suggestion of it opens again for review
     (``CoderView.reopened``, the union over ``coders``; arguments as in :func:`decided_answers`). They stay
     decided for the codes of their closing."""
+    return _over_coders("reopened", log, needed, coders, introduced)
+
+
+def _over_coders(
+    answers: str,
+    log: pd.DataFrame,
+    needed: Mapping[str, set[str]],
+    coders: Sequence[str] | None,
+    introduced: Mapping[str, str] | None,
+) -> set[str]:
+    """The union over ``coders`` (default: everyone in ``log``) of one set of answers of their views."""
     names = coders_in_log(log) if coders is None else coders
-    return set().union(*(coder_view(log, name, needed, introduced).reopened for name in names))
+    return set().union(*(getattr(coder_view(log, name, needed, introduced), answers) for name in names))
 
 
 def collect_votes(
