@@ -108,6 +108,14 @@ DEFAULT_THRESHOLD = 0.45  # fitted weights put the best micro-F1 of 12 developme
 UNLABELED = -1
 NEGATED_PREFIX = "NEG_"  # marks a lemma in the scope of a negation among the lexical features
 SUGGESTION_COLUMNS = ["id", "code", "confidence", "evidence"]
+
+
+def _suggestion_table(rows: list[tuple[str, str, float, str]] | None = None) -> pd.DataFrame:
+    """Suggestions as a table: ``confidence`` a float also when there are none (a program concatenating
+    or averaging the tables of several runs gets one type)."""
+    return pd.DataFrame(rows or [], columns=SUGGESTION_COLUMNS).astype({"confidence": float})
+
+
 KEYWORD_PRIOR = 0.5  # pseudo-acceptances of a keyword before human decisions weigh it
 # The suggester's linear algebra is on small vectors: BLAS threads only spin and fight for the two cores
 # (measured: a liblinear fit took 12x longer with them on a busy machine). Results do not change.
@@ -1273,7 +1281,7 @@ class CodeSuggester(BaseEstimator):
         if len(ids) != len(X):
             raise ValueError(f"{len(ids)} ids for {len(X)} answers")
         if len(X) == 0:
-            return pd.DataFrame(columns=SUGGESTION_COLUMNS)
+            return _suggestion_table()
         listed = _question_list(questions, len(X))
         proba, features, matches, by_question = self._scores(self._process(X), listed)
         return self._suggestions(ids, proba, features, matches, self.threshold, listed, by_question)
@@ -1347,7 +1355,7 @@ class CodeSuggester(BaseEstimator):
                             ),
                         )
                     )
-        return pd.DataFrame(rows, columns=SUGGESTION_COLUMNS)
+        return _suggestion_table(rows)
 
 
 CONFIDENCE_DECIMALS = 4  # a suggestion's confidence as written and as compared with the threshold
@@ -1656,7 +1664,7 @@ def suggest(
     require_columns(answers, ["text"])
     texts = answers["text"].fillna("").astype(str).tolist()
     if not ids:
-        return pd.DataFrame(columns=SUGGESTION_COLUMNS)
+        return _suggestion_table()
     if labels is not None and not isinstance(labels, pd.DataFrame):
         labels = read_labels(labels, ids, codebook)
     elif labels is not None:

@@ -224,6 +224,10 @@ def test_decisions_label_only_the_codes_decided(codebook: Codebook) -> None:
 def test_no_answers_give_no_suggestions(codebook: Codebook) -> None:
     empty = classify.suggest(pd.DataFrame({"id": [], "text": []}), codebook)
     assert list(empty.columns) == classify.SUGGESTION_COLUMNS and empty.empty
+    # changed: an empty table's confidence was of object type, a full one's float
+    assert empty["confidence"].dtype == float
+    none_above = classify.CodeSuggester(HOUSING_BOOK, threshold=1.0).fit(HOUSING_TEXTS).suggest(["vet ikke"])
+    assert none_above.empty and none_above["confidence"].dtype == float
 
 
 def test_predicting_before_fitting_is_an_error(codebook: Codebook) -> None:
