@@ -1264,14 +1264,17 @@ def discover_command(
         if book is not None:
             settings["weak_below"] = weak_below
         written += discover.write_groups(found, groups, question_col, inputs, **settings)
-    candidates = discover.candidates_codebook(
-        found, taken=book.code_ids if book is not None else (), codebook=book
-    )
-    if write is not None and not candidates.codes:  # a codebook of no codes is no codebook
-        kept = " (the file of an earlier run is left as it was)" if write.exists() else ""
-        err_console.print(f"[yellow]No candidate to write:[/] {rich_escape(str(write))} not written{kept}")
-    elif write is not None:
-        written.append(codebook_module.dump_yaml(candidates, write))
+    if write is not None:  # only then: leaving out the terms other codes hold preprocesses their keywords
+        candidates = discover.candidates_codebook(
+            found, taken=book.code_ids if book is not None else (), codebook=book
+        )
+        if not candidates.codes:  # a codebook of no codes is no codebook
+            kept = " (the file of an earlier run is left as it was)" if write.exists() else ""
+            err_console.print(
+                f"[yellow]No candidate to write:[/] {rich_escape(str(write))} not written{kept}"
+            )
+        else:
+            written.append(codebook_module.dump_yaml(candidates, write))
     if written:
         print_written(written, err_console if as_json else None)
 
