@@ -1666,9 +1666,7 @@ def suggest(
     if not ids:
         return _suggestion_table()
     if labels is not None and not isinstance(labels, pd.DataFrame):
-        labels = read_labels(labels, ids, codebook)
-    elif labels is not None:
-        check_labels(labels, ids, codebook)
+        labels = read_labels(labels, ids, codebook)  # checked there, naming the file; a table in label_matrix
     suggester = CodeSuggester(
         codebook,
         threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
