@@ -66,9 +66,58 @@ def layout(
     start = nx.spring_layout(connected, seed=seed) if len(connected) else {}
     small = 1 < len(connected) <= LARGE_NETWORK
     pos = nx.kamada_kawai_layout(connected, pos=start) if small else start
+    pos = _spread(pos, connected.edges) if small else pos
     pos = {node: (float(x), float(y)) for node, (x, y) in pos.items()}
     pos.update(_bottom_rows(sorted(n for n in G if n not in pos)))
     return pos
+
+
+NODE_GAP = 0.2
+"""The least distance between two people in a picture, and between a person and a line they are not on
+(the layout spans [-1, 1]; a dot is about 0.11 wide): touching dots of two pairs read as a chain of three."""
+
+
+def _spread(
+    pos: dict[Hashable, Any], edges: Iterable[tuple[Hashable, Hashable]] = (), gap: float = NODE_GAP
+) -> dict[Hashable, Any]:
+    """Positions pushed apart until no two people are closer than ``gap`` and no one lies within half of it
+    of a line (``edges``) between two others, then scaled back into [-1, 1]; a fixed number of rounds.
+
+    >>> import math
+    >>> spread = _spread({"a": (0.0, 0.0), "b": (0.05, 0.0), "c": (1.0, 1.0)})
+    >>> round(math.dist(spread["a"], spread["b"]), 2) >= NODE_GAP * 0.9
+    True
+    """
+    import numpy as np
+
+    nodes = list(pos)
+    index = {node: i for i, node in enumerate(nodes)}
+    xy = np.array([pos[n] for n in nodes], dtype=float)
+    ends = np.array([(index[a], index[b]) for a, b in edges if a in index and b in index], dtype=int)
+    ends = ends.reshape(-1, 2)
+    for _ in range(100):
+        apart = xy[:, None, :] - xy[None, :, :]
+        distance = np.hypot(apart[..., 0], apart[..., 1])
+        np.fill_diagonal(distance, np.inf)
+        push = np.clip(gap - distance, 0, None) / 2 / np.maximum(distance, 1e-9)  # each moves half the lack
+        move = (apart * push[..., None]).sum(axis=1)
+        if len(ends):  # a person on a line between two others: moved off it, square to the line
+            a, b = xy[ends[:, 0]], xy[ends[:, 1]]
+            along = b - a
+            length = np.maximum((along**2).sum(axis=1), 1e-12)
+            t = ((xy[None, :, :] - a[:, None, :]) * along[:, None, :]).sum(axis=2) / length[:, None]
+            nearest = a[:, None, :] + np.clip(t, 0, 1)[..., None] * along[:, None, :]
+            off = xy[None, :, :] - nearest
+            d = np.hypot(off[..., 0], off[..., 1])
+            inside = (t > 0) & (t < 1) & (d < gap / 2)
+            inside[np.arange(len(ends)), ends[:, 0]] = inside[np.arange(len(ends)), ends[:, 1]] = False
+            lack = np.where(inside, (gap / 2 - d) / np.maximum(d, 1e-9), 0.0)
+            move += (off * lack[..., None]).sum(axis=0)
+        if not move.any():
+            break
+        xy += move
+    xy /= max(float(np.abs(xy).max()), 1.0)
+    return {node: tuple(point) for node, point in zip(nodes, xy, strict=True)}
 
 
 def _bottom_rows(nodes: list[Hashable], per_row: int = 12) -> dict[Hashable, tuple[float, float]]:
@@ -94,8 +143,9 @@ def plot(
     """Draw each municipality at each level, and its political contacts, as PNG and SVG.
 
     Nodes are labelled with the person id (``labels``; a report leaves ids out) and coloured by primary
-    function; brokers get a black ring; people without contact at a level are set apart in a row at the
-    bottom; all levels share one layout.
+    function; brokers get a black ring; people who did not respond are squares (in the network as others
+    named them); people without contact at a level are set apart in a row at the bottom; all levels share
+    one layout.
     """
     survey = as_survey(survey)
     # Figures are made without pyplot: no display, no global state, nothing to close.
@@ -134,15 +184,20 @@ def plot(
                 brokers = [n for n in G if bool(table.at[n, "broker"])]
                 if brokers:
                     nx.draw_networkx_nodes(G, pos, nodelist=brokers, ax=ax, node_size=900, node_color="black")
-                nx.draw_networkx_nodes(
-                    G,
-                    pos,
-                    ax=ax,
-                    node_size=520,
-                    node_color=[colours[G.nodes[n]["group"]] for n in G],
-                    edgecolors="white",
-                    linewidths=1.0,
-                )
+                # who did not answer is a square: their own contacts are unknown, only others' naming them
+                for answered, shape in ((True, "o"), (False, "s")):
+                    people = [n for n in G if G.nodes[n]["responded"] == answered]
+                    nx.draw_networkx_nodes(
+                        G,
+                        pos,
+                        nodelist=people,
+                        ax=ax,
+                        node_size=520 if answered else 440,
+                        node_shape=shape,
+                        node_color=[colours[G.nodes[n]["group"]] for n in people],
+                        edgecolors="white",
+                        linewidths=1.0,
+                    )
                 if labels:
                     nx.draw_networkx_labels(G, pos, ax=ax, font_size=7)
                 _legend(ax, colours, G, labels_of)
@@ -198,6 +253,10 @@ def _legend(ax: Any, colours: dict[str, Any], G: nx.Graph, labels_of: dict[str, 
     labels = [*(labels_of.get(f, f) for f in used), "brobygger"]
     handles.append(Line2D([], [], marker="o", linestyle="", markersize=11, markerfacecolor="white",
                           markeredgecolor="black", markeredgewidth=3))  # fmt: skip
+    if not all(responded for _, responded in G.nodes(data="responded")):
+        handles.append(Line2D([], [], marker="s", linestyle="", markersize=8, markerfacecolor="0.6",
+                              markeredgecolor="white"))  # fmt: skip
+        labels.append("svarte ikke (kontaktene er andres)")
     for frequency, (style, width) in _EDGE_STYLES.items():
         handles.append(Line2D([], [], color="0.45", linestyle=style, linewidth=width))
         labels.append(FREQUENCY_LABELS[frequency])

@@ -28,6 +28,38 @@ def test_layout_is_shared_and_deterministic(both: survey.Survey) -> None:
     assert first["O27"][1] < -1.2  # no contact at all: set apart below
 
 
+def test_no_two_people_touch_nor_sit_on_a_line_between_others(both: survey.Survey) -> None:
+    import itertools
+    import math
+
+    # Oppdal's daily pairs O09–O15 and O11–O12 were drawn as dots on each other: a chain of three
+    pos = network_figures.layout(both, "Oppdal", seed=0)
+    monthly = network.contact_graph(both, "monthly", municipality="Oppdal")
+    connected = [n for n in monthly if monthly.degree(n) > 0]
+    gap = network_figures.NODE_GAP
+    assert min(math.dist(pos[a], pos[b]) for a, b in itertools.combinations(connected, 2)) >= gap * 0.95
+
+    def off_line(c: str, a: str, b: str) -> float:
+        (ax, ay), (bx, by), (cx, cy) = pos[a], pos[b], pos[c]
+        t = ((cx - ax) * (bx - ax) + (cy - ay) * (by - ay)) / ((bx - ax) ** 2 + (by - ay) ** 2)
+        return math.inf if not 0 < t < 1 else math.dist(pos[c], (ax + t * (bx - ax), ay + t * (by - ay)))
+
+    others = [off_line(c, a, b) for a, b in monthly.edges for c in connected if c not in (a, b)]
+    assert min(others) >= gap / 2 * 0.9
+
+
+def test_who_did_not_respond_is_named_in_the_legend(both: survey.Survey) -> None:
+    from matplotlib.figure import Figure
+
+    G = network.contact_graph(both, "daily", municipality="Oppdal")
+    assert not all(responded for _, responded in G.nodes(data="responded"))
+    ax = Figure().subplots()
+    colours = network_figures._function_colours(both)
+    network_figures._legend(ax, colours, G, survey.function_labels(both))
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert "svarte ikke (kontaktene er andres)" in labels
+
+
 def test_plot_writes_png_and_svg_deterministically(tmp_path: Path) -> None:
     oppdal = survey.load(OPPDAL)
     written = network_figures.plot(oppdal, tmp_path / "a", levels=["weekly"])
