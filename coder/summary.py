@@ -183,9 +183,10 @@ class SummaryReport:
     - ``political``: per municipality and political body: respondents with ``any`` contact and with each
       type of contact (Norwegian labels).
     - ``network_measures``: per municipality and contact level (Norwegian labels): people, ties, density,
-      components, people without contact, brokers, mean path length, degree centralization, modularity.
+      components, people without contact, people who did not respond (in the network as others named them),
+      brokers, mean path length, degree centralization, modularity.
     - ``roles_by_function``: per municipality, level and primary function: people, brokers, without contact
-      (never by name or id).
+      and of those how many did not respond (never by name or id).
     - ``position_tests`` and ``position_counts``: themes by network position at the weekly level
       (:func:`coder.link.crosstab`): the tests (Fisher or chi-square, q-values, small cells flagged) and the
       counts behind them.
@@ -709,12 +710,29 @@ def _network(survey: Survey, seed: int) -> tuple[Any, pd.DataFrame, pd.DataFrame
          "mean_path_length", "degree_centralization", "modularity"]
     ].assign(level=lambda t: t["level"].map(network.LEVEL_LABELS))  # fmt: skip
     labels = survey_mod.function_labels(survey)
-    people = report.positions.assign(function=report.positions["group"].map(lambda g: labels.get(g, g)))
+    people = report.positions.assign(
+        function=report.positions["group"].map(lambda g: labels.get(g, g)),
+        # in the network because others named them; their own contacts are unknown, so «without contact»
+        # says only that no one named them (a municipal reader took them for people cut off)
+        not_responded=~report.positions["responded"].astype(bool),
+    )
+    people["without_contact_not_responded"] = people["isolate"] & people["not_responded"]
+    not_responded = people.groupby(["municipality", "level"], sort=False)["not_responded"].sum().astype(int)
+    measures = measures.merge(
+        not_responded.rename(index=network.LEVEL_LABELS, level="level").reset_index(),
+        on=["municipality", "level"],
+        how="left",
+    )[[*measures.columns[:7], "not_responded", *measures.columns[7:]]]  # beside «isolates»
     roles = (
         people.groupby(["municipality", "level", "function"], sort=False)
-        .agg(people=("person", "size"), brokers=("broker", "sum"), without_contact=("isolate", "sum"))
+        .agg(
+            people=("person", "size"),
+            brokers=("broker", "sum"),
+            without_contact=("isolate", "sum"),
+            without_contact_not_responded=("without_contact_not_responded", "sum"),
+        )
         .reset_index()
-        .astype({"brokers": int, "without_contact": int})
+        .astype({"brokers": int, "without_contact": int, "without_contact_not_responded": int})
     )
     roles = roles[(roles["brokers"] > 0) | (roles["without_contact"] > 0)]
     roles = roles.assign(level=roles["level"].map(network.LEVEL_LABELS))
@@ -997,7 +1015,8 @@ XLSX_COLUMNS = {
     "response_rate": "svarprosent", "functions": "funksjoner", "level": "kontaktnivå", "ties": "forbindelser",
     "density": "tetthet", "components": "komponenter", "isolates": "uten kontakt", "brokers": "brobyggere",
     "mean_path_length": "gjennomsnittlig avstand", "degree_centralization": "sentralisering",
-    "modularity": "modularitet", "without_contact": "uten kontakt", "variable": "variabel",
+    "modularity": "modularitet", "without_contact": "uten kontakt", "not_responded": "svarte ikke",
+    "without_contact_not_responded": "uten kontakt, svarte ikke", "variable": "variabel",
     "category": "kategori", "test": "test", "statistic": "testverdi", "p_value": "p", "q_value": "q",
     "min_expected": "minste forventede", "warning": "merknad", "k": "med temaet", "body": "organ",
     "any": "noen kontakt", "group": "gruppe", "note_id": "lapp-id", "note": "lapp",
@@ -1250,14 +1269,21 @@ def _listed(items: Sequence[str]) -> str:
     return " og ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
 
 
-def _p_text(value: float, decimals: int) -> str:
-    """A p- or q-value with ``decimals`` decimals; one that would show as zero as «< 0,001».
+def _p_text(value: float, decimals: int = 3) -> str:
+    """A p- or q-value with ``decimals`` decimals; one that would show as zero as «< 0,001»; one below a
+    limit the report names (:data:`POSITION_P`, :data:`POSITION_Q`) that rounding would show at the limit
+    gets a decimal more (p 0.0997 was «0,100» under «p under 0,1»).
 
-    >>> _p_text(0.00013, 3), _p_text(0.0123, 3), _p_text(0.004, 2)
-    ('< 0,001', '0,012', '< 0,01')
+    >>> _p_text(0.00013), _p_text(0.0123), _p_text(0.004, 2), _p_text(0.0997), _p_text(0.0496)
+    ('< 0,001', '0,012', '< 0,01', '0,0997', '0,0496')
     """
     smallest = 10.0**-decimals
-    return f"< {_decimal(smallest, decimals)}" if value < smallest else _decimal(value, decimals)
+    if value < smallest:
+        return f"< {_decimal(smallest, decimals)}"
+    limits = (POSITION_P, POSITION_Q)
+    while decimals < 6 and any(value < limit <= round(value, decimals) for limit in limits):
+        decimals += 1
+    return _decimal(value, decimals)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1711,6 +1737,7 @@ NETWORK_MEASURES: dict[str, tuple[str, Any]] = {
     "density": ("Tetthet", lambda v: _decimal(v, 3)),
     "components": ("Komponenter", str),
     "isolates": ("Uten kontakt", str),
+    "not_responded": ("Svarte ikke", str),
     "brokers": ("Brobyggere", str),
     "mean_path_length": ("Snittavstand", _decimal),
     "degree_centralization": ("Sentralisering", lambda v: _decimal(v, 2)),
@@ -1728,7 +1755,8 @@ def _network_blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, P
         Paragraph(
             "Hvem som har kontakt med hvem om boligsosiale spørsmål, på tre nivåer: daglig, minst ukentlig "
             "og minst månedlig. Snittavstand gjelder den største komponenten; brobyggere ligger på mange "
-            "korteste veier mellom grupper.",
+            "korteste veier mellom grupper. De som ikke svarte på undersøkelsen, er med fordi andre nevnte "
+            "dem; deres egne kontakter er ukjente, så en av dem uten kontakt er bare ikke nevnt av noen.",
         ),
         # the measures' names say little to the municipality's reader: what each one counts
         Bullets(
@@ -1753,7 +1781,8 @@ def _network_blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, P
         ]
         blocks += [Strong(str(municipality)), Table(["", *columns.index], rows)]
     if not summary.roles_by_function.empty:
-        header = ["Kommune", "Nivå", "Primærfunksjon", "Personer", "Brobyggere", "Uten kontakt"]
+        header = ["Kommune", "Nivå", "Primærfunksjon", "Personer", "Brobyggere", "Uten kontakt",
+                  "Av dem svarte ikke"]  # fmt: skip
         rows = [[str(v) for v in r] for r in summary.roles_by_function.itertuples(index=False)]
         # «Personer 9» beside the functions table's 12 for the same function read as a mistake
         counted = (
@@ -1853,8 +1882,8 @@ def _position_blocks(summary: SummaryReport) -> list[Block]:
             labels.get((r.question_id, r.code), r.code),
             VARIABLES.get(r.variable, r.variable) + (f": {r.category}" if r.category else ""),
             share(r),
-            _p_text(r.p_value, 3),
-            _p_text(r.q_value, 2),
+            _p_text(r.p_value),
+            _p_text(r.q_value),  # as p: q 0,051 read «0,05» under «alle q er 0,05 eller mer»
             _norwegian_warning(r.warning),
         ]
         for r in tests.itertuples(index=False)
@@ -2059,11 +2088,23 @@ def _inline_png(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
 
+def _unbroken_percent(value: Any) -> Any:
+    """A text with a no-break space before «%»: a phone broke «(28 %)» into «(28» and «%)».
+
+    >>> _unbroken_percent("11 av 40 (28 %)") == "11 av 40 (28\\u00a0%)"
+    True
+    """
+    return re.sub(r"(?<=\d) %", "\u00a0%", value) if isinstance(value, str) else value
+
+
 def to_html(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) -> str:
     """The report as one self-contained HTML page: the template ``templates/report.html.jinja`` (autoescaped)
     over the same blocks as the Markdown, the PNG figures inlined, no remote resources."""
     environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("coder", "templates"), autoescape=True, keep_trailing_newline=True
+        loader=jinja2.PackageLoader("coder", "templates"),
+        autoescape=True,
+        keep_trailing_newline=True,
+        finalize=_unbroken_percent,
     )
     environment.filters["inline_png"] = _inline_png
     template = environment.get_template("report.html.jinja")

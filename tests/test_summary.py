@@ -626,6 +626,14 @@ def test_the_report_shows_the_contact_network_by_level_and_function_never_by_per
         (result.roles_by_function["brokers"] > 0) | (result.roles_by_function["without_contact"] > 0)
     ).all()
     assert "| Kommune | Nivå | Primærfunksjon |" in section
+    # «uten kontakt» held people who never answered, named by no one: read as politicians cut off
+    people = both.respondents
+    absent = people[~people["responded"].astype(bool)].groupby("municipality").size()
+    assert oppdal.loc["Daglig + ukentlig", "not_responded"] == absent["Oppdal"] > 0
+    weekly = roles[(roles["municipality"] == "Oppdal") & (roles["level"] == "Daglig + ukentlig")]
+    assert 0 < weekly["without_contact_not_responded"].sum() <= weekly["without_contact"].sum()
+    assert "| Svarte ikke |" in section and "Av dem svarte ikke" in section
+    assert "deres egne kontakter er ukjente" in section
 
 
 def test_themes_by_network_position_are_tested_and_small_cells_flagged(
@@ -706,6 +714,11 @@ def test_the_html_report_renders_and_prints_in_a_browser(
     # cut in two, and each network picture left half a page blank (32 pages of the demo, now 29)
     printed = re.search(r"@media print \{(.*?)\} \}", (out / "a" / "rapport.html").read_text("utf-8"), re.S)
     assert printed and "tr, blockquote, li, .note { break-inside: avoid; }" in printed[1]
+    # a group's heading (h4) and the sentence before a table were left alone at a page's foot
+    assert "h2, h3, h4, p:has(> strong:only-child), p:has(+ .table) { break-after: avoid; }" in printed[1]
+    # without the viewport a phone lays the page out 980 px wide and shrinks it: words of 6 px
+    head = (out / "a" / "rapport.html").read_text("utf-8").split("</head>")[0]
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in head
     assert "figure img { max-height: 100mm; width: auto;" in printed[1]
     # The page measures itself: how wide it is against the window, and what sticks out.
     probe = (
@@ -727,6 +740,13 @@ def test_the_html_report_renders_and_prints_in_a_browser(
     width, window = map(int, re.search(r'data-width="(\d+)/(\d+)"', dom).groups())
     assert width <= window and 'data-wide=""' in dom, re.search(r'data-wide="[^"]*"', dom)
     assert 'data-split=""' in dom, re.search(r'data-split="[^"]*"', dom)
+
+
+def test_the_html_keeps_a_percent_with_its_figure(out: Path) -> None:
+    # a phone broke «(28 %)» into «(28» and «%)»; the Markdown keeps its plain space
+    page = (out / "a" / "rapport.html").read_text("utf-8")
+    assert re.search(r"\(\d+\u00a0%\)", page) and not re.search(r"\d %", page)
+    assert re.search(r"\(\d+ %\)", (out / "a" / "rapport.md").read_text("utf-8"))
 
 
 def test_the_questions_for_discussion_come_from_the_codebook(codebook: Path, tmp_path: Path) -> None:
@@ -1066,6 +1086,17 @@ def test_positions_say_when_no_difference_holds_after_the_correction(result: sum
         [0.5] * len(tests)
     )
     assert "Ingen av forskjellene" not in texts([0.01] + [0.5] * (len(tests) - 1))
+
+
+def test_p_and_q_never_show_at_the_limit_the_text_names(result: summary.SummaryReport) -> None:
+    import dataclasses
+
+    # q 0.051 was «0,05» under «alle q er 0,05 eller mer», p 0.0997 «0,100» in a table of «p under 0,1»
+    tests = result.position_tests.assign(p_value=0.0997, q_value=0.051)
+    table = summary._position_blocks(dataclasses.replace(result, position_tests=tests))[-1]
+    header = table.header
+    row = table.rows[0]
+    assert (row[header.index("p")], row[header.index("q")]) == ("0,0997", "0,051")
 
 
 def test_shares_of_a_municipality_with_few_answers_carry_a_caution(
