@@ -205,7 +205,41 @@ def read_table(
     if rows is not None:
         frame = frame.head(rows)
     _check_header(frame, path)
+    _check_decoded_once(frame, path)
     return frame
+
+
+# UTF-8's æøåÆØÅ, é and «» read as cp1252 (or Latin-1) and saved again: what Excel makes of a UTF-8 export
+# opened by a double click and saved as «CSV UTF-8». No Norwegian text holds these pairs.
+_DECODED_TWICE = re.compile("Ã[¥¦¸˜…†©¨¤¶¼\x85\x86\x98]|Â[«»]")
+
+
+def _check_decoded_once(frame: pd.DataFrame, path: Path) -> None:
+    """A CoderError when the header or a text holds UTF-8 letters decoded twice («stÃ¸rste» for «største»):
+    read on, every answer with æøå would be coded as garbled words.
+
+    >>> _check_decoded_once(pd.DataFrame({"svar": ["største", "Ã¸"]}), Path("svar.csv"))
+    Traceback (most recent call last):
+    coder.errors.CoderError: svar.csv, row 3, column 'svar': the text looks decoded twice («Ã¸» where one ...
+    """
+    message = (
+        "the text looks decoded twice («{}» where one letter belongs, as «ø»): the file was opened as "
+        "ANSI/cp1252 and saved again as UTF-8 (Excel does so); take the original export"
+    )
+    for column in frame.columns:
+        if found := _DECODED_TWICE.search(str(column)):
+            raise CoderError(message.format(found.group()), file=path, row=1, column=str(column))
+    for column in frame.columns:
+        values = frame[column]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+            continue
+        garbled = values.astype(str).str.contains(_DECODED_TWICE)
+        if garbled.any():
+            index = garbled.index[garbled.to_numpy().argmax()]
+            found = _DECODED_TWICE.search(str(values.loc[index]))
+            raise CoderError(
+                message.format(found.group()), file=path, row=spreadsheet_row(index), column=column
+            )
 
 
 #: The first bytes of an OLE2 compound file: an Excel 97–2003 workbook, or an encrypted .xlsx.
@@ -585,6 +619,32 @@ def check_unique_ids(frame: pd.DataFrame, id_col: str, path: str | os.PathLike[s
         raise CoderError(message, file=path, row=rows, column=id_col)
 
 
+def _check_no_label_row(frame: pd.DataFrame, id_col: str, path: str | os.PathLike[str]) -> None:
+    """A CoderError when the first row's id is a word and every other id a number: SurveyXact and Questback
+    export the questions' labels as a second header row, which would be coded as an answer."""
+    ids = frame[id_col].astype(str).str.strip()
+    if len(ids) >= 4 and not _NUMBER.match(ids.iloc[0]) and ids.iloc[1:].str.fullmatch(_NUMBER.pattern).all():
+        raise CoderError(
+            f"id '{ids.iloc[0]}' is a word and every other id a number: a second header row (the questions' "
+            "labels, as SurveyXact and Questback export them)? delete the row",
+            file=path,
+            row=spreadsheet_row(ids.index[0]),
+            column=id_col,
+        )
+
+
+def _warn_of_numbers_only(texts: pd.Series, text_col: str, path: str | os.PathLike[str]) -> None:
+    """A warning when every answer is a number: a rating column given as the answers' text has no words to
+    code («0 suggestions for 0 of 12 answers» said nothing of why)."""
+    given = texts.astype(str).str.strip()
+    given = given[given != ""]
+    if len(given) >= 3 and given.str.fullmatch(_NUMBER.pattern).all():
+        warnings.warn(
+            f"{path}, column '{text_col}': every answer is a number (a rating column?): no words to code",
+            stacklevel=3,
+        )
+
+
 def _rows(rows: list[int]) -> int | str:
     return rows[0] if len(rows) == 1 else ", ".join(map(str, rows))
 
@@ -618,6 +678,8 @@ def read_answers(
     if frame.empty:
         raise CoderError("no answers (the file has a header only)", file=path)
     check_unique_ids(frame, id_col, path)
+    _check_no_label_row(frame, id_col, path)
+    _warn_of_numbers_only(frame[text_col], text_col, path)
     answers = pd.DataFrame({"id": frame[id_col].astype(str).str.strip(), "text": frame[text_col].astype(str)})
     for column in keep:
         answers[column] = frame[column].astype(str)

@@ -121,6 +121,70 @@ def test_header_problems_from_excel_give_file_and_row(
     assert fragment in output
 
 
+def _decoded_twice(text: str) -> bytes:
+    """``text`` as Excel saves a UTF-8 export it opened as ANSI: «CSV UTF-8» of the cp1252 reading."""
+    return b"\xef\xbb\xbf" + text.encode("utf-8").decode("cp1252").encode("utf-8")
+
+
+QUESTION = "Hva er de største utfordringene?"
+
+
+@pytest.mark.parametrize(
+    ("content", "id_col", "text_col", "fragment"),
+    [
+        # read on, «Kort vei til rÃ¥dmannen» was coded as garbled words, `coder init` saying «12 answers»
+        (
+            _decoded_twice("id;text\nr1;Kort vei til rådmannen\nr2;startlån og bostøtte\n"),
+            "id",
+            "text",
+            "row 2, column 'text': the text looks decoded twice («Ã¥» where one letter belongs",
+        ),
+        (
+            _decoded_twice(f"id;{QUESTION}\nr1;a\n"),
+            "id",
+            QUESTION,
+            "row 1, column 'Hva er de stÃ¸rste utfordringene?': the text looks decoded twice",
+        ),
+        # SurveyXact's second header row, the questions' labels, was coded as an answer of id «Respondent»
+        (
+            f"respondent;text\nRespondent;{QUESTION}\n11;a\n12;b\n13;c\n".encode("cp1252"),
+            "respondent",
+            "text",
+            "row 2, column 'respondent': id 'Respondent' is a word and every other id a number",
+        ),
+    ],
+    ids=["text-decoded-twice", "header-decoded-twice", "label-row"],
+)
+def test_an_export_excel_or_a_survey_tool_changed_is_named(
+    tmp_path: Path, content: bytes, id_col: str, text_col: str, fragment: str
+) -> None:
+    path = tmp_path / "svar.csv"
+    path.write_bytes(content)
+    with pytest.raises(CoderError) as raised:
+        read_answers(path, id_col=id_col, text_col=text_col)
+    assert fragment in str(raised.value)
+    project = tmp_path / "p.db"
+    output = _cli_error(
+        ["init", str(project), "--answers", str(path), "--id-col", id_col, "--text-col", text_col]
+    )
+    assert fragment in output and not project.exists()
+
+
+def test_a_text_column_of_numbers_is_warned_of(tmp_path: Path) -> None:
+    # a rating column given as the text: «0 suggestions for 0 of 12 answers», not a word of why
+    path = write_csv(
+        tmp_path / "svar.csv", ";", "utf-8", rows=[("r1", "4"), ("r2", "5,5"), ("r3", "2"), ("r4", "")]
+    )
+    with pytest.warns(UserWarning, match="column 'text': every answer is a number"):
+        assert len(read_answers(path)) == 4
+    write_csv(path, ";", "utf-8", rows=[("r1", "4"), ("r2", "5 boliger"), ("r3", "2")])
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_answers(path)
+
+
 @pytest.mark.parametrize(
     "rows",
     [
