@@ -427,7 +427,9 @@ def review(
                 index += 1
             elif step.startswith("undo:"):
                 back = step.removeprefix("undo:")  # go back to the answer whose decision was undone
-                if back not in items:
+                if back not in items[: index + 1]:  # not yet shown (an earlier session's, decided: last)
+                    if back in items:  # taken from the end, or the queue after it was never reached
+                        items.remove(back)
                     items.insert(index, back)
                 index = items.index(back)
             elif step.startswith("filter:"):

@@ -462,6 +462,17 @@ def test_a_command_on_what_another_window_of_the_coder_changed_is_not_applied(pr
     assert log.loc[log["answer_id"] == "a3", "action"].tolist() == ["reject", "none"]
 
 
+def test_undoing_an_earlier_sessions_command_leads_back_to_the_undecided_answers(project: Project) -> None:
+    _screens(project, ["a", "q"])  # a3 decided: it goes last in the queue of the next session
+    # the undone answer, last in the queue, became the current place: after it «End of the queue», while
+    # four answers were undecided
+    screens = _screens(project, ["u", "a", "q"])
+    after = screens[screens.index("Undone: your last command on a3") :]
+    assert "End of the queue" not in after
+    assert re.search(r"queue 2/5", after), after[-800:]
+    assert set(project.effective_log("kari")["answer_id"]) == {"a3"}
+
+
 def test_refit_every_counts_commands_that_decide_not_log_entries(project: Project) -> None:
     # `a` on a2 accepts its two suggestions: one command
     screens = _screens(project, ["a", "q"], refit_every=2, filter="question=utfordringer")
