@@ -88,6 +88,11 @@ class CoderGroup(typer.core.TyperGroup):
             raise typer.Exit(130) from None
 
 
+def _decisions(n: int) -> str:
+    """«1 decision», «3 decisions»."""
+    return f"{n} decision{'' if n == 1 else 's'}"
+
+
 def _exit_with_usage_error(error: Exception) -> NoReturn:
     """click's usage error as one line and exit code 2; a group alone (`coder codebook`) shows its help."""
     if type(error).__name__ == "NoArgsIsHelpError":
@@ -748,9 +753,11 @@ def review(
         project, coder, console=console, filter=filter, blind=not show_others, refit_every=refit_every
     )
     earlier = (
-        f" {summary.undone_earlier} decisions of an earlier session undone." if summary.undone_earlier else ""
+        f" {_decisions(summary.undone_earlier)} of an earlier session undone."
+        if summary.undone_earlier
+        else ""
     )  # an undo can reach back to a command before this session, such as a bulk run
-    console.print(f"{summary.decisions} decisions saved in {rich_escape(str(project))}.{earlier}")
+    console.print(f"{_decisions(summary.decisions)} saved in {rich_escape(str(project))}.{earlier}")
 
 
 @app.command("merge")
@@ -825,10 +832,11 @@ def agreement(
         return
     # 80 columns: long names and code ids end in '…' (the --json output and the CSV hold them whole)
     caption = (
-        "agree = percent agreement; kappa = Cohen's kappa (two raters); alpha = Krippendorff's alpha"
-        " (nominal); – = undefined (every rating the same)"
+        "agree = percent agreement over pairs of raters; kappa = Cohen's kappa (three raters or more:"
+        " Light's, the mean over pairs); alpha = Krippendorff's alpha (nominal); – = undefined (every"
+        " rating the same); answers = those two raters or more decided"
     )
-    title = "Agreement (only answers each coder decided)"
+    title = "Agreement (only what each coder decided; an answer one coder decided alone is left out)"
     table = Table(title=title, caption=caption, caption_justify="left")
     for column in ("comparison", "code", "answers", "agree", "kappa", "alpha", "bulk"):
         if column in ("comparison", "code"):  # these give way to a narrow terminal, not the figures

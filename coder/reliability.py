@@ -22,6 +22,7 @@ compares the coders of a coding project with each other and with the model (``co
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import warnings
@@ -154,6 +155,28 @@ def cohen_kappa(a: Any, b: Any) -> float:
     if math.isclose(expected, 1.0):
         return math.nan
     return (observed - expected) / (1.0 - expected)
+
+
+def light_kappa(data: Any) -> float:
+    """Light's kappa of a coders × answers matrix: the mean of Cohen's kappa over every pair of coders.
+
+    Two coders: their Cohen's kappa. A pair whose kappa is undefined (:func:`cohen_kappa`: no answer both
+    rated, or one value everywhere) is left out of the mean; ``nan`` when every pair's is.
+
+    References
+    ----------
+    .. [1] R. J. Light, "Measures of response agreement for qualitative data: some generalizations and
+       alternatives", Psychological Bulletin, 76(5), pp. 365-377, 1971.
+
+    Examples
+    --------
+    >>> round(light_kappa([[1, 0, 1, 1, 0], [1, 0, 0, 1, 0], [1, 0, 1, 1, 0]]), 3)
+    0.744
+    """
+    ratings = np.asarray(data, dtype=float)
+    pairs = [cohen_kappa(ratings[i], ratings[j]) for i, j in itertools.combinations(range(len(ratings)), 2)]
+    defined = [kappa for kappa in pairs if not math.isnan(kappa)]
+    return float(np.mean(defined)) if defined else math.nan
 
 
 def krippendorff_alpha(data: Any) -> float:
@@ -762,9 +785,9 @@ class Agreement:
     """The result of :func:`agreement`.
 
     ``table``: one row per comparison and code (plus ``(all codes)``), columns ``comparison``, ``code``,
-    ``answers`` (answers rated by at least two of the compared), ``percent_agreement``, ``kappa`` (only for
-    two raters), ``alpha``, ``decisions`` (the coders' ratings that were compared: the model's are not
-    decisions) and ``bulk_decisions`` (how many of those came from a bulk rule, ``coder review
+    ``answers`` (answers rated by at least two of the compared), ``percent_agreement``, ``kappa`` (Cohen's;
+    Light's for three raters or more), ``alpha``, ``decisions`` (the coders' ratings that were compared: the
+    model's are not decisions) and ``bulk_decisions`` (how many of those came from a bulk rule, ``coder review
     --accept-from``/``--reject-below``, rather than from reading the answer). ``disagreements``: one row per
     answer and code where the coders differ, columns ``id, respondent_id, question_id, code``, one 0/1
     column per coder (empty = not decided), ``text``. ``coders``: the coders compared, as named once.
@@ -842,7 +865,6 @@ def _compare(
     """The rows of one comparison of raters × answers × codes ``ratings``; ``bulk`` marks the ratings a
     bulk rule made, ``coders`` the raters whose ratings are decisions (not the model's)."""
     rows = []
-    two = ratings.shape[0] == 2
     rated = ~np.isnan(ratings)
     paired = rated.sum(axis=0) >= 2  # answers × codes rated by at least two
     compared = rated & paired[None, :, :] & np.asarray(coders, dtype=bool)[:, None, None]
@@ -860,7 +882,7 @@ def _compare(
                 "code": code,
                 "answers": n_answers,
                 "percent_agreement": percent_agreement(data),
-                "kappa": cohen_kappa(data[0], data[1]) if two else math.nan,
+                "kappa": light_kappa(data),  # two raters: Cohen's kappa
                 "alpha": krippendorff_alpha(data),
                 "decisions": int(decisions.sum()),
                 "bulk_decisions": int((decisions & by_rule).sum()),
@@ -885,9 +907,10 @@ def agreement(
     shown (``coder review --show-others``, a consensus meeting) is agreement reached, not found, and is
     left out (``Agreement.seen_decisions`` says how much).
 
-    Percent agreement is pairwise (:func:`percent_agreement`), Cohen's kappa needs exactly two raters
-    (:func:`cohen_kappa`), Krippendorff's alpha (nominal) takes any number with missing ratings
-    (:func:`krippendorff_alpha`). The ``(all codes)`` row pools every (answer, code) pair as one unit.
+    Percent agreement is pairwise (:func:`percent_agreement`), kappa is Cohen's for two raters
+    (:func:`cohen_kappa`) and Light's, the mean of Cohen's over the pairs, for more (:func:`light_kappa`),
+    Krippendorff's alpha (nominal) takes any number with missing ratings (:func:`krippendorff_alpha`). The
+    ``(all codes)`` row pools every (answer, code) pair as one unit.
 
     The model is the latest suggestion run (or ``run_id``): a code is 1 where its confidence is at or above
     the run's threshold; it rated every answer. Note the model learned from the coders' earlier decisions, so

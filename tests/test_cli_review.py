@@ -97,7 +97,7 @@ def test_minus_alone_asks_which_code_and_capital_keys_work(project: Project) -> 
     assert result.exit_code == 0, result.output
     assert "which code? - CODE (codes here: follow_up)" in result.output
     assert project.log("kari")["action"].tolist() == ["add"]  # not removed; Q quit
-    assert "1 decisions saved" in result.output
+    assert "1 decision saved" in result.output
 
 
 def test_undoing_an_earlier_bulk_run_says_so(project: Project) -> None:
@@ -107,7 +107,7 @@ def test_undoing_an_earlier_bulk_run_says_so(project: Project) -> None:
     assert result.exit_code == 0, result.output
     assert "Undone: your last command on a2, a1" in result.output
     said = " ".join(result.output.split())
-    assert "1 decisions saved in" in said and "3 decisions of an earlier session undone." in said
+    assert "1 decision saved in" in said and "3 decisions of an earlier session undone." in said
     assert project.effective_log("kari")["action"].tolist() == ["add"]
 
 

@@ -245,10 +245,21 @@ def test_coders_are_named_in_any_case(project: store.Project) -> None:
 def test_three_coders_with_missing_decisions(project: store.Project) -> None:
     project.record("per", [Decision("a4", "x", "add"), Decision("a5", "y", "add")])
     table = agreement(project, ["kari", "ola", "per"], model=False).table.set_index("code")
-    assert math.isnan(table.at["x", "kappa"])  # kappa is for two raters only
     kari = [1, 1, 0, 0, 1, NAN]
     ola = [1, 1, 0, 0, NAN, 1]
     per = [NAN, NAN, NAN, NAN, 1, 0]
+    # kappa was «–» for three coders, the legend saying «every rating the same»: now Light's, the mean of
+    # Cohen's over the pairs (scikit-learn's, on the answers both rated), an undefined pair left out
+    from sklearn.metrics import cohen_kappa_score
+
+    def pair(a: list[float], b: list[float]) -> float:
+        both = [(x, y) for x, y in zip(a, b, strict=True) if not (math.isnan(x) or math.isnan(y))]
+        if len({v for p in both for v in p}) < 2:
+            return NAN  # one value everywhere: chance agreement is 1
+        return cohen_kappa_score([x for x, _ in both], [y for _, y in both])
+
+    kappas = [k for k in (pair(kari, ola), pair(kari, per), pair(ola, per)) if not math.isnan(k)]
+    assert len(kappas) == 2 and table.at["x", "kappa"] == pytest.approx(sum(kappas) / len(kappas))
     assert table.at["x", "alpha"] == pytest.approx(krippendorff_alpha([kari, ola, per]))
     assert table.at["x", "percent_agreement"] == pytest.approx(percent_agreement([kari, ola, per]))
     assert table.at["x", "answers"] == 6
