@@ -66,6 +66,12 @@ class CoderGroup(typer.core.TyperGroup):
         except USAGE_ERROR as error:
             _exit_with_usage_error(error)
 
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None and not isinstance(command, typer.core.TyperGroup):
+            _check_no_option_twice(command, rest, f"{ctx.command_path} {name}")
+        return name, command, rest
+
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             with warnings.catch_warnings():  # the library's warnings as one line each, as its errors
@@ -86,6 +92,24 @@ class CoderGroup(typer.core.TyperGroup):
                 highlight=False,
             )
             raise typer.Exit(130) from None
+
+
+def _check_no_option_twice(command: Any, args: list[str], path: str) -> None:
+    """A usage error for an option given twice that takes one value: click keeps the last one unsaid, and
+    `--text-col Q1 --text-col Q2` coded the second question alone."""
+    given: dict[str, str] = {}
+    for arg in args:
+        if arg == "--":
+            break
+        flag = arg.split("=", 1)[0]
+        for param in command.params:
+            if param.param_type_name != "option" or param.multiple or param.count:
+                continue
+            if flag in (*param.opts, *param.secondary_opts):
+                if param.name in given:
+                    same = "" if given[param.name] == flag else f" (as {given[param.name]} before)"
+                    raise USAGE_ERROR(f"{flag} is given twice{same}: give it once (see {path} --help)")
+                given[param.name] = flag
 
 
 def _decisions(n: int) -> str:

@@ -49,6 +49,20 @@ def test_cli_bad_input_gives_one_line_and_exit_2(tmp_path: Path, args: list[str]
     assert "Traceback" not in output and len(output.splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        # click kept the last one unsaid: `init` coded the second question alone and said «12 answers»
+        (["suggest", "x.csv", "--text-col", "Q1", "--text-col", "Q2"], "--text-col is given twice"),
+        (["codes", "export", "p.db", "--out", "a.csv", "-o", "b.csv"], "-o is given twice (as --out before)"),
+        (["agreement", "p.db", "--model", "--no-model"], "--no-model is given twice (as --model before)"),
+    ],
+)
+def test_an_option_of_one_value_given_twice_is_an_error(args: list[str], fragment: str) -> None:
+    output = _cli_error(args)
+    assert fragment in output and f" {' '.join(args[: 2 if args[0] == 'codes' else 1])} --help)" in output
+
+
 def test_the_usage_error_caught_is_clicks() -> None:
     from coder.cli import USAGE_ERROR
 

@@ -227,7 +227,9 @@ def test_a_project_is_counted_with_its_own_codebook_and_must_be_of_the_survey(tm
     assert result.exit_code == 0, result.output  # Oppdal's project, reported within both municipalities
     rissa = tmp_path / "rissa.db"
     store.init(rissa, None, own, manifest=BOTH).close()
-    result = runner.invoke(app, [*args, "--project", str(rissa), "--out-dir", str(tmp_path / "r")])
+    result = runner.invoke(
+        app, [*args[:2], "--project", str(rissa), *args[4:], "--out-dir", str(tmp_path / "r")]
+    )
     assert result.exit_code == 2 and not (tmp_path / "r").exists()
     assert result.stderr.startswith(f"Error: {rissa}: ") and "answers are not in the survey" in result.stderr
 
