@@ -1587,9 +1587,10 @@ def plot_ratings(
             colours = ["#4c72b0"] * len(values) + ["#b0b0b0"]
             ax.bar(range(len(values) + 1), shares, color=colours)
             ax.set_xticks(range(len(values) + 1), [*map(value_text, values), "Vet ikke"], fontsize=8)
-            # As the table: the mean and n without «Vet ikke», decimal comma; the bars in percent of all.
+            # As the table: the mean and n without «Vet ikke», decimal comma; the bars in percent of all,
+            # whose number comes first (bars of 9 of 23 read as 45 % of «n = 20»)
             mean_text = number_text(mean if n else None, 1, decimal_mark=",")
-            heading = f"{name}\nsnitt {mean_text}, n = {n}"
+            heading = f"{name}\n{total} svarte: snitt {mean_text}, n = {n}"
             ax.set_title((heading + (f", vet ikke {missing}" if missing else "")).strip(), fontsize=9)
             ax.spines[["top", "right"]].set_visible(False)
         axes[0].set_ylabel("Prosent av dem som svarte")

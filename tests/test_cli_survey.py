@@ -39,6 +39,7 @@ def test_cli_check_plots_the_rating_distribution(tmp_path: Path) -> None:
     svg = (tmp_path / "figurer" / "vurdering_samordning.svg").read_text(encoding="utf-8")
     assert "Vet ikke" in svg and "snitt 4,0, n = 22, vet ikke 2" in svg  # as the table: n without «Vet ikke»
     assert "snitt 2,7, n = 20, vet ikke 3" in svg and "%" in svg  # decimal comma, percent like the others
+    assert "23 svarte: snitt 2,7" in svg  # the bars are shares of the 23, «Vet ikke» among them
     assert svg.count("Prosent av dem som svarte") == 1  # one shared axis ...
     assert svg.count("<!-- Oppdal") == 1 and svg.count("<!-- Rissa") == 1  # ... and a panel per municipality
 

@@ -261,7 +261,7 @@ def test_review_in_a_pseudo_terminal(project: Project) -> None:
         os.write(fd, b"a\n")
         read_until(b"> ")
         os.write(fd, b"q\n")
-        read_until(b"decisions saved")
+        read_until(b" saved in")  # «1 decision saved in», «2 decisions saved in»
         _, status = os.waitpid(pid, 0)
     finally:
         os.close(fd)
