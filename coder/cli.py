@@ -938,8 +938,8 @@ MUTUAL = typer.Option(False, "--mutual", help="Count a contact only when both si
 BROKER_BETWEENNESS = typer.Option(
     0.1,
     "--broker-betweenness",
-    help="Lowest normalised betweenness of a broker (as in coder network; in a small component no one "
-    "may reach it).",
+    help="Lowest normalised betweenness of a broker, who must also have contacts in another community "
+    "(the same in coder network and coder link; in a small component no one may reach it).",
 )
 ALL_CODED = typer.Option(
     None,

@@ -560,6 +560,9 @@ def missing_column_message(frame: pd.DataFrame, column: str) -> str:
     same = [str(c) for c in frame.columns if str(c).strip().casefold() == column.casefold()]
     if same:  # «ID,Text» from another tool: the names are matched as written
         return f"missing column ({listed}; '{same[0]}' in another case? rename it '{column}')"
+    if column.casefold() in {"id", "respondent", "respondent_id", "respondent-id"}:
+        # Google Forms exports no id (a time stamp is no id: two people answer within a second)
+        return f"missing column ({listed}; no id exported? add a column '{column}' numbering the rows)"
     return f"missing column ({listed})"
 
 

@@ -970,7 +970,8 @@ def agreement(
 def _agreement(project: Project, coders: Sequence[str], *, model: bool, run_id: str | None) -> Agreement:
     if isinstance(coders, str):  # iterated, "kari,ola" would be the coders k, a, r, i, ...
         raise TypeError(f"coders must be a list of names, not one string: {coders!r}")
-    coders = [name for name in dict.fromkeys(map(project.logged_name, coders)) if name]
+    named = [name for name in map(project.logged_name, coders) if name]
+    coders = list(dict.fromkeys(named))
     if not coders:
         raise CoderError("name at least one coder", key="coders")
     known = project.coders()
@@ -1002,7 +1003,10 @@ def _agreement(project: Project, coders: Sequence[str], *, model: bool, run_id: 
             bulk = np.stack([bulk_of[coder], np.zeros_like(bulk_of[coder])])
             rows += _compare(f"{coder} ~ {MODEL}", pair, bulk, [True, False], code_ids)
     elif len(coders) < 2:
-        raise CoderError("name at least two coders, or compare with a suggestion run", key="coders")
+        twice = f" ('{coders[0]}' is named twice)" if len(named) > 1 else ""  # «--coders ola,ola»
+        raise CoderError(
+            f"name at least two different coders{twice}, or compare with a suggestion run", key="coders"
+        )
     table = pd.DataFrame(
         rows,
         columns=["comparison", "code", "answers", "percent_agreement", "kappa", "alpha", "decisions",

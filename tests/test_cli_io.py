@@ -184,6 +184,14 @@ def test_an_export_excel_or_a_survey_tool_changed_is_named(
     assert fragment in output and not project.exists()
 
 
+def test_an_export_without_an_id_column_says_to_add_one(tmp_path: Path) -> None:
+    # Google Forms exports a time stamp and the answers, no id: «missing column (columns are: …)» alone
+    path = tmp_path / "skjema.csv"
+    path.write_text("Tidsstempel,Hva fungerer godt?\n10.03.2026 09:15:44,Kort vei\n", encoding="utf-8")
+    with pytest.raises(CoderError, match="add a column 'id' numbering the rows"):
+        read_answers(path, text_col="Hva fungerer godt?")
+
+
 def test_a_text_column_of_numbers_is_warned_of(tmp_path: Path) -> None:
     # a rating column given as the text: «0 suggestions for 0 of 12 answers», not a word of why
     path = write_csv(

@@ -236,6 +236,12 @@ def test_one_string_of_coders_is_refused_not_read_letter_by_letter(project: stor
         agreement(project, "kari,ola")
 
 
+def test_one_coder_named_twice_is_said_so(project: store.Project) -> None:
+    # «--coders ola,ola --no-model» said «name at least two coders», though two were named
+    with pytest.raises(CoderError, match="name at least two different coders \\('ola' is named twice\\)"):
+        agreement(project, ["ola", "Ola"], model=False)
+
+
 def test_coders_are_named_in_any_case(project: store.Project) -> None:
     same = agreement(project, ["KARI", "Ola"], model=False)
     assert same.coders == ("kari", "ola")
