@@ -1135,7 +1135,8 @@ def plot(
             for level in summary.network_report.levels:
                 caption = (
                     f"Kontaktnettet i {municipality}, {network.LEVEL_LABELS[level].lower()}: farge etter "
-                    "primærfunksjon, svart ring rundt brobyggere, personer uten kontakt nederst."
+                    "primærfunksjon, svart ring rundt brobyggere, firkant for dem som ikke svarte, personer "
+                    "uten kontakt nederst."
                 )
                 figures.setdefault("network", []).append(
                     (caption, directory / f"{network.file_stem(municipality, level)}.{formats[0]}")
@@ -1768,7 +1769,8 @@ def _network_blocks(summary: SummaryReport, figures: dict[str, list[tuple[str, P
                 "(1 når den er et par).",
                 "Sentralisering: hvor mye kontakten samler seg om én person (0 når alle har like mange "
                 "kontakter, 1 når alle de andre bare har kontakt med den samme ene personen).",
-                "Modularitet: hvor tydelig nettet deler seg i klynger (over 0,3 regnes som tydelig).",
+                "Modularitet: hvor tydelig nettet deler seg i klynger (over 0,3 regnes som tydelig; i et "
+                "nett av få kontakter, som noen par hver for seg, blir den høy uten å si stort).",
             ]
         ),
     ]

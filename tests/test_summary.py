@@ -634,6 +634,7 @@ def test_the_report_shows_the_contact_network_by_level_and_function_never_by_per
     assert 0 < weekly["without_contact_not_responded"].sum() <= weekly["without_contact"].sum()
     assert "| Svarte ikke |" in section and "Av dem svarte ikke" in section
     assert "deres egne kontakter er ukjente" in section
+    assert section.count("firkant for dem som ikke svarte") == 6  # each picture's caption names the squares
 
 
 def test_themes_by_network_position_are_tested_and_small_cells_flagged(
