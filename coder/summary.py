@@ -61,6 +61,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import jinja2
+import markupsafe
 import pandas as pd
 
 from coder import codebook as codebook_mod
@@ -722,7 +723,11 @@ def _network(survey: Survey, seed: int) -> tuple[Any, pd.DataFrame, pd.DataFrame
         not_responded.rename(index=network.LEVEL_LABELS, level="level").reset_index(),
         on=["municipality", "level"],
         how="left",
-    )[[*measures.columns[:7], "not_responded", *measures.columns[7:]]]  # beside «isolates»
+    )
+    measures["not_responded"] = measures["not_responded"].fillna(0).astype(int)
+    beside = list(measures.columns[:-1])  # beside «isolates»
+    beside.insert(beside.index("isolates") + 1, "not_responded")
+    measures = measures[beside]
     roles = (
         people.groupby(["municipality", "level", "function"], sort=False)
         .agg(
@@ -1277,13 +1282,20 @@ def _p_text(value: float, decimals: int = 3) -> str:
 
     >>> _p_text(0.00013), _p_text(0.0123), _p_text(0.004, 2), _p_text(0.0997), _p_text(0.0496)
     ('< 0,001', '0,012', '< 0,01', '0,0997', '0,0496')
+    >>> _p_text(0.0499999)
+    '< 0,05'
     """
     smallest = 10.0**-decimals
     if value < smallest:
         return f"< {_decimal(smallest, decimals)}"
-    limits = (POSITION_P, POSITION_Q)
-    while decimals < 6 and any(value < limit <= round(value, decimals) for limit in limits):
+
+    def reached(decimals: int) -> list[float]:
+        return [limit for limit in (POSITION_P, POSITION_Q) if value < limit <= round(value, decimals)]
+
+    while decimals < 4 and reached(decimals):
         decimals += 1
+    if at := reached(decimals):  # a hair below: four decimals would still show the limit
+        return f"< {_decimal(at[0], len(str(at[0]).split('.')[1]))}"
     return _decimal(value, decimals)
 
 
@@ -2091,12 +2103,18 @@ def _inline_png(path: Path) -> str:
 
 
 def _unbroken_percent(value: Any) -> Any:
-    """A text with a no-break space before «%»: a phone broke «(28 %)» into «(28» and «%)».
+    """A text with a no-break space before «%»: a phone broke «(28 %)» into «(28» and «%)». Markup (a quote's
+    lines joined by «<br>») stays markup: the pattern is never inside an entity or a tag.
 
     >>> _unbroken_percent("11 av 40 (28 %)") == "11 av 40 (28\\u00a0%)"
     True
+    >>> _unbroken_percent(markupsafe.Markup("a &amp; b<br>5 %"))
+    Markup('a &amp; b<br>5\\xa0%')
     """
-    return re.sub(r"(?<=\d) %", "\u00a0%", value) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    unbroken = re.sub(r"(?<=\d) %", "\u00a0%", value)
+    return markupsafe.Markup(unbroken) if isinstance(value, markupsafe.Markup) else unbroken
 
 
 def to_html(summary: SummaryReport, figures: dict[str, list[tuple[str, Path]]]) -> str:

@@ -1006,6 +1006,16 @@ def test_a_quote_with_an_html_entity_is_quoted_as_written() -> None:
     assert summary._md("NAV &amp; kommunen") == "NAV \\&amp; kommunen"
 
 
+def test_a_quote_of_two_lines_is_escaped_once_in_the_html(
+    result: summary.SummaryReport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the «%» fix turned the quote's markup back into text: «&amp;amp;» and a «&lt;br&gt;» on the page
+    quote = summary.Quote("NAV & kommunen: 5 %\n<b>andre</b> linje", "Tjenester i bolig")
+    monkeypatch.setattr(summary, "_blocks", lambda *_: [quote])
+    page = summary.to_html(result, {})
+    assert "<p>NAV &amp; kommunen: 5\u00a0%<br>&lt;b&gt;andre&lt;/b&gt; linje</p>" in page
+
+
 @pytest.mark.parametrize(
     ("text", "markdown"),
     [
