@@ -46,6 +46,26 @@ def test_no_two_people_touch_nor_sit_on_a_line_between_others(both: survey.Surve
 
     others = [off_line(c, a, b) for a, b in monthly.edges for c in connected if c not in (a, b)]
     assert min(others) >= gap / 2 * 0.9
+    # in Rissa's dense network lines pass everywhere: moving people off them pushed two within 0.07
+    rissa = network_figures.layout(both, "Rissa", seed=0)
+    assert min(math.dist(rissa[a], rissa[b]) for a, b in itertools.combinations(rissa, 2)) >= gap * 0.95
+
+
+def test_people_on_one_spot_are_parted_and_many_get_a_smaller_gap() -> None:
+    import itertools
+    import math
+
+    import networkx as nx
+
+    parted = network_figures._spread({"a": (0.0, 0.0), "b": (0.0, 0.0), "c": (1.0, 1.0)})
+    assert math.dist(parted["a"], parted["b"]) >= network_figures.NODE_GAP * 0.9
+    off = network_figures._spread({"a": (-1.0, 0.0), "b": (1.0, 0.0), "c": (0.0, 0.0)}, [("a", "b")])
+    assert abs(off["c"][1]) >= network_figures.NODE_GAP / 2 * 0.9  # off the line it sat on
+    # 80 people do not fit the square 0.2 apart: the last rescaling had brought the nearest to 0.05
+    G = nx.gnm_random_graph(80, 160, seed=1)
+    spread = network_figures._spread(nx.kamada_kawai_layout(G, pos=nx.spring_layout(G, seed=0)), G.edges)
+    nearest = min(math.dist(spread[a], spread[b]) for a, b in itertools.combinations(G, 2))
+    assert nearest >= 0.9 * 1.6 / math.sqrt(80) and max(abs(v) for p in spread.values() for v in p) <= 1
 
 
 def test_who_did_not_respond_is_named_in_the_legend(both: survey.Survey) -> None:
