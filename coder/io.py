@@ -215,31 +215,58 @@ _DECODED_TWICE = re.compile("Ã[¥¦¸˜…†©¨¤¶¼\x85\x86\x98]|Â[«»]")
 
 
 def _check_decoded_once(frame: pd.DataFrame, path: Path) -> None:
-    """A CoderError when the header or a text holds UTF-8 letters decoded twice («stÃ¸rste» for «største»):
-    read on, every answer with æøå would be coded as garbled words.
+    """A CoderError when the header or a text holds UTF-8 letters decoded twice («stÃ¸rste» for «største»)
+    and no cell a letter æøå as it should be: read on, every answer with æøå would be coded as garbled
+    words. Beside letters as they should be, it is one answer that says so (a warning naming it).
 
-    >>> _check_decoded_once(pd.DataFrame({"svar": ["største", "Ã¸"]}), Path("svar.csv"))
+    >>> _check_decoded_once(pd.DataFrame({"svar": ["storste", "Ã¸"]}), Path("svar.csv"))
     Traceback (most recent call last):
     coder.errors.CoderError: svar.csv, row 3, column 'svar': the text looks decoded twice («Ã¸» where one ...
     """
-    message = (
-        "the text looks decoded twice («{}» where one letter belongs, as «ø»): the file was opened as "
-        "ANSI/cp1252 and saved again as UTF-8 (Excel does so); take the original export"
+    texts = [
+        column
+        for column in frame.columns
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column])
+    ]
+    found = _first_decoded_twice(frame, texts)
+    if found is None:
+        return
+    row, column, garbled = found
+    if not any(_NORWEGIAN_LETTER.search(str(name)) for name in frame.columns) and not any(
+        frame[name].astype(str).str.contains(_NORWEGIAN_LETTER).any() for name in texts
+    ):
+        raise CoderError(
+            f"the text looks decoded twice («{garbled}» where one letter belongs, as «ø»): the file was "
+            "opened as ANSI/cp1252 and saved again as UTF-8 (Excel does so); take the original export",
+            file=path,
+            row=row,
+            column=column,
+        )
+    warnings.warn(
+        f"{path}, row {row}, column '{column}': «{garbled}» looks like a letter decoded twice, though the "
+        "file's other æøå are as they should be: check that answer",
+        stacklevel=4,
     )
+
+
+_NORWEGIAN_LETTER = re.compile("[æøåÆØÅ]")
+
+
+def _first_decoded_twice(frame: pd.DataFrame, texts: list[Any]) -> tuple[int, str, str] | None:
+    """The row, column and letters of the first cell (the header first) holding letters decoded twice."""
     for column in frame.columns:
         if found := _DECODED_TWICE.search(str(column)):
-            raise CoderError(message.format(found.group()), file=path, row=1, column=str(column))
-    for column in frame.columns:
-        values = frame[column]
-        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+            return 1, str(column), found.group()
+    for column in texts:
+        values = frame[column].astype(str)
+        suspect = values.str.contains("Ã", regex=False) | values.str.contains("Â", regex=False)
+        if not suspect.any():  # the plain search first: a 200 MB export is read in a second more, not five
             continue
-        garbled = values.astype(str).str.contains(_DECODED_TWICE)
+        garbled = suspect & values.str.contains(_DECODED_TWICE)
         if garbled.any():
             index = garbled.index[garbled.to_numpy().argmax()]
-            found = _DECODED_TWICE.search(str(values.loc[index]))
-            raise CoderError(
-                message.format(found.group()), file=path, row=spreadsheet_row(index), column=column
-            )
+            return spreadsheet_row(index), str(column), _DECODED_TWICE.search(values.loc[index]).group()
+    return None
 
 
 #: The first bytes of an OLE2 compound file: an Excel 97–2003 workbook, or an encrypted .xlsx.
@@ -560,9 +587,6 @@ def missing_column_message(frame: pd.DataFrame, column: str) -> str:
     same = [str(c) for c in frame.columns if str(c).strip().casefold() == column.casefold()]
     if same:  # «ID,Text» from another tool: the names are matched as written
         return f"missing column ({listed}; '{same[0]}' in another case? rename it '{column}')"
-    if column.casefold() in {"id", "respondent", "respondent_id", "respondent-id"}:
-        # Google Forms exports no id (a time stamp is no id: two people answer within a second)
-        return f"missing column ({listed}; no id exported? add a column '{column}' numbering the rows)"
     return f"missing column ({listed})"
 
 
@@ -598,6 +622,18 @@ def answer_ids(answers: pd.DataFrame, what: str = "the answers") -> list[str]:
     return ids.tolist()
 
 
+def _require_answer_columns(frame: pd.DataFrame, wanted: list[str], path: str | os.PathLike[str]) -> None:
+    """:func:`require_columns` of an answers file, saying to add an id where the export has none (Google
+    Forms: a time stamp is no id, two people answer within a second). Not for a file of codes, whose ids
+    must be the answers'."""
+    if wanted[0] not in frame.columns and wanted[1] in frame.columns:
+        message = missing_column_message(frame, wanted[0])
+        if message.startswith("missing column"):
+            message = message[:-1] + f"; no id exported? add a column '{wanted[0]}' numbering the rows)"
+        raise CoderError(message, file=path, column=wanted[0])
+    require_columns(frame, wanted, path)
+
+
 def check_unique_ids(frame: pd.DataFrame, id_col: str, path: str | os.PathLike[str]) -> None:
     """Raise a :class:`CoderError` for empty or duplicate ids, naming the spreadsheet rows."""
     raw = frame[id_col].fillna("").astype(str)
@@ -626,7 +662,16 @@ def _check_no_label_row(frame: pd.DataFrame, id_col: str, path: str | os.PathLik
     """A CoderError when the first row's id is a word and every other id a number: SurveyXact and Questback
     export the questions' labels as a second header row, which would be coded as an answer."""
     ids = frame[id_col].astype(str).str.strip()
-    if len(ids) >= 4 and not _NUMBER.match(ids.iloc[0]) and ids.iloc[1:].str.fullmatch(_NUMBER.pattern).all():
+    first = [str(value).strip() for value in frame.iloc[0]] if len(frame) else []
+    # a row of labels: the id column's own name, or a question («…?») in a cell; not a paper form typed in
+    labels = ids.iloc[0].casefold() == id_col.casefold() if len(ids) else False
+    labels = labels or any(value.endswith("?") for value in first)
+    if (
+        labels
+        and len(ids) >= 4
+        and not _NUMBER.match(ids.iloc[0])
+        and ids.iloc[1:].str.fullmatch(_NUMBER.pattern).all()
+    ):
         raise CoderError(
             f"id '{ids.iloc[0]}' is a word and every other id a number: a second header row (the questions' "
             "labels, as SurveyXact and Questback export them)? delete the row",
@@ -675,9 +720,9 @@ def read_answers(
     else:
         # The first rows first (the header's checks, and where a missing column is), then only these
         # columns: the texts are held once, and the export's other columns not at all.
-        require_columns(read_table(path, rows=5), wanted, path)
+        _require_answer_columns(read_table(path, rows=5), wanted, path)
         frame = read_table(path, columns=wanted)
-    require_columns(frame, wanted, path)
+    _require_answer_columns(frame, wanted, path)
     if frame.empty:
         raise CoderError("no answers (the file has a header only)", file=path)
     check_unique_ids(frame, id_col, path)

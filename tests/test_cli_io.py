@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from coder.cli import app
 from coder.errors import CoderError
 from coder.io import (
+    missing_column_message,
     read_answers,
     read_table,
 )
@@ -56,11 +57,20 @@ def test_cli_bad_input_gives_one_line_and_exit_2(tmp_path: Path, args: list[str]
         (["suggest", "x.csv", "--text-col", "Q1", "--text-col", "Q2"], "--text-col is given twice"),
         (["codes", "export", "p.db", "--out", "a.csv", "-o", "b.csv"], "-o is given twice (as --out before)"),
         (["agreement", "p.db", "--model", "--no-model"], "--no-model is given twice (as --model before)"),
+        (["codes", "export", "p.db", "--out", "a.csv", "-ob.csv"], "-o is given twice (as --out before)"),
     ],
 )
 def test_an_option_of_one_value_given_twice_is_an_error(args: list[str], fragment: str) -> None:
     output = _cli_error(args)
     assert fragment in output and f" {' '.join(args[: 2 if args[0] == 'codes' else 1])} --help)" in output
+
+
+def test_an_options_value_that_looks_like_an_option_is_a_value_and_help_is_help() -> None:
+    # click reads «--filter --coder» as a filter of «--coder»: not the option --coder given twice
+    output = _cli_error(["review", "p.db", "--coder", "kari", "--filter", "--coder"])
+    assert "given twice" not in output and "project not found" in output
+    shown = CliRunner().invoke(app, ["suggest", "x.csv", "--text-col", "a", "--text-col", "b", "--help"])
+    assert shown.exit_code == 0 and "Usage" in shown.output
 
 
 def test_the_usage_error_caught_is_clicks() -> None:
@@ -190,6 +200,23 @@ def test_an_export_without_an_id_column_says_to_add_one(tmp_path: Path) -> None:
     path.write_text("Tidsstempel,Hva fungerer godt?\n10.03.2026 09:15:44,Kort vei\n", encoding="utf-8")
     with pytest.raises(CoderError, match="add a column 'id' numbering the rows"):
         read_answers(path, text_col="Hva fungerer godt?")
+    # a file of codes must use the answers' ids: numbering its rows would mislabel every answer
+    assert "numbering" not in missing_column_message(pd.DataFrame({"answer_id": ["a1"], "code": ["x"]}), "id")
+
+
+def test_a_decoded_twice_letter_beside_healthy_ones_is_one_answer_to_check(tmp_path: Path) -> None:
+    # an answer about the survey form itself («fikk Ã¸ for ø») refused the whole file
+    path = tmp_path / "svar.csv"
+    path.write_text("id;text\nr1;Jeg fikk Ã¸ i stedet for ø i skjemaet\nr2;Kort vei\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match="row 2, column 'text': «Ã¸» looks like a letter decoded twice"):
+        assert len(read_answers(path)) == 2
+
+
+def test_a_first_id_of_letters_without_labels_is_a_real_id(tmp_path: Path) -> None:
+    # a paper form typed in first («A-17») was refused as a second header row
+    rows = [("A-17", "Kort vei"), ("101", "a"), ("102", "b"), ("103", "c")]
+    path = write_csv(tmp_path / "svar.csv", ";", "utf-8", rows=rows)
+    assert read_answers(path)["id"].tolist() == ["A-17", "101", "102", "103"]
 
 
 def test_a_text_column_of_numbers_is_warned_of(tmp_path: Path) -> None:
