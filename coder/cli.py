@@ -96,20 +96,38 @@ class CoderGroup(typer.core.TyperGroup):
 
 def _check_no_option_twice(command: Any, args: list[str], path: str) -> None:
     """A usage error for an option given twice that takes one value: click keeps the last one unsaid, and
-    `--text-col Q1 --text-col Q2` coded the second question alone."""
+    `--text-col Q1 --text-col Q2` coded the second question alone. An option's value is skipped as click
+    skips it (`--filter --coder` filters by «--coder»); `-ob.csv` is `-o` with its value."""
+    options = {
+        flag: param
+        for param in command.params
+        if param.param_type_name == "option"
+        for flag in (*param.opts, *param.secondary_opts)
+    }
+    if "--help" in args:
+        return  # help is shown whatever else is given
     given: dict[str, str] = {}
+    values_to_skip = 0
     for arg in args:
+        if values_to_skip:
+            values_to_skip -= 1
+            continue
         if arg == "--":
             break
-        flag = arg.split("=", 1)[0]
-        for param in command.params:
-            if param.param_type_name != "option" or param.multiple or param.count:
-                continue
-            if flag in (*param.opts, *param.secondary_opts):
-                if param.name in given:
-                    same = "" if given[param.name] == flag else f" (as {given[param.name]} before)"
-                    raise USAGE_ERROR(f"{flag} is given twice{same}: give it once (see {path} --help)")
-                given[param.name] = flag
+        flag, attached = arg.split("=", 1)[0], "=" in arg
+        if flag not in options and arg[:1] == "-" and arg[1:2] != "-" and arg[:2] in options:
+            flag, attached = arg[:2], True  # a short option with its value written onto it
+        param = options.get(flag)
+        if param is None:
+            continue
+        if not param.is_flag and not attached:
+            values_to_skip = param.nargs
+        if param.multiple or param.count:
+            continue
+        if param.name in given:
+            same = "" if given[param.name] == flag else f" (as {given[param.name]} before)"
+            raise USAGE_ERROR(f"{flag} is given twice{same}: give it once (see {path} --help)")
+        given[param.name] = flag
 
 
 def _decisions(n: int) -> str:
