@@ -659,19 +659,15 @@ def check_unique_ids(frame: pd.DataFrame, id_col: str, path: str | os.PathLike[s
 
 
 def _check_no_label_row(frame: pd.DataFrame, id_col: str, path: str | os.PathLike[str]) -> None:
-    """A CoderError when the first row's id is a word and every other id a number: SurveyXact and Questback
-    export the questions' labels as a second header row, which would be coded as an answer."""
+    """A CoderError when the first row is labels: its id a word and every other id a number, and the id
+    column's own name or a question («…?») in it. SurveyXact and Questback export the questions' labels as
+    a second header row, which would be coded as an answer; a paper form typed in first («A-17») is no such
+    row."""
     ids = frame[id_col].astype(str).str.strip()
-    first = [str(value).strip() for value in frame.iloc[0]] if len(frame) else []
-    # a row of labels: the id column's own name, or a question («…?») in a cell; not a paper form typed in
-    labels = ids.iloc[0].casefold() == id_col.casefold() if len(ids) else False
-    labels = labels or any(value.endswith("?") for value in first)
-    if (
-        labels
-        and len(ids) >= 4
-        and not _NUMBER.match(ids.iloc[0])
-        and ids.iloc[1:].str.fullmatch(_NUMBER.pattern).all()
-    ):
+    if len(ids) < 4 or _NUMBER.match(ids.iloc[0]) or not ids.iloc[1:].str.fullmatch(_NUMBER.pattern).all():
+        return
+    first = [str(value).strip() for value in frame.iloc[0]]
+    if ids.iloc[0].casefold() == id_col.casefold() or any(value.endswith("?") for value in first):
         raise CoderError(
             f"id '{ids.iloc[0]}' is a word and every other id a number: a second header row (the questions' "
             "labels, as SurveyXact and Questback export them)? delete the row",
