@@ -205,7 +205,7 @@ def read_table(
     if rows is not None:
         frame = frame.head(rows)
     _check_header(frame, path)
-    _check_decoded_once(frame, path)
+    _check_decoded_once(frame, path, cells=rows is None)  # a first look at a few rows: the header alone
     return frame
 
 
@@ -214,59 +214,53 @@ def read_table(
 _DECODED_TWICE = re.compile("Ã[¥¦¸˜…†©¨¤¶¼\x85\x86\x98]|Â[«»]")
 
 
-def _check_decoded_once(frame: pd.DataFrame, path: Path) -> None:
-    """A CoderError when the header or a text holds UTF-8 letters decoded twice («stÃ¸rste» for «største»)
-    and no cell a letter æøå as it should be: read on, every answer with æøå would be coded as garbled
-    words. Beside letters as they should be, it is one answer that says so (a warning naming it).
+def _check_decoded_once(frame: pd.DataFrame, path: Path, *, cells: bool = True) -> None:
+    """A CoderError when the header or the texts hold UTF-8 letters decoded twice («stÃ¸rste» for
+    «største»), as cells with them outnumber cells with a letter æøå as it should be: read on, every answer
+    with æøå would be coded as garbled words. Fewer are cells that say so (an answer about the form itself):
+    a warning names them. ``cells``: the texts too, not only the header.
 
-    >>> _check_decoded_once(pd.DataFrame({"svar": ["storste", "Ã¸"]}), Path("svar.csv"))
+    >>> _check_decoded_once(pd.DataFrame({"svar": ["største", "stÃ¸rste", "pÃ¥"]}), Path("svar.csv"))
     Traceback (most recent call last):
     coder.errors.CoderError: svar.csv, row 3, column 'svar': the text looks decoded twice («Ã¸» where one ...
     """
-    texts = [
-        column
-        for column in frame.columns
-        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column])
-    ]
-    found = _first_decoded_twice(frame, texts)
-    if found is None:
+    message = (
+        "the text looks decoded twice («{}» where one letter belongs, as «ø»): the file was opened as "
+        "ANSI/cp1252 and saved again as UTF-8 (Excel does so); take the original export"
+    )
+    for column in frame.columns:
+        if found := _DECODED_TWICE.search(str(column)):
+            raise CoderError(message.format(found.group()), file=path, row=1, column=str(column))
+    if not cells:
         return
-    row, column, garbled = found
-    if not any(_NORWEGIAN_LETTER.search(str(name)) for name in frame.columns) and not any(
-        frame[name].astype(str).str.contains(_NORWEGIAN_LETTER).any() for name in texts
-    ):
-        raise CoderError(
-            f"the text looks decoded twice («{garbled}» where one letter belongs, as «ø»): the file was "
-            "opened as ANSI/cp1252 and saved again as UTF-8 (Excel does so); take the original export",
-            file=path,
-            row=row,
-            column=column,
-        )
+    garbled: list[tuple[int, str, str]] = []  # (row, column, letters) of each cell decoded twice
+    healthy = 0
+    for column in frame.columns:
+        if not (frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column])):
+            continue
+        values = frame[column].astype(str)
+        suspect = values.str.contains("Ã", regex=False) | values.str.contains("Â", regex=False)
+        twice = suspect & values.str.contains(_DECODED_TWICE) if suspect.any() else suspect
+        # the plain search first: a 200 MB export is read in a second more, not five
+        garbled += [
+            (spreadsheet_row(index), str(column), _DECODED_TWICE.search(values.loc[index]).group())
+            for index in twice.index[twice.to_numpy()]
+        ]
+        healthy += int((values.str.contains(_NORWEGIAN_LETTER) & ~twice).sum())
+    if not garbled:
+        return
+    row, column, letters = garbled[0]
+    if len(garbled) > healthy:
+        raise CoderError(message.format(letters), file=path, row=row, column=column)
+    rows = f"{_rows([r for r, _, _ in garbled[:5]])}{', …' if len(garbled) > 5 else ''}"
     warnings.warn(
-        f"{path}, row {row}, column '{column}': «{garbled}» looks like a letter decoded twice, though the "
-        "file's other æøå are as they should be: check that answer",
+        f"{path}, row{'s' * (len(garbled) > 1)} {rows}, column '{column}': «{letters}» looks like a letter "
+        f"decoded twice, though {healthy} other cells have æøå as they should be: check that cell",
         stacklevel=4,
     )
 
 
 _NORWEGIAN_LETTER = re.compile("[æøåÆØÅ]")
-
-
-def _first_decoded_twice(frame: pd.DataFrame, texts: list[Any]) -> tuple[int, str, str] | None:
-    """The row, column and letters of the first cell (the header first) holding letters decoded twice."""
-    for column in frame.columns:
-        if found := _DECODED_TWICE.search(str(column)):
-            return 1, str(column), found.group()
-    for column in texts:
-        values = frame[column].astype(str)
-        suspect = values.str.contains("Ã", regex=False) | values.str.contains("Â", regex=False)
-        if not suspect.any():  # the plain search first: a 200 MB export is read in a second more, not five
-            continue
-        garbled = suspect & values.str.contains(_DECODED_TWICE)
-        if garbled.any():
-            index = garbled.index[garbled.to_numpy().argmax()]
-            return spreadsheet_row(index), str(column), _DECODED_TWICE.search(values.loc[index]).group()
-    return None
 
 
 #: The first bytes of an OLE2 compound file: an Excel 97–2003 workbook, or an encrypted .xlsx.
@@ -628,7 +622,7 @@ def _require_answer_columns(frame: pd.DataFrame, wanted: list[str], path: str | 
     must be the answers'."""
     if wanted[0] not in frame.columns and wanted[1] in frame.columns:
         message = missing_column_message(frame, wanted[0])
-        if message.startswith("missing column"):
+        if message.startswith("missing column") and "rename it" not in message:
             message = message[:-1] + f"; no id exported? add a column '{wanted[0]}' numbering the rows)"
         raise CoderError(message, file=path, column=wanted[0])
     require_columns(frame, wanted, path)
@@ -658,6 +652,11 @@ def check_unique_ids(frame: pd.DataFrame, id_col: str, path: str | os.PathLike[s
         raise CoderError(message, file=path, row=rows, column=id_col)
 
 
+_ID_LABELS = {"id", "respondent", "respondent-id", "respondent id", "respondentid", "respondent_id",
+              "svar-id", "løpenummer", "lnr", "nr"}  # fmt: skip
+"""How survey tools label the id column in a row of labels (compared in lower case)."""
+
+
 def _check_no_label_row(frame: pd.DataFrame, id_col: str, path: str | os.PathLike[str]) -> None:
     """A CoderError when the first row is labels: its id a word and every other id a number, and the id
     column's own name or a question («…?») in it. SurveyXact and Questback export the questions' labels as
@@ -666,8 +665,9 @@ def _check_no_label_row(frame: pd.DataFrame, id_col: str, path: str | os.PathLik
     ids = frame[id_col].astype(str).str.strip()
     if len(ids) < 4 or _NUMBER.match(ids.iloc[0]) or not ids.iloc[1:].str.fullmatch(_NUMBER.pattern).all():
         return
-    first = [str(value).strip() for value in frame.iloc[0]]
-    if ids.iloc[0].casefold() == id_col.casefold() or any(value.endswith("?") for value in first):
+    first = [str(value).strip().rstrip("*: ") for value in frame.iloc[0]]
+    named = ids.iloc[0].casefold() in {id_col.casefold(), *_ID_LABELS}
+    if named or any(value.endswith("?") for value in first):
         raise CoderError(
             f"id '{ids.iloc[0]}' is a word and every other id a number: a second header row (the questions' "
             "labels, as SurveyXact and Questback export them)? delete the row",

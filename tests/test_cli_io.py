@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 from coder.cli import app
 from coder.errors import CoderError
 from coder.io import (
-    missing_column_message,
     read_answers,
     read_table,
 )
+from coder.reliability import read_codes
 
 OVERWRITE = "a.csv: the output would overwrite the input"
 
@@ -201,15 +201,47 @@ def test_an_export_without_an_id_column_says_to_add_one(tmp_path: Path) -> None:
     with pytest.raises(CoderError, match="add a column 'id' numbering the rows"):
         read_answers(path, text_col="Hva fungerer godt?")
     # a file of codes must use the answers' ids: numbering its rows would mislabel every answer
-    assert "numbering" not in missing_column_message(pd.DataFrame({"answer_id": ["a1"], "code": ["x"]}), "id")
+    codes = tmp_path / "koder.csv"
+    codes.write_text("answer_id,code\na1,x\n", encoding="utf-8")
+    with pytest.raises(CoderError, match="missing column") as raised:
+        read_codes(codes)
+    assert "numbering" not in str(raised.value)
+    # a header «ID» is the id in another case: one hint, to rename it, not also to add one
+    path.write_text("ID,Hva fungerer godt?\n1,Kort vei\n", encoding="utf-8")
+    with pytest.raises(CoderError, match="rename it 'id'\\)$"):
+        read_answers(path, text_col="Hva fungerer godt?")
 
 
 def test_a_decoded_twice_letter_beside_healthy_ones_is_one_answer_to_check(tmp_path: Path) -> None:
-    # an answer about the survey form itself («fikk Ã¸ for ø») refused the whole file
+    # an answer about the survey form itself («fikk Ã¸ for ø») refused the whole file, also when the healthy
+    # letters came after the first five rows (the first look at a file), and warned twice
     path = tmp_path / "svar.csv"
-    path.write_text("id;text\nr1;Jeg fikk Ã¸ i stedet for ø i skjemaet\nr2;Kort vei\n", encoding="utf-8")
-    with pytest.warns(UserWarning, match="row 2, column 'text': «Ã¸» looks like a letter decoded twice"):
-        assert len(read_answers(path)) == 2
+    rows = [
+        "r1;Jeg fikk Ã¸ i stedet for o i skjemaet",
+        *(f"r{i};kort vei" for i in range(2, 8)),
+        "r8;største",
+    ]
+    path.write_text("id;text\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.warns(
+        UserWarning, match="row 2, column 'text': «Ã¸» looks like a letter decoded twice"
+    ) as caught:
+        assert len(read_answers(path)) == 8
+    assert len(caught) == 1
+    # more cells decoded twice than healthy ones: the file, not one answer
+    path.write_text("id;text\n1;stÃ¸rste\n2;pÃ¥ jobb\n3;Ã¦rlig\n4;største\n", encoding="utf-8")
+    with pytest.raises(CoderError, match="row 2, column 'text': the text looks decoded twice"):
+        read_answers(path)
+
+
+@pytest.mark.parametrize(
+    "labels", ["Respondent;Hva fungerer godt? *", "Respondent-ID;Hva fungerer godt (fritekst)"]
+)
+def test_a_label_row_marked_by_the_tool_is_named(tmp_path: Path, labels: str) -> None:
+    # a «?» before a tool's «*», or the id column's usual label, mark a row of labels too
+    path = tmp_path / "svar.csv"
+    path.write_text(f"respondent;text\n{labels}\n11;a\n12;b\n13;c\n", encoding="utf-8")
+    with pytest.raises(CoderError, match="row 2, column 'respondent': id '.*' is a word"):
+        read_answers(path, id_col="respondent")
 
 
 def test_a_first_id_of_letters_without_labels_is_a_real_id(tmp_path: Path) -> None:
