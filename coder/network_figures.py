@@ -101,7 +101,9 @@ def _spread(
 
     nodes = list(pos)
     index = {node: i for i, node in enumerate(nodes)}
-    xy = np.array([pos[n] for n in nodes], dtype=float)
+    xy = np.array([pos[n] for n in nodes], dtype=float).reshape(-1, 2)
+    if not np.isfinite(xy).all():  # a layout that failed: left as it is, not made all NaN
+        return pos
     gap = min(gap, 1.6 / math.sqrt(max(len(nodes), 1)))
     ends = np.array([(index[a], index[b]) for a, b in edges if a in index and b in index], dtype=int)
     ends = ends.reshape(-1, 2)
@@ -112,9 +114,10 @@ def _spread(
     for round_ in range(100):
         apart = xy[:, None, :] - xy[None, :, :]
         distance = np.hypot(apart[..., 0], apart[..., 1])
-        same = np.triu(distance < hair, k=1)  # one spot: the earlier one moves right, the later left
-        apart[same] = (hair, 0.0)
-        apart[same.T] = (-hair, 0.0)
+        same = np.triu(distance < hair, k=1)  # one spot: parted along a direction of the later one's own
+        angle = np.nonzero(same)[1] * 2.399963  # the golden angle: a crowd on one spot spreads all round
+        apart[same] = hair * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+        apart[same.T] = -apart[same]
         distance = np.hypot(apart[..., 0], apart[..., 1])
         np.fill_diagonal(distance, np.inf)
         push = np.clip(gap - distance, 0, None) / 2 / distance  # each moves half the lack

@@ -725,7 +725,7 @@ def _network(survey: Survey, seed: int) -> tuple[Any, pd.DataFrame, pd.DataFrame
         how="left",
     )
     measures["not_responded"] = measures["not_responded"].fillna(0).astype(int)
-    beside = list(measures.columns[:-1])  # beside «isolates»
+    beside = [column for column in measures.columns if column != "not_responded"]  # beside «isolates»
     beside.insert(beside.index("isolates") + 1, "not_responded")
     measures = measures[beside]
     roles = (

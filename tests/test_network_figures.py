@@ -59,6 +59,9 @@ def test_people_on_one_spot_are_parted_and_many_get_a_smaller_gap() -> None:
 
     parted = network_figures._spread({"a": (0.0, 0.0), "b": (0.0, 0.0), "c": (1.0, 1.0)})
     assert math.dist(parted["a"], parted["b"]) >= network_figures.NODE_GAP * 0.9
+    # a crowd on one spot was parted along one line only and squeezed back: 40 people 0.0007 apart
+    crowd = network_figures._spread({i: (0.0, 0.0) for i in range(40)})
+    assert min(math.dist(crowd[a], crowd[b]) for a, b in itertools.combinations(crowd, 2)) >= 0.9 * 0.2
     off = network_figures._spread({"a": (-1.0, 0.0), "b": (1.0, 0.0), "c": (0.0, 0.0)}, [("a", "b")])
     assert abs(off["c"][1]) >= network_figures.NODE_GAP / 2 * 0.9  # off the line it sat on
     # 80 people do not fit the square 0.2 apart: the last rescaling had brought the nearest to 0.05

@@ -630,6 +630,10 @@ def test_the_report_shows_the_contact_network_by_level_and_function_never_by_per
     people = both.respondents
     absent = people[~people["responded"].astype(bool)].groupby("municipality").size()
     assert oppdal.loc["Daglig + ukentlig", "not_responded"] == absent["Oppdal"] > 0
+    columns = list(measures.columns)
+    assert (
+        columns[columns.index("isolates") + 1] == "not_responded" and measures["not_responded"].dtype == int
+    )
     weekly = roles[(roles["municipality"] == "Oppdal") & (roles["level"] == "Daglig + ukentlig")]
     assert 0 < weekly["without_contact_not_responded"].sum() <= weekly["without_contact"].sum()
     assert "| Svarte ikke |" in section and "Av dem svarte ikke" in section
