@@ -88,9 +88,9 @@ def _spread(
 ) -> dict[Hashable, Any]:
     """Positions pushed apart towards ``gap`` between two people and, in a sparse network (at most two lines
     a person), half of it between a person and a line (``edges``) between two others, in a fixed number of
-    rounds, kept within [-1, 1]. The gap
-    shrinks with the number of people (at most 1.6 / sqrt(n): room for all in the square); people on one
-    spot or on a line are first moved a hair in a fixed direction, so the result is deterministic.
+    rounds, kept within [-1, 1]. The gap shrinks with the number of people (at most 1.6 / sqrt(n): room for
+    all in the square); people on one spot or on a line are first moved a hair in a fixed direction, so the
+    result is deterministic.
 
     >>> import math
     >>> spread = _spread({"a": (0.0, 0.0), "b": (0.0, 0.0), "c": (1.0, 1.0)})
@@ -122,26 +122,34 @@ def _spread(
         np.fill_diagonal(distance, np.inf)
         push = np.clip(gap - distance, 0, None) / 2 / distance  # each moves half the lack
         move = (apart * push[..., None]).sum(axis=1)
-        if len(ends) and lines and round_ < 60:  # a person on a line between two others: off it, square
-            a, b = xy[ends[:, 0]], xy[ends[:, 1]]
-            along = b - a
-            length = np.maximum((along**2).sum(axis=1), 1e-12)
-            t = ((xy[None, :, :] - a[:, None, :]) * along[:, None, :]).sum(axis=2) / length[:, None]
-            nearest = a[:, None, :] + np.clip(t, 0, 1)[..., None] * along[:, None, :]
-            off = xy[None, :, :] - nearest
-            d = np.hypot(off[..., 0], off[..., 1])
-            square = np.stack([-along[:, 1], along[:, 0]], axis=1) / np.sqrt(length)[:, None]
-            on = d < hair  # on the line itself: off to its left
-            off = np.where(on[..., None], square[:, None, :] * hair, off)
-            d = np.where(on, hair, d)
-            inside = (t > 0) & (t < 1) & (d < gap / 2)
-            inside[np.arange(len(ends)), ends[:, 0]] = inside[np.arange(len(ends)), ends[:, 1]] = False
-            move += (off * np.where(inside, (gap / 2 - d) / d, 0.0)[..., None]).sum(axis=0)
+        if len(ends) and lines and round_ < 60:
+            move += _off_lines(xy, ends, gap / 2, hair)
         if not move.any():
             break
         xy += move
         xy /= max(float(np.abs(xy).max()), 1.0)  # kept in the square each round: no shrinking after
     return {node: tuple(point) for node, point in zip(nodes, xy, strict=True)}
+
+
+def _off_lines(xy: Any, ends: Any, clearance: float, hair: float) -> Any:
+    """The move of each person (rows of ``xy``) off the lines between two others (``ends``: index pairs)
+    that pass within ``clearance``: square to the line, by the lack; one on the line itself to its left."""
+    import numpy as np
+
+    a, b = xy[ends[:, 0]], xy[ends[:, 1]]
+    along = b - a
+    length = np.maximum((along**2).sum(axis=1), 1e-12)
+    t = ((xy[None, :, :] - a[:, None, :]) * along[:, None, :]).sum(axis=2) / length[:, None]
+    nearest = a[:, None, :] + np.clip(t, 0, 1)[..., None] * along[:, None, :]
+    off = xy[None, :, :] - nearest
+    d = np.hypot(off[..., 0], off[..., 1])
+    square = np.stack([-along[:, 1], along[:, 0]], axis=1) / np.sqrt(length)[:, None]
+    on = d < hair
+    off = np.where(on[..., None], square[:, None, :] * hair, off)
+    d = np.where(on, hair, d)
+    inside = (t > 0) & (t < 1) & (d < clearance)
+    inside[np.arange(len(ends)), ends[:, 0]] = inside[np.arange(len(ends)), ends[:, 1]] = False  # its own
+    return (off * np.where(inside, (clearance - d) / d, 0.0)[..., None]).sum(axis=0)
 
 
 def _bottom_rows(nodes: list[Hashable], per_row: int = 12) -> dict[Hashable, tuple[float, float]]:
