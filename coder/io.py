@@ -234,21 +234,23 @@ def _check_decoded_once(frame: pd.DataFrame, path: Path, *, cells: bool = True) 
     if not cells:
         return
     garbled: list[tuple[int, str, str]] = []  # (row, column, letters) of each cell decoded twice
-    healthy = 0
-    for column in frame.columns:
-        if not (frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column])):
-            continue
+    texts = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    for column in texts:
         values = frame[column].astype(str)
-        suspect = values.str.contains("Ã", regex=False) | values.str.contains("Â", regex=False)
-        twice = suspect & values.str.contains(_DECODED_TWICE) if suspect.any() else suspect
         # the plain search first: a 200 MB export is read in a second more, not five
-        garbled += [
-            (spreadsheet_row(index), str(column), _DECODED_TWICE.search(values.loc[index]).group())
-            for index in twice.index[twice.to_numpy()]
-        ]
-        healthy += int((values.str.contains(_NORWEGIAN_LETTER) & ~twice).sum())
+        suspect = values.str.contains("Ã", regex=False) | values.str.contains("Â", regex=False)
+        if suspect.any():
+            twice = suspect & values.str.contains(_DECODED_TWICE)
+            garbled += [
+                (spreadsheet_row(index), str(column), _DECODED_TWICE.search(values.loc[index]).group())
+                for index in twice.index[twice.to_numpy()]
+            ]
     if not garbled:
-        return
+        return  # the common case: the healthy letters need no count
+    healthy = 0  # cells with æøå as they should be
+    for column in texts:
+        values = frame[column].astype(str)
+        healthy += int((values.str.contains(_NORWEGIAN_LETTER) & ~values.str.contains(_DECODED_TWICE)).sum())
     row, column, letters = garbled[0]
     if len(garbled) > healthy:
         raise CoderError(message.format(letters), file=path, row=row, column=column)
@@ -568,9 +570,10 @@ def require_columns(
             raise CoderError(missing_column_message(frame, column), file=path, column=column)
 
 
-def missing_column_message(frame: pd.DataFrame, column: str) -> str:
+def missing_column_message(frame: pd.DataFrame, column: str, *, absent: str = "") -> str:
     """Why ``column`` is not in the header: listed columns, or where the header really is when a row below
-    row 1 names it (a title row above the header, or merged header rows from Excel)."""
+    row 1 names it (a title row above the header, or merged header rows from Excel). ``absent``: what to
+    do when the column is nowhere, not even in another case."""
     for index, values in frame.head(5).iterrows():
         if column in {str(value).strip() for value in values}:
             return (
@@ -581,7 +584,7 @@ def missing_column_message(frame: pd.DataFrame, column: str) -> str:
     same = [str(c) for c in frame.columns if str(c).strip().casefold() == column.casefold()]
     if same:  # «ID,Text» from another tool: the names are matched as written
         return f"missing column ({listed}; '{same[0]}' in another case? rename it '{column}')"
-    return f"missing column ({listed})"
+    return f"missing column ({listed}{'; ' + absent if absent else ''})"
 
 
 def answer_ids(answers: pd.DataFrame, what: str = "the answers") -> list[str]:
@@ -621,10 +624,8 @@ def _require_answer_columns(frame: pd.DataFrame, wanted: list[str], path: str | 
     Forms: a time stamp is no id, two people answer within a second). Not for a file of codes, whose ids
     must be the answers'."""
     if wanted[0] not in frame.columns and wanted[1] in frame.columns:
-        message = missing_column_message(frame, wanted[0])
-        if message.startswith("missing column") and "rename it" not in message:
-            message = message[:-1] + f"; no id exported? add a column '{wanted[0]}' numbering the rows)"
-        raise CoderError(message, file=path, column=wanted[0])
+        hint = f"no id exported? add a column '{wanted[0]}' numbering the rows"
+        raise CoderError(missing_column_message(frame, wanted[0], absent=hint), file=path, column=wanted[0])
     require_columns(frame, wanted, path)
 
 
