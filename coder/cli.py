@@ -1383,7 +1383,13 @@ def _print_discovery(
             f"{min_size}+ answers{kept} (modularity {choice.modularity:.2f})"
         )
     elif discovery.chosen_by == "given":
-        how = f"{discovery.n_groups} groups as asked"
+        kept = len(discovery.candidates)
+        how = f"{discovery.n_groups} groups as asked" + (
+            f", {kept} kept: {discovery.n_groups - kept} with fewer than {min_size} answers went to the rest "
+            "group"
+            if kept < discovery.n_groups
+            else ""
+        )
     else:
         how = "one group: too few different answers to compare groupings"
     title = f"{rich_escape(question)}: " if question else ""

@@ -295,10 +295,16 @@ def coder_view(
             closing is not None and (introduced or {}).get(code, "") <= closing
         )
 
-    settled_all = {answer for answer in last if all(settled(answer, c) for c in needed.get(answer, ()))}
+    read = set(log.loc[log["mode"] != "bulk", "answer_id"])
+    # A bulk rule alone settles an answer only by deciding its confident suggestions: rejecting an unlikely
+    # code (`--reject-below`) on an answer without one read nothing, so it stays in the queue.
+    settled_all = {
+        answer
+        for answer in last
+        if (answer in read or needed.get(answer)) and all(settled(answer, c) for c in needed.get(answer, ()))
+    }
     decided = set(closed_at) | settled_all  # a closing decides the answer, for the codes of its time
     reopened = set(closed_at) - closed - settled_all
-    read = set(log.loc[log["mode"] != "bulk", "answer_id"])
     return CoderView(coder, explicit, last, closed, decided, read, closed_at, reopened)
 
 

@@ -48,6 +48,8 @@ and bulk review decide single codes only and never close an answer.
 from __future__ import annotations
 
 import contextlib
+import functools
+import math
 import os
 import re
 import select
@@ -78,6 +80,19 @@ HELP = __doc__.split("Commands (``?`` shows them)::", 1)[1].split("Order:", 1)[0
 def _bar(confidence: float, width: int = 10) -> str:
     filled = round(confidence * width)
     return "█" * filled + "░" * (width - filled)
+
+
+def confidence_text(confidence: float, threshold: float) -> str:
+    """A confidence with two decimals, or truncated to three where rounding would show it at the threshold
+    ``a`` takes while ``a`` rejects it.
+
+    >>> confidence_text(0.4457, 0.45), confidence_text(0.45, 0.45), confidence_text(0.4449, 0.45)
+    ('0.445', '0.45', '0.44')
+    """
+    shown = f"{confidence:.2f}"
+    if confidence < threshold <= float(shown):
+        shown = f"{math.floor(confidence * 1000) / 1000:.3f}"
+    return shown
 
 
 def evidence_words(evidence: str) -> list[str]:
@@ -144,6 +159,7 @@ def render(
         if action in ("accept", "add") and code in counts:
             counts[code] += 1
     decided = f"decided {len(state.decided)}/{len(state.answers)}"
+    confidence = functools.partial(confidence_text, threshold=state.threshold)
     shown = "" if filter == Filter() else f"filter {filter.describe()}: "
     # not blind: a consensus meeting, and the coder should know its decisions are not counted as found
     seen = "" if blind else "others' codes shown (not counted in agreement)  ·  "
@@ -174,7 +190,7 @@ def render(
         table.add_row(
             str(i),
             Text(f"{code} ({_label(state.codebook, code)})", style="" if sure else "dim"),
-            Text(f"{_bar(conf)} {conf:.2f}", style="green" if sure else "yellow"),
+            Text(f"{_bar(conf)} {confidence(conf)}", style="green" if sure else "yellow"),
             _STATUS.get(state.mine.get((answer, code)) or "", "open"),
             Text(evidence, style="dim"),
         )
@@ -197,7 +213,7 @@ def render(
         following.add_column(overflow="ellipsis", no_wrap=True, max_width=30)
         following.add_column(overflow="ellipsis", no_wrap=True)
         for other in upcoming:
-            listed = "  ".join(f"{c} {conf:.2f}" for c, conf, _ in state.suggestions.get(other, [])[:3])
+            listed = "  ".join(f"{c} {confidence(p)}" for c, p, _ in state.suggestions.get(other, [])[:3])
             following.add_row(
                 Text(_shown(other)), Text(_shown(state.answers.at[other, "text"])), Text(listed or "—")
             )

@@ -37,7 +37,9 @@ absent (0). These are the coder's *explicit* cells.
 an answer when they closed it, or when they have at least one remaining entry on it and no suggestion of
 the current run (the latest, or the one reviewed) at or above the run's threshold is still open for them
 (every such code has an explicit cell). So a partial decision (``a 2``, ``r 1``, a bulk accept of one of
-two confident codes) leaves the answer undecided, and a bulk review never closes an answer. Decided answers
+two confident codes) leaves the answer undecided, and a bulk review never closes an answer. Entries of a
+bulk rule alone decide an answer only where the run suggested a code at or above the threshold (and every
+such code is decided): a rule that rejects unlikely codes (``--reject-below``) read nothing. Decided answers
 drive the review queue and progress, the exports and agreement; the consensus decided set is the union
 over coders.
 

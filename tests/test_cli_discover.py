@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -177,6 +178,20 @@ def test_the_rest_row_shows_a_few_of_its_answers(tmp_path: Path) -> None:
     flat = " ".join(shown.stdout.replace("│", " ").split())
     assert sum(" ".join(texts[i].split())[:25] in flat for i in rest) == 3
     assert f"(and {len(rest) - 3} more: --groups lists them)" in flat
+
+
+def test_groups_asked_for_say_how_many_were_kept() -> None:
+    # «9 groups as asked» above a table of fewer groups and a rest group: the groups too small had gone
+    shown = runner.invoke(app, ["discover", str(WORKSHOP), "--text-col", "lapp", "--question-col", "spørsmål",
+                                "--n-groups", "9"])  # fmt: skip
+    assert shown.exit_code == 0, shown.output
+    first = shown.stdout.split("Hva skal til")[0]
+    kept = len(re.findall(r"^│ G\d+ ", first, flags=re.MULTILINE))
+    assert 0 < kept < 9
+    flat = " ".join(first.split())
+    assert f"9 groups as asked, {kept} kept: {9 - kept} with fewer than 3 answers went to the rest group" in (
+        flat
+    )
 
 
 def test_answers_without_words_are_not_blamed_on_min_size(tmp_path: Path) -> None:

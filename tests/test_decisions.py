@@ -130,6 +130,18 @@ def test_a_bulk_rule_decides_only_the_codes_it_names() -> None:
     assert table[["code", "present", "bulk"]].values.tolist() == [["housing", 1, True]]
 
 
+def test_a_bulk_rule_alone_decides_an_answer_only_by_deciding_its_confident_suggestions() -> None:
+    # `--reject-below 0.1` rejects an unlikely code of an answer nobody read: it was left out of the queue
+    # and exported as «no code» (79 answers of a researcher's 139)
+    unlikely = make_log([("a1", "housing", "reject", "kari", "bulk")])
+    assert decisions.coder_view(unlikely, "kari", {}).decided == set()
+    assert decisions.coder_view(unlikely, "kari", {"a1": {"housing"}}).decided == {"a1"}  # a confident one
+    accepted = make_log([("a1", "housing", "accept", "kari", "bulk")])
+    assert decisions.coder_view(accepted, "kari", {"a1": {"housing"}}).decided == {"a1"}
+    read = make_log([("a1", "housing", "reject", "kari")])
+    assert decisions.coder_view(read, "kari", {}).decided == {"a1"}
+
+
 def test_a_read_and_decided_answer_implies_its_other_codes_absent() -> None:
     log = make_log([("a1", "housing", "accept", "kari")])
     table = _cells(log, {"a1": {"housing"}})

@@ -119,6 +119,20 @@ def test_library_review_with_a_scripted_reader(project: Project) -> None:
     assert project.coders() == ["ola"]
 
 
+def test_a_confidence_just_under_the_threshold_is_not_shown_at_it(tmp_path: Path) -> None:
+    # 0.4457 showed «0.45» under «a takes ≥ 0.45», then `a` rejected it (only the colour told)
+    near = SUGGESTIONS.assign(confidence=[0.97, 0.4457, 0.45, 0.2, 0.08])
+    with store.init(tmp_path / "near.db", ANSWERS, CODEBOOK) as project:
+        project.add_suggestion_run(near, {"test": True}, seed=0, threshold=0.45)
+        screens = _screens(project, ["f code=anchoring", "a", "q"], refit_every=0)
+        assert "0.445" in screens and "0.4457" not in screens
+        assert re.search(r"anchoring \(Politisk og administrativ forankring\)\s+\S+ 0\.445 ", screens)
+        assert re.search(r"coordination \(Samordning og samarbeid på tvers\)\s+\S+ 0\.45 ", screens)
+        assert project.log("kari").set_index("code")["action"].to_dict() == {
+            "anchoring": "reject", "coordination": "accept", "": "none"
+        }  # fmt: skip
+
+
 def test_a_session_showing_the_other_coders_codes_logs_its_decisions_as_seen(project: Project) -> None:
     screens = " ".join(_screens(project, ["a", "q"], refit_every=0).split())  # blind, the default
     assert project.seen_decisions("kari") == 0 and "others' codes shown" not in screens
@@ -143,9 +157,10 @@ def test_bulk_accepts_and_rejects_confident_suggestions(project: Project) -> Non
     log = project.log("kari")
     assert set(log["mode"]) == {"bulk"}
     # a2 keeps anchoring (0.62) open: bulk decides single codes and closes nothing, so a2 is not decided
-    # (changed: any entry used to make the answer decided, its other codes negatives)
-    assert code_pairs(project.current_codes("kari")) == {("a1", "follow_up"), ("a4", "")}
-    assert project.decided("kari") == {"a1", "a4"} and project.closed("kari") == set()
+    # (changed: any entry used to make the answer decided, its other codes negatives); a4 had no confident
+    # suggestion: rejecting its unlikely one read nothing, so it stays undecided too (it was «no code»)
+    assert code_pairs(project.current_codes("kari")) == {("a1", "follow_up")}
+    assert project.decided("kari") == {"a1"} and project.closed("kari") == set()
     assert project.labels("kari").values.tolist() == [
         ["a1", "follow_up", 1], ["a2", "coordination", 1], ["a4", "meeting_places", 0]
     ]  # fmt: skip
