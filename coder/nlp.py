@@ -116,6 +116,15 @@ _EARLIER_ANSWER = frozenset(
     }
 )  # fmt: skip
 _MAX_REFERENCE_WORDS = 5
+# «Nei», «Ingenting», «Ikke noe», «Nei takk», «Ingen formening», «n/a»: the words of an answer that says
+# nothing (a bare «Ingen» too: to «Hvem har ansvaret?» it would be an answer, but our questions ask what)
+_NOTHING_WORDS = frozenset(
+    {
+        "nei", "nope", "ingenting", "intet", "ingen", "inga", "ingi", "ikke", "ikkje", "noe", "noko", "nokon",
+        "takk", "spesielt", "spesiell", "å", "tilføye", "tilføya", "legge", "leggje", "til", "formening",
+        "formeining", "synspunkt", "n", "a", "na", "x", "xx",
+    }
+)  # fmt: skip
 
 _TRANSLATE = {
     "\u2018": "'",
@@ -502,14 +511,17 @@ class ProcessedAnswer:
         """Whether the answer only says that the respondent does not know or refers to another answer.
 
         «Vet ikke», «Kjenner ikke til det», «Ingen kommentar», «Ikke relevant for meg», «Usikker»; «Se over»,
-        «Sjå samordning», «Samme som over». Coders give such answers no code, so their words vote for none.
+        «Sjå samordning», «Samme som over»; «Nei», «Ingenting», «Ikke noe», «n/a», «-», «?». Coders give
+        such answers no code, so their words vote for none, and the report lists them apart.
 
-        >>> [a.is_non_answer for a in preprocess(["Kjenner ikke til det", "Alle kjenner alle", "Se over"])]
-        [True, False, True]
+        >>> [a.is_non_answer for a in preprocess(["Kjenner ikke til", "Alle kjenner alle", "Se over", "?"])]
+        [True, False, True, True]
         """
         words = [t.text.lower() for t in self.tokens if t.is_alpha]
-        if not words:
-            return False
+        if not words:  # «-», «?», «...»: a mark in a required field; a figure («0», «3») may be an answer
+            return bool(self.tokens) and not any(c.isalnum() for c in self.original)
+        if all(word in _NOTHING_WORDS for word in words):
+            return True
         inner = [t.text for t in self.tokens[:-1]]
         if len(words) <= _MAX_REFERENCE_WORDS and not {".", "!", "?", ";"} & set(inner):
             if tuple(words[:2]) in _SAME_AS:

@@ -192,7 +192,9 @@ class SummaryReport:
       (:func:`coder.link.crosstab`): the tests (Fisher or chi-square, q-values, small cells flagged) and the
       counts behind them.
     - ``uncoded``: the coded answers that carry no theme, per question (``question_id``, ``answer_id``,
-      ``municipality``, ``text``; masked like the quotes), so that nothing disappears from the report.
+      ``municipality``, ``text``; masked like the quotes; ``non_answer``: it says nothing, as «vet ikke»,
+      «-», «nei»: :attr:`coder.nlp.ProcessedAnswer.is_non_answer`), so that nothing disappears from the
+      report.
     - ``workshop``: the notes of the idea workshop in groups, when the manifest names them
       (:func:`coder.discover.group_notes`): ``municipality``, ``question``, ``group``, ``note_id``, ``note``,
       ``grouped_by``
@@ -523,6 +525,10 @@ def summarize(
     # an answer whose codes are all in dispute has themes, not yet agreed: not an answer without a theme
     with_theme |= set(review.conflicts["id"]) if review is not None and len(review.conflicts) else set()
     uncoded = answers.loc[~answers["id"].isin(with_theme), ["question_id", "id", "municipality", "text"]]
+    from coder import nlp  # late: spaCy is needed only for the answers without a theme (and the notes)
+
+    # «vet ikke», «-», «nei» count among those who answered, and are listed apart from answers without a theme
+    uncoded = uncoded.assign(non_answer=[a.is_non_answer for a in nlp.preprocess(uncoded["text"].tolist())])
     # the names of a respondents file that holds them too (masked in every quote, note and listed answer)
     names = privacy.person_names([*survey.respondents["respondent_id"], *survey.respondents["label"]])
     hide = functools.partial(privacy.mask, names=names)
@@ -1026,7 +1032,7 @@ XLSX_COLUMNS = {
     "min_expected": "minste forventede", "warning": "merknad", "k": "med temaet", "body": "organ",
     "any": "noen kontakt", "group": "gruppe", "note_id": "lapp-id", "note": "lapp",
     "grouped_by": "gruppert av", "stability": "stabilitet", "key": "nøkkel", "value": "verdi",
-    "question_topic": "spørsmålets tema",
+    "question_topic": "spørsmålets tema", "non_answer": "sier ikke noe",
 }  # fmt: skip
 """The workbook's column headings: it is read by people (the CSV and JSON keep the names programs use)."""
 _XLSX_SHEET_COLUMNS = {"vurdering": {"rating_id": "id", "label": "vurdering", "anchors": "skala"}}
@@ -1658,9 +1664,22 @@ def _uncoded_blocks(summary: SummaryReport, question_id: str) -> list[Block]:
     if summary.uncoded.empty:
         return []
     rows = summary.uncoded[summary.uncoded["question_id"] == question_id]
-    if rows.empty:
-        return []
-    return [Heading(3, f"Svar uten tema ({len(rows)})"), Bullets([str(text) for text in rows["text"]])]
+    said = rows[~rows["non_answer"]] if "non_answer" in rows else rows
+    blocks: list[Block] = []
+    if not said.empty:
+        blocks += [Heading(3, f"Svar uten tema ({len(said)})"), Bullets([str(text) for text in said["text"]])]
+    nothing = rows.loc[rows.index.difference(said.index), "text"].astype(str)
+    if not nothing.empty:  # a codeframe's «vet ikke / ingen kommentar» line: counted, not listed one by one
+        forms = nothing.groupby(nothing.str.strip().str.lower(), sort=False).agg(["first", "size"])
+        forms = forms.sort_values("size", ascending=False, kind="stable")
+        listed = ", ".join(
+            _quoted(form.strip()) + (f" ({size})" if size > 1 else "") for form, size in forms.to_numpy()
+        )
+        blocks += [
+            Heading(3, f"Svar som ikke sier noe ({len(nothing)})"),
+            Paragraph(f"{listed}. De telles med blant dem som svarte, uten tema."),
+        ]
+    return blocks
 
 
 def _unread_note(review: dict[str, Any]) -> str:

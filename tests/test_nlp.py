@@ -151,7 +151,21 @@ def test_dialect_and_nynorsk_negation_cues(
         ("Se på helheten i tjenestene", False),
         ("usikker på hvem som har ansvaret", False),
         ("Har ikke oversikt", False),
-        ("Nei", False),  # no content words at all: nothing to vote anyway
+        ("Nei", True),  # changed: «Nei», «-» and the like counted as answers with no theme, unsaid
+        ("Nei takk", True),
+        ("Ingenting å tilføye", True),
+        ("Ikke noe spesielt", True),
+        ("ikkje noko", True),
+        ("Ingen formening", True),
+        ("N/A", True),
+        ("-", True),
+        ("?", True),
+        ("...", True),
+        ("0", False),  # a figure may answer «how many»
+        ("", False),  # empty: no answer at all, not an answer that says nothing
+        ("Ingen tar ansvar", False),
+        ("Nei, det er for lite boliger", False),
+        ("Ingen utfordringer med boliger", False),
     ],
 )
 def test_non_answers(embedded, text: str, non_answer: bool) -> None:

@@ -599,6 +599,27 @@ def test_answers_without_a_theme_are_listed_so_nothing_disappears(
     assert (out / "a" / "svar_uten_tema.csv").read_bytes().startswith("\ufeff".encode())
 
 
+def test_answers_that_say_nothing_have_a_line_of_their_own_and_stay_in_the_base() -> None:
+    # «-», «vet ikke», «Nei» were listed among the answers without a theme as if they said something
+    oppdal = survey.load(OPPDAL)
+    said = {"O01:styrker": "-", "O02:styrker": "Vet ikke", "O03:styrker": "vet ikke ", "O04:styrker": "Nei",
+            "O07:styrker": "Liten kommune, vi kjenner hverandre"}  # fmt: skip
+    answers = oppdal.answers.assign(text=oppdal.answers["id"].map(said).fillna(oppdal.answers["text"]))
+    codes = pd.read_csv(OPPDAL_CODES, dtype=str, keep_default_na=False)
+    codes = pd.concat([codes[~codes["id"].isin(said)], pd.DataFrame({"id": list(said), "code": ""})])
+    result = summary.summarize(dataclasses.replace(oppdal, answers=answers), codes, CODEBOOK)
+    uncoded = result.uncoded[result.uncoded["question_id"] == "styrker"].set_index("answer_id")
+    assert uncoded.loc[list(said), "non_answer"].tolist() == [True, True, True, True, False]
+    answered = result.questions.set_index("question_id").loc["styrker", "answers"]
+    assert answered == (oppdal.answers["question_id"] == "styrker").sum()  # still among those who answered
+    md = summary.to_markdown(result, {})
+    section = md[md.index("Liten kommune, vi kjenner hverandre") - 200 :].split("\n## ")[0]
+    assert "### Svar som ikke sier noe (4)" in section
+    assert "«Vet ikke» (2), «-», «Nei». De telles med blant dem som svarte, uten tema." in section
+    listed = section.split("### Svar uten tema")[1].split("###")[0]
+    assert "Liten kommune" in listed and "- -" not in listed and "Vet ikke" not in listed
+
+
 def test_the_report_shows_the_contact_network_by_level_and_function_never_by_person(
     result: summary.SummaryReport, out: Path, both: survey.Survey
 ) -> None:
