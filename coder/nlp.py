@@ -94,6 +94,7 @@ NEGATION_CUES = frozenset(
 _CUE_NEEDS_PA = frozenset({"mangel"})  # «mangel på bolig»: a cue only when followed by «på»
 _SCOPE_BREAKERS = frozenset(
     {"men", "fordi", "selv", "mens", "derfor", "likevel", "samtidig", "da", "når", "siden", "enn", "så"}
+    | {"sjølv", "medan", "difor", "samstundes", "då", "sidan"}  # the Nynorsk forms
 )
 _MAX_SCOPE_WORDS = 4
 

@@ -121,6 +121,11 @@ def test_negation_scope(embedded, text: str, negated: set[str], not_negated: set
         ("Kommunen manglar boliger", {"boliger"}, {"Kommunen", "manglar"}),
         ("Oppfølginga manglar", {"Oppfølginga"}, set()),  # a cue at the end governs what stands before
         ("Vi har itj boliger, men samarbeidet er godt", {"boliger"}, {"samarbeidet", "godt"}),
+        # Nynorsk connectives end a scope as their Bokmål forms do: «ettervern» was negated by «ingenting»
+        ("ettervern sluttar ved 23 og då har dei ingenting", set(), {"ettervern", "sluttar"}),
+        ("Vi har ikkje bustader difor flyttar folk", {"bustader"}, {"flyttar", "folk"}),
+        ("Ingen tek ansvar medan sakene ventar", {"tek", "ansvar"}, {"sakene", "ventar"}),
+        ("Lite bustader sidan kommunen er liten", {"bustader"}, {"kommunen"}),
     ],
 )
 def test_dialect_and_nynorsk_negation_cues(
