@@ -106,7 +106,7 @@ def test_cli_checks_outputs_before_grouping_and_never_overwrites_a_codebook(tmp_
 
 def test_cli_without_candidates_writes_no_codebook_and_valid_json_provenance(tmp_path: Path) -> None:
     few = tmp_path / "seks.csv"
-    texts = pd.read_csv(WORKSHOP)["lapp"][:6].tolist()  # six notes of six ideas: no group of three
+    texts = pd.read_csv(WORKSHOP)["lapp"][6:12].tolist()  # six notes of six themes: no group of three
     pd.DataFrame({"id": [f"s{i}" for i in range(6)], "text": texts}).to_csv(few, index=False)
     groups, candidates = tmp_path / "g.csv", tmp_path / "k.yaml"
     result = runner.invoke(app, ["discover", str(few), "--groups", str(groups), "--write", str(candidates)])
