@@ -87,6 +87,7 @@ from coder.codebook import (
     as_codebook,
     check_coded_answers,
     find_keyword,
+    ids_of_labels,
     keyword_matches,
     keyword_words,
     label_seeds,
@@ -1622,13 +1623,15 @@ def check_labels(
 def read_labels(path: str | os.PathLike[str], ids: Sequence[str], codebook: Codebook) -> pd.DataFrame:
     """Read human-coded answers (CSV/XLSX ``id,code[,present]``); check them against answers and codebook.
 
-    Without ``present`` every id listed is coded in full; with it, see :func:`label_matrix`.
+    Without ``present`` every id listed is coded in full; with it, see :func:`label_matrix`. A code may be
+    written by its label, as NVivo, QualCoder and Taguette name codes (:func:`coder.codebook.ids_of_labels`).
     """
     labels = read_table(path)
     if "codes" in labels.columns and "code" not in labels.columns:  # id,codes (a;b), as `coder link` takes
         labels = long_codes(labels, path)
     require_columns(labels, ["id", "code"], path)
-    labels = labels.assign(id=labels["id"].str.strip(), code=labels["code"].str.strip())
+    codes = ids_of_labels(labels["code"].str.strip(), codebook)
+    labels = labels.assign(id=labels["id"].str.strip(), code=codes)
     if "present" in labels.columns:  # partial decisions, as `coder codes export --layout labels` writes
         labels = labels.assign(present=parse_present(labels, path))
     check_labels(labels, ids, codebook, file=str(path))

@@ -705,7 +705,11 @@ def _print_evaluation(result: dict[str, Any]) -> None:
 # Coding project and review (coder.store, coder.review): init, review, merge, agreement, codes export
 #                                                                             [owner: review]
 # ---------------------------------------------------------------------------------------------------------
-codes_app = typer.Typer(cls=CoderGroup, help="Export the codes of a coding project.", no_args_is_help=True)
+codes_app = typer.Typer(
+    cls=CoderGroup,
+    help="Export the codes of a coding project, or import codes made outside it.",
+    no_args_is_help=True,
+)
 app.add_typer(codes_app, name="codes")
 
 
@@ -934,6 +938,27 @@ def codes_export(
 
     written = store.export_codes(project, out, layout=layout, coder=coder)
     console.print("written: " + rich_escape(", ".join(map(str, written))))
+
+
+@codes_app.command("import")
+def codes_import(
+    project: Path = typer.Argument(..., help="The coding project."),
+    codes: Path = typer.Argument(
+        ...,
+        help="CSV or XLSX: id,code (or id,codes split by ;), a code by id or label, each listed answer coded "
+        "in full; or id,code,present as --layout labels exports.",
+    ),
+    coder: str = typer.Option(..., "--coder", help="Who coded them (a coder of the project, or a new one)."),
+) -> None:
+    """Log answers coded by hand outside the project as a coder's (blind) decisions: they leave that
+    coder's review queue, teach the next coder suggest --project and count in coder agreement."""
+    from coder import store
+
+    counts = store.import_codes(project, codes, coder=coder)
+    console.print(
+        f"{counts['answers']} answers imported for {rich_escape(coder)}: {counts['closed']} coded in full, "
+        f"{counts['codes']} codes"
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -1232,11 +1232,11 @@ def check_coded_answers(
         raise CoderError(message, file=file, row=spreadsheet_row(labels[unknown[0]]), column="id")
     code_ids = set(codebook.code_ids)
     # A file from NVivo or Taguette names codes by label: say which id that is.
-    by_label = {" ".join(c.label.split()).casefold(): c.id for c in codebook.codes}
+    by_label = {_label_key(c.label): c.id for c in codebook.codes}
     for row, parts in enumerate(codes):
         for code in parts:
             if code not in code_ids:
-                labelled = by_label.get(" ".join(code.split()).casefold())
+                labelled = by_label.get(_label_key(code))
                 several = [part.strip() for part in re.split(r"[;,]", code) if part.strip()]
                 if labelled:
                     known = f"it is the label of code '{labelled}': write its id"
@@ -1250,6 +1250,30 @@ def check_coded_answers(
                     row=spreadsheet_row(labels[row]),
                     column=column,
                 )
+
+
+def ids_of_labels(codes: Iterable[str], codebook: Codebook) -> list[str]:
+    """``codes`` with a code written by its label made its id, where one code has that label (NVivo,
+    QualCoder and Taguette name codes by label); ids, empty values and the rest stay as they are, for the
+    checks to name.
+
+    >>> book = Codebook("t", "nb", "1", (Code("housing", "Tilpasset bolig"),))
+    >>> ids_of_labels(["housing", "tilpasset  Bolig", "", "flats"], book)
+    ['housing', 'housing', '', 'flats']
+    """
+    known = set(codebook.code_ids)
+    owners: dict[str, list[str]] = {}
+    for code in codebook.codes:
+        owners.setdefault(_label_key(code.label), []).append(code.id)
+    ids = []
+    for value in codes:
+        labelled = [] if value in known else owners.get(_label_key(value), [])
+        ids.append(labelled[0] if len(labelled) == 1 else value)  # two codes of one label: not guessed
+    return ids
+
+
+def _label_key(label: str) -> str:
+    return " ".join(label.split()).casefold()
 
 
 # ----------------------------------------------------------------------------------------------- YAML

@@ -100,7 +100,7 @@ from coder import codebook as codebook_module
 from coder.codebook import Code, Codebook, ReferenceAnswer
 from coder.errors import CoderError
 from coder.io import answer_ids, check_output_file, provenance, read_answers, write_excel, write_table
-from coder.reliability import cooccurrence
+from coder.reliability import cooccurrence, parse_present
 
 __all__ = [
     "ACTIONS",
@@ -1752,3 +1752,60 @@ def export_codes(
         return [write_excel(out, {"codes": table, "cooccurrence": co, "provenance": sheet})]
     sibling = check_output_file(out.with_name(f"{out.stem}.cooccurrence.csv"))  # before the first is written
     return [write_table(table, out), write_table(co, sibling)]
+
+
+def import_codes(
+    project_path: str | os.PathLike[str], codes: str | os.PathLike[str] | pd.DataFrame, *, coder: str
+) -> dict[str, int]:
+    """Log answers a coder coded outside the project (by hand, in NVivo, in a spreadsheet) as that coder's
+    decisions, blind, in one transaction; return the counts ``answers``, ``closed`` and ``codes``.
+
+    ``codes`` is what ``coder suggest --labels`` reads (:func:`coder.classify.read_labels`): ``id,code``
+    (or ``id,codes`` split by ``;``; a code by its id or its label), every id listed coded in full (its
+    other codes absent, an empty code meaning no code); with a ``present`` column, as ``coder codes export
+    --layout labels`` writes, each row decides one code and a row with an empty code closes the answer.
+    The answers then leave the coder's review queue, teach the next ``coder suggest --project`` and count
+    in ``coder agreement``. An answer the coder has decided in the project already is refused (a second
+    import would count each code twice in the log, and which one holds would depend on the order).
+
+    >>> import tempfile
+    >>> answers = pd.DataFrame({"id": ["r1:q1", "r2:q1"], "text": ["Mangler oppfølging", "Kort vei"]})
+    >>> path = Path(tempfile.mkdtemp()) / "project.db"
+    >>> init(path, answers, codebook_module.load()).close()
+    >>> hand = pd.DataFrame({"id": ["r1:q1", "r2:q1"], "code": ["Oppfølging av beboere", ""]})
+    >>> import_codes(path, hand, coder="kari")
+    {'answers': 2, 'closed': 2, 'codes': 1}
+    """
+    from coder import classify  # late, as in Project: the labels' reader and checks
+
+    with Project.open(project_path) as project:
+        name = project.logged_name(coder_name(coder))
+        ids, book = project.answer_ids(), project.codebook()
+        if isinstance(codes, pd.DataFrame):
+            written = codes["code"].fillna("").astype(str).str.strip()
+            labels = codes.assign(code=codebook_module.ids_of_labels(written, book))
+            classify.check_labels(labels, ids, book)
+        else:
+            labels = classify.read_labels(codes, ids, book)
+        labels = labels.assign(code=labels["code"].fillna("").astype(str).str.strip())
+        listed = list(dict.fromkeys(labels["id"].astype(str)))
+        before = set(project.log(name)["answer_id"])
+        again = [answer for answer in listed if answer in before]
+        if again:
+            raise CoderError(
+                f"coder '{name}' has decided {len(again)} of these answers in the project already (first: "
+                f"'{again[0]}'): leave them out of the file, or import them as another coder",
+                key="coder",
+            )
+        present = parse_present(labels) if "present" in labels else pd.Series(1, index=labels.index)
+        decisions: list[Decision] = []
+        for answer, code, value in zip(labels["id"].astype(str), labels["code"], present, strict=True):
+            if code:
+                decisions.append(Decision(answer, code, "add" if value == 1 else "remove"))
+        # without `present` every listed answer is coded in full; with it, its empty-code rows close
+        empty = labels.loc[labels["code"] == "", "id"].astype(str)
+        closing = listed if "present" not in labels else list(dict.fromkeys(empty))
+        decisions += [Decision(answer, "", "none") for answer in closing]
+        project.record(name, decisions, mode="import")
+    codes_added = sum(d.action == "add" for d in decisions)
+    return {"answers": len(listed), "closed": len(closing), "codes": codes_added}

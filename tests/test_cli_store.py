@@ -334,3 +334,16 @@ def test_copies_that_took_added_codes_at_different_times_are_not_merged(
     with pytest.raises(CoderError, match="took their added codes at different times"):
         store.merge(project.path, copy, tmp_path / "both.db")
     assert not (tmp_path / "both.db").exists()
+
+
+def test_cli_codes_import_logs_hand_codes_and_names_a_bad_row(tmp_path: Path, project: Project) -> None:
+    hand = write_file(tmp_path / "hand.csv", "id;codes\nr1:q1;Oppfølging av beboere\nr2:q1;\n")
+    result = runner.invoke(app, ["codes", "import", str(project.path), str(hand), "--coder", "kari"])
+    assert result.exit_code == 0, result.output
+    assert "2 answers imported for kari: 2 coded in full, 1 codes" in " ".join(result.output.split())
+    assert code_pairs(project.current_codes("kari")) == {("r1:q1", "follow_up"), ("r2:q1", "")}
+    bad = write_file(tmp_path / "bad.csv", "id,code\nr1:q2,anchoring\nr2:q2,Boligmangel\n")
+    refused = runner.invoke(app, ["codes", "import", str(project.path), str(bad), "--coder", "ola"])
+    assert refused.exit_code == 2 and len(refused.output.strip().splitlines()) == 1
+    assert "bad.csv, row 3, column 'code': code 'Boligmangel' is not in the codebook" in refused.output
+    assert "ola" not in project.coders()  # nothing logged

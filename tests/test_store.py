@@ -784,3 +784,41 @@ def test_a_project_named_as_a_table_is_refused(tmp_path: Path, name: str) -> Non
     with pytest.raises(CoderError, match="a project is an SQLite file, not"):
         store.init(tmp_path / name, ANSWERS, CODEBOOK)  # merge -o koder.xlsx made an SQLite .xlsx
     assert not (tmp_path / name).exists()
+
+
+# -- codes coded outside the project ------------------------------------------------------------------
+
+
+def test_codes_coded_by_hand_are_imported_as_blind_decisions(tmp_path: Path, project: Project) -> None:
+    # a researcher's hand codes (by label, as NVivo names them) could not enter a project: coded again
+    hand = write_file(
+        tmp_path / "hand.csv",
+        "id,code\nr1:q1,Oppfølging av beboere\nr1:q1,coordination\nr2:q1,\nr3:q1,Økonomiske virkemidler\n",
+    )
+    counts = store.import_codes(project.path, hand, coder="kari")
+    assert counts == {"answers": 3, "closed": 3, "codes": 3}
+    assert project.closed("kari") == project.decided("kari") == {"r1:q1", "r2:q1", "r3:q1"}
+    assert code_pairs(project.current_codes("kari")) == {
+        ("r1:q1", "follow_up"), ("r1:q1", "coordination"), ("r2:q1", ""), ("r3:q1", "financial_instruments")
+    }  # fmt: skip
+    log = project.log("kari")
+    assert set(log["mode"]) == {"import"} and project.seen_decisions("kari") == 0  # blind: for agreement
+    labels = project.labels("kari")
+    assert set(labels.loc[labels["code"] == "", "id"]) == {"r1:q1", "r2:q1", "r3:q1"}  # in full, as closed
+    with pytest.raises(CoderError, match=r"coder 'kari' has decided 3 of these answers .*first: 'r1:q1'"):
+        store.import_codes(project.path, hand, coder="Kari")
+    assert len(project.log("kari")) == len(log)  # nothing logged by the refused import
+
+
+def test_a_labels_export_imported_as_another_coder_agrees_with_it(tmp_path: Path, coded: Project) -> None:
+    coded.record("kari", [Decision("r2:q2", "coordination", "add")])  # open: a partial decision stays partial
+    exported = store.export_codes(coded.path, tmp_path / "kari.csv", layout="labels", coder="kari")[0]
+    assert store.import_codes(coded.path, exported, coder="ola")["closed"] == 1  # r3:q1, closed by kari
+    kari, ola = coded.cells("kari"), coded.cells("ola")
+    assert len(kari) > 5
+    columns = ["id", "code", "present"]
+    pd.testing.assert_frame_equal(
+        kari[columns].sort_values(columns[:2]).reset_index(drop=True),
+        ola[columns].sort_values(columns[:2]).reset_index(drop=True),
+    )
+    assert coded.closed("ola") == coded.closed("kari") and coded.decided("ola") == coded.decided("kari")
