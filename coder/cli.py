@@ -1517,6 +1517,11 @@ def summary_command(
             )
         if in_part:
             said.append(f"machine suggestions remain on {in_part} answer(s) a coder read in part")
+        if since := review.get("decided_since_run"):
+            said.append(
+                f"the suggestions are of a run made before {since} answers were decided (coder suggest "
+                "--project learns from them)"
+            )
         err_console.print(
             f"[yellow]Note:[/] {'; '.join(said)}; check the figures and quotes before using them.",
             highlight=False,

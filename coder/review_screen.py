@@ -363,7 +363,7 @@ def review(
         elif (
             refit_every
             and run_id is None
-            and (since := _decided_since(project, state.run_id, coder if blind else None))
+            and (since := project.decided_since(state.run_id, coder if blind else None))
         ):
             # The last session's refits were not stored: learn from its decisions again, or `a` would
             # propose by the stored run what it proposed otherwise before the restart. (A run asked for by
@@ -502,16 +502,6 @@ def _learn(state: State, learner: Learner, console: Console, doing: str, typing:
             "you had not seen. Read the next one and type again.[/]"
         )
     return int(state.project.labels(coder)["id"].nunique())
-
-
-def _decided_since(project: Project, run_id: str, coder: str | None) -> int:
-    """How many answers ``coder`` (``None``: any coder) decided on after the run ``run_id`` was made."""
-    runs = project.runs()
-    made = runs.loc[runs["run_id"] == run_id, "created_at"]
-    log = project.log(coder)
-    if not len(made) or not len(log):
-        return 0
-    return int(log.loc[log["decided_at"] > made.iloc[0], "answer_id"].nunique())
 
 
 def _session_decisions(project: Project, coder: str, last_at_start: int) -> tuple[int, int]:

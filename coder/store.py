@@ -721,6 +721,16 @@ class Project:
         ]
         return pd.DataFrame([tuple(r) for r in rows], columns=columns)
 
+    def decided_since(self, run_id: str, coder: str | None = None) -> int:
+        """How many answers ``coder`` (``None``: any coder) decided on after the run ``run_id`` was made:
+        decisions that run's suggestions have not learned from."""
+        runs = self.runs()
+        made = runs.loc[runs["run_id"] == run_id, "created_at"]
+        log = self.log(coder)
+        if not len(made) or not len(log):
+            return 0
+        return int(log.loc[log["decided_at"] > made.iloc[0], "answer_id"].nunique())
+
     def latest_run(self) -> str | None:
         row = self.conn.execute("SELECT id FROM runs ORDER BY created_at DESC, rowid DESC LIMIT 1").fetchone()
         return None if row is None else row[0]
@@ -1577,6 +1587,7 @@ class ReviewedCodes:
     bulk_decisions: int = 0  # entries in the decision log made by a bulk rule
     read: int = 0  # answers a coder read: some decision on them not made by a bulk rule
     read_in_part: int = 0  # of them, answers still carrying codes of the run that no coder decided
+    decided_since_run: int = 0  # answers decided after the run whose codes the undecided answers carry
 
     @property
     def unread(self) -> int:
@@ -1622,6 +1633,7 @@ def reviewed_codes(path: str | os.PathLike[str]) -> ReviewedCodes:
             bulk_decisions=int(bulk.sum()),
             read=len(read & set(answers)),
             read_in_part=len(read & from_run),
+            decided_since_run=project.decided_since(run_id) if run_id is not None and from_run else 0,
         )
 
 

@@ -633,6 +633,7 @@ def summarize(
             "decided_by_rule": review.decided_by_rule,
             "unread": review.unread,
             "read_in_part": review.read_in_part,
+            "decided_since_run": review.decided_since_run,
             "bulk_decisions": review.bulk_decisions,
             "conflicts": len(review.conflicts),
             "conflicts_by_code": {
@@ -1691,6 +1692,9 @@ def _unread_note(review: dict[str, Any]) -> str:
     ''
     >>> print(_unread_note({"answers": 2, "unread": 0, "decided_by_rule": 0, "read_in_part": 1})[:60])
     Merk: 1 svar er lest av en koder, men har ennå maskinforslag
+    >>> note = _unread_note({"answers": 9, "unread": 1, "decided_by_rule": 0, "decided_since_run": 5})
+    >>> print(note[107:170])
+    Maskinforslagene er fra en kjøring før 5 av svarene ble avgjort
     """
     by_rule = review["decided_by_rule"]
     undecided = review["unread"] - by_rule
@@ -1707,6 +1711,11 @@ def _unread_note(review: dict[str, Any]) -> str:
     if in_part:  # a coder began it: the codes no coder decided on it are still the machine's
         begun = "svar er lest av en koder, men har ennå maskinforslag på koder ingen koder har avgjort"
         sentences.append(f"{in_part} {begun}.")
+    if since := review.get("decided_since_run", 0):  # review's refits are not stored: the run is older
+        sentences.append(
+            f"Maskinforslagene er fra en kjøring før {since} av svarene ble avgjort, og har ikke lært av "
+            "dem: kjør «coder suggest --project» på nytt før rapporten."
+        )
     if not sentences:
         return ""
     return f"Merk: {' '.join(sentences)} Tall og sitater må kontrolleres før de brukes."

@@ -165,6 +165,8 @@ def test_a_project_gives_the_reviewed_codes_its_share_decided_and_its_conflicts(
     # in dispute, not without a theme: it was listed under «Svar uten tema»
     assert answers[1] not in set(result.uncoded["answer_id"])
     assert "maskinforslag" in md  # the undecided answers are the run's suggestions, and the note says so
+    # the run was made before the 2 answers were decided: its suggestions had not learned from them, unsaid
+    assert "Maskinforslagene er fra en kjøring før 2 av svarene ble avgjort" in " ".join(md.split())
     model = result.provenance["model"]
     assert (model["run"], model["threshold"], model["source"]) == (run, 0.5, "kodeprosjekt")
     result = CliRunner().invoke(app, ["summary", str(BOTH), "--out-dir", str(tmp_path / "cli")])
@@ -172,6 +174,7 @@ def test_a_project_gives_the_reviewed_codes_its_share_decided_and_its_conflicts(
     args = ["summary", str(BOTH), "--project", str(path), "--codebook", str(codebook), "--formats", "md"]
     result = CliRunner().invoke(app, [*args, "--out-dir", str(tmp_path / "cli")])
     assert result.exit_code == 0, result.output
+    assert "suggestions are of a run made before 2 answers were decided" in " ".join(result.output.split())
     assert md == (tmp_path / "cli" / "rapport.md").read_text(encoding="utf-8").replace(
         _stamp(tmp_path / "cli" / "rapport.md"), _stamp(tmp_path / "out" / "rapport.md")
     )  # the command line counts the project's codes as the library does
@@ -204,6 +207,10 @@ def test_a_code_in_dispute_or_rejected_is_never_counted_from_the_machine_suggest
     assert (answers[3], "follow_up") in codes  # never read
     assert (reviewed.read, reviewed.unread) == (3, len(answers) - 3)
     assert reviewed.read_in_part == 1  # answers[2]: read, yet its follow_up is the machine's (the note says)
+    assert reviewed.decided_since_run == 3  # answers 0-2, decided after the run: it learned nothing of them
+    with store.Project.open(path) as project:
+        project.add_suggestion_run(project.suggestions(run), threshold=0.5)
+    assert store.reviewed_codes(path).decided_since_run == 0
 
 
 def test_a_project_is_counted_with_its_own_codebook_and_must_be_of_the_survey(tmp_path: Path) -> None:
