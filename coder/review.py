@@ -95,7 +95,8 @@ def parse_filter(
         if key == "band" and value not in BANDS:
             raise CoderError(f"unknown band '{value}' (use low, mid or high)")
         if key == "code" and code_ids is not None and value not in code_ids:
-            raise CoderError(f"code '{value}' is not in the codebook")
+            # the filter takes an id, where `+` also finds a code by part of its name: say which ids there are
+            raise CoderError(f"code '{value}' is not in the codebook (codes: {', '.join(code_ids)})")
         if key == "question" and question_ids is not None and value not in question_ids:
             raise CoderError(
                 f"question '{value}' is not in the project (questions: {', '.join(question_ids)})"

@@ -94,7 +94,8 @@ def test_parse_filter() -> None:
         parse_filter("band=medium")
     with pytest.raises(CoderError, match="cannot read the filter 'colour=red'"):
         parse_filter("colour=red")
-    with pytest.raises(CoderError, match="code 'housing' is not in the codebook"):
+    listed = ", ".join(CODEBOOK.code_ids)  # `f code=fragmentert` (a label's word) named no id to use
+    with pytest.raises(CoderError, match=f"code 'housing' is not in the codebook \\(codes: {listed}\\)$"):
         parse_filter("code=housing", CODEBOOK.code_ids)
     with pytest.raises(CoderError, match=r"the filter names two codes \('follow_up', 'anchoring'\)"):
         parse_filter("code=follow_up | code=anchoring")  # the second silently won
