@@ -1626,15 +1626,31 @@ def read_labels(path: str | os.PathLike[str], ids: Sequence[str], codebook: Code
     Without ``present`` every id listed is coded in full; with it, see :func:`label_matrix`. A code may be
     written by its label, as NVivo, QualCoder and Taguette name codes (:func:`coder.codebook.ids_of_labels`).
     """
-    labels = read_table(path)
+    labels = tidy_labels(read_table(path), codebook, path)
+    check_labels(labels, ids, codebook, file=str(path))
+    return labels
+
+
+def tidy_labels(
+    labels: pd.DataFrame, codebook: Codebook, path: str | os.PathLike[str] | None = None
+) -> pd.DataFrame:
+    """A table of human codes as :func:`label_matrix` takes it: ``id, code[, present]``, ids and codes
+    stripped, a code by its label made its id, ``id,codes`` (``a;b``) made long, and the rows of a long
+    export's consensus conflicts (``status``) left out. A ``Present`` or ``Status`` header in another case
+    is read as the lower-case one (ignored, 0 would have been read as present)."""
+    renamed = {
+        c: str(c).strip().lower() for c in labels.columns if str(c).strip().lower() in ("present", "status")
+    }
+    labels = labels.rename(columns=renamed)
     if "codes" in labels.columns and "code" not in labels.columns:  # id,codes (a;b), as `coder link` takes
         labels = long_codes(labels, path)
     require_columns(labels, ["id", "code"], path)
-    codes = ids_of_labels(labels["code"].str.strip(), codebook)
-    labels = labels.assign(id=labels["id"].str.strip(), code=codes)
+    if "status" in labels.columns:  # a long export: a conflict is no code of the answer
+        labels = labels[labels["status"].fillna("").astype(str).str.strip().isin(["", "agreed"])]
+    codes = ids_of_labels(labels["code"].fillna("").astype(str).str.strip(), codebook)
+    labels = labels.assign(id=labels["id"].astype(str).str.strip(), code=codes)
     if "present" in labels.columns:  # partial decisions, as `coder codes export --layout labels` writes
         labels = labels.assign(present=parse_present(labels, path))
-    check_labels(labels, ids, codebook, file=str(path))
     return labels
 
 

@@ -956,8 +956,8 @@ def codes_import(
 
     counts = store.import_codes(project, codes, coder=coder)
     console.print(
-        f"{counts['answers']} answers imported for {rich_escape(coder)}: {counts['closed']} coded in full, "
-        f"{counts['codes']} codes"
+        f"{counts['answers']} answer(s) imported for {rich_escape(counts['coder'])}: "
+        f"{counts['closed']} coded in full, {counts['codes']} code(s)"
     )
 
 

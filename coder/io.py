@@ -583,8 +583,8 @@ def missing_column_message(frame: pd.DataFrame, column: str, *, absent: str = ""
     listed = f"columns are: {', '.join(map(str, frame.columns))}"
     same = [str(c) for c in frame.columns if str(c).strip().casefold() == column.casefold()]
     if same:  # «ID,Text» from another tool: the names are matched as written
-        # --text-col Lapp for «lapp»: asking for the file's name is the fix as often as renaming the column
-        fix = f"ask for '{same[0]}' or rename it '{column}'"
+        # said so, a column one names (--text-col Lapp for «lapp») is named as written, a fixed one renamed
+        fix = f"names are matched as written: rename it '{column}'"
         return f"missing column ({listed}; '{same[0]}' in another case? {fix})"
     return f"missing column ({listed}{'; ' + absent if absent else ''})"
 

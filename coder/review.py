@@ -10,11 +10,12 @@ most. Blank answers (no letter or digit: «», «-», «...») come after the ot
 nothing to code, yet an empty text looks uncertain to the model. A *band* is that of the answer's
 strongest suggestion: high >= 2/3, mid >= 1/3, low below (or none).
 
-An answer is *decided* (progress, the ``undecided`` filter, the order) when the coder closed it or no
-suggestion at or above the threshold is left open on it (see :mod:`coder.store`); bulk review decides
-single codes only and never closes an answer. An answer closed before a code was added is undecided here
-while that code is suggested on it (:meth:`coder.store.Project.reopened`); its other codes show as
-«closed without».
+An answer is *decided* (progress, the ``undecided`` filter, the order) when the coder closed it, or
+decided on it and no suggestion at or above the threshold is left open on it (see :mod:`coder.store`);
+bulk review decides single codes only and never closes an answer, and decides an answer only by deciding
+every suggestion at or above the threshold it has (an answer without one stays for a reader). An answer
+closed before a code was added is undecided here while that code is suggested on it
+(:meth:`coder.store.Project.reopened`); its other codes show as «closed without».
 """
 
 from __future__ import annotations

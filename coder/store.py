@@ -39,7 +39,8 @@ the current run (the latest, or the one reviewed) at or above the run's threshol
 (every such code has an explicit cell). So a partial decision (``a 2``, ``r 1``, a bulk accept of one of
 two confident codes) leaves the answer undecided, and a bulk review never closes an answer. Entries of a
 bulk rule alone decide an answer only where the run suggested a code at or above the threshold (and every
-such code is decided): a rule that rejects unlikely codes (``--reject-below``) read nothing. Decided answers
+such code is decided): a rule that rejects unlikely codes (``--reject-below``), or accepts codes below the
+threshold on an answer without a confident one, read nothing. Decided answers
 drive the review queue and progress, the exports and agreement; the consensus decided set is the union
 over coders.
 
@@ -100,7 +101,7 @@ from coder import codebook as codebook_module
 from coder.codebook import Code, Codebook, ReferenceAnswer
 from coder.errors import CoderError
 from coder.io import answer_ids, check_output_file, provenance, read_answers, write_excel, write_table
-from coder.reliability import cooccurrence, parse_present
+from coder.reliability import cooccurrence
 
 __all__ = [
     "ACTIONS",
@@ -723,10 +724,10 @@ class Project:
 
     def decided_since(self, run_id: str, coder: str | None = None) -> int:
         """How many answers ``coder`` (``None``: any coder) decided on after the run ``run_id`` was made:
-        decisions that run's suggestions have not learned from."""
+        decisions that run's suggestions have not learned from (an undone decision is none)."""
         runs = self.runs()
         made = runs.loc[runs["run_id"] == run_id, "created_at"]
-        log = self.log(coder)
+        log = self.effective_log(coder)
         if not len(made) or not len(log):
             return 0
         return int(log.loc[log["decided_at"] > made.iloc[0], "answer_id"].nunique())
@@ -1723,9 +1724,9 @@ def export_codes(
             left_out = present[~present["id"].isin(set(current["id"]))]
             if len(left_out):  # else its counts differ from wide's without a word
                 message = (
-                    f"{len(left_out)} code(s) decided present on {left_out['id'].nunique()} answer(s) with "
-                    "suggestions still open are not in the long table (it holds answers decided in full); "
-                    "the wide and labels layouts hold them"
+                    f"{len(left_out)} code(s) decided present on {left_out['id'].nunique()} answer(s) not "
+                    "decided in full are not in the long table (it holds answers decided in full); the wide "
+                    "and labels layouts hold them"
                 )
                 warnings.warn(PartlyDecidedWarning(message), stacklevel=2)
             answers = project.answers().set_index("id")
@@ -1777,8 +1778,9 @@ def import_codes(
     other codes absent, an empty code meaning no code); with a ``present`` column, as ``coder codes export
     --layout labels`` writes, each row decides one code and a row with an empty code closes the answer.
     The answers then leave the coder's review queue, teach the next ``coder suggest --project`` and count
-    in ``coder agreement``. An answer the coder has decided in the project already is refused (a second
-    import would count each code twice in the log, and which one holds would depend on the order).
+    in ``coder agreement``. An answer the coder has decided on in the project already is refused (a second
+    import would log each code twice, and which one holds would depend on the order); a bulk rule's entries
+    and undone ones do not count (the import's, later, hold). ``coder`` in the result is the name as logged.
 
     >>> import tempfile
     >>> answers = pd.DataFrame({"id": ["r1:q1", "r2:q1"], "text": ["Mangler oppfølging", "Kort vei"]})
@@ -1786,7 +1788,7 @@ def import_codes(
     >>> init(path, answers, codebook_module.load()).close()
     >>> hand = pd.DataFrame({"id": ["r1:q1", "r2:q1"], "code": ["Oppfølging av beboere", ""]})
     >>> import_codes(path, hand, coder="kari")
-    {'answers': 2, 'closed': 2, 'codes': 1}
+    {'answers': 2, 'closed': 2, 'codes': 1, 'coder': 'kari'}
     """
     from coder import classify  # late, as in Project: the labels' reader and checks
 
@@ -1794,25 +1796,24 @@ def import_codes(
         name = project.logged_name(coder_name(coder))
         ids, book = project.answer_ids(), project.codebook()
         if isinstance(codes, pd.DataFrame):
-            written = codes["code"].fillna("").astype(str).str.strip()
-            labels = codes.assign(code=codebook_module.ids_of_labels(written, book))
+            labels = classify.tidy_labels(codes, book)
             classify.check_labels(labels, ids, book)
         else:
             labels = classify.read_labels(codes, ids, book)
-        labels = labels.assign(code=labels["code"].fillna("").astype(str).str.strip())
-        listed = list(dict.fromkeys(labels["id"].astype(str)))
-        before = set(project.log(name)["answer_id"])
-        again = [answer for answer in listed if answer in before]
+        listed = list(dict.fromkeys(labels["id"]))
+        log = project.effective_log()
+        read = log[(log["coder"] == name) & (log["mode"] != "bulk")]  # a bulk rule read nothing: overridden
+        again = [answer for answer in listed if answer in set(read["answer_id"])]
         if again:
             raise CoderError(
                 f"coder '{name}' has decided {len(again)} of these answers in the project already (first: "
                 f"'{again[0]}'): leave them out of the file, or import them as another coder",
                 key="coder",
             )
-        present = parse_present(labels) if "present" in labels else pd.Series(1, index=labels.index)
+        present = labels["present"] if "present" in labels else pd.Series(1, index=labels.index)
         decisions: list[Decision] = []
-        for answer, code, value in zip(labels["id"].astype(str), labels["code"], present, strict=True):
-            if code:
+        for answer, code, value in dict.fromkeys(zip(labels["id"], labels["code"], present, strict=True)):
+            if code:  # a row given twice is logged once
                 decisions.append(Decision(answer, code, "add" if value == 1 else "remove"))
         # without `present` every listed answer is coded in full; with it, its empty-code rows close
         empty = labels.loc[labels["code"] == "", "id"].astype(str)
@@ -1820,4 +1821,4 @@ def import_codes(
         decisions += [Decision(answer, "", "none") for answer in closing]
         project.record(name, decisions, mode="import")
     codes_added = sum(d.action == "add" for d in decisions)
-    return {"answers": len(listed), "closed": len(closing), "codes": codes_added}
+    return {"answers": len(listed), "closed": len(closing), "codes": codes_added, "coder": name}

@@ -1714,7 +1714,7 @@ def _unread_note(review: dict[str, Any]) -> str:
     if since := review.get("decided_since_run", 0):  # review's refits are not stored: the run is older
         sentences.append(
             f"Maskinforslagene er fra en kjøring før {since} av svarene ble avgjort, og har ikke lært av "
-            "dem: kjør «coder suggest --project» på nytt før rapporten."
+            "dem: kjør «coder suggest» på prosjektet på nytt før rapporten."
         )
     if not sentences:
         return ""

@@ -300,7 +300,10 @@ def test_a_filter_given_at_the_start_names_the_option(project: Project) -> None:
     for bulk in ([], ["--accept-from", "0.9"]):
         result = _review(project, "q\n", "--filter", "code=nope", *bulk)
         assert result.exit_code == 2
-        assert result.output.strip() == "Error: option --filter: code 'nope' is not in the codebook"
+        assert result.output.strip() == (
+            "Error: option --filter: code 'nope' is not in the codebook (codes: follow_up, anchoring, "
+            "coordination, meeting_places)"
+        )
 
 
 def test_a_filter_given_at_the_start_that_matches_nothing_says_so(project: Project) -> None:

@@ -267,11 +267,12 @@ def test_export_long_says_which_decided_codes_it_leaves_out(tmp_path: Path, proj
     )
     run = project.add_suggestion_run(suggestions, threshold=0.5)
     project.record("kari", [Decision("r1:q1", "follow_up", "accept", run_id=run, confidence=0.9)])
-    with pytest.warns(store.PartlyDecidedWarning, match="1 code.s. decided present on 1 answer.s. with"):
+    partly = "1 code.s. decided present on 1 answer.s. not decided in full"
+    with pytest.warns(store.PartlyDecidedWarning, match=partly):
         store.export_codes(project.path, tmp_path / "library.csv")
     result = runner.invoke(app, ["codes", "export", str(project.path), "--out", str(tmp_path / "c.csv")])
     assert result.exit_code == 0, result.output
-    assert "Warning: 1 code(s) decided present on 1 answer(s) with suggestions still open are not in" in (
+    assert "Warning: 1 code(s) decided present on 1 answer(s) not decided in full are not in" in (
         " ".join(result.output.split())
     )
     assert ("r1:q1", "follow_up") not in code_pairs(pd.read_csv(tmp_path / "c.csv", dtype=str))
@@ -340,7 +341,7 @@ def test_cli_codes_import_logs_hand_codes_and_names_a_bad_row(tmp_path: Path, pr
     hand = write_file(tmp_path / "hand.csv", "id;codes\nr1:q1;Oppfølging av beboere\nr2:q1;\n")
     result = runner.invoke(app, ["codes", "import", str(project.path), str(hand), "--coder", "kari"])
     assert result.exit_code == 0, result.output
-    assert "2 answers imported for kari: 2 coded in full, 1 codes" in " ".join(result.output.split())
+    assert "2 answer(s) imported for kari: 2 coded in full, 1 code(s)" in " ".join(result.output.split())
     assert code_pairs(project.current_codes("kari")) == {("r1:q1", "follow_up"), ("r2:q1", "")}
     bad = write_file(tmp_path / "bad.csv", "id,code\nr1:q2,anchoring\nr2:q2,Boligmangel\n")
     refused = runner.invoke(app, ["codes", "import", str(project.path), str(bad), "--coder", "ola"])

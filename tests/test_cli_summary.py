@@ -209,6 +209,10 @@ def test_a_code_in_dispute_or_rejected_is_never_counted_from_the_machine_suggest
     assert reviewed.read_in_part == 1  # answers[2]: read, yet its follow_up is the machine's (the note says)
     assert reviewed.decided_since_run == 3  # answers 0-2, decided after the run: it learned nothing of them
     with store.Project.open(path) as project:
+        project.record("kari", [Decision(answers[5], "anchoring", "add")])
+        project.undo("kari")  # taken back: nothing more to learn
+    assert store.reviewed_codes(path).decided_since_run == 3
+    with store.Project.open(path) as project:
         project.add_suggestion_run(project.suggestions(run), threshold=0.5)
     assert store.reviewed_codes(path).decided_since_run == 0
 

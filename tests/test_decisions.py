@@ -138,6 +138,7 @@ def test_a_bulk_rule_alone_decides_an_answer_only_by_deciding_its_confident_sugg
     assert decisions.coder_view(unlikely, "kari", {"a1": {"housing"}}).decided == {"a1"}  # a confident one
     accepted = make_log([("a1", "housing", "accept", "kari", "bulk")])
     assert decisions.coder_view(accepted, "kari", {"a1": {"housing"}}).decided == {"a1"}
+    assert decisions.coder_view(accepted, "kari", {}).decided == set()  # accepted under the threshold
     read = make_log([("a1", "housing", "reject", "kari")])
     assert decisions.coder_view(read, "kari", {}).decided == {"a1"}
 

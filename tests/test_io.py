@@ -584,6 +584,6 @@ def test_a_column_in_another_case_is_named() -> None:
     with pytest.raises(CoderError) as raised:
         require_columns(frame, ["id", "text"], "svar.csv")
     assert str(raised.value) == (
-        "svar.csv, column 'id': missing column (columns are: ID, Text; 'ID' in another case? ask for 'ID' or "
-        "rename it 'id')"
+        "svar.csv, column 'id': missing column (columns are: ID, Text; 'ID' in another case? names are "
+        "matched as written: rename it 'id')"
     )

@@ -132,6 +132,10 @@ def test_a_confidence_just_under_the_threshold_is_not_shown_at_it(tmp_path: Path
         assert project.log("kari").set_index("code")["action"].to_dict() == {
             "anchoring": "reject", "coordination": "accept", "": "none"
         }  # fmt: skip
+    with store.init(tmp_path / "fine.db", ANSWERS, CODEBOOK) as project:  # a threshold of three decimals
+        project.add_suggestion_run(near.assign(confidence=[0.97, 0.29, 0.9, 0.2, 0.08]), {}, threshold=0.291)
+        screens = _screens(project, ["f code=anchoring", "q"], refit_every=0)
+        assert "a takes ≥ 0.291" in screens and re.search(r"\S+ 0\.29 ", screens)
 
 
 def test_a_session_showing_the_other_coders_codes_logs_its_decisions_as_seen(project: Project) -> None:

@@ -796,7 +796,7 @@ def test_codes_coded_by_hand_are_imported_as_blind_decisions(tmp_path: Path, pro
         "id,code\nr1:q1,Oppfølging av beboere\nr1:q1,coordination\nr2:q1,\nr3:q1,Økonomiske virkemidler\n",
     )
     counts = store.import_codes(project.path, hand, coder="kari")
-    assert counts == {"answers": 3, "closed": 3, "codes": 3}
+    assert counts == {"answers": 3, "closed": 3, "codes": 3, "coder": "kari"}
     assert project.closed("kari") == project.decided("kari") == {"r1:q1", "r2:q1", "r3:q1"}
     assert code_pairs(project.current_codes("kari")) == {
         ("r1:q1", "follow_up"), ("r1:q1", "coordination"), ("r2:q1", ""), ("r3:q1", "financial_instruments")
@@ -822,3 +822,33 @@ def test_a_labels_export_imported_as_another_coder_agrees_with_it(tmp_path: Path
         ola[columns].sort_values(columns[:2]).reset_index(drop=True),
     )
     assert coded.closed("ola") == coded.closed("kari") and coded.decided("ola") == coded.decided("kari")
+
+
+def test_an_import_reads_what_a_spreadsheet_or_an_export_gives_and_ignores_unread_entries(
+    tmp_path: Path, project: Project
+) -> None:
+    # «Present» from Excel was ignored: 0 imported as present; a long export's conflict rows as codes
+    partial = write_file(tmp_path / "p.csv", "id,code,Present\nr1:q1,follow_up,0\nr1:q1,anchoring,1\n")
+    store.import_codes(project.path, partial, coder="kari")
+    assert sorted(project.labels("kari").values.tolist()) == [
+        ["r1:q1", "anchoring", 1],
+        ["r1:q1", "follow_up", 0],
+    ]
+    assert project.closed("kari") == set()  # a partial decision stays partial
+    long = write_file(
+        tmp_path / "l.csv", "id,code,status\nr2:q1,follow_up,agreed\nr2:q1,anchoring,conflict\n"
+    )
+    store.import_codes(project.path, long, coder="ola")
+    assert code_pairs(project.current_codes("ola")) == {("r2:q1", "follow_up")}
+    # a bulk rule's entry and an undone one are no reading: the import is not refused for them
+    project.record("per", [Decision("r3:q1", "anchoring", "reject")], mode="bulk")
+    project.record("per", [Decision("r2:q2", "coordination", "add")])
+    project.undo("per")
+    twice = pd.DataFrame({"id": [" r3:q1", "r3:q1", "r2:q2"], "codes": ["follow_up", "follow_up", ""]})
+    counts = store.import_codes(project.path, twice, coder="per")
+    assert counts["codes"] == 1 and counts["answers"] == 2
+    imported = project.log("per")
+    imported = imported[imported["mode"] == "import"]
+    assert imported[["answer_id", "code", "action"]].values.tolist() == [
+        ["r3:q1", "follow_up", "add"], ["r3:q1", "", "none"], ["r2:q2", "", "none"]
+    ]  # fmt: skip
