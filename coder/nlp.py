@@ -121,11 +121,17 @@ _MAX_REFERENCE_WORDS = 5
 # nothing (a bare «Ingen» too: to «Hvem har ansvaret?» it would be an answer, but our questions ask what)
 _NOTHING_WORDS = frozenset(
     {
-        "nei", "nope", "ingenting", "intet", "ingen", "inga", "ingi", "ikke", "ikkje", "noe", "noko", "nokon",
-        "takk", "spesielt", "spesiell", "å", "tilføye", "tilføya", "legge", "leggje", "til", "formening",
-        "formeining", "synspunkt", "n", "a", "na", "x", "xx",
+        "nei", "nope", "ingenting", "intet", "ingen", "inga", "ingi", "ikke", "ikkje", "noe", "noko", "noen",
+        "nokon", "ting", "takk", "spesielt", "spesiell", "spesielle", "å", "tilføye", "tilføya", "legge",
+        "leggje", "til", "har", "si", "seie", "formening", "formeining", "synspunkt",
+        "n", "a", "na", "x", "xx",
     }
 )  # fmt: skip
+# Of them, the answers that say «none» («Ingen», «Nei», «Ingenting», «Ikke noe»): to «Hva er utfordringene?»
+# that there are none, which a report keeps apart from «vet ikke» and «-»
+_NONE_WORDS = frozenset(
+    {"nei", "nope", "ingenting", "intet", "ingen", "inga", "ingi", "noe", "noko", "noen", "nokon"}
+)
 
 _TRANSLATE = {
     "\u2018": "'",
@@ -506,6 +512,17 @@ class ProcessedAnswer:
     @property
     def lemmas(self) -> list[str]:
         return [token.lemma for token in self.tokens]
+
+    @property
+    def says_none(self) -> bool:
+        """Whether the answer is a non-answer that says «none» («Ingen», «Nei», «Ikke noe spesielt»), not
+        «vet ikke» or «-» (:attr:`is_non_answer`).
+
+        >>> [a.says_none for a in preprocess(["Ingen", "Vet ikke", "-", "Ingen tar ansvar"])]
+        [True, False, False, False]
+        """
+        words = {t.text.lower() for t in self.tokens if t.is_alpha}
+        return bool(words & _NONE_WORDS) and words <= _NOTHING_WORDS
 
     @property
     def is_non_answer(self) -> bool:

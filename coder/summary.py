@@ -193,8 +193,8 @@ class SummaryReport:
       counts behind them.
     - ``uncoded``: the coded answers that carry no theme, per question (``question_id``, ``answer_id``,
       ``municipality``, ``text``; masked like the quotes; ``non_answer``: it says nothing, as «vet ikke»,
-      «-», «nei»: :attr:`coder.nlp.ProcessedAnswer.is_non_answer`), so that nothing disappears from the
-      report.
+      «-», «nei»: :attr:`coder.nlp.ProcessedAnswer.is_non_answer`; ``says_none``: of them, those that say
+      «none», as «Ingen», «Nei»), so that nothing disappears from the report.
     - ``workshop``: the notes of the idea workshop in groups, when the manifest names them
       (:func:`coder.discover.group_notes`): ``municipality``, ``question``, ``group``, ``note_id``, ``note``,
       ``grouped_by``
@@ -528,7 +528,10 @@ def summarize(
     from coder import nlp  # late: spaCy is needed only for the answers without a theme (and the notes)
 
     # «vet ikke», «-», «nei» count among those who answered, and are listed apart from answers without a theme
-    uncoded = uncoded.assign(non_answer=[a.is_non_answer for a in nlp.preprocess(uncoded["text"].tolist())])
+    processed = nlp.preprocess(uncoded["text"].tolist())
+    uncoded = uncoded.assign(
+        non_answer=[a.is_non_answer for a in processed], says_none=[a.says_none for a in processed]
+    )
     # the names of a respondents file that holds them too (masked in every quote, note and listed answer)
     names = privacy.person_names([*survey.respondents["respondent_id"], *survey.respondents["label"]])
     hide = functools.partial(privacy.mask, names=names)
@@ -1033,7 +1036,7 @@ XLSX_COLUMNS = {
     "min_expected": "minste forventede", "warning": "merknad", "k": "med temaet", "body": "organ",
     "any": "noen kontakt", "group": "gruppe", "note_id": "lapp-id", "note": "lapp",
     "grouped_by": "gruppert av", "stability": "stabilitet", "key": "nøkkel", "value": "verdi",
-    "question_topic": "spørsmålets tema", "non_answer": "sier ikke noe",
+    "question_topic": "spørsmålets tema", "non_answer": "sier ikke noe", "says_none": "sier «ingen»",
 }  # fmt: skip
 """The workbook's column headings: it is read by people (the CSV and JSON keep the names programs use)."""
 _XLSX_SHEET_COLUMNS = {"vurdering": {"rating_id": "id", "label": "vurdering", "anchors": "skala"}}
@@ -1669,15 +1672,24 @@ def _uncoded_blocks(summary: SummaryReport, question_id: str) -> list[Block]:
     blocks: list[Block] = []
     if not said.empty:
         blocks += [Heading(3, f"Svar uten tema ({len(said)})"), Bullets([str(text) for text in said["text"]])]
-    nothing = rows.loc[rows.index.difference(said.index), "text"].astype(str)
-    if not nothing.empty:  # a codeframe's «vet ikke / ingen kommentar» line: counted, not listed one by one
-        forms = nothing.groupby(nothing.str.strip().str.lower(), sort=False).agg(["first", "size"])
+    rest = rows.loc[rows.index.difference(said.index)]
+    none = rest["says_none"] if "says_none" in rest else pd.Series(False, index=rest.index)
+    # a codeframe's lines «ingen / nei» (to «Hva er utfordringene?»: none) and «vet ikke / ingen kommentar»:
+    # counted, not listed one by one
+    for heading, texts in (
+        ("Svar som sier «ingen» eller «nei»", rest.loc[none, "text"]),
+        ("Svar som ikke sier noe", rest.loc[~none, "text"]),
+    ):
+        if texts.empty:
+            continue
+        texts = texts.astype(str)
+        forms = texts.groupby(texts.str.strip().str.lower(), sort=False).agg(["first", "size"])
         forms = forms.sort_values("size", ascending=False, kind="stable")
         listed = ", ".join(
             _quoted(form.strip()) + (f" ({size})" if size > 1 else "") for form, size in forms.to_numpy()
         )
         blocks += [
-            Heading(3, f"Svar som ikke sier noe ({len(nothing)})"),
+            Heading(3, f"{heading} ({len(texts)})"),
             Paragraph(f"{listed}. De telles med blant dem som svarte, uten tema."),
         ]
     return blocks

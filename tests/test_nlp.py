@@ -166,6 +166,9 @@ def test_dialect_and_nynorsk_negation_cues(
         ("-", True),
         ("?", True),
         ("...", True),
+        ("Ikke noen", True),
+        ("Ingen ting", True),
+        ("Har ingenting å tilføye", True),
         ("0", False),  # a figure may answer «how many»
         ("", False),  # empty: no answer at all, not an answer that says nothing
         ("Ingen tar ansvar", False),
@@ -175,6 +178,13 @@ def test_dialect_and_nynorsk_negation_cues(
 )
 def test_non_answers(embedded, text: str, non_answer: bool) -> None:
     assert nlp.preprocess([text], embedded)[0].is_non_answer is non_answer
+
+
+def test_a_non_answer_that_says_none_is_told_from_one_that_says_nothing(embedded) -> None:
+    # «Ingen» to «Hva er utfordringene?» says there are none: not «vet ikke» (the report lists them apart)
+    texts = ["Ingen", "Nei", "Ikke noe spesielt", "Vet ikke", "-", "Ingen kommentar", "Ingen tar ansvar"]
+    said = [a.says_none for a in nlp.preprocess(texts, embedded)]
+    assert said == [True, True, True, False, False, False, False]
 
 
 def test_nynorsk_function_words_are_stop_words_as_their_bokmal_forms(embedded) -> None:

@@ -610,12 +610,16 @@ def test_answers_that_say_nothing_have_a_line_of_their_own_and_stay_in_the_base(
     result = summary.summarize(dataclasses.replace(oppdal, answers=answers), codes, CODEBOOK)
     uncoded = result.uncoded[result.uncoded["question_id"] == "styrker"].set_index("answer_id")
     assert uncoded.loc[list(said), "non_answer"].tolist() == [True, True, True, True, False]
+    assert uncoded.loc[list(said), "says_none"].tolist() == [False, False, False, True, False]
     answered = result.questions.set_index("question_id").loc["styrker", "answers"]
     assert answered == (oppdal.answers["question_id"] == "styrker").sum()  # still among those who answered
     md = summary.to_markdown(result, {})
     section = md[md.index("Liten kommune, vi kjenner hverandre") - 200 :].split("\n## ")[0]
-    assert "### Svar som ikke sier noe (4)" in section
-    assert "«Vet ikke» (2), «-», «Nei». De telles med blant dem som svarte, uten tema." in section
+    assert (
+        "### Svar som ikke sier noe (3)" in section and "### Svar som sier «ingen» eller «nei» (1)" in section
+    )
+    assert "«Vet ikke» (2), «-». De telles med blant dem som svarte, uten tema." in section
+    assert "«Nei». De telles med" in section  # to «what works well?»: nothing, not «vet ikke»
     listed = section.split("### Svar uten tema")[1].split("###")[0]
     assert "Liten kommune" in listed and "- -" not in listed and "Vet ikke" not in listed
 
