@@ -1232,14 +1232,19 @@ def check_coded_answers(
         raise CoderError(message, file=file, row=spreadsheet_row(labels[unknown[0]]), column="id")
     code_ids = set(codebook.code_ids)
     # A file from NVivo or Taguette names codes by label: say which id that is.
-    by_label = {_label_key(c.label): c.id for c in codebook.codes}
+    by_label: dict[str, list[str]] = {}
+    for c in codebook.codes:
+        by_label.setdefault(_label_key(c.label), []).append(c.id)
     for row, parts in enumerate(codes):
         for code in parts:
             if code not in code_ids:
-                labelled = by_label.get(_label_key(code))
+                labelled = by_label.get(_label_key(code), [])
                 several = [part.strip() for part in re.split(r"[;,]", code) if part.strip()]
-                if labelled:
-                    known = f"it is the label of code '{labelled}': write its id"
+                if len(labelled) > 1:  # one code of a label is read as its id; of two, which is not known
+                    named = " and ".join(f"'{c}'" for c in labelled)
+                    known = f"it is the label of codes {named}: write the id of the one you mean"
+                elif labelled:
+                    known = f"it is the label of code '{labelled[0]}': write its id"
                 elif column == "code" and len(several) > 1 and set(several) <= code_ids:
                     known = "several codes in one cell: one a row, or a column 'codes' split by ';'"
                 else:

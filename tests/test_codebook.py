@@ -1289,3 +1289,14 @@ def test_a_strength_name_that_is_another_codes_name_there_is_a_warning(tmp_path:
         "code 'tydelig' has the name of code 'ansvar' under strengths ('Tydelig ansvar'): one theme twice?"
     )
     assert ("label", expected) in said and not any("bolig" in message for _key, message in said)
+
+
+def test_a_code_by_label_is_its_id_unless_two_codes_have_that_label() -> None:
+    from coder.codebook import Code, Codebook, check_coded_answers, ids_of_labels
+
+    book = Codebook("t", "nb", "1", (Code("a", "Bolig"), Code("b", "Bolig"), Code("c", "Oppfølging")))
+    assert ids_of_labels(["oppfølging", "Bolig", "a"], book) == ["c", "Bolig", "a"]
+    with pytest.raises(
+        CoderError, match="it is the label of codes 'a' and 'b': write the id of the one you mean"
+    ):
+        check_coded_answers(["x"], [["Bolig"]], {"x"}, book)  # it named 'b' alone, as if the only one
