@@ -1639,7 +1639,9 @@ def tidy_labels(
     export's consensus conflicts (``status``) left out. A ``Present`` or ``Status`` header in another case
     is read as the lower-case one (ignored, 0 would have been read as present)."""
     renamed = {
-        c: str(c).strip().lower() for c in labels.columns if str(c).strip().lower() in ("present", "status")
+        c: str(c).strip().lower()
+        for c in labels.columns
+        if str(c).strip().lower() in ("present", "status") and str(c).strip().lower() not in labels.columns
     }
     labels = labels.rename(columns=renamed)
     if "codes" in labels.columns and "code" not in labels.columns:  # id,codes (a;b), as `coder link` takes

@@ -1241,7 +1241,7 @@ def check_coded_answers(
                 labelled = by_label.get(_label_key(code), [])
                 several = [part.strip() for part in re.split(r"[;,]", code) if part.strip()]
                 if len(labelled) > 1:  # one code of a label is read as its id; of two, which is not known
-                    named = " and ".join(f"'{c}'" for c in labelled)
+                    named = ", ".join(f"'{c}'" for c in labelled[:-1]) + f" and '{labelled[-1]}'"
                     known = f"it is the label of codes {named}: write the id of the one you mean"
                 elif labelled:
                     known = f"it is the label of code '{labelled[0]}': write its id"

@@ -129,8 +129,13 @@ _NOTHING_WORDS = frozenset(
 )  # fmt: skip
 # Of them, the answers that say «none» («Ingen», «Nei», «Ingenting», «Ikke noe»): to «Hva er utfordringene?»
 # that there are none, which a report keeps apart from «vet ikke» and «-»
-_NONE_WORDS = frozenset(
-    {"nei", "nope", "ingenting", "intet", "ingen", "inga", "ingi", "noe", "noko", "noen", "nokon"}
+_NONE_WORDS = frozenset({"nei", "nope", "ingenting", "intet", "ingen", "inga", "ingi"})
+# «noe», «noen», «har», «si», «ting» alone say something («Noen», «Har noen»): nothing only beside a «no»
+_NO = _NONE_WORDS | {"ikke", "ikkje"}
+_SAY_NOTHING_ALONE = _NO | {"n", "a", "na", "x", "xx"}
+# «Ingen formening», «Nei takk», «Ingenting å tilføye»: no opinion or comment, not that there is none
+_NO_COMMENT_WORDS = frozenset(
+    {"formening", "formeining", "synspunkt", "tilføye", "tilføya", "legge", "leggje", "takk"}
 )
 
 _TRANSLATE = {
@@ -522,7 +527,11 @@ class ProcessedAnswer:
         [True, False, False, False]
         """
         words = {t.text.lower() for t in self.tokens if t.is_alpha}
-        return bool(words & _NONE_WORDS) and words <= _NOTHING_WORDS
+        if not words <= _NOTHING_WORDS or words & _NO_COMMENT_WORDS:  # «Ingen kommentar»: says nothing
+            return False
+        return bool(words & _NONE_WORDS) or bool(
+            words & {"ikke", "ikkje"} and words & {"noe", "noko", "noen", "nokon"}
+        )
 
     @property
     def is_non_answer(self) -> bool:
@@ -538,7 +547,7 @@ class ProcessedAnswer:
         words = [t.text.lower() for t in self.tokens if t.is_alpha]
         if not words:  # «-», «?», «...»: a mark in a required field; a figure («0», «3») may be an answer
             return bool(self.tokens) and not any(c.isalnum() for c in self.original)
-        if all(word in _NOTHING_WORDS for word in words):
+        if set(words) <= _NOTHING_WORDS and (set(words) <= _SAY_NOTHING_ALONE or set(words) & _NO):
             return True
         inner = [t.text for t in self.tokens[:-1]]
         if len(words) <= _MAX_REFERENCE_WORDS and not {".", "!", "?", ";"} & set(inner):

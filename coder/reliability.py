@@ -524,7 +524,11 @@ def parse_present(frame: pd.DataFrame, path: str | os.PathLike[str] | None = Non
     """
     # a float column, and a boolean one (True/False, as pandas builds from comparisons)
     values = (
-        frame["present"].astype(str).str.strip().replace({"0.0": "0", "1.0": "1", "True": "1", "False": "0"})
+        frame["present"]
+        .astype(str)
+        .str.strip()
+        .str.lower()
+        .replace({"0.0": "0", "1.0": "1", "true": "1", "false": "0"})
     )
     for i, value in values.items():
         if value not in ("0", "1"):

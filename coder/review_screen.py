@@ -185,7 +185,7 @@ def render(
     # the threshold decides what `a` takes and what counts as decided: say it where the figures are
     # a threshold of three decimals (0.291) shown with two («0.29») would sit under a 0.29 that `a` rejects
     threshold = state.threshold
-    takes = f"{threshold:.2f}" if round(threshold, 2) == threshold else f"{threshold:.3f}"
+    takes = f"{threshold:.2f}" if round(threshold, 2) == threshold else str(threshold)
     for column in ("#", "code", f"confidence (a takes ≥ {takes})", "status", "evidence"):
         table.add_column(column)
     for i, (code, conf, evidence) in enumerate(suggestions, start=1):

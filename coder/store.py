@@ -1818,6 +1818,15 @@ def import_codes(
         # without `present` every listed answer is coded in full; with it, its empty-code rows close
         empty = labels.loc[labels["code"] == "", "id"].astype(str)
         closing = listed if "present" not in labels else list(dict.fromkeys(empty))
+        # a closing keeps the codes accepted before it: one a bulk rule accepted and the file leaves out goes
+        given = set(zip(labels["id"], labels["code"], strict=True))
+        state = project.decision_state(name)
+        bulk_set = state[state["action"].isin(["accept", "add"]) & state["answer_id"].isin(set(closing))]
+        decisions += [
+            Decision(answer, code, "remove")
+            for answer, code in zip(bulk_set["answer_id"], bulk_set["code"], strict=True)
+            if (answer, code) not in given
+        ]
         decisions += [Decision(answer, "", "none") for answer in closing]
         project.record(name, decisions, mode="import")
     codes_added = sum(d.action == "add" for d in decisions)

@@ -1044,6 +1044,8 @@ _XLSX_VALUES = {
     "test": {"fisher": "Fishers eksakte test", "chi2": "kjikvadrattest"},
     "grouped_by": {"researchers": "forskerne", "too few": "for få til å gruppere"},
     "question_topic": {True: "ja", False: ""},
+    "non_answer": {True: "ja", False: ""},
+    "says_none": {True: "ja", False: ""},
 }
 """The values the workbook says in Norwegian, as the report does (CSV and JSON keep the programs' names)."""
 _XLSX_DECIMALS = {

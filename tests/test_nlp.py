@@ -167,6 +167,9 @@ def test_dialect_and_nynorsk_negation_cues(
         ("?", True),
         ("...", True),
         ("Ikke noen", True),
+        ("Noen", False),  # «some»: the words of «ikke noe» say nothing only beside a «no»
+        ("Har noen", False),
+        ("Si noe", False),
         ("Ingen ting", True),
         ("Har ingenting å tilføye", True),
         ("0", False),  # a figure may answer «how many»
@@ -183,8 +186,9 @@ def test_non_answers(embedded, text: str, non_answer: bool) -> None:
 def test_a_non_answer_that_says_none_is_told_from_one_that_says_nothing(embedded) -> None:
     # «Ingen» to «Hva er utfordringene?» says there are none: not «vet ikke» (the report lists them apart)
     texts = ["Ingen", "Nei", "Ikke noe spesielt", "Vet ikke", "-", "Ingen kommentar", "Ingen tar ansvar"]
+    texts += ["Ingen formening", "Nei takk", "Ingenting å tilføye", "Noen"]  # no opinion: says nothing
     said = [a.says_none for a in nlp.preprocess(texts, embedded)]
-    assert said == [True, True, True, False, False, False, False]
+    assert said == [True, True, True, False, False, False, False, False, False, False, False]
 
 
 def test_nynorsk_function_words_are_stop_words_as_their_bokmal_forms(embedded) -> None:

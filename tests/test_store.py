@@ -828,7 +828,7 @@ def test_an_import_reads_what_a_spreadsheet_or_an_export_gives_and_ignores_unrea
     tmp_path: Path, project: Project
 ) -> None:
     # «Present» from Excel was ignored: 0 imported as present; a long export's conflict rows as codes
-    partial = write_file(tmp_path / "p.csv", "id,code,Present\nr1:q1,follow_up,0\nr1:q1,anchoring,1\n")
+    partial = write_file(tmp_path / "p.csv", "id,code,Present\nr1:q1,follow_up,FALSE\nr1:q1,anchoring,TRUE\n")
     store.import_codes(project.path, partial, coder="kari")
     assert sorted(project.labels("kari").values.tolist()) == [
         ["r1:q1", "anchoring", 1],
@@ -852,3 +852,13 @@ def test_an_import_reads_what_a_spreadsheet_or_an_export_gives_and_ignores_unrea
     assert imported[["answer_id", "code", "action"]].values.tolist() == [
         ["r3:q1", "follow_up", "add"], ["r3:q1", "", "none"], ["r2:q2", "", "none"]
     ]  # fmt: skip
+
+
+def test_an_answer_imported_in_full_drops_a_code_a_bulk_rule_accepted_that_the_file_leaves_out(
+    tmp_path: Path, project: Project
+) -> None:
+    suggested = {"id": ["r1:q1", "r1:q1"], "code": ["anchoring", "follow_up"], "confidence": [0.9, 0.8]}
+    run = project.add_suggestion_run(pd.DataFrame(suggested), threshold=0.5)
+    project.record("kari", [Decision("r1:q1", "anchoring", "accept", run, 0.9)], mode="bulk")
+    store.import_codes(project.path, pd.DataFrame({"id": ["r1:q1"], "code": ["follow_up"]}), coder="kari")
+    assert code_pairs(project.current_codes("kari")) == {("r1:q1", "follow_up")}  # anchoring stayed
