@@ -1232,9 +1232,7 @@ def check_coded_answers(
         raise CoderError(message, file=file, row=spreadsheet_row(labels[unknown[0]]), column="id")
     code_ids = set(codebook.code_ids)
     # A file from NVivo or Taguette names codes by label: say which id that is.
-    by_label: dict[str, list[str]] = {}
-    for c in codebook.codes:
-        by_label.setdefault(_label_key(c.label), []).append(c.id)
+    by_label = _codes_by_label(codebook)
     for row, parts in enumerate(codes):
         for code in parts:
             if code not in code_ids:
@@ -1267,14 +1265,20 @@ def ids_of_labels(codes: Iterable[str], codebook: Codebook) -> list[str]:
     ['housing', 'housing', '', 'flats']
     """
     known = set(codebook.code_ids)
-    owners: dict[str, list[str]] = {}
-    for code in codebook.codes:
-        owners.setdefault(_label_key(code.label), []).append(code.id)
+    owners = _codes_by_label(codebook)
     ids = []
     for value in codes:
         labelled = [] if value in known else owners.get(_label_key(value), [])
         ids.append(labelled[0] if len(labelled) == 1 else value)  # two codes of one label: not guessed
     return ids
+
+
+def _codes_by_label(codebook: Codebook) -> dict[str, list[str]]:
+    """A label (spaces and case aside) -> the ids of the codes that have it."""
+    owners: dict[str, list[str]] = {}
+    for code in codebook.codes:
+        owners.setdefault(_label_key(code.label), []).append(code.id)
+    return owners
 
 
 def _label_key(label: str) -> str:
