@@ -1769,9 +1769,10 @@ def export_codes(
 
 def import_codes(
     project_path: str | os.PathLike[str], codes: str | os.PathLike[str] | pd.DataFrame, *, coder: str
-) -> dict[str, int]:
+) -> dict[str, int | str]:
     """Log answers a coder coded outside the project (by hand, in NVivo, in a spreadsheet) as that coder's
-    decisions, blind, in one transaction; return the counts ``answers``, ``closed`` and ``codes``.
+    decisions, blind, in one transaction; return the counts ``answers``, ``closed`` and ``codes`` (present)
+    and ``coder``, the name as logged.
 
     ``codes`` is what ``coder suggest --labels`` reads (:func:`coder.classify.read_labels`): ``id,code``
     (or ``id,codes`` split by ``;``; a code by its id or its label), every id listed coded in full (its
@@ -1780,7 +1781,8 @@ def import_codes(
     The answers then leave the coder's review queue, teach the next ``coder suggest --project`` and count
     in ``coder agreement``. An answer the coder has decided on in the project already is refused (a second
     import would log each code twice, and which one holds would depend on the order); a bulk rule's entries
-    and undone ones do not count (the import's, later, hold). ``coder`` in the result is the name as logged.
+    and undone ones do not count (the import's, later, hold; a code such a rule accepted on an answer the
+    file codes in full, and does not give, is removed).
 
     >>> import tempfile
     >>> answers = pd.DataFrame({"id": ["r1:q1", "r2:q1"], "text": ["Mangler oppfølging", "Kort vei"]})
