@@ -103,7 +103,7 @@ from coder.nlp import (
     preprocess,
     text_list,
 )
-from coder.reliability import HAND_CODED, long_codes, parse_present
+from coder.reliability import HAND_CODED, long_codes, parse_present, split_codes
 
 DEFAULT_THRESHOLD = 0.45  # fitted weights put the best micro-F1 of 12 development sets here
 UNLABELED = -1
@@ -1626,18 +1626,22 @@ def read_labels(path: str | os.PathLike[str], ids: Sequence[str], codebook: Code
     Without ``present`` every id listed is coded in full; with it, see :func:`label_matrix`. A code may be
     written by its label, as NVivo, QualCoder and Taguette name codes (:func:`coder.codebook.ids_of_labels`).
     """
-    labels = tidy_labels(read_table(path), codebook, path)
+    labels = tidy_labels(read_table(path), codebook, path, ids)
     check_labels(labels, ids, codebook, file=str(path))
     return labels
 
 
 def tidy_labels(
-    labels: pd.DataFrame, codebook: Codebook, path: str | os.PathLike[str] | None = None
+    labels: pd.DataFrame,
+    codebook: Codebook,
+    path: str | os.PathLike[str] | None = None,
+    ids: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """A table of human codes as :func:`label_matrix` takes it: ``id, code[, present]``, ids and codes
     stripped, a code by its label made its id, ``id,codes`` (``a;b``) made long, and the rows of a long
     export's consensus conflicts (``status``) left out. A ``Present`` or ``Status`` header in another case
-    is read as the lower-case one (ignored, 0 would have been read as present)."""
+    is read as the lower-case one (ignored, 0 would have been read as present). With the answers' ``ids``,
+    an ``id,codes`` table is checked row by row before it is made long, so an error names its row."""
     renamed = {
         c: str(c).strip().lower()
         for c in labels.columns
@@ -1645,6 +1649,10 @@ def tidy_labels(
     }
     labels = labels.rename(columns=renamed)
     if "codes" in labels.columns and "code" not in labels.columns:  # id,codes (a;b), as `coder link` takes
+        if ids is not None:  # made long, its rows are numbered anew
+            rows, _, cells = split_codes(labels, path)
+            cells = [ids_of_labels(cell, codebook) for cell in cells]
+            check_coded_answers(rows, cells, set(ids), codebook, file=path, column="codes", rows=labels.index)
         labels = long_codes(labels, path)
     require_columns(labels, ["id", "code"], path)
     if "status" in labels.columns:  # a long export: a conflict is no code of the answer

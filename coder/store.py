@@ -1798,7 +1798,7 @@ def import_codes(
         name = project.logged_name(coder_name(coder))
         ids, book = project.answer_ids(), project.codebook()
         if isinstance(codes, pd.DataFrame):
-            labels = classify.tidy_labels(codes, book)
+            labels = classify.tidy_labels(codes, book, ids=ids)
             classify.check_labels(labels, ids, book)
         else:
             labels = classify.read_labels(codes, ids, book)

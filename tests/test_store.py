@@ -862,3 +862,13 @@ def test_an_answer_imported_in_full_drops_a_code_a_bulk_rule_accepted_that_the_f
     project.record("kari", [Decision("r1:q1", "anchoring", "accept", run, 0.9)], mode="bulk")
     store.import_codes(project.path, pd.DataFrame({"id": ["r1:q1"], "code": ["follow_up"]}), coder="kari")
     assert code_pairs(project.current_codes("kari")) == {("r1:q1", "follow_up")}  # anchoring stayed
+
+
+def test_a_bad_code_of_an_id_codes_file_is_named_at_its_row(tmp_path: Path, project: Project) -> None:
+    # made long first, the rows were numbered anew: «row 5, column 'code'» for row 4 of a file without 'code'
+    text = "id,codes\nr1:q1,follow_up;anchoring\nr1:q2,anchoring\nr3:q1,nope\n"
+    hand = write_file(tmp_path / "h.csv", text)
+    with pytest.raises(CoderError) as refused:
+        store.import_codes(project.path, hand, coder="kari")
+    assert (refused.value.row, refused.value.column) == (4, "codes") and "nope" in str(refused.value)
+    assert project.coders() == []
