@@ -1296,6 +1296,9 @@ def test_a_code_by_label_is_its_id_unless_two_codes_have_that_label() -> None:
 
     book = Codebook("t", "nb", "1", (Code("a", "Bolig"), Code("b", "Bolig"), Code("c", "Oppfølging")))
     assert ids_of_labels(["oppfølging", "Bolig", "a"], book) == ["c", "Bolig", "a"]
+    three = Codebook("t", "nb", "1", (*book.codes, Code("d", "bolig")))
+    with pytest.raises(CoderError, match="the label of codes 'a', 'b' and 'd'"):
+        check_coded_answers(["x"], [["Bolig"]], {"x"}, three)
     with pytest.raises(
         CoderError, match="it is the label of codes 'a' and 'b': write the id of the one you mean"
     ):

@@ -136,6 +136,12 @@ def test_a_confidence_just_under_the_threshold_is_not_shown_at_it(tmp_path: Path
         project.add_suggestion_run(near.assign(confidence=[0.97, 0.29, 0.9, 0.2, 0.08]), {}, threshold=0.291)
         screens = _screens(project, ["f code=anchoring", "q"], refit_every=0)
         assert "a takes ≥ 0.291" in screens and re.search(r"\S+ 0\.29 ", screens)
+    with store.init(tmp_path / "finer.db", ANSWERS, CODEBOOK) as project:  # four: shown as given
+        project.add_suggestion_run(
+            near.assign(confidence=[0.97, 0.2992, 0.9, 0.2, 0.08]), {}, threshold=0.2995
+        )
+        screens = _screens(project, ["f code=anchoring", "q"], refit_every=0)
+        assert "a takes ≥ 0.2995" in screens and re.search(r"\S+ 0\.299 ", screens)
 
 
 def test_a_session_showing_the_other_coders_codes_logs_its_decisions_as_seen(project: Project) -> None:

@@ -597,7 +597,7 @@ def test_answers_without_a_theme_are_listed_so_nothing_disappears(
     assert (out / "a" / "svar_uten_tema.csv").read_bytes().startswith("\ufeff".encode())
 
 
-def test_answers_that_say_nothing_have_a_line_of_their_own_and_stay_in_the_base() -> None:
+def test_answers_that_say_nothing_have_a_line_of_their_own_and_stay_in_the_base(tmp_path: Path) -> None:
     # «-», «vet ikke», «Nei» were listed among the answers without a theme as if they said something
     oppdal = survey.load(OPPDAL)
     said = {"O01:styrker": "-", "O02:styrker": "Vet ikke", "O03:styrker": "vet ikke ", "O04:styrker": "Nei",
@@ -620,6 +620,15 @@ def test_answers_that_say_nothing_have_a_line_of_their_own_and_stay_in_the_base(
     assert "«Nei». De telles med" in section  # to «what works well?»: nothing, not «vet ikke»
     listed = section.split("### Svar uten tema")[1].split("###")[0]
     assert "Liten kommune" in listed and "- -" not in listed and "Vet ikke" not in listed
+    sheet = pd.read_excel(summary.write_xlsx(result, tmp_path / "r.xlsx"), "svar_uten_tema", dtype=str)
+    sheet = sheet.fillna("").set_index("svar-id")
+    assert sheet.loc[list(said), ["sier ikke noe", "sier «ingen»"]].values.tolist() == [
+        ["ja", ""],
+        ["ja", ""],
+        ["ja", ""],
+        ["ja", "ja"],
+        ["", ""],
+    ]  # fmt: skip  (as the report's other yes/no column, not Excel's TRUE and FALSE)
 
 
 def test_the_report_shows_the_contact_network_by_level_and_function_never_by_person(
