@@ -1803,9 +1803,9 @@ def import_codes(
         else:
             labels = classify.read_labels(codes, ids, book)
         listed = list(dict.fromkeys(labels["id"]))
-        log = project.effective_log()
-        read = log[(log["coder"] == name) & (log["mode"] != "bulk")]  # a bulk rule read nothing: overridden
-        again = [answer for answer in listed if answer in set(read["answer_id"])]
+        log = project.effective_log(name)
+        read = set(log.loc[log["mode"] != "bulk", "answer_id"])  # a bulk rule read nothing: overridden
+        again = [answer for answer in listed if answer in read]
         if again:
             raise CoderError(
                 f"coder '{name}' has decided {len(again)} of these answers in the project already (first: "
